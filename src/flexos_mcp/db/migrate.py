@@ -1,0 +1,79 @@
+"""Migrations: `schema.sql` is version 1; later changes are numbered files in `db/migrations/`
+(`0002_add_x.sql`, ...). All pending migrations apply in one transaction under an advisory lock,
+so two servers starting at the same moment apply each migration exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import asyncpg
+
+from ..package_data import data_path
+
+log = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock key: "FlexOS" in ASCII, so it does not collide with other applications' keys.
+MIGRATION_LOCK_KEY = 0x466C65784F53
+_NUMBERED = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def load_migrations() -> list[Migration]:
+    """Every migration in order: schema.sql first, then the numbered files."""
+    found = [Migration(1, "schema", data_path("schema.sql").read_text(encoding="utf-8"))]
+    folder = resources.files("flexos_mcp.db") / "migrations"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        match = _NUMBERED.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migration versions must run 1, 2, 3... without gaps; found {versions}")
+    return found
+
+
+async def migrate(conn: asyncpg.Connection) -> list[int]:
+    """Apply what is pending; return the versions applied by this call (empty when up to date)."""
+    migrations = load_migrations()
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_KEY)
+        has_table = await conn.fetchval("SELECT to_regclass('flexos_schema_migrations') IS NOT NULL")
+        applied: dict[int, str] = {}
+        if has_table:
+            rows = await conn.fetch("SELECT version, checksum FROM flexos_schema_migrations")
+            applied = {r["version"]: r["checksum"] for r in rows}
+        newest_known = migrations[-1].version
+        if applied and max(applied) > newest_known:
+            raise RuntimeError(
+                f"this database is at schema version {max(applied)}, newer than this flexos-mcp "
+                f"knows ({newest_known}); upgrade flexos-mcp."
+            )
+        done: list[int] = []
+        for migration in migrations:
+            if migration.version in applied:
+                if applied[migration.version] != migration.checksum:
+                    log.warning("migration %s (%s) changed since it was applied to this database",
+                                migration.version, migration.name)
+                continue
+            log.info("applying migration %s (%s)", migration.version, migration.name)
+            await conn.execute(migration.sql)
+            await conn.execute(
+                "INSERT INTO flexos_schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                migration.version, migration.name, migration.checksum,
+            )
+            done.append(migration.version)
+        return done

@@ -1,0 +1,1 @@
+"""MCP wiring only: toolsets, the tool registry, resources, prompts, error mapping, acting user."""

@@ -1,0 +1,154 @@
+"""The tool registry. A tool is a typed async function in `flexos_mcp/tools/<toolset>.py`,
+declared with `@tool(...)`: its toolset, title and behaviour hints live beside its code, and the
+server builder decides at start which tools exist (toolsets, read-only mode).
+
+Every registered function is guarded: a FlexError becomes a tool error with its own message, a
+database error becomes an actionable message (db/error_map.py), and anything else is logged with
+a traceback under an incident id while the caller gets a message that names the incident.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import pkgutil
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import asyncpg
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp_types import ToolAnnotations
+
+from ..db.error_map import explain_database_error
+from ..errors import FlexError
+from .toolsets import TOOLSETS
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    toolset: str
+    title: str
+    fn: Callable[..., Awaitable[Any]]
+    read_only: bool
+    destructive: bool
+    idempotent: bool
+
+    @property
+    def annotations(self) -> ToolAnnotations:
+        return ToolAnnotations(
+            title=self.title,
+            read_only_hint=self.read_only,
+            destructive_hint=self.destructive,
+            idempotent_hint=self.idempotent,
+            open_world_hint=False,
+        )
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    uri: str
+    toolset: str
+    name: str
+    title: str
+    description: str
+    mime_type: str
+    fn: Callable[..., Awaitable[Any]]
+
+
+_REGISTRY: dict[str, ToolSpec] = {}
+_RESOURCES: dict[str, ResourceSpec] = {}
+
+
+def explain_failure(exc: BaseException, what: str) -> str:
+    """The caller-facing text for any exception raised by a tool or resource."""
+    if isinstance(exc, FlexError):
+        return str(exc)
+    if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
+        log.info("%s: database error %r", what, exc)
+        return str(explain_database_error(exc))
+    incident = uuid.uuid4().hex[:8]
+    log.error("%s failed unexpectedly (incident %s)", what, incident, exc_info=exc)
+    return (f"Internal error in {what} (incident {incident}); nothing was changed. Try once more; if it "
+            f"fails again, tell the user the incident id so they can find it in the server log.")
+
+
+def tool(toolset: str, *, title: str, read_only: bool, destructive: bool = False,
+         idempotent: bool = False) -> Callable[[F], F]:
+    """Register a tool. The function's name is the tool's name, its docstring the description."""
+    if toolset not in TOOLSETS:
+        raise ValueError(f"unknown toolset {toolset!r}")
+
+    def register(fn: F) -> F:
+        name = fn.__name__
+        if name in _REGISTRY:
+            raise ValueError(f"tool {name} is registered twice")
+        if not (fn.__doc__ or "").strip():
+            raise ValueError(f"tool {name} needs a docstring: it is the description a model reads")
+
+        @functools.wraps(fn)
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            except ToolError:
+                raise
+            except Exception as exc:
+                raise ToolError(explain_failure(exc, name)) from exc
+
+        _REGISTRY[name] = ToolSpec(name, toolset, title, guarded, read_only, destructive, idempotent)
+        return fn
+
+    return register
+
+
+def resource(uri: str, *, toolset: str, title: str, mime_type: str = "application/json") -> Callable[[F], F]:
+    """Register a resource (read-only, listed when its toolset is enabled). The function gets the
+    URI's parameters and reaches the caller through `current_scope()`; its docstring is the
+    description. It is guarded like a tool: only actionable text leaves the server."""
+    if toolset not in TOOLSETS:
+        raise ValueError(f"unknown toolset {toolset!r}")
+
+    def register(fn: F) -> F:
+        @functools.wraps(fn)
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            except ResourceError:
+                raise
+            except Exception as exc:
+                raise ResourceError(explain_failure(exc, f"resource {uri}")) from exc
+
+        _RESOURCES[uri] = ResourceSpec(uri, toolset, fn.__name__, title, (fn.__doc__ or "").strip(), mime_type, guarded)
+        return fn
+
+    return register
+
+
+def _import_tool_modules() -> None:
+    from .. import tools
+
+    for module in pkgutil.iter_modules(tools.__path__):
+        importlib.import_module(f"{tools.__name__}.{module.name}")
+
+
+def all_tools() -> list[ToolSpec]:
+    """Every tool, in toolset order, then in the order its module declares them."""
+    _import_tool_modules()
+    order = {name: i for i, name in enumerate(TOOLSETS)}
+    return sorted(_REGISTRY.values(), key=lambda s: order[s.toolset])
+
+
+def select_tools(toolsets: list[str], *, read_only: bool) -> list[ToolSpec]:
+    return [s for s in all_tools() if s.toolset in toolsets and (s.read_only or not read_only)]
+
+
+def select_resources(toolsets: list[str]) -> list[ResourceSpec]:
+    _import_tool_modules()
+    return [r for r in _RESOURCES.values() if r.toolset in toolsets]
