@@ -1,7 +1,8 @@
 """Database errors, translated into messages a model can act on. No SQLSTATE, no driver text.
 
 Constraint names are the schema's vocabulary; `CONSTRAINT_MESSAGES` says, for each rule a caller
-can break, which field it concerns and what is valid. A toolset adds its constraints here.
+can break, which field it concerns and what is valid. A domain module adds its own with
+`register_constraint_messages`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "inferred_entities_project_id_entity_name_key": ("entity_name", "this project already has an entity with that name; update it instead."),
     "flow_nodes_canvas_id_key": ("canvas_node_id", "another node of this flow already has that canvas id."),
 }
+
+
+def register_constraint_messages(messages: dict[str, tuple[str, str]]) -> None:
+    """Called by a domain module for the constraints its records can break."""
+    for name, entry in messages.items():
+        if CONSTRAINT_MESSAGES.get(name, entry) != entry:
+            raise ValueError(f"constraint {name} is explained twice, differently")
+        CONSTRAINT_MESSAGES[name] = entry
 
 
 def explain_database_error(exc: BaseException) -> FlexError:

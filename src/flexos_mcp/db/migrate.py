@@ -1,5 +1,5 @@
 """Migrations: `schema.sql` is version 1; later changes are numbered files in `db/migrations/`
-(`0002_add_x.sql`, ...). All pending migrations apply in one transaction under an advisory lock,
+(`0002_add_x.sql`, ...; unique, increasing). All pending migrations apply in one transaction under an advisory lock,
 so two servers starting at the same moment apply each migration exactly once."""
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def load_migrations() -> list[Migration]:
         if match:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migration versions must run 1, 2, 3... without gaps; found {versions}")
+    if versions != sorted(set(versions)):
+        raise RuntimeError(f"migration versions must be unique and increasing; found {versions}")
     return found
 
 
