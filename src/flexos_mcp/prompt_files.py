@@ -74,7 +74,7 @@ class PromptFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    kind: Literal["wizard", "phase", "general"]
+    kind: Literal["wizard", "phase", "general"]  # see PromptKind
     description: str
     arguments: tuple[PromptArgument, ...]
     body: str
@@ -168,8 +168,9 @@ def _parse_front_matter(lines: list[str]) -> tuple[dict, int]:
             if key == "arguments":
                 if value not in ("", "[]"):
                     raise _FrontMatterError(number, "'arguments' is a list: '[]' or '  - name: ...' items")
-                items = [] if value == "" else None
-                fields[key] = (number, items if items is not None else [])
+                if value == "":
+                    items = []
+                fields[key] = (number, [] if items is None else items)
             elif not value:
                 raise _FrontMatterError(number, f"'{key}' needs a value")
             else:
@@ -190,6 +191,10 @@ def _parse_front_matter(lines: list[str]) -> tuple[dict, int]:
     for key in ("name", "description"):
         if key not in fields:
             raise _FrontMatterError(closing + 1, f"the front matter has no '{key}'")
+    if "arguments" in fields:
+        arguments_line, arguments = fields["arguments"]
+        if not arguments and lines[arguments_line - 1].strip() == "arguments:":
+            raise _FrontMatterError(arguments_line, "'arguments:' has no items; write 'arguments: []' for none")
     return fields, closing + 1
 
 
@@ -223,14 +228,19 @@ def _arguments(items: list[tuple[int, dict[str, tuple[int, str]]]]) -> list[tupl
     return arguments
 
 
-def parse_prompt_file(text: str, path: str, expected_name: str, kind: str) -> PromptFile:
+PromptKind = Literal["wizard", "phase", "general"]
+
+
+def parse_prompt_file(text: str, path: str, expected_name: str, kind: PromptKind) -> PromptFile:
     """Parse one prompt file's text; every error names `path` and the line."""
     lines = text.replace("\r\n", "\n").split("\n")
     try:
         fields, body_start = _parse_front_matter(lines)
         name_line, name = fields["name"]
         if name != expected_name:
-            raise _FrontMatterError(name_line, f"name '{name}' does not match the file's place (expected '{expected_name}')")
+            raise _FrontMatterError(
+                name_line, f"name '{name}' does not match the file's place (expected '{expected_name}')"
+            )
         arguments = _arguments(fields.get("arguments", (0, []))[1])
         declared = {argument.name for _, argument in arguments}
         used: set[str] = set()
@@ -263,6 +273,10 @@ def parse_prompt_file(text: str, path: str, expected_name: str, kind: str) -> Pr
     )
 
 
+def _read_prompt_file(path: Path, name: str, kind: PromptKind) -> PromptFile:
+    return parse_prompt_file(path.read_text(encoding="utf-8"), str(path), name, kind)
+
+
 def _read_prompts(directory: Path, definitions: Mapping[str, WizardDefinition]) -> dict[str, PromptFile]:
     prompts: dict[str, PromptFile] = {}
     for entry in sorted(directory.iterdir()):
@@ -279,17 +293,19 @@ def _read_prompts(directory: Path, definitions: Mapping[str, WizardDefinition]) 
                 if phase_file.name.startswith("."):
                     continue
                 if not (phase_file.is_file() and phase_file.suffix == ".md"):
-                    raise ValueError(f"{phase_file}: unexpected entry; phase prompts are <wizard>/<phase>.md files")
+                    raise ValueError(
+                        f"{phase_file}: unexpected entry; phase prompts are <wizard>/<phase>.md files"
+                    )
                 if phase_file.stem not in phases:
                     raise ValueError(
                         f"{phase_file}: wizard '{entry.name}' has no phase '{phase_file.stem}'; "
                         f"its phases are: {', '.join(phases)}"
                     )
                 name = f"{entry.name}/{phase_file.stem}"
-                prompts[name] = parse_prompt_file(phase_file.read_text(encoding="utf-8"), str(phase_file), name, "phase")
+                prompts[name] = _read_prompt_file(phase_file, name, "phase")
         elif entry.suffix == ".md":
             kind = "wizard" if entry.stem in definitions else "general"
-            prompts[entry.stem] = parse_prompt_file(entry.read_text(encoding="utf-8"), str(entry), entry.stem, kind)
+            prompts[entry.stem] = _read_prompt_file(entry, entry.stem, kind)
         else:
             raise ValueError(f"{entry}: unexpected file; prompts are .md files")
     for wizard_type, definition in sorted(definitions.items()):

@@ -23,7 +23,15 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 KEBAB_CASE = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 SNAKE_CASE = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
@@ -67,7 +75,7 @@ class WizardPhase(_Frozen):
 
     @field_validator("produces", "suggested_tools", "next")
     @classmethod
-    def _no_duplicates(cls, values: tuple[str, ...], info) -> tuple[str, ...]:
+    def _no_duplicates(cls, values: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         return _reject_duplicates(values, info.field_name)
 
 

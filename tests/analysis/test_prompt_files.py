@@ -183,6 +183,8 @@ FRONT_MATTER_ERRORS = [
     ("---\nname: y\ndescription: d\n---\nbody", "prompts/x.md:2: name 'y' does not match the file's place (expected 'x')"),
     ("---\nname: x\ndescription: d\narguments: project\n---\nbody",
      "prompts/x.md:4: 'arguments' is a list: '[]' or '  - name: ...' items"),
+    ("---\nname: x\ndescription: d\narguments:\n\n---\nbody",
+     "prompts/x.md:4: 'arguments:' has no items; write 'arguments: []' for none"),
     ("---\nname: x\ndescription: d\n  - name: a\n---\nbody",
      "prompts/x.md:4: a '- ' item can only appear under 'arguments:'"),
     ("---\nname: x\ndescription: d\narguments:\n  - name: a\n   description: d\n---\nbody {a}",

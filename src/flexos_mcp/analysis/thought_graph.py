@@ -93,15 +93,14 @@ class _Thought:
 
 def _read_thoughts(thoughts: Sequence[Mapping]) -> list[_Thought]:
     """Normalise the input once: numbering, collapsed whitespace, links kept inside the set."""
-    ids: list[ThoughtId] = []
+    known: set[ThoughtId] = set()
     for position, thought in enumerate(thoughts, start=1):
         for field in ("id", "thought_type", "reasoning"):
             if thought.get(field) is None:
                 raise ValueError(f"thought #{position} has no '{field}'")
-        if thought["id"] in ids:
+        if thought["id"] in known:
             raise ValueError(f"thought #{position}: id {thought['id']!r} appears twice")
-        ids.append(thought["id"])
-    known = set(ids)
+        known.add(thought["id"])
     result = []
     for position, thought in enumerate(thoughts, start=1):
         deps = []
