@@ -348,8 +348,8 @@ def analyze_flow(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
 def _break_cycles(order: list[int], succ: list[list[int]], has_in: list[bool]) -> list[list[int]]:
     """The DAG left after dropping DFS back edges, DFS started from nodes without incoming
     edges first, then canvas order: the same input always drops the same edges."""
-    state = [0] * len(order)  # 0 new, 1 on the DFS stack, 2 done
-    dag: list[list[int]] = [[] for _ in order]
+    state = [0] * len(succ)  # 0 new, 1 on the DFS stack, 2 done
+    dag: list[list[int]] = [[] for _ in succ]
     roots = [v for v in order if not has_in[v]] + [v for v in order if has_in[v]]
     for root in roots:
         if state[root]:
