@@ -53,6 +53,7 @@ _ESCAPES = {
     ">": "#62;",
     "|": "#124;",
     "`": "#96;",
+    "%": "#37;",  # Mermaid lifts `%%{init: ...}%%` directives out of any text, quoted or not
 }
 _STYLE_RE = re.compile(r"[A-Za-z-]+:[A-Za-z0-9#.% -]+(?:,[A-Za-z-]+:[A-Za-z0-9#.% -]+)*")
 
@@ -78,10 +79,16 @@ def escape_label(text: Any) -> str:
     return escaped if escaped.strip() else " "
 
 
+_RESERVED_WORDS = {"end", "graph", "flowchart", "subgraph", "style", "classdef", "class", "click", "linkstyle",
+                   "direction", "default", "call", "href", "interpolate"}
+
+
 def class_name(name: str) -> str:
-    """A status or class as a Mermaid class name (`in-progress` -> `in_progress`)."""
+    """A status or class as a Mermaid class name (`in-progress` -> `in_progress`); Mermaid
+    keywords (`end`, `style`...) get a trailing underscore."""
     cleaned = re.sub(r"[^A-Za-z0-9_]", "_", str(name))
-    return cleaned if cleaned and cleaned[0].isalpha() else f"c_{cleaned}"
+    cleaned = cleaned if cleaned and cleaned[0].isalpha() else f"c_{cleaned}"
+    return f"{cleaned}_" if cleaned.lower() in _RESERVED_WORDS else cleaned
 
 
 def graph_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
