@@ -482,7 +482,8 @@ def apply_node_rows(canvas: dict[str, Any], rows: list[dict[str, Any]]) -> dict[
     canvas edge updates that edge (source, target, label, sourceHandle, data.trigger/element),
     a connection without one becomes a new edge, and a canvas edge no connection names is
     removed. Keys the rows do not model stay exactly as they were, so applying the rows that
-    `parse_canvas` derived from a canvas returns that canvas unchanged. Returns a new object."""
+    `parse_canvas` derived from a canvas returns that canvas unchanged. `canvas` must have
+    passed `parse_canvas`; rows are checked here (CanvasError). Returns a new object."""
     rows = _validate_rows(rows)
     result = copy.deepcopy(canvas)
     rows_by_id = {row["canvas_node_id"]: row for row in rows}
