@@ -283,7 +283,7 @@ def _flow_node(row: Any, canvas_ids: dict[UUID, str]) -> FlowNode:
 
 def _canvas_error(exc: CanvasError, prefix: str = "canvas") -> InvalidInput:
     field = ".".join(part for part in (prefix, exc.path) if part) or "canvas"
-    return InvalidInput(field, f"{exc.message}. Nothing was saved.")
+    return InvalidInput(field, f"{exc.message.rstrip('.')}. Nothing was saved.")
 
 
 async def _require_flow(conn: Any, actor: Actor, flow_id: UUID, *, lock: bool = False) -> asyncpg.Record:
@@ -383,16 +383,16 @@ async def _check_screen_references(conn: Any, project_id: UUID, rows: list[dict[
         page_id, mockup_id = data.get("page_id"), data.get("mockup_id")
         if page_id is not None and page_id.lower() not in pages:
             raise InvalidInput(field_of(r, "data.page_id"),
-                               f"node '{r['canvas_node_id']}': page {page_id} is not a page of this project. "
+                               f"page {page_id} is not a page of this project. "
                                f"Call list_pages(project_id) for valid page ids, or leave page_id out. Nothing was saved.")
         if mockup_id is not None:
             if mockup_id.lower() not in mockups:
                 raise InvalidInput(field_of(r, "data.mockup_id"),
-                                   f"node '{r['canvas_node_id']}': mockup {mockup_id} is not a mockup of this project. "
+                                   f"mockup {mockup_id} is not a mockup of this project. "
                                    f"Call list_mockups(page_id) for valid mockup ids, or leave mockup_id out. Nothing was saved.")
             if page_id is not None and mockups[mockup_id.lower()] != page_id.lower():
                 raise InvalidInput(field_of(r, "data.mockup_id"),
-                                   f"node '{r['canvas_node_id']}': mockup {mockup_id} belongs to another page than "
+                                   f"mockup {mockup_id} belongs to another page than "
                                    f"data.page_id {page_id}; give a mockup of that page. Nothing was saved.")
 
 
@@ -417,14 +417,15 @@ async def _store_canvas(conn: Any, flow: Any, canvas: Any, *, new_ids: dict[str,
     rows = parsed["rows"]
     for row in rows:
         if len(row["canvas_node_id"]) > MAX_CANVAS_ID_LENGTH:
-            raise InvalidInput(field_of(row, "id"), f"node id '{row['canvas_node_id'][:40]}...' is longer than "
+            raise InvalidInput(field_of(row, "id"), f"'{row['canvas_node_id'][:40]}...' is longer than "
                                f"{MAX_CANVAS_ID_LENGTH} characters; use shorter ids. Nothing was saved.")
     problems = node_semantic_errors(rows)
     if problems:
         first = problems[0]
         row = next(r for r in rows if r["canvas_node_id"] == first["node_id"])
+        text = first["message"].removeprefix(f"node '{first['node_id']}': {first['field']} ")
         more = f" ({len(problems) - 1} more problem(s): " + "; ".join(p["message"] for p in problems[1:4]) + ")" if len(problems) > 1 else ""
-        raise InvalidInput(field_of(row, first["field"]), f"{first['message']}{more}. Nothing was saved.")
+        raise InvalidInput(field_of(row, first["field"]), f"{text}{more}. Nothing was saved.")
     await _check_screen_references(conn, flow["project_id"], rows, field_of)
 
     existing = {r["canvas_node_id"]: r for r in await conn.fetch(
@@ -494,7 +495,11 @@ async def _store_rows(conn: Any, flow: Any, rows: list[Any], canvas_rows: list[d
             label = by_id.get(node["id"], {}).get("data", {}).get("label")
             if node["id"] in relabel and isinstance(label, str):
                 node["label"] = label
-    return await _store_canvas(conn, flow, canvas, new_ids=new_ids, field_of=lambda row, field: field, prefix="nodes")
+    return await _store_canvas(conn, flow, canvas, new_ids=new_ids, field_of=_node_tool_field, prefix="nodes")
+
+
+def _node_tool_field(row: dict[str, Any], field: str) -> str:
+    return f"{field} of node '{row['canvas_node_id']}'"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -515,6 +520,8 @@ async def _flow_out(conn: Any, flow_id: UUID, *, include_nodes: bool = True) -> 
 
 async def create_flow(scope: Scope, project_id: UUID, values: dict[str, Any], canvas: Any | None = None) -> Flow:
     values = dict(values)
+    if canvas is not None:
+        _require_node_list(canvas)
     async with scope.db.transaction() as conn:
         await require_project(conn, scope.actor, project_id, lock=True)
         flow = await conn.fetchrow(
@@ -590,7 +597,15 @@ async def delete_flow(scope: Scope, flow_id: UUID) -> DeletedFlow:
 # Canvas
 
 
+def _require_node_list(canvas: Any) -> None:
+    """A canvas from a caller must say which nodes it has: `{}` would otherwise empty the flow."""
+    if isinstance(canvas, dict) and "nodes" not in canvas:
+        raise InvalidInput("canvas.nodes", "is missing; a saved canvas lists its nodes (VueFlow's toObject() always "
+                                           "does). Pass \"nodes\": [] to empty the flow on purpose. Nothing was saved.")
+
+
 async def save_flow_canvas(scope: Scope, flow_id: UUID, canvas: Any) -> CanvasSaved:
+    _require_node_list(canvas)
     async with scope.db.transaction() as conn:
         flow = await _require_flow(conn, scope.actor, flow_id, lock=True)
         return await _store_canvas(conn, flow, canvas)
