@@ -37,6 +37,7 @@ from ..analysis.vueflow import (
     MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
     normalise_node_data, parse_canvas,
 )
+from ..analysis.vueflow import _validate_edges, _validate_nodes, _validate_viewport  # checks without a copy
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import FlexError, InvalidInput, NotFound
@@ -329,10 +330,16 @@ def _canvas_order(rows: list[Any], canvas: Any) -> list[Any]:
 
 
 def _valid_canvas_or_empty(canvas: Any) -> dict[str, Any]:
-    """The stored canvas if it is valid (it always is when our tools wrote it), else an empty one
-    that `apply_node_rows` rebuilds from the rows."""
+    """The stored canvas if it is valid (it always is when our tools or triggers wrote it), else
+    an empty one that `apply_node_rows` rebuilds from the rows. Checked with parse_canvas's own
+    validators, without the deep copy parse_canvas makes (a third of a node edit's time at
+    1,000 nodes)."""
     try:
-        parse_canvas(canvas)
+        if not isinstance(canvas, dict):
+            raise CanvasError("not an object")
+        node_ids = _validate_nodes(canvas.get("nodes", []))
+        _validate_edges(canvas.get("edges", []), node_ids)
+        _validate_viewport(canvas)
         return canvas
     except CanvasError:
         return {"nodes": [], "edges": []}
@@ -355,7 +362,7 @@ def _rows_as_canvas_rows(rows: list[Any]) -> list[dict[str, Any]]:
             connections.append(connection)
         result.append({
             "canvas_node_id": r["canvas_node_id"], "node_type": r["node_type"], "position": dict(r["position"]),
-            "size": dict(r["size"] or {}), "data": copy.deepcopy(r["data"] or {}), "connections": connections,
+            "size": dict(r["size"] or {}), "data": r["data"] or {}, "connections": connections,
             "locked": bool(r["locked"]),
         })
     return result
@@ -473,8 +480,9 @@ async def _store_canvas(conn: Any, flow: Any, canvas: Any, *, new_ids: dict[str,
                 SELECT r.id, $1, $2, r.canvas_node_id, r.node_type, r.position, r.size, r.data, r.connections, r.locked
                   FROM jsonb_to_recordset($3::jsonb) AS {record}""",
             flow["id"], flow["project_id"], inserts)
-    await conn.execute("UPDATE journey_flows SET canvas_state = $2, viewport = $3 WHERE id = $1",
-                       flow["id"], parsed["canvas"], parsed["viewport"])
+    if (parsed["canvas"], parsed["viewport"]) != (flow["canvas_state"], flow["viewport"]):
+        await conn.execute("UPDATE journey_flows SET canvas_state = $2, viewport = $3 WHERE id = $1",
+                           flow["id"], parsed["canvas"], parsed["viewport"])
     return CanvasSaved(flow_id=flow["id"], node_count=len(rows), edge_count=len(parsed["canvas"].get("edges") or []),
                        created=created, updated=updated, deleted=[r["canvas_node_id"] for r in gone], node_ids=ids)
 
