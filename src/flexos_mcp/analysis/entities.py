@@ -805,6 +805,8 @@ def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict:
     if shown:
         for type_name, check in checks:
             if all(check(v) for v in shown):
+                if type_name == "date" and name.endswith("_at"):
+                    return {"type": "datetime"}  # a timestamp shown as its date
                 return {"type": type_name}
     named = _name_based_type(name)
     if named:
