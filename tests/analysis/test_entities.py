@@ -255,3 +255,19 @@ def test_merge_never_overwrites_confirmed_entities_or_edited_fields():
     assert stored_lesson["fields"]["subject"]["type"] == "string"  # inputs are not mutated
     again = merge_inferred([*result["upserts"], stored_user], inferred)
     assert again == {"upserts": [], "unchanged": ["Comment", "Lesson"], "protected": ["User"]}
+
+
+def test_cards_without_data_names_still_mark_the_list_page_as_reading():
+    import re
+    plain = re.sub(r"lesson-(card|cover|title|subject|grade|author|date)", "", LESSONS)
+    lesson = by_name(infer_entities([page("lessons", "/lessons", plain)], []))["Lesson"]
+    assert list(lesson["fields"]) == ["id"]
+    assert lesson["crud_locations"]["read"] == ["lessons"]
+
+
+def test_label_element_just_before_the_input():
+    html = ("<form><div><label class='text-sm'>Work email</label>"
+            "<input type='email' name='email' class='w-full'></div><button>Sign up</button></form>")
+    user = by_name(infer_entities([page("signup", "/signup", html)], []))["User"]
+    assert user["fields"]["email"]["label"] == "Work email"
+    assert user["crud_locations"]["create"] == ["signup"]
