@@ -1223,7 +1223,8 @@ def _describe(name: str, evidence: _Evidence) -> str:
     if evidence.pages:
         parts.append("pages " + ", ".join(sorted(evidence.pages)))
     if evidence.features:
-        parts.append("features " + ", ".join(sorted(f for f in evidence.features if f)))
+        named = sorted(f for f in evidence.features if f)
+        parts.append("features " + ", ".join(named) if named else "a feature's data operations")
     if not parts:
         return f"{name}: referenced by other entities."
     return f"{name}: inferred from " + "; ".join(parts) + "."
