@@ -17,6 +17,13 @@ from .server.toolsets import TOOLSETS, UnknownToolset, resolve_toolsets
 log = logging.getLogger("flexos_mcp")
 
 
+def _toolsets_argument(raw: str) -> tuple[str, ...]:
+    try:
+        return parse_toolsets(raw)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flexos-mcp",
@@ -30,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="stdio for MCP hosts such as Claude Desktop; http for Streamable HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
-    serve.add_argument("--toolsets", type=parse_toolsets, default=None,
+    serve.add_argument("--toolsets", type=_toolsets_argument, default=None,
                        help="comma-separated toolsets: " + ", ".join(TOOLSETS) + "; or default, all")
     serve.add_argument("--read-only", action="store_true", default=None,
                        help="register only read-only tools; database connections are read-only too")

@@ -21,6 +21,7 @@ from ..db.gateway import Database
 from ..db.migrate import migrate
 from ..db.pool import create_pool
 from ..domain.users import ensure_user
+from .dynamic import install_dynamic_toolsets
 from .registry import select_resources, select_tools
 from .state import AppState, current_request
 from .toolsets import resolve_toolsets
@@ -111,9 +112,12 @@ def build_server(config: Config) -> FlexOSServer:
         lifespan=lifespan,
         log_level=config.log_level,  # type: ignore[arg-type]
     )
-    for spec in select_tools(toolsets, read_only=config.read_only):
-        server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations,
-                        structured_output=True)
+    if config.dynamic_toolsets:
+        install_dynamic_toolsets(server, read_only=config.read_only)
+    else:
+        for spec in select_tools(toolsets, read_only=config.read_only):
+            server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations,
+                            structured_output=True)
     for res in select_resources(toolsets):
         server.resource(res.uri, name=res.name, title=res.title, description=res.description,
                         mime_type=res.mime_type)(res.fn)
