@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import signal
 import sys
 
 from . import __version__
@@ -67,10 +68,24 @@ def _config(args: argparse.Namespace) -> Config:
     return dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
 
 
-def _serve(config: Config, args: argparse.Namespace) -> None:
-    from .server.app import build_server
+def _stop_on_sigterm() -> None:
+    """MCP hosts end stdio servers with SIGTERM; make it a normal exit so exit hooks run (the
+    embedded PostgreSQL stops when no other process uses it)."""
 
-    server = build_server(config)
+    def leave(*_: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
+
+
+def _serve(config: Config, args: argparse.Namespace) -> None:
+    from .server.app import build_server, prepare_database, resolve_database_url
+
+    _stop_on_sigterm()
+    # Reach the database before speaking MCP, so a failure is one clear line on stderr and exit 1.
+    url = asyncio.run(resolve_database_url(config))
+    asyncio.run(prepare_database(url, config))
+    server = build_server(dataclasses.replace(config, database_url=url))
     if args.transport == "stdio":
         server.run()
     else:
