@@ -95,6 +95,8 @@ _INPUT_BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})
 _SELECTOR_TAG_COMPONENTS = {**_TAG_COMPONENTS, "a": "link", "input": "input"}
 _HANDLER_PREFIXES = ("on", "@", "v-on:", "x-on:")
 _HTMX_VERBS = ("hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete")
+_PAGE_TAGS = frozenset({"html", "body", "main"})
+_RULE_STATES = frozenset({"hover", "focus", "active", "disabled", "focus-visible", "focus-within", "checked", "visited"})
 _LAYOUT_NAMES = {1: "single-column", 2: "two-column", 3: "three-column", 4: "four-column"}
 _RANGE_NAMES = ("mobile", "tablet", "laptop", "desktop", "wide")
 
@@ -418,6 +420,8 @@ def _rule_weight(found: _Extraction, subject: _Selector) -> int:
 
 def _selector_components(subject: _Selector) -> tuple[str, ...]:
     names = {_SELECTOR_TAG_COMPONENTS[subject.tag]} if subject.tag in _SELECTOR_TAG_COMPONENTS else set()
+    if subject.tag in _PAGE_TAGS or "root" in subject.states:
+        names.add("page")
     for class_name in subject.classes:
         name, _ = _class_component(class_name)
         if name:
@@ -430,8 +434,9 @@ def _apply_rules(found: _Extraction, rules: list[_Rule]) -> None:
         if rule.bounds:
             found.media[_bounds_range(rule.bounds)] += 1
         for subject in _parse_selectors(rule.prelude):
-            contexts = _selector_components(subject) + tuple(subject.states)
-            found.states.update(s for s in subject.states if s in ("hover", "focus", "active", "disabled", "focus-visible", "checked"))
+            states = tuple(s for s in subject.states if s in _RULE_STATES)
+            contexts = _selector_components(subject) + states
+            found.states.update(states)
             weight = _rule_weight(found, subject)
             for decl in rule.declarations:
                 _apply_declaration(found, decl, contexts, "css", weight, rule.bounds)
@@ -639,6 +644,8 @@ def _walk(found: _Extraction, tree: LexborHTMLParser, inline: list[tuple[str, tu
                 _summarise(summary, utility)
         components, variants = _element_components(tag, attrs, semantic, summary, node)
         contexts = tuple(components) + (("link",) if tag == "a" and "button" not in components else ())
+        if tag in _PAGE_TAGS:
+            contexts += ("page",)
         for utility in utilities:
             _apply_utility(found, utility, contexts)
         for attribute, context in _PRESENTATION_ATTRIBUTES.items():
