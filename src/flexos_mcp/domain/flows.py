@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..analysis import flow_graph, mermaid
 from ..analysis.vueflow import (
@@ -66,25 +66,36 @@ _NODE_HINT = "Call list_flow_nodes(flow_id) to see a flow's nodes."
 
 
 # ---------------------------------------------------------------------------------------------
-# Output models
+# Output models (lean schemas: every tool's output schema is read by the model on each tools/list)
 
 
-class NodeConnection(BaseModel):
-    target_node_id: UUID = Field(description="The id of the node this connection leads to (same flow).")
-    target_canvas_node_id: str | None = Field(None, description="That node's id on the VueFlow canvas.")
-    trigger: Any = Field(None, description="What moves the user on, e.g. 'click', 'form_submit'.")
-    element: Any = Field(None, description="The element that triggers it, e.g. 'button.submit'.")
-    label: Any = Field(None, description="Text shown on the arrow.")
-    edge_id: str | None = Field(None, description="The VueFlow edge id this connection is stored as.")
-    source_handle: Any = Field(None, description="VueFlow sourceHandle of the edge, if any.")
+def _slim_schema(schema: dict[str, Any]) -> None:
+    """Drop the titles pydantic derives from names ("Flow Id" for flow_id): they repeat the name."""
+    schema.pop("title", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
 
 
-class FlowNode(BaseModel):
+class _Out(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_slim_schema)
+
+
+class NodeConnection(_Out):
+    target_node_id: UUID
+    target_canvas_node_id: str | None = None
+    trigger: Any = None
+    element: Any = None
+    label: Any = None
+    edge_id: str | None = Field(None, description="VueFlow edge id.")
+    source_handle: Any = None
+
+
+class FlowNode(_Out):
     id: UUID
     flow_id: UUID
-    canvas_node_id: str = Field(description="The node's id on the VueFlow canvas; decision branches name nodes by it.")
+    canvas_node_id: str = Field(description="The node's VueFlow id; decision branches name nodes by it.")
     node_type: str
-    label: str = Field(description="What a person would call the node (its label, question, entity or page path).")
+    label: str
     position: dict[str, float]
     size: dict[str, float]
     data: dict[str, Any]
@@ -94,7 +105,7 @@ class FlowNode(BaseModel):
     updated_at: datetime
 
 
-class FlowSummary(BaseModel):
+class FlowSummary(_Out):
     id: UUID
     project_id: UUID
     name: str
@@ -110,103 +121,102 @@ class FlowSummary(BaseModel):
 
 
 class Flow(FlowSummary):
-    nodes: list[FlowNode] | None = Field(None, description="The flow's nodes in canvas order (left out when include_nodes is false).")
+    nodes: list[FlowNode] | None = Field(None, description="In canvas order; null when include_nodes is false.")
 
 
 class FlowList(Paged[FlowSummary]):
-    pass
+    model_config = ConfigDict(json_schema_extra=_slim_schema)
 
 
 class FlowNodeList(Paged[FlowNode]):
-    pass
+    model_config = ConfigDict(json_schema_extra=_slim_schema)
 
 
-class RemovedReference(BaseModel):
-    node_id: UUID = Field(description="The node that lost the reference.")
+class RemovedReference(_Out):
+    node_id: UUID
     canvas_node_id: str
-    field: str = Field(description="Where the reference was, e.g. 'connections[0]' or 'data.branches[1]'.")
-    target: str = Field(description="What it pointed to.")
+    field: str = Field(description="e.g. 'connections[0]', 'data.branches[1]'.")
+    target: str
 
 
-class DeletedFlowNode(BaseModel):
+class DeletedFlowNode(_Out):
     id: UUID
     flow_id: UUID
     canvas_node_id: str
-    removed_references: list[RemovedReference] = Field(description="Connections and decision branches of other nodes that pointed to the deleted node and were removed with it.")
+    removed_references: list[RemovedReference] = Field(description="Other nodes' connections and branches to it, removed.")
 
 
-class DeletedFlow(BaseModel):
+class DeletedFlow(_Out):
     id: UUID
     name: str
     deleted_nodes: int
 
 
-class CanvasSaved(BaseModel):
+class CanvasSaved(_Out):
     flow_id: UUID
     node_count: int
     edge_count: int
-    created: list[str] = Field(description="Canvas ids of nodes that became new rows.")
-    updated: list[str] = Field(description="Canvas ids of nodes whose row changed.")
-    deleted: list[str] = Field(description="Canvas ids of rows removed because their node left the canvas.")
-    node_ids: dict[str, UUID] = Field(description="Canvas node id -> flow node id (row UUID), for every node.")
+    created: list[str] = Field(description="Canvas ids of new nodes.")
+    updated: list[str]
+    deleted: list[str]
+    node_ids: dict[str, UUID] = Field(description="Canvas id -> node id.")
 
 
-class LayoutResult(BaseModel):
+class LayoutResult(_Out):
     flow_id: UUID
-    moved: int = Field(description="How many nodes changed position.")
-    positions: dict[str, dict[str, float]] = Field(description="Canvas node id -> new {x, y}.")
+    moved: int
+    positions: dict[str, dict[str, float]] = Field(description="Canvas id -> {x, y}.")
 
 
-class NodeRef(BaseModel):
+class NodeRef(_Out):
     id: UUID
-    canvas_node_id: str
     node_type: str
     label: str
 
 
-class MissingBranch(BaseModel):
-    node_id: str = Field(description="Canvas id of the decision.")
+class MissingBranch(_Out):
+    node_id: str
     problem: str
     branch_index: int | None = None
     message: str
 
 
-class FlowAnalysis(BaseModel):
+class FlowAnalysis(_Out):
     flow_id: UUID
-    node_count: int = Field(description="Nodes analysed (annotations are notes and left out).")
+    node_count: int
     edge_count: int
-    entries: list[str] = Field(description="Canvas ids where the journey starts (data.entry, else nodes nothing leads to).")
-    exits: list[str] = Field(description="Canvas ids where the journey may end.")
-    unreachable: list[str] = Field(description="Nodes no entry leads to.")
-    dead_ends: list[str] = Field(description="Decisions with no outcome, and database/action steps that lead nowhere and are not marked exit.")
-    cycles: list[list[str]] = Field(description="Loops (e.g. retry paths), each from its earliest node.")
+    entries: list[str]
+    exits: list[str]
+    unreachable: list[str]
+    dead_ends: list[str]
+    cycles: list[list[str]]
     cycles_truncated: bool
-    missing_branches: list[MissingBranch] = Field(description="Decisions with fewer than two branches, or a branch with no target or no edge.")
-    paths: list[list[str]] = Field(description="Entry-to-exit paths (no node twice), at most max_paths.")
-    path_count: int | None = Field(description="How many such paths exist in total; null when too many to count.")
+    missing_branches: list[MissingBranch]
+    paths: list[list[str]]
+    path_count: int | None = Field(description="All entry-to-exit paths; null when too many to count.")
     paths_truncated: bool
-    nodes: dict[str, NodeRef] = Field(description="Every node named above: canvas id -> id, type, label.")
+    nodes: dict[str, NodeRef] = Field(description="Canvas id -> node, for every node named above.")
 
 
-class FlowMermaid(BaseModel):
+class FlowMermaid(_Out):
     flow_id: UUID
     name: str
-    mermaid: str = Field(description="A Mermaid flowchart; paste into a ```mermaid block to render it.")
+    mermaid: str
 
 
-class PageRef(BaseModel):
+class PageRef(_Out):
     id: UUID
     name: str
     path: str | None
 
 
-class FlowPageGap(BaseModel):
+class FlowPageGap(_Out):
     flow_id: UUID
     flow_name: str
-    pages: list[PageRef] = Field(description="Pages the flow's screens show that have no mockup yet.")
+    pages: list[PageRef] = Field(description="Pages its screens show that have no mockup.")
 
 
-class ScreenWithoutPage(BaseModel):
+class ScreenWithoutPage(_Out):
     flow_id: UUID
     flow_name: str
     node_id: UUID
@@ -214,15 +224,15 @@ class ScreenWithoutPage(BaseModel):
     label: str
 
 
-class FlowCoverage(BaseModel):
+class FlowCoverage(_Out):
     project_id: UUID
     page_count: int
     flow_count: int
-    pages_in_flows: int = Field(description="Pages at least one flow's screen shows.")
-    pages_in_no_flow: list[PageRef] = Field(description="Pages no flow shows (ordered by path).")
-    flows_with_unmocked_pages: list[FlowPageGap] = Field(description="Flows whose screens show pages with no mockup.")
-    screens_without_page: list[ScreenWithoutPage] = Field(description="Screen nodes not linked to any page (no data.page_id).")
-    truncated: bool = Field(description="True when a list was cut at 200 entries.")
+    pages_in_flows: int
+    pages_in_no_flow: list[PageRef]
+    flows_with_unmocked_pages: list[FlowPageGap]
+    screens_without_page: list[ScreenWithoutPage]
+    truncated: bool = Field(description="A list was cut at 200 entries.")
 
 
 class ForgottenReference(BaseModel):
@@ -916,7 +926,7 @@ async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> F
     mentioned.update(m["node_id"] for m in found["missing_branches"])
     by_canvas = {r["canvas_node_id"]: r for r in rows}
     labels = {node["id"]: node_label_of(node) for node in nodes}
-    legend = {node_id: NodeRef(id=by_canvas[node_id]["id"], canvas_node_id=node_id, node_type=by_canvas[node_id]["node_type"],
+    legend = {node_id: NodeRef(id=by_canvas[node_id]["id"], node_type=by_canvas[node_id]["node_type"],
                                label=labels.get(node_id, node_id))
               for node_id in mentioned if node_id in by_canvas}
     found.pop("dangling_edges", None)

@@ -32,13 +32,11 @@ def _bounded_canvas(value: dict[str, Any]) -> dict[str, Any]:
 
 Canvas = Annotated[
     dict[str, Any], AfterValidator(_bounded_canvas),
-    Field(description="A VueFlow FlowExportObject, as toObject() returns it: {nodes: [{id, type, position: {x, y}, "
-                      "data, width?, height?, label?, ...}], edges: [{id, source, target, sourceHandle?, label?, "
-                      "data?: {trigger?, element?}, ...}], viewport: {x, y, zoom}}. Node type screen, decision, "
-                      "database, action or annotation (any other type is stored as an action). Screen data: page_id, "
-                      f"mockup_id (of this project); decision data: question, branches [{{label, target_node}}] "
-                      f"naming node ids; database data: entity, operation (CREATE/READ/UPDATE/DELETE). At most "
-                      f"{MAX_CANVAS_NODES} nodes. Unknown keys are kept as sent."),
+    Field(description="VueFlow FlowExportObject (toObject()): {nodes: [{id, type, position: {x, y}, data, width?, "
+                      "height?, label?}], edges: [{id, source, target, label?, data?: {trigger?, element?}}], viewport}. "
+                      "type: screen (data.page_id, mockup_id), decision (data.question, branches [{label, "
+                      "target_node: a node id}]), database (data.entity, operation CREATE|READ|UPDATE|DELETE), action, "
+                      f"annotation. At most {MAX_CANVAS_NODES} nodes. Other keys are kept as sent."),
 ]
 FlowId = Annotated[UUID, Field(description="The flow's id (from list_flows or create_flow).")]
 NodeId = Annotated[UUID, Field(description="The flow node's id (from get_flow or list_flow_nodes).")]
@@ -47,32 +45,37 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 NodeRefText = Annotated[str, Field(min_length=1, max_length=255)]
 
 
+def _slim_schema(schema: dict[str, Any]) -> None:
+    schema.pop("title", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+
+
 class Point(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_slim_schema)
     x: float = Field(allow_inf_nan=False)
     y: float = Field(allow_inf_nan=False)
 
 
 class Size(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_slim_schema)
     width: float | None = Field(None, gt=0, allow_inf_nan=False)
     height: float | None = Field(None, gt=0, allow_inf_nan=False)
 
 
 class ConnectionInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    target_node_id: NodeRefText = Field(description="The node this leads to, in the same flow: its id (UUID) or canvas_node_id.")
-    trigger: ShortText | None = Field(None, description="What moves the user on, e.g. 'click', 'form_submit'.")
-    element: ShortText | None = Field(None, description="The element that triggers it, e.g. 'button.submit'.")
-    label: ShortText | None = Field(None, description="Text on the arrow, e.g. 'Save'.")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_slim_schema)
+    target_node_id: NodeRefText = Field(description="Id or canvas_node_id of a node of the same flow.")
+    trigger: ShortText | None = Field(None, description="e.g. 'click', 'form_submit'.")
+    element: ShortText | None = Field(None, description="e.g. 'button.submit'.")
+    label: ShortText | None = Field(None, description="Text on the arrow.")
 
 
-NodeData = Annotated[JsonObject, Field(description="What the node is, by type: screen {page_id, mockup_id, device_frame, "
-                                                   "instance_context}; decision {question, branches: [{label, target_node "
-                                                   "(a node's id or canvas_node_id), condition?}]}; database {entity, "
-                                                   "operation: CREATE|READ|UPDATE|DELETE, fields?}; any node: label, "
-                                                   "entry: true (journey starts here), exit: true (journey may end here).")]
-Connections = Annotated[list[ConnectionInput], Field(max_length=200, description="Where the node leads: the complete list (replaces the old one).")]
+NodeData = Annotated[JsonObject, Field(description="By type: screen {page_id, mockup_id, device_frame}; decision {question, "
+                                                   "branches: [{label, target_node: a node id}]}; database {entity, "
+                                                   "operation: CREATE|READ|UPDATE|DELETE, fields}; any: label, entry: true, "
+                                                   "exit: true.")]
+Connections = Annotated[list[ConnectionInput], Field(max_length=200, description="Where the node leads (the whole list).")]
 
 
 def _point(value: Point | None) -> dict[str, float] | None:
@@ -95,9 +98,9 @@ async def create_flow(
     description: Description | None = None,
     flow_type: Annotated[FlowType | None, Field(description="Whose journey: user, admin, system or error.")] = None,
     is_primary: Annotated[bool | None, Field(description="True for the app's main journey(s).")] = None,
-    canvas: Annotated[Canvas | None, Field(description="Optional VueFlow canvas to start from (see save_flow_canvas).")] = None,
-    filters_applied: Annotated[JsonObject | None, Field(description="Editor filter state (JSON object).")] = None,
-    display_settings: Annotated[JsonObject | None, Field(description="Editor display settings (JSON object).")] = None,
+    canvas: Annotated[Canvas | None, Field(description="A VueFlow canvas to start from, as for save_flow_canvas.")] = None,
+    filters_applied: Annotated[JsonObject | None, Field(description="Editor filter state.")] = None,
+    display_settings: Annotated[JsonObject | None, Field(description="Editor display settings.")] = None,
 ) -> Flow:
     """Create a user-journey flow in a project, empty or from a VueFlow canvas. Returns the flow
     with its nodes. Then build it step by step with add_flow_step and connect_nodes (positions are
@@ -147,7 +150,7 @@ async def update_flow(
 ) -> Flow:
     """Change some fields of a flow (not its nodes); only the fields you pass change. Pass an
     empty description to clear it. Returns the flow without nodes."""
-    changes = changes_from(dict(name=name, description=description, flow_type=flow_type, is_primary=is_primary,
+    changes = changes_from(dict(name=name.strip() if name else None, description=description, flow_type=flow_type, is_primary=is_primary,
                                 viewport=viewport, filters_applied=filters_applied, display_settings=display_settings),
                            clearable=("description",))
     return await flows.update_flow(scope_of(ctx), flow_id, changes)
@@ -229,7 +232,7 @@ async def update_flow_node(
     ctx: Context,
     node_id: NodeId,
     node_type: Annotated[NodeType | None, Field(description="screen, decision, database, action or annotation.")] = None,
-    data: Annotated[NodeData | None, Field(description="Replaces the node's data object (see create_flow_node).")] = None,
+    data: Annotated[NodeData | None, Field(description="Replaces the node's data (see create_flow_node).")] = None,
     position: Annotated[Point | None, Field(description="New canvas position.")] = None,
     size: Annotated[Size | None, Field(description="New width and height.")] = None,
     connections: Connections | None = None,
@@ -266,7 +269,7 @@ async def add_flow_step(
     trigger: Annotated[ShortText | None, Field(description="What leads from after_node to this step, e.g. 'click', 'form_submit'.")] = None,
     edge_label: Annotated[ShortText | None, Field(description="Text on the arrow; after a decision, the branch label, e.g. 'Yes'.")] = None,
     element: Annotated[ShortText | None, Field(description="The element that triggers it, e.g. 'button.submit'.")] = None,
-    data: Annotated[NodeData | None, Field(description="Type-specific data: screen {page_id}, database {entity, operation}, decision {question}.")] = None,
+    data: Annotated[NodeData | None, Field(description="screen {page_id}, database {entity, operation}, decision {question}.")] = None,
 ) -> FlowNode:
     """Append a journey step after a node: creates the node, connects after_node to it (a
     decision also gets a branch), and places it one column to the right without overlapping
