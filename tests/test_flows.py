@@ -490,7 +490,7 @@ async def test_deleting_pages_and_mockups_clears_screen_references(database_url,
         canvas = {"nodes": [
             {"id": "a", "type": "screen", "position": {"x": 0, "y": 0}, "data": {"page_id": kept, "mockup_id": mockup_of[kept], "k": 1}},
             {"id": "b", "type": "screen", "position": {"x": 200, "y": 0}, "data": {"page_id": doomed, "mockup_id": mockup_of[doomed]}, "custom": True},
-            {"id": "c", "type": "screen", "position": {"x": 400, "y": 0}, "data": {"page_id": third, "mockup_id": mockup_of[third]}},
+            {"id": "c", "type": "screen", "position": {"x": 400, "y": 0}, "data": {"page_id": third.upper(), "mockup_id": mockup_of[third]}},
         ], "edges": [{"id": "e1", "source": "a", "target": "b"}], "viewport": {"x": 0, "y": 0, "zoom": 1}}
         flow = await call(client, "create_flow", project_id=project_id, name="Pages", canvas=canvas)
 

@@ -948,7 +948,7 @@ async def project_flow_coverage(scope: Scope, project_id: UUID) -> FlowCoverage:
         await require_project(conn, scope.actor, project_id)
         counts = await conn.fetchrow(
             """WITH shown AS (
-                 SELECT DISTINCT (n.data->>'page_id')::uuid AS page_id
+                 SELECT DISTINCT lower(n.data->>'page_id')::uuid AS page_id
                    FROM flow_nodes n
                   WHERE n.project_id = $1 AND n.node_type = 'screen'
                     AND n.data->>'page_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
@@ -960,14 +960,14 @@ async def project_flow_coverage(scope: Scope, project_id: UUID) -> FlowCoverage:
             """SELECT p.id, p.name, p.path FROM pages p
                 WHERE p.project_id = $1
                   AND NOT EXISTS (SELECT 1 FROM flow_nodes n WHERE n.project_id = $1 AND n.node_type = 'screen'
-                                     AND n.data->>'page_id' = p.id::text)
+                                     AND lower(n.data->>'page_id') = p.id::text)
                 ORDER BY p.path NULLS LAST, p.name, p.id LIMIT $2""", project_id, limit + 1)
         unmocked = await conn.fetch(
             """SELECT f.id AS flow_id, f.name AS flow_name,
                       jsonb_agg(DISTINCT jsonb_build_object('id', p.id, 'name', p.name, 'path', p.path)) AS pages
                  FROM flow_nodes n
                  JOIN journey_flows f ON f.id = n.flow_id
-                 JOIN pages p ON p.project_id = n.project_id AND p.id::text = n.data->>'page_id'
+                 JOIN pages p ON p.project_id = n.project_id AND p.id::text = lower(n.data->>'page_id')
                 WHERE n.project_id = $1 AND n.node_type = 'screen'
                   AND NOT EXISTS (SELECT 1 FROM mockups m WHERE m.page_id = p.id)
                 GROUP BY f.id, f.name ORDER BY f.name, f.id LIMIT $2""", project_id, limit + 1)

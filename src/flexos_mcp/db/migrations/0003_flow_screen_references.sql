@@ -6,7 +6,8 @@
 -- disagree. Statement-level: a bulk delete is one pass.
 
 -- Removes `data.<ref_key>` from screen nodes whose value is one of `gone_ids`, in the projects
--- `project_ids`, and from the matching nodes of each flow's canvas_state. Returns what it removed
+-- `project_ids`, and from the matching nodes of each flow's canvas_state (UUIDs compared in any
+-- letter case, as the server accepts them). Returns what it removed
 -- (also used by the flows domain to report the clean-up before a delete).
 CREATE FUNCTION flexos_forget_screen_references(ref_key text, gone_ids uuid[], project_ids uuid[])
 RETURNS TABLE (flow_id uuid, node_id uuid, canvas_node_id text, field text, removed_id uuid)
@@ -24,7 +25,7 @@ BEGIN
       FROM flow_nodes n
      WHERE n.project_id = ANY(project_ids)
        AND n.node_type = 'screen'
-       AND n.data->>ref_key = ANY(gone_text)
+       AND lower(n.data->>ref_key) = ANY(gone_text)
   ), hit AS (
     UPDATE flow_nodes n SET data = n.data - ref_key FROM old o WHERE n.id = o.id RETURNING n.id
   ), by_flow AS (
@@ -35,7 +36,7 @@ BEGIN
              SELECT COALESCE(jsonb_agg(
                       CASE WHEN e.node->>'id' = ANY(b.node_ids)
                                 AND jsonb_typeof(e.node->'data') = 'object'
-                                AND e.node->'data'->>ref_key = ANY(gone_text)
+                                AND lower(e.node->'data'->>ref_key) = ANY(gone_text)
                            THEN jsonb_set(e.node, '{data}', (e.node->'data') - ref_key)
                            ELSE e.node END
                       ORDER BY e.ord), '[]'::jsonb)
