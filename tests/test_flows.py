@@ -117,7 +117,7 @@ def assert_rows_match_canvas(rows: dict[str, dict], canvas: dict) -> None:
 
 
 async def test_vueflow_export_round_trip_and_rows(database_url, db):
-    async with connect(database_url) as client:
+    async with connect(database_url, toolsets=("all",)) as client:
         project_id = await new_project(client)
         page_id = await new_page(db, project_id, "/login")
         canvas = vueflow_export(page_id)
@@ -170,7 +170,7 @@ async def test_vueflow_export_round_trip_and_rows(database_url, db):
 
 
 async def test_create_flow_with_canvas_lists_and_filters(database_url):
-    async with connect(database_url) as client:
+    async with connect(database_url, toolsets=("all",)) as client:
         project_id = await new_project(client)
         canvas = vueflow_export()
         main = await call(client, "create_flow", project_id=project_id, name="Main", flow_type="user", is_primary=True,
@@ -216,7 +216,7 @@ async def test_create_flow_with_canvas_lists_and_filters(database_url):
 
 
 async def test_node_tools_edit_the_canvas(database_url, db):
-    async with connect(database_url) as client:
+    async with connect(database_url, toolsets=("all",)) as client:
         project_id = await new_project(client)
         canvas = vueflow_export()
         flow = await call(client, "create_flow", project_id=project_id, name="Sign in", canvas=canvas)
@@ -267,7 +267,7 @@ async def test_node_tools_edit_the_canvas(database_url, db):
 
 
 async def test_building_a_journey_step_by_step(database_url, db):
-    async with connect(database_url) as client:
+    async with connect(database_url, toolsets=("all",)) as client:
         project_id = await new_project(client)
         page_id = await new_page(db, project_id, "/signup")
         flow = await call(client, "create_flow", project_id=project_id, name="Sign up")
@@ -345,7 +345,7 @@ async def test_analysis_of_hand_made_flows(database_url):
             {"id": "g", "source": "note", "target": "start"},
         ],
     }
-    async with connect(database_url) as client:
+    async with connect(database_url, toolsets=("all",)) as client:
         project_id = await new_project(client)
         flow = await call(client, "create_flow", project_id=project_id, name="Checkout", canvas=canvas)
         found = await call(client, "analyze_flow", flow_id=flow["id"], max_paths=1)
@@ -365,7 +365,7 @@ async def test_analysis_of_hand_made_flows(database_url):
 
 async def test_bad_input_is_a_clear_error_and_stores_nothing(database_url, db):
     owner = new_email()
-    async with connect(database_url, email=owner) as client:
+    async with connect(database_url, email=owner, toolsets=("all",)) as client:
         project_id = await new_project(client)
         flow = await call(client, "create_flow", project_id=project_id, name="Main", canvas=vueflow_export())
         other = await call(client, "create_flow", project_id=project_id, name="Other",
@@ -434,7 +434,7 @@ async def test_bad_input_is_a_clear_error_and_stores_nothing(database_url, db):
 async def test_another_users_flows_answer_like_missing_ones(database_url, db):
     ids = await seed_project(db, new_email())
     before = await dump_project(db, ids["project"])
-    async with connect(database_url) as intruder:
+    async with connect(database_url, toolsets=("all",)) as intruder:
         flow_cases = {
             "get_flow": {}, "get_flow_canvas": {}, "update_flow": {"name": "Mine"}, "delete_flow": {},
             "save_flow_canvas": {"canvas": {"nodes": [], "edges": []}}, "list_flow_nodes": {},
@@ -481,7 +481,7 @@ async def test_another_users_flows_answer_like_missing_ones(database_url, db):
 async def test_deleting_pages_and_mockups_clears_screen_references(database_url, db):
     from flexos_mcp.domain.flows import forget_page_references
 
-    async with connect(database_url) as client:
+    async with connect(database_url, toolsets=("all",)) as client:
         project_id = await new_project(client)
         kept = await new_page(db, project_id, "/keep", mockup=True)
         doomed = await new_page(db, project_id, "/doomed", mockup=True)
@@ -519,7 +519,7 @@ async def test_deleting_pages_and_mockups_clears_screen_references(database_url,
 
 
 async def test_project_flow_coverage(database_url, db):
-    async with connect(database_url) as client:
+    async with connect(database_url, toolsets=("all",)) as client:
         project_id = await new_project(client)
         home = await new_page(db, project_id, "/", mockup=True)
         signup = await new_page(db, project_id, "/signup")
@@ -546,7 +546,7 @@ async def test_example_flows_import_and_resources(database_url, db):
     from flexos_mcp.db.pool import _init_connection
 
     email = new_email()
-    async with connect(database_url, email=email) as client:
+    async with connect(database_url, email=email, toolsets=("all",)) as client:
         project_id = await new_project(client, "Lesson Library")
         for path in ("/", "/signup", "/login", "/dashboard", "/lessons", "/lessons/new"):
             await new_page(db, project_id, path)

@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from ..analysis import flow_graph, mermaid
 from ..analysis.vueflow import (
@@ -66,21 +66,10 @@ _NODE_HINT = "Call list_flow_nodes(flow_id) to see a flow's nodes."
 
 
 # ---------------------------------------------------------------------------------------------
-# Output models (lean schemas: every tool's output schema is read by the model on each tools/list)
+# Output models (the server strips pydantic's derived titles from every tool schema)
 
 
-def _slim_schema(schema: dict[str, Any]) -> None:
-    """Drop the titles pydantic derives from names ("Flow Id" for flow_id): they repeat the name."""
-    schema.pop("title", None)
-    for prop in schema.get("properties", {}).values():
-        prop.pop("title", None)
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(json_schema_extra=_slim_schema)
-
-
-class NodeConnection(_Out):
+class NodeConnection(BaseModel):
     target_node_id: UUID
     target_canvas_node_id: str | None = None
     trigger: Any = None
@@ -90,7 +79,7 @@ class NodeConnection(_Out):
     source_handle: Any = None
 
 
-class FlowNode(_Out):
+class FlowNode(BaseModel):
     id: UUID
     flow_id: UUID
     canvas_node_id: str = Field(description="The node's VueFlow id; decision branches name nodes by it.")
@@ -105,7 +94,7 @@ class FlowNode(_Out):
     updated_at: datetime
 
 
-class FlowSummary(_Out):
+class FlowSummary(BaseModel):
     id: UUID
     project_id: UUID
     name: str
@@ -125,34 +114,34 @@ class Flow(FlowSummary):
 
 
 class FlowList(Paged[FlowSummary]):
-    model_config = ConfigDict(json_schema_extra=_slim_schema)
+    pass
 
 
 class FlowNodeList(Paged[FlowNode]):
-    model_config = ConfigDict(json_schema_extra=_slim_schema)
+    pass
 
 
-class RemovedReference(_Out):
+class RemovedReference(BaseModel):
     node_id: UUID
     canvas_node_id: str
     field: str = Field(description="e.g. 'connections[0]', 'data.branches[1]'.")
     target: str
 
 
-class DeletedFlowNode(_Out):
+class DeletedFlowNode(BaseModel):
     id: UUID
     flow_id: UUID
     canvas_node_id: str
     removed_references: list[RemovedReference] = Field(description="Other nodes' connections and branches to it, removed.")
 
 
-class DeletedFlow(_Out):
+class DeletedFlow(BaseModel):
     id: UUID
     name: str
     deleted_nodes: int
 
 
-class CanvasSaved(_Out):
+class CanvasSaved(BaseModel):
     flow_id: UUID
     node_count: int
     edge_count: int
@@ -162,26 +151,26 @@ class CanvasSaved(_Out):
     node_ids: dict[str, UUID] = Field(description="Canvas id -> node id.")
 
 
-class LayoutResult(_Out):
+class LayoutResult(BaseModel):
     flow_id: UUID
     moved: int
     positions: dict[str, dict[str, float]] = Field(description="Canvas id -> {x, y}.")
 
 
-class NodeRef(_Out):
+class NodeRef(BaseModel):
     id: UUID
     node_type: str
     label: str
 
 
-class MissingBranch(_Out):
+class MissingBranch(BaseModel):
     node_id: str
     problem: str
     branch_index: int | None = None
     message: str
 
 
-class FlowAnalysis(_Out):
+class FlowAnalysis(BaseModel):
     flow_id: UUID
     node_count: int
     edge_count: int
@@ -198,25 +187,25 @@ class FlowAnalysis(_Out):
     nodes: dict[str, NodeRef] = Field(description="Canvas id -> node, for every node named above.")
 
 
-class FlowMermaid(_Out):
+class FlowMermaid(BaseModel):
     flow_id: UUID
     name: str
     mermaid: str
 
 
-class PageRef(_Out):
+class PageRef(BaseModel):
     id: UUID
     name: str
     path: str | None
 
 
-class FlowPageGap(_Out):
+class FlowPageGap(BaseModel):
     flow_id: UUID
     flow_name: str
     pages: list[PageRef] = Field(description="Pages its screens show that have no mockup.")
 
 
-class ScreenWithoutPage(_Out):
+class ScreenWithoutPage(BaseModel):
     flow_id: UUID
     flow_name: str
     node_id: UUID
@@ -224,7 +213,7 @@ class ScreenWithoutPage(_Out):
     label: str
 
 
-class FlowCoverage(_Out):
+class FlowCoverage(BaseModel):
     project_id: UUID
     page_count: int
     flow_count: int

@@ -45,26 +45,20 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 NodeRefText = Annotated[str, Field(min_length=1, max_length=255)]
 
 
-def _slim_schema(schema: dict[str, Any]) -> None:
-    schema.pop("title", None)
-    for prop in schema.get("properties", {}).values():
-        prop.pop("title", None)
-
-
 class Point(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_slim_schema)
+    model_config = ConfigDict(extra="forbid")
     x: float = Field(allow_inf_nan=False)
     y: float = Field(allow_inf_nan=False)
 
 
 class Size(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_slim_schema)
+    model_config = ConfigDict(extra="forbid")
     width: float | None = Field(None, gt=0, allow_inf_nan=False)
     height: float | None = Field(None, gt=0, allow_inf_nan=False)
 
 
 class ConnectionInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_slim_schema)
+    model_config = ConfigDict(extra="forbid")
     target_node_id: NodeRefText = Field(description="Id or canvas_node_id of a node of the same flow.")
     trigger: ShortText | None = Field(None, description="e.g. 'click', 'form_submit'.")
     element: ShortText | None = Field(None, description="e.g. 'button.submit'.")
