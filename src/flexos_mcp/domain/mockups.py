@@ -380,7 +380,11 @@ async def delete_mockup(scope: Scope, mockup_id: UUID) -> DeletedMockup:
         if current == mockup_id:
             current = await conn.fetchval(
                 "SELECT id FROM mockups WHERE page_id = $1 ORDER BY version DESC LIMIT 1", page["id"])
-            await conn.execute("UPDATE pages SET current_mockup_id = $2 WHERE id = $1", page["id"], current)
+            # A page left with no mockup at all is a draft again.
+            await conn.execute(
+                """UPDATE pages SET current_mockup_id = $2,
+                                    status = CASE WHEN $2::uuid IS NULL AND status = 'designed' THEN 'draft' ELSE status END
+                   WHERE id = $1""", page["id"], current)
         current_version = (await conn.fetchval("SELECT version FROM mockups WHERE id = $1", current)
                            if current else None)
     return DeletedMockup(id=mockup_id, page_id=row["page_id"], version=row["version"], current_mockup_id=current,
