@@ -338,7 +338,7 @@ async def infer_entities(scope: Scope, project_id: UUID) -> InferenceResult:
         updated: list[str] = []
         if merged["upserts"]:
             payload = [{k: u.get(k) for k in _UPSERT_KEYS} for u in merged["upserts"]]
-            for r in await conn.fetch(_UPSERT, project_id, json.dumps(payload)):
+            for r in await conn.fetch(_UPSERT, project_id, payload):
                 (created if r["inserted"] else updated).append(r["entity_name"])
     return InferenceResult(created=sorted(created), updated=sorted(updated), unchanged=merged["unchanged"],
                            protected=merged["protected"], pages_read=len(pages), features_read=len(feats))

@@ -98,7 +98,7 @@ async def update_feature(
     feature_id: FeatureId,
     name: FeatureName | None = None,
     user_description: Description | None = None,
-    category: FeatureCategory | None = None,
+    category: Annotated[str | None, Field(max_length=100, description="New category; empty string clears it.")] = None,
     status: Annotated[FeatureStatus | None, Field(description="planned, in-progress or completed.")] = None,
     affected_pages: Annotated[PageIds | None, Field(description="Replaces the linked pages (use link_feature_to_pages to add).")] = None,
     required_journeys: Annotated[FlowIds | None, Field(description="Replaces the required journey flows.")] = None,
