@@ -50,40 +50,40 @@ WITH ents AS (
     FROM inferred_entities
    WHERE project_id = $1
 ),
-page_elements AS (
-  SELECT p.id AS page_id, lower(k.element) AS element
-    FROM pages p
-   CROSS JOIN LATERAL jsonb_array_elements_text({_array('p.key_elements')}) AS k(element)
-   WHERE p.project_id = $1
+names AS (  -- the two spellings an entity is recognised by in key_elements, for one hash join
+  SELECT entity_name, lname AS spelling FROM ents
+  UNION
+  SELECT entity_name, lplural FROM ents WHERE lplural <> ''
 ),
 entity_slugs AS (
-  SELECT e.id AS entity_id, c.slug
+  SELECT e.entity_name, c.slug
     FROM ents e
    CROSS JOIN LATERAL jsonb_each({_object('e.crud_locations')}) AS ops(op, slugs)
    CROSS JOIN LATERAL jsonb_array_elements_text({_array('ops.slugs')}) AS c(slug)
-  UNION
-  SELECT e.id, s.slug
+  UNION ALL
+  SELECT e.entity_name, s.slug
     FROM ents e
    CROSS JOIN LATERAL jsonb_each({_object('e.fields')}) AS f(name, spec)
    CROSS JOIN LATERAL jsonb_array_elements_text({_array("f.spec -> 'inferred_from'")}) AS s(slug)
 ),
-appearances AS (
-  SELECT e.id AS entity_id, pe.page_id
-    FROM ents e JOIN page_elements pe ON pe.element = e.lname OR pe.element = e.lplural
+appearances AS (  -- (entity, page) once each
+  SELECT n.entity_name, p.id AS page_id
+    FROM pages p
+   CROSS JOIN LATERAL jsonb_array_elements_text({_array('p.key_elements')}) AS k(element)
+    JOIN names n ON n.spelling = lower(k.element)
+   WHERE p.project_id = $1
   UNION
-  SELECT es.entity_id, p.id
+  SELECT es.entity_name, p.id
     FROM entity_slugs es JOIN pages p ON p.project_id = $1 AND p.slug = es.slug
 ),
 pairs AS (
-  SELECT e1.entity_name AS entity_a, e2.entity_name AS entity_b, count(*)::int AS page_count,
+  SELECT a1.entity_name AS entity_a, a2.entity_name AS entity_b, count(*)::int AS page_count,
          jsonb_agg(jsonb_build_object('page_id', p.id, 'name', p.name, 'slug', p.slug) ORDER BY p.name, p.id) AS pages
     FROM appearances a1
-    JOIN appearances a2 ON a2.page_id = a1.page_id AND a2.entity_id <> a1.entity_id
-    JOIN ents e1 ON e1.id = a1.entity_id
-    JOIN ents e2 ON e2.id = a2.entity_id AND e1.entity_name < e2.entity_name
+    JOIN appearances a2 ON a2.page_id = a1.page_id AND a1.entity_name < a2.entity_name
     JOIN pages p ON p.id = a1.page_id AND p.project_id = $1
-   WHERE $3::text IS NULL OR lower($3::text) IN (e1.lname, e2.lname)
-   GROUP BY e1.entity_name, e2.entity_name
+   WHERE $3::text IS NULL OR lower($3::text) IN (lower(a1.entity_name), lower(a2.entity_name))
+   GROUP BY a1.entity_name, a2.entity_name
   HAVING count(*) >= $4::int
 )
 SELECT {_PROJECT_FOUND},

@@ -81,8 +81,9 @@ async def project_outline(scope: Scope, project_id: UUID) -> ProjectOutline:
     async with scope.db.snapshot() as conn:
         project = await require_project(conn, scope.actor, project_id)
         pages = await conn.fetch(
-            """SELECT p.id, p.parent_id, p.name, p.slug, p.path, p.type, p.status, m.version
-                 FROM pages p LEFT JOIN mockups m ON m.id = p.current_mockup_id
+            """SELECT p.id, p.parent_id, p.name, p.slug, p.path, p.type, p.status,
+                      (SELECT m.version FROM mockups m WHERE m.id = p.current_mockup_id) AS version
+                 FROM pages p
                 WHERE p.project_id = $1
                 ORDER BY p.sort_order, p.name, p.id""", project_id)
         flows = await conn.fetch(
