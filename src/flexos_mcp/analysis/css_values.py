@@ -8,7 +8,7 @@ over raw CSS, so comments, `!important` and odd whitespace cannot confuse it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import tinycss2
@@ -296,9 +296,3 @@ def infer_base_unit(counts: Mapping[int, int]) -> dict:
         "scale": sorted(v for v in used if v % base == 0),
     }
 
-
-def iter_declarations(nodes: Iterable[ast.Node]) -> Iterator[ast.Declaration]:
-    """Declarations among parsed block contents, skipping parse errors."""
-    for node in nodes:
-        if node.type == "declaration":
-            yield node

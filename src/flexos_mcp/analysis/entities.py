@@ -436,6 +436,11 @@ class _Labels:
         labelled_by = _attr(control, "aria-labelledby").split()
         if labelled_by and labelled_by[0] in self.by_id:
             return _clean_label(_text(self.by_id[labelled_by[0]]))
+        sibling = control.prev
+        while sibling is not None and not sibling.is_element_node:
+            sibling = sibling.prev
+        if sibling is not None and sibling.tag == "label" and not _attr(sibling, "for"):
+            return _clean_label(_text(sibling))
         for attribute in ("placeholder", "title"):
             if _attr(control, attribute):
                 return _clean_label(_attr(control, attribute))
@@ -970,6 +975,18 @@ def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page,
     return entity, words_of(entity)
 
 
+def _unnamed_record_list(items: list[LexborNode], entity: str, page: _Page) -> bool:
+    """A list page (/lessons) whose cards carry no data names still reads the page's entity:
+    at least two items, each with a heading or link and two or more pieces of text."""
+    if entity != page.info.entity or page.info.detail or page.info.operation:
+        return False
+    for item in items:
+        leaves = [n for n in item.traverse() if n.mem_id != item.mem_id and n.text(deep=False).strip()]
+        if len(leaves) < 2 or item.css_first(_HEADING_SELECTOR + ",a") is None:
+            return False
+    return True
+
+
 def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
     body = page.tree.body
     if body is None:
@@ -1000,6 +1017,8 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
         per_item = [_item_fields(item, segments, page, known_segments) for item in items]
         name_counts = Counter(name for fields in per_item for name in fields.values)
         if not name_counts or max(name_counts.values()) < 2:
+            if _unnamed_record_list(items, entity, page):
+                collector.see_operation(entity, "read", page.slug)
             continue
         values: dict[str, list[str]] = defaultdict(list)
         kinds: dict[str, str | None] = {}
@@ -1204,7 +1223,8 @@ def _describe(name: str, evidence: _Evidence) -> str:
     if evidence.pages:
         parts.append("pages " + ", ".join(sorted(evidence.pages)))
     if evidence.features:
-        parts.append("features " + ", ".join(sorted(f for f in evidence.features if f)))
+        named = sorted(f for f in evidence.features if f)
+        parts.append("features " + ", ".join(named) if named else "a feature's data operations")
     if not parts:
         return f"{name}: referenced by other entities."
     return f"{name}: inferred from " + "; ".join(parts) + "."

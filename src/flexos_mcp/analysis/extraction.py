@@ -174,16 +174,23 @@ class _Extraction:
         use.count += count
         use.sources.add(source)
 
-    def component(self, name: str, class_set: str, states: list[str], background: str | None) -> None:
+    def component(
+        self, name: str, class_set: str, states: tuple[str, ...], background: str | None,
+        count: int, variants: tuple[str, ...],
+    ) -> None:
         use = self.components.get(name)
         if use is None:
             use = self.components[name] = _ComponentUse()
-        use.count += 1
+        use.count += count
         if class_set:
-            use.class_sets[class_set] += 1
+            use.class_sets[class_set] += count
         use.states.update(states)
+        use.variants.update(variants)
         if background:
-            use.backgrounds[background] += 1
+            use.backgrounds[background] += count
+
+    def has_interaction(self, trigger: str, selector: str, action: str, target: str | None) -> bool:
+        return (trigger, selector, action, target) in self.interactions
 
     def interaction(self, item: dict) -> None:
         key = (item["trigger"], item["selector"], item["action"], item.get("target"))
@@ -476,7 +483,7 @@ class _ClassSummary:
 
 
 def _element_components(
-    tag: str, attrs: dict, semantic: list[str], summary: _ClassSummary, node
+    tag: str, attrs: dict, semantic: list[str], summary: _ClassSummary, has_h1: bool
 ) -> tuple[list[str], list[str]]:
     """(component names, variants) for one element, from tag, role, classes and styling."""
     names: set[str] = set()
@@ -511,7 +518,7 @@ def _element_components(
         names.add("badge")
     if tag == "img" and summary.rounded == 9999:
         names.add("avatar")
-    if tag == "section" and "hero" not in names and node.css_first("h1") is not None:
+    if tag == "section" and has_h1:
         names.add("hero")
     return sorted(names), sorted(variants)
 
@@ -559,17 +566,22 @@ def _inside_form(node) -> bool:
     return False
 
 
-def _record_interactions(found: _Extraction, node, tag: str, attrs: dict, selector: str) -> None:
-    """Forms, buttons with handlers or submit roles, links, scripted elements."""
+def _record_interactions(
+    found: _Extraction, node, tag: str, attrs: dict, selector: str, scripted: bool
+) -> None:
+    """Forms, buttons with handlers or submit roles, links, scripted elements. `scripted` says
+    the element has attributes beyond the plain ones, so handlers are worth looking for."""
     handlers = [
         (name, value) for name, value in attrs.items()
         if name.startswith(_HANDLER_PREFIXES) and value and (not name.startswith("on") or len(name) > 2)
-    ]
-    transition = attrs.get("data-transition") or (
+    ] if scripted else []
+    transition = (attrs.get("data-transition") or (
         "loading_state" if attrs.get("data-loading-text") or attrs.get("aria-busy") else None
-    )
+    )) if scripted else None
 
     def add(trigger: str, action: str, target: str | None = None, transition_to: str | None = None) -> None:
+        if found.has_interaction(trigger, selector, action, target):
+            return
         item = {"trigger": trigger, "selector": selector, "action": action}
         if transition_to or transition:
             item["transition"] = transition_to or transition
@@ -584,10 +596,10 @@ def _record_interactions(found: _Extraction, node, tag: str, attrs: dict, select
         event = name.removeprefix("v-on:").removeprefix("x-on:").lstrip("@")
         event = event[2:] if name.startswith("on") else event
         add(event.split(".")[0], _handler_action(code))
-    for verb in _HTMX_VERBS:
+    for verb in _HTMX_VERBS if scripted else ():
         if attrs.get(verb):
             add(attrs.get("hx-trigger") or ("submit" if tag == "form" else "click"), "request", attrs[verb])
-    toggle = attrs.get("data-bs-toggle") or attrs.get("data-toggle")
+    toggle = (attrs.get("data-bs-toggle") or attrs.get("data-toggle")) if scripted else None
     if toggle:
         add("click", f"toggle_{toggle}", attrs.get("data-bs-target") or attrs.get("data-target") or attrs.get("href"))
     if tag == "form":
@@ -613,60 +625,153 @@ def _record_interactions(found: _Extraction, node, tag: str, attrs: dict, select
                 add("click", "navigate_external" if external else "navigate", href, new_tab)
 
 
-def _walk(found: _Extraction, tree: LexborHTMLParser, inline: list[tuple[str, tuple[str, ...]]], sheets: list[str]) -> None:
-    """One pass over every element: classes, presentation attributes, components, interactions.
-    Inline styles are collected for after the stylesheets' variables are known."""
+_SKIPPED_TAGS = frozenset({"script", "template", "noscript", "-comment", "-text", "!doctype", "_comment"})
+# Attributes that change what an element is (component, colour); part of its profile key.
+_PROFILE_ATTRIBUTES = frozenset({"role", "type", "aria-modal", "disabled", "fill", "stroke", "bgcolor", "color"})
+# Attributes that never make an element interactive: skip the interaction check for them.
+_PLAIN_ATTRIBUTES = frozenset(
+    "class id style src alt title lang dir charset rel placeholder min max rows cols required "
+    "maxlength minlength for value name type role width height loading autocomplete accept "
+    "method enctype novalidate tabindex hidden content http-equiv viewbox xmlns d fill stroke "
+    "aria-label aria-labelledby aria-hidden aria-describedby colspan rowspan scope selected "
+    "checked disabled multiple step pattern size label datetime srcset sizes target href "
+    "action".split()
+)
+_INTERACTIVE_TAGS = frozenset({"form", "button", "a", "input"})
+
+_ElementKey = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """Everything an element contributes that depends only on its tag, classes and a few
+    attributes: computed once per distinct element, applied with a count."""
+
+    class_names: tuple[str, ...]
+    utilities: tuple[Utility, ...]
+    components: tuple[str, ...]
+    variants: tuple[str, ...]
+    contexts: tuple[str, ...]
+    states: tuple[str, ...]
+    background: str | None
+    class_set: str
+    attribute_colors: tuple[tuple[str, tuple[str, ...], str], ...]
+
+
+@lru_cache(maxsize=16384)
+def _profile(key: _ElementKey) -> _Profile:
+    tag, class_attr, extra_items = key
+    extra = dict(extra_items)
+    class_names = tuple(dict.fromkeys(class_attr.split()))
+    semantic: list[str] = []
+    utilities: list[Utility] = []
+    summary = _ClassSummary()
+    for class_name in class_names:
+        utility = parse_class(class_name)
+        if utility is None:
+            semantic.append(class_name)
+        else:
+            utilities.append(utility)
+            _summarise(summary, utility)
+    components, variants = _element_components(tag, extra, semantic, summary, "h1" in extra)
+    contexts = tuple(components) + (("link",) if tag == "a" and "button" not in components else ())
+    if tag in _PAGE_TAGS:
+        contexts += ("page",)
+    attribute_colors = []
+    for attribute, context in _PRESENTATION_ATTRIBUTES.items():
+        value = extra.get(attribute)
+        if value and (attribute != "color" or tag == "font"):
+            color = _normalize_attribute_color(value)
+            if color:
+                attribute_colors.append((color, (context, *contexts), f"attr:{attribute}"))
+    return _Profile(
+        class_names=class_names,
+        utilities=tuple(utilities),
+        components=tuple(components),
+        variants=tuple(variants),
+        contexts=contexts,
+        states=tuple(dict.fromkeys(summary.states + (["disabled"] if "disabled" in extra else []))),
+        background=summary.background,
+        class_set=" ".join(class_names),
+        attribute_colors=tuple(attribute_colors),
+    )
+
+
+def _walk(
+    found: _Extraction,
+    tree: LexborHTMLParser,
+    elements: dict,
+    inline: dict,
+    sheets: list[str],
+) -> None:
+    """One pass over every element. Elements are only counted here, keyed by what defines
+    them (tag, classes, a few attributes); their profiles are applied once per distinct key
+    afterwards. Interactions need the node itself and are read here, up to their cap."""
+    interactions_open = True
     for node in tree.root.traverse(include_text=False):
         tag = node.tag
-        if not tag or tag.startswith(("-", "!")):
+        if tag in _SKIPPED_TAGS or tag[0] in "-!_":
             continue
         if tag == "style":
             sheets.append(node.text(deep=True) or "")
             continue
-        if tag in ("script", "template", "noscript"):
-            continue
-        found.tag_counts[tag] += 1
         attrs = node.attributes
-        if not attrs and tag not in _TAG_COMPONENTS:
-            continue
         class_attr = attrs.get("class") or ""
-        class_names = class_attr.split()
-        semantic: list[str] = []
-        summary = _ClassSummary()
-        utilities: list[Utility] = []
-        for class_name in class_names:
-            found.class_counts[class_name] += 1
-            utility = parse_class(class_name)
-            if utility is None:
-                semantic.append(class_name)
-            else:
-                utilities.append(utility)
-                _summarise(summary, utility)
-        components, variants = _element_components(tag, attrs, semantic, summary, node)
-        contexts = tuple(components) + (("link",) if tag == "a" and "button" not in components else ())
-        if tag in _PAGE_TAGS:
-            contexts += ("page",)
-        for utility in utilities:
-            _apply_utility(found, utility, contexts)
-        for attribute, context in _PRESENTATION_ATTRIBUTES.items():
-            value = attrs.get(attribute)
-            if value and (attribute != "color" or tag == "font"):
-                color = _normalize_attribute_color(value)
-                if color:
-                    found.color(color, (context, *contexts), f"attr:{attribute}")
-        element_states = summary.states + (["disabled"] if "disabled" in attrs else [])
-        class_set = " ".join(dict.fromkeys(class_names))
-        for name in components:
-            found.component(name, class_set, element_states, summary.background)
-            found.components[name].variants.update(variants)
+        if (not attrs or (class_attr and len(attrs) == 1)) and tag not in _INTERACTIVE_TAGS:
+            # The common case (no attributes, or only classes) takes no further look-ups.
+            key = (tag, class_attr, ())
+            elements[key] = elements.get(key, 0) + 1
+            if tag == "section" and node.css_first("h1") is not None:
+                _count_hero(elements, key)
+            continue
+        profile_extra = (
+            () if _PROFILE_ATTRIBUTES.isdisjoint(attrs)
+            else tuple((k, attrs[k] or "") for k in attrs if k in _PROFILE_ATTRIBUTES)
+        )
+        if tag == "section" and node.css_first("h1") is not None:
+            profile_extra += (("h1", ""),)
+        key = (tag, class_attr, profile_extra)
+        elements[key] = elements.get(key, 0) + 1
         style = attrs.get("style")
         if style:
-            inline.append((style, contexts))
-        if tag in ("form", "button", "a", "input") or any(
-            name.startswith(_HANDLER_PREFIXES) and len(name) > 2 or name.startswith("hx-") or name in ("data-bs-toggle", "data-toggle")
-            for name in attrs
-        ):
-            _record_interactions(found, node, tag, attrs, _selector_for(tag, attrs, semantic))
+            inline_key = (style, key)
+            inline[inline_key] = inline.get(inline_key, 0) + 1
+        if not interactions_open:
+            continue
+        scripted = not _PLAIN_ATTRIBUTES.issuperset(attrs)
+        if tag in _INTERACTIVE_TAGS or scripted:
+            semantic = [c for c in class_attr.split() if parse_class(c) is None]
+            selector = _selector_for(tag, attrs, semantic)
+            _record_interactions(found, node, tag, attrs, selector, scripted)
+            interactions_open = len(found.interactions) < MAX_INTERACTIONS
+
+
+def _count_hero(elements: dict, plain_key: _ElementKey) -> None:
+    """Move a `<section>` with an `<h1>` from its plain key to one marked as a hero."""
+    elements[plain_key] -= 1
+    if not elements[plain_key]:
+        del elements[plain_key]
+    hero_key = (plain_key[0], plain_key[1], (("h1", ""),))
+    elements[hero_key] = elements.get(hero_key, 0) + 1
+
+
+def _apply_elements(found: _Extraction, elements: dict) -> None:
+    for key, count in elements.items():
+        profile = _profile(key)
+        found.tag_counts[key[0]] += count
+        for class_name in profile.class_names:
+            found.class_counts[class_name] += count
+        for utility in profile.utilities:
+            _apply_utility(found, utility, profile.contexts, count)
+        for color, contexts, source in profile.attribute_colors:
+            found.color(color, contexts, source, count)
+        for name in profile.components:
+            found.component(name, profile.class_set, profile.states, profile.background, count, profile.variants)
+
+
+@lru_cache(maxsize=64)
+def _shadow_text(value: str) -> str:
+    return normalize_value_text(tinycss2.parse_component_value_list(value))
 
 
 def _normalize_attribute_color(value: str) -> str | None:
@@ -693,32 +798,38 @@ def _summarise(summary: _ClassSummary, utility: Utility) -> None:
         summary.border = True
 
 
-def _apply_utility(found: _Extraction, utility: Utility, contexts: tuple[str, ...]) -> None:
-    """Record one Tailwind class: its value, and its variants as states and breakpoints."""
-    screens = [v for v in utility.variants if v in tailwind_data.SCREENS_PX]
-    states = [v for v in utility.variants if v not in tailwind_data.SCREENS_PX]
-    found.screen_prefixes.update(screens)
-    found.states.update(states)
-    if "dark" in states:
-        found.color_schemes.add("dark")
+def _apply_utility(found: _Extraction, utility: Utility, contexts: tuple[str, ...], count: int) -> None:
+    """Record one Tailwind class `count` times: its value, and its variants as states and
+    breakpoints."""
+    screens: list[str] = []
+    states: list[str] = []
+    if utility.variants:
+        screens = [v for v in utility.variants if v in tailwind_data.SCREENS_PX]
+        states = [v for v in utility.variants if v not in tailwind_data.SCREENS_PX]
+        for variant in screens:
+            found.screen_prefixes[variant] += count
+        for variant in states:
+            found.states[variant] += count
+        if "dark" in states:
+            found.color_schemes.add("dark")
     kind, value = utility.kind, utility.value
     if kind == "color":
-        found.color(value, (utility.context, *contexts, *states), f"tailwind:{utility.utility}")  # type: ignore[arg-type]
+        found.color(value, (utility.context, *contexts, *states), f"tailwind:{utility.utility}", count)  # type: ignore[arg-type]
     elif kind == "spacing":
         if value:
-            found.spacing[round(value)] += 1  # type: ignore[arg-type]
+            found.spacing[round(value)] += count  # type: ignore[arg-type]
     elif kind == "font_size":
-        found.sizes[px_key(value)] += 1  # type: ignore[arg-type]
+        found.sizes[px_key(value)] += count  # type: ignore[arg-type]
     elif kind == "font_family":
-        found.families[value] += 1
+        found.families[value] += count
         stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (value,))
-        found.stacks[", ".join(stack)] += 1
+        found.stacks[", ".join(stack)] += count
     elif kind == "font_weight":
-        found.weights[value] += 1
+        found.weights[value] += count
     elif kind == "radius":
-        found.radii[px_key(value)] += 1  # type: ignore[arg-type]
+        found.radii[px_key(value)] += count  # type: ignore[arg-type]
     elif kind == "shadow" and utility.name != "none":
-        found.shadow(normalize_value_text(tinycss2.parse_component_value_list(value)), f"tailwind:{utility.utility}")  # type: ignore[arg-type]
+        found.shadow(_shadow_text(value), f"tailwind:{utility.utility}", count)  # type: ignore[arg-type]
     elif kind == "grid_cols":
         low = float(max((tailwind_data.SCREENS_PX[s] for s in screens), default=0))
         found.layouts.append((low, None, value))  # type: ignore[arg-type]
@@ -828,9 +939,11 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
     """
     found = _Extraction()
     tree = LexborHTMLParser(html or "")
-    inline: list[tuple[str, tuple[str, ...]]] = []
+    elements: dict[_ElementKey, int] = {}
+    inline: dict[tuple[str, _ElementKey], int] = {}
     sheets: list[str] = []
-    _walk(found, tree, inline, sheets)
+    _walk(found, tree, elements, inline, sheets)
+    _apply_elements(found, elements)
     if css:
         sheets.append(css)
 
@@ -838,15 +951,17 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
     for sheet in sheets:
         nodes = tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True)
         _flatten_rules(nodes, (), rules, found)
-    inline_declarations = [(_inline_declarations(style), contexts) for style, contexts in inline]
-    for declarations in [r.declarations for r in rules] + [d for d, _ in inline_declarations]:
+    inline_declarations = [
+        (_inline_declarations(style), _profile(key).contexts, count) for (style, key), count in inline.items()
+    ]
+    for declarations in [r.declarations for r in rules] + [d for d, _, _ in inline_declarations]:
         for decl in declarations:
             if decl.name.startswith("--") and decl.name not in found.variables:
                 found.variables[decl.name] = list(decl.value)
     _apply_rules(found, rules)
-    for declarations, contexts in inline_declarations:
+    for declarations, contexts, count in inline_declarations:
         for decl in declarations:
-            _apply_declaration(found, decl, contexts, "style", 1)
+            _apply_declaration(found, decl, contexts, "style", count)
 
     spacing = infer_base_unit(found.spacing)
     spacing["counts"] = {str(v): found.spacing[v] for v in sorted(found.spacing) if v > 0}

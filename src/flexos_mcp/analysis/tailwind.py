@@ -265,12 +265,3 @@ def parse_class(class_name: str) -> Utility | None:
         return None
     return _parse_utility(variants, utility)
 
-
-def breakpoint_variants(variants: tuple[str, ...]) -> list[str]:
-    """The responsive prefixes among variants (`md`, `lg`), in Tailwind's screen order."""
-    return [v for v in variants if v in tailwind_data.SCREENS_PX]
-
-
-def state_variants(variants: tuple[str, ...]) -> list[str]:
-    """Interaction and theme variants (`hover`, `focus`, `dark`), not breakpoints."""
-    return [v for v in variants if v not in tailwind_data.SCREENS_PX]
