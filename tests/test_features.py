@@ -84,10 +84,11 @@ async def test_link_unlink_and_list_filters(database_url, db):
         second = await call(client, "list_features", project_id=p, limit=1, cursor=first["next_cursor"])
         assert names(first) + names(second) == ["Share lesson plans", "Log in"] and second["next_cursor"] is None
 
-        unlinked = await call(client, "unlink_feature_from_pages", feature_id=share["id"], page_ids=[str(pages["lessons"])])
+        unlinked = await call(client, "link_feature_to_pages", feature_id=share["id"], page_ids=[str(pages["lessons"])],
+                              unlink=True)
         assert unlinked["affected_pages"] == [str(pages["home"])]
-        message = await error_of(client, "unlink_feature_from_pages", feature_id=share["id"],
-                                 page_ids=[str(pages["lessons"])])
+        message = await error_of(client, "link_feature_to_pages", feature_id=share["id"],
+                                 page_ids=[str(pages["lessons"])], unlink=True)
         assert "page_ids" in message and str(pages["lessons"]) in message and "not linked" in message
     # deleting a page removes it from affected_pages (schema trigger)
     await db.execute("DELETE FROM pages WHERE id = $1", pages["home"])
@@ -136,7 +137,7 @@ async def test_another_users_feature_answers_like_a_missing_one(database_url, db
         mine = await make_project_via_tools(intruder)
         for tool, extra in (("get_feature", {}), ("update_feature", {"name": "Taken"}), ("delete_feature", {}),
                             ("link_feature_to_pages", {"page_ids": [str(owner["page"])]}),
-                            ("unlink_feature_from_pages", {"page_ids": [str(owner["page"])]})):
+                            ("link_feature_to_pages", {"page_ids": [str(owner["page"])], "unlink": True})):
             missing_id = uuid.uuid4()
             foreign = await error_of(intruder, tool, feature_id=str(owner["feature"]), **extra)
             missing = await error_of(intruder, tool, feature_id=str(missing_id), **extra)
@@ -147,8 +148,12 @@ async def test_another_users_feature_answers_like_a_missing_one(database_url, db
             foreign = await error_of(intruder, tool, project_id=str(owner["project"]), **extra)
             missing = await error_of(intruder, tool, project_id=str(missing_id), **extra)
             assert foreign.replace(str(owner["project"]), "ID") == missing.replace(str(missing_id), "ID")
-        # filtering by someone else's page finds nothing (and says nothing about that page)
-        assert (await call(intruder, "list_features", project_id=mine, page_id=str(owner["page"])))["items"] == []
+        # filtering by someone else's page answers like a random id
+        missing_id = uuid.uuid4()
+        foreign = await error_of(intruder, "list_features", project_id=mine, page_id=str(owner["page"]))
+        missing = await error_of(intruder, "list_features", project_id=mine, page_id=str(missing_id))
+        assert foreign.replace(str(owner["page"]), "ID") == missing.replace(str(missing_id), "ID")
+        assert "Invalid page_id: no page with id ID in this project" in missing.replace(str(missing_id), "ID")
     assert await dump_project(db, owner["project"]) == before
 
 

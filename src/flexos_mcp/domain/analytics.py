@@ -96,7 +96,7 @@ SELECT {_PROJECT_FOUND},
 
 
 class PageRef(BaseModel):
-    page_id: UUID | None = Field(description="Null when a slug names no page of the project.")
+    page_id: UUID | None = Field(description="Null: the slug names no page.")
     name: str | None
     slug: str
 
@@ -198,13 +198,13 @@ class FeatureRef(BaseModel):
 
 
 class CrudCell(BaseModel):
-    pages: list[PageRef] = Field(description="Pages listed in the entity's crud_locations for this operation.")
-    features: list[FeatureRef] = Field(description="Features whose data_operations name the entity for this operation.")
+    pages: list[PageRef]
+    features: list[FeatureRef]
 
 
 class CrudRow(BaseModel):
     entity: str
-    entity_id: UUID | None = Field(description="Null for a name only features mention (no entity record yet).")
+    entity_id: UUID | None = Field(description="Null: only features name it.")
     create: CrudCell
     read: CrudCell
     update: CrudCell
@@ -274,12 +274,12 @@ SELECT {_PROJECT_FOUND},
 
 
 class SearchHit(BaseModel):
-    kind: str = Field(description="page, feature, flow, entity or context_item.")
+    kind: str
     id: UUID
-    title: str | None = Field(description="Name of the page/feature/flow/entity; the item type for a context item.")
-    detail: str | None = Field(description="Page slug, feature status, flow type, entity plural, or context item URL.")
-    rank: float = Field(description="ts_rank relevance; higher is better.")
-    snippet: str = Field(description="Matching words marked **like this**; context-item snippets are inside <user-content>.")
+    title: str | None = Field(description="Name; a context item's type.")
+    detail: str | None = Field(description="Page slug, feature status, flow type, entity plural or item URL.")
+    rank: float
+    snippet: str = Field(description="Matches marked **like this**.")
 
 
 class SearchResult(BaseModel):
@@ -391,21 +391,20 @@ class EntityGap(BaseModel):
 
 
 class ProjectSummary(BaseModel):
-    pages: dict[str, int] = Field(description="total and per status: draft, designed, approved, built.")
+    pages: dict[str, int] = Field(description="total and per status.")
     mockups: int
-    features: dict[str, int] = Field(description="total and per status: planned, in-progress, completed.")
+    features: dict[str, int] = Field(description="total and per status.")
     flows: int
     flow_nodes: int
-    entities: dict[str, int] = Field(description="total, confirmed (by the user), inferred (not yet confirmed).")
+    entities: dict[str, int] = Field(description="total, confirmed, inferred (unconfirmed).")
     wizard_runs: dict[str, int] = Field(description="total and per status.")
     context_items: int
     pages_without_mockups_count: int
-    pages_without_mockups: list[PageGap] = Field(description=f"The first {LIST_CAP} by name.")
+    pages_without_mockups: list[PageGap] = Field(description=f"First {LIST_CAP} by name.")
     features_without_pages_count: int
-    features_without_pages: list[FeatureGap] = Field(description=f"The first {LIST_CAP} by name.")
+    features_without_pages: list[FeatureGap] = Field(description=f"First {LIST_CAP} by name.")
     entities_never_created_count: int
-    entities_never_created: list[EntityGap] = Field(
-        description=f"Entities no page creates (crud_locations.create) and no feature creates (data_operations.creates); the first {LIST_CAP}.")
+    entities_never_created: list[EntityGap] = Field(description=f"No create page or creating feature; first {LIST_CAP}.")
 
 
 async def project_summary(scope: Scope, project_id: UUID) -> ProjectSummary:

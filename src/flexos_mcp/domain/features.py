@@ -45,9 +45,9 @@ class Feature(BaseModel):
     user_description: str | None
     category: str | None
     status: str
-    affected_pages: list[UUID] = Field(description="Ids of the pages this feature touches.")
-    required_journeys: list[UUID] = Field(description="Ids of the journey flows it needs.")
-    data_operations: dict[str, Any] = Field(description="{creates|reads|updates|deletes: [entity names]}.")
+    affected_pages: list[UUID]
+    required_journeys: list[UUID]
+    data_operations: dict[str, Any]
     ui_requirements: list[Any]
     business_rules: list[Any]
     technical_requirements: dict[str, Any]
@@ -143,6 +143,9 @@ async def list_features(scope: Scope, project_id: UUID, *, category: str | None 
     using the same expression as idx_features_search."""
     after = decode_cursor(cursor)
     await require_project(scope.db, scope.actor, project_id)
+    if page_id is not None:
+        await require_ids_in_project(scope.db, "pages", project_id, [page_id], field="page_id", kind="page",
+                                     hint=PAGE_HINT)
     rows = await scope.db.fetch(
         """SELECT * FROM features
            WHERE project_id = $1

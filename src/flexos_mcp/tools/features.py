@@ -53,10 +53,9 @@ async def create_feature(
     detected_from_mockups: Annotated[bool, Field(description="True when the feature was read off mockups rather than described.")] = False,
     wizard_generated: Annotated[bool, Field(description="True when a wizard created it.")] = False,
 ) -> Feature:
-    """Record a feature a user described: what it does, which pages it touches, which journeys it
-    needs and which entities it creates/reads/updates/deletes (data_operations feeds
-    infer_entities and crud_matrix). Page and flow ids must belong to the same project.
-    Returns the feature with its id."""
+    """Record a feature a user described: what it does, the pages it touches, the journeys it
+    needs, the entities it creates/reads/updates/deletes (feeds infer_entities, crud_matrix).
+    Page and flow ids must be of the same project."""
     values = changes_from(dict(
         name=name.strip(), user_description=user_description, category=category, status=status,
         affected_pages=affected_pages, required_journeys=required_journeys, data_operations=data_operations,
@@ -85,9 +84,8 @@ async def list_features(
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,
 ) -> FeatureList:
-    """List a project's features, oldest first, optionally filtered by category, status, a linked
-    page or a full-text match. Pages through results with `cursor`. For ranked search across
-    everything in a project use search_project."""
+    """List a project's features, oldest first, filtered by category, status, linked page or
+    full-text match. Pages with `cursor`. Ranked search over everything: search_project."""
     return await features.list_features(scope_of(ctx), project_id, category=category, status=status,
                                         page_id=page_id, text=text, limit=limit, cursor=cursor)
 
@@ -102,17 +100,16 @@ async def update_feature(
     status: Annotated[FeatureStatus | None, Field(description="planned, in-progress or completed.")] = None,
     affected_pages: Annotated[PageIds | None, Field(description="Replaces the linked pages (use link_feature_to_pages to add).")] = None,
     required_journeys: Annotated[FlowIds | None, Field(description="Replaces the required journey flows.")] = None,
-    data_operations: Annotated[DataOperations | None, Field(description="Replaces the data operations: keys creates, reads, updates, deletes; values lists of entity names.")] = None,
+    data_operations: Annotated[DataOperations | None, Field(description="Replaces them; same shape as in create_feature.")] = None,
     ui_requirements: Requirements | None = None,
     business_rules: Rules | None = None,
-    technical_requirements: Annotated[JsonObject | None, Field(description="Replaces the technical requirements object.")] = None,
-    visual_specifications: Annotated[JsonObject | None, Field(description="Replaces the visual specifications object.")] = None,
-    detected_from_mockups: bool | None = None,
-    wizard_generated: bool | None = None,
+    technical_requirements: Annotated[JsonObject | None, Field(description="Replaces it.")] = None,
+    visual_specifications: Annotated[JsonObject | None, Field(description="Replaces it.")] = None,
+    detected_from_mockups: Annotated[bool | None, Field(description="True when read off mockups.")] = None,
+    wizard_generated: Annotated[bool | None, Field(description="True when a wizard created it.")] = None,
 ) -> Feature:
-    """Change some fields of a feature; only the fields you pass change (lists and objects are
-    replaced as a whole). Pass an empty string for user_description or category to clear it.
-    Returns the updated feature."""
+    """Change some fields of a feature; only those you pass change (lists and objects are
+    replaced whole). An empty string clears user_description or category."""
     changes = changes_from(dict(
         name=name, user_description=user_description, category=category, status=status,
         affected_pages=affected_pages, required_journeys=required_journeys, data_operations=data_operations,
@@ -127,22 +124,12 @@ async def update_feature(
 async def link_feature_to_pages(
     ctx: Context,
     feature_id: FeatureId,
-    page_ids: Annotated[list[UUID], Field(min_length=1, max_length=200, description="Pages of the feature's project to link.")],
+    page_ids: Annotated[list[UUID], Field(min_length=1, max_length=200, description="Pages of the feature's project.")],
+    unlink: Annotated[bool, Field(description="true: remove these pages from the feature instead (each must be linked).")] = False,
 ) -> Feature:
-    """Add pages to a feature's affected pages (already linked ones are kept once). Every id must
-    be a page of the feature's project. Returns the feature."""
-    return await features.link_pages(scope_of(ctx), feature_id, page_ids)
-
-
-@tool("features", title="Unlink feature from pages", read_only=False, idempotent=False)
-async def unlink_feature_from_pages(
-    ctx: Context,
-    feature_id: FeatureId,
-    page_ids: Annotated[list[UUID], Field(min_length=1, max_length=200, description="Linked pages to remove from the feature.")],
-) -> Feature:
-    """Remove pages from a feature's affected pages (the pages themselves stay). Every id must be
-    currently linked. Returns the feature."""
-    return await features.link_pages(scope_of(ctx), feature_id, page_ids, unlink=True)
+    """Add pages to a feature's affected pages (kept once each, in order), or with unlink=true
+    remove them (the pages themselves stay). Returns the feature."""
+    return await features.link_pages(scope_of(ctx), feature_id, page_ids, unlink=unlink)
 
 
 @tool("features", title="Delete feature", read_only=False, destructive=True, idempotent=True)
