@@ -489,7 +489,7 @@ async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, conf
 async def _project_lock(conn: Any, project_id: UUID) -> None:
     """Serialise changes of depends_on within a project, so two concurrent edits cannot close a
     cycle that neither sees alone."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('flexos-thoughts:' || $1::text, 0))", project_id)
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('flexos-thoughts:' || $1::uuid::text, 0))", project_id)
 
 
 _ANCESTORS = """
