@@ -7,7 +7,9 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import signal
 import sys
+import uuid
 
 from . import __version__
 from .config import Config, ConfigError, parse_toolsets
@@ -15,6 +17,13 @@ from .errors import FlexError
 from .server.toolsets import TOOLSETS, UnknownToolset, resolve_toolsets
 
 log = logging.getLogger("flexos_mcp")
+
+
+def _toolsets_argument(raw: str) -> tuple[str, ...]:
+    try:
+        return parse_toolsets(raw)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,14 +39,27 @@ def _parser() -> argparse.ArgumentParser:
                        help="stdio for MCP hosts such as Claude Desktop; http for Streamable HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
-    serve.add_argument("--toolsets", type=parse_toolsets, default=None,
+    serve.add_argument("--toolsets", type=_toolsets_argument, default=None,
                        help="comma-separated toolsets: " + ", ".join(TOOLSETS) + "; or default, all")
     serve.add_argument("--read-only", action="store_true", default=None,
                        help="register only read-only tools; database connections are read-only too")
     serve.add_argument("--dynamic-toolsets", action="store_true",
                        help="start with discovery tools only; the model enables toolsets as it needs them")
 
+    serve.add_argument("--public-url", default=None,
+                       help="HTTP: the URL clients reach this server at (default http://HOST:PORT)")
+
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
+
+    token = commands.add_parser("token", help="manage bearer tokens for the HTTP transport")
+    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    create = token_commands.add_parser("create", help="create a token for a user (created if new)")
+    create.add_argument("--email", required=True, help="the user the token acts as")
+    create.add_argument("--name", default="default", help="a label to recognise the token by")
+    listing = token_commands.add_parser("list", help="list a user's tokens")
+    listing.add_argument("--email", required=True)
+    revoke = token_commands.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("id", type=uuid.UUID, help="the token's id (from token list)")
     commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
     return parser
 
@@ -60,13 +82,30 @@ def _config(args: argparse.Namespace) -> Config:
     return dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
 
 
-def _serve(config: Config, args: argparse.Namespace) -> None:
-    from .server.app import build_server
+def _stop_on_sigterm() -> None:
+    """MCP hosts end stdio servers with SIGTERM; make it a normal exit so exit hooks run (the
+    embedded PostgreSQL stops when no other process uses it)."""
 
-    server = build_server(config)
+    def leave(*_: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
+
+
+def _serve(config: Config, args: argparse.Namespace) -> None:
+    from .server.app import HttpOptions, build_server, prepare_database, resolve_database_url
+
+    _stop_on_sigterm()
+    # Reach the database before speaking MCP, so a failure is one clear line on stderr and exit 1.
+    url = asyncio.run(resolve_database_url(config))
+    asyncio.run(prepare_database(url, config))
+    config = dataclasses.replace(config, database_url=url)
     if args.transport == "stdio":
-        server.run()
+        build_server(config).run()
     else:
+        public_url = (args.public_url or f"http://{args.host}:{args.port}").rstrip("/")
+        server = build_server(config, http=HttpOptions(public_url=public_url))
+        log.info("serving Streamable HTTP at %s/mcp (bearer tokens required)", public_url)
         server.run("streamable-http", host=args.host, port=args.port, stateless_http=True, json_response=True)
 
 
@@ -83,6 +122,32 @@ async def _migrate(config: Config) -> None:
     finally:
         await pool.close()
     print(f"schema up to date; applied {applied or 'nothing'}")
+
+
+async def _token(config: Config, args: argparse.Namespace) -> None:
+    from .db.gateway import Database
+    from .db.pool import create_pool
+    from .domain import tokens
+    from .server.app import prepare_database, resolve_database_url
+
+    url = await resolve_database_url(config)
+    await prepare_database(url, config)
+    pool = await create_pool(url, max_size=1)
+    try:
+        db = Database(pool)
+        if args.token_command == "create":
+            secret, record = await tokens.create_token(db, args.email.strip().lower(), args.name)
+            print(secret)
+            print(f"token {record.id} ({record.name}) for {record.email}; it is shown only once", file=sys.stderr)
+        elif args.token_command == "list":
+            for record in await tokens.list_tokens(db, args.email.strip().lower()):
+                state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
+                print(f"{record.id}  {record.name}  {state}  last used {record.last_used_at or 'never'}")
+        else:
+            record = await tokens.revoke_token(db, args.id)
+            print(f"token {record.id} ({record.name}) of {record.email} is revoked")
+    finally:
+        await pool.close()
 
 
 def _print_toolsets() -> None:
@@ -112,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_migrate(config))
         elif args.command == "toolsets":
             _print_toolsets()
+        elif args.command == "token":
+            asyncio.run(_token(config, args))
     except (ConfigError, UnknownToolset) as exc:
         print(f"flexos-mcp: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ processes using it, and stops the server when the last one exits.
 from __future__ import annotations
 
 import logging
-import signal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,7 +33,6 @@ def start_embedded(data_dir: Path) -> str:
             f"Check that the folder is writable (set FLEXOS_DATA_DIR to move it), see "
             f"{pgdata / 'log'} for the server's own log, or set DATABASE_URL to use another server."
         ) from exc
-    _stop_on_sigterm()
     admin_url = server.get_uri()
     if server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';").count("(1 row)") == 0:
         try:
@@ -46,9 +44,3 @@ def start_embedded(data_dir: Path) -> str:
     log.info("embedded PostgreSQL ready in %s", pgdata)
     return url
 
-
-def _stop_on_sigterm() -> None:
-    """MCP hosts end stdio servers with SIGTERM; turn it into a normal exit so the embedded
-    server's exit hook runs and the cluster stops when no other process uses it."""
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(0)))

@@ -1,0 +1,809 @@
+"""Design-system emergence: tokens that grow out of a project's current mockups.
+
+`emerge_design_system` aggregates the `extracted_patterns` of every current mockup into tokens
+(colours with meaningful names, spacing base and scale, typography, radii, shadows), component
+patterns and confidence scores. What the user confirmed or prescribed always wins over what the
+analysis finds, so re-running it after new mockups never undoes a decision.
+
+`check_consistency` compares one mockup against the tokens and says, for each departure, which
+token to use instead — by name, resolved value, alias chain, CSS variable and Tailwind class.
+`to_dtcg`, `to_css_variables` and `to_tailwind_theme` export the tokens for real tooling; the
+DTCG file builds with Style Dictionary 5 into the same CSS variables `to_css_variables` writes.
+
+Token shape (the seed's, extended):
+    {"colors": {"primary": {"value": "#DC2626", "ref": "red-600", "usage_count": 47,
+                            "contexts": ["background", "button"], "pages": [...], "confidence": 0.9},
+                "red-600": {"value": "#DC2626", ...}},
+     "spacing": {"base": {"value": "8px", "confidence": 0.9}, "scale": [8, 16, 24],
+                 "steps": {"xs": "8px", "sm": "16px", "md": "24px"}},
+     "typography": {"font_family": "Inter", "font_stack": ["Inter", "sans-serif"],
+                    "sizes": {"base": "16px"}, "weights": {"semibold": 600}},
+     "radii": {"lg": {"value": "8px", "usage_count": 12}},
+     "shadows": {"md": {"value": "0 4px 6px -1px #0000001A, ...", "usage_count": 3}}}
+
+User confirmations are keyed by token path: `{"colors.primary": {"value": "#DC2626",
+"confirmed_at": "2025-05-01T10:00:00Z"}}`; a colour may instead name another token,
+`{"ref": "colors.red-600"}`. Non-token leaves take the raw value: `{"spacing.scale":
+{"value": [8, 16, 24]}}`, `{"typography.font_family": {"value": "Inter"}}`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from flexos_mcp.analysis import tailwind_data
+from flexos_mcp.analysis.css_values import (
+    delta_e,
+    infer_base_unit,
+    is_neutral,
+    lightness,
+    normalize_color,
+    opaque,
+    parse_length,
+    px_key,
+    shadow_layers,
+)
+
+MAX_COLOR_TOKENS = 48
+MAX_SCALE_STEPS = 12
+MIN_SHARE = 0.02
+NEAR_PALETTE_DELTA_E = 2.0
+NEAR_TOKEN_DELTA_E = 10.0
+BASE_CLASS_SHARE = 0.5
+
+_GENERIC_FAMILIES = frozenset(
+    "serif sans-serif monospace cursive fantasy system-ui ui-sans-serif ui-serif ui-monospace "
+    "ui-rounded math emoji fangsong -apple-system blinkmacsystemfont".split()
+)
+_STEP_NAMES = ("xs", "sm", "md", "lg", "xl", "2xl", "3xl", "4xl", "5xl", "6xl", "7xl", "8xl")
+_SIZE_NAMES = {round(px): name for name, px in tailwind_data.FONT_SIZE_PX.items()}
+_RADIUS_NAMES = {
+    round(px): ("default" if name == "DEFAULT" else name)
+    for name, px in tailwind_data.RADIUS_PX.items()
+    if px
+}
+_WEIGHT_NAMES = {weight: name for name, weight in tailwind_data.FONT_WEIGHTS.items()}
+_PALETTE_NAMES: dict[str, str] = {
+    **{
+        hex_value.upper(): f"{family}-{shade}"
+        for family, shades in tailwind_data.PALETTE.items()
+        for shade, hex_value in shades.items()
+    },
+    **{hex_value.upper(): name for name, hex_value in tailwind_data.SINGLE_COLORS.items()},
+}
+_SURFACE_CONTEXTS = ("card", "modal", "nav", "header", "sidebar", "table", "footer", "form", "list")
+_ACTION_CONTEXTS = ("button", "link")
+_PAINT_CONTEXTS = frozenset(
+    {"background", "text", "border", "outline", "ring", "fill", "stroke", "gradient", "accent", "caret", "decoration"}
+)
+_ROLE_ORDER = ("primary", "background", "surface", "text", "text-muted", "border")
+_TOKEN_GROUPS = ("colors", "radii", "shadows")
+_KIND_ORDER = {"color": 0, "spacing": 1, "font_family": 2, "font_size": 3, "radius": 4}
+
+
+# -- aggregation ----------------------------------------------------------------------------
+
+
+def _page_threshold(page_count: int) -> int:
+    """A value counts as part of the system when it recurs on this many pages."""
+    return max(2, math.ceil(0.1 * page_count))
+
+
+def _recurring(counts: Counter, pages: dict, page_count: int) -> list:
+    """Keys used on enough pages or with enough share of all uses, most used first."""
+    total = sum(counts.values()) or 1
+    threshold = _page_threshold(page_count)
+    kept = [
+        key for key, count in counts.items()
+        if len(pages[key]) >= threshold or count / total >= MIN_SHARE
+    ]
+    return sorted(kept, key=lambda key: (-counts[key], str(key)))
+
+
+def _aggregate_colors(mockups: list[dict]) -> tuple[Counter, dict, dict, dict]:
+    """Colour uses folded to opaque hex (opacity modifiers are uses of the same colour)."""
+    counts: Counter = Counter()
+    contexts: dict[str, Counter] = defaultdict(Counter)
+    pages: dict[str, set] = defaultdict(set)
+    sources: dict[str, set] = defaultdict(set)
+    for mockup in mockups:
+        patterns = mockup.get("extracted_patterns") or {}
+        table = patterns.get("colors") or {c: {"count": 1} for c in patterns.get("colors_used", [])}
+        for hex_color, use in table.items():
+            if (len(hex_color) == 9 and hex_color.endswith("00")) or _paints_only_shadows(use):
+                continue
+            key = opaque(hex_color)
+            count = int(use.get("count", 1))
+            counts[key] += count
+            for context in use.get("contexts", []):
+                contexts[key][context] += count
+            pages[key].add(mockup.get("page"))
+            sources[key].update(use.get("sources", []))
+    return counts, contexts, pages, sources
+
+
+def _palette_name(hex_color: str, taken: set[str], accents: Iterable[int]) -> str:
+    """Tailwind's name when the colour is (visually) a palette entry, else `accent-N`/`neutral-N`."""
+    exact = _PALETTE_NAMES.get(hex_color)
+    if exact and exact not in taken:
+        return exact
+    nearest = min(_PALETTE_NAMES, key=lambda candidate: (delta_e(hex_color, candidate), candidate))
+    name = _PALETTE_NAMES[nearest]
+    if name not in taken and delta_e(hex_color, nearest) <= NEAR_PALETTE_DELTA_E:
+        return name
+    prefix = "neutral" if is_neutral(hex_color) else "accent"
+    return next(f"{prefix}-{n}" for n in accents if f"{prefix}-{n}" not in taken)
+
+
+def _pick(candidates: list[str], score, exclude: set[str]) -> tuple[str | None, float]:
+    """Best candidate by score (ties: lexical), with its share of all candidates' scores."""
+    scored = [(score(c), c) for c in candidates if c not in exclude and score(c) > 0]
+    if not scored:
+        return None, 0.0
+    total = sum(s for s, _ in scored)
+    best_score, best = max(scored, key=lambda item: (item[0], [-ord(ch) for ch in item[1]]))
+    return best, best_score / total
+
+
+def _color_roles(included: list[str], contexts: dict) -> dict[str, tuple[str, float]]:
+    """Semantic roles: primary (the colourful action colour), page background, surfaces, text,
+    muted text and borders. Each is (hex, share of its role's uses)."""
+    roles: dict[str, tuple[str, float]] = {}
+    saturated = [c for c in included if not is_neutral(c)]
+    neutrals = [c for c in included if is_neutral(c)]
+
+    primary, share = _pick(saturated, lambda c: sum(contexts[c][k] for k in _ACTION_CONTEXTS), set())
+    if primary is None:
+        primary, share = _pick(saturated, lambda c: sum(contexts[c].values()), set())
+    if primary:
+        roles["primary"] = (primary, share)
+    background, share = _pick(neutrals, lambda c: contexts[c]["page"] if contexts[c]["background"] else 0, set())
+    if background is None:
+        background, share = _pick(neutrals, lambda c: contexts[c]["background"] * (1 + lightness(c)), set())
+    if background:
+        roles["background"] = (background, share)
+    used = {background} if background else set()
+    surface, share = _pick(
+        neutrals,
+        lambda c: sum(contexts[c][k] for k in _SURFACE_CONTEXTS) if contexts[c]["background"] else 0,
+        used,
+    )
+    if surface:
+        roles["surface"] = (surface, share)
+        used.add(surface)
+    text, share = _pick(neutrals, lambda c: contexts[c]["page"] if contexts[c]["text"] else 0, used)
+    if text is None:
+        text, share = _pick(neutrals, lambda c: contexts[c]["text"], used)
+    if text:
+        roles["text"] = (text, share)
+        muted, muted_share = _pick(neutrals, lambda c: contexts[c]["text"], used | {text})
+        if muted:
+            roles["text-muted"] = (muted, muted_share)
+    border, share = _pick(neutrals or included, lambda c: contexts[c]["border"], set())
+    if border:
+        roles["border"] = (border, share)
+    return roles
+
+
+def _emerge_colors(mockups: list[dict], confidence: dict) -> dict:
+    counts, contexts, pages, sources = _aggregate_colors(mockups)
+    page_count = max(1, len(mockups))
+    included = _recurring(counts, pages, page_count)[:MAX_COLOR_TOKENS]
+    roles = _color_roles(included, contexts)
+    role_values = {hex_color for hex_color, _ in roles.values()}
+    included = sorted(set(included) | role_values, key=lambda c: (-counts[c], c))
+    average = sum(counts[c] for c in included) / max(1, len(included))
+
+    def entry(hex_color: str, dominance: float) -> tuple[dict, float]:
+        score = round(0.5 * len(pages[hex_color]) / page_count + 0.5 * min(1.0, dominance), 2)
+        return {
+            "value": hex_color,
+            "usage_count": counts[hex_color],
+            "contexts": sorted(contexts[hex_color]),
+            "pages": sorted(p for p in pages[hex_color] if p is not None),
+            "confidence": score,
+        }, score
+
+    colors: dict[str, dict] = {}
+    names: dict[str, str] = {}
+    taken = set(_ROLE_ORDER)
+    for hex_color in included:
+        name = _palette_name(hex_color, taken, range(1, MAX_COLOR_TOKENS + 2))
+        taken.add(name)
+        names[hex_color] = name
+        colors[name], confidence[f"colors.{name}"] = entry(hex_color, counts[hex_color] / average)
+    for role in _ROLE_ORDER:
+        if role in roles:
+            hex_color, share = roles[role]
+            token, confidence[f"colors.{role}"] = entry(hex_color, share)
+            colors[role] = {"value": hex_color, "ref": names[hex_color], **{k: v for k, v in token.items() if k != "value"}}
+    ordered = [r for r in _ROLE_ORDER if r in colors] + sorted(
+        (n for n in colors if n not in _ROLE_ORDER), key=lambda n: (-colors[n]["usage_count"], n)
+    )
+    return {name: colors[name] for name in ordered}
+
+
+def _emerge_spacing(mockups: list[dict], confidence: dict) -> dict:
+    counts: Counter = Counter()
+    pages: dict[int, set] = defaultdict(set)
+    page_bases: list[int] = []
+    for mockup in mockups:
+        analysis = (mockup.get("extracted_patterns") or {}).get("spacing_analysis") or {}
+        table = analysis.get("counts") or {str(v): 1 for v in analysis.get("values", [])}
+        for value, count in table.items():
+            counts[int(value)] += int(count)
+            pages[int(value)].add(mockup.get("page"))
+        if analysis.get("base_unit"):
+            page_bases.append(int(analysis["base_unit"]))
+    inferred = infer_base_unit(counts)
+    base = inferred["base_unit"]
+    if base is None:
+        return {}
+    agreement = sum(1 for b in page_bases if b % base == 0) / len(page_bases) if page_bases else 0.0
+    score = round(0.5 * inferred["coverage"] + 0.5 * agreement, 2)
+    confidence["spacing.base"] = score
+    scale = sorted(v for v in _recurring(counts, pages, max(1, len(mockups))) if v % base == 0)
+    scale = scale[:MAX_SCALE_STEPS]
+    confidence["spacing.scale"] = score
+    return {
+        "base": {"value": f"{base}px", "confidence": score},
+        "scale": scale,
+        "steps": {_STEP_NAMES[i]: f"{v}px" for i, v in enumerate(scale)},
+    }
+
+
+def _emerge_typography(mockups: list[dict], confidence: dict) -> dict:
+    families: Counter = Counter()
+    stacks: Counter = Counter()
+    sizes: Counter = Counter()
+    weights: Counter = Counter()
+    family_pages: dict[str, set] = defaultdict(set)
+    size_pages: dict[str, set] = defaultdict(set)
+    for mockup in mockups:
+        fonts = (mockup.get("extracted_patterns") or {}).get("fonts") or {}
+        for family, count in (fonts.get("families") or {}).items():
+            families[family] += count
+            family_pages[family].add(mockup.get("page"))
+        stacks.update(fonts.get("stacks") or {})
+        for size, count in (fonts.get("sizes") or {}).items():
+            sizes[size] += count
+            size_pages[size].add(mockup.get("page"))
+        weights.update({int(w): c for w, c in (fonts.get("weights") or {}).items()})
+    typography: dict = {}
+    if families:
+        specific = [f for f in families if f.lower() not in _GENERIC_FAMILIES]
+        pool = specific or list(families)
+        family = max(pool, key=lambda f: (families[f], [-ord(ch) for ch in f]))
+        typography["font_family"] = family
+        matching = [s for s in stacks if s.split(", ")[0] == family]
+        stack = max(matching, key=lambda s: (stacks[s], s)) if matching else family
+        typography["font_stack"] = stack.split(", ")
+        confidence["typography.font_family"] = round(
+            0.5 * families[family] / sum(families[f] for f in pool)
+            + 0.5 * len(family_pages[family]) / max(1, len(mockups)),
+            2,
+        )
+    kept_sizes = sorted(_recurring(sizes, size_pages, max(1, len(mockups))), key=lambda s: float(s[:-2]))
+    if kept_sizes:
+        typography["sizes"] = {_SIZE_NAMES.get(round(float(s[:-2])), f"size-{s[:-2]}"): s for s in kept_sizes}
+    if weights:
+        typography["weights"] = {
+            _WEIGHT_NAMES.get(w, f"w{w}"): w for w in sorted(weights)
+        }
+    return typography
+
+
+def _emerge_radii(mockups: list[dict], confidence: dict) -> dict:
+    counts: Counter = Counter()
+    pages: dict[str, set] = defaultdict(set)
+    for mockup in mockups:
+        for radius, count in ((mockup.get("extracted_patterns") or {}).get("radii") or {}).items():
+            if parse_length(radius):
+                counts[radius] += count
+                pages[radius].add(mockup.get("page"))
+    radii: dict[str, dict] = {}
+    for radius in sorted(_recurring(counts, pages, max(1, len(mockups))), key=lambda r: float(r[:-2])):
+        px = round(float(radius[:-2]))
+        name = _RADIUS_NAMES.get(px) or f"r-{radius[:-2]}"
+        radii[name] = {"value": radius, "usage_count": counts[radius], "pages": sorted(pages[radius])}
+        confidence[f"radii.{name}"] = round(len(pages[radius]) / max(1, len(mockups)), 2)
+    return radii
+
+
+def _emerge_shadows(mockups: list[dict], confidence: dict) -> dict:
+    counts: Counter = Counter()
+    pages: dict[str, set] = defaultdict(set)
+    sources: dict[str, set] = defaultdict(set)
+    for mockup in mockups:
+        for value, use in ((mockup.get("extracted_patterns") or {}).get("shadows") or {}).items():
+            counts[value] += int(use.get("count", 1))
+            pages[value].add(mockup.get("page"))
+            sources[value].update(use.get("sources", []))
+    shadows: dict[str, dict] = {}
+    for index, value in enumerate(_recurring(counts, pages, max(1, len(mockups))), start=1):
+        tailwind = sorted(s.removeprefix("tailwind:shadow") for s in sources[value] if s.startswith("tailwind:shadow"))
+        name = (tailwind[0].lstrip("-") or "default") if tailwind else f"elevation-{index}"
+        if name in shadows:
+            name = f"elevation-{index}"
+        shadows[name] = {"value": value, "usage_count": counts[value], "pages": sorted(pages[value])}
+        confidence[f"shadows.{name}"] = round(len(pages[value]) / max(1, len(mockups)), 2)
+    return shadows
+
+
+def _is_shared(uses: int, set_count: int) -> bool:
+    """A class is a component's base when more than half its class sets carry it (all of one)."""
+    return uses > BASE_CLASS_SHARE * set_count or set_count == 1
+
+
+def _paints_only_shadows(use: dict) -> bool:
+    """Shadow colours belong to shadow tokens, not to the colour palette."""
+    contexts = set(use.get("contexts") or ())
+    return "shadow" in contexts and not contexts & _PAINT_CONTEXTS
+
+
+def _emerge_components(mockups: list[dict], colors: dict) -> dict:
+    """Per component: classes most of its instances share, variants (named modifiers and the
+    colour tokens of its backgrounds) and interaction states."""
+    value_names: dict[str, str] = {}
+    for name, token in reversed(list(colors.items())):
+        value_names[token["value"]] = name
+    merged: dict[str, dict] = {}
+    for mockup in mockups:
+        for name, use in ((mockup.get("extracted_patterns") or {}).get("components") or {}).items():
+            item = merged.setdefault(
+                name, {"count": 0, "pages": set(), "sets": Counter(), "variants": set(), "states": set()}
+            )
+            item["count"] += int(use.get("count", 0))
+            item["pages"].add(mockup.get("page"))
+            item["sets"].update(use.get("class_sets", []))
+            item["variants"].update(use.get("variants", []))
+            item["variants"].update(value_names[opaque(c)] for c in use.get("background_colors", []) if opaque(c) in value_names)
+            item["states"].update(use.get("states", []))
+    patterns: dict[str, dict] = {}
+    for name in sorted(merged):
+        item = merged[name]
+        sets = [s for s, _ in sorted(item["sets"].items(), key=lambda kv: (-kv[1], kv[0]))]
+        class_counts = Counter(c for s in sets for c in dict.fromkeys(s.split()))
+        order = {c: i for i, c in enumerate(c for s in sets for c in s.split())}
+        base = sorted(
+            (c for c, n in class_counts.items() if _is_shared(n, len(sets)) and ":" not in c),
+            key=lambda c: order[c],
+        )
+        patterns[name] = {
+            "base_classes": " ".join(base),
+            "variants": sorted(item["variants"]),
+            "states": sorted(item["states"]),
+            "usage_count": item["count"],
+            "pages": sorted(p for p in item["pages"] if p is not None),
+            "class_sets": sets[:3],
+        }
+    return patterns
+
+
+# -- user decisions ----------------------------------------------------------------------------
+
+
+def _set_path(tokens: dict, path: str, value: object) -> None:
+    keys = path.split(".")
+    target = tokens
+    for key in keys[:-1]:
+        if not isinstance(target.get(key), dict):
+            target[key] = {}
+        target = target[key]
+    target[keys[-1]] = value
+
+
+def _is_token_path(path: str) -> bool:
+    group = path.split(".", 1)[0]
+    return (group in _TOKEN_GROUPS and path.count(".") == 1) or path == "spacing.base"
+
+
+def _prescribed_paths(prescribed: dict) -> dict[str, dict]:
+    """Prescribed tokens (token-shaped) as path → {"value"| "ref"} decisions."""
+    decisions: dict[str, dict] = {}
+
+    def visit(prefix: str, node: object) -> None:
+        if _is_token_path(prefix) or not isinstance(node, dict) or not node:
+            spec = node if isinstance(node, dict) and ("value" in node or "ref" in node) else {"value": node}
+            decisions[prefix] = spec
+            return
+        for key, child in node.items():
+            visit(f"{prefix}.{key}" if prefix else key, child)
+
+    visit("", prescribed or {})
+    return decisions
+
+
+def _apply_decisions(tokens: dict, decisions: dict[str, dict], source: str, confidence: dict) -> None:
+    """Write decided tokens over emergent ones. A decided colour keeps the emergent usage data
+    of the same value, so reports still show how much the mockups use it."""
+    for path in sorted(decisions):
+        spec = decisions[path] if isinstance(decisions[path], dict) else {"value": decisions[path]}
+        confidence[path] = 1.0
+        if not _is_token_path(path):
+            _set_path(tokens, path, spec.get("value"))
+            continue
+        group = path.split(".", 1)[0]
+        token: dict = {"source": source, "confirmed": source == "user"}
+        for key in ("confirmed_at", "note"):
+            if key in spec:
+                token[key] = spec[key]
+        if "ref" in spec:
+            ref = str(spec["ref"]).removeprefix("colors.") if group == "colors" else str(spec["ref"])
+            token["ref"] = ref
+            token["value"] = tokens.get(group, {}).get(ref, {}).get("value")
+        else:
+            value = spec.get("value")
+            token["value"] = (normalize_color(str(value)) or value) if group == "colors" else value
+        if group == "colors":
+            same = next(
+                (t for n, t in tokens.get("colors", {}).items() if t.get("value") == token["value"] and n != path.split(".")[1]),
+                None,
+            )
+            if same:
+                token.update({k: same[k] for k in ("usage_count", "contexts", "pages") if k in same})
+        token["confidence"] = 1.0
+        _set_path(tokens, path, token)
+
+
+def emerge_design_system(
+    mockups: list[dict], user_confirmations: dict, prescribed_tokens: dict | None = None
+) -> dict:
+    """Tokens, component patterns and confidence from the project's current mockups.
+
+    `mockups` are `{"page": slug, "extracted_patterns": {...}}`. Prescribed tokens and then
+    user confirmations (`{"colors.primary": {"value": "#DC2626", "confirmed_at": ...}}`) are
+    applied last and never overwritten. `generation_method` is "hybrid" when tokens were
+    prescribed, else "emergent". Confidence mixes a value's share of use with how many pages
+    use it; decided tokens have confidence 1.0.
+    """
+    confidence: dict[str, float] = {}
+    tokens: dict = {"colors": _emerge_colors(mockups, confidence)}
+    spacing = _emerge_spacing(mockups, confidence)
+    if spacing:
+        tokens["spacing"] = spacing
+    typography = _emerge_typography(mockups, confidence)
+    if typography:
+        tokens["typography"] = typography
+    tokens["radii"] = _emerge_radii(mockups, confidence)
+    tokens["shadows"] = _emerge_shadows(mockups, confidence)
+    if prescribed_tokens:
+        _apply_decisions(tokens, _prescribed_paths(prescribed_tokens), "prescribed", confidence)
+    _apply_decisions(tokens, user_confirmations or {}, "user", confidence)
+    return {
+        "tokens": tokens,
+        "component_patterns": _emerge_components(mockups, tokens["colors"]),
+        "confidence_scores": dict(sorted(confidence.items())),
+        "generation_method": "hybrid" if prescribed_tokens else "emergent",
+    }
+
+
+# -- references --------------------------------------------------------------------------------
+
+
+def resolve_color(tokens: dict, name: str) -> tuple[str | None, list[str]]:
+    """Follow `ref`s from a colour token to its value: (value, ["colors.primary", "colors.red-600"])."""
+    colors = tokens.get("colors") or {}
+    chain: list[str] = []
+    current = name
+    while current in colors and f"colors.{current}" not in chain:
+        chain.append(f"colors.{current}")
+        token = colors[current]
+        if token.get("ref") and token["ref"] in colors:
+            current = token["ref"]
+        else:
+            return token.get("value"), chain
+    return (colors.get(name) or {}).get("value"), chain
+
+
+def css_var(path: str) -> str:
+    """`colors.primary` → `var(--color-primary)`: the names `to_css_variables` and Style
+    Dictionary both write."""
+    return f"var(--{_css_name(path)})"
+
+
+def _css_name(path: str) -> str:
+    group, _, name = path.partition(".")
+    prefix = {
+        "colors": "color",
+        "spacing.steps": "spacing",
+        "spacing": "spacing",
+        "typography.sizes": "font-size",
+        "typography.weights": "font-weight",
+        "typography": "font-family",
+        "radii": "radius",
+        "shadows": "shadow",
+    }
+    if group in ("spacing", "typography") and "." in name:
+        sub, _, name = name.partition(".")
+        return f"{prefix[f'{group}.{sub}']}-{name}"
+    if path in ("typography.font_family", "typography.font_stack"):
+        return "font-family-base"
+    return f"{prefix[group]}-{name}"
+
+
+_TAILWIND_COLOR_PREFIX = {"text": "text", "border": "border", "outline": "outline", "ring": "ring", "fill": "fill", "stroke": "stroke"}
+
+
+def _tailwind_color_class(name: str, contexts: list[str]) -> str:
+    for context in contexts:
+        if context in _TAILWIND_COLOR_PREFIX:
+            return f"{_TAILWIND_COLOR_PREFIX[context]}-{name}"
+        if context == "background":
+            break
+    return f"bg-{name}"
+
+
+# -- consistency -------------------------------------------------------------------------------
+
+
+def _nearest(value: float, options: dict[str, float]) -> tuple[str, float] | None:
+    if not options:
+        return None
+    name = min(options, key=lambda n: (abs(options[n] - value), options[n], n))
+    return name, options[name]
+
+
+def check_consistency(extracted_patterns: dict, tokens: dict) -> list[dict]:
+    """Departures of one mockup from the design tokens, each with the token to use instead.
+
+    Colours not in the palette (opacity variants of a token are fine) get the nearest token by
+    CIEDE2000; spacing off the scale, font sizes and radii not in the tokens get the nearest
+    step; font families outside the stack are flagged. Sorted by kind, then most used first.
+    """
+    patterns = extracted_patterns or {}
+    issues: list[dict] = []
+    colors = tokens.get("colors") or {}
+    resolved = {name: resolve_color(tokens, name) for name in colors}
+    palette = {value for value, _ in resolved.values() if value}
+    color_table = patterns.get("colors") or {c: {"count": 1} for c in patterns.get("colors_used", [])}
+    for hex_color, use in color_table.items():
+        if (
+            (len(hex_color) == 9 and hex_color.endswith("00"))
+            or _paints_only_shadows(use)
+            or opaque(hex_color) in palette
+            or not palette
+        ):
+            continue
+        candidates = [(delta_e(hex_color, v), "ref" not in colors[n], n) for n, (v, _) in resolved.items() if v]
+        distance, _, name = min(candidates)
+        value, chain = resolved[name]
+        contexts = list(use.get("contexts", []))
+        issues.append({
+            "kind": "color",
+            "value": hex_color,
+            "count": int(use.get("count", 1)),
+            "contexts": contexts,
+            "sources": list(use.get("sources", [])),
+            "verdict": "near_token" if distance <= NEAR_TOKEN_DELTA_E else "new_color",
+            "message": f"{hex_color} is not in the palette; nearest token colors.{name} ({value}), ΔE2000 {distance:.2f}.",
+            "suggestion": {
+                "token": f"colors.{name}",
+                "value": value,
+                "alias_chain": chain,
+                "css_var": css_var(f"colors.{name}"),
+                "tailwind_class": _tailwind_color_class(name, contexts),
+                "distance": round(distance, 2),
+            },
+        })
+
+    spacing = tokens.get("spacing") or {}
+    steps = {n: parse_length(v) for n, v in (spacing.get("steps") or {}).items()}
+    spacing_counts = (patterns.get("spacing_analysis") or {}).get("counts") or {}
+    for value_text, count in spacing_counts.items():
+        value = float(value_text)
+        if value in steps.values() or not steps:
+            continue
+        name, step = _nearest(value, steps)
+        issues.append(_scale_issue("spacing", px_key(value), count, f"spacing.steps.{name}", step,
+                                   [f"p-{name}", f"m-{name}", f"gap-{name}"]))
+
+    typography = tokens.get("typography") or {}
+    known_families = {f.lower() for f in typography.get("font_stack", [])} | {
+        str(typography.get("font_family", "")).lower()
+    } | _GENERIC_FAMILIES
+    fonts = patterns.get("fonts") or {}
+    if typography.get("font_family"):
+        for family, count in (fonts.get("families") or {}).items():
+            if family.lower() not in known_families:
+                issues.append({
+                    "kind": "font_family",
+                    "value": family,
+                    "count": count,
+                    "message": f"Font family {family!r} is not in the design system; use {typography['font_family']!r}.",
+                    "suggestion": {
+                        "token": "typography.font_family",
+                        "value": typography["font_family"],
+                        "alias_chain": ["typography.font_family"],
+                        "css_var": css_var("typography.font_family"),
+                        "tailwind_class": "font-sans",
+                        "distance": None,
+                    },
+                })
+    sizes = {n: parse_length(v) for n, v in (typography.get("sizes") or {}).items()}
+    for size_text, count in (fonts.get("sizes") or {}).items():
+        value = parse_length(size_text)
+        if value is None or value in sizes.values() or not sizes:
+            continue
+        name, step = _nearest(value, sizes)
+        issues.append(_scale_issue("font_size", size_text, count, f"typography.sizes.{name}", step, [f"text-{name}"]))
+    radii = {n: parse_length(t["value"]) for n, t in (tokens.get("radii") or {}).items() if t.get("value")}
+    for radius_text, count in (patterns.get("radii") or {}).items():
+        value = parse_length(radius_text)
+        if not value or value in radii.values() or not radii:
+            continue
+        name, step = _nearest(value, radii)
+        suffix = "" if name == "default" else f"-{name}"
+        issues.append(_scale_issue("radius", radius_text, count, f"radii.{name}", step, [f"rounded{suffix}"]))
+    return sorted(issues, key=lambda i: (_KIND_ORDER[i["kind"]], -i["count"], str(i["value"])))
+
+
+def _scale_issue(kind: str, value: str, count: int, path: str, step: float, classes: list[str]) -> dict:
+    step_text = px_key(step)
+    return {
+        "kind": kind,
+        "value": value,
+        "count": int(count),
+        "message": f"{value} is off the {kind.replace('_', ' ')} scale; nearest step {path} ({step_text}).",
+        "suggestion": {
+            "token": path,
+            "value": step_text,
+            "alias_chain": [path],
+            "css_var": css_var(path),
+            "tailwind_class": classes[0],
+            "tailwind_classes": classes,
+            "distance": round(abs(parse_length(value) - step), 2),
+        },
+    }
+
+
+# -- exports -----------------------------------------------------------------------------------
+
+
+def _flexos_extension(token: dict) -> dict:
+    data = {k: token[k] for k in ("usage_count", "contexts", "pages", "confidence", "source", "confirmed") if k in token}
+    return {"$extensions": {"flexos": data}} if data else {}
+
+
+def to_dtcg(tokens: dict) -> dict:
+    """W3C Design Tokens (DTCG) document: groups with `$type`, tokens with `$value`, colour roles
+    as aliases (`{color.red-600}`), FlexOS usage data under `$extensions.flexos`."""
+    document: dict = {}
+    colors = tokens.get("colors") or {}
+    if colors:
+        group: dict = {"$type": "color"}
+        for name, token in colors.items():
+            ref = token.get("ref")
+            value = f"{{color.{ref}}}" if ref in colors else token.get("value")
+            group[name] = {"$value": value, **_flexos_extension(token)}
+        document["color"] = group
+    spacing = tokens.get("spacing") or {}
+    if spacing:
+        group = {"$type": "dimension"}
+        if spacing.get("base"):
+            group["base"] = {"$value": spacing["base"]["value"], **_flexos_extension(spacing["base"])}
+        for name, value in (spacing.get("steps") or {}).items():
+            group[name] = {"$value": value}
+        document["spacing"] = group
+    typography = tokens.get("typography") or {}
+    font: dict = {}
+    if typography.get("font_family"):
+        stack = typography.get("font_stack") or [typography["font_family"]]
+        font["family"] = {"base": {"$type": "fontFamily", "$value": list(stack)}}
+    if typography.get("sizes"):
+        font["size"] = {"$type": "dimension", **{n: {"$value": v} for n, v in typography["sizes"].items()}}
+    if typography.get("weights"):
+        font["weight"] = {"$type": "fontWeight", **{n: {"$value": w} for n, w in typography["weights"].items()}}
+    if font:
+        document["font"] = font
+    if tokens.get("radii"):
+        document["radius"] = {
+            "$type": "dimension",
+            **{n: {"$value": t["value"], **_flexos_extension(t)} for n, t in tokens["radii"].items()},
+        }
+    shadows = {n: t for n, t in (tokens.get("shadows") or {}).items() if shadow_layers(t["value"])}
+    if shadows:
+        document["shadow"] = {
+            "$type": "shadow",
+            **{
+                n: {"$value": _single_or_list(shadow_layers(t["value"])), **_flexos_extension(t)}
+                for n, t in shadows.items()
+            },
+        }
+    return document
+
+
+def _single_or_list(layers: list[dict]) -> dict | list[dict]:
+    return layers[0] if len(layers) == 1 else layers
+
+
+def _css_color(hex_color: str) -> str:
+    """Colours the way Style Dictionary's `css` transforms write them."""
+    red, green, blue = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    if len(hex_color) == 9:
+        alpha = int(hex_color[7:9], 16) / 255
+        return f"rgba({red}, {green}, {blue}, {alpha!r})" if alpha else f"rgba({red}, {green}, {blue}, 0)"
+    return hex_color.lower()
+
+
+def _css_font_stack(stack: list[str]) -> str:
+    return ", ".join(f"'{f}'" if " " in f else f for f in stack)
+
+
+def _css_shadow(value: str) -> str:
+    parts = []
+    for layer in shadow_layers(value):
+        words = ["inset"] if layer.get("inset") else []
+        words += [layer["offsetX"], layer["offsetY"], layer["blur"], layer["spread"], layer["color"]]
+        parts.append(" ".join(words))
+    return ", ".join(parts)
+
+
+def css_declarations(tokens: dict) -> list[tuple[str, str]]:
+    """(custom property, value) pairs, in export order."""
+    pairs: list[tuple[str, str]] = []
+    for name in tokens.get("colors") or {}:
+        value, _ = resolve_color(tokens, name)
+        if value:
+            pairs.append((f"--color-{name}", _css_color(value)))
+    spacing = tokens.get("spacing") or {}
+    if spacing.get("base"):
+        pairs.append(("--spacing-base", spacing["base"]["value"]))
+    pairs += [(f"--spacing-{n}", v) for n, v in (spacing.get("steps") or {}).items()]
+    typography = tokens.get("typography") or {}
+    if typography.get("font_family"):
+        stack = typography.get("font_stack") or [typography["font_family"]]
+        pairs.append(("--font-family-base", _css_font_stack(stack)))
+    pairs += [(f"--font-size-{n}", v) for n, v in (typography.get("sizes") or {}).items()]
+    pairs += [(f"--font-weight-{n}", str(w)) for n, w in (typography.get("weights") or {}).items()]
+    pairs += [(f"--radius-{n}", t["value"]) for n, t in (tokens.get("radii") or {}).items()]
+    pairs += [
+        (f"--shadow-{n}", _css_shadow(t["value"]))
+        for n, t in (tokens.get("shadows") or {}).items()
+        if shadow_layers(t["value"])
+    ]
+    return pairs
+
+
+def to_css_variables(tokens: dict) -> str:
+    """`:root { --color-primary: #dc2626; ... }` — the same names and values Style Dictionary
+    builds from `to_dtcg`'s output."""
+    lines = [f"  {name}: {value};" for name, value in css_declarations(tokens)]
+    return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+
+def to_tailwind_theme(tokens: dict) -> dict:
+    """A Tailwind `theme.extend` object whose values read the CSS variables, so `bg-primary`,
+    `p-md`, `text-base`, `rounded-lg`, `shadow-md` follow the tokens (load `to_css_variables`
+    output alongside)."""
+    theme: dict = {}
+    colors = tokens.get("colors") or {}
+    if colors:
+        theme["colors"] = {name: css_var(f"colors.{name}") for name in colors}
+    steps = (tokens.get("spacing") or {}).get("steps") or {}
+    if steps:
+        theme["spacing"] = {name: css_var(f"spacing.steps.{name}") for name in steps}
+    typography = tokens.get("typography") or {}
+    if typography.get("font_family"):
+        theme["fontFamily"] = {"sans": list(typography.get("font_stack") or [typography["font_family"]])}
+    if typography.get("sizes"):
+        theme["fontSize"] = {n: css_var(f"typography.sizes.{n}") for n in typography["sizes"]}
+    if typography.get("weights"):
+        theme["fontWeight"] = {n: css_var(f"typography.weights.{n}") for n in typography["weights"]}
+    if tokens.get("radii"):
+        theme["borderRadius"] = {
+            ("DEFAULT" if n == "default" else n): css_var(f"radii.{n}") for n in tokens["radii"]
+        }
+    shadows = [n for n, t in (tokens.get("shadows") or {}).items() if shadow_layers(t["value"])]
+    if shadows:
+        theme["boxShadow"] = {("DEFAULT" if n == "default" else n): css_var(f"shadows.{n}") for n in shadows}
+    return {"extend": theme}
+
+
+def tailwind_config_js(tokens: dict) -> str:
+    """`tailwind.config.js` text carrying `to_tailwind_theme` (ES module)."""
+    theme = json.dumps(to_tailwind_theme(tokens), indent=2)
+    return f"/** Generated by FlexOS from the project's design tokens. */\nexport default {{\n  theme: {theme.replace(chr(10), chr(10) + '  ')},\n}};\n"

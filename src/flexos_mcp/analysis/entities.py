@@ -1,0 +1,1422 @@
+"""Infer the data model an app needs from its screens.
+
+A mockup already says what the app stores: a signup form has the user's fields, a "new lesson"
+form the lesson's, a lessons table or a grid of lesson cards shows which lesson fields are read,
+a delete button says where a record is deleted. This module reads the current mockup HTML of
+every page (plus the entity names that features declare in `data_operations`) and returns
+entities in the seed's `inferred_entities` JSON shapes, so a person can confirm or correct them.
+
+Everything is deterministic and explainable: each field lists the pages it was seen on and a
+confidence that grows with independent sightings. Mockup HTML is untrusted and often broken, so
+it is parsed with a real HTML5 parser (Lexbor) and only ever read, never executed.
+
+Field spec keys (besides the seed's type/required/unique/max_length/validation/inferred_from/
+confidence/primary): `label` (the human label seen), `enum_values`, `multiple` (a list of values),
+`sensitive` (passwords), `file` (a non-image upload stored as a URL), `target_entity` (for
+`reference` fields).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .inflection import (
+    entity_name_from_phrase,
+    pluralize,
+    singularize,
+    snake_case,
+    words_of,
+)
+
+__all__ = ["infer_entities", "merge_inferred", "pluralize", "singularize", "FIELD_TYPES"]
+
+FIELD_TYPES = (
+    "uuid", "string", "email", "url", "number", "integer", "boolean", "date", "datetime", "enum",
+    "text", "image", "reference",
+)
+CRUD_OPERATIONS = ("create", "read", "update", "delete")
+USER_ENTITY = "User"
+
+# How much one sighting of a field is worth, by where it was seen.
+CONFIDENCE_FORM_LABELLED = 0.9
+CONFIDENCE_FORM_UNLABELLED = 0.75
+CONFIDENCE_DATA_FIELD = 0.85
+CONFIDENCE_DISPLAY = 0.7
+CONFIDENCE_LIST_RELATION = 0.6
+
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_HEADING_SELECTOR = ",".join(_HEADING_TAGS)
+
+# --- vocabularies -------------------------------------------------------------------------------
+
+# Words that name the signed-in user's own record, wherever they appear (paths, buttons, headings).
+_USER_ALIAS_WORDS = {"user", "users", "account", "profile", "me", "signup", "register", "registration",
+                     "login", "signin", "auth"}
+_AUTH_CREATE_WORDS = {"signup", "register", "registration"}
+_AUTH_READ_WORDS = {"login", "signin"}
+_USER_PATH_ROOTS = {"signup", "sign-up", "register", "registration", "join", "login", "log-in",
+                    "signin", "sign-in", "profile", "account", "my-account", "me", "settings", "auth"}
+_CREATE_VERBS = {"create", "add", "new", "publish", "post", "submit", "share", "upload", "write",
+                 "register", "signup"}
+_UPDATE_VERBS = {"save", "update", "edit", "change", "modify"}
+_DELETE_WORDS = {"delete", "remove", "destroy", "trash"}
+_ARTICLES = {"a", "an", "the", "your", "my", "new", "this", "our"}
+# Objects of a verb that are fields or UI, not entities ("Save changes", "Update password").
+_NON_ENTITY_OBJECTS = {
+    "changes", "it", "now", "draft", "all", "details", "info", "information", "here", "continue",
+    "form", "password", "email", "name", "avatar", "photo", "picture", "bio", "preferences",
+    "notifications", "username", "settings", "selected", "item", "items", "entry", "record",
+}
+# Path segments that say what a page does to the entity named before them.
+_PATH_CRUD_SEGMENTS = {"new": "create", "create": "create", "add": "create", "edit": "update",
+                       "update": "update", "detail": "read", "details": "read", "view": "read",
+                       "show": "read"}
+_PATH_NON_ENTITIES = {"api", "app", "admin", "dashboard", "home", "index", "about", "pricing", "help",
+                      "faq", "faqs", "docs", "terms", "privacy", "search", "explore", "browse",
+                      "feed", "stats", "tools", "features", "overview", "welcome", "onboarding"}
+_ID_SEGMENT = re.compile(r"^(?:\d+|:[\w-]+|\[[^\]]+\]|\{[^}]+\}|[0-9a-f-]{32,36})$")
+# Field names that refer to a person: a reference to User when User is part of the model.
+_PERSON_ROLES = {"author", "owner", "creator", "user", "member", "assignee", "reviewer", "uploader",
+                 "organizer", "host", "poster", "created_by", "posted_by", "written_by",
+                 "uploaded_by"}
+_UNIQUE_FIELD_NAMES = {"email", "username", "user_name", "handle", "slug"}
+# Controls that are UI state or duplicates, not stored data.
+_SKIPPED_CONTROL_NAMES = {
+    "id", "csrf", "csrf_token", "csrfmiddlewaretoken", "token", "authenticity_token",
+    "confirm_password", "password_confirmation", "password_confirm", "repeat_password",
+    "confirm_email", "remember", "remember_me", "redirect", "next", "return_to", "utf8", "method",
+    "honeypot",
+}
+_FILTER_CONTROL_NAMES = {"q", "query", "search", "filter", "filters", "sort", "sort_by", "order",
+                         "order_by", "page", "per_page", "limit", "offset"}
+_ENUM_FIELD_NAMES = {"status", "role", "type", "kind", "state", "category", "priority", "visibility"}
+_TEXT_FIELD_NAMES = {"description", "bio", "body", "content", "summary", "notes", "comment", "message",
+                     "about"}
+# First segments of class names that are CSS-framework utilities/components, not data names.
+_UTILITY_PREFIXES = {
+    "text", "font", "bg", "p", "px", "py", "pt", "pb", "pl", "pr", "ps", "pe", "m", "mx", "my",
+    "mt", "mb", "ml", "mr", "ms", "me", "w", "h", "min", "max", "size", "flex", "grid", "gap",
+    "space", "divide", "rounded", "border", "shadow", "ring", "outline", "items", "justify", "self",
+    "place", "content", "inline", "block", "hidden", "leading", "tracking", "opacity", "transition",
+    "duration", "ease", "delay", "animate", "col", "row", "order", "overflow", "z", "top", "left",
+    "right", "bottom", "inset", "absolute", "relative", "fixed", "sticky", "static", "object",
+    "aspect", "line", "truncate", "uppercase", "lowercase", "capitalize", "italic", "underline",
+    "no", "cursor", "select", "pointer", "sr", "not", "container", "list", "fill", "stroke",
+    "from", "to", "via", "scale", "rotate", "translate", "skew", "origin", "backdrop", "blur",
+    "filter", "whitespace", "break", "decoration", "placeholder", "align", "table", "float",
+    "clear", "box", "visible", "invisible", "shrink", "grow", "basis", "accent", "caret",
+    "appearance", "resize", "scroll", "snap", "touch", "will", "indent", "antialiased", "tabular",
+    "columns", "auto", "isolate", "mix", "brightness", "contrast", "grayscale", "hue", "invert",
+    "saturate", "sepia", "drop", "peer", "group", "prose", "dark", "sm", "md", "lg", "xl",
+    "hover", "focus", "active", "disabled", "first", "last", "odd", "even", "transform", "btn",
+    "card", "form", "nav", "navbar", "badge", "d", "input", "modal", "dropdown", "alert",
+    "breadcrumb", "page", "pagination", "progress", "spinner", "toast", "tooltip", "fa", "fas",
+    "far", "fab", "bi", "icon", "mat", "v", "el", "ant", "is", "has", "column", "level", "media",
+    "hero", "section", "tile", "title", "subtitle", "wrapper", "js", "u", "o", "c", "l", "x", "ui",
+    "site", "main", "header", "footer", "sidebar", "app", "layout",
+}
+# Last words of class names that name a UI container of an entity (lesson-card, lessons-list).
+_ROLE_SUFFIXES = {"card", "item", "row", "tile", "entry", "list", "grid", "container", "wrapper",
+                  "preview", "summary", "teaser", "listing", "block", "box", "panel", "link",
+                  "table", "form", "section", "feed"}
+# Remainders of class names that are UI parts, not fields (user-menu, lesson-actions).
+_UI_PART_WORDS = {"menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
+                  "toggle", "wrapper", "container", "card", "list", "item", "items", "row", "rows",
+                  "header", "footer", "section", "panel", "actions", "action", "grid", "wrap",
+                  "inner", "outer", "form", "modal", "tooltip", "label", "group", "block", "box",
+                  "area", "bar", "tab", "tabs", "overlay", "placeholder", "skeleton", "loading",
+                  "empty", "error", "meta", "info", "details", "media", "footer", "body_wrapper"}
+_IGNORED_COLUMN_NAMES = {"", "actions", "action", "select", "options", "edit", "delete", "manage",
+                         "f_"}
+_SKIPPED_GROUP_TAGS = {"option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "col",
+                       "colgroup", "source", "track", "br", "hr", "input", "label", "script",
+                       "style", "path", "svg", "g", "meta", "link"}
+
+_SEMANTIC_TOKEN = re.compile(r"^[a-z][a-z0-9]*(?:(?:-|__|_)[a-z0-9]+)+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_HUMAN_DATE = re.compile(
+    r"^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
+    r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{4}"
+    r"|\d{1,2}/\d{1,2}/\d{4})$",
+    re.IGNORECASE,
+)
+_EMAIL_VALUE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL_VALUE = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_INTEGER_VALUE = re.compile(r"^-?\d{1,3}(?:,\d{3})+$|^-?\d+$")
+_NUMBER_VALUE = re.compile(r"^-?\d+(?:\.\d+)?\s*(?:/\s*\d+|%|★|stars?)?$", re.IGNORECASE)
+_BOOLEAN_VALUES = {"yes", "no", "true", "false"}
+_IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif")
+
+
+# --- small HTML helpers ---------------------------------------------------------------------------
+
+def _text(node: LexborNode | None) -> str:
+    if node is None:
+        return ""
+    return " ".join(node.text(separator=" ", strip=True).split())
+
+
+def _attr(node: LexborNode, name: str) -> str:
+    value = node.attributes.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _has_attr(node: LexborNode, name: str) -> bool:
+    return name in node.attributes
+
+
+def _classes(node: LexborNode) -> list[str]:
+    return _attr(node, "class").split()
+
+
+def _ancestors(node: LexborNode, limit: int = 64) -> Iterator[LexborNode]:
+    current = node.parent
+    while current is not None and limit > 0:
+        if current.tag in ("html", "-document", "#document"):
+            return
+        yield current
+        current = current.parent
+        limit -= 1
+
+
+def _inside(node: LexborNode, tags: set[str]) -> bool:
+    return any(a.tag in tags for a in _ancestors(node))
+
+
+def _walk(root: LexborNode) -> Iterator[tuple[LexborNode, int]]:
+    """Pre-order element walk with depth, iterative so hostile nesting cannot hit the recursion limit."""
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        yield node, depth
+        children = [c for c in node.iter() if c.is_element_node]
+        stack.extend((c, depth + 1) for c in reversed(children))
+
+
+def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> str:
+    """Text of the closest heading before `node` (its previous siblings, then its ancestors')."""
+    current = node
+    for _ in range(levels):
+        sib, steps = current.prev, 0
+        while sib is not None and steps < siblings:
+            if sib.is_element_node:
+                if sib.tag in _HEADING_TAGS:
+                    return _text(sib)
+                inner = sib.css(_HEADING_SELECTOR)
+                if inner:
+                    return _text(inner[-1])
+            sib, steps = sib.prev, steps + 1
+        current = current.parent
+        if current is None or current.tag in ("body", "html"):
+            break
+    return ""
+
+
+def _semantic_tokens(node: LexborNode) -> list[str]:
+    """Class names that can carry data names (lesson-title), not framework utilities (text-lg)."""
+    tokens = []
+    for cls in _classes(node):
+        if not _SEMANTIC_TOKEN.match(cls):
+            continue
+        first = re.split(r"-|__|_", cls, maxsplit=1)[0]
+        if first in _UTILITY_PREFIXES:
+            continue
+        tokens.append(cls)
+    return tokens
+
+
+def _token_segments(token: str) -> list[str]:
+    return [s for s in re.split(r"-|__|_", token) if s]
+
+
+# --- entity naming from hints --------------------------------------------------------------------
+
+def _user_alias(words: list[str]) -> bool:
+    joined = " ".join(words)
+    return bool(_USER_ALIAS_WORDS.intersection(words)) or any(
+        phrase in joined for phrase in ("sign up", "sign in", "log in", "my account"))
+
+
+def _auth_operation(words: list[str]) -> str | None:
+    """'create' for signup wording, 'read' for login wording, else None."""
+    joined = " ".join(words)
+    if _AUTH_CREATE_WORDS.intersection(words) or "sign up" in joined or "create account" in joined:
+        return "create"
+    if _AUTH_READ_WORDS.intersection(words) or "sign in" in joined or "log in" in joined:
+        return "read"
+    return None
+
+
+def _entity_from_object_words(words: list[str]) -> str:
+    """The entity named by the object of an action ("a new lesson plan" -> LessonPlan)."""
+    while words and words[0] in _ARTICLES:
+        words = words[1:]
+    if not words or len(words) > 2 or not all(w.isalpha() for w in words):
+        return ""
+    if words[-1] in _NON_ENTITY_OBJECTS:
+        return ""
+    if _user_alias(words):
+        return USER_ENTITY
+    return entity_name_from_phrase(" ".join(words))
+
+
+def _entity_from_action_text(text: str) -> str:
+    """'Create lesson' -> Lesson, 'Create account' / 'Sign up' -> User, 'Save changes' -> ''."""
+    words = [w for w in words_of(text) if w.isalpha()]
+    if not words:
+        return ""
+    if _auth_operation(words):
+        return USER_ENTITY
+    verbs = _CREATE_VERBS | _UPDATE_VERBS | _DELETE_WORDS
+    if words[0] in verbs:
+        return _entity_from_object_words(words[1:])
+    return ""
+
+
+def _entity_from_identifier(identifier: str) -> str:
+    """'new-lesson-form' -> Lesson, 'signup-form' -> User, 'form1' -> ''."""
+    words = [w for w in words_of(identifier)
+             if w not in {"form", "new", "edit", "create", "add", "update", "js", "main", "modal"}]
+    if not words or len(words) > 2 or not all(w.isalpha() for w in words):
+        return ""
+    if _user_alias(words):
+        return USER_ENTITY
+    return entity_name_from_phrase(" ".join(words))
+
+
+def _known_entity_in_text(text: str, known: set[str]) -> str:
+    """The longest known entity named in free text ('Recent lesson plans' -> LessonPlan)."""
+    words = words_of(text)
+    best = ""
+    for name in known:
+        name_words = words_of(name)
+        plural_words = words_of(pluralize(name))
+        for candidate in (name_words, plural_words):
+            n = len(candidate)
+            if any(words[i:i + n] == candidate for i in range(len(words) - n + 1)):
+                if len(name_words) > len(words_of(best)) or (
+                        len(name_words) == len(words_of(best)) and name < best):
+                    best = name
+    return best
+
+
+def _entity_from_heading(text: str, known: set[str]) -> str:
+    """A heading names an entity when it mentions a known one, or ends in a plural noun."""
+    found = _known_entity_in_text(text, known)
+    if found:
+        return found
+    words = [w for w in words_of(text) if w.isalpha()]
+    if not words:
+        return ""
+    if _user_alias(words[-1:]):
+        return USER_ENTITY
+    last = words[-1]
+    if singularize(last) != last:
+        return entity_name_from_phrase(last)
+    return ""
+
+
+@dataclass(frozen=True)
+class _PathInfo:
+    entity: str = ""
+    operation: str | None = None  # create / update / read (login) implied by the path
+    detail: bool = False  # the page shows one record of `entity`
+
+
+def _path_info(path: str) -> _PathInfo:
+    """What a page path says: /lessons/new -> (Lesson, create), /lessons/42 -> (Lesson, detail),
+    /signup -> (User, create), /login -> (User, read), /settings/profile -> (User, update)."""
+    segments = [s.lower() for s in (path or "").split("/") if s]
+    if not segments:
+        return _PathInfo()
+    if segments[0] in _USER_PATH_ROOTS:
+        words = [w for s in segments for w in words_of(s)]
+        auth = _auth_operation(words) or ("create" if segments[0] == "join" else None)
+        return _PathInfo(USER_ENTITY, auth or "update", detail=auth is None)
+    operation, detail, after_marker = None, False, False
+    for segment in reversed(segments):
+        if _ID_SEGMENT.match(segment):
+            detail, after_marker = True, True
+            continue
+        if segment in _PATH_CRUD_SEGMENTS:
+            op = _PATH_CRUD_SEGMENTS[segment]
+            if op == "read":
+                detail = True
+            else:
+                operation = op
+            after_marker = True
+            continue
+        if segment in _PATH_NON_ENTITIES:
+            return _PathInfo()
+        words = words_of(segment)
+        plural = bool(words) and singularize(words[-1]) != words[-1]
+        if plural or after_marker:
+            return _PathInfo(entity_name_from_phrase(segment), operation, detail)
+        return _PathInfo()
+    return _PathInfo()
+
+
+# --- evidence collection -------------------------------------------------------------------------
+
+@dataclass
+class _Sighting:
+    """One field seen once on one page."""
+    spec: dict
+    slug: str
+    confidence: float
+    from_form: bool
+
+
+@dataclass
+class _Evidence:
+    fields: dict[str, list[_Sighting]] = field(default_factory=lambda: defaultdict(list))
+    crud: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    pages: set[str] = field(default_factory=set)
+    features: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    lists: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # entity -> slugs
+    has_form: bool = False
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.entities: dict[str, _Evidence] = defaultdict(_Evidence)
+
+    def see_field(self, entity: str, name: str, spec: dict, slug: str, confidence: float,
+                  from_form: bool) -> None:
+        evidence = self.entities[entity]
+        evidence.fields[name].append(_Sighting(spec, slug, confidence, from_form))
+        evidence.pages.add(slug)
+
+    def see_operation(self, entity: str, operation: str, slug: str) -> None:
+        evidence = self.entities[entity]
+        evidence.crud[operation].add(slug)
+        evidence.pages.add(slug)
+
+
+# --- form controls -------------------------------------------------------------------------------
+
+def _clean_label(text: str) -> tuple[str, bool]:
+    """Strip decoration from a label; the bool says the label marked the field as required."""
+    required = "*" in text
+    text = re.sub(r"\((?:optional|required)\)", "", text, flags=re.IGNORECASE)
+    text = text.replace("*", "").strip().rstrip(":").strip()
+    return " ".join(text.split()), required
+
+
+class _Labels:
+    """Finds the human label of a control: <label for>, wrapping <label>, aria-*, placeholder."""
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.by_for: dict[str, LexborNode] = {}
+        for label in tree.css("label[for]"):
+            self.by_for.setdefault(_attr(label, "for"), label)
+        self.by_id: dict[str, LexborNode] = {}
+        for node in tree.css("[id]"):
+            self.by_id.setdefault(_attr(node, "id"), node)
+
+    def label_of(self, control: LexborNode) -> tuple[str, bool]:
+        control_id = _attr(control, "id")
+        if control_id and control_id in self.by_for:
+            return _clean_label(_text(self.by_for[control_id]))
+        for ancestor in _ancestors(control, limit=6):
+            if ancestor.tag == "label":
+                own = ancestor.clone()
+                for inner in own.css("select, textarea, input"):
+                    inner.decompose()
+                return _clean_label(_text(own))
+        if _attr(control, "aria-label"):
+            return _clean_label(_attr(control, "aria-label"))
+        labelled_by = _attr(control, "aria-labelledby").split()
+        if labelled_by and labelled_by[0] in self.by_id:
+            return _clean_label(_text(self.by_id[labelled_by[0]]))
+        sibling = control.prev
+        while sibling is not None and not sibling.is_element_node:
+            sibling = sibling.prev
+        if sibling is not None and sibling.tag == "label" and not _attr(sibling, "for"):
+            return _clean_label(_text(sibling))
+        for attribute in ("placeholder", "title"):
+            if _attr(control, attribute):
+                return _clean_label(_attr(control, attribute))
+        return "", False
+
+
+def _group_label(control: LexborNode) -> tuple[str, bool]:
+    """A radio/checkbox group is labelled by its fieldset legend, not by one option's label."""
+    for ancestor in _ancestors(control, limit=8):
+        if ancestor.tag == "fieldset":
+            legend = ancestor.css_first("legend")
+            return _clean_label(_text(legend)) if legend is not None else ("", False)
+    return "", False
+
+
+def _anchored_pattern(pattern: str) -> str | None:
+    """HTML `pattern` must match the whole value; store it anchored, and only if Python can use it."""
+    if not pattern:
+        return None
+    anchored = pattern if pattern.startswith("^") and pattern.endswith("$") else f"^(?:{pattern})$"
+    try:
+        re.compile(anchored)
+    except re.error:
+        return None
+    return anchored
+
+
+def _number(text: str) -> int | float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def _numeric_spec(control: LexborNode) -> dict:
+    """<input type=number>: integers unless `step` allows fractions (HTML's default step is 1)."""
+    step = _attr(control, "step").lower()
+    fractional = step == "any" or ("." in step) or any(
+        "." in _attr(control, bound) for bound in ("min", "max"))
+    spec: dict = {"type": "number" if fractional else "integer"}
+    validation = {}
+    for bound in ("min", "max"):
+        value = _number(_attr(control, bound))
+        if value is not None:
+            validation[bound] = value
+    if validation:
+        spec["validation"] = validation
+    return spec
+
+
+def _text_constraints(control: LexborNode, spec: dict) -> dict:
+    max_length = _attr(control, "maxlength")
+    if max_length.isdigit() and int(max_length) > 0:
+        spec["max_length"] = int(max_length)
+    pattern = _anchored_pattern(_attr(control, "pattern"))
+    min_length = _attr(control, "minlength")
+    if pattern or min_length.isdigit():
+        validation = dict(spec.get("validation", {}))
+        if pattern:
+            validation["pattern"] = pattern
+        if min_length.isdigit():
+            validation["min_length"] = int(min_length)
+        spec["validation"] = validation
+    return spec
+
+
+_FIXED_INPUT_SPECS = {
+    "email": {"type": "email"},
+    "url": {"type": "url"},
+    "date": {"type": "date"},
+    "datetime-local": {"type": "datetime"},
+    "datetime": {"type": "datetime"},
+    "time": {"type": "string", "validation": {"pattern": r"^\d{2}:\d{2}(?::\d{2})?$"}},
+    "month": {"type": "string", "validation": {"pattern": r"^\d{4}-\d{2}$"}},
+    "week": {"type": "string", "validation": {"pattern": r"^\d{4}-W\d{2}$"}},
+    "color": {"type": "string", "validation": {"pattern": r"^#[0-9a-fA-F]{6}$"}},
+    "password": {"type": "string", "sensitive": True},
+}
+
+
+def _option_values(select: LexborNode) -> list[str]:
+    values = []
+    for option in select.css("option"):
+        value = option.attributes.get("value")
+        if value is None:
+            value = _text(option)
+        value = value.strip()
+        if value and value not in values:
+            values.append(value)
+    return values
+
+
+def _file_spec(control: LexborNode) -> dict:
+    accept = _attr(control, "accept").lower()
+    is_image = "image" in accept or any(ext in accept for ext in _IMAGE_EXTENSIONS)
+    spec: dict = {"type": "image"} if is_image else {"type": "url", "file": True}
+    if _has_attr(control, "multiple"):
+        spec["multiple"] = True
+    return spec
+
+
+def _name_based_type(name: str) -> str | None:
+    if name in {"email", "email_address"} or name.endswith("_email"):
+        return "email"
+    if name in {"url", "website", "homepage", "link"} or name.endswith("_url"):
+        return "url"
+    return None
+
+
+def _control_spec(control: LexborNode, name: str, group_values: list[str]) -> dict | None:
+    """Field spec of one control, or None for controls that do not hold data."""
+    tag = control.tag
+    if tag == "textarea":
+        return _text_constraints(control, {"type": "text"})
+    if tag == "select":
+        values = _option_values(control)
+        spec: dict = {"type": "enum", "enum_values": values} if values else {"type": "string"}
+        if _has_attr(control, "multiple"):
+            spec["multiple"] = True
+        return spec
+    input_type = (_attr(control, "type") or "text").lower()
+    if input_type in ("number", "range"):
+        return _numeric_spec(control)
+    if input_type == "checkbox":
+        if len(group_values) >= 2:
+            return {"type": "enum", "enum_values": group_values, "multiple": True}
+        return {"type": "boolean"}
+    if input_type == "radio":
+        return {"type": "enum", "enum_values": group_values} if group_values else {"type": "string"}
+    if input_type == "file":
+        return _file_spec(control)
+    if input_type in _FIXED_INPUT_SPECS:
+        return _text_constraints(control, copy.deepcopy(_FIXED_INPUT_SPECS[input_type]))
+    if input_type in ("text", "tel", ""):
+        named = _name_based_type(name)
+        return _text_constraints(control, {"type": named or "string"})
+    return None  # submit, button, reset, image, search, and anything unknown
+
+
+@dataclass
+class _FormField:
+    name: str
+    spec: dict
+    labelled: bool
+
+
+def _raw_control_name(control: LexborNode, label: str) -> str:
+    name = _attr(control, "name")
+    if name:
+        parts = [p for p in re.findall(r"\[([^\]]*)\]", name) if p and not p.isdigit()]
+        return parts[-1] if parts else name.split("[")[0]
+    if _attr(control, "id"):
+        return _attr(control, "id")
+    return label if len(label.split()) <= 4 else ""
+
+
+def _is_filter_control(control: LexborNode, name: str) -> bool:
+    if (_attr(control, "type") or "").lower() == "search" or name in _FILTER_CONTROL_NAMES:
+        return True
+    for ancestor in _ancestors(control, limit=8):
+        if _attr(ancestor, "role") == "search":
+            return True
+        if {"search", "filter", "filters", "toolbar"}.intersection(
+                w for cls in _classes(ancestor) for w in words_of(cls)):
+            return True
+    return False
+
+
+def _form_fields(controls: list[LexborNode], labels: _Labels) -> list[_FormField]:
+    """The data fields of a form's controls, in document order, one per field name."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for control in controls:
+        if (_attr(control, "type") or "").lower() in ("checkbox", "radio"):
+            value = control.attributes.get("value")
+            if value is not None and value.strip() and value.strip() not in groups[_attr(control, "name")]:
+                groups[_attr(control, "name")].append(value.strip())
+    fields: list[_FormField] = []
+    seen: set[str] = set()
+    for control in controls:
+        label, starred = labels.label_of(control)
+        if len(groups.get(_attr(control, "name"), [])) >= 2:
+            label, starred = _group_label(control)
+        name = snake_case(_raw_control_name(control, label))
+        if not name or name in seen or name in _SKIPPED_CONTROL_NAMES or name.startswith("_"):
+            continue
+        if _is_filter_control(control, name):
+            continue
+        input_type = (_attr(control, "type") or "").lower()
+        if control.tag == "input" and input_type == "hidden":
+            if not name.endswith("_id"):
+                continue
+            spec: dict | None = {"type": "reference"}
+        else:
+            values = groups.get(_attr(control, "name"), []) if input_type in ("checkbox", "radio") else []
+            spec = _control_spec(control, name, values)
+        if spec is None:
+            continue
+        spec["required"] = (_has_attr(control, "required")
+                            or _attr(control, "aria-required").lower() == "true" or starred)
+        if name in _UNIQUE_FIELD_NAMES:
+            spec["unique"] = True
+        if label:
+            spec["label"] = label
+        seen.add(name)
+        fields.append(_FormField(name, spec, bool(label)))
+    return fields
+
+
+def _has_existing_values(controls: list[LexborNode]) -> bool:
+    """An edit form shows the record's current values; a create form is blank."""
+    for control in controls:
+        if control.tag == "textarea" and _text(control):
+            return True
+        input_type = (_attr(control, "type") or "text").lower()
+        if control.tag == "input" and input_type not in (
+                "hidden", "checkbox", "radio", "submit", "button", "reset", "file", "password",
+                "search", "image") and _attr(control, "value"):
+            return True
+    return False
+
+
+def _submit_text(root: LexborNode) -> str:
+    for button in root.css("button, input[type=submit]"):
+        if button.tag == "input":
+            return _attr(button, "value") or "Submit"
+        if (_attr(button, "type") or "submit").lower() == "submit":
+            return _text(button) or _attr(button, "aria-label")
+    return ""
+
+
+# --- the page reader -----------------------------------------------------------------------------
+
+@dataclass
+class _Page:
+    slug: str
+    path: str
+    name: str
+    tree: LexborHTMLParser
+    info: _PathInfo
+    labels: _Labels
+    scope_entity: dict[int, str] = field(default_factory=dict)  # node mem_id -> entity shown there
+    claimed: set[int] = field(default_factory=set)  # node mem_ids already read as fields
+
+
+def _explicit_entity(node: LexborNode, limit: int = 64) -> str:
+    """`data-entity` or a microdata `itemtype` on the node or an ancestor."""
+    for candidate in [node, *_ancestors(node, limit)]:
+        if _attr(candidate, "data-entity"):
+            return entity_name_from_phrase(_attr(candidate, "data-entity"))
+        if _attr(candidate, "itemtype"):
+            return entity_name_from_phrase(_attr(candidate, "itemtype").rstrip("/").rsplit("/", 1)[-1])
+    return ""
+
+
+def _form_entity(page: _Page, root: LexborNode, is_form: bool, known: set[str]) -> str:
+    """Which entity a form writes: its own hints first, then its heading, then the page."""
+    explicit = _explicit_entity(root, limit=0 if not is_form else 64)
+    if explicit:
+        return explicit
+    if is_form:
+        form_classes = [c for c in _classes(root) if "form" in words_of(c)]
+        for identifier in (_attr(root, "id"), *form_classes):
+            found = _entity_from_identifier(identifier) if identifier else ""
+            if found:
+                return found
+        action = _attr(root, "action")
+        if action and not action.startswith(("#", "javascript:", "mailto:")):
+            found = _path_info(re.sub(r"^[a-z]+://[^/]+", "", action.split("?")[0])).entity
+            if found:
+                return found
+    found = _entity_from_action_text(_submit_text(root))
+    if found:
+        return found
+    heading = root.css_first(_HEADING_SELECTOR + ",legend") if is_form else None
+    heading_text = _text(heading) if heading is not None else _nearest_heading(root)
+    words = words_of(heading_text)
+    if words and (_auth_operation(words) or _user_alias(words)):
+        return USER_ENTITY
+    found = _entity_from_action_text(heading_text) or _known_entity_in_text(heading_text, known)
+    return found or page.info.entity
+
+
+def _form_operation(page: _Page, root: LexborNode, controls: list[LexborNode]) -> str:
+    """create / update / read(login) for a form, from the page path, its values and its button."""
+    submit_words = words_of(_submit_text(root))
+    hint_words = words_of(" ".join([_attr(root, "id"), _attr(root, "action"), *_classes(root)]))
+    auth = _auth_operation(submit_words) or _auth_operation(hint_words)
+    if page.info.operation == "read" or auth == "read":
+        return "read"
+    if page.info.operation == "create" or auth == "create":
+        return "create"
+    if page.info.operation == "update" or {"edit", "update"}.intersection(hint_words):
+        return "update"
+    if _has_existing_values(controls):
+        return "update"
+    if submit_words and submit_words[0] in _UPDATE_VERBS and "new" not in submit_words:
+        return "update"
+    return "create"
+
+
+def _read_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
+    body = page.tree.body
+    if body is None:
+        return
+    units: list[tuple[LexborNode, list[LexborNode], bool]] = []
+    for form in body.css("form"):
+        if _inside(form, {"footer", "nav"}) or _attr(form, "role") == "search":
+            continue
+        units.append((form, form.css("input, select, textarea"), True))
+    orphans = [c for c in body.css("input, select, textarea")
+               if not _inside(c, {"form", "footer", "nav"}) and not _has_attr(c, "form")]
+    if orphans and (page.info.operation or _entity_from_action_text(_submit_text(body))):
+        units.append((body, orphans, False))
+    for root, controls, is_form in units:
+        fields = _form_fields(controls, page.labels)
+        if not fields:
+            continue
+        entity = _form_entity(page, root, is_form, known)
+        if not entity:
+            continue
+        operation = _form_operation(page, root, controls)
+        collector.see_operation(entity, operation, page.slug)
+        if operation in ("create", "update"):
+            collector.entities[entity].has_form = True
+        for form_field in fields:
+            confidence = CONFIDENCE_FORM_LABELLED if form_field.labelled else CONFIDENCE_FORM_UNLABELLED
+            collector.see_field(entity, form_field.name, form_field.spec, page.slug, confidence, True)
+        page.scope_entity[root.mem_id] = entity
+        for control in controls:
+            page.claimed.add(control.mem_id)
+
+
+# --- displayed records: tables, repeated cards, detail pages -------------------------------------
+
+def _display_value(node: LexborNode) -> tuple[str, str | None]:
+    """(text value, type implied by the element itself or None)."""
+    if node.tag == "img":
+        return _attr(node, "src"), "image"
+    image = node.css_first("img")
+    if image is not None and not _text(node):
+        return _attr(image, "src"), "image"
+    if node.tag == "time" and _attr(node, "datetime"):
+        value = _attr(node, "datetime")
+        return value, "datetime" if _ISO_DATETIME.match(value) else "date"
+    if node.tag == "a" and _attr(node, "href").lower().startswith("mailto:"):
+        return _attr(node, "href")[7:], "email"
+    return _text(node), None
+
+
+def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict:
+    """Type of a displayed field from the element, the shown values, then the field's name."""
+    if element_type:
+        return {"type": element_type}
+    shown = [v for v in values if v]
+    checks = (
+        ("date", lambda v: bool(_ISO_DATE.match(v) or _HUMAN_DATE.match(v))),
+        ("datetime", lambda v: bool(_ISO_DATETIME.match(v))),
+        ("email", lambda v: bool(_EMAIL_VALUE.match(v))),
+        ("url", lambda v: bool(_URL_VALUE.match(v))),
+        ("integer", lambda v: bool(_INTEGER_VALUE.match(v))),
+        ("number", lambda v: bool(_NUMBER_VALUE.match(v))),
+        ("boolean", lambda v: v.lower() in _BOOLEAN_VALUES),
+    )
+    if shown:
+        for type_name, check in checks:
+            if all(check(v) for v in shown):
+                if type_name == "date" and name.endswith("_at"):
+                    return {"type": "datetime"}  # a timestamp shown as its date
+                return {"type": type_name}
+    named = _name_based_type(name)
+    if named:
+        return {"type": named}
+    if name.endswith("_at"):
+        return {"type": "datetime"}
+    if name == "date" or name.endswith(("_date", "_on")):
+        return {"type": "date"}
+    if name.startswith(("is_", "has_")):
+        return {"type": "boolean"}
+    if name in _ENUM_FIELD_NAMES and shown and len(set(shown)) <= 10:
+        return {"type": "enum", "enum_values": sorted(set(shown))}
+    if name in _TEXT_FIELD_NAMES:
+        return {"type": "text"}
+    return {"type": "string"}
+
+
+def _see_displayed(collector: _Collector, page: _Page, entity: str,
+                   values: dict[str, list[str]], element_types: dict[str, str | None],
+                   confidence: dict[str, float]) -> None:
+    for name in values:
+        spec = _sniff_spec(name, values[name], element_types.get(name))
+        spec["required"] = False
+        if name in _UNIQUE_FIELD_NAMES:
+            spec["unique"] = True
+        collector.see_field(entity, name, spec, page.slug, confidence[name], False)
+    collector.see_operation(entity, "read", page.slug)
+
+
+def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
+    for table in page.tree.css("table"):
+        if _inside(table, {"form"}):
+            continue
+        rows = table.css("tr")
+        header_cells = table.css("thead th") or (rows[0].css("th") if rows else [])
+        if not header_cells:
+            continue
+        columns = [snake_case(_text(th)) for th in header_cells]
+        caption = table.css_first("caption")
+        role_tokens = [t for t in _semantic_tokens(table) if _token_segments(t)[-1] in _ROLE_SUFFIXES]
+        entity = (_explicit_entity(table)
+                  or (_entity_from_heading(_text(caption), known) if caption is not None else "")
+                  or (_entity_from_identifier(role_tokens[0]) if role_tokens else "")
+                  or _entity_from_heading(_nearest_heading(table), known)
+                  or page.info.entity)
+        if not entity:
+            continue
+        values: dict[str, list[str]] = {c: [] for c in columns if c not in _IGNORED_COLUMN_NAMES}
+        element_types: dict[str, str | None] = {}
+        for row in rows:
+            cells = [c for c in row.iter() if c.is_element_node and c.tag in ("td", "th")]
+            if not cells or all(c.tag == "th" for c in cells):
+                continue
+            page.scope_entity[row.mem_id] = entity
+            for column, cell in zip(columns, cells):
+                if column in values:
+                    value, kind = _display_value(cell)
+                    values[column].append(value)
+                    element_types[column] = element_types.get(column) or kind
+        if not values:
+            continue
+        page.scope_entity[table.mem_id] = entity
+        for node in table.traverse():
+            page.claimed.add(node.mem_id)
+        _see_displayed(collector, page, entity, values, element_types,
+                       {name: CONFIDENCE_DISPLAY for name in values})
+
+
+def _prefix_for(known: set[str]) -> list[tuple[list[str], str]]:
+    """Class-name prefixes of known entities, longest first (lesson-plan before lesson)."""
+    prefixes = []
+    for name in known:
+        for form in (name, pluralize(name)):
+            prefixes.append((words_of(form), name))
+    return sorted(prefixes, key=lambda p: (-len(p[0]), p[1]))
+
+
+def _field_from_token(token: str, entity_segments: list[str]) -> str:
+    segments = _token_segments(token)
+    n = len(entity_segments)
+    if n and segments[:n] == entity_segments and len(segments) > n:
+        rest = "_".join(segments[n:])
+        if rest not in _UI_PART_WORDS and not rest.isdigit() and segments[-1] not in _ROLE_SUFFIXES:
+            return snake_case(rest)
+    return ""
+
+
+def _best_prefix(tokens: list[str], known: set[str]) -> tuple[list[str], str, int]:
+    """The leading class-name segments most tokens share (lesson in lesson-title, lesson-date):
+    (segments, known entity name or "", how many distinct tokens it covers). More coverage wins,
+    then a known entity, then the longer prefix (lesson-plan over lesson)."""
+    known_prefixes = {tuple(segments): name for segments, name in _prefix_for(known)}
+    counts: Counter = Counter()
+    for token in set(tokens):
+        segments = _token_segments(token)
+        for n in range(1, len(segments)):
+            counts[tuple(segments[:n])] += 1
+    if not counts:
+        return [], "", 0
+    best, count = max(counts.items(), key=lambda item: (
+        item[1], item[0] in known_prefixes, len(item[0]), item[0]))
+    return list(best), known_prefixes.get(best, ""), count
+
+
+@dataclass
+class _ItemFields:
+    values: dict[str, str]
+    kinds: dict[str, str | None]
+    from_data_attr: set[str]
+    nodes: list[LexborNode]
+
+
+def _item_fields(item: LexborNode, entity_segments: list[str], page: _Page,
+                 known_segments: dict[str, str]) -> _ItemFields:
+    """Fields shown inside one repeated item, by data-field/itemprop or entity-prefixed classes."""
+    result = _ItemFields({}, {}, set(), [])
+    for node in item.traverse():
+        if node.mem_id == item.mem_id or node.mem_id in page.claimed:
+            continue
+        name = snake_case(_attr(node, "data-field") or _attr(node, "itemprop"))
+        if name:
+            result.from_data_attr.add(name)
+        else:
+            for token in _semantic_tokens(node):
+                name = _field_from_token(token, entity_segments)
+                if not name:
+                    # a person or another entity shown on the item (author-name -> author)
+                    first = _token_segments(token)[0]
+                    if first in _PERSON_ROLES or (first in known_segments and first != "_".join(entity_segments)):
+                        name = first
+                if name:
+                    break
+        if not name or name in result.values or name == "id":
+            continue
+        value, kind = _display_value(node)
+        result.values[name] = value
+        result.kinds[name] = kind
+        result.nodes.append(node)
+    return result
+
+
+def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page,
+                  known: set[str]) -> tuple[str, list[str]]:
+    """(entity, class-name segments naming it) for a group of repeated items."""
+    explicit = _explicit_entity(items[0]) or _explicit_entity(parent)
+    if explicit:
+        return explicit, words_of(explicit)
+    tokens = [t for item in items for node in item.traverse() if node.mem_id != item.mem_id
+              and node.mem_id not in page.claimed for t in _semantic_tokens(node)]
+    prefix, known_name, coverage = _best_prefix(tokens, known)
+    if coverage >= 2 or (coverage and known_name):
+        return known_name or entity_name_from_phrase(" ".join(prefix)), prefix
+    for holder in (items[0], parent):
+        for token in _semantic_tokens(holder):
+            segments = _token_segments(token)
+            if segments[-1] in _ROLE_SUFFIXES and len(segments) > 1:
+                return entity_name_from_phrase(" ".join(segments[:-1])), segments[:-1]
+    if coverage:
+        return entity_name_from_phrase(" ".join(prefix)), prefix
+    entity = _entity_from_heading(_nearest_heading(parent), known) or page.info.entity
+    return entity, words_of(entity)
+
+
+def _unnamed_record_list(items: list[LexborNode], entity: str, page: _Page) -> bool:
+    """A list page (/lessons) whose cards carry no data names still reads the page's entity:
+    at least two items, each with a heading or link and two or more pieces of text."""
+    if entity != page.info.entity or page.info.detail or page.info.operation:
+        return False
+    for item in items:
+        leaves = [n for n in item.traverse() if n.mem_id != item.mem_id and n.text(deep=False).strip()]
+        if len(leaves) < 2 or item.css_first(_HEADING_SELECTOR + ",a") is None:
+            return False
+    return True
+
+
+def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
+    body = page.tree.body
+    if body is None:
+        return
+    known_segments = {"_".join(words_of(n)): n for n in known}
+    candidates = []
+    for node, depth in _walk(body):
+        if node.tag in _SKIPPED_GROUP_TAGS or node.tag in ("table", "select", "form", "nav", "footer"):
+            continue
+        by_signature: dict[tuple, list[LexborNode]] = defaultdict(list)
+        for child in node.iter():
+            if not child.is_element_node or child.tag in _SKIPPED_GROUP_TAGS:
+                continue
+            semantic = tuple(sorted(_semantic_tokens(child)))
+            signature = (child.tag, semantic or tuple(sorted(_classes(child))),
+                         _attr(child, "data-entity"))
+            by_signature[signature].append(child)
+        for items in by_signature.values():
+            if len(items) >= 2:
+                candidates.append((depth, node, items))
+    # innermost groups first, so a comment list inside a lesson is read as comments
+    for _, parent, items in sorted(candidates, key=lambda c: -c[0]):
+        if _inside(parent, {"nav", "footer", "form"}):
+            continue
+        entity, segments = _group_entity(items, parent, page, known)
+        if not entity:
+            continue
+        per_item = [_item_fields(item, segments, page, known_segments) for item in items]
+        name_counts = Counter(name for fields in per_item for name in fields.values)
+        if not name_counts or max(name_counts.values()) < 2:
+            if _unnamed_record_list(items, entity, page):
+                collector.see_operation(entity, "read", page.slug)
+            continue
+        values: dict[str, list[str]] = defaultdict(list)
+        kinds: dict[str, str | None] = {}
+        data_attr: set[str] = set()
+        for item, fields in zip(items, per_item):
+            page.scope_entity[item.mem_id] = entity
+            for name, value in fields.values.items():
+                values[name].append(value)
+                kinds[name] = kinds.get(name) or fields.kinds[name]
+            data_attr |= fields.from_data_attr
+            page.claimed.update(n.mem_id for n in fields.nodes)
+        confidence = {n: CONFIDENCE_DATA_FIELD if n in data_attr else CONFIDENCE_DISPLAY for n in values}
+        _see_displayed(collector, page, entity, dict(values), kinds, confidence)
+        owner = page.info.entity if page.info.detail else ""
+        if owner and owner != entity:
+            collector.entities[owner].lists[entity].add(page.slug)
+
+
+def _read_detail(page: _Page, collector: _Collector, known: set[str]) -> None:
+    """Single-record fields: data-field/itemprop, classes prefixed by a known entity, <dl> pairs."""
+    body = page.tree.body
+    if body is None:
+        return
+    prefixes = _prefix_for(known)
+    found: dict[str, dict[str, tuple[str, str | None, float]]] = defaultdict(dict)
+    for node in body.traverse():
+        if node.mem_id in page.claimed or _inside(node, {"form", "nav", "footer", "header", "table"}):
+            continue
+        name = snake_case(_attr(node, "data-field") or _attr(node, "itemprop"))
+        entity, confidence = "", CONFIDENCE_DATA_FIELD
+        if name:
+            entity = _explicit_entity(node) or page.info.entity
+        else:
+            confidence = CONFIDENCE_DISPLAY
+            for token in _semantic_tokens(node):
+                for segments, candidate in prefixes:
+                    name = _field_from_token(token, segments)
+                    if name:
+                        entity = candidate
+                        break
+                if name:
+                    break
+        if not entity or not name or name == "id" or name in found[entity]:
+            continue
+        value, kind = _display_value(node)
+        found[entity][name] = (value, kind, confidence)
+        page.claimed.add(node.mem_id)
+    for dl in body.css("dl"):
+        if dl.mem_id in page.claimed or _inside(dl, {"form", "nav", "footer"}):
+            continue
+        entity = _explicit_entity(dl) or page.info.entity
+        for term in dl.css("dt"):
+            definition = term.next
+            while definition is not None and not (definition.is_element_node and definition.tag == "dd"):
+                definition = definition.next
+            name = snake_case(_text(term))
+            if entity and name and definition is not None and name not in found[entity] and name != "id":
+                value, kind = _display_value(definition)
+                found[entity][name] = (value, kind, CONFIDENCE_DISPLAY)
+    for entity, fields in found.items():
+        if not fields:
+            continue
+        _see_displayed(collector, page, entity,
+                       {n: [v[0]] for n, v in fields.items()},
+                       {n: v[1] for n, v in fields.items()},
+                       {n: v[2] for n, v in fields.items()})
+
+
+def _read_deletes(page: _Page, collector: _Collector) -> None:
+    """Delete/remove buttons and links: a delete location of the entity they sit in."""
+    body = page.tree.body
+    if body is None:
+        return
+    for control in body.css("button, a, input[type=submit], input[type=button]"):
+        text = _text(control) or _attr(control, "value")
+        hints = " ".join([text, _attr(control, "aria-label"), _attr(control, "title"),
+                          _attr(control, "id"), _attr(control, "name"), *_classes(control)])
+        if not _DELETE_WORDS.intersection(words_of(hints)):
+            continue
+        entity = _explicit_entity(control, limit=0)
+        if not entity:
+            words = [w for w in words_of(text) if w.isalpha()]
+            if words and words[0] in _DELETE_WORDS:
+                entity = _entity_from_object_words(words[1:])
+        if not entity:
+            for ancestor in _ancestors(control):
+                if ancestor.mem_id in page.scope_entity:
+                    entity = page.scope_entity[ancestor.mem_id]
+                    break
+                if _attr(ancestor, "data-entity"):
+                    entity = entity_name_from_phrase(_attr(ancestor, "data-entity"))
+                    break
+        entity = entity or page.info.entity
+        if entity:
+            collector.see_operation(entity, "delete", page.slug)
+
+
+# --- assembling entities -------------------------------------------------------------------------
+
+_TYPE_PRECEDENCE = ("reference", "enum", "email", "url", "image", "datetime", "date", "integer",
+                    "number", "boolean", "text", "string")
+
+
+def _merge_type(types: list[str]) -> str:
+    if "number" in types and "integer" in types:
+        return "number"
+    counts = Counter(types)
+    return min(counts, key=lambda t: (-counts[t], _TYPE_PRECEDENCE.index(t)
+                                      if t in _TYPE_PRECEDENCE else len(_TYPE_PRECEDENCE)))
+
+
+def _noisy_or(sightings: list[_Sighting]) -> float:
+    """Independent pages each add evidence: 1 - prod(1 - best confidence on each page)."""
+    best: dict[str, float] = {}
+    for s in sightings:
+        best[s.slug] = max(best.get(s.slug, 0.0), s.confidence)
+    miss = 1.0
+    for value in best.values():
+        miss *= 1.0 - value
+    return round(min(0.99, 1.0 - miss), 2)
+
+
+def _merge_field(sightings: list[_Sighting]) -> dict:
+    """One field spec from all its sightings: forms decide the type when a form showed it."""
+    deciding = [s for s in sightings if s.from_form] or sightings
+    field_type = _merge_type([s.spec["type"] for s in deciding])
+    spec: dict = {"type": field_type, "required": any(s.spec.get("required") for s in sightings)}
+    if any(s.spec.get("unique") for s in sightings):
+        spec["unique"] = True
+    lengths = [s.spec["max_length"] for s in deciding if "max_length" in s.spec]
+    if lengths and field_type in ("string", "text", "email", "url"):
+        spec["max_length"] = max(lengths)
+    validation: dict = {}
+    for s in sorted(deciding, key=lambda s: s.slug):
+        if s.spec["type"] == field_type:
+            for key, value in s.spec.get("validation", {}).items():
+                validation.setdefault(key, value)
+    if validation:
+        spec["validation"] = validation
+    if field_type == "enum":
+        values: list[str] = []
+        for s in sorted(deciding, key=lambda s: s.slug):
+            for value in s.spec.get("enum_values", []):
+                if value not in values:
+                    values.append(value)
+        spec["enum_values"] = values
+    for flag in ("multiple", "sensitive", "file"):
+        if any(s.spec.get(flag) and s.spec["type"] == field_type for s in deciding):
+            spec[flag] = True
+    targets = sorted({s.spec["target_entity"] for s in sightings if s.spec.get("target_entity")})
+    if field_type == "reference" and targets:
+        spec["target_entity"] = targets[0]
+    labels = sorted({s.spec["label"] for s in deciding if s.spec.get("label")})
+    if labels:
+        spec["label"] = labels[0]
+    spec["inferred_from"] = sorted({s.slug for s in sightings})
+    spec["confidence"] = _noisy_or(sightings)
+    return spec
+
+
+def _reference_target(name: str, spec: dict, entity: str, entity_names: set[str]) -> tuple[str, str] | None:
+    """(foreign-key field name, target entity) when a field points at another entity."""
+    stem = name[:-3] if name.endswith("_id") else name
+    if not stem:
+        return None
+    candidate = entity_name_from_phrase(stem)
+    if candidate in entity_names and candidate != entity and spec["type"] in (
+            "reference", "string", "enum", "text"):
+        return f"{stem}_id", candidate
+    if stem in _PERSON_ROLES and USER_ENTITY in entity_names and entity != USER_ENTITY \
+            and spec["type"] in ("reference", "string", "enum"):
+        return f"{stem}_id", USER_ENTITY
+    if spec["type"] == "reference" and candidate:
+        return f"{stem}_id", candidate
+    return None
+
+
+def _feature_entities(features: list[dict]) -> dict[str, dict[str, set[str]]]:
+    """entity -> feature name -> operations, from each feature's data_operations."""
+    result: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for feature in features or []:
+        operations = feature.get("data_operations") or {}
+        if not isinstance(operations, dict):
+            continue
+        for key, names in operations.items():
+            operation = {"creates": "create", "reads": "read", "updates": "update",
+                         "deletes": "delete"}.get(key)
+            if operation is None or not isinstance(names, list):
+                continue
+            for raw in names:
+                if not isinstance(raw, str):
+                    continue
+                words = words_of(raw)
+                name = USER_ENTITY if words and _user_alias(words) else entity_name_from_phrase(raw)
+                if name:
+                    result[name][str(feature.get("name") or "")].add(operation)
+    return result
+
+
+def _describe(name: str, evidence: _Evidence) -> str:
+    parts = []
+    if evidence.pages:
+        parts.append("pages " + ", ".join(sorted(evidence.pages)))
+    if evidence.features:
+        named = sorted(f for f in evidence.features if f)
+        parts.append("features " + ", ".join(named) if named else "a feature's data operations")
+    if not parts:
+        return f"{name}: referenced by other entities."
+    return f"{name}: inferred from " + "; ".join(parts) + "."
+
+
+def _entity_confidence(evidence: _Evidence, field_count: int) -> float:
+    score = 0.3 + 0.15 * min(len(evidence.pages), 3) + 0.04 * min(field_count, 5)
+    if evidence.features:
+        score += 0.1
+    if evidence.has_form:
+        score += 0.05
+    return round(min(0.99, score), 2)
+
+
+def _parse_pages(pages: list[dict]) -> list[_Page]:
+    parsed = []
+    for page in sorted(pages or [], key=lambda p: str(p.get("slug") or "")):
+        html = page.get("html") or ""
+        tree = LexborHTMLParser(html if isinstance(html, str) else "")
+        for node in tree.css("script, style, noscript, template"):
+            node.decompose()
+        path = str(page.get("path") or "")
+        parsed.append(_Page(str(page.get("slug") or ""), path, str(page.get("name") or ""), tree,
+                            _path_info(path), _Labels(tree)))
+    return parsed
+
+
+def infer_entities(pages: list[dict], features: list[dict]) -> list[dict]:
+    """Entities (seed `inferred_entities` shapes) inferred from pages' current mockup HTML and
+    features' data_operations. Pages: {"slug", "path", "name", "purpose", "html"}; features:
+    {"name", "data_operations": {"creates"|"reads"|"updates"|"deletes": [entity names]}}.
+    Sorted by entity_name; no pages and no features give []."""
+    parsed = _parse_pages(pages)
+    feature_entities = _feature_entities(features)
+    collector = _Collector()
+
+    known = set(feature_entities)
+    known |= {p.info.entity for p in parsed if p.info.entity}
+    for page in parsed:
+        known |= {_explicit_entity(n, limit=0) for n in page.tree.css("[data-entity], [itemtype]")} - {""}
+    for page in parsed:
+        _read_forms(page, collector, known)
+    known |= set(collector.entities)
+    for page in parsed:
+        _read_tables(page, collector, known)
+        _read_repeated(page, collector, known)
+    known |= set(collector.entities)
+    for page in parsed:
+        _read_detail(page, collector, known)
+        _read_deletes(page, collector)
+
+    for name, by_feature in feature_entities.items():
+        collector.entities[name].features.update(by_feature)
+    return _assemble(collector)
+
+
+def _assemble(collector: _Collector) -> list[dict]:
+    entities = collector.entities
+    names = set(entities)
+    # rewrite fields that point at another entity into foreign keys, creating missing targets
+    relationships: dict[str, set[tuple[str, str, str, str]]] = defaultdict(set)
+    rewritten: dict[str, dict[str, list[_Sighting]]] = {}
+    for entity in sorted(names):
+        fields: dict[str, list[_Sighting]] = defaultdict(list)
+        for name, sightings in sorted(entities[entity].fields.items()):
+            merged_type = _merge_type([s.spec["type"] for s in (
+                [s for s in sightings if s.from_form] or sightings)])
+            target = _reference_target(name, {"type": merged_type}, entity, names)
+            if target is None:
+                fields[name].extend(sightings)
+                continue
+            fk, target_entity = target
+            many = any(s.spec.get("multiple") for s in sightings)
+            if many:
+                relationships[entity].add(("many_to_many", target_entity, f"{snake_case(target_entity)}_id", "many_to_many"))
+                relationships[target_entity].add(("many_to_many", entity, f"{snake_case(entity)}_id", "many_to_many"))
+                continue
+            for s in sightings:
+                spec = {k: v for k, v in s.spec.items()
+                        if k in ("required", "label", "unique")} | {"type": "reference", "target_entity": target_entity}
+                spec.pop("unique", None)
+                fields[fk].append(_Sighting(spec, s.slug, s.confidence, s.from_form))
+            relationships[entity].add(("belongs_to", target_entity, fk, "has_many"))
+            relationships[target_entity].add(("has_many", entity, fk, "belongs_to"))
+        rewritten[entity] = fields
+    for entity in list(relationships):
+        if entity not in entities:
+            entities[entity]  # a reference target seen only as a foreign key
+            rewritten.setdefault(entity, defaultdict(list))
+    # detail pages listing other entities: has_many, or many_to_many when both list each other
+    for owner in sorted(entities):
+        for listed, slugs in sorted(entities[owner].lists.items()):
+            if owner in entities[listed].lists:
+                relationships[owner].add(("many_to_many", listed, f"{snake_case(listed)}_id", "many_to_many"))
+                continue
+            if any(r[0] == "belongs_to" and r[1] == owner for r in relationships[listed]):
+                continue
+            fk = f"{snake_case(owner)}_id"
+            for slug in sorted(slugs):
+                rewritten[listed][fk].append(_Sighting(
+                    {"type": "reference", "target_entity": owner, "required": False},
+                    slug, CONFIDENCE_LIST_RELATION, False))
+            relationships[listed].add(("belongs_to", owner, fk, "has_many"))
+            relationships[owner].add(("has_many", listed, fk, "belongs_to"))
+
+    result = []
+    for entity in sorted(entities):
+        evidence = entities[entity]
+        fields: dict[str, dict] = {"id": {"type": "uuid", "required": True, "primary": True,
+                                          "inferred_from": [], "confidence": 1.0}}
+        for name in sorted(rewritten.get(entity, {})):
+            fields[name] = _merge_field(rewritten[entity][name])
+        result.append({
+            "entity_name": entity,
+            "plural_name": pluralize(entity),
+            "description": _describe(entity, evidence),
+            "fields": fields,
+            "relationships": [
+                {"type": t, "target_entity": target, "foreign_key": fk, "inverse": inverse}
+                for t, target, fk, inverse in sorted(relationships.get(entity, set()))
+            ],
+            "crud_locations": {op: sorted(evidence.crud.get(op, set())) for op in CRUD_OPERATIONS},
+            "confidence_score": _entity_confidence(evidence, len(fields) - 1),
+        })
+    return result
+
+
+# --- merging into stored rows --------------------------------------------------------------------
+
+_MERGED_KEYS = ("plural_name", "description", "fields", "relationships", "crud_locations",
+                "confidence_score")
+
+
+def merge_inferred(existing: list[dict], inferred: list[dict]) -> dict:
+    """Fold a fresh inference into stored entity rows without undoing a person's work.
+
+    A `user_confirmed` entity is never changed (it is reported under "protected"); a field whose
+    spec has `"user_edited": true` is kept exactly; fields only in the stored row (added by a
+    person or seen before) are kept; inferred_from, crud locations and relationships are unions.
+    Returns {"upserts": [rows to write], "unchanged": [entity names], "protected": [entity names]},
+    each sorted by entity name. Stored rows not in `inferred` are left alone and not reported.
+    """
+    by_name = {str(row.get("entity_name", "")).lower(): row for row in existing or []}
+    upserts, unchanged, protected = [], [], []
+    for new in sorted(inferred or [], key=lambda e: e["entity_name"]):
+        old = by_name.get(new["entity_name"].lower())
+        if old is None:
+            upserts.append(copy.deepcopy(new))
+            continue
+        if old.get("user_confirmed"):
+            protected.append(old["entity_name"])
+            continue
+        merged = copy.deepcopy(old)
+        merged["plural_name"] = old.get("plural_name") or new["plural_name"]
+        merged["description"] = old.get("description") or new["description"]
+        merged["fields"] = _merge_fields(old.get("fields") or {}, new["fields"])
+        merged["relationships"] = _union_relationships(old.get("relationships") or [],
+                                                       new["relationships"])
+        merged["crud_locations"] = {
+            op: sorted(set((old.get("crud_locations") or {}).get(op, []))
+                       | set(new["crud_locations"].get(op, [])))
+            for op in sorted(set(CRUD_OPERATIONS) | set(old.get("crud_locations") or {}))
+        }
+        merged["confidence_score"] = max(float(old.get("confidence_score") or 0.0),
+                                         new["confidence_score"])
+        if all(merged.get(k) == old.get(k) for k in _MERGED_KEYS):
+            unchanged.append(old["entity_name"])
+        else:
+            upserts.append(merged)
+    return {"upserts": upserts, "unchanged": unchanged, "protected": protected}
+
+
+def _merge_fields(old: dict, new: dict) -> dict:
+    merged = copy.deepcopy(old)
+    for name, spec in new.items():
+        current = old.get(name)
+        if current is None:
+            merged[name] = copy.deepcopy(spec)
+        elif not current.get("user_edited"):
+            updated = copy.deepcopy(spec)
+            updated["inferred_from"] = sorted(set(current.get("inferred_from", []))
+                                              | set(spec.get("inferred_from", [])))
+            merged[name] = updated
+    return merged
+
+
+def _union_relationships(old: list[dict], new: list[dict]) -> list[dict]:
+    seen = {(r.get("type"), r.get("target_entity"), r.get("foreign_key")) for r in old}
+    result = copy.deepcopy(old)
+    for relationship in new:
+        key = (relationship["type"], relationship["target_entity"], relationship["foreign_key"])
+        if key not in seen:
+            seen.add(key)
+            result.append(copy.deepcopy(relationship))
+    return result

@@ -1,0 +1,1056 @@
+"""Deterministic mockup extraction: what a page's HTML and CSS actually use.
+
+`extract_mockup` reads colours, fonts, spacing, radii, shadows, breakpoints, components and
+interactions from markup (parsed by Lexbor, tolerant of broken HTML), stylesheets and inline
+styles (parsed by tinycss2) and Tailwind utility classes. No model, no network: the same input
+always gives the same JSON, which is stored on the mockup row and feeds design-system emergence.
+
+The document is walked once; class strings and inline styles are parsed once per distinct text,
+so time grows linearly with page size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import tinycss2
+from selectolax.lexbor import LexborHTMLParser
+from tinycss2 import ast
+
+from flexos_mcp.analysis import tailwind_data
+from flexos_mcp.analysis.css_values import (
+    color_of_token,
+    font_stack,
+    font_weight,
+    infer_base_unit,
+    length_px,
+    media_bounds,
+    normalize_value_text,
+    parse_font_shorthand,
+    px_key,
+    significant,
+)
+from flexos_mcp.analysis.tailwind import Utility, parse_class
+
+# Bounds that keep stored JSON small whatever the page.
+MAX_COLORS = 64
+MAX_SOURCES = 8
+MAX_CLASS_SETS = 8
+MAX_INTERACTIONS = 200
+MAX_VARIABLES = 200
+MAX_LABEL = 60
+_VAR_DEPTH = 8
+
+# Colour-bearing property (or prefix) → what the colour paints.
+_COLOR_PROPERTIES: tuple[tuple[str, str], ...] = (
+    ("color", "text"),
+    ("background", "background"),
+    ("border", "border"),
+    ("outline", "outline"),
+    ("box-shadow", "shadow"),
+    ("text-shadow", "shadow"),
+    ("fill", "fill"),
+    ("stroke", "stroke"),
+    ("caret-color", "caret"),
+    ("accent-color", "accent"),
+    ("text-decoration", "decoration"),
+    ("column-rule", "border"),
+    ("stop-color", "gradient"),
+    ("scrollbar-color", "other"),
+)
+_SPACING_PROPERTIES = ("margin", "padding", "gap", "row-gap", "column-gap", "grid-gap")
+_RADIUS_PROPERTY_PREFIX = "border-"
+_RADIUS_PROPERTY_SUFFIX = "radius"
+_SKIPPED_AT_RULES = frozenset({"font-face", "import", "charset", "namespace", "page", "keyframes"})
+_PRESENTATION_ATTRIBUTES = {"fill": "fill", "stroke": "stroke", "bgcolor": "background", "color": "text"}
+
+_TAG_COMPONENTS = {
+    "button": "button", "nav": "nav", "form": "form", "select": "input", "textarea": "input",
+    "table": "table", "dialog": "modal", "ul": "list", "ol": "list", "header": "header",
+    "footer": "footer", "aside": "sidebar",
+}
+_ROLE_COMPONENTS = {
+    "button": "button", "navigation": "nav", "dialog": "modal", "alertdialog": "modal",
+    "list": "list", "banner": "header", "contentinfo": "footer", "tablist": "tabs",
+    "alert": "alert", "search": "search", "progressbar": "progress", "menu": "menu",
+}
+_CLASS_COMPONENTS = {
+    "btn": "button", "button": "button", "card": "card", "tile": "card", "nav": "nav",
+    "navbar": "nav", "navigation": "nav", "menu": "menu", "modal": "modal", "dialog": "modal",
+    "badge": "badge", "chip": "badge", "pill": "badge", "tag": "badge", "avatar": "avatar",
+    "hero": "hero", "jumbotron": "hero", "header": "header", "footer": "footer",
+    "table": "table", "list": "list", "form": "form", "input": "input", "select": "input",
+    "textarea": "input", "checkbox": "input", "alert": "alert", "toast": "alert", "tabs": "tabs",
+    "breadcrumb": "breadcrumb", "breadcrumbs": "breadcrumb", "pagination": "pagination",
+    "sidebar": "sidebar", "dropdown": "dropdown", "rating": "rating", "stars": "rating",
+    "tooltip": "tooltip", "spinner": "spinner", "progress": "progress", "search": "search",
+}
+_MODIFIER_WORDS = frozenset(
+    "primary secondary tertiary ghost outline link danger success warning info light dark "
+    "sm md lg xl small large block icon active disabled featured compact solid subtle".split()
+)
+_INPUT_BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})
+_SELECTOR_TAG_COMPONENTS = {**_TAG_COMPONENTS, "a": "link", "input": "input"}
+_HANDLER_PREFIXES = ("on", "@", "v-on:", "x-on:")
+_HTMX_VERBS = ("hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete")
+_PAGE_TAGS = frozenset({"html", "body", "main"})
+_RULE_STATES = frozenset({"hover", "focus", "active", "disabled", "focus-visible", "focus-within", "checked", "visited"})
+_LAYOUT_NAMES = {1: "single-column", 2: "two-column", 3: "three-column", 4: "four-column"}
+_RANGE_NAMES = ("mobile", "tablet", "laptop", "desktop", "wide")
+
+
+@dataclass(slots=True)
+class _ColorUse:
+    count: int = 0
+    contexts: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _ComponentUse:
+    count: int = 0
+    class_sets: Counter = field(default_factory=Counter)
+    variants: set[str] = field(default_factory=set)
+    states: set[str] = field(default_factory=set)
+    backgrounds: Counter = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class _Rule:
+    """A style rule flattened out of nesting and at-rules."""
+
+    prelude: str
+    declarations: list[ast.Declaration]
+    bounds: tuple[tuple[str, float], ...]
+
+
+@dataclass(slots=True)
+class _Selector:
+    """The subject (last compound) of one selector: enough to weigh and classify a rule."""
+
+    tag: str | None
+    classes: tuple[str, ...]
+    states: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Extraction:
+    colors: dict[str, _ColorUse] = field(default_factory=dict)
+    spacing: Counter = field(default_factory=Counter)
+    families: Counter = field(default_factory=Counter)
+    stacks: Counter = field(default_factory=Counter)
+    sizes: Counter = field(default_factory=Counter)
+    weights: Counter = field(default_factory=Counter)
+    radii: Counter = field(default_factory=Counter)
+    shadows: dict[str, _ColorUse] = field(default_factory=dict)
+    components: dict[str, _ComponentUse] = field(default_factory=dict)
+    states: Counter = field(default_factory=Counter)
+    screen_prefixes: Counter = field(default_factory=Counter)
+    media: Counter = field(default_factory=Counter)
+    layouts: list[tuple[float, float | None, int]] = field(default_factory=list)
+    color_schemes: set[str] = field(default_factory=set)
+    variables: dict[str, list[ast.Node]] = field(default_factory=dict)
+    interactions: dict[tuple, dict] = field(default_factory=dict)
+    tag_counts: Counter = field(default_factory=Counter)
+    class_counts: Counter = field(default_factory=Counter)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def color(self, hex_color: str, contexts: tuple[str, ...], source: str, count: int = 1) -> None:
+        use = self.colors.get(hex_color)
+        if use is None:
+            use = self.colors[hex_color] = _ColorUse()
+        use.count += count
+        use.contexts.update(contexts)
+        if len(use.sources) < 4 * MAX_SOURCES:
+            use.sources.add(source)
+
+    def shadow(self, value: str, source: str, count: int = 1) -> None:
+        use = self.shadows.get(value)
+        if use is None:
+            use = self.shadows[value] = _ColorUse()
+        use.count += count
+        use.sources.add(source)
+
+    def component(
+        self, name: str, class_set: str, states: tuple[str, ...], background: str | None,
+        count: int, variants: tuple[str, ...],
+    ) -> None:
+        use = self.components.get(name)
+        if use is None:
+            use = self.components[name] = _ComponentUse()
+        use.count += count
+        if class_set:
+            use.class_sets[class_set] += count
+        use.states.update(states)
+        use.variants.update(variants)
+        if background:
+            use.backgrounds[background] += count
+
+    def has_interaction(self, trigger: str, selector: str, action: str, target: str | None) -> bool:
+        return (trigger, selector, action, target) in self.interactions
+
+    def interaction(self, item: dict) -> None:
+        key = (item["trigger"], item["selector"], item["action"], item.get("target"))
+        if key not in self.interactions and len(self.interactions) < MAX_INTERACTIONS:
+            self.interactions[key] = item
+
+
+# -- CSS -------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _inline_declarations(style: str) -> tuple[ast.Declaration, ...]:
+    """Parsed `style=""` text; pages repeat the same inline styles many times."""
+    nodes = tinycss2.parse_blocks_contents(style, skip_comments=True, skip_whitespace=True)
+    return tuple(n for n in nodes if n.type == "declaration")
+
+
+def _flatten_rules(
+    nodes: list[ast.Node], bounds: tuple[tuple[str, float], ...], out: list[_Rule], found: _Extraction
+) -> None:
+    """Style rules out of a stylesheet, with the width bounds of their enclosing @media."""
+    for node in nodes:
+        if node.type == "qualified-rule":
+            contents = tinycss2.parse_blocks_contents(
+                node.content, skip_comments=True, skip_whitespace=True
+            )
+            prelude = tinycss2.serialize(node.prelude).strip()
+            out.append(_Rule(prelude, [n for n in contents if n.type == "declaration"], bounds))
+            nested = [n for n in contents if n.type in ("qualified-rule", "at-rule")]
+            if nested:
+                _flatten_rules(nested, bounds, out, found)
+        elif node.type == "at-rule" and node.content is not None:
+            keyword = node.lower_at_keyword
+            if keyword in _SKIPPED_AT_RULES:
+                continue
+            inner_bounds = bounds
+            if keyword == "media":
+                own = tuple(media_bounds(node.prelude))
+                inner_bounds = bounds + own
+                prelude_text = tinycss2.serialize(node.prelude).lower()
+                if "prefers-color-scheme" in prelude_text and "dark" in prelude_text:
+                    found.color_schemes.add("dark")
+            children = tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True)
+            _flatten_rules(children, inner_bounds, out, found)
+
+
+@lru_cache(maxsize=4096)
+def _parse_selectors(prelude: str) -> tuple[_Selector, ...]:
+    """Subjects of a selector list: `.nav a:hover, .btn-primary` → (a, hover), (.btn-primary)."""
+    subjects: list[_Selector] = []
+    for part in _split_top_level_commas(tinycss2.parse_component_value_list(prelude)):
+        tag: str | None = None
+        classes: list[str] = []
+        states: list[str] = []
+        previous: ast.Node | None = None
+        for token in part:
+            if token.type == "whitespace" or (token.type == "literal" and token.value in ">+~"):
+                tag, classes, states = None, [], []
+            elif token.type == "ident":
+                if previous is not None and previous.type == "literal" and previous.value == ".":
+                    classes.append(token.value)
+                elif previous is not None and previous.type == "literal" and previous.value == ":":
+                    states.append(token.lower_value)
+                elif previous is None or previous.type in ("whitespace", "literal"):
+                    tag = token.lower_value
+            previous = token
+        subjects.append(_Selector(tag, tuple(classes), tuple(states)))
+    return tuple(subjects)
+
+
+def _split_top_level_commas(tokens: list[ast.Node]) -> list[list[ast.Node]]:
+    parts: list[list[ast.Node]] = [[]]
+    for token in tokens:
+        if token.type == "literal" and token.value == ",":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [[t for t in p if t.type != "comment"] for p in parts if significant(p)]
+
+
+def _resolve_vars(tokens: list[ast.Node], variables: dict[str, list[ast.Node]], depth: int = 0) -> list[ast.Node]:
+    """Replace `var(--x)` / `var(--x, fallback)` by the definition's tokens, recursively."""
+    if depth > _VAR_DEPTH:
+        return []
+    resolved: list[ast.Node] = []
+    for token in tokens:
+        if token.type == "function" and token.lower_name == "var":
+            arguments = significant(token.arguments)
+            name = arguments[0].value if arguments and arguments[0].type == "ident" else ""
+            if name in variables:
+                resolved.extend(_resolve_vars(variables[name], variables, depth + 1))
+            else:
+                comma = next(
+                    (i for i, t in enumerate(token.arguments) if t.type == "literal" and t.value == ","),
+                    None,
+                )
+                if comma is not None:
+                    resolved.extend(_resolve_vars(token.arguments[comma + 1 :], variables, depth + 1))
+        elif token.type == "function" and any(
+            t.type == "function" and t.lower_name == "var" for t in token.arguments
+        ):
+            copy = ast.FunctionBlock(
+                token.source_line, token.source_column, token.name,
+                _resolve_vars(token.arguments, variables, depth + 1),
+            )
+            resolved.append(copy)
+        else:
+            resolved.append(token)
+    return resolved
+
+
+def _has_var(tokens: list[ast.Node]) -> bool:
+    return any(
+        t.type == "function" and (t.lower_name == "var" or _has_var(t.arguments)) for t in tokens
+    )
+
+
+def _colors_in(tokens: list[ast.Node]) -> list[str]:
+    """Every colour in a value, including inside gradients; never inside `url()`."""
+    found: list[str] = []
+    for token in tokens:
+        color = color_of_token(token)
+        if color is not None:
+            found.append(color)
+        elif token.type == "function" and token.lower_name != "url":
+            found.extend(_colors_in(token.arguments))
+    return found
+
+
+def _color_context(prop: str) -> str | None:
+    for prefix, context in _COLOR_PROPERTIES:
+        if prop == prefix or prop.startswith(prefix + "-"):
+            if prefix == "border" and prop.endswith("radius"):
+                return None
+            return context
+    return None
+
+
+def _grid_columns(tokens: list[ast.Node]) -> int | None:
+    """Track count of `grid-template-columns`: `repeat(3, 1fr)` → 3, `1fr 2fr` → 2."""
+    parts = significant(tokens)
+    if len(parts) == 1 and parts[0].type == "function" and parts[0].lower_name == "repeat":
+        first = significant(parts[0].arguments)
+        if first and first[0].type == "number" and first[0].is_integer:
+            return first[0].int_value
+        return None
+    tracks = [t for t in parts if t.type in ("dimension", "percentage", "function") or (t.type == "ident" and t.lower_value in ("auto", "min-content", "max-content"))]
+    return len(tracks) or None
+
+
+def _apply_declaration(
+    found: _Extraction,
+    decl: ast.Declaration,
+    contexts: tuple[str, ...],
+    origin: str,
+    count: int,
+    bounds: tuple[tuple[str, float], ...] = (),
+) -> None:
+    """Record what one declaration uses, `count` times (the elements its rule matches)."""
+    prop = decl.lower_name
+    if prop.startswith("--"):
+        return
+    tokens = decl.value
+    if _has_var(tokens):
+        tokens = _resolve_vars(tokens, found.variables)
+    source = f"{origin}:{prop}"
+
+    context = _color_context(prop)
+    if context is not None:
+        for color in _colors_in(tokens):
+            found.color(color, (context, *contexts), source, count)
+    if prop in _SPACING_PROPERTIES or prop.startswith(("margin-", "padding-")):
+        for token in tokens:
+            px = length_px(token)
+            if px:
+                found.spacing[round(abs(px))] += count
+    elif prop == "font-family":
+        _record_stack(found, font_stack(tokens), count)
+    elif prop == "font":
+        size, weight, stack = parse_font_shorthand(tokens)
+        if size:
+            found.sizes[px_key(size)] += count
+        if weight:
+            found.weights[weight] += count
+        _record_stack(found, stack, count)
+    elif prop == "font-size":
+        parts = significant(tokens)
+        size = length_px(parts[0]) if len(parts) == 1 else None
+        if size:
+            found.sizes[px_key(size)] += count
+    elif prop == "font-weight":
+        weight = font_weight(tokens)
+        if weight:
+            found.weights[weight] += count
+    elif prop.startswith(_RADIUS_PROPERTY_PREFIX) and prop.endswith(_RADIUS_PROPERTY_SUFFIX):
+        for token in tokens:
+            px = length_px(token)
+            if px is not None:
+                found.radii[px_key(px)] += count
+    elif prop == "box-shadow":
+        value = normalize_value_text(tokens)
+        if value and value != "none":
+            found.shadow(value, source, count)
+    elif prop == "grid-template-columns":
+        columns = _grid_columns(tokens)
+        if columns:
+            found.layouts.append((*_bounds_range(bounds), columns))
+
+
+def _bounds_range(bounds: tuple[tuple[str, float], ...]) -> tuple[float, float | None]:
+    low, high = 0.0, None
+    for kind, value in bounds:
+        if kind == "min":
+            low = max(low, value)
+        else:
+            high = value if high is None else min(high, value)
+    return low, high
+
+
+def _record_stack(found: _Extraction, stack: list[str], count: int) -> None:
+    if stack:
+        found.families[stack[0]] += count
+        found.stacks[", ".join(stack)] += count
+
+
+def _rule_weight(found: _Extraction, subject: _Selector) -> int:
+    """How many elements a rule's subject plausibly matches (at least one)."""
+    if subject.classes:
+        return max(1, min(found.class_counts[c] for c in subject.classes))
+    if subject.tag and subject.tag not in ("html", ":root", "*"):
+        return max(1, found.tag_counts[subject.tag])
+    return 1
+
+
+def _selector_components(subject: _Selector) -> tuple[str, ...]:
+    names = {_SELECTOR_TAG_COMPONENTS[subject.tag]} if subject.tag in _SELECTOR_TAG_COMPONENTS else set()
+    if subject.tag in _PAGE_TAGS or "root" in subject.states:
+        names.add("page")
+    for class_name in subject.classes:
+        name, _ = _class_component(class_name)
+        if name:
+            names.add(name)
+    return tuple(sorted(names))
+
+
+def _apply_rules(found: _Extraction, rules: list[_Rule]) -> None:
+    for rule in rules:
+        if rule.bounds:
+            found.media[_bounds_range(rule.bounds)] += 1
+        for subject in _parse_selectors(rule.prelude):
+            states = tuple(s for s in subject.states if s in _RULE_STATES)
+            contexts = _selector_components(subject) + states
+            found.states.update(states)
+            weight = _rule_weight(found, subject)
+            for decl in rule.declarations:
+                _apply_declaration(found, decl, contexts, "css", weight, rule.bounds)
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _class_component(class_name: str) -> tuple[str | None, str | None]:
+    """(component, variant) named by a semantic class: `lesson-card` → card,
+    `btn-primary` → (button, primary), `card__title` → nothing (a part, not the component)."""
+    block, _, modifier = class_name.lower().partition("--")
+    if "__" in block:
+        return None, None
+    words = [w for w in block.replace("_", "-").split("-") if w]
+    if not words:
+        return None, None
+    if words[-1] in _CLASS_COMPONENTS:
+        return _CLASS_COMPONENTS[words[-1]], modifier or None
+    if words[0] in _CLASS_COMPONENTS and all(w in _MODIFIER_WORDS for w in words[1:]):
+        return _CLASS_COMPONENTS[words[0]], (words[1] if len(words) > 1 else None) or modifier or None
+    return None, None
+
+
+@dataclass(slots=True)
+class _ClassSummary:
+    """What an element's Tailwind classes add up to, for component heuristics."""
+
+    background: str | None = None
+    rounded: float | None = None
+    shadow: bool = False
+    border: bool = False
+    padding: bool = False
+    font_size: float | None = None
+    states: list[str] = field(default_factory=list)
+
+
+def _element_components(
+    tag: str, attrs: dict, semantic: list[str], summary: _ClassSummary, has_h1: bool
+) -> tuple[list[str], list[str]]:
+    """(component names, variants) for one element, from tag, role, classes and styling."""
+    names: set[str] = set()
+    variants: set[str] = set()
+    if tag in _TAG_COMPONENTS:
+        names.add(_TAG_COMPONENTS[tag])
+    elif tag == "input":
+        kind = (attrs.get("type") or "text").lower()
+        if kind in _INPUT_BUTTON_TYPES:
+            names.add("button")
+        elif kind != "hidden":
+            names.add("input")
+    role = (attrs.get("role") or "").lower()
+    if role in _ROLE_COMPONENTS:
+        names.add(_ROLE_COMPONENTS[role])
+    if attrs.get("aria-modal") == "true":
+        names.add("modal")
+    for class_name in semantic:
+        name, variant = _class_component(class_name)
+        if name:
+            names.add(name)
+            if variant:
+                variants.add(variant)
+    styled_box = summary.background is not None and summary.padding and summary.rounded is not None
+    if tag == "a" and styled_box:
+        names.add("button")
+    elif tag in ("div", "article", "li", "section", "a") and summary.rounded is not None and (
+        summary.shadow or summary.border
+    ) and summary.padding and not names:
+        names.add("card")
+    if tag == "span" and styled_box and summary.font_size is not None and summary.font_size <= 14:
+        names.add("badge")
+    if tag == "img" and summary.rounded == 9999:
+        names.add("avatar")
+    if tag == "section" and has_h1:
+        names.add("hero")
+    return sorted(names), sorted(variants)
+
+
+def _css_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _selector_for(tag: str, attrs: dict, semantic: list[str]) -> str:
+    """A stable selector a coding agent can use to find this element again."""
+    element_id = attrs.get("id")
+    if element_id:
+        if element_id.replace("-", "").replace("_", "").isalnum() and not element_id[0].isdigit():
+            return f"#{element_id}"
+        return f"[id={_css_string(element_id)}]"
+    for attribute in ("data-testid", "name"):
+        if attrs.get(attribute):
+            return f"{tag}[{attribute}={_css_string(attrs[attribute])}]"
+    if semantic:
+        return tag + "".join(f".{c}" for c in semantic[:2])
+    for attribute in ("action", "href", "type", "aria-label"):
+        if attrs.get(attribute):
+            return f"{tag}[{attribute}={_css_string(attrs[attribute])}]"
+    return tag
+
+
+def _handler_action(code: str) -> str:
+    """`openModal('x')` → `openModal`; anything that is not a plain call → `script`."""
+    callee = code.strip().split("(", 1)[0].strip().removeprefix("return ").strip()
+    plain = callee.replace(".", "").replace("_", "").replace("$", "")
+    return callee if callee and plain.isalnum() and not callee[0].isdigit() else "script"
+
+
+def _label(node) -> str | None:
+    text = " ".join((node.text(deep=True, separator=" ", strip=True) or "").split())
+    return text[:MAX_LABEL] or None
+
+
+def _inside_form(node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "form":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _record_interactions(
+    found: _Extraction, node, tag: str, attrs: dict, selector: str, scripted: bool
+) -> None:
+    """Forms, buttons with handlers or submit roles, links, scripted elements. `scripted` says
+    the element has attributes beyond the plain ones, so handlers are worth looking for."""
+    handlers = [
+        (name, value) for name, value in attrs.items()
+        if name.startswith(_HANDLER_PREFIXES) and value and (not name.startswith("on") or len(name) > 2)
+    ] if scripted else []
+    transition = (attrs.get("data-transition") or (
+        "loading_state" if attrs.get("data-loading-text") or attrs.get("aria-busy") else None
+    )) if scripted else None
+
+    def add(trigger: str, action: str, target: str | None = None, transition_to: str | None = None) -> None:
+        if found.has_interaction(trigger, selector, action, target):
+            return
+        item = {"trigger": trigger, "selector": selector, "action": action}
+        if transition_to or transition:
+            item["transition"] = transition_to or transition
+        if target:
+            item["target"] = target
+        label = _label(node) if tag in ("a", "button") else attrs.get("aria-label")
+        if label:
+            item["label"] = label
+        found.interaction(item)
+
+    for name, code in handlers:
+        event = name.removeprefix("v-on:").removeprefix("x-on:").lstrip("@")
+        event = event[2:] if name.startswith("on") else event
+        add(event.split(".")[0], _handler_action(code))
+    for verb in _HTMX_VERBS if scripted else ():
+        if attrs.get(verb):
+            add(attrs.get("hx-trigger") or ("submit" if tag == "form" else "click"), "request", attrs[verb])
+    toggle = (attrs.get("data-bs-toggle") or attrs.get("data-toggle")) if scripted else None
+    if toggle:
+        add("click", f"toggle_{toggle}", attrs.get("data-bs-target") or attrs.get("data-target") or attrs.get("href"))
+    if tag == "form":
+        add("submit", "submit_form", attrs.get("action"))
+    elif tag == "button" or (tag == "input" and (attrs.get("type") or "").lower() in _INPUT_BUTTON_TYPES):
+        kind = (attrs.get("type") or ("submit" if tag == "button" else "")).lower()
+        if kind in ("submit", "image") and _inside_form(node):
+            add("click", "submit_form")
+        elif kind == "reset":
+            add("click", "reset_form")
+        elif not handlers and not toggle and attrs.get("aria-controls"):
+            add("click", "toggle", attrs["aria-controls"])
+    elif tag == "a" and not handlers:
+        href = (attrs.get("href") or "").strip()
+        if href and not href.lower().startswith("javascript:"):
+            if href.startswith("#"):
+                add("click", "scroll" if len(href) > 1 else "none", href if len(href) > 1 else None)
+            elif href.startswith(("mailto:", "tel:")):
+                add("click", "contact", href)
+            else:
+                external = href.startswith(("http://", "https://", "//"))
+                new_tab = "new_tab" if (attrs.get("target") or "") == "_blank" else None
+                add("click", "navigate_external" if external else "navigate", href, new_tab)
+
+
+_SKIPPED_TAGS = frozenset({"script", "template", "noscript", "-comment", "-text", "!doctype", "_comment"})
+# Attributes that change what an element is (component, colour); part of its profile key.
+_PROFILE_ATTRIBUTES = frozenset({"role", "type", "aria-modal", "disabled", "fill", "stroke", "bgcolor", "color"})
+# Attributes that never make an element interactive: skip the interaction check for them.
+_PLAIN_ATTRIBUTES = frozenset(
+    "class id style src alt title lang dir charset rel placeholder min max rows cols required "
+    "maxlength minlength for value name type role width height loading autocomplete accept "
+    "method enctype novalidate tabindex hidden content http-equiv viewbox xmlns d fill stroke "
+    "aria-label aria-labelledby aria-hidden aria-describedby colspan rowspan scope selected "
+    "checked disabled multiple step pattern size label datetime srcset sizes target href "
+    "action".split()
+)
+_INTERACTIVE_TAGS = frozenset({"form", "button", "a", "input"})
+
+_ElementKey = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """Everything an element contributes that depends only on its tag, classes and a few
+    attributes: computed once per distinct element, applied with a count."""
+
+    class_names: tuple[str, ...]
+    utilities: tuple[Utility, ...]
+    components: tuple[str, ...]
+    variants: tuple[str, ...]
+    contexts: tuple[str, ...]
+    states: tuple[str, ...]
+    background: str | None
+    class_set: str
+    attribute_colors: tuple[tuple[str, tuple[str, ...], str], ...]
+
+
+@lru_cache(maxsize=16384)
+def _profile(key: _ElementKey) -> _Profile:
+    tag, class_attr, extra_items = key
+    extra = dict(extra_items)
+    class_names = tuple(dict.fromkeys(class_attr.split()))
+    semantic: list[str] = []
+    utilities: list[Utility] = []
+    summary = _ClassSummary()
+    for class_name in class_names:
+        utility = parse_class(class_name)
+        if utility is None:
+            semantic.append(class_name)
+        else:
+            utilities.append(utility)
+            _summarise(summary, utility)
+    components, variants = _element_components(tag, extra, semantic, summary, "h1" in extra)
+    contexts = tuple(components) + (("link",) if tag == "a" and "button" not in components else ())
+    if tag in _PAGE_TAGS:
+        contexts += ("page",)
+    attribute_colors = []
+    for attribute, context in _PRESENTATION_ATTRIBUTES.items():
+        value = extra.get(attribute)
+        if value and (attribute != "color" or tag == "font"):
+            color = _normalize_attribute_color(value)
+            if color:
+                attribute_colors.append((color, (context, *contexts), f"attr:{attribute}"))
+    return _Profile(
+        class_names=class_names,
+        utilities=tuple(utilities),
+        components=tuple(components),
+        variants=tuple(variants),
+        contexts=contexts,
+        states=tuple(dict.fromkeys(summary.states + (["disabled"] if "disabled" in extra else []))),
+        background=summary.background,
+        class_set=" ".join(class_names),
+        attribute_colors=tuple(attribute_colors),
+    )
+
+
+def _walk(
+    found: _Extraction,
+    tree: LexborHTMLParser,
+    elements: dict,
+    inline: dict,
+    sheets: list[str],
+) -> None:
+    """One pass over every element. Elements are only counted here, keyed by what defines
+    them (tag, classes, a few attributes); their profiles are applied once per distinct key
+    afterwards. Interactions need the node itself and are read here, up to their cap."""
+    interactions_open = True
+    for node in tree.root.traverse(include_text=False):
+        tag = node.tag
+        if tag in _SKIPPED_TAGS or tag[0] in "-!_":
+            continue
+        if tag == "style":
+            sheets.append(node.text(deep=True) or "")
+            continue
+        attrs = node.attributes
+        class_attr = attrs.get("class") or ""
+        if (not attrs or (class_attr and len(attrs) == 1)) and tag not in _INTERACTIVE_TAGS:
+            # The common case (no attributes, or only classes) takes no further look-ups.
+            key = (tag, class_attr, ())
+            elements[key] = elements.get(key, 0) + 1
+            if tag == "section" and node.css_first("h1") is not None:
+                _count_hero(elements, key)
+            continue
+        profile_extra = (
+            () if _PROFILE_ATTRIBUTES.isdisjoint(attrs)
+            else tuple((k, attrs[k] or "") for k in attrs if k in _PROFILE_ATTRIBUTES)
+        )
+        if tag == "section" and node.css_first("h1") is not None:
+            profile_extra += (("h1", ""),)
+        key = (tag, class_attr, profile_extra)
+        elements[key] = elements.get(key, 0) + 1
+        style = attrs.get("style")
+        if style:
+            inline_key = (style, key)
+            inline[inline_key] = inline.get(inline_key, 0) + 1
+        if not interactions_open:
+            continue
+        scripted = not _PLAIN_ATTRIBUTES.issuperset(attrs)
+        if tag in _INTERACTIVE_TAGS or scripted:
+            semantic = [c for c in class_attr.split() if parse_class(c) is None]
+            selector = _selector_for(tag, attrs, semantic)
+            _record_interactions(found, node, tag, attrs, selector, scripted)
+            interactions_open = len(found.interactions) < MAX_INTERACTIONS
+
+
+def _count_hero(elements: dict, plain_key: _ElementKey) -> None:
+    """Move a `<section>` with an `<h1>` from its plain key to one marked as a hero."""
+    elements[plain_key] -= 1
+    if not elements[plain_key]:
+        del elements[plain_key]
+    hero_key = (plain_key[0], plain_key[1], (("h1", ""),))
+    elements[hero_key] = elements.get(hero_key, 0) + 1
+
+
+def _apply_elements(found: _Extraction, elements: dict) -> None:
+    for key, count in elements.items():
+        profile = _profile(key)
+        found.tag_counts[key[0]] += count
+        for class_name in profile.class_names:
+            found.class_counts[class_name] += count
+        for utility in profile.utilities:
+            _apply_utility(found, utility, profile.contexts, count)
+        for color, contexts, source in profile.attribute_colors:
+            found.color(color, contexts, source, count)
+        for name in profile.components:
+            found.component(name, profile.class_set, profile.states, profile.background, count, profile.variants)
+
+
+@lru_cache(maxsize=64)
+def _shadow_text(value: str) -> str:
+    return normalize_value_text(tinycss2.parse_component_value_list(value))
+
+
+def _normalize_attribute_color(value: str) -> str | None:
+    tokens = significant(tinycss2.parse_component_value_list(value))
+    return color_of_token(tokens[0]) if len(tokens) == 1 else None
+
+
+def _summarise(summary: _ClassSummary, utility: Utility) -> None:
+    if utility.variants:
+        summary.states.extend(v for v in utility.variants if v not in tailwind_data.SCREENS_PX)
+        return
+    kind = utility.kind
+    if kind == "color" and utility.context == "background":
+        summary.background = utility.value  # type: ignore[assignment]
+    elif kind == "radius":
+        summary.rounded = utility.value  # type: ignore[assignment]
+    elif kind == "shadow":
+        summary.shadow = utility.name != "none"
+    elif kind == "spacing" and utility.name and utility.name.startswith("p"):
+        summary.padding = True
+    elif kind == "font_size":
+        summary.font_size = utility.value  # type: ignore[assignment]
+    elif utility.utility.startswith("border") and kind in ("other", "color"):
+        summary.border = True
+
+
+def _apply_utility(found: _Extraction, utility: Utility, contexts: tuple[str, ...], count: int) -> None:
+    """Record one Tailwind class `count` times: its value, and its variants as states and
+    breakpoints."""
+    screens: list[str] = []
+    states: list[str] = []
+    if utility.variants:
+        screens = [v for v in utility.variants if v in tailwind_data.SCREENS_PX]
+        states = [v for v in utility.variants if v not in tailwind_data.SCREENS_PX]
+        for variant in screens:
+            found.screen_prefixes[variant] += count
+        for variant in states:
+            found.states[variant] += count
+        if "dark" in states:
+            found.color_schemes.add("dark")
+    kind, value = utility.kind, utility.value
+    if kind == "color":
+        found.color(value, (utility.context, *contexts, *states), f"tailwind:{utility.utility}", count)  # type: ignore[arg-type]
+    elif kind == "spacing":
+        if value:
+            found.spacing[round(value)] += count  # type: ignore[arg-type]
+    elif kind == "font_size":
+        found.sizes[px_key(value)] += count  # type: ignore[arg-type]
+    elif kind == "font_family":
+        found.families[value] += count
+        stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (value,))
+        found.stacks[", ".join(stack)] += count
+    elif kind == "font_weight":
+        found.weights[value] += count
+    elif kind == "radius":
+        found.radii[px_key(value)] += count  # type: ignore[arg-type]
+    elif kind == "shadow" and utility.name != "none":
+        found.shadow(_shadow_text(value), f"tailwind:{utility.utility}", count)  # type: ignore[arg-type]
+    elif kind == "grid_cols":
+        low = float(max((tailwind_data.SCREENS_PX[s] for s in screens), default=0))
+        found.layouts.append((low, None, value))  # type: ignore[arg-type]
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+def _ranked(counter: Counter) -> list:
+    return [key for key, _ in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+
+
+def _breakpoints(found: _Extraction) -> dict:
+    """Name the width ranges that media queries and Tailwind prefixes cut the viewport into,
+    with the grid layout most specific to each range."""
+    cuts: set[int] = set()
+    for low, high in found.media:
+        if low:
+            cuts.add(int(low))
+        if high is not None:
+            cuts.add(int(high) + 1)
+    cuts.update(tailwind_data.SCREENS_PX[s] for s in found.screen_prefixes)
+    merged: list[int] = []
+    for cut in sorted(cuts):
+        if not merged or cut - merged[-1] > 2:
+            merged.append(cut)
+    if not merged:
+        return {}
+    names = list(_RANGE_NAMES[: len(merged) + 1])
+    if len(merged) == 1:
+        names = ["mobile", "desktop"]
+    elif len(merged) == 2:
+        names = ["mobile", "tablet", "desktop"]
+    names += [f"wide-{i}" for i in range(2, len(merged) + 3 - len(names))]
+    result: dict[str, dict] = {}
+    for index, name in enumerate(names[: len(merged) + 1]):
+        low = merged[index - 1] if index else 0
+        high = merged[index] - 1 if index < len(merged) else None
+        entry: dict = {}
+        if index:
+            entry["min"] = low
+        if high is not None:
+            entry["max"] = high
+        layout = _layout_for(found.layouts, low, high)
+        if layout:
+            entry["layout"] = layout
+        result[name] = entry
+    return result
+
+
+def _layout_for(layouts: list[tuple[float, float | None, int]], low: int, high: int | None) -> str | None:
+    """Column count of the most specific grid rules that cover the range [low, high]."""
+    applicable = [
+        (l, h, c) for l, h, c in layouts
+        if l <= low + 2 and (h is None or (high is not None and h >= high - 2))
+    ]
+    if not applicable:
+        return None
+    best = max(applicable, key=lambda item: (item[0], -(item[1] if item[1] is not None else 1e9)))
+    columns = Counter(c for l, h, c in applicable if (l, h) == best[:2])
+    count = max(columns.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+    return _LAYOUT_NAMES.get(count, f"{count}-column")
+
+
+def _color_table(found: _Extraction) -> dict[str, dict]:
+    ranked = sorted(found.colors.items(), key=lambda kv: (-kv[1].count, kv[0]))[:MAX_COLORS]
+    return {
+        hex_color: {
+            "count": use.count,
+            "contexts": sorted(use.contexts),
+            "sources": sorted(use.sources)[:MAX_SOURCES],
+        }
+        for hex_color, use in ranked
+    }
+
+
+def _component_table(found: _Extraction) -> dict[str, dict]:
+    return {
+        name: {
+            "count": use.count,
+            "class_sets": [c for c, _ in sorted(use.class_sets.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CLASS_SETS]],
+            "variants": sorted(use.variants),
+            "states": sorted(use.states),
+            "background_colors": _ranked(use.backgrounds)[:MAX_SOURCES],
+        }
+        for name, use in sorted(found.components.items())
+    }
+
+
+def _variable_table(found: _Extraction) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for name in sorted(found.variables)[:MAX_VARIABLES]:
+        tokens = _resolve_vars(found.variables[name], found.variables)
+        parts = significant(tokens)
+        color = color_of_token(parts[0]) if len(parts) == 1 else None
+        table[name] = color or tinycss2.serialize(tokens).strip()
+    return table
+
+
+def extract_mockup(html: str, css: str | None = None) -> dict:
+    """Everything a mockup's HTML and CSS use, as JSON for the mockup row.
+
+    Returns `{"extracted_patterns": {...}, "responsive_rules": {...}, "interactions": [...]}`;
+    `extracted_patterns` carries the seed keys (`colors_used`, `components_detected`,
+    `spacing_analysis`) and the detail behind them (`colors`, `fonts`, `radii`, `shadows`,
+    `components`, `css_variables`, `states`).
+    """
+    found = _Extraction()
+    tree = LexborHTMLParser(html or "")
+    elements: dict[_ElementKey, int] = {}
+    inline: dict[tuple[str, _ElementKey], int] = {}
+    sheets: list[str] = []
+    _walk(found, tree, elements, inline, sheets)
+    _apply_elements(found, elements)
+    if css:
+        sheets.append(css)
+
+    rules: list[_Rule] = []
+    for sheet in sheets:
+        nodes = tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True)
+        _flatten_rules(nodes, (), rules, found)
+    inline_declarations = [
+        (_inline_declarations(style), _profile(key).contexts, count) for (style, key), count in inline.items()
+    ]
+    for declarations in [r.declarations for r in rules] + [d for d, _, _ in inline_declarations]:
+        for decl in declarations:
+            if decl.name.startswith("--") and decl.name not in found.variables:
+                found.variables[decl.name] = list(decl.value)
+    _apply_rules(found, rules)
+    for declarations, contexts, count in inline_declarations:
+        for decl in declarations:
+            _apply_declaration(found, decl, contexts, "style", count)
+
+    spacing = infer_base_unit(found.spacing)
+    spacing["counts"] = {str(v): found.spacing[v] for v in sorted(found.spacing) if v > 0}
+    colors = _color_table(found)
+    components = _component_table(found)
+    patterns = {
+        "colors_used": list(colors),
+        "components_detected": sorted(components, key=lambda n: (-components[n]["count"], n)),
+        "spacing_analysis": spacing,
+        "colors": colors,
+        "fonts": {
+            "families": dict(sorted(found.families.items())),
+            "stacks": dict(sorted(found.stacks.items())),
+            "sizes": dict(sorted(found.sizes.items(), key=lambda kv: float(kv[0][:-2]))),
+            "weights": {str(w): c for w, c in sorted(found.weights.items())},
+        },
+        "radii": dict(sorted(found.radii.items(), key=lambda kv: float(kv[0][:-2]))),
+        "shadows": {
+            value: {"count": use.count, "sources": sorted(use.sources)[:MAX_SOURCES]}
+            for value, use in sorted(found.shadows.items())
+        },
+        "components": components,
+        "css_variables": _variable_table(found),
+        "states": dict(sorted(found.states.items())),
+    }
+    responsive: dict = {}
+    breakpoints = _breakpoints(found)
+    if breakpoints:
+        responsive["breakpoints"] = breakpoints
+    if found.media:
+        responsive["media_queries"] = [
+            {**({"min": int(low)} if low else {}), **({"max": int(high)} if high is not None else {}), "rules": count}
+            for (low, high), count in sorted(found.media.items(), key=lambda kv: (kv[0][0], kv[0][1] or 1e9))
+        ]
+    if found.screen_prefixes:
+        responsive["tailwind_prefixes"] = {
+            s: found.screen_prefixes[s] for s in tailwind_data.SCREENS_PX if s in found.screen_prefixes
+        }
+    if found.color_schemes:
+        responsive["color_schemes"] = sorted(found.color_schemes)
+    return {
+        "extracted_patterns": patterns,
+        "responsive_rules": responsive,
+        "interactions": list(found.interactions.values()),
+    }
+
+
+def _key_diff(old: dict, new: dict) -> dict:
+    old_keys, new_keys = set(old), set(new)
+    return {"added": sorted(new_keys - old_keys), "removed": sorted(old_keys - new_keys)}
+
+
+def diff_patterns(old: dict, new: dict) -> dict:
+    """What changed between two mockup versions' `extracted_patterns`: colours, fonts, sizes,
+    radii, shadows and components added and removed, component counts and the spacing base."""
+    def table(patterns: dict, *path: str) -> dict:
+        value = patterns or {}
+        for key in path:
+            value = value.get(key) or {}
+        return value if isinstance(value, dict) else {}
+
+    old_colors = table(old, "colors") or dict.fromkeys((old or {}).get("colors_used", []), {})
+    new_colors = table(new, "colors") or dict.fromkeys((new or {}).get("colors_used", []), {})
+    old_components, new_components = table(old, "components"), table(new, "components")
+    if not old_components and not new_components:
+        old_components = dict.fromkeys((old or {}).get("components_detected", []), {})
+        new_components = dict.fromkeys((new or {}).get("components_detected", []), {})
+    count_changes = {
+        name: {"old": old_components[name].get("count"), "new": new_components[name].get("count")}
+        for name in sorted(set(old_components) & set(new_components))
+        if old_components[name].get("count") != new_components[name].get("count")
+    }
+    old_base = table(old, "spacing_analysis").get("base_unit")
+    new_base = table(new, "spacing_analysis").get("base_unit")
+    result = {
+        "colors": _key_diff(old_colors, new_colors),
+        "fonts": _key_diff(table(old, "fonts", "families"), table(new, "fonts", "families")),
+        "font_sizes": _key_diff(table(old, "fonts", "sizes"), table(new, "fonts", "sizes")),
+        "radii": _key_diff(table(old, "radii"), table(new, "radii")),
+        "shadows": _key_diff(table(old, "shadows"), table(new, "shadows")),
+        "components": {**_key_diff(old_components, new_components), "count_changed": count_changes},
+        "spacing": {
+            **_key_diff(table(old, "spacing_analysis", "counts"), table(new, "spacing_analysis", "counts")),
+            "base_unit": {"old": old_base, "new": new_base},
+        },
+    }
+    result["spacing"]["added"] = sorted(int(v) for v in result["spacing"]["added"])
+    result["spacing"]["removed"] = sorted(int(v) for v in result["spacing"]["removed"])
+    result["changed"] = any(
+        part.get("added") or part.get("removed") for part in result.values() if isinstance(part, dict)
+    ) or bool(count_changes) or old_base != new_base
+    return result

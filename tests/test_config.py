@@ -1,0 +1,50 @@
+"""Settings: every one documented in the README, every bad value refused with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from flexos_mcp.config import SETTINGS, Config, ConfigError
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    missing = [s.env for s in SETTINGS if f"`{s.env}`" not in readme]
+    assert not missing, f"README.md does not document {missing}"
+
+
+def test_defaults_need_no_environment():
+    config = Config.from_env({})
+    assert config.database_url is None and config.toolsets == ("default",) and not config.read_only
+    assert config.user_email.endswith("@localhost")
+
+
+def test_values_are_read():
+    config = Config.from_env({"DATABASE_URL": "postgresql://h/db", "FLEXOS_USER_EMAIL": "Ada@Example.com",
+                              "FLEXOS_TOOLSETS": "pages, flows", "FLEXOS_READ_ONLY": "yes",
+                              "FLEXOS_STATEMENT_TIMEOUT_MS": "500", "FLEXOS_DATA_DIR": "/tmp/x"})
+    assert config.user_email == "ada@example.com" and config.toolsets == ("pages", "flows")
+    assert config.read_only and config.statement_timeout_ms == 500 and str(config.data_dir) == "/tmp/x"
+
+
+@pytest.mark.parametrize("env, fragment", [
+    ({"FLEXOS_USER_EMAIL": "nobody"}, "FLEXOS_USER_EMAIL"),
+    ({"FLEXOS_READ_ONLY": "perhaps"}, "true or false"),
+    ({"FLEXOS_STATEMENT_TIMEOUT_MS": "-3"}, "positive whole number"),
+    ({"FLEXOS_LOG_LEVEL": "LOUD"}, "DEBUG, INFO"),
+    ({"FLEXOS_TOOLSETS": "pages,,flows"}, "malformed"),
+])
+def test_bad_values_are_refused_clearly(env, fragment):
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env(env)
+    assert fragment in str(caught.value)
+
+
+def test_readme_tool_list_is_current():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "readme_tools.py"), "--check"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr

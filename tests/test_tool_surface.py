@@ -1,0 +1,158 @@
+"""What a model sees: guard rules over every tool, a reviewed snapshot of each tool's schema, the
+context budget of the default toolsets, read-only mode, toolset selection, dynamic toolsets."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import anyio
+import asyncpg
+import pytest
+
+from mcp.shared.subscriptions import ToolsListChanged
+
+from conftest import ROOT, connect
+from flexos_mcp.config import Config
+from flexos_mcp.db.error_map import explain_database_error
+from flexos_mcp.db.pool import create_pool
+from flexos_mcp.server.app import build_server
+from flexos_mcp.server.registry import all_tools
+from flexos_mcp.server.toolsets import TOOLSETS, UnknownToolset
+
+SNAPSHOTS = ROOT / "tests" / "toolsnaps"
+UPDATE = os.environ.get("FLEXOS_UPDATE_SNAPSHOTS") == "1"
+DEFAULT_BUDGET_BYTES = 40 * 1024
+
+
+async def _tools(database_url, **settings):
+    async with connect(database_url, **settings) as client:
+        return (await client.list_tools()).tools
+
+
+def _snapshot_of(tool) -> dict:
+    return {
+        "name": tool.name, "title": tool.title, "description": tool.description,
+        "annotations": tool.annotations.model_dump(by_alias=True, exclude_none=True),
+        "inputSchema": tool.input_schema, "outputSchema": tool.output_schema,
+    }
+
+
+async def test_every_tool_follows_the_conventions(database_url):
+    problems = []
+    for tool in await _tools(database_url, toolsets=("all",)):
+        name = tool.name
+        if not re.fullmatch(r"[a-z]+(_[a-z]+)+", name):
+            problems.append(f"{name}: not verb_noun snake_case")
+        if not tool.title:
+            problems.append(f"{name}: no title")
+        if not tool.description or len(tool.description) < 40:
+            problems.append(f"{name}: description too short for a model to act on")
+        ann = tool.annotations
+        if ann is None or None in (ann.read_only_hint, ann.destructive_hint, ann.idempotent_hint):
+            problems.append(f"{name}: annotations must state readOnly, destructive and idempotent hints")
+        schema = tool.input_schema
+        if schema.get("type") != "object" or {"anyOf", "oneOf", "allOf"} & set(schema):
+            problems.append(f"{name}: input schema must be a plain object (no top-level anyOf/oneOf/allOf)")
+        for prop, spec in schema.get("properties", {}).items():
+            described = spec.get("description") or any(o.get("description") for o in spec.get("anyOf", []))
+            if not described and "$ref" not in spec:
+                problems.append(f"{name}.{prop}: argument has no description")
+        if not tool.output_schema:
+            problems.append(f"{name}: no output schema (structured output)")
+    assert not problems, "\n".join(problems)
+
+
+async def test_tool_snapshots_match(database_url):
+    tools = await _tools(database_url, toolsets=("all",))
+    SNAPSHOTS.mkdir(exist_ok=True)
+    names = {t.name for t in tools}
+    changed = []
+    for tool in tools:
+        path = SNAPSHOTS / f"{tool.name}.json"
+        text = json.dumps(_snapshot_of(tool), indent=2, sort_keys=True) + "\n"
+        if UPDATE:
+            path.write_text(text)
+        elif not path.exists() or path.read_text() != text:
+            changed.append(tool.name)
+    stale = sorted(p.stem for p in SNAPSHOTS.glob("*.json") if p.stem not in names)
+    if UPDATE:
+        for name in stale:
+            (SNAPSHOTS / f"{name}.json").unlink()
+        return
+    assert not changed, f"tool surface changed for {changed}; review and run with FLEXOS_UPDATE_SNAPSHOTS=1"
+    assert not stale, f"snapshots of removed tools: {stale}; run with FLEXOS_UPDATE_SNAPSHOTS=1"
+
+
+async def test_default_tool_list_fits_the_context_budget(database_url):
+    async with connect(database_url) as client:
+        listed = await client.list_tools()
+    size = len(listed.model_dump_json(by_alias=True, exclude_none=True))
+    assert size <= DEFAULT_BUDGET_BYTES, f"tools/list for the default toolsets is {size} bytes"
+
+
+async def test_read_only_registers_no_writing_tool(database_url):
+    everything = {t.name: t for t in await _tools(database_url, toolsets=("all",))}
+    writers = {n for n, t in everything.items() if not t.annotations.read_only_hint}
+    assert {"create_project", "delete_project", "update_me"} <= writers
+    read_only = {t.name for t in await _tools(database_url, toolsets=("all",), read_only=True)}
+    assert read_only == set(everything) - writers
+    assert not (read_only & writers)
+
+
+async def test_read_only_connections_cannot_write(database_url):
+    pool = await create_pool(database_url, read_only=True)
+    try:
+        with pytest.raises(asyncpg.ReadOnlySQLTransactionError) as caught:
+            await pool.execute("INSERT INTO users (email) VALUES ('x@y.z')")
+    finally:
+        await pool.close()
+    assert "read-only" in str(explain_database_error(caught.value))
+
+
+async def test_read_only_server_still_reads(database_url):
+    async with connect(database_url, toolsets=("projects",), read_only=True) as client:
+        result = await client.call_tool("list_projects", {})
+        assert not result.is_error and result.structured_content["items"] == []
+
+
+async def test_toolsets_select_tools(database_url):
+    names = {t.name for t in await _tools(database_url, toolsets=("projects",))}
+    expected = {s.name for s in all_tools() if s.toolset == "projects"}
+    assert names == expected
+
+
+def test_unknown_toolset_stops_the_server_with_the_valid_names():
+    with pytest.raises(UnknownToolset) as caught:
+        build_server(Config(database_url="postgresql://unused", toolsets=("pages", "nope")))
+    assert "nope" in str(caught.value) and "projects" in str(caught.value)
+    run = subprocess.run([sys.executable, "-m", "flexos_mcp", "serve", "--toolsets", "pages,,flows"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "malformed" in run.stderr
+    run = subprocess.run([sys.executable, "-m", "flexos_mcp", "serve", "--toolsets", "nope"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "unknown toolset 'nope'" in run.stderr and run.stdout == ""
+
+
+async def test_dynamic_toolsets_start_small_and_grow_on_request(database_url):
+    async with connect(database_url, dynamic_toolsets=True) as client:
+        assert {t.name for t in (await client.list_tools()).tools} == {"list_toolsets", "enable_toolset"}
+        listed = (await client.call_tool("list_toolsets", {})).structured_content["toolsets"]
+        assert {t["name"] for t in listed} == set(TOOLSETS)
+        async with client.listen(tools_list_changed=True) as subscription:
+            enabled = await client.call_tool("enable_toolset", {"toolset": "projects"})
+            assert not enabled.is_error and "create_project" in enabled.structured_content["added_tools"]
+            with anyio.fail_after(5):
+                event = await subscription.__anext__()
+            assert isinstance(event, ToolsListChanged)
+        names = {t.name for t in (await client.list_tools()).tools}
+        assert "create_project" in names
+        created = await client.call_tool("create_project", {"name": "Dyn", "type": "api"})
+        assert not created.is_error
+        again = await client.call_tool("enable_toolset", {"toolset": "projects"})
+        assert again.structured_content["added_tools"] == []
+        bad = await client.call_tool("enable_toolset", {"toolset": "nope"})
+        assert bad.is_error and "`toolset`" in bad.content[0].text
