@@ -58,7 +58,7 @@ async def test_log_with_dependencies_and_flags(database_url, db):
                                               confidence=0.5)
         questions = await call(client, "open_questions", project_id=pid)
         assert [q["id"] for q in questions["items"]] == [asked["id"]]
-        open_assumptions = await call(client, "assumptions", project_id=pid)
+        open_assumptions = await call(client, "list_assumptions", project_id=pid)
         assert [a["id"] for a in open_assumptions["items"]] == [guess["id"]]
     await mirror_holds(db, uuid.UUID(pid))
 
@@ -221,7 +221,7 @@ async def test_another_users_thoughts_answer_like_missing_ones(database_url, db)
             missing_id = str(uuid.uuid4())
             missing = await error_of(intruder, tool, thought_id=missing_id, **extra)
             assert foreign.replace(tid, "ID") == missing.replace(missing_id, "ID"), tool
-        for tool in ("list_thoughts", "open_questions", "assumptions", "get_thinking_chain"):
+        for tool in ("list_thoughts", "open_questions", "list_assumptions", "get_thinking_chain"):
             for field, value in (("project_id", ids["project"]), ("run_id", ids["wizard_run"])):
                 foreign = await error_of(intruder, tool, **{field: str(value)})
                 missing_id = str(uuid.uuid4())

@@ -24,7 +24,7 @@ from ..server.state import current_scope, scope_of
 RunId = Annotated[UUID, Field(description="The wizard run's id (from start_wizard or list_wizard_runs).")]
 Phase = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
                              description="A phase name of the run's wizard, e.g. 'gather-context'.")]
-Note = Annotated[str, Field(min_length=1, max_length=2000)]
+Reason = Annotated[str, Field(min_length=1, max_length=2000, description="Why, in a sentence (kept as the run's status_note).")]
 
 
 @tool("wizard", title="List wizards", read_only=True, idempotent=True)
@@ -139,14 +139,14 @@ async def complete_wizard(
 
 
 @tool("wizard", title="Abandon wizard", read_only=False)
-async def abandon_wizard(ctx: Context, run_id: RunId, reason: Note | None = None) -> WizardRunState:
+async def abandon_wizard(ctx: Context, run_id: RunId, reason: Reason | None = None) -> WizardRunState:
     """Stop a run for good (the person changed their mind, or it went wrong). Records it created
     stay. Use pause_wizard to stop for now instead."""
     return await wizard.abandon_wizard(scope_of(ctx), run_id, reason)
 
 
 @tool("wizard", title="Pause wizard", read_only=False, idempotent=True)
-async def pause_wizard(ctx: Context, run_id: RunId, reason: Note | None = None) -> WizardRunState:
+async def pause_wizard(ctx: Context, run_id: RunId, reason: Reason | None = None) -> WizardRunState:
     """Pause a run (e.g. waiting for the person). It keeps everything; resume_wizard or
     advance_wizard continues it."""
     return await wizard.set_run_status(scope_of(ctx), run_id, "paused", reason)

@@ -21,7 +21,7 @@ CREATE INDEX idx_thinking_open_questions ON ai_thinking_chain(project_id) WHERE 
 -- * INSERT appends each new thought's id to the leads_to of the thoughts it depends on (primary-key
 --   updates; a new thought has no dependents except later rows of the same statement);
 -- * UPDATE of depends_on recomputes leads_to of every thought that gained or lost a dependent
---   (GIN lookups; rare: a relink). Deletes are handled by flexos_forget_deleted_thoughts.
+--   (GIN lookups; rare: a relink). Deletes are handled by the ai_thinking_chain_forget_* triggers.
 CREATE FUNCTION flexos_thoughts_mirror(affected UUID[]) RETURNS void LANGUAGE sql AS $$
   UPDATE ai_thinking_chain t
      SET leads_to = ARRAY(SELECT d.id FROM ai_thinking_chain d
@@ -52,7 +52,7 @@ DECLARE
   affected UUID[];
 BEGIN
   -- Updates made by triggers keep the mirror themselves: these triggers touch only leads_to, and
-  -- flexos_forget_deleted_thoughts removes a deleted id from both arrays at once.
+  -- the ai_thinking_chain_forget_* triggers remove a deleted id from depends_on and leads_to alike.
   IF pg_trigger_depth() > 1 THEN
     RETURN NULL;
   END IF;
