@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 import mcp_types as types
+import pytest
 from conftest import new_email
 from mcp import Client
 
@@ -39,17 +40,20 @@ class Person:
 
 
 @asynccontextmanager
-async def client_for(database_url: str, email: str, person: Person | None):
+async def client_for(database_url: str, email: str, person: Person | None, mode: str = "auto"):
     server = build_server(Config(database_url=database_url, user_email=email, toolsets=("all",)))
     kwargs = {"elicitation_callback": person} if person is not None else {}
-    async with Client(server, **kwargs) as client:
+    async with Client(server, mode=mode, **kwargs) as client:
         yield client
 
 
-async def test_accept_records_the_answer_on_the_question_and_the_run(database_url, db):
+# 'auto' speaks protocol 2026-07-28 (the question rides an input-required round); 'legacy' is the
+# initialize handshake most hosts use today (the server sends elicitation/create mid-call).
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_accept_records_the_answer_on_the_question_and_the_run(database_url, db, mode):
     email = new_email()
     person = Person(("accept", "Teachers between classes"), ("decline", None), ("cancel", None))
-    async with client_for(database_url, email, person) as client:
+    async with client_for(database_url, email, person, mode) as client:
         project = await call(client, "create_project", name="Ask", type="web-app")
         run = await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator")
         rid = run["id"]
@@ -78,8 +82,9 @@ async def test_accept_records_the_answer_on_the_question_and_the_run(database_ur
         assert person.replies == []
 
 
-async def test_without_elicitation_the_question_stays_open_until_answered(database_url, db):
-    async with client_for(database_url, new_email(), None) as client:
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_without_elicitation_the_question_stays_open_until_answered(database_url, db, mode):
+    async with client_for(database_url, new_email(), None, mode) as client:
         project = await call(client, "create_project", name="NoAsk", type="web-app")
         run = await call(client, "start_wizard", project_id=project["id"], wizard_type="feature-builder")
         rid = run["id"]
