@@ -37,7 +37,8 @@ from flexos_mcp.domain.users import ensure_user
 from flexos_mcp.server.app import build_server
 
 ADMIN_URL = os.environ.get("FLEXOS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-SINGLE = 500
+SINGLE = 300
+ROUNDS = 3
 BATCHES, BATCH = 10, 100
 
 BARE_INSERT = """INSERT INTO {table} (project_id, wizard_run_id, thought_type, reasoning, confidence, depends_on)
@@ -175,15 +176,28 @@ async def main() -> None:
         scope = Scope(db=Database(pool), actor=await ensure_user(Database(pool), email))
 
         runs = [await new_run(scope, f"Bench {i}") for i in range(6)]
-        floor_single = await bare_single(pool, "ai_thinking_chain", runs[0].project_id, runs[0].id)
-        floor_batch = await bare_batch(pool, "ai_thinking_chain", runs[0].project_id, runs[0].id)
-        plain_single = await bare_single(pool, "bare_thoughts", runs[0].project_id, runs[0].id)
-        plain_batch = await bare_batch(pool, "bare_thoughts", runs[0].project_id, runs[0].id)
-        dom_single = await domain_single(scope, runs[1].id)
-        dom_batch = await domain_batch(scope, runs[2].id)
-        via_mcp_single, via_mcp_batch = await mcp_rates(url, email, runs[3].id)
+        best: dict[str, float] = {}
 
-        print(f"Thoughts logged per second ({SINGLE} one per call; {BATCHES} batches of {BATCH}), each chained to the previous:")
+        def keep(key: str, value: float) -> None:
+            best[key] = max(best.get(key, 0.0), value)
+
+        for _ in range(ROUNDS):  # interleaved rounds, best of each: the machine is noisy
+            keep("floor_single", await bare_single(pool, "ai_thinking_chain", runs[0].project_id, runs[0].id))
+            keep("floor_batch", await bare_batch(pool, "ai_thinking_chain", runs[0].project_id, runs[0].id))
+            keep("plain_single", await bare_single(pool, "bare_thoughts", runs[0].project_id, runs[0].id))
+            keep("plain_batch", await bare_batch(pool, "bare_thoughts", runs[0].project_id, runs[0].id))
+            keep("dom_single", await domain_single(scope, runs[1].id))
+            keep("dom_batch", await domain_batch(scope, runs[2].id))
+            mcp_single, mcp_batch = await mcp_rates(url, email, runs[3].id)
+            keep("mcp_single", mcp_single)
+            keep("mcp_batch", mcp_batch)
+        floor_single, floor_batch = best["floor_single"], best["floor_batch"]
+        plain_single, plain_batch = best["plain_single"], best["plain_batch"]
+        dom_single, dom_batch = best["dom_single"], best["dom_batch"]
+        via_mcp_single, via_mcp_batch = best["mcp_single"], best["mcp_batch"]
+
+        print(f"Thoughts logged per second ({SINGLE} one per call; {BATCHES} batches of {BATCH}; best of {ROUNDS} interleaved rounds), "
+              f"each chained to the previous:")
         print(f"{'path':<58} {'single/s':>9} {'batch/s':>9}")
         print(f"{'bare asyncpg INSERT, table without triggers':<58} {plain_single:>9,.0f} {plain_batch:>9,.0f}")
         print(f"{'bare asyncpg INSERT into ai_thinking_chain (floor)':<58} {floor_single:>9,.0f} {floor_batch:>9,.0f}")
