@@ -25,7 +25,8 @@ from ..db.pool import create_pool
 from ..domain.users import ensure_user
 from .dynamic import install_dynamic_toolsets
 from .http_auth import FlexOSTokenVerifier
-from .registry import select_resources, select_tools
+from .registry import ToolSpec, select_resources, select_tools
+from .schema_slim import collapse_optional_arguments, strip_titles
 from .state import AppState, current_request
 from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_arguments_message
@@ -93,6 +94,15 @@ class HttpOptions:
     public_url: str  # e.g. http://127.0.0.1:8000, what clients use to reach this server
 
 
+def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
+    """Register one tool from the registry, with lean schemas (see schema_slim)."""
+    server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True)
+    registered = server._tool_manager.get_tool(spec.name)
+    strip_titles(registered.parameters)
+    collapse_optional_arguments(registered.parameters)
+    strip_titles(registered.output_schema)
+
+
 def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSServer:
     """A server for this configuration. Raises UnknownToolset for a bad --toolsets value."""
     toolsets = resolve_toolsets(config.toolsets)
@@ -138,8 +148,7 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         install_dynamic_toolsets(server, read_only=config.read_only)
     else:
         for spec in select_tools(toolsets, read_only=config.read_only):
-            server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations,
-                            structured_output=True)
+            add_registered_tool(server, spec)
     for res in select_resources(toolsets):
         server.resource(res.uri, name=res.name, title=res.title, description=res.description,
                         mime_type=res.mime_type)(res.fn)
