@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="HTTP: the URL clients reach this server at (default http://HOST:PORT)")
 
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
+    demo = commands.add_parser("demo", help="load the Lesson Library example project for the acting user")
+    demo.add_argument("--example", default="lesson-library", help="which example to load")
 
     token = commands.add_parser("token", help="manage bearer tokens for the HTTP transport")
     token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
@@ -177,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_migrate(config))
         elif args.command == "toolsets":
             _print_toolsets()
+        elif args.command == "demo":
+            from .cli_demo import run_demo
+
+            run_demo(config, args.example)
         elif args.command == "token":
             asyncio.run(_token(config, args))
     except (ConfigError, UnknownToolset) as exc:
