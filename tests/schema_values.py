@@ -37,6 +37,8 @@ def resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     """Follow $ref and unwrap `X | None` unions to the non-null alternative."""
     while "$ref" in schema:
         schema = root["$defs"][schema["$ref"].rsplit("/", 1)[1]]
+    if isinstance(schema.get("type"), list):  # {"type": ["string", "null"]}: the non-null type
+        schema = {**schema, "type": next(t for t in schema["type"] if t != "null")}
     if "anyOf" in schema:
         options = [o for o in schema["anyOf"] if o.get("type") != "null"]
         if len(options) == 1:

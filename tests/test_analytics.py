@@ -358,8 +358,10 @@ async def test_search_can_answer_from_the_full_text_indexes(db, world):
                       "idx_entities_confidence", "idx_user_context_items_project"):
             await db.execute(f"DROP INDEX {index}")
         for table, constraint in (("pages", "pages_project_slug_key"), ("pages", "pages_project_id_path_key"),
+                                  ("pages", "pages_id_project_key"), ("journey_flows", "journey_flows_id_project_key"),
                                   ("inferred_entities", "inferred_entities_project_id_entity_name_key")):
-            await db.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
+            # CASCADE: composite foreign keys rest on the (id, project_id) keys; all rolled back below
+            await db.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint} CASCADE")
         # a word as rare as a real query's; one in every row of the bulk project would rightly
         # make the project-wide GIN scan look worse than reading this project's rows
         nodes = await plan_nodes(db, sql, [world["a"], None, "dashboard", None, 20])

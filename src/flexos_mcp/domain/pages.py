@@ -36,11 +36,11 @@ PATH_PATTERN = r"^/[a-z0-9/-]*$"
 PageName = Annotated[str, Field(min_length=1, max_length=255, description="Page name, e.g. 'Lesson detail'.")]
 PageSlug = Annotated[
     str, Field(min_length=1, max_length=255, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
-               description="URL-safe name, unique in the project: lowercase letters and digits separated by single hyphens, e.g. 'lesson-detail'. Derived from the name when left out.")
+               description="Unique in the project, e.g. 'lesson-detail'; derived from the name if left out.")
 ]
 PagePath = Annotated[
     str, Field(min_length=1, max_length=500, pattern=PATH_PATTERN,
-               description="The screen's URL path, unique in the project: starts with '/', then only lowercase letters, digits, '-' and '/', e.g. /lessons/new. No query string, no uppercase, no spaces.")
+               description="The screen's URL path, unique in the project, e.g. /lessons/new.")
 ]
 Purpose = Annotated[str, Field(max_length=20000, description="What the page is for, in a sentence or two.")]
 

@@ -23,7 +23,7 @@ TargetFeeling = Literal["professional", "playful", "minimal", "bold"]
 ProjectName = Annotated[str, Field(min_length=1, max_length=255, description="Project name, e.g. 'Lesson Library'.")]
 ProjectSlug = Annotated[
     str, Field(min_length=1, max_length=255, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
-               description="URL-safe name: lowercase letters and digits separated by single hyphens, e.g. 'lesson-library'. Derived from the name when left out.")
+               description="URL-safe name, e.g. 'lesson-library'; derived from the name if left out.")
 ]
 HexColor = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="Card colour as #RRGGBB, e.g. #DC2626.")]
 Icon = Annotated[str, Field(min_length=1, max_length=50, description="Icon name or emoji for the project card.")]

@@ -14,7 +14,7 @@ from .scope import Actor, Scope
 
 Username = Annotated[
     str, Field(min_length=2, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$",
-               description="Unique handle: lowercase letters, digits, '_', '.', '-', starting with a letter or digit.")
+               description="Unique handle, e.g. 'ada_l'.")
 ]
 FullName = Annotated[str, Field(min_length=1, max_length=255, description="The person's full name.")]
 AvatarUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$", description="http(s) URL of an avatar image.")]

@@ -502,7 +502,7 @@ async def set_run_status(scope: Scope, run_id: UUID, status: Literal["in-progres
                          note: str | None = None) -> WizardRunState:
     """Pause, resume or mark failed an open run (the LLM driver marks a run failed with the error)."""
     async with scope.db.transaction() as conn:
-        run = await _locked_open_run(conn, scope, run_id, f"become {status}")
+        await _locked_open_run(conn, scope, run_id, f"become {status}")  # checks it is open; locks it
         row = await conn.fetchrow("UPDATE wizard_runs SET status = $2, status_note = $3 WHERE id = $1 RETURNING *",
                                   run_id, status, note)
         return await _state(conn, row)

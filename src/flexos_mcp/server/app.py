@@ -26,7 +26,7 @@ from ..domain.users import ensure_user
 from .dynamic import install_dynamic_toolsets
 from .http_auth import FlexOSTokenVerifier
 from .registry import ToolSpec, select_resources, select_tools
-from .schema_slim import collapse_optional_arguments, strip_titles
+from .schema_slim import collapse_optional_arguments, compact, strip_titles
 from .state import AppState, current_request
 from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_arguments_message
@@ -100,7 +100,12 @@ def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
     registered = server._tool_manager.get_tool(spec.name)
     strip_titles(registered.parameters)
     collapse_optional_arguments(registered.parameters)
-    strip_titles(registered.output_schema)
+    registered.parameters = compact(registered.parameters, output=False)
+    metadata = registered.fn_metadata
+    if metadata.output_schema is not None:
+        strip_titles(metadata.output_schema)
+        metadata.output_schema = compact(metadata.output_schema, output=True)
+        registered.__dict__.pop("output_schema", None)  # a cached_property over fn_metadata
 
 
 def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSServer:

@@ -73,10 +73,10 @@ def install_dynamic_toolsets(server: MCPServer, *, read_only: bool) -> None:
         return ToolsetEnabled(toolset=toolset, added_tools=[s.name for s in available[toolset]])
 
     server.add_tool(list_toolsets, title="List toolsets", structured_output=True,
-                    annotations=ToolAnnotations(title="List toolsets", read_only_hint=True, destructive_hint=False,
+                    annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False,
                                                 idempotent_hint=True, open_world_hint=False))
     server.add_tool(enable_toolset, title="Enable toolset", structured_output=True,
-                    annotations=ToolAnnotations(title="Enable toolset", read_only_hint=True, destructive_hint=False,
+                    annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False,
                                                 idempotent_hint=True, open_world_hint=False))
     lowlevel = server._lowlevel_server
     default_options = lowlevel.create_initialization_options

@@ -43,8 +43,7 @@ class ToolSpec:
 
     @property
     def annotations(self) -> ToolAnnotations:
-        return ToolAnnotations(
-            title=self.title,
+        return ToolAnnotations(  # the title lives on the tool itself; not repeated here
             read_only_hint=self.read_only,
             destructive_hint=self.destructive,
             idempotent_hint=self.idempotent,

@@ -5,8 +5,13 @@
 - An optional argument (`X | None = None`) becomes `{"anyOf": [X, {"type": "null"}], "default":
   null}`. In an input schema, leaving the argument out already means "not given", so it is
   published as plain `X` (the server still accepts an explicit null).
+- Defaults JSON Schema already has are dropped (`additionalProperties: true`, `items: {}`), a
+  nullable simple type is written `{"type": ["string", "null"]}` instead of an `anyOf`, and an
+  output schema loses `default: null` (it validates nothing) and its per-field descriptions (the
+  tool's description says what it returns; the shape is in the schema).
 
-Everything that constrains a value stays."""
+Everything that constrains a value stays: the published schemas accept exactly what they did.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,42 @@ def strip_titles(schema: Any) -> None:
                 strip_titles(sub)
         elif isinstance(value, dict | list):
             strip_titles(value)
+
+
+_NULL = {"type": "null"}
+_SIMPLE_KEYS = {"type", "format"}
+
+
+def compact(schema: Any, *, output: bool) -> Any:
+    """An equivalent, shorter schema (see the module docstring)."""
+    if isinstance(schema, list):
+        return [compact(item, output=output) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if (key == "additionalProperties" and value is True) or (key == "items" and value == {}):
+            continue
+        if output and key == "default" and value is None:
+            continue
+        if key in _NAME_MAPS and isinstance(value, dict):
+            result[key] = {name: _without_description(compact(sub, output=output), output)
+                           for name, sub in value.items()}
+        else:
+            result[key] = compact(value, output=output)
+    options = result.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and _NULL in options:
+        other = options[0] if options[1] == _NULL else options[1]
+        if set(other) <= _SIMPLE_KEYS and isinstance(other.get("type"), str):
+            result.pop("anyOf")
+            result = {**result, **other, "type": [other["type"], "null"]}
+    return result
+
+
+def _without_description(schema: Any, output: bool) -> Any:
+    if output and isinstance(schema, dict) and isinstance(schema.get("description"), str):
+        return {k: v for k, v in schema.items() if k != "description"}
+    return schema
 
 
 def collapse_optional_arguments(input_schema: dict[str, Any]) -> None:

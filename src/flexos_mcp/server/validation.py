@@ -13,6 +13,15 @@ from pydantic import ValidationError
 
 _MAX_SHOWN = 60
 
+# What each format pattern used by the tools means, in words (schemas keep descriptions short).
+PATTERN_HELP: dict[str, str] = {
+    r"^/[a-z0-9/-]*$": "a path starting with '/' with only lowercase letters, digits, '-' and '/', e.g. /lessons/new",
+    r"^[a-z0-9]+(-[a-z0-9]+)*$": "lowercase letters and digits separated by single hyphens, e.g. lesson-library",
+    r"^#[0-9A-Fa-f]{6}$": "a hex colour #RRGGBB, e.g. #DC2626",
+    r"^[a-z0-9][a-z0-9_.-]*$": "lowercase letters, digits, '_', '.' and '-', starting with a letter or digit",
+    r"^https?://\S+$": "an http:// or https:// URL",
+}
+
 
 def _shown(value: Any) -> str:
     text = repr(value)
@@ -39,8 +48,9 @@ def describe_validation_error(tool_name: str, exc: ValidationError, input_schema
         if kind.startswith("value_error"):
             message = message.removeprefix("Value error, ")
         if kind == "string_pattern_mismatch":
-            description = _field_description(input_schema, loc)
-            message = "has the wrong format" + (f": {description}" if description else "")
+            pattern = (err.get("ctx") or {}).get("pattern", "")
+            help_text = PATTERN_HELP.get(pattern) or _field_description(input_schema, loc)
+            message = "has the wrong format" + (f"; expected {help_text}" if help_text else "")
         problems.append(f"`{field}` {message[0].lower() + message[1:]} (got {_shown(err.get('input'))})")
     listed = "; ".join(problems)
     return f"Invalid arguments for {tool_name}: {listed}. Nothing was changed; correct the arguments and call {tool_name} again."

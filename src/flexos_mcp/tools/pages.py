@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ..domain import mockups, pages
 from ..domain.mockups import (
-    CSS_LIMIT, HTML_LIMIT, JS_LIMIT, ChangeDescription, ChangedBy, DeletedMockup, Mockup, MockupDiff, MockupList,
+    CSS_LIMIT, HTML_LIMIT, JS_LIMIT, ChangeDescription, ChangedBy, Mockup, MockupList,
     PageWithMockup,
 )
 from ..domain.pages import DeletedPage, Device, Page, PageList, PageName, PagePath, PageSlug, PageStatus, PageType, Purpose
@@ -26,14 +26,14 @@ HtmlContent = Annotated[str, Field(description=f"The mockup's HTML: a full docum
 CssContent = Annotated[str, Field(description=f"Stylesheet for the mockup (besides any <style> in the HTML). At most {CSS_LIMIT // 1024} KiB.")]
 JsContent = Annotated[str, Field(description=f"JavaScript for the mockup's interactions; stored, never run by the server. At most {JS_LIMIT // 1024} KiB.")]
 ChangedByArg = Annotated[ChangedBy, Field(description="Who made this version: user, ai or wizard.")]
-KeyElements = Annotated[JsonArray, Field(description="Key elements of the screen, e.g. ['lesson card', 'search bar'] or objects.")]
+KeyElements = Annotated[JsonArray, Field(description="Key elements, e.g. ['lesson card', 'search bar'].")]
 RelatedPatterns = Annotated[JsonArray, Field(description="Patterns this page shares with others, e.g. ['card grid'].")]
 UsageContexts = Annotated[JsonArray, Field(description="When people use this page, e.g. ['planning a lesson at night'].")]
 SortOrder = Annotated[int, Field(ge=-1_000_000, le=1_000_000, description="Position among the project's pages (lower first).")]
 PageTypeArg = Annotated[PageType, Field(description="page, layout, component or modal.")]
 DeviceArg = Annotated[Device, Field(description="mobile, tablet, desktop or responsive.")]
 StatusArg = Annotated[PageStatus, Field(description="draft, designed, approved or built.")]
-ParentId = Annotated[UUID, Field(description="Parent page in the same project (for nesting, e.g. Settings under Dashboard).")]
+ParentId = Annotated[UUID, Field(description="Parent page in the same project (for nesting).")]
 
 
 def _lookup_error() -> InvalidInput:
@@ -57,7 +57,7 @@ async def create_page(
     sort_order: SortOrder | None = None,
     is_placeholder: Annotated[bool | None, Field(description="True for a page planned but not designed yet.")] = None,
     wizard_generated: Annotated[bool | None, Field(description="True when a wizard created the page.")] = None,
-    html_content: Annotated[str | None, Field(description="HTML of a first mockup (version 1), saved with the page in one step. Leave out to create the page without a mockup.")] = None,
+    html_content: Annotated[str | None, Field(description="HTML of a first mockup (version 1); leave out for a page without one.")] = None,
     css_content: Annotated[CssContent | None, Field(description="CSS of the first mockup (needs html_content).")] = None,
     javascript_content: Annotated[JsContent | None, Field(description="JavaScript of the first mockup (needs html_content).")] = None,
     changed_by: Annotated[ChangedBy | None, Field(description="Who made the first mockup: user, ai or wizard.")] = None,
@@ -90,7 +90,7 @@ async def get_page(
     project_id: Annotated[UUID | None, Field(description="The project to look the page up in, with path or slug.")] = None,
     path: Annotated[str | None, Field(max_length=500, description="The page's URL path in the project, e.g. /lessons/new (with project_id).")] = None,
     slug: Annotated[str | None, Field(max_length=255, description="The page's slug in the project, e.g. lesson-detail (with project_id).")] = None,
-    include_current_mockup: Annotated[bool, Field(description="Also return the current mockup with its HTML/CSS/JS and extracted patterns.")] = False,
+    include_current_mockup: Annotated[bool, Field(description="Also return the current mockup with its content and analysis.")] = False,
 ) -> PageWithMockup:
     """Read one page: by id, or by its path or slug within a project. With
     include_current_mockup, the current mockup version comes too (content inside <user-content>
@@ -172,8 +172,8 @@ async def create_mockup_version(
     javascript_content: JsContent | None = None,
     change_description: ChangeDescription | None = None,
     changed_by: ChangedByArg | None = None,
-    parent_version: Annotated[int | None, Field(ge=1, description="The version this one builds on; defaults to the page's current version.")] = None,
-    make_current: Annotated[bool, Field(description="Make the new version the page's current one (default). False keeps the current version, e.g. for an alternative to compare.")] = True,
+    parent_version: Annotated[int | None, Field(ge=1, description="The version this one builds on; default: the current one.")] = None,
+    make_current: Annotated[bool, Field(description="False keeps the current version current (e.g. for an alternative).")] = True,
     user_feedback: Annotated[JsonObject | None, Field(description="Feedback on this version (JSON object).")] = None,
     ai_notes: Annotated[JsonObject | None, Field(description="Notes from the model about this version (JSON object).")] = None,
 ) -> Mockup:
@@ -215,58 +215,6 @@ async def list_mockups(
     current. Content and analysis are left out unless asked for."""
     return await mockups.list_mockups(scope_of(ctx), page_id, changed_by=changed_by, include_content=include_content,
                                       include_analysis=include_analysis, limit=limit, cursor=cursor)
-
-
-@tool("pages", title="Set current mockup", read_only=False, idempotent=True)
-async def set_current_mockup(
-    ctx: Context,
-    mockup_id: Annotated[UUID | None, Field(description="The version to make current. Or leave out and pass page_id with version.")] = None,
-    page_id: Annotated[UUID | None, Field(description="The page, with version.")] = None,
-    version: Annotated[int | None, Field(ge=1, description="The version number to make current, with page_id.")] = None,
-) -> PageWithMockup:
-    """Make an existing version the page's current mockup — e.g. roll back to an earlier one.
-    Nothing is deleted; later versions stay in the history. Returns the page and that version
-    (without content)."""
-    return await mockups.set_current_mockup(scope_of(ctx), mockup_id=mockup_id, page_id=page_id, version=version)
-
-
-@tool("pages", title="Update mockup notes", read_only=False, idempotent=True)
-async def update_mockup(
-    ctx: Context,
-    mockup_id: MockupId,
-    change_description: ChangeDescription | None = None,
-    user_feedback: Annotated[JsonObject | None, Field(description="Replaces the version's feedback object.")] = None,
-    ai_notes: Annotated[JsonObject | None, Field(description="Replaces the version's AI notes object.")] = None,
-) -> Mockup:
-    """Change a version's description, feedback or AI notes; only the fields you pass change.
-    A version's HTML/CSS/JS never changes: save a new version instead."""
-    changes = changes_from(dict(change_description=change_description, user_feedback=user_feedback, ai_notes=ai_notes),
-                           clearable=("change_description",))
-    return await mockups.update_mockup(scope_of(ctx), mockup_id, changes)
-
-
-@tool("pages", title="Delete mockup version", read_only=False, destructive=True, idempotent=True)
-async def delete_mockup(ctx: Context, mockup_id: MockupId) -> DeletedMockup:
-    """Delete one mockup version for good. If it was current, the highest remaining version
-    becomes current. Versions that built on it keep their content (their parent link clears);
-    later saves number on from the highest remaining version. Prefer set_current_mockup to undo."""
-    return await mockups.delete_mockup(scope_of(ctx), mockup_id)
-
-
-@tool("pages", title="Compare mockup versions", read_only=True, idempotent=True)
-async def diff_mockups(
-    ctx: Context,
-    page_id: Annotated[UUID | None, Field(description="The page whose versions to compare (with from_version/to_version, or neither: the current version against the one it built on).")] = None,
-    from_version: Annotated[int | None, Field(ge=1, description="The older version (default: the version to_version built on).")] = None,
-    to_version: Annotated[int | None, Field(ge=1, description="The newer version (default: the current one).")] = None,
-    from_mockup_id: Annotated[UUID | None, Field(description="Instead of page and versions: the first mockup's id (any page of yours).")] = None,
-    to_mockup_id: Annotated[UUID | None, Field(description="Instead of page and versions: the second mockup's id.")] = None,
-) -> MockupDiff:
-    """Compare two mockup versions: unified diffs of the HTML, CSS and JS (inside <user-content>
-    blocks), lines added/removed, and what changed in the extracted design patterns (colours,
-    fonts, sizes, radii, shadows, components, spacing)."""
-    return await mockups.diff_mockups(scope_of(ctx), from_mockup_id=from_mockup_id, to_mockup_id=to_mockup_id,
-                                      page_id=page_id, from_version=from_version, to_version=to_version)
 
 
 # -- resources ---------------------------------------------------------------------------------
