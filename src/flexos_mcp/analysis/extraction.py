@@ -527,7 +527,7 @@ def _css_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _selector_for(tag: str, attrs: dict, semantic: list[str]) -> str:
+def _selector_for(tag: str, attrs: dict, semantic: tuple[str, ...]) -> str:
     """A stable selector a coding agent can use to find this element again."""
     element_id = attrs.get("id")
     if element_id:
@@ -566,63 +566,103 @@ def _inside_form(node) -> bool:
     return False
 
 
-def _record_interactions(
-    found: _Extraction, node, tag: str, attrs: dict, selector: str, scripted: bool
-) -> None:
-    """Forms, buttons with handlers or submit roles, links, scripted elements. `scripted` says
-    the element has attributes beyond the plain ones, so handlers are worth looking for."""
-    handlers = [
+def _handlers(attrs: dict) -> list[tuple[str, str]]:
+    """Event-handler attributes with code: `onclick`, `@click`, `v-on:click`, `x-on:click`."""
+    return [
         (name, value) for name, value in attrs.items()
         if name.startswith(_HANDLER_PREFIXES) and value and (not name.startswith("on") or len(name) > 2)
-    ] if scripted else []
-    transition = (attrs.get("data-transition") or (
-        "loading_state" if attrs.get("data-loading-text") or attrs.get("aria-busy") else None
-    )) if scripted else None
+    ]
 
-    def add(trigger: str, action: str, target: str | None = None, transition_to: str | None = None) -> None:
+
+def _interaction_attempts(node, tag: str, attrs: dict, scripted: bool) -> list[tuple[str, str, str | None, str | None]]:
+    """(trigger, action, target, transition) for everything one element does, in the order they
+    are recorded: handlers, htmx requests, toggles, then what its tag does. `scripted` says the
+    element has attributes beyond the plain ones, so handlers are worth looking for. Computed
+    before the selector so that elements that do nothing cost no selector."""
+    attempts: list[tuple[str, str, str | None, str | None]] = []
+    handlers = _handlers(attrs) if scripted else []
+    for name, code in handlers:
+        event = name.removeprefix("v-on:").removeprefix("x-on:").lstrip("@")
+        event = event[2:] if name.startswith("on") else event
+        attempts.append((event.split(".")[0], _handler_action(code), None, None))
+    for verb in _HTMX_VERBS if scripted else ():
+        if attrs.get(verb):
+            trigger = attrs.get("hx-trigger") or ("submit" if tag == "form" else "click")
+            attempts.append((trigger, "request", attrs[verb], None))
+    toggle = (attrs.get("data-bs-toggle") or attrs.get("data-toggle")) if scripted else None
+    if toggle:
+        target = attrs.get("data-bs-target") or attrs.get("data-target") or attrs.get("href")
+        attempts.append(("click", f"toggle_{toggle}", target, None))
+    if tag == "form":
+        attempts.append(("submit", "submit_form", attrs.get("action"), None))
+    elif tag == "button" or (tag == "input" and (attrs.get("type") or "").lower() in _INPUT_BUTTON_TYPES):
+        kind = (attrs.get("type") or ("submit" if tag == "button" else "")).lower()
+        if kind in ("submit", "image") and _inside_form(node):
+            attempts.append(("click", "submit_form", None, None))
+        elif kind == "reset":
+            attempts.append(("click", "reset_form", None, None))
+        elif not handlers and not toggle and attrs.get("aria-controls"):
+            attempts.append(("click", "toggle", attrs["aria-controls"], None))
+    elif tag == "a" and not handlers:
+        link = _link_attempt(attrs)
+        if link:
+            attempts.append(link)
+    return attempts
+
+
+def _link_attempt(attrs: dict) -> tuple[str, str, str | None, str | None] | None:
+    """What following a link does: scroll to an anchor, contact, navigate in or out of the app."""
+    href = (attrs.get("href") or "").strip()
+    if not href or href.lower().startswith("javascript:"):
+        return None
+    if href.startswith("#"):
+        return ("click", "scroll", href, None) if len(href) > 1 else ("click", "none", None, None)
+    if href.startswith(("mailto:", "tel:")):
+        return "click", "contact", href, None
+    external = href.startswith(("http://", "https://", "//"))
+    new_tab = "new_tab" if (attrs.get("target") or "") == "_blank" else None
+    return "click", "navigate_external" if external else "navigate", href, new_tab
+
+
+def _element_transition(attrs: dict) -> str | None:
+    """The state change an element announces by attributes: `data-transition`, or a loading
+    state when it carries a loading text or `aria-busy`."""
+    return attrs.get("data-transition") or (
+        "loading_state" if attrs.get("data-loading-text") or attrs.get("aria-busy") else None
+    )
+
+
+@lru_cache(maxsize=8192)
+def _semantic_classes(class_attr: str) -> tuple[str, ...]:
+    """Classes that are not Tailwind utilities, in attribute order (repeats kept): what a
+    readable selector is built from. Cached per class attribute, which pages repeat."""
+    return tuple(c for c in class_attr.split() if parse_class(c) is None)
+
+
+def _record_interactions(found: _Extraction, node, tag: str, attrs: dict, class_attr: str, scripted: bool) -> None:
+    """Forms, buttons with handlers or submit roles, links, scripted elements: each new
+    (trigger, selector, action, target) once, labelled with the element's text or aria-label."""
+    attempts = _interaction_attempts(node, tag, attrs, scripted)
+    if not attempts:
+        return
+    selector = _selector_for(tag, attrs, _semantic_classes(class_attr))
+    transition = _element_transition(attrs) if scripted else None
+    label: str | None = None
+    labelled = False
+    for trigger, action, target, transition_to in attempts:
         if found.has_interaction(trigger, selector, action, target):
-            return
+            continue
         item = {"trigger": trigger, "selector": selector, "action": action}
         if transition_to or transition:
             item["transition"] = transition_to or transition
         if target:
             item["target"] = target
-        label = _label(node) if tag in ("a", "button") else attrs.get("aria-label")
+        if not labelled:
+            label = _label(node) if tag in ("a", "button") else attrs.get("aria-label")
+            labelled = True
         if label:
             item["label"] = label
         found.interaction(item)
-
-    for name, code in handlers:
-        event = name.removeprefix("v-on:").removeprefix("x-on:").lstrip("@")
-        event = event[2:] if name.startswith("on") else event
-        add(event.split(".")[0], _handler_action(code))
-    for verb in _HTMX_VERBS if scripted else ():
-        if attrs.get(verb):
-            add(attrs.get("hx-trigger") or ("submit" if tag == "form" else "click"), "request", attrs[verb])
-    toggle = (attrs.get("data-bs-toggle") or attrs.get("data-toggle")) if scripted else None
-    if toggle:
-        add("click", f"toggle_{toggle}", attrs.get("data-bs-target") or attrs.get("data-target") or attrs.get("href"))
-    if tag == "form":
-        add("submit", "submit_form", attrs.get("action"))
-    elif tag == "button" or (tag == "input" and (attrs.get("type") or "").lower() in _INPUT_BUTTON_TYPES):
-        kind = (attrs.get("type") or ("submit" if tag == "button" else "")).lower()
-        if kind in ("submit", "image") and _inside_form(node):
-            add("click", "submit_form")
-        elif kind == "reset":
-            add("click", "reset_form")
-        elif not handlers and not toggle and attrs.get("aria-controls"):
-            add("click", "toggle", attrs["aria-controls"])
-    elif tag == "a" and not handlers:
-        href = (attrs.get("href") or "").strip()
-        if href and not href.lower().startswith("javascript:"):
-            if href.startswith("#"):
-                add("click", "scroll" if len(href) > 1 else "none", href if len(href) > 1 else None)
-            elif href.startswith(("mailto:", "tel:")):
-                add("click", "contact", href)
-            else:
-                external = href.startswith(("http://", "https://", "//"))
-                new_tab = "new_tab" if (attrs.get("target") or "") == "_blank" else None
-                add("click", "navigate_external" if external else "navigate", href, new_tab)
 
 
 _SKIPPED_TAGS = frozenset({"script", "template", "noscript", "-comment", "-text", "!doctype", "_comment"})
@@ -697,40 +737,58 @@ def _profile(key: _ElementKey) -> _Profile:
     )
 
 
-def _walk(
-    found: _Extraction,
-    tree: LexborHTMLParser,
-    elements: dict,
-    inline: dict,
-    sheets: list[str],
-) -> None:
-    """One pass over every element. Elements are only counted here, keyed by what defines
-    them (tag, classes, a few attributes); their profiles are applied once per distinct key
-    afterwards. Interactions need the node itself and are read here, up to their cap."""
+# How the walk treats a tag beyond counting it.
+_COUNTED, _SKIPPED, _STYLE, _SECTION, _INTERACTIVE = range(5)
+
+
+@lru_cache(maxsize=1024)
+def _tag_handling(tag: str) -> int:
+    """One look-up per node instead of a chain of tag tests (tags repeat, so this is cached)."""
+    if tag in _SKIPPED_TAGS or tag[0] in "-!_":
+        return _SKIPPED
+    if tag == "style":
+        return _STYLE
+    if tag == "section":
+        return _SECTION
+    return _INTERACTIVE if tag in _INTERACTIVE_TAGS else _COUNTED
+
+
+@dataclass(slots=True)
+class _PageScan:
+    """What one pass over the document collects besides interactions: distinct element keys
+    and (inline style, element key) pairs with their counts, in order of first appearance,
+    and the text of the page's `<style>` elements."""
+
+    elements: dict[_ElementKey, int]
+    inline: dict[tuple[str, _ElementKey], int]
+    sheets: list[str]
+
+
+def _scan(found: _Extraction, tree: LexborHTMLParser) -> _PageScan:
+    """One pass over every element, doing as little per node as possible: elements are only
+    counted here, keyed by what defines them (tag, classes, a few attributes), and their
+    profiles are applied once per distinct key afterwards. Interactions need the node itself
+    and are recorded here until their cap; after it, the interaction checks are skipped."""
+    elements: dict[_ElementKey, int] = {}
+    inline: dict[tuple[str, _ElementKey], int] = {}
+    sheets: list[str] = []
     interactions_open = True
     for node in tree.root.traverse(include_text=False):
         tag = node.tag
-        if tag in _SKIPPED_TAGS or tag[0] in "-!_":
+        handling = _tag_handling(tag)
+        if handling == _SKIPPED:
             continue
-        if tag == "style":
+        if handling == _STYLE:
             sheets.append(node.text(deep=True) or "")
             continue
         attrs = node.attributes
         class_attr = attrs.get("class") or ""
-        if (not attrs or (class_attr and len(attrs) == 1)) and tag not in _INTERACTIVE_TAGS:
+        if handling == _COUNTED and len(attrs) == (1 if class_attr else 0):
             # The common case (no attributes, or only classes) takes no further look-ups.
             key = (tag, class_attr, ())
             elements[key] = elements.get(key, 0) + 1
-            if tag == "section" and node.css_first("h1") is not None:
-                _count_hero(elements, key)
             continue
-        profile_extra = (
-            () if _PROFILE_ATTRIBUTES.isdisjoint(attrs)
-            else tuple((k, attrs[k] or "") for k in attrs if k in _PROFILE_ATTRIBUTES)
-        )
-        if tag == "section" and node.css_first("h1") is not None:
-            profile_extra += (("h1", ""),)
-        key = (tag, class_attr, profile_extra)
+        key = (tag, class_attr, _profile_attributes(node, handling, attrs))
         elements[key] = elements.get(key, 0) + 1
         style = attrs.get("style")
         if style:
@@ -739,20 +797,22 @@ def _walk(
         if not interactions_open:
             continue
         scripted = not _PLAIN_ATTRIBUTES.issuperset(attrs)
-        if tag in _INTERACTIVE_TAGS or scripted:
-            semantic = [c for c in class_attr.split() if parse_class(c) is None]
-            selector = _selector_for(tag, attrs, semantic)
-            _record_interactions(found, node, tag, attrs, selector, scripted)
+        if scripted or handling == _INTERACTIVE:
+            _record_interactions(found, node, tag, attrs, class_attr, scripted)
             interactions_open = len(found.interactions) < MAX_INTERACTIONS
+    return _PageScan(elements, inline, sheets)
 
 
-def _count_hero(elements: dict, plain_key: _ElementKey) -> None:
-    """Move a `<section>` with an `<h1>` from its plain key to one marked as a hero."""
-    elements[plain_key] -= 1
-    if not elements[plain_key]:
-        del elements[plain_key]
-    hero_key = (plain_key[0], plain_key[1], (("h1", ""),))
-    elements[hero_key] = elements.get(hero_key, 0) + 1
+def _profile_attributes(node, handling: int, attrs: dict) -> tuple[tuple[str, str], ...]:
+    """The attributes that are part of an element's key, in attribute order, plus a marker
+    for a `<section>` holding an `<h1>` (a hero)."""
+    extra = (
+        () if _PROFILE_ATTRIBUTES.isdisjoint(attrs)
+        else tuple([(name, value or "") for name, value in attrs.items() if name in _PROFILE_ATTRIBUTES])
+    )
+    if handling == _SECTION and node.css_first("h1") is not None:
+        extra += (("h1", ""),)
+    return extra
 
 
 def _apply_elements(found: _Extraction, elements: dict) -> None:
@@ -939,20 +999,16 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
     """
     found = _Extraction()
     tree = LexborHTMLParser(html or "")
-    elements: dict[_ElementKey, int] = {}
-    inline: dict[tuple[str, _ElementKey], int] = {}
-    sheets: list[str] = []
-    _walk(found, tree, elements, inline, sheets)
-    _apply_elements(found, elements)
-    if css:
-        sheets.append(css)
+    scan = _scan(found, tree)
+    _apply_elements(found, scan.elements)
+    sheets = scan.sheets + [css] if css else scan.sheets
 
     rules: list[_Rule] = []
     for sheet in sheets:
         nodes = tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True)
         _flatten_rules(nodes, (), rules, found)
     inline_declarations = [
-        (_inline_declarations(style), _profile(key).contexts, count) for (style, key), count in inline.items()
+        (_inline_declarations(style), _profile(key).contexts, count) for (style, key), count in scan.inline.items()
     ]
     for declarations in [r.declarations for r in rules] + [d for d, _, _ in inline_declarations]:
         for decl in declarations:
