@@ -122,7 +122,7 @@ class _Rule:
     """A style rule flattened out of nesting and at-rules."""
 
     prelude: str
-    declarations: list[ast.Declaration]
+    declarations: tuple[ast.Declaration, ...]
     bounds: tuple[tuple[str, float], ...]
 
 
@@ -208,20 +208,49 @@ def _inline_declarations(style: str) -> tuple[ast.Declaration, ...]:
     return tuple(n for n in nodes if n.type == "declaration")
 
 
+@dataclass(frozen=True, slots=True)
+class _Stylesheet:
+    """A parsed stylesheet: its style rules flattened out of nesting and at-rules, the custom
+    properties it defines (first definition of each name, in order) and whether it has a
+    dark colour-scheme media query."""
+
+    rules: tuple[_Rule, ...]
+    variables: tuple[tuple[str, tuple[ast.Node, ...]], ...]
+    dark: bool
+
+
+@lru_cache(maxsize=128)
+def _parse_stylesheet(text: str) -> _Stylesheet:
+    """Parsed once per distinct stylesheet text: tokenising CSS is most of the cost of a small
+    page, and a project's pages share their stylesheets and the mockups of a page repeat them.
+    The result is shared between calls, so it is only ever read."""
+    rules: list[_Rule] = []
+    schemes: set[str] = set()
+    nodes = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    _flatten_rules(nodes, (), rules, schemes)
+    variables: dict[str, tuple[ast.Node, ...]] = {}
+    for rule in rules:
+        for decl in rule.declarations:
+            if decl.name.startswith("--") and decl.name not in variables:
+                variables[decl.name] = tuple(decl.value)
+    return _Stylesheet(tuple(rules), tuple(variables.items()), "dark" in schemes)
+
+
 def _flatten_rules(
-    nodes: list[ast.Node], bounds: tuple[tuple[str, float], ...], out: list[_Rule], found: _Extraction
+    nodes: list[ast.Node], bounds: tuple[tuple[str, float], ...], out: list[_Rule], schemes: set[str]
 ) -> None:
-    """Style rules out of a stylesheet, with the width bounds of their enclosing @media."""
+    """Style rules out of a stylesheet, with the width bounds of their enclosing @media;
+    `schemes` collects the colour schemes that media queries ask for."""
     for node in nodes:
         if node.type == "qualified-rule":
             contents = tinycss2.parse_blocks_contents(
                 node.content, skip_comments=True, skip_whitespace=True
             )
             prelude = tinycss2.serialize(node.prelude).strip()
-            out.append(_Rule(prelude, [n for n in contents if n.type == "declaration"], bounds))
+            out.append(_Rule(prelude, tuple(n for n in contents if n.type == "declaration"), bounds))
             nested = [n for n in contents if n.type in ("qualified-rule", "at-rule")]
             if nested:
-                _flatten_rules(nested, bounds, out, found)
+                _flatten_rules(nested, bounds, out, schemes)
         elif node.type == "at-rule" and node.content is not None:
             keyword = node.lower_at_keyword
             if keyword in _SKIPPED_AT_RULES:
@@ -232,9 +261,9 @@ def _flatten_rules(
                 inner_bounds = bounds + own
                 prelude_text = tinycss2.serialize(node.prelude).lower()
                 if "prefers-color-scheme" in prelude_text and "dark" in prelude_text:
-                    found.color_schemes.add("dark")
+                    schemes.add("dark")
             children = tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True)
-            _flatten_rules(children, inner_bounds, out, found)
+            _flatten_rules(children, inner_bounds, out, schemes)
 
 
 @lru_cache(maxsize=4096)
@@ -436,7 +465,7 @@ def _selector_components(subject: _Selector) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _apply_rules(found: _Extraction, rules: list[_Rule]) -> None:
+def _apply_rules(found: _Extraction, rules: tuple[_Rule, ...]) -> None:
     for rule in rules:
         if rule.bounds:
             found.media[_bounds_range(rule.bounds)] += 1
@@ -683,19 +712,33 @@ _ElementKey = tuple[str, str, tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True, slots=True)
+class _Contribution:
+    """What one element adds to the page totals, resolved once per distinct element so that
+    applying it `count` times is a handful of additions, not a pass over its classes.
+
+    `counted` pairs an `_Extraction` counter's field name with the keys to add to it (repeats
+    count twice); `colors` keep the order in which the element's classes and attributes name
+    them, since the first sources of a colour are the ones kept."""
+
+    counted: tuple[tuple[str, tuple], ...]
+    colors: tuple[tuple[str, tuple[str, ...], str], ...]
+    shadows: tuple[tuple[str, str], ...]
+    layouts: tuple[tuple[float, None, int], ...]
+    dark: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _Profile:
     """Everything an element contributes that depends only on its tag, classes and a few
     attributes: computed once per distinct element, applied with a count."""
 
-    class_names: tuple[str, ...]
-    utilities: tuple[Utility, ...]
     components: tuple[str, ...]
     variants: tuple[str, ...]
     contexts: tuple[str, ...]
     states: tuple[str, ...]
     background: str | None
     class_set: str
-    attribute_colors: tuple[tuple[str, tuple[str, ...], str], ...]
+    contribution: _Contribution
 
 
 @lru_cache(maxsize=16384)
@@ -717,24 +760,78 @@ def _profile(key: _ElementKey) -> _Profile:
     contexts = tuple(components) + (("link",) if tag == "a" and "button" not in components else ())
     if tag in _PAGE_TAGS:
         contexts += ("page",)
-    attribute_colors = []
-    for attribute, context in _PRESENTATION_ATTRIBUTES.items():
-        value = extra.get(attribute)
-        if value and (attribute != "color" or tag == "font"):
-            color = _normalize_attribute_color(value)
-            if color:
-                attribute_colors.append((color, (context, *contexts), f"attr:{attribute}"))
     return _Profile(
-        class_names=class_names,
-        utilities=tuple(utilities),
         components=tuple(components),
         variants=tuple(variants),
         contexts=contexts,
         states=tuple(dict.fromkeys(summary.states + (["disabled"] if "disabled" in extra else []))),
         background=summary.background,
         class_set=" ".join(class_names),
-        attribute_colors=tuple(attribute_colors),
+        contribution=_contribution(tag, class_names, utilities, contexts, extra),
     )
+
+
+def _contribution(
+    tag: str, class_names: tuple[str, ...], utilities: list[Utility], contexts: tuple[str, ...], extra: dict
+) -> _Contribution:
+    """Resolve an element's tag, classes, Tailwind utilities (values, and variants as states
+    and breakpoints) and presentation attributes into what they add to the page totals."""
+    counted: dict[str, list] = {"tag_counts": [tag], "class_counts": list(class_names)}
+    colors: list[tuple[str, tuple[str, ...], str]] = []
+    shadows: list[tuple[str, str]] = []
+    layouts: list[tuple[float, None, int]] = []
+    dark = False
+    for utility in utilities:
+        screens: list[str] = []
+        states: list[str] = []
+        if utility.variants:
+            screens = [v for v in utility.variants if v in tailwind_data.SCREENS_PX]
+            states = [v for v in utility.variants if v not in tailwind_data.SCREENS_PX]
+            counted.setdefault("screen_prefixes", []).extend(screens)
+            counted.setdefault("states", []).extend(states)
+            dark = dark or "dark" in states
+        kind, value = utility.kind, utility.value
+        source = f"tailwind:{utility.utility}"
+        if kind == "color":
+            colors.append((value, (utility.context, *contexts, *states), source))  # type: ignore[arg-type]
+        elif kind == "spacing":
+            if value:
+                counted.setdefault("spacing", []).append(round(value))  # type: ignore[arg-type]
+        elif kind == "font_size":
+            counted.setdefault("sizes", []).append(px_key(value))  # type: ignore[arg-type]
+        elif kind == "font_family":
+            stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (value,))
+            counted.setdefault("families", []).append(value)
+            counted.setdefault("stacks", []).append(", ".join(stack))
+        elif kind == "font_weight":
+            counted.setdefault("weights", []).append(value)
+        elif kind == "radius":
+            counted.setdefault("radii", []).append(px_key(value))  # type: ignore[arg-type]
+        elif kind == "shadow" and utility.name != "none":
+            shadows.append((_shadow_text(value), source))  # type: ignore[arg-type]
+        elif kind == "grid_cols":
+            low = float(max((tailwind_data.SCREENS_PX[s] for s in screens), default=0))
+            layouts.append((low, None, value))  # type: ignore[arg-type]
+    colors.extend(_attribute_colors(tag, extra, contexts))
+    return _Contribution(
+        counted=tuple((name, tuple(keys)) for name, keys in counted.items() if keys),
+        colors=tuple(colors),
+        shadows=tuple(shadows),
+        layouts=tuple(layouts),
+        dark=dark,
+    )
+
+
+def _attribute_colors(tag: str, extra: dict, contexts: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], str]]:
+    """Colours set by presentation attributes (`fill`, `stroke`, `bgcolor`, `<font color>`)."""
+    colors = []
+    for attribute, context in _PRESENTATION_ATTRIBUTES.items():
+        value = extra.get(attribute)
+        if value and (attribute != "color" or tag == "font"):
+            color = _normalize_attribute_color(value)
+            if color:
+                colors.append((color, (context, *contexts), f"attr:{attribute}"))
+    return colors
 
 
 # How the walk treats a tag beyond counting it.
@@ -816,17 +913,26 @@ def _profile_attributes(node, handling: int, attrs: dict) -> tuple[tuple[str, st
 
 
 def _apply_elements(found: _Extraction, elements: dict) -> None:
+    """Add each distinct element's contribution and components, `count` times over."""
     for key, count in elements.items():
         profile = _profile(key)
-        found.tag_counts[key[0]] += count
-        for class_name in profile.class_names:
-            found.class_counts[class_name] += count
-        for utility in profile.utilities:
-            _apply_utility(found, utility, profile.contexts, count)
-        for color, contexts, source in profile.attribute_colors:
-            found.color(color, contexts, source, count)
+        _apply_contribution(found, profile.contribution, count)
         for name in profile.components:
             found.component(name, profile.class_set, profile.states, profile.background, count, profile.variants)
+
+
+def _apply_contribution(found: _Extraction, contribution: _Contribution, count: int) -> None:
+    for field_name, keys in contribution.counted:
+        counter = getattr(found, field_name)
+        for key in keys:
+            counter[key] += count
+    for color, contexts, source in contribution.colors:
+        found.color(color, contexts, source, count)
+    for value, source in contribution.shadows:
+        found.shadow(value, source, count)
+    found.layouts.extend(contribution.layouts)
+    if contribution.dark:
+        found.color_schemes.add("dark")
 
 
 @lru_cache(maxsize=64)
@@ -856,43 +962,6 @@ def _summarise(summary: _ClassSummary, utility: Utility) -> None:
         summary.font_size = utility.value  # type: ignore[assignment]
     elif utility.utility.startswith("border") and kind in ("other", "color"):
         summary.border = True
-
-
-def _apply_utility(found: _Extraction, utility: Utility, contexts: tuple[str, ...], count: int) -> None:
-    """Record one Tailwind class `count` times: its value, and its variants as states and
-    breakpoints."""
-    screens: list[str] = []
-    states: list[str] = []
-    if utility.variants:
-        screens = [v for v in utility.variants if v in tailwind_data.SCREENS_PX]
-        states = [v for v in utility.variants if v not in tailwind_data.SCREENS_PX]
-        for variant in screens:
-            found.screen_prefixes[variant] += count
-        for variant in states:
-            found.states[variant] += count
-        if "dark" in states:
-            found.color_schemes.add("dark")
-    kind, value = utility.kind, utility.value
-    if kind == "color":
-        found.color(value, (utility.context, *contexts, *states), f"tailwind:{utility.utility}", count)  # type: ignore[arg-type]
-    elif kind == "spacing":
-        if value:
-            found.spacing[round(value)] += count  # type: ignore[arg-type]
-    elif kind == "font_size":
-        found.sizes[px_key(value)] += count  # type: ignore[arg-type]
-    elif kind == "font_family":
-        found.families[value] += count
-        stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (value,))
-        found.stacks[", ".join(stack)] += count
-    elif kind == "font_weight":
-        found.weights[value] += count
-    elif kind == "radius":
-        found.radii[px_key(value)] += count  # type: ignore[arg-type]
-    elif kind == "shadow" and utility.name != "none":
-        found.shadow(_shadow_text(value), f"tailwind:{utility.utility}", count)  # type: ignore[arg-type]
-    elif kind == "grid_cols":
-        low = float(max((tailwind_data.SCREENS_PX[s] for s in screens), default=0))
-        found.layouts.append((low, None, value))  # type: ignore[arg-type]
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -1003,18 +1072,22 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
     _apply_elements(found, scan.elements)
     sheets = scan.sheets + [css] if css else scan.sheets
 
-    rules: list[_Rule] = []
-    for sheet in sheets:
-        nodes = tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True)
-        _flatten_rules(nodes, (), rules, found)
+    stylesheets = [_parse_stylesheet(sheet) for sheet in sheets]
     inline_declarations = [
         (_inline_declarations(style), _profile(key).contexts, count) for (style, key), count in scan.inline.items()
     ]
-    for declarations in [r.declarations for r in rules] + [d for d, _, _ in inline_declarations]:
+    for stylesheet in stylesheets:
+        if stylesheet.dark:
+            found.color_schemes.add("dark")
+        for name, value in stylesheet.variables:
+            if name not in found.variables:
+                found.variables[name] = list(value)
+    for declarations, _, _ in inline_declarations:
         for decl in declarations:
             if decl.name.startswith("--") and decl.name not in found.variables:
                 found.variables[decl.name] = list(decl.value)
-    _apply_rules(found, rules)
+    for stylesheet in stylesheets:
+        _apply_rules(found, stylesheet.rules)
     for declarations, contexts, count in inline_declarations:
         for decl in declarations:
             _apply_declaration(found, decl, contexts, "style", count)
