@@ -189,9 +189,6 @@ class _Extraction:
         if background:
             use.backgrounds[background] += count
 
-    def has_interaction(self, trigger: str, selector: str, action: str, target: str | None) -> bool:
-        return (trigger, selector, action, target) in self.interactions
-
     def interaction(self, item: dict) -> None:
         key = (item["trigger"], item["selector"], item["action"], item.get("target"))
         if key not in self.interactions and len(self.interactions) < MAX_INTERACTIONS:
@@ -608,22 +605,18 @@ def _interaction_attempts(node, tag: str, attrs: dict, scripted: bool) -> list[t
     are recorded: handlers, htmx requests, toggles, then what its tag does. `scripted` says the
     element has attributes beyond the plain ones, so handlers are worth looking for. Computed
     before the selector so that elements that do nothing cost no selector."""
-    attempts: list[tuple[str, str, str | None, str | None]] = []
-    handlers = _handlers(attrs) if scripted else []
-    for name, code in handlers:
-        event = name.removeprefix("v-on:").removeprefix("x-on:").lstrip("@")
-        event = event[2:] if name.startswith("on") else event
-        attempts.append((event.split(".")[0], _handler_action(code), None, None))
-    for verb in _HTMX_VERBS if scripted else ():
-        if attrs.get(verb):
-            trigger = attrs.get("hx-trigger") or ("submit" if tag == "form" else "click")
-            attempts.append((trigger, "request", attrs[verb], None))
-    toggle = (attrs.get("data-bs-toggle") or attrs.get("data-toggle")) if scripted else None
-    if toggle:
-        target = attrs.get("data-bs-target") or attrs.get("data-target") or attrs.get("href")
-        attempts.append(("click", f"toggle_{toggle}", target, None))
+    if scripted:
+        handlers = _handlers(attrs)
+        toggle = attrs.get("data-bs-toggle") or attrs.get("data-toggle")
+        attempts = _scripted_attempts(tag, attrs, handlers, toggle)
+    else:
+        handlers, toggle, attempts = [], None, []
     if tag == "form":
         attempts.append(("submit", "submit_form", attrs.get("action"), None))
+    elif tag == "a":
+        link = None if handlers else _link_attempt(attrs)
+        if link:
+            attempts.append(link)
     elif tag == "button" or (tag == "input" and (attrs.get("type") or "").lower() in _INPUT_BUTTON_TYPES):
         kind = (attrs.get("type") or ("submit" if tag == "button" else "")).lower()
         if kind in ("submit", "image") and _inside_form(node):
@@ -632,10 +625,25 @@ def _interaction_attempts(node, tag: str, attrs: dict, scripted: bool) -> list[t
             attempts.append(("click", "reset_form", None, None))
         elif not handlers and not toggle and attrs.get("aria-controls"):
             attempts.append(("click", "toggle", attrs["aria-controls"], None))
-    elif tag == "a" and not handlers:
-        link = _link_attempt(attrs)
-        if link:
-            attempts.append(link)
+    return attempts
+
+
+def _scripted_attempts(
+    tag: str, attrs: dict, handlers: list[tuple[str, str]], toggle: str | None
+) -> list[tuple[str, str, str | None, str | None]]:
+    """What an element's event handlers, htmx request attributes and Bootstrap-style toggle do."""
+    attempts: list[tuple[str, str, str | None, str | None]] = []
+    for name, code in handlers:
+        event = name.removeprefix("v-on:").removeprefix("x-on:").lstrip("@")
+        event = event[2:] if name.startswith("on") else event
+        attempts.append((event.split(".")[0], _handler_action(code), None, None))
+    for verb in _HTMX_VERBS:
+        if attrs.get(verb):
+            trigger = attrs.get("hx-trigger") or ("submit" if tag == "form" else "click")
+            attempts.append((trigger, "request", attrs[verb], None))
+    if toggle:
+        target = attrs.get("data-bs-target") or attrs.get("data-target") or attrs.get("href")
+        attempts.append(("click", f"toggle_{toggle}", target, None))
     return attempts
 
 
@@ -679,7 +687,7 @@ def _record_interactions(found: _Extraction, node, tag: str, attrs: dict, class_
     label: str | None = None
     labelled = False
     for trigger, action, target, transition_to in attempts:
-        if found.has_interaction(trigger, selector, action, target):
+        if (trigger, selector, action, target) in found.interactions:
             continue
         item = {"trigger": trigger, "selector": selector, "action": action}
         if transition_to or transition:
@@ -838,9 +846,7 @@ def _attribute_colors(tag: str, extra: dict, contexts: tuple[str, ...]) -> list[
 _COUNTED, _SKIPPED, _STYLE, _SECTION, _INTERACTIVE = range(5)
 
 
-@lru_cache(maxsize=1024)
 def _tag_handling(tag: str) -> int:
-    """One look-up per node instead of a chain of tag tests (tags repeat, so this is cached)."""
     if tag in _SKIPPED_TAGS or tag[0] in "-!_":
         return _SKIPPED
     if tag == "style":
@@ -848,6 +854,19 @@ def _tag_handling(tag: str) -> int:
     if tag == "section":
         return _SECTION
     return _INTERACTIVE if tag in _INTERACTIVE_TAGS else _COUNTED
+
+
+# Tag → handling, filled as tags are met: one dictionary look-up per node instead of a chain
+# of tag tests. Bounded, since custom element names are unbounded.
+_TAG_HANDLING: dict[str, int] = {}
+_MAX_TAG_HANDLING = 2048
+
+
+def _handling_of(tag: str) -> int:
+    handling = _tag_handling(tag)
+    if len(_TAG_HANDLING) < _MAX_TAG_HANDLING:
+        _TAG_HANDLING[tag] = handling
+    return handling
 
 
 @dataclass(slots=True)
@@ -872,7 +891,9 @@ def _scan(found: _Extraction, tree: LexborHTMLParser) -> _PageScan:
     interactions_open = True
     for node in tree.root.traverse(include_text=False):
         tag = node.tag
-        handling = _tag_handling(tag)
+        handling = _TAG_HANDLING.get(tag)
+        if handling is None:
+            handling = _handling_of(tag)
         if handling == _SKIPPED:
             continue
         if handling == _STYLE:
@@ -885,7 +906,10 @@ def _scan(found: _Extraction, tree: LexborHTMLParser) -> _PageScan:
             key = (tag, class_attr, ())
             elements[key] = elements.get(key, 0) + 1
             continue
-        key = (tag, class_attr, _profile_attributes(node, handling, attrs))
+        if handling != _SECTION and _PROFILE_ATTRIBUTES.isdisjoint(attrs):
+            key = (tag, class_attr, ())
+        else:
+            key = (tag, class_attr, _profile_attributes(node, handling, attrs))
         elements[key] = elements.get(key, 0) + 1
         style = attrs.get("style")
         if style:
@@ -902,11 +926,14 @@ def _scan(found: _Extraction, tree: LexborHTMLParser) -> _PageScan:
 
 def _profile_attributes(node, handling: int, attrs: dict) -> tuple[tuple[str, str], ...]:
     """The attributes that are part of an element's key, in attribute order, plus a marker
-    for a `<section>` holding an `<h1>` (a hero)."""
-    extra = (
-        () if _PROFILE_ATTRIBUTES.isdisjoint(attrs)
-        else tuple([(name, value or "") for name, value in attrs.items() if name in _PROFILE_ATTRIBUTES])
-    )
+    for a `<section>` holding an `<h1>` (a hero). Most elements carry one such attribute
+    (`type`, `role`), which needs no ordering pass."""
+    present = _PROFILE_ATTRIBUTES.intersection(attrs)
+    if len(present) == 1:
+        (name,) = present
+        extra: tuple[tuple[str, str], ...] = ((name, attrs[name] or ""),)
+    else:
+        extra = tuple([(name, value or "") for name, value in attrs.items() if name in present])
     if handling == _SECTION and node.css_first("h1") is not None:
         extra += (("h1", ""),)
     return extra
