@@ -154,9 +154,20 @@ class _Extraction:
     variables: dict[str, list[ast.Node]] = field(default_factory=dict)
     interactions: dict[tuple, dict] = field(default_factory=dict)
     tag_counts: Counter = field(default_factory=Counter)
-    class_counts: Counter = field(default_factory=Counter)
+    elements: dict = field(default_factory=dict)
+    class_counts: Counter | None = None
 
     # -- recording -------------------------------------------------------------------------
+
+    def class_count(self, class_name: str) -> int:
+        """Elements carrying a class. Counted from the distinct elements on first need: only
+        stylesheet rules with class selectors ask, and Tailwind pages have few of those."""
+        if self.class_counts is None:
+            self.class_counts = Counter()
+            for key, count in self.elements.items():
+                for name in _profile(key).class_names:
+                    self.class_counts[name] += count
+        return self.class_counts[class_name]
 
     def color(self, hex_color: str, contexts: tuple[str, ...], source: str, count: int = 1) -> None:
         use = self.colors.get(hex_color)
@@ -445,7 +456,7 @@ def _record_stack(found: _Extraction, stack: list[str], count: int) -> None:
 def _rule_weight(found: _Extraction, subject: _Selector) -> int:
     """How many elements a rule's subject plausibly matches (at least one)."""
     if subject.classes:
-        return max(1, min(found.class_counts[c] for c in subject.classes))
+        return max(1, min(found.class_count(c) for c in subject.classes))
     if subject.tag and subject.tag not in ("html", ":root", "*"):
         return max(1, found.tag_counts[subject.tag])
     return 1
@@ -740,6 +751,7 @@ class _Profile:
     """Everything an element contributes that depends only on its tag, classes and a few
     attributes: computed once per distinct element, applied with a count."""
 
+    class_names: tuple[str, ...]
     components: tuple[str, ...]
     variants: tuple[str, ...]
     contexts: tuple[str, ...]
@@ -769,22 +781,21 @@ def _profile(key: _ElementKey) -> _Profile:
     if tag in _PAGE_TAGS:
         contexts += ("page",)
     return _Profile(
+        class_names=class_names,
         components=tuple(components),
         variants=tuple(variants),
         contexts=contexts,
         states=tuple(dict.fromkeys(summary.states + (["disabled"] if "disabled" in extra else []))),
         background=summary.background,
         class_set=" ".join(class_names),
-        contribution=_contribution(tag, class_names, utilities, contexts, extra),
+        contribution=_contribution(tag, utilities, contexts, extra),
     )
 
 
-def _contribution(
-    tag: str, class_names: tuple[str, ...], utilities: list[Utility], contexts: tuple[str, ...], extra: dict
-) -> _Contribution:
+def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...], extra: dict) -> _Contribution:
     """Resolve an element's tag, classes, Tailwind utilities (values, and variants as states
     and breakpoints) and presentation attributes into what they add to the page totals."""
-    counted: dict[str, list] = {"tag_counts": [tag], "class_counts": list(class_names)}
+    counted: dict[str, list] = {"tag_counts": [tag]}
     colors: list[tuple[str, tuple[str, ...], str]] = []
     shadows: list[tuple[str, str]] = []
     layouts: list[tuple[float, None, int]] = []
@@ -941,6 +952,7 @@ def _profile_attributes(node, handling: int, attrs: dict) -> tuple[tuple[str, st
 
 def _apply_elements(found: _Extraction, elements: dict) -> None:
     """Add each distinct element's contribution and components, `count` times over."""
+    found.elements = elements
     for key, count in elements.items():
         profile = _profile(key)
         _apply_contribution(found, profile.contribution, count)
@@ -952,7 +964,8 @@ def _apply_contribution(found: _Extraction, contribution: _Contribution, count: 
     for field_name, keys in contribution.counted:
         counter = getattr(found, field_name)
         for key in keys:
-            counter[key] += count
+            # `get` rather than `+=`: a Counter's missing-key hook is a Python call per new key.
+            counter[key] = counter.get(key, 0) + count
     for color, contexts, source in contribution.colors:
         found.color(color, contexts, source, count)
     for value, source in contribution.shadows:
@@ -1094,14 +1107,22 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
     `components`, `css_variables`, `states`).
     """
     found = _Extraction()
-    tree = LexborHTMLParser(html or "")
-    scan = _scan(found, tree)
+    scan = _scan(found, LexborHTMLParser(html or ""))
     _apply_elements(found, scan.elements)
-    sheets = scan.sheets + [css] if css else scan.sheets
+    _apply_styles(found, scan.sheets + [css] if css else scan.sheets, scan.inline)
+    return {
+        "extracted_patterns": _patterns(found),
+        "responsive_rules": _responsive_rules(found),
+        "interactions": list(found.interactions.values()),
+    }
 
+
+def _apply_styles(found: _Extraction, sheets: list[str], inline: dict[tuple[str, _ElementKey], int]) -> None:
+    """Stylesheet rules, then inline styles; custom properties from all of them are known
+    before any value is resolved (first definition wins: stylesheets in order, then inline)."""
     stylesheets = [_parse_stylesheet(sheet) for sheet in sheets]
     inline_declarations = [
-        (_inline_declarations(style), _profile(key).contexts, count) for (style, key), count in scan.inline.items()
+        (_inline_declarations(style), _profile(key).contexts, count) for (style, key), count in inline.items()
     ]
     for stylesheet in stylesheets:
         if stylesheet.dark:
@@ -1119,6 +1140,9 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
         for decl in declarations:
             _apply_declaration(found, decl, contexts, "style", count)
 
+
+def _patterns(found: _Extraction) -> dict:
+    """`extracted_patterns`: ranked and sorted tables of what the page uses."""
     spacing = infer_base_unit(found.spacing)
     spacing["counts"] = {str(v): found.spacing[v] for v in sorted(found.spacing) if v > 0}
     colors = _color_table(found)
@@ -1143,6 +1167,11 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
         "css_variables": _variable_table(found),
         "states": dict(sorted(found.states.items())),
     }
+    return patterns
+
+
+def _responsive_rules(found: _Extraction) -> dict:
+    """`responsive_rules`: named breakpoints, media queries, Tailwind prefixes, colour schemes."""
     responsive: dict = {}
     breakpoints = _breakpoints(found)
     if breakpoints:
@@ -1158,11 +1187,7 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
         }
     if found.color_schemes:
         responsive["color_schemes"] = sorted(found.color_schemes)
-    return {
-        "extracted_patterns": patterns,
-        "responsive_rules": responsive,
-        "interactions": list(found.interactions.values()),
-    }
+    return responsive
 
 
 def _key_diff(old: dict, new: dict) -> dict:
