@@ -80,7 +80,9 @@ def rate(function, pages: list[tuple[str, str | None]], rounds: int) -> float:
 
 
 def clear_caches() -> None:
-    for cached in (tailwind.parse_class, extraction._inline_declarations, extraction._class_component, extraction._parse_selectors):
+    for cached in (tailwind.parse_class, extraction._inline_declarations, extraction._class_component,
+                   extraction._parse_selectors, extraction._semantic_classes, extraction._profile,
+                   extraction._parse_stylesheet):
         cached.cache_clear()
 
 

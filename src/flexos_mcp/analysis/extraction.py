@@ -122,7 +122,7 @@ class _Rule:
     """A style rule flattened out of nesting and at-rules."""
 
     prelude: str
-    declarations: list[ast.Declaration]
+    declarations: tuple[ast.Declaration, ...]
     bounds: tuple[tuple[str, float], ...]
 
 
@@ -154,9 +154,20 @@ class _Extraction:
     variables: dict[str, list[ast.Node]] = field(default_factory=dict)
     interactions: dict[tuple, dict] = field(default_factory=dict)
     tag_counts: Counter = field(default_factory=Counter)
-    class_counts: Counter = field(default_factory=Counter)
+    elements: dict = field(default_factory=dict)
+    class_counts: Counter | None = None
 
     # -- recording -------------------------------------------------------------------------
+
+    def class_count(self, class_name: str) -> int:
+        """Elements carrying a class. Counted from the distinct elements on first need: only
+        stylesheet rules with class selectors ask, and Tailwind pages have few of those."""
+        if self.class_counts is None:
+            self.class_counts = Counter()
+            for key, count in self.elements.items():
+                for name in _profile(key).class_names:
+                    self.class_counts[name] += count
+        return self.class_counts[class_name]
 
     def color(self, hex_color: str, contexts: tuple[str, ...], source: str, count: int = 1) -> None:
         use = self.colors.get(hex_color)
@@ -189,9 +200,6 @@ class _Extraction:
         if background:
             use.backgrounds[background] += count
 
-    def has_interaction(self, trigger: str, selector: str, action: str, target: str | None) -> bool:
-        return (trigger, selector, action, target) in self.interactions
-
     def interaction(self, item: dict) -> None:
         key = (item["trigger"], item["selector"], item["action"], item.get("target"))
         if key not in self.interactions and len(self.interactions) < MAX_INTERACTIONS:
@@ -208,20 +216,49 @@ def _inline_declarations(style: str) -> tuple[ast.Declaration, ...]:
     return tuple(n for n in nodes if n.type == "declaration")
 
 
+@dataclass(frozen=True, slots=True)
+class _Stylesheet:
+    """A parsed stylesheet: its style rules flattened out of nesting and at-rules, the custom
+    properties it defines (first definition of each name, in order) and whether it has a
+    dark colour-scheme media query."""
+
+    rules: tuple[_Rule, ...]
+    variables: tuple[tuple[str, tuple[ast.Node, ...]], ...]
+    dark: bool
+
+
+@lru_cache(maxsize=128)
+def _parse_stylesheet(text: str) -> _Stylesheet:
+    """Parsed once per distinct stylesheet text: tokenising CSS is most of the cost of a small
+    page, and a project's pages share their stylesheets and the mockups of a page repeat them.
+    The result is shared between calls, so it is only ever read."""
+    rules: list[_Rule] = []
+    schemes: set[str] = set()
+    nodes = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    _flatten_rules(nodes, (), rules, schemes)
+    variables: dict[str, tuple[ast.Node, ...]] = {}
+    for rule in rules:
+        for decl in rule.declarations:
+            if decl.name.startswith("--") and decl.name not in variables:
+                variables[decl.name] = tuple(decl.value)
+    return _Stylesheet(tuple(rules), tuple(variables.items()), "dark" in schemes)
+
+
 def _flatten_rules(
-    nodes: list[ast.Node], bounds: tuple[tuple[str, float], ...], out: list[_Rule], found: _Extraction
+    nodes: list[ast.Node], bounds: tuple[tuple[str, float], ...], out: list[_Rule], schemes: set[str]
 ) -> None:
-    """Style rules out of a stylesheet, with the width bounds of their enclosing @media."""
+    """Style rules out of a stylesheet, with the width bounds of their enclosing @media;
+    `schemes` collects the colour schemes that media queries ask for."""
     for node in nodes:
         if node.type == "qualified-rule":
             contents = tinycss2.parse_blocks_contents(
                 node.content, skip_comments=True, skip_whitespace=True
             )
             prelude = tinycss2.serialize(node.prelude).strip()
-            out.append(_Rule(prelude, [n for n in contents if n.type == "declaration"], bounds))
+            out.append(_Rule(prelude, tuple(n for n in contents if n.type == "declaration"), bounds))
             nested = [n for n in contents if n.type in ("qualified-rule", "at-rule")]
             if nested:
-                _flatten_rules(nested, bounds, out, found)
+                _flatten_rules(nested, bounds, out, schemes)
         elif node.type == "at-rule" and node.content is not None:
             keyword = node.lower_at_keyword
             if keyword in _SKIPPED_AT_RULES:
@@ -232,9 +269,9 @@ def _flatten_rules(
                 inner_bounds = bounds + own
                 prelude_text = tinycss2.serialize(node.prelude).lower()
                 if "prefers-color-scheme" in prelude_text and "dark" in prelude_text:
-                    found.color_schemes.add("dark")
+                    schemes.add("dark")
             children = tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True)
-            _flatten_rules(children, inner_bounds, out, found)
+            _flatten_rules(children, inner_bounds, out, schemes)
 
 
 @lru_cache(maxsize=4096)
@@ -419,7 +456,7 @@ def _record_stack(found: _Extraction, stack: list[str], count: int) -> None:
 def _rule_weight(found: _Extraction, subject: _Selector) -> int:
     """How many elements a rule's subject plausibly matches (at least one)."""
     if subject.classes:
-        return max(1, min(found.class_counts[c] for c in subject.classes))
+        return max(1, min(found.class_count(c) for c in subject.classes))
     if subject.tag and subject.tag not in ("html", ":root", "*"):
         return max(1, found.tag_counts[subject.tag])
     return 1
@@ -436,7 +473,7 @@ def _selector_components(subject: _Selector) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _apply_rules(found: _Extraction, rules: list[_Rule]) -> None:
+def _apply_rules(found: _Extraction, rules: tuple[_Rule, ...]) -> None:
     for rule in rules:
         if rule.bounds:
             found.media[_bounds_range(rule.bounds)] += 1
@@ -527,7 +564,7 @@ def _css_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _selector_for(tag: str, attrs: dict, semantic: list[str]) -> str:
+def _selector_for(tag: str, attrs: dict, semantic: tuple[str, ...]) -> str:
     """A stable selector a coding agent can use to find this element again."""
     element_id = attrs.get("id")
     if element_id:
@@ -566,63 +603,114 @@ def _inside_form(node) -> bool:
     return False
 
 
-def _record_interactions(
-    found: _Extraction, node, tag: str, attrs: dict, selector: str, scripted: bool
-) -> None:
-    """Forms, buttons with handlers or submit roles, links, scripted elements. `scripted` says
-    the element has attributes beyond the plain ones, so handlers are worth looking for."""
-    handlers = [
+def _handlers(attrs: dict) -> list[tuple[str, str]]:
+    """Event-handler attributes with code: `onclick`, `@click`, `v-on:click`, `x-on:click`."""
+    return [
         (name, value) for name, value in attrs.items()
         if name.startswith(_HANDLER_PREFIXES) and value and (not name.startswith("on") or len(name) > 2)
-    ] if scripted else []
-    transition = (attrs.get("data-transition") or (
-        "loading_state" if attrs.get("data-loading-text") or attrs.get("aria-busy") else None
-    )) if scripted else None
+    ]
 
-    def add(trigger: str, action: str, target: str | None = None, transition_to: str | None = None) -> None:
-        if found.has_interaction(trigger, selector, action, target):
-            return
+
+def _interaction_attempts(node, tag: str, attrs: dict, scripted: bool) -> list[tuple[str, str, str | None, str | None]]:
+    """(trigger, action, target, transition) for everything one element does, in the order they
+    are recorded: handlers, htmx requests, toggles, then what its tag does. `scripted` says the
+    element has attributes beyond the plain ones, so handlers are worth looking for. Computed
+    before the selector so that elements that do nothing cost no selector."""
+    if scripted:
+        handlers = _handlers(attrs)
+        toggle = attrs.get("data-bs-toggle") or attrs.get("data-toggle")
+        attempts = _scripted_attempts(tag, attrs, handlers, toggle)
+    else:
+        handlers, toggle, attempts = [], None, []
+    if tag == "form":
+        attempts.append(("submit", "submit_form", attrs.get("action"), None))
+    elif tag == "a":
+        link = None if handlers else _link_attempt(attrs)
+        if link:
+            attempts.append(link)
+    elif tag == "button" or (tag == "input" and (attrs.get("type") or "").lower() in _INPUT_BUTTON_TYPES):
+        kind = (attrs.get("type") or ("submit" if tag == "button" else "")).lower()
+        if kind in ("submit", "image") and _inside_form(node):
+            attempts.append(("click", "submit_form", None, None))
+        elif kind == "reset":
+            attempts.append(("click", "reset_form", None, None))
+        elif not handlers and not toggle and attrs.get("aria-controls"):
+            attempts.append(("click", "toggle", attrs["aria-controls"], None))
+    return attempts
+
+
+def _scripted_attempts(
+    tag: str, attrs: dict, handlers: list[tuple[str, str]], toggle: str | None
+) -> list[tuple[str, str, str | None, str | None]]:
+    """What an element's event handlers, htmx request attributes and Bootstrap-style toggle do."""
+    attempts: list[tuple[str, str, str | None, str | None]] = []
+    for name, code in handlers:
+        event = name.removeprefix("v-on:").removeprefix("x-on:").lstrip("@")
+        event = event[2:] if name.startswith("on") else event
+        attempts.append((event.split(".")[0], _handler_action(code), None, None))
+    for verb in _HTMX_VERBS:
+        if attrs.get(verb):
+            trigger = attrs.get("hx-trigger") or ("submit" if tag == "form" else "click")
+            attempts.append((trigger, "request", attrs[verb], None))
+    if toggle:
+        target = attrs.get("data-bs-target") or attrs.get("data-target") or attrs.get("href")
+        attempts.append(("click", f"toggle_{toggle}", target, None))
+    return attempts
+
+
+def _link_attempt(attrs: dict) -> tuple[str, str, str | None, str | None] | None:
+    """What following a link does: scroll to an anchor, contact, navigate in or out of the app."""
+    href = (attrs.get("href") or "").strip()
+    if not href or href.lower().startswith("javascript:"):
+        return None
+    if href.startswith("#"):
+        return ("click", "scroll", href, None) if len(href) > 1 else ("click", "none", None, None)
+    if href.startswith(("mailto:", "tel:")):
+        return "click", "contact", href, None
+    external = href.startswith(("http://", "https://", "//"))
+    new_tab = "new_tab" if (attrs.get("target") or "") == "_blank" else None
+    return "click", "navigate_external" if external else "navigate", href, new_tab
+
+
+def _element_transition(attrs: dict) -> str | None:
+    """The state change an element announces by attributes: `data-transition`, or a loading
+    state when it carries a loading text or `aria-busy`."""
+    return attrs.get("data-transition") or (
+        "loading_state" if attrs.get("data-loading-text") or attrs.get("aria-busy") else None
+    )
+
+
+@lru_cache(maxsize=8192)
+def _semantic_classes(class_attr: str) -> tuple[str, ...]:
+    """Classes that are not Tailwind utilities, in attribute order (repeats kept): what a
+    readable selector is built from. Cached per class attribute, which pages repeat."""
+    return tuple(c for c in class_attr.split() if parse_class(c) is None)
+
+
+def _record_interactions(found: _Extraction, node, tag: str, attrs: dict, class_attr: str, scripted: bool) -> None:
+    """Forms, buttons with handlers or submit roles, links, scripted elements: each new
+    (trigger, selector, action, target) once, labelled with the element's text or aria-label."""
+    attempts = _interaction_attempts(node, tag, attrs, scripted)
+    if not attempts:
+        return
+    selector = _selector_for(tag, attrs, _semantic_classes(class_attr))
+    transition = _element_transition(attrs) if scripted else None
+    label: str | None = None
+    labelled = False
+    for trigger, action, target, transition_to in attempts:
+        if (trigger, selector, action, target) in found.interactions:
+            continue
         item = {"trigger": trigger, "selector": selector, "action": action}
         if transition_to or transition:
             item["transition"] = transition_to or transition
         if target:
             item["target"] = target
-        label = _label(node) if tag in ("a", "button") else attrs.get("aria-label")
+        if not labelled:
+            label = _label(node) if tag in ("a", "button") else attrs.get("aria-label")
+            labelled = True
         if label:
             item["label"] = label
         found.interaction(item)
-
-    for name, code in handlers:
-        event = name.removeprefix("v-on:").removeprefix("x-on:").lstrip("@")
-        event = event[2:] if name.startswith("on") else event
-        add(event.split(".")[0], _handler_action(code))
-    for verb in _HTMX_VERBS if scripted else ():
-        if attrs.get(verb):
-            add(attrs.get("hx-trigger") or ("submit" if tag == "form" else "click"), "request", attrs[verb])
-    toggle = (attrs.get("data-bs-toggle") or attrs.get("data-toggle")) if scripted else None
-    if toggle:
-        add("click", f"toggle_{toggle}", attrs.get("data-bs-target") or attrs.get("data-target") or attrs.get("href"))
-    if tag == "form":
-        add("submit", "submit_form", attrs.get("action"))
-    elif tag == "button" or (tag == "input" and (attrs.get("type") or "").lower() in _INPUT_BUTTON_TYPES):
-        kind = (attrs.get("type") or ("submit" if tag == "button" else "")).lower()
-        if kind in ("submit", "image") and _inside_form(node):
-            add("click", "submit_form")
-        elif kind == "reset":
-            add("click", "reset_form")
-        elif not handlers and not toggle and attrs.get("aria-controls"):
-            add("click", "toggle", attrs["aria-controls"])
-    elif tag == "a" and not handlers:
-        href = (attrs.get("href") or "").strip()
-        if href and not href.lower().startswith("javascript:"):
-            if href.startswith("#"):
-                add("click", "scroll" if len(href) > 1 else "none", href if len(href) > 1 else None)
-            elif href.startswith(("mailto:", "tel:")):
-                add("click", "contact", href)
-            else:
-                external = href.startswith(("http://", "https://", "//"))
-                new_tab = "new_tab" if (attrs.get("target") or "") == "_blank" else None
-                add("click", "navigate_external" if external else "navigate", href, new_tab)
 
 
 _SKIPPED_TAGS = frozenset({"script", "template", "noscript", "-comment", "-text", "!doctype", "_comment"})
@@ -643,19 +731,34 @@ _ElementKey = tuple[str, str, tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True, slots=True)
+class _Contribution:
+    """What one element adds to the page totals, resolved once per distinct element so that
+    applying it `count` times is a handful of additions, not a pass over its classes.
+
+    `counted` pairs an `_Extraction` counter's field name with the keys to add to it (repeats
+    count twice); `colors` keep the order in which the element's classes and attributes name
+    them, since the first sources of a colour are the ones kept."""
+
+    counted: tuple[tuple[str, tuple], ...]
+    colors: tuple[tuple[str, tuple[str, ...], str], ...]
+    shadows: tuple[tuple[str, str], ...]
+    layouts: tuple[tuple[float, None, int], ...]
+    dark: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _Profile:
     """Everything an element contributes that depends only on its tag, classes and a few
     attributes: computed once per distinct element, applied with a count."""
 
     class_names: tuple[str, ...]
-    utilities: tuple[Utility, ...]
     components: tuple[str, ...]
     variants: tuple[str, ...]
     contexts: tuple[str, ...]
     states: tuple[str, ...]
     background: str | None
     class_set: str
-    attribute_colors: tuple[tuple[str, tuple[str, ...], str], ...]
+    contribution: _Contribution
 
 
 @lru_cache(maxsize=16384)
@@ -677,60 +780,147 @@ def _profile(key: _ElementKey) -> _Profile:
     contexts = tuple(components) + (("link",) if tag == "a" and "button" not in components else ())
     if tag in _PAGE_TAGS:
         contexts += ("page",)
-    attribute_colors = []
-    for attribute, context in _PRESENTATION_ATTRIBUTES.items():
-        value = extra.get(attribute)
-        if value and (attribute != "color" or tag == "font"):
-            color = _normalize_attribute_color(value)
-            if color:
-                attribute_colors.append((color, (context, *contexts), f"attr:{attribute}"))
     return _Profile(
         class_names=class_names,
-        utilities=tuple(utilities),
         components=tuple(components),
         variants=tuple(variants),
         contexts=contexts,
         states=tuple(dict.fromkeys(summary.states + (["disabled"] if "disabled" in extra else []))),
         background=summary.background,
         class_set=" ".join(class_names),
-        attribute_colors=tuple(attribute_colors),
+        contribution=_contribution(tag, utilities, contexts, extra),
     )
 
 
-def _walk(
-    found: _Extraction,
-    tree: LexborHTMLParser,
-    elements: dict,
-    inline: dict,
-    sheets: list[str],
-) -> None:
-    """One pass over every element. Elements are only counted here, keyed by what defines
-    them (tag, classes, a few attributes); their profiles are applied once per distinct key
-    afterwards. Interactions need the node itself and are read here, up to their cap."""
+def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...], extra: dict) -> _Contribution:
+    """Resolve an element's tag, classes, Tailwind utilities (values, and variants as states
+    and breakpoints) and presentation attributes into what they add to the page totals."""
+    counted: dict[str, list] = {"tag_counts": [tag]}
+    colors: list[tuple[str, tuple[str, ...], str]] = []
+    shadows: list[tuple[str, str]] = []
+    layouts: list[tuple[float, None, int]] = []
+    dark = False
+    for utility in utilities:
+        screens: list[str] = []
+        states: list[str] = []
+        if utility.variants:
+            screens = [v for v in utility.variants if v in tailwind_data.SCREENS_PX]
+            states = [v for v in utility.variants if v not in tailwind_data.SCREENS_PX]
+            counted.setdefault("screen_prefixes", []).extend(screens)
+            counted.setdefault("states", []).extend(states)
+            dark = dark or "dark" in states
+        kind, value = utility.kind, utility.value
+        source = f"tailwind:{utility.utility}"
+        if kind == "color":
+            colors.append((value, (utility.context, *contexts, *states), source))  # type: ignore[arg-type]
+        elif kind == "spacing":
+            if value:
+                counted.setdefault("spacing", []).append(round(value))  # type: ignore[arg-type]
+        elif kind == "font_size":
+            counted.setdefault("sizes", []).append(px_key(value))  # type: ignore[arg-type]
+        elif kind == "font_family":
+            stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (value,))
+            counted.setdefault("families", []).append(value)
+            counted.setdefault("stacks", []).append(", ".join(stack))
+        elif kind == "font_weight":
+            counted.setdefault("weights", []).append(value)
+        elif kind == "radius":
+            counted.setdefault("radii", []).append(px_key(value))  # type: ignore[arg-type]
+        elif kind == "shadow" and utility.name != "none":
+            shadows.append((_shadow_text(value), source))  # type: ignore[arg-type]
+        elif kind == "grid_cols":
+            low = float(max((tailwind_data.SCREENS_PX[s] for s in screens), default=0))
+            layouts.append((low, None, value))  # type: ignore[arg-type]
+    colors.extend(_attribute_colors(tag, extra, contexts))
+    return _Contribution(
+        counted=tuple((name, tuple(keys)) for name, keys in counted.items() if keys),
+        colors=tuple(colors),
+        shadows=tuple(shadows),
+        layouts=tuple(layouts),
+        dark=dark,
+    )
+
+
+def _attribute_colors(tag: str, extra: dict, contexts: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], str]]:
+    """Colours set by presentation attributes (`fill`, `stroke`, `bgcolor`, `<font color>`)."""
+    colors = []
+    for attribute, context in _PRESENTATION_ATTRIBUTES.items():
+        value = extra.get(attribute)
+        if value and (attribute != "color" or tag == "font"):
+            color = _normalize_attribute_color(value)
+            if color:
+                colors.append((color, (context, *contexts), f"attr:{attribute}"))
+    return colors
+
+
+# How the walk treats a tag beyond counting it.
+_COUNTED, _SKIPPED, _STYLE, _SECTION, _INTERACTIVE = range(5)
+
+
+def _tag_handling(tag: str) -> int:
+    if tag in _SKIPPED_TAGS or tag[0] in "-!_":
+        return _SKIPPED
+    if tag == "style":
+        return _STYLE
+    if tag == "section":
+        return _SECTION
+    return _INTERACTIVE if tag in _INTERACTIVE_TAGS else _COUNTED
+
+
+# Tag → handling, filled as tags are met: one dictionary look-up per node instead of a chain
+# of tag tests. Bounded, since custom element names are unbounded.
+_TAG_HANDLING: dict[str, int] = {}
+_MAX_TAG_HANDLING = 2048
+
+
+def _handling_of(tag: str) -> int:
+    handling = _tag_handling(tag)
+    if len(_TAG_HANDLING) < _MAX_TAG_HANDLING:
+        _TAG_HANDLING[tag] = handling
+    return handling
+
+
+@dataclass(slots=True)
+class _PageScan:
+    """What one pass over the document collects besides interactions: distinct element keys
+    and (inline style, element key) pairs with their counts, in order of first appearance,
+    and the text of the page's `<style>` elements."""
+
+    elements: dict[_ElementKey, int]
+    inline: dict[tuple[str, _ElementKey], int]
+    sheets: list[str]
+
+
+def _scan(found: _Extraction, tree: LexborHTMLParser) -> _PageScan:
+    """One pass over every element, doing as little per node as possible: elements are only
+    counted here, keyed by what defines them (tag, classes, a few attributes), and their
+    profiles are applied once per distinct key afterwards. Interactions need the node itself
+    and are recorded here until their cap; after it, the interaction checks are skipped."""
+    elements: dict[_ElementKey, int] = {}
+    inline: dict[tuple[str, _ElementKey], int] = {}
+    sheets: list[str] = []
     interactions_open = True
     for node in tree.root.traverse(include_text=False):
         tag = node.tag
-        if tag in _SKIPPED_TAGS or tag[0] in "-!_":
+        handling = _TAG_HANDLING.get(tag)
+        if handling is None:
+            handling = _handling_of(tag)
+        if handling == _SKIPPED:
             continue
-        if tag == "style":
+        if handling == _STYLE:
             sheets.append(node.text(deep=True) or "")
             continue
         attrs = node.attributes
         class_attr = attrs.get("class") or ""
-        if (not attrs or (class_attr and len(attrs) == 1)) and tag not in _INTERACTIVE_TAGS:
+        if handling == _COUNTED and len(attrs) == (1 if class_attr else 0):
             # The common case (no attributes, or only classes) takes no further look-ups.
             key = (tag, class_attr, ())
             elements[key] = elements.get(key, 0) + 1
-            if tag == "section" and node.css_first("h1") is not None:
-                _count_hero(elements, key)
             continue
-        profile_extra = (
-            () if _PROFILE_ATTRIBUTES.isdisjoint(attrs)
-            else tuple((k, attrs[k] or "") for k in attrs if k in _PROFILE_ATTRIBUTES)
-        )
-        if tag == "section" and node.css_first("h1") is not None:
-            profile_extra += (("h1", ""),)
-        key = (tag, class_attr, profile_extra)
+        if handling != _SECTION and _PROFILE_ATTRIBUTES.isdisjoint(attrs):
+            key = (tag, class_attr, ())
+        else:
+            key = (tag, class_attr, _profile_attributes(node, handling, attrs))
         elements[key] = elements.get(key, 0) + 1
         style = attrs.get("style")
         if style:
@@ -739,34 +929,50 @@ def _walk(
         if not interactions_open:
             continue
         scripted = not _PLAIN_ATTRIBUTES.issuperset(attrs)
-        if tag in _INTERACTIVE_TAGS or scripted:
-            semantic = [c for c in class_attr.split() if parse_class(c) is None]
-            selector = _selector_for(tag, attrs, semantic)
-            _record_interactions(found, node, tag, attrs, selector, scripted)
+        if scripted or handling == _INTERACTIVE:
+            _record_interactions(found, node, tag, attrs, class_attr, scripted)
             interactions_open = len(found.interactions) < MAX_INTERACTIONS
+    return _PageScan(elements, inline, sheets)
 
 
-def _count_hero(elements: dict, plain_key: _ElementKey) -> None:
-    """Move a `<section>` with an `<h1>` from its plain key to one marked as a hero."""
-    elements[plain_key] -= 1
-    if not elements[plain_key]:
-        del elements[plain_key]
-    hero_key = (plain_key[0], plain_key[1], (("h1", ""),))
-    elements[hero_key] = elements.get(hero_key, 0) + 1
+def _profile_attributes(node, handling: int, attrs: dict) -> tuple[tuple[str, str], ...]:
+    """The attributes that are part of an element's key, in attribute order, plus a marker
+    for a `<section>` holding an `<h1>` (a hero). Most elements carry one such attribute
+    (`type`, `role`), which needs no ordering pass."""
+    present = _PROFILE_ATTRIBUTES.intersection(attrs)
+    if len(present) == 1:
+        (name,) = present
+        extra: tuple[tuple[str, str], ...] = ((name, attrs[name] or ""),)
+    else:
+        extra = tuple([(name, value or "") for name, value in attrs.items() if name in present])
+    if handling == _SECTION and node.css_first("h1") is not None:
+        extra += (("h1", ""),)
+    return extra
 
 
 def _apply_elements(found: _Extraction, elements: dict) -> None:
+    """Add each distinct element's contribution and components, `count` times over."""
+    found.elements = elements
     for key, count in elements.items():
         profile = _profile(key)
-        found.tag_counts[key[0]] += count
-        for class_name in profile.class_names:
-            found.class_counts[class_name] += count
-        for utility in profile.utilities:
-            _apply_utility(found, utility, profile.contexts, count)
-        for color, contexts, source in profile.attribute_colors:
-            found.color(color, contexts, source, count)
+        _apply_contribution(found, profile.contribution, count)
         for name in profile.components:
             found.component(name, profile.class_set, profile.states, profile.background, count, profile.variants)
+
+
+def _apply_contribution(found: _Extraction, contribution: _Contribution, count: int) -> None:
+    for field_name, keys in contribution.counted:
+        counter = getattr(found, field_name)
+        for key in keys:
+            # `get` rather than `+=`: a Counter's missing-key hook is a Python call per new key.
+            counter[key] = counter.get(key, 0) + count
+    for color, contexts, source in contribution.colors:
+        found.color(color, contexts, source, count)
+    for value, source in contribution.shadows:
+        found.shadow(value, source, count)
+    found.layouts.extend(contribution.layouts)
+    if contribution.dark:
+        found.color_schemes.add("dark")
 
 
 @lru_cache(maxsize=64)
@@ -796,43 +1002,6 @@ def _summarise(summary: _ClassSummary, utility: Utility) -> None:
         summary.font_size = utility.value  # type: ignore[assignment]
     elif utility.utility.startswith("border") and kind in ("other", "color"):
         summary.border = True
-
-
-def _apply_utility(found: _Extraction, utility: Utility, contexts: tuple[str, ...], count: int) -> None:
-    """Record one Tailwind class `count` times: its value, and its variants as states and
-    breakpoints."""
-    screens: list[str] = []
-    states: list[str] = []
-    if utility.variants:
-        screens = [v for v in utility.variants if v in tailwind_data.SCREENS_PX]
-        states = [v for v in utility.variants if v not in tailwind_data.SCREENS_PX]
-        for variant in screens:
-            found.screen_prefixes[variant] += count
-        for variant in states:
-            found.states[variant] += count
-        if "dark" in states:
-            found.color_schemes.add("dark")
-    kind, value = utility.kind, utility.value
-    if kind == "color":
-        found.color(value, (utility.context, *contexts, *states), f"tailwind:{utility.utility}", count)  # type: ignore[arg-type]
-    elif kind == "spacing":
-        if value:
-            found.spacing[round(value)] += count  # type: ignore[arg-type]
-    elif kind == "font_size":
-        found.sizes[px_key(value)] += count  # type: ignore[arg-type]
-    elif kind == "font_family":
-        found.families[value] += count
-        stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (value,))
-        found.stacks[", ".join(stack)] += count
-    elif kind == "font_weight":
-        found.weights[value] += count
-    elif kind == "radius":
-        found.radii[px_key(value)] += count  # type: ignore[arg-type]
-    elif kind == "shadow" and utility.name != "none":
-        found.shadow(_shadow_text(value), f"tailwind:{utility.utility}", count)  # type: ignore[arg-type]
-    elif kind == "grid_cols":
-        low = float(max((tailwind_data.SCREENS_PX[s] for s in screens), default=0))
-        found.layouts.append((low, None, value))  # type: ignore[arg-type]
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -938,31 +1107,42 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
     `components`, `css_variables`, `states`).
     """
     found = _Extraction()
-    tree = LexborHTMLParser(html or "")
-    elements: dict[_ElementKey, int] = {}
-    inline: dict[tuple[str, _ElementKey], int] = {}
-    sheets: list[str] = []
-    _walk(found, tree, elements, inline, sheets)
-    _apply_elements(found, elements)
-    if css:
-        sheets.append(css)
+    scan = _scan(found, LexborHTMLParser(html or ""))
+    _apply_elements(found, scan.elements)
+    _apply_styles(found, scan.sheets + [css] if css else scan.sheets, scan.inline)
+    return {
+        "extracted_patterns": _patterns(found),
+        "responsive_rules": _responsive_rules(found),
+        "interactions": list(found.interactions.values()),
+    }
 
-    rules: list[_Rule] = []
-    for sheet in sheets:
-        nodes = tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True)
-        _flatten_rules(nodes, (), rules, found)
+
+def _apply_styles(found: _Extraction, sheets: list[str], inline: dict[tuple[str, _ElementKey], int]) -> None:
+    """Stylesheet rules, then inline styles; custom properties from all of them are known
+    before any value is resolved (first definition wins: stylesheets in order, then inline)."""
+    stylesheets = [_parse_stylesheet(sheet) for sheet in sheets]
     inline_declarations = [
         (_inline_declarations(style), _profile(key).contexts, count) for (style, key), count in inline.items()
     ]
-    for declarations in [r.declarations for r in rules] + [d for d, _, _ in inline_declarations]:
+    for stylesheet in stylesheets:
+        if stylesheet.dark:
+            found.color_schemes.add("dark")
+        for name, value in stylesheet.variables:
+            if name not in found.variables:
+                found.variables[name] = list(value)
+    for declarations, _, _ in inline_declarations:
         for decl in declarations:
             if decl.name.startswith("--") and decl.name not in found.variables:
                 found.variables[decl.name] = list(decl.value)
-    _apply_rules(found, rules)
+    for stylesheet in stylesheets:
+        _apply_rules(found, stylesheet.rules)
     for declarations, contexts, count in inline_declarations:
         for decl in declarations:
             _apply_declaration(found, decl, contexts, "style", count)
 
+
+def _patterns(found: _Extraction) -> dict:
+    """`extracted_patterns`: ranked and sorted tables of what the page uses."""
     spacing = infer_base_unit(found.spacing)
     spacing["counts"] = {str(v): found.spacing[v] for v in sorted(found.spacing) if v > 0}
     colors = _color_table(found)
@@ -987,6 +1167,11 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
         "css_variables": _variable_table(found),
         "states": dict(sorted(found.states.items())),
     }
+    return patterns
+
+
+def _responsive_rules(found: _Extraction) -> dict:
+    """`responsive_rules`: named breakpoints, media queries, Tailwind prefixes, colour schemes."""
     responsive: dict = {}
     breakpoints = _breakpoints(found)
     if breakpoints:
@@ -1002,11 +1187,7 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
         }
     if found.color_schemes:
         responsive["color_schemes"] = sorted(found.color_schemes)
-    return {
-        "extracted_patterns": patterns,
-        "responsive_rules": responsive,
-        "interactions": list(found.interactions.values()),
-    }
+    return responsive
 
 
 def _key_diff(old: dict, new: dict) -> dict:
