@@ -1,0 +1,45 @@
+"""Looking up wizard runs: the gate shared by the wizard and thinking domains.
+
+A run is visible when its project is; another user's run answers exactly like a missing one.
+A run is *open* (in-progress, paused, failed) or *closed* (completed, abandoned): a closed run
+never changes again, and the refusal says what can still be done with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from ..errors import Conflict, NotFound
+from .scope import Actor, owned_by
+
+OPEN_STATUSES = ("in-progress", "paused", "failed")
+CLOSED_STATUSES = ("completed", "abandoned")
+
+RUN_HINT = "Call list_wizard_runs with the project id to see its runs."
+
+
+async def require_run(conn: Any, actor: Actor, run_id: UUID, *, field: str = "run_id",
+                      lock: str | None = None) -> asyncpg.Record:
+    """The run row if the actor may see it; NotFound otherwise (missing and foreign alike).
+    `lock` is a row-lock clause for the run ("UPDATE", "SHARE", ...), held until commit."""
+    row = await conn.fetchrow(
+        f"""SELECT w.* FROM wizard_runs w JOIN projects p ON p.id = w.project_id
+            WHERE w.id = $1 AND {owned_by(2, 'p.user_id')}""" + (f" FOR {lock} OF w" if lock else ""),
+        run_id, actor.owner_id,
+    )
+    if row is None:
+        raise NotFound("wizard run", run_id, field=field, hint=RUN_HINT)
+    return row
+
+
+def ensure_open(run: Any, action: str) -> None:
+    """Refuse `action` on a completed or abandoned run, saying what is still possible."""
+    if run["status"] in CLOSED_STATUSES:
+        raise Conflict(
+            f"Wizard run {run['id']} is {run['status']}, so it cannot {action}: a finished run never "
+            f"changes. You can still read it (get_wizard_run, get_thinking_chain), review its thoughts "
+            f"(confirm_thought, reject_thought, revise_thought), or start a new run with start_wizard."
+        )
