@@ -1,0 +1,395 @@
+"""The design system: one per project, grown from the project's current mockups.
+
+`tokens`, `component_patterns`, `confidence_scores` and `generation_method` are the result of
+analysis (analysis/design_tokens.py) and are recomputed by `analyze_design_system` and after
+every decision. What people decide lives apart and always wins:
+  - `prescribed_tokens` (migration 0002): token-shaped values a user imposes (brand colours...);
+  - `user_confirmations`: per token path (`colors.primary`, `spacing.base`, ...) a confirmed
+    value or a reference to another colour token, with when it was confirmed.
+Re-analysis never writes either of them, so a confirmed token survives any number of re-runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from ..analysis.css_values import normalize_color, parse_length, shadow_layers
+from ..analysis.design_tokens import (
+    check_consistency,
+    emerge_design_system,
+    tailwind_config_js,
+    to_css_variables,
+    to_dtcg,
+    to_tailwind_theme,
+)
+from ..db.error_map import register_constraint_messages
+from ..errors import Conflict, FlexError, InvalidInput
+from .mockups import MockupRef, _fetch_mockup
+from .pages import require_page
+from .projects import require_project
+from .scope import Scope
+
+GENERATION_METHODS = ("prescribed", "emergent", "hybrid")
+TokenFormat = Literal["dtcg", "css", "tailwind", "tailwind_config"]
+
+register_constraint_messages({
+    "valid_generation_method": ("generation_method", f"must be one of {', '.join(GENERATION_METHODS)}."),
+})
+
+# Token paths a person can decide. Token paths hold a token object; the others a raw value.
+TOKEN_PATH = re.compile(
+    r"^(?:(?:colors|radii|shadows)\.[a-z0-9][a-z0-9_-]*|spacing\.(?:base|scale|steps\.[a-z0-9][a-z0-9_-]*)"
+    r"|typography\.(?:font_family|font_stack|sizes\.[a-z0-9][a-z0-9_-]*|weights\.[a-z0-9][a-z0-9_-]*))$"
+)
+TOKEN_PATH_HELP = ("colors.<name>, radii.<name>, shadows.<name>, spacing.base, spacing.scale, spacing.steps.<name>, "
+                   "typography.font_family, typography.font_stack, typography.sizes.<name>, typography.weights.<name> "
+                   "(names: lowercase letters, digits, '-' or '_'), e.g. colors.primary")
+
+# Above this many mockups, emergence runs off the event loop.
+_THREAD_THRESHOLD = 50
+
+
+class DesignSystem(BaseModel):
+    id: UUID
+    project_id: UUID
+    generation_method: str | None = Field(description="emergent (from mockups), prescribed (only imposed tokens) or hybrid (both).")
+    tokens: dict[str, Any] = Field(description="The effective tokens: colors, spacing, typography, radii, shadows.")
+    component_patterns: dict[str, Any]
+    confidence_scores: dict[str, Any] = Field(description="Token path -> confidence 0..1 (1.0 for decided tokens).")
+    user_confirmations: dict[str, Any] = Field(description="Token path -> {value | ref, confirmed_at, note}: decisions that survive re-analysis.")
+    prescribed_tokens: dict[str, Any] = Field(description="Token-shaped values a user imposed; they override emergent tokens.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class DesignSystemAnalysis(BaseModel):
+    design_system: DesignSystem
+    created: bool = Field(description="True when this call created the project's design system.")
+    mockups_analyzed: int = Field(description="How many current mockups (one per page that has one) were aggregated.")
+    pages: list[str] = Field(description="Slugs of the pages whose current mockup was analysed.")
+
+
+class ColorUse(BaseModel):
+    color: str = Field(description="Hex colour (#RRGGBB, or #RRGGBBAA with transparency).")
+    usage_count: int = Field(description="How many mockup versions use it.")
+    used_in_pages: list[str] = Field(description="Names of the pages using it, alphabetical.")
+
+
+class ColorUsage(BaseModel):
+    items: list[ColorUse]
+    total_colors: int = Field(description="Distinct colours found, before `limit`.")
+    all_versions: bool = Field(description="False: only each page's current mockup counted; true: every version.")
+
+
+class ConsistencyIssue(BaseModel):
+    kind: str = Field(description="color, spacing, font_family, font_size or radius.")
+    value: str
+    count: int
+    message: str
+    verdict: str | None = Field(None, description="For colours: near_token (a slightly-off token colour) or new_color.")
+    contexts: list[str] = []
+    sources: list[str] = []
+    suggestion: dict[str, Any] = Field(description="The token to use instead: token path, value, alias chain, CSS variable, Tailwind class, distance.")
+
+
+class ConsistencyReport(BaseModel):
+    mockup: MockupRef
+    page_name: str
+    consistent: bool
+    issue_counts: dict[str, int] = Field(description="Issues per kind.")
+    issues: list[ConsistencyIssue]
+
+
+class TokenExport(BaseModel):
+    project_id: UUID
+    format: str
+    filename: str = Field(description="A conventional file name for the content.")
+    media_type: str
+    content: str = Field(description="The file's text, ready to write to disk.")
+
+
+def _design_system(row: Any) -> DesignSystem:
+    data = {k: row[k] for k in DesignSystem.model_fields}
+    for key in ("tokens", "component_patterns", "confidence_scores", "user_confirmations", "prescribed_tokens"):
+        data[key] = data[key] or {}
+    return DesignSystem(**data)
+
+
+def _no_design_system(project_id: UUID) -> FlexError:
+    return FlexError(f"Project {project_id} has no design system yet. Call analyze_design_system to grow one from its "
+                     f"mockups, or create_design_system to prescribe tokens.")
+
+
+async def _row(conn: Any, scope: Scope, project_id: UUID, *, lock: bool = False) -> Any:
+    await require_project(conn, scope.actor, project_id)
+    row = await conn.fetchrow("SELECT * FROM design_systems WHERE project_id = $1" + (" FOR UPDATE" if lock else ""),
+                              project_id)
+    if row is None:
+        raise _no_design_system(project_id)
+    return row
+
+
+async def current_mockup_patterns(conn: Any, project_id: UUID) -> list[dict[str, Any]]:
+    """`{"page": slug, "extracted_patterns": {...}}` for each page's current mockup."""
+    rows = await conn.fetch(
+        """SELECT pg.slug, m.extracted_patterns FROM pages pg JOIN mockups m ON m.id = pg.current_mockup_id
+           WHERE pg.project_id = $1 ORDER BY coalesce(pg.sort_order, 0), pg.created_at, pg.id""", project_id)
+    return [{"page": r["slug"], "extracted_patterns": r["extracted_patterns"] or {}} for r in rows]
+
+
+async def _recompute(conn: Any, row: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """Re-run emergence over the current mockups with the row's decisions; store the result."""
+    mockups = await current_mockup_patterns(conn, row["project_id"])
+    args = (mockups, row["user_confirmations"] or {}, row["prescribed_tokens"] or None)
+    result = (await asyncio.to_thread(emerge_design_system, *args) if len(mockups) > _THREAD_THRESHOLD
+              else emerge_design_system(*args))
+    method = result["generation_method"]
+    if not mockups and (row["prescribed_tokens"] or row["user_confirmations"]):
+        method = "prescribed"
+    updated = await conn.fetchrow(
+        """UPDATE design_systems SET tokens = $2, component_patterns = $3, confidence_scores = $4,
+                  generation_method = $5 WHERE id = $1 RETURNING *""",
+        row["id"], result["tokens"], result["component_patterns"], result["confidence_scores"], method)
+    return updated, mockups
+
+
+async def get_design_system(scope: Scope, project_id: UUID) -> DesignSystem:
+    return _design_system(await _row(scope.db, scope, project_id))
+
+
+async def analyze_design_system(scope: Scope, project_id: UUID) -> DesignSystemAnalysis:
+    async with scope.db.transaction() as conn:
+        await require_project(conn, scope.actor, project_id)
+        created = await conn.fetchval(
+            """INSERT INTO design_systems (project_id, generation_method) VALUES ($1, 'emergent')
+               ON CONFLICT (project_id) DO NOTHING RETURNING true""", project_id)
+        row = await conn.fetchrow("SELECT * FROM design_systems WHERE project_id = $1 FOR UPDATE", project_id)
+        updated, mockups = await _recompute(conn, row)
+    return DesignSystemAnalysis(design_system=_design_system(updated), created=bool(created),
+                                mockups_analyzed=len(mockups), pages=[m["page"] for m in mockups])
+
+
+def _check_decisions(confirmations: dict[str, Any]) -> None:
+    for path, spec in confirmations.items():
+        if not TOKEN_PATH.match(path):
+            raise InvalidInput("user_confirmations", f"key {path!r} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
+        if not isinstance(spec, dict) or not ("value" in spec or "ref" in spec):
+            raise InvalidInput("user_confirmations", f"{path!r} must map to an object with 'value' (or 'ref' for a "
+                                                     f"colour naming another colour token), e.g. {{\"value\": \"#DC2626\"}}.")
+        if "value" in spec:
+            _check_value(path, spec["value"], field="user_confirmations")
+
+
+async def create_design_system(scope: Scope, project_id: UUID, *, prescribed_tokens: dict[str, Any] | None,
+                               user_confirmations: dict[str, Any] | None) -> DesignSystem:
+    if user_confirmations:
+        _check_decisions(user_confirmations)
+    async with scope.db.transaction() as conn:
+        await require_project(conn, scope.actor, project_id, lock=True)
+        if await conn.fetchval("SELECT 1 FROM design_systems WHERE project_id = $1", project_id):
+            raise Conflict("Invalid project_id: this project already has a design system (one per project). Change it "
+                           "with update_design_system or confirm_design_token, or re-run analyze_design_system.")
+        row = await conn.fetchrow(
+            """INSERT INTO design_systems (project_id, generation_method, prescribed_tokens, user_confirmations)
+               VALUES ($1, 'emergent', $2, $3) RETURNING *""", project_id, prescribed_tokens or {}, user_confirmations or {})
+        updated, _ = await _recompute(conn, row)
+    return _design_system(updated)
+
+
+async def update_design_system(scope: Scope, project_id: UUID, changes: dict[str, Any]) -> DesignSystem:
+    if changes.get("user_confirmations"):
+        _check_decisions(changes["user_confirmations"])
+    async with scope.db.transaction() as conn:
+        row = await _row(conn, scope, project_id, lock=True)
+        if changes:
+            columns = list(changes)
+            assignments = ", ".join(f"{c} = ${i + 2}" for i, c in enumerate(columns))
+            row = await conn.fetchrow(f"UPDATE design_systems SET {assignments} WHERE id = $1 RETURNING *",
+                                      row["id"], *[changes[c] for c in columns])
+        updated, _ = await _recompute(conn, row)
+    return _design_system(updated)
+
+
+def _check_value(path: str, value: Any, *, field: str = "value") -> Any:
+    """The value in the form the tokens store, or InvalidInput saying what a value at `path` looks like."""
+    group = path.split(".", 1)[0]
+    if group == "colors":
+        color = normalize_color(value) if isinstance(value, str) else None
+        if not color:
+            raise InvalidInput(field, f"{value!r} is not a CSS colour; give a colour such as '#DC2626', "
+                                      f"'rgb(220 38 38)' or 'red', or use ref to name another colour token.")
+        return color
+    if path == "spacing.scale":
+        if not isinstance(value, list) or not value or not all(isinstance(v, int | float) and v > 0 for v in value):
+            raise InvalidInput(field, "spacing.scale must be a list of positive pixel numbers, e.g. [4, 8, 16, 24, 32].")
+        return sorted(value)
+    if path == "typography.font_stack":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            raise InvalidInput(field, "typography.font_stack must be a list of font family names, e.g. ['Inter', 'sans-serif'].")
+        return value
+    if path == "typography.font_family":
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInput(field, "typography.font_family must be a font family name, e.g. 'Inter'.")
+        return value.strip()
+    if path.startswith("typography.weights."):
+        if not isinstance(value, int) or not 1 <= value <= 1000:
+            raise InvalidInput(field, f"{path} must be a font weight between 1 and 1000, e.g. 600.")
+        return value
+    if group == "shadows":
+        if not isinstance(value, str) or not shadow_layers(value):
+            raise InvalidInput(field, f"{value!r} is not a CSS box-shadow; e.g. '0 1px 3px 0 rgb(0 0 0 / 0.1)'.")
+        return value
+    # spacing.base, spacing.steps.*, typography.sizes.*, radii.*: a length
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return f"{value:g}px"
+    if isinstance(value, str) and parse_length(value) is not None:
+        return value.strip()
+    raise InvalidInput(field, f"{value!r} is not a length; give pixels as a number (8) or a CSS length ('8px', '0.5rem').")
+
+
+async def confirm_design_token(scope: Scope, project_id: UUID, path: str, *, value: Any = None, ref: str | None = None,
+                               note: str | None = None) -> DesignSystem:
+    if not TOKEN_PATH.match(path):
+        raise InvalidInput("path", f"{path!r} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
+    if value is not None and ref is not None:
+        raise InvalidInput("ref", "pass either value or ref, not both.")
+    if ref is not None and not path.startswith("colors."):
+        raise InvalidInput("ref", "only colour tokens can refer to another token; give a value instead.")
+    async with scope.db.transaction() as conn:
+        row = await _row(conn, scope, project_id, lock=True)
+        tokens = row["tokens"] or {}
+        spec: dict[str, Any]
+        if ref is not None:
+            name = ref.removeprefix("colors.")
+            if name not in (tokens.get("colors") or {}) or f"colors.{name}" == path:
+                known = ", ".join(sorted(tokens.get("colors") or {})) or "(none yet)"
+                raise InvalidInput("ref", f"{ref!r} is not another colour token of this design system; colour tokens: {known}.")
+            spec = {"ref": f"colors.{name}"}
+        elif value is not None:
+            spec = {"value": _check_value(path, value)}
+        else:
+            current = _token_at(tokens, path)
+            if current is None:
+                raise InvalidInput("value", f"the design system has no token at {path} to confirm; give the value to set.")
+            spec = {"value": current}
+        spec["confirmed_at"] = datetime.now(UTC).isoformat()
+        if note:
+            spec["note"] = note
+        confirmations = dict(row["user_confirmations"] or {})
+        confirmations[path] = spec
+        row = await conn.fetchrow("UPDATE design_systems SET user_confirmations = $2 WHERE id = $1 RETURNING *",
+                                  row["id"], confirmations)
+        updated, _ = await _recompute(conn, row)
+    return _design_system(updated)
+
+
+async def unconfirm_design_token(scope: Scope, project_id: UUID, path: str) -> DesignSystem:
+    async with scope.db.transaction() as conn:
+        row = await _row(conn, scope, project_id, lock=True)
+        confirmations = dict(row["user_confirmations"] or {})
+        if path not in confirmations:
+            listed = ", ".join(sorted(confirmations)) or "none"
+            raise InvalidInput("path", f"{path!r} is not confirmed; confirmed paths: {listed}.")
+        del confirmations[path]
+        row = await conn.fetchrow("UPDATE design_systems SET user_confirmations = $2 WHERE id = $1 RETURNING *",
+                                  row["id"], confirmations)
+        updated, _ = await _recompute(conn, row)
+    return _design_system(updated)
+
+
+def _token_at(tokens: dict[str, Any], path: str) -> Any:
+    node: Any = tokens
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    if isinstance(node, dict) and "value" in node:
+        return node["value"]
+    return node
+
+
+async def delete_design_system(scope: Scope, project_id: UUID) -> DesignSystem:
+    async with scope.db.transaction() as conn:
+        row = await _row(conn, scope, project_id, lock=True)
+        await conn.execute("DELETE FROM design_systems WHERE id = $1", row["id"])
+    return _design_system(row)
+
+
+async def color_usage(scope: Scope, project_id: UUID, *, all_versions: bool = False, limit: int = 50) -> ColorUsage:
+    """The seed's "Detecting Design Patterns" query, restricted to current versions by default."""
+    await require_project(scope.db, scope.actor, project_id)
+    rows = await scope.db.fetch(
+        """SELECT color, count(*) AS usage_count, array_agg(DISTINCT p.name) AS used_in_pages,
+                  count(*) OVER () AS total_colors
+           FROM mockups m
+           CROSS JOIN LATERAL jsonb_array_elements_text(
+             CASE WHEN jsonb_typeof(m.extracted_patterns->'colors_used') = 'array'
+                  THEN m.extracted_patterns->'colors_used' ELSE '[]'::jsonb END) AS color
+           JOIN pages p ON p.id = m.page_id
+           WHERE m.project_id = $1 AND ($2 OR p.current_mockup_id = m.id)
+           GROUP BY color
+           ORDER BY usage_count DESC, color
+           LIMIT $3""",
+        project_id, all_versions, limit)
+    return ColorUsage(
+        items=[ColorUse(color=r["color"], usage_count=r["usage_count"], used_in_pages=list(r["used_in_pages"])) for r in rows],
+        total_colors=rows[0]["total_colors"] if rows else 0, all_versions=all_versions)
+
+
+async def check_mockup_consistency(scope: Scope, *, mockup_id: UUID | None = None,
+                                   page_id: UUID | None = None) -> ConsistencyReport:
+    if (mockup_id is None) == (page_id is None):
+        raise InvalidInput("mockup_id", "pass mockup_id, or page_id to check the page's current version (one of them).")
+    async with scope.db.snapshot() as conn:
+        if mockup_id is None:
+            page = await require_page(conn, scope.actor, page_id)
+            if page["current_mockup_id"] is None:
+                raise InvalidInput("page_id", "the page has no mockup yet; create one with create_mockup_version.")
+            mockup_id = page["current_mockup_id"]
+        row = await _fetch_mockup(conn, scope, mockup_id, content=False)
+        page_name = await conn.fetchval("SELECT name FROM pages WHERE id = $1", row["page_id"])
+        design = await conn.fetchrow("SELECT tokens FROM design_systems WHERE project_id = $1", row["project_id"])
+    if design is None:
+        raise _no_design_system(row["project_id"])
+    issues = [ConsistencyIssue(**issue) for issue in check_consistency(row["extracted_patterns"] or {}, design["tokens"] or {})]
+    counts: dict[str, int] = {}
+    for issue in issues:
+        counts[issue.kind] = counts.get(issue.kind, 0) + 1
+    return ConsistencyReport(mockup=MockupRef(id=row["id"], page_id=row["page_id"], version=row["version"]),
+                             page_name=page_name, consistent=not issues, issue_counts=counts, issues=issues)
+
+
+EXPORTS: dict[str, tuple[str, str]] = {
+    "dtcg": ("tokens.json", "application/json"),
+    "css": ("tokens.css", "text/css"),
+    "tailwind": ("tailwind.theme.json", "application/json"),
+    "tailwind_config": ("tailwind.config.js", "text/javascript"),
+}
+
+
+def render_tokens(tokens: dict[str, Any], format: str) -> str:
+    if format == "dtcg":
+        return json.dumps(to_dtcg(tokens), indent=2) + "\n"
+    if format == "css":
+        return to_css_variables(tokens)
+    if format == "tailwind":
+        return json.dumps(to_tailwind_theme(tokens), indent=2) + "\n"
+    if format == "tailwind_config":
+        return tailwind_config_js(tokens)
+    raise InvalidInput("format", f"must be one of {', '.join(EXPORTS)}.")
+
+
+async def export_design_tokens(scope: Scope, project_id: UUID, format: str) -> TokenExport:
+    if format not in EXPORTS:
+        raise InvalidInput("format", f"must be one of {', '.join(EXPORTS)}.")
+    design = await get_design_system(scope, project_id)
+    filename, media_type = EXPORTS[format]
+    return TokenExport(project_id=project_id, format=format, filename=filename, media_type=media_type,
+                       content=render_tokens(design.tokens, format))
