@@ -22,6 +22,7 @@ from ..db.migrate import migrate
 from ..db.pool import create_pool
 from ..domain.users import ensure_user
 from .dynamic import install_dynamic_toolsets
+from .prompts import install_prompts
 from .registry import select_resources, select_tools
 from .state import AppState, current_request
 from .toolsets import resolve_toolsets
@@ -121,5 +122,6 @@ def build_server(config: Config) -> FlexOSServer:
     for res in select_resources(toolsets):
         server.resource(res.uri, name=res.name, title=res.title, description=res.description,
                         mime_type=res.mime_type)(res.fn)
+    install_prompts(server)
     return server
 
