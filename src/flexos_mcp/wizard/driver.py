@@ -262,6 +262,7 @@ class WizardDriver:
         self.done: set[str] = set()
         self.last_thought: UUID | None = None
         self.notes: list[str] = []
+        self.handled_turns: set[int] = set()
 
     # ---- entry points -------------------------------------------------------------------------
 
@@ -310,6 +311,7 @@ class WizardDriver:
             last_turn = next((s for s in reversed(self.steps) if s.role == "assistant"), None)
             if last_turn is not None and not self._handled(last_turn):
                 await self._handle_turn(last_turn)
+                self.handled_turns.add(last_turn.step_index)
                 continue
             conversation = [s for s in self.steps if s.role in ("user", "assistant")]
             if conversation and conversation[-1].role == "assistant" and not conversation[-1].tool_uses():
@@ -347,12 +349,9 @@ class WizardDriver:
                 nudges = 0
 
     def _handled(self, turn: Step) -> bool:
-        for i, block in enumerate(turn.content):
-            if block.get("type") == "tool_use" and block["id"] not in self.done:
-                return False
-            if block.get("type") == "text" and block["text"].strip() and self._text_key(turn, i) not in self.done:
-                return False
-        return True
+        """Whether this drive has handled the turn (a resumed drive handles the last one again:
+        every part of it is keyed, so what is done is skipped)."""
+        return turn.step_index in self.handled_turns
 
     @staticmethod
     def _text_key(turn: Step, index: int) -> str:
@@ -374,43 +373,50 @@ class WizardDriver:
                 await self._handle_tool_use(block, allowed)
 
     async def _handle_tool_use(self, block: dict[str, Any], allowed: set[str]) -> None:
+        """Run one tool call (unless a stored step says it already ran), then its trace thought
+        and, for an unanswered ask_user, the pause. Each part is keyed, so a resumed run picks
+        up exactly where the last one stopped."""
         tool_id, name, arguments = block["id"], block["name"], block.get("input") or {}
         if tool_id in self.done:
-            return
-        if name in CLOSING_TOOLS and name in allowed:
-            await self._driver_thought(f"{tool_id}:trace", name, "decision",
-                                       f"Called {name}({short_json(arguments, 600)})", 1.0, name)
-        await self._report(f"  {name}({short_json(arguments, 80)})")
-        index = self._next_index()
-        if name not in allowed:
-            outcome = ToolOutcome(True, f"The tool {name} is not available in this wizard run. Use one of: "
-                                        f"{', '.join(sorted(allowed))}.", None)
+            stored = next((s for s in self.steps if s.tool_use_id == tool_id), None)
+            result = stored.tool_result if stored else None
+            outcome = (ToolOutcome(result["is_error"], result["text"], result.get("structured")) if result else
+                       ToolOutcome(False, "completed before the run was interrupted; its result was not kept", None))
         else:
-            outcome = await self._call_recorded(Step(index, "tool", arguments, tool_use_id=tool_id, tool_name=name),
-                                                name, arguments)
-        thought = None if outcome.is_error else _new_thought_id(name, outcome.structured)
-        # Same index as the row the tool's transaction may have inserted: this completes it.
-        await self._save(Step(index, "tool", arguments, tool_use_id=tool_id, tool_name=name,
-                              tool_result=outcome.as_result(), thought_id=thought))
-        if thought is not None:
-            self.last_thought = thought
+            if name in CLOSING_TOOLS and name in allowed:
+                await self._driver_thought(f"{tool_id}:before", name, "decision",
+                                           f"Called {name}({short_json(arguments, 600)})", 1.0, name)
+            await self._report(f"  {name}({short_json(arguments, 80)})")
+            index = self._next_index()
+            if name not in allowed:
+                outcome = ToolOutcome(True, f"The tool {name} is not available in this wizard run. Use one of: "
+                                            f"{', '.join(sorted(allowed))}.", None)
+            else:
+                outcome = await self._call_recorded(
+                    Step(index, "tool", arguments, tool_use_id=tool_id, tool_name=name), name, arguments)
+            thought = None if outcome.is_error else _new_thought_id(name, outcome.structured)
+            # Same index as the row the tool's transaction may have inserted: this completes it.
+            await self._save(Step(index, "tool", arguments, tool_use_id=tool_id, tool_name=name,
+                                  tool_result=outcome.as_result(), thought_id=thought))
+            if thought is not None:
+                self.last_thought = thought
+            if outcome.is_error:
+                await self._report(f"    ✗ {short_json(outcome.text, 160)}")
+        trace = f"{tool_id}:trace"
         if outcome.is_error:
-            await self._report(f"    ✗ {short_json(outcome.text, 160)}")
-            await self._driver_thought(f"{tool_id}:trace", name, "observation",
+            await self._driver_thought(trace, name, "observation",
                                        f"{name} failed: {short_json(outcome.text, 1500)}", 1.0, name)
         elif name not in THOUGHT_TOOLS and name not in CLOSING_TOOLS:
             tool = (await self.tools.listed()).get(name)
             read_only = bool(tool and tool.annotations and tool.annotations.read_only_hint)
             summary = f"{name}({short_json(arguments, 400)}) → {_summary(outcome.structured or outcome.text)}"
-            await self._driver_thought(f"{tool_id}:trace", name, "observation" if read_only else "decision",
+            await self._driver_thought(trace, name, "observation" if read_only else "decision",
                                        ("Read " if read_only else "Did ") + summary, 1.0, name)
-        if name == "ask_user" and not outcome.is_error:
-            result = outcome.structured or {}
-            if result.get("outcome") in ("not_supported", "failed"):
-                question = (result.get("question") or {}).get("reasoning", "")
-                await self._driver_call(f"{tool_id}:pause", "pause_wizard", {
-                    "run_id": str(self.run_id),
-                    "reason": f"Waiting for the person to answer: {short_json(question, 1500)}"})
+        if name == "ask_user" and not outcome.is_error and _asked_without_answer(outcome.as_result()):
+            question = ((outcome.structured or {}).get("question") or {}).get("reasoning", "")
+            await self._driver_call(f"{tool_id}:pause", "pause_wizard", {
+                "run_id": str(self.run_id),
+                "reason": f"Waiting for the person to answer: {short_json(question, 1500)}"})
 
     # ---- steps, thoughts, status ----------------------------------------------------------------
 
