@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -35,6 +36,32 @@ MOCKUP_HTML = """<!doctype html>
 MOCKUP_CSS = (".top { padding: 24px; background: #DC2626; color: #FFFFFF; }\n"
               ".form { display: grid; gap: 16px; padding: 24px; }\n"
               ".primary { background: #DC2626; color: #FFFFFF; border-radius: 8px; padding: 12px 16px; }")
+
+COLLECTIONS_HTML = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Collections · Lesson Library</title>
+<script src="https://cdn.tailwindcss.com"></script></head>
+<body class="bg-slate-50 text-slate-900">
+  <header class="bg-white border-b border-slate-200">
+    <nav class="mx-auto max-w-6xl flex items-center justify-between px-4 py-4 md:px-8">
+      <a href="/dashboard" class="text-xl font-bold">Lesson<span class="text-red-600">Library</span></a>
+      <a href="/collections/new" class="rounded-lg bg-red-600 px-4 py-2 text-sm font-semibold text-white">New collection</a>
+    </nav>
+  </header>
+  <main class="mx-auto max-w-6xl px-4 py-8 md:px-8">
+    <h1 class="text-2xl font-bold">Collections</h1>
+    <div class="mt-6 flex gap-2 text-sm"><button class="rounded-lg bg-slate-900 px-4 py-2 text-white">All</button>
+      <button class="rounded-lg border border-slate-200 px-4 py-2">Shared with me</button></div>
+    <ul class="mt-6 grid grid-cols-1 gap-4 md:grid-cols-3">
+      <li class="rounded-xl border border-slate-200 bg-white p-4"><h2 class="font-semibold">Fractions, Grade 4</h2>
+        <p class="text-sm text-slate-600">12 lessons · shared with 3 colleagues</p></li>
+      <li class="rounded-xl border border-slate-200 bg-white p-4"><h2 class="font-semibold">Plant biology</h2>
+        <p class="text-sm text-slate-600">7 lessons · only me</p></li>
+      <li class="rounded-xl border border-slate-200 bg-white p-4"><h2 class="font-semibold">Persuasive writing</h2>
+        <p class="text-sm text-slate-600">9 lessons · whole school</p></li>
+    </ul>
+  </main>
+</body></html>"""
 
 
 class Conversation:
@@ -83,28 +110,61 @@ def thought(c: Conversation, tool_id: str, kind: str, reasoning: str, confidence
                confidence=confidence, depends_on=list(depends_on), **extra)
 
 
-def page_creator_turn(c: Conversation) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class NewPage:
+    """What the scripted model builds."""
+
+    name: str = "Plan a lesson"
+    path: str = "/lessons/new"
+    bad_path: str = "/Lessons/New"
+    purpose: str = "Plan one lesson and save it as a draft"
+    sections: tuple[str, ...] = ("header with draft status", "lesson form", "objectives", "materials", "save bar")
+    html: str = MOCKUP_HTML
+    css: str | None = MOCKUP_CSS
+    brief: str = BRIEF
+    observation: str = ("The brief asks for a page where teachers plan one lesson: title, grade, subject, "
+                        "objectives and materials, saved as a draft.")
+    users: str = "Teachers preparing next week's lessons, usually on a laptop."
+    actions: tuple[str, ...] = ("enter title, grade and subject", "list objectives and materials", "save as draft")
+    inference: str = "A single focused form fits better than a multi-step wizard: five fields, one save."
+    alternatives: tuple[str, ...] = ("multi-step wizard", "inline editing on the list")
+
+
+PLAN_A_LESSON = NewPage()
+COLLECTIONS = NewPage(
+    name="Collections", path="/collections", bad_path="/My Collections",
+    purpose="See, create and share collections of lessons",
+    sections=("header with New collection button", "filter by visibility", "collection card grid", "empty state"),
+    html=COLLECTIONS_HTML, css=None,
+    brief=("Teachers want to group lessons into collections, like boards, and share them with colleagues: "
+           "a page listing their collections with the number of lessons and who can see each one."),
+    observation=("The brief asks for a page listing a teacher's collections of lessons, each with its lesson "
+                 "count and who can see it, and a way to share them."),
+    users="Teachers curating lessons for a unit, and colleagues they share collections with.",
+    actions=("see all my collections", "create a collection", "see who can see each one"),
+    inference="A card grid like the lesson library fits: collections are browsed visually, a few dozen at most.",
+    alternatives=("a table of collections", "collections as a sidebar of the lesson library"))
+
+
+def page_creator_turn(c: Conversation, page: NewPage = PLAN_A_LESSON) -> list[dict[str, Any]]:
     """The model's answer to this request: a page-creator run in eleven turns, with a tool error
     it recovers from (turn 4) and a question only the person can answer (turn 8)."""
     run, project = c.run_id, c.project_id
     turns: list[Callable[[], list[dict[str, Any]]]] = [
         lambda: [
             text("I'll start from the brief, then look at the project."),
-            thought(c, "tu_00_brief", "observation",
-                    "The brief asks for a page where teachers plan one lesson: title, grade, subject, objectives "
-                    "and materials, saved as a draft.", 0.9, source_description="the brief"),
+            thought(c, "tu_00_brief", "observation", page.observation, 0.9, source_description="the brief"),
             use("tu_00_project", "get_project", project_id=project),
         ],
         lambda: [
             use("tu_01_purpose", "record_answer", run_id=run, key="page_purpose",
-                answer="Plan one lesson step by step and save it as a draft."),
+                answer=page.purpose),
             use("tu_01_users", "record_answer", run_id=run, key="primary_users",
-                answer="Teachers preparing next week's lessons, usually on a laptop."),
+                answer=page.users),
             use("tu_01_actions", "record_answer", run_id=run, key="key_actions",
-                answer=["enter title, grade and subject", "list objectives and materials", "save as draft"]),
-            thought(c, "tu_01_form", "inference",
-                    "A single focused form fits better than a multi-step wizard: five fields, one save.", 0.7,
-                    [c.result("tu_00_brief")["id"]], alternatives=["multi-step wizard", "inline editing on the list"]),
+                answer=list(page.actions)),
+            thought(c, "tu_01_form", "inference", page.inference, 0.7, [c.result("tu_00_brief")["id"]],
+                    alternatives=list(page.alternatives)),
             use("tu_01_advance", "advance_wizard", run_id=run, to_phase="gather-context"),
         ],
         lambda: [
@@ -119,39 +179,38 @@ def page_creator_turn(c: Conversation) -> list[dict[str, Any]]:
             use("tu_03_advance", "advance_wizard", run_id=run, to_phase="define-structure"),
         ],
         lambda: [
-            use("tu_04_name", "record_answer", run_id=run, key="page_name", answer="Plan a lesson"),
-            use("tu_04_path", "record_answer", run_id=run, key="page_path", answer="/lessons/new"),
+            use("tu_04_name", "record_answer", run_id=run, key="page_name", answer=page.name),
+            use("tu_04_path", "record_answer", run_id=run, key="page_path", answer=page.path),
             use("tu_04_sections", "record_answer", run_id=run, key="page_sections",
-                answer=["header with draft status", "lesson form", "objectives", "materials", "save bar"]),
+                answer=list(page.sections)),
             thought(c, "tu_04_decision", "decision",
-                    "Create the page 'Plan a lesson' under /lessons with the form sections top to bottom.", 0.8,
+                    f"Create the page '{page.name}' at {page.path} with its sections top to bottom.", 0.8,
                     [c.result("tu_03_context")["id"]], alternatives=["a modal over the lesson list"]),
-            use("tu_04_create", "create_page", project_id=project, name="Plan a lesson", path="/Lessons/New",
-                purpose="Plan one lesson and save it as a draft", wizard_generated=True),
+            use("tu_04_create", "create_page", project_id=project, name=page.name, path=page.bad_path,
+                purpose=page.purpose, wizard_generated=True),
         ],
         lambda: [
-            text("The path was refused: paths are lowercase. Creating it again with /lessons/new."),
-            use("tu_05_create", "create_page", project_id=project, name="Plan a lesson", path="/lessons/new",
-                purpose="Plan one lesson and save it as a draft", wizard_generated=True,
-                key_elements=["lesson form", "objectives list", "materials list", "save draft button"]),
+            text(f"The path was refused: paths are lowercase with hyphens. Creating it again with {page.path}."),
+            use("tu_05_create", "create_page", project_id=project, name=page.name, path=page.path,
+                purpose=page.purpose, wizard_generated=True, key_elements=list(page.sections)),
         ],
         lambda: [
-            use("tu_06_decision", "record_decision", run_id=run, decision="Page 'Plan a lesson' at /lessons/new",
+            use("tu_06_decision", "record_decision", run_id=run, decision=f"Page '{page.name}' at {page.path}",
                 thought_id=c.result("tu_04_decision")["id"], rationale="One focused form, as the brief describes.",
                 alternatives=["a modal over the lesson list"]),
             use("tu_06_advance", "advance_wizard", run_id=run, to_phase="design-mockup"),
         ],
         lambda: [
             use("tu_07_mockup", "create_mockup_version", page_id=c.result("tu_05_create")["id"],
-                html_content=MOCKUP_HTML, css_content=MOCKUP_CSS, changed_by="wizard",
-                change_description="First mockup: one form with objectives and materials, red save button."),
+                changed_by="wizard", change_description="First mockup, sections as agreed, primary red action.",
+                html_content=page.html, **({"css_content": page.css} if page.css else {})),
             use("tu_07_advance", "advance_wizard", run_id=run, to_phase="review-consistency"),
         ],
         lambda: [
             use("tu_08_check", "check_mockup_consistency", page_id=c.result("tu_05_create")["id"]),
             use("tu_08_ask", "ask_user", run_id=run, ask_key="mockup_feedback",
-                question="Does this first mockup of 'Plan a lesson' do what you need? I would keep the single form.",
-                options=["Looks right", "Split it into steps"],
+                question=f"Does this first mockup of '{page.name}' do what you need? I would keep it as it is.",
+                options=["Looks right", "Change the layout"],
                 depends_on=[c.result("tu_04_decision")["id"]]),
         ],
         lambda: [
@@ -163,11 +222,11 @@ def page_creator_turn(c: Conversation) -> list[dict[str, Any]]:
         lambda: [
             use("tu_10_page", "get_page", page_id=c.result("tu_05_create")["id"]),
             thought(c, "tu_10_summary", "decision",
-                    "The page 'Plan a lesson' (/lessons/new) with mockup version 1 is ready for review.", 0.85,
+                    f"The page '{page.name}' ({page.path}) with mockup version 1 is ready for review.", 0.85,
                     [c.result("tu_04_decision")["id"], c.result("tu_09_feedback")["id"]]),
             use("tu_10_complete", "complete_wizard", run_id=run,
-                summary="Created 'Plan a lesson' at /lessons/new with mockup v1 (one form: title, grade, subject, "
-                        "objectives, materials, save draft). Open: whether drafts can be shared before saving.",
+                summary=f"Created '{page.name}' at {page.path} with mockup v1 ({', '.join(page.sections)}). "
+                        f"Open: who may see a shared item before it is saved.",
                 created=[f"page:{c.result('tu_05_create')['id']}"]),
         ],
     ]
@@ -186,9 +245,10 @@ class FakeAnthropic:
     """The Anthropic HTTP API, scripted: records every request the SDK sends; `failures` maps a
     request number (1-based, counting every attempt) to an injected failure."""
 
-    def __init__(self, failures: dict[int, str] | None = None):
+    def __init__(self, failures: dict[int, str] | None = None, page: NewPage = PLAN_A_LESSON):
         self.requests: list[dict[str, Any]] = []
         self.failures = dict(failures or {})
+        self.page = page
 
     def handler(self, request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
@@ -200,7 +260,7 @@ class FakeAnthropic:
         if failure == "drop":
             raise httpx2.RemoteProtocolError("Server disconnected without sending a response.", request=request)
         c = Conversation(body)
-        return httpx2.Response(200, json=message(page_creator_turn(c), c.turn))
+        return httpx2.Response(200, json=message(page_creator_turn(c, self.page), c.turn))
 
     def client(self, api_key: str, *, max_retries: int) -> Any:
         from anthropic import AsyncAnthropic

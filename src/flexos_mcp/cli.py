@@ -11,6 +11,7 @@ import signal
 import sys
 
 from . import __version__
+from .cli_wizard import add_wizard_commands, run_wizard_command
 from .config import Config, ConfigError, parse_toolsets
 from .errors import FlexError
 from .server.toolsets import TOOLSETS, UnknownToolset, resolve_toolsets
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
     commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
+    add_wizard_commands(commands)
     return parser
 
 
@@ -134,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_migrate(config))
         elif args.command == "toolsets":
             _print_toolsets()
+        elif args.command == "wizard":
+            return run_wizard_command(args, config)
     except (ConfigError, UnknownToolset) as exc:
         print(f"flexos-mcp: configuration error: {exc}", file=sys.stderr)
         return 2

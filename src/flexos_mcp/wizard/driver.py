@@ -386,7 +386,8 @@ class WizardDriver:
             if name in CLOSING_TOOLS and name in allowed:
                 await self._driver_thought(f"{tool_id}:before", name, "decision",
                                            f"Called {name}({short_json(arguments, 600)})", 1.0, name)
-            await self._report(f"  {name}({short_json(arguments, 80)})")
+            shown = {k: v for k, v in arguments.items() if k not in ("run_id", "project_id")}
+            await self._report(f"  {name}({short_json(shown, 100)})")
             index = self._next_index()
             if name not in allowed:
                 outcome = ToolOutcome(True, f"The tool {name} is not available in this wizard run. Use one of: "
@@ -503,7 +504,7 @@ class WizardDriver:
             log.warning("wizard run %s could not be marked failed: %s", self.run_id, exc)
 
     async def _report(self, message: str) -> None:
-        log.info("wizard run %s: %s", self.run_id, message)
+        log.debug("wizard run %s: %s", self.run_id, message)
         if self.progress is not None:
             totals = len([s for s in self.steps if s.role == "assistant"])
             await self.progress(message, totals, self.limits.max_turns)
