@@ -42,7 +42,7 @@ def test_cli_runs_resumes_and_shows_a_wizard_on_the_example(cli_env, monkeypatch
     assert main(["wizard", "run", "page-creator", "--project", "lesson-library", "--brief", COLLECTIONS.brief]) == 0
     out, err = capsys.readouterr()
     run_id = re.search(r"run ([0-9a-f-]{36}): paused \(phase review-consistency\)", out).group(1)
-    assert "turn 1 · phase understand-intent: asking the model" in err and "create_page(" in err
+    assert "turn 1 · phase understand-intent: asking the model" in err and 'create_page(name="Collections"' in err
     assert "✗ Invalid arguments for create_page: `path`" in err  # the refused path, shown as it happens
     assert f'flexos-mcp wizard resume {run_id} --answer "..."' in out and "Does this first mockup" in out
 

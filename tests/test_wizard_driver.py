@@ -56,7 +56,7 @@ async def check_chain(db, run_id: uuid.UUID) -> list[dict[str, Any]]:
     thoughts = {r["id"]: r for r in await db.fetch(
         "SELECT * FROM ai_thinking_chain WHERE wizard_run_id = $1 ORDER BY created_at, id", run_id)}
     seen: list[uuid.UUID] = []
-    previous = None
+    reason = None  # the latest reasoning step: model text or a thought the model logged
     for step in steps:
         if step["thought_id"] is None:
             continue
@@ -65,7 +65,7 @@ async def check_chain(db, run_id: uuid.UUID) -> list[dict[str, Any]]:
         seen.append(step["thought_id"])
         if step["role"] == "driver":
             key = step["tool_use_id"]
-            assert row["depends_on"] == ([previous] if previous else []), (key, row["reasoning"])
+            assert row["depends_on"] == ([reason] if reason else []), (key, row["reasoning"])
             if key.startswith("text:"):
                 assert row["thought_type"] == "inference" and row["source_description"].startswith("model text")
             else:
@@ -73,7 +73,8 @@ async def check_chain(db, run_id: uuid.UUID) -> list[dict[str, Any]]:
                 tool_step = next(s for s in steps if s["tool_use_id"] == tool_use_id)
                 assert row["source_description"] == tool_step["tool_name"]
                 assert row["thought_type"] in ("observation", "decision")
-        previous = step["thought_id"]
+        if step["role"] == "tool" or step["tool_use_id"].startswith("text:"):
+            reason = step["thought_id"]
     assert set(seen) == set(thoughts), "every thought of the run is a step of its transcript"
     # No tool call ran twice, and every call has its result.
     tool_steps = [s for s in steps if s["role"] == "tool"]

@@ -82,10 +82,17 @@ class Conversation:
                     if block.get("type") == "tool_result":
                         self.results[block["tool_use_id"]] = block
 
-    def result(self, tool_use_id: str) -> Any:
+    def text(self, tool_use_id: str) -> str:
         content = self.results[tool_use_id]["content"]
-        text = content if isinstance(content, str) else "".join(b.get("text", "") for b in content)
-        return json.loads(text)
+        return content if isinstance(content, str) else "".join(b.get("text", "") for b in content)
+
+    def result(self, tool_use_id: str) -> Any:
+        """A tool's structured result (the JSON before the driver's note of the thought id)."""
+        return json.loads(self.text(tool_use_id).split("\n\n(Recorded in the thinking chain as thought")[0])
+
+    def trace(self, tool_use_id: str) -> str:
+        """The id of the thought that records this call's result."""
+        return re.search(r"as thought ([0-9a-f-]{36})", self.text(tool_use_id)).group(1)
 
     def text_of_user_messages(self) -> str:
         parts = []
@@ -175,7 +182,7 @@ def page_creator_turn(c: Conversation, page: NewPage = PLAN_A_LESSON) -> list[di
             thought(c, "tu_03_context", "observation",
                     f"The project has {len(c.result('tu_02_pages')['items'])} page(s) so far; the new page "
                     f"should follow the design system's primary colour for its main action.", 0.8,
-                    [c.result("tu_01_form")["id"]]),
+                    [c.result("tu_01_form")["id"], c.trace("tu_02_pages")]),
             use("tu_03_advance", "advance_wizard", run_id=run, to_phase="define-structure"),
         ],
         lambda: [

@@ -21,6 +21,7 @@ tool_use_id has a stored step (a writing call's step row commits with its effect
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -187,6 +188,8 @@ def transcript_messages(steps: list[Step]) -> list[dict[str, Any]]:
     """The conversation to send, rebuilt from the stored steps: user messages, model turns, and
     after each turn one user message with every tool result, in the turn's order."""
     results = {s.tool_use_id: s for s in steps if s.role == "tool"}
+    traces = {s.tool_use_id.removesuffix(":trace"): s.thought_id for s in steps
+              if s.role == "driver" and (s.tool_use_id or "").endswith(":trace") and s.thought_id}
     messages: list[dict[str, Any]] = []
     for step in steps:
         if step.role == "user":
@@ -200,29 +203,59 @@ def transcript_messages(steps: list[Step]) -> list[dict[str, Any]]:
                 stored = results.get(block["id"])
                 if stored is None:
                     break  # this turn is still being handled: its results are not complete yet
-                blocks.append(tool_result_block(block["id"], stored.tool_result))
+                blocks.append(tool_result_block(block["id"], stored.tool_result, traces.get(block["id"])))
             else:
                 if blocks:
                     messages.append({"role": "user", "content": blocks})
     return messages
 
 
-def tool_result_block(tool_use_id: str, result: Any) -> dict[str, Any]:
+def tool_result_block(tool_use_id: str, result: Any, trace: UUID | None = None) -> dict[str, Any]:
+    """The result the model gets for a call; with the id of the thought that records it, so the
+    model can cite what it saw in a later thought's depends_on."""
     if result is None:  # committed, but the process stopped before the result was kept
         result = {"is_error": False, "text": (
             "This call was completed before the run was interrupted, but its result was not kept. "
             "Read the current state (e.g. get_wizard_run, get_page) instead of repeating the call.")}
-    return {"type": "tool_result", "tool_use_id": tool_use_id, "content": result.get("text") or "(no content)",
+    text = result.get("text") or "(no content)"
+    if trace is not None:
+        text += f"\n\n(Recorded in the thinking chain as thought {trace}; cite it in depends_on.)"
+    return {"type": "tool_result", "tool_use_id": tool_use_id, "content": text,
             "is_error": bool(result.get("is_error"))}
 
 
-def _summary(value: Any) -> str:
+_KEY_FIELDS = ("id", "name", "path", "version", "status", "current_phase", "slug", "outcome", "key", "decisions",
+               "missing_required", "consistent", "issue_counts")
+
+
+def _summary(value: Any, run_id: UUID | None = None) -> str:
+    """A tool result in a line: its identifying fields, or a count and names for a list."""
     if isinstance(value, dict):
-        keys = ("id", "name", "path", "version", "status", "current_phase", "slug", "outcome", "key")
-        parts = [f"{k}={short_json(value[k], 80)}" for k in keys if value.get(k) not in (None, "", [], {})]
+        items = value.get("items")
+        if isinstance(items, list):
+            names = [str(i.get("name") or i.get("id")) for i in items[:8] if isinstance(i, dict)]
+            more = ", …" if len(items) > 8 or value.get("next_cursor") else ""
+            return f"{len(items)} item(s): {', '.join(names)}{more}" if items else "no items"
+        parts = [f"{k}={short_json(value[k], 80)}" for k in _KEY_FIELDS
+                 if value.get(k) not in (None, "", {}) and not (k == "id" and value[k] == str(run_id))]
         if parts:
             return ", ".join(parts)
-    return short_json(value, 300)
+    return short_json(value, 200)
+
+
+def _call_text(name: str, arguments: dict[str, Any]) -> str:
+    """`name(key=value, ...)` without the run and project ids every call carries; long text is
+    cut, with its length."""
+    parts = []
+    for key, value in arguments.items():
+        if key in ("run_id", "project_id"):
+            continue
+        if isinstance(value, str):
+            shown = json.dumps(" ".join(value.split())[:60] + "…" if len(value) > 100 else value, ensure_ascii=False)
+            parts.append(f"{key}={shown}" + (f" ({len(value):,} chars)" if len(value) > 100 else ""))
+        else:
+            parts.append(f"{key}={short_json(value, 160)}")
+    return f"{name}({', '.join(parts)})"
 
 
 def _new_thought_id(name: str, structured: Any) -> UUID | None:
@@ -240,6 +273,13 @@ def _new_thought_id(name: str, structured: Any) -> UUID | None:
         replacement = structured.get("replacement")
         return UUID(replacement["id"]) if replacement else None
     return None
+
+
+def _is_reasoning(step: Step) -> bool:
+    """A step whose thought is reasoning: model text, or a thought the model logged."""
+    if step.role == "driver":
+        return (step.tool_use_id or "").startswith("text:")
+    return step.role == "tool" and step.tool_name in THOUGHT_TOOLS
 
 
 def _asked_without_answer(result: Any) -> bool:
@@ -260,7 +300,7 @@ class WizardDriver:
         self.project_id: UUID | None = None
         self.steps: list[Step] = []
         self.done: set[str] = set()
-        self.last_thought: UUID | None = None
+        self.anchor: UUID | None = None
         self.notes: list[str] = []
         self.handled_turns: set[int] = set()
 
@@ -286,8 +326,8 @@ class WizardDriver:
         async with store.driving(self.scope.db, run_id):
             self.steps = await store.load_steps(self.scope.db, run_id)
             self.done = {s.tool_use_id for s in self.steps if s.tool_use_id}
-            thoughts = [s.thought_id for s in self.steps if s.thought_id]
-            self.last_thought = thoughts[-1] if thoughts else None
+            reasoning = [s.thought_id for s in self.steps if s.thought_id and _is_reasoning(s)]
+            self.anchor = reasoning[-1] if reasoning else None
             if resume:
                 await self._prepare_resume(run)
             if not self.steps:
@@ -368,7 +408,7 @@ class WizardDriver:
                     if len(text) > TEXT_THOUGHT_CHARS:
                         text = text[: TEXT_THOUGHT_CHARS - 1] + "…"
                     await self._driver_thought(key, "log_thought", "inference", text, 0.5,
-                                               "model text (not a tool call)")
+                                               "model text (not a tool call)", reasoning_step=True)
             elif block.get("type") == "tool_use":
                 await self._handle_tool_use(block, allowed)
 
@@ -385,9 +425,8 @@ class WizardDriver:
         else:
             if name in CLOSING_TOOLS and name in allowed:
                 await self._driver_thought(f"{tool_id}:before", name, "decision",
-                                           f"Called {name}({short_json(arguments, 600)})", 1.0, name)
-            shown = {k: v for k, v in arguments.items() if k not in ("run_id", "project_id")}
-            await self._report(f"  {name}({short_json(shown, 100)})")
+                                           f"Called {_call_text(name, arguments)}", 1.0, name)
+            await self._report("  " + short_json(_call_text(name, arguments), 120))
             index = self._next_index()
             if name not in allowed:
                 outcome = ToolOutcome(True, f"The tool {name} is not available in this wizard run. Use one of: "
@@ -400,7 +439,7 @@ class WizardDriver:
             await self._save(Step(index, "tool", arguments, tool_use_id=tool_id, tool_name=name,
                                   tool_result=outcome.as_result(), thought_id=thought))
             if thought is not None:
-                self.last_thought = thought
+                self.anchor = thought
             if outcome.is_error:
                 await self._report(f"    ✗ {short_json(outcome.text, 160)}")
         trace = f"{tool_id}:trace"
@@ -410,7 +449,7 @@ class WizardDriver:
         elif name not in THOUGHT_TOOLS and name not in CLOSING_TOOLS:
             tool = (await self.tools.listed()).get(name)
             read_only = bool(tool and tool.annotations and tool.annotations.read_only_hint)
-            summary = f"{name}({short_json(arguments, 400)}) → {_summary(outcome.structured or outcome.text)}"
+            summary = f"{_call_text(name, arguments)} → {_summary(outcome.structured or outcome.text, self.run_id)}"
             await self._driver_thought(trace, name, "observation" if read_only else "decision",
                                        ("Read " if read_only else "Did ") + summary, 1.0, name)
         if name == "ask_user" and not outcome.is_error and _asked_without_answer(outcome.as_result()):
@@ -455,16 +494,20 @@ class WizardDriver:
         return outcome
 
     async def _driver_thought(self, key: str, tool_name: str, thought_type: str, reasoning: str,
-                              confidence: float, source: str) -> None:
+                              confidence: float, source: str, *, reasoning_step: bool = False) -> None:
+        """Log a step the driver observed. It depends on the anchor: the latest reasoning step
+        (model text or a thought the model logged), i.e. the reasoning that led to it. Model text
+        becomes the new anchor; a tool step does not, so tool steps hang under their reason and
+        rejecting one thought marks only what followed from it for review."""
         arguments: dict[str, Any] = {
             "run_id": str(self.run_id), "thought_type": thought_type, "reasoning": reasoning,
             "confidence": confidence, "source_description": source[:2000],
         }
-        if self.last_thought is not None:
-            arguments["depends_on"] = [str(self.last_thought)]
+        if self.anchor is not None:
+            arguments["depends_on"] = [str(self.anchor)]
         outcome = await self._driver_call(key, "log_thought", arguments)
-        if not outcome.is_error and outcome.structured:
-            self.last_thought = UUID(outcome.structured["id"])
+        if reasoning_step and not outcome.is_error and outcome.structured:
+            self.anchor = UUID(outcome.structured["id"])
 
     async def _prepare_resume(self, run: Any) -> None:
         """Deliver answers given since the pause, refuse while a pausing question is open, and
