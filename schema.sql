@@ -503,49 +503,29 @@ CREATE TRIGGER inferred_entities_touch BEFORE UPDATE ON inferred_entities FOR EA
 -- is deleted (a tool, a cascade from a project). Statement-level, so a bulk delete is one update.
 -- ---------------------------------------------------------------------------------------------
 
-CREATE FUNCTION flexos_forget_deleted_pages() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One function serves every array: TG_ARGV[0] is the table holding the ids, TG_ARGV[1] its
+-- UUID[] column; `gone` holds the deleted rows.
+CREATE FUNCTION flexos_forget_deleted_ids() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  gone_ids UUID[];
 BEGIN
-  UPDATE features f
-     SET affected_pages = ARRAY(SELECT x FROM unnest(f.affected_pages) x
-                                WHERE x NOT IN (SELECT id FROM gone))
-   WHERE f.affected_pages && ARRAY(SELECT id FROM gone);
+  SELECT array_agg(id) INTO gone_ids FROM gone;
+  EXECUTE format('UPDATE %I SET %I = ARRAY(SELECT x FROM unnest(%I) x WHERE x <> ALL ($1)) WHERE %I && $1',
+                 TG_ARGV[0], TG_ARGV[1], TG_ARGV[1], TG_ARGV[1])
+    USING gone_ids;
   RETURN NULL;
 END $$;
+
 CREATE TRIGGER pages_forget AFTER DELETE ON pages REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION flexos_forget_deleted_pages();
-
-CREATE FUNCTION flexos_forget_deleted_flows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE features f
-     SET required_journeys = ARRAY(SELECT x FROM unnest(f.required_journeys) x
-                                   WHERE x NOT IN (SELECT id FROM gone))
-   WHERE f.required_journeys && ARRAY(SELECT id FROM gone);
-  RETURN NULL;
-END $$;
+  FOR EACH STATEMENT EXECUTE FUNCTION flexos_forget_deleted_ids('features', 'affected_pages');
 CREATE TRIGGER journey_flows_forget AFTER DELETE ON journey_flows REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION flexos_forget_deleted_flows();
-
-CREATE FUNCTION flexos_forget_deleted_context_items() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE wizard_runs w
-     SET context_references = ARRAY(SELECT x FROM unnest(w.context_references) x
-                                    WHERE x NOT IN (SELECT id FROM gone))
-   WHERE w.context_references && ARRAY(SELECT id FROM gone);
-  RETURN NULL;
-END $$;
+  FOR EACH STATEMENT EXECUTE FUNCTION flexos_forget_deleted_ids('features', 'required_journeys');
 CREATE TRIGGER user_context_items_forget AFTER DELETE ON user_context_items REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION flexos_forget_deleted_context_items();
-
-CREATE FUNCTION flexos_forget_deleted_thoughts() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE ai_thinking_chain t
-     SET depends_on = ARRAY(SELECT x FROM unnest(t.depends_on) x WHERE x NOT IN (SELECT id FROM gone)),
-         leads_to = ARRAY(SELECT x FROM unnest(t.leads_to) x WHERE x NOT IN (SELECT id FROM gone))
-   WHERE t.depends_on && ARRAY(SELECT id FROM gone) OR t.leads_to && ARRAY(SELECT id FROM gone);
-  RETURN NULL;
-END $$;
-CREATE TRIGGER ai_thinking_chain_forget AFTER DELETE ON ai_thinking_chain REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION flexos_forget_deleted_thoughts();
+  FOR EACH STATEMENT EXECUTE FUNCTION flexos_forget_deleted_ids('wizard_runs', 'context_references');
+CREATE TRIGGER ai_thinking_chain_forget_depends_on AFTER DELETE ON ai_thinking_chain REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION flexos_forget_deleted_ids('ai_thinking_chain', 'depends_on');
+CREATE TRIGGER ai_thinking_chain_forget_leads_to AFTER DELETE ON ai_thinking_chain REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION flexos_forget_deleted_ids('ai_thinking_chain', 'leads_to');
 
 -- ---------------------------------------------------------------------------------------------
 -- OURS: bearer tokens for the Streamable HTTP transport (only a hash is stored).

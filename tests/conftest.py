@@ -7,6 +7,8 @@ migrated template database cloned once per test module, and real MCP clients on 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -23,6 +25,16 @@ from flexos_mcp.db.migrate import migrate
 from flexos_mcp.server.app import build_server
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Install the npm packages of the JavaScript checks once, so `pytest` alone is enough on a
+    machine with Node.js. Without npm the Node tests fail and say what to install."""
+    npm = shutil.which("npm")
+    for lock in sorted((ROOT / "js").glob("*/package-lock.json")):
+        if npm and not (lock.parent / "node_modules").exists():
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=lock.parent,
+                           check=False, stdout=subprocess.DEVNULL)
 
 
 def with_database(url: str, name: str) -> str:

@@ -39,3 +39,12 @@ def test_bad_values_are_refused_clearly(env, fragment):
     with pytest.raises(ConfigError) as caught:
         Config.from_env(env)
     assert fragment in str(caught.value)
+
+
+def test_readme_tool_list_is_current():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "readme_tools.py"), "--check"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr

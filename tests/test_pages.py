@@ -237,6 +237,10 @@ async def test_versions_rollback_and_lineage(database_url, db):
         deleted = await call(client, "delete_mockup", mockup_id=v2["id"])
         assert deleted["current_version"] == 3
         assert await db.fetchval("SELECT count(*) FROM mockups WHERE page_id = $1", uuid.UUID(page["id"])) == 2
+        single = await call(client, "create_page", project_id=project, name="Single", html_content="<p>only</p>")
+        gone = await call(client, "delete_mockup", mockup_id=single["current_mockup_id"])
+        assert gone["current_mockup_id"] is None and gone["current_version"] is None
+        assert (await call(client, "get_page", page_id=single["id"]))["status"] == "draft"
 
 
 async def test_diff_mockups(database_url):

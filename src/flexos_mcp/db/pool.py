@@ -40,6 +40,10 @@ async def create_pool(
         "statement_timeout": str(statement_timeout_ms),
         "idle_in_transaction_session_timeout": "60000",
         "timezone": "UTC",
+        # JIT compiles a plan when its estimated cost is high; PostgreSQL guesses 100 rows for every
+        # set-returning JSONB function, so one project's analytics (tens of ms) were estimated in
+        # the millions and spent ~500 ms compiling (bench/analytics.py). Our statements are small.
+        "jit": "off",
     }
     if read_only:
         settings["default_transaction_read_only"] = "on"

@@ -59,21 +59,21 @@ _THREAD_THRESHOLD = 50
 class DesignSystem(BaseModel):
     id: UUID
     project_id: UUID
-    generation_method: str | None = Field(description="emergent (from mockups), prescribed (only imposed tokens) or hybrid (both).")
-    tokens: dict[str, Any] = Field(description="The effective tokens: colors, spacing, typography, radii, shadows.")
+    generation_method: str | None = Field(description="emergent, prescribed or hybrid.")
+    tokens: dict[str, Any]
     component_patterns: dict[str, Any]
-    confidence_scores: dict[str, Any] = Field(description="Token path -> confidence 0..1 (1.0 for decided tokens).")
-    user_confirmations: dict[str, Any] = Field(description="Token path -> {value | ref, confirmed_at, note}: decisions that survive re-analysis.")
-    prescribed_tokens: dict[str, Any] = Field(description="Token-shaped values a user imposed; they override emergent tokens.")
+    confidence_scores: dict[str, Any]
+    user_confirmations: dict[str, Any] = Field(description="Token path -> {value | ref, confirmed_at, note}.")
+    prescribed_tokens: dict[str, Any]
     created_at: datetime
     updated_at: datetime
 
 
 class DesignSystemAnalysis(BaseModel):
     design_system: DesignSystem
-    created: bool = Field(description="True when this call created the project's design system.")
-    mockups_analyzed: int = Field(description="How many current mockups (one per page that has one) were aggregated.")
-    pages: list[str] = Field(description="Slugs of the pages whose current mockup was analysed.")
+    created: bool
+    mockups_analyzed: int
+    pages: list[str] = Field(description="Slugs of the pages analysed.")
 
 
 class ColorUse(BaseModel):

@@ -177,6 +177,9 @@ async def list_pages(scope: Scope, project_id: UUID, *, status: str | None = Non
                      primary_device: str | None = None, parent_id: UUID | None = None, top_level: bool = False,
                      limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> PageList:
     await require_project(scope.db, scope.actor, project_id)
+    if parent_id is not None and not await scope.db.fetchval(
+            "SELECT 1 FROM pages WHERE id = $1 AND project_id = $2", parent_id, project_id):
+        raise NotFound("page", parent_id, field="parent_id", hint="The parent must be a page of this project. " + _PAGE_HINT)
     after = decode_cursor(cursor, timestamp=False)
     try:
         after_order, after_created = (int(after[0][0]), datetime.fromisoformat(after[0][1])) if after else (None, None)

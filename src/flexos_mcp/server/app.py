@@ -8,9 +8,11 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import ValidationError
 
@@ -22,8 +24,10 @@ from ..db.migrate import migrate
 from ..db.pool import create_pool
 from ..domain.users import ensure_user
 from .dynamic import install_dynamic_toolsets
+from .http_auth import FlexOSTokenVerifier
 from .prompts import install_prompts
-from .registry import select_resources, select_tools
+from .registry import ToolSpec, select_resources, select_tools
+from .schema_slim import collapse_optional_arguments, strip_titles
 from .state import AppState, current_request
 from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_arguments_message
@@ -84,9 +88,34 @@ async def prepare_database(url: str, config: Config) -> None:
         await pool.close()
 
 
-def build_server(config: Config) -> FlexOSServer:
+@dataclass(frozen=True)
+class HttpOptions:
+    """Streamable HTTP: every request must carry a bearer token from `flexos-mcp token create`."""
+
+    public_url: str  # e.g. http://127.0.0.1:8000, what clients use to reach this server
+
+
+def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
+    """Register one tool from the registry, with lean schemas (see schema_slim)."""
+    server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True)
+    registered = server._tool_manager.get_tool(spec.name)
+    strip_titles(registered.parameters)
+    collapse_optional_arguments(registered.parameters)
+    strip_titles(registered.output_schema)
+
+
+def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSServer:
     """A server for this configuration. Raises UnknownToolset for a bad --toolsets value."""
     toolsets = resolve_toolsets(config.toolsets)
+    auth_kwargs: dict[str, Any] = {}
+    if http is not None:
+        if not config.database_url:
+            raise ValueError("an HTTP server needs its database URL resolved before it is built")
+        auth_kwargs = {
+            "token_verifier": FlexOSTokenVerifier(config.database_url, config),
+            "auth": AuthSettings(issuer_url=http.public_url, resource_server_url=f"{http.public_url}/mcp",
+                                 validate_token_resource=False),
+        }
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
@@ -94,14 +123,16 @@ def build_server(config: Config) -> FlexOSServer:
         await prepare_database(url, config)
         pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms)
         try:
-            setup = await create_pool(url, max_size=1) if config.read_only else pool
-            try:
-                actor = await ensure_user(Database(setup), config.user_email)
-            finally:
-                if setup is not pool:
-                    await setup.close()
-            yield AppState(config=config, db=Database(pool, read_only=config.read_only), actor=actor,
-                           database_url=url)
+            actor = None
+            if http is None:  # stdio: one configured user, created on first start
+                setup = await create_pool(url, max_size=1) if config.read_only else pool
+                try:
+                    actor = await ensure_user(Database(setup), config.user_email)
+                finally:
+                    if setup is not pool:
+                        await setup.close()
+            yield AppState(config=config, db=Database(pool, read_only=config.read_only), database_url=url,
+                           actor=actor)
         finally:
             await pool.close()
 
@@ -112,13 +143,13 @@ def build_server(config: Config) -> FlexOSServer:
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=config.log_level,  # type: ignore[arg-type]
+        **auth_kwargs,
     )
     if config.dynamic_toolsets:
         install_dynamic_toolsets(server, read_only=config.read_only)
     else:
         for spec in select_tools(toolsets, read_only=config.read_only):
-            server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations,
-                            structured_output=True)
+            add_registered_tool(server, spec)
     for res in select_resources(toolsets):
         server.resource(res.uri, name=res.name, title=res.title, description=res.description,
                         mime_type=res.mime_type)(res.fn)

@@ -42,6 +42,8 @@ def install_dynamic_toolsets(server: MCPServer, *, read_only: bool) -> None:
     available: dict[str, list[ToolSpec]] = {
         name: select_tools([name], read_only=read_only) for name in TOOLSETS
     }
+    from .app import add_registered_tool  # app imports this module
+
     enabled: set[str] = set()
     ToolsetName = Literal[tuple(TOOLSETS)]  # type: ignore[valid-type]
 
@@ -63,8 +65,7 @@ def install_dynamic_toolsets(server: MCPServer, *, read_only: bool) -> None:
         if toolset in enabled:
             return ToolsetEnabled(toolset=toolset, added_tools=[])
         for spec in available[toolset]:
-            server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations,
-                            structured_output=True)
+            add_registered_tool(server, spec)
         enabled.add(toolset)
         await ctx.notify_tools_changed()              # protocol 2026-07-28: subscriptions/listen
         await ctx.session.send_tool_list_changed()   # earlier protocols: a plain notification

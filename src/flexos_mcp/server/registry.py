@@ -80,6 +80,21 @@ def explain_failure(exc: BaseException, what: str) -> str:
             f"fails again, tell the user the incident id so they can find it in the server log.")
 
 
+def _guarded(fn: F, what: str, error: type[Exception]) -> F:
+    """`fn` with every exception turned into `error` carrying actionable text (see module doc)."""
+
+    @functools.wraps(fn)
+    async def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fn(*args, **kwargs)
+        except error:
+            raise
+        except Exception as exc:
+            raise error(explain_failure(exc, what)) from exc
+
+    return guarded  # type: ignore[return-value]
+
+
 def tool(toolset: str, *, title: str, read_only: bool, destructive: bool = False,
          idempotent: bool = False) -> Callable[[F], F]:
     """Register a tool. The function's name is the tool's name, its docstring the description."""
@@ -93,15 +108,7 @@ def tool(toolset: str, *, title: str, read_only: bool, destructive: bool = False
         if not (fn.__doc__ or "").strip():
             raise ValueError(f"tool {name} needs a docstring: it is the description a model reads")
 
-        @functools.wraps(fn)
-        async def guarded(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return await fn(*args, **kwargs)
-            except ToolError:
-                raise
-            except Exception as exc:
-                raise ToolError(explain_failure(exc, name)) from exc
-
+        guarded = _guarded(fn, name, ToolError)
         _REGISTRY[name] = ToolSpec(name, toolset, title, guarded, read_only, destructive, idempotent)
         return fn
 
@@ -116,15 +123,7 @@ def resource(uri: str, *, toolset: str, title: str, mime_type: str = "applicatio
         raise ValueError(f"unknown toolset {toolset!r}")
 
     def register(fn: F) -> F:
-        @functools.wraps(fn)
-        async def guarded(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return await fn(*args, **kwargs)
-            except ResourceError:
-                raise
-            except Exception as exc:
-                raise ResourceError(explain_failure(exc, f"resource {uri}")) from exc
-
+        guarded = _guarded(fn, f"resource {uri}", ResourceError)
         _RESOURCES[uri] = ResourceSpec(uri, toolset, fn.__name__, title, (fn.__doc__ or "").strip(), mime_type, guarded)
         return fn
 

@@ -7,17 +7,21 @@ import contextvars
 from dataclasses import dataclass
 from typing import Any
 
+from mcp.server.auth.middleware.auth_context import get_access_token
+
 from ..config import Config
 from ..db.gateway import Database
 from ..domain.scope import Actor, Scope
+from ..errors import FlexError
+from .http_auth import actor_from_access_token
 
 
 @dataclass
 class AppState:
     config: Config
     db: Database
-    actor: Actor
     database_url: str
+    actor: Actor | None  # the configured user of a stdio server; None over HTTP (per-request tokens)
 
 
 # Set for each resource read: static resources get no Context from the SDK, yet need the caller.
@@ -28,10 +32,24 @@ def app_of(ctx: Any) -> AppState:
     return ctx.request_context.lifespan_context
 
 
+def _token_actor(ctx: Any) -> Actor | None:
+    """The user of the bearer token this HTTP request carried, if any."""
+    token = get_access_token()
+    if token is None:
+        request = getattr(getattr(ctx, "request_context", None), "request", None)
+        token = getattr(getattr(request, "user", None), "access_token", None)
+    return actor_from_access_token(token) if token is not None else None
+
+
 def scope_of(ctx: Any) -> Scope:
-    """The database and acting user for this call."""
+    """The database and acting user for this call: the token's user over HTTP, the configured
+    user over stdio."""
     app = app_of(ctx)
-    return Scope(db=app.db, actor=app.actor)
+    actor = _token_actor(ctx) or app.actor
+    if actor is None:
+        raise FlexError("This request carries no valid bearer token; send `Authorization: Bearer <token>` "
+                        "(create one with `flexos-mcp token create --email you@example.com`).")
+    return Scope(db=app.db, actor=actor)
 
 
 def current_scope() -> Scope:

@@ -204,7 +204,7 @@ class SamplingBackend:
     async def create(self, *, system: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
                      max_tokens: int) -> ModelTurn:
         import mcp_types as t
-        from mcp.shared.exceptions import MCPError
+        from mcp.shared.exceptions import MCPError, NoBackChannelError
 
         wanted = {tool["name"] for tool in tools}
         try:
@@ -219,6 +219,10 @@ class SamplingBackend:
                     tool_choice=t.ToolChoice(mode="auto"),
                     related_request_id=self.ctx.request_id,
                 )
+        except NoBackChannelError as exc:
+            raise ModelCallFailed("this connection cannot carry requests to the client (e.g. stateless HTTP), "
+                                  "so the client's model cannot be asked; continue the run with model_source "
+                                  "'anthropic' or over stdio", retryable=False) from exc
         except MCPError as exc:
             raise ModelCallFailed(f"the client's model could not answer (sampling error {exc.error.code}: "
                                   f"{exc.error.message})") from exc

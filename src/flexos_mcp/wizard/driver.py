@@ -37,7 +37,7 @@ from ..domain.runs import CLOSED_STATUSES
 from ..domain.scope import Scope
 from ..errors import Conflict, FlexError
 from ..prompt_files import load_prompts, render_wizard_prompt
-from ..server.state import app_of
+from ..server.state import app_of, scope_of
 from ..wizard_definitions import get_wizard_definition
 from . import store
 from .backends import Backend, ModelCallFailed, ModelTurn, short_json, tool_for_anthropic
@@ -126,7 +126,7 @@ class ServerTools:
         request_context = dataclasses.replace(ctx.request_context, lifespan_context=recording)
         self.ctx = Context(request_context=request_context, mcp_server=server,
                            subscriptions=getattr(ctx, "_subscriptions", None))
-        self.scope = Scope(db=recording.db, actor=state.actor)
+        self.scope = Scope(db=recording.db, actor=scope_of(ctx).actor)
         self._listed: dict[str, Any] | None = None
 
     async def listed(self) -> dict[str, Any]:
