@@ -325,8 +325,12 @@ async def insert_thoughts(conn: Any, actor: Actor, items: list[NewThought], *, p
             "needs_answer": needs_answer, "has_alternatives": bool(item.alternatives),
             "alternatives": list(item.alternatives), "ask_key": item.ask_key,
         })
-    await conn.execute(_INSERT_BATCH, records, project_id, run["id"] if run is not None else None)
-    rows = await conn.fetch("SELECT * FROM ai_thinking_chain WHERE id = ANY($1::uuid[])", ids)
+    run_id = run["id"] if run is not None else None
+    if len(items) == 1:  # nothing in the statement depends on it, so RETURNING shows its final leads_to
+        rows = await conn.fetch(_INSERT_BATCH.replace("RETURNING id", "RETURNING *"), records, project_id, run_id)
+    else:  # rows of the batch gain dependents in the trigger, after RETURNING
+        await conn.execute(_INSERT_BATCH, records, project_id, run_id)
+        rows = await conn.fetch("SELECT * FROM ai_thinking_chain WHERE id = ANY($1::uuid[])", ids)
     by_id = {r["id"]: r for r in rows}
     return LoggedThoughts(thoughts=[thought_of(by_id[i]) for i in ids], keys=keys)
 
@@ -489,7 +493,7 @@ async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, conf
 async def _project_lock(conn: Any, project_id: UUID) -> None:
     """Serialise changes of depends_on within a project, so two concurrent edits cannot close a
     cycle that neither sees alone."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('flexos-thoughts:' || $1::text, 0))", project_id)
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('flexos-thoughts:' || $1::uuid::text, 0))", project_id)
 
 
 _ANCESTORS = """

@@ -179,8 +179,8 @@ async def open_questions(ctx: Context, project_id: OptionalProject = None, run_i
     return await thinking.open_questions(scope_of(ctx), project_id=project_id, run_id=run_id, limit=limit, cursor=cursor)
 
 
-@tool("thinking", title="Assumptions", read_only=True, idempotent=True)
-async def assumptions(
+@tool("thinking", title="List assumptions", read_only=True, idempotent=True)
+async def list_assumptions(
     ctx: Context,
     project_id: OptionalProject = None,
     run_id: OptionalRun = None,

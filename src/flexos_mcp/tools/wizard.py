@@ -5,13 +5,15 @@ supports it)."""
 from typing import Annotated, Any
 from uuid import UUID
 
+from mcp.server.elicitation import AcceptedElicitation, CancelledElicitation, DeclinedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.resolve import Elicit, Resolve
 from pydantic import BaseModel, Field
 
 from ..domain import wizard
 from ..domain.thinking import Alternatives, AskKey
 from ..domain.wizard import (
-    AnswerRecorded, AskResult, Brief, DecisionRecorded, DeletedRun, Elicit, OutputKind, OutputRecorded,
+    AnswerRecorded, AskResult, Brief, DecisionRecorded, DeletedRun, OutputKind, OutputRecorded, Reply,
     RunStatus, WizardList, WizardRunList, WizardRunState, WizardType,
 )
 from ..server.params import DEFAULT_PAGE, Cursor, Limit, ProjectId
@@ -22,7 +24,7 @@ from ..server.state import current_scope, scope_of
 RunId = Annotated[UUID, Field(description="The wizard run's id (from start_wizard or list_wizard_runs).")]
 Phase = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
                              description="A phase name of the run's wizard, e.g. 'gather-context'.")]
-Note = Annotated[str, Field(min_length=1, max_length=2000)]
+Reason = Annotated[str, Field(min_length=1, max_length=2000, description="Why, in a sentence (kept as the run's status_note).")]
 
 
 @tool("wizard", title="List wizards", read_only=True, idempotent=True)
@@ -137,14 +139,14 @@ async def complete_wizard(
 
 
 @tool("wizard", title="Abandon wizard", read_only=False)
-async def abandon_wizard(ctx: Context, run_id: RunId, reason: Note | None = None) -> WizardRunState:
+async def abandon_wizard(ctx: Context, run_id: RunId, reason: Reason | None = None) -> WizardRunState:
     """Stop a run for good (the person changed their mind, or it went wrong). Records it created
     stay. Use pause_wizard to stop for now instead."""
     return await wizard.abandon_wizard(scope_of(ctx), run_id, reason)
 
 
 @tool("wizard", title="Pause wizard", read_only=False, idempotent=True)
-async def pause_wizard(ctx: Context, run_id: RunId, reason: Note | None = None) -> WizardRunState:
+async def pause_wizard(ctx: Context, run_id: RunId, reason: Reason | None = None) -> WizardRunState:
     """Pause a run (e.g. waiting for the person). It keeps everything; resume_wizard or
     advance_wizard continues it."""
     return await wizard.set_run_status(scope_of(ctx), run_id, "paused", reason)
@@ -169,24 +171,42 @@ class AnswerForm(BaseModel):
     answer: str = Field(description="Your answer")
 
 
-def elicitor(ctx: Context) -> Elicit | None:
-    """Ask the person through the client (MCP elicitation, form mode), or None when the client did
-    not declare that it can."""
+def can_elicit(ctx: Context) -> bool:
+    """Whether the connected client declared form-mode elicitation (an empty `elicitation`
+    object means form mode, for clients older than the form/url split)."""
     capabilities = ctx.client_capabilities
     support = getattr(capabilities, "elicitation", None) if capabilities is not None else None
     if support is None:
+        return False
+    return getattr(support, "form", None) is not None or getattr(support, "url", None) is None
+
+
+async def ask_the_person(
+    ctx: Context, question: str, options: list[str] | None, run_id: UUID | None, project_id: UUID | None,
+    ask_key: str | None, depends_on: list[UUID] | None,
+) -> Elicit[AnswerForm] | None:
+    """Resolver for ask_user: ask through the client when it can elicit and the call is valid (an
+    invalid call is reported by the tool itself, without bothering the person). The SDK sends the
+    request mid-call (protocol <= 2025-11-25) or as an input-required round (2026-07-28)."""
+    if not can_elicit(ctx):
         return None
-    if getattr(support, "form", None) is None and getattr(support, "url", None) is not None:
-        return None  # URL-mode only: it cannot show a form
+    try:
+        await wizard.check_question(scope_of(ctx), question=question, project_id=project_id, run_id=run_id,
+                                    options=options, ask_key=ask_key, depends_on=depends_on)
+    except Exception:
+        return None
+    message = question + (("\n\nOptions: " + "; ".join(options)) if options else "")
+    return Elicit(message, AnswerForm)
 
-    async def elicit(question: str, options: list[str]) -> tuple[str, str | None]:
-        message = question + (("\n\nOptions: " + "; ".join(options)) if options else "")
-        result = await ctx.elicit(message, schema=AnswerForm)
-        if result.action == "accept":
-            return "accept", result.data.answer
-        return result.action, None
 
-    return elicit
+def reply_of(outcome: object) -> Reply | None:
+    if isinstance(outcome, AcceptedElicitation) and isinstance(outcome.data, AnswerForm):
+        return ("accept", outcome.data.answer)
+    if isinstance(outcome, DeclinedElicitation):
+        return ("decline", None)
+    if isinstance(outcome, CancelledElicitation):
+        return ("cancel", None)
+    return None
 
 
 @tool("wizard", title="Ask the user", read_only=False)
@@ -194,6 +214,7 @@ async def ask_user(
     ctx: Context,
     question: Annotated[str, Field(min_length=1, max_length=5000, description=(
         "One clear question; say what you would choose and why."))],
+    person: Annotated[ElicitationResult[AnswerForm], Resolve(ask_the_person)],
     run_id: Annotated[UUID | None, Field(description="The wizard run asking (leave out for a project-level question).")] = None,
     project_id: Annotated[UUID | None, Field(description="The project, when the question belongs to no run.")] = None,
     options: Annotated[list[str] | None, Field(max_length=20, description="The options you see, if any.")] = None,
@@ -205,7 +226,7 @@ async def ask_user(
     with ask_key, as the run's answer). Otherwise, or if they decline, the question stays open:
     put it to them yourself and call answer_question with their reply."""
     return await wizard.ask_user(scope_of(ctx), question=question, project_id=project_id, run_id=run_id,
-                                 options=options, ask_key=ask_key, depends_on=depends_on, elicit=elicitor(ctx))
+                                 options=options, ask_key=ask_key, depends_on=depends_on, reply=reply_of(person))
 
 
 @tool("wizard", title="Answer question", read_only=False)

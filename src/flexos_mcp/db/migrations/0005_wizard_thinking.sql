@@ -16,10 +16,12 @@ CREATE INDEX idx_thinking_run_created ON ai_thinking_chain(wizard_run_id, create
 CREATE INDEX idx_thinking_open_questions ON ai_thinking_chain(project_id) WHERE needs_answer;
 
 -- FIX (defect 8): leads_to is the exact mirror of depends_on, kept by the database itself, so it
--- holds however rows are written (a tool, a batch, a script). After every statement that inserts
--- thoughts or changes depends_on, the leads_to of every thought whose dependents may have changed
--- is recomputed from depends_on (GIN index). Deletes are covered by flexos_forget_deleted_thoughts,
--- whose UPDATE of depends_on lands here too.
+-- holds however rows are written (a tool, a batch, a script); no caller writes it. Statement-level
+-- triggers, so a batch costs one pass:
+-- * INSERT appends each new thought's id to the leads_to of the thoughts it depends on (primary-key
+--   updates; a new thought has no dependents except later rows of the same statement);
+-- * UPDATE of depends_on recomputes leads_to of every thought that gained or lost a dependent
+--   (GIN lookups; rare: a relink). Deletes are handled by the ai_thinking_chain_forget_* triggers.
 CREATE FUNCTION flexos_thoughts_mirror(affected UUID[]) RETURNS void LANGUAGE sql AS $$
   UPDATE ai_thinking_chain t
      SET leads_to = ARRAY(SELECT d.id FROM ai_thinking_chain d
@@ -29,16 +31,17 @@ CREATE FUNCTION flexos_thoughts_mirror(affected UUID[]) RETURNS void LANGUAGE sq
 $$;
 
 CREATE FUNCTION flexos_thoughts_mirror_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  affected UUID[];
 BEGIN
-  SELECT array_agg(DISTINCT x) INTO affected
-    FROM (SELECT unnest(depends_on) FROM fresh
-          UNION ALL
-          SELECT id FROM fresh WHERE leads_to <> '{}') AS s(x);
-  IF affected IS NOT NULL THEN
-    PERFORM flexos_thoughts_mirror(affected);
+  -- A new row's leads_to starts empty whatever the INSERT said.
+  IF EXISTS (SELECT 1 FROM fresh WHERE leads_to <> '{}') THEN
+    UPDATE ai_thinking_chain t SET leads_to = '{}' FROM fresh f WHERE t.id = f.id AND f.leads_to <> '{}';
   END IF;
+  UPDATE ai_thinking_chain t
+     SET leads_to = t.leads_to || x.dependents
+    FROM (SELECT d.dep, array_agg(f.id ORDER BY f.created_at, f.id) AS dependents
+            FROM fresh f CROSS JOIN LATERAL unnest(f.depends_on) AS d(dep)
+           GROUP BY d.dep) AS x
+   WHERE t.id = x.dep;
   RETURN NULL;
 END $$;
 CREATE TRIGGER ai_thinking_chain_mirror_insert AFTER INSERT ON ai_thinking_chain
@@ -48,8 +51,12 @@ CREATE FUNCTION flexos_thoughts_mirror_updated() RETURNS trigger LANGUAGE plpgsq
 DECLARE
   affected UUID[];
 BEGIN
-  -- Only rows whose depends_on changed matter; the recomputation below is itself an UPDATE that
-  -- fires this trigger again, and stops here because it changes no depends_on.
+  -- Updates made by triggers keep the mirror themselves: these triggers touch only leads_to, and
+  -- the ai_thinking_chain_forget_* triggers remove a deleted id from depends_on and leads_to alike.
+  IF pg_trigger_depth() > 1 THEN
+    RETURN NULL;
+  END IF;
+  -- Only rows whose depends_on changed matter.
   WITH changed AS (
     SELECT o.depends_on AS old_deps, n.depends_on AS new_deps
       FROM before o JOIN after n USING (id)
@@ -67,3 +74,7 @@ END $$;
 CREATE TRIGGER ai_thinking_chain_mirror_update AFTER UPDATE ON ai_thinking_chain
   REFERENCING OLD TABLE AS before NEW TABLE AS after FOR EACH STATEMENT
   EXECUTE FUNCTION flexos_thoughts_mirror_updated();
+
+-- The recomputation searches depends_on through its GIN index; without a pending list, a search
+-- never has to scan thousands of not-yet-merged entries.
+ALTER INDEX idx_thinking_depends_on SET (fastupdate = off);
