@@ -7,8 +7,8 @@ reference_apps, color, icon) and `pages`: [{name, slug, path, type, purpose, pri
 html, css}] with `html`/`css` paths relative to the example folder (`css` may be null).
 
 Flows hook: when `flexos_mcp.domain.flows` provides `import_example_flows`, it is awaited as
-`import_example_flows(scope, project_id, example_dir, pages=<slug -> page id>)` after the pages
-exist, so journey flows in `examples/<name>/flows/` can point at the example's pages.
+`import_example_flows(scope, project_id, example_dir / "flows")` after the pages exist; it links the
+flows' screens in `examples/<name>/flows/` to the example's pages by path.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ async def load_example(scope: Scope, name: str = "lesson-library") -> Project:
         await design_systems.analyze_design_system(scope, project.id)
         flows = _flows_loader()
         if flows is not None:
-            await flows(scope, project.id, folder, pages=page_ids)
+            await flows(scope, project.id, folder / "flows")
     except BaseException:
         await projects.delete_project(scope, project.id)
         raise

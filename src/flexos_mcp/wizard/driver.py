@@ -30,6 +30,7 @@ from uuid import UUID
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import InputRequiredResult
 from pydantic import BaseModel, Field
 
 from ..domain import wizard as wizard_domain
@@ -40,7 +41,7 @@ from ..prompt_files import load_prompts, render_wizard_prompt
 from ..server.state import app_of, scope_of
 from ..wizard_definitions import get_wizard_definition
 from . import store
-from .backends import Backend, ModelCallFailed, ModelTurn, short_json, tool_for_anthropic
+from .backends import BACK_CHANNEL_PROTOCOLS, Backend, ModelCallFailed, ModelTurn, short_json, tool_for_anthropic
 from .store import PendingStep, RecordingDatabase, Step, StepRecorder
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,19 @@ class ToolOutcome:
 Progress = Callable[[str, int, int], Awaitable[None]]
 
 
+class NoRoundTripContext(Context):
+    """The calling request's context, minus elicitation: on a connection where the server cannot
+    ask the client mid-call (protocol 2026-07-28 turns such questions into an input-required
+    round trip of the *outer* call), ask_user records its question and the run pauses instead."""
+
+    @property
+    def client_capabilities(self) -> Any:
+        capabilities = super().client_capabilities
+        if capabilities is not None and getattr(capabilities, "elicitation", None) is not None:
+            return capabilities.model_copy(update={"elicitation": None})
+        return capabilities
+
+
 class ServerTools:
     """The server's tools, called in-process with the calling request's context — the same
     validation, tenancy, transactions and error mapping as a tools/call from a client. The
@@ -124,8 +138,9 @@ class ServerTools:
         state = app_of(ctx)
         recording = dataclasses.replace(state, db=RecordingDatabase(state.db, recorder))
         request_context = dataclasses.replace(ctx.request_context, lifespan_context=recording)
-        self.ctx = Context(request_context=request_context, mcp_server=server,
-                           subscriptions=getattr(ctx, "_subscriptions", None))
+        mid_call_requests = request_context.protocol_version in BACK_CHANNEL_PROTOCOLS
+        self.ctx = (Context if mid_call_requests else NoRoundTripContext)(
+            request_context=request_context, mcp_server=server, subscriptions=getattr(ctx, "_subscriptions", None))
         self.scope = Scope(db=recording.db, actor=scope_of(ctx).actor)
         self._listed: dict[str, Any] | None = None
 
@@ -142,6 +157,10 @@ class ServerTools:
         except Exception as exc:  # a crash inside the tool layer: keep the run going, say so
             log.exception("wizard driver: tool %s crashed", name)
             return ToolOutcome(True, f"Internal error in {name} ({type(exc).__name__}); nothing was changed.", None)
+        if isinstance(result, InputRequiredResult):  # a resolver wants a round trip we cannot relay
+            return ToolOutcome(True, f"{name} needs input from the person that cannot be requested while a model "
+                                     f"drives the run; use ask_user, which records the question and pauses the run.",
+                               None)
         text = "\n".join(getattr(block, "text", "") for block in result.content)
         structured = store.as_json(result.structured_content) if result.structured_content is not None else None
         return ToolOutcome(bool(result.is_error), text, structured)
