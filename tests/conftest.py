@@ -127,10 +127,12 @@ def new_email() -> str:
 
 @asynccontextmanager
 async def connect(database_url: str, email: str | None = None, **settings: object) -> AsyncIterator[Client]:
-    """A real MCP client on a real server acting as `email`, with any Config settings.
+    """A real MCP client on a real server acting as `email`, with any Config settings (every
+    toolset unless `toolsets` is given).
 
     A context manager, not a fixture: the SDK's task groups must be entered and left in the same
     task, which async-generator fixtures do not guarantee."""
+    settings.setdefault("toolsets", ("all",))  # tests reach every tool unless they say otherwise
     config = Config(database_url=database_url, user_email=email or new_email(), **settings)  # type: ignore[arg-type]
     async with Client(build_server(config)) as client:
         yield client

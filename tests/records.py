@@ -1,9 +1,8 @@
-"""Test data written straight with SQL: one record of every kind for a user, and a full dump of a
+"""Test data written straight with SQL (through a connection with the JSON codecs on): one record of every kind for a user, and a full dump of a
 project to prove that a call changed nothing. Independent of the tools under test."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -46,13 +45,13 @@ async def seed_project(conn: asyncpg.Connection, email: str, name: str = "Seeded
         ids["flow_node"] = await conn.fetchval(
             """INSERT INTO flow_nodes (flow_id, project_id, canvas_node_id, node_type, position, data)
                VALUES ($1, $2, 'n1', 'screen', '{"x": 0, "y": 0}', $3) RETURNING id""",
-            ids["flow"], p, json.dumps({"page_id": str(ids["page"])}))
+            ids["flow"], p, {"page_id": str(ids["page"])})
         ids["flow_node_2"] = await conn.fetchval(
             """INSERT INTO flow_nodes (flow_id, project_id, canvas_node_id, node_type, position, data)
                VALUES ($1, $2, 'n2', 'action', '{"x": 200, "y": 0}', '{"label": "Submit"}') RETURNING id""",
             ids["flow"], p)
         await conn.execute("UPDATE flow_nodes SET connections = $1 WHERE id = $2",
-                           json.dumps([{"target_node_id": str(ids["flow_node_2"]), "trigger": "click"}]), ids["flow_node"])
+                           [{"target_node_id": str(ids["flow_node_2"]), "trigger": "click"}], ids["flow_node"])
         ids["feature"] = await conn.fetchval(
             """INSERT INTO features (project_id, name, category, affected_pages, required_journeys)
                VALUES ($1, 'Share lessons', 'content', $2, $3) RETURNING id""", p, [ids["page"]], [ids["flow"]])

@@ -88,7 +88,7 @@ async def test_tool_snapshots_match(database_url):
 
 
 async def test_default_tool_list_fits_the_context_budget(database_url):
-    async with connect(database_url) as client:
+    async with connect(database_url, toolsets=("default",)) as client:
         listed = await client.list_tools()
     size = len(listed.model_dump_json(by_alias=True, exclude_none=True))
     assert size <= DEFAULT_BUDGET_BYTES, f"tools/list for the default toolsets is {size} bytes"

@@ -6,21 +6,16 @@ mockup (extracted on save), then the design system analysed from them.
 reference_apps, color, icon) and `pages`: [{name, slug, path, type, purpose, primary_device,
 html, css}] with `html`/`css` paths relative to the example folder (`css` may be null).
 
-Flows hook: when `flexos_mcp.domain.flows` provides `import_example_flows`, it is awaited as
-`import_example_flows(scope, project_id, example_dir / "flows")` after the pages exist; it links the
-flows' screens in `examples/<name>/flows/` to the example's pages by path.
+Journey flows in `examples/<name>/flows/*.json` are imported last; their screens name pages by
+path, so they link to the pages just made.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
-from uuid import UUID
 
-from .domain import design_systems, pages, projects
+from .domain import design_systems, flows, pages, projects
 from .domain.mockups import prepare_content
 from .domain.projects import Project
 from .domain.scope import Scope
@@ -46,17 +41,6 @@ def example_dir(name: str) -> Path:
     return folder
 
 
-def _flows_loader() -> Callable[..., Awaitable[Any]] | None:
-    """`flexos_mcp.domain.flows.import_example_flows` if that module provides it."""
-    try:
-        module = importlib.import_module("flexos_mcp.domain.flows")
-    except ModuleNotFoundError as exc:
-        if exc.name != "flexos_mcp.domain.flows":
-            raise
-        return None
-    return getattr(module, "import_example_flows", None)
-
-
 async def load_example(scope: Scope, name: str = "lesson-library") -> Project:
     """Create the example project for the acting user (slug derived, so loading twice gives
     `lesson-library-2`). All or nothing: if any step fails, the half-made project is deleted."""
@@ -66,22 +50,19 @@ async def load_example(scope: Scope, name: str = "lesson-library") -> Project:
     values["metadata"] = {"example": name}
     project = await projects.create_project(scope, values)
     try:
-        page_ids: dict[str, UUID] = {}
         for order, page in enumerate(spec.get("pages", [])):
             html = (folder / page["html"]).read_text(encoding="utf-8")
             css = (folder / page["css"]).read_text(encoding="utf-8") if page.get("css") else None
             content = await prepare_content(html, css, None)
             page_values = {k: page[k] for k in _PAGE_FIELDS if page.get(k) is not None}
             page_values["sort_order"] = order
-            created = await pages.create_page(scope, project.id, page_values, {
+            await pages.create_page(scope, project.id, page_values, {
                 "content": content, "changed_by": "user",
                 "change_description": f"First version, from the {name} example",
             })
-            page_ids[created.slug] = created.id
         await design_systems.analyze_design_system(scope, project.id)
-        flows = _flows_loader()
-        if flows is not None:
-            await flows(scope, project.id, folder / "flows")
+        if (folder / "flows").is_dir():
+            await flows.import_example_flows(scope, project.id, folder / "flows")
     except BaseException:
         await projects.delete_project(scope, project.id)
         raise
