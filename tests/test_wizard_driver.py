@@ -92,6 +92,10 @@ async def test_claude_runs_page_creator_to_the_end(database_url, db, fake_api):
         [question] = first["open_questions"]
         assert "first mockup" in question["question"]
         run_id = first["run_id"]
+        paused = await db.fetchrow("SELECT status, status_note FROM wizard_runs WHERE id = $1", uuid.UUID(run_id))
+        asked = await db.fetchrow("SELECT * FROM ai_thinking_chain WHERE id = $1", uuid.UUID(question["thought_id"]))
+        assert paused["status"] == "paused" and "first mockup" in paused["status_note"]
+        assert asked["thought_type"] == "question" and asked["needs_answer"] and asked["ask_key"] == "mockup_feedback"
         # Resuming before the answer is refused, and says what to do.
         refused = await error_of(client, "continue_wizard_run", run_id=run_id)
         assert question["thought_id"] in refused and "answer_question" in refused
@@ -127,6 +131,10 @@ async def test_claude_runs_page_creator_to_the_end(database_url, db, fake_api):
     assert sum(1 for r in chain if r["source_description"] == "model text (not a tool call)") == 2
     failed = next(r for r in chain if r["reasoning"].startswith("create_page failed"))
     assert "path" in failed["reasoning"]
+    # The model cited what it read: a tool step's thought id travels with the tool result.
+    listed = next(r for r in chain if r["source_description"] == "list_pages")
+    context = next(r for r in chain if r["reasoning"].startswith("The project has 0 page(s)"))
+    assert listed["id"] in context["depends_on"] and context["id"] in listed["leads_to"]
 
     # What the driver sent: the prompts of each phase, the tools' own schemas, the tool results.
     arguments = {"project": project["id"], "brief": BRIEF}
