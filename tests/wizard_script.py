@@ -203,7 +203,7 @@ def page_creator_turn(c: Conversation, page: NewPage = PLAN_A_LESSON) -> list[di
         ],
         lambda: [
             use("tu_06_decision", "record_decision", run_id=run, decision=f"Page '{page.name}' at {page.path}",
-                thought_id=c.result("tu_04_decision")["id"], rationale="One focused form, as the brief describes.",
+                thought_id=c.result("tu_04_decision")["id"], rationale=page.inference,
                 alternatives=["a modal over the lesson list"]),
             use("tu_06_advance", "advance_wizard", run_id=run, to_phase="design-mockup"),
         ],
