@@ -12,6 +12,7 @@ import sys
 import uuid
 
 from . import __version__
+from .cli_wizard import add_wizard_commands, run_wizard_command
 from .config import Config, ConfigError, parse_toolsets
 from .errors import FlexError
 from .server.toolsets import TOOLSETS, UnknownToolset, resolve_toolsets
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=uuid.UUID, help="the token's id (from token list)")
     commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
+    add_wizard_commands(commands)
     return parser
 
 
@@ -185,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             run_demo(config, args.example)
         elif args.command == "token":
             asyncio.run(_token(config, args))
+        elif args.command == "wizard":
+            return run_wizard_command(args, config)
     except (ConfigError, UnknownToolset) as exc:
         print(f"flexos-mcp: configuration error: {exc}", file=sys.stderr)
         return 2

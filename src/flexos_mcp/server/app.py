@@ -25,6 +25,7 @@ from ..db.pool import create_pool
 from ..domain.users import ensure_user
 from .dynamic import install_dynamic_toolsets
 from .http_auth import FlexOSTokenVerifier
+from .prompts import install_prompts
 from .registry import ToolSpec, select_resources, select_tools
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
 from .state import AppState, current_request
@@ -157,5 +158,6 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
     for res in select_resources(toolsets):
         server.resource(res.uri, name=res.name, title=res.title, description=res.description,
                         mime_type=res.mime_type)(res.fn)
+    install_prompts(server)
     return server
 

@@ -1,0 +1,80 @@
+"""`flexos-mcp wizard run|resume|show` on the Lesson Library example, with Claude scripted at the
+HTTP transport (the real SDK underneath)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+
+import pytest
+
+from conftest import new_email
+from flexos_mcp.cli import main
+from flexos_mcp.cli_wizard import _scope
+from flexos_mcp.config import Config
+from flexos_mcp.demo import load_example
+from flexos_mcp.wizard import backends
+from wizard_script import COLLECTIONS, FakeAnthropic
+
+
+async def _load_example(config: Config) -> None:
+    async with _scope(config) as scope:
+        await load_example(scope, "lesson-library")
+
+
+@pytest.fixture
+def cli_env(database_url, monkeypatch):
+    email = new_email()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("FLEXOS_USER_EMAIL", email)
+    monkeypatch.setenv("FLEXOS_LOG_LEVEL", "WARNING")
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    asyncio.run(_load_example(Config(database_url=database_url, user_email=email)))
+    return email
+
+
+def test_cli_runs_resumes_and_shows_a_wizard_on_the_example(cli_env, monkeypatch, capsys):
+    fake = FakeAnthropic(page=COLLECTIONS)
+    monkeypatch.setattr(backends, "make_anthropic_client", fake.client)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+
+    assert main(["wizard", "run", "page-creator", "--project", "lesson-library", "--brief", COLLECTIONS.brief]) == 0
+    out, err = capsys.readouterr()
+    run_id = re.search(r"run ([0-9a-f-]{36}): paused \(phase review-consistency\)", out).group(1)
+    assert "turn 1 · phase understand-intent: asking the model" in err and 'create_page(name="Collections"' in err
+    assert "✗ Invalid arguments for create_page: `path`" in err  # the refused path, shown as it happens
+    assert f'flexos-mcp wizard resume {run_id} --answer "..."' in out and "Does this first mockup" in out
+
+    assert main(["wizard", "resume", run_id, "--answer", "Looks right, keep the grid."]) == 0
+    out, err = capsys.readouterr()
+    assert f"run {run_id}: completed (phase finalize)" in out and "11 model turns" in out
+
+    assert main(["wizard", "show", run_id, "--width", "110"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"Wizard run {run_id} · page-creator · completed\nProject: Lesson Library (lesson-library)")
+    assert "Model: claude-sonnet-4-5 via anthropic · 11 turns" in shown
+    phases = re.findall(r"^  \d\. ([a-z-]+)", shown, flags=re.M)
+    assert phases == ["understand-intent", "gather-context", "define-structure", "design-mockup",
+                      "review-consistency", "finalize"]
+    assert "[observation 0.90] The brief asks for a page listing" in shown
+    assert "[decision 1.00] Did create_page(" in shown and "[observation 1.00] create_page failed" in shown
+    assert "[question 0.50] Does this first mockup" in shown and "Open questions" not in shown
+    print(shown)  # the README shows this output
+
+
+def test_cli_without_a_key_says_what_to_configure(cli_env, capsys):
+    assert main(["wizard", "run", "page-creator", "--project", "lesson-library", "--brief", "x"]) == 2
+    assert "ANTHROPIC_API_KEY" in capsys.readouterr().err
+
+
+def test_cli_refuses_unknown_runs_and_projects(cli_env, monkeypatch, capsys):
+    missing = uuid.uuid4()
+    assert main(["wizard", "show", str(missing)]) == 1
+    assert f"No wizard run with id {missing}" in capsys.readouterr().err
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    assert main(["wizard", "run", "page-creator", "--project", "nope", "--brief", "x"]) == 1
+    assert "No project with id nope" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["wizard", "show", "not-a-uuid"])
+    assert "is not a run id" in capsys.readouterr().err
