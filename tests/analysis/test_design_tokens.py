@@ -173,3 +173,12 @@ def test_emergence_of_nothing_is_empty():
     result = emerge_design_system([], {}, None)
     assert result["tokens"] == {"colors": {}, "radii": {}, "shadows": {}}
     assert result["component_patterns"] == {} and result["generation_method"] == "emergent"
+
+
+def test_tokens_list_a_bounded_sample_of_pages_with_the_full_count(mockups):
+    """1,000 pages must not make every token carry 1,000 slugs."""
+    many = [{"page": f"page-{i:03d}", "extracted_patterns": m["extracted_patterns"]}
+            for i, m in enumerate(mockups * 5)]
+    primary = emerge_design_system(many, {}, None)["tokens"]["colors"]["primary"]
+    assert primary["page_count"] == 40
+    assert primary["pages"] == [f"page-{i:03d}" for i in range(20)]

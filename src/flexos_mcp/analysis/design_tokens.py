@@ -87,6 +87,17 @@ _KIND_ORDER = {"color": 0, "spacing": 1, "font_family": 2, "font_size": 3, "radi
 # -- aggregation ----------------------------------------------------------------------------
 
 
+# A token lists at most this many of the pages that use it (and how many there are in all), so a
+# project of 1,000 pages does not turn every design-system read into hundreds of kilobytes.
+MAX_LISTED_PAGES = 20
+
+
+def listed_pages(pages: Iterable[str | None]) -> dict:
+    """`{"pages": [first MAX_LISTED_PAGES slugs, sorted], "page_count": n}`."""
+    known = sorted(p for p in pages if p is not None)
+    return {"pages": known[:MAX_LISTED_PAGES], "page_count": len(known)}
+
+
 def _page_threshold(page_count: int) -> int:
     """A value counts as part of the system when it recurs on this many pages."""
     return max(2, math.ceil(0.1 * page_count))
@@ -203,7 +214,7 @@ def _emerge_colors(mockups: list[dict], confidence: dict) -> dict:
             "value": hex_color,
             "usage_count": counts[hex_color],
             "contexts": sorted(contexts[hex_color]),
-            "pages": sorted(p for p in pages[hex_color] if p is not None),
+            **listed_pages(pages[hex_color]),
             "confidence": score,
         }, score
 
@@ -308,7 +319,7 @@ def _emerge_radii(mockups: list[dict], confidence: dict) -> dict:
     for radius in sorted(_recurring(counts, pages, max(1, len(mockups))), key=lambda r: float(r[:-2])):
         px = round(float(radius[:-2]))
         name = _RADIUS_NAMES.get(px) or f"r-{radius[:-2]}"
-        radii[name] = {"value": radius, "usage_count": counts[radius], "pages": sorted(pages[radius])}
+        radii[name] = {"value": radius, "usage_count": counts[radius], **listed_pages(pages[radius])}
         confidence[f"radii.{name}"] = round(len(pages[radius]) / max(1, len(mockups)), 2)
     return radii
 
@@ -328,7 +339,7 @@ def _emerge_shadows(mockups: list[dict], confidence: dict) -> dict:
         name = (tailwind[0].lstrip("-") or "default") if tailwind else f"elevation-{index}"
         if name in shadows:
             name = f"elevation-{index}"
-        shadows[name] = {"value": value, "usage_count": counts[value], "pages": sorted(pages[value])}
+        shadows[name] = {"value": value, "usage_count": counts[value], **listed_pages(pages[value])}
         confidence[f"shadows.{name}"] = round(len(pages[value]) / max(1, len(mockups)), 2)
     return shadows
 
@@ -377,7 +388,7 @@ def _emerge_components(mockups: list[dict], colors: dict) -> dict:
             "variants": sorted(item["variants"]),
             "states": sorted(item["states"]),
             "usage_count": item["count"],
-            "pages": sorted(p for p in item["pages"] if p is not None),
+            **listed_pages(item["pages"]),
             "class_sets": sets[:3],
         }
     return patterns
@@ -664,7 +675,8 @@ def _scale_issue(kind: str, value: str, count: int, path: str, step: float, clas
 
 
 def _flexos_extension(token: dict) -> dict:
-    data = {k: token[k] for k in ("usage_count", "contexts", "pages", "confidence", "source", "confirmed") if k in token}
+    data = {k: token[k] for k in ("usage_count", "contexts", "pages", "page_count", "confidence", "source", "confirmed")
+            if k in token}
     return {"$extensions": {"flexos": data}} if data else {}
 
 
