@@ -232,9 +232,10 @@ async def crud_matrix(scope: Scope, project_id: UUID, *, entity: str | None = No
 
 # --- full-text search --------------------------------------------------------------------------------
 
-# Each branch repeats its index's expression exactly (schema.sql idx_*_search), so the GIN index
-# can answer `@@`; PostgreSQL may instead start from the project_id index when this project is the
-# smaller set. Headlines are computed for the returned rows only.
+# Each branch matches the row's stored `search_vector` (migration 0007, indexed by idx_*_search),
+# so the GIN index can answer `@@`, or PostgreSQL starts from the project_id index and reads the
+# stored vectors without recomputing them. `document` is the same text, for headlines, which are
+# computed for the returned rows only.
 _SEARCH_BRANCHES = {
     "page": ("pages", "name || ' ' || COALESCE(purpose, '')", "name", "slug"),
     "feature": ("features", "name || ' ' || COALESCE(user_description, '')", "name", "status"),
@@ -249,10 +250,10 @@ def _search_branch(kind: str) -> str:
     table, document, title, detail = _SEARCH_BRANCHES[kind]
     return f"""
   SELECT '{kind}'::text AS kind, id, {title}::text AS title, {detail}::text AS detail, {document} AS document,
-         ts_rank(to_tsvector('english', {document}), websearch_to_tsquery('english', $3::text)) AS rank
+         ts_rank(search_vector, websearch_to_tsquery('english', $3::text)) AS rank
     FROM {table}
    WHERE project_id = $1
-     AND to_tsvector('english', {document}) @@ websearch_to_tsquery('english', $3::text)
+     AND search_vector @@ websearch_to_tsquery('english', $3::text)
      AND ($4::text[] IS NULL OR '{kind}' = ANY($4::text[]))"""
 
 
