@@ -139,3 +139,4 @@ async def test_resources(database_url):
         assert '"name": "Res"' in read.contents[0].text
         schema = await client.read_resource("flexos://schema")
         assert "FIX (defect 1)" in schema.contents[0].text
+        assert "migration 7: search_vectors" in schema.contents[0].text

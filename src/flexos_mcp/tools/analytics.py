@@ -5,12 +5,11 @@ from typing import Annotated, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from ..domain import analytics, outline
+from ..domain import analytics
 from ..domain.analytics import CooccurrenceResult, CrudMatrix, ProjectSummary, SearchResult
 from ..server.params import ProjectId
-from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
-from ..server.state import current_scope, scope_of
+from ..server.registry import tool
+from ..server.state import scope_of
 
 EntityFilter = Annotated[str | None, Field(min_length=1, max_length=100,
                                            description="Only this entity (name, any case); unknown names are an error listing the known ones.")]
@@ -63,10 +62,3 @@ async def project_summary(ctx: Context, project_id: ProjectId) -> ProjectSummary
     entities confirmed vs inferred, and the gaps: pages without mockups, features without pages,
     entities nothing creates."""
     return await analytics.project_summary(scope_of(ctx), project_id)
-
-
-@resource("flexos://projects/{project_id}/outline", toolset="analytics", title="Project outline")
-async def outline_resource(project_id: str) -> str:
-    """A project's whole outline in one read: the pages tree with status and current mockup
-    version, flows with node counts, features with linked pages, entities with field names."""
-    return to_json(await outline.project_outline(current_scope(), uuid_from_uri(project_id, "project")))

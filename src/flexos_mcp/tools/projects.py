@@ -5,13 +5,13 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from ..domain import projects, users
+from ..domain import outline, projects, users
 from ..domain.projects import (
     DeletedProject, HexColor, Icon, LongText, Project, ProjectList, ProjectName, ProjectSlug, ProjectStatus,
     ProjectType, ReferenceApps, TargetFeeling,
 )
 from ..domain.users import AvatarUrl, FullName, User, Username
-from ..package_data import data_path
+from ..db.migrate import load_migrations
 from ..server.params import DEFAULT_PAGE, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import to_json, uuid_from_uri
@@ -143,6 +143,13 @@ async def project_resource(project_id: str) -> str:
 
 @resource("flexos://schema", toolset="projects", title="Database schema", mime_type="application/sql")
 async def schema_resource() -> str:
-    """The PostgreSQL schema FlexOS runs on (schema.sql), with every fix to the seed commented."""
-    return data_path("schema.sql").read_text(encoding="utf-8")
+    """The PostgreSQL schema FlexOS runs on: schema.sql (the seed, every fix commented) followed by
+    each later migration, in the order they apply."""
+    return "\n\n".join(f"-- ===== migration {m.version}: {m.name} =====\n{m.sql}" for m in load_migrations())
 
+
+@resource("flexos://projects/{project_id}/outline", toolset="projects", title="Project outline")
+async def outline_resource(project_id: str) -> str:
+    """A project's whole outline in one read: the pages tree with status and current mockup
+    version, flows with node counts, features with linked pages, entities with field names."""
+    return to_json(await outline.project_outline(current_scope(), uuid_from_uri(project_id, "project")))
