@@ -16,6 +16,7 @@ from flexos_mcp.config import Config
 from flexos_mcp.demo import load_example
 from flexos_mcp.wizard import backends
 from wizard_script import COLLECTIONS, FakeAnthropic
+from flexos_mcp.config import DEFAULT_MODEL
 
 
 async def _load_example(config: Config) -> None:
@@ -53,7 +54,7 @@ def test_cli_runs_resumes_and_shows_a_wizard_on_the_example(cli_env, monkeypatch
     assert main(["wizard", "show", run_id, "--width", "110"]) == 0
     shown = capsys.readouterr().out
     assert shown.startswith(f"Wizard run {run_id} · page-creator · completed\nProject: Lesson Library (lesson-library)")
-    assert "Model: claude-sonnet-4-5 via anthropic · 11 turns" in shown
+    assert f"Model: {DEFAULT_MODEL} via anthropic · 11 turns" in shown
     phases = re.findall(r"^  \d\. ([a-z-]+)", shown, flags=re.M)
     assert phases == ["understand-intent", "gather-context", "define-structure", "design-mockup",
                       "review-consistency", "finalize"]

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx2
+from flexos_mcp.config import DEFAULT_MODEL
 
-MODEL = "claude-sonnet-4-5"
+MODEL = DEFAULT_MODEL
 BRIEF = ("Teachers need a page to plan a new lesson step by step: title, grade, subject, objectives "
          "and materials, then save it as a draft to share later.")
 

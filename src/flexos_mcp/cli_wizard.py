@@ -21,7 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from .analysis.thought_graph import render_thought_tree
-from .config import Config
+from .config import DEFAULT_MODEL, Config
 from .errors import FlexError
 from .wizard_definitions import load_wizard_definitions
 
@@ -78,7 +78,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return 0
     if not config.anthropic_api_key:
         print("flexos-mcp: wizard run/resume needs ANTHROPIC_API_KEY (Claude drives the run; FLEXOS_MODEL picks "
-              "the model, default claude-sonnet-4-5). Without a key, use an MCP client with sampling (run_wizard) "
+              f"the model, default {DEFAULT_MODEL}). Without a key, use an MCP client with sampling (run_wizard) "
               "or start the wizard's prompt in your MCP host.", file=sys.stderr)
         return 2
     from .wizard import store

@@ -22,6 +22,9 @@ class SettingSpec:
     help: str
 
 
+# A current model (the SDK warns that claude-sonnet-4-5 reaches end of life on 2026-11-30).
+DEFAULT_MODEL = "claude-sonnet-5-5"
+
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("DATABASE_URL", "(embedded)", "PostgreSQL 15+ URL. Unset: an embedded PostgreSQL in FLEXOS_DATA_DIR."),
     SettingSpec("FLEXOS_DATA_DIR", "the user data dir", "Where the embedded database lives (e.g. ~/.local/share/flexos-mcp)."),
@@ -31,7 +34,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("FLEXOS_STATEMENT_TIMEOUT_MS", "15000", "Longest a single SQL statement may run before it is cancelled."),
     SettingSpec("FLEXOS_LOG_LEVEL", "INFO", "Log level for stderr (DEBUG, INFO, WARNING, ERROR)."),
     SettingSpec("ANTHROPIC_API_KEY", "(unset)", "Lets the wizard driver call Claude; without it wizards use MCP sampling."),
-    SettingSpec("FLEXOS_MODEL", "claude-sonnet-4-5", "The Claude model the wizard driver uses."),
+    SettingSpec("FLEXOS_MODEL", DEFAULT_MODEL, "The Claude model the wizard driver uses."),
 )
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -80,7 +83,7 @@ class Config:
     statement_timeout_ms: int = 15000
     log_level: str = "INFO"
     anthropic_api_key: str | None = None
-    model: str = "claude-sonnet-4-5"
+    model: str = DEFAULT_MODEL
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:

@@ -8,6 +8,7 @@ from uuid import UUID
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from ..config import DEFAULT_MODEL
 from ..domain.projects import require_project
 from ..domain.wizard import Brief, WizardType
 from ..errors import FlexError
@@ -44,7 +45,7 @@ def _backend(ctx: Context, source: ModelSource, tools: ServerTools, listed: dict
     if not config.anthropic_api_key:
         if source == "anthropic":
             raise FlexError("Invalid model_source: 'anthropic' needs ANTHROPIC_API_KEY in the server's environment "
-                            "(FLEXOS_MODEL picks the model, default claude-sonnet-4-5).")
+                            f"(FLEXOS_MODEL picks the model, default {DEFAULT_MODEL}).")
         raise FlexError(NO_MODEL_MESSAGE)
     return AnthropicBackend(config.anthropic_api_key, config.model)
 

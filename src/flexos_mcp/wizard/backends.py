@@ -11,6 +11,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from ..config import DEFAULT_MODEL
+
 BackendName = Literal["anthropic", "sampling"]
 
 # The protocol versions on which a server may send requests to the client while a tool runs
@@ -19,7 +21,7 @@ BACK_CHANNEL_PROTOCOLS = ("2025-11-25",)
 
 NO_MODEL_MESSAGE = (
     "No model is available to drive the wizard. Either set ANTHROPIC_API_KEY in the server's "
-    "environment (and optionally FLEXOS_MODEL, default claude-sonnet-4-5) so FlexOS calls Claude "
+    f"environment (and optionally FLEXOS_MODEL, default {DEFAULT_MODEL}) so FlexOS calls Claude "
     "itself, or connect with an MCP client that supports sampling with tools (protocol 2025-11-25, "
     "capability sampling.tools) so the wizard runs on your own model. You can also run the wizard "
     "yourself: get the prompt named after the wizard type (prompts/get) and follow it with the tools."
