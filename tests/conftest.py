@@ -136,3 +136,17 @@ async def connect(database_url: str, email: str | None = None, **settings: objec
     config = Config(database_url=database_url, user_email=email or new_email(), **settings)  # type: ignore[arg-type]
     async with Client(build_server(config)) as client:
         yield client
+
+
+async def call(client, tool: str, **args):
+    """Call a tool that must succeed; its structured result."""
+    result = await client.call_tool(tool, args)
+    assert not result.is_error, f"{tool}: {result.content[0].text}"
+    return result.structured_content
+
+
+async def error_of(client, tool: str, **args) -> str:
+    """Call a tool that must fail; its error text."""
+    result = await client.call_tool(tool, args)
+    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
+    return result.content[0].text

@@ -7,23 +7,11 @@ from contextlib import asynccontextmanager
 
 import mcp_types as types
 import pytest
-from conftest import new_email
+from conftest import call, error_of, new_email
 from mcp import Client
 
 from flexos_mcp.config import Config
 from flexos_mcp.server.app import build_server
-
-
-async def call(client, tool, **args):
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content
-
-
-async def error_of(client, tool, **args) -> str:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
-    return result.content[0].text
 
 
 class Person:

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
-from conftest import ROOT, connect, new_email
+from conftest import ROOT, call, connect, error_of, new_email
 from mcp.shared.exceptions import MCPError
 from records import dump_project, seed_project
 
@@ -22,18 +22,6 @@ from flexos_mcp.db.pool import _init_connection
 from flexos_mcp.demo import load_example
 from flexos_mcp.domain.scope import Scope
 from flexos_mcp.domain.users import ensure_user
-
-
-async def call(client, tool, **args):
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content
-
-
-async def error_of(client, tool, **args) -> str:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
-    return result.content[0].text
 
 
 @asynccontextmanager

@@ -8,21 +8,9 @@ import sys
 import types
 import uuid
 
-from conftest import connect, new_email
+from conftest import call, connect, error_of, new_email
 from project_fixtures import load_lesson_library, make_project
 from records import dump_project, seed_project
-
-
-async def call(client, tool, **args):
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content
-
-
-async def error_of(client, tool, **args) -> str:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
-    return result.content[0].text
 
 
 async def entities_by_name(client, project) -> dict[str, dict]:

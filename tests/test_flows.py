@@ -10,23 +10,11 @@ import uuid
 from pathlib import Path
 
 from analysis.flows_node_checks import mermaid_parse_results, vueflow_round_trip
-from conftest import connect, new_email
+from conftest import call, connect, error_of, new_email
 from records import dump_project, seed_project
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "lesson-library" / "flows"
-
-
-async def call(client, tool, **args):
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content
-
-
-async def error_of(client, tool, **args) -> str:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
-    return result.content[0].text
 
 
 def vueflow_export(page_id: str | None = None) -> dict:

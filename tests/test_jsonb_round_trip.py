@@ -7,16 +7,10 @@ import uuid
 
 import pytest
 
-from conftest import connect, new_email
+from conftest import call, connect, new_email
 
 NESTED = {"a": {"b": [1, 2.5, True, None, "é ✓"]}, "empty": {}, "list": []}
 NESTED_2 = {"changed": ["x"], "n": 0}
-
-
-async def call(client, tool, **args):
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, f"{tool}: {result.content[0].text}"
-    return result.structured_content
 
 
 # kind: (table, create tool, id argument, get, list, update, delete, create args, update args, JSONB columns)

@@ -7,7 +7,7 @@ import asyncio
 import uuid
 
 import pytest
-from conftest import connect, new_email
+from conftest import call, connect, error_of, new_email
 from records import dump_project, seed_project
 
 from mcp.shared.exceptions import MCPError
@@ -24,18 +24,6 @@ HTML_V1 = """<main class="bg-slate-50 p-4">
 """
 HTML_V2 = HTML_V1.replace("bg-red-600", "bg-blue-600").replace("New lesson", "Write a lesson")
 CSS = "h1 { letter-spacing: -0.01em; }\n.card { border-radius: 12px; box-shadow: 0 1px 2px #0000000d; }\n"
-
-
-async def call(client, tool, **args):
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content
-
-
-async def error_of(client, tool, **args) -> str:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
-    return result.content[0].text
 
 
 def unwrap(text: str | None) -> str | None:

@@ -5,20 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import connect, new_email
+from conftest import call, connect, error_of, new_email
 from records import dump_project, seed_project
-
-
-async def call(client, tool, **args):
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content
-
-
-async def error_of(client, tool, **args) -> str:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
-    return result.content[0].text
 
 
 async def mirror_holds(db, project_id) -> None:

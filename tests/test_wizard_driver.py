@@ -10,7 +10,7 @@ import mcp_types as t
 import pytest
 from mcp import Client
 
-from conftest import connect, new_email
+from conftest import call, connect, error_of, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.prompt_files import render_wizard_prompt
 from flexos_mcp.server.app import build_server
@@ -18,18 +18,6 @@ from flexos_mcp.wizard import backends, store
 from wizard_script import BRIEF, MODEL, Conversation, FakeAnthropic, message, page_creator_turn
 
 PHASES = ["understand-intent", "gather-context", "define-structure", "design-mockup", "review-consistency", "finalize"]
-
-
-async def call(client, tool, **args):
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content
-
-
-async def error_of(client, tool, **args) -> str:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
-    return result.content[0].text
 
 
 @pytest.fixture

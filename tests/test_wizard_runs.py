@@ -9,25 +9,13 @@ from collections import deque
 from datetime import datetime
 
 import pytest
-from conftest import connect, new_email
+from conftest import call, connect, error_of, new_email
 from records import dump_project, seed_project
 
 from flexos_mcp.server.registry import all_tools
 from flexos_mcp.wizard_definitions import load_wizard_definitions, suggested_tool_names
 
 MY_TOOLSETS = ("wizard", "thinking")
-
-
-async def call(client, tool, **args):
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content
-
-
-async def error_of(client, tool, **args) -> str:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, f"{tool} should have failed: {result.structured_content}"
-    return result.content[0].text
 
 
 def walk(definition) -> list[str]:
