@@ -235,6 +235,7 @@ async def test_demo_command_loads_the_example(database_url, db):
     assert result.returncode == 0, result.stderr
     assert "Loaded the lesson-library example as project 'Lesson Library'" in result.stdout
     assert "primary #DC2626" in result.stdout and "Spacing: base 8px" in result.stdout
+    assert "Flows (2): Create a lesson, Sign up" in result.stdout
     count = await db.fetchval("SELECT count(*) FROM pages p JOIN projects pr ON pr.id = p.project_id "
                               "JOIN users u ON u.id = pr.user_id WHERE u.email = $1", email)
     assert count == 8

@@ -13,7 +13,7 @@ async def _demo(config: Config, name: str) -> str:
     from .db.gateway import Database
     from .db.pool import create_pool
     from .demo import load_example
-    from .domain import design_systems, pages
+    from .domain import design_systems, flows, pages
     from .domain.scope import Scope
     from .domain.users import ensure_user
     from .server.app import prepare_database, resolve_database_url
@@ -27,6 +27,7 @@ async def _demo(config: Config, name: str) -> str:
         project = await load_example(scope, name)
         listed = await pages.list_pages(scope, project.id, limit=100)
         design = await design_systems.get_design_system(scope, project.id)
+        journeys = await flows.list_flows(scope, project.id, limit=100)
     finally:
         await pool.close()
     tokens = design.tokens
@@ -37,6 +38,7 @@ async def _demo(config: Config, name: str) -> str:
         f"Loaded the {name} example as project '{project.name}' (id {project.id}, slug {project.slug}) "
         f"for {config.user_email}.",
         f"Pages ({len(listed.items)}): " + ", ".join(f"{p.name} {p.path or ''}".strip() for p in listed.items),
+        f"Flows ({len(journeys.items)}): " + ", ".join(f.name for f in journeys.items),
         "Design system: " + ", ".join(roles),
     ]
     if spacing.get("base"):
