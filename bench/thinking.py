@@ -7,28 +7,24 @@
 2. thought_lineage / thought_impact on a 10,000-thought chain of depth 1,000 (1,000 layers of 10;
    each thought depends on one or two thoughts of the layer above), median of several runs.
 
-Needs a PostgreSQL server where it may create (and then drops) a scratch database:
-FLEXOS_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres.
-
-Run: PYTHONPATH=src python bench/thinking.py
+Run: python bench/thinking.py
+(FLEXOS_BENCH_DATABASE_URL=postgresql://... to use a server; otherwise an embedded PostgreSQL in a
+temporary directory)
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import statistics
 import time
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 from mcp import Client
+from scratch_db import scratch_database  # bench/scratch_db.py
 
 from flexos_mcp.config import Config
 from flexos_mcp.db.gateway import Database
-from flexos_mcp.db.migrate import migrate
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import projects, thinking, wizard
 from flexos_mcp.domain.scope import Scope
@@ -36,17 +32,12 @@ from flexos_mcp.domain.thinking import NewThought
 from flexos_mcp.domain.users import ensure_user
 from flexos_mcp.server.app import build_server
 
-ADMIN_URL = os.environ.get("FLEXOS_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SINGLE = 300
 ROUNDS = 3
 BATCHES, BATCH = 10, 100
 
 BARE_INSERT = """INSERT INTO {table} (project_id, wizard_run_id, thought_type, reasoning, confidence, depends_on)
                  VALUES ($1, $2, $3, $4, $5, $6)"""
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
 def rate(count: int, seconds: float) -> float:
@@ -162,16 +153,9 @@ async def timed(fn, runs: int = 7) -> tuple[float, object]:
 
 
 async def main() -> None:
-    name = f"flexos_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(ADMIN_URL, name)
-    try:
-        conn = await asyncpg.connect(url)
-        await migrate(conn)
-        await conn.execute("CREATE TABLE bare_thoughts (LIKE ai_thinking_chain INCLUDING DEFAULTS)")
-        await conn.close()
+    async with scratch_database("flexos_bench_thinking") as url:
         pool = await create_pool(url, max_size=4)
+        await pool.execute("CREATE TABLE bare_thoughts (LIKE ai_thinking_chain INCLUDING DEFAULTS)")
         email = "bench@example.test"
         scope = Scope(db=Database(pool), actor=await ensure_user(Database(pool), email))
 
@@ -229,9 +213,6 @@ async def main() -> None:
         print(f"reject the root of a 1,000-thought linear chain (marks {len(review.needs_review):,} needs_review): "
               f"{reject_ms:.1f} ms")
         await pool.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def _linear_chain(scope: Scope, run_id) -> uuid.UUID:

