@@ -40,6 +40,11 @@ async def create_pool(
         "statement_timeout": str(statement_timeout_ms),
         "idle_in_transaction_session_timeout": "60000",
         "timezone": "UTC",
+        # asyncpg prepares every statement; after five runs PostgreSQL may switch to a generic plan
+        # built for an "average" project. Projects differ in size by orders of magnitude, so each
+        # execution is planned for its own project id (bench/analytics.py: project_summary went
+        # from 1.7x to 1.3x slower with 10x data in other projects).
+        "plan_cache_mode": "force_custom_plan",
         # JIT compiles a plan when its estimated cost is high; PostgreSQL guesses 100 rows for every
         # set-returning JSONB function, so one project's analytics (tens of ms) were estimated in
         # the millions and spent ~500 ms compiling (bench/analytics.py). Our statements are small.
