@@ -38,7 +38,7 @@ async def _demo(config: Config, name: str) -> str:
         f"Loaded the {name} example as project '{project.name}' (id {project.id}, slug {project.slug}) "
         f"for {config.user_email}.",
         f"Pages ({len(listed.items)}): " + ", ".join(f"{p.name} {p.path or ''}".strip() for p in listed.items),
-        f"Flows ({len(journeys.items)}): " + ", ".join(f.name for f in journeys.items),
+        f"Flows ({len(journeys.items)}): " + ", ".join(sorted(f.name for f in journeys.items)),
         "Design system: " + ", ".join(roles),
     ]
     if spacing.get("base"):
