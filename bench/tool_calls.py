@@ -1,7 +1,9 @@
 """Per-call overhead of FlexOS tools, against floors measured in the same run.
 
-- MCP: `get_project` through an in-memory `mcp.Client` vs the SDK's own echo tool on a bare
-  MCPServer over the same transport (the floor: protocol + SDK cost with no work).
+- MCP: `get_project` through an in-memory `mcp.Client` vs the SDK's own echo tools on a bare
+  MCPServer over the same transport: one echoing a string (protocol + SDK cost with no work), one
+  returning the same Project model (adds the SDK's output conversion and the client's validation of
+  the structured result against the output schema: the floor for any tool that returns a record).
 - Database: `get_project` in the domain layer vs a bare asyncpg `fetchrow` of the same row.
 - A writing call: `update_project` (one transaction) vs bare BEGIN + UPDATE + COMMIT.
 
@@ -60,15 +62,22 @@ async def main() -> None:
             """Echo."""
             return text
 
+        @echo.tool()
+        async def echo_project(project_id: str) -> projects.Project:
+            """Return the same record get_project returns, without any work."""
+            return project
+
         print(f"{CALLS} sequential calls, median of 3 runs")
         print("MCP, in-memory transport:")
+        args = {"project_id": str(project.id)}
         async with Client(echo) as client:
-            floor = await timed("SDK echo tool (floor)", lambda: client.call_tool("echo_tool", {"text": "x"}))
+            floor = await timed("SDK echo tool, a string (floor)", lambda: client.call_tool("echo_tool", {"text": "x"}))
+            record_floor = await timed("SDK echo tool, the same Project record (floor)",
+                                       lambda: client.call_tool("echo_project", args))
         config = Config(database_url=url, user_email="bench@example.test")
         async with Client(build_server(config)) as client:
-            args = {"project_id": str(project.id)}
             ours = await timed("get_project", lambda: client.call_tool("get_project", args))
-        print(f"  ratio get_project / echo floor: {ours / floor:.2f}x")
+        print(f"  ratio get_project / string echo: {ours / floor:.2f}x; / record echo: {ours / record_floor:.2f}x")
 
         print("Database:")
         bare = await timed("bare asyncpg fetchrow (floor)",
