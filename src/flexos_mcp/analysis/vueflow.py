@@ -20,6 +20,7 @@ import copy
 import math
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any, NotRequired, TypedDict
 
 # Size limits of one canvas. A journey flow a person can read has tens of nodes; these limits
@@ -191,37 +192,45 @@ def _require_point(value: Any, path: str, what: str) -> None:
             raise CanvasError(f"{path}.{axis} must be a finite number ({what}); got {got}", f"{path}.{axis}")
 
 
-def _validate_nodes(nodes: Any) -> list[str]:
-    if not isinstance(nodes, list):
-        raise CanvasError(f"nodes must be an array of VueFlow nodes; got {_type_name(nodes)}", "nodes")
-    if len(nodes) > MAX_CANVAS_NODES:
-        raise CanvasError(
-            f"the canvas has {len(nodes)} nodes; a flow holds at most {MAX_CANVAS_NODES} "
-            f"(MAX_CANVAS_NODES). Split it into several flows (e.g. one per journey).",
-            "nodes",
-        )
-    ids: list[str] = []
+def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str) -> Iterator[tuple[str, dict, str]]:
+    """Check an array of VueFlow nodes or edges: an array within its limit, each item an object
+    with a unique non-empty string id. Yields (path, item, id) for the checks of each kind."""
+    plural = f"{kind}s"
+    if not isinstance(items, list):
+        raise CanvasError(f"{plural} must be an array of VueFlow {plural}; got {_type_name(items)}", plural)
+    if len(items) > limit:
+        raise CanvasError(f"the canvas has {len(items)} {plural}; a flow holds at most {limit} ({limit_name}). {advice}",
+                          plural)
     seen: dict[str, int] = {}
-    for index, node in enumerate(nodes):
-        path = f"nodes[{index}]"
-        if not isinstance(node, dict):
-            raise CanvasError(f"{path} must be an object (a VueFlow node); got {_type_name(node)}", path)
-        node_id = node.get("id")
-        if not isinstance(node_id, str) or not node_id:
-            raise CanvasError(f"{path}.id must be a non-empty string; got {_type_name(node_id)} {node_id!r}", f"{path}.id")
-        if node_id in seen:
-            raise CanvasError(f"{path}.id '{node_id}' is already the id of nodes[{seen[node_id]}]; node ids must be unique", f"{path}.id")
-        seen[node_id] = index
+    for index, item in enumerate(items):
+        path = f"{plural}[{index}]"
+        if not isinstance(item, dict):
+            raise CanvasError(f"{path} must be an object (a VueFlow {kind}); got {_type_name(item)}", path)
+        item_id = item.get("id")
+        if not isinstance(item_id, str) or not item_id:
+            raise CanvasError(f"{path}.id must be a non-empty string; got {_type_name(item_id)} {item_id!r}", f"{path}.id")
+        if item_id in seen:
+            raise CanvasError(f"{path}.id '{item_id}' is already the id of {plural}[{seen[item_id]}]; {kind} ids must be unique",
+                              f"{path}.id")
+        seen[item_id] = index
+        yield path, item, item_id
+
+
+def _validate_nodes(nodes: Any) -> list[str]:
+    ids: list[str] = []
+    for path, node, node_id in _identified(nodes, "node", MAX_CANVAS_NODES, "MAX_CANVAS_NODES",
+                                           "Split it into several flows (e.g. one per journey)."):
         ids.append(node_id)
         _require_point(node.get("position"), f"{path}.position", f"node '{node_id}'")
         if "type" in node and node["type"] is not None and not isinstance(node["type"], str):
             raise CanvasError(f"{path}.type of node '{node_id}' must be a string; got {_type_name(node['type'])}", f"{path}.type")
         if node.get("data") is not None and not isinstance(node["data"], dict):
             raise CanvasError(f"{path}.data of node '{node_id}' must be an object; got {_type_name(node['data'])}", f"{path}.data")
+    known = set(ids)
     for index, node in enumerate(nodes):
         for key in ("parentNode", "parent"):
             parent = node.get(key)
-            if parent is not None and parent not in seen:
+            if parent is not None and parent not in known:
                 raise CanvasError(
                     f"nodes[{index}].{key} '{parent}' of node '{node['id']}' is not a node of this canvas; valid node ids: {_id_list(ids)}",
                     f"nodes[{index}].{key}",
@@ -230,25 +239,9 @@ def _validate_nodes(nodes: Any) -> list[str]:
 
 
 def _validate_edges(edges: Any, node_ids: list[str]) -> None:
-    if not isinstance(edges, list):
-        raise CanvasError(f"edges must be an array of VueFlow edges; got {_type_name(edges)}", "edges")
-    if len(edges) > MAX_CANVAS_EDGES:
-        raise CanvasError(
-            f"the canvas has {len(edges)} edges; a flow holds at most {MAX_CANVAS_EDGES} (MAX_CANVAS_EDGES). Split it into several flows.",
-            "edges",
-        )
     known = set(node_ids)
-    seen: dict[str, int] = {}
-    for index, edge in enumerate(edges):
-        path = f"edges[{index}]"
-        if not isinstance(edge, dict):
-            raise CanvasError(f"{path} must be an object (a VueFlow edge); got {_type_name(edge)}", path)
-        edge_id = edge.get("id")
-        if not isinstance(edge_id, str) or not edge_id:
-            raise CanvasError(f"{path}.id must be a non-empty string; got {_type_name(edge_id)} {edge_id!r}", f"{path}.id")
-        if edge_id in seen:
-            raise CanvasError(f"{path}.id '{edge_id}' is already the id of edges[{seen[edge_id]}]; edge ids must be unique", f"{path}.id")
-        seen[edge_id] = index
+    for path, edge, edge_id in _identified(edges, "edge", MAX_CANVAS_EDGES, "MAX_CANVAS_EDGES",
+                                           "Split it into several flows."):
         for end in ("source", "target"):
             value = edge.get(end)
             if not isinstance(value, str) or value not in known:
@@ -301,17 +294,23 @@ def _edge_connection(edge: dict[str, Any]) -> Connection:
     return connection  # type: ignore[return-value]
 
 
+def validate_canvas(obj: Any) -> tuple[list[str], dict[str, float]]:
+    """Check a FlowExportObject without copying it: its node ids (in canvas order) and viewport,
+    or a CanvasError naming the offending node/edge and field."""
+    if not isinstance(obj, dict):
+        raise CanvasError(f"a canvas must be a JSON object (a VueFlow FlowExportObject with nodes, edges, viewport); got {_type_name(obj)}", "")
+    node_ids = _validate_nodes(obj.get("nodes", []))
+    _validate_edges(obj.get("edges", []), node_ids)
+    return node_ids, _validate_viewport(obj)
+
+
 def parse_canvas(obj: Any) -> ParsedCanvas:
     """Validate a VueFlow FlowExportObject and derive one `flow_nodes` row per node.
 
     Returns `{"canvas": obj (deep copy, unchanged), "rows": [NodeRow...] in canvas order,
     "viewport": {x, y, zoom}}`. Raises CanvasError naming the offending node/edge and field.
     `locked` mirrors VueFlow's `draggable: false` (a node the editor will not let you move)."""
-    if not isinstance(obj, dict):
-        raise CanvasError(f"a canvas must be a JSON object (a VueFlow FlowExportObject with nodes, edges, viewport); got {_type_name(obj)}", "")
-    node_ids = _validate_nodes(obj.get("nodes", []))
-    _validate_edges(obj.get("edges", []), node_ids)
-    viewport = _validate_viewport(obj)
+    node_ids, viewport = validate_canvas(obj)
     canvas = copy.deepcopy(obj)
     nodes = canvas.get("nodes", [])
     connections: dict[str, list[Connection]] = {node_id: [] for node_id in node_ids}
