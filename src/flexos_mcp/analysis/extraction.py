@@ -31,6 +31,7 @@ from flexos_mcp.analysis.css_values import (
     parse_font_shorthand,
     px_key,
     significant,
+    split_commas,
 )
 from flexos_mcp.analysis.tailwind import Utility, parse_class
 
@@ -299,13 +300,8 @@ def _parse_selectors(prelude: str) -> tuple[_Selector, ...]:
 
 
 def _split_top_level_commas(tokens: list[ast.Node]) -> list[list[ast.Node]]:
-    parts: list[list[ast.Node]] = [[]]
-    for token in tokens:
-        if token.type == "literal" and token.value == ",":
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    return [[t for t in p if t.type != "comment"] for p in parts if significant(p)]
+    """Non-empty comma-separated parts, comments left out."""
+    return [[t for t in p if t.type != "comment"] for p in split_commas(tokens) if significant(p)]
 
 
 def _resolve_vars(tokens: list[ast.Node], variables: dict[str, list[ast.Node]], depth: int = 0) -> list[ast.Node]:
