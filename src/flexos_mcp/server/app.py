@@ -80,15 +80,23 @@ async def resolve_database_url(config: Config) -> str:
     return await asyncio.to_thread(start_embedded, config.data_dir)
 
 
+# Databases this process has already brought up to date: `flexos-mcp serve` migrates before it
+# starts speaking MCP, and the server's lifespan need not do it again.
+_up_to_date: set[str] = set()
+
+
 async def prepare_database(url: str, config: Config) -> None:
     """Bring the schema up to date on a short-lived writable connection (even for a read-only
-    server, whose own pool can never write)."""
+    server, whose own pool can never write); once per database per process."""
+    if url in _up_to_date:
+        return
     pool = await create_pool(url, statement_timeout_ms=max(config.statement_timeout_ms, 60000), max_size=1)
     try:
         async with pool.acquire() as conn:
             await migrate(conn)
     finally:
         await pool.close()
+    _up_to_date.add(url)
 
 
 @dataclass(frozen=True)
