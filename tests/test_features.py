@@ -100,7 +100,7 @@ async def test_bad_input_names_the_field_and_changes_nothing(database_url, db):
                 message = await error_of(client, tool, **args)
                 field = "page_ids" if tool == "link_feature_to_pages" else "affected_pages"
                 assert message.replace(str(bad_page), "ID") == \
-                    f"Error executing tool {tool}: Invalid {field}: no page with id ID in this project. " \
+                    f"Invalid {field}: no page with id ID in this project. " \
                     "Call list_pages to see the project's pages. Nothing was changed."
         for bad_flow in (other_flow, stranger["flow"], uuid.uuid4()):
             message = await error_of(client, "create_feature", project_id=p, name="X", required_journeys=[str(bad_flow)])

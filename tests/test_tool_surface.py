@@ -12,6 +12,8 @@ import sys
 import anyio
 import asyncpg
 import pytest
+from mcp import Client
+from pydantic import BaseModel
 
 from mcp.shared.subscriptions import ToolsListChanged
 
@@ -156,3 +158,26 @@ async def test_dynamic_toolsets_start_small_and_grow_on_request(database_url):
         assert again.structured_content["added_tools"] == []
         bad = await client.call_tool("enable_toolset", {"toolset": "nope"})
         assert bad.is_error and "`toolset`" in bad.content[0].text
+
+
+class Shape(BaseModel):
+    size: int
+
+
+async def test_a_result_that_breaks_its_own_model_is_an_incident_not_a_bare_error():
+    """Outside the per-tool guard (the SDK converting a result) a crash still reaches the caller
+    only as an incident id."""
+    from flexos_mcp.server.app import FlexOSServer
+
+    server = FlexOSServer("broken")
+
+    @server.tool(structured_output=True)
+    async def broken_tool() -> Shape:
+        """Returns something that is not a Shape."""
+        return {"size": "not a number"}  # type: ignore[return-value]
+
+    async with Client(server) as client:
+        result = await client.call_tool("broken_tool", {})
+    text = result.content[0].text
+    assert result.is_error and re.search(r"Internal error in broken_tool \(incident [0-9a-f]{8}\)", text), text
+    assert not text.startswith("Error executing tool")

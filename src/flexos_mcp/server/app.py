@@ -13,7 +13,7 @@ from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.auth.settings import AuthSettings
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from pydantic import ValidationError
 
 from .. import __version__
@@ -26,7 +26,7 @@ from ..domain.users import ensure_user
 from .dynamic import install_dynamic_toolsets
 from .http_auth import FlexOSTokenVerifier
 from .prompts import install_prompts
-from .registry import ToolSpec, select_resources, select_tools
+from .registry import ToolSpec, explain_failure, select_resources, select_tools
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
 from .state import AppState, current_request
 from .toolsets import resolve_toolsets
@@ -60,11 +60,17 @@ class FlexOSServer(MCPServer[AppState]):
                 raise ToolError(unknown_arguments_message(name, unknown, known))
         try:
             return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError as exc:
+            # Outside our guard (e.g. a result that does not fit its output model): still only
+            # an incident id reaches the caller; the traceback goes to the log.
+            raise ToolError(explain_failure(exc.__cause__ or exc, name)) from None
         except ToolError as exc:
             cause = exc.__cause__
             if isinstance(cause, ValidationError) and registered is not None:
                 raise ToolError(describe_validation_error(name, cause, registered.parameters)) from cause
-            raise
+            # The SDK prefixes "Error executing tool <name>: "; our messages stand on their own.
+            message = str(exc).removeprefix(f"Error executing tool {name}: ")
+            raise ToolError(message) from cause
 
     async def read_resource(self, uri: Any, context: Any = None) -> Any:
         token = current_request.set(context)
