@@ -4,6 +4,8 @@
   MCPServer over the same transport: one echoing a string (protocol + SDK cost with no work), one
   returning the same Project model (adds the SDK's output conversion and the client's validation of
   the structured result against the output schema: the floor for any tool that returns a record).
+- The same over stdio: `flexos-mcp serve` as a subprocess vs the SDK echo server
+  (bench/echo_server.py) as a subprocess.
 - Database: `get_project` in the domain layer vs a bare asyncpg `fetchrow` of the same row.
 - A writing call: `update_project` (one transaction) vs bare BEGIN + UPDATE + COMMIT.
 
@@ -15,10 +17,14 @@ temporary directory)
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from mcp import Client
+from mcp.client.stdio import StdioServerParameters
 from mcp.server import MCPServer
 from scratch_db import scratch_database  # bench/scratch_db.py
 
@@ -78,6 +84,20 @@ async def main() -> None:
         async with Client(build_server(config)) as client:
             ours = await timed("get_project", lambda: client.call_tool("get_project", args))
         print(f"  ratio get_project / string echo: {ours / floor:.2f}x; / record echo: {ours / record_floor:.2f}x")
+
+        print("MCP, stdio subprocess:")
+        here = Path(__file__).resolve().parent
+        echo_process = StdioServerParameters(command=sys.executable, args=[str(here / "echo_server.py")])
+        async with Client(echo_process) as client:
+            stdio_floor = await timed("SDK echo server, a string (floor)",
+                                      lambda: client.call_tool("echo_tool", {"text": "x"}))
+        flexos_process = StdioServerParameters(
+            command=sys.executable, args=["-m", "flexos_mcp", "serve"],
+            env={"PATH": os.environ.get("PATH", ""), "DATABASE_URL": url, "FLEXOS_USER_EMAIL": "bench@example.test",
+                 "FLEXOS_LOG_LEVEL": "WARNING"})
+        async with Client(flexos_process) as client:
+            stdio_ours = await timed("flexos-mcp serve: get_project", lambda: client.call_tool("get_project", args))
+        print(f"  ratio get_project / string echo over stdio: {stdio_ours / stdio_floor:.2f}x")
 
         print("Database:")
         bare = await timed("bare asyncpg fetchrow (floor)",
