@@ -1,0 +1,69 @@
+"""Review findings: references written while the record they name is being deleted, and input
+checks that must name the field. Each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+
+from conftest import call, connect, error_of, new_email
+from project_fixtures import add_page, make_project
+
+
+async def _waiting_on_a_lock(db, task: asyncio.Task) -> None:
+    """Return once `task` has finished or some backend waits for a row lock."""
+    for _ in range(500):
+        if task.done():
+            return
+        if await db.fetchval("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                             "AND datname = current_database()"):
+            return
+        await asyncio.sleep(0.01)
+
+
+async def _call_during_uncommitted_delete(database_url, db, client, delete_sql: str, record_id, tool: str, **args):
+    """Delete a record in an open transaction, call a tool that names it, then commit the delete.
+    Returns the tool's result (structured content, or the error text)."""
+    deleter = await asyncpg.connect(database_url)
+    try:
+        tx = deleter.transaction()
+        await tx.start()
+        await deleter.execute(delete_sql, record_id)
+        task = asyncio.ensure_future(client.call_tool(tool, args))
+        await _waiting_on_a_lock(db, task)
+        await tx.commit()
+        result = await task
+    finally:
+        await deleter.close()
+    return result.content[0].text if result.is_error else result.structured_content
+
+
+async def test_feature_never_keeps_a_page_deleted_while_it_was_linked(database_url, db):
+    email = new_email()
+    project = await make_project(db, email)
+    page = await add_page(db, project, "lessons", "Lessons")
+    async with connect(database_url, email=email) as client:
+        outcome = await _call_during_uncommitted_delete(
+            database_url, db, client, "DELETE FROM pages WHERE id = $1", page,
+            "create_feature", project_id=str(project), name="Share", affected_pages=[str(page)])
+        dangling = await db.fetchval("SELECT count(*) FROM features WHERE $1 = ANY(affected_pages)", page)
+        assert dangling == 0, f"a feature names the deleted page {page}: {outcome}"
+        assert isinstance(outcome, str) and "affected_pages" in outcome and str(page) in outcome
+
+
+async def test_feature_never_keeps_a_flow_deleted_while_it_was_linked(database_url, db):
+    email = new_email()
+    project = await make_project(db, email)
+    flow = await db.fetchval(
+        "INSERT INTO journey_flows (project_id, name, canvas_state) VALUES ($1, 'Share', '{}') RETURNING id", project)
+    async with connect(database_url, email=email) as client:
+        feature = await call(client, "create_feature", project_id=str(project), name="Share")
+        outcome = await _call_during_uncommitted_delete(
+            database_url, db, client, "DELETE FROM journey_flows WHERE id = $1", flow,
+            "update_feature", feature_id=feature["id"], required_journeys=[str(flow)])
+        dangling = await db.fetchval("SELECT count(*) FROM features WHERE $1 = ANY(required_journeys)", flow)
+        assert dangling == 0, f"a feature names the deleted flow {flow}: {outcome}"
+        assert "required_journeys" in await error_of(client, "update_feature", feature_id=feature["id"],
+                                                     required_journeys=[str(flow)])
+
