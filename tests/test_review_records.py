@@ -67,3 +67,37 @@ async def test_feature_never_keeps_a_flow_deleted_while_it_was_linked(database_u
         assert "required_journeys" in await error_of(client, "update_feature", feature_id=feature["id"],
                                                      required_journeys=[str(flow)])
 
+
+async def test_prescribed_tokens_are_checked_like_confirmations(database_url, db):
+    async with connect(database_url) as client:
+        project = (await call(client, "create_project", name="Brand first", type="web-app"))["id"]
+        bad = [
+            ({"colors": "red"}, "prescribed_tokens", "token path"),
+            ({"colors": {}}, "prescribed_tokens", "token path"),
+            ({"colour": {"primary": {"value": "#DC2626"}}}, "prescribed_tokens", "token path"),
+            ({"colors": {"primary": 5}}, "prescribed_tokens.colors.primary", "CSS colour"),
+            ({"colors": {"primary": {"value": None}}}, "prescribed_tokens.colors.primary", "CSS colour"),
+            ({"typography": {"sizes": "x"}}, "prescribed_tokens", "token path"),
+            ({"shadows": {"card": {"value": 3}}}, "prescribed_tokens.shadows.card", "box-shadow"),
+            ({"radii": {"card": {"value": [1]}}}, "prescribed_tokens.radii.card", "length"),
+            ({"radii": {"card": {"ref": "colors.primary"}}}, "prescribed_tokens.radii.card", "only colour"),
+        ]
+        for tokens, field, hint in bad:
+            message = await error_of(client, "create_design_system", project_id=project, prescribed_tokens=tokens)
+            assert f"Invalid {field}:" in message and hint in message, (tokens, message)
+            assert "incident" not in message.lower()
+        assert await db.fetchval("SELECT count(*) FROM design_systems WHERE project_id = $1::uuid", project) == 0
+
+        good = {"colors": {"primary": {"value": "#0055FF"}, "accent": {"ref": "colors.primary"}, "text": "#111"},
+                "spacing": {"base": {"value": "4px"}, "scale": [4, 8, 12], "steps": {"md": {"value": "16px"}}},
+                "typography": {"font_family": "Inter", "sizes": {"lg": {"value": "18px"}}, "weights": {"bold": 700}},
+                "radii": {"card": {"value": "8px"}}, "shadows": {"card": "0 1px 3px 0 rgb(0 0 0 / 0.1)"}}
+        created = await call(client, "create_design_system", project_id=project, prescribed_tokens=good)
+        assert created["prescribed_tokens"] == good
+        for tokens, field, hint in bad:
+            message = await error_of(client, "update_design_system", project_id=project, prescribed_tokens=tokens)
+            assert f"Invalid {field}:" in message and hint in message, (tokens, message)
+        assert (await call(client, "get_design_system", project_id=project)) == created
+        for fmt in ("dtcg", "css", "tailwind", "tailwind_config"):
+            await call(client, "export_design_tokens", project_id=project, format=fmt)
+
