@@ -101,3 +101,28 @@ async def test_prescribed_tokens_are_checked_like_confirmations(database_url, db
         for fmt in ("dtcg", "css", "tailwind", "tailwind_config"):
             await call(client, "export_design_tokens", project_id=project, format=fmt)
 
+
+async def test_relationship_never_targets_an_entity_deleted_or_renamed_meanwhile(database_url, db):
+    email = new_email()
+    project = await make_project(db, email)
+    async with connect(database_url, email=email) as client:
+        p = str(project)
+        lesson = await call(client, "create_entity", project_id=p, entity_name="Lesson")
+        teacher = await call(client, "create_entity", project_id=p, entity_name="Teacher")
+        rel = [{"type": "has_many", "target_entity": "Lesson"}]
+        outcome = await _call_during_uncommitted_delete(
+            database_url, db, client, "DELETE FROM inferred_entities WHERE id = $1::uuid", lesson["id"],
+            "update_entity", entity_id=teacher["id"], relationships=rel)
+        stored = await db.fetchval("SELECT relationships FROM inferred_entities WHERE id = $1::uuid", teacher["id"])
+        assert stored == [], f"Teacher keeps a relationship to the deleted Lesson: {outcome}"
+        assert "relationships[0].target_entity" in outcome and "Create the target entity first" in outcome
+
+        course = await call(client, "create_entity", project_id=p, entity_name="Course")
+        outcome = await _call_during_uncommitted_delete(
+            database_url, db, client, "UPDATE inferred_entities SET entity_name = 'Module' WHERE id = $1::uuid",
+            course["id"], "create_entity", project_id=p, entity_name="Student",
+            relationships=[{"type": "belongs_to", "target_entity": "Course"}])
+        targets = await db.fetch("SELECT r->>'target_entity' AS t FROM inferred_entities, "
+                                 "jsonb_array_elements(relationships) r WHERE project_id = $1", project)
+        assert [t["t"] for t in targets] == [], f"a relationship names the renamed Course: {outcome}"
+

@@ -143,8 +143,13 @@ def _crud_locations(value: Any) -> dict[str, list[str]]:
 async def _relationships(conn: Any, project_id: UUID, entity_name: str, value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         raise InvalidInput("relationships", 'must be a list like [{"type": "has_many", "target_entity": "Lesson"}].')
+    # The targets are locked FOR KEY SHARE until commit: a concurrent delete or rename of one waits
+    # (and its relationship clean-up then sees this row), or this call sees it gone.
+    wanted = sorted({rel["target_entity"].lower() for rel in value
+                     if isinstance(rel, dict) and isinstance(rel.get("target_entity"), str)})
     names = {r["entity_name"].lower(): r["entity_name"] for r in await conn.fetch(
-        "SELECT entity_name FROM inferred_entities WHERE project_id = $1", project_id)}
+        """SELECT entity_name FROM inferred_entities WHERE project_id = $1 AND lower(entity_name) = ANY($2::text[])
+           ORDER BY id FOR KEY SHARE""", project_id, wanted)}
     names[entity_name.lower()] = entity_name
     result = []
     for i, rel in enumerate(value):
@@ -155,7 +160,8 @@ async def _relationships(conn: Any, project_id: UUID, entity_name: str, value: A
             raise InvalidInput(f"{where}.type", f"{rel.get('type')!r} is not one of {', '.join(RELATIONSHIP_TYPES)}.")
         target = rel.get("target_entity")
         if not isinstance(target, str) or target.lower() not in names:
-            known = ", ".join(sorted(names.values()))
+            known = ", ".join(sorted({entity_name} | {r["entity_name"] for r in await conn.fetch(
+                "SELECT entity_name FROM inferred_entities WHERE project_id = $1", project_id)}))
             raise InvalidInput(f"{where}.target_entity", f"unknown entity {target!r}; this project's entities are "
                                f"{known}. Create the target entity first. Nothing was changed.")
         result.append(dict(rel) | {"target_entity": names[target.lower()]})
