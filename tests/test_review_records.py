@@ -126,3 +126,24 @@ async def test_relationship_never_targets_an_entity_deleted_or_renamed_meanwhile
                                  "jsonb_array_elements(relationships) r WHERE project_id = $1", project)
         assert [t["t"] for t in targets] == [], f"a relationship names the renamed Course: {outcome}"
 
+
+async def test_inference_never_overwrites_a_field_edited_meanwhile(database_url, db):
+    from project_fixtures import load_lesson_library
+
+    email = new_email()
+    project, _ = await load_lesson_library(db, email)
+    async with connect(database_url, email=email) as client:
+        await call(client, "infer_entities", project_id=str(project))
+        lesson = await db.fetchval("SELECT id FROM inferred_entities WHERE project_id = $1 AND entity_name = 'Lesson'",
+                                   project)
+        # Inference has something to add again (a field it found), so it will write the Lesson row...
+        await db.execute("UPDATE inferred_entities SET fields = fields - 'tags' WHERE id = $1", lesson)
+        # ...while a person's edit of that row is in flight.
+        edit = """UPDATE inferred_entities
+                     SET fields = fields || '{"subtitle": {"type": "string", "user_edited": true}}'::jsonb
+                   WHERE id = $1"""
+        outcome = await _call_during_uncommitted_delete(database_url, db, client, edit, lesson,
+                                                        "infer_entities", project_id=str(project))
+        fields = await db.fetchval("SELECT fields FROM inferred_entities WHERE id = $1", lesson)
+        assert "subtitle" in fields, f"inference overwrote the person's field: {outcome}"
+        assert "tags" in fields

@@ -329,7 +329,8 @@ _UPSERT_KEYS = ("entity_name", "plural_name", "description", "fields", "relation
 async def infer_entities(scope: Scope, project_id: UUID) -> InferenceResult:
     """Read the current mockup of every page and every feature's data_operations, infer the
     entities, and fold them into the stored ones in one transaction (the project row is locked,
-    so two inferences of one project run one after the other)."""
+    so two inferences of one project run one after the other; the stored entities are locked, so
+    an edit in flight is merged, not overwritten)."""
     async with scope.db.transaction() as conn:
         await require_project(conn, scope.actor, project_id, lock=True)
         pages = await conn.fetch(
@@ -337,7 +338,10 @@ async def infer_entities(scope: Scope, project_id: UUID) -> InferenceResult:
                  FROM pages p LEFT JOIN mockups m ON m.id = p.current_mockup_id AND m.project_id = p.project_id
                 WHERE p.project_id = $1""", project_id)
         feats = await conn.fetch("SELECT name, data_operations FROM features WHERE project_id = $1", project_id)
-        existing = await conn.fetch("SELECT * FROM inferred_entities WHERE project_id = $1", project_id)
+        # Locked: an edit in flight (update_entity locks only its row) finishes first and is read
+        # here, instead of being overwritten by a merge of the version before it.
+        existing = await conn.fetch(
+            "SELECT * FROM inferred_entities WHERE project_id = $1 ORDER BY id FOR NO KEY UPDATE", project_id)
         inferred = infer_from_pages([dict(p) for p in pages], [dict(f) for f in feats])
         merged = merge_inferred([dict(e) for e in existing], inferred)
         created: list[str] = []
