@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from ..analysis.css_values import normalize_color, parse_length, shadow_layers
 from ..analysis.design_tokens import (
+    _prescribed_paths,
     check_consistency,
     emerge_design_system,
     tailwind_config_js,
@@ -187,10 +188,31 @@ def _check_decisions(confirmations: dict[str, Any]) -> None:
             _check_value(path, spec["value"], field="user_confirmations")
 
 
+def _check_prescribed(prescribed: dict[str, Any]) -> None:
+    """Prescribed tokens are token-shaped ({"colors": {"primary": {"value": "#DC2626"}}}): every
+    leaf must sit at a token path and hold what a token there may hold (or, for a colour, a `ref`).
+    Anything else would be written into the effective tokens as it is."""
+    for path, spec in _prescribed_paths(prescribed).items():
+        token = path.removesuffix(".value")
+        if not TOKEN_PATH.match(token):
+            raise InvalidInput("prescribed_tokens", f"{path or '{}'!r} is not a token path; give each token at its path, "
+                                                    f"e.g. {{\"colors\": {{\"primary\": {{\"value\": \"#DC2626\"}}}}}}; "
+                                                    f"valid paths: {TOKEN_PATH_HELP}. Nothing was saved.")
+        field = f"prescribed_tokens.{token}"
+        if "ref" in spec:
+            if not token.startswith("colors.") or not isinstance(spec["ref"], str):
+                raise InvalidInput(field, "only colour tokens can refer to another token (ref: 'colors.<name>'); give "
+                                          "a value instead. Nothing was saved.")
+        else:
+            _check_value(token, spec.get("value"), field=field)
+
+
 async def create_design_system(scope: Scope, project_id: UUID, *, prescribed_tokens: dict[str, Any] | None,
                                user_confirmations: dict[str, Any] | None) -> DesignSystem:
     if user_confirmations:
         _check_decisions(user_confirmations)
+    if prescribed_tokens:
+        _check_prescribed(prescribed_tokens)
     async with scope.db.transaction() as conn:
         await require_project(conn, scope.actor, project_id, lock=True)
         if await conn.fetchval("SELECT 1 FROM design_systems WHERE project_id = $1", project_id):
@@ -206,6 +228,8 @@ async def create_design_system(scope: Scope, project_id: UUID, *, prescribed_tok
 async def update_design_system(scope: Scope, project_id: UUID, changes: dict[str, Any]) -> DesignSystem:
     if changes.get("user_confirmations"):
         _check_decisions(changes["user_confirmations"])
+    if changes.get("prescribed_tokens"):
+        _check_prescribed(changes["prescribed_tokens"])
     async with scope.db.transaction() as conn:
         row = await _row(conn, scope, project_id, lock=True)
         if changes:

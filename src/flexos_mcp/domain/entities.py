@@ -143,8 +143,13 @@ def _crud_locations(value: Any) -> dict[str, list[str]]:
 async def _relationships(conn: Any, project_id: UUID, entity_name: str, value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         raise InvalidInput("relationships", 'must be a list like [{"type": "has_many", "target_entity": "Lesson"}].')
+    # The targets are locked FOR KEY SHARE until commit: a concurrent delete or rename of one waits
+    # (and its relationship clean-up then sees this row), or this call sees it gone.
+    wanted = sorted({rel["target_entity"].lower() for rel in value
+                     if isinstance(rel, dict) and isinstance(rel.get("target_entity"), str)})
     names = {r["entity_name"].lower(): r["entity_name"] for r in await conn.fetch(
-        "SELECT entity_name FROM inferred_entities WHERE project_id = $1", project_id)}
+        """SELECT entity_name FROM inferred_entities WHERE project_id = $1 AND lower(entity_name) = ANY($2::text[])
+           ORDER BY id FOR KEY SHARE""", project_id, wanted)}
     names[entity_name.lower()] = entity_name
     result = []
     for i, rel in enumerate(value):
@@ -155,7 +160,8 @@ async def _relationships(conn: Any, project_id: UUID, entity_name: str, value: A
             raise InvalidInput(f"{where}.type", f"{rel.get('type')!r} is not one of {', '.join(RELATIONSHIP_TYPES)}.")
         target = rel.get("target_entity")
         if not isinstance(target, str) or target.lower() not in names:
-            known = ", ".join(sorted(names.values()))
+            known = ", ".join(sorted({entity_name} | {r["entity_name"] for r in await conn.fetch(
+                "SELECT entity_name FROM inferred_entities WHERE project_id = $1", project_id)}))
             raise InvalidInput(f"{where}.target_entity", f"unknown entity {target!r}; this project's entities are "
                                f"{known}. Create the target entity first. Nothing was changed.")
         result.append(dict(rel) | {"target_entity": names[target.lower()]})
@@ -323,7 +329,8 @@ _UPSERT_KEYS = ("entity_name", "plural_name", "description", "fields", "relation
 async def infer_entities(scope: Scope, project_id: UUID) -> InferenceResult:
     """Read the current mockup of every page and every feature's data_operations, infer the
     entities, and fold them into the stored ones in one transaction (the project row is locked,
-    so two inferences of one project run one after the other)."""
+    so two inferences of one project run one after the other; the stored entities are locked, so
+    an edit in flight is merged, not overwritten)."""
     async with scope.db.transaction() as conn:
         await require_project(conn, scope.actor, project_id, lock=True)
         pages = await conn.fetch(
@@ -331,7 +338,10 @@ async def infer_entities(scope: Scope, project_id: UUID) -> InferenceResult:
                  FROM pages p LEFT JOIN mockups m ON m.id = p.current_mockup_id AND m.project_id = p.project_id
                 WHERE p.project_id = $1""", project_id)
         feats = await conn.fetch("SELECT name, data_operations FROM features WHERE project_id = $1", project_id)
-        existing = await conn.fetch("SELECT * FROM inferred_entities WHERE project_id = $1", project_id)
+        # Locked: an edit in flight (update_entity locks only its row) finishes first and is read
+        # here, instead of being overwritten by a merge of the version before it.
+        existing = await conn.fetch(
+            "SELECT * FROM inferred_entities WHERE project_id = $1 ORDER BY id FOR NO KEY UPDATE", project_id)
         inferred = infer_from_pages([dict(p) for p in pages], [dict(f) for f in feats])
         merged = merge_inferred([dict(e) for e in existing], inferred)
         created: list[str] = []

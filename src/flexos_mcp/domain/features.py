@@ -107,11 +107,12 @@ async def _checked(conn: Any, project_id: UUID, values: dict[str, Any]) -> dict[
     values = dict(values)
     if "affected_pages" in values:
         values["affected_pages"] = await require_ids_in_project(
-            conn, "pages", project_id, values["affected_pages"], field="affected_pages", kind="page", hint=PAGE_HINT)
+            conn, "pages", project_id, values["affected_pages"], field="affected_pages", kind="page", hint=PAGE_HINT,
+            lock=True)
     if "required_journeys" in values:
         values["required_journeys"] = await require_ids_in_project(
             conn, "journey_flows", project_id, values["required_journeys"], field="required_journeys",
-            kind="journey flow", hint=FLOW_HINT)
+            kind="journey flow", hint=FLOW_HINT, lock=True)
     if "data_operations" in values:
         values["data_operations"] = normalise_data_operations(values["data_operations"])
     return values
@@ -190,7 +191,7 @@ async def link_pages(scope: Scope, feature_id: UUID, page_ids: list[UUID], *, un
             updated = [p for p in current if p not in set(page_ids)]
         else:
             checked = await require_ids_in_project(conn, "pages", row["project_id"], page_ids, field="page_ids",
-                                                   kind="page", hint=PAGE_HINT)
+                                                   kind="page", hint=PAGE_HINT, lock=True)
             updated = current + [p for p in checked if p not in current]
         if updated == current:
             return feature_of(row)

@@ -34,15 +34,17 @@ async def fetch_owned(conn: Any, actor: Actor, table: str, kind: str, record_id:
 
 
 async def require_ids_in_project(conn: Any, table: str, project_id: UUID, ids: Iterable[UUID], *,
-                                 field: str, kind: str, hint: str) -> list[UUID]:
+                                 field: str, kind: str, hint: str, lock: bool = False) -> list[UUID]:
     """The ids, de-duplicated in their given order, after checking each names a row of `table` in
     this project. The first one that does not is reported by field and id; an id of another
-    project (or another user's) reads exactly like a random one."""
+    project (or another user's) reads exactly like a random one. With `lock` (a writing call
+    that stores the ids), the rows are locked FOR KEY SHARE until commit: a concurrent delete
+    waits, so its clean-up trigger sees the stored ids (or this call sees the row gone)."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
-    rows = await conn.fetch(f"SELECT id FROM {table} WHERE project_id = $1 AND id = ANY($2::uuid[])",
-                            project_id, wanted)
+    rows = await conn.fetch(f"SELECT id FROM {table} WHERE project_id = $1 AND id = ANY($2::uuid[])"
+                            + (" ORDER BY id FOR KEY SHARE" if lock else ""), project_id, wanted)
     found = {r["id"] for r in rows}
     for ident in wanted:
         if ident not in found:
