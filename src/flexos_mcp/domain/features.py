@@ -141,7 +141,7 @@ async def list_features(scope: Scope, project_id: UUID, *, category: str | None 
                         status: str | None = None, page_id: UUID | None = None, text: str | None = None,
                         limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> FeatureList:
     """Oldest first. `text` is a full-text match (web-search syntax) on name and description,
-    using the same expression as idx_features_search."""
+    through the stored `search_vector` that idx_features_search indexes."""
     after = decode_cursor(cursor)
     await require_project(scope.db, scope.actor, project_id)
     if page_id is not None:
@@ -153,8 +153,7 @@ async def list_features(scope: Scope, project_id: UUID, *, category: str | None 
              AND ($2::text IS NULL OR category = $2)
              AND ($3::text IS NULL OR status = $3)
              AND ($4::uuid IS NULL OR affected_pages @> ARRAY[$4::uuid])
-             AND ($5::text IS NULL OR to_tsvector('english', name || ' ' || COALESCE(user_description, ''))
-                                      @@ websearch_to_tsquery('english', $5))
+             AND ($5::text IS NULL OR search_vector @@ websearch_to_tsquery('english', $5))
              AND ($6::timestamptz IS NULL OR (created_at, id) > ($6, $7::uuid))
            ORDER BY created_at, id
            LIMIT $8""",
