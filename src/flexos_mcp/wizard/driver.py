@@ -214,7 +214,13 @@ def transcript_messages(steps: list[Step]) -> list[dict[str, Any]]:
         if step.role == "user":
             messages.append({"role": "user", "content": step.content})
         elif step.role == "assistant":
-            messages.append({"role": "assistant", "content": step.content})
+            # A model turn can be empty (Claude sometimes ends a turn with no content): it stays in
+            # the transcript, but the API refuses empty messages and empty text blocks, so they
+            # are not sent back.
+            content = [b for b in step.content if b.get("type") != "text" or (b.get("text") or "").strip()]
+            if not content:
+                continue
+            messages.append({"role": "assistant", "content": content})
             blocks = []
             for block in step.content:
                 if block.get("type") != "tool_use":
