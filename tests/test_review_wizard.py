@@ -50,3 +50,22 @@ async def test_an_empty_model_turn_does_not_break_the_run_for_good(database_url,
     steps = await db.fetch("SELECT role, content FROM wizard_run_steps WHERE run_id = $1 AND role = 'assistant' "
                            "ORDER BY step_index", uuid.UUID(first["run_id"]))
     assert steps[0]["content"] == []
+
+
+async def test_a_rejected_question_is_not_handed_to_the_model_as_an_answer(database_url, db, monkeypatch):
+    fake = FakeAnthropic()
+    monkeypatch.setattr(backends, "make_anthropic_client", fake.client)
+    async with connect(database_url, new_email(), toolsets=("all",), anthropic_api_key="sk-test",
+                       model=MODEL) as client:
+        project = await call(client, "create_project", name="Lesson Library", type="web-app")
+        first = await call(client, "run_wizard", project_id=project["id"], wizard_type="page-creator", brief=BRIEF)
+        assert first["status"] == "paused"
+        [question] = first["open_questions"]
+        await call(client, "reject_thought", thought_id=question["thought_id"],
+                   user_feedback="Not my call; decide yourself.")
+        sent = len(fake.requests)
+        await call(client, "continue_wizard_run", run_id=first["run_id"])
+    resumed = Conversation(fake.requests[sent]).text_of_user_messages()
+    told = resumed[resumed.index(question["thought_id"]) - 300:]
+    assert "answered your question" not in told and "None" not in told
+    assert "rejected" in told and "Not my call; decide yourself." in told
