@@ -518,14 +518,19 @@ async def delete_wizard_run(scope: Scope, run_id: UUID) -> DeletedRun:
 
 async def _apply_answer(conn: Any, scope: Scope, thought_id: UUID, answer: str) -> tuple[Thought, str | None]:
     """Record `answer` on an open question (confirmed, needs_answer false, user_feedback) and, when
-    the question fills an ask key of an open run, in the run's answers too."""
+    the question fills an ask key of an open run, in the run's answers too.
+    Locks the run before the question, the order every other writer takes them in (log_thought,
+    record_decision: run, then thought), so concurrent calls queue instead of deadlocking."""
+    row = await require_thought(conn, scope.actor, thought_id)
+    run = None
+    if row["wizard_run_id"] is not None and row["ask_key"]:  # neither ever changes
+        run = await require_run(conn, scope.actor, row["wizard_run_id"], lock="UPDATE")
     row = await require_thought(conn, scope.actor, thought_id, lock=True)
     if not row["needs_answer"]:
         raise Conflict(f"Thought {thought_id} is not an open question (type {row['thought_type']}, status "
                        f"{row['status']}); open_questions lists the questions waiting for an answer.")
     recorded = None
-    if row["wizard_run_id"] is not None and row["ask_key"]:
-        run = await require_run(conn, scope.actor, row["wizard_run_id"], lock="UPDATE")
+    if run is not None:
         if run["status"] in OPEN_STATUSES:
             await _store_answer(conn, run, row["ask_key"], answer)
             recorded = row["ask_key"]
@@ -578,6 +583,10 @@ async def ask_user(scope: Scope, *, question: str, project_id: UUID | None = Non
     (MCP elicitation, or the driver's own channel): ("accept", text) records the answer at once,
     ("decline" | "cancel", None) leaves the question open; None means nobody could be asked."""
     async with scope.db.transaction() as conn:
+        if run_id is not None and ask_key and reply is not None and reply[0] == "accept":
+            # The answer will be stored on the run: lock it for that now, not share-lock it first and
+            # upgrade later (two such calls on one run would deadlock, losing the person's answer).
+            await require_run(conn, scope.actor, run_id, lock="UPDATE")
         logged = await insert_thoughts(conn, scope.actor, [_question(question, options, ask_key, depends_on, confidence)],
                                        project_id=project_id, run_id=run_id, single=True)
         thought = logged.thoughts[0]
