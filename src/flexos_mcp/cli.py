@@ -11,6 +11,8 @@ import signal
 import sys
 import uuid
 
+import asyncpg
+
 from . import __version__
 from .cli_wizard import add_wizard_commands, run_wizard_command
 from .config import Config, ConfigError, parse_toolsets
@@ -194,6 +196,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except FlexError as exc:
         print(f"flexos-mcp: {exc}", file=sys.stderr)
+        return 1
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        from .db.error_map import explain_database_error
+
+        log.debug("database error", exc_info=exc)
+        print(f"flexos-mcp: {explain_database_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

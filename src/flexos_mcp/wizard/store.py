@@ -22,8 +22,9 @@ from ..domain.runs import require_run
 from ..domain.scope import Scope, owned_by
 from ..errors import Conflict, NotFound
 
-# pg_try_advisory_lock(key1, key2): key1 marks "a driven wizard run", key2 the run.
-DRIVER_LOCK_CLASS = 0x46574452  # "FWDR"
+# The driver lock's key: a 64-bit hash of the run id seeded with "FWDR", so runs never share a
+# key by accident and other applications' advisory locks are not confused with ours.
+DRIVER_LOCK_SEED = 0x46574452  # "FWDR"
 
 
 @dataclass
@@ -161,16 +162,16 @@ async def driving(db: Database, run_id: UUID) -> AsyncIterator[None]:
     """Hold the run's driver lock (a session advisory lock on a connection of its own) while it
     is driven; a second driver is refused at once. A killed process releases it with its
     connection."""
-    key = int.from_bytes(run_id.bytes[:4], "big", signed=True)
     async with db.pool.acquire() as conn:
-        got = await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", DRIVER_LOCK_CLASS, key)
+        key = await conn.fetchval("SELECT hashtextextended($1::text, $2)", str(run_id), DRIVER_LOCK_SEED)
+        got = await conn.fetchval("SELECT pg_try_advisory_lock($1)", key)
         if not got:
             raise Conflict(f"Wizard run {run_id} is being driven right now by another call or process; "
                            f"wait for it to finish (get_wizard_run shows its progress).")
         try:
             yield
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1, $2)", DRIVER_LOCK_CLASS, key)
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
 
 
 def as_json(value: Any) -> Any:
