@@ -14,6 +14,8 @@ from typing import Any
 from mcp.server import MCPServer
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp_types import ListResourcesResult
+from mcp_types import Resource as MCPResource
 from pydantic import ValidationError
 
 from .. import __version__
@@ -22,17 +24,21 @@ from ..db.embedded import start_embedded
 from ..db.gateway import Database
 from ..db.migrate import migrate
 from ..db.pool import create_pool
+from ..domain import projects
+from ..domain.paging import MAX_LIMIT
 from ..domain.users import ensure_user
 from .dynamic import install_dynamic_toolsets
 from .http_auth import FlexOSTokenVerifier
 from .prompts import install_prompts
 from .registry import ToolSpec, explain_failure, select_resources, select_tools
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
-from .state import AppState, current_request
+from .state import AppState, current_request, scope_of
 from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_arguments_message
 
 log = logging.getLogger(__name__)
+
+OUTLINE_TEMPLATE = "flexos://projects/{project_id}/outline"
 
 INSTRUCTIONS = """\
 FlexOS is a visual-first app-design workspace. A project holds pages (screens) with versioned
@@ -71,6 +77,23 @@ class FlexOSServer(MCPServer[AppState]):
             # The SDK prefixes "Error executing tool <name>: "; our messages stand on their own.
             message = str(exc).removeprefix(f"Error executing tool {name}: ")
             raise ToolError(message) from cause
+
+    async def _handle_list_resources(self, ctx: Any, params: Any) -> ListResourcesResult:
+        """The static resources, then one outline resource per project of the caller's, most
+        recently opened first, a page of 100 at a time — so a host's resource picker offers
+        the user's own projects."""
+        cursor = getattr(params, "cursor", None)
+        static = [] if cursor else (await super()._handle_list_resources(ctx, params)).resources
+        if not any(t.uri_template == OUTLINE_TEMPLATE for t in await self.list_resource_templates()):
+            return ListResourcesResult(resources=static)
+        mine = await projects.list_projects(scope_of(ctx), status=None, limit=MAX_LIMIT, cursor=cursor)
+        outlines = [
+            MCPResource(uri=OUTLINE_TEMPLATE.format(project_id=p.id), name=f"{p.slug}-outline",
+                        title=f"{p.name} — outline", mime_type="application/json",
+                        description=f"The whole project '{p.name}' in one read: pages, flows, features, entities.")
+            for p in mine.items
+        ]
+        return ListResourcesResult(resources=static + outlines, next_cursor=mine.next_cursor)
 
     async def read_resource(self, uri: Any, context: Any = None) -> Any:
         token = current_request.set(context)

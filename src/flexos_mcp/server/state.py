@@ -29,14 +29,16 @@ current_request: contextvars.ContextVar[Any] = contextvars.ContextVar("flexos_cu
 
 
 def app_of(ctx: Any) -> AppState:
-    return ctx.request_context.lifespan_context
+    """From a tool's Context, or from the SDK's per-request context that handlers receive."""
+    request = getattr(ctx, "request_context", ctx)
+    return request.lifespan_context
 
 
 def _token_actor(ctx: Any) -> Actor | None:
     """The user of the bearer token this HTTP request carried, if any."""
     token = get_access_token()
     if token is None:
-        request = getattr(getattr(ctx, "request_context", None), "request", None)
+        request = getattr(getattr(ctx, "request_context", ctx), "request", None)
         token = getattr(getattr(request, "user", None), "access_token", None)
     return actor_from_access_token(token) if token is not None else None
 
