@@ -141,3 +141,26 @@ async def test_two_answered_questions_of_one_run_at_once_do_not_deadlock(databas
         result = await asking
         assert not result.is_error, result.content[0].text
         assert result.structured_content["outcome"] == "answered"
+
+
+@pytest.mark.parametrize("tool", ["revise_thought", "update_thought", "delete_thought"])
+async def test_changing_a_thought_while_a_decision_is_recorded_on_it_does_not_deadlock(database_url, db, other_conn, tool):
+    """record_decision locks the run, then the thought; changing a thought takes them in the same order."""
+    async with connect(database_url, new_email()) as client:
+        project = await call(client, "create_project", name="Locks", type="web-app")
+        run = await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator")
+        logged = await call(client, "log_thought", run_id=run["id"], thought_type="decision",
+                            reasoning="A card grid fits", confidence=0.8)
+        thought_id = logged["id"]
+        args = {"thought_id": thought_id} | {
+            "revise_thought": {"reasoning": "A list fits better"},
+            "update_thought": {"confidence": 0.6},
+            "delete_thought": {},
+        }[tool]
+        async with other_conn.transaction():  # record_decision: the run locked to update, then the thought
+            await other_conn.execute("SELECT 1 FROM wizard_runs WHERE id = $1 FOR NO KEY UPDATE", uuid.UUID(run["id"]))
+            changing = asyncio.ensure_future(client.call_tool(tool, args))
+            await _blocked_on_a_lock(db)
+            await other_conn.execute("SELECT 1 FROM ai_thinking_chain WHERE id = $1 FOR KEY SHARE", uuid.UUID(thought_id))
+        result = await changing
+        assert not result.is_error, result.content[0].text

@@ -459,6 +459,17 @@ async def reject_thought(scope: Scope, thought_id: UUID, user_feedback: str | No
     return ThoughtReview(thought=thought_of(updated), needs_review=marked)
 
 
+async def _lock_for_change(conn: Any, actor: Any, thought_id: UUID, run_lock: str) -> tuple[Any, Any]:
+    """(thought row, run row or None), both locked, the run FIRST: record_decision and
+    answer_question lock a run, then its thought, so taking them the other way round here could
+    deadlock against them."""
+    row = await require_thought(conn, actor, thought_id)
+    run = None
+    if row["wizard_run_id"] is not None:
+        run = await require_run(conn, actor, row["wizard_run_id"], lock=run_lock)
+    return await require_thought(conn, actor, thought_id, lock=True), run
+
+
 async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, confidence: float | None = None,
                          thought_type: str | None = None, user_feedback: str | None = None,
                          source_description: str | None = None, alternatives: list[str] | None = None,
@@ -467,7 +478,7 @@ async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, conf
     that prompted the change); the new one depends on it (plus `depends_on`) and lives in the same
     run. Everything that rested on the old thought is marked needs_review."""
     async with scope.db.transaction() as conn:
-        row = await require_thought(conn, scope.actor, thought_id, lock=True)
+        row, _ = await _lock_for_change(conn, scope.actor, thought_id, "SHARE")
         if row["status"] not in ("active", "confirmed"):
             raise Conflict(f"Thought {thought_id} is {row['status']}; only an active or confirmed thought can be "
                            f"revised. Log a new thought with log_thought instead.")
@@ -511,12 +522,10 @@ async def update_thought(scope: Scope, thought_id: UUID, changes: dict[str, Any]
     same project/run and cycles), confidence, source_description, alternatives. The reasoning
     itself never changes: revise_thought keeps the history."""
     async with scope.db.transaction() as conn:
-        row = await require_thought(conn, scope.actor, thought_id, lock=True)
+        row, run = await _lock_for_change(conn, scope.actor, thought_id, "SHARE")
         if row["status"] not in ("active", "confirmed"):
             raise Conflict(f"Thought {thought_id} is {row['status']}; it can no longer change.")
-        run = None
-        if row["wizard_run_id"] is not None:
-            run = await require_run(conn, scope.actor, row["wizard_run_id"], lock="SHARE")
+        if run is not None:
             ensure_open(run, "change its thoughts")
         if not changes:
             return thought_of(row)
@@ -557,9 +566,8 @@ async def delete_thought(scope: Scope, thought_id: UUID) -> DeletedThought:
     """Delete a thought logged by mistake. Thoughts that rested on it lose the link and are marked
     needs_review. Refused in a finished run, and for a thought a recorded decision links to."""
     async with scope.db.transaction() as conn:
-        row = await require_thought(conn, scope.actor, thought_id, lock=True)
-        if row["wizard_run_id"] is not None:
-            run = await require_run(conn, scope.actor, row["wizard_run_id"], lock="UPDATE")
+        row, run = await _lock_for_change(conn, scope.actor, thought_id, "UPDATE")
+        if run is not None:
             ensure_open(run, "lose a thought")
             linked = [d for d in (run["decisions_made"] or []) if d.get("thought_id") == str(thought_id)]
             if linked:
