@@ -40,7 +40,7 @@ async def client_for(database_url: str, email: str, person: Person | None, mode:
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_accept_records_the_answer_on_the_question_and_the_run(database_url, db, mode):
     email = new_email()
-    person = Person(("accept", "Teachers between classes"), ("decline", None), ("cancel", None))
+    person = Person(("accept", "Teachers between classes"), ("decline", None), ("cancel", None), ("accept", "  "))
     async with client_for(database_url, email, person, mode) as client:
         project = await call(client, "create_project", name="Ask", type="web-app")
         run = await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator")
@@ -64,8 +64,10 @@ async def test_accept_records_the_answer_on_the_question_and_the_run(database_ur
             left = await call(client, "ask_user", run_id=rid, question=f"Path? ({outcome})", ask_key="page_purpose")
             assert left["outcome"] == outcome and left["answer"] is None
             assert left["question"]["needs_answer"] and left["question"]["status"] == "active"
+        empty = await call(client, "ask_user", run_id=rid, question="Path? (empty)", ask_key="page_purpose")
+        assert empty["outcome"] == "declined" and "left the answer empty" in empty["what_to_do"]
         state = await call(client, "get_wizard_run", run_id=rid)
-        assert [q["reasoning"] for q in state["open_questions"]] == ["Path? (declined)", "Path? (cancelled)"]
+        assert [q["reasoning"] for q in state["open_questions"]] == ["Path? (declined)", "Path? (cancelled)", "Path? (empty)"]
         assert "page_purpose" not in state["answers"]
         assert person.replies == []
 

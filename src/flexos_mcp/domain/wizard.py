@@ -599,7 +599,10 @@ async def ask_user(scope: Scope, *, question: str, project_id: UUID | None = Non
                          what_to_do="This client cannot ask the person directly. Put the question to them in your "
                                     "reply; when they answer, call answer_question with this question's id. "
                                     "It stays listed in open_questions and get_wizard_run until then.")
-    outcome = "declined" if reply[0] == "decline" else "cancelled"
+    # An accepted form with an empty answer is no answer: reported with the declines, in words.
+    outcome = "cancelled" if reply[0] == "cancel" else "declined"
+    reaction = {"accept": "left the answer empty", "decline": "declined the question",
+                "cancel": "cancelled the question"}[reply[0]]
     return AskResult(question=thought, outcome=outcome, answer=None, answer_recorded_as=None,
-                     what_to_do=f"The person {outcome} the question; it stays open. Continue with your best "
+                     what_to_do=f"The person {reaction}; it stays open. Continue with your best "
                                 f"assumption (log it with thought_type 'assumption'), or ask again later.")
