@@ -64,6 +64,15 @@ async def _progress_reporter(ctx: Context):  # type: ignore[no-untyped-def]
     return report
 
 
+async def _driver(ctx: Context, model_source: ModelSource, max_turns: int, max_tokens: int) -> WizardDriver:
+    """A driver that calls this server's own tools for the caller, with the chosen model."""
+    recorder = StepRecorder()
+    tools = ServerTools(ctx.mcp_server, ctx, recorder)
+    backend = _backend(ctx, model_source, tools, await tools.listed())
+    return WizardDriver(tools, recorder, backend, Limits(max_turns=max_turns, max_tokens=max_tokens),
+                        progress=await _progress_reporter(ctx))
+
+
 @tool("wizard", title="Run wizard with a model", read_only=False)
 async def run_wizard(
     ctx: Context,
@@ -83,12 +92,7 @@ async def run_wizard(
     Use start_wizard instead to drive a run yourself."""
     scope = scope_of(ctx)
     await require_project(scope.db, scope.actor, project_id)
-    recorder = StepRecorder()
-    tools = ServerTools(ctx.mcp_server, ctx, recorder)
-    listed = await tools.listed()
-    backend = _backend(ctx, model_source, tools, listed)
-    driver = WizardDriver(tools, recorder, backend, Limits(max_turns=max_turns, max_tokens=max_tokens),
-                          progress=await _progress_reporter(ctx))
+    driver = await _driver(ctx, model_source, max_turns, max_tokens)
     return await driver.start(project_id, wizard_type, brief)
 
 
@@ -106,10 +110,5 @@ async def continue_wizard_run(
     unanswered, and for completed or abandoned runs. Returns like run_wizard."""
     scope = scope_of(ctx)
     await store.get_run(scope, run_id)
-    recorder = StepRecorder()
-    tools = ServerTools(ctx.mcp_server, ctx, recorder)
-    listed = await tools.listed()
-    backend = _backend(ctx, model_source, tools, listed)
-    driver = WizardDriver(tools, recorder, backend, Limits(max_turns=max_turns, max_tokens=max_tokens),
-                          progress=await _progress_reporter(ctx))
+    driver = await _driver(ctx, model_source, max_turns, max_tokens)
     return await driver.drive(run_id, resume=True)
