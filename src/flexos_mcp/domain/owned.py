@@ -18,14 +18,16 @@ from .scope import Actor, owned_by
 
 
 async def fetch_owned(conn: Any, actor: Actor, table: str, kind: str, record_id: UUID, *, field: str,
-                      hint: str, lock: bool = False, project_id: UUID | None = None) -> asyncpg.Record:
+                      hint: str, lock: bool = False, strength: str = "NO KEY UPDATE",
+                      project_id: UUID | None = None) -> asyncpg.Record:
     """The row of `table` with this id if it belongs to one of the actor's projects (and to
-    `project_id` when given); NotFound otherwise. With `lock`, the row is locked for update."""
+    `project_id` when given); NotFound otherwise. With `lock`, the row is locked (`strength`:
+    "NO KEY UPDATE", "UPDATE", "SHARE"...) until the transaction ends."""
     row = await conn.fetchrow(
         f"""SELECT t.* FROM {table} t JOIN projects pr ON pr.id = t.project_id
             WHERE t.id = $1 AND {owned_by(2, 'pr.user_id')}
               AND ($3::uuid IS NULL OR t.project_id = $3)"""
-        + (" FOR NO KEY UPDATE OF t" if lock else ""),
+        + (f" FOR {strength} OF t" if lock else ""),
         record_id, actor.owner_id, project_id,
     )
     if row is None:

@@ -19,9 +19,10 @@ from pydantic import BaseModel, Field
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, InvalidInput, NotFound
+from .owned import fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
-from .scope import Actor, Scope, owned_by
+from .scope import Actor, Scope
 from .text import next_free_slug, slugify
 
 PAGE_TYPES = ("page", "layout", "component", "modal")
@@ -106,14 +107,8 @@ async def require_page(conn: Any, actor: Actor, page_id: UUID, *, field: str = "
     """The page row if the actor may see it; NotFound otherwise (missing and foreign alike).
     With `lock`, the page row is locked FOR UPDATE until the transaction ends: this serialises
     everything that numbers or moves a page's mockup versions."""
-    row = await conn.fetchrow(
-        f"""SELECT pg.* FROM pages pg JOIN projects pr ON pr.id = pg.project_id
-            WHERE pg.id = $1 AND {owned_by(2, 'pr.user_id')}""" + (" FOR UPDATE OF pg" if lock else ""),
-        page_id, actor.owner_id,
-    )
-    if row is None:
-        raise NotFound("page", page_id, field=field, hint=_PAGE_HINT)
-    return row
+    return await fetch_owned(conn, actor, "pages", "page", page_id, field=field, hint=_PAGE_HINT, lock=lock,
+                             strength="UPDATE")
 
 
 async def _free_slug(conn: Any, project_id: UUID, name: str) -> str:

@@ -12,8 +12,9 @@ from uuid import UUID
 
 import asyncpg
 
-from ..errors import Conflict, NotFound
-from .scope import Actor, owned_by
+from ..errors import Conflict
+from .owned import fetch_owned
+from .scope import Actor
 
 OPEN_STATUSES = ("in-progress", "paused", "failed")
 CLOSED_STATUSES = ("completed", "abandoned")
@@ -25,14 +26,8 @@ async def require_run(conn: Any, actor: Actor, run_id: UUID, *, field: str = "ru
                       lock: str | None = None) -> asyncpg.Record:
     """The run row if the actor may see it; NotFound otherwise (missing and foreign alike).
     `lock` is a row-lock clause for the run ("UPDATE", "SHARE", ...), held until commit."""
-    row = await conn.fetchrow(
-        f"""SELECT w.* FROM wizard_runs w JOIN projects p ON p.id = w.project_id
-            WHERE w.id = $1 AND {owned_by(2, 'p.user_id')}""" + (f" FOR {lock} OF w" if lock else ""),
-        run_id, actor.owner_id,
-    )
-    if row is None:
-        raise NotFound("wizard run", run_id, field=field, hint=RUN_HINT)
-    return row
+    return await fetch_owned(conn, actor, "wizard_runs", "wizard run", run_id, field=field, hint=RUN_HINT,
+                             lock=lock is not None, strength=lock or "UPDATE")
 
 
 def ensure_open(run: Any, action: str) -> None:

@@ -31,10 +31,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..analysis.thought_graph import render_thought_tree, thoughts_to_mermaid, would_create_cycle
 from ..db.error_map import register_constraint_messages
 from ..errors import Conflict, InvalidInput, NotFound
+from .owned import fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import ensure_open, require_run
-from .scope import Actor, Scope, owned_by
+from .scope import Actor, Scope
 from .untrusted import user_content
 
 ThoughtType = Literal["observation", "assumption", "decision", "question", "inference"]
@@ -167,14 +168,8 @@ def thought_of(row: Any) -> Thought:
 async def require_thought(conn: Any, actor: Actor, thought_id: UUID, *, field: str = "thought_id",
                           lock: bool = False) -> Any:
     """The thought row if the actor may see it; NotFound otherwise (missing and foreign alike)."""
-    row = await conn.fetchrow(
-        f"""SELECT t.* FROM ai_thinking_chain t JOIN projects p ON p.id = t.project_id
-            WHERE t.id = $1 AND {owned_by(2, 'p.user_id')}""" + (" FOR UPDATE OF t" if lock else ""),
-        thought_id, actor.owner_id,
-    )
-    if row is None:
-        raise NotFound("thought", thought_id, field=field, hint=THOUGHT_HINT)
-    return row
+    return await fetch_owned(conn, actor, "ai_thinking_chain", "thought", thought_id, field=field, hint=THOUGHT_HINT,
+                             lock=lock, strength="UPDATE")
 
 
 async def _owner(conn: Any, actor: Actor, project_id: UUID | None, run_id: UUID | None,
