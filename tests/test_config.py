@@ -48,3 +48,11 @@ def test_readme_tool_list_is_current():
     run = subprocess.run([sys.executable, str(ROOT / "scripts" / "readme_tools.py"), "--check"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
+
+
+def test_compute_limits_are_read_and_checked():
+    config = Config.from_env({"FLEXOS_COMPUTE_WORKERS": "3", "FLEXOS_COMPUTE_TIMEOUT_S": "5"})
+    assert config.compute.workers == 3 and config.compute.timeout_s == 5
+    assert config.compute.memory_mb == Config().compute.memory_mb
+    with pytest.raises(ConfigError, match="FLEXOS_COMPUTE_MEMORY_MB"):
+        Config.from_env({"FLEXOS_COMPUTE_MEMORY_MB": "lots"})

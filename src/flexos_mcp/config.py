@@ -6,6 +6,7 @@ setting cannot ship.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import os
 import re
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
+
+from .compute import ComputeLimits
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,16 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("FLEXOS_TOOLSETS", "default", "Comma-separated toolsets to expose (same as --toolsets); `all` for every one."),
     SettingSpec("FLEXOS_READ_ONLY", "false", "`true`: register only read-only tools and open read-only connections."),
     SettingSpec("FLEXOS_STATEMENT_TIMEOUT_MS", "15000", "Longest a single SQL statement may run before it is cancelled."),
+    SettingSpec("FLEXOS_COMPUTE_WORKERS", "min(4, CPUs)", "Worker processes for CPU-heavy work (inference, aggregation, export), off the event loop."),
+    SettingSpec("FLEXOS_COMPUTE_TIMEOUT_S", "60", "Longest one piece of CPU-heavy work may run before it is stopped with a clear error."),
+    SettingSpec("FLEXOS_COMPUTE_MEMORY_MB", "2048", "Memory bound of each compute worker; work that needs more fails cleanly."),
     SettingSpec("FLEXOS_LOG_LEVEL", "INFO", "Log level for stderr (DEBUG, INFO, WARNING, ERROR)."),
     SettingSpec("ANTHROPIC_API_KEY", "(unset)", "Lets the wizard driver call Claude; without it wizards use MCP sampling."),
     SettingSpec("FLEXOS_MODEL", DEFAULT_MODEL, "The Claude model the wizard driver uses."),
 )
+
+_COMPUTE_SETTINGS = {"FLEXOS_COMPUTE_WORKERS": "workers", "FLEXOS_COMPUTE_TIMEOUT_S": "timeout_s",
+                     "FLEXOS_COMPUTE_MEMORY_MB": "memory_mb"}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -82,6 +91,7 @@ class Config:
     dynamic_toolsets: bool = False
     statement_timeout_ms: int = 15000
     log_level: str = "INFO"
+    compute: ComputeLimits = field(default_factory=ComputeLimits)
     anthropic_api_key: str | None = None
     model: str = DEFAULT_MODEL
 
@@ -107,6 +117,10 @@ class Config:
             kwargs["statement_timeout_ms"] = _parse_positive_int(
                 "FLEXOS_STATEMENT_TIMEOUT_MS", env["FLEXOS_STATEMENT_TIMEOUT_MS"]
             )
+        compute = {key: _parse_positive_int(name, env[name]) for name, key in _COMPUTE_SETTINGS.items()
+                   if env.get(name)}
+        if compute:
+            kwargs["compute"] = dataclasses.replace(ComputeLimits(), **compute)
         if env.get("FLEXOS_LOG_LEVEL"):
             level = env["FLEXOS_LOG_LEVEL"].strip().upper()
             if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):

@@ -16,6 +16,17 @@ class FlexError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple:
+        """Pickle as (class, message, field), whatever the subclass's own constructor takes, so
+        an error raised in a compute worker reaches the caller as the same class and text."""
+        return _rebuild, (type(self), self.message, self.field)
+
+
+def _rebuild(cls: type[FlexError], message: str, field: str | None) -> FlexError:
+    error = cls.__new__(cls)
+    FlexError.__init__(error, message, field=field)
+    return error
+
 
 class NotFound(FlexError):
     """No such record visible to the acting user. Another user's record answers exactly the same."""

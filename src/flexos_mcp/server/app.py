@@ -18,7 +18,7 @@ from mcp_types import ListResourcesResult
 from mcp_types import Resource as MCPResource
 from pydantic import ValidationError
 
-from .. import __version__
+from .. import __version__, compute
 from ..config import Config
 from ..db.embedded import start_embedded
 from ..db.gateway import Database
@@ -37,6 +37,10 @@ from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_arguments_message
 
 log = logging.getLogger(__name__)
+
+# What compute workers import once in the fork server, so each new worker starts warm.
+COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entities",
+                   "flexos_mcp.analysis.design_tokens")
 
 OUTLINE_TEMPLATE = "flexos://projects/{project_id}/outline"
 
@@ -164,6 +168,7 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        compute.configure(config.compute, preload=COMPUTE_PRELOAD)
         url = await resolve_database_url(config)
         await prepare_database(url, config)
         pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms)
@@ -180,6 +185,7 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
                            actor=actor)
         finally:
             await pool.close()
+            await compute.shutdown()
 
     server = FlexOSServer(
         "flexos",
