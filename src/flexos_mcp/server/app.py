@@ -14,7 +14,7 @@ from typing import Any
 from mcp.server import MCPServer
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp_types import ListResourcesResult
+from mcp_types import ListResourcesResult, ListToolsResult
 from mcp_types import Resource as MCPResource
 from pydantic import ValidationError
 
@@ -27,6 +27,7 @@ from ..db.pool import create_pool
 from ..domain import projects
 from ..domain.paging import MAX_LIMIT
 from ..domain.users import ensure_user
+from .apps import apps_extension, tool_meta, without_ui_meta
 from .dynamic import install_dynamic_toolsets
 from .http_auth import FlexOSTokenVerifier
 from .prompts import install_prompts
@@ -81,6 +82,12 @@ class FlexOSServer(MCPServer[AppState]):
             # The SDK prefixes "Error executing tool <name>: "; our messages stand on their own.
             message = str(exc).removeprefix(f"Error executing tool {name}: ")
             raise ToolError(message) from cause
+
+    async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
+        """Tools naming an MCP Apps view carry `_meta.ui` only for clients that negotiated Apps;
+        every other client sees the tool list it always did."""
+        listed = await super()._handle_list_tools(ctx, params)
+        return listed.model_copy(update={"tools": [without_ui_meta(t, ctx) for t in listed.tools]})
 
     async def _handle_list_resources(self, ctx: Any, params: Any) -> ListResourcesResult:
         """The static resources, then one outline resource per project of the caller's, most
@@ -140,8 +147,10 @@ class HttpOptions:
 
 
 def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
-    """Register one tool from the registry, with lean schemas (see schema_slim)."""
-    server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True)
+    """Register one tool from the registry, with lean schemas (see schema_slim) and, when it names
+    an MCP Apps view, `_meta.ui.resourceUri` (see apps.py)."""
+    server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True,
+                    meta=tool_meta(spec.ui))
     registered = server._tool_manager.get_tool(spec.name)
     strip_titles(registered.parameters)
     collapse_optional_arguments(registered.parameters)
@@ -194,6 +203,7 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=config.log_level,  # type: ignore[arg-type]
+        extensions=[apps_extension()],
         **auth_kwargs,
     )
     if config.dynamic_toolsets:
