@@ -14,6 +14,7 @@ import uuid
 import asyncpg
 
 from . import __version__
+from .cli_preview import add_preview_command, run_preview
 from .cli_wizard import add_wizard_commands, run_wizard_command
 from .config import Config, ConfigError, parse_toolsets
 from .errors import FlexError
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=uuid.UUID, help="the token's id (from token list)")
     commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
     add_wizard_commands(commands)
+    add_preview_command(commands)
     return parser
 
 
@@ -191,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_token(config, args))
         elif args.command == "wizard":
             return run_wizard_command(args, config)
+        elif args.command == "preview":
+            run_preview(config, args)
     except (ConfigError, UnknownToolset) as exc:
         print(f"flexos-mcp: configuration error: {exc}", file=sys.stderr)
         return 2
