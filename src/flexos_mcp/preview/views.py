@@ -6,6 +6,7 @@ escapes it); values that go into a style attribute are re-spelled from their par
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -305,16 +306,75 @@ class TreeItem:
     children: list[TreeItem]
 
 
+def creation_order(thoughts: list[Any]) -> list[Any]:
+    """Thoughts in creation order; thoughts logged in one batch share their timestamp, so among
+    those a thought comes after the ones it depends on."""
+    depth: dict[Any, int] = {}
+    for t in sorted(thoughts, key=lambda t: t.created_at):
+        depth[t.id] = 0
+    for _ in range(len(thoughts)):  # longest chain of dependencies, bounded by the number of thoughts
+        changed = False
+        for t in thoughts:
+            d = max((depth[p] + 1 for p in t.depends_on if p in depth), default=0)
+            if d > depth[t.id]:
+                depth[t.id], changed = d, True
+        if not changed:
+            break
+    index = {t.id: i for i, t in enumerate(thoughts)}
+    return sorted(thoughts, key=lambda t: (t.created_at, depth[t.id], index[t.id]))
+
+
 def thought_tree(thoughts: list[Any]) -> list[TreeItem]:
-    """Each thought under the first earlier thought it depends on (creation order), as the
-    text tree of get_thinking_chain draws it."""
+    """Each thought under the first thought it depends on, as the text tree of
+    get_thinking_chain draws it; `thoughts` in creation_order."""
     items = {t.id: TreeItem(i + 1, t, _thought_classes(t), without_user_content(t.user_feedback), [])
              for i, t in enumerate(thoughts)}
     roots = []
     for t in thoughts:
-        parent = next((items[d] for d in t.depends_on if d in items and items[d].number < items[t.id].number), None)
+        parent = next((items[d] for d in t.depends_on if d in items), None)
         (parent.children if parent else roots).append(items[t.id])
     return roots
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, datetime) else None
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    entered: datetime | None
+    left: datetime | None
+    took: str | None
+    answers: list[str]
+
+
+def run_phases(run: Any, now: datetime) -> list[Phase]:
+    """The run's phases with when each was entered and left and how long it took; the phase the
+    run is in now last (still running while the run is open)."""
+    phases = []
+    for entry in run.phase_history:
+        entered, left = _moment(entry.get("entered_at")), _moment(entry.get("left_at"))
+        took = _duration((left - entered).total_seconds()) if entered and left else None
+        phases.append(Phase(str(entry.get("phase")), entered, left, took, sorted(entry.get("answers") or {})))
+    if run.current_phase and not run.completed_at:
+        entered = run.phase_entered_at or run.started_at
+        phases.append(Phase(run.current_phase, entered, None, _duration((now - entered).total_seconds()) + " so far",
+                            []))
+    return phases
 
 
 async def run_page(request: Request) -> Response:
@@ -323,20 +383,18 @@ async def run_page(request: Request) -> Response:
     project = await _project(scope, project_id)
     run = await wizard.get_wizard_run(scope, run_id, project_id=project_id)
     chain = await thinking.thinking_chain(scope, run_id=run_id)
-    number = {t.id: i + 1 for i, t in enumerate(chain.thoughts)}
+    thoughts = creation_order(chain.thoughts)
+    number = {t.id: i + 1 for i, t in enumerate(thoughts)}
     boxes = [Box(str(t.id), (f"#{number[t.id]} {t.thought_type} {t.confidence:.2f}", *wrap(t.reasoning, 24, 3)),
                  _thought_classes(t), title=f"#{number[t.id]} {t.thought_type}: {t.reasoning}", width=210, height=84)
-             for t in chain.thoughts]
+             for t in thoughts]
     picture = await _diagram(boxes, [Arrow(str(a), str(b)) for a, b in chain.edges])
-    phases = list(run.phase_history)
-    if run.current_phase and run.status not in ("completed", "abandoned"):
-        phases.append({"phase": run.current_phase, "entered_at": run.phase_entered_at, "left_at": None, "answers": {}})
-    open_questions = [t for t in chain.thoughts if t.thought_type == "question" and t.needs_answer]
-    return _render(request, "run.html", project=project, run=run, brief=without_user_content(run.brief), phases=phases,
-                   chain=chain, number=number, diagram=picture, tree=thought_tree(chain.thoughts),
-                   open_questions=open_questions,
-                   rejected=[t for t in chain.thoughts if t.status == "rejected"],
-                   needs_review=[t for t in chain.thoughts if t.needs_review])
+    return _render(request, "run.html", project=project, run=run, brief=without_user_content(run.brief),
+                   phases=run_phases(run, datetime.now(UTC)), chain=chain, number=number, diagram=picture,
+                   tree=thought_tree(thoughts),
+                   open_questions=[t for t in thoughts if t.thought_type == "question" and t.needs_answer],
+                   rejected=[t for t in thoughts if t.status == "rejected"],
+                   needs_review=[t for t in thoughts if t.needs_review])
 
 
 # -- the inferred data model ------------------------------------------------------------------
