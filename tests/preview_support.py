@@ -7,6 +7,8 @@ inferred data model."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,19 @@ fetch("/api/projects", {method: "POST", body: "x"}).then(
   function (r) { note("fetch", "ALLOWED " + r.status); },
   function (e) { note("fetch", "blocked " + e.name); });
 </script></body></html>"""
+
+
+def flexos_env(database_url: str, email: str, data_dir: str) -> dict[str, str]:
+    """The environment of a `flexos-mcp` process acting as `email` on that database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLEXOS_")}
+    env.update(DATABASE_URL=database_url, FLEXOS_USER_EMAIL=email, FLEXOS_DATA_DIR=data_dir, FLEXOS_LOG_LEVEL="WARNING")
+    return env
+
+
+def load_demo(env: dict[str, str]) -> None:
+    """`flexos-mcp demo`, as a user runs it."""
+    demo = subprocess.run([sys.executable, "-m", "flexos_mcp", "demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert demo.returncode == 0, demo.stderr
 
 
 def require_browser() -> str:

@@ -7,7 +7,6 @@ FLEXOS_UPDATE_SCREENSHOTS=1 in docs/images/ for the README)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import socket
 import subprocess
@@ -23,7 +22,9 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from conftest import call, connect, new_email
-from preview_support import HOSTILE_NAME, grow_example_project, launch_args, require_browser, save_screenshot
+from preview_support import (
+    HOSTILE_NAME, flexos_env, grow_example_project, launch_args, load_demo, require_browser, save_screenshot,
+)
 
 DESKTOP = {"width": 1400, "height": 1000}
 
@@ -48,19 +49,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env(database_url: str, email: str, tmp: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLEXOS_")}
-    env.update(DATABASE_URL=database_url, FLEXOS_USER_EMAIL=email, FLEXOS_DATA_DIR=tmp, FLEXOS_LOG_LEVEL="WARNING")
-    return env
-
-
 @pytest.fixture(scope="module")
 async def site(database_url: str, tmp_path_factory) -> AsyncIterator[Site]:
     require_browser()
     email = new_email()
-    env = _env(database_url, email, str(tmp_path_factory.mktemp("preview")))
-    demo = subprocess.run([sys.executable, "-m", "flexos_mcp", "demo"], env=env, capture_output=True, text=True, timeout=120)
-    assert demo.returncode == 0, demo.stderr
+    env = flexos_env(database_url, email, str(tmp_path_factory.mktemp("preview")))
+    load_demo(env)
     async with connect(database_url, email) as client:
         ids = await grow_example_project(client)
     port = _free_port()

@@ -22,7 +22,7 @@ from ..domain import design_systems, entities, flows, mockups, outline, pages, p
 from ..domain.mockups import Mockup
 from ..domain.untrusted import without_user_content
 from ..errors import FlexError, InvalidInput, NotFound
-from .frame import FRAME_HEADERS, FRAME_SANDBOX, mockup_document
+from ..rendering.mockup_frame import FRAME_HEADERS, FRAME_SANDBOX, mockup_document
 
 # Diagrams with more boxes than this are laid out in the compute pool, off the event loop.
 INLINE_LAYOUT_LIMIT = 150

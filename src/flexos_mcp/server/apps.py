@@ -26,6 +26,7 @@ from typing import Any
 from mcp.server.apps import EXTENSION_ID, Apps, ResourceCsp, ResourcePermissions, client_supports_apps
 
 from ..analysis.viewports import VIEWPORTS
+from ..rendering.mockup_frame import MOCKUP_POLICY
 
 _VIEW_DIR = Path(__file__).resolve().parent / "app_views"
 
@@ -58,15 +59,17 @@ VIEWS: dict[str, View] = {v.uri: v for v in (
 @cache
 def view_html(uri: str) -> str:
     """The view's self-contained HTML: the one page shell with the view's kind and title, the shared
-    stylesheet and script inlined, and the renderer's viewport presets as JSON data."""
+    stylesheet and script inlined, and as JSON data the renderer's viewport presets and the policy a
+mockup is shown under (rendering/mockup_frame.py)."""
     view = VIEWS[uri]
     read = lambda name: (_VIEW_DIR / name).read_text(encoding="utf-8")  # noqa: E731
-    viewports = json.dumps({v.name: {"width": v.width, "height": v.height} for v in VIEWPORTS.values()})
+    data = json.dumps({"viewports": {v.name: {"width": v.width, "height": v.height} for v in VIEWPORTS.values()},
+                       "mockupPolicy": MOCKUP_POLICY}).replace("</", "<\\/")
     parts = {
         "<!-- flexos:title -->": html.escape(view.title),
         "<!-- flexos:view -->": view.kind,
         "<!-- flexos:style -->": f"<style>\n{read('views.css')}</style>",
-        "<!-- flexos:data -->": f'<script type="application/json" id="viewports">{viewports}</script>',
+        "<!-- flexos:data -->": f'<script type="application/json" id="view-data">{data}</script>',
         "<!-- flexos:script -->": f"<script>\n{read('views.js')}</script>",
     }
     page = read("view.html")

@@ -142,7 +142,8 @@
   }
 
   function replace() {
-    root.replaceChildren.apply(root, Array.prototype.slice.call(arguments));
+    root.replaceChildren();
+    appendAll(root, Array.prototype.slice.call(arguments));
     reportSize();
   }
 
@@ -174,13 +175,18 @@
 
   // -- mockup -----------------------------------------------------------------------------------
 
-  const VIEWPORTS = JSON.parse(document.getElementById("viewports").textContent);
+  const DATA = JSON.parse(document.getElementById("view-data").textContent);
+  const VIEWPORTS = DATA.viewports;
 
+  // As rendering/mockup_frame.py composes it, behind a <meta> policy of its own: a srcdoc frame
+  // shares this view's policy, whose 'self' would let the mockup reach the host's sandbox origin.
   function mockupDocument(mockup) {
     const html = unwrapUserContent(mockup.html_content) || "";
     const css = unwrapUserContent(mockup.css_content);
     const js = unwrapUserContent(mockup.javascript_content);
-    return html + (css ? "\n<style>" + css.replace(/<\/style/gi, "<\\/style") + "</style>" : "")
+    const policy = DATA.mockupPolicy.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+    return '<meta http-equiv="Content-Security-Policy" content="' + policy + '">\n' + html
+      + (css ? "\n<style>" + css.replace(/<\/style/gi, "<\\/style") + "</style>" : "")
       + (js ? "\n<script>" + js.replace(/<\/script/gi, "<\\/script") + "</scr" + "ipt>" : "");
   }
 

@@ -1,8 +1,12 @@
-"""The document a mockup is shown in, and the policy that keeps it from touching anything else.
+"""The document a mockup is shown in inside a browser page, and the policy that keeps it from
+touching anything else. One definition for the preview site (preview/) and the MCP Apps mockup
+view (server/app_views/), which both show mockups live to a person.
 
-A mockup is untrusted HTML/CSS/JavaScript. The preview shows it in an
-`<iframe sandbox="allow-scripts">` (no `allow-same-origin`), whose document comes from the
-`/frame` route with the headers below. So the mockup's scripts run, but in an opaque origin:
+A mockup is untrusted HTML/CSS/JavaScript. It is shown in an `<iframe sandbox="allow-scripts">`
+(no `allow-same-origin`): the preview's frame document comes from its `/frame` route with
+`FRAME_HEADERS`; the Apps view writes it into `srcdoc` behind a `<meta>` carrying
+`MOCKUP_POLICY` (a srcdoc document would otherwise share its parent's policy, whose 'self' is the
+host's sandbox origin). So the mockup's scripts run, but in an opaque origin:
   - `parent.document` and `top.location = ...` throw (a different origin, no top navigation);
   - `document.cookie` throws (an opaque origin has no cookies), and the preview sets none anyway;
   - `fetch('/api/...')`, images, fonts, frames and forms aimed at anything but `data:` are refused
@@ -15,8 +19,10 @@ preview shows what the mockup holds, offline, like the renderer does.
 
 from __future__ import annotations
 
-FRAME_POLICY = "; ".join((
-    "sandbox allow-scripts",
+import re
+
+# What a mockup may load: only what it carries inline (scripts, styles, data: images and fonts).
+MOCKUP_POLICY = "; ".join((
     "default-src 'none'",
     "script-src 'unsafe-inline' 'unsafe-eval'",
     "style-src 'unsafe-inline'",
@@ -28,8 +34,11 @@ FRAME_POLICY = "; ".join((
     "worker-src 'none'",
     "form-action 'none'",
     "base-uri 'none'",
-    "frame-ancestors 'self'",
 ))
+
+# The same, as the header of a frame document served over HTTP: sandboxed even when opened on
+# its own, and shown only inside the preview's own pages.
+FRAME_POLICY = f"sandbox allow-scripts; {MOCKUP_POLICY}; frame-ancestors 'self'"
 
 FRAME_HEADERS = {
     "Content-Security-Policy": FRAME_POLICY,
@@ -48,7 +57,7 @@ def mockup_document(html: str, css: str | None, javascript: str | None) -> str:
     broken so it cannot end its element early."""
     parts = [html]
     if css:
-        parts.append("<style>" + css.replace("</style", "<\\/style") + "</style>")
+        parts.append("<style>" + re.sub("</style", "<\\/style", css, flags=re.IGNORECASE) + "</style>")
     if javascript:
-        parts.append("<script>" + javascript.replace("</script", "<\\/script") + "</script>")
+        parts.append("<script>" + re.sub("</script", "<\\/script", javascript, flags=re.IGNORECASE) + "</script>")
     return "\n".join(parts)
