@@ -94,8 +94,12 @@ async def project(database_url: str, tmp_path_factory) -> Project:
 # -- the protocol, through a real MCP client ----------------------------------------------------
 
 
-async def test_views_are_listed_and_read_with_their_csp(database_url: str, project: Project):
+async def test_views_through_a_real_client(database_url: str, project: Project):
+    """Listed and read with their CSP; named on their tools only for a client that negotiated
+    Apps; and the tool result is the same either way."""
+    design_args = {"project_id": project.ids["project"]}
     async with apps_client(database_url, project.email) as client:
+        assert "io.modelcontextprotocol/ui" in (client.server_capabilities.extensions or {})
         listed = {str(r.uri): r for r in (await client.list_resources()).resources}
         for uri, view in VIEWS.items():
             assert listed[uri].mime_type == "text/html;profile=mcp-app"
@@ -108,31 +112,19 @@ async def test_views_are_listed_and_read_with_their_csp(database_url: str, proje
             assert html.startswith("<!doctype html>") and f'data-view="{view.kind}"' in html
             assert "<!-- flexos:" not in html  # every part inlined
             assert "src=\"http" not in html and "href=\"http" not in html  # nothing from a network
-
-
-async def test_only_a_client_that_negotiated_apps_sees_the_views_on_tools(database_url: str, project: Project):
-    async with apps_client(database_url, project.email) as client:
-        assert "io.modelcontextprotocol/ui" in (client.server_capabilities.extensions or {})
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        resources = {str(r.uri) for r in (await client.list_resources()).resources}
         bound = {name: (t.meta or {}).get("ui", {}).get("resourceUri") for name, t in tools.items()}
         assert {name: uri for name, uri in bound.items() if uri} == {
             name: f"ui://flexos/views/{kind}.html" for name, kind in UI_TOOLS.items()}
-        assert {uri for uri in bound.values() if uri} <= resources
-    async with connect(database_url, project.email) as plain:
-        assert all("ui" not in (t.meta or {}) for t in (await plain.list_tools()).tools)
-
-
-async def test_the_tool_result_is_the_same_with_and_without_apps(database_url: str, project: Project):
-    args = {"project_id": project.ids["project"]}
-    async with apps_client(database_url, project.email) as client:
-        with_apps = await client.call_tool("get_design_system", args)
+        assert {uri for uri in bound.values() if uri} <= set(listed)
+        design_with = await client.call_tool("get_design_system", design_args)
         flow_with = await client.call_tool("analyze_flow", {"flow_id": project.ids["flow"]})
     async with connect(database_url, project.email) as plain:
-        without = await plain.call_tool("get_design_system", args)
+        assert all("ui" not in (t.meta or {}) for t in (await plain.list_tools()).tools)
+        design_without = await plain.call_tool("get_design_system", design_args)
         flow_without = await plain.call_tool("analyze_flow", {"flow_id": project.ids["flow"]})
-    assert with_apps.structured_content == without.structured_content
-    assert [c.model_dump() for c in with_apps.content] == [c.model_dump() for c in without.content]
+    assert design_with.structured_content == design_without.structured_content
+    assert [c.model_dump() for c in design_with.content] == [c.model_dump() for c in design_without.content]
     assert flow_with.structured_content == flow_without.structured_content
 
 
