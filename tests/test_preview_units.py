@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from flexos_mcp.preview.views import creation_order, design_view, thought_tree
+from flexos_mcp.preview.views import creation_order, design_view, entity_links, thought_tree
 from flexos_mcp.rendering.mockup_frame import FRAME_POLICY, MOCKUP_POLICY, mockup_document
 from flexos_mcp.server.apps import MOCKUP_VIEW, VIEWS, tool_meta, view_html
 from flexos_mcp.server.registry import tool
@@ -85,3 +85,16 @@ def test_every_view_is_one_self_contained_document():
         assert html.count("<script>\n") == 1 and html.count("<style>\n") == 1  # the shared script and stylesheet, inlined
         assert f"<title>FlexOS · {view.title}</title>" in html
         assert '"mockupPolicy"' in html and "</script" not in html.split('id="view-data">')[1].split("</script>")[0]
+
+
+def test_entity_links_draw_each_related_pair_once_from_owner_to_owned():
+    model = [
+        SimpleNamespace(entity_name="Comment", relationships=[{"type": "belongs_to", "target_entity": "Lesson"},
+                                                              {"type": "belongs_to", "target_entity": "Ghost"}]),
+        SimpleNamespace(entity_name="Lesson", relationships=[{"type": "has_many", "target_entity": "Comment"},
+                                                             "not a relationship"]),
+        SimpleNamespace(entity_name="User", relationships=[{"type": "many_to_many", "target_entity": "Lesson"},
+                                                           {"type": "has_one", "target_entity": "User"}]),
+    ]
+    assert [(a.source, a.target, a.label) for a in entity_links(model)] == [
+        ("Lesson", "Comment", "1 : n"), ("Lesson", "User", "n : m")]

@@ -400,22 +400,40 @@ async def run_page(request: Request) -> Response:
 # -- the inferred data model ------------------------------------------------------------------
 
 
+# A relationship read from the side that owns the other: (from owner, cardinality).
+_LINKS = {"has_many": (True, "1 : n"), "has_one": (True, "1 : 1"), "belongs_to": (False, "1 : n"),
+          "many_to_many": (True, "n : m")}
+
+
+def entity_links(model: list[Any]) -> list[Arrow]:
+    """One arrow per related pair, from the owning entity to the owned one: an entity's
+    `belongs_to` and the other's `has_many` are the same link, drawn once."""
+    names = {e.entity_name for e in model}
+    links: dict[tuple[str, str], str] = {}
+    for entity in model:
+        for rel in entity.relationships:
+            if not isinstance(rel, dict) or rel.get("target_entity") not in names or rel.get("type") not in _LINKS:
+                continue
+            forward, label = _LINKS[rel["type"]]
+            pair = (entity.entity_name, rel["target_entity"]) if forward else (rel["target_entity"], entity.entity_name)
+            if rel["type"] == "many_to_many":
+                pair = tuple(sorted(pair))
+            if pair[0] != pair[1]:
+                links.setdefault(pair, label)
+    return [Arrow(source, target, label) for (source, target), label in links.items()]
+
+
 async def data_model_page(request: Request) -> Response:
     scope = await _scope(request)
     project_id = request.path_params["project_id"]
     project = await _project(scope, project_id)
     model = await entities.project_entities(scope, project_id)
-    names = {e.entity_name for e in model}
-    boxes, arrows = [], []
+    boxes = []
     for entity in model:
         fields = [f"{name}: {spec.get('type', '?') if isinstance(spec, dict) else '?'}" for name, spec in entity.fields.items()]
         shown = fields[:8] + ([f"… {len(fields) - 8} more"] if len(fields) > 8 else [])
         boxes.append(Box(entity.entity_name, (entity.entity_name, *shown),
                          ("confirmed",) if entity.user_confirmed else ("inferred",),
                          title=f"{entity.entity_name}: {len(fields)} fields", width=220, height=28 + 16 * len(shown)))
-        for rel in entity.relationships:
-            target = rel.get("target_entity") if isinstance(rel, dict) else None
-            if target in names:
-                arrows.append(Arrow(entity.entity_name, target, str(rel.get("type") or "") or None))
-    picture = await _diagram(boxes, arrows)
+    picture = await _diagram(boxes, entity_links(model))
     return _render(request, "data_model.html", project=project, entities=model, diagram=picture)
