@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 import logging
 from collections.abc import AsyncIterator
@@ -24,14 +22,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import asyncpg
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope as AsgiScope, Send
@@ -41,12 +38,12 @@ from ..config import Config
 from ..db.error_map import explain_database_error
 from ..db.gateway import Database
 from ..db.pool import create_pool
-from ..domain.scope import Actor, Scope
-from ..domain.users import find_user
 from ..errors import FlexError, NotFound
-from ..server.http_auth import FlexOSTokenVerifier, actor_from_access_token
+from ..server.http_auth import FlexOSTokenVerifier
+from ..rendering.mockup_frame import FRAME_SANDBOX
 from ..server.registry import explain_failure
 from . import views
+from .requests import Unauthorized, render
 
 log = logging.getLogger(__name__)
 
@@ -120,51 +117,8 @@ class ReadOnlyAndHeaders:
 def _templates() -> Environment:
     env = Environment(loader=FileSystemLoader(_HERE / "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals["frame_sandbox"] = views.FRAME_SANDBOX
+    env.globals["frame_sandbox"] = FRAME_SANDBOX
     return env
-
-
-def _credential(request: Request) -> str | None:
-    """The token in `Authorization: Bearer ...`, or the password of `Authorization: Basic ...`."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer":
-        return value.strip() or None
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return decoded.partition(":")[2] or None
-    return None
-
-
-class Unauthorized(Exception):
-    pass
-
-
-async def acting_scope(request: Request) -> Scope:
-    """The database and the user this request reads as (see the module docstring)."""
-    state = request.app.state
-    if state.verifier is not None:
-        token = _credential(request)
-        access = await state.verifier.verify_token(token) if token else None
-        if access is None:
-            raise Unauthorized()
-        return Scope(db=state.db, actor=actor_from_access_token(access))
-    if state.actor is None:
-        state.actor = await find_user(state.db, state.config.user_email)
-    if state.actor is None:
-        raise NotFound("user", state.config.user_email,
-                       hint="That user has no projects yet: run `flexos-mcp demo`, or design something from an MCP host.")
-    return Scope(db=state.db, actor=state.actor)
-
-
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("path_for", request.app.url_path_for)
-    context.setdefault("params", lambda **changes: urlencode({**request.query_params, **changes}))
-    page = request.app.state.templates.get_template(template).render(request=request, **context)
-    return HTMLResponse(page, status_code=status_code)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -237,6 +191,3 @@ def create_app(config: Config, options: PreviewOptions) -> Starlette:
     app.state.verifier = FlexOSTokenVerifier(config.database_url, config) if options.require_tokens else None
     return app
 
-
-def actor_label(actor: Actor | None) -> str:
-    return actor.email if actor else ""

@@ -22,24 +22,13 @@ from ..domain import design_systems, entities, flows, mockups, outline, pages, p
 from ..domain.mockups import Mockup
 from ..domain.untrusted import without_user_content
 from ..errors import FlexError, InvalidInput, NotFound
-from ..rendering.mockup_frame import FRAME_HEADERS, FRAME_SANDBOX, mockup_document
+from ..rendering.mockup_frame import FRAME_HEADERS, mockup_document
+from .requests import acting_scope, render
 
 # Diagrams with more boxes than this are laid out in the compute pool, off the event loop.
 INLINE_LAYOUT_LIMIT = 150
 COMPARE_MODES = ("side", "overlay", "difference")
 MAX_VERSIONS = 100
-
-
-def _render(request: Request, template: str, **context: Any) -> HTMLResponse:
-    from .app import render  # app imports this module for its routes
-
-    return render(request, template, **context)
-
-
-async def _scope(request: Request) -> Any:
-    from .app import acting_scope
-
-    return await acting_scope(request)
 
 
 async def _diagram(boxes: list[Box], arrows: list[Arrow], positions: dict[str, dict[str, float]] | None = None) -> Diagram:
@@ -78,20 +67,20 @@ async def _project(scope: Any, project_id: UUID) -> Any:
 
 async def projects_page(request: Request) -> Response:
     try:
-        scope = await _scope(request)
+        scope = await acting_scope(request)
     except NotFound:
-        return _render(request, "projects.html", projects=[], email=request.app.state.config.user_email)
+        return render(request, "projects.html", projects=[], email=request.app.state.config.user_email)
     listed = await projects.list_projects(scope, status=None, limit=100)
-    return _render(request, "projects.html", projects=listed.items, email=scope.actor.email)
+    return render(request, "projects.html", projects=listed.items, email=scope.actor.email)
 
 
 async def project_page(request: Request) -> Response:
-    scope = await _scope(request)
+    scope = await acting_scope(request)
     project_id = request.path_params["project_id"]
     project = await _project(scope, project_id)
     whole = await outline.project_outline(scope, project_id)
     runs = await wizard.list_wizard_runs(scope, project_id, limit=50)
-    return _render(request, "project.html", project=project, outline=whole, runs=runs.items)
+    return render(request, "project.html", project=project, outline=whole, runs=runs.items)
 
 
 # -- pages and mockups ------------------------------------------------------------------------
@@ -120,19 +109,19 @@ def _pick(versions: list[Mockup], number: int | None, field: str, fallback: Mock
 
 
 async def page_page(request: Request) -> Response:
-    scope = await _scope(request)
+    scope = await acting_scope(request)
     project_id, page_id = request.path_params["project_id"], request.path_params["page_id"]
     project = await _project(scope, project_id)
     page = await _page_in_project(scope, project_id, page_id)
     versions = (await mockups.list_mockups(scope, page_id, limit=MAX_VERSIONS)).items
     current = next((v for v in versions if v.is_current), versions[0] if versions else None)
     shown = _pick(versions, _query_int(request, "version", 1, 1_000_000), "version", current)
-    return _render(request, "page.html", project=project, page=page, versions=versions, shown=shown,
+    return render(request, "page.html", project=project, page=page, versions=versions, shown=shown,
                    viewport=_viewport(request, page), viewports=VIEWPORTS.values())
 
 
 async def compare_page(request: Request) -> Response:
-    scope = await _scope(request)
+    scope = await acting_scope(request)
     project_id, page_id = request.path_params["project_id"], request.path_params["page_id"]
     project = await _project(scope, project_id)
     page = await _page_in_project(scope, project_id, page_id)
@@ -145,14 +134,14 @@ async def compare_page(request: Request) -> Response:
     after = _pick(versions, _query_int(request, "b", 1, 1_000_000), "b", current if earlier else versions[0])
     mode = _query_choice(request, "mode", COMPARE_MODES, "side")
     opacity = _query_int(request, "opacity", 0, 100)
-    return _render(request, "compare.html", project=project, page=page, versions=versions, before=before,
+    return render(request, "compare.html", project=project, page=page, versions=versions, before=before,
                    after=after, mode=mode, modes=COMPARE_MODES, opacity=50 if opacity is None else opacity,
                    viewport=_viewport(request, page), viewports=VIEWPORTS.values())
 
 
 async def mockup_frame(request: Request) -> Response:
     """The mockup itself, for a sandboxed frame (frame.py says what it can and cannot do)."""
-    scope = await _scope(request)
+    scope = await acting_scope(request)
     mockup = await mockups.get_mockup(scope, mockup_id=request.path_params["mockup_id"])
     if mockup.project_id != request.path_params["project_id"]:
         raise NotFound("mockup", mockup.id)
@@ -240,7 +229,7 @@ def design_view(tokens: dict[str, Any]) -> dict[str, Any]:
 
 
 async def design_system_page(request: Request) -> Response:
-    scope = await _scope(request)
+    scope = await acting_scope(request)
     project_id = request.path_params["project_id"]
     project = await _project(scope, project_id)
     try:
@@ -248,15 +237,15 @@ async def design_system_page(request: Request) -> Response:
     except NotFound:
         raise
     except FlexError:
-        return _render(request, "design_system.html", project=project, system=None, view=None)
-    return _render(request, "design_system.html", project=project, system=system, view=design_view(system.tokens))
+        return render(request, "design_system.html", project=project, system=None, view=None)
+    return render(request, "design_system.html", project=project, system=system, view=design_view(system.tokens))
 
 
 # -- flows ------------------------------------------------------------------------------------
 
 
 async def flow_page(request: Request) -> Response:
-    scope = await _scope(request)
+    scope = await acting_scope(request)
     project_id, flow_id = request.path_params["project_id"], request.path_params["flow_id"]
     project = await _project(scope, project_id)
     flow = await flows.get_flow(scope, flow_id)
@@ -280,7 +269,7 @@ async def flow_page(request: Request) -> Response:
         arrows.extend(Arrow(node.canvas_node_id, c.target_canvas_node_id, c.label if isinstance(c.label, str) else None)
                       for c in node.connections if c.target_canvas_node_id)
     picture = await _diagram(boxes, arrows, positions)
-    return _render(request, "flow.html", project=project, flow=flow, analysis=analysis, diagram=picture)
+    return render(request, "flow.html", project=project, flow=flow, analysis=analysis, diagram=picture)
 
 
 # -- wizard runs and the thinking chain -------------------------------------------------------
@@ -378,7 +367,7 @@ def run_phases(run: Any, now: datetime) -> list[Phase]:
 
 
 async def run_page(request: Request) -> Response:
-    scope = await _scope(request)
+    scope = await acting_scope(request)
     project_id, run_id = request.path_params["project_id"], request.path_params["run_id"]
     project = await _project(scope, project_id)
     run = await wizard.get_wizard_run(scope, run_id, project_id=project_id)
@@ -389,7 +378,7 @@ async def run_page(request: Request) -> Response:
                  _thought_classes(t), title=f"#{number[t.id]} {t.thought_type}: {t.reasoning}", width=210, height=84)
              for t in thoughts]
     picture = await _diagram(boxes, [Arrow(str(a), str(b)) for a, b in chain.edges])
-    return _render(request, "run.html", project=project, run=run, brief=without_user_content(run.brief),
+    return render(request, "run.html", project=project, run=run, brief=without_user_content(run.brief),
                    phases=run_phases(run, datetime.now(UTC)), chain=chain, number=number, diagram=picture,
                    tree=thought_tree(thoughts),
                    open_questions=[t for t in thoughts if t.thought_type == "question" and t.needs_answer],
@@ -424,7 +413,7 @@ def entity_links(model: list[Any]) -> list[Arrow]:
 
 
 async def data_model_page(request: Request) -> Response:
-    scope = await _scope(request)
+    scope = await acting_scope(request)
     project_id = request.path_params["project_id"]
     project = await _project(scope, project_id)
     model = await entities.project_entities(scope, project_id)
@@ -436,4 +425,4 @@ async def data_model_page(request: Request) -> Response:
                          ("confirmed",) if entity.user_confirmed else ("inferred",),
                          title=f"{entity.entity_name}: {len(fields)} fields", width=220, height=28 + 16 * len(shown)))
     picture = await _diagram(boxes, entity_links(model))
-    return _render(request, "data_model.html", project=project, entities=model, diagram=picture)
+    return render(request, "data_model.html", project=project, entities=model, diagram=picture)
