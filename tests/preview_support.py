@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from conftest import call
 from flexos_mcp.rendering.chromium import find_chromium
@@ -71,7 +73,18 @@ def require_browser() -> str:
 
 
 def launch_args() -> list[str]:
-    return ["--no-sandbox"] if os.geteuid() == 0 else []
+    return ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium's own sandbox refuses to run as root
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """One headless Chromium for a test module (import this fixture into the module)."""
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=require_browser(), args=launch_args())
+        try:
+            yield launched
+        finally:
+            await launched.close()
 
 
 async def grow_example_project(client: Any) -> dict[str, Any]:

@@ -16,14 +16,16 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp.client.extension import advertise
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from conftest import call, connect, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.server.app import build_server
 from flexos_mcp.server.apps import VIEWS
-from preview_support import flexos_env, grow_example_project, launch_args, load_demo, require_browser, save_screenshot
+import preview_support
+from preview_support import flexos_env, grow_example_project, load_demo, save_screenshot
 
+browser = preview_support.browser  # the module's Chromium (a fixture)
 APPS = advertise("io.modelcontextprotocol/ui", {"mimeTypes": ["text/html;profile=mcp-app"]})
 HOST = "http://host.flexos.test/"
 VIEW = "http://view.flexos.test/view.html"
@@ -129,16 +131,6 @@ async def test_views_through_a_real_client(database_url: str, project: Project):
 
 
 # -- each view in Chromium, inside the test host ------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-async def browser(project: Project) -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=require_browser(), args=launch_args())
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @dataclass

@@ -19,12 +19,15 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from conftest import call, connect, new_email
+import preview_support
 from preview_support import (
-    HOSTILE_NAME, flexos_env, grow_example_project, launch_args, load_demo, require_browser, save_screenshot,
+    HOSTILE_NAME, flexos_env, grow_example_project, load_demo, require_browser, save_screenshot,
 )
+
+browser = preview_support.browser  # the module's Chromium (a fixture)
 
 DESKTOP = {"width": 1400, "height": 1000}
 
@@ -80,16 +83,6 @@ async def site(database_url: str, tmp_path_factory) -> AsyncIterator[Site]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-@pytest.fixture(scope="module")
-async def browser(site: Site) -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=require_browser(), args=launch_args())
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.fixture

@@ -108,12 +108,17 @@ def _pick(versions: list[Mockup], number: int | None, field: str, fallback: Mock
     raise InvalidInput(field, f"the page has no version {number}; its versions are {have}.")
 
 
-async def page_page(request: Request) -> Response:
+async def _page_and_versions(request: Request) -> tuple[Any, Any, list[Mockup]]:
+    """The project and page of the URL, and the page's versions, newest first."""
     scope = await acting_scope(request)
     project_id, page_id = request.path_params["project_id"], request.path_params["page_id"]
     project = await _project(scope, project_id)
     page = await _page_in_project(scope, project_id, page_id)
-    versions = (await mockups.list_mockups(scope, page_id, limit=MAX_VERSIONS)).items
+    return project, page, (await mockups.list_mockups(scope, page_id, limit=MAX_VERSIONS)).items
+
+
+async def page_page(request: Request) -> Response:
+    project, page, versions = await _page_and_versions(request)
     current = next((v for v in versions if v.is_current), versions[0] if versions else None)
     shown = _pick(versions, _query_int(request, "version", 1, 1_000_000), "version", current)
     return render(request, "page.html", project=project, page=page, versions=versions, shown=shown,
@@ -121,11 +126,7 @@ async def page_page(request: Request) -> Response:
 
 
 async def compare_page(request: Request) -> Response:
-    scope = await acting_scope(request)
-    project_id, page_id = request.path_params["project_id"], request.path_params["page_id"]
-    project = await _project(scope, project_id)
-    page = await _page_in_project(scope, project_id, page_id)
-    versions = (await mockups.list_mockups(scope, page_id, limit=MAX_VERSIONS)).items
+    project, page, versions = await _page_and_versions(request)
     if len(versions) < 2:
         raise FlexError("This page has only one mockup version, so there is nothing to compare yet.")
     current = next((v for v in versions if v.is_current), versions[0])
