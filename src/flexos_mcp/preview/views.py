@@ -5,6 +5,7 @@ escapes it); values that go into a style attribute are re-spelled from their par
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -235,9 +236,9 @@ async def design_system_page(request: Request) -> Response:
     project = await _project(scope, project_id)
     try:
         system = await design_systems.get_design_system(scope, project_id)
-    except NotFound:
+    except NotFound:  # no such project: a 404 like any other
         raise
-    except FlexError:
+    except FlexError:  # the project has no design system yet: the page says how to grow one
         return render(request, "design_system.html", project=project, system=None, view=None)
     return render(request, "design_system.html", project=project, system=system, view=design_view(system.tokens))
 
@@ -297,21 +298,25 @@ class TreeItem:
 
 
 def creation_order(thoughts: list[Any]) -> list[Any]:
-    """Thoughts in creation order; thoughts logged in one batch share their timestamp, so among
-    those a thought comes after the ones it depends on."""
-    depth: dict[Any, int] = {}
-    for t in sorted(thoughts, key=lambda t: t.created_at):
-        depth[t.id] = 0
-    for _ in range(len(thoughts)):  # longest chain of dependencies, bounded by the number of thoughts
-        changed = False
-        for t in thoughts:
-            d = max((depth[p] + 1 for p in t.depends_on if p in depth), default=0)
-            if d > depth[t.id]:
-                depth[t.id], changed = d, True
-        if not changed:
-            break
+    """Thoughts in creation order, each after the thoughts it depends on: thoughts logged in one
+    batch share their timestamp, and their stored order says nothing about which came first."""
     index = {t.id: i for i, t in enumerate(thoughts)}
-    return sorted(thoughts, key=lambda t: (t.created_at, depth[t.id], index[t.id]))
+    waiting = {t.id: len({d for d in t.depends_on if d in index}) for t in thoughts}
+    dependents: dict[Any, list[Any]] = {t.id: [] for t in thoughts}
+    for t in thoughts:
+        for d in {d for d in t.depends_on if d in index}:
+            dependents[d].append(t)
+    ready = [(t.created_at, index[t.id], t) for t in thoughts if waiting[t.id] == 0]
+    heapq.heapify(ready)
+    ordered = []
+    while ready:
+        _, _, thought = heapq.heappop(ready)
+        ordered.append(thought)
+        for later in dependents[thought.id]:
+            waiting[later.id] -= 1
+            if waiting[later.id] == 0:
+                heapq.heappush(ready, (later.created_at, index[later.id], later))
+    return ordered
 
 
 def thought_tree(thoughts: list[Any]) -> list[TreeItem]:
