@@ -73,7 +73,7 @@ async def test_each_request_runs_as_its_tokens_user(http_server, database_url):
         assert foreign.is_error and "No project" in foreign.content[0].text
 
     listed = _cli(database_url, "token", "list", "--email", bob)
-    token_id = listed.stdout.split()[0]
+    token_id = listed.stdout.splitlines()[1].split()[0]  # below the header row
     assert "laptop" in listed.stdout and "active" in listed.stdout
     assert _cli(database_url, "token", "revoke", token_id).returncode == 0
     with pytest.raises(Exception):

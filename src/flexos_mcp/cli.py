@@ -7,9 +7,12 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import re
 import signal
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 
@@ -20,6 +23,26 @@ from .errors import FlexError
 from .server.toolsets import TOOLSETS, UnknownToolset, resolve_toolsets
 
 log = logging.getLogger("flexos_mcp")
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+_DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def _duration_argument(raw: str) -> timedelta:
+    match = _DURATION.match(raw.lower())
+    if not match or int(match.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a duration; use a whole number with d, h or m, e.g. 30d")
+    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _public_url_argument(raw: str) -> str:
+    from .server.http_app import check_public_url
+
+    try:
+        return check_public_url(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _toolsets_argument(raw: str) -> tuple[str, ...]:
@@ -49,8 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--dynamic-toolsets", action="store_true",
                        help="start with discovery tools only; the model enables toolsets as it needs them")
 
-    serve.add_argument("--public-url", default=None,
-                       help="HTTP: the URL clients reach this server at (default http://HOST:PORT)")
+    serve.add_argument("--public-url", default=None, type=_public_url_argument,
+                       help="HTTP: the URL clients reach this server at, e.g. https://flexos.example.com behind a "
+                            "TLS proxy (default http://HOST:PORT); the Host and Origin it accepts derive from it")
 
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
     demo = commands.add_parser("demo", help="load the Lesson Library example project for the acting user")
@@ -61,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     create = token_commands.add_parser("create", help="create a token for a user (created if new)")
     create.add_argument("--email", required=True, help="the user the token acts as")
     create.add_argument("--name", default="default", help="a label to recognise the token by")
+    create.add_argument("--expires", type=_duration_argument, default=None, metavar="DURATION",
+                        help="lifetime, e.g. 30d, 12h, 90m (default: never expires)")
+    create.add_argument("--read-only", action="store_true",
+                        help="the token may call only tools that read; writing tools are refused")
     listing = token_commands.add_parser("list", help="list a user's tokens")
     listing.add_argument("--email", required=True)
     revoke = token_commands.add_parser("revoke", help="revoke a token by id")
@@ -99,20 +127,35 @@ def _stop_on_sigterm() -> None:
 
 
 def _serve(config: Config, args: argparse.Namespace) -> None:
-    from .server.app import HttpOptions, build_server, prepare_database, resolve_database_url
+    from .server.app import build_server, prepare_database, resolve_database_url
+    from .server.http_app import HttpOptions, serve_http
 
     _stop_on_sigterm()
     # Reach the database before speaking MCP, so a failure is one clear line on stderr and exit 1.
     url = asyncio.run(resolve_database_url(config))
-    asyncio.run(prepare_database(url, config))
     config = dataclasses.replace(config, database_url=url)
     if args.transport == "stdio":
+        asyncio.run(prepare_database(url, config))
         build_server(config).run()
     else:
-        public_url = (args.public_url or f"http://{args.host}:{args.port}").rstrip("/")
-        server = build_server(config, http=HttpOptions(public_url=public_url))
-        log.info("serving Streamable HTTP at %s/mcp (bearer tokens required)", public_url)
-        server.run("streamable-http", host=args.host, port=args.port, stateless_http=True, json_response=True)
+        # Copies behind a load balancer never migrate on start: `flexos-mcp migrate` does, once, so
+        # the serving role needs no DDL rights and the operator decides when the schema changes.
+        asyncio.run(_require_current_schema(url, config))
+        options = HttpOptions(host=args.host, port=args.port, public_url=args.public_url or "")
+        serve_http(build_server(config, http=options), config, options)
+
+
+async def _require_current_schema(url: str, config: Config) -> None:
+    from .db.migrate import schema_status
+    from .db.pool import create_pool
+
+    pool = await create_pool(url, max_size=1, connect_timeout_s=config.db_timeout_s)
+    try:
+        status = await schema_status(pool)
+    finally:
+        await pool.close()
+    if not status.current:
+        raise FlexError(status.advice())
 
 
 async def _migrate(config: Config) -> None:
@@ -142,18 +185,42 @@ async def _token(config: Config, args: argparse.Namespace) -> None:
     try:
         db = Database(pool)
         if args.token_command == "create":
-            secret, record = await tokens.create_token(db, args.email.strip().lower(), args.name)
+            expires_at = datetime.now(UTC) + args.expires if args.expires else None
+            secret, record = await tokens.create_token(db, args.email.strip().lower(), args.name,
+                                                       expires_at=expires_at, read_only=args.read_only)
             print(secret)
-            print(f"token {record.id} ({record.name}) for {record.email}; it is shown only once", file=sys.stderr)
+            print(f"token {record.id} ({record.name}) for {record.email}, {_token_terms(record)}; "
+                  f"it is shown only once", file=sys.stderr)
         elif args.token_command == "list":
-            for record in await tokens.list_tokens(db, args.email.strip().lower()):
-                state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
-                print(f"{record.id}  {record.name}  {state}  last used {record.last_used_at or 'never'}")
+            records = await tokens.list_tokens(db, args.email.strip().lower())
+            print(_token_table(records) if records else f"no tokens for {args.email.strip().lower()}")
         else:
             record = await tokens.revoke_token(db, args.id)
             print(f"token {record.id} ({record.name}) of {record.email} is revoked")
     finally:
         await pool.close()
+
+
+def _when(moment: datetime | None, default: str) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else default
+
+
+def _token_terms(record: Any) -> str:
+    access = "read-only" if record.read_only else "read-write"
+    return f"{access}, expires {_when(record.expires_at, 'never')}"
+
+
+def _token_table(records: list[Any]) -> str:
+    """One line per token: id, name, state, access, expiry, last use (written at most once a
+    minute, so up to a minute behind)."""
+    now = datetime.now(UTC)
+    rows = [("ID", "NAME", "STATE", "ACCESS", "EXPIRES", "LAST USED")]
+    for r in records:
+        state = ("revoked" if r.revoked_at else "expired" if r.expires_at and r.expires_at <= now else "active")
+        rows.append((str(r.id), r.name, state, "read-only" if r.read_only else "read-write",
+                     _when(r.expires_at, "never"), _when(r.last_used_at, "never")))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
 def _print_toolsets() -> None:
