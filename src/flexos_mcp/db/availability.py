@@ -74,7 +74,7 @@ class Availability:
         if self.down_since is None:
             return
         lasted = time.monotonic() - self.down_since
-        log.warning("database available again after %.1f s; %d calls failed during the outage",
+        log.warning("database available again after %.1f s; %d database calls failed during the outage",
                     lasted, self.failed_calls)
         self.down_since, self.failed_calls = None, 0
 

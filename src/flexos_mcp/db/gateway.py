@@ -33,7 +33,14 @@ class Database:
         """A pooled connection for the duration of the block."""
         try:
             async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
-                yield conn
+                try:
+                    yield conn
+                except TimeoutError:
+                    # The server stopped answering this connection: close it here rather than let
+                    # the pool wait (up to acquire_timeout more) for a cancellation that will not
+                    # come. The pool opens a fresh one when needed.
+                    conn.terminate()
+                    raise
         except Exception as exc:
             if is_unavailable(exc):
                 database_availability.failed(exc)

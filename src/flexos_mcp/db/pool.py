@@ -40,6 +40,17 @@ COMMAND_TIMEOUT_GRACE_S = 2.0
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
 
 
+class _QuietFloorRetries(logging.Filter):
+    """asyncpg logs a traceback each time it fails to reopen the pool's minimum connection; during
+    an outage that is one per retry. db/availability.py logs the outage once instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to restore the pool connection floor")
+
+
+logging.getLogger("asyncpg.pool").addFilter(_QuietFloorRetries())
+
+
 def _enable_keepalives(conn: asyncpg.Connection) -> None:
     """Client-side TCP keepalives (asyncpg has no option for them; libpq's `keepalives*` do the
     same). asyncpg keeps its transport private, so this is skipped if that ever changes."""
@@ -65,10 +76,12 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 async def create_pool(
     url: str, *, read_only: bool = False, statement_timeout_ms: int = 15000, max_size: int = 10,
-    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S, command_timeout_s: float | None = None,
 ) -> asyncpg.Pool:
     """Open a pool. With `read_only`, every transaction on it is READ ONLY at the server, so even
-    a buggy tool cannot write."""
+    a buggy tool cannot write. `command_timeout_s` defaults to the statement timeout plus 2 s."""
+    if command_timeout_s is None:
+        command_timeout_s = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_GRACE_S
     settings = {
         "application_name": "flexos-mcp",
         "statement_timeout": str(statement_timeout_ms),
@@ -94,7 +107,7 @@ async def create_pool(
     try:
         pool = await asyncpg.create_pool(
             url, min_size=1, max_size=max_size, init=_init_connection, server_settings=settings,
-            timeout=connect_timeout_s, command_timeout=statement_timeout_ms / 1000 + COMMAND_TIMEOUT_GRACE_S,
+            timeout=connect_timeout_s, command_timeout=command_timeout_s,
         )
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
         raise DatabaseUnavailable(connection_failure_message(url, exc)) from exc

@@ -142,6 +142,14 @@ def _matches(value: str, allowed: tuple[str, ...]) -> bool:
                                    for a in allowed)
 
 
+def _outage_reason(exc: BaseException) -> str | None:
+    """What to tell an HTTP client when `exc` means the database cannot answer; None otherwise.
+    (A pool that could not be opened carries the database URL in its message: not for clients.)"""
+    if isinstance(exc, DatabaseUnavailable) and exc.__cause__ is not None:
+        exc = exc.__cause__
+    return unavailable_message(exc) if isinstance(exc, DatabaseUnavailable) or is_unavailable(exc) else None
+
+
 def _jsonrpc_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A JSON-RPC error body without a request id: the SDK's client shows its message."""
     body = {"jsonrpc": "2.0", "id": None, "error": {"code": _JSONRPC_INTERNAL_ERROR, "message": message}}
@@ -199,10 +207,10 @@ class McpGate:
             try:
                 token = await self._verifier.verify_token(credentials.strip())
             except Exception as exc:
-                if not (isinstance(exc, DatabaseUnavailable) or is_unavailable(exc)):
+                reason = _outage_reason(exc)
+                if reason is None:
                     raise
-                return None, _jsonrpc_error(503, unavailable_message(exc.__cause__ or exc),
-                                            headers={"Retry-After": str(RETRY_AFTER_S)})
+                return None, _jsonrpc_error(503, reason, headers={"Retry-After": str(RETRY_AFTER_S)})
         if token is not None:
             return token, None
         return None, self._unauthorized(sent=bool(credentials.strip()))
@@ -238,10 +246,11 @@ def build_http_app(server: MCPServer[Any], config: Config, options: HttpOptions)
         try:
             status = await schema_status(await verifier.database())
         except Exception as exc:
-            if not (isinstance(exc, DatabaseUnavailable) or is_unavailable(exc)):
+            reason = _outage_reason(exc)
+            if reason is None:
                 raise
-            return JSONResponse({"status": "unavailable", "reason": unavailable_message(exc.__cause__ or exc)},
-                                status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503,
+                                headers={"Retry-After": str(RETRY_AFTER_S)})
         if not status.current:
             return JSONResponse({"status": "schema-outdated", "reason": status.advice()}, status_code=503,
                                 headers={"Retry-After": str(RETRY_AFTER_S)})

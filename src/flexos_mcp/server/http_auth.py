@@ -103,8 +103,11 @@ class FlexOSTokenVerifier:
     async def _open(self) -> None:
         timeout = self._config.db_timeout_s
         try:
+            # A token lookup takes a millisecond: a check that takes `timeout` means the database is
+            # not answering, and the request gets its 503 within that time.
             pool = await create_pool(self._url, max_size=2, read_only=self._config.read_only,
-                                     statement_timeout_ms=int(timeout * 1000), connect_timeout_s=timeout)
+                                     statement_timeout_ms=int(timeout * 1000), connect_timeout_s=timeout,
+                                     command_timeout_s=timeout)
         except DatabaseUnavailable as exc:
             database_availability.failed(exc.__cause__ or exc)
             raise
