@@ -190,3 +190,32 @@ async def test_the_http_server_does_not_start_on_an_unmigrated_database(pg_admin
             assert await conn.fetchval("SELECT to_regclass('flexos_schema_migrations')") is None
         finally:
             await conn.close()
+
+
+async def test_a_read_only_server_runs_on_a_database_that_refuses_every_write(pg_admin_url, template_database):
+    """What a read replica looks like: `--read-only` serves reads and tokens, and never writes
+    (no migration, no token use recorded)."""
+    from urllib.parse import urlsplit
+
+    from conftest import fresh_database
+
+    async with fresh_database(pg_admin_url, template_database) as url:
+        token, record = await _token_for(url)
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(f'ALTER DATABASE "{urlsplit(url).path[1:]}" SET default_transaction_read_only = on')
+        finally:
+            await conn.close()
+        with http_server(url, "--read-only") as replica:
+            async with mcp_client(replica.mcp_url, token) as client:
+                names = {t.name for t in (await client.list_tools()).tools}
+                assert "get_project" in names and "create_project" not in names
+                assert (await client.call_tool("get_me", {})).structured_content["email"] == record.email
+                assert (await client.call_tool("list_projects", {})).structured_content["items"] == []
+            await asyncio.sleep(1.5)  # past the moment a token use would be written
+            assert "read-only transaction" not in replica.log() and "Traceback" not in replica.log()
+        conn = await asyncpg.connect(url)
+        try:
+            assert await conn.fetchval("SELECT last_used_at FROM api_tokens WHERE id = $1", record.id) is None
+        finally:
+            await conn.close()
