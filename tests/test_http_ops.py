@@ -219,3 +219,8 @@ async def test_a_read_only_server_runs_on_a_database_that_refuses_every_write(pg
             assert await conn.fetchval("SELECT last_used_at FROM api_tokens WHERE id = $1", record.id) is None
         finally:
             await conn.close()
+
+
+async def test_an_oversized_body_is_refused_with_413(server, token):
+    big = rpc("tools/call", {"name": "get_me", "arguments": {"padding": "x" * (5 * 1024 * 1024)}})
+    assert (await _post(server, token, big)).status_code == 413
