@@ -7,33 +7,19 @@ import argparse
 import asyncio
 import dataclasses
 import logging
-import re
 import signal
 import sys
-import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
 
 from . import __version__
+from .cli_token import add_token_commands, run_token_command
 from .cli_wizard import add_wizard_commands, run_wizard_command
 from .config import Config, ConfigError, parse_toolsets
 from .errors import FlexError
 from .server.toolsets import TOOLSETS, UnknownToolset, resolve_toolsets
 
 log = logging.getLogger("flexos_mcp")
-
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
-_DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-
-
-def _duration_argument(raw: str) -> timedelta:
-    match = _DURATION.match(raw.lower())
-    if not match or int(match.group(1)) == 0:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a duration; use a whole number with d, h or m, e.g. 30d")
-    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
 
 
 def _public_url_argument(raw: str) -> str:
@@ -80,19 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the Lesson Library example project for the acting user")
     demo.add_argument("--example", default="lesson-library", help="which example to load")
 
-    token = commands.add_parser("token", help="manage bearer tokens for the HTTP transport")
-    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
-    create = token_commands.add_parser("create", help="create a token for a user (created if new)")
-    create.add_argument("--email", required=True, help="the user the token acts as")
-    create.add_argument("--name", default="default", help="a label to recognise the token by")
-    create.add_argument("--expires", type=_duration_argument, default=None, metavar="DURATION",
-                        help="lifetime, e.g. 30d, 12h, 90m (default: never expires)")
-    create.add_argument("--read-only", action="store_true",
-                        help="the token may call only tools that read; writing tools are refused")
-    listing = token_commands.add_parser("list", help="list a user's tokens")
-    listing.add_argument("--email", required=True)
-    revoke = token_commands.add_parser("revoke", help="revoke a token by id")
-    revoke.add_argument("id", type=uuid.UUID, help="the token's id (from token list)")
+    add_token_commands(commands)
     commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
     add_wizard_commands(commands)
     return parser
@@ -174,56 +148,6 @@ async def _migrate(config: Config) -> None:
     print(f"schema up to date; applied {applied or 'nothing'}")
 
 
-async def _token(config: Config, args: argparse.Namespace) -> None:
-    from .db.gateway import Database
-    from .db.pool import create_pool
-    from .domain import tokens
-    from .server.app import prepare_database, resolve_database_url
-
-    url = await resolve_database_url(config)
-    await prepare_database(url, config)
-    pool = await create_pool(url, max_size=1)
-    try:
-        db = Database(pool)
-        if args.token_command == "create":
-            expires_at = datetime.now(UTC) + args.expires if args.expires else None
-            secret, record = await tokens.create_token(db, args.email.strip().lower(), args.name,
-                                                       expires_at=expires_at, read_only=args.read_only)
-            print(secret)
-            print(f"token {record.id} ({record.name}) for {record.email}, {_token_terms(record)}; "
-                  f"it is shown only once", file=sys.stderr)
-        elif args.token_command == "list":
-            records = await tokens.list_tokens(db, args.email.strip().lower())
-            print(_token_table(records) if records else f"no tokens for {args.email.strip().lower()}")
-        else:
-            record = await tokens.revoke_token(db, args.id)
-            print(f"token {record.id} ({record.name}) of {record.email} is revoked")
-    finally:
-        await pool.close()
-
-
-def _when(moment: datetime | None, default: str) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else default
-
-
-def _token_terms(record: Any) -> str:
-    access = "read-only" if record.read_only else "read-write"
-    return f"{access}, expires {_when(record.expires_at, 'never')}"
-
-
-def _token_table(records: list[Any]) -> str:
-    """One line per token: id, name, state, access, expiry, last use (written at most once a
-    minute, so up to a minute behind)."""
-    now = datetime.now(UTC)
-    rows = [("ID", "NAME", "STATE", "ACCESS", "EXPIRES", "LAST USED")]
-    for r in records:
-        state = ("revoked" if r.revoked_at else "expired" if r.expires_at and r.expires_at <= now else "active")
-        rows.append((str(r.id), r.name, state, "read-only" if r.read_only else "read-write",
-                     _when(r.expires_at, "never"), _when(r.last_used_at, "never")))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
-
-
 def _print_toolsets() -> None:
     from .server.registry import all_tools
 
@@ -256,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
             run_demo(config, args.example)
         elif args.command == "token":
-            asyncio.run(_token(config, args))
+            asyncio.run(run_token_command(config, args))
         elif args.command == "wizard":
             return run_wizard_command(args, config)
     except (ConfigError, UnknownToolset) as exc:
