@@ -173,9 +173,12 @@ async def soak(url: str, calls: int, clients: int, users: int) -> None:
             latencies: dict[str, list[float]] = defaultdict(list)
             errors: dict[str, int] = defaultdict(int)
             remaining = iter(range(calls))
+            rss_half: list[int] = []
 
             async def client(person: User) -> None:
-                for _ in remaining:
+                for n in remaining:
+                    if n == calls // 2:  # growth in the second half is what stays, not warm-up
+                        rss_half.append(process.memory_info().rss)
                     kind = random.choices(kinds, weights)[0]
                     started = time.perf_counter()
                     try:
@@ -207,8 +210,10 @@ async def soak(url: str, calls: int, clients: int, users: int) -> None:
         if values:
             print(f"  {kind:<22} {len(values):>6}  p50 {statistics.median(values) * 1000:6.1f} ms  "
                   f"p99 {_percentile(values, 99) * 1000:6.1f} ms")
-    print(f"server RSS {rss_before / 2**20:.0f} MB before, {rss_after / 2**20:.0f} MB after "
-          f"({(rss_after - rss_before) / rss_before * 100:+.1f}%)")
+    half = rss_half[0] if rss_half else rss_before
+    print(f"server RSS {rss_before / 2**20:.0f} MB before, {half / 2**20:.0f} MB halfway, {rss_after / 2**20:.0f} MB "
+          f"after ({(rss_after - rss_before) / rss_before * 100:+.1f}% in all, {(rss_after - half) / half * 100:+.1f}% "
+          f"in the second half)")
     print(f"server CPU {cpu:.1f} s: {done / cpu:.0f} calls per server CPU-second")
     if pg_cpu:
         print(f"PostgreSQL CPU {pg_cpu:.1f} s: {done / pg_cpu:.0f} calls per PostgreSQL CPU-second")
