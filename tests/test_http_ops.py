@@ -112,7 +112,8 @@ async def test_a_read_only_token_reads_and_is_refused_writes(server, database_ur
         refused = await client.call_tool("update_project", {"project_id": project["id"], "name": "Renamed"})
         assert refused.is_error
         message = refused.content[0].text
-        assert message.startswith("This token is read-only: update_project changes data") and "nothing was changed" in message
+        assert message.startswith("This token is read-only (created with --read-only): update_project changes data")
+        assert "nothing was changed" in message
     async with mcp_client(server.mcp_url, writer) as client:
         assert (await client.call_tool("get_project", {"project_id": project["id"]})).structured_content["name"] == "Shared"
 

@@ -108,8 +108,8 @@ class HostPolicy:
         else:
             hosts, origins = [f"{name}:{port}"], [f"{scheme}://{name}:{port}"]
         if options.host in _WILDCARD_BINDS or options.host in ("localhost", "127.0.0.1", "::1"):
-            hosts += [f"{name}:{options.port}" for name in _LOOPBACK_NAMES]
-            origins += [f"http://{name}:{options.port}" for name in _LOOPBACK_NAMES]
+            hosts += [f"{loopback}:{options.port}" for loopback in _LOOPBACK_NAMES]
+            origins += [f"http://{loopback}:{options.port}" for loopback in _LOOPBACK_NAMES]
         else:
             bound = f"[{options.host}]" if ":" in options.host else options.host
             hosts.append(f"{bound}:{options.port}")

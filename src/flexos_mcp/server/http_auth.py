@@ -149,6 +149,7 @@ def is_read_only_token(token: AccessToken | None) -> bool:
 
 
 def read_only_token_message(tool: str) -> str:
-    return (f"This token is read-only: {tool} changes data, so it was refused and nothing was changed. "
-            f"Tools that only read still work; to make changes, ask the server's operator for a token "
-            f"created without --read-only (flexos-mcp token create).")
+    """Worded like a read-only server's refusal (`--read-only`), for the same situation per token."""
+    return (f"This token is read-only (created with --read-only): {tool} changes data, so it is not available "
+            f"with it; nothing was changed. Use the reading tools, or tell the person that making this change "
+            f"needs a token created without --read-only (flexos-mcp token create).")
