@@ -68,6 +68,11 @@ async def _call(http: httpx2.AsyncClient, server, token: str) -> tuple[httpx2.Re
     return response, time.monotonic() - started
 
 
+async def _burst(http, server, token: str, n: int) -> list[tuple[httpx2.Response | Exception, float]]:
+    """`n` calls at once."""
+    return list(await asyncio.gather(*(_call(http, server, token) for _ in range(n))))
+
+
 async def _until_served(http, server, token, within_s: float = 20) -> None:
     deadline = time.monotonic() + within_s
     while True:
@@ -98,8 +103,7 @@ async def test_a_stopped_database_gets_a_clean_answer_on_every_request_then_reco
         await _until_served(http, server, token)
         postgres.stop()
         try:
-            results = await asyncio.gather(*(_call(http, server, token) for _ in range(40)))
-            for response, _ in results:
+            for response, _ in await _burst(http, server, token, 40):
                 _assert_clean_unavailable(response, UNAVAILABLE)
             # A real MCP client shows the message as the error of the call (here: its opening one).
             with pytest.raises(BaseException) as caught:
@@ -123,7 +127,7 @@ async def test_a_hung_database_fails_requests_within_the_bound(server, postgres,
         await _until_served(http, server, token)
         postgres.freeze()
         try:
-            results = await asyncio.gather(*(_call(http, server, token) for _ in range(6)))
+            results = await _burst(http, server, token, 6)
             again = await _call(http, server, token)
         finally:
             postgres.thaw()
