@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 from collections.abc import AsyncIterator
@@ -173,6 +174,8 @@ def create_app(config: Config, options: PreviewOptions) -> Starlette:
         try:
             yield
         finally:
+            if app.state.verifier is not None:
+                await app.state.verifier.close()
             await pool.close()
             await compute.shutdown()
 
@@ -188,6 +191,8 @@ def create_app(config: Config, options: PreviewOptions) -> Starlette:
     app.state.config = config
     app.state.templates = _templates()
     app.state.actor = None  # looked up on first use: the user may be created after the preview starts
-    app.state.verifier = FlexOSTokenVerifier(config.database_url, config) if options.require_tokens else None
+    # The same tokens as the HTTP server, checked on a read-only pool: the preview records no token use.
+    app.state.verifier = (FlexOSTokenVerifier(config.database_url, dataclasses.replace(config, read_only=True))
+                          if options.require_tokens else None)
     return app
 
