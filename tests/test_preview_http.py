@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx2
 import pytest
 from starlette.routing import Mount
 
-from conftest import call, connect, new_email
+from conftest import call, connect, fresh_database, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import tokens
 from flexos_mcp.preview.app import ROUTES, PreviewOptions, create_app
+from preview_support import flexos_env
 
 WRITING_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 NAME = '<script>alert("page")</script> Sign <b>up</b>'
@@ -196,3 +200,19 @@ async def test_with_tokens_each_request_reads_as_its_token_user(database_url: st
         theirs = await client.get(f"/projects/{stranger['project_id']}", headers={"Authorization": f"Bearer {secret}"})
         assert theirs.status_code == 404
         assert (await client.post("/", headers={"Authorization": f"Bearer {secret}"})).status_code == 405
+
+
+async def test_the_preview_never_migrates_an_old_database(pg_admin_url: str, tmp_path):
+    """It writes nothing, not even at start: on a database without the current schema it stops
+    with the command to run, and the database is left as it was."""
+    async with fresh_database(pg_admin_url, None) as url:
+        env = flexos_env(url, new_email(), str(tmp_path))
+        started = subprocess.run([sys.executable, "-m", "flexos_mcp", "preview", "--port", "1"], env=env,
+                                 capture_output=True, text=True, timeout=60)
+        assert started.returncode == 1
+        assert "has no FlexOS schema yet" in started.stderr and "flexos-mcp migrate" in started.stderr
+        conn = await asyncpg.connect(url)
+        try:
+            assert await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0
+        finally:
+            await conn.close()

@@ -104,7 +104,7 @@ def _stop_on_sigterm() -> None:
 
 
 def _serve(config: Config, args: argparse.Namespace) -> None:
-    from .server.app import build_server, prepare_database, resolve_database_url
+    from .server.app import build_server, prepare_database, require_current_schema, resolve_database_url
     from .server.http_app import HttpOptions, serve_http
 
     _stop_on_sigterm()
@@ -117,22 +117,9 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
     else:
         # Copies behind a load balancer never migrate on start: `flexos-mcp migrate` does, once, so
         # the serving role needs no DDL rights and the operator decides when the schema changes.
-        asyncio.run(_require_current_schema(url, config))
+        asyncio.run(require_current_schema(url, config))
         options = HttpOptions(host=args.host, port=args.port, public_url=args.public_url or "")
         serve_http(build_server(config, http=options), config, options)
-
-
-async def _require_current_schema(url: str, config: Config) -> None:
-    from .db.migrate import schema_status
-    from .db.pool import create_pool
-
-    pool = await create_pool(url, max_size=1, connect_timeout_s=config.db_timeout_s)
-    try:
-        status = await schema_status(pool)
-    finally:
-        await pool.close()
-    if not status.current:
-        raise FlexError(status.advice())
 
 
 async def _migrate(config: Config) -> None:

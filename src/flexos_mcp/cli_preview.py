@@ -25,10 +25,10 @@ async def _serve(config: Config, args: argparse.Namespace) -> None:
     import uvicorn
 
     from .preview.app import PreviewOptions, create_app, is_loopback
-    from .server.app import prepare_database, resolve_database_url
+    from .server.app import require_current_schema, resolve_database_url
 
     url = await resolve_database_url(config)
-    await prepare_database(url, config)
+    await require_current_schema(url, config)  # the preview writes nothing, not even a migration
     config = dataclasses.replace(config, database_url=url)
     options = PreviewOptions(host=args.host, port=args.port, require_tokens=args.tokens or not is_loopback(args.host))
     server = uvicorn.Server(uvicorn.Config(create_app(config, options), host=args.host, port=args.port,
@@ -48,12 +48,9 @@ async def _serve(config: Config, args: argparse.Namespace) -> None:
 
     announcer = asyncio.create_task(announce())
     try:
-        await server.serve()
+        await server.serve()  # a port in use: uvicorn says so and exits
     finally:
         announcer.cancel()
-    if not server.started:
-        raise OSError(f"the preview could not listen on {args.host}:{args.port}; is another program using that port? "
-                      f"Pass --port to choose another.")
 
 
 def run_preview(config: Config, args: argparse.Namespace) -> None:

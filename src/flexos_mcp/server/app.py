@@ -20,11 +20,12 @@ from .. import __version__, compute
 from ..config import Config
 from ..db.embedded import start_embedded
 from ..db.gateway import Database
-from ..db.migrate import migrate
+from ..db.migrate import migrate, schema_status
 from ..db.pool import create_pool
 from ..domain import projects
 from ..domain.paging import MAX_LIMIT
 from ..domain.users import ensure_user
+from ..errors import FlexError
 from .apps import apps_extension, tool_meta, without_ui_meta
 from .dynamic import install_dynamic_toolsets
 from .http_app import HttpOptions
@@ -139,6 +140,18 @@ async def prepare_database(url: str, config: Config) -> None:
     finally:
         await pool.close()
     _up_to_date.add(url)
+
+
+async def require_current_schema(url: str, config: Config) -> None:
+    """Refuse to start on a database whose schema is older than this flexos-mcp, reading only:
+    for servers that must not migrate (HTTP copies behind a load balancer, the preview)."""
+    pool = await create_pool(url, max_size=1, connect_timeout_s=config.db_timeout_s)
+    try:
+        status = await schema_status(pool)
+    finally:
+        await pool.close()
+    if not status.current:
+        raise FlexError(status.advice())
 
 
 def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
