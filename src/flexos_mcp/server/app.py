@@ -145,7 +145,7 @@ async def prepare_database(url: str, config: Config) -> None:
 async def require_current_schema(url: str, config: Config) -> None:
     """Refuse to start on a database whose schema is older than this flexos-mcp, reading only:
     for servers that must not migrate (HTTP copies behind a load balancer, the preview)."""
-    pool = await create_pool(url, max_size=1, connect_timeout_s=config.db_timeout_s)
+    pool = await create_pool(url, max_size=1, read_only=True, connect_timeout_s=config.db_timeout_s)
     try:
         status = await schema_status(pool)
     finally:
