@@ -11,7 +11,7 @@ import pytest
 
 from conftest import new_email
 from flexos_mcp.cli import main
-from flexos_mcp.cli_wizard import _scope
+from flexos_mcp.cli_database import command_scope
 from flexos_mcp.config import Config
 from flexos_mcp.demo import load_example
 from flexos_mcp.wizard import backends
@@ -20,7 +20,7 @@ from flexos_mcp.config import DEFAULT_MODEL
 
 
 async def _load_example(config: Config) -> None:
-    async with _scope(config) as scope:
+    async with command_scope(config) as scope:
         await load_example(scope, "lesson-library")
 
 
@@ -69,13 +69,20 @@ def test_cli_without_a_key_says_what_to_configure(cli_env, capsys):
     assert "ANTHROPIC_API_KEY" in capsys.readouterr().err
 
 
-def test_cli_refuses_unknown_runs_and_projects(cli_env, monkeypatch, capsys):
+def test_cli_refuses_unknown_runs_and_projects_in_its_own_words(cli_env, monkeypatch, capsys):
+    """A person at the command line gets CLI commands to run, not MCP tool names."""
     missing = uuid.uuid4()
     assert main(["wizard", "show", str(missing)]) == 1
-    assert f"No wizard run with id {missing}" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"No wizard run {missing} among the runs of {cli_env}" in err and "`flexos-mcp wizard run`" in err
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    assert main(["wizard", "resume", str(missing)]) == 1
+    assert f"No wizard run {missing} among the runs of {cli_env}" in (resumed := capsys.readouterr().err)
     assert main(["wizard", "run", "page-creator", "--project", "nope", "--brief", "x"]) == 1
-    assert "No project with id nope" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"No project 'nope' among the projects of {cli_env}" in err and "`flexos-mcp demo`" in err
+    for text in (err, resumed):
+        assert not any(tool in text for tool in ("list_projects", "list_wizard_runs", "get_wizard_run"))
     with pytest.raises(SystemExit):
         main(["wizard", "show", "not-a-uuid"])
     assert "is not a run id" in capsys.readouterr().err

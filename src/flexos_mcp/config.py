@@ -105,10 +105,7 @@ class Config:
         if env.get("FLEXOS_DATA_DIR"):
             kwargs["data_dir"] = Path(env["FLEXOS_DATA_DIR"]).expanduser()
         if env.get("FLEXOS_USER_EMAIL"):
-            email = env["FLEXOS_USER_EMAIL"].strip()
-            if not _EMAIL.match(email):
-                raise ConfigError(f"FLEXOS_USER_EMAIL={email!r} is not an email address (name@domain).")
-            kwargs["user_email"] = email.lower()
+            kwargs["user_email"] = parse_email(env["FLEXOS_USER_EMAIL"], "FLEXOS_USER_EMAIL")
         if env.get("FLEXOS_TOOLSETS"):
             kwargs["toolsets"] = parse_toolsets(env["FLEXOS_TOOLSETS"])
         if "FLEXOS_READ_ONLY" in env:
@@ -131,6 +128,14 @@ class Config:
         if env.get("FLEXOS_MODEL"):
             kwargs["model"] = env["FLEXOS_MODEL"]
         return cls(**kwargs)  # type: ignore[arg-type]
+
+
+def parse_email(raw: str, name: str) -> str:
+    """An email address as users are stored (trimmed, lower case); `name` says where it came from."""
+    email = raw.strip()
+    if not _EMAIL.match(email):
+        raise ConfigError(f"{name}={email!r} is not an email address (name@domain).")
+    return email.lower()
 
 
 def parse_toolsets(raw: str) -> tuple[str, ...]:

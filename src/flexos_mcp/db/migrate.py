@@ -46,22 +46,34 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+async def _applied(conn: asyncpg.Connection, migrations: list[Migration]) -> dict[int, str]:
+    """Version -> checksum of what this database has applied (reads only)."""
+    if not await conn.fetchval("SELECT to_regclass('flexos_schema_migrations') IS NOT NULL"):
+        return {}
+    rows = await conn.fetch("SELECT version, checksum FROM flexos_schema_migrations")
+    applied = {r["version"]: r["checksum"] for r in rows}
+    newest_known = migrations[-1].version
+    if applied and max(applied) > newest_known:
+        raise RuntimeError(
+            f"this database is at schema version {max(applied)}, newer than this flexos-mcp "
+            f"knows ({newest_known}); upgrade flexos-mcp."
+        )
+    return applied
+
+
+async def pending_migrations(conn: asyncpg.Connection) -> list[Migration]:
+    """What `migrate` would apply, found without writing anything (a read-only server's check)."""
+    migrations = load_migrations()
+    applied = await _applied(conn, migrations)
+    return [m for m in migrations if m.version not in applied]
+
+
 async def migrate(conn: asyncpg.Connection) -> list[int]:
     """Apply what is pending; return the versions applied by this call (empty when up to date)."""
     migrations = load_migrations()
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_KEY)
-        has_table = await conn.fetchval("SELECT to_regclass('flexos_schema_migrations') IS NOT NULL")
-        applied: dict[int, str] = {}
-        if has_table:
-            rows = await conn.fetch("SELECT version, checksum FROM flexos_schema_migrations")
-            applied = {r["version"]: r["checksum"] for r in rows}
-        newest_known = migrations[-1].version
-        if applied and max(applied) > newest_known:
-            raise RuntimeError(
-                f"this database is at schema version {max(applied)}, newer than this flexos-mcp "
-                f"knows ({newest_known}); upgrade flexos-mcp."
-            )
+        applied = await _applied(conn, migrations)
         done: list[int] = []
         for migration in migrations:
             if migration.version in applied:
