@@ -360,3 +360,28 @@ async def test_search_can_answer_from_the_full_text_indexes(db, world):
         await transaction.rollback()
     assert SEARCH_INDEXES <= {n.get("Index Name") for n in nodes}
     assert not unbounded_scans(nodes, leading), unbounded_scans(nodes, leading)
+
+
+async def test_entity_cooccurrence_answers_on_the_example_with_its_defaults(database_url):
+    """On the small example project (8 pages) the defaults find pairs; before inference the empty
+    answer says what to run."""
+    from flexos_mcp.db.gateway import Database
+    from flexos_mcp.db.pool import create_pool
+    from flexos_mcp.demo import load_example
+    from flexos_mcp.domain.scope import Scope
+    from flexos_mcp.domain.users import ensure_user
+
+    email = new_email()
+    pool = await create_pool(database_url, max_size=2)
+    try:
+        db = Database(pool)
+        project = str((await load_example(Scope(db=db, actor=await ensure_user(db, email)))).id)
+    finally:
+        await pool.close()
+    async with connect(database_url, email=email) as client:
+        before = await call(client, "entity_cooccurrence", project_id=project)
+        assert before["pairs"] == [] and "run infer_entities" in before["note"]
+        await call(client, "infer_entities", project_id=project)
+        after = await call(client, "entity_cooccurrence", project_id=project)
+        assert after["pairs"] and after["note"] is None, after
+        assert "Lesson" in {name for p in after["pairs"] for name in (p["entity_a"], p["entity_b"])}

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from conftest import new_email
+from conftest import call, connect, new_email
 from flexos_mcp.cli import main
 from flexos_mcp.cli_database import command_scope
 from flexos_mcp.config import Config
@@ -86,3 +86,33 @@ def test_cli_refuses_unknown_runs_and_projects_in_its_own_words(cli_env, monkeyp
     with pytest.raises(SystemExit):
         main(["wizard", "show", "not-a-uuid"])
     assert "is not a run id" in capsys.readouterr().err
+
+
+async def _run_with_a_rejected_assumption(database_url: str, email: str) -> str:
+    """A run whose first assumption the person rejected (so what rests on it needs review) and
+    which waits for an answer."""
+    async with connect(database_url, email=email) as client:
+        project = await call(client, "create_project", name="Reviewed", type="web-app")
+        run = (await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator"))["id"]
+        root = await call(client, "log_thought", run_id=run, thought_type="assumption",
+                          reasoning="Teachers browse lessons on their phones.", confidence=0.6)
+        decision = await call(client, "log_thought", run_id=run, thought_type="decision", confidence=0.7,
+                              reasoning="A single column of lesson cards.", depends_on=[root["id"]])
+        await call(client, "log_thought", run_id=run, thought_type="inference", confidence=0.5,
+                   reasoning="Filters go in a bottom sheet.", depends_on=[decision["id"]])
+        await call(client, "log_thought", run_id=run, thought_type="question", confidence=0.5,
+                   reasoning="Should each card show how many lessons a collection holds?")
+        await call(client, "reject_thought", thought_id=root["id"], user_feedback="They plan on laptops.")
+    return run
+
+
+def test_show_flags_thoughts_that_need_review_and_lists_open_questions(cli_env, database_url, capsys):
+    run_id = asyncio.run(_run_with_a_rejected_assumption(database_url, cli_env))
+    assert main(["wizard", "show", run_id, "--width", "200"]) == 0
+    shown = capsys.readouterr().out
+    assert "#1 [assumption 0.60] Teachers browse lessons on their phones.  (status: rejected)" in shown
+    assert "#2 [decision 0.70] A single column of lesson cards.  (status: active, needs review)" in shown
+    assert "#3 [inference 0.50] Filters go in a bottom sheet.  (status: active, needs review)" in shown
+    assert "Needs review (2: a thought each rests on was rejected or revised)" in shown
+    assert f'Open questions (1; answer with `flexos-mcp wizard resume {run_id} --answer "..."`)' in shown
+    assert "? #4 " in shown and "Should each card show how many lessons a collection holds?" in shown

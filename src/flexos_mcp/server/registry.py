@@ -5,7 +5,8 @@ server builder decides at start which tools exist (toolsets, read-only mode).
 Every registered function is guarded: a FlexError becomes a tool error with its own message, a
 database error becomes an actionable message (db/error_map.py), and anything else is logged with
 a traceback under an incident id while the caller gets a message that names the incident. For a
-resource, a missing record (NotFound) is "invalid params", like an unknown URI.
+resource, a failure the caller can act on (a missing record above all) is "invalid params" (-32602),
+like an unknown URI; only our own faults and an unavailable database are internal errors (-32603).
 
 `add_registered_tool` / `add_registered_resource` put a declared tool or resource on a server.
 """
@@ -27,7 +28,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp_types import ToolAnnotations
 
 from ..db.error_map import explain_database_error
-from ..errors import FlexError, NotFound
+from ..errors import DatabaseUnavailable, FlexError
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
 from .toolsets import TOOLSETS
 
@@ -84,9 +85,9 @@ def explain_failure(exc: BaseException, what: str) -> str:
             f"fails again, tell the user the incident id so they can find it in the server log.")
 
 
-def _guarded(fn: F, what: str, error: type[Exception], not_found: type[Exception] | None = None) -> F:
-    """`fn` with every exception turned into `error` (a NotFound into `not_found`, when given)
-    carrying actionable text (see module doc)."""
+def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Exception] | None = None) -> F:
+    """`fn` with every exception turned into `error` (the caller's own mistakes into
+    `caller_error`, when given) carrying actionable text (see module doc)."""
 
     @functools.wraps(fn)
     async def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -94,10 +95,9 @@ def _guarded(fn: F, what: str, error: type[Exception], not_found: type[Exception
             return await fn(*args, **kwargs)
         except error:
             raise
-        except NotFound as exc:
-            raise (not_found or error)(str(exc)) from exc
         except Exception as exc:
-            raise error(explain_failure(exc, what)) from exc
+            mistake = isinstance(exc, FlexError) and not isinstance(exc, DatabaseUnavailable)
+            raise (caller_error if caller_error and mistake else error)(explain_failure(exc, what)) from exc
 
     return guarded  # type: ignore[return-value]
 
@@ -131,7 +131,7 @@ def resource(uri: str, *, toolset: str, title: str, mime_type: str = "applicatio
 
     def register(fn: F) -> F:
         # A missing record is the caller's mistake, like an unknown URI: -32602, not -32603.
-        guarded = _guarded(fn, f"resource {uri}", ResourceError, not_found=ResourceNotFoundError)
+        guarded = _guarded(fn, f"resource {uri}", ResourceError, caller_error=ResourceNotFoundError)
         _RESOURCES[uri] = ResourceSpec(uri, toolset, fn.__name__, title, (fn.__doc__ or "").strip(), mime_type, guarded)
         return fn
 
