@@ -31,9 +31,9 @@ DEFAULT_MODEL = "claude-sonnet-5-5"
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("DATABASE_URL", "(embedded)", "PostgreSQL 15+ URL. Unset: an embedded PostgreSQL in FLEXOS_DATA_DIR."),
     SettingSpec("FLEXOS_DATA_DIR", "the user data dir", "Where the embedded database lives (e.g. ~/.local/share/flexos-mcp)."),
-    SettingSpec("FLEXOS_USER_EMAIL", "<login>@localhost", "The acting user of a stdio server; created on first start."),
+    SettingSpec("FLEXOS_USER_EMAIL", "<login>@localhost", "The acting user of a stdio server; created on first start (a read-only server only looks it up)."),
     SettingSpec("FLEXOS_TOOLSETS", "default", "Comma-separated toolsets to expose (same as --toolsets); `all` for every one."),
-    SettingSpec("FLEXOS_READ_ONLY", "false", "`true`: register only read-only tools and open read-only connections."),
+    SettingSpec("FLEXOS_READ_ONLY", "false", "`true`: the server never writes (same as --read-only)."),
     SettingSpec("FLEXOS_STATEMENT_TIMEOUT_MS", "15000", "Longest a single SQL statement may run before it is cancelled."),
     SettingSpec("FLEXOS_COMPUTE_WORKERS", "min(4, CPUs)", "Worker processes for CPU-heavy work (inference, aggregation, export), off the event loop."),
     SettingSpec("FLEXOS_COMPUTE_TIMEOUT_S", "60", "Longest one piece of CPU-heavy work may run before it is stopped with a clear error."),
