@@ -168,6 +168,8 @@ async def prepare_database(url: str, config: Config, *, acting_user: bool = Fals
     """Make sure the schema is current (once per database per process) and, with `acting_user`,
     that the configured user can act. A writable server migrates and creates its user; a
     read-only one checks both on a read-only connection and stops with what to run instead."""
+    if url in _up_to_date and not acting_user:
+        return
     pool = await create_pool(url, read_only=config.read_only, max_size=1,
                              statement_timeout_ms=max(config.statement_timeout_ms, 60000))
     try:
@@ -241,8 +243,8 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         finally:
             # Shielded: a server stopped by a signal is cancelled, and still closes cleanly.
             with anyio.CancelScope(shield=True, deadline=anyio.current_time() + CLOSE_TIMEOUT_S) as closing:
-                await pool.close()
                 await compute.shutdown()
+                await pool.close()
             if closing.cancelled_caught:
                 log.warning("the database pool did not close within %g s; its connections were cut", CLOSE_TIMEOUT_S)
                 pool.terminate()

@@ -158,6 +158,14 @@ def serve_stdio(server: MCPServer, busy: Callable[[], int], *, grace_s: float = 
     stdin_fd = _claim_stdin()
     try:
         return anyio.run(_serve, server, stdin_fd, busy, grace_s)
+    except BaseExceptionGroup as group:  # e.g. the lifespan failed: raise the error itself, not its wrappers
+        raise _only_error(group) from None
     finally:
         if stdin_fd is not None:
             os.dup2(stdin_fd, 0)
+
+
+def _only_error(error: BaseException) -> BaseException:
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error
