@@ -99,7 +99,8 @@ async def test_a_database_that_needs_migrating_is_refused_untouched(pg_admin_url
     async with fresh_database(pg_admin_url, None) as empty_url:
         run = _run(empty_url, new_email())
         assert run.returncode == 1, run.stderr
-        assert "needs migrating (pending: 1 schema" in run.stderr and "Run `flexos-mcp migrate`" in run.stderr
+        assert "has no FlexOS schema yet" in run.stderr and "Run `flexos-mcp migrate`" in run.stderr
+        assert "A read-only server never changes the database." in run.stderr
         conn = await asyncpg.connect(empty_url)
         try:
             assert await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0

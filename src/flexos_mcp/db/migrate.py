@@ -4,11 +4,13 @@ so two servers starting at the same moment apply each migration exactly once."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import asyncpg
 
@@ -46,34 +48,22 @@ def load_migrations() -> list[Migration]:
     return found
 
 
-async def _applied(conn: asyncpg.Connection, migrations: list[Migration]) -> dict[int, str]:
-    """Version -> checksum of what this database has applied (reads only)."""
-    if not await conn.fetchval("SELECT to_regclass('flexos_schema_migrations') IS NOT NULL"):
-        return {}
-    rows = await conn.fetch("SELECT version, checksum FROM flexos_schema_migrations")
-    applied = {r["version"]: r["checksum"] for r in rows}
-    newest_known = migrations[-1].version
-    if applied and max(applied) > newest_known:
-        raise RuntimeError(
-            f"this database is at schema version {max(applied)}, newer than this flexos-mcp "
-            f"knows ({newest_known}); upgrade flexos-mcp."
-        )
-    return applied
-
-
-async def pending_migrations(conn: asyncpg.Connection) -> list[Migration]:
-    """What `migrate` would apply, found without writing anything (a read-only server's check)."""
-    migrations = load_migrations()
-    applied = await _applied(conn, migrations)
-    return [m for m in migrations if m.version not in applied]
-
-
 async def migrate(conn: asyncpg.Connection) -> list[int]:
     """Apply what is pending; return the versions applied by this call (empty when up to date)."""
     migrations = load_migrations()
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_KEY)
-        applied = await _applied(conn, migrations)
+        has_table = await conn.fetchval("SELECT to_regclass('flexos_schema_migrations') IS NOT NULL")
+        applied: dict[int, str] = {}
+        if has_table:
+            rows = await conn.fetch("SELECT version, checksum FROM flexos_schema_migrations")
+            applied = {r["version"]: r["checksum"] for r in rows}
+        newest_known = migrations[-1].version
+        if applied and max(applied) > newest_known:
+            raise RuntimeError(
+                f"this database is at schema version {max(applied)}, newer than this flexos-mcp "
+                f"knows ({newest_known}); upgrade flexos-mcp."
+            )
         done: list[int] = []
         for migration in migrations:
             if migration.version in applied:
@@ -89,3 +79,34 @@ async def migrate(conn: asyncpg.Connection) -> list[int]:
             )
             done.append(migration.version)
         return done
+
+
+@functools.cache
+def newest_version() -> int:
+    return load_migrations()[-1].version
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    applied: int | None  # the newest version applied; None when the database has no FlexOS schema
+    needed: int  # the newest version this flexos-mcp knows
+
+    @property
+    def current(self) -> bool:
+        """Up to date, or newer (a newer flexos-mcp migrated it: during a rolling upgrade the old
+        copies keep serving; migrations only add)."""
+        return self.applied is not None and self.applied >= self.needed
+
+    def advice(self) -> str:
+        where = "has no FlexOS schema yet" if self.applied is None else f"is at schema version {self.applied}"
+        return (f"The database {where}; this flexos-mcp needs version {self.needed}. Run `flexos-mcp migrate` "
+                f"once (same DATABASE_URL), then start the server.")
+
+
+async def schema_status(db: Any) -> SchemaStatus:
+    """Where the database's schema stands; `db` is a connection, a pool or a Database (anything
+    with `fetchval`). Reads only."""
+    needed = newest_version()
+    if not await db.fetchval("SELECT to_regclass('flexos_schema_migrations') IS NOT NULL"):
+        return SchemaStatus(applied=None, needed=needed)
+    return SchemaStatus(applied=await db.fetchval("SELECT max(version) FROM flexos_schema_migrations"), needed=needed)

@@ -11,12 +11,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import anyio
 from mcp.server import MCPServer
-from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import ListResourcesResult
 from mcp_types import Resource as MCPResource
@@ -26,19 +24,20 @@ from .. import __version__, compute
 from ..config import Config
 from ..db.embedded import start_embedded
 from ..db.gateway import Database
-from ..db.migrate import migrate, pending_migrations
-from ..db.pool import create_pool, redact
+from ..db.migrate import migrate, schema_status
+from ..db.pool import create_pool
 from ..domain import projects
 from ..domain.paging import MAX_LIMIT
 from ..domain.scope import Actor
 from ..domain.users import ensure_user, find_user
 from ..errors import DatabaseUnavailable, FlexError
 from .dynamic import install_dynamic_toolsets
-from .http_auth import FlexOSTokenVerifier
+from .http_app import HttpOptions
+from .http_auth import is_read_only_token, read_only_token_message
 from .prompts import install_prompts
 from .registry import (add_registered_resource, add_registered_tool, explain_failure, find_tool, select_resources,
                        select_tools)
-from .state import AppState, current_request, scope_of
+from .state import AppState, access_token_of, current_request, scope_of
 from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_arguments_message
 
@@ -99,6 +98,9 @@ class FlexOSServer(MCPServer[AppState]):
             unknown = sorted(set(arguments) - set(known))
             if unknown:
                 raise ToolError(unknown_arguments_message(name, unknown, known))
+            writes = not (registered.annotations and registered.annotations.read_only_hint)
+            if writes and is_read_only_token(access_token_of(context)):
+                raise ToolError(read_only_token_message(name))
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
@@ -176,7 +178,9 @@ async def prepare_database(url: str, config: Config, *, acting_user: bool = Fals
         if url not in _up_to_date:
             async with pool.acquire() as conn:
                 if config.read_only:
-                    _refuse_pending(url, await pending_migrations(conn))
+                    status = await schema_status(conn)
+                    if not status.current:
+                        raise DatabaseUnavailable(f"{status.advice()} A read-only server never changes the database.")
                 else:
                     await migrate(conn)
             _up_to_date.add(url)
@@ -184,16 +188,6 @@ async def prepare_database(url: str, config: Config, *, acting_user: bool = Fals
             await resolve_acting_user(Database(pool, read_only=config.read_only), config)
     finally:
         await pool.close()
-
-
-def _refuse_pending(url: str, pending: list[Any]) -> None:
-    if not pending:
-        return
-    names = ", ".join(f"{m.version} {m.name}" for m in pending)
-    raise DatabaseUnavailable(
-        f"The database at {redact(url)} needs migrating (pending: {names}), and a read-only server never "
-        f"changes it. Run `flexos-mcp migrate` with the same settings (DATABASE_URL, or FLEXOS_DATA_DIR for the "
-        f"embedded database), then start the read-only server again.")
 
 
 async def resolve_acting_user(db: Database, config: Config) -> Actor:
@@ -210,34 +204,22 @@ async def resolve_acting_user(db: Database, config: Config) -> Actor:
     return actor
 
 
-@dataclass(frozen=True)
-class HttpOptions:
-    """Streamable HTTP: every request must carry a bearer token from `flexos-mcp token create`."""
-
-    public_url: str  # e.g. http://127.0.0.1:8000, what clients use to reach this server
 
 
 def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSServer:
     """A server for this configuration. Raises UnknownToolset for a bad --toolsets value."""
     toolsets = resolve_toolsets(config.toolsets)
-    auth_kwargs: dict[str, Any] = {}
-    if http is not None:
-        if not config.database_url:
-            raise ValueError("an HTTP server needs its database URL resolved before it is built")
-        auth_kwargs = {
-            "token_verifier": FlexOSTokenVerifier(config.database_url, config),
-            "auth": AuthSettings(issuer_url=http.public_url, resource_server_url=f"{http.public_url}/mcp",
-                                 validate_token_resource=False),
-        }
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         compute.configure(config.compute, preload=COMPUTE_PRELOAD)
         url = await resolve_database_url(config)
-        await prepare_database(url, config)
-        pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms)
+        if http is None:  # an HTTP server never migrates: `flexos-mcp migrate` does, once (see cli.py)
+            await prepare_database(url, config)
+        pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms,
+                                 connect_timeout_s=config.db_timeout_s)
         try:
-            db = Database(pool, read_only=config.read_only)
+            db = Database(pool, read_only=config.read_only, acquire_timeout=config.db_timeout_s)
             actor = await resolve_acting_user(db, config) if http is None else None  # HTTP: per-request tokens
             yield AppState(config=config, db=db, database_url=url, actor=actor)
         finally:
@@ -257,7 +239,6 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         lifespan=lifespan,
         log_level=config.log_level,  # type: ignore[arg-type]
         read_only=config.read_only,
-        **auth_kwargs,
     )
     if config.dynamic_toolsets:  # tools and resources come as the model enables their toolsets
         install_dynamic_toolsets(server, read_only=config.read_only)

@@ -27,6 +27,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp_types import ToolAnnotations
 
+from ..db.availability import is_unavailable
 from ..db.error_map import explain_database_error
 from ..errors import DatabaseUnavailable, FlexError
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
@@ -77,7 +78,8 @@ def explain_failure(exc: BaseException, what: str) -> str:
     if isinstance(exc, FlexError):
         return str(exc)
     if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
-        log.info("%s: database error %r", what, exc)
+        # An outage is logged once by db/availability.py, not once per failed call.
+        log.log(logging.DEBUG if is_unavailable(exc) else logging.INFO, "%s: database error %r", what, exc)
         return str(explain_database_error(exc))
     incident = uuid.uuid4().hex[:8]
     log.error("%s failed unexpectedly (incident %s)", what, incident, exc_info=exc)
