@@ -31,7 +31,7 @@ from ..domain.paging import MAX_LIMIT
 from ..domain.scope import Actor
 from ..domain.users import ensure_user, find_user
 from ..errors import DatabaseUnavailable, FlexError
-from .apps import apps_extension, without_ui_meta
+from .apps import apps_extension, client_supports_apps, without_ui_meta
 from .dynamic import install_dynamic_toolsets
 from .http_app import HttpOptions
 from .http_auth import is_read_only_token, read_only_token_message
@@ -125,9 +125,13 @@ class FlexOSServer(MCPServer[AppState]):
     async def _handle_list_resources(self, ctx: Any, params: Any) -> ListResourcesResult:
         """The static resources, then one outline resource per project of the caller's, most
         recently opened first, a page of 100 at a time — so a host's resource picker offers
-        the user's own projects."""
+        the user's own projects. The ui:// views of MCP Apps are listed only to clients that
+        negotiated Apps: to any other client they are noise (and, with --dynamic-toolsets, they
+        would be resources present before any toolset is enabled)."""
         cursor = getattr(params, "cursor", None)
         static = [] if cursor else (await super()._handle_list_resources(ctx, params)).resources
+        if not client_supports_apps(ctx):
+            static = [r for r in static if not str(r.uri).startswith("ui://")]
         if not any(t.uri_template == OUTLINE_TEMPLATE for t in await self.list_resource_templates()):
             return ListResourcesResult(resources=static)
         mine = await projects.list_projects(scope_of(ctx), status=None, limit=MAX_LIMIT, cursor=cursor)

@@ -108,4 +108,4 @@ def without_ui_meta(tool: Any, ctx: Any) -> Any:
 
 
 __all__ = ["EXTENSION_ID", "MOCKUP_VIEW", "DESIGN_SYSTEM_VIEW", "FLOW_VIEW", "THINKING_VIEW", "VIEWS", "View",
-           "apps_extension", "tool_meta", "view_html", "without_ui_meta"]
+           "apps_extension", "client_supports_apps", "tool_meta", "view_html", "without_ui_meta"]
