@@ -27,6 +27,7 @@ from ..db.pool import create_pool
 from ..domain import projects
 from ..domain.paging import MAX_LIMIT
 from ..domain.users import ensure_user
+from ..rendering.browser import MIB, Renderer, RenderLimits
 from .dynamic import install_dynamic_toolsets
 from .http_auth import FlexOSTokenVerifier
 from .prompts import install_prompts
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # What compute workers import once in the fork server, so each new worker starts warm.
 COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entities",
-                   "flexos_mcp.analysis.design_tokens")
+                   "flexos_mcp.analysis.design_tokens", "flexos_mcp.analysis.pixel_diff")
 
 OUTLINE_TEMPLATE = "flexos://projects/{project_id}/outline"
 
@@ -172,6 +173,8 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         url = await resolve_database_url(config)
         await prepare_database(url, config)
         pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms)
+        renderer = Renderer(RenderLimits(load_timeout_s=config.render_timeout_s, cache_bytes=config.render_cache_mb * MIB),
+                            chromium=config.chromium)
         try:
             actor = None
             if http is None:  # stdio: one configured user, created on first start
@@ -182,8 +185,9 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
                     if setup is not pool:
                         await setup.close()
             yield AppState(config=config, db=Database(pool, read_only=config.read_only), database_url=url,
-                           actor=actor)
+                           actor=actor, renderer=renderer)
         finally:
+            await renderer.close()
             await pool.close()
             await compute.shutdown()
 

@@ -1,0 +1,290 @@
+"""One warm headless Chromium per server process, rendering untrusted mockups offline.
+
+The browser is launched on the first render (a server that never renders never starts one) and
+closed with the server. Each render gets a fresh browser context — its own cookies, storage and
+cache, so one mockup can never see what another left behind — routed so that the mockup reaches
+nothing but itself (rendering/offline.py); WebSockets are closed, service workers and downloads
+are off, and popups are shut as they open. Every step has a time limit; a mockup that never
+finishes loading (`while(true){}`) costs its context, not the browser, and the next render goes
+on. At most `concurrency` renders run at once; the rest wait their turn.
+
+The Chromium process itself is started without the network it would use on its own (background
+networking, component updates, sync, QUIC) and with a dead proxy and a host resolver that
+resolves nothing, so even a request that slipped past the route could not leave the machine.
+`--no-sandbox` is passed only when running as root, where Chromium's sandbox cannot start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import FlexError
+from . import offline
+from .cache import ByteBoundedCache, render_key
+from .chromium import INSTALL_HINT, find_chromium
+
+log = logging.getLogger(__name__)
+
+MIB = 1024 * 1024
+
+CHROMIUM_ARGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    # Defence in depth behind the per-context route: nothing resolves, and anything that would
+    # go out goes to a closed port instead; WebRTC may not send UDP around the proxy.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+)
+
+# Runs once the page has loaded: web fonts settled, then two frames so that scripts that style
+# the page on load (Tailwind's Play CDN does) have painted.
+_SETTLE = "() => document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))"
+_PAGE_HEIGHT = ("() => Math.ceil(Math.max(document.documentElement.scrollHeight, "
+                "document.body ? document.body.scrollHeight : 0))")
+
+
+class BrowserUnavailable(FlexError):
+    """No Chromium can be started; the message says how to install or configure one."""
+
+
+class RenderFailed(FlexError):
+    """The mockup could not be rendered within the limits (it never finished loading, ...)."""
+
+
+@dataclass(frozen=True)
+class RenderLimits:
+    load_timeout_s: float = 10.0        # navigation, fonts and first frames
+    capture_timeout_s: float = 15.0     # measuring and screenshotting (a full page takes longest)
+    max_image_height: int = 8000        # image pixels: Claude's API refuses taller images
+    concurrency: int = 2                # renders at once; each is a renderer process of its own
+    cache_bytes: int = 64 * MIB
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What part of the page to capture, and how: CSS pixels, device scale 1 or 2. A full-page
+    capture starts at `top` and runs to the end of the page or the height bound; a viewport
+    capture is one screen starting at `top`."""
+
+    width: int
+    height: int
+    scale: int = 1
+    full_page: bool = True
+    top: int = 0
+
+
+@dataclass(frozen=True)
+class Shot:
+    png: bytes
+    image_width: int          # pixels of the PNG
+    image_height: int
+    page_height: int          # CSS pixels of the whole page
+    top: int                  # CSS pixels: the capture's first row ...
+    bottom: int               # ... and the row after its last
+    cut: bool                 # the page goes on below `bottom` (the height bound stopped a full-page capture)
+    cached: bool = False
+    render_ms: float = 0.0
+
+
+class Renderer:
+    """Renders mockup documents to PNG and runs scripts (accessibility checks) in them."""
+
+    def __init__(self, limits: RenderLimits | None = None, *, chromium: str | None = None):
+        self.limits = limits or RenderLimits()
+        self._chromium_setting = chromium
+        self.cache: ByteBoundedCache[Shot] = ByteBoundedCache(self.limits.cache_bytes)
+        self._slots = asyncio.Semaphore(self.limits.concurrency)
+        self._launching = asyncio.Lock()
+        self._playwright: Any = None
+        self._browser: Any = None
+        self.launches = 0
+        self.executable: str | None = None
+
+    # -- the browser ----------------------------------------------------------------------------
+
+    def _find_executable(self) -> str:
+        env = dict(os.environ)
+        if self._chromium_setting:
+            env["FLEXOS_CHROMIUM"] = self._chromium_setting
+        try:
+            path = find_chromium(env)
+        except FileNotFoundError as exc:
+            raise BrowserUnavailable(str(exc)) from None
+        if path is None:
+            raise BrowserUnavailable(INSTALL_HINT)
+        return path
+
+    async def _browser_ready(self) -> Any:
+        if self._browser is not None and self._browser.is_connected():
+            return self._browser
+        async with self._launching:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            await self._stop_browser()
+            path = self._find_executable()
+            from playwright.async_api import Error as PlaywrightError
+            from playwright.async_api import async_playwright
+
+            args = list(CHROMIUM_ARGS)
+            if hasattr(os, "geteuid") and os.geteuid() == 0:
+                args.append("--no-sandbox")  # Chromium's sandbox cannot start as root
+            self._playwright = await async_playwright().start()
+            try:
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=path, args=args, timeout=30_000,
+                    handle_sigint=False, handle_sigterm=False, handle_sighup=False)
+            except PlaywrightError as exc:
+                await self._stop_browser()
+                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise BrowserUnavailable(f"The browser at {path} could not start ({first_line}). Install Chromium "
+                                         f"(Debian/Ubuntu: `sudo apt-get install chromium`) or point FLEXOS_CHROMIUM "
+                                         f"at a working Chromium or Chrome, then restart the server.") from None
+            self.executable = path
+            self.launches += 1
+            log.info("renderer: launched %s", path)
+            return self._browser
+
+    async def _stop_browser(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        if browser is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(browser.close(), 10)
+        if playwright is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(playwright.stop(), 10)
+
+    async def close(self) -> None:
+        """Stop the browser (at server exit). A later render would start a new one."""
+        async with self._launching:
+            await self._stop_browser()
+        self.cache.clear()
+
+    @property
+    def running(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    # -- one sandboxed page ---------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _page(self, document: str, frame: Frame):
+        """A page in a fresh context that can load only `document` (see offline.py), loaded and
+        settled. The context is closed afterwards, whatever happened."""
+        body = document.encode("utf-8")
+        async with self._slots:
+            browser = await self._browser_ready()
+            context = await browser.new_context(
+                viewport={"width": frame.width, "height": frame.height}, device_scale_factor=frame.scale,
+                service_workers="block", accept_downloads=False, reduced_motion="reduce")
+            try:
+                await context.route(re.compile(r".*"), lambda route: _answer(route, body))
+                await context.route_web_socket(re.compile(r".*"), _refuse_web_socket)
+                page = await context.new_page()
+                context.on("page", _close_popup)  # every later page is a popup the mockup opened
+                await self._load(page)
+                yield page
+            finally:
+                await self._dispose(context)
+
+    async def _load(self, page: Any) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
+        timeout = self.limits.load_timeout_s
+        try:
+            await page.goto(offline.MOCKUP_URL, wait_until="load", timeout=timeout * 1000)
+            await asyncio.wait_for(page.evaluate(_SETTLE), timeout)
+        except (TimeoutError, PlaywrightError) as exc:
+            if isinstance(exc, TimeoutError) or "Timeout" in str(exc):
+                raise RenderFailed(f"The mockup did not finish loading within {timeout:g} s (a script that never "
+                                   f"ends, such as `while(true){{}}`, or endless work on load); nothing was "
+                                   f"rendered. Fix the mockup's scripts and save a new version.") from None
+            raise
+
+    async def _dispose(self, context: Any) -> None:
+        try:
+            await asyncio.wait_for(context.close(), 10)
+        except Exception:  # a context that will not close: start from a fresh browser next time
+            log.warning("renderer: a browser context did not close; restarting the browser", exc_info=True)
+            async with self._launching:
+                await self._stop_browser()
+
+    async def _bounded(self, awaitable: Any, timeout: float, what: str) -> Any:
+        try:
+            return await asyncio.wait_for(awaitable, timeout)
+        except TimeoutError:
+            raise RenderFailed(f"{what} took longer than {timeout:g} s and was stopped; nothing was rendered. "
+                               f"A mockup whose scripts keep the page busy cannot be captured: fix them and save "
+                               f"a new version.") from None
+
+    # -- what callers use -----------------------------------------------------------------------
+
+    async def screenshot(self, document: str, frame: Frame) -> Shot:
+        """A PNG of the document in this frame, from the cache when the same document was already
+        rendered in the same frame."""
+        key = render_key("png", document, dataclasses.astuple(frame))
+        cached = self.cache.get(key)
+        if cached is not None:
+            return dataclasses.replace(cached, cached=True)
+        started = time.perf_counter()
+        async with self._page(document, frame) as page:
+            limit = self.limits.capture_timeout_s
+            page_height = int(await self._bounded(page.evaluate(_PAGE_HEIGHT), limit, "Measuring the page"))
+            shot = await self._bounded(self._capture(page, frame, page_height), limit, "Taking the screenshot")
+        shot = dataclasses.replace(shot, render_ms=round((time.perf_counter() - started) * 1000, 1))
+        self.cache.put(key, shot, len(shot.png) + 512)
+        return shot
+
+    async def _capture(self, page: Any, frame: Frame, page_height: int) -> Shot:
+        page_height = max(page_height, frame.height)
+        top = min(frame.top, max(0, page_height - 1))
+        wanted = (page_height - top) if frame.full_page else frame.height
+        bound = self.limits.max_image_height // frame.scale
+        height = max(1, min(wanted, bound))
+        png = await page.screenshot(full_page=True, clip={"x": 0, "y": top, "width": frame.width, "height": height},
+                                    animations="disabled", caret="hide", type="png",
+                                    timeout=self.limits.capture_timeout_s * 1000)
+        return Shot(png=png, image_width=frame.width * frame.scale, image_height=height * frame.scale,
+                    page_height=page_height, top=top, bottom=top + height,
+                    cut=frame.full_page and top + height < page_height)
+
+    async def evaluate(self, document: str, frame: Frame, script: str, argument: Any = None,
+                       *, prelude: str | None = None, timeout: float | None = None) -> Any:
+        """Load the document, optionally run `prelude` (e.g. a library to inject), then return
+        `script(argument)`'s result (a JavaScript function expression, awaited)."""
+        limit = timeout or self.limits.capture_timeout_s
+        async with self._page(document, frame) as page:
+            if prelude:
+                await self._bounded(page.evaluate(prelude), limit, "Preparing the page")
+            return await self._bounded(page.evaluate(script, argument), limit, "Checking the page")
+
+
+async def _answer(route: Any, document: bytes) -> None:
+    response = offline.answer(route.request.url, document)
+    with contextlib.suppress(Exception):  # the page may be gone already
+        if response is None:
+            await route.abort("blockedbyclient")
+        else:
+            await route.fulfill(status=200, body=response.body, content_type=response.content_type)
+
+
+async def _refuse_web_socket(socket: Any) -> None:
+    with contextlib.suppress(Exception):
+        await socket.close()
+
+
+async def _close_popup(page: Any) -> None:
+    with contextlib.suppress(Exception):
+        await page.close(run_before_unload=False)
