@@ -46,7 +46,7 @@ CHROMIUM_ARGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--proxy-server=http://127.0.0.1:9",
     "--proxy-bypass-list=<-loopback>",
-    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 
 # Runs once the page has loaded: web fonts settled, then two frames so that scripts that style
@@ -200,18 +200,23 @@ class Renderer:
                 await self._dispose(context)
 
     async def _load(self, page: Any) -> None:
+        """Navigate to the mockup and wait until the document says it is complete, then until it
+        has painted. The page is asked itself rather than trusting navigation events: a mockup that
+        starts another navigation while loading (a form submitted on load) stays where it is (see
+        _answer), and the browser's lifecycle events then never arrive."""
         from playwright.async_api import Error as PlaywrightError
 
         timeout = self.limits.load_timeout_s
         try:
-            await page.goto(offline.MOCKUP_URL, wait_until="load", timeout=timeout * 1000)
-            await asyncio.wait_for(page.evaluate(_SETTLE), timeout)
-        except (TimeoutError, PlaywrightError) as exc:
-            if isinstance(exc, TimeoutError) or "Timeout" in str(exc):
+            await page.goto(offline.MOCKUP_URL, wait_until="commit", timeout=timeout * 1000)
+            await page.wait_for_function("document.readyState === 'complete'", timeout=timeout * 1000, polling=50)
+        except PlaywrightError as exc:
+            if "Timeout" in str(exc):
                 raise RenderFailed(f"The mockup did not finish loading within {timeout:g} s (a script that never "
                                    f"ends, such as `while(true){{}}`, or endless work on load); nothing was "
                                    f"rendered. Fix the mockup's scripts and save a new version.") from None
             raise
+        await self._bounded(page.evaluate(_SETTLE), timeout, "Loading the mockup")
 
     async def _dispose(self, context: Any) -> None:
         try:
@@ -222,12 +227,20 @@ class Renderer:
                 await self._stop_browser()
 
     async def _bounded(self, awaitable: Any, timeout: float, what: str) -> Any:
+        from playwright.async_api import Error as PlaywrightError
+
         try:
             return await asyncio.wait_for(awaitable, timeout)
         except TimeoutError:
             raise RenderFailed(f"{what} took longer than {timeout:g} s and was stopped; nothing was rendered. "
                                f"A mockup whose scripts keep the page busy cannot be captured: fix them and save "
                                f"a new version.") from None
+        except PlaywrightError as exc:
+            if "context was destroyed" in str(exc) or "navigat" in str(exc).lower():
+                raise RenderFailed("The mockup reloaded or replaced itself while it was rendered (a script that "
+                                   "changes location or reloads the page); nothing was rendered. Remove that "
+                                   "script and save a new version.") from None
+            raise
 
     # -- what callers use -----------------------------------------------------------------------
 
@@ -272,9 +285,12 @@ class Renderer:
 
 
 async def _answer(route: Any, document: bytes) -> None:
-    response = offline.answer(route.request.url, document)
+    request = route.request
+    response = offline.answer(request.url, document)
     with contextlib.suppress(Exception):  # the page may be gone already
-        if response is None:
+        if response is None and request.is_navigation_request():
+            await route.fulfill(status=204)  # "No Content": the frame stays on the mockup, nothing is sent
+        elif response is None:
             await route.abort("blockedbyclient")
         else:
             await route.fulfill(status=200, body=response.body, content_type=response.content_type)
