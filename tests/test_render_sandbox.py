@@ -203,3 +203,45 @@ def test_chromium_flags_keep_the_browser_itself_offline():
                  "--no-first-run", "--disable-quic"):
         assert flag in CHROMIUM_ARGS
     assert "--no-sandbox" not in CHROMIUM_ARGS  # added only when running as root
+
+
+LEAVES_TRACES = """<script>
+  localStorage.setItem('secret', 'from-a'); sessionStorage.setItem('secret', 'from-a');
+  document.cookie = 'secret=from-a; max-age=3600'; window.name = 'from-a'; window.secretGlobal = 'from-a';
+  indexedDB.open('secrets').onupgradeneeded = e => e.target.result.createObjectStore('s');
+  if (self.caches) caches.open('secrets').then(c => c.put('/x', new Response('from-a'))).catch(() => {});
+  setInterval(() => localStorage.setItem('late', 'from-a'), 5);
+</script><p>A</p>"""
+READS_TRACES = """async () => {
+  const dbs = indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : [];
+  const cached = self.caches ? await caches.keys().catch(() => []) : [];
+  return [localStorage.getItem('secret'), localStorage.getItem('late'), sessionStorage.getItem('secret'),
+          document.cookie, window.name, window.secretGlobal || '', dbs.join(), cached.join()].join('|');
+}"""
+
+
+async def test_one_mockup_never_sees_what_another_left_behind():
+    renderer = Renderer(RenderLimits(load_timeout_s=5, concurrency=1))  # one tab: B reuses A's
+    try:
+        await renderer.screenshot(LEAVES_TRACES, FRAME)
+        await asyncio.sleep(0.2)
+        seen = await renderer.evaluate("<p>B</p>", FRAME, READS_TRACES)
+        assert renderer._tabs == 1
+    finally:
+        await renderer.close()
+    assert seen == "|" * 7
+
+
+async def test_control_without_the_wipe_the_traces_would_be_seen():
+    renderer = Renderer(RenderLimits(load_timeout_s=5, concurrency=1))
+
+    async def keep_as_is(tab):  # back to idle without leaving the page or wiping anything
+        renderer._idle.append(tab)
+
+    renderer._clean = keep_as_is
+    try:
+        await renderer.screenshot(LEAVES_TRACES, FRAME)
+        seen = await renderer.evaluate("<p>B</p>", FRAME, READS_TRACES)
+    finally:
+        await renderer.close()
+    assert "from-a" in seen

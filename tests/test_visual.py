@@ -87,12 +87,12 @@ async def test_a_tall_page_is_cut_and_says_where_to_continue(database_url):
     async with connect(database_url) as client:
         project = (await call(client, "create_project", name="Tall", type="web-app"))["id"]
         page = await _page(client, project, tall)
-        result = await client.call_tool("render_mockup", {"page_id": page["id"], "scale": 2})
+        result = await client.call_tool("render_mockup", {"page_id": page["id"], "scale": 2, "width": 320})
         info = result.structured_content
         assert info["cut"] is True and info["page_height"] == 12000 and info["bottom"] == 4000
         assert info["image"]["height"] == 8000
         assert "top=4000" in next(c.text for c in result.content if c.type == "text")
-        rest = await call(client, "render_mockup", page_id=page["id"], scale=2, top=4000)
+        rest = await call(client, "render_mockup", page_id=page["id"], scale=2, width=320, top=4000)
         assert (rest["top"], rest["bottom"], rest["cut"]) == (4000, 8000, True)
 
 

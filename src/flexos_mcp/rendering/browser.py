@@ -1,12 +1,16 @@
 """One warm headless Chromium per server process, rendering untrusted mockups offline.
 
 The browser is launched on the first render (a server that never renders never starts one) and
-closed with the server. Each render gets a fresh browser context — its own cookies, storage and
-cache, so one mockup can never see what another left behind — routed so that the mockup reaches
-nothing but itself (rendering/offline.py); WebSockets are closed, service workers and downloads
-are off, and popups are shut as they open. Every step has a time limit; a mockup that never
-finishes loading (`while(true){}`) costs its context, not the browser, and the next render goes
-on. At most `concurrency` renders run at once; the rest wait their turn.
+closed with the server. Renders run in tabs — a browser context with one page, routed so that the
+mockup reaches nothing but itself (rendering/offline.py), with WebSockets closed, service workers
+and downloads off and popups shut as they open. A tab is reused, because a new one costs a new
+renderer process (several times the render itself); between two renders it leaves the mockup for
+about:blank (its scripts stop) and everything the mockup could have stored is wiped — cookies,
+local storage, IndexedDB, caches (DevTools' Storage.clearDataForOrigin), session storage and
+window.name (cleared as each document starts) — so one mockup never sees what another left. A tab
+is thrown away after a failure and after MAX_TAB_USES renders. Every step has a time limit; a
+mockup that never finishes loading (`while(true){}`) costs its tab, not the browser, and the next
+render goes on. At most `concurrency` renders run at once; the rest wait their turn.
 
 The Chromium process itself is started without the network it would use on its own (background
 networking, component updates, sync, QUIC) and with a dead proxy and a host resolver that
@@ -47,13 +51,24 @@ CHROMIUM_ARGS = (
     "--proxy-server=http://127.0.0.1:9",
     "--proxy-bypass-list=<-loopback>",
     "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+    # A mockup left for about:blank must not live on in the back-forward cache.
+    "--disable-features=BackForwardCache",
 )
+MAX_TAB_USES = 100
+# Runs first in every document of a tab: what survives a same-origin navigation goes.
+_FRESH_DOCUMENT = "window.name = ''; try { sessionStorage.clear(); } catch (e) {}"
 
-# Runs once the page has loaded: web fonts settled, then two frames so that scripts that style
-# the page on load (Tailwind's Play CDN does) have painted.
-_SETTLE = "() => document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))"
-_PAGE_HEIGHT = ("() => Math.ceil(Math.max(document.documentElement.scrollHeight, "
-                "document.body ? document.body.scrollHeight : 0))")
+# Once the page has loaded: web fonts settled, then two frames so that scripts that style the page
+# on load (Tailwind's Play CDN does) have painted; animations stopped so a render is repeatable.
+_READY = """async () => {
+  if (document.readyState !== 'complete') await new Promise(r => addEventListener('load', r, {once: true}));
+  await document.fonts.ready;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  for (const animation of document.getAnimations()) {
+    try { animation.finish(); } catch (endless) { animation.cancel(); }
+  }
+  return Math.ceil(Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0));
+}"""
 
 
 class BrowserUnavailable(FlexError):
@@ -99,6 +114,18 @@ class Shot:
     render_ms: float = 0.0
 
 
+@dataclass(eq=False)
+class _Tab:
+    context: Any
+    scale: int
+    generation: int           # the browser launch it belongs to
+    page: Any = None
+    devtools: Any = None
+    document: bytes = b""     # what the route serves as the mockup right now
+    size: tuple[int, int] = (0, 0)
+    uses: int = 0
+
+
 class Renderer:
     """Renders mockup documents to PNG and runs scripts (accessibility checks) in them."""
 
@@ -110,6 +137,9 @@ class Renderer:
         self._launching = asyncio.Lock()
         self._playwright: Any = None
         self._browser: Any = None
+        self._idle: list[_Tab] = []
+        self._cleaning: set[asyncio.Future] = set()
+        self._tabs = 0                # open tabs of the current browser: busy, cleaning or idle
         self.launches = 0
         self.executable: str | None = None
 
@@ -160,6 +190,8 @@ class Renderer:
     async def _stop_browser(self) -> None:
         browser, playwright = self._browser, self._playwright
         self._browser = self._playwright = None
+        self._idle.clear()  # their contexts close with the browser
+        self._tabs = 0
         if browser is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(browser.close(), 10)
@@ -169,6 +201,8 @@ class Renderer:
 
     async def close(self) -> None:
         """Stop the browser (at server exit). A later render would start a new one."""
+        if self._cleaning:
+            await asyncio.wait(set(self._cleaning), timeout=10)
         async with self._launching:
             await self._stop_browser()
         self.cache.clear()
@@ -179,62 +213,121 @@ class Renderer:
 
     # -- one sandboxed page ---------------------------------------------------------------------
 
-    @contextlib.asynccontextmanager
-    async def _page(self, document: str, frame: Frame):
-        """A page in a fresh context that can load only `document` (see offline.py), loaded and
-        settled. The context is closed afterwards, whatever happened."""
-        body = document.encode("utf-8")
-        async with self._slots:
-            browser = await self._browser_ready()
-            context = await browser.new_context(
-                viewport={"width": frame.width, "height": frame.height}, device_scale_factor=frame.scale,
-                service_workers="block", accept_downloads=False, reduced_motion="reduce")
-            try:
-                await context.route(re.compile(r".*"), lambda route: _answer(route, body))
-                await context.route_web_socket(re.compile(r".*"), _refuse_web_socket)
-                page = await context.new_page()
-                context.on("page", _close_popup)  # every later page is a popup the mockup opened
-                await self._load(page)
-                yield page
-            finally:
-                await self._dispose(context)
-
-    async def _load(self, page: Any) -> None:
-        """Navigate to the mockup and wait until the document says it is complete, then until it
-        has painted. The page is asked itself rather than trusting navigation events: a mockup that
-        starts another navigation while loading (a form submitted on load) stays where it is (see
-        _answer), and the browser's lifecycle events then never arrive."""
-        from playwright.async_api import Error as PlaywrightError
-
-        timeout = self.limits.load_timeout_s
+    async def _open_tab(self, browser: Any, scale: int) -> _Tab:
+        context = await browser.new_context(
+            viewport={"width": 800, "height": 600}, device_scale_factor=scale, service_workers="block",
+            accept_downloads=False, reduced_motion="reduce")
+        tab = _Tab(context=context, scale=scale, generation=self.launches)
         try:
-            await page.goto(offline.MOCKUP_URL, wait_until="commit", timeout=timeout * 1000)
-            await page.wait_for_function("document.readyState === 'complete'", timeout=timeout * 1000, polling=50)
-        except PlaywrightError as exc:
-            if "Timeout" in str(exc):
-                raise RenderFailed(f"The mockup did not finish loading within {timeout:g} s (a script that never "
-                                   f"ends, such as `while(true){{}}`, or endless work on load); nothing was "
-                                   f"rendered. Fix the mockup's scripts and save a new version.") from None
+            await context.add_init_script(_FRESH_DOCUMENT)
+            await context.route(re.compile(r".*"), lambda route: _answer(route, tab.document))
+            await context.route_web_socket(re.compile(r".*"), _refuse_web_socket)
+            tab.page = await context.new_page()
+            context.on("page", _close_popup)  # every later page is a popup the mockup opened
+            tab.devtools = await context.new_cdp_session(tab.page)
+        except BaseException:
+            await self._discard(tab)
             raise
-        await self._bounded(page.evaluate(_SETTLE), timeout, "Loading the mockup")
+        return tab
 
-    async def _dispose(self, context: Any) -> None:
+    async def _take_tab(self, scale: int) -> _Tab:
+        """An idle tab of this scale, or a new one while there are fewer than `concurrency`
+        tabs, or the next tab to come back from cleaning."""
+        browser = await self._browser_ready()
+        while True:
+            for tab in list(self._idle):
+                self._idle.remove(tab)
+                if tab.scale == scale and tab.generation == self.launches:
+                    return tab
+                await self._discard(tab)  # another scale, or a browser that is gone
+            if self._tabs < self.limits.concurrency or not self._cleaning:
+                self._tabs += 1
+                try:
+                    return await self._open_tab(browser, scale)
+                except BaseException:
+                    self._tabs -= 1
+                    raise
+            await asyncio.wait(set(self._cleaning), return_when=asyncio.FIRST_COMPLETED)
+
+    async def _clean(self, tab: _Tab) -> None:
+        """Leave the mockup (its scripts stop) and wipe what it stored; then the tab is idle.
+        Runs after the render has answered, so the caller does not wait for it."""
         try:
-            await asyncio.wait_for(context.close(), 10)
+            await asyncio.wait_for(tab.page.goto("about:blank"), 5)
+            await asyncio.wait_for(tab.devtools.send("Storage.clearDataForOrigin", {
+                "origin": offline.MOCKUP_ORIGIN, "storageTypes": "all"}), 5)
+            await asyncio.wait_for(tab.context.clear_cookies(), 5)
+        except Exception:
+            log.info("renderer: a tab could not be cleaned; it is closed instead", exc_info=True)
+            await self._discard(tab)
+            return
+        tab.document = b""
+        tab.uses += 1
+        if tab.uses >= MAX_TAB_USES or tab.generation != self.launches:
+            await self._discard(tab)
+        else:
+            self._idle.append(tab)
+
+    async def _discard(self, tab: _Tab) -> None:
+        self._tabs = max(0, self._tabs - 1) if tab.generation == self.launches else self._tabs
+        try:
+            await asyncio.wait_for(tab.context.close(), 10)
         except Exception:  # a context that will not close: start from a fresh browser next time
             log.warning("renderer: a browser context did not close; restarting the browser", exc_info=True)
             async with self._launching:
                 await self._stop_browser()
 
-    async def _bounded(self, awaitable: Any, timeout: float, what: str) -> Any:
+    @contextlib.asynccontextmanager
+    async def _page(self, document: str, frame: Frame):
+        """A tab's page with `document` loaded and settled at the frame's size, and the page's
+        height. The tab is cleaned and kept after a render that went well, closed after one that
+        did not."""
+        async with self._slots:
+            tab = await self._take_tab(frame.scale)
+            tab.document = document.encode("utf-8")
+            done = False
+            try:
+                if tab.size != (frame.width, frame.height):
+                    await tab.page.set_viewport_size({"width": frame.width, "height": frame.height})
+                    tab.size = (frame.width, frame.height)
+                height = await self._load(tab.page)
+                yield tab.page, height
+                done = True
+            finally:
+                if done:
+                    cleaning = asyncio.ensure_future(self._clean(tab))
+                    self._cleaning.add(cleaning)
+                    cleaning.add_done_callback(self._cleaning.discard)
+                else:
+                    await self._discard(tab)
+
+    async def _load(self, page: Any) -> int:
+        """Navigate to the mockup, wait until the page is loaded, its fonts ready and two frames
+        painted, stop its CSS animations (finished, or cancelled when endless) and return its
+        height. The page is asked itself rather than trusting navigation events: a mockup that
+        starts another navigation while loading (a form submitted on load) stays where it is (see
+        _answer), and the browser's lifecycle events then never arrive."""
+        from playwright.async_api import Error as PlaywrightError
+
+        timeout = self.limits.load_timeout_s
+        stuck = (f"The mockup did not finish loading within {timeout:g} s (a script that never ends, such as "
+                 f"`while(true){{}}`, or endless work on load); nothing was rendered. Fix the mockup's scripts and "
+                 f"save a new version.")
+        try:
+            await page.goto(offline.MOCKUP_URL, wait_until="commit", timeout=timeout * 1000)
+        except PlaywrightError as exc:
+            if "Timeout" in str(exc):
+                raise RenderFailed(stuck) from None
+            raise
+        return int(await self._bounded(page.evaluate(_READY), timeout, stuck))
+
+    async def _bounded(self, awaitable: Any, timeout: float, message: str) -> Any:
         from playwright.async_api import Error as PlaywrightError
 
         try:
             return await asyncio.wait_for(awaitable, timeout)
         except TimeoutError:
-            raise RenderFailed(f"{what} took longer than {timeout:g} s and was stopped; nothing was rendered. "
-                               f"A mockup whose scripts keep the page busy cannot be captured: fix them and save "
-                               f"a new version.") from None
+            raise RenderFailed(message) from None
         except PlaywrightError as exc:
             if "context was destroyed" in str(exc) or "navigat" in str(exc).lower():
                 raise RenderFailed("The mockup reloaded or replaced itself while it was rendered (a script that "
@@ -252,10 +345,10 @@ class Renderer:
         if cached is not None:
             return dataclasses.replace(cached, cached=True)
         started = time.perf_counter()
-        async with self._page(document, frame) as page:
+        async with self._page(document, frame) as (page, page_height):
             limit = self.limits.capture_timeout_s
-            page_height = int(await self._bounded(page.evaluate(_PAGE_HEIGHT), limit, "Measuring the page"))
-            shot = await self._bounded(self._capture(page, frame, page_height), limit, "Taking the screenshot")
+            shot = await self._bounded(self._capture(page, frame, page_height), limit, _busy("Taking the screenshot",
+                                                                                             limit))
         shot = dataclasses.replace(shot, render_ms=round((time.perf_counter() - started) * 1000, 1))
         self.cache.put(key, shot, len(shot.png) + 512)
         return shot
@@ -267,8 +360,7 @@ class Renderer:
         bound = self.limits.max_image_height // frame.scale
         height = max(1, min(wanted, bound))
         png = await page.screenshot(full_page=True, clip={"x": 0, "y": top, "width": frame.width, "height": height},
-                                    animations="disabled", caret="hide", type="png",
-                                    timeout=self.limits.capture_timeout_s * 1000)
+                                    type="png", timeout=self.limits.capture_timeout_s * 1000)
         return Shot(png=png, image_width=frame.width * frame.scale, image_height=height * frame.scale,
                     page_height=page_height, top=top, bottom=top + height,
                     cut=frame.full_page and top + height < page_height)
@@ -278,10 +370,15 @@ class Renderer:
         """Load the document, optionally run `prelude` (e.g. a library to inject), then return
         `script(argument)`'s result (a JavaScript function expression, awaited)."""
         limit = timeout or self.limits.capture_timeout_s
-        async with self._page(document, frame) as page:
+        async with self._page(document, frame) as (page, _):
             if prelude:
-                await self._bounded(page.evaluate(prelude), limit, "Preparing the page")
-            return await self._bounded(page.evaluate(script, argument), limit, "Checking the page")
+                await self._bounded(page.evaluate(prelude), limit, _busy("Preparing the page", limit))
+            return await self._bounded(page.evaluate(script, argument), limit, _busy("Checking the page", limit))
+
+
+def _busy(what: str, timeout: float) -> str:
+    return (f"{what} took longer than {timeout:g} s and was stopped; nothing was rendered. A mockup whose scripts "
+            f"keep the page busy cannot be captured: fix them and save a new version.")
 
 
 async def _answer(route: Any, document: bytes) -> None:
