@@ -170,3 +170,4 @@ async def test_without_a_browser_the_tools_say_how_to_get_one(database_url, monk
         assert (await call(client, "get_page", page_id=page["id"]))["id"] == page["id"]  # the rest still works
     async with connect(database_url, email, chromium=str(tmp_path / "nowhere")) as client:
         assert "FLEXOS_CHROMIUM" in await error_of(client, "render_mockup", page_id=page["id"])
+
