@@ -245,3 +245,15 @@ async def test_control_without_the_wipe_the_traces_would_be_seen():
     finally:
         await renderer.close()
     assert "from-a" in seen
+
+
+async def test_a_browser_that_went_away_is_started_again():
+    renderer = Renderer(RenderLimits(load_timeout_s=5))
+    try:
+        await renderer.screenshot("<p>one</p>", FRAME)
+        await renderer._browser.close()  # as if it crashed or was killed
+        assert not renderer.running
+        assert (await renderer.screenshot("<p>two</p>", FRAME)).png.startswith(b"\x89PNG")
+        assert renderer.launches == 2
+    finally:
+        await renderer.close()

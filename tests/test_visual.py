@@ -171,3 +171,15 @@ async def test_without_a_browser_the_tools_say_how_to_get_one(database_url, monk
     async with connect(database_url, email, chromium=str(tmp_path / "nowhere")) as client:
         assert "FLEXOS_CHROMIUM" in await error_of(client, "render_mockup", page_id=page["id"])
 
+
+
+async def test_a_mockup_that_never_loads_fails_on_time_and_the_server_keeps_serving(database_url):
+    async with connect(database_url, render_timeout_s=2) as client:
+        project = (await call(client, "create_project", name="Endless", type="web-app"))["id"]
+        endless = await _page(client, project, "<p>x</p><script>while (true) {}</script>", name="Endless")
+        fine = await _page(client, project, PAGE_V1, name="Fine")
+        message = await error_of(client, "render_mockup", page_id=endless["id"])
+        assert "did not finish loading within 2 s" in message and "nothing was rendered" in message
+        assert "did not finish loading" in await error_of(client, "check_accessibility", page_id=endless["id"])
+        assert not (await client.call_tool("render_mockup", {"page_id": fine["id"]})).is_error
+        assert (await call(client, "get_page", page_id=fine["id"]))["name"] == "Fine"

@@ -282,6 +282,8 @@ class Renderer:
         """A tab's page with `document` loaded and settled at the frame's size, and the page's
         height. The tab is cleaned and kept after a render that went well, closed after one that
         did not."""
+        from playwright.async_api import Error as PlaywrightError
+
         async with self._slots:
             tab = await self._take_tab(frame.scale)
             tab.document = document.encode("utf-8")
@@ -293,6 +295,12 @@ class Renderer:
                 height = await self._load(tab.page)
                 yield tab.page, height
                 done = True
+            except PlaywrightError as exc:  # the page or the browser broke down under this mockup
+                log.info("renderer: %s", exc)
+                first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+                raise RenderFailed(f"The browser could not render this mockup ({first_line}); nothing was rendered. "
+                                   f"Try once more; if it fails again, the mockup is likely too large or heavy "
+                                   f"for the browser.") from None
             finally:
                 if done:
                     cleaning = asyncio.ensure_future(self._clean(tab))

@@ -23,6 +23,7 @@ from ..rendering.offline import compose_document
 from ..server.registry import resource, tool
 from ..server.resource_helpers import uuid_from_uri
 from ..server.state import app_of, current_renderer, current_scope, scope_of
+from .versions import ComparedPage, FromMockupId, FromVersion, ToMockupId, ToVersion
 
 ViewportName = Literal["mobile", "tablet", "desktop"]
 _DEVICE_VIEWPORT = {"mobile": "mobile", "tablet": "tablet", "desktop": "desktop"}  # responsive -> desktop
@@ -208,11 +209,11 @@ def _render_info(source: MockupSource, frame: Frame, used: ViewportUsed, shot: S
 @tool("visual", title="Compare mockups visually", read_only=True, idempotent=True)
 async def compare_mockups(
     ctx: Context,
-    page_id: Annotated[UUID | None, Field(description="The page whose versions to compare (with from_version/to_version, or neither: the current version against the one it built on).")] = None,
-    from_version: Annotated[int | None, Field(ge=1, description="The older version (default: the version to_version built on).")] = None,
-    to_version: Annotated[int | None, Field(ge=1, description="The newer version (default: the current one).")] = None,
-    from_mockup_id: Annotated[UUID | None, Field(description="Instead of page and versions: the first mockup's id (any page of yours).")] = None,
-    to_mockup_id: Annotated[UUID | None, Field(description="Instead of page and versions: the second mockup's id.")] = None,
+    page_id: ComparedPage = None,
+    from_version: FromVersion = None,
+    to_version: ToVersion = None,
+    from_mockup_id: FromMockupId = None,
+    to_mockup_id: ToMockupId = None,
     viewport: ViewportArg = None,
     width: WidthArg = None,
     height: HeightArg = None,
