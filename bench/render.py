@@ -165,7 +165,8 @@ def browser_memory() -> list[tuple[str, int, int]]:
         except OSError:
             continue
         pss = next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
-        entry = totals.setdefault("node (Playwright driver)" if name == "node" else "chromium", [0, 0])
+        label = "chromium" if name.startswith(("chrom", "chrome")) else f"{name} (Playwright driver)"
+        entry = totals.setdefault(label, [0, 0])
         entry[0] += 1
         entry[1] += pss
     return [(name, count, kib) for name, (count, kib) in totals.items()]
