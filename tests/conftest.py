@@ -164,3 +164,22 @@ async def error_of(client, tool: str, **args) -> str:
     result = await client.call_tool(tool, args)
     assert result.is_error, f"{tool} should have failed: {result.structured_content}"
     return result.content[0].text
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The browser the renderer will use. Without one, browser tests skip loudly — or fail when
+    FLEXOS_REQUIRE_BROWSER=1 (CI sets it, so a missing browser cannot pass there unnoticed)."""
+    from flexos_mcp.rendering.chromium import find_chromium
+
+    try:
+        found = find_chromium()
+    except FileNotFoundError as exc:
+        found, why = None, str(exc)
+    else:
+        why = "no Chromium found (FLEXOS_CHROMIUM, Playwright's browsers, chromium/google-chrome on PATH)"
+    if found:
+        return found
+    if os.environ.get("FLEXOS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"FLEXOS_REQUIRE_BROWSER=1 but {why}; install one: apt-get install -y chromium")
+    pytest.skip(f"BROWSER TESTS SKIPPED: {why}. Install one (apt-get install chromium) to run them.")

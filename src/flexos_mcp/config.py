@@ -42,6 +42,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("FLEXOS_COMPUTE_WORKERS", "min(4, CPUs)", "Worker processes for CPU-heavy work (inference, aggregation, export), off the event loop."),
     SettingSpec("FLEXOS_COMPUTE_TIMEOUT_S", "60", "Longest one piece of CPU-heavy work may run before it is stopped with a clear error."),
     SettingSpec("FLEXOS_COMPUTE_MEMORY_MB", "2048", "Memory bound of each compute worker; work that needs more fails cleanly."),
+    SettingSpec("FLEXOS_CHROMIUM", "(found)", "Chromium or Chrome executable for rendering mockups; unset: Playwright's own, then a system chromium/google-chrome."),
+    SettingSpec("FLEXOS_RENDER_TIMEOUT_S", "10", "Longest a mockup may take to load when rendered; a page whose scripts never finish fails after it."),
+    SettingSpec("FLEXOS_RENDER_CACHE_MB", "64", "Memory for rendered mockups kept for reuse (the same mockup at the same size renders once)."),
     SettingSpec("FLEXOS_LOG_LEVEL", "INFO", "Log level for stderr (DEBUG, INFO, WARNING, ERROR)."),
     SettingSpec("ANTHROPIC_API_KEY", "(unset)", "Lets the wizard driver call Claude; without it wizards use MCP sampling."),
     SettingSpec("FLEXOS_MODEL", DEFAULT_MODEL, "The Claude model the wizard driver uses."),
@@ -119,6 +122,9 @@ class Config:
     compute: ComputeLimits = field(default_factory=ComputeLimits)
     anthropic_api_key: str | None = None
     model: str = DEFAULT_MODEL
+    chromium: str | None = None
+    render_cache_mb: int = 64
+    render_timeout_s: int = 10
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -156,6 +162,12 @@ class Config:
             if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
                 raise ConfigError(f"FLEXOS_LOG_LEVEL={level!r}; use DEBUG, INFO, WARNING or ERROR.")
             kwargs["log_level"] = level
+        if env.get("FLEXOS_CHROMIUM"):
+            kwargs["chromium"] = env["FLEXOS_CHROMIUM"].strip()
+        if env.get("FLEXOS_RENDER_CACHE_MB"):
+            kwargs["render_cache_mb"] = _parse_positive_int("FLEXOS_RENDER_CACHE_MB", env["FLEXOS_RENDER_CACHE_MB"])
+        if env.get("FLEXOS_RENDER_TIMEOUT_S"):
+            kwargs["render_timeout_s"] = _parse_positive_int("FLEXOS_RENDER_TIMEOUT_S", env["FLEXOS_RENDER_TIMEOUT_S"])
         if env.get("ANTHROPIC_API_KEY"):
             kwargs["anthropic_api_key"] = env["ANTHROPIC_API_KEY"]
         if env.get("FLEXOS_MODEL"):

@@ -101,12 +101,12 @@ def test_missing_required_answers_in_definition_order():
 
 def test_suggested_tools_are_the_contract_with_the_mcp_layer():
     assert suggested_tool_names(load_wizard_definitions()) == [
-        "add_flow_step", "analyze_design_system", "ask_user", "check_mockup_consistency", "color_usage",
-        "complete_wizard", "create_feature", "create_mockup_version", "create_page", "get_design_system",
-        "get_mockup", "get_page", "get_project", "infer_entities", "link_feature_to_pages",
-        "list_context_items", "list_entities", "list_features", "list_mockups", "list_pages", "log_thought",
-        "record_answer", "record_decision", "save_flow_canvas", "search_project", "update_design_system",
-        "update_feature",
+        "add_flow_step", "analyze_design_system", "ask_user", "check_accessibility", "check_design_system",
+        "check_mockup_consistency", "color_usage", "compare_mockups", "complete_wizard", "create_feature",
+        "create_mockup_version", "create_page", "get_design_system", "get_mockup", "get_page", "get_project",
+        "infer_entities", "link_feature_to_pages", "list_context_items", "list_entities", "list_features",
+        "list_mockups", "list_pages", "log_thought", "record_answer", "record_decision", "render_mockup",
+        "save_flow_canvas", "search_project", "update_design_system", "update_feature",
     ]
 
 

@@ -296,3 +296,56 @@ def infer_base_unit(counts: Mapping[int, int]) -> dict:
         "scale": sorted(v for v in used if v % base == 0),
     }
 
+
+# -- custom properties -------------------------------------------------------------------------
+
+_VAR_DEPTH = 8
+
+
+def resolve_vars(tokens: list[ast.Node], variables: Mapping[str, list[ast.Node]], depth: int = 0) -> list[ast.Node]:
+    """Replace `var(--x)` / `var(--x, fallback)` by the definition's tokens, recursively."""
+    if depth > _VAR_DEPTH:
+        return []
+    resolved: list[ast.Node] = []
+    for token in tokens:
+        if token.type == "function" and token.lower_name == "var":
+            arguments = significant(token.arguments)
+            name = arguments[0].value if arguments and arguments[0].type == "ident" else ""
+            if name in variables:
+                resolved.extend(resolve_vars(variables[name], variables, depth + 1))
+            else:
+                comma = next(
+                    (i for i, t in enumerate(token.arguments) if t.type == "literal" and t.value == ","),
+                    None,
+                )
+                if comma is not None:
+                    resolved.extend(resolve_vars(token.arguments[comma + 1 :], variables, depth + 1))
+        elif token.type == "function" and any(
+            t.type == "function" and t.lower_name == "var" for t in token.arguments
+        ):
+            copy = ast.FunctionBlock(
+                token.source_line, token.source_column, token.name,
+                resolve_vars(token.arguments, variables, depth + 1),
+            )
+            resolved.append(copy)
+        else:
+            resolved.append(token)
+    return resolved
+
+
+def has_var(tokens: list[ast.Node]) -> bool:
+    return any(
+        t.type == "function" and (t.lower_name == "var" or has_var(t.arguments)) for t in tokens
+    )
+
+
+def colors_in(tokens: list[ast.Node]) -> list[str]:
+    """Every colour in a value, including inside gradients; never inside `url()`."""
+    found: list[str] = []
+    for token in tokens:
+        color = color_of_token(token)
+        if color is not None:
+            found.append(color)
+        elif token.type == "function" and token.lower_name != "url":
+            found.extend(colors_in(token.arguments))
+    return found

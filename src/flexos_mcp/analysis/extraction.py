@@ -20,8 +20,12 @@ from selectolax.lexbor import LexborHTMLParser
 from tinycss2 import ast
 
 from flexos_mcp.analysis import tailwind_data
+from flexos_mcp.analysis.color_pairs import text_on_background
 from flexos_mcp.analysis.css_values import (
     color_of_token,
+    colors_in as _colors_in,
+    has_var as _has_var,
+    resolve_vars as _resolve_vars,
     font_stack,
     font_weight,
     infer_base_unit,
@@ -42,7 +46,6 @@ MAX_CLASS_SETS = 8
 MAX_INTERACTIONS = 200
 MAX_VARIABLES = 200
 MAX_LABEL = 60
-_VAR_DEPTH = 8
 
 # Colour-bearing property (or prefix) → what the colour paints.
 _COLOR_PROPERTIES: tuple[tuple[str, str], ...] = (
@@ -125,6 +128,7 @@ class _Rule:
     prelude: str
     declarations: tuple[ast.Declaration, ...]
     bounds: tuple[tuple[str, float], ...]
+    conditional: bool = False  # inside an at-rule or nested in another rule: not always in force
 
 
 @dataclass(slots=True)
@@ -246,7 +250,8 @@ def _parse_stylesheet(text: str) -> _Stylesheet:
 
 
 def _flatten_rules(
-    nodes: list[ast.Node], bounds: tuple[tuple[str, float], ...], out: list[_Rule], schemes: set[str]
+    nodes: list[ast.Node], bounds: tuple[tuple[str, float], ...], out: list[_Rule], schemes: set[str],
+    conditional: bool = False,
 ) -> None:
     """Style rules out of a stylesheet, with the width bounds of their enclosing @media;
     `schemes` collects the colour schemes that media queries ask for."""
@@ -256,10 +261,10 @@ def _flatten_rules(
                 node.content, skip_comments=True, skip_whitespace=True
             )
             prelude = tinycss2.serialize(node.prelude).strip()
-            out.append(_Rule(prelude, tuple(n for n in contents if n.type == "declaration"), bounds))
+            out.append(_Rule(prelude, tuple(n for n in contents if n.type == "declaration"), bounds, conditional))
             nested = [n for n in contents if n.type in ("qualified-rule", "at-rule")]
             if nested:
-                _flatten_rules(nested, bounds, out, schemes)
+                _flatten_rules(nested, bounds, out, schemes, True)
         elif node.type == "at-rule" and node.content is not None:
             keyword = node.lower_at_keyword
             if keyword in _SKIPPED_AT_RULES:
@@ -272,7 +277,7 @@ def _flatten_rules(
                 if "prefers-color-scheme" in prelude_text and "dark" in prelude_text:
                     schemes.add("dark")
             children = tinycss2.parse_rule_list(node.content, skip_comments=True, skip_whitespace=True)
-            _flatten_rules(children, inner_bounds, out, schemes)
+            _flatten_rules(children, inner_bounds, out, schemes, True)
 
 
 @lru_cache(maxsize=4096)
@@ -302,55 +307,6 @@ def _parse_selectors(prelude: str) -> tuple[_Selector, ...]:
 def _split_top_level_commas(tokens: list[ast.Node]) -> list[list[ast.Node]]:
     """Non-empty comma-separated parts, comments left out."""
     return [[t for t in p if t.type != "comment"] for p in split_commas(tokens) if significant(p)]
-
-
-def _resolve_vars(tokens: list[ast.Node], variables: dict[str, list[ast.Node]], depth: int = 0) -> list[ast.Node]:
-    """Replace `var(--x)` / `var(--x, fallback)` by the definition's tokens, recursively."""
-    if depth > _VAR_DEPTH:
-        return []
-    resolved: list[ast.Node] = []
-    for token in tokens:
-        if token.type == "function" and token.lower_name == "var":
-            arguments = significant(token.arguments)
-            name = arguments[0].value if arguments and arguments[0].type == "ident" else ""
-            if name in variables:
-                resolved.extend(_resolve_vars(variables[name], variables, depth + 1))
-            else:
-                comma = next(
-                    (i for i, t in enumerate(token.arguments) if t.type == "literal" and t.value == ","),
-                    None,
-                )
-                if comma is not None:
-                    resolved.extend(_resolve_vars(token.arguments[comma + 1 :], variables, depth + 1))
-        elif token.type == "function" and any(
-            t.type == "function" and t.lower_name == "var" for t in token.arguments
-        ):
-            copy = ast.FunctionBlock(
-                token.source_line, token.source_column, token.name,
-                _resolve_vars(token.arguments, variables, depth + 1),
-            )
-            resolved.append(copy)
-        else:
-            resolved.append(token)
-    return resolved
-
-
-def _has_var(tokens: list[ast.Node]) -> bool:
-    return any(
-        t.type == "function" and (t.lower_name == "var" or _has_var(t.arguments)) for t in tokens
-    )
-
-
-def _colors_in(tokens: list[ast.Node]) -> list[str]:
-    """Every colour in a value, including inside gradients; never inside `url()`."""
-    found: list[str] = []
-    for token in tokens:
-        color = color_of_token(token)
-        if color is not None:
-            found.append(color)
-        elif token.type == "function" and token.lower_name != "url":
-            found.extend(_colors_in(token.arguments))
-    return found
 
 
 def _color_context(prop: str) -> str | None:
@@ -1100,17 +1056,28 @@ def extract_mockup(html: str, css: str | None = None) -> dict:
     Returns `{"extracted_patterns": {...}, "responsive_rules": {...}, "interactions": [...]}`;
     `extracted_patterns` carries the seed keys (`colors_used`, `components_detected`,
     `spacing_analysis`) and the detail behind them (`colors`, `fonts`, `radii`, `shadows`,
-    `components`, `css_variables`, `states`).
+    `components`, `css_variables`, `states`), and `color_pairs`: which text colour sits on which
+    background (analysis/color_pairs.py).
     """
     found = _Extraction()
-    scan = _scan(found, LexborHTMLParser(html or ""))
+    tree = LexborHTMLParser(html or "")
+    scan = _scan(found, tree)
     _apply_elements(found, scan.elements)
-    _apply_styles(found, scan.sheets + [css] if css else scan.sheets, scan.inline)
+    sheets = scan.sheets + [css] if css else scan.sheets
+    _apply_styles(found, sheets, scan.inline)
+    patterns = _patterns(found)
+    patterns["color_pairs"] = text_on_background(tree, _always_applying(sheets), found.variables)
     return {
-        "extracted_patterns": _patterns(found),
+        "extracted_patterns": patterns,
         "responsive_rules": _responsive_rules(found),
         "interactions": list(found.interactions.values()),
     }
+
+
+def _always_applying(sheets: list[str]) -> list[tuple[str, tuple[ast.Declaration, ...]]]:
+    """The style rules in force whatever the viewport or state: (prelude, declarations)."""
+    return [(rule.prelude, rule.declarations) for sheet in sheets for rule in _parse_stylesheet(sheet).rules
+            if not rule.conditional]
 
 
 def _apply_styles(found: _Extraction, sheets: list[str], inline: dict[tuple[str, _ElementKey], int]) -> None:

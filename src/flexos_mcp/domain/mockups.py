@@ -429,37 +429,50 @@ def _diff(old: Any, new: Any) -> MockupDiff:
     )
 
 
-async def diff_mockups(scope: Scope, *, from_mockup_id: UUID | None = None, to_mockup_id: UUID | None = None,
+async def resolve_pair(conn: Any, scope: Scope, *, from_mockup_id: UUID | None = None, to_mockup_id: UUID | None = None,
                        page_id: UUID | None = None, from_version: int | None = None,
-                       to_version: int | None = None) -> MockupDiff:
+                       to_version: int | None = None) -> tuple[UUID, UUID]:
+    """The two mockups a comparison names: both ids, or a page with versions (by default its
+    current version and the one that version built on). Checks the arguments and the page's
+    ownership; the mockups' own ownership is checked when they are read."""
     by_id = from_mockup_id is not None or to_mockup_id is not None
     if by_id and (page_id is not None or from_version is not None or to_version is not None):
         raise InvalidInput("page_id", "pass either from_mockup_id and to_mockup_id, or page_id with versions, not both.")
     if by_id and (from_mockup_id is None or to_mockup_id is None):
         raise InvalidInput("to_mockup_id" if to_mockup_id is None else "from_mockup_id",
                            "pass both from_mockup_id and to_mockup_id (or page_id with versions).")
-    if not by_id and page_id is None:
+    if by_id:
+        return from_mockup_id, to_mockup_id  # type: ignore[return-value]
+    if page_id is None:
         raise InvalidInput("page_id", "pass page_id (with from_version/to_version, or neither to compare the current "
                                       "version with its parent), or from_mockup_id and to_mockup_id.")
+    page = await require_page(conn, scope.actor, page_id)
+    if to_version is None:
+        if page["current_mockup_id"] is None:
+            raise InvalidInput("to_version", "the page has no current mockup; pass to_version.")
+        to_mockup_id = page["current_mockup_id"]
+    else:
+        to_mockup_id = await _mockup_id_of_version(conn, scope, page_id, to_version, field="to_version")
+    if from_version is None:
+        target = await conn.fetchrow("SELECT version, parent_mockup_id FROM mockups WHERE id = $1", to_mockup_id)
+        from_mockup_id = target["parent_mockup_id"] or await conn.fetchval(
+            "SELECT id FROM mockups WHERE page_id = $1 AND version < $2 ORDER BY version DESC LIMIT 1",
+            page_id, target["version"])
+        if from_mockup_id is None:
+            raise InvalidInput("from_version", f"version {target['version']} is the page's first; there is "
+                                               f"nothing earlier to compare it with. Pass from_version.")
+    else:
+        from_mockup_id = await _mockup_id_of_version(conn, scope, page_id, from_version, field="from_version")
+    return from_mockup_id, to_mockup_id
+
+
+async def diff_mockups(scope: Scope, *, from_mockup_id: UUID | None = None, to_mockup_id: UUID | None = None,
+                       page_id: UUID | None = None, from_version: int | None = None,
+                       to_version: int | None = None) -> MockupDiff:
     async with scope.db.snapshot() as conn:
-        if not by_id:
-            page = await require_page(conn, scope.actor, page_id)
-            if to_version is None:
-                if page["current_mockup_id"] is None:
-                    raise InvalidInput("to_version", "the page has no current mockup; pass to_version.")
-                to_mockup_id = page["current_mockup_id"]
-            else:
-                to_mockup_id = await _mockup_id_of_version(conn, scope, page_id, to_version, field="to_version")
-            if from_version is None:
-                target = await conn.fetchrow("SELECT version, parent_mockup_id FROM mockups WHERE id = $1", to_mockup_id)
-                from_mockup_id = target["parent_mockup_id"] or await conn.fetchval(
-                    "SELECT id FROM mockups WHERE page_id = $1 AND version < $2 ORDER BY version DESC LIMIT 1",
-                    page_id, target["version"])
-                if from_mockup_id is None:
-                    raise InvalidInput("from_version", f"version {target['version']} is the page's first; there is "
-                                                       f"nothing earlier to compare it with. Pass from_version.")
-            else:
-                from_mockup_id = await _mockup_id_of_version(conn, scope, page_id, from_version, field="from_version")
+        from_mockup_id, to_mockup_id = await resolve_pair(
+            conn, scope, from_mockup_id=from_mockup_id, to_mockup_id=to_mockup_id, page_id=page_id,
+            from_version=from_version, to_version=to_version)
         old = await _fetch_mockup(conn, scope, from_mockup_id, field="from_mockup_id")
         new = await _fetch_mockup(conn, scope, to_mockup_id, field="to_mockup_id")
     size = sum(len(old[c] or "") + len(new[c] or "") for c in ("html_content", "css_content", "javascript_content"))

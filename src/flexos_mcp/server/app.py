@@ -31,6 +31,7 @@ from ..domain.paging import MAX_LIMIT
 from ..domain.scope import Actor
 from ..domain.users import ensure_user, find_user
 from ..errors import DatabaseUnavailable, FlexError
+from ..rendering.browser import MIB, Renderer, RenderLimits
 from .apps import apps_extension, client_supports_apps, without_ui_meta
 from .dynamic import install_dynamic_toolsets
 from .http_app import HttpOptions
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 
 # What compute workers import once in the fork server, so each new worker starts warm.
 COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entities",
-                   "flexos_mcp.analysis.design_tokens")
+                   "flexos_mcp.analysis.design_tokens", "flexos_mcp.analysis.pixel_diff")
 
 OUTLINE_TEMPLATE = "flexos://projects/{project_id}/outline"
 
@@ -241,13 +242,16 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
             await prepare_database(url, config)
         pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms,
                                  connect_timeout_s=config.db_timeout_s)
+        renderer = Renderer(RenderLimits(load_timeout_s=config.render_timeout_s, cache_bytes=config.render_cache_mb * MIB),
+                            chromium=config.chromium)
         try:
             db = Database(pool, read_only=config.read_only, acquire_timeout=config.db_timeout_s)
             actor = await resolve_acting_user(db, config) if http is None else None  # HTTP: per-request tokens
-            yield AppState(config=config, db=db, database_url=url, actor=actor)
+            yield AppState(config=config, db=db, database_url=url, actor=actor, renderer=renderer)
         finally:
             # Shielded: a server stopped by a signal is cancelled, and still closes cleanly.
             with anyio.CancelScope(shield=True, deadline=anyio.current_time() + CLOSE_TIMEOUT_S) as closing:
+                await renderer.close()
                 await compute.shutdown()
                 await pool.close()
             if closing.cancelled_caught:

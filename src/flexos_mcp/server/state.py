@@ -14,6 +14,7 @@ from ..config import Config
 from ..db.gateway import Database
 from ..domain.scope import Actor, Scope
 from ..errors import FlexError
+from ..rendering.browser import Renderer
 from .http_auth import actor_from_access_token
 
 
@@ -23,6 +24,7 @@ class AppState:
     db: Database
     database_url: str
     actor: Actor | None  # the configured user of a stdio server; None over HTTP (per-request tokens)
+    renderer: Renderer   # the server's browser, started on the first render
 
 
 # Set for each resource read: static resources get no Context from the SDK, yet need the caller.
@@ -59,6 +61,14 @@ def scope_of(ctx: Any) -> Scope:
         raise FlexError("This request carries no valid bearer token; send `Authorization: Bearer <token>` "
                         "(create one with `flexos-mcp token create --email you@example.com`).")
     return Scope(db=app.db, actor=actor)
+
+
+def current_renderer() -> Renderer:
+    """The renderer of the server whose resource read is in progress."""
+    ctx = current_request.get()
+    if ctx is None:
+        raise RuntimeError("current_renderer() outside a request")
+    return app_of(ctx).renderer
 
 
 def current_scope() -> Scope:

@@ -18,6 +18,7 @@ TOOLSETS: dict[str, Toolset] = {
         Toolset("projects", "Projects and your own profile: create, open, list, update, archive, delete.", True),
         Toolset("design", "The design system: tokens that emerge from mockups, consistency checks, exports.", False),
         Toolset("pages", "Pages (screens) and their versioned HTML/CSS mockups.", True),
+        Toolset("visual", "See mockups: render them to PNG, compare versions pixel by pixel, check accessibility.", False),
         Toolset("versions", "Mockup history: roll a page back to a version, compare, annotate, delete versions.", False),
         Toolset("features", "Features users described, linked to pages and journeys.", False),
         Toolset("flows", "User-journey flows: VueFlow canvases, nodes, analysis, Mermaid.", False),

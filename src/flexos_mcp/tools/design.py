@@ -7,7 +7,8 @@ from uuid import UUID
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from ..domain import design_systems
+from ..domain import design_checks, design_systems
+from ..domain.design_checks import DesignSystemCheck
 from ..domain.design_systems import (
     TOKEN_PATH_HELP, ColorUsage, ConsistencyReport, DesignSystem, DesignSystemAnalysis, TokenExport, TokenFormat,
 )
@@ -141,6 +142,15 @@ async def export_design_tokens(
     """Export the project's design tokens as a file's text: DTCG JSON, CSS custom properties,
     a Tailwind theme, or a tailwind.config.js. Returns a file name, media type and the content."""
     return await design_systems.export_design_tokens(scope_of(ctx), project_id, format)
+
+
+@tool("design", title="Check design system", read_only=True, idempotent=True)
+async def check_design_system(ctx: Context, project_id: ProjectId) -> DesignSystemCheck:
+    """Check the design system's colours for readability: every text/background pair of colours
+    that the current mockups use together, named by its tokens (e.g. text-muted on surface),
+    with its WCAG 2.2 contrast ratio and AA/AAA verdicts — failing pairs first. Use it before
+    confirming colour tokens; check_accessibility checks one rendered mockup in full."""
+    return await design_checks.check_design_system(scope_of(ctx), project_id)
 
 
 # -- resources ---------------------------------------------------------------------------------

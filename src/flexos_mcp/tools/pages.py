@@ -25,7 +25,7 @@ Version = Annotated[int, Field(ge=1, description="A version number of the page's
 
 HtmlContent = Annotated[str, Field(description=f"The mockup's HTML: a full document or a fragment, Tailwind classes welcome. At most {HTML_LIMIT // 1024 // 1024} MiB.")]
 CssContent = Annotated[str, Field(description=f"Stylesheet for the mockup (besides any <style> in the HTML). At most {CSS_LIMIT // 1024} KiB.")]
-JsContent = Annotated[str, Field(description=f"JavaScript for the mockup's interactions; stored, never run by the server. At most {JS_LIMIT // 1024} KiB.")]
+JsContent = Annotated[str, Field(description=f"JavaScript for the mockup's interactions; it runs only in the offline sandbox that renders mockups. At most {JS_LIMIT // 1024} KiB.")]
 ChangedByArg = Annotated[ChangedBy, Field(description="Who made this version: user, ai or wizard.")]
 KeyElements = Annotated[JsonArray, Field(description="Key elements, e.g. ['lesson card', 'search bar'].")]
 RelatedPatterns = Annotated[JsonArray, Field(description="Patterns this page shares with others, e.g. ['card grid'].")]

@@ -14,6 +14,13 @@ from ..server.registry import tool
 from ..server.state import scope_of
 from .pages import MockupId
 
+# The two mockups a comparison is about (diff_mockups here, compare_mockups in toolset visual).
+ComparedPage = Annotated[UUID | None, Field(description="The page whose versions to compare (with from_version/to_version, or neither: the current version against the one it built on).")]
+FromVersion = Annotated[int | None, Field(ge=1, description="The older version (default: the version to_version built on).")]
+ToVersion = Annotated[int | None, Field(ge=1, description="The newer version (default: the current one).")]
+FromMockupId = Annotated[UUID | None, Field(description="Instead of page and versions: the first mockup's id (any page of yours).")]
+ToMockupId = Annotated[UUID | None, Field(description="Instead of page and versions: the second mockup's id.")]
+
 
 @tool("versions", title="Set current mockup", read_only=False, idempotent=True)
 async def set_current_mockup(
@@ -54,11 +61,11 @@ async def delete_mockup(ctx: Context, mockup_id: MockupId) -> DeletedMockup:
 @tool("versions", title="Compare mockup versions", read_only=True, idempotent=True)
 async def diff_mockups(
     ctx: Context,
-    page_id: Annotated[UUID | None, Field(description="The page whose versions to compare (with from_version/to_version, or neither: the current version against the one it built on).")] = None,
-    from_version: Annotated[int | None, Field(ge=1, description="The older version (default: the version to_version built on).")] = None,
-    to_version: Annotated[int | None, Field(ge=1, description="The newer version (default: the current one).")] = None,
-    from_mockup_id: Annotated[UUID | None, Field(description="Instead of page and versions: the first mockup's id (any page of yours).")] = None,
-    to_mockup_id: Annotated[UUID | None, Field(description="Instead of page and versions: the second mockup's id.")] = None,
+    page_id: ComparedPage = None,
+    from_version: FromVersion = None,
+    to_version: ToVersion = None,
+    from_mockup_id: FromMockupId = None,
+    to_mockup_id: ToMockupId = None,
 ) -> MockupDiff:
     """Compare two mockup versions: unified diffs of the HTML, CSS and JS (inside <user-content>
     blocks), lines added/removed, and what changed in the extracted design patterns (colours,

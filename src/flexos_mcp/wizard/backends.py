@@ -172,7 +172,7 @@ def sampling_messages(messages: list[dict[str, Any]]) -> list[Any]:
         if results:
             converted.append(t.SamplingMessage(role="user", content=[
                 t.ToolResultContent(tool_use_id=b["tool_use_id"], is_error=bool(b.get("is_error")),
-                                    content=[t.TextContent(type="text", text=_result_text(b))])
+                                    content=[t.TextContent(type="text", text=_result_text(b)), *_result_images(b)])
                 for b in results
             ]))
         blocks: list[Any] = []
@@ -191,6 +191,16 @@ def _result_text(block: dict[str, Any]) -> str:
     if isinstance(content, str):
         return content
     return "\n".join(part.get("text", "") for part in content or [] if isinstance(part, dict))
+
+
+def _result_images(block: dict[str, Any]) -> list[Any]:
+    """The images of a tool result (a render), as MCP image content."""
+    import mcp_types as t
+
+    content = block.get("content")
+    return [t.ImageContent(type="image", data=part["source"]["data"], mime_type=part["source"]["media_type"])
+            for part in (content if isinstance(content, list) else [])
+            if isinstance(part, dict) and part.get("type") == "image"]
 
 
 class SamplingBackend:

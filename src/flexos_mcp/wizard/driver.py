@@ -107,9 +107,13 @@ class ToolOutcome:
     is_error: bool
     text: str
     structured: Any
+    images: tuple[dict[str, str], ...] = ()  # {"media_type", "data" (base64)}: a render the model should see
 
     def as_result(self) -> dict[str, Any]:
-        return {"is_error": self.is_error, "text": self.text, "structured": self.structured}
+        result = {"is_error": self.is_error, "text": self.text, "structured": self.structured}
+        if self.images:
+            result["images"] = list(self.images)
+        return result
 
 
 Progress = Callable[[str, int, int], Awaitable[None]]
@@ -163,7 +167,9 @@ class ServerTools:
                                None)
         text = "\n".join(getattr(block, "text", "") for block in result.content)
         structured = store.as_json(result.structured_content) if result.structured_content is not None else None
-        return ToolOutcome(bool(result.is_error), text, structured)
+        images = tuple({"media_type": block.mime_type, "data": block.data} for block in result.content
+                       if getattr(block, "type", None) == "image")
+        return ToolOutcome(bool(result.is_error), text, structured, images)
 
 
 def check_server_tools(available: dict[str, Any]) -> None:
@@ -245,7 +251,12 @@ def tool_result_block(tool_use_id: str, result: Any, trace: UUID | None = None) 
     text = result.get("text") or "(no content)"
     if trace is not None:
         text += f"\n\n(Recorded in the thinking chain as thought {trace}; cite it in depends_on.)"
-    return {"type": "tool_result", "tool_use_id": tool_use_id, "content": text,
+    content: str | list[dict[str, Any]] = text
+    if result.get("images"):  # a render: the model sees the picture, as a person would
+        content = [{"type": "text", "text": text}, *(
+            {"type": "image", "source": {"type": "base64", "media_type": image["media_type"], "data": image["data"]}}
+            for image in result["images"])]
+    return {"type": "tool_result", "tool_use_id": tool_use_id, "content": content,
             "is_error": bool(result.get("is_error"))}
 
 
@@ -461,7 +472,8 @@ class WizardDriver:
         if tool_id in self.done:
             stored = next((s for s in self.steps if s.tool_use_id == tool_id), None)
             result = stored.tool_result if stored else None
-            outcome = (ToolOutcome(result["is_error"], result["text"], result.get("structured")) if result else
+            outcome = (ToolOutcome(result["is_error"], result["text"], result.get("structured"),
+                                   tuple(result.get("images") or ())) if result else
                        ToolOutcome(False, "completed before the run was interrupted; its result was not kept", None))
         else:
             if name in CLOSING_TOOLS and name in allowed:
