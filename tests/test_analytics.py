@@ -106,7 +106,7 @@ async def test_entity_cooccurrence_hand_computed(database_url, world):
         none = await call(client, "entity_cooccurrence", project_id=str(world["empty"]), min_pages=1)
         assert none == {"pairs": [], "total": 0, "truncated": False}
         message = await error_of(client, "entity_cooccurrence", project_id=a, entity="Lessn")
-        assert "entity" in message and "'Lessn'" in message and "Comment, Lesson, LessonPlan, Tag, User" in message
+        assert "entity" in message and '"Lessn"' in message and "Comment, Lesson, LessonPlan, Tag, User" in message
 
 
 async def test_crud_matrix_hand_computed(database_url, world):
@@ -142,7 +142,7 @@ async def test_crud_matrix_hand_computed(database_url, world):
         assert [r["entity"] for r in one["rows"]] == ["Bookmark"]
         assert (await call(client, "crud_matrix", project_id=str(world["empty"])))["rows"] == []
         message = await error_of(client, "crud_matrix", project_id=str(world["a"]), entity="Invoice")
-        assert "'Invoice'" in message and "Bookmark, Comment, Lesson, LessonPlan, Tag, User" in message
+        assert '"Invoice"' in message and "Bookmark, Comment, Lesson, LessonPlan, Tag, User" in message
 
 
 async def test_search_project_ranks_all_kinds_with_snippets(database_url, world):

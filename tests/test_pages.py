@@ -42,12 +42,12 @@ async def test_page_crud_with_every_json_column(database_url, db):
         project = await new_project(client)
         page = await call(client, "create_page", project_id=project, name="Lesson detail", path="/lessons/detail",
                           type="page", purpose="Read one lesson", primary_device="desktop",
-                          key_elements=["title", {"name": "rating", "kind": "stars"}], related_patterns=["card grid"],
-                          usage_contexts=[{"when": "planning"}], sort_order=3, is_placeholder=True, wizard_generated=True)
+                          key_elements=["title", "star rating"], related_patterns=["card grid"],
+                          usage_contexts=["planning"], sort_order=3, is_placeholder=True, wizard_generated=True)
         assert page["slug"] == "lesson-detail" and page["status"] == "draft" and page["current_mockup"] is None
         stored = await db.fetchrow("SELECT * FROM pages WHERE id = $1", uuid.UUID(page["id"]))
-        assert stored["key_elements"] == ["title", {"name": "rating", "kind": "stars"}]
-        assert stored["usage_contexts"] == [{"when": "planning"}] and stored["related_patterns"] == ["card grid"]
+        assert stored["key_elements"] == ["title", "star rating"]
+        assert stored["usage_contexts"] == ["planning"] and stored["related_patterns"] == ["card grid"]
         got = await call(client, "get_page", page_id=page["id"])
         assert got == page
         by_path = await call(client, "get_page", project_id=project, path="/lessons/detail")
@@ -134,7 +134,7 @@ async def test_parents_stay_in_project_and_never_cycle(database_url, db):
         assert [p["id"] for p in children["items"]] == [mid["id"]]
         tops = await call(client, "list_pages", project_id=project, top_level=True)
         assert [p["id"] for p in tops["items"]] == [top["id"]]
-        moved = await call(client, "update_page", page_id=leaf["id"], clear_parent=True)
+        moved = await call(client, "update_page", page_id=leaf["id"], parent_id=None)
         assert moved["parent_id"] is None
         deleted = await call(client, "delete_page", page_id=top["id"])
         assert deleted["children_detached"] == 1

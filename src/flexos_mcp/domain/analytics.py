@@ -20,6 +20,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..analysis.shown import json_shown
 from ..errors import InvalidInput, NotFound
 from .scope import Scope
 from .untrusted import user_content
@@ -122,7 +123,7 @@ def _gate(row: Any, project_id: UUID) -> None:
 def _entity_gate(row: Any, entity: str | None) -> None:
     if entity is not None and not row["entity_found"]:
         known = row["entity_names"] or "(none yet; run infer_entities or create_entity)"
-        raise InvalidInput("entity", f"unknown entity {entity!r}; this project's entities are {known}.")
+        raise InvalidInput("entity", f"unknown entity {json_shown(entity)}; this project's entities are {known}.")
 
 
 async def entity_cooccurrence(scope: Scope, project_id: UUID, *, min_pages: int = 2, entity: str | None = None,

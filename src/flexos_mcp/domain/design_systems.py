@@ -20,6 +20,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..analysis.shown import json_shown
 from ..analysis.css_values import normalize_color, parse_length, shadow_layers
 from ..analysis.design_tokens import (
     _prescribed_paths,
@@ -180,9 +181,9 @@ async def analyze_design_system(scope: Scope, project_id: UUID) -> DesignSystemA
 def _check_decisions(confirmations: dict[str, Any]) -> None:
     for path, spec in confirmations.items():
         if not TOKEN_PATH.match(path):
-            raise InvalidInput("user_confirmations", f"key {path!r} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
+            raise InvalidInput("user_confirmations", f"key {json_shown(path)} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
         if not isinstance(spec, dict) or not ("value" in spec or "ref" in spec):
-            raise InvalidInput("user_confirmations", f"{path!r} must map to an object with 'value' (or 'ref' for a "
+            raise InvalidInput("user_confirmations", f"{json_shown(path)} must map to an object with 'value' (or 'ref' for a "
                                                      f"colour naming another colour token), e.g. {{\"value\": \"#DC2626\"}}.")
         if "value" in spec:
             _check_value(path, spec["value"], field="user_confirmations")
@@ -195,7 +196,7 @@ def _check_prescribed(prescribed: dict[str, Any]) -> None:
     for path, spec in _prescribed_paths(prescribed).items():
         token = path.removesuffix(".value")
         if not TOKEN_PATH.match(token):
-            raise InvalidInput("prescribed_tokens", f"{path or '{}'!r} is not a token path; give each token at its path, "
+            raise InvalidInput("prescribed_tokens", f"{json_shown(path or {})} is not a token path; give each token at its path, "
                                                     f"e.g. {{\"colors\": {{\"primary\": {{\"value\": \"#DC2626\"}}}}}}; "
                                                     f"valid paths: {TOKEN_PATH_HELP}. Nothing was saved.")
         field = f"prescribed_tokens.{token}"
@@ -247,7 +248,7 @@ def _check_value(path: str, value: Any, *, field: str = "value") -> Any:
     if group == "colors":
         color = normalize_color(value) if isinstance(value, str) else None
         if not color:
-            raise InvalidInput(field, f"{value!r} is not a CSS colour; give a colour such as '#DC2626', "
+            raise InvalidInput(field, f"{json_shown(value)} is not a CSS colour; give a colour such as '#DC2626', "
                                       f"'rgb(220 38 38)' or 'red', or use ref to name another colour token.")
         return color
     if path == "spacing.scale":
@@ -268,20 +269,20 @@ def _check_value(path: str, value: Any, *, field: str = "value") -> Any:
         return value
     if group == "shadows":
         if not isinstance(value, str) or not shadow_layers(value):
-            raise InvalidInput(field, f"{value!r} is not a CSS box-shadow; e.g. '0 1px 3px 0 rgb(0 0 0 / 0.1)'.")
+            raise InvalidInput(field, f"{json_shown(value)} is not a CSS box-shadow; e.g. '0 1px 3px 0 rgb(0 0 0 / 0.1)'.")
         return value
     # spacing.base, spacing.steps.*, typography.sizes.*, radii.*: a length
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         return f"{value:g}px"
     if isinstance(value, str) and parse_length(value) is not None:
         return value.strip()
-    raise InvalidInput(field, f"{value!r} is not a length; give pixels as a number (8) or a CSS length ('8px', '0.5rem').")
+    raise InvalidInput(field, f"{json_shown(value)} is not a length; give pixels as a number (8) or a CSS length ('8px', '0.5rem').")
 
 
 async def confirm_design_token(scope: Scope, project_id: UUID, path: str, *, value: Any = None, ref: str | None = None,
                                note: str | None = None) -> DesignSystem:
     if not TOKEN_PATH.match(path):
-        raise InvalidInput("path", f"{path!r} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
+        raise InvalidInput("path", f"{json_shown(path)} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
     if value is not None and ref is not None:
         raise InvalidInput("ref", "pass either value or ref, not both.")
     if ref is not None and not path.startswith("colors."):
@@ -294,7 +295,7 @@ async def confirm_design_token(scope: Scope, project_id: UUID, path: str, *, val
             name = ref.removeprefix("colors.")
             if name not in (tokens.get("colors") or {}) or f"colors.{name}" == path:
                 known = ", ".join(sorted(tokens.get("colors") or {})) or "(none yet)"
-                raise InvalidInput("ref", f"{ref!r} is not another colour token of this design system; colour tokens: {known}.")
+                raise InvalidInput("ref", f"{json_shown(ref)} is not another colour token of this design system; colour tokens: {known}.")
             spec = {"ref": f"colors.{name}"}
         elif value is not None:
             spec = {"value": _check_value(path, value)}
@@ -320,7 +321,7 @@ async def unconfirm_design_token(scope: Scope, project_id: UUID, path: str) -> D
         confirmations = dict(row["user_confirmations"] or {})
         if path not in confirmations:
             listed = ", ".join(sorted(confirmations)) or "none"
-            raise InvalidInput("path", f"{path!r} is not confirmed; confirmed paths: {listed}.")
+            raise InvalidInput("path", f"{json_shown(path)} is not confirmed; confirmed paths: {listed}.")
         del confirmations[path]
         row = await conn.fetchrow("UPDATE design_systems SET user_confirmations = $2 WHERE id = $1 RETURNING *",
                                   row["id"], confirmations)

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..analysis.shown import json_shown
 from ..analysis import datamodel_export
 from ..analysis.entities import CRUD_OPERATIONS, FIELD_TYPES, infer_entities as infer_from_pages, merge_inferred
 from ..analysis.inflection import pluralize
@@ -118,12 +119,12 @@ def _summary(row: Any) -> EntitySummary:
 def _field_spec(name: str, spec: Any) -> dict[str, Any]:
     where = f"fields.{name}"
     if not name.strip() or len(name) > 100:
-        raise InvalidInput("fields", f"field names are 1-100 characters; got {name[:40]!r}.")
+        raise InvalidInput("fields", f"field names are 1-100 characters; got {json_shown(name[:40])}.")
     if not isinstance(spec, dict):
         raise InvalidInput(where, 'must be an object like {"type": "string", "required": true}.')
     kind = spec.get("type")
     if kind not in FIELD_TYPES:
-        raise InvalidInput(f"{where}.type", f"{kind!r} is not a field type; valid types: {', '.join(FIELD_TYPES)}.")
+        raise InvalidInput(f"{where}.type", f"{json_shown(kind)} is not a field type; valid types: {', '.join(FIELD_TYPES)}.")
     return dict(spec) | {"user_edited": True}
 
 
@@ -133,7 +134,7 @@ def _crud_locations(value: Any) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for op, slugs in value.items():
         if op not in CRUD_OPERATIONS:
-            raise InvalidInput("crud_locations", f"key {op!r} is not one of {', '.join(CRUD_OPERATIONS)}. Nothing was changed.")
+            raise InvalidInput("crud_locations", f"key {json_shown(op)} is not one of {', '.join(CRUD_OPERATIONS)}. Nothing was changed.")
         if not isinstance(slugs, list) or not all(isinstance(s, str) and s.strip() for s in slugs):
             raise InvalidInput(f"crud_locations.{op}", "must be a list of page slugs, e.g. [\"signup\", \"profile\"].")
         result[op] = sorted({s.strip() for s in slugs})
@@ -157,12 +158,12 @@ async def _relationships(conn: Any, project_id: UUID, entity_name: str, value: A
         if not isinstance(rel, dict):
             raise InvalidInput(where, 'must be an object like {"type": "has_many", "target_entity": "Lesson"}.')
         if rel.get("type") not in RELATIONSHIP_TYPES:
-            raise InvalidInput(f"{where}.type", f"{rel.get('type')!r} is not one of {', '.join(RELATIONSHIP_TYPES)}.")
+            raise InvalidInput(f"{where}.type", f"{json_shown(rel.get('type'))} is not one of {', '.join(RELATIONSHIP_TYPES)}.")
         target = rel.get("target_entity")
         if not isinstance(target, str) or target.lower() not in names:
             known = ", ".join(sorted({entity_name} | {r["entity_name"] for r in await conn.fetch(
                 "SELECT entity_name FROM inferred_entities WHERE project_id = $1", project_id)}))
-            raise InvalidInput(f"{where}.target_entity", f"unknown entity {target!r}; this project's entities are "
+            raise InvalidInput(f"{where}.target_entity", f"unknown entity {json_shown(target)}; this project's entities are "
                                f"{known}. Create the target entity first. Nothing was changed.")
         result.append(dict(rel) | {"target_entity": names[target.lower()]})
     return result
@@ -184,7 +185,7 @@ async def _name_taken(conn: Any, project_id: UUID, name: str, except_id: UUID | 
         "SELECT entity_name FROM inferred_entities WHERE project_id = $1 AND lower(entity_name) = lower($2) "
         "AND id IS DISTINCT FROM $3", project_id, name, except_id)
     if other:
-        raise Conflict(f"Invalid entity_name: this project already has an entity named {other!r} (names are "
+        raise Conflict(f"Invalid entity_name: this project already has an entity named {json_shown(other)} (names are "
                        f"compared without case); update that one, or choose another name. Nothing was saved.")
 
 
@@ -366,5 +367,5 @@ async def export_data_model(scope: Scope, project_id: UUID, fmt: str) -> Exporte
     elif fmt == "pydantic":
         content = datamodel_export.to_pydantic_source(entities)
     else:
-        raise InvalidInput("format", f"{fmt!r} is not one of postgres, json_schema, pydantic.")
+        raise InvalidInput("format", f"{json_shown(fmt)} is not one of postgres, json_schema, pydantic.")
     return ExportedDataModel(format=fmt, entity_count=len(entities), content=content)

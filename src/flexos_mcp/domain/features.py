@@ -15,6 +15,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..analysis.shown import json_shown
 from ..db.sql import insert_statement, set_clause
 from ..errors import InvalidInput
 from .owned import fetch_owned, require_ids_in_project
@@ -87,13 +88,13 @@ def normalise_data_operations(value: Any, field: str = "data_operations") -> dic
     result: dict[str, list[str]] = {}
     for key, names in value.items():
         if key not in DATA_OPERATION_KEYS:
-            raise InvalidInput(field, f"key {key!r} is not one of {', '.join(DATA_OPERATION_KEYS)}. Nothing was changed.")
+            raise InvalidInput(field, f"key {json_shown(key)} is not one of {', '.join(DATA_OPERATION_KEYS)}. Nothing was changed.")
         if not isinstance(names, list):
             raise InvalidInput(f"{field}.{key}", "must be a list of entity names, e.g. [\"Lesson\", \"Comment\"].")
         cleaned: list[str] = []
         for name in names:
             if not isinstance(name, str) or not name.strip():
-                raise InvalidInput(f"{field}.{key}", f"{name!r} is not an entity name; use non-empty strings like \"Lesson\".")
+                raise InvalidInput(f"{field}.{key}", f"{json_shown(name)} is not an entity name; use non-empty strings like \"Lesson\".")
             name = name.strip()
             if len(name) > MAX_ENTITY_NAME:
                 raise InvalidInput(f"{field}.{key}", f"entity names are at most {MAX_ENTITY_NAME} characters.")

@@ -200,13 +200,8 @@ async def list_pages(scope: Scope, project_id: UUID, *, status: str | None = Non
     return PageList(items=[page_of_row(r) for r in rows], next_cursor=_page_cursor(rows[-1]) if more and rows else None)
 
 
-async def update_page(scope: Scope, page_id: UUID, changes: dict[str, Any], *, clear_parent: bool = False) -> Page:
-    changes = dict(changes)
-    if clear_parent:
-        if changes.get("parent_id"):
-            raise InvalidInput("clear_parent", "pass either parent_id (a new parent) or clear_parent=true (make it a "
-                                               "top-level page), not both.")
-        changes["parent_id"] = None
+async def update_page(scope: Scope, page_id: UUID, changes: dict[str, Any]) -> Page:
+    """Apply `changes` (`parent_id: None` makes the page top-level)."""
     async with scope.db.transaction() as conn:
         row = await require_page(conn, scope.actor, page_id, lock=True)
         if not changes:

@@ -13,7 +13,7 @@ from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.auth.settings import AuthSettings
-from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
 from mcp_types import ListResourcesResult
 from mcp_types import Resource as MCPResource
 from pydantic import ValidationError
@@ -28,13 +28,14 @@ from ..domain import projects
 from ..domain.paging import MAX_LIMIT
 from ..domain.users import ensure_user
 from .dynamic import install_dynamic_toolsets
+from .arguments import checked_arguments, with_project_id_in_uri, with_project_ids
 from .http_auth import FlexOSTokenVerifier
 from .prompts import install_prompts
 from .registry import ToolSpec, explain_failure, select_resources, select_tools
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
 from .state import AppState, current_request, scope_of
 from .toolsets import resolve_toolsets
-from .validation import describe_validation_error, unknown_arguments_message
+from .validation import describe_validation_error, unknown_tool_message
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,13 @@ class FlexOSServer(MCPServer[AppState]):
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         registered = self._tool_manager.get_tool(name)
-        if registered is not None:
-            known = list(registered.parameters.get("properties", {}))
-            unknown = sorted(set(arguments) - set(known))
-            if unknown:
-                raise ToolError(unknown_arguments_message(name, unknown, known))
+        if registered is None:
+            raise ToolError(unknown_tool_message(name, [t.name for t in self._tool_manager.list_tools()]))
+        arguments = checked_arguments(name, arguments, registered.parameters)
+        try:
+            arguments = await with_project_ids(name, arguments, context)
+        except Exception as exc:
+            raise (exc if isinstance(exc, ToolError) else ToolError(explain_failure(exc, name))) from None
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
@@ -76,7 +79,7 @@ class FlexOSServer(MCPServer[AppState]):
             raise ToolError(explain_failure(exc.__cause__ or exc, name)) from None
         except ToolError as exc:
             cause = exc.__cause__
-            if isinstance(cause, ValidationError) and registered is not None:
+            if isinstance(cause, ValidationError):
                 raise ToolError(describe_validation_error(name, cause, registered.parameters)) from cause
             # The SDK prefixes "Error executing tool <name>: "; our messages stand on their own.
             message = str(exc).removeprefix(f"Error executing tool {name}: ")
@@ -102,6 +105,10 @@ class FlexOSServer(MCPServer[AppState]):
     async def read_resource(self, uri: Any, context: Any = None) -> Any:
         token = current_request.set(context)
         try:
+            try:
+                uri = await with_project_id_in_uri(str(uri), context)
+            except Exception as exc:
+                raise ResourceError(explain_failure(exc, f"resource {uri}")) from None
             return await super().read_resource(uri, context)
         finally:
             current_request.reset(token)

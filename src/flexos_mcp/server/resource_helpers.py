@@ -21,4 +21,4 @@ def uuid_from_uri(value: str, kind: str) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        raise NotFound(kind, value, hint=f"Ids in FlexOS URIs are UUIDs; list your {kind}s to find one.") from None
+        raise NotFound(kind, value, hint=f"FlexOS URIs name records by id (a project also by its slug); list your {kind}s to find one.") from None

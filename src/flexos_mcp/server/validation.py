@@ -7,11 +7,12 @@ rule is a format, and say how to continue.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from pydantic import ValidationError
 
-_MAX_SHOWN = 60
+from ..analysis.shown import json_shown
 
 # What each format pattern used by the tools means, in words (schemas keep descriptions short).
 PATTERN_HELP: dict[str, str] = {
@@ -23,9 +24,11 @@ PATTERN_HELP: dict[str, str] = {
 }
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+def _lower_first(message: str) -> str:
+    """Lower-case the first letter to continue a sentence, but never an acronym's ("UUID input...")."""
+    if len(message) > 1 and message[1].isupper():
+        return message
+    return message[:1].lower() + message[1:]
 
 
 def _field_description(schema: dict[str, Any], loc: tuple[Any, ...]) -> str | None:
@@ -51,7 +54,7 @@ def describe_validation_error(tool_name: str, exc: ValidationError, input_schema
             pattern = (err.get("ctx") or {}).get("pattern", "")
             help_text = PATTERN_HELP.get(pattern) or _field_description(input_schema, loc)
             message = "has the wrong format" + (f"; expected {help_text}" if help_text else "")
-        problems.append(f"`{field}` {message[0].lower() + message[1:]} (got {_shown(err.get('input'))})")
+        problems.append(f"`{field}` {_lower_first(message)} (got {json_shown(err.get('input'))})")
     listed = "; ".join(problems)
     return f"Invalid arguments for {tool_name}: {listed}. Nothing was changed; correct the arguments and call {tool_name} again."
 
@@ -59,3 +62,14 @@ def describe_validation_error(tool_name: str, exc: ValidationError, input_schema
 def unknown_arguments_message(tool_name: str, unknown: list[str], known: list[str]) -> str:
     return (f"Unknown argument{'s' if len(unknown) > 1 else ''} {', '.join(f'`{u}`' for u in unknown)} for "
             f"{tool_name}. Valid arguments: {', '.join(known) or '(none)'}. Nothing was changed.")
+
+
+def unknown_tool_message(name: str, available: list[str]) -> str:
+    """Unknown tool, with the nearest names a model probably meant (`get_projects` -> get_project,
+    list_projects): close spellings first, then tools about the same thing."""
+    close = difflib.get_close_matches(name, available, n=3, cutoff=0.6)
+    noun = name.split("_", 1)[-1].rstrip("s")
+    related = [t for t in available if t not in close and noun and t.split("_", 1)[-1].rstrip("s") == noun]
+    suggestions = (close + related)[:3]
+    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+    return f"Unknown tool `{name}`.{hint} tools/list shows every tool this server offers."

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from mcp.server.mcpserver import Context
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from ..domain import flows
 from ..domain.flows import (
@@ -16,7 +16,7 @@ from ..domain.flows import (
     FlowList, FlowMermaid, FlowName, FlowNode, FlowNodeList, FlowType, LayoutResult, NodeType, StepType,
 )
 from ..errors import NotFound
-from ..server.params import DEFAULT_PAGE, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -38,6 +38,9 @@ Canvas = Annotated[
                       "target_node: a node id}]), database (data.entity, operation CREATE|READ|UPDATE|DELETE), action, "
                       f"annotation. At most {MAX_CANVAS_NODES} nodes. Other keys are kept as sent."),
 ]
+Viewport = Annotated[JsonObject, WithJsonSchema({
+    "type": "object", "properties": {"x": {"type": "number"}, "y": {"type": "number"}, "zoom": {"type": "number"}},
+    "required": ["x", "y", "zoom"]})]  # checked by analysis/vueflow.py, which names the bad key
 FlowId = Annotated[UUID, Field(description="The flow's id (from list_flows or create_flow).")]
 NodeId = Annotated[UUID, Field(description="The flow node's id (from get_flow or list_flow_nodes).")]
 Description = Annotated[str, Field(max_length=20000, description="What the journey is for, in a sentence or two.")]
@@ -135,18 +138,17 @@ async def update_flow(
     ctx: Context,
     flow_id: FlowId,
     name: FlowName | None = None,
-    description: Description | None = None,
+    description: Clearable[Description] = None,
     flow_type: Annotated[FlowType | None, Field(description="user, admin, system or error.")] = None,
     is_primary: Annotated[bool | None, Field(description="True for the app's main journey(s).")] = None,
-    viewport: Annotated[JsonObject | None, Field(description="Camera {x, y, zoom}; also stored in the canvas.")] = None,
+    viewport: Annotated[Viewport | None, Field(description="Camera {x, y, zoom}; also stored in the canvas.")] = None,
     filters_applied: Annotated[JsonObject | None, Field(description="Replaces the editor filter state.")] = None,
     display_settings: Annotated[JsonObject | None, Field(description="Replaces the editor display settings.")] = None,
 ) -> Flow:
-    """Change some fields of a flow (not its nodes); only the fields you pass change. Pass an
-    empty description to clear it. Returns the flow without nodes."""
+    """Change some fields of a flow (not its nodes); only the fields you pass change (null
+    clears the description). Returns the flow without nodes."""
     changes = changes_from(dict(name=name.strip() if name else None, description=description, flow_type=flow_type, is_primary=is_primary,
-                                viewport=viewport, filters_applied=filters_applied, display_settings=display_settings),
-                           clearable=("description",))
+                                viewport=viewport, filters_applied=filters_applied, display_settings=display_settings))
     return await flows.update_flow(scope_of(ctx), flow_id, changes)
 
 

@@ -13,7 +13,7 @@ from ..domain.mockups import (
 )
 from ..domain.pages import DeletedPage, Device, Page, PageList, PageName, PagePath, PageSlug, PageStatus, PageType, Purpose
 from ..errors import InvalidInput, NotFound
-from ..server.params import DEFAULT_PAGE, Cursor, JsonArray, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, TextList, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -26,9 +26,9 @@ HtmlContent = Annotated[str, Field(description=f"The mockup's HTML: a full docum
 CssContent = Annotated[str, Field(description=f"Stylesheet for the mockup (besides any <style> in the HTML). At most {CSS_LIMIT // 1024} KiB.")]
 JsContent = Annotated[str, Field(description=f"JavaScript for the mockup's interactions; stored, never run by the server. At most {JS_LIMIT // 1024} KiB.")]
 ChangedByArg = Annotated[ChangedBy, Field(description="Who made this version: user, ai or wizard.")]
-KeyElements = Annotated[JsonArray, Field(description="Key elements, e.g. ['lesson card', 'search bar'].")]
-RelatedPatterns = Annotated[JsonArray, Field(description="Patterns this page shares with others, e.g. ['card grid'].")]
-UsageContexts = Annotated[JsonArray, Field(description="When people use this page, e.g. ['planning a lesson at night'].")]
+KeyElements = Annotated[TextList, Field(description="Key elements, e.g. ['lesson card', 'search bar'].")]
+RelatedPatterns = Annotated[TextList, Field(description="Patterns this page shares with others, e.g. ['card grid'].")]
+UsageContexts = Annotated[TextList, Field(description="When people use this page, e.g. ['planning a lesson at night'].")]
 SortOrder = Annotated[int, Field(ge=-1_000_000, le=1_000_000, description="Position among the project's pages (lower first).")]
 PageTypeArg = Annotated[PageType, Field(description="page, layout, component or modal.")]
 DeviceArg = Annotated[Device, Field(description="mobile, tablet, desktop or responsive.")]
@@ -133,11 +133,10 @@ async def update_page(
     slug: PageSlug | None = None,
     path: PagePath | None = None,
     type: PageTypeArg | None = None,
-    purpose: Purpose | None = None,
+    purpose: Clearable[Purpose] = None,
     primary_device: DeviceArg | None = None,
     status: StatusArg | None = None,
-    parent_id: ParentId | None = None,
-    clear_parent: Annotated[bool, Field(description="True to make the page top-level (no parent).")] = False,
+    parent_id: Annotated[Clearable[UUID], Field(description="New parent page in the same project; null makes the page top-level.")] = None,
     key_elements: KeyElements | None = None,
     related_patterns: RelatedPatterns | None = None,
     usage_contexts: UsageContexts | None = None,
@@ -147,13 +146,13 @@ async def update_page(
 ) -> Page:
     """Change some fields of a page; only the fields you pass change (renaming keeps the slug
     unless you pass one). A parent must be a page of the same project that is not below this
-    page. Pass purpose='' to clear it. To change the look, save a new mockup version instead."""
+    page; null clears purpose or parent_id. To change the look, save a new mockup version instead."""
     changes = changes_from(dict(name=name, slug=slug, path=path, type=type, purpose=purpose,
                                 primary_device=primary_device, status=status, parent_id=parent_id,
                                 key_elements=key_elements, related_patterns=related_patterns,
                                 usage_contexts=usage_contexts, sort_order=sort_order, is_placeholder=is_placeholder,
-                                wizard_generated=wizard_generated), clearable=("purpose",))
-    return await pages.update_page(scope_of(ctx), page_id, changes, clear_parent=clear_parent)
+                                wizard_generated=wizard_generated))
+    return await pages.update_page(scope_of(ctx), page_id, changes)
 
 
 @tool("pages", title="Delete page", read_only=False, destructive=True, idempotent=True)

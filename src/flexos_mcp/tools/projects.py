@@ -12,7 +12,7 @@ from ..domain.projects import (
 )
 from ..domain.users import AvatarUrl, FullName, User, Username
 from ..db.migrate import load_migrations
-from ..server.params import DEFAULT_PAGE, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -75,10 +75,10 @@ async def update_project(
     project_id: ProjectId,
     name: ProjectName | None = None,
     type: Annotated[ProjectType | None, Field(description="Kind of app.")] = None,
-    description: Description | None = None,
+    description: Clearable[Description] = None,
     slug: ProjectSlug | None = None,
     status: Annotated[ProjectStatus | None, Field(description="active, archived or template.")] = None,
-    vision_statement: Vision | None = None,
+    vision_statement: Clearable[Vision] = None,
     target_feeling: Annotated[TargetFeeling | None, Field(description="How the app should feel.")] = None,
     reference_apps: ReferenceApps | None = None,
     icon: Icon | None = None,
@@ -86,12 +86,12 @@ async def update_project(
     settings: Annotated[JsonObject | None, Field(description="Replaces the settings object.")] = None,
     metadata: Annotated[JsonObject | None, Field(description="Replaces the metadata object.")] = None,
 ) -> Project:
-    """Change some fields of a project; only the fields you pass change. Pass an empty string for
-    description or vision_statement to clear it. Returns the updated project."""
+    """Change some fields of a project; only the fields you pass change (null clears description or
+    vision_statement). Returns the updated project."""
     changes = changes_from(dict(name=name, type=type, description=description, slug=slug, status=status,
                                 vision_statement=vision_statement, target_feeling=target_feeling,
                                 reference_apps=reference_apps, icon=icon, color=color, settings=settings,
-                                metadata=metadata), clearable=("description", "vision_statement"))
+                                metadata=metadata))
     return await projects.update_project(scope_of(ctx), project_id, changes)
 
 
