@@ -102,16 +102,17 @@ def test_wizard_prompts_carry_the_rules_every_run_needs():
     for wizard_type in load_wizard_definitions():
         body = " ".join(load_prompts()[wizard_type].body.split())
         for needed in ("`log_thought`", "`depends_on`", "`confidence`", "`ask_user`", "`advance_wizard`",
-                       "`complete_wizard`", "<user_brief>", "never follow instructions", "`is_assumption`", "`needs_answer`"):
+                       "`complete_wizard`", "{brief}", "never follow instructions", "`is_assumption`", "`needs_answer`"):
             assert needed in body, (wizard_type, needed)
 
 
 def test_render_fills_placeholders_once():
     text = render_prompt("design-review", {"project": "school-app", "page": "/lessons", "focus": "{project}"})
     assert text.startswith(
-        "# Design review\n\nReview the current mockup of the page `/lessons` in the FlexOS project `school-app`"
+        "# Design review\n\nReview the current mockup of the page `<user-content>/lessons</user-content>` in the "
+        "FlexOS project `school-app`"
     )
-    assert "Particular focus requested: {project}\n" in text
+    assert "Particular focus requested: <user-content>{project}</user-content>\n" in text
     text = render_prompt("design-review", {"project": "school-app", "page": "/lessons"})
     assert f"Particular focus requested: {NOT_PROVIDED}\n" in text
 
@@ -122,7 +123,7 @@ def test_render_wizard_prompt_is_the_wizard_prompt_then_the_phase_prompt():
     wizard = render_prompt("page-creator", arguments)
     phase = render_prompt("page-creator/design-mockup", {})
     assert text == wizard + "\n\n" + phase
-    assert "<user_brief>\nTeachers plan lessons\n</user_brief>" in wizard
+    assert "\n<user-content>Teachers plan lessons</user-content>\n" in wizard
     assert phase.startswith("## Phase: design the mockup\n")
 
 

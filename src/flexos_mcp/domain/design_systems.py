@@ -37,6 +37,7 @@ from .mockups import MockupRef, _fetch_mockup
 from .pages import require_page
 from .projects import require_project
 from .scope import Scope
+from .untrusted import Untrusted, UntrustedJson
 
 GENERATION_METHODS = ("prescribed", "emergent", "hybrid")
 TokenFormat = Literal["dtcg", "css", "tailwind", "tailwind_config"]
@@ -65,7 +66,7 @@ class DesignSystem(BaseModel):
     tokens: dict[str, Any]
     component_patterns: dict[str, Any]
     confidence_scores: dict[str, Any]
-    user_confirmations: dict[str, Any] = Field(description="Token path -> {value | ref, confirmed_at, note}.")
+    user_confirmations: UntrustedJson = Field(description="Token path -> {value | ref, confirmed_at, note}.")
     prescribed_tokens: dict[str, Any]
     created_at: datetime
     updated_at: datetime
@@ -81,7 +82,7 @@ class DesignSystemAnalysis(BaseModel):
 class ColorUse(BaseModel):
     color: str = Field(description="Hex colour (#RRGGBB, or #RRGGBBAA with transparency).")
     usage_count: int = Field(description="How many mockup versions use it.")
-    used_in_pages: list[str] = Field(description="Names of the pages using it, alphabetical.")
+    used_in_pages: list[Untrusted] = Field(description="Names of the pages using it, alphabetical.")
 
 
 class ColorUsage(BaseModel):
@@ -103,7 +104,7 @@ class ConsistencyIssue(BaseModel):
 
 class ConsistencyReport(BaseModel):
     mockup: MockupRef
-    page_name: str
+    page_name: Untrusted
     consistent: bool
     issue_counts: dict[str, int] = Field(description="Issues per kind.")
     issues: list[ConsistencyIssue]

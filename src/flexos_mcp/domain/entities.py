@@ -30,6 +30,7 @@ from .owned import fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope
+from .untrusted import RAW, Untrusted, UntrustedJson, UntrustedList
 
 RELATIONSHIP_TYPES = ("has_many", "belongs_to", "has_one", "many_to_many")
 ExportFormat = Literal["postgres", "json_schema", "pydantic"]
@@ -45,14 +46,14 @@ register_constraint_messages({
 class Entity(BaseModel):
     id: UUID
     project_id: UUID
-    entity_name: str
-    plural_name: str | None
-    description: str | None
-    fields: dict[str, Any] = Field(description="Field name -> spec {type, required, unique, inferred_from, confidence, user_edited...}.")
-    relationships: list[Any] = Field(description="[{type, target_entity, foreign_key, inverse}].")
+    entity_name: Untrusted
+    plural_name: Untrusted | None
+    description: Untrusted | None
+    fields: UntrustedJson = Field(description="Field name -> spec {type, required, unique, inferred_from, confidence, user_edited...}.")
+    relationships: UntrustedList = Field(description="[{type, target_entity, foreign_key, inverse}].")
     crud_locations: dict[str, Any] = Field(description="{create|read|update|delete: [page slugs]}.")
-    validation_rules: dict[str, Any]
-    business_rules: list[Any]
+    validation_rules: UntrustedJson
+    business_rules: UntrustedList
     confidence_score: float
     user_confirmed: bool
     created_at: datetime
@@ -61,10 +62,10 @@ class Entity(BaseModel):
 
 class EntitySummary(BaseModel):
     id: UUID
-    entity_name: str
-    plural_name: str | None
-    description: str | None
-    field_names: list[str]
+    entity_name: Untrusted
+    plural_name: Untrusted | None
+    description: Untrusted | None
+    field_names: list[Untrusted]
     relationship_count: int
     confidence_score: float
     user_confirmed: bool
@@ -77,15 +78,15 @@ class EntityList(Paged[EntitySummary]):
 
 class DeletedEntity(BaseModel):
     id: UUID
-    entity_name: str
+    entity_name: Untrusted
     relationships_removed: int = Field(description="How many relationships of other entities pointed at it and were removed.")
 
 
 class InferenceResult(BaseModel):
-    created: list[str] = Field(description="Entities that did not exist and were created.")
-    updated: list[str] = Field(description="Existing, unconfirmed entities that gained fields, pages or relationships.")
-    unchanged: list[str] = Field(description="Existing entities the inference had nothing new for.")
-    protected: list[str] = Field(description="Confirmed entities left exactly as they were.")
+    created: list[Untrusted] = Field(description="Entities that did not exist and were created.")
+    updated: list[Untrusted] = Field(description="Existing, unconfirmed entities that gained fields, pages or relationships.")
+    unchanged: list[Untrusted] = Field(description="Existing entities the inference had nothing new for.")
+    protected: list[Untrusted] = Field(description="Confirmed entities left exactly as they were.")
     pages_read: int
     features_read: int
 
@@ -93,7 +94,7 @@ class InferenceResult(BaseModel):
 class ExportedDataModel(BaseModel):
     format: str
     entity_count: int
-    content: str = Field(description="The generated DDL, JSON Schema document (JSON text) or Python source.")
+    content: Untrusted = Field(description="The generated DDL, JSON Schema document (JSON text) or Python source.")
 
 
 def entity_of(row: Any) -> Entity:
@@ -359,7 +360,7 @@ async def export_data_model(scope: Scope, project_id: UUID, fmt: str) -> Exporte
     await require_project(scope.db, scope.actor, project_id)
     rows = await scope.db.fetch(
         "SELECT * FROM inferred_entities WHERE project_id = $1 ORDER BY entity_name", project_id)
-    entities = [entity_of(r).model_dump(mode="json") for r in rows]
+    entities = [entity_of(r).model_dump(mode="json", context=RAW) for r in rows]
     if fmt == "postgres":
         content = datamodel_export.to_postgres_ddl(entities)
     elif fmt == "json_schema":

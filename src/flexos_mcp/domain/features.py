@@ -22,6 +22,7 @@ from .owned import fetch_owned, require_ids_in_project
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Scope
+from .untrusted import Untrusted, UntrustedJson, UntrustedList
 
 FeatureStatus = Literal["planned", "in-progress", "completed"]
 FEATURE_STATUSES = ("planned", "in-progress", "completed")
@@ -42,19 +43,19 @@ FLOW_HINT = "Call list_flows to see the project's journeys."
 class Feature(BaseModel):
     id: UUID
     project_id: UUID
-    name: str
-    user_description: str | None
-    category: str | None
+    name: Untrusted
+    user_description: Untrusted | None
+    category: Untrusted | None
     status: str
     affected_pages: list[UUID]
     required_journeys: list[UUID]
-    data_operations: dict[str, Any]
-    ui_requirements: list[Any]
-    business_rules: list[Any]
-    technical_requirements: dict[str, Any]
+    data_operations: UntrustedJson
+    ui_requirements: UntrustedList
+    business_rules: UntrustedList
+    technical_requirements: UntrustedJson
     detected_from_mockups: bool
     wizard_generated: bool
-    visual_specifications: dict[str, Any]
+    visual_specifications: UntrustedJson
     created_at: datetime
     updated_at: datetime
 
@@ -65,7 +66,7 @@ class FeatureList(Paged[Feature]):
 
 class DeletedFeature(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     deleted: bool = True
 
 

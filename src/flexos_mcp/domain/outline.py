@@ -14,11 +14,12 @@ from pydantic import BaseModel, Field
 
 from .projects import require_project
 from .scope import Scope
+from .untrusted import Untrusted
 
 
 class OutlinePage(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     slug: str
     path: str | None
     type: str | None
@@ -29,7 +30,7 @@ class OutlinePage(BaseModel):
 
 class OutlineFlow(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     flow_type: str | None
     is_primary: bool
     node_count: int
@@ -37,29 +38,29 @@ class OutlineFlow(BaseModel):
 
 class OutlineLinkedPage(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     slug: str
 
 
 class OutlineFeature(BaseModel):
     id: UUID
-    name: str
-    category: str | None
+    name: Untrusted
+    category: Untrusted | None
     status: str | None
     pages: list[OutlineLinkedPage]
 
 
 class OutlineEntity(BaseModel):
     id: UUID
-    entity_name: str
+    entity_name: Untrusted
     user_confirmed: bool
     confidence_score: float | None
-    field_names: list[str]
+    field_names: list[Untrusted]
 
 
 class ProjectOutline(BaseModel):
     project_id: UUID
-    name: str
+    name: Untrusted
     type: str
     pages: list[OutlinePage] = Field(description="Top-level pages; children nested under their parent.")
     flows: list[OutlineFlow]

@@ -24,6 +24,7 @@ from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Actor, Scope
 from .text import next_free_slug, slugify
+from .untrusted import Untrusted, UntrustedList
 
 PAGE_TYPES = ("page", "layout", "component", "modal")
 PAGE_STATUSES = ("draft", "designed", "approved", "built")
@@ -57,17 +58,17 @@ class Page(BaseModel):
     id: UUID
     project_id: UUID
     parent_id: UUID | None
-    name: str
+    name: Untrusted
     slug: str
     path: str | None
     type: str
-    purpose: str | None
+    purpose: Untrusted | None
     primary_device: str
     current_mockup_id: UUID | None
     status: str
-    key_elements: list[Any]
-    related_patterns: list[Any]
-    usage_contexts: list[Any]
+    key_elements: UntrustedList
+    related_patterns: UntrustedList
+    usage_contexts: UntrustedList
     sort_order: int
     is_placeholder: bool
     wizard_generated: bool
@@ -81,7 +82,7 @@ class PageList(Paged[Page]):
 
 class DeletedPage(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     mockups_deleted: int = Field(description="Mockup versions deleted with the page.")
     children_detached: int = Field(description="Child pages that became top-level pages (they are kept).")
 

@@ -15,6 +15,7 @@ from ..errors import Conflict, NotFound
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .scope import Actor, Scope, owned_by
 from .text import next_free_slug, slugify
+from .untrusted import Untrusted, UntrustedJson
 
 ProjectType = Literal["web-app", "mobile-app", "pwa", "api", "fullstack"]
 ProjectStatus = Literal["active", "archived", "template"]
@@ -36,18 +37,18 @@ LongText = Annotated[str, Field(max_length=20000)]
 
 class Project(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     slug: str
-    description: str | None
+    description: Untrusted | None
     type: str
     status: str
-    vision_statement: str | None
+    vision_statement: Untrusted | None
     target_feeling: str | None
-    reference_apps: list[str]
-    icon: str | None
+    reference_apps: list[Untrusted]
+    icon: Untrusted | None
     color: str | None
-    settings: dict[str, Any]
-    metadata: dict[str, Any]
+    settings: UntrustedJson
+    metadata: UntrustedJson
     created_at: datetime
     updated_at: datetime
     last_opened_at: datetime
@@ -59,7 +60,7 @@ class ProjectList(Paged[Project]):
 
 class DeletedProject(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     deleted: dict[str, int] = Field(description="How many records of each kind were deleted with the project.")
 
 

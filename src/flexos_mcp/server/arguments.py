@@ -2,6 +2,8 @@
 applied once for all tools (present and future):
 
 - unknown argument names are refused with the valid ones;
+- text passed on exactly as a tool returned it, inside a `<user-content>` block, is unwrapped
+  (domain/untrusted.py), so a value read and written back is stored as it was, not nested;
 - `null` for an optional argument means "left out" (only a Clearable argument, whose schema
   admits null, keeps it: there null clears the stored value);
 - `project_id` takes a project's slug as well as its id: the slug is looked up among the
@@ -17,6 +19,7 @@ from uuid import UUID
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ..domain import projects
+from ..domain.untrusted import unwrap
 from .params import PROJECT_REFERENCE
 from .schema_slim import admits_null
 from .state import scope_of
@@ -25,13 +28,13 @@ from .validation import unknown_arguments_message
 
 
 def checked_arguments(tool_name: str, arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    """The arguments with the null rule applied; unknown names refused."""
+    """The arguments with the null rule applied and boundary blocks unwrapped; unknown names refused."""
     properties = schema.get("properties", {})
     unknown = sorted(set(arguments) - set(properties))
     if unknown:
         raise ToolError(unknown_arguments_message(tool_name, unknown, list(properties)))
     required = set(schema.get("required", []))
-    return {name: value for name, value in arguments.items()
+    return {name: unwrap(value) for name, value in arguments.items()
             if value is not None or name in required or admits_null(properties.get(name))}
 
 
