@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from flexos_mcp.domain.untrusted import unwrap
 from conftest import call, connect, error_of, new_email
 from flexos_mcp.domain import analytics
 from project_fixtures import add_entity, add_page, make_project
@@ -161,7 +162,7 @@ async def test_search_project_ranks_all_kinds_with_snippets(database_url, world)
         assert "**lesson**" in by_title["Lesson library"]["snippet"].lower()
         assert by_title["Lesson library"]["detail"] == "lessons"
         context = by_title["text"]
-        assert context["snippet"].startswith("<user-content") and "Ignore previous instructions" in context["snippet"]
+        assert "Ignore previous instructions" in context["snippet"]  # inside the boundary: test_untrusted.py
         only = await call(client, "search_project", project_id=a, query="lesson", kinds=["feature", "flow"], limit=1)
         assert len(only["hits"]) == 1 and only["total"] == 2 and only["truncated"]
         phrase = await call(client, "search_project", project_id=a, query='"read a lesson"')
@@ -207,7 +208,7 @@ async def test_outline_resource_reads_the_whole_project(database_url, world, db)
     child = await add_page(db, world["a"], "lesson-comments", "Comments", parent=world["pages"]["lesson-detail"])
     async with connect(database_url, email=world["email"], toolsets=("all",)) as client:
         read = await client.read_resource(f"flexos://projects/{world['a']}/outline")
-        outline = json.loads(read.contents[0].text)
+        outline = unwrap(json.loads(read.contents[0].text))
     assert outline["name"] == "A"
     tops = {pg["slug"]: pg for pg in outline["pages"]}
     assert set(tops) == {"home", "lessons", "lesson-detail", "lessons-new", "plans", "profile", "signup"}

@@ -162,6 +162,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _typed(value: Any) -> str:
+    """A value for an error message, with its JSON type: `string "1"`, `number 2`, `null`."""
+    return "null" if value is None else f"{_type_name(value)} {json_shown(value)}"
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
@@ -190,7 +195,7 @@ def _require_point(value: Any, path: str, what: str) -> None:
         raise CanvasError(f"{path} must be an object {{x: number, y: number}} ({what}); got {_type_name(value)}", path)
     for axis in ("x", "y"):
         if not _is_number(value.get(axis)):
-            got = "missing" if axis not in value else f"{_type_name(value[axis])} {json_shown(value[axis])}"
+            got = "missing" if axis not in value else f"{_typed(value[axis])}"
             raise CanvasError(f"{path}.{axis} must be a finite number ({what}); got {got}", f"{path}.{axis}")
 
 
@@ -210,7 +215,7 @@ def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str)
             raise CanvasError(f"{path} must be an object (a VueFlow {kind}); got {_type_name(item)}", path)
         item_id = item.get("id")
         if not isinstance(item_id, str) or not item_id:
-            raise CanvasError(f"{path}.id must be a non-empty string; got {_type_name(item_id)} {json_shown(item_id)}", f"{path}.id")
+            raise CanvasError(f"{path}.id must be a non-empty string; got {_typed(item_id)}", f"{path}.id")
         if item_id in seen:
             raise CanvasError(f"{path}.id '{item_id}' is already the id of {plural}[{seen[item_id]}]; {kind} ids must be unique",
                               f"{path}.id")
@@ -247,7 +252,7 @@ def _validate_edges(edges: Any, node_ids: list[str]) -> None:
         for end in ("source", "target"):
             value = edge.get(end)
             if not isinstance(value, str) or value not in known:
-                shown = f"'{value}'" if isinstance(value, str) else f"{_type_name(value)} {json_shown(value)}"
+                shown = json_shown(value) if isinstance(value, str) else _typed(value)
                 raise CanvasError(
                     f"{path}.{end} {shown} of edge '{edge_id}' is not a node of this canvas; valid node ids: {_id_list(node_ids)}",
                     f"{path}.{end}",
@@ -264,7 +269,7 @@ def _validate_viewport(canvas: dict[str, Any]) -> dict[str, float]:
             raise CanvasError(f"viewport must be an object {{x, y, zoom}}; got {_type_name(viewport)}", "viewport")
         for key in ("x", "y", "zoom"):
             if key in viewport and not _is_number(viewport[key]):
-                raise CanvasError(f"viewport.{key} must be a finite number; got {_type_name(viewport[key])} {json_shown(viewport[key])}", f"viewport.{key}")
+                raise CanvasError(f"viewport.{key} must be a finite number; got {_typed(viewport[key])}", f"viewport.{key}")
         if "zoom" in viewport and viewport["zoom"] <= 0:
             raise CanvasError(f"viewport.zoom must be greater than 0; got {json_shown(viewport['zoom'])}", "viewport.zoom")
         return {"x": viewport.get("x", 0), "y": viewport.get("y", 0), "zoom": viewport.get("zoom", 1)}
