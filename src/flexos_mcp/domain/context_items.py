@@ -20,7 +20,7 @@ from .owned import fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Scope
-from .untrusted import Untrusted, UntrustedJson
+from .untrusted import Untrusted, UntrustedJson, UntrustedList
 
 ContextItemType = Literal["screenshot", "url", "text", "file", "mockup"]
 CONTEXT_ITEM_TYPES = ("screenshot", "url", "text", "file", "mockup")
@@ -47,7 +47,7 @@ class ContextItem(BaseModel):
     relevance_scores: dict[str, Any]
     times_referenced: int
     last_referenced_at: datetime | None
-    referenced_in: list[Any] = Field(description="The most recent uses: [{used_in, note, at}].")
+    referenced_in: UntrustedList = Field(description="The most recent uses: [{used_in, note, at}].")
     submitted_at: datetime | None
     submitted_context: Untrusted | None = Field(description="What the user said when submitting, inside a <user-content> block.")
     created_at: datetime

@@ -37,7 +37,7 @@ from .mockups import MockupRef, _fetch_mockup
 from .pages import require_page
 from .projects import require_project
 from .scope import Scope
-from .untrusted import Untrusted, UntrustedJson
+from .untrusted import Untrusted, UntrustedJson, json_with_untrusted
 
 GENERATION_METHODS = ("prescribed", "emergent", "hybrid")
 TokenFormat = Literal["dtcg", "css", "tailwind", "tailwind_config"]
@@ -59,11 +59,14 @@ TOKEN_PATH_HELP = ("colors.<name>, radii.<name>, shadows.<name>, spacing.base, s
 _THREAD_THRESHOLD = 50
 
 
+TokenTree = json_with_untrusted("note")  # a confirmed token keeps the person's note
+
+
 class DesignSystem(BaseModel):
     id: UUID
     project_id: UUID
     generation_method: str | None = Field(description="emergent, prescribed or hybrid.")
-    tokens: dict[str, Any]
+    tokens: TokenTree
     component_patterns: dict[str, Any]
     confidence_scores: dict[str, Any]
     user_confirmations: UntrustedJson = Field(description="Token path -> {value | ref, confirmed_at, note}.")

@@ -30,11 +30,11 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 from ..analysis import flow_graph, mermaid
 from ..analysis.vueflow import (
-    MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
+    CANVAS_ID_PATTERN, MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
     normalise_node_data, parse_canvas, validate_canvas,
 )
 from ..db.error_map import register_constraint_messages
@@ -614,13 +614,17 @@ async def save_flow_canvas(scope: Scope, flow_id: UUID, canvas: Any) -> CanvasSa
         return await _store_canvas(conn, flow, canvas)
 
 
-async def get_flow_canvas(scope: Scope, flow_id: UUID) -> dict[str, Any]:
+class FlowCanvas(RootModel[UntrustedJson]):
+    """A flow's VueFlow FlowExportObject as stored: labels and data people wrote, so untrusted."""
+
+
+async def get_flow_canvas(scope: Scope, flow_id: UUID) -> FlowCanvas:
     row = await scope.db.fetchrow(
         f"""SELECT f.canvas_state FROM journey_flows f JOIN projects p ON p.id = f.project_id
             WHERE f.id = $1 AND {owned_by(2, 'p.user_id')}""", flow_id, scope.actor.owner_id)
     if row is None:
         raise NotFound("flow", flow_id, field="flow_id", hint=_FLOW_HINT)
-    return row["canvas_state"]
+    return FlowCanvas(row["canvas_state"] or {})
 
 
 # ---------------------------------------------------------------------------------------------

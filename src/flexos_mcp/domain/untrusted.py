@@ -76,3 +76,19 @@ Untrusted = Annotated[str, _serialise(user_content, str)]
 UntrustedList = Annotated[list[Any], _serialise(wrap_strings, list[Any])]
 UntrustedJson = Annotated[dict[str, Any], _serialise(wrap_strings, dict[str, Any])]
 UntrustedValue = Annotated[Any, _serialise(wrap_strings, Any)]
+
+
+def wrap_under(value: Any, keys: frozenset[str]) -> Any:
+    """`value` (JSON) with the values found under any of `keys` wrapped, at any depth."""
+    if isinstance(value, list):
+        return [wrap_under(item, keys) for item in value]
+    if isinstance(value, dict):
+        return {key: wrap_strings(item) if key in keys else wrap_under(item, keys) for key, item in value.items()}
+    return value
+
+
+def json_with_untrusted(*keys: str) -> Any:
+    """Computed JSON (e.g. design tokens) that carries some text people wrote under known keys
+    (a token's `note`): only those values are wrapped, the computed rest stays as it is."""
+    chosen = frozenset(keys)
+    return Annotated[dict[str, Any], _serialise(lambda value: wrap_under(value, chosen), dict[str, Any])]

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 
 from ..domain import flows
 from ..domain.flows import (
+    CANVAS_ID_PATTERN, FlowCanvas,
     MAX_CANVAS_BYTES, MAX_CANVAS_NODES, CanvasSaved, DeletedFlow, DeletedFlowNode, Flow, FlowAnalysis, FlowCoverage,
     FlowList, FlowMermaid, FlowName, FlowNode, FlowNodeList, FlowType, LayoutResult, NodeType, StepType,
 )
@@ -174,9 +175,11 @@ async def save_flow_canvas(ctx: Context, flow_id: FlowId, canvas: Canvas) -> Can
 
 
 @tool("flows", title="Get flow canvas", read_only=True, idempotent=True)
-async def get_flow_canvas(ctx: Context, flow_id: FlowId) -> dict[str, Any]:
+async def get_flow_canvas(ctx: Context, flow_id: FlowId) -> FlowCanvas:
     """The flow as a VueFlow FlowExportObject ({nodes, edges, viewport, ...}), exactly as last
-    saved plus any changes made through the node tools; pass it to VueFlow's fromObject()."""
+    saved plus any changes made through the node tools; pass it to VueFlow's fromObject(). Its
+    text values come inside <user-content> blocks (labels people wrote); save_flow_canvas takes
+    them back as they are."""
     return await flows.get_flow_canvas(scope_of(ctx), flow_id)
 
 
@@ -194,7 +197,8 @@ async def create_flow_node(
     size: Annotated[Size | None, Field(description="Width and height in pixels, if known.")] = None,
     connections: Connections | None = None,
     locked: Annotated[bool | None, Field(description="True to keep the node from being dragged in the editor.")] = None,
-    canvas_node_id: Annotated[NodeRefText | None, Field(description="The node's VueFlow id; generated when left out.")] = None,
+    canvas_node_id: Annotated[str | None, Field(min_length=1, max_length=255, pattern=CANVAS_ID_PATTERN,
+                                                description="The node's VueFlow id; generated when left out.")] = None,
 ) -> FlowNode:
     """Add one node to a flow with its data and outgoing connections. To append a journey step
     after another node (connected, positioned for you) prefer add_flow_step. Returns the node."""
