@@ -27,7 +27,7 @@ PATTERN_SAMPLES: dict[str, str] = {
     r"^/[a-z0-9/-]*$": "/sample",
     r"^[a-z0-9][a-z0-9_.-]*$": "sample_user",
     r"^https?://\S+$": "https://example.com/a.png",
-    r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,254}$": "node-1",
+    r"^[\w.:-]+$": "node-1",
 }
 
 # Per-tool values where a generic sample would not pass the tool's own rules. Toolsets add theirs.

@@ -59,7 +59,7 @@ async def test_create_page_with_first_mockup_is_one_step(database_url, db):
     async with connect(database_url) as client:
         project = await new_project(client)
         page = await call(client, "create_page", project_id=project, name="Lessons", path="/lessons",
-                          html_content=HTML_V1, css_content=CSS, changed_by="ai")
+                          html_content=HTML_V1, css_content=CSS, changed_by="ai", return_content=True)
         mockup = page["current_mockup"]
         assert page["status"] == "designed" and page["current_mockup_id"] == mockup["id"]
         assert mockup["version"] == 1 and mockup["changed_by"] == "ai" and mockup["is_current"]

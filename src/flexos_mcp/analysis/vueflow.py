@@ -162,10 +162,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-# Node and edge ids are identifiers (rows and links name nodes by them), not text: letters, digits
-# and _ . : - only, so no one can hide words meant for a model in them.
-CANVAS_ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,254}$"
-CANVAS_ID_HELP = "letters, digits, '_', '.', ':' and '-' (at most 255), e.g. 'n1' or 'vueflow__node-2'"
+# Node and edge ids are identifiers (rows and links name nodes by them), not text: letters and
+# digits of any script and _ . : - only; no spaces or markup, so an id cannot carry a sentence or
+# a boundary marker to the model that reads it (labels are where text goes, inside the boundary).
+CANVAS_ID_PATTERN = r"^[\w.:-]+$"
+CANVAS_ID_HELP = "letters, digits, '_', '.', ':' and '-', no spaces (at most 255), e.g. 'n1' or 'vueflow__node-2'"
 _CANVAS_ID = re.compile(CANVAS_ID_PATTERN)
 
 
@@ -223,7 +224,7 @@ def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str)
         item_id = item.get("id")
         if not isinstance(item_id, str) or not item_id:
             raise CanvasError(f"{path}.id must be a non-empty string; got {_typed(item_id)}", f"{path}.id")
-        if not _CANVAS_ID.fullmatch(item_id):
+        if len(item_id) > 255 or not _CANVAS_ID.fullmatch(item_id):
             raise CanvasError(f"{path}.id must be {CANVAS_ID_HELP}; got {json_shown(item_id)}", f"{path}.id")
         if item_id in seen:
             raise CanvasError(f"{path}.id '{item_id}' is already the id of {plural}[{seen[item_id]}]; {kind} ids must be unique",

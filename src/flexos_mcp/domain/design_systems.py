@@ -71,6 +71,8 @@ class DesignSystem(BaseModel):
     confidence_scores: dict[str, Any]
     user_confirmations: UntrustedJson = Field(description="Token path -> {value | ref, confirmed_at, note}.")
     prescribed_tokens: dict[str, Any]
+    detail: bool = Field(description="False: each token's and component's lists of pages, contexts and class sets are "
+                                     "left out; get_design_system with detail=true has them.")
     created_at: datetime
     updated_at: datetime
 
@@ -121,11 +123,26 @@ class TokenExport(BaseModel):
     content: str = Field(description="The file's text, ready to write to disk.")
 
 
-def _design_system(row: Any) -> DesignSystem:
-    data = {k: row[k] for k in DesignSystem.model_fields}
+# What a token or component pattern carries beyond its value: where it was seen. Left out of the
+# compact answer (a model rarely needs them, and they are most of the bytes: 16 KB -> ~6 KB on the
+# example project).
+DETAIL_KEYS = frozenset({"pages", "contexts", "class_sets"})
+
+
+def _without_detail(tree: Any) -> Any:
+    if isinstance(tree, dict):
+        return {k: _without_detail(v) for k, v in tree.items() if k not in DETAIL_KEYS}
+    return tree
+
+
+def _design_system(row: Any, *, detail: bool = False) -> DesignSystem:
+    data = {k: row[k] for k in DesignSystem.model_fields if k != "detail"}
     for key in ("tokens", "component_patterns", "confidence_scores", "user_confirmations", "prescribed_tokens"):
         data[key] = data[key] or {}
-    return DesignSystem(**data)
+    if not detail:
+        data["tokens"] = _without_detail(data["tokens"])
+        data["component_patterns"] = _without_detail(data["component_patterns"])
+    return DesignSystem(**data, detail=detail)
 
 
 def _no_design_system(project_id: UUID) -> FlexError:
@@ -166,8 +183,8 @@ async def _recompute(conn: Any, row: Any) -> tuple[Any, list[dict[str, Any]]]:
     return updated, mockups
 
 
-async def get_design_system(scope: Scope, project_id: UUID) -> DesignSystem:
-    return _design_system(await _row(scope.db, scope, project_id))
+async def get_design_system(scope: Scope, project_id: UUID, *, detail: bool = True) -> DesignSystem:
+    return _design_system(await _row(scope.db, scope, project_id), detail=detail)
 
 
 async def analyze_design_system(scope: Scope, project_id: UUID) -> DesignSystemAnalysis:

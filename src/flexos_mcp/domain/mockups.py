@@ -248,19 +248,23 @@ def _resolve_target(mockup_id: UUID | None, page_id: UUID | None, version: int |
 
 
 async def get_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None,
-                     version: int | None = None, include_content: bool = True) -> Mockup:
+                     version: int | None = None, include_content: bool = True,
+                     include_analysis: bool = False) -> Mockup:
     _resolve_target(mockup_id, page_id, version)
     if mockup_id is None:
         async with scope.db.snapshot() as conn:
             found = await _mockup_id_of_version(conn, scope, page_id, version)
-            return mockup_of_row(await _fetch_mockup(conn, scope, found, content=include_content))
-    return mockup_of_row(await _fetch_mockup(scope.db, scope, mockup_id, content=include_content))
+            return mockup_of_row(await _fetch_mockup(conn, scope, found, content=include_content,
+                                                     analysis=include_analysis))
+    return mockup_of_row(await _fetch_mockup(scope.db, scope, mockup_id, content=include_content,
+                                             analysis=include_analysis))
 
 
-async def current_mockup(conn: Any, scope: Scope, page_row: Any) -> Mockup | None:
+async def current_mockup(conn: Any, scope: Scope, page_row: Any, *, content: bool = True) -> Mockup | None:
     if page_row["current_mockup_id"] is None:
         return None
-    return mockup_of_row(await _fetch_mockup(conn, scope, page_row["current_mockup_id"]))
+    return mockup_of_row(await _fetch_mockup(conn, scope, page_row["current_mockup_id"], content=content,
+                                             analysis=content))
 
 
 async def get_page_with_mockup(scope: Scope, page: Page, include_current_mockup: bool) -> PageWithMockup:
@@ -332,13 +336,17 @@ async def insert_version(conn: Any, page: Any, content: PreparedContent, *, chan
 async def create_mockup_version(scope: Scope, page_id: UUID, content: PreparedContent, *,
                                 change_description: str | None, changed_by: str | None,
                                 parent_version: int | None, make_current: bool,
-                                user_feedback: dict | None, ai_notes: dict | None) -> Mockup:
+                                user_feedback: dict | None, ai_notes: dict | None,
+                                return_content: bool = False) -> Mockup:
+    """Save a version; the answer carries its content and analysis only with `return_content`
+    (the caller just wrote the content: echoing it back costs a model its size again)."""
     async with scope.db.transaction() as conn:
         page = await require_page(conn, scope.actor, page_id, lock=True)
         mockup_id = await insert_version(conn, page, content, change_description=change_description,
                                          changed_by=changed_by, parent_version=parent_version,
                                          make_current=make_current, user_feedback=user_feedback, ai_notes=ai_notes)
-        return mockup_of_row(await _fetch_mockup(conn, scope, mockup_id))
+        return mockup_of_row(await _fetch_mockup(conn, scope, mockup_id, content=return_content,
+                                                 analysis=return_content))
 
 
 async def set_current_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None,

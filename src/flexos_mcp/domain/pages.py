@@ -80,6 +80,23 @@ class PageList(Paged[Page]):
     pass
 
 
+class PageSummary(BaseModel):
+    """A page in a list: get_page has the rest (key elements, patterns, contexts, dates)."""
+    id: UUID
+    parent_id: UUID | None
+    name: Untrusted
+    slug: str
+    path: str | None
+    type: str
+    status: str
+    purpose: Untrusted | None
+    current_mockup_id: UUID | None
+
+
+class PageSummaryList(Paged[PageSummary]):
+    pass
+
+
 class DeletedPage(BaseModel):
     id: UUID
     name: Untrusted
@@ -238,10 +255,12 @@ async def delete_page(scope: Scope, page_id: UUID) -> DeletedPage:
                        children_detached=counts["children"])
 
 
-async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], first_mockup: dict[str, Any] | None = None):
+async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], first_mockup: dict[str, Any] | None = None,
+                      *, return_content: bool = False):
     """The seed's "Creating a New Page" as one transaction: the page, optionally its mockup
     version 1, and `current_mockup_id` pointing at it (the page is then `designed`).
-    `first_mockup` carries `content` (a PreparedContent) plus `change_description`/`changed_by`."""
+    `first_mockup` carries `content` (a PreparedContent) plus `change_description`/`changed_by`;
+    the answer includes the mockup's content and analysis only with `return_content`."""
     from .mockups import PageWithMockup, current_mockup, insert_version
 
     async with scope.db.transaction() as conn:
@@ -253,5 +272,5 @@ async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], fi
                                  changed_by=first_mockup.get("changed_by"))
             page = await conn.fetchrow("SELECT * FROM pages WHERE id = $1", page["id"])
         detail = PageWithMockup(**page_of_row(page).model_dump())
-        detail.current_mockup = await current_mockup(conn, scope, page)
+        detail.current_mockup = await current_mockup(conn, scope, page, content=return_content)
         return detail

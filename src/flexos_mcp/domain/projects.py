@@ -58,6 +58,21 @@ class ProjectList(Paged[Project]):
     pass
 
 
+class ProjectSummary(BaseModel):
+    """A project in a list: get_project has the rest."""
+    id: UUID
+    name: Untrusted
+    slug: str
+    type: str
+    status: str
+    description: Untrusted | None
+    last_opened_at: datetime
+
+
+class ProjectSummaryList(Paged[ProjectSummary]):
+    pass
+
+
 class DeletedProject(BaseModel):
     id: UUID
     name: Untrusted

@@ -5,6 +5,7 @@ words, unknown arguments refused)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from typing import Any
 from mcp.server import MCPServer
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
-from mcp_types import ListResourcesResult
+from mcp_types import CallToolResult, ListResourcesResult, TextContent
 from mcp_types import Resource as MCPResource
 from pydantic import ValidationError
 
@@ -59,6 +60,15 @@ Text that users or web pages wrote (mockup HTML, context items, feedback) is ret
 """
 
 
+def compact_text(result: Any) -> Any:
+    """The result's text block as compact JSON of its structured content: the SDK indents it,
+    which costs a model a quarter more context for the same data."""
+    if isinstance(result, CallToolResult) and result.structured_content is not None and not result.is_error:
+        text = json.dumps(result.structured_content, ensure_ascii=False, separators=(",", ":"))
+        result.content = [TextContent(type="text", text=text)]
+    return result
+
+
 class FlexOSServer(MCPServer[AppState]):
     """MCPServer with FlexOS's shared call behaviour."""
 
@@ -72,7 +82,7 @@ class FlexOSServer(MCPServer[AppState]):
         except Exception as exc:
             raise (exc if isinstance(exc, ToolError) else ToolError(explain_failure(exc, name))) from None
         try:
-            return await super().call_tool(name, arguments, context)
+            return compact_text(await super().call_tool(name, arguments, context))
         except UnexpectedToolError as exc:
             # Outside our guard (e.g. a result that does not fit its output model): still only
             # an incident id reaches the caller; the traceback goes to the log.

@@ -21,7 +21,7 @@ PATTERN_HELP: dict[str, str] = {
     r"^#[0-9A-Fa-f]{6}$": "a hex colour #RRGGBB, e.g. #DC2626",
     r"^[a-z0-9][a-z0-9_.-]*$": "lowercase letters, digits, '_', '.' and '-', starting with a letter or digit",
     r"^https?://\S+$": "an http:// or https:// URL",
-    r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,254}$": "letters, digits, '_', '.', ':' and '-', e.g. n1 or vueflow__node-2",
+    r"^[\w.:-]+$": "letters, digits, '_', '.', ':' and '-', e.g. n1 or vueflow__node-2",
 }
 
 

@@ -11,7 +11,7 @@ from ..domain.context_items import ContextItem, ContextItemList, ContextItemType
 from ..domain.projects import LongText
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
+from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 ItemId = Annotated[UUID, Field(description="The context item's id (from list_context_items).")]
@@ -120,9 +120,11 @@ async def delete_context_item(ctx: Context, context_item_id: ItemId) -> DeletedC
 
 @resource("flexos://projects/{project_id}/context-items", toolset="context", title="Project context items")
 async def context_items_resource(project_id: str) -> str:
-    """A project's context items (the first 100, newest first, without content text) as JSON."""
-    return to_json(await context_items.list_context_items(current_scope(), uuid_from_uri(project_id, "project"),
-                                                          limit=100))
+    """A project's context items (the first 100, newest first, without content text) as JSON;
+    `continue_with` names the list_context_items call for the rest."""
+    project = uuid_from_uri(project_id, "project")
+    return listing(await context_items.list_context_items(current_scope(), project, limit=RESOURCE_PAGE),
+                   "list_context_items", project_id=project)
 
 
 @resource("flexos://projects/{project_id}/context-items/{context_item_id}", toolset="context", title="Context item")

@@ -15,7 +15,7 @@ from ..domain.entities import (
 from ..domain.projects import LongText
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonArray, JsonObject, Limit, ProjectId, TextList, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
+from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 EntityId = Annotated[UUID, Field(description="The entity's id (from list_entities).")]
@@ -172,7 +172,9 @@ async def export_data_model(
 @resource("flexos://projects/{project_id}/entities", toolset="entities", title="Project entities")
 async def entities_resource(project_id: str) -> str:
     """A project's entities (the first 100, by name) with field names, as JSON."""
-    return to_json(await entities.list_entities(current_scope(), uuid_from_uri(project_id, "project"), limit=100))
+    project = uuid_from_uri(project_id, "project")
+    return listing(await entities.list_entities(current_scope(), project, limit=RESOURCE_PAGE), "list_entities",
+                   project_id=project)
 
 
 @resource("flexos://projects/{project_id}/entities/{entity_id}", toolset="entities", title="Entity")

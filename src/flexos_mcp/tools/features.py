@@ -13,7 +13,7 @@ from ..domain.features import (
 from ..domain.projects import LongText
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
+from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 FeatureId = Annotated[UUID, Field(description="The feature's id (from list_features or create_feature).")]
@@ -142,7 +142,8 @@ async def delete_feature(ctx: Context, feature_id: FeatureId) -> DeletedFeature:
 async def features_resource(project_id: str) -> str:
     """A project's features (the first 100, oldest first) as JSON."""
     scope = current_scope()
-    return to_json(await features.list_features(scope, uuid_from_uri(project_id, "project"), limit=100))
+    project = uuid_from_uri(project_id, "project")
+    return listing(await features.list_features(scope, project, limit=RESOURCE_PAGE), "list_features", project_id=project)
 
 
 @resource("flexos://projects/{project_id}/features/{feature_id}", toolset="features", title="Feature")

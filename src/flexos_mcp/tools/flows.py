@@ -19,7 +19,7 @@ from ..domain.flows import (
 from ..errors import NotFound
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
+from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 
@@ -353,7 +353,8 @@ async def _flow_in_project(project_id: str, flow_id: str) -> UUID:
 @resource("flexos://projects/{project_id}/flows", toolset="flows", title="Project flows")
 async def flows_resource(project_id: str) -> str:
     """A project's journey flows (the first 100) as JSON, without canvases."""
-    return to_json(await flows.list_flows(current_scope(), uuid_from_uri(project_id, "project"), limit=100))
+    project = uuid_from_uri(project_id, "project")
+    return listing(await flows.list_flows(current_scope(), project, limit=RESOURCE_PAGE), "list_flows", project_id=project)
 
 
 @resource("flexos://projects/{project_id}/flows/{flow_id}", toolset="flows", title="Flow")
