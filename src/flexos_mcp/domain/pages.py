@@ -91,6 +91,7 @@ class PageSummary(BaseModel):
     status: str
     purpose: Untrusted | None
     current_mockup_id: UUID | None
+    sort_order: int
 
 
 class PageSummaryList(Paged[PageSummary]):
