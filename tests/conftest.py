@@ -22,7 +22,7 @@ from mcp import Client
 
 from flexos_mcp.config import Config
 from flexos_mcp.db.migrate import migrate
-from flexos_mcp.domain.untrusted import unwrap
+from flexos_mcp.untrusted import unwrap
 from flexos_mcp.server.app import build_server
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from flexos_mcp.domain.untrusted import unwrap
+from flexos_mcp.untrusted import unwrap
 from conftest import call, connect, error_of, new_email
 from flexos_mcp.domain import analytics
 from project_fixtures import add_entity, add_page, make_project

@@ -84,3 +84,9 @@ async def test_an_unknown_tool_suggests_the_nearest_names(database_url):
         message = await error_of(client, "get_projects")
         assert "Unknown tool `get_projects`" in message and "get_project" in message and "list_projects" in message
         assert "tools/list" in message
+
+
+async def test_a_slug_where_only_an_id_is_taken_says_where_ids_are(database_url):
+    async with connect(database_url) as client:
+        message = await error_of(client, "get_page", page_id="lesson-detail")
+        assert "`page_id`" in message and "looks like a slug" in message and "list_pages" in message, message

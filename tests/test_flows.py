@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from analysis.flows_node_checks import mermaid_parse_results, vueflow_round_trip
-from flexos_mcp.domain.untrusted import unwrap
+from flexos_mcp.untrusted import unwrap
 from conftest import call, connect, error_of, new_email
 from records import dump_project, seed_project
 

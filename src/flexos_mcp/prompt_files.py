@@ -29,7 +29,7 @@ Placeholders in the body: `{argument_name}` is replaced by the argument's value;
 keeps a literal `{name}`; every other brace is plain text (JSON examples need no escaping).
 Values are inserted in one pass, so braces inside a value are never expanded. An argument's value
 is text a person or a model wrote, so it is inserted inside a `<user-content>` block (its closing
-marker escaped: domain/untrusted.py), unless the argument is `resolved: true` — a value the
+marker escaped: flexos_mcp/untrusted.py), unless the argument is `resolved: true` — a value the
 caller resolved into its own text before rendering (e.g. the project, looked up among the
 caller's projects).
 At load time a placeholder naming no declared argument is an error, and so is a declared argument
@@ -54,7 +54,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flexos_mcp.domain.untrusted import user_content
+from flexos_mcp.untrusted import user_content
 from flexos_mcp.package_data import data_path
 from flexos_mcp.wizard_definitions import SNAKE_CASE, WizardDefinition, load_wizard_definitions
 

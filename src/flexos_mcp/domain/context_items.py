@@ -2,7 +2,7 @@
 constraints, and where each one was used.
 
 Everything in an item was written by a person or a web page, so the text travels back to a model
-inside a <user-content> block (domain.untrusted), never as instructions.
+inside a <user-content> block (flexos_mcp/untrusted.py), never as instructions.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .owned import fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Scope
-from .untrusted import Untrusted, UntrustedJson, UntrustedList
+from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 
 ContextItemType = Literal["screenshot", "url", "text", "file", "mockup"]
 CONTEXT_ITEM_TYPES = ("screenshot", "url", "text", "file", "mockup")

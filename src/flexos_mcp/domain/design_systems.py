@@ -37,7 +37,7 @@ from .mockups import MockupRef, _fetch_mockup
 from .pages import require_page
 from .projects import require_project
 from .scope import Scope
-from .untrusted import Untrusted, UntrustedJson, json_with_untrusted
+from ..untrusted import Untrusted, UntrustedJson, json_with_untrusted
 
 GENERATION_METHODS = ("prescribed", "emergent", "hybrid")
 TokenFormat = Literal["dtcg", "css", "tailwind", "tailwind_config"]

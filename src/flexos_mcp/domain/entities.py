@@ -30,7 +30,7 @@ from .owned import fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope
-from .untrusted import RAW, Untrusted, UntrustedJson, UntrustedList
+from ..untrusted import RAW, Untrusted, UntrustedJson, UntrustedList
 
 RELATIONSHIP_TYPES = ("has_many", "belongs_to", "has_one", "many_to_many")
 ExportFormat = Literal["postgres", "json_schema", "pydantic"]

@@ -22,7 +22,7 @@ from .owned import fetch_owned, require_ids_in_project
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Scope
-from .untrusted import Untrusted, UntrustedJson, UntrustedList
+from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 
 FeatureStatus = Literal["planned", "in-progress", "completed"]
 FEATURE_STATUSES = ("planned", "in-progress", "completed")

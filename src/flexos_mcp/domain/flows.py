@@ -43,7 +43,7 @@ from ..errors import FlexError, InvalidInput, NotFound
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Actor, Scope, owned_by
-from .untrusted import Untrusted, UntrustedJson, UntrustedValue
+from ..untrusted import Untrusted, UntrustedJson, UntrustedValue
 
 FlowType = Literal["user", "admin", "system", "error"]
 NodeType = Literal["screen", "decision", "annotation", "database", "action"]

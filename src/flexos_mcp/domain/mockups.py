@@ -32,7 +32,7 @@ from ..errors import InvalidInput, NotFound
 from .pages import Page, page_of_row, require_page
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .scope import Scope, owned_by
-from .untrusted import Untrusted, UntrustedJson
+from ..untrusted import Untrusted, UntrustedJson
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from ..errors import InvalidInput
 from .paging import decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope
-from .untrusted import Untrusted
+from ..untrusted import Untrusted
 
 OUTLINE_BUDGET = 150
 

@@ -24,7 +24,7 @@ from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Actor, Scope
 from .text import next_free_slug, slugify
-from .untrusted import Untrusted, UntrustedList
+from ..untrusted import Untrusted, UntrustedList
 
 PAGE_TYPES = ("page", "layout", "component", "modal")
 PAGE_STATUSES = ("draft", "designed", "approved", "built")

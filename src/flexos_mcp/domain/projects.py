@@ -15,7 +15,7 @@ from ..errors import Conflict, NotFound
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .scope import Actor, Scope, owned_by
 from .text import next_free_slug, slugify
-from .untrusted import Untrusted, UntrustedJson
+from ..untrusted import Untrusted, UntrustedJson
 
 ProjectType = Literal["web-app", "mobile-app", "pwa", "api", "fullstack"]
 ProjectStatus = Literal["active", "archived", "template"]

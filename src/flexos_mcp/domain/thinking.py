@@ -36,7 +36,7 @@ from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import ensure_open, require_run
 from .scope import Actor, Scope
-from .untrusted import Untrusted, UntrustedList
+from ..untrusted import Untrusted, UntrustedList
 
 ThoughtType = Literal["observation", "assumption", "decision", "question", "inference"]
 ThoughtStatus = Literal["active", "revised", "rejected", "confirmed"]

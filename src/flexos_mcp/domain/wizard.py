@@ -33,7 +33,7 @@ from .projects import require_project
 from .runs import OPEN_STATUSES, ensure_open, require_run
 from .scope import Scope
 from .thinking import NewThought, Thought, insert_thoughts, require_thought, thought_of
-from .untrusted import Untrusted, UntrustedJson, UntrustedList, UntrustedValue
+from ..untrusted import Untrusted, UntrustedJson, UntrustedList, UntrustedValue
 
 WizardType = Literal[tuple(sorted(load_wizard_definitions()))]  # type: ignore[valid-type]
 RunStatus = Literal["in-progress", "paused", "completed", "abandoned", "failed"]

@@ -3,7 +3,7 @@ applied once for all tools (present and future):
 
 - unknown argument names are refused with the valid ones;
 - text passed on exactly as a tool returned it, inside a `<user-content>` block, is unwrapped
-  (domain/untrusted.py), so a value read and written back is stored as it was, not nested;
+  (flexos_mcp/untrusted.py), so a value read and written back is stored as it was, not nested;
 - `null` for an optional argument means "left out" (only a Clearable argument, whose schema
   admits null, keeps it: there null clears the stored value);
 - `project_id` takes a project's slug as well as its id: the slug is looked up among the
@@ -19,7 +19,7 @@ from uuid import UUID
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ..domain import projects
-from ..domain.untrusted import unwrap
+from ..untrusted import unwrap
 from .params import PROJECT_REFERENCE
 from .schema_slim import admits_null
 from .state import scope_of

@@ -39,6 +39,14 @@ def _field_description(schema: dict[str, Any], loc: tuple[Any, ...]) -> str | No
     return next((c["description"] for c in candidates if c.get("description")), None)
 
 
+_SLUG_HINT = ("; that looks like a slug or a name, not an id: the matching list_* tool (list_projects, list_pages, "
+              "...) shows each record's id")
+
+
+def _looks_like_a_name(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 255 and not any(c in value for c in "{}[]\"")
+
+
 def describe_validation_error(tool_name: str, exc: ValidationError, input_schema: dict[str, Any]) -> str:
     problems = []
     for err in exc.errors(include_url=False):
@@ -55,7 +63,8 @@ def describe_validation_error(tool_name: str, exc: ValidationError, input_schema
             pattern = (err.get("ctx") or {}).get("pattern", "")
             help_text = PATTERN_HELP.get(pattern) or _field_description(input_schema, loc)
             message = "has the wrong format" + (f"; expected {help_text}" if help_text else "")
-        problems.append(f"`{field}` {_lower_first(message)} (got {json_shown(err.get('input'))})")
+        hint = _SLUG_HINT if kind == "uuid_parsing" and _looks_like_a_name(err.get("input")) else ""
+        problems.append(f"`{field}` {_lower_first(message)} (got {json_shown(err.get('input'))}{hint})")
     listed = "; ".join(problems)
     return f"Invalid arguments for {tool_name}: {listed}. Nothing was changed; correct the arguments and call {tool_name} again."
 

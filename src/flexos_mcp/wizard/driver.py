@@ -37,7 +37,7 @@ from ..domain import wizard as wizard_domain
 from ..domain.runs import CLOSED_STATUSES
 from ..domain.scope import Scope
 from ..errors import Conflict, FlexError
-from ..domain.untrusted import user_content
+from ..untrusted import user_content
 from ..prompt_files import load_prompts, render_wizard_prompt
 from ..server.state import app_of, scope_of
 from ..wizard_definitions import get_wizard_definition

@@ -2,7 +2,7 @@
 text goes back to a model it travels inside a `<user-content>` block, so a page purpose or a
 mockup that says "ignore previous instructions" cannot steer the model that reads it.
 
-One rule, declared where the field is declared: a field of an output model typed `Untrusted`
+One rule, declared where the field is declared: a field of an output model (domain/) typed `Untrusted`
 (text), `UntrustedList` (a list of texts) or `UntrustedJson` (free-form JSON whose string
 values people or models wrote) is wrapped when the model is serialised to JSON — in a tool's
 structured result, its text block and every resource alike. Inside the block the closing marker
