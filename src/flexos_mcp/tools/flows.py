@@ -17,6 +17,7 @@ from ..domain.flows import (
     FlowList, FlowMermaid, FlowName, FlowNode, FlowNodeList, FlowType, LayoutResult, NodeType, StepType,
 )
 from ..errors import NotFound
+from ..server.apps import FLOW_VIEW
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
@@ -108,7 +109,7 @@ async def create_flow(
     return await flows.create_flow(scope_of(ctx), project_id, values, canvas)
 
 
-@tool("flows", title="Get flow", read_only=True, idempotent=True)
+@tool("flows", title="Get flow", read_only=True, idempotent=True, ui=FLOW_VIEW)
 async def get_flow(
     ctx: Context,
     flow_id: FlowId,
@@ -307,7 +308,7 @@ async def auto_layout_flow(ctx: Context, flow_id: FlowId) -> LayoutResult:
 # Reading journeys
 
 
-@tool("flows", title="Analyze flow", read_only=True, idempotent=True)
+@tool("flows", title="Analyze flow", read_only=True, idempotent=True, ui=FLOW_VIEW)
 async def analyze_flow(
     ctx: Context,
     flow_id: FlowId,

@@ -16,6 +16,7 @@ from ..domain.pages import (
 )
 from ..domain.paging import summarised
 from ..errors import InvalidInput, NotFound
+from ..server.apps import MOCKUP_VIEW
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, TextList, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
@@ -88,7 +89,7 @@ async def create_page(
     return await pages.create_page(scope_of(ctx), project_id, values, first, return_content=return_content)
 
 
-@tool("pages", title="Get page", read_only=True, idempotent=True)
+@tool("pages", title="Get page", read_only=True, idempotent=True, ui=MOCKUP_VIEW)
 async def get_page(
     ctx: Context,
     page_id: Annotated[UUID | None, Field(description="The page's id. Or leave out and pass project_id with path or slug.")] = None,
@@ -196,7 +197,7 @@ async def create_mockup_version(
                                                return_content=return_content)
 
 
-@tool("pages", title="Get mockup", read_only=True, idempotent=True)
+@tool("pages", title="Get mockup", read_only=True, idempotent=True, ui=MOCKUP_VIEW)
 async def get_mockup(
     ctx: Context,
     mockup_id: Annotated[UUID | None, Field(description="The mockup version's id. Or leave out and pass page_id with version.")] = None,
