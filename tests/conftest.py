@@ -22,6 +22,7 @@ from mcp import Client
 
 from flexos_mcp.config import Config
 from flexos_mcp.db.migrate import migrate
+from flexos_mcp.untrusted import unwrap
 from flexos_mcp.server.app import build_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +154,13 @@ async def create_user(database_url: str, email: str) -> None:
 
 
 async def call(client, tool: str, **args):
-    """Call a tool that must succeed; its structured result."""
+    """Call a tool that must succeed; its structured result with the <user-content> blocks
+    unwrapped, so tests compare values (the boundary itself: test_untrusted.py; `raw_call`)."""
+    return unwrap(await raw_call(client, tool, **args))
+
+
+async def raw_call(client, tool: str, **args):
+    """Call a tool that must succeed; its structured result exactly as a model gets it."""
     result = await client.call_tool(tool, args)
     assert not result.is_error, f"{tool}: {result.content[0].text}"
     return result.structured_content

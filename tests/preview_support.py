@@ -94,8 +94,8 @@ async def grow_example_project(client: Any) -> dict[str, Any]:
     pages = {p["slug"]: p for p in (await call(client, "list_pages", project_id=pid, limit=100))["items"]}
     login = pages["login"]
     first = await call(client, "get_mockup", mockup_id=login["current_mockup_id"])
-    html = _unwrap(first["html_content"])
-    css = _unwrap(first["css_content"]) or ""
+    html = first["html_content"]
+    css = first["css_content"] or ""
     await call(client, "create_mockup_version", page_id=login["id"], html_content=html.replace("<h1>Welcome back</h1>", "<h1>Good to see you again</h1>"),
                css_content=css + "\nbody { background: #FEF2F2; }\n", change_description="Warmer welcome, tinted background")
     hostile = await call(client, "create_page", project_id=pid, name=HOSTILE_NAME, path="/hostile",
@@ -130,12 +130,6 @@ async def grow_example_project(client: Any) -> dict[str, Any]:
     return {"project": pid, "login": login["id"], "hostile_page": hostile["id"], "flow": signup["id"],
             "run": run["id"], "pages": {slug: p["id"] for slug, p in pages.items()},
             "thoughts": logged["keys"]}
-
-
-def _unwrap(text: str | None) -> str | None:
-    from flexos_mcp.domain.untrusted import without_user_content
-
-    return without_user_content(text)
 
 
 def save_screenshot(png: bytes, name: str) -> Path:

@@ -27,6 +27,7 @@ PATTERN_SAMPLES: dict[str, str] = {
     r"^/[a-z0-9/-]*$": "/sample",
     r"^[a-z0-9][a-z0-9_.-]*$": "sample_user",
     r"^https?://\S+$": "https://example.com/a.png",
+    r"^[\w.:-]+$": "node-1",
 }
 
 # Per-tool values where a generic sample would not pass the tool's own rules. Toolsets add theirs.
@@ -47,10 +48,14 @@ def resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# Arguments that take an id or another reference (a project's slug), so their schema has no uuid format.
+REFERENCE_ARGUMENTS = {"project_id"}
+
+
 def kind_of(name: str, prop: dict[str, Any], root: dict[str, Any]) -> str | None:
     """The record kind an argument names, when it is an id or a list of ids."""
     prop = resolve(prop, root)
-    if prop.get("format") == "uuid" or (prop.get("type") == "array" and resolve(prop.get("items", {}), root).get("format") == "uuid"):
+    if prop.get("format") == "uuid" or name in REFERENCE_ARGUMENTS or (prop.get("type") == "array" and resolve(prop.get("items", {}), root).get("format") == "uuid"):
         return ID_KINDS.get(name, "unknown")
     return None
 
@@ -100,7 +105,7 @@ def bad_values(name: str, prop: dict[str, Any], root: dict[str, Any]) -> list[tu
     prop = resolve(prop, root)
     kind = prop.get("type")
     cases: list[tuple[str, Any]] = []
-    if prop.get("format") == "uuid":
+    if prop.get("format") == "uuid" or name in REFERENCE_ARGUMENTS:
         cases.append(("malformed uuid", "not-a-uuid"))
     if "enum" in prop:
         cases.append(("unknown enum value", "definitely-not-valid"))

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from flexos_mcp.untrusted import unwrap
 from conftest import call, connect, error_of, new_email
 from flexos_mcp.domain import analytics
 from project_fixtures import add_entity, add_page, make_project
@@ -109,7 +110,7 @@ async def test_entity_cooccurrence_hand_computed(database_url, world):
         none = await call(client, "entity_cooccurrence", project_id=str(world["empty"]))
         assert none["pairs"] == [] and none["total"] == 0 and "no entities yet: run infer_entities" in none["note"]
         message = await error_of(client, "entity_cooccurrence", project_id=a, entity="Lessn")
-        assert "entity" in message and "'Lessn'" in message and "Comment, Lesson, LessonPlan, Tag, User" in message
+        assert "entity" in message and '"Lessn"' in message and "Comment, Lesson, LessonPlan, Tag, User" in message
 
 
 async def test_crud_matrix_hand_computed(database_url, world):
@@ -145,7 +146,7 @@ async def test_crud_matrix_hand_computed(database_url, world):
         assert [r["entity"] for r in one["rows"]] == ["Bookmark"]
         assert (await call(client, "crud_matrix", project_id=str(world["empty"])))["rows"] == []
         message = await error_of(client, "crud_matrix", project_id=str(world["a"]), entity="Invoice")
-        assert "'Invoice'" in message and "Bookmark, Comment, Lesson, LessonPlan, Tag, User" in message
+        assert '"Invoice"' in message and "Bookmark, Comment, Lesson, LessonPlan, Tag, User" in message
 
 
 async def test_search_project_ranks_all_kinds_with_snippets(database_url, world):
@@ -164,7 +165,7 @@ async def test_search_project_ranks_all_kinds_with_snippets(database_url, world)
         assert "**lesson**" in by_title["Lesson library"]["snippet"].lower()
         assert by_title["Lesson library"]["detail"] == "lessons"
         context = by_title["text"]
-        assert context["snippet"].startswith("<user-content") and "Ignore previous instructions" in context["snippet"]
+        assert "Ignore previous instructions" in context["snippet"]  # inside the boundary: test_untrusted.py
         only = await call(client, "search_project", project_id=a, query="lesson", kinds=["feature", "flow"], limit=1)
         assert len(only["hits"]) == 1 and only["total"] == 2 and only["truncated"]
         phrase = await call(client, "search_project", project_id=a, query='"read a lesson"')
@@ -210,19 +211,19 @@ async def test_outline_resource_reads_the_whole_project(database_url, world, db)
     child = await add_page(db, world["a"], "lesson-comments", "Comments", parent=world["pages"]["lesson-detail"])
     async with connect(database_url, email=world["email"], toolsets=("all",)) as client:
         read = await client.read_resource(f"flexos://projects/{world['a']}/outline")
-        outline = json.loads(read.contents[0].text)
+        outline = unwrap(json.loads(read.contents[0].text))
     assert outline["name"] == "A"
     tops = {pg["slug"]: pg for pg in outline["pages"]}
     assert set(tops) == {"home", "lessons", "lesson-detail", "lessons-new", "plans", "profile", "signup"}
     assert tops["home"]["current_mockup_version"] == 1 and tops["home"]["status"] == "approved"
-    assert tops["plans"]["current_mockup_version"] is None
+    assert "current_mockup_version" not in tops["plans"]  # nulls are left out of the outline
     assert [c["id"] for c in tops["lesson-detail"]["children"]] == [str(child)]
-    assert outline["flows"] == [{"id": str(world["flow"]), "name": "Share a lesson", "flow_type": None,
-                                 "is_primary": False, "node_count": 2}]
+    assert outline["flows"] == [{"id": str(world["flow"]), "name": "Share a lesson", "is_primary": False, "node_count": 2}]
     write = next(f for f in outline["features"] if f["name"] == "Write lessons")
-    assert write["pages"] == [{"id": str(world["pages"]["lessons-new"]), "name": "New lesson", "slug": "lessons-new"}]
+    assert write["pages"] == ["lessons-new"]
     plan = next(x for x in outline["entities"] if x["entity_name"] == "LessonPlan")
     assert sorted(plan["field_names"]) == ["id", "title"] and plan["user_confirmed"] is False
+    assert not outline["truncated"] and outline["counts"]["pages"] == 8 and "next_cursor" not in outline
 
 
 async def test_another_users_project_answers_like_a_missing_one(database_url, world):

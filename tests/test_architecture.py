@@ -21,16 +21,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "flexos_mcp"
 
 # Modules every layer may use: errors, settings, the compute pool, packaged data and the
 # wizard/prompt definitions (data loaders, no I/O beyond reading package files).
-BASE = {"errors", "config", "compute", "package_data", "wizard_definitions", "prompt_files"}
+BASE = {"errors", "config", "compute", "package_data", "wizard_definitions", "prompt_files", "untrusted"}
 
 # layer -> the layers it may import (itself always allowed). A layer is a top-level module or
 # package of flexos_mcp; `cli*` modules and `__main__` are the entry points and may import all.
 LAYERS: dict[str, set[str]] = {
     "analysis": set(),                                        # pure functions, no I/O
     "errors": set(),
+    "untrusted": set(),                                       # the <user-content> boundary: one rule for all
     "package_data": set(),
     "wizard_definitions": {"package_data"},
-    "prompt_files": {"package_data", "errors", "wizard_definitions"},
+    "prompt_files": {"package_data", "errors", "wizard_definitions", "untrusted"},
     "compute": {"errors"},
     "config": {"compute", "errors"},
     "db": BASE,                                               # pool, gateway, migrations

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from conftest import call, connect, error_of, new_email
+from conftest import call, raw_call, connect, error_of, new_email
 from project_fixtures import make_project
 from records import dump_project, seed_project
 
@@ -18,7 +18,7 @@ async def test_crud_filters_and_untrusted_text(database_url, db):
     email = new_email()
     project = str(await make_project(db, email))
     async with connect(database_url, email=email, toolsets=CONTEXT) as client:
-        note = await call(client, "create_context_item", project_id=project, item_type="text", content_text=INJECTION,
+        note = await raw_call(client, "create_context_item", project_id=project, item_type="text", content_text=INJECTION,
                           categories=["inspiration"], tags=["navigation", "dark-mode"],
                           submitted_context="the user pasted this from a forum")
         assert note["content_text"].startswith("<user-content") and note["content_text"].endswith("</user-content>")
@@ -28,7 +28,7 @@ async def test_crud_filters_and_untrusted_text(database_url, db):
         shot = await call(client, "create_context_item", project_id=project, item_type="screenshot",
                           content_url="https://files.example/pinterest.png", categories=["competitor"],
                           ai_analysis={"layout_type": "masonry"})
-        got = await call(client, "get_context_item", context_item_id=note["id"])
+        got = await raw_call(client, "get_context_item", context_item_id=note["id"])
         assert got == note
 
         def ids(listing):
@@ -38,7 +38,7 @@ async def test_crud_filters_and_untrusted_text(database_url, db):
         assert all(i["content_text"] is None for i in everything["items"])
         assert everything["items"][1]["content_length"] == len(INJECTION)
         full = await call(client, "list_context_items", project_id=project, include_content=True, item_type="text")
-        assert ids(full) == [note["id"]] and full["items"][0]["content_text"] == note["content_text"]
+        assert ids(full) == [note["id"]] and full["items"][0]["content_text"] == INJECTION
         assert ids(await call(client, "list_context_items", project_id=project, category="competitor")) == [shot["id"]]
         assert ids(await call(client, "list_context_items", project_id=project, tag="dark-mode")) == [note["id"]]
         assert ids(await call(client, "list_context_items", project_id=project, tag="dark")) == []

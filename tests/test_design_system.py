@@ -47,7 +47,7 @@ async def test_example_project_grows_its_real_design_system(database_url, db):
         assert [p["slug"] for p in listed["items"]] == [
             "home", "signup", "login", "dashboard", "lessons", "lessons-new", "lesson-detail", "profile-settings"]
         assert all(p["status"] == "designed" and p["current_mockup_id"] for p in listed["items"])
-        design = await call(client, "get_design_system", project_id=project)
+        design = await call(client, "get_design_system", project_id=project, detail=True)
         colors = {name: token["value"] for name, token in design["tokens"]["colors"].items()}
         assert (colors["primary"], colors["background"], colors["surface"], colors["text"]) == (
             "#DC2626", "#F8FAFC", "#FFFFFF", "#0F172A")

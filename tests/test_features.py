@@ -106,7 +106,7 @@ async def test_bad_input_names_the_field_and_changes_nothing(database_url, db):
             message = await error_of(client, "create_feature", project_id=p, name="X", required_journeys=[str(bad_flow)])
             assert "required_journeys" in message and str(bad_flow) in message and "journey flow" in message
         message = await error_of(client, "create_feature", project_id=p, name="X", data_operations={"modifies": ["Lesson"]})
-        assert "data_operations" in message and "'modifies'" in message and "creates, reads, updates, deletes" in message
+        assert "data_operations" in message and '"modifies"' in message and "creates, reads, updates, deletes" in message
         message = await error_of(client, "create_feature", project_id=p, name="X", data_operations={"creates": "Lesson"})
         assert "`data_operations.creates`" in message and "list" in message
         message = await error_of(client, "update_feature", feature_id=feature["id"], data_operations={"reads": [""]})

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 from analysis.flows_node_checks import mermaid_parse_results, vueflow_round_trip
+from flexos_mcp.untrusted import unwrap
 from conftest import call, connect, error_of, new_email
 from records import dump_project, seed_project
 
@@ -371,7 +372,7 @@ async def test_bad_input_is_a_clear_error_and_stores_nothing(database_url, db):
         cases = [
             ("save_flow_canvas", {"canvas": with_node({"id": "q", "position": {"x": 0, "y": 0}},
                                                       [{"id": "e-q", "source": "q", "target": other["nodes"][0]["canvas_node_id"]}])},
-             ["edges[6].target", "'x'", "not a node of this canvas"]),
+             ["edges[6].target", '"x"', "not a node of this canvas"]),
             ("save_flow_canvas", {"canvas": with_node({"id": "s", "type": "screen", "position": {"x": 0, "y": 0},
                                                        "data": {"page_id": str(foreign["page"])}})},
              ["canvas node 's' data.page_id", "not a page of this project"]),
@@ -559,7 +560,7 @@ async def test_example_flows_import_and_resources(database_url, db):
 
         listing = json.loads((await client.read_resource(f"flexos://projects/{project_id}/flows")).contents[0].text)
         assert len(listing["items"]) == 2
-        detail = json.loads((await client.read_resource(f"flexos://projects/{project_id}/flows/{signup.id}")).contents[0].text)
+        detail = unwrap(json.loads((await client.read_resource(f"flexos://projects/{project_id}/flows/{signup.id}")).contents[0].text))
         assert detail["name"] == "Sign up" and len(detail["nodes"]) == len(canvas["nodes"])
         diagram = (await client.read_resource(f"flexos://projects/{project_id}/flows/{signup.id}/mermaid")).contents[0].text
         assert diagram.startswith("flowchart LR")

@@ -108,14 +108,14 @@ async def test_a_read_only_token_reads_and_is_refused_writes(server, database_ur
         project = (await client.call_tool("create_project", {"name": "Shared", "type": "web-app"})).structured_content
     async with mcp_client(server.mcp_url, reader) as client:
         got = await client.call_tool("get_project", {"project_id": project["id"]})
-        assert not got.is_error and got.structured_content["name"] == "Shared"
+        assert not got.is_error and got.structured_content["name"] == "<user-content>Shared</user-content>"
         refused = await client.call_tool("update_project", {"project_id": project["id"], "name": "Renamed"})
         assert refused.is_error
         message = refused.content[0].text
         assert message.startswith("This token is read-only (created with --read-only): update_project changes data")
         assert "nothing was changed" in message
     async with mcp_client(server.mcp_url, writer) as client:
-        assert (await client.call_tool("get_project", {"project_id": project["id"]})).structured_content["name"] == "Shared"
+        assert (await client.call_tool("get_project", {"project_id": project["id"]})).structured_content["name"] == "<user-content>Shared</user-content>"
 
     listed = cli(database_url, "token", "list", "--email", owner).stdout.splitlines()
     assert listed[0].split() == ["ID", "NAME", "STATE", "ACCESS", "EXPIRES", "LAST", "USED"]

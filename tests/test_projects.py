@@ -124,12 +124,12 @@ async def test_resources(database_url):
     async with connect(database_url) as client:
         project = await call(client, "create_project", name="Res", type="api")
         read = await client.read_resource(f"flexos://projects/{project['id']}")
-        assert '"name": "Res"' in read.contents[0].text
+        assert '"name":"<user-content>Res</user-content>"' in read.contents[0].text
         listed = (await client.list_resources()).resources
         assert {r.uri for r in listed} >= {"flexos://projects", "flexos://schema",
                                            f"flexos://projects/{project['id']}/outline"}
         outline = await client.read_resource(f"flexos://projects/{project['id']}/outline")
-        assert f'"project_id": "{project["id"]}"' in outline.contents[0].text
+        assert f'"project_id":"{project["id"]}"' in outline.contents[0].text
         schema = await client.read_resource("flexos://schema")
         assert "FIX (defect 1)" in schema.contents[0].text
         assert "migration 7: search_vectors" in schema.contents[0].text

@@ -61,7 +61,7 @@ async def test_a_read_only_server_runs_on_a_role_that_cannot_write(database_url,
         listed = await call(client, "list_projects")
         assert [p["name"] for p in listed["items"]] == ["Audited"]
         outline = await client.read_resource(f"flexos://projects/{project['id']}/outline")
-        assert '"Audited"' in outline.contents[0].text
+        assert '"<user-content>Audited</user-content>"' in outline.contents[0].text
         refused = await error_of(client, "create_page", project_id=project["id"], name="Nope")
         assert refused.startswith("This server is read-only") and "create_page changes data" in refused
         assert "Unknown tool" not in refused

@@ -54,5 +54,5 @@ async def test_stdio_server_with_no_configuration_uses_an_embedded_database_and_
     async with anyio.create_task_group() as windows:
         windows.start_soon(one_window)
         windows.start_soon(one_window)
-    assert seen == [["Kept"], ["Kept"]]
+    assert seen == [["<user-content>Kept</user-content>"]] * 2
     shutil.rmtree(home, ignore_errors=True)

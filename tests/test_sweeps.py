@@ -3,8 +3,9 @@ covered the day it is added:
 
 - bad input: every argument of every tool gets wrong types, unknown enum values, over-long
   strings, malformed UUIDs, another project's ids in id lists, and each required argument is left
-  out. Every call must be a tool error that names the argument, with no traceback or database
-  text, and no row of any table may change.
+  out or given as null. Every call must be a tool error that names the argument, quotes values
+  as JSON (never Python's None/True), with no traceback or database text, and no row of any
+  table may change.
 - isolation: user B calls every tool and reads every resource with each of user A's ids in every
   id-bearing argument. Each must answer exactly as for a random UUID, and A's data must not change.
 """
@@ -22,6 +23,8 @@ from conftest import connect, new_email
 from records import dump_project, row_counts, seed_project
 from schema_values import bad_values, kind_of, resolve, valid_arguments
 
+# Values are quoted back as JSON (null, true, "text"), never as Python (None, True, 'text').
+PYTHON_VALUES = re.compile(r"\b(None|True|False)\b|got '")
 FORBIDDEN = ("Traceback", "SQLSTATE", "asyncpg", "psycopg", "violates", "errors.pydantic.dev",
              "duplicate key", "Internal error", "validation error for")
 
@@ -52,6 +55,8 @@ async def test_every_tool_refuses_bad_input_clearly_and_changes_nothing(database
                 failures.append(f"{where} does not name the field: {text[:200]}")
             elif any(word in text for word in FORBIDDEN):
                 failures.append(f"{where} leaks internals: {text[:200]}")
+            elif PYTHON_VALUES.search(text):
+                failures.append(f"{where} quotes a Python value, not JSON: {text[:200]}")
 
         for tool in tools:
             schema = tool.input_schema
@@ -65,6 +70,7 @@ async def test_every_tool_refuses_bad_input_clearly_and_changes_nothing(database
                                          "another project's id in a list")
             for name in schema.get("required", []):
                 await expect_refusal(tool, {k: v for k, v in base.items() if k != name}, name, "missing")
+                await expect_refusal(tool, {**base, name: None}, name, "null for a required argument")
     assert calls > 50
     assert not failures, f"{len(failures)} of {calls} bad calls were mishandled:\n" + "\n".join(failures)
     assert await row_counts(db) == counts_before

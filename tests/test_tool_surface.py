@@ -68,6 +68,66 @@ async def test_every_tool_follows_the_conventions(database_url):
     assert not problems, "\n".join(problems)
 
 
+# Arguments whose value is free-form JSON on purpose, each with the reason. Every other object in
+# an input schema states its properties or the schema of its values, and every array its items.
+FREE_FORM_ARGUMENTS = {
+    "settings": "the user's or project's own key/value settings; FlexOS reads no key of them",
+    "metadata": "the project's own free-form metadata, kept as given",
+    "technical_requirements": "the seed's free-form notes on what a feature needs (e.g. {needs: [...]})",
+    "visual_specifications": "the seed's free-form visual notes on a feature",
+    "user_feedback": "feedback on a mockup version, in whatever structure the person or tool gave it",
+    "ai_notes": "a model's notes on a mockup version, in its own structure",
+    "ai_analysis": "a model's analysis of a context item (the seed suggests detected_elements, color_palette, ...)",
+    "content_metadata": "facts about a context item's source (size, origin), which vary by item type",
+    "prescribed_tokens": "design tokens a person prescribes, by category; analysis/design_tokens.py checks each",
+    "user_confirmations": "per-token confirmations keyed by token path; design_systems checks each",
+    "validation_rules": "an entity's validation rules, in the seed's free-form shape",
+    "validation": "a field's validation constraints (pattern, min, max ...), kept as inferred or given",
+    "canvas": "VueFlow's own toObject() format; analysis/vueflow.py checks it and names the exact bad path",
+    "data": "a flow node's VueFlow data, whose keys depend on the node type; analysis/vueflow.py checks them",
+    "display_settings": "the flow editor's display state, stored for the editor as given",
+    "filters_applied": "the flow editor's filter state, stored for the editor as given",
+}
+
+
+def loose_schemas(schema, path: str, allowed: dict[str, str]) -> list[str]:
+    """Places in a JSON schema that accept anything: an array without `items`, an object that
+    names neither its properties nor the schema of its values (free-form arguments excepted)."""
+    if isinstance(schema, list):
+        return [p for i, s in enumerate(schema) for p in loose_schemas(s, f"{path}[{i}]", allowed)]
+    if not isinstance(schema, dict):
+        return []
+    name = path.rsplit(".", 1)[-1]
+    if name in allowed:
+        return []
+    kinds = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    found = []
+    if "array" in kinds and "items" not in schema and "prefixItems" not in schema:
+        found.append(f"{path}: array without items")
+    if "object" in kinds and "properties" not in schema and not isinstance(schema.get("additionalProperties"), dict) \
+            and schema.get("additionalProperties") is not False:
+        found.append(f"{path}: object without properties or a schema for its values")
+    for key, value in schema.items():
+        if key in ("properties", "$defs", "patternProperties") and isinstance(value, dict):
+            found += [p for sub, s in value.items() for p in loose_schemas(s, f"{path}.{sub}", allowed)]
+        elif isinstance(value, dict | list):
+            found += loose_schemas(value, f"{path}.{key}" if key not in ("anyOf", "oneOf", "allOf", "items",
+                                                                          "additionalProperties") else path, allowed)
+    return found
+
+
+async def test_no_argument_accepts_anything_unless_documented_free_form(database_url):
+    problems = []
+    for tool in await _tools(database_url, toolsets=("all",)):
+        problems += loose_schemas(tool.input_schema, tool.name, FREE_FORM_ARGUMENTS)
+    assert not problems, "\n".join(problems)
+    async with connect(database_url) as client:  # and the server holds to it
+        project = (await client.call_tool("create_project", {"name": "Typed", "type": "api"})).structured_content
+        refused = await client.call_tool("create_page", {"project_id": project["id"], "name": "P",
+                                                         "key_elements": [1, {"a": 2}]})
+    assert refused.is_error and "`key_elements.0`" in refused.content[0].text, refused.content[0].text
+
+
 async def test_tool_snapshots_match(database_url):
     tools = await _tools(database_url, toolsets=("all",))
     SNAPSHOTS.mkdir(exist_ok=True)

@@ -20,14 +20,18 @@ Each file starts with a small front matter, a strict subset of YAML parsed here 
     ---
 
 Top-level keys are `name`, `description` and `arguments` (a list, or `[]`); each argument has
-`name`, `description` and optionally `required` (`true`/`false`, default `false`). Indentation is
+`name`, `description` and optionally `required` and `resolved` (`true`/`false`, default `false`). Indentation is
 two spaces for `- ` items and four for their keys; no tabs, no comments. A value is plain text,
 or a JSON-style double-quoted string when it contains `: `, ` #` or starts with a YAML indicator.
 `name` must match the file's place (`page-creator`, `page-creator/understand-intent`).
 
 Placeholders in the body: `{argument_name}` is replaced by the argument's value; `\\{name}`
 keeps a literal `{name}`; every other brace is plain text (JSON examples need no escaping).
-Values are inserted as they are, in one pass, so braces inside a value are never expanded.
+Values are inserted in one pass, so braces inside a value are never expanded. An argument's value
+is text a person or a model wrote, so it is inserted inside a `<user-content>` block (its closing
+marker escaped: flexos_mcp/untrusted.py), unless the argument is `resolved: true` — a value the
+caller resolved into its own text before rendering (e.g. the project, looked up among the
+caller's projects).
 At load time a placeholder naming no declared argument is an error, and so is a declared argument
 the body never uses; at render time a missing (or blank) required argument or an undeclared one is
 an error, and a missing optional argument renders as `(not provided)`.
@@ -50,13 +54,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flexos_mcp.untrusted import user_content
 from flexos_mcp.package_data import data_path
 from flexos_mcp.wizard_definitions import SNAKE_CASE, WizardDefinition, load_wizard_definitions
 
 NOT_PROVIDED = "(not provided)"
 _PLACEHOLDER = re.compile(r"\\\{([a-z][a-z0-9_]*)\}|\{([a-z][a-z0-9_]*)\}")
 _TOP_KEYS = ("name", "description", "arguments")
-_ARGUMENT_KEYS = ("name", "description", "required")
+_ARGUMENT_KEYS = ("name", "description", "required", "resolved")
 _YAML_INDICATORS = tuple("[]{}&*!|>%@`'\",#?-:")
 
 
@@ -66,6 +71,7 @@ class PromptArgument(BaseModel):
     name: Annotated[str, Field(pattern=SNAKE_CASE)]
     description: Annotated[str, Field(min_length=1)]
     required: bool = False
+    resolved: bool = False  # the caller resolves the value into its own text: not wrapped as user content
 
 
 class PromptFile(BaseModel):
@@ -100,7 +106,7 @@ class PromptFile(BaseModel):
                         f"({argument.description})"
                     )
                 value = NOT_PROVIDED
-            values[argument.name] = value
+            values[argument.name] = value if argument.resolved or value == NOT_PROVIDED else user_content(value)
         return _PLACEHOLDER.sub(
             lambda match: "{" + match[1] + "}" if match[1] else values[match[2]], self.body
         )
@@ -220,10 +226,13 @@ def _arguments(items: list[tuple[int, dict[str, tuple[int, str]]]]) -> list[tupl
             raise _FrontMatterError(item["name"][0], f"argument name '{name}' must be snake_case")
         if any(existing.name == name for _, existing in arguments):
             raise _FrontMatterError(item["name"][0], f"argument '{name}' is declared twice")
-        required_line, required = item.get("required", (line, "false"))
-        if required not in ("true", "false"):
-            raise _FrontMatterError(required_line, f"'required' must be true or false, got: {required}")
-        argument = PromptArgument(name=name, description=item["description"][1], required=required == "true")
+        flags = {}
+        for flag in ("required", "resolved"):
+            flag_line, value = item.get(flag, (line, "false"))
+            if value not in ("true", "false"):
+                raise _FrontMatterError(flag_line, f"'{flag}' must be true or false, got: {value}")
+            flags[flag] = value == "true"
+        argument = PromptArgument(name=name, description=item["description"][1], **flags)
         arguments.append((line, argument))
     return arguments
 

@@ -23,6 +23,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, NotRequired, TypedDict
 
+from .shown import json_shown
+
 # Size limits of one canvas. A journey flow a person can read has tens of nodes; these limits
 # leave two orders of magnitude of headroom while keeping one save (validation, row diff, JSONB
 # write) well under a second. Larger canvases are refused with a message naming the limit.
@@ -160,6 +162,19 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+# Node and edge ids are identifiers (rows and links name nodes by them), not text: letters and
+# digits of any script and _ . : - only; no spaces or markup, so an id cannot carry a sentence or
+# a boundary marker to the model that reads it (labels are where text goes, inside the boundary).
+CANVAS_ID_PATTERN = r"^[\w.:-]+$"
+CANVAS_ID_HELP = "letters, digits, '_', '.', ':' and '-', no spaces (at most 255), e.g. 'n1' or 'vueflow__node-2'"
+_CANVAS_ID = re.compile(CANVAS_ID_PATTERN)
+
+
+def _typed(value: Any) -> str:
+    """A value for an error message, with its JSON type: `string "1"`, `number 2`, `null`."""
+    return "null" if value is None else f"{_type_name(value)} {json_shown(value)}"
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
@@ -188,7 +203,7 @@ def _require_point(value: Any, path: str, what: str) -> None:
         raise CanvasError(f"{path} must be an object {{x: number, y: number}} ({what}); got {_type_name(value)}", path)
     for axis in ("x", "y"):
         if not _is_number(value.get(axis)):
-            got = "missing" if axis not in value else f"{_type_name(value[axis])} {value[axis]!r}"
+            got = "missing" if axis not in value else f"{_typed(value[axis])}"
             raise CanvasError(f"{path}.{axis} must be a finite number ({what}); got {got}", f"{path}.{axis}")
 
 
@@ -208,7 +223,9 @@ def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str)
             raise CanvasError(f"{path} must be an object (a VueFlow {kind}); got {_type_name(item)}", path)
         item_id = item.get("id")
         if not isinstance(item_id, str) or not item_id:
-            raise CanvasError(f"{path}.id must be a non-empty string; got {_type_name(item_id)} {item_id!r}", f"{path}.id")
+            raise CanvasError(f"{path}.id must be a non-empty string; got {_typed(item_id)}", f"{path}.id")
+        if len(item_id) > 255 or not _CANVAS_ID.fullmatch(item_id):
+            raise CanvasError(f"{path}.id must be {CANVAS_ID_HELP}; got {json_shown(item_id)}", f"{path}.id")
         if item_id in seen:
             raise CanvasError(f"{path}.id '{item_id}' is already the id of {plural}[{seen[item_id]}]; {kind} ids must be unique",
                               f"{path}.id")
@@ -245,7 +262,7 @@ def _validate_edges(edges: Any, node_ids: list[str]) -> None:
         for end in ("source", "target"):
             value = edge.get(end)
             if not isinstance(value, str) or value not in known:
-                shown = f"'{value}'" if isinstance(value, str) else f"{_type_name(value)} {value!r}"
+                shown = json_shown(value) if isinstance(value, str) else _typed(value)
                 raise CanvasError(
                     f"{path}.{end} {shown} of edge '{edge_id}' is not a node of this canvas; valid node ids: {_id_list(node_ids)}",
                     f"{path}.{end}",
@@ -262,16 +279,16 @@ def _validate_viewport(canvas: dict[str, Any]) -> dict[str, float]:
             raise CanvasError(f"viewport must be an object {{x, y, zoom}}; got {_type_name(viewport)}", "viewport")
         for key in ("x", "y", "zoom"):
             if key in viewport and not _is_number(viewport[key]):
-                raise CanvasError(f"viewport.{key} must be a finite number; got {_type_name(viewport[key])} {viewport[key]!r}", f"viewport.{key}")
+                raise CanvasError(f"viewport.{key} must be a finite number; got {_typed(viewport[key])}", f"viewport.{key}")
         if "zoom" in viewport and viewport["zoom"] <= 0:
-            raise CanvasError(f"viewport.zoom must be greater than 0; got {viewport['zoom']!r}", "viewport.zoom")
+            raise CanvasError(f"viewport.zoom must be greater than 0; got {json_shown(viewport['zoom'])}", "viewport.zoom")
         return {"x": viewport.get("x", 0), "y": viewport.get("y", 0), "zoom": viewport.get("zoom", 1)}
     position = canvas.get("position")
     if position is not None and not (isinstance(position, list) and len(position) == 2 and all(_is_number(v) for v in position)):
-        raise CanvasError(f"position (deprecated) must be an array [x, y] of two numbers; got {position!r}", "position")
+        raise CanvasError(f"position (deprecated) must be an array [x, y] of two numbers; got {json_shown(position)}", "position")
     zoom = canvas.get("zoom")
     if zoom is not None and not (_is_number(zoom) and zoom > 0):
-        raise CanvasError(f"zoom (deprecated) must be a number greater than 0; got {zoom!r}", "zoom")
+        raise CanvasError(f"zoom (deprecated) must be a number greater than 0; got {json_shown(zoom)}", "zoom")
     x, y = position if position is not None else (0, 0)
     return {"x": x, "y": y, "zoom": zoom if zoom is not None else 1}
 
@@ -347,18 +364,18 @@ def _validate_rows(rows: Any) -> list[dict[str, Any]]:
             raise CanvasError(f"{path} must be an object; got {_type_name(row)}", path)
         node_id = row.get("canvas_node_id")
         if not isinstance(node_id, str) or not node_id:
-            raise CanvasError(f"{path}.canvas_node_id must be a non-empty string; got {node_id!r}", f"{path}.canvas_node_id")
+            raise CanvasError(f"{path}.canvas_node_id must be a non-empty string; got {json_shown(node_id)}", f"{path}.canvas_node_id")
         if node_id in seen:
             raise CanvasError(f"{path}.canvas_node_id '{node_id}' appears twice; each row is one canvas node", f"{path}.canvas_node_id")
         seen.add(node_id)
         if row.get("node_type") not in NODE_TYPES:
-            raise CanvasError(f"{path}.node_type of node '{node_id}' is {row.get('node_type')!r}; valid: {', '.join(NODE_TYPES)}", f"{path}.node_type")
+            raise CanvasError(f"{path}.node_type of node '{node_id}' is {json_shown(row.get('node_type'))}; valid: {', '.join(NODE_TYPES)}", f"{path}.node_type")
         _require_point(row.get("position"), f"{path}.position", f"node '{node_id}'")
         if not isinstance(row.get("data", {}), dict):
             raise CanvasError(f"{path}.data of node '{node_id}' must be an object", f"{path}.data")
         size = row.get("size") or {}
         if not isinstance(size, dict) or any(not _is_number(size[k]) for k in ("width", "height") if k in size):
-            raise CanvasError(f"{path}.size of node '{node_id}' must be {{width?: number, height?: number}}; got {size!r}", f"{path}.size")
+            raise CanvasError(f"{path}.size of node '{node_id}' must be {{width?: number, height?: number}}; got {json_shown(size)}", f"{path}.size")
         connections = row.get("connections") or []
         if not isinstance(connections, list):
             raise CanvasError(f"{path}.connections of node '{node_id}' must be an array", f"{path}.connections")
@@ -577,12 +594,12 @@ def node_semantic_errors(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
         elif node_type == "screen":
             for key in ("page_id", "mockup_id"):
                 if data.get(key) is not None and not _is_uuid(data[key]):
-                    error(node_id, f"data.{key}", f"must be a UUID string (e.g. '0b7e...-...'); got {data[key]!r}")
+                    error(node_id, f"data.{key}", f"must be a UUID string (e.g. '0b7e...-...'); got {json_shown(data[key])}")
         elif node_type == "database":
             entity = data.get("entity")
             if not isinstance(entity, str) or not entity.strip():
-                error(node_id, "data.entity", f"must name the entity this step touches (e.g. 'User'); got {entity!r}")
+                error(node_id, "data.entity", f"must name the entity this step touches (e.g. 'User'); got {json_shown(entity)}")
             operation = data.get("operation")
             if not isinstance(operation, str) or operation.strip().upper() not in DATABASE_OPERATIONS:
-                error(node_id, "data.operation", f"must be one of {', '.join(DATABASE_OPERATIONS)} (any case); got {operation!r}")
+                error(node_id, "data.operation", f"must be one of {', '.join(DATABASE_OPERATIONS)} (any case); got {json_shown(operation)}")
     return errors

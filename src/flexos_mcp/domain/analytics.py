@@ -20,9 +20,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..analysis.shown import json_shown
 from ..errors import InvalidInput, NotFound
 from .scope import Scope
-from .untrusted import user_content
+from ..untrusted import Untrusted
 
 PROJECT_HINT = "Call list_projects to see your projects."
 SEARCH_KINDS = ("page", "feature", "flow", "entity", "context_item")
@@ -99,13 +100,13 @@ SELECT {_PROJECT_FOUND},
 
 class PageRef(BaseModel):
     page_id: UUID | None = Field(description="Null: the slug names no page.")
-    name: str | None
+    name: Untrusted | None
     slug: str
 
 
 class Cooccurrence(BaseModel):
-    entity_a: str
-    entity_b: str
+    entity_a: Untrusted
+    entity_b: Untrusted
     page_count: int = Field(description="Pages on which both entities appear.")
     pages: list[PageRef]
 
@@ -125,7 +126,7 @@ def _gate(row: Any, project_id: UUID) -> None:
 def _entity_gate(row: Any, entity: str | None) -> None:
     if entity is not None and not row["entity_found"]:
         known = row["entity_names"] or "(none yet; run infer_entities or create_entity)"
-        raise InvalidInput("entity", f"unknown entity {entity!r}; this project's entities are {known}.")
+        raise InvalidInput("entity", f"unknown entity {json_shown(entity)}; this project's entities are {known}.")
 
 
 async def entity_cooccurrence(scope: Scope, project_id: UUID, *, min_pages: int = 1, entity: str | None = None,
@@ -211,7 +212,7 @@ SELECT {_PROJECT_FOUND},
 
 class FeatureRef(BaseModel):
     feature_id: UUID
-    name: str
+    name: Untrusted
 
 
 class CrudCell(BaseModel):
@@ -220,7 +221,7 @@ class CrudCell(BaseModel):
 
 
 class CrudRow(BaseModel):
-    entity: str
+    entity: Untrusted
     entity_id: UUID | None = Field(description="Null: only features name it.")
     create: CrudCell
     read: CrudCell
@@ -294,10 +295,10 @@ SELECT {_PROJECT_FOUND},
 class SearchHit(BaseModel):
     kind: str
     id: UUID
-    title: str | None = Field(description="Name; a context item's type.")
-    detail: str | None = Field(description="Page slug, feature status, flow type, entity plural or item URL.")
+    title: Untrusted | None = Field(description="Name; a context item's type.")
+    detail: Untrusted | None = Field(description="Page slug, feature status, flow type, entity plural or item URL.")
     rank: float
-    snippet: str = Field(description="Matches marked **like this**.")
+    snippet: Untrusted = Field(description="Matches marked **like this**.")
 
 
 class SearchResult(BaseModel):
@@ -310,11 +311,7 @@ async def search_project(scope: Scope, project_id: UUID, query: str, *, kinds: l
                          limit: int = 20) -> SearchResult:
     row = await scope.db.fetchrow(SEARCH_PROJECT_SQL, project_id, scope.actor.owner_id, query, kinds, limit)
     _gate(row, project_id)
-    hits = []
-    for hit in row["rows"]:
-        if hit["kind"] == "context_item":
-            hit = hit | {"snippet": user_content(hit["snippet"]), "detail": user_content(hit["detail"])}
-        hits.append(SearchHit(**hit))
+    hits = [SearchHit(**hit) for hit in row["rows"]]
     return SearchResult(hits=hits, total=row["total"], truncated=row["total"] > len(hits))
 
 
@@ -394,18 +391,18 @@ SELECT {_PROJECT_FOUND},
 
 class PageGap(BaseModel):
     page_id: UUID
-    name: str
+    name: Untrusted
     slug: str
 
 
 class FeatureGap(BaseModel):
     feature_id: UUID
-    name: str
+    name: Untrusted
 
 
 class EntityGap(BaseModel):
     entity_id: UUID
-    entity_name: str
+    entity_name: Untrusted
 
 
 class ProjectSummary(BaseModel):

@@ -2,7 +2,7 @@
 constraints, and where each one was used.
 
 Everything in an item was written by a person or a web page, so the text travels back to a model
-inside a <user-content> block (domain.untrusted), never as instructions.
+inside a <user-content> block (flexos_mcp/untrusted.py), never as instructions.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .owned import fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Scope
-from .untrusted import user_content
+from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 
 ContextItemType = Literal["screenshot", "url", "text", "file", "mockup"]
 CONTEXT_ITEM_TYPES = ("screenshot", "url", "text", "file", "mockup")
@@ -37,19 +37,19 @@ class ContextItem(BaseModel):
     id: UUID
     project_id: UUID
     item_type: str
-    content_url: str | None
-    content_text: str | None = Field(description="User content, inside a <user-content> block; null in lists unless include_content.")
+    content_url: Untrusted | None
+    content_text: Untrusted | None = Field(description="User content, inside a <user-content> block; null in lists unless include_content.")
     content_length: int = Field(description="Characters of content_text as submitted.")
-    content_metadata: dict[str, Any]
-    ai_analysis: dict[str, Any]
-    categories: list[str]
-    tags: list[str]
+    content_metadata: UntrustedJson
+    ai_analysis: UntrustedJson
+    categories: list[Untrusted]
+    tags: list[Untrusted]
     relevance_scores: dict[str, Any]
     times_referenced: int
     last_referenced_at: datetime | None
-    referenced_in: list[Any] = Field(description="The most recent uses: [{used_in, note, at}].")
+    referenced_in: UntrustedList = Field(description="The most recent uses: [{used_in, note, at}].")
     submitted_at: datetime | None
-    submitted_context: str | None = Field(description="What the user said when submitting, inside a <user-content> block.")
+    submitted_context: Untrusted | None = Field(description="What the user said when submitting, inside a <user-content> block.")
     created_at: datetime
 
 
@@ -67,12 +67,12 @@ def context_item_of(row: Any, *, include_content: bool = True) -> ContextItem:
     text = row["content_text"]
     return ContextItem(
         id=row["id"], project_id=row["project_id"], item_type=row["item_type"], content_url=row["content_url"],
-        content_text=user_content(text) if include_content else None, content_length=len(text or ""),
+        content_text=text if include_content else None, content_length=len(text or ""),
         content_metadata=row["content_metadata"] or {}, ai_analysis=row["ai_analysis"] or {},
         categories=row["categories"] or [], tags=row["tags"] or [], relevance_scores=row["relevance_scores"] or {},
         times_referenced=row["times_referenced"] or 0, last_referenced_at=row["last_referenced_at"],
         referenced_in=row["referenced_in"] or [], submitted_at=row["submitted_at"],
-        submitted_context=user_content(row["submitted_context"]), created_at=row["created_at"])
+        submitted_context=row["submitted_context"], created_at=row["created_at"])
 
 
 def _check_content(values: dict[str, Any]) -> None:

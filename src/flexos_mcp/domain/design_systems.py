@@ -20,6 +20,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..analysis.shown import json_shown
 from ..analysis.css_values import normalize_color, parse_length, shadow_layers
 from ..analysis.design_tokens import (
     _prescribed_paths,
@@ -36,6 +37,7 @@ from .mockups import MockupRef, _fetch_mockup
 from .pages import require_page
 from .projects import require_project
 from .scope import Scope
+from ..untrusted import Untrusted, UntrustedJson, json_with_untrusted
 
 GENERATION_METHODS = ("prescribed", "emergent", "hybrid")
 TokenFormat = Literal["dtcg", "css", "tailwind", "tailwind_config"]
@@ -57,15 +59,20 @@ TOKEN_PATH_HELP = ("colors.<name>, radii.<name>, shadows.<name>, spacing.base, s
 _THREAD_THRESHOLD = 50
 
 
+TokenTree = json_with_untrusted("note")  # a confirmed token keeps the person's note
+
+
 class DesignSystem(BaseModel):
     id: UUID
     project_id: UUID
     generation_method: str | None = Field(description="emergent, prescribed or hybrid.")
-    tokens: dict[str, Any]
+    tokens: TokenTree
     component_patterns: dict[str, Any]
     confidence_scores: dict[str, Any]
-    user_confirmations: dict[str, Any] = Field(description="Token path -> {value | ref, confirmed_at, note}.")
+    user_confirmations: UntrustedJson = Field(description="Token path -> {value | ref, confirmed_at, note}.")
     prescribed_tokens: dict[str, Any]
+    detail: bool = Field(description="False: each token's and component's lists of pages, contexts and class sets are "
+                                     "left out; get_design_system with detail=true has them.")
     created_at: datetime
     updated_at: datetime
 
@@ -80,7 +87,7 @@ class DesignSystemAnalysis(BaseModel):
 class ColorUse(BaseModel):
     color: str = Field(description="Hex colour (#RRGGBB, or #RRGGBBAA with transparency).")
     usage_count: int = Field(description="How many mockup versions use it.")
-    used_in_pages: list[str] = Field(description="Names of the pages using it, alphabetical.")
+    used_in_pages: list[Untrusted] = Field(description="Names of the pages using it, alphabetical.")
 
 
 class ColorUsage(BaseModel):
@@ -102,7 +109,7 @@ class ConsistencyIssue(BaseModel):
 
 class ConsistencyReport(BaseModel):
     mockup: MockupRef
-    page_name: str
+    page_name: Untrusted
     consistent: bool
     issue_counts: dict[str, int] = Field(description="Issues per kind.")
     issues: list[ConsistencyIssue]
@@ -116,11 +123,26 @@ class TokenExport(BaseModel):
     content: str = Field(description="The file's text, ready to write to disk.")
 
 
-def _design_system(row: Any) -> DesignSystem:
-    data = {k: row[k] for k in DesignSystem.model_fields}
+# What a token or component pattern carries beyond its value: where it was seen. Left out of the
+# compact answer (a model rarely needs them, and they are most of the bytes: 16 KB -> ~6 KB on the
+# example project).
+DETAIL_KEYS = frozenset({"pages", "contexts", "class_sets"})
+
+
+def _without_detail(tree: Any) -> Any:
+    if isinstance(tree, dict):
+        return {k: _without_detail(v) for k, v in tree.items() if k not in DETAIL_KEYS}
+    return tree
+
+
+def _design_system(row: Any, *, detail: bool = False) -> DesignSystem:
+    data = {k: row[k] for k in DesignSystem.model_fields if k != "detail"}
     for key in ("tokens", "component_patterns", "confidence_scores", "user_confirmations", "prescribed_tokens"):
         data[key] = data[key] or {}
-    return DesignSystem(**data)
+    if not detail:
+        data["tokens"] = _without_detail(data["tokens"])
+        data["component_patterns"] = _without_detail(data["component_patterns"])
+    return DesignSystem(**data, detail=detail)
 
 
 def _no_design_system(project_id: UUID) -> FlexError:
@@ -161,8 +183,8 @@ async def _recompute(conn: Any, row: Any) -> tuple[Any, list[dict[str, Any]]]:
     return updated, mockups
 
 
-async def get_design_system(scope: Scope, project_id: UUID) -> DesignSystem:
-    return _design_system(await _row(scope.db, scope, project_id))
+async def get_design_system(scope: Scope, project_id: UUID, *, detail: bool = True) -> DesignSystem:
+    return _design_system(await _row(scope.db, scope, project_id), detail=detail)
 
 
 async def analyze_design_system(scope: Scope, project_id: UUID) -> DesignSystemAnalysis:
@@ -180,9 +202,9 @@ async def analyze_design_system(scope: Scope, project_id: UUID) -> DesignSystemA
 def _check_decisions(confirmations: dict[str, Any]) -> None:
     for path, spec in confirmations.items():
         if not TOKEN_PATH.match(path):
-            raise InvalidInput("user_confirmations", f"key {path!r} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
+            raise InvalidInput("user_confirmations", f"key {json_shown(path)} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
         if not isinstance(spec, dict) or not ("value" in spec or "ref" in spec):
-            raise InvalidInput("user_confirmations", f"{path!r} must map to an object with 'value' (or 'ref' for a "
+            raise InvalidInput("user_confirmations", f"{json_shown(path)} must map to an object with 'value' (or 'ref' for a "
                                                      f"colour naming another colour token), e.g. {{\"value\": \"#DC2626\"}}.")
         if "value" in spec:
             _check_value(path, spec["value"], field="user_confirmations")
@@ -195,7 +217,7 @@ def _check_prescribed(prescribed: dict[str, Any]) -> None:
     for path, spec in _prescribed_paths(prescribed).items():
         token = path.removesuffix(".value")
         if not TOKEN_PATH.match(token):
-            raise InvalidInput("prescribed_tokens", f"{path or '{}'!r} is not a token path; give each token at its path, "
+            raise InvalidInput("prescribed_tokens", f"{json_shown(path or {})} is not a token path; give each token at its path, "
                                                     f"e.g. {{\"colors\": {{\"primary\": {{\"value\": \"#DC2626\"}}}}}}; "
                                                     f"valid paths: {TOKEN_PATH_HELP}. Nothing was saved.")
         field = f"prescribed_tokens.{token}"
@@ -247,7 +269,7 @@ def _check_value(path: str, value: Any, *, field: str = "value") -> Any:
     if group == "colors":
         color = normalize_color(value) if isinstance(value, str) else None
         if not color:
-            raise InvalidInput(field, f"{value!r} is not a CSS colour; give a colour such as '#DC2626', "
+            raise InvalidInput(field, f"{json_shown(value)} is not a CSS colour; give a colour such as '#DC2626', "
                                       f"'rgb(220 38 38)' or 'red', or use ref to name another colour token.")
         return color
     if path == "spacing.scale":
@@ -268,20 +290,20 @@ def _check_value(path: str, value: Any, *, field: str = "value") -> Any:
         return value
     if group == "shadows":
         if not isinstance(value, str) or not shadow_layers(value):
-            raise InvalidInput(field, f"{value!r} is not a CSS box-shadow; e.g. '0 1px 3px 0 rgb(0 0 0 / 0.1)'.")
+            raise InvalidInput(field, f"{json_shown(value)} is not a CSS box-shadow; e.g. '0 1px 3px 0 rgb(0 0 0 / 0.1)'.")
         return value
     # spacing.base, spacing.steps.*, typography.sizes.*, radii.*: a length
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         return f"{value:g}px"
     if isinstance(value, str) and parse_length(value) is not None:
         return value.strip()
-    raise InvalidInput(field, f"{value!r} is not a length; give pixels as a number (8) or a CSS length ('8px', '0.5rem').")
+    raise InvalidInput(field, f"{json_shown(value)} is not a length; give pixels as a number (8) or a CSS length ('8px', '0.5rem').")
 
 
 async def confirm_design_token(scope: Scope, project_id: UUID, path: str, *, value: Any = None, ref: str | None = None,
                                note: str | None = None) -> DesignSystem:
     if not TOKEN_PATH.match(path):
-        raise InvalidInput("path", f"{path!r} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
+        raise InvalidInput("path", f"{json_shown(path)} is not a token path; valid paths: {TOKEN_PATH_HELP}.")
     if value is not None and ref is not None:
         raise InvalidInput("ref", "pass either value or ref, not both.")
     if ref is not None and not path.startswith("colors."):
@@ -294,7 +316,7 @@ async def confirm_design_token(scope: Scope, project_id: UUID, path: str, *, val
             name = ref.removeprefix("colors.")
             if name not in (tokens.get("colors") or {}) or f"colors.{name}" == path:
                 known = ", ".join(sorted(tokens.get("colors") or {})) or "(none yet)"
-                raise InvalidInput("ref", f"{ref!r} is not another colour token of this design system; colour tokens: {known}.")
+                raise InvalidInput("ref", f"{json_shown(ref)} is not another colour token of this design system; colour tokens: {known}.")
             spec = {"ref": f"colors.{name}"}
         elif value is not None:
             spec = {"value": _check_value(path, value)}
@@ -320,7 +342,7 @@ async def unconfirm_design_token(scope: Scope, project_id: UUID, path: str) -> D
         confirmations = dict(row["user_confirmations"] or {})
         if path not in confirmations:
             listed = ", ".join(sorted(confirmations)) or "none"
-            raise InvalidInput("path", f"{path!r} is not confirmed; confirmed paths: {listed}.")
+            raise InvalidInput("path", f"{json_shown(path)} is not confirmed; confirmed paths: {listed}.")
         del confirmations[path]
         row = await conn.fetchrow("UPDATE design_systems SET user_confirmations = $2 WHERE id = $1 RETURNING *",
                                   row["id"], confirmations)

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..analysis.shown import json_shown
 from ..analysis import datamodel_export
 from ..analysis.entities import CRUD_OPERATIONS, FIELD_TYPES, infer_entities as infer_from_pages, merge_inferred
 from ..analysis.inflection import pluralize
@@ -29,6 +30,7 @@ from .owned import fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope
+from ..untrusted import RAW, Untrusted, UntrustedJson, UntrustedList
 
 RELATIONSHIP_TYPES = ("has_many", "belongs_to", "has_one", "many_to_many")
 ExportFormat = Literal["postgres", "json_schema", "pydantic"]
@@ -44,14 +46,14 @@ register_constraint_messages({
 class Entity(BaseModel):
     id: UUID
     project_id: UUID
-    entity_name: str
-    plural_name: str | None
-    description: str | None
-    fields: dict[str, Any] = Field(description="Field name -> spec {type, required, unique, inferred_from, confidence, user_edited...}.")
-    relationships: list[Any] = Field(description="[{type, target_entity, foreign_key, inverse}].")
+    entity_name: Untrusted
+    plural_name: Untrusted | None
+    description: Untrusted | None
+    fields: UntrustedJson = Field(description="Field name -> spec {type, required, unique, inferred_from, confidence, user_edited...}.")
+    relationships: UntrustedList = Field(description="[{type, target_entity, foreign_key, inverse}].")
     crud_locations: dict[str, Any] = Field(description="{create|read|update|delete: [page slugs]}.")
-    validation_rules: dict[str, Any]
-    business_rules: list[Any]
+    validation_rules: UntrustedJson
+    business_rules: UntrustedList
     confidence_score: float
     user_confirmed: bool
     created_at: datetime
@@ -60,10 +62,10 @@ class Entity(BaseModel):
 
 class EntitySummary(BaseModel):
     id: UUID
-    entity_name: str
-    plural_name: str | None
-    description: str | None
-    field_names: list[str]
+    entity_name: Untrusted
+    plural_name: Untrusted | None
+    description: Untrusted | None
+    field_names: list[Untrusted]
     relationship_count: int
     confidence_score: float
     user_confirmed: bool
@@ -76,15 +78,15 @@ class EntityList(Paged[EntitySummary]):
 
 class DeletedEntity(BaseModel):
     id: UUID
-    entity_name: str
+    entity_name: Untrusted
     relationships_removed: int = Field(description="How many relationships of other entities pointed at it and were removed.")
 
 
 class InferenceResult(BaseModel):
-    created: list[str] = Field(description="Entities that did not exist and were created.")
-    updated: list[str] = Field(description="Existing, unconfirmed entities that gained fields, pages or relationships.")
-    unchanged: list[str] = Field(description="Existing entities the inference had nothing new for.")
-    protected: list[str] = Field(description="Confirmed entities left exactly as they were.")
+    created: list[Untrusted] = Field(description="Entities that did not exist and were created.")
+    updated: list[Untrusted] = Field(description="Existing, unconfirmed entities that gained fields, pages or relationships.")
+    unchanged: list[Untrusted] = Field(description="Existing entities the inference had nothing new for.")
+    protected: list[Untrusted] = Field(description="Confirmed entities left exactly as they were.")
     pages_read: int
     features_read: int
 
@@ -92,7 +94,7 @@ class InferenceResult(BaseModel):
 class ExportedDataModel(BaseModel):
     format: str
     entity_count: int
-    content: str = Field(description="The generated DDL, JSON Schema document (JSON text) or Python source.")
+    content: Untrusted = Field(description="The generated DDL, JSON Schema document (JSON text) or Python source.")
 
 
 def entity_of(row: Any) -> Entity:
@@ -118,12 +120,12 @@ def _summary(row: Any) -> EntitySummary:
 def _field_spec(name: str, spec: Any) -> dict[str, Any]:
     where = f"fields.{name}"
     if not name.strip() or len(name) > 100:
-        raise InvalidInput("fields", f"field names are 1-100 characters; got {name[:40]!r}.")
+        raise InvalidInput("fields", f"field names are 1-100 characters; got {json_shown(name[:40])}.")
     if not isinstance(spec, dict):
         raise InvalidInput(where, 'must be an object like {"type": "string", "required": true}.')
     kind = spec.get("type")
     if kind not in FIELD_TYPES:
-        raise InvalidInput(f"{where}.type", f"{kind!r} is not a field type; valid types: {', '.join(FIELD_TYPES)}.")
+        raise InvalidInput(f"{where}.type", f"{json_shown(kind)} is not a field type; valid types: {', '.join(FIELD_TYPES)}.")
     return dict(spec) | {"user_edited": True}
 
 
@@ -133,7 +135,7 @@ def _crud_locations(value: Any) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for op, slugs in value.items():
         if op not in CRUD_OPERATIONS:
-            raise InvalidInput("crud_locations", f"key {op!r} is not one of {', '.join(CRUD_OPERATIONS)}. Nothing was changed.")
+            raise InvalidInput("crud_locations", f"key {json_shown(op)} is not one of {', '.join(CRUD_OPERATIONS)}. Nothing was changed.")
         if not isinstance(slugs, list) or not all(isinstance(s, str) and s.strip() for s in slugs):
             raise InvalidInput(f"crud_locations.{op}", "must be a list of page slugs, e.g. [\"signup\", \"profile\"].")
         result[op] = sorted({s.strip() for s in slugs})
@@ -157,12 +159,12 @@ async def _relationships(conn: Any, project_id: UUID, entity_name: str, value: A
         if not isinstance(rel, dict):
             raise InvalidInput(where, 'must be an object like {"type": "has_many", "target_entity": "Lesson"}.')
         if rel.get("type") not in RELATIONSHIP_TYPES:
-            raise InvalidInput(f"{where}.type", f"{rel.get('type')!r} is not one of {', '.join(RELATIONSHIP_TYPES)}.")
+            raise InvalidInput(f"{where}.type", f"{json_shown(rel.get('type'))} is not one of {', '.join(RELATIONSHIP_TYPES)}.")
         target = rel.get("target_entity")
         if not isinstance(target, str) or target.lower() not in names:
             known = ", ".join(sorted({entity_name} | {r["entity_name"] for r in await conn.fetch(
                 "SELECT entity_name FROM inferred_entities WHERE project_id = $1", project_id)}))
-            raise InvalidInput(f"{where}.target_entity", f"unknown entity {target!r}; this project's entities are "
+            raise InvalidInput(f"{where}.target_entity", f"unknown entity {json_shown(target)}; this project's entities are "
                                f"{known}. Create the target entity first. Nothing was changed.")
         result.append(dict(rel) | {"target_entity": names[target.lower()]})
     return result
@@ -184,7 +186,7 @@ async def _name_taken(conn: Any, project_id: UUID, name: str, except_id: UUID | 
         "SELECT entity_name FROM inferred_entities WHERE project_id = $1 AND lower(entity_name) = lower($2) "
         "AND id IS DISTINCT FROM $3", project_id, name, except_id)
     if other:
-        raise Conflict(f"Invalid entity_name: this project already has an entity named {other!r} (names are "
+        raise Conflict(f"Invalid entity_name: this project already has an entity named {json_shown(other)} (names are "
                        f"compared without case); update that one, or choose another name. Nothing was saved.")
 
 
@@ -363,7 +365,7 @@ async def project_entities(scope: Scope, project_id: UUID) -> list[Entity]:
 
 
 async def export_data_model(scope: Scope, project_id: UUID, fmt: str) -> ExportedDataModel:
-    entities = [e.model_dump(mode="json") for e in await project_entities(scope, project_id)]
+    entities = [e.model_dump(mode="json", context=RAW) for e in await project_entities(scope, project_id)]
     if fmt == "postgres":
         content = datamodel_export.to_postgres_ddl(entities)
     elif fmt == "json_schema":
@@ -371,5 +373,5 @@ async def export_data_model(scope: Scope, project_id: UUID, fmt: str) -> Exporte
     elif fmt == "pydantic":
         content = datamodel_export.to_pydantic_source(entities)
     else:
-        raise InvalidInput("format", f"{fmt!r} is not one of postgres, json_schema, pydantic.")
+        raise InvalidInput("format", f"{json_shown(fmt)} is not one of postgres, json_schema, pydantic.")
     return ExportedDataModel(format=fmt, entity_count=len(entities), content=content)

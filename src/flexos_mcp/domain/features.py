@@ -15,12 +15,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..analysis.shown import json_shown
 from ..db.sql import insert_statement, set_clause
 from ..errors import InvalidInput
 from .owned import fetch_owned, require_ids_in_project
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Scope
+from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 
 FeatureStatus = Literal["planned", "in-progress", "completed"]
 FEATURE_STATUSES = ("planned", "in-progress", "completed")
@@ -41,19 +43,19 @@ FLOW_HINT = "Call list_flows to see the project's journeys."
 class Feature(BaseModel):
     id: UUID
     project_id: UUID
-    name: str
-    user_description: str | None
-    category: str | None
+    name: Untrusted
+    user_description: Untrusted | None
+    category: Untrusted | None
     status: str
     affected_pages: list[UUID]
     required_journeys: list[UUID]
-    data_operations: dict[str, Any]
-    ui_requirements: list[Any]
-    business_rules: list[Any]
-    technical_requirements: dict[str, Any]
+    data_operations: UntrustedJson
+    ui_requirements: UntrustedList
+    business_rules: UntrustedList
+    technical_requirements: UntrustedJson
     detected_from_mockups: bool
     wizard_generated: bool
-    visual_specifications: dict[str, Any]
+    visual_specifications: UntrustedJson
     created_at: datetime
     updated_at: datetime
 
@@ -64,7 +66,7 @@ class FeatureList(Paged[Feature]):
 
 class DeletedFeature(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     deleted: bool = True
 
 
@@ -87,13 +89,13 @@ def normalise_data_operations(value: Any, field: str = "data_operations") -> dic
     result: dict[str, list[str]] = {}
     for key, names in value.items():
         if key not in DATA_OPERATION_KEYS:
-            raise InvalidInput(field, f"key {key!r} is not one of {', '.join(DATA_OPERATION_KEYS)}. Nothing was changed.")
+            raise InvalidInput(field, f"key {json_shown(key)} is not one of {', '.join(DATA_OPERATION_KEYS)}. Nothing was changed.")
         if not isinstance(names, list):
             raise InvalidInput(f"{field}.{key}", "must be a list of entity names, e.g. [\"Lesson\", \"Comment\"].")
         cleaned: list[str] = []
         for name in names:
             if not isinstance(name, str) or not name.strip():
-                raise InvalidInput(f"{field}.{key}", f"{name!r} is not an entity name; use non-empty strings like \"Lesson\".")
+                raise InvalidInput(f"{field}.{key}", f"{json_shown(name)} is not an entity name; use non-empty strings like \"Lesson\".")
             name = name.strip()
             if len(name) > MAX_ENTITY_NAME:
                 raise InvalidInput(f"{field}.{key}", f"entity names are at most {MAX_ENTITY_NAME} characters.")

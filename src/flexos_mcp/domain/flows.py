@@ -30,11 +30,11 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 from ..analysis import flow_graph, mermaid
 from ..analysis.vueflow import (
-    MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
+    CANVAS_ID_PATTERN, MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
     normalise_node_data, parse_canvas, validate_canvas,
 )
 from ..db.error_map import register_constraint_messages
@@ -43,6 +43,7 @@ from ..errors import FlexError, InvalidInput, NotFound
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Actor, Scope, owned_by
+from ..untrusted import Untrusted, UntrustedJson, UntrustedValue
 
 FlowType = Literal["user", "admin", "system", "error"]
 NodeType = Literal["screen", "decision", "annotation", "database", "action"]
@@ -71,9 +72,9 @@ _NODE_HINT = "Call list_flow_nodes(flow_id) to see a flow's nodes."
 class NodeConnection(BaseModel):
     target_node_id: UUID
     target_canvas_node_id: str | None = None
-    trigger: Any = None
-    element: Any = None
-    label: Any = None
+    trigger: UntrustedValue = None
+    element: UntrustedValue = None
+    label: UntrustedValue = None
     edge_id: str | None = Field(None, description="VueFlow edge id.")
     source_handle: Any = None
 
@@ -83,10 +84,10 @@ class FlowNode(BaseModel):
     flow_id: UUID
     canvas_node_id: str = Field(description="The node's VueFlow id; decision branches name nodes by it.")
     node_type: str
-    label: str
+    label: Untrusted
     position: dict[str, float]
     size: dict[str, float]
-    data: dict[str, Any]
+    data: UntrustedJson
     connections: list[NodeConnection]
     locked: bool
     created_at: datetime
@@ -96,14 +97,14 @@ class FlowNode(BaseModel):
 class FlowSummary(BaseModel):
     id: UUID
     project_id: UUID
-    name: str
-    description: str | None
+    name: Untrusted
+    description: Untrusted | None
     flow_type: str | None
     is_primary: bool
     node_count: int
     viewport: dict[str, Any]
-    filters_applied: dict[str, Any]
-    display_settings: dict[str, Any]
+    filters_applied: UntrustedJson
+    display_settings: UntrustedJson
     created_at: datetime
     updated_at: datetime
 
@@ -136,7 +137,7 @@ class DeletedFlowNode(BaseModel):
 
 class DeletedFlow(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     deleted_nodes: int
 
 
@@ -159,7 +160,7 @@ class LayoutResult(BaseModel):
 class NodeRef(BaseModel):
     id: UUID
     node_type: str
-    label: str
+    label: Untrusted
 
 
 class MissingBranch(BaseModel):
@@ -188,28 +189,28 @@ class FlowAnalysis(BaseModel):
 
 class FlowMermaid(BaseModel):
     flow_id: UUID
-    name: str
-    mermaid: str
+    name: Untrusted
+    mermaid: Untrusted
 
 
 class PageRef(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     path: str | None
 
 
 class FlowPageGap(BaseModel):
     flow_id: UUID
-    flow_name: str
+    flow_name: Untrusted
     pages: list[PageRef] = Field(description="Pages its screens show that have no mockup.")
 
 
 class ScreenWithoutPage(BaseModel):
     flow_id: UUID
-    flow_name: str
+    flow_name: Untrusted
     node_id: UUID
     canvas_node_id: str
-    label: str
+    label: Untrusted
 
 
 class FlowCoverage(BaseModel):
@@ -613,13 +614,17 @@ async def save_flow_canvas(scope: Scope, flow_id: UUID, canvas: Any) -> CanvasSa
         return await _store_canvas(conn, flow, canvas)
 
 
-async def get_flow_canvas(scope: Scope, flow_id: UUID) -> dict[str, Any]:
+class FlowCanvas(RootModel[UntrustedJson]):
+    """A flow's VueFlow FlowExportObject as stored: labels and data people wrote, so untrusted."""
+
+
+async def get_flow_canvas(scope: Scope, flow_id: UUID) -> FlowCanvas:
     row = await scope.db.fetchrow(
         f"""SELECT f.canvas_state FROM journey_flows f JOIN projects p ON p.id = f.project_id
             WHERE f.id = $1 AND {owned_by(2, 'p.user_id')}""", flow_id, scope.actor.owner_id)
     if row is None:
         raise NotFound("flow", flow_id, field="flow_id", hint=_FLOW_HINT)
-    return row["canvas_state"]
+    return FlowCanvas(row["canvas_state"] or {})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from ..errors import InvalidInput, NotFound
 from .pages import Page, page_of_row, require_page
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .scope import Scope, owned_by
-from .untrusted import user_content
+from ..untrusted import Untrusted, UntrustedJson
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +64,21 @@ class Mockup(BaseModel):
     version: int
     is_current: bool
     # Content travels inside <user-content> blocks (data, not instructions); null unless asked for.
-    html_content: str | None = None
-    css_content: str | None = None
-    javascript_content: str | None = None
+    html_content: Untrusted | None = None
+    css_content: Untrusted | None = None
+    javascript_content: Untrusted | None = None
     html_bytes: int
     css_bytes: int
     javascript_bytes: int
     extracted_patterns: dict[str, Any] | None = None
     responsive_rules: dict[str, Any] | None = None
     interactions: list[Any] | None = None
-    change_description: str | None
+    change_description: Untrusted | None
     changed_by: str | None
     parent_mockup_id: UUID | None
     parent_version: int | None
-    user_feedback: dict[str, Any]
-    ai_notes: dict[str, Any]
+    user_feedback: UntrustedJson
+    ai_notes: UntrustedJson
     created_at: datetime
 
 
@@ -113,9 +113,9 @@ class MockupDiff(BaseModel):
     from_mockup: MockupRef
     to_mockup: MockupRef
     # Unified diffs inside <user-content> blocks; null when that part is identical.
-    html_diff: str | None
-    css_diff: str | None
-    javascript_diff: str | None
+    html_diff: Untrusted | None
+    css_diff: Untrusted | None
+    javascript_diff: Untrusted | None
     lines: dict[str, LineCounts]
     pattern_changes: dict[str, Any]
     truncated: bool = Field(description=f"A diff was cut at {DIFF_LIMIT:,} characters.")
@@ -200,9 +200,6 @@ def _select(content: bool, analysis: bool) -> str:
 def mockup_of_row(row: Any) -> Mockup:
     keys = set(row.keys())
     data: dict[str, Any] = {k: row[k] for k in Mockup.model_fields if k in keys}
-    for key in ("html_content", "css_content", "javascript_content"):
-        if key in data:
-            data[key] = user_content(data[key])
     data["user_feedback"] = data["user_feedback"] or {}
     data["ai_notes"] = data["ai_notes"] or {}
     if "extracted_patterns" in keys:
@@ -251,19 +248,23 @@ def _resolve_target(mockup_id: UUID | None, page_id: UUID | None, version: int |
 
 
 async def get_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None,
-                     version: int | None = None, include_content: bool = True) -> Mockup:
+                     version: int | None = None, include_content: bool = True,
+                     include_analysis: bool = False) -> Mockup:
     _resolve_target(mockup_id, page_id, version)
     if mockup_id is None:
         async with scope.db.snapshot() as conn:
             found = await _mockup_id_of_version(conn, scope, page_id, version)
-            return mockup_of_row(await _fetch_mockup(conn, scope, found, content=include_content))
-    return mockup_of_row(await _fetch_mockup(scope.db, scope, mockup_id, content=include_content))
+            return mockup_of_row(await _fetch_mockup(conn, scope, found, content=include_content,
+                                                     analysis=include_analysis))
+    return mockup_of_row(await _fetch_mockup(scope.db, scope, mockup_id, content=include_content,
+                                             analysis=include_analysis))
 
 
-async def current_mockup(conn: Any, scope: Scope, page_row: Any) -> Mockup | None:
+async def current_mockup(conn: Any, scope: Scope, page_row: Any, *, content: bool = True) -> Mockup | None:
     if page_row["current_mockup_id"] is None:
         return None
-    return mockup_of_row(await _fetch_mockup(conn, scope, page_row["current_mockup_id"]))
+    return mockup_of_row(await _fetch_mockup(conn, scope, page_row["current_mockup_id"], content=content,
+                                             analysis=content))
 
 
 async def get_page_with_mockup(scope: Scope, page: Page, include_current_mockup: bool) -> PageWithMockup:
@@ -335,13 +336,17 @@ async def insert_version(conn: Any, page: Any, content: PreparedContent, *, chan
 async def create_mockup_version(scope: Scope, page_id: UUID, content: PreparedContent, *,
                                 change_description: str | None, changed_by: str | None,
                                 parent_version: int | None, make_current: bool,
-                                user_feedback: dict | None, ai_notes: dict | None) -> Mockup:
+                                user_feedback: dict | None, ai_notes: dict | None,
+                                return_content: bool = False) -> Mockup:
+    """Save a version; the answer carries its content and analysis only with `return_content`
+    (the caller just wrote the content: echoing it back costs a model its size again)."""
     async with scope.db.transaction() as conn:
         page = await require_page(conn, scope.actor, page_id, lock=True)
         mockup_id = await insert_version(conn, page, content, change_description=change_description,
                                          changed_by=changed_by, parent_version=parent_version,
                                          make_current=make_current, user_feedback=user_feedback, ai_notes=ai_notes)
-        return mockup_of_row(await _fetch_mockup(conn, scope, mockup_id))
+        return mockup_of_row(await _fetch_mockup(conn, scope, mockup_id, content=return_content,
+                                                 analysis=return_content))
 
 
 async def set_current_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None,
@@ -417,7 +422,7 @@ def _diff(old: Any, new: Any) -> MockupDiff:
     for key, column, name in (("html", "html_content", "index.html"), ("css", "css_content", "styles.css"),
                               ("javascript", "javascript_content", "script.js")):
         text, lines, cut = _unified(old[column], new[column], name, old["version"], new["version"])
-        parts[key] = user_content(text)
+        parts[key] = text
         counts[key] = lines
         truncated = truncated or cut
     return MockupDiff(

@@ -3,6 +3,11 @@ with node counts, features with their linked pages, entities with their field na
 
 The four statements run in one repeatable-read snapshot, so the outline is one consistent moment
 of the project even while another session edits it.
+
+It has a budget: at most OUTLINE_BUDGET items (pages, flows, features and entities together) per
+read, in that order, pages depth-first. A larger project's outline says `truncated` and gives a
+`next_cursor` that continues where it stopped (a page whose parent was on an earlier read comes
+as a root with its `parent_id`).
 """
 
 from __future__ import annotations
@@ -12,13 +17,19 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..errors import InvalidInput
+from .paging import decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope
+from ..untrusted import Untrusted
+
+OUTLINE_BUDGET = 150
 
 
 class OutlinePage(BaseModel):
     id: UUID
-    name: str
+    parent_id: UUID | None = Field(None, description="Set only when the parent came on an earlier read.")
+    name: Untrusted
     slug: str
     path: str | None
     type: str | None
@@ -29,55 +40,74 @@ class OutlinePage(BaseModel):
 
 class OutlineFlow(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     flow_type: str | None
     is_primary: bool
     node_count: int
 
 
-class OutlineLinkedPage(BaseModel):
-    id: UUID
-    name: str
-    slug: str
-
-
 class OutlineFeature(BaseModel):
     id: UUID
-    name: str
-    category: str | None
+    name: Untrusted
+    category: Untrusted | None
     status: str | None
-    pages: list[OutlineLinkedPage]
+    pages: list[str] = Field(description="Slugs of the linked pages.")
 
 
 class OutlineEntity(BaseModel):
     id: UUID
-    entity_name: str
+    entity_name: Untrusted
     user_confirmed: bool
     confidence_score: float | None
-    field_names: list[str]
+    field_names: list[Untrusted]
 
 
 class ProjectOutline(BaseModel):
     project_id: UUID
-    name: str
+    name: Untrusted
     type: str
     pages: list[OutlinePage] = Field(description="Top-level pages; children nested under their parent.")
     flows: list[OutlineFlow]
     features: list[OutlineFeature]
     entities: list[OutlineEntity]
+    counts: dict[str, int] = Field(description="How many pages, flows, features and entities the project has.")
+    truncated: bool = Field(description="True when this read stopped at the budget; next_cursor goes on.")
+    next_cursor: str | None = None
+
+
+def _depth_first(rows: list[Any]) -> list[Any]:
+    """Pages in tree order: each parent, then its children (rows come in sort order)."""
+    children: dict[Any, list[Any]] = {}
+    ids = {r["id"] for r in rows}
+    for r in rows:
+        children.setdefault(r["parent_id"] if r["parent_id"] in ids else None, []).append(r)
+    ordered: list[Any] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        row = stack.pop()
+        ordered.append(row)
+        stack.extend(reversed(children.get(row["id"], [])))
+    return ordered
 
 
 def _tree(rows: list[Any]) -> list[OutlinePage]:
+    """The pages of one read as a tree; a page whose parent is not in this read is a root that
+    names its parent."""
     nodes = {r["id"]: OutlinePage(id=r["id"], name=r["name"], slug=r["slug"], path=r["path"], type=r["type"],
                                   status=r["status"], current_mockup_version=r["version"]) for r in rows}
     roots = []
-    for r in rows:  # rows come in (sort_order, name) order, so children keep that order too
+    for r in rows:
         parent = nodes.get(r["parent_id"])
-        (parent.children if parent is not None else roots).append(nodes[r["id"]])
+        if parent is None:
+            nodes[r["id"]].parent_id = r["parent_id"]
+            roots.append(nodes[r["id"]])
+        else:
+            parent.children.append(nodes[r["id"]])
     return roots
 
 
-async def project_outline(scope: Scope, project_id: UUID) -> ProjectOutline:
+async def project_outline(scope: Scope, project_id: UUID, cursor: str | None = None) -> ProjectOutline:
+    start = _offset(cursor)
     async with scope.db.snapshot() as conn:
         project = await require_project(conn, scope.actor, project_id)
         pages = await conn.fetch(
@@ -94,8 +124,7 @@ async def project_outline(scope: Scope, project_id: UUID) -> ProjectOutline:
                 ORDER BY f.is_primary DESC NULLS LAST, f.name, f.id""", project_id)
         features = await conn.fetch(
             """SELECT f.id, f.name, f.category, f.status,
-                      COALESCE((SELECT jsonb_agg(jsonb_build_object('id', p.id, 'name', p.name, 'slug', p.slug)
-                                                 ORDER BY x.n)
+                      COALESCE((SELECT jsonb_agg(p.slug ORDER BY x.n)
                                   FROM unnest(f.affected_pages) WITH ORDINALITY AS x(page_id, n)
                                   JOIN pages p ON p.id = x.page_id AND p.project_id = f.project_id),
                                '[]'::jsonb) AS pages
@@ -109,8 +138,29 @@ async def project_outline(scope: Scope, project_id: UUID) -> ProjectOutline:
                  FROM inferred_entities
                 WHERE project_id = $1
                 ORDER BY entity_name""", project_id)
+    sections = {"pages": _depth_first(list(pages)), "flows": flows, "features": features, "entities": entities}
+    taken: dict[str, list[Any]] = {}
+    position, left = 0, OUTLINE_BUDGET
+    for name, rows in sections.items():
+        begin = min(max(start - position, 0), len(rows))
+        taken[name] = list(rows[begin:begin + left])
+        left -= len(taken[name])
+        position += len(rows)
+    shown = start + OUTLINE_BUDGET
+    truncated = position > shown
     return ProjectOutline(
-        project_id=project["id"], name=project["name"], type=project["type"], pages=_tree(pages),
-        flows=[OutlineFlow(**dict(f)) for f in flows],
-        features=[OutlineFeature(**dict(f)) for f in features],
-        entities=[OutlineEntity(**dict(e)) for e in entities])
+        project_id=project["id"], name=project["name"], type=project["type"], pages=_tree(taken["pages"]),
+        flows=[OutlineFlow(**dict(f)) for f in taken["flows"]],
+        features=[OutlineFeature(**dict(f)) for f in taken["features"]],
+        entities=[OutlineEntity(**dict(e)) for e in taken["entities"]],
+        counts={name: len(rows) for name, rows in sections.items()}, truncated=truncated,
+        next_cursor=encode_cursor(shown, project["id"]) if truncated else None)
+
+
+def _offset(cursor: str | None) -> int:
+    decoded = decode_cursor(cursor, timestamp=False)
+    if decoded is None:
+        return 0
+    if not isinstance(decoded[0], int) or decoded[0] < 0:
+        raise InvalidInput("cursor", "not an outline cursor; pass the next_cursor of the previous read.")
+    return decoded[0]

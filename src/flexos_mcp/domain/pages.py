@@ -24,6 +24,7 @@ from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Actor, Scope
 from .text import next_free_slug, slugify
+from ..untrusted import Untrusted, UntrustedList
 
 PAGE_TYPES = ("page", "layout", "component", "modal")
 PAGE_STATUSES = ("draft", "designed", "approved", "built")
@@ -57,17 +58,17 @@ class Page(BaseModel):
     id: UUID
     project_id: UUID
     parent_id: UUID | None
-    name: str
+    name: Untrusted
     slug: str
     path: str | None
     type: str
-    purpose: str | None
+    purpose: Untrusted | None
     primary_device: str
     current_mockup_id: UUID | None
     status: str
-    key_elements: list[Any]
-    related_patterns: list[Any]
-    usage_contexts: list[Any]
+    key_elements: UntrustedList
+    related_patterns: UntrustedList
+    usage_contexts: UntrustedList
     sort_order: int
     is_placeholder: bool
     wizard_generated: bool
@@ -79,9 +80,27 @@ class PageList(Paged[Page]):
     pass
 
 
+class PageSummary(BaseModel):
+    """A page in a list: get_page has the rest (key elements, patterns, contexts, dates)."""
+    id: UUID
+    parent_id: UUID | None
+    name: Untrusted
+    slug: str
+    path: str | None
+    type: str
+    status: str
+    purpose: Untrusted | None
+    current_mockup_id: UUID | None
+    sort_order: int
+
+
+class PageSummaryList(Paged[PageSummary]):
+    pass
+
+
 class DeletedPage(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     mockups_deleted: int = Field(description="Mockup versions deleted with the page.")
     children_detached: int = Field(description="Child pages that became top-level pages (they are kept).")
 
@@ -200,13 +219,8 @@ async def list_pages(scope: Scope, project_id: UUID, *, status: str | None = Non
     return PageList(items=[page_of_row(r) for r in rows], next_cursor=_page_cursor(rows[-1]) if more and rows else None)
 
 
-async def update_page(scope: Scope, page_id: UUID, changes: dict[str, Any], *, clear_parent: bool = False) -> Page:
-    changes = dict(changes)
-    if clear_parent:
-        if changes.get("parent_id"):
-            raise InvalidInput("clear_parent", "pass either parent_id (a new parent) or clear_parent=true (make it a "
-                                               "top-level page), not both.")
-        changes["parent_id"] = None
+async def update_page(scope: Scope, page_id: UUID, changes: dict[str, Any]) -> Page:
+    """Apply `changes` (`parent_id: None` makes the page top-level)."""
     async with scope.db.transaction() as conn:
         row = await require_page(conn, scope.actor, page_id, lock=True)
         if not changes:
@@ -242,10 +256,12 @@ async def delete_page(scope: Scope, page_id: UUID) -> DeletedPage:
                        children_detached=counts["children"])
 
 
-async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], first_mockup: dict[str, Any] | None = None):
+async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], first_mockup: dict[str, Any] | None = None,
+                      *, return_content: bool = False):
     """The seed's "Creating a New Page" as one transaction: the page, optionally its mockup
     version 1, and `current_mockup_id` pointing at it (the page is then `designed`).
-    `first_mockup` carries `content` (a PreparedContent) plus `change_description`/`changed_by`."""
+    `first_mockup` carries `content` (a PreparedContent) plus `change_description`/`changed_by`;
+    the answer includes the mockup's content and analysis only with `return_content`."""
     from .mockups import PageWithMockup, current_mockup, insert_version
 
     async with scope.db.transaction() as conn:
@@ -257,5 +273,5 @@ async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], fi
                                  changed_by=first_mockup.get("changed_by"))
             page = await conn.fetchrow("SELECT * FROM pages WHERE id = $1", page["id"])
         detail = PageWithMockup(**page_of_row(page).model_dump())
-        detail.current_mockup = await current_mockup(conn, scope, page)
+        detail.current_mockup = await current_mockup(conn, scope, page, content=return_content)
         return detail

@@ -25,6 +25,16 @@ class Paged(BaseModel, Generic[T]):
     )
 
 
+PageOf = TypeVar("PageOf", bound=Paged[Any])
+
+
+def summarised(listing: Paged[Any], page_type: type[PageOf]) -> PageOf:
+    """The same page of a list with each item cut down to `page_type`'s item model (a list's
+    compact default: the full record is one get_* call away)."""
+    item_type = page_type.model_fields["items"].annotation.__args__[0]
+    return page_type(items=[item_type(**item.model_dump()) for item in listing.items], next_cursor=listing.next_cursor)
+
+
 def encode_cursor(sort_value: Any, row_id: UUID) -> str:
     value = sort_value.isoformat() if isinstance(sort_value, datetime) else sort_value
     raw = json.dumps([value, str(row_id)], separators=(",", ":")).encode()

@@ -15,6 +15,7 @@ from ..errors import Conflict, NotFound
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .scope import Actor, Scope, owned_by
 from .text import next_free_slug, slugify
+from ..untrusted import Untrusted, UntrustedJson
 
 ProjectType = Literal["web-app", "mobile-app", "pwa", "api", "fullstack"]
 ProjectStatus = Literal["active", "archived", "template"]
@@ -36,18 +37,18 @@ LongText = Annotated[str, Field(max_length=20000)]
 
 class Project(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     slug: str
-    description: str | None
+    description: Untrusted | None
     type: str
     status: str
-    vision_statement: str | None
+    vision_statement: Untrusted | None
     target_feeling: str | None
-    reference_apps: list[str]
-    icon: str | None
+    reference_apps: list[Untrusted]
+    icon: Untrusted | None
     color: str | None
-    settings: dict[str, Any]
-    metadata: dict[str, Any]
+    settings: UntrustedJson
+    metadata: UntrustedJson
     created_at: datetime
     updated_at: datetime
     last_opened_at: datetime
@@ -57,9 +58,24 @@ class ProjectList(Paged[Project]):
     pass
 
 
+class ProjectSummary(BaseModel):
+    """A project in a list: get_project has the rest."""
+    id: UUID
+    name: Untrusted
+    slug: str
+    type: str
+    status: str
+    description: Untrusted | None
+    last_opened_at: datetime
+
+
+class ProjectSummaryList(Paged[ProjectSummary]):
+    pass
+
+
 class DeletedProject(BaseModel):
     id: UUID
-    name: str
+    name: Untrusted
     deleted: dict[str, int] = Field(description="How many records of each kind were deleted with the project.")
 
 
@@ -82,6 +98,14 @@ async def require_project(conn: Any, actor: Actor, project_id: UUID, *, field: s
     if row is None:
         raise NotFound("project", project_id, field=field, hint="Call list_projects to see your projects.")
     return row
+
+
+async def project_id_for_slug(scope: Scope, slug: str) -> UUID | None:
+    """The id of the caller's project with this slug (their own first, for an admin), or None."""
+    return await scope.db.fetchval(
+        f"""SELECT id FROM projects WHERE slug = $1 AND {owned_by(2)}
+            ORDER BY (user_id = $3) DESC, last_opened_at DESC LIMIT 1""",
+        slug, scope.actor.owner_id, scope.actor.id)
 
 
 async def create_project(scope: Scope, values: dict[str, Any]) -> Project:

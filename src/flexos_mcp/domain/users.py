@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from ..db.gateway import Database
 from ..db.sql import set_clause
 from .scope import Actor, Scope
+from ..untrusted import Untrusted, UntrustedJson
 
 Username = Annotated[
     str, Field(min_length=2, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$",
@@ -24,10 +25,10 @@ class User(BaseModel):
     id: UUID
     email: str
     username: str | None
-    full_name: str | None
+    full_name: Untrusted | None
     avatar_url: str | None
     role: str
-    settings: dict[str, Any]
+    settings: UntrustedJson
     created_at: datetime
     updated_at: datetime
 

@@ -21,7 +21,6 @@ from ..analysis.diagram import Arrow, Box, Diagram, draw, wrap
 from ..analysis.viewports import VIEWPORTS
 from ..domain import design_systems, entities, flows, mockups, outline, pages, projects, thinking, wizard
 from ..domain.mockups import Mockup
-from ..domain.untrusted import without_user_content
 from ..errors import FlexError, InvalidInput, NotFound
 from ..rendering.mockup_frame import FRAME_HEADERS, mockup_document
 from .requests import acting_scope, render
@@ -147,8 +146,7 @@ async def mockup_frame(request: Request) -> Response:
     mockup = await mockups.get_mockup(scope, mockup_id=request.path_params["mockup_id"])
     if mockup.project_id != request.path_params["project_id"]:
         raise NotFound("mockup", mockup.id)
-    document = mockup_document(without_user_content(mockup.html_content) or "",
-                               without_user_content(mockup.css_content), without_user_content(mockup.javascript_content))
+    document = mockup_document(mockup.html_content or "", mockup.css_content, mockup.javascript_content)
     return HTMLResponse(document, headers=FRAME_HEADERS)
 
 
@@ -322,7 +320,7 @@ def creation_order(thoughts: list[Any]) -> list[Any]:
 def thought_tree(thoughts: list[Any]) -> list[TreeItem]:
     """Each thought under the first thought it depends on, as the text tree of
     get_thinking_chain draws it; `thoughts` in creation_order."""
-    items = {t.id: TreeItem(i + 1, t, _thought_classes(t), without_user_content(t.user_feedback), [])
+    items = {t.id: TreeItem(i + 1, t, _thought_classes(t), t.user_feedback, [])
              for i, t in enumerate(thoughts)}
     roots = []
     for t in thoughts:
@@ -384,7 +382,7 @@ async def run_page(request: Request) -> Response:
                  _thought_classes(t), title=f"#{number[t.id]} {t.thought_type}: {t.reasoning}", width=210, height=84)
              for t in thoughts]
     picture = await _diagram(boxes, [Arrow(str(a), str(b)) for a, b in chain.edges])
-    return render(request, "run.html", project=project, run=run, brief=without_user_content(run.brief),
+    return render(request, "run.html", project=project, run=run, brief=run.brief,
                    phases=run_phases(run, datetime.now(UTC)), chain=chain, number=number, diagram=picture,
                    tree=thought_tree(thoughts),
                    open_questions=[t for t in thoughts if t.thought_type == "question" and t.needs_answer],

@@ -4,7 +4,9 @@
   "Project Id"); a model learns nothing from it. Titles are removed.
 - An optional argument (`X | None = None`) becomes `{"anyOf": [X, {"type": "null"}], "default":
   null}`. In an input schema, leaving the argument out already means "not given", so it is
-  published as plain `X` (the server still accepts an explicit null).
+  published as plain `X` (an explicit null is accepted and means the same: server/arguments.py).
+  A `Clearable` argument (server/params.py) keeps `null`, loses its `default`, and its
+  description ends with what null does.
 - Defaults JSON Schema already has are dropped (`additionalProperties: true`, `items: {}`), a
   nullable simple type is written `{"type": ["string", "null"]}` instead of an `anyOf`, and an
   output schema loses `default: null` (it validates nothing) and its per-field descriptions (the
@@ -16,6 +18,10 @@ Everything that constrains a value stays: the published schemas accept exactly w
 from __future__ import annotations
 
 from typing import Any
+
+from .params import CLEARABLE_MARK
+
+NULL_CLEARS = "null clears it."
 
 # Keywords whose value maps names to schemas (the names themselves are not keywords).
 _NAME_MAPS = ("properties", "$defs", "definitions", "patternProperties")
@@ -39,7 +45,10 @@ def strip_titles(schema: Any) -> None:
 
 
 _NULL = {"type": "null"}
-_SIMPLE_KEYS = {"type", "format"}
+# Keywords that constrain only values of their own type, so `{"type": ["string", "null"], "maxLength": 5}`
+# means what `anyOf: [{"type": "string", "maxLength": 5}, {"type": "null"}]` does (not so enum, const).
+_SIMPLE_KEYS = {"type", "format", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
+                "exclusiveMaximum", "multipleOf", "items", "minItems", "maxItems"}
 
 
 def compact(schema: Any, *, output: bool) -> Any:
@@ -75,13 +84,36 @@ def _without_description(schema: Any, output: bool) -> Any:
 
 
 def collapse_optional_arguments(input_schema: dict[str, Any]) -> None:
-    """Publish each optional top-level argument `X | None = None` as plain `X`, in place."""
+    """Publish each optional top-level argument `X | None = None` as plain `X`, in place; a
+    Clearable one keeps null and says so."""
     for name, prop in input_schema.get("properties", {}).items():
+        if prop.pop(CLEARABLE_MARK, False):
+            _say_null_clears(prop)
+            continue
         options = prop.get("anyOf")
         if not options or prop.get("default", ...) is not None:
             continue
         non_null = [o for o in options if o.get("type") != "null"]
-        if len(non_null) != 1 or len(non_null) == len(options):
+        if len(non_null) == len(options):
             continue
         collapsed = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
-        input_schema["properties"][name] = {**non_null[0], **collapsed}
+        input_schema["properties"][name] = {**non_null[0], **collapsed} if len(non_null) == 1 else \
+            {"anyOf": non_null, **collapsed}
+
+
+def _say_null_clears(prop: dict[str, Any]) -> None:
+    prop.pop("default", None)
+    inner = next((o for o in prop.get("anyOf", []) if o.get("description")), None)
+    description = prop.get("description") or (inner.pop("description") if inner else "")
+    if "null" not in description:
+        description = f"{description} {NULL_CLEARS}".strip()
+    prop["description"] = description
+
+
+def admits_null(prop: dict[str, Any] | None) -> bool:
+    """Whether a published argument schema accepts null as a value of its own."""
+    if not prop:
+        return False
+    kind = prop.get("type")
+    return kind == "null" or (isinstance(kind, list) and "null" in kind) or any(
+        admits_null(option) for option in prop.get("anyOf", []))

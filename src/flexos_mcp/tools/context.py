@@ -9,9 +9,9 @@ from pydantic import Field
 from ..domain import context_items
 from ..domain.context_items import ContextItem, ContextItemList, ContextItemType, DeletedContextItem
 from ..domain.projects import LongText
-from ..server.params import DEFAULT_PAGE, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
+from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 ItemId = Annotated[UUID, Field(description="The context item's id (from list_context_items).")]
@@ -21,6 +21,8 @@ ContentText = Annotated[str, Field(max_length=200_000, description="The text, or
 Labels = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)]
 Categories = Annotated[Labels, Field(description="e.g. ['inspiration', 'competitor', 'style-guide'].")]
 Tags = Annotated[Labels, Field(description="Free tags, e.g. ['navigation', 'dark-mode'].")]
+RelevanceScores = Annotated[dict[Annotated[str, Field(max_length=200)], Annotated[float, Field(ge=0, le=1)]],
+                            Field(max_length=200)]
 SubmittedContext = Annotated[LongText, Field(description="What the user said when submitting it.")]
 
 
@@ -35,7 +37,7 @@ async def create_context_item(
     ai_analysis: Annotated[JsonObject | None, Field(description="Your analysis: detected_elements, color_palette, layout_type, relevant_to.")] = None,
     categories: Categories | None = None,
     tags: Tags | None = None,
-    relevance_scores: Annotated[JsonObject | None, Field(description="Per-feature relevance, e.g. {\"sharing\": 0.8}.")] = None,
+    relevance_scores: Annotated[RelevanceScores | None, Field(description="Per-feature relevance 0-1, e.g. {\"sharing\": 0.8}.")] = None,
     submitted_context: SubmittedContext | None = None,
 ) -> ContextItem:
     """Save something the user shared as context (a screenshot, a URL, a note, a file, a mockup)
@@ -78,21 +80,21 @@ async def update_context_item(
     ctx: Context,
     context_item_id: ItemId,
     item_type: Annotated[ContextItemType | None, Field(description="screenshot, url, text, file or mockup.")] = None,
-    content_url: Annotated[str | None, Field(max_length=2000, description="New URL; empty string clears it.")] = None,
-    content_text: Annotated[str | None, Field(max_length=200_000, description="New text; empty string clears it.")] = None,
+    content_url: Annotated[Clearable[ContentUrl], Field(description="New URL.")] = None,
+    content_text: Annotated[Clearable[ContentText], Field(description="New text.")] = None,
     content_metadata: Annotated[JsonObject | None, Field(description="Replaces the metadata object.")] = None,
     ai_analysis: Annotated[JsonObject | None, Field(description="Replaces the analysis object.")] = None,
     categories: Annotated[Labels | None, Field(description="Replaces the categories.")] = None,
     tags: Annotated[Labels | None, Field(description="Replaces the tags.")] = None,
-    relevance_scores: Annotated[JsonObject | None, Field(description="Replaces the relevance scores.")] = None,
-    submitted_context: Annotated[str | None, Field(max_length=20000, description="New submission note; empty string clears it.")] = None,
+    relevance_scores: Annotated[RelevanceScores | None, Field(description="Replaces the relevance scores.")] = None,
+    submitted_context: Annotated[Clearable[SubmittedContext], Field(description="New submission note.")] = None,
 ) -> ContextItem:
     """Change some fields of a context item; only the fields you pass change. The item must keep
     content_text or content_url. Returns the item."""
     changes = changes_from(dict(
         item_type=item_type, content_url=content_url, content_text=content_text, content_metadata=content_metadata,
         ai_analysis=ai_analysis, categories=categories, tags=tags, relevance_scores=relevance_scores,
-        submitted_context=submitted_context), clearable=("content_url", "content_text", "submitted_context"))
+        submitted_context=submitted_context))
     return await context_items.update_context_item(scope_of(ctx), context_item_id, changes)
 
 
@@ -118,9 +120,11 @@ async def delete_context_item(ctx: Context, context_item_id: ItemId) -> DeletedC
 
 @resource("flexos://projects/{project_id}/context-items", toolset="context", title="Project context items")
 async def context_items_resource(project_id: str) -> str:
-    """A project's context items (the first 100, newest first, without content text) as JSON."""
-    return to_json(await context_items.list_context_items(current_scope(), uuid_from_uri(project_id, "project"),
-                                                          limit=100))
+    """A project's context items (the first 100, newest first, without content text) as JSON;
+    `continue_with` names the list_context_items call for the rest."""
+    project = uuid_from_uri(project_id, "project")
+    return listing(await context_items.list_context_items(current_scope(), project, limit=RESOURCE_PAGE),
+                   "list_context_items", project_id=project)
 
 
 @resource("flexos://projects/{project_id}/context-items/{context_item_id}", toolset="context", title="Context item")

@@ -15,7 +15,7 @@ from ..domain.design_systems import (
 from ..server.apps import DESIGN_SYSTEM_VIEW
 from ..server.params import JsonObject, ProjectId, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import uuid_from_uri
+from ..server.resource_helpers import to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 PrescribedTokens = Annotated[
@@ -47,11 +47,17 @@ async def create_design_system(
 
 
 @tool("design", title="Get design system", read_only=True, idempotent=True, ui=DESIGN_SYSTEM_VIEW)
-async def get_design_system(ctx: Context, project_id: ProjectId) -> DesignSystem:
+async def get_design_system(
+    ctx: Context,
+    project_id: ProjectId,
+    detail: Annotated[bool, Field(description="Also list, per token and component, the pages, contexts and class "
+                                              "sets it was seen in (several times larger).")] = False,
+) -> DesignSystem:
     """Read the project's design system: effective tokens (colours with roles such as primary and
     text, spacing base and scale, typography, radii, shadows), component patterns, confidence per
-    token, and the decisions (prescribed tokens, confirmations) behind them."""
-    return await design_systems.get_design_system(scope_of(ctx), project_id)
+    token, and the decisions (prescribed tokens, confirmations) behind them. Compact unless
+    detail=true."""
+    return await design_systems.get_design_system(scope_of(ctx), project_id, detail=detail)
 
 
 @tool("design", title="Update design system", read_only=False, idempotent=True)
@@ -164,8 +170,7 @@ async def _export(project_id: str, format: str) -> str:
 @resource("flexos://projects/{project_id}/design-system", toolset="design", title="Design system")
 async def design_system_resource(project_id: str) -> str:
     """The project's design system (tokens, component patterns, confidence, decisions) as JSON."""
-    design = await design_systems.get_design_system(current_scope(), uuid_from_uri(project_id, "project"))
-    return design.model_dump_json(indent=2)
+    return to_json(await design_systems.get_design_system(current_scope(), uuid_from_uri(project_id, "project")))
 
 
 @resource("flexos://projects/{project_id}/design-system/tokens.json", toolset="design", title="Design tokens (DTCG)")

@@ -5,39 +5,57 @@ from typing import Annotated
 from uuid import UUID
 
 from mcp.server.mcpserver import Context
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from ..analysis.entities import FIELD_TYPES
 from ..domain import entities
 from ..domain.entities import (
-    DeletedEntity, Entity, EntityList, EntityName, ExportedDataModel, ExportFormat, InferenceResult,
+    RELATIONSHIP_TYPES, DeletedEntity, Entity, EntityList, EntityName, ExportedDataModel, ExportFormat, InferenceResult,
 )
 from ..domain.projects import LongText
-from ..server.params import DEFAULT_PAGE, Cursor, JsonArray, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonArray, JsonObject, Limit, ProjectId, TextList, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
+from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 EntityId = Annotated[UUID, Field(description="The entity's id (from list_entities).")]
 PluralName = Annotated[str, Field(min_length=1, max_length=100, description="Plural name, e.g. 'Lessons'; derived when left out.")]
 Description = Annotated[LongText, Field(description="What the entity is, in a sentence.")]
-Fields = Annotated[
-    JsonObject,
-    Field(description="Field name -> spec object. Each spec needs \"type\", one of "
-                      + ", ".join(FIELD_TYPES) + "; optional keys: required, unique, max_length, enum_values, "
-                      "target_entity (for reference), validation, label. E.g. "
-                      "{\"email\": {\"type\": \"email\", \"required\": true, \"unique\": true}}."),
-]
-Relationships = Annotated[
-    JsonArray,
-    Field(description="[{\"type\": has_many|belongs_to|has_one|many_to_many, \"target_entity\": an entity of this "
-                      "project, \"foreign_key\": \"lesson_id\", \"inverse\": \"belongs_to\"}]."),
-]
-CrudLocations = Annotated[
-    JsonObject,
-    Field(description="Where the entity is created/read/updated/deleted: only the keys create, read, update, "
-                      "delete, each a list of page slugs, e.g. {\"create\": [\"signup\"], \"read\": [\"profile\"]}."),
-]
+
+# The shapes below are published as JSON Schema for the model; the domain checks them with
+# messages that name the exact place (fields.email.type, relationships[2].target_entity, ...).
+FIELD_SPEC_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "type": {"enum": list(FIELD_TYPES)}, "required": {"type": "boolean"}, "unique": {"type": "boolean"},
+        "max_length": {"type": "integer"}, "enum_values": {"type": "array", "items": {"type": "string"}},
+        "multiple": {"type": "boolean"}, "target_entity": {"type": "string"}, "label": {"type": "string"},
+        "validation": {"type": "object"},
+    },
+    "required": ["type"],
+}
+Fields = Annotated[JsonObject, WithJsonSchema({
+    "type": "object", "additionalProperties": FIELD_SPEC_SCHEMA,
+    "description": "Field name -> spec object. Each spec needs \"type\", one of " + ", ".join(FIELD_TYPES)
+                   + "; optional keys: required, unique, max_length, enum_values, target_entity (for reference), "
+                     "validation, label. E.g. {\"email\": {\"type\": \"email\", \"required\": true, \"unique\": true}}."})]
+FieldChanges = Annotated[JsonObject, WithJsonSchema({
+    "type": "object", "additionalProperties": {"anyOf": [FIELD_SPEC_SCHEMA, {"type": "null"}]},
+    "description": "Merged by field name: a spec replaces that field and marks it user_edited (inference keeps it), "
+                   "null removes the field, fields you leave out stay. Each spec needs \"type\", one of "
+                   + ", ".join(FIELD_TYPES) + "."})]
+Relationships = Annotated[JsonArray, WithJsonSchema({
+    "type": "array", "maxItems": 100,
+    "items": {"type": "object", "required": ["type", "target_entity"],
+              "properties": {"type": {"enum": list(RELATIONSHIP_TYPES)}, "target_entity": {"type": "string"},
+                             "foreign_key": {"type": "string"}, "inverse": {"enum": list(RELATIONSHIP_TYPES)}}},
+    "description": "[{\"type\": has_many|belongs_to|has_one|many_to_many, \"target_entity\": an entity of this "
+                   "project, \"foreign_key\": \"lesson_id\", \"inverse\": \"belongs_to\"}]."})]
+CrudLocations = Annotated[JsonObject, WithJsonSchema({
+    "type": "object", "additionalProperties": False,
+    "properties": {op: {"type": "array", "items": {"type": "string"}} for op in ("create", "read", "update", "delete")},
+    "description": "Where the entity is created/read/updated/deleted: only the keys create, read, update, delete, "
+                   "each a list of page slugs, e.g. {\"create\": [\"signup\"], \"read\": [\"profile\"]}."})]
 Confidence = Annotated[float, Field(ge=0, le=1, description="How sure the model is (0-1).")]
 
 
@@ -52,7 +70,7 @@ async def create_entity(
     relationships: Relationships | None = None,
     crud_locations: CrudLocations | None = None,
     validation_rules: Annotated[JsonObject | None, Field(description="Validation rules as a JSON object.")] = None,
-    business_rules: Annotated[JsonArray | None, Field(description="Business rules, e.g. ['a lesson has one author'].")] = None,
+    business_rules: Annotated[TextList | None, Field(description="Business rules, e.g. ['a lesson has one author'].")] = None,
     confidence_score: Confidence | None = None,
     user_confirmed: Annotated[bool, Field(description="True when the user stated this entity; inference then never changes it.")] = False,
 ) -> Entity:
@@ -94,24 +112,21 @@ async def update_entity(
     entity_id: EntityId,
     entity_name: Annotated[EntityName | None, Field(description="New name; other entities' relationships follow it.")] = None,
     plural_name: PluralName | None = None,
-    description: Description | None = None,
-    fields: Annotated[JsonObject | None, Field(
-        description="Merged by field name: a spec replaces that field and marks it user_edited (inference keeps "
-                    "it), null removes the field, fields you leave out stay. Each spec needs \"type\", one of "
-                    + ", ".join(FIELD_TYPES) + ".")] = None,
+    description: Clearable[Description] = None,
+    fields: FieldChanges | None = None,
     relationships: Annotated[Relationships | None, Field(description="Replaces the relationships; targets must be entities of this project.")] = None,
     crud_locations: Annotated[CrudLocations | None, Field(description="Replaces the CRUD locations: keys create, read, update, delete; values lists of page slugs.")] = None,
     validation_rules: Annotated[JsonObject | None, Field(description="Replaces the validation rules.")] = None,
-    business_rules: Annotated[JsonArray | None, Field(description="Replaces the business rules.")] = None,
+    business_rules: Annotated[TextList | None, Field(description="Replaces the business rules.")] = None,
     confidence_score: Confidence | None = None,
 ) -> Entity:
     """Correct an inferred entity; only what you pass changes. Edited fields are marked
     user_edited and survive later infer_entities runs; use confirm_entity to protect the whole
-    entity. Pass an empty string for description to clear it. Returns the entity."""
+    entity. null clears the description. Returns the entity."""
     changes = changes_from(dict(
         entity_name=entity_name.strip() if entity_name else None, plural_name=plural_name, description=description,
         fields=fields, relationships=relationships, crud_locations=crud_locations, validation_rules=validation_rules,
-        business_rules=business_rules, confidence_score=confidence_score), clearable=("description",))
+        business_rules=business_rules, confidence_score=confidence_score))
     return await entities.update_entity(scope_of(ctx), entity_id, changes)
 
 
@@ -157,7 +172,9 @@ async def export_data_model(
 @resource("flexos://projects/{project_id}/entities", toolset="entities", title="Project entities")
 async def entities_resource(project_id: str) -> str:
     """A project's entities (the first 100, by name) with field names, as JSON."""
-    return to_json(await entities.list_entities(current_scope(), uuid_from_uri(project_id, "project"), limit=100))
+    project = uuid_from_uri(project_id, "project")
+    return listing(await entities.list_entities(current_scope(), project, limit=RESOURCE_PAGE), "list_entities",
+                   project_id=project)
 
 
 @resource("flexos://projects/{project_id}/entities/{entity_id}", toolset="entities", title="Entity")

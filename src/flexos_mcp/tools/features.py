@@ -11,9 +11,9 @@ from ..domain.features import (
     DeletedFeature, Feature, FeatureCategory, FeatureList, FeatureName, FeatureStatus,
 )
 from ..domain.projects import LongText
-from ..server.params import DEFAULT_PAGE, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
+from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 FeatureId = Annotated[UUID, Field(description="The feature's id (from list_features or create_feature).")]
@@ -95,8 +95,8 @@ async def update_feature(
     ctx: Context,
     feature_id: FeatureId,
     name: FeatureName | None = None,
-    user_description: Description | None = None,
-    category: Annotated[str | None, Field(max_length=100, description="New category; empty string clears it.")] = None,
+    user_description: Clearable[Description] = None,
+    category: Annotated[Clearable[Annotated[str, Field(max_length=100)]], Field(description="New category.")] = None,
     status: Annotated[FeatureStatus | None, Field(description="planned, in-progress or completed.")] = None,
     affected_pages: Annotated[PageIds | None, Field(description="Replaces the linked pages (use link_feature_to_pages to add).")] = None,
     required_journeys: Annotated[FlowIds | None, Field(description="Replaces the required journey flows.")] = None,
@@ -109,14 +109,13 @@ async def update_feature(
     wizard_generated: Annotated[bool | None, Field(description="True when a wizard created it.")] = None,
 ) -> Feature:
     """Change some fields of a feature; only those you pass change (lists and objects are
-    replaced whole). An empty string clears user_description or category."""
+    replaced whole); null clears user_description or category."""
     changes = changes_from(dict(
         name=name, user_description=user_description, category=category, status=status,
         affected_pages=affected_pages, required_journeys=required_journeys, data_operations=data_operations,
         ui_requirements=ui_requirements, business_rules=business_rules,
         technical_requirements=technical_requirements, visual_specifications=visual_specifications,
-        detected_from_mockups=detected_from_mockups, wizard_generated=wizard_generated),
-        clearable=("user_description", "category"))
+        detected_from_mockups=detected_from_mockups, wizard_generated=wizard_generated))
     return await features.update_feature(scope_of(ctx), feature_id, changes)
 
 
@@ -143,7 +142,8 @@ async def delete_feature(ctx: Context, feature_id: FeatureId) -> DeletedFeature:
 async def features_resource(project_id: str) -> str:
     """A project's features (the first 100, oldest first) as JSON."""
     scope = current_scope()
-    return to_json(await features.list_features(scope, uuid_from_uri(project_id, "project"), limit=100))
+    project = uuid_from_uri(project_id, "project")
+    return listing(await features.list_features(scope, project, limit=RESOURCE_PAGE), "list_features", project_id=project)
 
 
 @resource("flexos://projects/{project_id}/features/{feature_id}", toolset="features", title="Feature")

@@ -8,18 +8,19 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from mcp.server.mcpserver import Context
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from ..domain import flows
 from ..domain.flows import (
+    CANVAS_ID_PATTERN, FlowCanvas,
     MAX_CANVAS_BYTES, MAX_CANVAS_NODES, CanvasSaved, DeletedFlow, DeletedFlowNode, Flow, FlowAnalysis, FlowCoverage,
     FlowList, FlowMermaid, FlowName, FlowNode, FlowNodeList, FlowType, LayoutResult, NodeType, StepType,
 )
 from ..errors import NotFound
 from ..server.apps import FLOW_VIEW
-from ..server.params import DEFAULT_PAGE, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
+from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 
@@ -39,6 +40,9 @@ Canvas = Annotated[
                       "target_node: a node id}]), database (data.entity, operation CREATE|READ|UPDATE|DELETE), action, "
                       f"annotation. At most {MAX_CANVAS_NODES} nodes. Other keys are kept as sent."),
 ]
+Viewport = Annotated[JsonObject, WithJsonSchema({
+    "type": "object", "properties": {"x": {"type": "number"}, "y": {"type": "number"}, "zoom": {"type": "number"}},
+    "required": ["x", "y", "zoom"]})]  # checked by analysis/vueflow.py, which names the bad key
 FlowId = Annotated[UUID, Field(description="The flow's id (from list_flows or create_flow).")]
 NodeId = Annotated[UUID, Field(description="The flow node's id (from get_flow or list_flow_nodes).")]
 Description = Annotated[str, Field(max_length=20000, description="What the journey is for, in a sentence or two.")]
@@ -136,18 +140,17 @@ async def update_flow(
     ctx: Context,
     flow_id: FlowId,
     name: FlowName | None = None,
-    description: Description | None = None,
+    description: Clearable[Description] = None,
     flow_type: Annotated[FlowType | None, Field(description="user, admin, system or error.")] = None,
     is_primary: Annotated[bool | None, Field(description="True for the app's main journey(s).")] = None,
-    viewport: Annotated[JsonObject | None, Field(description="Camera {x, y, zoom}; also stored in the canvas.")] = None,
+    viewport: Annotated[Viewport | None, Field(description="Camera {x, y, zoom}; also stored in the canvas.")] = None,
     filters_applied: Annotated[JsonObject | None, Field(description="Replaces the editor filter state.")] = None,
     display_settings: Annotated[JsonObject | None, Field(description="Replaces the editor display settings.")] = None,
 ) -> Flow:
-    """Change some fields of a flow (not its nodes); only the fields you pass change. Pass an
-    empty description to clear it. Returns the flow without nodes."""
+    """Change some fields of a flow (not its nodes); only the fields you pass change (null
+    clears the description). Returns the flow without nodes."""
     changes = changes_from(dict(name=name.strip() if name else None, description=description, flow_type=flow_type, is_primary=is_primary,
-                                viewport=viewport, filters_applied=filters_applied, display_settings=display_settings),
-                           clearable=("description",))
+                                viewport=viewport, filters_applied=filters_applied, display_settings=display_settings))
     return await flows.update_flow(scope_of(ctx), flow_id, changes)
 
 
@@ -173,9 +176,11 @@ async def save_flow_canvas(ctx: Context, flow_id: FlowId, canvas: Canvas) -> Can
 
 
 @tool("flows", title="Get flow canvas", read_only=True, idempotent=True)
-async def get_flow_canvas(ctx: Context, flow_id: FlowId) -> dict[str, Any]:
+async def get_flow_canvas(ctx: Context, flow_id: FlowId) -> FlowCanvas:
     """The flow as a VueFlow FlowExportObject ({nodes, edges, viewport, ...}), exactly as last
-    saved plus any changes made through the node tools; pass it to VueFlow's fromObject()."""
+    saved plus any changes made through the node tools; pass it to VueFlow's fromObject(). Its
+    text values come inside <user-content> blocks (labels people wrote); save_flow_canvas takes
+    them back as they are."""
     return await flows.get_flow_canvas(scope_of(ctx), flow_id)
 
 
@@ -193,7 +198,8 @@ async def create_flow_node(
     size: Annotated[Size | None, Field(description="Width and height in pixels, if known.")] = None,
     connections: Connections | None = None,
     locked: Annotated[bool | None, Field(description="True to keep the node from being dragged in the editor.")] = None,
-    canvas_node_id: Annotated[NodeRefText | None, Field(description="The node's VueFlow id; generated when left out.")] = None,
+    canvas_node_id: Annotated[str | None, Field(min_length=1, max_length=255, pattern=CANVAS_ID_PATTERN,
+                                                description="The node's VueFlow id; generated when left out.")] = None,
 ) -> FlowNode:
     """Add one node to a flow with its data and outgoing connections. To append a journey step
     after another node (connected, positioned for you) prefer add_flow_step. Returns the node."""
@@ -348,7 +354,8 @@ async def _flow_in_project(project_id: str, flow_id: str) -> UUID:
 @resource("flexos://projects/{project_id}/flows", toolset="flows", title="Project flows")
 async def flows_resource(project_id: str) -> str:
     """A project's journey flows (the first 100) as JSON, without canvases."""
-    return to_json(await flows.list_flows(current_scope(), uuid_from_uri(project_id, "project"), limit=100))
+    project = uuid_from_uri(project_id, "project")
+    return listing(await flows.list_flows(current_scope(), project, limit=RESOURCE_PAGE), "list_flows", project_id=project)
 
 
 @resource("flexos://projects/{project_id}/flows/{flow_id}", toolset="flows", title="Flow")

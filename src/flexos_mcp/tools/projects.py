@@ -6,15 +6,16 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from ..domain import outline, projects, users
+from ..domain.paging import summarised
 from ..domain.projects import (
-    DeletedProject, HexColor, Icon, LongText, Project, ProjectList, ProjectName, ProjectSlug, ProjectStatus,
+    DeletedProject, HexColor, Icon, LongText, Project, ProjectName, ProjectSlug, ProjectStatus, ProjectSummaryList,
     ProjectType, ReferenceApps, TargetFeeling,
 )
 from ..domain.users import AvatarUrl, FullName, User, Username
 from ..db.migrate import load_migrations
-from ..server.params import DEFAULT_PAGE, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
-from ..server.resource_helpers import to_json, uuid_from_uri
+from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 Description = Annotated[LongText, Field(description="What the app is, in a few sentences.")]
@@ -64,9 +65,11 @@ async def list_projects(
     status: Annotated[ProjectStatus | None, Field(description="Only projects with this status; all when left out.")] = None,
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,
-) -> ProjectList:
-    """List your projects, most recently opened first. Pages through results with `cursor`."""
-    return await projects.list_projects(scope_of(ctx), status=status, limit=limit, cursor=cursor)
+) -> ProjectSummaryList:
+    """List your projects, most recently opened first: id, name, slug, type, status and
+    description of each (get_project has the rest). Pages through results with `cursor`."""
+    return summarised(await projects.list_projects(scope_of(ctx), status=status, limit=limit, cursor=cursor),
+                      ProjectSummaryList)
 
 
 @tool("projects", title="Update project", read_only=False, idempotent=True)
@@ -75,10 +78,10 @@ async def update_project(
     project_id: ProjectId,
     name: ProjectName | None = None,
     type: Annotated[ProjectType | None, Field(description="Kind of app.")] = None,
-    description: Description | None = None,
+    description: Clearable[Description] = None,
     slug: ProjectSlug | None = None,
     status: Annotated[ProjectStatus | None, Field(description="active, archived or template.")] = None,
-    vision_statement: Vision | None = None,
+    vision_statement: Clearable[Vision] = None,
     target_feeling: Annotated[TargetFeeling | None, Field(description="How the app should feel.")] = None,
     reference_apps: ReferenceApps | None = None,
     icon: Icon | None = None,
@@ -86,12 +89,12 @@ async def update_project(
     settings: Annotated[JsonObject | None, Field(description="Replaces the settings object.")] = None,
     metadata: Annotated[JsonObject | None, Field(description="Replaces the metadata object.")] = None,
 ) -> Project:
-    """Change some fields of a project; only the fields you pass change. Pass an empty string for
-    description or vision_statement to clear it. Returns the updated project."""
+    """Change some fields of a project; only the fields you pass change (null clears description or
+    vision_statement). Returns the updated project."""
     changes = changes_from(dict(name=name, type=type, description=description, slug=slug, status=status,
                                 vision_statement=vision_statement, target_feeling=target_feeling,
                                 reference_apps=reference_apps, icon=icon, color=color, settings=settings,
-                                metadata=metadata), clearable=("description", "vision_statement"))
+                                metadata=metadata))
     return await projects.update_project(scope_of(ctx), project_id, changes)
 
 
@@ -132,7 +135,8 @@ async def update_me(
 @resource("flexos://projects", toolset="projects", title="Your projects")
 async def projects_resource() -> str:
     """Your projects (the first 100, most recently opened first) as JSON."""
-    return to_json(await projects.list_projects(current_scope(), status=None, limit=100))
+    found = await projects.list_projects(current_scope(), status=None, limit=RESOURCE_PAGE)
+    return listing(summarised(found, ProjectSummaryList), "list_projects")
 
 
 @resource("flexos://projects/{project_id}", toolset="projects", title="Project")
@@ -151,5 +155,22 @@ async def schema_resource() -> str:
 @resource("flexos://projects/{project_id}/outline", toolset="projects", title="Project outline")
 async def outline_resource(project_id: str) -> str:
     """A project's whole outline in one read: the pages tree with status and current mockup
-    version, flows with node counts, features with linked pages, entities with field names."""
-    return to_json(await outline.project_outline(current_scope(), uuid_from_uri(project_id, "project")))
+    version, flows with node counts, features with linked page slugs, entities with field names.
+    At most 150 items per read: a larger project's outline says `truncated` and `continue_with`
+    names the URI that goes on."""
+    return await _outline(project_id, None)
+
+
+@resource("flexos://projects/{project_id}/outline/{cursor}", toolset="projects", title="Project outline, continued")
+async def outline_continued_resource(project_id: str, cursor: str) -> str:
+    """The rest of a project's outline, from the next_cursor of the previous read."""
+    return await _outline(project_id, cursor)
+
+
+async def _outline(project_id: str, cursor: str | None) -> str:
+    project = uuid_from_uri(project_id, "project")
+    found = await outline.project_outline(current_scope(), project, cursor)
+    body = to_json(found, lean=True)
+    if found.next_cursor:
+        body = body[:-1] + f',"continue_with":"flexos://projects/{project}/outline/{found.next_cursor}"}}'
+    return body

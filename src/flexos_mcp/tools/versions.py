@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ..domain import mockups
 from ..domain.mockups import ChangeDescription, DeletedMockup, Mockup, MockupDiff, PageWithMockup
-from ..server.params import JsonObject, changes_from
+from ..server.params import Clearable, JsonObject, changes_from
 from ..server.registry import tool
 from ..server.state import scope_of
 from .pages import MockupId
@@ -39,14 +39,13 @@ async def set_current_mockup(
 async def update_mockup(
     ctx: Context,
     mockup_id: MockupId,
-    change_description: ChangeDescription | None = None,
+    change_description: Clearable[ChangeDescription] = None,
     user_feedback: Annotated[JsonObject | None, Field(description="Replaces the version's feedback object.")] = None,
     ai_notes: Annotated[JsonObject | None, Field(description="Replaces the version's AI notes object.")] = None,
 ) -> Mockup:
     """Change a version's description, feedback or AI notes; only the fields you pass change.
     A version's HTML/CSS/JS never changes: save a new version instead."""
-    changes = changes_from(dict(change_description=change_description, user_feedback=user_feedback, ai_notes=ai_notes),
-                           clearable=("change_description",))
+    changes = changes_from(dict(change_description=change_description, user_feedback=user_feedback, ai_notes=ai_notes))
     return await mockups.update_mockup(scope_of(ctx), mockup_id, changes)
 
 

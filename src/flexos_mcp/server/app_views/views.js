@@ -34,7 +34,7 @@
     if (!canCallTools()) return Promise.reject(new Error("this host does not let views call tools"));
     return request("tools/call", { name: name, arguments: args }).then(function (result) {
       if (result.isError) throw new Error(textOf(result) || (name + " failed"));
-      return result.structuredContent;
+      return unwrapUserContent(result.structuredContent);
     });
   }
 
@@ -156,17 +156,27 @@
     return text.length > limit ? text.slice(0, limit - 1) + "…" : text;
   }
 
-  // Mockup content arrives inside a <user-content> block (domain/untrusted.py): the frame shows
-  // what the person wrote, without the wrapper.
-  function unwrapUserContent(text) {
-    if (typeof text !== "string") return null;
-    const match = /^<user-content note="[^"]*">\n([\s\S]*)\n<\/user-content>$/.exec(text);
-    return match ? match[1].split("<\\/user-content>").join("</user-content>") : text;
+  // Text people and models wrote arrives inside <user-content> blocks (flexos_mcp/untrusted.py),
+  // for the model; a view shows a person what was written, so it takes every block off (the
+  // same rule as untrusted.unwrap), then draws text as text.
+  function unwrapUserContent(value) {
+    if (typeof value === "string") {
+      const match = /^<user-content>([\s\S]*)<\/user-content>$/.exec(value);
+      return match && match[1].indexOf("</user-content>") < 0
+        ? match[1].replace(/<\\\/(\s*user-content)/gi, "</$1") : value;
+    }
+    if (Array.isArray(value)) return value.map(unwrapUserContent);
+    if (value && typeof value === "object") {
+      const plain = {};
+      for (const key of Object.keys(value)) plain[key] = unwrapUserContent(value[key]);
+      return plain;
+    }
+    return value;
   }
 
   function show(result) {
     if (result.isError) return replace(el("p", { class: "error" }, textOf(result) || "The tool call failed."));
-    const data = result.structuredContent;
+    const data = unwrapUserContent(result.structuredContent);
     if (!data) return replace(el("pre", {}, textOf(result)));
     Promise.resolve(RENDERERS[kind](data)).catch(function (error) {
       replace(el("p", { class: "error" }, "Could not draw this result: " + error.message));
@@ -181,9 +191,9 @@
   // As rendering/mockup_frame.py composes it, behind a <meta> policy of its own: a srcdoc frame
   // shares this view's policy, whose 'self' would let the mockup reach the host's sandbox origin.
   function mockupDocument(mockup) {
-    const html = unwrapUserContent(mockup.html_content) || "";
-    const css = unwrapUserContent(mockup.css_content);
-    const js = unwrapUserContent(mockup.javascript_content);
+    const html = mockup.html_content || "";
+    const css = mockup.css_content;
+    const js = mockup.javascript_content;
     const policy = DATA.mockupPolicy.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
     return '<meta http-equiv="Content-Security-Policy" content="' + policy + '">\n' + html
       + (css ? "\n<style>" + css.replace(/<\/style/gi, "<\\/style") + "</style>" : "")
