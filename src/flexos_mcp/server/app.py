@@ -74,8 +74,10 @@ CLOSE_TIMEOUT_S = 10.0  # longest the lifespan waits for the pool and the comput
 
 def compact_text(result: Any) -> Any:
     """The result's text block as compact JSON of its structured content: the SDK indents it,
-    which costs a model a quarter more context for the same data."""
-    if isinstance(result, CallToolResult) and result.structured_content is not None and not result.is_error:
+    which costs a model a quarter more context for the same data. A tool that built its own
+    content (an image with a sentence about it) keeps it as it is."""
+    if (isinstance(result, CallToolResult) and result.structured_content is not None and not result.is_error
+            and len(result.content) == 1 and isinstance(result.content[0], TextContent)):
         text = json.dumps(result.structured_content, ensure_ascii=False, separators=(",", ":"))
         result.content = [TextContent(type="text", text=text)]
     return result

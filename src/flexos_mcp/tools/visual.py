@@ -15,7 +15,6 @@ from ..analysis.viewports import MAX_HEIGHT, MAX_WIDTH, MIN_HEIGHT, MIN_WIDTH, V
 from ..compute import run_cpu
 from ..domain.mockup_sources import MockupSource, mockup_pair, mockup_source
 from ..domain.mockups import MockupRef
-from ..domain.untrusted import user_content
 from ..errors import InvalidInput
 from ..rendering.accessibility import check_accessibility as run_axe
 from ..rendering.browser import Frame, Renderer, Shot
@@ -23,6 +22,7 @@ from ..rendering.offline import compose_document
 from ..server.registry import resource, tool
 from ..server.resource_helpers import uuid_from_uri
 from ..server.state import app_of, current_renderer, current_scope, scope_of
+from ..untrusted import Untrusted, user_content
 from .versions import ComparedPage, FromMockupId, FromVersion, ToMockupId, ToVersion
 
 ViewportName = Literal["mobile", "tablet", "desktop"]
@@ -53,7 +53,7 @@ class ImageInfo(BaseModel):
 
 class RenderInfo(BaseModel):
     mockup: MockupRef
-    page_name: str
+    page_name: Untrusted
     viewport: ViewportUsed
     full_page: bool
     image: ImageInfo
@@ -92,9 +92,10 @@ class MockupComparison(BaseModel):
 
 
 class FailingElement(BaseModel):
-    selector: str = Field(description="CSS selector of the element (inside <user-content>: taken from the mockup).")
-    html: str = Field(description="The element's opening HTML, shortened (inside <user-content>).")
-    fix: str = Field(description="axe's explanation of what fails and how to fix it (inside <user-content>).")
+    selector: Untrusted = Field(description="CSS selector of the element (taken from the mockup).")
+    html: Untrusted = Field(description="The element's opening HTML, shortened.")
+    fix: Untrusted = Field(description="axe's explanation of what fails and how to fix it (axe runs inside the "
+                                      "mockup's page, so its words are the page's).")
 
 
 class AccessibilityViolation(BaseModel):
@@ -102,7 +103,7 @@ class AccessibilityViolation(BaseModel):
     impact: str | None = Field(description="critical, serious, moderate or minor.")
     level: str = Field(description="WCAG level A or AA, or best-practice.")
     wcag: list[str] = Field(description="WCAG success criteria, e.g. ['1.4.3'].")
-    help: str
+    help: Untrusted = Field(description="The rule's summary, as axe reported it from inside the page.")
     help_url: str
     element_count: int
     elements: list[FailingElement] = Field(description="The first failing elements (at most 5).")
@@ -110,7 +111,7 @@ class AccessibilityViolation(BaseModel):
 
 class AccessibilityReport(BaseModel):
     mockup: MockupRef
-    page_name: str
+    page_name: Untrusted
     viewport: ViewportUsed
     passed: bool = Field(description="No rule was violated.")
     violation_count: int = Field(description="Rules violated.")
@@ -186,7 +187,7 @@ async def render_mockup(
     shot = await _renderer(ctx).screenshot(_document(source), frame)
     info = _render_info(source, frame, used, shot)
     what = "the full page" if full_page and not shot.cut and shot.top == 0 else f"CSS px {shot.top:,}-{shot.bottom:,}"
-    text = (f"Rendered {source.label} at {used.name} ({used.width}x{used.height}, scale {used.scale}): {what}, "
+    text = (f"Rendered {user_content(source.label)} at {used.name} ({used.width}x{used.height}, scale {used.scale}): {what}, "
             f"{shot.image_width}x{shot.image_height} px PNG ({_kb(len(shot.png))}).")
     if shot.cut:
         text += (f" The page is {shot.page_height:,} px tall and was cut at {shot.bottom:,}; call render_mockup again "
@@ -249,7 +250,7 @@ async def compare_mockups(
 
 
 def _comparison_text(before: MockupSource, after: MockupSource, used: ViewportUsed, c: MockupComparison) -> str:
-    head = f"{before.label} -> {after.label} at {used.name} ({used.width}x{used.height})"
+    head = f"{user_content(before.label)} -> {user_content(after.label)} at {used.name} ({used.width}x{used.height})"
     if c.identical:
         return f"{head}: no visible change."
     places = "; ".join(f"{r.where} ({r.width}x{r.height} at {r.x},{r.y})" for r in c.regions[:5])
@@ -282,8 +283,7 @@ async def check_accessibility(
         AccessibilityViolation(
             rule=v.rule, impact=v.impact, level=v.level, wcag=list(v.criteria), help=v.help, help_url=v.help_url,
             element_count=v.element_count,
-            elements=[FailingElement(selector=user_content(e.selector) or "", html=user_content(e.html) or "",
-                                     fix=user_content(e.fix) or "") for e in v.elements])
+            elements=[FailingElement(selector=e.selector, html=e.html, fix=e.fix) for e in v.elements])
         for v in report.violations]
     by_impact: dict[str, int] = {}
     for v in report.violations:
