@@ -7,7 +7,8 @@ Rules the server keeps (the seed's table keeps none of them):
   user is "not found", exactly like a random id;
 - `depends_on` never forms a cycle (a new thought cannot close one; changing `depends_on` of an
   existing thought is checked with recursive SQL under a per-project lock, and the refusal spells
-  the cycle out);
+  the cycle out). The database refuses a cycle from any writer too (migration 0009, under the same
+  lock): this module's check is the friendlier message, the trigger the guarantee;
 - `leads_to` is the exact mirror of `depends_on`, recomputed by the database after every statement
   that inserts thoughts or changes `depends_on` (migration 0005) and cleaned on delete (schema.sql);
   no caller ever writes it;
@@ -498,7 +499,8 @@ async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, conf
 
 async def _project_lock(conn: Any, project_id: UUID) -> None:
     """Serialise changes of depends_on within a project, so two concurrent edits cannot close a
-    cycle that neither sees alone."""
+    cycle that neither sees alone. The database's cycle trigger (migration 0009) takes the same
+    lock, so plain SQL writers are serialised with the tools."""
     await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('flexos-thoughts:' || $1::uuid::text, 0))", project_id)
 
 
