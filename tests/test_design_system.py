@@ -86,8 +86,8 @@ async def test_example_project_grows_its_real_design_system(database_url, db):
         dtcg = await call(client, "export_design_tokens", project_id=project, format="dtcg")
         document = json.loads(dtcg["content"])
         assert document["color"]["$type"] == "color" and document["color"]["primary"]["$value"] == "{color.red-600}"
-        assert document["color"]["red-600"]["$value"] == "#DC2626"
-        assert document["spacing"]["base"]["$value"] == "8px" and dtcg["filename"] == "tokens.json"
+        assert document["color"]["red-600"]["$value"]["hex"] == "#dc2626"  # DTCG 2025.10 colour object
+        assert document["spacing"]["base"]["$value"] == {"value": 8, "unit": "px"} and dtcg["filename"] == "tokens.json"
         css = await call(client, "export_design_tokens", project_id=project, format="css")
         assert css["content"].startswith(":root {") and "--color-primary: #dc2626;" in css["content"]
         assert "--spacing-base: 8px;" in css["content"] and css["media_type"] == "text/css"

@@ -1,7 +1,6 @@
 """Design-system emergence on the Lesson Library example, user decisions, consistency, exports."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -15,23 +14,12 @@ from flexos_mcp.analysis.design_tokens import (
     to_tailwind_theme,
 )
 from flexos_mcp.analysis.extraction import extract_mockup
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lesson-library"
-
-
-def _example_mockups() -> list[dict]:
-    project = json.loads((EXAMPLE / "project.json").read_text())
-    mockups = []
-    for page in project["pages"]:
-        html = (EXAMPLE / page["html"]).read_text()
-        css = (EXAMPLE / page["css"]).read_text() if page["css"] else None
-        mockups.append({"page": page["slug"], "extracted_patterns": extract_mockup(html, css)["extracted_patterns"]})
-    return mockups
+from token_fixtures import EXAMPLE, example_mockups
 
 
 @pytest.fixture(scope="module")
 def mockups() -> list[dict]:
-    return _example_mockups()
+    return example_mockups()
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +141,10 @@ def test_exports_share_names_and_values(system):
     dtcg = to_dtcg(tokens)
     assert dtcg["color"]["$type"] == "color"
     assert dtcg["color"]["primary"]["$value"] == "{color.red-600}"
-    assert dtcg["color"]["red-600"]["$value"] == "#DC2626"
-    assert dtcg["color"]["primary"]["$extensions"]["flexos"]["usage_count"] == tokens["colors"]["primary"]["usage_count"]
+    assert dtcg["color"]["red-600"]["$value"] == {"colorSpace": "srgb", "components": [0.8627, 0.149, 0.149],
+                                                  "hex": "#dc2626"}
+    assert dtcg["color"]["primary"]["$extensions"]["dev.flexos"]["usage_count"] == tokens["colors"]["primary"]["usage_count"]
+    assert dtcg["spacing"]["base"]["$value"] == {"value": 8, "unit": "px"}
     assert dtcg["font"]["family"]["base"] == {"$type": "fontFamily", "$value": ["Inter", "sans-serif"]}
     css = to_css_variables(tokens)
     assert css.startswith(":root {\n")

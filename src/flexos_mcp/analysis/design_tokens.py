@@ -8,7 +8,9 @@ analysis finds, so re-running it after new mockups never undoes a decision.
 `check_consistency` compares one mockup against the tokens and says, for each departure, which
 token to use instead — by name, resolved value, alias chain, CSS variable and Tailwind class.
 `to_dtcg`, `to_css_variables` and `to_tailwind_theme` export the tokens for real tooling; the
-DTCG file builds with Style Dictionary 5 into the same CSS variables `to_css_variables` writes.
+DTCG file follows the Format Module 2025.10 (colour objects, `{value, unit}` dimensions,
+`$extensions["dev.flexos"]`) and builds with Style Dictionary 5 into the same CSS variables
+`to_css_variables` writes.
 
 Token shape (the seed's, extended):
     {"colors": {"primary": {"value": "#DC2626", "ref": "red-600", "usage_count": 47,
@@ -674,39 +676,95 @@ def _scale_issue(kind: str, value: str, count: int, path: str, step: float, clas
 # -- exports -----------------------------------------------------------------------------------
 
 
+DTCG_VERSION = "2025.10"
+EXTENSION_KEY = "dev.flexos"
+"""Our `$extensions` key: reverse-domain form, as the DTCG format asks of vendor data."""
+
+_DTCG_UNITS = ("px", "rem")
+
+
 def _flexos_extension(token: dict) -> dict:
     data = {k: token[k] for k in ("usage_count", "contexts", "pages", "page_count", "confidence", "source", "confirmed")
             if k in token}
-    return {"$extensions": {"flexos": data}} if data else {}
+    return {"$extensions": {EXTENSION_KEY: data}} if data else {}
+
+
+def dtcg_color(hex_color: str) -> dict:
+    """`#DC2626` (or `#RRGGBBAA`) as a DTCG 2025.10 colour: sRGB components 0..1 (four decimals,
+    enough to round-trip 8-bit channels), `alpha` only when not opaque, and the 6-digit `hex`
+    fallback the format allows."""
+    channels = [int(hex_color[i : i + 2], 16) for i in range(1, len(hex_color), 2)]
+    color: dict = {"colorSpace": "srgb", "components": [round(c / 255, 4) for c in channels[:3]]}
+    if len(channels) == 4 and channels[3] != 255:
+        color["alpha"] = round(channels[3] / 255, 4)
+    color["hex"] = hex_color[:7].lower()
+    return color
+
+
+def dtcg_dimension(text: str) -> dict | None:
+    """`"8px"` → `{"value": 8, "unit": "px"}` (px and rem as written; other lengths in px, the
+    only other unit the format has), None when `text` is not a length."""
+    stripped = str(text).strip().lower()
+    for unit in _DTCG_UNITS:
+        number = stripped.removesuffix(unit)
+        if number != stripped:
+            try:
+                value = float(number)
+            except ValueError:
+                break
+            return {"value": int(value) if value.is_integer() else value, "unit": unit}
+    px = parse_length(stripped)
+    if px is None:
+        return None
+    value = round(px, 4)
+    return {"value": int(value) if value.is_integer() else value, "unit": "px"}
+
+
+def _dimensions(values: dict[str, tuple[str, dict]]) -> dict:
+    """Dimension tokens by name from (CSS length, extension) pairs. Stored lengths are checked
+    when they are set, so every one converts; one that did not would be left out, not guessed."""
+    tokens: dict = {}
+    for name, (text, extension) in values.items():
+        found = dtcg_dimension(text)
+        if found:
+            tokens[name] = {"$value": found, **extension}
+    return tokens
+
+
+def _dtcg_shadow_layer(layer: dict) -> dict:
+    out: dict = {"color": dtcg_color(layer["color"])}
+    for key in ("offsetX", "offsetY", "blur", "spread"):
+        out[key] = dtcg_dimension(layer[key])
+    if layer.get("inset"):
+        out["inset"] = True
+    return out
 
 
 def to_dtcg(tokens: dict) -> dict:
-    """W3C Design Tokens (DTCG) document: groups with `$type`, tokens with `$value`, colour roles
-    as aliases (`{color.red-600}`), FlexOS usage data under `$extensions.flexos`."""
+    """W3C Design Tokens (DTCG 2025.10) document: groups with `$type`, tokens with `$value`;
+    colours as sRGB colour objects with a hex fallback, dimensions as `{"value", "unit"}`, colour
+    roles as aliases (`{color.red-600}`), FlexOS usage data under `$extensions["dev.flexos"]`."""
     document: dict = {}
     colors = tokens.get("colors") or {}
     if colors:
         group: dict = {"$type": "color"}
         for name, token in colors.items():
             ref = token.get("ref")
-            value = f"{{color.{ref}}}" if ref in colors else token.get("value")
+            value = f"{{color.{ref}}}" if ref in colors else dtcg_color(token["value"])
             group[name] = {"$value": value, **_flexos_extension(token)}
         document["color"] = group
     spacing = tokens.get("spacing") or {}
     if spacing:
-        group = {"$type": "dimension"}
-        if spacing.get("base"):
-            group["base"] = {"$value": spacing["base"]["value"], **_flexos_extension(spacing["base"])}
-        for name, value in (spacing.get("steps") or {}).items():
-            group[name] = {"$value": value}
-        document["spacing"] = group
+        lengths = {"base": (spacing["base"]["value"], _flexos_extension(spacing["base"]))} if spacing.get("base") else {}
+        lengths.update({name: (value, {}) for name, value in (spacing.get("steps") or {}).items()})
+        document["spacing"] = {"$type": "dimension", **_dimensions(lengths)}
     typography = tokens.get("typography") or {}
     font: dict = {}
     if typography.get("font_family"):
         stack = typography.get("font_stack") or [typography["font_family"]]
         font["family"] = {"base": {"$type": "fontFamily", "$value": list(stack)}}
     if typography.get("sizes"):
-        font["size"] = {"$type": "dimension", **{n: {"$value": v} for n, v in typography["sizes"].items()}}
+        font["size"] = {"$type": "dimension", **_dimensions({n: (v, {}) for n, v in typography["sizes"].items()})}
     if typography.get("weights"):
         font["weight"] = {"$type": "fontWeight", **{n: {"$value": w} for n, w in typography["weights"].items()}}
     if font:
@@ -714,14 +772,15 @@ def to_dtcg(tokens: dict) -> dict:
     if tokens.get("radii"):
         document["radius"] = {
             "$type": "dimension",
-            **{n: {"$value": t["value"], **_flexos_extension(t)} for n, t in tokens["radii"].items()},
+            **_dimensions({n: (t["value"], _flexos_extension(t)) for n, t in tokens["radii"].items()}),
         }
     shadows = {n: t for n, t in (tokens.get("shadows") or {}).items() if shadow_layers(t["value"])}
     if shadows:
         document["shadow"] = {
             "$type": "shadow",
             **{
-                n: {"$value": _single_or_list(shadow_layers(t["value"])), **_flexos_extension(t)}
+                n: {"$value": _single_or_list([_dtcg_shadow_layer(layer) for layer in shadow_layers(t["value"])]),
+                    **_flexos_extension(t)}
                 for n, t in shadows.items()
             },
         }
@@ -733,12 +792,13 @@ def _single_or_list(layers: list[dict]) -> dict | list[dict]:
 
 
 def _css_color(hex_color: str) -> str:
-    """Colours the way Style Dictionary's `css` transforms write them."""
+    """Colours the way Style Dictionary's `css` transforms write `dtcg_color`'s output: hex when
+    opaque, else `rgba()` with the exported alpha."""
+    alpha = dtcg_color(hex_color).get("alpha", 1)
+    if alpha == 1:
+        return hex_color[:7].lower()
     red, green, blue = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    if len(hex_color) == 9:
-        alpha = int(hex_color[7:9], 16) / 255
-        return f"rgba({red}, {green}, {blue}, {alpha!r})" if alpha else f"rgba({red}, {green}, {blue}, 0)"
-    return hex_color.lower()
+    return f"rgba({red}, {green}, {blue}, {alpha:g})"
 
 
 def _css_font_stack(stack: list[str]) -> str:

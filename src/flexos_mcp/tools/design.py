@@ -135,7 +135,7 @@ async def check_mockup_consistency(
 async def export_design_tokens(
     ctx: Context,
     project_id: ProjectId,
-    format: Annotated[TokenFormat, Field(description="dtcg (W3C Design Tokens JSON, builds with Style Dictionary), css (:root custom properties), tailwind (theme.extend JSON reading the CSS variables) or tailwind_config (tailwind.config.js).")],
+    format: Annotated[TokenFormat, Field(description="dtcg (W3C Design Tokens 2025.10 JSON, builds with Style Dictionary), css (:root custom properties), tailwind (theme.extend JSON reading the CSS variables) or tailwind_config (tailwind.config.js).")],
 ) -> TokenExport:
     """Export the project's design tokens as a file's text: DTCG JSON, CSS custom properties,
     a Tailwind theme, or a tailwind.config.js. Returns a file name, media type and the content."""
