@@ -112,12 +112,16 @@ async def test_consistency_names_the_token_to_use(database_url):
         assert clean["page_name"] == "Home" and clean["mockup"]["version"] == 1
         off = await call(client, "create_mockup_version", page_id=home["id"], changed_by="ai",
                          html_content='<main class="bg-slate-50"><button style="background:#DB2828; padding:13px; '
-                                      'font-family: Comic Sans MS">Go</button></main>')
+                                      'font-family: Comic Sans MS">Go</button><p style="color:#7C3AED">New</p></main>')
         report = await call(client, "check_mockup_consistency", mockup_id=off["id"])
         assert not report["consistent"]
-        color = next(i for i in report["issues"] if i["kind"] == "color")
-        assert color["value"] == "#DB2828" and color["verdict"] == "near_token"
+        color = next(i for i in report["issues"] if i["value"] == "#DB2828")
+        assert color["verdict"] == "near_token" and color["alternative"] is None
         assert color["suggestion"]["value"] == "#DC2626" and color["suggestion"]["css_var"].startswith("var(--color-")
+        violet = next(i for i in report["issues"] if i["value"] == "#7C3AED")
+        assert violet["verdict"] == "new_color" and violet["suggestion"] is None
+        assert "no token is close (none within ΔE2000 3); add one" in violet["message"]
+        assert violet["alternative"]["token"] in violet["message"]
         spacing = next(i for i in report["issues"] if i["kind"] == "spacing")
         assert spacing["value"] == "13px" and spacing["suggestion"]["value"] in ("8px", "16px")
         assert report["issue_counts"]["font_family"] == 1

@@ -125,9 +125,11 @@ async def check_mockup_consistency(
     mockup_id: Annotated[UUID | None, Field(description="The mockup version to check. Or leave out and pass page_id.")] = None,
     page_id: Annotated[UUID | None, Field(description="Check this page's current version.")] = None,
 ) -> ConsistencyReport:
-    """List where a mockup departs from the design system: colours off the palette (with the
-    nearest token), spacing off the scale, unknown font families, font sizes and radii not in the
-    tokens — each with the token, CSS variable and Tailwind class to use instead."""
+    """List where a mockup departs from the design system: colours off the palette, spacing off
+    the scale, unknown font families, font sizes and radii not in the tokens — each with the
+    token, CSS variable and Tailwind class to use instead. A colour gets a suggestion only when a
+    token is within ΔE2000 3 (a slip); a colour no token is that close to is a new_color: add a
+    token for it, or use the `alternative` (the nearest token of the same part)."""
     return await design_systems.check_mockup_consistency(scope_of(ctx), mockup_id=mockup_id, page_id=page_id)
 
 
