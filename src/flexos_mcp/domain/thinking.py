@@ -321,6 +321,11 @@ async def insert_thoughts(conn: Any, actor: Actor, items: list[NewThought], *, p
             "needs_answer": needs_answer, "has_alternatives": bool(item.alternatives),
             "alternatives": list(item.alternatives), "ask_key": item.ask_key,
         })
+    if len(records) > 1:  # dependencies first: no new row then has anything resting on it yet, so
+        # the database's cycle check (migration 0009) stays one index probe per row
+        order = graphlib.TopologicalSorter({r["id"]: r["depends_on"] for r in records}).static_order()
+        position = {node: n for n, node in enumerate(order)}
+        records.sort(key=lambda r: position[r["id"]])
     run_id = run["id"] if run is not None else None
     if len(items) == 1:  # nothing in the statement depends on it, so RETURNING shows its final leads_to
         rows = await conn.fetch(_INSERT_BATCH.replace("RETURNING id", "RETURNING *"), records, project_id, run_id)
