@@ -8,7 +8,8 @@
    each thought depends on one or two thoughts of the layer above), median of several runs.
 3. The database's cycle check (migration 0009) on that chain: a thought inserted at depth 1,000
    against one inserted at depth 1 (target: <= 1.5x), by bare INSERT and by log_thought, and a
-   relink (UPDATE of depends_on) near the top and near the bottom of the chain.
+   relink (UPDATE of depends_on) near the top and near the bottom of the chain; then what the
+   check costs a bare INSERT at all: the same inserts with its trigger disabled, interleaved.
 
 Run: python bench/thinking.py
 (FLEXOS_BENCH_DATABASE_URL=postgresql://... to use a server; otherwise an embedded PostgreSQL in a
@@ -248,6 +249,20 @@ async def depth_costs(scope: Scope, pool, run, grid: list[list[uuid.UUID]]) -> N
             deep.append(await insert(grid[-1][i % 10]))
         low, high = statistics.median(shallow) * 1e6, statistics.median(deep) * 1e6
         print(f"{name:<30} {low:>13,.0f} {high:>17,.0f} {high / low:>6.2f}")
+    rates: dict[str, float] = {}
+    for _ in range(ROUNDS):
+        for label, switch in (("with the check", "ENABLE"), ("trigger disabled", "DISABLE")):
+            await pool.execute(f"ALTER TABLE ai_thinking_chain {switch} TRIGGER thoughts_acyclic")
+            single = await bare_single(pool, "ai_thinking_chain", run.project_id, run.id)
+            batch = await bare_batch(pool, "ai_thinking_chain", run.project_id, run.id)
+            rates[f"{label} single"] = max(rates.get(f"{label} single", 0.0), single)
+            rates[f"{label} batch"] = max(rates.get(f"{label} batch", 0.0), batch)
+    await pool.execute("ALTER TABLE ai_thinking_chain ENABLE TRIGGER thoughts_acyclic")
+    print(f"bare INSERT into the {len(grid) * 10:,}+-thought table, per second (best of {ROUNDS}): "
+          f"single {rates['with the check single']:,.0f} with the check / {rates['trigger disabled single']:,.0f} "
+          f"without ({rates['with the check single'] / rates['trigger disabled single']:.2f}); "
+          f"batch {rates['with the check batch']:,.0f} / {rates['trigger disabled batch']:,.0f} "
+          f"({rates['with the check batch'] / rates['trigger disabled batch']:.2f})")
     async with pool.acquire() as conn:
         loose = await conn.fetchval(BARE_INSERT.format(table="ai_thinking_chain") + " RETURNING id", run.project_id,
                                     run.id, "inference", "a new premise", 0.5, [])
