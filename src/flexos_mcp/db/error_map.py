@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncpg
 
 from ..errors import Conflict, DatabaseUnavailable, FlexError, InvalidInput
+from .availability import is_unavailable, unavailable_message
 
 # constraint name -> (field, what is valid / what to do)
 CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
@@ -81,7 +82,6 @@ def explain_database_error(exc: BaseException) -> FlexError:
     if isinstance(exc, asyncpg.UntranslatableCharacterError | asyncpg.CharacterNotInRepertoireError):
         return FlexError("A text value contains characters PostgreSQL cannot store (such as NUL bytes); "
                          "remove them. Nothing was saved.")
-    if isinstance(exc, OSError | asyncpg.InterfaceError | asyncpg.CannotConnectNowError | asyncpg.ConnectionDoesNotExistError):
-        return DatabaseUnavailable("The database connection failed during the call; nothing was changed. "
-                                   "Try again in a moment; if it persists, the server's log says why.")
+    if is_unavailable(exc):
+        return DatabaseUnavailable(unavailable_message(exc))
     return FlexError("The database refused the request; nothing was changed. The server's log has the details.")

@@ -2,6 +2,10 @@
 
 A read that is one statement runs straight on a pooled connection (an explicit transaction would
 cost two extra round trips). A writing call runs in `transaction()`: all of it or none of it.
+
+Getting a connection waits at most `acquire_timeout` seconds (a hung or overloaded database fails
+the call instead of queueing it forever), and every connection-level failure or success is
+reported to `database_availability`, which logs an outage once instead of once per call.
 """
 
 from __future__ import annotations
@@ -12,30 +16,59 @@ from typing import Any
 
 import asyncpg
 
+from .availability import database_availability, is_unavailable
+
+DEFAULT_ACQUIRE_TIMEOUT_S = 5.0
+
 
 class Database:
-    def __init__(self, pool: asyncpg.Pool, *, read_only: bool = False):
+    def __init__(self, pool: asyncpg.Pool, *, read_only: bool = False,
+                 acquire_timeout: float = DEFAULT_ACQUIRE_TIMEOUT_S):
         self.pool = pool
         self.read_only = read_only
+        self.acquire_timeout = acquire_timeout
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection for the duration of the block."""
+        try:
+            async with self.pool.acquire(timeout=self.acquire_timeout) as conn:
+                try:
+                    yield conn
+                except TimeoutError:
+                    # The server stopped answering this connection: close it here rather than let
+                    # the pool wait (up to acquire_timeout more) for a cancellation that will not
+                    # come. The pool opens a fresh one when needed.
+                    conn.terminate()
+                    raise
+        except Exception as exc:
+            if is_unavailable(exc):
+                database_availability.failed(exc)
+            raise
+        if database_availability.is_down:
+            database_availability.succeeded()
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        return await self.pool.fetch(sql, *args)
+        async with self.connection() as conn:
+            return await conn.fetch(sql, *args)
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        return await self.pool.fetchrow(sql, *args)
+        async with self.connection() as conn:
+            return await conn.fetchrow(sql, *args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self.pool.fetchval(sql, *args)
+        async with self.connection() as conn:
+            return await conn.fetchval(sql, *args)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         """A connection inside one transaction; an exception rolls everything back."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.connection() as conn, conn.transaction():
             yield conn
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[asyncpg.Connection]:
         """A read-only, repeatable-read transaction for reads that need several statements to
         agree with each other (an outline, an export)."""
-        async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        async with self.connection() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             yield conn

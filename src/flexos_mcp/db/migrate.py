@@ -4,11 +4,13 @@ so two servers starting at the same moment apply each migration exactly once."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import asyncpg
 
@@ -77,3 +79,34 @@ async def migrate(conn: asyncpg.Connection) -> list[int]:
             )
             done.append(migration.version)
         return done
+
+
+@functools.cache
+def newest_version() -> int:
+    return load_migrations()[-1].version
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    applied: int | None  # the newest version applied; None when the database has no FlexOS schema
+    needed: int  # the newest version this flexos-mcp knows
+
+    @property
+    def current(self) -> bool:
+        """Up to date, or newer (a newer flexos-mcp migrated it: during a rolling upgrade the old
+        copies keep serving; migrations only add)."""
+        return self.applied is not None and self.applied >= self.needed
+
+    def advice(self) -> str:
+        where = "has no FlexOS schema yet" if self.applied is None else f"is at schema version {self.applied}"
+        return (f"The database {where}; this flexos-mcp needs version {self.needed}. Run `flexos-mcp migrate` "
+                f"once (same DATABASE_URL), then start the server.")
+
+
+async def schema_status(db: Any) -> SchemaStatus:
+    """Where the database's schema stands; `db` is a connection, a pool or a Database (anything
+    with `fetchval`). Reads only."""
+    needed = newest_version()
+    if not await db.fetchval("SELECT to_regclass('flexos_schema_migrations') IS NOT NULL"):
+        return SchemaStatus(applied=None, needed=needed)
+    return SchemaStatus(applied=await db.fetchval("SELECT max(version) FROM flexos_schema_migrations"), needed=needed)

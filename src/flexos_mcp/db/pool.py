@@ -1,9 +1,20 @@
-"""The asyncpg pool: JSON codecs, per-connection settings, and one clear message on failure."""
+"""The asyncpg pool: JSON codecs, per-connection settings, time bounds, and one clear message on
+failure.
+
+Time bounds, so that a database that stops answering fails calls instead of hanging them:
+- connecting: `connect_timeout_s` (FLEXOS_DB_TIMEOUT_S);
+- every statement: PostgreSQL's own `statement_timeout`, and on our side asyncpg's
+  `command_timeout` 2 s later, which is what ends a call when the server cannot even cancel
+  (its processes stopped, a network partition);
+- TCP keepalives on both ends, so a connection to a vanished host, or from a vanished client, is
+  noticed within about a minute instead of the kernel's two hours.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -22,24 +33,65 @@ def redact(url: str) -> str:
     return url
 
 
+# Keepalive probes after 30 s idle, every 10 s, 3 unanswered probes close the connection.
+KEEPALIVE_IDLE_S, KEEPALIVE_INTERVAL_S, KEEPALIVE_COUNT = 30, 10, 3
+# How much longer than PostgreSQL's statement_timeout we wait before giving up on our side.
+COMMAND_TIMEOUT_GRACE_S = 2.0
+DEFAULT_CONNECT_TIMEOUT_S = 5.0
+
+
+class _QuietFloorRetries(logging.Filter):
+    """asyncpg logs a traceback each time it fails to reopen the pool's minimum connection; during
+    an outage that is one per retry. db/availability.py logs the outage once instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to restore the pool connection floor")
+
+
+logging.getLogger("asyncpg.pool").addFilter(_QuietFloorRetries())
+
+
+def _enable_keepalives(conn: asyncpg.Connection) -> None:
+    """Client-side TCP keepalives (asyncpg has no option for them; libpq's `keepalives*` do the
+    same). asyncpg keeps its transport private, so this is skipped if that ever changes."""
+    transport = getattr(conn, "_transport", None)
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in (("TCP_KEEPIDLE", KEEPALIVE_IDLE_S), ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL_S),
+                          ("TCP_KEEPCNT", KEEPALIVE_COUNT)):
+        if hasattr(socket, option):  # Linux names; macOS has only some of them
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     # JSONB/JSON columns travel as Python dicts and lists, never as JSON-encoded strings.
     for typename in ("jsonb", "json"):
         await conn.set_type_codec(
             typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text"
         )
+    _enable_keepalives(conn)
 
 
 async def create_pool(
-    url: str, *, read_only: bool = False, statement_timeout_ms: int = 15000, max_size: int = 10
+    url: str, *, read_only: bool = False, statement_timeout_ms: int = 15000, max_size: int = 10,
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S, command_timeout_s: float | None = None,
 ) -> asyncpg.Pool:
     """Open a pool. With `read_only`, every transaction on it is READ ONLY at the server, so even
-    a buggy tool cannot write."""
+    a buggy tool cannot write. `command_timeout_s` defaults to the statement timeout plus 2 s."""
+    if command_timeout_s is None:
+        command_timeout_s = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_GRACE_S
     settings = {
         "application_name": "flexos-mcp",
         "statement_timeout": str(statement_timeout_ms),
         "idle_in_transaction_session_timeout": "60000",
         "timezone": "UTC",
+        # Server side of the keepalives: a backend whose client vanished is ended (and its locks
+        # released) within about a minute.
+        "tcp_keepalives_idle": str(KEEPALIVE_IDLE_S),
+        "tcp_keepalives_interval": str(KEEPALIVE_INTERVAL_S),
+        "tcp_keepalives_count": str(KEEPALIVE_COUNT),
         # asyncpg prepares every statement; after five runs PostgreSQL may switch to a generic plan
         # built for an "average" project. Projects differ in size by orders of magnitude, so each
         # execution is planned for its own project id (bench/analytics.py: project_summary went
@@ -54,7 +106,8 @@ async def create_pool(
         settings["default_transaction_read_only"] = "on"
     try:
         pool = await asyncpg.create_pool(
-            url, min_size=1, max_size=max_size, init=_init_connection, server_settings=settings
+            url, min_size=1, max_size=max_size, init=_init_connection, server_settings=settings,
+            timeout=connect_timeout_s, command_timeout=command_timeout_s,
         )
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
         raise DatabaseUnavailable(connection_failure_message(url, exc)) from exc

@@ -8,11 +8,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from mcp.server import MCPServer
-from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import ListResourcesResult
 from mcp_types import Resource as MCPResource
@@ -28,11 +26,12 @@ from ..domain import projects
 from ..domain.paging import MAX_LIMIT
 from ..domain.users import ensure_user
 from .dynamic import install_dynamic_toolsets
-from .http_auth import FlexOSTokenVerifier
+from .http_app import HttpOptions
+from .http_auth import is_read_only_token, read_only_token_message
 from .prompts import install_prompts
 from .registry import ToolSpec, explain_failure, select_resources, select_tools
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
-from .state import AppState, current_request, scope_of
+from .state import AppState, access_token_of, current_request, scope_of
 from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_arguments_message
 
@@ -68,6 +67,9 @@ class FlexOSServer(MCPServer[AppState]):
             unknown = sorted(set(arguments) - set(known))
             if unknown:
                 raise ToolError(unknown_arguments_message(name, unknown, known))
+            writes = not (registered.annotations and registered.annotations.read_only_hint)
+            if writes and is_read_only_token(access_token_of(context)):
+                raise ToolError(read_only_token_message(name))
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
@@ -132,13 +134,6 @@ async def prepare_database(url: str, config: Config) -> None:
     _up_to_date.add(url)
 
 
-@dataclass(frozen=True)
-class HttpOptions:
-    """Streamable HTTP: every request must carry a bearer token from `flexos-mcp token create`."""
-
-    public_url: str  # e.g. http://127.0.0.1:8000, what clients use to reach this server
-
-
 def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
     """Register one tool from the registry, with lean schemas (see schema_slim)."""
     server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True)
@@ -156,22 +151,15 @@ def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
 def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSServer:
     """A server for this configuration. Raises UnknownToolset for a bad --toolsets value."""
     toolsets = resolve_toolsets(config.toolsets)
-    auth_kwargs: dict[str, Any] = {}
-    if http is not None:
-        if not config.database_url:
-            raise ValueError("an HTTP server needs its database URL resolved before it is built")
-        auth_kwargs = {
-            "token_verifier": FlexOSTokenVerifier(config.database_url, config),
-            "auth": AuthSettings(issuer_url=http.public_url, resource_server_url=f"{http.public_url}/mcp",
-                                 validate_token_resource=False),
-        }
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         compute.configure(config.compute, preload=COMPUTE_PRELOAD)
         url = await resolve_database_url(config)
-        await prepare_database(url, config)
-        pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms)
+        if http is None:  # an HTTP server never migrates: `flexos-mcp migrate` does, once (see cli.py)
+            await prepare_database(url, config)
+        pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms,
+                                 connect_timeout_s=config.db_timeout_s)
         try:
             actor = None
             if http is None:  # stdio: one configured user, created on first start
@@ -181,7 +169,8 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
                 finally:
                     if setup is not pool:
                         await setup.close()
-            yield AppState(config=config, db=Database(pool, read_only=config.read_only), database_url=url,
+            yield AppState(config=config, db=Database(pool, read_only=config.read_only, acquire_timeout=config.db_timeout_s),
+                           database_url=url,
                            actor=actor)
         finally:
             await pool.close()
@@ -194,7 +183,6 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=config.log_level,  # type: ignore[arg-type]
-        **auth_kwargs,
     )
     if config.dynamic_toolsets:
         install_dynamic_toolsets(server, read_only=config.read_only)

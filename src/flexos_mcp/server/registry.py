@@ -22,6 +22,7 @@ import asyncpg
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp_types import ToolAnnotations
 
+from ..db.availability import is_unavailable
 from ..db.error_map import explain_database_error
 from ..errors import FlexError
 from .toolsets import TOOLSETS
@@ -71,7 +72,8 @@ def explain_failure(exc: BaseException, what: str) -> str:
     if isinstance(exc, FlexError):
         return str(exc)
     if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
-        log.info("%s: database error %r", what, exc)
+        # An outage is logged once by db/availability.py, not once per failed call.
+        log.log(logging.DEBUG if is_unavailable(exc) else logging.INFO, "%s: database error %r", what, exc)
         return str(explain_database_error(exc))
     incident = uuid.uuid4().hex[:8]
     log.error("%s failed unexpectedly (incident %s)", what, incident, exc_info=exc)

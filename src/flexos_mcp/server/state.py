@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.auth.provider import AccessToken
 
 from ..config import Config
 from ..db.gateway import Database
@@ -34,12 +35,18 @@ def app_of(ctx: Any) -> AppState:
     return request.lifespan_context
 
 
-def _token_actor(ctx: Any) -> Actor | None:
-    """The user of the bearer token this HTTP request carried, if any."""
+def access_token_of(ctx: Any) -> AccessToken | None:
+    """The bearer token this HTTP request carried, if any (None over stdio)."""
     token = get_access_token()
     if token is None:
         request = getattr(getattr(ctx, "request_context", ctx), "request", None)
         token = getattr(getattr(request, "user", None), "access_token", None)
+    return token
+
+
+def _token_actor(ctx: Any) -> Actor | None:
+    """The user of the bearer token this HTTP request carried, if any."""
+    token = access_token_of(ctx)
     return actor_from_access_token(token) if token is not None else None
 
 

@@ -83,12 +83,12 @@ class RecordingDatabase(Database):
     transaction. The call's effects and "this call happened" are therefore stored together."""
 
     def __init__(self, inner: Database, recorder: StepRecorder):
-        super().__init__(inner.pool, read_only=inner.read_only)
+        super().__init__(inner.pool, read_only=inner.read_only, acquire_timeout=inner.acquire_timeout)
         self.recorder = recorder
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.connection() as conn, conn.transaction():
             yield conn
             pending = self.recorder.pending
             if pending is not None:
@@ -162,7 +162,7 @@ async def driving(db: Database, run_id: UUID) -> AsyncIterator[None]:
     """Hold the run's driver lock (a session advisory lock on a connection of its own) while it
     is driven; a second driver is refused at once. A killed process releases it with its
     connection."""
-    async with db.pool.acquire() as conn:
+    async with db.connection() as conn:
         key = await conn.fetchval("SELECT hashtextextended($1::text, $2)", str(run_id), DRIVER_LOCK_SEED)
         got = await conn.fetchval("SELECT pg_try_advisory_lock($1)", key)
         if not got:
