@@ -217,12 +217,13 @@ def _color_roles(included: list[str], contexts: dict, counts: Counter) -> dict[s
     if text is None:
         text, share = _pick(neutrals, lambda c: contexts[c]["text"], used)
     if primary:
-        on_primary, on_share = _pick(
-            neutrals,
-            lambda c: (contrast_ratio(c, primary) if contexts[c]["text"] and any(contexts[c][k] for k in _ACTION_CONTEXTS)
-                       and contrast_ratio(c, primary) >= AA_LARGE else 0),
-            set(),
-        )
+        def reads_on_primary(c: str) -> float:
+            if not contexts[c]["text"] or not any(contexts[c][k] for k in _ACTION_CONTEXTS):
+                return 0.0
+            ratio = contrast_ratio(c, primary)
+            return ratio if ratio >= AA_LARGE else 0.0
+
+        on_primary, on_share = _pick(neutrals, reads_on_primary, set())
         if on_primary:
             roles["on-primary"] = (on_primary, on_share)
     if text:
