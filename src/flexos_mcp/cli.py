@@ -13,6 +13,7 @@ import sys
 import asyncpg
 
 from . import __version__
+from .cli_preview import add_preview_command, run_preview
 from .cli_token import add_token_commands, run_token_command
 from .cli_wizard import add_wizard_commands, run_wizard_command
 from .config import Config, ConfigError, parse_toolsets
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     add_token_commands(commands)
     commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
     add_wizard_commands(commands)
+    add_preview_command(commands)
     return parser
 
 
@@ -102,7 +104,7 @@ def _stop_on_sigterm() -> None:
 
 
 def _serve(config: Config, args: argparse.Namespace) -> None:
-    from .server.app import build_server, prepare_database, resolve_database_url
+    from .server.app import build_server, prepare_database, require_current_schema, resolve_database_url
     from .server.http_app import HttpOptions, serve_http
 
     _stop_on_sigterm()
@@ -115,22 +117,9 @@ def _serve(config: Config, args: argparse.Namespace) -> None:
     else:
         # Copies behind a load balancer never migrate on start: `flexos-mcp migrate` does, once, so
         # the serving role needs no DDL rights and the operator decides when the schema changes.
-        asyncio.run(_require_current_schema(url, config))
+        asyncio.run(require_current_schema(url, config))
         options = HttpOptions(host=args.host, port=args.port, public_url=args.public_url or "")
         serve_http(build_server(config, http=options), config, options)
-
-
-async def _require_current_schema(url: str, config: Config) -> None:
-    from .db.migrate import schema_status
-    from .db.pool import create_pool
-
-    pool = await create_pool(url, max_size=1, connect_timeout_s=config.db_timeout_s)
-    try:
-        status = await schema_status(pool)
-    finally:
-        await pool.close()
-    if not status.current:
-        raise FlexError(status.advice())
 
 
 async def _migrate(config: Config) -> None:
@@ -183,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run_token_command(config, args))
         elif args.command == "wizard":
             return run_wizard_command(args, config)
+        elif args.command == "preview":
+            run_preview(config, args)
     except (ConfigError, UnknownToolset) as exc:
         print(f"flexos-mcp: configuration error: {exc}", file=sys.stderr)
         return 2

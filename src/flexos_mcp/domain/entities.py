@@ -354,11 +354,16 @@ async def infer_entities(scope: Scope, project_id: UUID) -> InferenceResult:
                            protected=merged["protected"], pages_read=len(pages), features_read=len(feats))
 
 
-async def export_data_model(scope: Scope, project_id: UUID, fmt: str) -> ExportedDataModel:
+async def project_entities(scope: Scope, project_id: UUID) -> list[Entity]:
+    """Every entity of a project, whole, by name (a data model is read as one)."""
     await require_project(scope.db, scope.actor, project_id)
     rows = await scope.db.fetch(
         "SELECT * FROM inferred_entities WHERE project_id = $1 ORDER BY entity_name", project_id)
-    entities = [entity_of(r).model_dump(mode="json") for r in rows]
+    return [entity_of(r) for r in rows]
+
+
+async def export_data_model(scope: Scope, project_id: UUID, fmt: str) -> ExportedDataModel:
+    entities = [e.model_dump(mode="json") for e in await project_entities(scope, project_id)]
     if fmt == "postgres":
         content = datamodel_export.to_postgres_ddl(entities)
     elif fmt == "json_schema":

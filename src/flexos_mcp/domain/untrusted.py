@@ -14,3 +14,15 @@ def user_content(text: str | None) -> str | None:
         return None
     safe = text.replace("</user-content>", "<\\/user-content>")
     return f"<user-content note=\"{USER_CONTENT_NOTE}\">\n{safe}\n</user-content>"
+
+
+def without_user_content(text: str | None) -> str | None:
+    """The text `user_content` wrapped, as the person wrote it: for showing it to a person (the
+    preview escapes it as any other text), never for handing it to a model."""
+    if text is None:
+        return None
+    opening = f"<user-content note=\"{USER_CONTENT_NOTE}\">\n"
+    if text.startswith(opening) and text.endswith("\n</user-content>"):
+        text = text[len(opening):-len("\n</user-content>")]
+        return text.replace("<\\/user-content>", "</user-content>")
+    return text

@@ -47,6 +47,13 @@ async def ensure_user(db: Database, email: str) -> Actor:
     return Actor(id=row["id"], email=row["email"], role=row["role"] or "user")
 
 
+async def find_user(db: Database, email: str) -> Actor | None:
+    """The user with this email, or None: a lookup that never writes (for read-only readers such
+    as the preview, which must not create the user it acts as)."""
+    row = await db.fetchrow("SELECT id, email, role FROM users WHERE email = $1", email)
+    return Actor(id=row["id"], email=row["email"], role=row["role"] or "user") if row else None
+
+
 async def get_me(scope: Scope) -> User:
     return _user(await scope.db.fetchrow("SELECT * FROM users WHERE id = $1", scope.actor.id))
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp_types import ListResourcesResult
+from mcp_types import ListResourcesResult, ListToolsResult
 from mcp_types import Resource as MCPResource
 from pydantic import ValidationError
 
@@ -20,11 +20,13 @@ from .. import __version__, compute
 from ..config import Config
 from ..db.embedded import start_embedded
 from ..db.gateway import Database
-from ..db.migrate import migrate
+from ..db.migrate import migrate, schema_status
 from ..db.pool import create_pool
 from ..domain import projects
 from ..domain.paging import MAX_LIMIT
 from ..domain.users import ensure_user
+from ..errors import FlexError
+from .apps import apps_extension, tool_meta, without_ui_meta
 from .dynamic import install_dynamic_toolsets
 from .http_app import HttpOptions
 from .http_auth import is_read_only_token, read_only_token_message
@@ -84,6 +86,12 @@ class FlexOSServer(MCPServer[AppState]):
             message = str(exc).removeprefix(f"Error executing tool {name}: ")
             raise ToolError(message) from cause
 
+    async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
+        """Tools naming an MCP Apps view carry `_meta.ui` only for clients that negotiated Apps;
+        every other client sees the tool list it always did."""
+        listed = await super()._handle_list_tools(ctx, params)
+        return listed.model_copy(update={"tools": [without_ui_meta(t, ctx) for t in listed.tools]})
+
     async def _handle_list_resources(self, ctx: Any, params: Any) -> ListResourcesResult:
         """The static resources, then one outline resource per project of the caller's, most
         recently opened first, a page of 100 at a time — so a host's resource picker offers
@@ -134,9 +142,23 @@ async def prepare_database(url: str, config: Config) -> None:
     _up_to_date.add(url)
 
 
+async def require_current_schema(url: str, config: Config) -> None:
+    """Refuse to start on a database whose schema is older than this flexos-mcp, reading only:
+    for servers that must not migrate (HTTP copies behind a load balancer, the preview)."""
+    pool = await create_pool(url, max_size=1, read_only=True, connect_timeout_s=config.db_timeout_s)
+    try:
+        status = await schema_status(pool)
+    finally:
+        await pool.close()
+    if not status.current:
+        raise FlexError(status.advice())
+
+
 def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
-    """Register one tool from the registry, with lean schemas (see schema_slim)."""
-    server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True)
+    """Register one tool from the registry, with lean schemas (see schema_slim) and, when it names
+    an MCP Apps view, `_meta.ui.resourceUri` (see apps.py)."""
+    server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True,
+                    meta=tool_meta(spec.ui))
     registered = server._tool_manager.get_tool(spec.name)
     strip_titles(registered.parameters)
     collapse_optional_arguments(registered.parameters)
@@ -183,6 +205,7 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=config.log_level,  # type: ignore[arg-type]
+        extensions=[apps_extension()],
     )
     if config.dynamic_toolsets:
         install_dynamic_toolsets(server, read_only=config.read_only)

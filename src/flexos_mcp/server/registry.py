@@ -41,6 +41,7 @@ class ToolSpec:
     read_only: bool
     destructive: bool
     idempotent: bool
+    ui: str | None = None  # the ui:// view (server/apps.py) a host that supports MCP Apps shows the result in
 
     @property
     def annotations(self) -> ToolAnnotations:
@@ -97,10 +98,14 @@ def _guarded(fn: F, what: str, error: type[Exception]) -> F:
 
 
 def tool(toolset: str, *, title: str, read_only: bool, destructive: bool = False,
-         idempotent: bool = False) -> Callable[[F], F]:
-    """Register a tool. The function's name is the tool's name, its docstring the description."""
+         idempotent: bool = False, ui: str | None = None) -> Callable[[F], F]:
+    """Register a tool. The function's name is the tool's name, its docstring the description.
+    `ui` names a `ui://` view of server/apps.py that renders the tool's result inline in hosts
+    that support MCP Apps (the result itself is the same for every client)."""
     if toolset not in TOOLSETS:
         raise ValueError(f"unknown toolset {toolset!r}")
+    if ui is not None and not ui.startswith("ui://"):
+        raise ValueError(f"ui={ui!r}: an MCP Apps view is a ui:// URI (see server/apps.py)")
 
     def register(fn: F) -> F:
         name = fn.__name__
@@ -110,7 +115,7 @@ def tool(toolset: str, *, title: str, read_only: bool, destructive: bool = False
             raise ValueError(f"tool {name} needs a docstring: it is the description a model reads")
 
         guarded = _guarded(fn, name, ToolError)
-        _REGISTRY[name] = ToolSpec(name, toolset, title, guarded, read_only, destructive, idempotent)
+        _REGISTRY[name] = ToolSpec(name, toolset, title, guarded, read_only, destructive, idempotent, ui)
         return fn
 
     return register

@@ -11,6 +11,7 @@ from ..domain import design_systems
 from ..domain.design_systems import (
     TOKEN_PATH_HELP, ColorUsage, ConsistencyReport, DesignSystem, DesignSystemAnalysis, TokenExport, TokenFormat,
 )
+from ..server.apps import DESIGN_SYSTEM_VIEW
 from ..server.params import JsonObject, ProjectId, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import uuid_from_uri
@@ -44,7 +45,7 @@ async def create_design_system(
                                                      user_confirmations=user_confirmations)
 
 
-@tool("design", title="Get design system", read_only=True, idempotent=True)
+@tool("design", title="Get design system", read_only=True, idempotent=True, ui=DESIGN_SYSTEM_VIEW)
 async def get_design_system(ctx: Context, project_id: ProjectId) -> DesignSystem:
     """Read the project's design system: effective tokens (colours with roles such as primary and
     text, spacing base and scale, typography, radii, shadows), component patterns, confidence per

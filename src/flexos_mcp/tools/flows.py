@@ -16,6 +16,7 @@ from ..domain.flows import (
     FlowList, FlowMermaid, FlowName, FlowNode, FlowNodeList, FlowType, LayoutResult, NodeType, StepType,
 )
 from ..errors import NotFound
+from ..server.apps import FLOW_VIEW
 from ..server.params import DEFAULT_PAGE, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import to_json, uuid_from_uri
@@ -104,7 +105,7 @@ async def create_flow(
     return await flows.create_flow(scope_of(ctx), project_id, values, canvas)
 
 
-@tool("flows", title="Get flow", read_only=True, idempotent=True)
+@tool("flows", title="Get flow", read_only=True, idempotent=True, ui=FLOW_VIEW)
 async def get_flow(
     ctx: Context,
     flow_id: FlowId,
@@ -301,7 +302,7 @@ async def auto_layout_flow(ctx: Context, flow_id: FlowId) -> LayoutResult:
 # Reading journeys
 
 
-@tool("flows", title="Analyze flow", read_only=True, idempotent=True)
+@tool("flows", title="Analyze flow", read_only=True, idempotent=True, ui=FLOW_VIEW)
 async def analyze_flow(
     ctx: Context,
     flow_id: FlowId,

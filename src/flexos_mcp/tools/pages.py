@@ -13,6 +13,7 @@ from ..domain.mockups import (
 )
 from ..domain.pages import DeletedPage, Device, Page, PageList, PageName, PagePath, PageSlug, PageStatus, PageType, Purpose
 from ..errors import InvalidInput, NotFound
+from ..server.apps import MOCKUP_VIEW
 from ..server.params import DEFAULT_PAGE, Cursor, JsonArray, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import to_json, uuid_from_uri
@@ -83,7 +84,7 @@ async def create_page(
     return await pages.create_page(scope_of(ctx), project_id, values, first)
 
 
-@tool("pages", title="Get page", read_only=True, idempotent=True)
+@tool("pages", title="Get page", read_only=True, idempotent=True, ui=MOCKUP_VIEW)
 async def get_page(
     ctx: Context,
     page_id: Annotated[UUID | None, Field(description="The page's id. Or leave out and pass project_id with path or slug.")] = None,
@@ -187,7 +188,7 @@ async def create_mockup_version(
                                                make_current=make_current, user_feedback=user_feedback, ai_notes=ai_notes)
 
 
-@tool("pages", title="Get mockup", read_only=True, idempotent=True)
+@tool("pages", title="Get mockup", read_only=True, idempotent=True, ui=MOCKUP_VIEW)
 async def get_mockup(
     ctx: Context,
     mockup_id: Annotated[UUID | None, Field(description="The mockup version's id. Or leave out and pass page_id with version.")] = None,

@@ -12,6 +12,7 @@ from ..domain.thinking import (
     Alternatives, Confidence, DeletedThought, LoggedThoughts, NewThought, Reasoning, SourceDescription,
     ThinkingChain, Thought, ThoughtGraph, ThoughtList, ThoughtReview, ThoughtStatus, ThoughtType,
 )
+from ..server.apps import THINKING_VIEW
 from ..server.params import DEFAULT_PAGE, Cursor, Limit, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import to_json, uuid_from_uri
@@ -194,7 +195,7 @@ async def list_assumptions(
                                       include_settled=include_settled, limit=limit, cursor=cursor)
 
 
-@tool("thinking", title="Get thinking chain", read_only=True, idempotent=True)
+@tool("thinking", title="Get thinking chain", read_only=True, idempotent=True, ui=THINKING_VIEW)
 async def get_thinking_chain(ctx: Context, project_id: OptionalProject = None, run_id: OptionalRun = None) -> ThinkingChain:
     """A run's (run_id) or project's (project_id) whole reasoning as a graph: thoughts, edges,
     an indented text tree and a Mermaid flowchart, for a person to audit (first 500 thoughts)."""
