@@ -134,8 +134,22 @@ async def connect(database_url: str, email: str | None = None, **settings: objec
     task, which async-generator fixtures do not guarantee."""
     settings.setdefault("toolsets", ("all",))  # tests reach every tool unless they say otherwise
     config = Config(database_url=database_url, user_email=email or new_email(), **settings)  # type: ignore[arg-type]
+    if config.read_only:  # a read-only server never creates its user: make it exist, as an operator would
+        await create_user(database_url, config.user_email)
     async with Client(build_server(config)) as client:
         yield client
+
+
+async def create_user(database_url: str, email: str) -> None:
+    from flexos_mcp.db.gateway import Database
+    from flexos_mcp.db.pool import create_pool
+    from flexos_mcp.domain.users import ensure_user
+
+    pool = await create_pool(database_url, max_size=1)
+    try:
+        await ensure_user(Database(pool), email)
+    finally:
+        await pool.close()
 
 
 async def call(client, tool: str, **args):

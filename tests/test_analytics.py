@@ -93,18 +93,21 @@ async def test_entity_cooccurrence_hand_computed(database_url, world):
     library = {"page_id": str(p["lessons"]), "name": "Lesson library", "slug": "lessons"}
     async with connect(database_url, email=world["email"], toolsets=("all",)) as client:
         a = str(world["a"])
-        result = await call(client, "entity_cooccurrence", project_id=a)
-        assert result == {"pairs": [pair("Lesson", "LessonPlan", detail, library)], "total": 1, "truncated": False}
-        result = await call(client, "entity_cooccurrence", project_id=a, min_pages=1)
+        result = await call(client, "entity_cooccurrence", project_id=a)  # the defaults answer on a small project
         assert result["pairs"] == [pair("Lesson", "LessonPlan", detail, library),
                                    pair("Comment", "Lesson", detail), pair("Comment", "LessonPlan", detail)]
+        assert result["note"] is None
+        result = await call(client, "entity_cooccurrence", project_id=a, min_pages=2)
+        assert result == {"pairs": [pair("Lesson", "LessonPlan", detail, library)], "total": 1, "truncated": False,
+                          "note": None}
         limited = await call(client, "entity_cooccurrence", project_id=a, min_pages=1, limit=2)
         assert (len(limited["pairs"]), limited["total"], limited["truncated"]) == (2, 3, True)
         only = await call(client, "entity_cooccurrence", project_id=a, min_pages=1, entity="lessonplan")
         assert only["pairs"] == [pair("Lesson", "LessonPlan", detail, library), pair("Comment", "LessonPlan", detail)]
-        assert (await call(client, "entity_cooccurrence", project_id=a, min_pages=3))["pairs"] == []
-        none = await call(client, "entity_cooccurrence", project_id=str(world["empty"]), min_pages=1)
-        assert none == {"pairs": [], "total": 0, "truncated": False}
+        above = await call(client, "entity_cooccurrence", project_id=a, min_pages=3)
+        assert above["pairs"] == [] and "3 pair(s) share fewer than min_pages=3 pages" in above["note"]
+        none = await call(client, "entity_cooccurrence", project_id=str(world["empty"]))
+        assert none["pairs"] == [] and none["total"] == 0 and "no entities yet: run infer_entities" in none["note"]
         message = await error_of(client, "entity_cooccurrence", project_id=a, entity="Lessn")
         assert "entity" in message and "'Lessn'" in message and "Comment, Lesson, LessonPlan, Tag, User" in message
 
@@ -357,3 +360,28 @@ async def test_search_can_answer_from_the_full_text_indexes(db, world):
         await transaction.rollback()
     assert SEARCH_INDEXES <= {n.get("Index Name") for n in nodes}
     assert not unbounded_scans(nodes, leading), unbounded_scans(nodes, leading)
+
+
+async def test_entity_cooccurrence_answers_on_the_example_with_its_defaults(database_url):
+    """On the small example project (8 pages) the defaults find pairs; before inference the empty
+    answer says what to run."""
+    from flexos_mcp.db.gateway import Database
+    from flexos_mcp.db.pool import create_pool
+    from flexos_mcp.demo import load_example
+    from flexos_mcp.domain.scope import Scope
+    from flexos_mcp.domain.users import ensure_user
+
+    email = new_email()
+    pool = await create_pool(database_url, max_size=2)
+    try:
+        db = Database(pool)
+        project = str((await load_example(Scope(db=db, actor=await ensure_user(db, email)))).id)
+    finally:
+        await pool.close()
+    async with connect(database_url, email=email) as client:
+        before = await call(client, "entity_cooccurrence", project_id=project)
+        assert before["pairs"] == [] and "run infer_entities" in before["note"]
+        await call(client, "infer_entities", project_id=project)
+        after = await call(client, "entity_cooccurrence", project_id=project)
+        assert after["pairs"] and after["note"] is None, after
+        assert "Lesson" in {name for p in after["pairs"] for name in (p["entity_a"], p["entity_b"])}

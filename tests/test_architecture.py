@@ -65,7 +65,6 @@ KNOWN_IMPORT_VIOLATIONS = {
 KNOWN_SQL_VIOLATIONS = {"server.prompts", "wizard.driver", "cli_wizard"}
 KNOWN_CYCLES = {
     frozenset({"domain.pages", "domain.mockups"}),
-    frozenset({"server.app", "server.dynamic"}),
 }
 
 

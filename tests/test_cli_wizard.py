@@ -9,9 +9,9 @@ import uuid
 
 import pytest
 
-from conftest import new_email
+from conftest import call, connect, new_email
 from flexos_mcp.cli import main
-from flexos_mcp.cli_wizard import _scope
+from flexos_mcp.cli_database import command_scope
 from flexos_mcp.config import Config
 from flexos_mcp.demo import load_example
 from flexos_mcp.wizard import backends
@@ -20,7 +20,7 @@ from flexos_mcp.config import DEFAULT_MODEL
 
 
 async def _load_example(config: Config) -> None:
-    async with _scope(config) as scope:
+    async with command_scope(config) as scope:
         await load_example(scope, "lesson-library")
 
 
@@ -69,13 +69,50 @@ def test_cli_without_a_key_says_what_to_configure(cli_env, capsys):
     assert "ANTHROPIC_API_KEY" in capsys.readouterr().err
 
 
-def test_cli_refuses_unknown_runs_and_projects(cli_env, monkeypatch, capsys):
+def test_cli_refuses_unknown_runs_and_projects_in_its_own_words(cli_env, monkeypatch, capsys):
+    """A person at the command line gets CLI commands to run, not MCP tool names."""
     missing = uuid.uuid4()
     assert main(["wizard", "show", str(missing)]) == 1
-    assert f"No wizard run with id {missing}" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"No wizard run {missing} among the runs of {cli_env}" in err and "`flexos-mcp wizard run`" in err
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    assert main(["wizard", "resume", str(missing)]) == 1
+    assert f"No wizard run {missing} among the runs of {cli_env}" in (resumed := capsys.readouterr().err)
     assert main(["wizard", "run", "page-creator", "--project", "nope", "--brief", "x"]) == 1
-    assert "No project with id nope" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"No project 'nope' among the projects of {cli_env}" in err and "`flexos-mcp demo`" in err
+    for text in (err, resumed):
+        assert not any(tool in text for tool in ("list_projects", "list_wizard_runs", "get_wizard_run"))
     with pytest.raises(SystemExit):
         main(["wizard", "show", "not-a-uuid"])
     assert "is not a run id" in capsys.readouterr().err
+
+
+async def _run_with_a_rejected_assumption(database_url: str, email: str) -> str:
+    """A run whose first assumption the person rejected (so what rests on it needs review) and
+    which waits for an answer."""
+    async with connect(database_url, email=email) as client:
+        project = await call(client, "create_project", name="Reviewed", type="web-app")
+        run = (await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator"))["id"]
+        root = await call(client, "log_thought", run_id=run, thought_type="assumption",
+                          reasoning="Teachers browse lessons on their phones.", confidence=0.6)
+        decision = await call(client, "log_thought", run_id=run, thought_type="decision", confidence=0.7,
+                              reasoning="A single column of lesson cards.", depends_on=[root["id"]])
+        await call(client, "log_thought", run_id=run, thought_type="inference", confidence=0.5,
+                   reasoning="Filters go in a bottom sheet.", depends_on=[decision["id"]])
+        await call(client, "log_thought", run_id=run, thought_type="question", confidence=0.5,
+                   reasoning="Should each card show how many lessons a collection holds?")
+        await call(client, "reject_thought", thought_id=root["id"], user_feedback="They plan on laptops.")
+    return run
+
+
+def test_show_flags_thoughts_that_need_review_and_lists_open_questions(cli_env, database_url, capsys):
+    run_id = asyncio.run(_run_with_a_rejected_assumption(database_url, cli_env))
+    assert main(["wizard", "show", run_id, "--width", "200"]) == 0
+    shown = capsys.readouterr().out
+    assert "#1 [assumption 0.60] Teachers browse lessons on their phones.  (status: rejected)" in shown
+    assert "#2 [decision 0.70] A single column of lesson cards.  (status: active, needs review)" in shown
+    assert "#3 [inference 0.50] Filters go in a bottom sheet.  (status: active, needs review)" in shown
+    assert "Needs review (2: a thought each rests on was rejected or revised)" in shown
+    assert f'Open questions (1; answer with `flexos-mcp wizard resume {run_id} --answer "..."`)' in shown
+    assert "? #4 " in shown and "Should each card show how many lessons a collection holds?" in shown

@@ -50,6 +50,18 @@ def test_readme_tool_list_is_current():
     assert run.returncode == 0, run.stderr
 
 
+def test_no_readme_table_is_cut_by_a_blank_line():
+    """A row after a blank line starts a new table only if a header separator follows it; otherwise
+    Markdown shows it as a stray line of pipes (as the rls.py row of the measured figures was)."""
+    import re
+
+    lines = (ROOT / "README.md").read_text().splitlines()
+    stray = [lines[i] for i in range(1, len(lines) - 1)
+             if lines[i].startswith("|") and not lines[i - 1].strip()
+             and not re.fullmatch(r"\|[-| :]+\|", lines[i + 1].strip())]
+    assert not stray, f"table rows cut off from their table: {stray}"
+
+
 def test_compute_limits_are_read_and_checked():
     config = Config.from_env({"FLEXOS_COMPUTE_WORKERS": "3", "FLEXOS_COMPUTE_TIMEOUT_S": "5"})
     assert config.compute.workers == 3 and config.compute.timeout_s == 5

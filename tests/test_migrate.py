@@ -44,5 +44,7 @@ def test_unreachable_database_is_one_clear_line():
                          env={"DATABASE_URL": "postgresql://someone:secret@127.0.0.1:1/nowhere", "PATH": ""},
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 1
-    assert run.stderr.startswith("flexos-mcp: Cannot connect to PostgreSQL at postgresql://someone:***@127.0.0.1:1/nowhere")
+    using, failure = run.stderr.splitlines()  # which database, then why it cannot be used
+    assert using == "flexos-mcp: using PostgreSQL at postgresql://someone:***@127.0.0.1:1/nowhere (DATABASE_URL)"
+    assert failure.startswith("flexos-mcp: Cannot connect to PostgreSQL at postgresql://someone:***@127.0.0.1:1/nowhere")
     assert "Traceback" not in run.stderr and "secret" not in run.stderr

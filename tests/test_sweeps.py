@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS
 
 from conftest import connect, new_email
 from records import dump_project, row_counts, seed_project
@@ -112,6 +113,8 @@ async def test_another_users_ids_answer_like_missing_ids_everywhere(database_url
 
                 missing = uuid.uuid4()
                 expected = await _read_error(client, uri_with(missing), missing)
+                if not (expected or "").startswith(f"{INVALID_PARAMS} "):  # a missing record: invalid params
+                    leaks.append(f"{template.uri_template}({param} missing): {expected!r} is not a {INVALID_PARAMS}")
                 for kind, foreign in foreign_ids.items():
                     checked += 1
                     got = await _read_error(client, uri_with(foreign), foreign)
@@ -130,9 +133,9 @@ async def test_another_users_ids_answer_like_missing_ids_everywhere(database_url
 
 
 async def _read_error(client: Any, uri: str, ident: Any) -> str | None:
-    """The normalised error of reading `uri`, or None if the read succeeded."""
+    """The JSON-RPC code and normalised text of the error reading `uri`, or None if it succeeded."""
     try:
         await client.read_resource(uri)
     except MCPError as exc:
-        return _normalised(str(exc), ident)
+        return f"{exc.error.code} {_normalised(str(exc), ident)}"
     return None

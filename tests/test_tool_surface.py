@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from mcp.shared.subscriptions import ToolsListChanged
 
-from conftest import ROOT, connect
+from conftest import ROOT, call, connect, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.db.error_map import explain_database_error
 from flexos_mcp.db.pool import create_pool
@@ -158,6 +158,61 @@ async def test_dynamic_toolsets_start_small_and_grow_on_request(database_url):
         assert again.structured_content["added_tools"] == []
         bad = await client.call_tool("enable_toolset", {"toolset": "nope"})
         assert bad.is_error and "`toolset`" in bad.content[0].text
+
+
+async def _templates(client) -> set[str]:
+    return {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
+
+
+async def test_dynamic_toolsets_bring_their_resources_and_say_so(database_url):
+    """A toolset's resources appear when it is enabled, not before; the client hears of it both
+    ways (protocol 2026-07-28 subscriptions, and the plain notification earlier protocols use)."""
+    from mcp_types import ResourceListChangedNotification
+
+    from mcp.shared.exceptions import MCPError
+    from mcp.shared.subscriptions import ResourcesListChanged
+
+    pages = "flexos://projects/{project_id}/pages"
+    tokens_css = "flexos://projects/{project_id}/design-system/tokens.css"
+    async with connect(database_url, dynamic_toolsets=True) as client:
+        assert await _templates(client) == set()
+        assert (await client.list_resources()).resources == []
+        assert client.server_capabilities.resources.list_changed
+        async with client.listen(resources_list_changed=True) as subscription:
+            enabled = await call(client, "enable_toolset", toolset="projects")
+            assert "flexos://projects" in enabled["added_resources"]
+            with anyio.fail_after(5):
+                assert isinstance(await subscription.__anext__(), ResourcesListChanged)
+        project = await call(client, "create_project", name="Dyn resources", type="web-app")
+        with pytest.raises(MCPError) as unknown:
+            await client.read_resource(pages.format(project_id=project["id"]))
+        assert unknown.value.error.code == -32602 and "Unknown resource" in unknown.value.error.message
+        assert tokens_css not in await _templates(client)
+
+        await call(client, "enable_toolset", toolset="design")
+        assert tokens_css in await _templates(client) and pages not in await _templates(client)
+        await call(client, "create_design_system", project_id=project["id"])
+        css = await client.read_resource(tokens_css.format(project_id=project["id"]))
+        assert css.contents[0].text.startswith(":root")
+
+        everything = await call(client, "enable_toolset", toolset="all")
+        assert everything["toolset"] == "all" and "create_flow" in everything["added_tools"]
+        assert "create_project" not in everything["added_tools"]  # already enabled, not added twice
+        assert pages in await _templates(client)
+        assert len((await client.list_tools()).tools) == len(all_tools()) + 2
+
+    heard: list[object] = []
+
+    async def collect(message) -> None:
+        heard.append(message)
+
+    config = Config(database_url=database_url, user_email=new_email(), dynamic_toolsets=True)
+    async with Client(build_server(config), mode="legacy", message_handler=collect) as legacy:
+        assert legacy.server_capabilities.resources.list_changed
+        await call(legacy, "enable_toolset", toolset="flows")
+        with anyio.fail_after(5):
+            while not any(isinstance(m, ResourceListChangedNotification) for m in heard):
+                await anyio.sleep(0.05)
 
 
 class Shape(BaseModel):

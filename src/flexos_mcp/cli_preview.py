@@ -24,10 +24,11 @@ def add_preview_command(commands: argparse._SubParsersAction) -> None:
 async def _serve(config: Config, args: argparse.Namespace) -> None:
     import uvicorn
 
+    from .cli_database import open_database_url
     from .preview.app import PreviewOptions, create_app, is_loopback
-    from .server.app import require_current_schema, resolve_database_url
+    from .server.app import require_current_schema
 
-    url = await resolve_database_url(config)
+    url = await open_database_url(config)
     await require_current_schema(url, config)  # the preview writes nothing, not even a migration
     config = dataclasses.replace(config, database_url=url)
     options = PreviewOptions(host=args.host, port=args.port, require_tokens=args.tokens or not is_loopback(args.host))

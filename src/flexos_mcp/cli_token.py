@@ -41,16 +41,10 @@ def add_token_commands(subparsers: Any) -> None:
 
 
 async def run_token_command(config: Config, args: argparse.Namespace) -> None:
-    from .db.gateway import Database
-    from .db.pool import create_pool
+    from .cli_database import command_database, describe_database
     from .domain import tokens
-    from .server.app import prepare_database, resolve_database_url
 
-    url = await resolve_database_url(config)
-    await prepare_database(url, config)
-    pool = await create_pool(url, max_size=1)
-    try:
-        db = Database(pool)
+    async with command_database(config, max_size=1) as db:  # says which database on stderr
         email = getattr(args, "email", "").strip().lower()
         if args.token_command == "create":
             expires_at = datetime.now(UTC) + args.expires if args.expires else None
@@ -60,14 +54,17 @@ async def run_token_command(config: Config, args: argparse.Namespace) -> None:
             access = "read-only" if record.read_only else "read-write"
             print(f"token {record.id} ({record.name}) for {record.email}, {access}, expires "
                   f"{_when(record.expires_at, 'never')}; it is shown only once", file=sys.stderr)
+            if not config.database_url:  # a token an HTTP server on a real database would never see
+                print(f"The token is stored in {describe_database(config)}: only a server using that database "
+                      f"accepts it. If your HTTP server runs with DATABASE_URL, create the token with the same "
+                      f"setting: DATABASE_URL=postgresql://... flexos-mcp token create --email {record.email}",
+                      file=sys.stderr)
         elif args.token_command == "list":
             records = await tokens.list_tokens(db, email)
             print(token_table(records) if records else f"no tokens for {email}")
         else:
             record = await tokens.revoke_token(db, args.id)
             print(f"token {record.id} ({record.name}) of {record.email} is revoked")
-    finally:
-        await pool.close()
 
 
 def _when(moment: datetime | None, default: str) -> str:

@@ -14,15 +14,13 @@ import asyncio
 import dataclasses
 import logging
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from .analysis.thought_graph import render_thought_tree
 from .config import DEFAULT_MODEL, Config
-from .errors import FlexError
+from .errors import FlexError, NotFound
 from .wizard_definitions import load_wizard_definitions
 
 
@@ -66,14 +64,30 @@ def run_wizard_command(args: argparse.Namespace, config: Config) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return asyncio.run(_dispatch(args, config))
+    except NotFound as exc:  # the domain's text names MCP tools; here a person runs commands
+        print(f"flexos-mcp: {_not_found_here(exc, args, config)}", file=sys.stderr)
+        return 1
     except FlexError as exc:
         print(f"flexos-mcp: {exc}", file=sys.stderr)
         return 1
 
 
+def _not_found_here(exc: NotFound, args: argparse.Namespace, config: Config) -> str:
+    who = f"{config.user_email} (FLEXOS_USER_EMAIL picks the user)"
+    if exc.field == "project":
+        return (f"No project {args.project!r} among the projects of {who}. Give the slug or id of one of them; "
+                f"`flexos-mcp demo` loads an example project.")
+    if exc.field == "run_id":
+        return (f"No wizard run {args.run_id} among the runs of {who}. `flexos-mcp wizard run` prints the id of "
+                f"each run it starts.")
+    return str(exc)
+
+
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
+    from .cli_database import command_scope
+
     if args.wizard_command == "show":
-        async with _scope(config) as scope:
+        async with command_scope(config) as scope:
             print(await show_run(scope, args.run_id, width=args.width))
         return 0
     if not config.anthropic_api_key:
@@ -83,13 +97,14 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         return 2
     from .wizard import store
 
-    async with _scope(config) as scope:
+    async with command_scope(config) as scope:
         if args.wizard_command == "run":
             project = await store.find_project(scope, args.project)
             tool, arguments = "run_wizard", {"project_id": str(project["id"]), "wizard_type": args.wizard_type,
                                              "brief": args.brief}
         else:
             tool, arguments = "continue_wizard_run", {"run_id": str(args.run_id)}
+            await store.get_run(scope, args.run_id)  # an unknown run is refused here, in the CLI's words
             if args.answer:
                 await _answer_open_question(scope, args.run_id, args.answer)
     arguments |= {"model_source": "anthropic", "max_turns": args.max_turns, "max_tokens": args.max_tokens}
@@ -98,29 +113,9 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
     return 1 if result["status"] == "failed" else 0
 
 
-@asynccontextmanager
-async def _scope(config: Config) -> AsyncIterator[Any]:
-    from .db.gateway import Database
-    from .db.pool import create_pool
-    from .domain.scope import Scope
-    from .domain.users import ensure_user
-    from .server.app import prepare_database, resolve_database_url
-
-    url = await resolve_database_url(config)
-    await prepare_database(url, config)
-    pool = await create_pool(url, statement_timeout_ms=config.statement_timeout_ms)
-    try:
-        db = Database(pool)
-        yield Scope(db=db, actor=await ensure_user(db, config.user_email))
-    finally:
-        await pool.close()
-
-
 async def _answer_open_question(scope: Any, run_id: UUID, answer: str) -> None:
     from .domain import wizard
-    from .wizard import store
 
-    await store.get_run(scope, run_id)
     rows = await scope.db.fetch(
         "SELECT id FROM ai_thinking_chain WHERE wizard_run_id = $1 AND needs_answer ORDER BY created_at, id", run_id)
     if len(rows) != 1:
@@ -180,7 +175,8 @@ async def show_run(scope: Any, run_id: UUID, *, width: int = 100) -> str:
     project = await scope.db.fetchrow("SELECT name, slug FROM projects WHERE id = $1", state.project_id)
     usage = await store.run_usage(scope.db, run_id)
     thoughts = [dict(r) for r in await scope.db.fetch(
-        """SELECT id, thought_type, reasoning, confidence, status, depends_on, needs_answer, is_assumption
+        """SELECT id, thought_type, reasoning, confidence, status, depends_on, needs_answer, needs_review,
+                  is_assumption
              FROM ai_thinking_chain WHERE wizard_run_id = $1 ORDER BY created_at, id""", run_id)]
     lines = [f"Wizard run {state.id} · {state.wizard_type} · {state.status}",
              f"Project: {project['name']} ({project['slug']})"]
@@ -203,8 +199,14 @@ async def show_run(scope: Any, run_id: UUID, *, width: int = 100) -> str:
         lines += ["", "Summary", f"  {summary}"]
     lines += ["", f"Thinking chain ({len(thoughts)} thoughts)"]
     lines.append(render_thought_tree(thoughts, width=width) if thoughts else "  (none)")
+    numbers = {t["id"]: number for number, t in enumerate(thoughts, start=1)}
     open_questions = [t for t in thoughts if t["needs_answer"]]
     if open_questions:
-        lines += ["", "Open questions"]
-        lines += [f"  ? {t['id']}: {t['reasoning']}" for t in open_questions]
+        lines += ["", f"Open questions ({len(open_questions)}; answer with "
+                      f"`flexos-mcp wizard resume {run_id} --answer \"...\"`)"]
+        lines += [f"  ? #{numbers[t['id']]} {t['id']}: {t['reasoning']}" for t in open_questions]
+    to_review = [t for t in thoughts if t["needs_review"]]
+    if to_review:
+        lines += ["", f"Needs review ({len(to_review)}: a thought each rests on was rejected or revised)"]
+        lines += [f"  ! #{numbers[t['id']]} {t['id']}: {t['reasoning']}" for t in to_review]
     return "\n".join(lines)

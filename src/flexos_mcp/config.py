@@ -31,9 +31,9 @@ DEFAULT_MODEL = "claude-sonnet-5-5"
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("DATABASE_URL", "(embedded)", "PostgreSQL 15+ URL. Unset: an embedded PostgreSQL in FLEXOS_DATA_DIR."),
     SettingSpec("FLEXOS_DATA_DIR", "the user data dir", "Where the embedded database lives (e.g. ~/.local/share/flexos-mcp)."),
-    SettingSpec("FLEXOS_USER_EMAIL", "<login>@localhost", "The acting user of a stdio server; created on first start."),
+    SettingSpec("FLEXOS_USER_EMAIL", "<login>@localhost", "The acting user of a stdio server; created on first start (a read-only server only looks it up)."),
     SettingSpec("FLEXOS_TOOLSETS", "default", "Comma-separated toolsets to expose (same as --toolsets); `all` for every one."),
-    SettingSpec("FLEXOS_READ_ONLY", "false", "`true`: register only read-only tools and open read-only connections."),
+    SettingSpec("FLEXOS_READ_ONLY", "false", "`true`: the server never writes (same as --read-only)."),
     SettingSpec("FLEXOS_STATEMENT_TIMEOUT_MS", "15000", "Longest a single SQL statement may run before it is cancelled."),
     SettingSpec("FLEXOS_DB_TIMEOUT_S", "5", "Longest the server waits to connect to PostgreSQL, for a pooled connection, or for an HTTP token check; past it the call fails with 'database unavailable'."),
     SettingSpec("FLEXOS_ALLOWED_HOSTS", "(from --public-url)", "HTTP: more `Host` values to accept, comma-separated (`name`, `name:port` or `name:*`), e.g. the name a load balancer's health checks use."),
@@ -130,10 +130,7 @@ class Config:
         if env.get("FLEXOS_DATA_DIR"):
             kwargs["data_dir"] = Path(env["FLEXOS_DATA_DIR"]).expanduser()
         if env.get("FLEXOS_USER_EMAIL"):
-            email = env["FLEXOS_USER_EMAIL"].strip()
-            if not _EMAIL.match(email):
-                raise ConfigError(f"FLEXOS_USER_EMAIL={email!r} is not an email address (name@domain).")
-            kwargs["user_email"] = email.lower()
+            kwargs["user_email"] = parse_email(env["FLEXOS_USER_EMAIL"], "FLEXOS_USER_EMAIL")
         if env.get("FLEXOS_TOOLSETS"):
             kwargs["toolsets"] = parse_toolsets(env["FLEXOS_TOOLSETS"])
         if "FLEXOS_READ_ONLY" in env:
@@ -164,6 +161,14 @@ class Config:
         if env.get("FLEXOS_MODEL"):
             kwargs["model"] = env["FLEXOS_MODEL"]
         return cls(**kwargs)  # type: ignore[arg-type]
+
+
+def parse_email(raw: str, name: str) -> str:
+    """An email address as users are stored (trimmed, lower case); `name` says where it came from."""
+    email = raw.strip()
+    if not _EMAIL.match(email):
+        raise ConfigError(f"{name}={email!r} is not an email address (name@domain).")
+    return email.lower()
 
 
 def parse_toolsets(raw: str) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ the exact mirror of `depends_on`, and rendering a run's reasoning as an indented
 Mermaid flowchart so a person can audit and correct it.
 
 Thought dicts have the shape of `ai_thinking_chain` rows: `{"id", "thought_type", "reasoning",
-"confidence", "status", "depends_on", "needs_answer", "is_assumption"}`. Pass them in creation
+"confidence", "status", "depends_on", "needs_answer", "needs_review", "is_assumption"}`
+(`needs_review` may be left out). Pass them in creation
 order: the renderings number thoughts `#1..#n` in that order and list children in it.
 """
 
@@ -84,6 +85,7 @@ class _Thought:
     status: str
     depends_on: tuple[ThoughtId, ...]
     needs_answer: bool
+    needs_review: bool
     is_assumption: bool
 
     @property
@@ -118,6 +120,7 @@ def _read_thoughts(thoughts: Sequence[Mapping]) -> list[_Thought]:
                 status=str(thought.get("status") or OPEN_STATUS),
                 depends_on=tuple(deps),
                 needs_answer=bool(thought.get("needs_answer")),
+                needs_review=bool(thought.get("needs_review")),
                 is_assumption=bool(thought.get("is_assumption")),
             )
         )
@@ -139,6 +142,8 @@ def _tree_lines(thought: _Thought, indent: str, width: int) -> list[str]:
     flags = [f"status: {thought.status}"]
     if thought.needs_answer:
         flags.append("needs answer")
+    if thought.needs_review:
+        flags.append("needs review")
     if thought.is_assumption and thought.thought_type != "assumption":
         flags.append("rests on an assumption")
     suffix = f"({', '.join(flags)})"
@@ -165,7 +170,8 @@ def render_thought_tree(thoughts: Sequence[Mapping], width: int = 100) -> str:
     that depend on it (two spaces per level). A thought with several parents is shown in full
     under the first and as `↑ see #n` under the others; thoughts caught in a dependency cycle are
     still shown once. Lines look like `#3 [assumption 0.60] Teachers filter by grade first
-    (status: active)`; open questions start with `? `, and `needs answer` is flagged. Long lines
+    (status: active)`; open questions start with `? `, and `needs answer` and `needs review` (a
+    thought it rests on was rejected or revised) are flagged. Long lines
     wrap at `width` (continuation lines indented four more spaces); the status part is kept whole.
     """
     nodes = _read_thoughts(thoughts)

@@ -76,7 +76,7 @@ appearances AS (  -- (entity, page) once each
   SELECT es.entity_name, p.id
     FROM entity_slugs es JOIN pages p ON p.project_id = $1 AND p.slug = es.slug
 ),
-pairs AS (
+any_pairs AS (
   SELECT a1.entity_name AS entity_a, a2.entity_name AS entity_b, count(*)::int AS page_count,
          jsonb_agg(jsonb_build_object('page_id', p.id, 'name', p.name, 'slug', p.slug) ORDER BY p.name, p.id) AS pages
     FROM appearances a1
@@ -84,11 +84,13 @@ pairs AS (
     JOIN pages p ON p.id = a1.page_id AND p.project_id = $1
    WHERE $3::text IS NULL OR lower($3::text) IN (lower(a1.entity_name), lower(a2.entity_name))
    GROUP BY a1.entity_name, a2.entity_name
-  HAVING count(*) >= $4::int
-)
+),
+pairs AS (SELECT * FROM any_pairs WHERE page_count >= $4::int)
 SELECT {_PROJECT_FOUND},
        ($3::text IS NULL OR EXISTS (SELECT 1 FROM ents WHERE lname = lower($3::text))) AS entity_found,
        (SELECT string_agg(entity_name, ', ' ORDER BY entity_name) FROM ents) AS entity_names,
+       (SELECT count(*)::int FROM ents) AS entity_count,
+       (SELECT count(*)::int FROM any_pairs) AS any_total,
        (SELECT count(*)::int FROM pairs) AS total,
        (SELECT COALESCE(jsonb_agg(to_jsonb(t) ORDER BY t.page_count DESC, t.entity_a, t.entity_b), '[]'::jsonb)
           FROM (SELECT * FROM pairs ORDER BY page_count DESC, entity_a, entity_b LIMIT $5::int) AS t) AS rows
@@ -112,6 +114,7 @@ class CooccurrenceResult(BaseModel):
     pairs: list[Cooccurrence]
     total: int = Field(description="Pairs meeting min_pages before `limit` was applied.")
     truncated: bool
+    note: str | None = Field(default=None, description="Why there are no pairs, and what would give some.")
 
 
 def _gate(row: Any, project_id: UUID) -> None:
@@ -125,13 +128,27 @@ def _entity_gate(row: Any, entity: str | None) -> None:
         raise InvalidInput("entity", f"unknown entity {entity!r}; this project's entities are {known}.")
 
 
-async def entity_cooccurrence(scope: Scope, project_id: UUID, *, min_pages: int = 2, entity: str | None = None,
+async def entity_cooccurrence(scope: Scope, project_id: UUID, *, min_pages: int = 1, entity: str | None = None,
                               limit: int = 100) -> CooccurrenceResult:
     row = await scope.db.fetchrow(ENTITY_COOCCURRENCE_SQL, project_id, scope.actor.owner_id, entity, min_pages, limit)
     _gate(row, project_id)
     _entity_gate(row, entity)
     pairs = [Cooccurrence(**r) for r in row["rows"]]
-    return CooccurrenceResult(pairs=pairs, total=row["total"], truncated=row["total"] > len(pairs))
+    return CooccurrenceResult(pairs=pairs, total=row["total"], truncated=row["total"] > len(pairs),
+                              note=None if pairs else _why_no_pairs(row, entity, min_pages))
+
+
+def _why_no_pairs(row: Any, entity: str | None, min_pages: int) -> str:
+    if row["entity_count"] == 0:
+        return "This project has no entities yet: run infer_entities (or create_entity), then ask again."
+    if row["entity_count"] == 1:
+        return f"This project has one entity ({row['entity_names']}); a pair needs two."
+    if row["any_total"]:
+        return (f"{row['any_total']} pair(s) share fewer than min_pages={min_pages} pages; lower min_pages to "
+                f"see them.")
+    which = f"{entity!r} and any other entity" if entity else f"any two of the {row['entity_count']} entities"
+    return (f"No page shows {which}. An entity appears on a page through the page's key_elements (its name or "
+            f"plural), its crud_locations, or its fields' inferred_from; infer_entities fills the last two.")
 
 
 # --- CRUD matrix -------------------------------------------------------------------------------------

@@ -112,6 +112,16 @@ async def get_project(scope: Scope, project_id: UUID) -> Project:
     return _project(await require_project(scope.db, scope.actor, project_id))
 
 
+async def find_example_project(scope: Scope, example: str) -> Project | None:
+    """The actor's own project loaded from the example named `example` (the newest, if several)."""
+    row = await scope.db.fetchrow(
+        """SELECT * FROM projects WHERE user_id = $1 AND metadata ->> 'example' = $2
+            ORDER BY created_at DESC LIMIT 1""",
+        scope.actor.id, example,
+    )
+    return None if row is None else _project(row)
+
+
 async def open_project(scope: Scope, project_id: UUID) -> Project:
     """Mark the project as the one most recently opened, in one statement."""
     row = await scope.db.fetchrow(

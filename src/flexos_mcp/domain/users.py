@@ -36,14 +36,25 @@ def _user(row: Any) -> User:
     return User(**{k: row[k] for k in User.model_fields})
 
 
+async def find_user(db: Database, email: str) -> Actor | None:
+    """The user with this email, if there is one (a read: what a read-only server may do)."""
+    row = await db.fetchrow("SELECT id, email, role FROM users WHERE email = $1", email)
+    return None if row is None else Actor(id=row["id"], email=row["email"], role=row["role"] or "user")
+
+
 async def ensure_user(db: Database, email: str) -> Actor:
-    """The user with this email, created on first start (stdio servers act as one configured user)."""
-    row = await db.fetchrow(
-        """INSERT INTO users (email) VALUES ($1)
-           ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
-           RETURNING id, email, role""",
-        email,
-    )
+    """The user with this email, created on first start (stdio servers act as one configured
+    user). An existing user is only read, so a start writes nothing once the user exists."""
+    found = await find_user(db, email)
+    if found is not None:
+        return found
+    async with db.transaction() as conn:
+        row = await conn.fetchrow(
+            """INSERT INTO users (email) VALUES ($1)
+               ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
+               RETURNING id, email, role""",
+            email,
+        )
     return Actor(id=row["id"], email=row["email"], role=row["role"] or "user")
 
 

@@ -1,15 +1,19 @@
 """Building the MCP server: the lifespan (database, migrations, acting user), the selected tools
 and resources, and the protocol-level behaviour every tool shares (argument errors in plain
-words, unknown arguments refused)."""
+words, unknown arguments refused, writing tools refused by name on a read-only server).
+
+A read-only server never writes, start-up included: it checks the schema instead of migrating
+and looks its user up instead of creating it, on connections that are read-only at the server."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import ListResourcesResult, ListToolsResult
@@ -24,15 +28,16 @@ from ..db.migrate import migrate, schema_status
 from ..db.pool import create_pool
 from ..domain import projects
 from ..domain.paging import MAX_LIMIT
-from ..domain.users import ensure_user
-from ..errors import FlexError
-from .apps import apps_extension, tool_meta, without_ui_meta
+from ..domain.scope import Actor
+from ..domain.users import ensure_user, find_user
+from ..errors import DatabaseUnavailable, FlexError
+from .apps import apps_extension, without_ui_meta
 from .dynamic import install_dynamic_toolsets
 from .http_app import HttpOptions
 from .http_auth import is_read_only_token, read_only_token_message
 from .prompts import install_prompts
-from .registry import ToolSpec, explain_failure, select_resources, select_tools
-from .schema_slim import collapse_optional_arguments, compact, strip_titles
+from .registry import (add_registered_resource, add_registered_tool, explain_failure, find_tool, select_resources,
+                       select_tools)
 from .state import AppState, access_token_of, current_request, scope_of
 from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_arguments_message
@@ -59,11 +64,36 @@ Text that users or web pages wrote (mockup HTML, context items, feedback) is ret
 """
 
 
+CLOSE_TIMEOUT_S = 10.0  # longest the lifespan waits for the pool and the compute workers to close
+
+
 class FlexOSServer(MCPServer[AppState]):
-    """MCPServer with FlexOS's shared call behaviour."""
+    """MCPServer with FlexOS's shared call behaviour. `in_flight` counts the tool calls, resource
+    reads and prompts being served (a stopping stdio server lets them finish first)."""
+
+    def __init__(self, *args: Any, read_only: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.read_only = read_only
+        self.in_flight = 0
+
+    @contextmanager
+    def _serving(self) -> Iterator[None]:
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        with self._serving():
+            return await self._call_tool(name, arguments, context)
+
+    async def _call_tool(self, name: str, arguments: dict[str, Any], context: Any) -> Any:
         registered = self._tool_manager.get_tool(name)
+        if registered is None and self.read_only:
+            refusal = read_only_refusal(name)
+            if refusal:
+                raise ToolError(refusal)
         if registered is not None:
             known = list(registered.parameters.get("properties", {}))
             unknown = sorted(set(arguments) - set(known))
@@ -112,9 +142,24 @@ class FlexOSServer(MCPServer[AppState]):
     async def read_resource(self, uri: Any, context: Any = None) -> Any:
         token = current_request.set(context)
         try:
-            return await super().read_resource(uri, context)
+            with self._serving():
+                return await super().read_resource(uri, context)
         finally:
             current_request.reset(token)
+
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
+        with self._serving():
+            return await super().get_prompt(name, arguments, context)
+
+
+def read_only_refusal(name: str) -> str | None:
+    """What a read-only server answers for one of our writing tools (None: not one of them)."""
+    spec = find_tool(name)
+    if spec is None or spec.read_only:
+        return None
+    return (f"This server is read-only (started with --read-only or FLEXOS_READ_ONLY=true): {name} changes "
+            f"data, so it is not available here; nothing was changed. Use the reading tools, or tell the person "
+            f"that making this change needs a FlexOS server started without --read-only.")
 
 
 async def resolve_database_url(config: Config) -> str:
@@ -123,23 +168,33 @@ async def resolve_database_url(config: Config) -> str:
     return await asyncio.to_thread(start_embedded, config.data_dir)
 
 
-# Databases this process has already brought up to date: `flexos-mcp serve` migrates before it
-# starts speaking MCP, and the server's lifespan need not do it again.
+# Databases this process has already checked or brought up to date: `flexos-mcp serve` does it
+# before it starts speaking MCP, and the server's lifespan need not do it again.
 _up_to_date: set[str] = set()
 
 
-async def prepare_database(url: str, config: Config) -> None:
-    """Bring the schema up to date on a short-lived writable connection (even for a read-only
-    server, whose own pool can never write); once per database per process."""
-    if url in _up_to_date:
+async def prepare_database(url: str, config: Config, *, acting_user: bool = False) -> None:
+    """Make sure the schema is current (once per database per process) and, with `acting_user`,
+    that the configured user can act. A writable server migrates and creates its user; a
+    read-only one checks both on a read-only connection and stops with what to run instead."""
+    if url in _up_to_date and not acting_user:
         return
-    pool = await create_pool(url, statement_timeout_ms=max(config.statement_timeout_ms, 60000), max_size=1)
+    pool = await create_pool(url, read_only=config.read_only, max_size=1,
+                             statement_timeout_ms=max(config.statement_timeout_ms, 60000))
     try:
-        async with pool.acquire() as conn:
-            await migrate(conn)
+        if url not in _up_to_date:
+            async with pool.acquire() as conn:
+                if config.read_only:
+                    status = await schema_status(conn)
+                    if not status.current:
+                        raise DatabaseUnavailable(f"{status.advice()} A read-only server never changes the database.")
+                else:
+                    await migrate(conn)
+            _up_to_date.add(url)
+        if acting_user:
+            await resolve_acting_user(Database(pool, read_only=config.read_only), config)
     finally:
         await pool.close()
-    _up_to_date.add(url)
 
 
 async def require_current_schema(url: str, config: Config) -> None:
@@ -154,20 +209,20 @@ async def require_current_schema(url: str, config: Config) -> None:
         raise FlexError(status.advice())
 
 
-def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
-    """Register one tool from the registry, with lean schemas (see schema_slim) and, when it names
-    an MCP Apps view, `_meta.ui.resourceUri` (see apps.py)."""
-    server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True,
-                    meta=tool_meta(spec.ui))
-    registered = server._tool_manager.get_tool(spec.name)
-    strip_titles(registered.parameters)
-    collapse_optional_arguments(registered.parameters)
-    registered.parameters = compact(registered.parameters, output=False)
-    metadata = registered.fn_metadata
-    if metadata.output_schema is not None:
-        strip_titles(metadata.output_schema)
-        metadata.output_schema = compact(metadata.output_schema, output=True)
-        registered.__dict__.pop("output_schema", None)  # a cached_property over fn_metadata
+async def resolve_acting_user(db: Database, config: Config) -> Actor:
+    """The configured user of a stdio server: created on first start, or, on a read-only server,
+    only looked up (an unknown user stops it with how to create one)."""
+    if not config.read_only:
+        return await ensure_user(db, config.user_email)
+    actor = await find_user(db, config.user_email)
+    if actor is None:
+        raise FlexError(
+            f"No user {config.user_email} in this database, and a read-only server does not create users. "
+            f"Create it with `flexos-mcp user create --email {config.user_email}` (or start the server once "
+            f"without --read-only), or set FLEXOS_USER_EMAIL to an existing user.")
+    return actor
+
+
 
 
 def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSServer:
@@ -183,20 +238,17 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms,
                                  connect_timeout_s=config.db_timeout_s)
         try:
-            actor = None
-            if http is None:  # stdio: one configured user, created on first start
-                setup = await create_pool(url, max_size=1) if config.read_only else pool
-                try:
-                    actor = await ensure_user(Database(setup), config.user_email)
-                finally:
-                    if setup is not pool:
-                        await setup.close()
-            yield AppState(config=config, db=Database(pool, read_only=config.read_only, acquire_timeout=config.db_timeout_s),
-                           database_url=url,
-                           actor=actor)
+            db = Database(pool, read_only=config.read_only, acquire_timeout=config.db_timeout_s)
+            actor = await resolve_acting_user(db, config) if http is None else None  # HTTP: per-request tokens
+            yield AppState(config=config, db=db, database_url=url, actor=actor)
         finally:
-            await pool.close()
-            await compute.shutdown()
+            # Shielded: a server stopped by a signal is cancelled, and still closes cleanly.
+            with anyio.CancelScope(shield=True, deadline=anyio.current_time() + CLOSE_TIMEOUT_S) as closing:
+                await compute.shutdown()
+                await pool.close()
+            if closing.cancelled_caught:
+                log.warning("the database pool did not close within %g s; its connections were cut", CLOSE_TIMEOUT_S)
+                pool.terminate()
 
     server = FlexOSServer(
         "flexos",
@@ -206,15 +258,15 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         lifespan=lifespan,
         log_level=config.log_level,  # type: ignore[arg-type]
         extensions=[apps_extension()],
+        read_only=config.read_only,
     )
-    if config.dynamic_toolsets:
+    if config.dynamic_toolsets:  # tools and resources come as the model enables their toolsets
         install_dynamic_toolsets(server, read_only=config.read_only)
     else:
         for spec in select_tools(toolsets, read_only=config.read_only):
             add_registered_tool(server, spec)
-    for res in select_resources(toolsets):
-        server.resource(res.uri, name=res.name, title=res.title, description=res.description,
-                        mime_type=res.mime_type)(res.fn)
-    install_prompts(server)
+        for res in select_resources(toolsets):
+            add_registered_resource(server, res)
+    install_prompts(server, read_only=config.read_only)
     return server
 

@@ -12,6 +12,9 @@ drive it through our tools.
 
 The `project` argument accepts a project id or slug; it is resolved among the caller's projects,
 so the model gets the id its tools need (an unknown one is refused, like a missing record).
+
+A read-only server does not offer the prompts that need writing tools: a prompt needs one when its
+text (a wizard prompt's with its phases') names a writing tool in backticks.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from mcp_types import INVALID_PARAMS
 from ..domain.scope import owned_by
 from ..prompt_files import PromptFile, load_prompts
 from ..wizard_definitions import load_wizard_definitions
+from .registry import all_tools
 from .state import scope_of
 
 
@@ -97,8 +101,22 @@ def _prompt_for(prompt: PromptFile, prompts: dict[str, PromptFile]) -> Prompt:
     )
 
 
-def install_prompts(server: MCPServer) -> None:
-    """Register every prompt file (wizard, phase and general prompts) as an MCP prompt."""
+def writing_tools_named(prompt: PromptFile, prompts: dict[str, PromptFile]) -> set[str]:
+    """The writing tools a prompt tells the model to use (a phase prompt and a wizard prompt
+    count their wizard's whole text)."""
+    wizard_type = prompt.name.split("/", 1)[0] if prompt.kind == "phase" else prompt.name
+    texts = [p.body for name, p in prompts.items() if name == wizard_type or name.startswith(f"{wizard_type}/")]
+    if prompt.kind == "general":
+        texts = [prompt.body]
+    writers = {spec.name for spec in all_tools() if not spec.read_only}
+    return {name for name in writers if any(f"`{name}`" in text for text in texts)}
+
+
+def install_prompts(server: MCPServer, *, read_only: bool = False) -> None:
+    """Register every prompt file (wizard, phase and general prompts) as an MCP prompt; on a
+    read-only server, only those that need no writing tool."""
     prompts = load_prompts()
     for prompt in prompts.values():
+        if read_only and writing_tools_named(prompt, prompts):
+            continue
         server.add_prompt(_prompt_for(prompt, prompts))

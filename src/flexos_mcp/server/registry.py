@@ -4,7 +4,11 @@ server builder decides at start which tools exist (toolsets, read-only mode).
 
 Every registered function is guarded: a FlexError becomes a tool error with its own message, a
 database error becomes an actionable message (db/error_map.py), and anything else is logged with
-a traceback under an incident id while the caller gets a message that names the incident.
+a traceback under an incident id while the caller gets a message that names the incident. For a
+resource, a failure the caller can act on (a missing record above all) is "invalid params" (-32602),
+like an unknown URI; only our own faults and an unavailable database are internal errors (-32603).
+
+`add_registered_tool` / `add_registered_resource` put a declared tool or resource on a server.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp_types import ToolAnnotations
 
 from ..db.availability import is_unavailable
 from ..db.error_map import explain_database_error
-from ..errors import FlexError
+from ..errors import DatabaseUnavailable, FlexError
+from .apps import tool_meta
+from .schema_slim import collapse_optional_arguments, compact, strip_titles
 from .toolsets import TOOLSETS
 
 log = logging.getLogger(__name__)
@@ -82,8 +89,9 @@ def explain_failure(exc: BaseException, what: str) -> str:
             f"fails again, tell the user the incident id so they can find it in the server log.")
 
 
-def _guarded(fn: F, what: str, error: type[Exception]) -> F:
-    """`fn` with every exception turned into `error` carrying actionable text (see module doc)."""
+def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Exception] | None = None) -> F:
+    """`fn` with every exception turned into `error` (the caller's own mistakes into
+    `caller_error`, when given) carrying actionable text (see module doc)."""
 
     @functools.wraps(fn)
     async def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -92,7 +100,8 @@ def _guarded(fn: F, what: str, error: type[Exception]) -> F:
         except error:
             raise
         except Exception as exc:
-            raise error(explain_failure(exc, what)) from exc
+            mistake = isinstance(exc, FlexError) and not isinstance(exc, DatabaseUnavailable)
+            raise (caller_error if caller_error and mistake else error)(explain_failure(exc, what)) from exc
 
     return guarded  # type: ignore[return-value]
 
@@ -129,7 +138,8 @@ def resource(uri: str, *, toolset: str, title: str, mime_type: str = "applicatio
         raise ValueError(f"unknown toolset {toolset!r}")
 
     def register(fn: F) -> F:
-        guarded = _guarded(fn, f"resource {uri}", ResourceError)
+        # A missing record is the caller's mistake, like an unknown URI: -32602, not -32603.
+        guarded = _guarded(fn, f"resource {uri}", ResourceError, caller_error=ResourceNotFoundError)
         _RESOURCES[uri] = ResourceSpec(uri, toolset, fn.__name__, title, (fn.__doc__ or "").strip(), mime_type, guarded)
         return fn
 
@@ -150,6 +160,12 @@ def all_tools() -> list[ToolSpec]:
     return sorted(_REGISTRY.values(), key=lambda s: order[s.toolset])
 
 
+def find_tool(name: str) -> ToolSpec | None:
+    """Any declared tool by name, whether or not this server exposes it."""
+    _import_tool_modules()
+    return _REGISTRY.get(name)
+
+
 def select_tools(toolsets: list[str], *, read_only: bool) -> list[ToolSpec]:
     return [s for s in all_tools() if s.toolset in toolsets and (s.read_only or not read_only)]
 
@@ -157,3 +173,25 @@ def select_tools(toolsets: list[str], *, read_only: bool) -> list[ToolSpec]:
 def select_resources(toolsets: list[str]) -> list[ResourceSpec]:
     _import_tool_modules()
     return [r for r in _RESOURCES.values() if r.toolset in toolsets]
+
+
+def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
+    """Put one declared tool on `server`, with lean schemas (see schema_slim) and, when it names an
+    MCP Apps view, `_meta.ui.resourceUri` (see apps.py)."""
+    server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True,
+                    meta=tool_meta(spec.ui))
+    registered = server._tool_manager.get_tool(spec.name)
+    strip_titles(registered.parameters)
+    collapse_optional_arguments(registered.parameters)
+    registered.parameters = compact(registered.parameters, output=False)
+    metadata = registered.fn_metadata
+    if metadata.output_schema is not None:
+        strip_titles(metadata.output_schema)
+        metadata.output_schema = compact(metadata.output_schema, output=True)
+        registered.__dict__.pop("output_schema", None)  # a cached_property over fn_metadata
+
+
+def add_registered_resource(server: MCPServer[Any], spec: ResourceSpec) -> None:
+    """Put one declared resource (or resource template) on `server`."""
+    server.resource(spec.uri, name=spec.name, title=spec.title, description=spec.description,
+                    mime_type=spec.mime_type)(spec.fn)

@@ -20,14 +20,15 @@ SearchKind = Literal["page", "feature", "flow", "entity", "context_item"]
 async def entity_cooccurrence(
     ctx: Context,
     project_id: ProjectId,
-    min_pages: Annotated[int, Field(ge=1, le=10000, description="Only pairs sharing at least this many pages.")] = 2,
+    min_pages: Annotated[int, Field(ge=1, le=10000, description="Only pairs sharing at least this many pages.")] = 1,
     entity: EntityFilter = None,
     limit: Annotated[int, Field(ge=1, le=1000, description="Most pairs to return (1-1000).")] = 100,
 ) -> CooccurrenceResult:
     """Pairs of entities that appear on the same pages, with the shared pages, most first (likely
     related). An entity appears on a page when a key_elements item equals its name or plural
     (any case, whole item: 'Lesson' matches 'lesson', not 'lesson-grid' or 'LessonPlan'), or
-    the page's slug is in its crud_locations or a field's inferred_from."""
+    the page's slug is in its crud_locations or a field's inferred_from. An empty answer has a
+    `note` saying why."""
     return await analytics.entity_cooccurrence(scope_of(ctx), project_id, min_pages=min_pages, entity=entity,
                                                limit=limit)
 
