@@ -6,6 +6,10 @@
    pays the leads_to mirror trigger too; a trigger-free copy of the table shows what that costs.
 2. thought_lineage / thought_impact on a 10,000-thought chain of depth 1,000 (1,000 layers of 10;
    each thought depends on one or two thoughts of the layer above), median of several runs.
+3. The database's cycle check (migration 0009) on that chain: a thought inserted at depth 1,000
+   against one inserted at depth 1 (target: <= 1.5x), by bare INSERT and by log_thought, and a
+   relink (UPDATE of depends_on) near the top and near the bottom of the chain; then what the
+   check costs a bare INSERT at all: the same inserts with its trigger disabled, interleaved.
 
 Run: python bench/thinking.py
 (FLEXOS_BENCH_DATABASE_URL=postgresql://... to use a server; otherwise an embedded PostgreSQL in a
@@ -206,6 +210,7 @@ async def main() -> None:
         print(f"{'impact of a root thought':<34} {impact.total:>14,} {impact_ms:>17.1f}")
         print(f"{'lineage of a layer-500 thought':<34} {mid_lineage.total:>14,} {mid_lineage_ms:>17.1f}")
         print(f"{'impact of a layer-500 thought':<34} {mid_impact.total:>14,} {mid_impact_ms:>17.1f}")
+        await depth_costs(scope, pool, runs[4], grid)
         first = await _linear_chain(scope, runs[5].id)
         start = time.perf_counter()
         review = await thinking.reject_thought(scope, first, "wrong")
@@ -213,6 +218,66 @@ async def main() -> None:
         print(f"reject the root of a 1,000-thought linear chain (marks {len(review.needs_review):,} needs_review): "
               f"{reject_ms:.1f} ms")
         await pool.close()
+
+
+DEPTH_SAMPLES = 200
+
+
+async def depth_costs(scope: Scope, pool, run, grid: list[list[uuid.UUID]]) -> None:
+    """Per-insert cost of a thought resting on layer 1 vs on layer 1,000 (interleaved, median),
+    then relinks: the cycle check walks only what rests on the changed thought."""
+    async def bare(parent: uuid.UUID) -> float:
+        async with pool.acquire() as conn:
+            start = time.perf_counter()
+            await conn.execute(BARE_INSERT.format(table="ai_thinking_chain"), run.project_id, run.id,
+                               "inference", "depth probe", 0.5, [parent])
+            return time.perf_counter() - start
+
+    async def logged(parent: uuid.UUID) -> float:
+        start = time.perf_counter()
+        await thinking.log_thought(scope, NewThought(thought_type="inference", reasoning="depth probe", confidence=0.5,
+                                                     depends_on=[str(parent)]), run_id=run.id)
+        return time.perf_counter() - start
+
+    print(f"\nCycle check on the chain: one insert resting on a thought at depth 1 vs depth {len(grid):,} "
+          f"(median of {DEPTH_SAMPLES}, interleaved)")
+    print(f"{'path':<30} {'depth 1 (µs)':>13} {'depth 1,000 (µs)':>17} {'ratio':>6}")
+    for name, insert in (("bare INSERT", bare), ("log_thought (domain)", logged)):
+        shallow, deep = [], []
+        for i in range(DEPTH_SAMPLES):
+            shallow.append(await insert(grid[0][i % 10]))
+            deep.append(await insert(grid[-1][i % 10]))
+        low, high = statistics.median(shallow) * 1e6, statistics.median(deep) * 1e6
+        print(f"{name:<30} {low:>13,.0f} {high:>17,.0f} {high / low:>6.2f}")
+    rates: dict[str, float] = {}
+    for _ in range(ROUNDS):
+        for label, switch in (("with the check", "ENABLE"), ("trigger disabled", "DISABLE")):
+            await pool.execute(f"ALTER TABLE ai_thinking_chain {switch} TRIGGER thoughts_acyclic")
+            single = await bare_single(pool, "ai_thinking_chain", run.project_id, run.id)
+            batch = await bare_batch(pool, "ai_thinking_chain", run.project_id, run.id)
+            rates[f"{label} single"] = max(rates.get(f"{label} single", 0.0), single)
+            rates[f"{label} batch"] = max(rates.get(f"{label} batch", 0.0), batch)
+    await pool.execute("ALTER TABLE ai_thinking_chain ENABLE TRIGGER thoughts_acyclic")
+    print(f"bare INSERT into the {len(grid) * 10:,}+-thought table, per second (best of {ROUNDS}): "
+          f"single {rates['with the check single']:,.0f} with the check / {rates['trigger disabled single']:,.0f} "
+          f"without ({rates['with the check single'] / rates['trigger disabled single']:.2f}); "
+          f"batch {rates['with the check batch']:,.0f} / {rates['trigger disabled batch']:,.0f} "
+          f"({rates['with the check batch'] / rates['trigger disabled batch']:.2f})")
+    async with pool.acquire() as conn:
+        loose = await conn.fetchval(BARE_INSERT.format(table="ai_thinking_chain") + " RETURNING id", run.project_id,
+                                    run.id, "inference", "a new premise", 0.5, [])
+        for label, layer in (("relink a layer-2 thought (~10,000 rest on it)", 1),
+                             ("relink a layer-999 thought (~20 rest on it)", len(grid) - 2)):
+            times = []
+            for _ in range(5):  # each relink rolled back, so every run checks the same chain
+                tx = conn.transaction()
+                await tx.start()
+                start = time.perf_counter()
+                await conn.execute("UPDATE ai_thinking_chain SET depends_on = depends_on || $2::uuid WHERE id = $1",
+                                   grid[layer][0], loose)
+                times.append((time.perf_counter() - start) * 1000)
+                await tx.rollback()
+            print(f"{label:<48} {statistics.median(times):>8.1f} ms")
 
 
 async def _linear_chain(scope: Scope, run_id) -> uuid.UUID:

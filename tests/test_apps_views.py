@@ -211,7 +211,7 @@ async def test_the_page_view_fetches_the_current_mockup_through_the_host(databas
 async def test_the_design_system_view(database_url: str, project: Project, browser: Browser):
     async with apps_client(database_url, project.email) as client:
         async with hosted(browser, client, "get_design_system", {"project_id": project.ids["project"]}) as found:
-            primary = view(found).locator(".swatch", has_text="primary")
+            primary = view(found).locator(".swatch", has_text=re.compile(r"^\s*primary\b(?!-)"))  # not on-primary
             await expect(primary).to_contain_text("#DC2626")
             await expect(primary).to_contain_text("used 44× on 8 pages")
             assert await primary.locator(".chip").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(220, 38, 38)"

@@ -86,8 +86,8 @@ async def test_example_project_grows_its_real_design_system(database_url, db):
         dtcg = await call(client, "export_design_tokens", project_id=project, format="dtcg")
         document = json.loads(dtcg["content"])
         assert document["color"]["$type"] == "color" and document["color"]["primary"]["$value"] == "{color.red-600}"
-        assert document["color"]["red-600"]["$value"] == "#DC2626"
-        assert document["spacing"]["base"]["$value"] == "8px" and dtcg["filename"] == "tokens.json"
+        assert document["color"]["red-600"]["$value"]["hex"] == "#dc2626"  # DTCG 2025.10 colour object
+        assert document["spacing"]["base"]["$value"] == {"value": 8, "unit": "px"} and dtcg["filename"] == "tokens.json"
         css = await call(client, "export_design_tokens", project_id=project, format="css")
         assert css["content"].startswith(":root {") and "--color-primary: #dc2626;" in css["content"]
         assert "--spacing-base: 8px;" in css["content"] and css["media_type"] == "text/css"
@@ -112,12 +112,16 @@ async def test_consistency_names_the_token_to_use(database_url):
         assert clean["page_name"] == "Home" and clean["mockup"]["version"] == 1
         off = await call(client, "create_mockup_version", page_id=home["id"], changed_by="ai",
                          html_content='<main class="bg-slate-50"><button style="background:#DB2828; padding:13px; '
-                                      'font-family: Comic Sans MS">Go</button></main>')
+                                      'font-family: Comic Sans MS">Go</button><p style="color:#7C3AED">New</p></main>')
         report = await call(client, "check_mockup_consistency", mockup_id=off["id"])
         assert not report["consistent"]
-        color = next(i for i in report["issues"] if i["kind"] == "color")
-        assert color["value"] == "#DB2828" and color["verdict"] == "near_token"
+        color = next(i for i in report["issues"] if i["value"] == "#DB2828")
+        assert color["verdict"] == "near_token" and color["alternative"] is None
         assert color["suggestion"]["value"] == "#DC2626" and color["suggestion"]["css_var"].startswith("var(--color-")
+        violet = next(i for i in report["issues"] if i["value"] == "#7C3AED")
+        assert violet["verdict"] == "new_color" and violet["suggestion"] is None
+        assert "no token is close (none within ΔE2000 3); add one" in violet["message"]
+        assert violet["alternative"]["token"] in violet["message"]
         spacing = next(i for i in report["issues"] if i["kind"] == "spacing")
         assert spacing["value"] == "13px" and spacing["suggestion"]["value"] in ("8px", "16px")
         assert report["issue_counts"]["font_family"] == 1

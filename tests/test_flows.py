@@ -314,6 +314,28 @@ async def test_building_a_journey_step_by_step(database_url, db):
         assert mermaid_parse_results([diagram["mermaid"]])[0]["ok"]
 
 
+async def test_screens_without_a_label_are_named_after_their_page(database_url, db):
+    """Mermaid and the analysis legend show the page's name for a screen node whose data has no
+    label (a canvas made by hand or by the FlexOS app), not its canvas id."""
+    async with connect(database_url) as client:
+        project_id = await new_project(client)
+        page = await call(client, "create_page", project_id=project_id, name="Lesson library", path="/lessons")
+        canvas = {"nodes": [
+            {"id": "n-7f3a", "type": "screen", "position": {"x": 0, "y": 0}, "data": {"page_id": page["id"].upper()}},
+            {"id": "n-b21c", "type": "screen", "position": {"x": 200, "y": 0},
+             "data": {"page_id": page["id"], "label": "Lesson detail"}},
+            {"id": "n-c9d0", "type": "screen", "position": {"x": 400, "y": 0}, "data": {"page_path": "/later"}},
+        ], "edges": [{"id": "e1", "source": "n-7f3a", "target": "n-b21c"}, {"id": "e2", "source": "n-b21c", "target": "n-c9d0"}]}
+        flow = await call(client, "create_flow", project_id=project_id, name="Browse", canvas=canvas)
+        diagram = (await call(client, "export_flow_mermaid", flow_id=flow["id"]))["mermaid"]
+        assert '  n1["Lesson library"]\n' in diagram and "n-7f3a" not in diagram
+        assert '  n2["Lesson detail"]\n' in diagram and '  n3["/later"]\n' in diagram
+        legend = (await call(client, "analyze_flow", flow_id=flow["id"]))["nodes"]
+        assert legend["n-7f3a"]["label"] == "Lesson library"
+        await call(client, "update_page", page_id=page["id"], name="All lessons")  # the name is read, not copied
+        assert '["All lessons"]' in (await call(client, "export_flow_mermaid", flow_id=flow["id"]))["mermaid"]
+
+
 async def test_analysis_of_hand_made_flows(database_url):
     canvas = {
         "nodes": [

@@ -213,10 +213,12 @@ async def test_versions_rollback_and_lineage(database_url, db):
         assert "version" in message and "1..3" in message
         message = await error_of(client, "create_mockup_version", page_id=page["id"], html_content="<p/>", parent_version=7)
         assert "parent_version" in message and "1..3" in message
-        # Deleting the current version makes the highest remaining one current.
+        # Deleting the current version makes the version it was built on current (not the highest, 3).
         deleted = await call(client, "delete_mockup", mockup_id=v2["id"])
-        assert deleted["current_version"] == 3
+        assert deleted["current_version"] == 1
         assert await db.fetchval("SELECT count(*) FROM mockups WHERE page_id = $1", uuid.UUID(page["id"])) == 2
+        after = await call(client, "create_mockup_version", page_id=page["id"], html_content="<p>v4</p>")
+        assert (after["version"], after["parent_version"]) == (4, 1)  # 2 is never given out again
         single = await call(client, "create_page", project_id=project, name="Single", html_content="<p>only</p>")
         gone = await call(client, "delete_mockup", mockup_id=single["current_mockup_id"])
         assert gone["current_mockup_id"] is None and gone["current_version"] is None
@@ -270,9 +272,10 @@ async def test_size_limits_and_binary_junk_store_nothing(database_url, db):
         assert at_limit["html_bytes"] == HTML_LIMIT
         await call(client, "delete_mockup", mockup_id=at_limit["id"])
         after = await dump_project(db, uuid.UUID(project))
+        assert after["pages"][0]["last_mockup_version"] == 1  # the successful save used number 1 for good
         for rows in (before, after):
             for row in rows["pages"]:
-                row.pop("updated_at"), row.pop("status")  # the successful save moved these
+                row.pop("updated_at"), row.pop("status"), row.pop("last_mockup_version")  # the successful save moved these
         assert after == before
 
 

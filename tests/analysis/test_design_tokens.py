@@ -1,7 +1,6 @@
 """Design-system emergence on the Lesson Library example, user decisions, consistency, exports."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -15,23 +14,12 @@ from flexos_mcp.analysis.design_tokens import (
     to_tailwind_theme,
 )
 from flexos_mcp.analysis.extraction import extract_mockup
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lesson-library"
-
-
-def _example_mockups() -> list[dict]:
-    project = json.loads((EXAMPLE / "project.json").read_text())
-    mockups = []
-    for page in project["pages"]:
-        html = (EXAMPLE / page["html"]).read_text()
-        css = (EXAMPLE / page["css"]).read_text() if page["css"] else None
-        mockups.append({"page": page["slug"], "extracted_patterns": extract_mockup(html, css)["extracted_patterns"]})
-    return mockups
+from token_fixtures import EXAMPLE, example_mockups
 
 
 @pytest.fixture(scope="module")
 def mockups() -> list[dict]:
-    return _example_mockups()
+    return example_mockups()
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +141,10 @@ def test_exports_share_names_and_values(system):
     dtcg = to_dtcg(tokens)
     assert dtcg["color"]["$type"] == "color"
     assert dtcg["color"]["primary"]["$value"] == "{color.red-600}"
-    assert dtcg["color"]["red-600"]["$value"] == "#DC2626"
-    assert dtcg["color"]["primary"]["$extensions"]["flexos"]["usage_count"] == tokens["colors"]["primary"]["usage_count"]
+    assert dtcg["color"]["red-600"]["$value"] == {"colorSpace": "srgb", "components": [0.8627, 0.149, 0.149],
+                                                  "hex": "#dc2626"}
+    assert dtcg["color"]["primary"]["$extensions"]["dev.flexos"]["usage_count"] == tokens["colors"]["primary"]["usage_count"]
+    assert dtcg["spacing"]["base"]["$value"] == {"value": 8, "unit": "px"}
     assert dtcg["font"]["family"]["base"] == {"$type": "fontFamily", "$value": ["Inter", "sans-serif"]}
     css = to_css_variables(tokens)
     assert css.startswith(":root {\n")
@@ -182,3 +172,72 @@ def test_tokens_list_a_bounded_sample_of_pages_with_the_full_count(mockups):
     primary = emerge_design_system(many, {}, None)["tokens"]["colors"]["primary"]
     assert primary["page_count"] == 40
     assert primary["pages"] == [f"page-{i:03d}" for i in range(20)]
+
+
+def test_a_colour_no_token_is_close_to_gets_no_suggestion(system):
+    """Beyond ΔE2000 3 the check suggests no token: it says to add one or use the nearest token
+    of the same part (here text), and names the threshold."""
+    patterns = extract_mockup(
+        '<main><p class="text-violet-600">New</p><button class="bg-red-500 text-white">Go</button></main>')["extracted_patterns"]
+    issues = {i["value"]: i for i in check_consistency(patterns, system["tokens"]) if i["kind"] == "color"}
+    violet, red_500 = issues["#7C3AED"], issues["#EF4444"]
+    for issue in (violet, red_500):
+        assert issue["verdict"] == "new_color" and issue["suggestion"] is None
+        assert "no token is close (none within ΔE2000 3)" in issue["message"] and "add one" in issue["message"]
+        assert f"or use {issue['alternative']['token']} " in issue["message"]
+    assert red_500["alternative"]["token"] == "colors.primary"  # red-500 is a shade away from red-600: 7.64
+    assert red_500["alternative"]["distance"] == 7.64 and red_500["alternative"]["tailwind_class"] == "bg-primary"
+    text_tokens = {f"colors.{n}" for n, t in system["tokens"]["colors"].items() if "text" in t["contexts"]}
+    assert violet["alternative"]["token"] in text_tokens and violet["alternative"]["tailwind_class"].startswith("text-")
+
+
+def test_a_slip_within_the_threshold_is_a_suggestion(system):
+    patterns = extract_mockup('<p style="color: #D93636">Slip</p>')["extracted_patterns"]
+    (issue,) = [i for i in check_consistency(patterns, system["tokens"]) if i["kind"] == "color"]
+    assert issue["verdict"] == "near_token" and issue["alternative"] is None
+    assert issue["suggestion"]["token"] == "colors.primary" and issue["suggestion"]["distance"] == 2.92
+    assert issue["message"] == ("#D93636 is not in the palette but is close to colors.primary (#DC2626): "
+                                "ΔE2000 2.92, within 3. Use colors.primary.")
+
+
+ROLES = ("primary", "on-primary", "background", "surface", "text", "text-muted", "border")
+
+
+def _roles(html_pages: list[str]) -> dict:
+    mockups = [{"page": f"p{i}", "extracted_patterns": extract_mockup(html)["extracted_patterns"]}
+               for i, html in enumerate(html_pages)]
+    colors = emerge_design_system(mockups, {}, None)["tokens"]["colors"]
+    return {role: colors[role]["value"] for role in ROLES if role in colors}
+
+
+def test_role_names_follow_what_each_colour_does_on_every_example_page(mockups):
+    """Each page alone and the project together: white button text is on-primary (never
+    text-muted), the hover shade is not primary, the off-palette red is not primary."""
+    expected = {"primary": "#DC2626", "on-primary": "#FFFFFF", "background": "#F8FAFC", "surface": "#FFFFFF",
+                "text": "#0F172A", "text-muted": "#475569", "border": "#E2E8F0"}
+    for subset in [[m] for m in mockups] + [mockups]:
+        colors = emerge_design_system(subset, {}, None)["tokens"]["colors"]
+        assert {role: colors[role]["value"] for role in ROLES} == expected, subset[0]["page"]
+
+
+def test_white_button_text_is_on_primary_when_the_surface_is_not_white():
+    page = """<body class="bg-slate-100 text-slate-900"><section class="bg-slate-200 p-4">
+      <h1 class="text-slate-900">Lessons</h1><p class="text-slate-500">Updated today</p>
+      <button class="bg-blue-600 text-white">Save</button><button class="bg-blue-600 text-white">Share</button>
+      <a class="bg-blue-600 text-white" href="#">New</a><button class="bg-blue-600 text-white">Copy</button>
+    </section></body>"""
+    roles = _roles([page, page])
+    assert roles["on-primary"] == "#FFFFFF" and roles["text-muted"] == "#64748B"
+    assert roles["primary"] == "#2563EB" and roles["text"] == "#0F172A"
+
+
+def test_dark_theme_roles():
+    """On a dark page: light text, muted text between it and the page, dark text on a yellow
+    primary (the on-primary that reads on it)."""
+    page = """<body class="bg-slate-900 text-slate-100"><div class="card bg-slate-800 p-4">
+      <h1 class="text-slate-100">Stats</h1><p class="text-slate-400">Last 7 days</p><p class="text-slate-400">Views</p>
+      <button class="bg-yellow-400 text-slate-900">Export</button><button class="bg-yellow-400 text-slate-900">Share</button>
+    </div></body>"""
+    roles = _roles([page, page])
+    assert roles["background"] == "#0F172A" and roles["surface"] == "#1E293B" and roles["text"] == "#F1F5F9"
+    assert roles["primary"] == "#FACC15" and roles["on-primary"] == "#0F172A" and roles["text-muted"] == "#94A3B8"

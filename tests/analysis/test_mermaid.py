@@ -47,6 +47,14 @@ def test_flow_to_mermaid_is_exact_for_a_small_flow():
     )
 
 
+def test_a_screen_without_a_label_is_named_after_its_page():
+    page_id = "0b7c5f8e-1d2a-4c3b-9e8f-7a6b5c4d3e2f"
+    nodes = [node("n-1", page_id=page_id.upper()), node("n-2", page_id=page_id, label="Own label"),
+             node("n-3", page_id="5e0c2c1d-0000-4000-8000-000000000000", page_path="/gone"), node("n-4")]
+    text = flow_to_mermaid(nodes, edges_of(("n-1", "n-2")), page_names={page_id: "Lesson library"})
+    assert text.splitlines()[1:5] == ['  n1["Lesson library"]', '  n2["Own label"]', '  n3["/gone"]', '  n4["n-4"]']
+
+
 def test_escape_label():
     assert escape_label('a "b" #c <d> |e| `f`') == "a #quot;b#quot; #35;c #60;d#62; #124;e#124; #96;f#96;"
     assert escape_label("one\r\ntwo\nthree") == "one<br/>two<br/>three"

@@ -1,48 +1,36 @@
-"""The DTCG export builds with Style Dictionary 5 into exactly the CSS variables we write."""
+"""The DTCG 2025.10 export builds with Style Dictionary 5 into the CSS variables we write."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+from flexos_mcp.analysis.css_values import normalize_color
 from flexos_mcp.analysis.design_tokens import css_declarations, to_dtcg
+from flexos_mcp.analysis.design_tokens import emerge_design_system
+from token_fixtures import TOKENS, example_mockups
 
 SD_DIR = Path(__file__).resolve().parents[2] / "js" / "style-dictionary"
 
-TOKENS = {
-    "colors": {
-        "primary": {"value": "#DC2626", "ref": "red-600", "usage_count": 47, "contexts": ["button", "link"]},
-        "surface": {"value": "#1E293B", "usage_count": 23},
-        "red-600": {"value": "#DC2626", "usage_count": 47},
-        "overlay": {"value": "#0F172A80"},
-    },
-    "spacing": {"base": {"value": "8px", "confidence": 0.9}, "scale": [8, 16, 24], "steps": {"xs": "8px", "sm": "16px", "md": "24px"}},
-    "typography": {
-        "font_family": "Inter",
-        "font_stack": ["Inter", "Helvetica Neue", "sans-serif"],
-        "sizes": {"base": "16px", "2xl": "24px"},
-        "weights": {"semibold": 600},
-    },
-    "radii": {"lg": {"value": "8px"}, "full": {"value": "9999px"}},
-    "shadows": {
-        "md": {"value": "0 4px 6px -1px #0000001A, 0 2px 4px -2px #0000001A"},
-        "inner": {"value": "inset 0 2px 4px 0 #0000000D"},
-    },
-}
-
-
-def _build(tmp_path: Path) -> str:
+def _node(script: str, *args: str) -> subprocess.CompletedProcess:
+    """Run one of js/style-dictionary's scripts with Node."""
     assert (SD_DIR / "node_modules" / "style-dictionary").is_dir(), (
         f"Style Dictionary is not installed: run `npm ci` in {SD_DIR} (CI does this before pytest)."
     )
     node = shutil.which("node")
     assert node, "Node.js is required for the Style Dictionary check (Node 20 or newer)."
-    source = tmp_path / "tokens.json"
-    source.write_text(json.dumps(to_dtcg(TOKENS), indent=2))
-    completed = subprocess.run(
-        [node, str(SD_DIR / "build.mjs"), str(source), str(tmp_path / "out")],
-        cwd=SD_DIR, capture_output=True, text=True, timeout=60,
-    )
+    return subprocess.run([node, str(SD_DIR / script), *args], cwd=SD_DIR, capture_output=True, text=True, timeout=60)
+
+
+def _write(tmp_path: Path, document: dict, name: str = "tokens.json") -> str:
+    source = tmp_path / name
+    source.write_text(json.dumps(document, indent=2))
+    return str(source)
+
+
+def _build(tmp_path: Path) -> str:
+    completed = _node("build.mjs", _write(tmp_path, to_dtcg(TOKENS)), str(tmp_path / "out"))
     assert completed.returncode == 0, f"Style Dictionary failed:\n{completed.stdout}\n{completed.stderr}"
     return (tmp_path / "out" / "variables.css").read_text()
 
@@ -59,9 +47,19 @@ def test_style_dictionary_builds_the_dtcg_export(tmp_path):
         "--font-size-2xl: 24px;",
         "--font-weight-semibold: 600;",
         "--radius-full: 9999px;",
-        "--shadow-inner: inset 0px 2px 4px 0px #0000000D;",
+        "--color-overlay: rgba(15, 23, 42, 0.502);",
+        "--shadow-inner: inset 0px 2px 4px 0px rgb(0% 0% 0% / 0.051);",
     ):
         assert line in css, f"{line!r} missing from Style Dictionary output:\n{css}"
+
+
+_CSS_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}\b|rgba?\([^)]*\)")
+
+
+def _same_colours(value: str) -> str:
+    """Every colour in a CSS value as canonical hex: Style Dictionary writes a shadow's colour
+    object as `rgb(0% 0% 0% / 0.102)`, we write `#0000001A`; both are the same colour."""
+    return _CSS_COLOR.sub(lambda m: normalize_color(m.group(0)) or m.group(0), value)
 
 
 def test_our_css_variables_equal_style_dictionary_output(tmp_path):
@@ -71,4 +69,26 @@ def test_our_css_variables_equal_style_dictionary_output(tmp_path):
         for line in css.splitlines()
         if line.strip().startswith("--")
     }
-    assert built == dict(css_declarations(TOKENS))
+    ours = dict(css_declarations(TOKENS))
+    assert {k: v for k, v in built.items() if not k.startswith("--shadow")} == {
+        k: v for k, v in ours.items() if not k.startswith("--shadow")}
+    assert {k: _same_colours(v) for k, v in built.items()} == {k: _same_colours(v) for k, v in ours.items()}
+
+
+def test_terrazzo_validates_the_export(tmp_path):
+    """Terrazzo's parser (by an editor of the DTCG format), strict: no error and no warning, for the
+    known token set and for the example project's own design system."""
+    example = emerge_design_system(example_mockups(), {}, None)["tokens"]
+    for name, tokens in (("known.json", TOKENS), ("example.json", example)):
+        completed = _node("validate.mjs", _write(tmp_path, to_dtcg(tokens), name))
+        assert completed.returncode == 0, f"{name}:\n{completed.stdout}\n{completed.stderr}"
+        assert completed.stdout.startswith("valid: ")
+
+
+def test_terrazzo_refuses_the_legacy_string_forms(tmp_path):
+    """The check can fail: the pre-2025.10 forms we used to write are refused."""
+    for path, legacy in ((("color", "surface"), "#1E293B"), (("spacing", "md"), "24px")):
+        document = to_dtcg(TOKENS)
+        document[path[0]][path[1]]["$value"] = legacy
+        completed = _node("validate.mjs", _write(tmp_path, document))
+        assert completed.returncode == 1, f"{legacy} was accepted:\n{completed.stdout}"

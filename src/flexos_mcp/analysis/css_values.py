@@ -62,8 +62,10 @@ def with_opacity(hex_color: str, opacity: float) -> str:
 
 
 def is_neutral(hex_color: str) -> bool:
-    """True for greys, near-white and near-black: surfaces, text and borders, not brand hues."""
-    return chroma(hex_color) < 0.04
+    """True for greys, near-white and near-black: surfaces, text and borders, not brand hues.
+    Every shade of Tailwind's grey families (slate, gray, zinc, neutral, stone) is below 0.042
+    (slate-500 and slate-950: 0.041); colourful families reach 0.05 by their 200 shade."""
+    return chroma(hex_color) < 0.045
 
 
 @lru_cache(maxsize=4096)

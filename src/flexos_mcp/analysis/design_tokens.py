@@ -8,7 +8,9 @@ analysis finds, so re-running it after new mockups never undoes a decision.
 `check_consistency` compares one mockup against the tokens and says, for each departure, which
 token to use instead — by name, resolved value, alias chain, CSS variable and Tailwind class.
 `to_dtcg`, `to_css_variables` and `to_tailwind_theme` export the tokens for real tooling; the
-DTCG file builds with Style Dictionary 5 into the same CSS variables `to_css_variables` writes.
+DTCG file follows the Format Module 2025.10 (colour objects, `{value, unit}` dimensions,
+`$extensions["dev.flexos"]`) and builds with Style Dictionary 5 into the same CSS variables
+`to_css_variables` writes.
 
 Token shape (the seed's, extended):
     {"colors": {"primary": {"value": "#DC2626", "ref": "red-600", "usage_count": 47,
@@ -35,6 +37,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from flexos_mcp.analysis import tailwind_data
+from flexos_mcp.analysis.contrast import AA_LARGE, contrast_ratio
 from flexos_mcp.analysis.css_values import (
     delta_e,
     infer_base_unit,
@@ -51,7 +54,11 @@ MAX_COLOR_TOKENS = 48
 MAX_SCALE_STEPS = 12
 MIN_SHARE = 0.02
 NEAR_PALETTE_DELTA_E = 2.0
-NEAR_TOKEN_DELTA_E = 10.0
+# A colour off the palette is "close" to a token within this CIEDE2000 distance: a slip of the
+# same colour (side by side, most people can barely tell them apart), so the check suggests the
+# token. Adjacent Tailwind shades (red-500/red-600, slate-200/slate-300) are 4.8 or more apart:
+# a different shade is a design decision, and beyond this the check suggests no token.
+CLOSE_TOKEN_DELTA_E = 3.0
 BASE_CLASS_SHARE = 0.5
 
 _GENERIC_FAMILIES = frozenset(
@@ -79,7 +86,7 @@ _ACTION_CONTEXTS = ("button", "link")
 _PAINT_CONTEXTS = frozenset(
     {"background", "text", "border", "outline", "ring", "fill", "stroke", "gradient", "accent", "caret", "decoration"}
 )
-_ROLE_ORDER = ("primary", "background", "surface", "text", "text-muted", "border")
+_ROLE_ORDER = ("primary", "on-primary", "background", "surface", "text", "text-muted", "border")
 _TOKEN_GROUPS = ("colors", "radii", "shadows")
 _KIND_ORDER = {"color": 0, "spacing": 1, "font_family": 2, "font_size": 3, "radius": 4}
 
@@ -150,25 +157,44 @@ def _palette_name(hex_color: str, taken: set[str], accents: Iterable[int]) -> st
 
 
 def _pick(candidates: list[str], score, exclude: set[str]) -> tuple[str | None, float]:
-    """Best candidate by score (ties: lexical), with its share of all candidates' scores."""
+    """Best candidate by score, with its share of all candidates' scores. Ties go to a colour of
+    the Tailwind palette (a deliberate choice more often than a hand-picked hex), then lexical."""
     scored = [(score(c), c) for c in candidates if c not in exclude and score(c) > 0]
     if not scored:
         return None, 0.0
     total = sum(s for s, _ in scored)
-    best_score, best = max(scored, key=lambda item: (item[0], [-ord(ch) for ch in item[1]]))
+    best_score, best = max(scored, key=lambda item: (item[0], item[1] in _PALETTE_NAMES, [-ord(ch) for ch in item[1]]))
     return best, best_score / total
 
 
-def _color_roles(included: list[str], contexts: dict) -> dict[str, tuple[str, float]]:
-    """Semantic roles: primary (the colourful action colour), page background, surfaces, text,
-    muted text and borders. Each is (hex, share of its role's uses)."""
+_STATE_CONTEXTS = ("hover", "focus", "active")
+# Muted text differs from the background by at least this much OKLCh lightness: closer than
+# that it is decoration (a faint watermark), not text meant to be read.
+_MIN_TEXT_LIGHTNESS_GAP = 0.15
+
+
+def _color_roles(included: list[str], contexts: dict, counts: Counter) -> dict[str, tuple[str, float]]:
+    """Semantic roles, each (hex, share of its role's uses), named for what the colour does:
+
+    - primary: the colourful action colour (buttons, links), never a colour seen only in a hover,
+      focus or active state (that is the primary's state shade);
+    - background (the page), surface (cards, panels: any other neutral background), text;
+    - on-primary: the text colour that reads on primary (the most contrasting neutral used as
+      text in buttons or links, WCAG >= 3:1), e.g. white button text;
+    - text-muted: secondary text, a neutral on the same side of the background as text but
+      closer to it: never the text on buttons, which is on-primary;
+    - border."""
     roles: dict[str, tuple[str, float]] = {}
     saturated = [c for c in included if not is_neutral(c)]
     neutrals = [c for c in included if is_neutral(c)]
 
-    primary, share = _pick(saturated, lambda c: sum(contexts[c][k] for k in _ACTION_CONTEXTS), set())
+    def state_only(c: str) -> bool:
+        return max(contexts[c][state] for state in _STATE_CONTEXTS) >= counts[c]
+
+    actions = [c for c in saturated if not state_only(c)] or saturated
+    primary, share = _pick(actions, lambda c: sum(contexts[c][k] for k in _ACTION_CONTEXTS), set())
     if primary is None:
-        primary, share = _pick(saturated, lambda c: sum(contexts[c].values()), set())
+        primary, share = _pick(actions, lambda c: sum(contexts[c].values()), set())
     if primary:
         roles["primary"] = (primary, share)
     background, share = _pick(neutrals, lambda c: contexts[c]["page"] if contexts[c]["background"] else 0, set())
@@ -182,15 +208,35 @@ def _color_roles(included: list[str], contexts: dict) -> dict[str, tuple[str, fl
         lambda c: sum(contexts[c][k] for k in _SURFACE_CONTEXTS) if contexts[c]["background"] else 0,
         used,
     )
+    if surface is None:  # panels without a component name: another neutral painted behind content
+        surface, share = _pick(neutrals, lambda c: 0 if state_only(c) else contexts[c]["background"], used)
     if surface:
         roles["surface"] = (surface, share)
         used.add(surface)
     text, share = _pick(neutrals, lambda c: contexts[c]["page"] if contexts[c]["text"] else 0, used)
     if text is None:
         text, share = _pick(neutrals, lambda c: contexts[c]["text"], used)
+    if primary:
+        def reads_on_primary(c: str) -> float:
+            if not contexts[c]["text"] or not any(contexts[c][k] for k in _ACTION_CONTEXTS):
+                return 0.0
+            ratio = contrast_ratio(c, primary)
+            return ratio if ratio >= AA_LARGE else 0.0
+
+        on_primary, on_share = _pick(neutrals, reads_on_primary, set())
+        if on_primary:
+            roles["on-primary"] = (on_primary, on_share)
     if text:
         roles["text"] = (text, share)
-        muted, muted_share = _pick(neutrals, lambda c: contexts[c]["text"], used | {text})
+        ground = lightness(background or surface or "#FFFFFF")
+        gap = lightness(text) - ground
+
+        def muted_score(c: str) -> int:
+            own = lightness(c) - ground
+            same_side = own * gap > 0 and _MIN_TEXT_LIGHTNESS_GAP <= abs(own) < abs(gap)
+            return contexts[c]["text"] if same_side else 0
+
+        muted, muted_share = _pick(neutrals, muted_score, used | {text})
         if muted:
             roles["text-muted"] = (muted, muted_share)
     border, share = _pick(neutrals or included, lambda c: contexts[c]["border"], set())
@@ -203,7 +249,7 @@ def _emerge_colors(mockups: list[dict], confidence: dict) -> dict:
     counts, contexts, pages, sources = _aggregate_colors(mockups)
     page_count = max(1, len(mockups))
     included = _recurring(counts, pages, page_count)[:MAX_COLOR_TOKENS]
-    roles = _color_roles(included, contexts)
+    roles = _color_roles(included, contexts, counts)
     role_values = {hex_color for hex_color, _ in roles.values()}
     included = sorted(set(included) | role_values, key=lambda c: (-counts[c], c))
     average = sum(counts[c] for c in included) / max(1, len(included))
@@ -558,12 +604,51 @@ def _nearest(value: float, options: dict[str, float]) -> tuple[str, float] | Non
     return name, options[name]
 
 
-def check_consistency(extracted_patterns: dict, tokens: dict) -> list[dict]:
-    """Departures of one mockup from the design tokens, each with the token to use instead.
+def _color_suggestion(name: str, resolved: dict, contexts: list[str], distance: float) -> dict:
+    value, chain = resolved[name]
+    return {
+        "token": f"colors.{name}",
+        "value": value,
+        "alias_chain": chain,
+        "css_var": css_var(f"colors.{name}"),
+        "tailwind_class": _tailwind_color_class(name, contexts),
+        "distance": round(distance, 2),
+    }
 
-    Colours not in the palette (opacity variants of a token are fine) get the nearest token by
-    CIEDE2000; spacing off the scale, font sizes and radii not in the tokens get the nearest
-    step; font families outside the stack are flagged. Sorted by kind, then most used first.
+
+def _color_issue(hex_color: str, use: dict, colors: dict, resolved: dict) -> dict:
+    """One off-palette colour. Within CLOSE_TOKEN_DELTA_E of a token: that token is the
+    suggestion (role names first at equal distance). Beyond it: no suggestion; the message says
+    to add a token or use the nearest token that plays the same part (text, background,
+    border...), which is the `alternative`."""
+    contexts = list(use.get("contexts", []))
+    candidates = sorted((delta_e(hex_color, v), "ref" not in colors[n], n) for n, (v, _) in resolved.items() if v)
+    distance, _, name = candidates[0]
+    issue = {"kind": "color", "value": hex_color, "count": int(use.get("count", 1)), "contexts": contexts,
+             "sources": list(use.get("sources", []))}
+    if distance <= CLOSE_TOKEN_DELTA_E:
+        suggestion = _color_suggestion(name, resolved, contexts, distance)
+        return {**issue, "verdict": "near_token", "suggestion": suggestion, "alternative": None,
+                "message": f"{hex_color} is not in the palette but is close to colors.{name} ({suggestion['value']}): "
+                           f"ΔE2000 {distance:.2f}, within {CLOSE_TOKEN_DELTA_E:g}. Use colors.{name}."}
+    paints = set(contexts) & _PAINT_CONTEXTS
+    same_part = [c for c in candidates if paints & set(colors[c[2]].get("contexts") or ())]
+    distance, _, name = (same_part or candidates)[0]
+    alternative = _color_suggestion(name, resolved, contexts, distance)
+    return {**issue, "verdict": "new_color", "suggestion": None, "alternative": alternative,
+            "message": f"{hex_color} is not in the palette and no token is close (none within ΔE2000 "
+                       f"{CLOSE_TOKEN_DELTA_E:g}); add one (confirm_design_token with path colors.<name> and value "
+                       f"{hex_color}) or use colors.{name} ({alternative['value']}, ΔE2000 {distance:.2f})."}
+
+
+def check_consistency(extracted_patterns: dict, tokens: dict) -> list[dict]:
+    """Departures of one mockup from the design tokens, each with what to do about it.
+
+    Colours not in the palette (opacity variants of a token are fine): a token within ΔE2000
+    CLOSE_TOKEN_DELTA_E (3) is suggested; beyond it none is, and the issue says to add a token
+    or use the nearest one of the same part. Spacing off the scale, font sizes and radii not in
+    the tokens get the nearest step; font families outside the stack are flagged. Sorted by
+    kind, then most used first.
     """
     patterns = extracted_patterns or {}
     issues: list[dict] = []
@@ -579,27 +664,7 @@ def check_consistency(extracted_patterns: dict, tokens: dict) -> list[dict]:
             or not palette
         ):
             continue
-        candidates = [(delta_e(hex_color, v), "ref" not in colors[n], n) for n, (v, _) in resolved.items() if v]
-        distance, _, name = min(candidates)
-        value, chain = resolved[name]
-        contexts = list(use.get("contexts", []))
-        issues.append({
-            "kind": "color",
-            "value": hex_color,
-            "count": int(use.get("count", 1)),
-            "contexts": contexts,
-            "sources": list(use.get("sources", [])),
-            "verdict": "near_token" if distance <= NEAR_TOKEN_DELTA_E else "new_color",
-            "message": f"{hex_color} is not in the palette; nearest token colors.{name} ({value}), ΔE2000 {distance:.2f}.",
-            "suggestion": {
-                "token": f"colors.{name}",
-                "value": value,
-                "alias_chain": chain,
-                "css_var": css_var(f"colors.{name}"),
-                "tailwind_class": _tailwind_color_class(name, contexts),
-                "distance": round(distance, 2),
-            },
-        })
+        issues.append(_color_issue(hex_color, use, colors, resolved))
 
     spacing = tokens.get("spacing") or {}
     steps = {n: parse_length(v) for n, v in (spacing.get("steps") or {}).items()}
@@ -674,39 +739,95 @@ def _scale_issue(kind: str, value: str, count: int, path: str, step: float, clas
 # -- exports -----------------------------------------------------------------------------------
 
 
+DTCG_VERSION = "2025.10"
+EXTENSION_KEY = "dev.flexos"
+"""Our `$extensions` key: reverse-domain form, as the DTCG format asks of vendor data."""
+
+_DTCG_UNITS = ("px", "rem")
+
+
 def _flexos_extension(token: dict) -> dict:
     data = {k: token[k] for k in ("usage_count", "contexts", "pages", "page_count", "confidence", "source", "confirmed")
             if k in token}
-    return {"$extensions": {"flexos": data}} if data else {}
+    return {"$extensions": {EXTENSION_KEY: data}} if data else {}
+
+
+def dtcg_color(hex_color: str) -> dict:
+    """`#DC2626` (or `#RRGGBBAA`) as a DTCG 2025.10 colour: sRGB components 0..1 (four decimals,
+    enough to round-trip 8-bit channels), `alpha` only when not opaque, and the 6-digit `hex`
+    fallback the format allows."""
+    channels = [int(hex_color[i : i + 2], 16) for i in range(1, len(hex_color), 2)]
+    color: dict = {"colorSpace": "srgb", "components": [round(c / 255, 4) for c in channels[:3]]}
+    if len(channels) == 4 and channels[3] != 255:
+        color["alpha"] = round(channels[3] / 255, 4)
+    color["hex"] = hex_color[:7].lower()
+    return color
+
+
+def dtcg_dimension(text: str) -> dict | None:
+    """`"8px"` → `{"value": 8, "unit": "px"}` (px and rem as written; other lengths in px, the
+    only other unit the format has), None when `text` is not a length."""
+    stripped = str(text).strip().lower()
+    for unit in _DTCG_UNITS:
+        number = stripped.removesuffix(unit)
+        if number != stripped:
+            try:
+                value = float(number)
+            except ValueError:
+                break
+            return {"value": int(value) if value.is_integer() else value, "unit": unit}
+    px = parse_length(stripped)
+    if px is None:
+        return None
+    value = round(px, 4)
+    return {"value": int(value) if value.is_integer() else value, "unit": "px"}
+
+
+def _dimensions(values: dict[str, tuple[str, dict]]) -> dict:
+    """Dimension tokens by name from (CSS length, extension) pairs. Stored lengths are checked
+    when they are set, so every one converts; one that did not would be left out, not guessed."""
+    tokens: dict = {}
+    for name, (text, extension) in values.items():
+        found = dtcg_dimension(text)
+        if found:
+            tokens[name] = {"$value": found, **extension}
+    return tokens
+
+
+def _dtcg_shadow_layer(layer: dict) -> dict:
+    out: dict = {"color": dtcg_color(layer["color"])}
+    for key in ("offsetX", "offsetY", "blur", "spread"):
+        out[key] = dtcg_dimension(layer[key])
+    if layer.get("inset"):
+        out["inset"] = True
+    return out
 
 
 def to_dtcg(tokens: dict) -> dict:
-    """W3C Design Tokens (DTCG) document: groups with `$type`, tokens with `$value`, colour roles
-    as aliases (`{color.red-600}`), FlexOS usage data under `$extensions.flexos`."""
+    """W3C Design Tokens (DTCG 2025.10) document: groups with `$type`, tokens with `$value`;
+    colours as sRGB colour objects with a hex fallback, dimensions as `{"value", "unit"}`, colour
+    roles as aliases (`{color.red-600}`), FlexOS usage data under `$extensions["dev.flexos"]`."""
     document: dict = {}
     colors = tokens.get("colors") or {}
     if colors:
         group: dict = {"$type": "color"}
         for name, token in colors.items():
             ref = token.get("ref")
-            value = f"{{color.{ref}}}" if ref in colors else token.get("value")
+            value = f"{{color.{ref}}}" if ref in colors else dtcg_color(token["value"])
             group[name] = {"$value": value, **_flexos_extension(token)}
         document["color"] = group
     spacing = tokens.get("spacing") or {}
     if spacing:
-        group = {"$type": "dimension"}
-        if spacing.get("base"):
-            group["base"] = {"$value": spacing["base"]["value"], **_flexos_extension(spacing["base"])}
-        for name, value in (spacing.get("steps") or {}).items():
-            group[name] = {"$value": value}
-        document["spacing"] = group
+        lengths = {"base": (spacing["base"]["value"], _flexos_extension(spacing["base"]))} if spacing.get("base") else {}
+        lengths.update({name: (value, {}) for name, value in (spacing.get("steps") or {}).items()})
+        document["spacing"] = {"$type": "dimension", **_dimensions(lengths)}
     typography = tokens.get("typography") or {}
     font: dict = {}
     if typography.get("font_family"):
         stack = typography.get("font_stack") or [typography["font_family"]]
         font["family"] = {"base": {"$type": "fontFamily", "$value": list(stack)}}
     if typography.get("sizes"):
-        font["size"] = {"$type": "dimension", **{n: {"$value": v} for n, v in typography["sizes"].items()}}
+        font["size"] = {"$type": "dimension", **_dimensions({n: (v, {}) for n, v in typography["sizes"].items()})}
     if typography.get("weights"):
         font["weight"] = {"$type": "fontWeight", **{n: {"$value": w} for n, w in typography["weights"].items()}}
     if font:
@@ -714,14 +835,15 @@ def to_dtcg(tokens: dict) -> dict:
     if tokens.get("radii"):
         document["radius"] = {
             "$type": "dimension",
-            **{n: {"$value": t["value"], **_flexos_extension(t)} for n, t in tokens["radii"].items()},
+            **_dimensions({n: (t["value"], _flexos_extension(t)) for n, t in tokens["radii"].items()}),
         }
     shadows = {n: t for n, t in (tokens.get("shadows") or {}).items() if shadow_layers(t["value"])}
     if shadows:
         document["shadow"] = {
             "$type": "shadow",
             **{
-                n: {"$value": _single_or_list(shadow_layers(t["value"])), **_flexos_extension(t)}
+                n: {"$value": _single_or_list([_dtcg_shadow_layer(layer) for layer in shadow_layers(t["value"])]),
+                    **_flexos_extension(t)}
                 for n, t in shadows.items()
             },
         }
@@ -733,12 +855,13 @@ def _single_or_list(layers: list[dict]) -> dict | list[dict]:
 
 
 def _css_color(hex_color: str) -> str:
-    """Colours the way Style Dictionary's `css` transforms write them."""
+    """Colours the way Style Dictionary's `css` transforms write `dtcg_color`'s output: hex when
+    opaque, else `rgba()` with the exported alpha."""
+    alpha = dtcg_color(hex_color).get("alpha", 1)
+    if alpha == 1:
+        return hex_color[:7].lower()
     red, green, blue = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    if len(hex_color) == 9:
-        alpha = int(hex_color[7:9], 16) / 255
-        return f"rgba({red}, {green}, {blue}, {alpha!r})" if alpha else f"rgba({red}, {green}, {blue}, 0)"
-    return hex_color.lower()
+    return f"rgba({red}, {green}, {blue}, {alpha:g})"
 
 
 def _css_font_stack(stack: list[str]) -> str:

@@ -151,10 +151,12 @@ def _edge_label(edge: dict[str, Any], branch_labels: dict[tuple[str, str], str])
     return branch_labels.get((edge.get("source"), edge.get("target")))
 
 
-def flow_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, direction: str = "LR") -> str:
-    """A journey flow (VueFlow nodes and edges) as a Mermaid flowchart: screens as boxes,
-    decisions as diamonds, database steps as cylinders, actions as stadiums, annotations as
-    notes linked by dotted lines; edges labelled by their label or decision branch."""
+def flow_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, direction: str = "LR",
+                    page_names: dict[str, str] | None = None) -> str:
+    """A journey flow (VueFlow nodes and edges) as a Mermaid flowchart: screens as boxes (named
+    after their page, from `page_names`, when they have no label of their own), decisions as
+    diamonds, database steps as cylinders, actions as stadiums, annotations as notes linked by
+    dotted lines; edges labelled by their label or decision branch."""
     kinds = {node["id"]: node_type_of(node) for node in nodes}
     branch_labels: dict[tuple[str, str], str] = {}
     for node in nodes:
@@ -163,7 +165,7 @@ def flow_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
             for branch in data["branches"]:
                 if isinstance(branch, dict) and isinstance(branch.get("label"), str):
                     branch_labels.setdefault((node["id"], branch.get("target_node")), branch["label"])
-    generic_nodes = [{"id": node["id"], "label": node_label_of(node), "shape": FLOW_NODE_SHAPES[kinds[node["id"]]]} for node in nodes]
+    generic_nodes = [{"id": node["id"], "label": node_label_of(node, page_names), "shape": FLOW_NODE_SHAPES[kinds[node["id"]]]} for node in nodes]
     generic_edges = []
     for edge in edges:
         if edge.get("source") not in kinds or edge.get("target") not in kinds:

@@ -133,10 +133,10 @@ def node_box_size(node: dict[str, Any]) -> tuple[float, float]:
     return (size.get("width", DEFAULT_NODE_SIZE["width"]), size.get("height", DEFAULT_NODE_SIZE["height"]))
 
 
-def node_label_of(node: dict[str, Any]) -> str:
+def node_label_of(node: dict[str, Any], page_names: dict[str, str] | None = None) -> str:
     """What a person would call this node: its VueFlow `label`, else `data.label`, else what its
     type says (a decision's question, a database step's operation and entity, a screen's page
-    path), else its id."""
+    name from `page_names` (page id, lowercase -> name) or else its page path), else its id."""
     data = node.get("data") if isinstance(node.get("data"), dict) else {}
     for value in (node.get("label"), data.get("label"), data.get("title"), data.get("name")):
         if isinstance(value, str) and value.strip():
@@ -147,8 +147,12 @@ def node_label_of(node: dict[str, Any]) -> str:
     if node_type == "database" and isinstance(data.get("entity"), str):
         operation = data.get("operation")
         return f"{operation.upper()} {data['entity']}" if isinstance(operation, str) else data["entity"]
-    if node_type == "screen" and isinstance(data.get("page_path"), str):
-        return data["page_path"]
+    if node_type == "screen":
+        page_name = (page_names or {}).get(str(data.get("page_id", "")).lower())
+        if page_name and page_name.strip():
+            return page_name
+        if isinstance(data.get("page_path"), str):
+            return data["page_path"]
     if node_type == "annotation" and isinstance(data.get("text"), str):
         return data["text"]
     return str(node.get("id", ""))

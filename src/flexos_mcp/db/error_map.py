@@ -31,6 +31,15 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "mockups_page_id_version_key": ("version", "that version already exists for this page; versions are numbered by the server."),
     "inferred_entities_project_id_entity_name_key": ("entity_name", "this project already has an entity with that name; update it instead."),
     "flow_nodes_canvas_id_key": ("canvas_node_id", "another node of this flow already has that canvas id."),
+    # Rules the database keeps for every writer (migrations 0009, 0010).
+    "thoughts_depends_on_acyclic": ("depends_on", "that would make a dependency cycle: a thought cannot rest, even "
+                                                  "indirectly, on a thought that rests on it. Depend only on earlier "
+                                                  "thoughts (thought_impact lists what rests on this one)."),
+    "mockups_version_never_reused": ("version", "that version number was already used by this page (perhaps by a deleted "
+                                                "version); numbers are never reused. Leave version out to get the next one."),
+    "mockups_version_fixed": ("version", "a version's page and number never change; save a new version instead."),
+    "pages_mockup_version_only_grows": ("last_mockup_version", "a page's version counter only grows, so a version "
+                                                               "number is never given out twice."),
 }
 
 

@@ -101,10 +101,17 @@ class ConsistencyIssue(BaseModel):
     value: str
     count: int
     message: str
-    verdict: str | None = Field(None, description="For colours: near_token (a slightly-off token colour) or new_color.")
+    verdict: str | None = Field(None, description=(
+        "For colours: near_token (within ΔE2000 3 of a token: a slip, use the suggestion) or new_color "
+        "(no token is close: add one, or use the alternative)."))
     contexts: list[str] = []
     sources: list[str] = []
-    suggestion: dict[str, Any] = Field(description="The token to use instead: token path, value, alias chain, CSS variable, Tailwind class, distance.")
+    suggestion: dict[str, Any] | None = Field(None, description=(
+        "The token to use instead: token path, value, alias chain, CSS variable, Tailwind class, distance. "
+        "None for a new_color, which no token is close to."))
+    alternative: dict[str, Any] | None = Field(None, description=(
+        "For a new_color: the nearest token that plays the same part (text, background, border...), if you "
+        "would rather not add a token."))
 
 
 class ConsistencyReport(BaseModel):

@@ -895,16 +895,23 @@ async def auto_layout_flow(scope: Scope, flow_id: UUID) -> LayoutResult:
 # Reading journeys: analysis, Mermaid, coverage
 
 
-async def _flow_with_canvas(scope: Scope, flow_id: UUID) -> tuple[Any, dict[str, Any], list[Any]]:
-    """The flow, its canvas and its rows, read in one consistent snapshot."""
+async def _flow_with_canvas(scope: Scope, flow_id: UUID) -> tuple[Any, dict[str, Any], list[Any], dict[str, str]]:
+    """The flow, its canvas, its rows and the names of the pages its screens show (page id in
+    lowercase -> name, so a screen without a label of its own is named after its page), read in
+    one consistent snapshot."""
     async with scope.db.snapshot() as conn:
         flow = await _require_flow(conn, scope.actor, flow_id)
         rows = await conn.fetch("SELECT id, canvas_node_id, node_type, data FROM flow_nodes WHERE flow_id = $1", flow_id)
-    return flow, _valid_canvas_or_empty(flow["canvas_state"]), rows
+        pages = await conn.fetch(
+            """SELECT p.id::text AS id, p.name FROM pages p
+                WHERE p.project_id = $2
+                  AND p.id::text IN (SELECT lower(n.data->>'page_id') FROM flow_nodes n
+                                      WHERE n.flow_id = $1 AND n.node_type = 'screen')""", flow_id, flow["project_id"])
+    return flow, _valid_canvas_or_empty(flow["canvas_state"]), rows, {r["id"]: r["name"] for r in pages}
 
 
 async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> FlowAnalysis:
-    flow, canvas, rows = await _flow_with_canvas(scope, flow_id)
+    flow, canvas, rows, page_names = await _flow_with_canvas(scope, flow_id)
     nodes, edges = canvas.get("nodes", []), canvas.get("edges", [])
     found = flow_graph.analyze_flow(nodes, edges, max_paths=max_paths, max_cycles=50)
     mentioned: set[str] = set()
@@ -914,7 +921,7 @@ async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> F
         mentioned.update(group)
     mentioned.update(m["node_id"] for m in found["missing_branches"])
     by_canvas = {r["canvas_node_id"]: r for r in rows}
-    labels = {node["id"]: node_label_of(node) for node in nodes}
+    labels = {node["id"]: node_label_of(node, page_names) for node in nodes}
     legend = {node_id: NodeRef(id=by_canvas[node_id]["id"], node_type=by_canvas[node_id]["node_type"],
                                label=labels.get(node_id, node_id))
               for node_id in mentioned if node_id in by_canvas}
@@ -923,8 +930,9 @@ async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> F
 
 
 async def flow_mermaid(scope: Scope, flow_id: UUID, *, direction: str = "LR") -> FlowMermaid:
-    flow, canvas, _ = await _flow_with_canvas(scope, flow_id)
-    text = mermaid.flow_to_mermaid(canvas.get("nodes", []), canvas.get("edges", []), direction=direction)
+    flow, canvas, _, page_names = await _flow_with_canvas(scope, flow_id)
+    text = mermaid.flow_to_mermaid(canvas.get("nodes", []), canvas.get("edges", []), direction=direction,
+                                   page_names=page_names)
     return FlowMermaid(flow_id=flow_id, name=flow["name"], mermaid=text)
 
 

@@ -1,9 +1,11 @@
 """Mockups: numbered HTML/CSS/JS versions of a page.
 
-Numbering is the server's: a save locks the page row (FOR UPDATE) and takes max(version) + 1 in
-the same transaction, so any number of concurrent saves on one page get 1, 2, 3 ... with no gap
-and no duplicate. A save moves the page's `current_mockup_id` to the new version (unless told
-not to) and a `draft` page becomes `designed`. Every save runs the deterministic extraction
+Numbering is the database's (migration 0010): an INSERT that leaves `version` out gets the page's
+next number from its counter (`pages.last_mockup_version`), so concurrent saves on one page get
+1, 2, 3 ... with no duplicate, and a deleted version's number is never given out again. Deleting
+the current version makes the version it was built on current (its `parent_mockup_id`), for any
+writer. A save moves the page's `current_mockup_id` to the new version (unless told not to) and a
+`draft` page becomes `designed`. Every save runs the deterministic extraction
 (analysis/extraction.py) and stores what the mockup uses in `extracted_patterns`,
 `responsive_rules` and `interactions`.
 
@@ -304,7 +306,6 @@ async def insert_version(conn: Any, page: Any, content: PreparedContent, *, chan
                          user_feedback: dict | None = None, ai_notes: dict | None = None) -> UUID:
     """Add the next version of a page whose row the caller's transaction has locked FOR UPDATE."""
     page_id = page["id"]
-    version = await conn.fetchval("SELECT coalesce(max(version), 0) + 1 FROM mockups WHERE page_id = $1", page_id)
     if parent_version is not None:
         parent_id = await conn.fetchval("SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, parent_version)
         if parent_id is None:
@@ -315,11 +316,11 @@ async def insert_version(conn: Any, page: Any, content: PreparedContent, *, chan
         parent_id = page["current_mockup_id"]
     extraction = content.extraction
     mockup_id = await conn.fetchval(
-        """INSERT INTO mockups (page_id, project_id, version, html_content, css_content, javascript_content,
+        """INSERT INTO mockups (page_id, project_id, html_content, css_content, javascript_content,
                                 responsive_rules, extracted_patterns, interactions, change_description, changed_by,
                                 parent_mockup_id, user_feedback, ai_notes)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id""",
-        page_id, page["project_id"], version, content.html, content.css, content.javascript,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id""",
+        page_id, page["project_id"], content.html, content.css, content.javascript,
         extraction["responsive_rules"], extraction["extracted_patterns"], extraction["interactions"],
         change_description, changed_by, parent_id, user_feedback or {}, ai_notes or {},
     )
@@ -377,23 +378,17 @@ async def update_mockup(scope: Scope, mockup_id: UUID, changes: dict[str, Any]) 
 
 
 async def delete_mockup(scope: Scope, mockup_id: UUID) -> DeletedMockup:
+    """Delete one version. If it was current, the database makes the version it was built on
+    current (migration 0010), and the answer says which."""
     async with scope.db.transaction() as conn:
         row = await _fetch_mockup(conn, scope, mockup_id, content=False, analysis=False)
         page = await require_page(conn, scope.actor, row["page_id"], lock=True)
         await conn.execute("DELETE FROM mockups WHERE id = $1", mockup_id)
-        current = page["current_mockup_id"]
-        if current == mockup_id:
-            current = await conn.fetchval(
-                "SELECT id FROM mockups WHERE page_id = $1 ORDER BY version DESC LIMIT 1", page["id"])
-            # A page left with no mockup at all is a draft again.
-            await conn.execute(
-                """UPDATE pages SET current_mockup_id = $2,
-                                    status = CASE WHEN $2::uuid IS NULL AND status = 'designed' THEN 'draft' ELSE status END
-                   WHERE id = $1""", page["id"], current)
-        current_version = (await conn.fetchval("SELECT version FROM mockups WHERE id = $1", current)
-                           if current else None)
-    return DeletedMockup(id=mockup_id, page_id=row["page_id"], version=row["version"], current_mockup_id=current,
-                         current_version=current_version)
+        current = await conn.fetchrow(
+            """SELECT pg.current_mockup_id, m.version FROM pages pg LEFT JOIN mockups m ON m.id = pg.current_mockup_id
+               WHERE pg.id = $1""", page["id"])
+    return DeletedMockup(id=mockup_id, page_id=row["page_id"], version=row["version"],
+                         current_mockup_id=current["current_mockup_id"], current_version=current["version"])
 
 
 # -- diff --------------------------------------------------------------------------------------

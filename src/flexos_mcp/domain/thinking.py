@@ -7,7 +7,8 @@ Rules the server keeps (the seed's table keeps none of them):
   user is "not found", exactly like a random id;
 - `depends_on` never forms a cycle (a new thought cannot close one; changing `depends_on` of an
   existing thought is checked with recursive SQL under a per-project lock, and the refusal spells
-  the cycle out);
+  the cycle out). The database refuses a cycle from any writer too (migration 0009, under the same
+  lock): this module's check is the friendlier message, the trigger the guarantee;
 - `leads_to` is the exact mirror of `depends_on`, recomputed by the database after every statement
   that inserts thoughts or changes `depends_on` (migration 0005) and cleaned on delete (schema.sql);
   no caller ever writes it;
@@ -320,6 +321,11 @@ async def insert_thoughts(conn: Any, actor: Actor, items: list[NewThought], *, p
             "needs_answer": needs_answer, "has_alternatives": bool(item.alternatives),
             "alternatives": list(item.alternatives), "ask_key": item.ask_key,
         })
+    if len(records) > 1:  # dependencies first: no new row then has anything resting on it yet, so
+        # the database's cycle check (migration 0009) stays one index probe per row
+        order = graphlib.TopologicalSorter({r["id"]: r["depends_on"] for r in records}).static_order()
+        position = {node: n for n, node in enumerate(order)}
+        records.sort(key=lambda r: position[r["id"]])
     run_id = run["id"] if run is not None else None
     if len(items) == 1:  # nothing in the statement depends on it, so RETURNING shows its final leads_to
         rows = await conn.fetch(_INSERT_BATCH.replace("RETURNING id", "RETURNING *"), records, project_id, run_id)
@@ -498,7 +504,8 @@ async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, conf
 
 async def _project_lock(conn: Any, project_id: UUID) -> None:
     """Serialise changes of depends_on within a project, so two concurrent edits cannot close a
-    cycle that neither sees alone."""
+    cycle that neither sees alone. The database's cycle trigger (migration 0009) takes the same
+    lock, so plain SQL writers are serialised with the tools."""
     await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('flexos-thoughts:' || $1::uuid::text, 0))", project_id)
 
 

@@ -133,9 +133,11 @@ async def check_mockup_consistency(
     mockup_id: Annotated[UUID | None, Field(description="The mockup version to check. Or leave out and pass page_id.")] = None,
     page_id: Annotated[UUID | None, Field(description="Check this page's current version.")] = None,
 ) -> ConsistencyReport:
-    """List where a mockup departs from the design system: colours off the palette (with the
-    nearest token), spacing off the scale, unknown font families, font sizes and radii not in the
-    tokens — each with the token, CSS variable and Tailwind class to use instead."""
+    """List where a mockup departs from the design system: colours off the palette, spacing off
+    the scale, unknown font families, font sizes and radii not in the tokens — each with the
+    token, CSS variable and Tailwind class to use instead. A colour gets a suggestion only when a
+    token is within ΔE2000 3 (a slip); a colour no token is that close to is a new_color: add a
+    token for it, or use the `alternative` (the nearest token of the same part)."""
     return await design_systems.check_mockup_consistency(scope_of(ctx), mockup_id=mockup_id, page_id=page_id)
 
 
@@ -143,7 +145,7 @@ async def check_mockup_consistency(
 async def export_design_tokens(
     ctx: Context,
     project_id: ProjectId,
-    format: Annotated[TokenFormat, Field(description="dtcg (W3C Design Tokens JSON, builds with Style Dictionary), css (:root custom properties), tailwind (theme.extend JSON reading the CSS variables) or tailwind_config (tailwind.config.js).")],
+    format: Annotated[TokenFormat, Field(description="dtcg (W3C Design Tokens 2025.10 JSON, builds with Style Dictionary), css (:root custom properties), tailwind (theme.extend JSON reading the CSS variables) or tailwind_config (tailwind.config.js).")],
 ) -> TokenExport:
     """Export the project's design tokens as a file's text: DTCG JSON, CSS custom properties,
     a Tailwind theme, or a tailwind.config.js. Returns a file name, media type and the content."""

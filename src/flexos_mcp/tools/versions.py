@@ -51,9 +51,10 @@ async def update_mockup(
 
 @tool("versions", title="Delete mockup version", read_only=False, destructive=True, idempotent=True)
 async def delete_mockup(ctx: Context, mockup_id: MockupId) -> DeletedMockup:
-    """Delete one mockup version for good. If it was current, the highest remaining version
-    becomes current. Versions that built on it keep their content (their parent link clears);
-    later saves number on from the highest remaining version. Prefer set_current_mockup to undo."""
+    """Delete one mockup version for good. If it was current, the version it was built on
+    becomes current again (else the newest remaining one). Versions that built on it keep their
+    content (their parent link clears); its number is never given out again. Prefer
+    set_current_mockup to undo."""
     return await mockups.delete_mockup(scope_of(ctx), mockup_id)
 
 
