@@ -86,7 +86,7 @@ async def create_page(
     else:
         content = await mockups.prepare_content(html_content, css_content, javascript_content)
         first = {"content": content, "changed_by": changed_by}
-    return await pages.create_page(scope_of(ctx), project_id, values, first, return_content=return_content)
+    return await mockups.create_page(scope_of(ctx), project_id, values, first, return_content=return_content)
 
 
 @tool("pages", title="Get page", read_only=True, idempotent=True, ui=MOCKUP_VIEW)

@@ -7,12 +7,12 @@ from pydantic import Field
 
 from ..domain import outline, projects, users
 from ..domain.paging import summarised
+from ..domain.schema import schema_text
 from ..domain.projects import (
     DeletedProject, HexColor, Icon, LongText, Project, ProjectName, ProjectSlug, ProjectStatus, ProjectSummaryList,
     ProjectType, ReferenceApps, TargetFeeling,
 )
 from ..domain.users import AvatarUrl, FullName, User, Username
-from ..db.migrate import load_migrations
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
@@ -149,7 +149,7 @@ async def project_resource(project_id: str) -> str:
 async def schema_resource() -> str:
     """The PostgreSQL schema FlexOS runs on: schema.sql (the seed, every fix commented) followed by
     each later migration, in the order they apply."""
-    return "\n\n".join(f"-- ===== migration {m.version}: {m.name} =====\n{m.sql}" for m in load_migrations())
+    return schema_text()
 
 
 @resource("flexos://projects/{project_id}/outline", toolset="projects", title="Project outline")

@@ -67,7 +67,7 @@ async def _progress_reporter(ctx: Context):  # type: ignore[no-untyped-def]
 async def _driver(ctx: Context, model_source: ModelSource, max_turns: int, max_tokens: int) -> WizardDriver:
     """A driver that calls this server's own tools for the caller, with the chosen model."""
     recorder = StepRecorder()
-    tools = ServerTools(ctx.mcp_server, ctx, recorder)
+    tools = ServerTools(ctx.mcp_server, ctx, recorder, scope_of(ctx))
     backend = _backend(ctx, model_source, tools, await tools.listed())
     return WizardDriver(tools, recorder, backend, Limits(max_turns=max_turns, max_tokens=max_tokens),
                         progress=await _progress_reporter(ctx))
