@@ -163,10 +163,11 @@ async def find_example_project(scope: Scope, example: str) -> Project | None:
 
 async def open_project(scope: Scope, project_id: UUID) -> Project:
     """Mark the project as the one most recently opened, in one statement."""
-    row = await scope.db.fetchrow(
-        f"UPDATE projects SET last_opened_at = NOW() WHERE id = $1 AND {owned_by(2)} RETURNING *",
-        project_id, scope.actor.owner_id,
-    )
+    async with scope.db.transaction() as conn:
+        row = await conn.fetchrow(
+            f"UPDATE projects SET last_opened_at = NOW() WHERE id = $1 AND {owned_by(2)} RETURNING *",
+            project_id, scope.actor.owner_id,
+        )
     if row is None:
         raise NotFound("project", project_id, field="project_id", hint="Call list_projects to see your projects.")
     return _project(row)

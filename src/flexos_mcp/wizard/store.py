@@ -98,11 +98,12 @@ class RecordingDatabase(Database):
 
 async def save_step(db: Database, run_id: UUID, project_id: UUID, step: Step) -> None:
     """Insert the step, or complete the row a tool's transaction already inserted for it."""
-    await db.fetchval(
-        _INSERT_STEP + """ ON CONFLICT (run_id, tool_use_id) DO UPDATE
-            SET tool_result = EXCLUDED.tool_result, thought_id = EXCLUDED.thought_id""",
-        *_step_args(run_id, project_id, step),
-    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            _INSERT_STEP + """ ON CONFLICT (run_id, tool_use_id) DO UPDATE
+                SET tool_result = EXCLUDED.tool_result, thought_id = EXCLUDED.thought_id""",
+            *_step_args(run_id, project_id, step),
+        )
 
 
 async def save_turn(db: Database, run_id: UUID, project_id: UUID, step: Step, backend: str) -> None:
