@@ -106,9 +106,12 @@ def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Except
     return guarded  # type: ignore[return-value]
 
 
-def tool(toolset: str, *, title: str, read_only: bool, destructive: bool = False,
-         idempotent: bool = False, ui: str | None = None) -> Callable[[F], F]:
+def tool(toolset: str, *, title: str, read_only: bool, destructive: bool,
+         idempotent: bool, ui: str | None = None) -> Callable[[F], F]:
     """Register a tool. The function's name is the tool's name, its docstring the description.
+    The three hints are required, so each tool states them instead of inheriting a default that
+    may not be true of it: `destructive` when it deletes records (a node a saved canvas left out),
+    `idempotent` when calling it twice with the same arguments changes nothing more.
     `ui` names a `ui://` view of server/apps.py that renders the tool's result inline in hosts
     that support MCP Apps (the result itself is the same for every client)."""
     if toolset not in TOOLSETS:

@@ -73,7 +73,7 @@ async def _driver(ctx: Context, model_source: ModelSource, max_turns: int, max_t
                         progress=await _progress_reporter(ctx))
 
 
-@tool("wizard", title="Run wizard with a model", read_only=False)
+@tool("wizard", title="Run wizard with a model", read_only=False, destructive=False, idempotent=False)
 async def run_wizard(
     ctx: Context,
     project_id: ProjectId,
@@ -96,7 +96,7 @@ async def run_wizard(
     return await driver.start(project_id, wizard_type, brief)
 
 
-@tool("wizard", title="Continue a model-driven wizard run", read_only=False)
+@tool("wizard", title="Continue a model-driven wizard run", read_only=False, destructive=False, idempotent=False)
 async def continue_wizard_run(
     ctx: Context,
     run_id: Annotated[UUID, Field(description="The wizard run's id (from run_wizard or list_wizard_runs).")],
