@@ -32,6 +32,7 @@ from ..db.error_map import explain_database_error
 from ..errors import DatabaseUnavailable, FlexError
 from .apps import tool_meta
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
+from .sdk_adapter import rewrite_tool_schemas
 from .toolsets import TOOLSETS
 
 log = logging.getLogger(__name__)
@@ -183,15 +184,18 @@ def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
     MCP Apps view, `_meta.ui.resourceUri` (see apps.py)."""
     server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True,
                     meta=tool_meta(spec.ui))
-    registered = server._tool_manager.get_tool(spec.name)
-    strip_titles(registered.parameters)
-    collapse_optional_arguments(registered.parameters)
-    registered.parameters = compact(registered.parameters, output=False)
-    metadata = registered.fn_metadata
-    if metadata.output_schema is not None:
-        strip_titles(metadata.output_schema)
-        metadata.output_schema = compact(metadata.output_schema, output=True)
-        registered.__dict__.pop("output_schema", None)  # a cached_property over fn_metadata
+    rewrite_tool_schemas(server, spec.name, input_schema=_lean_input, output_schema=_lean_output)
+
+
+def _lean_input(schema: dict[str, Any]) -> dict[str, Any]:
+    strip_titles(schema)
+    collapse_optional_arguments(schema)
+    return compact(schema, output=False)
+
+
+def _lean_output(schema: dict[str, Any]) -> dict[str, Any]:
+    strip_titles(schema)
+    return compact(schema, output=True)
 
 
 def add_registered_resource(server: MCPServer[Any], spec: ResourceSpec) -> None:

@@ -138,17 +138,18 @@ class ServerTools:
     validation, tenancy, transactions and error mapping as a tools/call from a client. The
     database seen by the tools records the pending step in every committing transaction."""
 
-    def __init__(self, server: Any, ctx: Context, recorder: StepRecorder, scope: Scope):
+    def __init__(self, server: Any, ctx: Context, recorder: StepRecorder, scope: Scope,
+                 context_for: Callable[[Context, Any, type[Context]], Context]):
         """`scope` is the caller's (the server's database and acting user); `ctx.request_context`
         carries the server's state as its lifespan context, whose database is swapped for the
-        recording one."""
+        recording one. `context_for(ctx, request_context, context_class)` makes the Context the
+        tools are called with (the server's SDK adapter knows how)."""
         self.server = server
         state = ctx.request_context.lifespan_context
         recording = dataclasses.replace(state, db=RecordingDatabase(state.db, recorder))
         request_context = dataclasses.replace(ctx.request_context, lifespan_context=recording)
         mid_call_requests = request_context.protocol_version in BACK_CHANNEL_PROTOCOLS
-        self.ctx = (Context if mid_call_requests else NoRoundTripContext)(
-            request_context=request_context, mcp_server=server, subscriptions=getattr(ctx, "_subscriptions", None))
+        self.ctx = context_for(ctx, request_context, Context if mid_call_requests else NoRoundTripContext)
         self.scope = Scope(db=recording.db, actor=scope.actor)
         self._listed: dict[str, Any] | None = None
 
