@@ -218,9 +218,10 @@ _MOCKUP_HINT = "Call list_mockups with the page id to see its versions."
 
 
 async def _fetch_mockup(conn: ReadConnection, scope: Scope, mockup_id: UUID, *, field: str = "mockup_id",
-                        content: bool = True, analysis: bool = True) -> Any:
-    row = await conn.fetchrow(f"{_select(content, analysis)} WHERE m.id = $1 AND {owned_by(2, 'pr.user_id')}",
-                              mockup_id, scope.actor.owner_id)
+                        content: bool = True, analysis: bool = True, project_id: UUID | None = None) -> Any:
+    row = await conn.fetchrow(f"""{_select(content, analysis)} WHERE m.id = $1 AND {owned_by(2, 'pr.user_id')}
+                                  AND ($3::uuid IS NULL OR m.project_id = $3)""",
+                              mockup_id, scope.actor.owner_id, project_id)
     if row is None:
         raise NotFound("mockup", mockup_id, field=field, hint=_MOCKUP_HINT)
     return row
@@ -254,15 +255,17 @@ def _resolve_target(mockup_id: UUID | None, page_id: UUID | None, version: int |
 
 async def get_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None,
                      version: int | None = None, include_content: bool = True,
-                     include_analysis: bool = False) -> Mockup:
+                     include_analysis: bool = False, project_id: UUID | None = None) -> Mockup:
+    """One version, by id or by page and version number; with `project_id` (a resource URI's
+    project), only if it is that project's."""
     _resolve_target(mockup_id, page_id, version)
     if mockup_id is None:
         async with scope.db.snapshot() as conn:
             found = await _mockup_id_of_version(conn, scope, page_id, version)
             return mockup_of_row(await _fetch_mockup(conn, scope, found, content=include_content,
-                                                     analysis=include_analysis))
+                                                     analysis=include_analysis, project_id=project_id))
     return mockup_of_row(await _fetch_mockup(scope.db, scope, mockup_id, content=include_content,
-                                             analysis=include_analysis))
+                                             analysis=include_analysis, project_id=project_id))
 
 
 async def current_mockup(conn: ReadConnection, scope: Scope, page_row: Any, *, content: bool = True) -> Mockup | None:

@@ -169,8 +169,9 @@ async def insert_page(conn: WriteConnection, project_id: UUID, values: dict[str,
     return await conn.fetchrow(sql, *args)
 
 
-async def get_page(scope: Scope, page_id: UUID) -> Page:
-    return page_of_row(await require_page(scope.db, scope.actor, page_id))
+async def get_page(scope: Scope, page_id: UUID, *, project_id: UUID | None = None) -> Page:
+    """The page; with `project_id` (a resource URI's project), only if it is that project's."""
+    return page_of_row(await require_page(scope.db, scope.actor, page_id, project_id=project_id))
 
 
 async def find_page(scope: Scope, project_id: UUID, *, path: str | None = None, slug: str | None = None) -> Page:
