@@ -10,11 +10,12 @@ from uuid import UUID
 from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from ..domain import flows
+from ..domain import flow_nodes, flow_reports, flows
+from ..domain.flow_nodes import DeletedFlowNode, FlowNodeList, LayoutResult
+from ..domain.flow_reports import FlowAnalysis, FlowCoverage, FlowMermaid
 from ..domain.flows import (
-    CANVAS_ID_PATTERN, FlowCanvas,
-    MAX_CANVAS_BYTES, MAX_CANVAS_NODES, CanvasSaved, DeletedFlow, DeletedFlowNode, Flow, FlowAnalysis, FlowCoverage,
-    FlowList, FlowMermaid, FlowName, FlowNode, FlowNodeList, FlowType, LayoutResult, NodeType, StepType,
+    CANVAS_ID_PATTERN, MAX_CANVAS_BYTES, MAX_CANVAS_NODES, CanvasSaved, DeletedFlow, Flow, FlowCanvas, FlowList, FlowName,
+    FlowNode, FlowType, NodeType, StepType,
 )
 from ..errors import NotFound
 from ..server.apps import FLOW_VIEW
@@ -203,13 +204,13 @@ async def create_flow_node(
     after another node (connected, positioned for you) prefer add_flow_step. Returns the node."""
     values = changes_from_arguments(locals(), leave_out=("flow_id",), position=_point(position), size=_size(size),
                                     connections=[c.model_dump() for c in connections] if connections is not None else None)
-    return await flows.create_flow_node(scope_of(ctx), flow_id, values)
+    return await flow_nodes.create_flow_node(scope_of(ctx), flow_id, values)
 
 
 @tool("flows", title="Get flow node", read_only=True, destructive=False, idempotent=True)
 async def get_flow_node(ctx: Context, node_id: NodeId) -> FlowNode:
     """Read one flow node: type, label, position, size, data and connections."""
-    return await flows.get_flow_node(scope_of(ctx), node_id)
+    return await flow_nodes.get_flow_node(scope_of(ctx), node_id)
 
 
 @tool("flows", title="List flow nodes", read_only=True, destructive=False, idempotent=True)
@@ -222,7 +223,7 @@ async def list_flow_nodes(
 ) -> FlowNodeList:
     """List a flow's nodes, oldest first, optionally of one type (e.g. every screen). Pages
     through results with `cursor`."""
-    return await flows.list_flow_nodes(scope_of(ctx), flow_id, node_type=node_type, limit=limit, cursor=cursor)
+    return await flow_nodes.list_flow_nodes(scope_of(ctx), flow_id, node_type=node_type, limit=limit, cursor=cursor)
 
 
 @tool("flows", title="Update flow node", read_only=False, destructive=False, idempotent=True)
@@ -240,14 +241,14 @@ async def update_flow_node(
     whole). The flow's canvas changes with it. Returns the node."""
     changes = changes_from_arguments(locals(), leave_out=("node_id",), position=_point(position), size=_size(size),
                                      connections=[c.model_dump() for c in connections] if connections is not None else None)
-    return await flows.update_flow_node(scope_of(ctx), node_id, changes)
+    return await flow_nodes.update_flow_node(scope_of(ctx), node_id, changes)
 
 
 @tool("flows", title="Delete flow node", read_only=False, destructive=True, idempotent=True)
 async def delete_flow_node(ctx: Context, node_id: NodeId) -> DeletedFlowNode:
     """Delete a node from its flow (and canvas). Connections and decision branches of other
     nodes that pointed to it are removed too and listed in the result."""
-    return await flows.delete_flow_node(scope_of(ctx), node_id)
+    return await flow_nodes.delete_flow_node(scope_of(ctx), node_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,7 +272,7 @@ async def add_flow_step(
     """Append a journey step after a node: creates the node, connects after_node to it (a
     decision also gets a branch), and places it one column to the right without overlapping
     anything. Returns the new node; use its id as after_node for the next step."""
-    return await flows.add_flow_step(scope_of(ctx), flow_id, node_type=node_type, label=label.strip(),
+    return await flow_nodes.add_flow_step(scope_of(ctx), flow_id, node_type=node_type, label=label.strip(),
                                      after_node=after_node, trigger=trigger, edge_label=edge_label, element=element,
                                      data=data)
 
@@ -288,7 +289,7 @@ async def connect_nodes(
     """Connect two nodes of one flow (an edge on the canvas); from a decision it also adds a
     branch. Connecting the same pair with the same label again changes nothing. Returns the
     source node with its connections."""
-    return await flows.connect_nodes(scope_of(ctx), source_node_id, target_node_id, trigger=trigger, label=label,
+    return await flow_nodes.connect_nodes(scope_of(ctx), source_node_id, target_node_id, trigger=trigger, label=label,
                                      element=element)
 
 
@@ -297,7 +298,7 @@ async def auto_layout_flow(ctx: Context, flow_id: FlowId) -> LayoutResult:
     """Arrange a flow's nodes left to right by journey order (entries first, decisions fanning out,
     notes beside what they describe), with no overlaps. The same flow always gets the same
     layout. Moves every node, locked ones included. Returns the new positions."""
-    return await flows.auto_layout_flow(scope_of(ctx), flow_id)
+    return await flow_nodes.auto_layout_flow(scope_of(ctx), flow_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,14 +314,14 @@ async def analyze_flow(
     """Check a journey: where it starts and ends, nodes nothing leads to, dead ends (a question
     with no answer, a save that leads nowhere), loops, decisions missing a branch, and the
     entry-to-exit paths with their total count. Nodes are named by canvas id, with a legend."""
-    return await flows.analyze_flow(scope_of(ctx), flow_id, max_paths=max_paths)
+    return await flow_reports.analyze_flow(scope_of(ctx), flow_id, max_paths=max_paths)
 
 
 @tool("flows", title="Project flow coverage", read_only=True, destructive=False, idempotent=True)
 async def project_flow_coverage(ctx: Context, project_id: ProjectId) -> FlowCoverage:
     """Which pages of a project no journey shows, which flows show pages that have no mockup
     yet, and which screen nodes are linked to no page. Use it to find gaps in the design."""
-    return await flows.project_flow_coverage(scope_of(ctx), project_id)
+    return await flow_reports.project_flow_coverage(scope_of(ctx), project_id)
 
 
 @tool("flows", title="Export flow as Mermaid", read_only=True, destructive=False, idempotent=True)
@@ -331,7 +332,7 @@ async def export_flow_mermaid(
 ) -> FlowMermaid:
     """The flow as a Mermaid flowchart (screens as boxes, decisions as diamonds, database steps as
     cylinders, notes dotted) to show the journey in a chat."""
-    return await flows.flow_mermaid(scope_of(ctx), flow_id, direction=direction)
+    return await flow_reports.flow_mermaid(scope_of(ctx), flow_id, direction=direction)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,4 +367,4 @@ async def flow_resource(project_id: str, flow_id: str) -> str:
 async def flow_mermaid_resource(project_id: str, flow_id: str) -> str:
     """One journey flow as a Mermaid flowchart (left to right)."""
     fid = await _flow_in_project(project_id, flow_id)
-    return (await flows.flow_mermaid(current_scope(), fid)).mermaid
+    return (await flow_reports.flow_mermaid(current_scope(), fid)).mermaid
