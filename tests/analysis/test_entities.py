@@ -4,7 +4,7 @@ import pytest
 
 from flexos_mcp.analysis.entities import infer_entities, merge_inferred, pluralize, singularize
 
-from entity_fixtures import EXAMPLE_PAGES, LESSONS, LESSONS_TABLE, LOGIN, NEW_LESSON, page
+from helpers.entity_fixtures import EXAMPLE_PAGES, LESSONS, LESSONS_TABLE, LOGIN, NEW_LESSON, page
 
 ID_FIELD = {"type": "uuid", "required": True, "primary": True, "inferred_from": [], "confidence": 1.0}
 

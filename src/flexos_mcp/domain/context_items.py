@@ -13,13 +13,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import InvalidInput
-from .owned import fetch_owned
+from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
-from .scope import Scope
+from .scope import Actor, Scope
 from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 
 ContextItemType = Literal["screenshot", "url", "text", "file", "mockup"]
@@ -86,19 +87,19 @@ def _check_content(values: dict[str, Any]) -> None:
 async def create_context_item(scope: Scope, project_id: UUID, values: dict[str, Any]) -> ContextItem:
     _check_content(values)
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         sql, args = insert_statement("user_context_items", values | {"project_id": project_id})
         return context_item_of(await conn.fetchrow(sql, *args))
 
 
-async def require_context_item(conn: Any, scope: Scope, item_id: UUID, *, lock: bool = False,
-                               project_id: UUID | None = None) -> Any:
-    return await fetch_owned(conn, scope.actor, "user_context_items", "context item", item_id,
-                             field="context_item_id", hint=CONTEXT_HINT, lock=lock, project_id=project_id)
+async def require_context_item(conn: ReadConnection, actor: Actor, item_id: UUID, *, field: str = "context_item_id",
+                               lock: RowLock | None = None, project_id: UUID | None = None) -> Any:
+    return await fetch_owned(conn, actor, "user_context_items", "context item", item_id,
+                             field=field, hint=CONTEXT_HINT, lock=lock, project_id=project_id)
 
 
 async def get_context_item(scope: Scope, item_id: UUID, project_id: UUID | None = None) -> ContextItem:
-    return context_item_of(await require_context_item(scope.db, scope, item_id, project_id=project_id))
+    return context_item_of(await require_context_item(scope.db, scope.actor, item_id, project_id=project_id))
 
 
 async def list_context_items(scope: Scope, project_id: UUID, *, item_type: str | None = None,
@@ -124,7 +125,7 @@ async def list_context_items(scope: Scope, project_id: UUID, *, item_type: str |
 
 async def update_context_item(scope: Scope, item_id: UUID, changes: dict[str, Any]) -> ContextItem:
     async with scope.db.transaction() as conn:
-        row = await require_context_item(conn, scope, item_id, lock=True)
+        row = await require_context_item(conn, scope.actor, item_id, lock="NO KEY UPDATE")
         if not changes:
             return context_item_of(row)
         _check_content(dict(row) | changes)
@@ -137,7 +138,7 @@ async def reference_context_item(scope: Scope, item_id: UUID, used_in: str, note
     """Record one use of the item: count it, stamp the time, and remember where (most recent
     MAX_REFERENCES_KEPT uses). One statement, so concurrent references never lose a count."""
     async with scope.db.transaction() as conn:
-        await require_context_item(conn, scope, item_id, lock=True)
+        await require_context_item(conn, scope.actor, item_id, lock="NO KEY UPDATE")
         row = await conn.fetchrow(
             """UPDATE user_context_items
                   SET times_referenced = COALESCE(times_referenced, 0) + 1,
@@ -159,6 +160,6 @@ async def reference_context_item(scope: Scope, item_id: UUID, used_in: str, note
 
 async def delete_context_item(scope: Scope, item_id: UUID) -> DeletedContextItem:
     async with scope.db.transaction() as conn:
-        row = await require_context_item(conn, scope, item_id, lock=True)
+        row = await require_context_item(conn, scope.actor, item_id, lock="NO KEY UPDATE")
         await conn.execute("DELETE FROM user_context_items WHERE id = $1", item_id)
     return DeletedContextItem(id=row["id"], item_type=row["item_type"])

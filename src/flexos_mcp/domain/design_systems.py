@@ -31,7 +31,9 @@ from ..analysis.design_tokens import (
     to_dtcg,
     to_tailwind_theme,
 )
+from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
+from ..db.sql import set_clause
 from ..errors import Conflict, FlexError, InvalidInput
 from .mockups import MockupRef, _fetch_mockup
 from .pages import require_page
@@ -157,7 +159,7 @@ def _no_design_system(project_id: UUID) -> FlexError:
                      f"mockups, or create_design_system to prescribe tokens.")
 
 
-async def _row(conn: Any, scope: Scope, project_id: UUID, *, lock: bool = False) -> Any:
+async def _row(conn: ReadConnection, scope: Scope, project_id: UUID, *, lock: bool = False) -> Any:
     await require_project(conn, scope.actor, project_id)
     row = await conn.fetchrow("SELECT * FROM design_systems WHERE project_id = $1" + (" FOR UPDATE" if lock else ""),
                               project_id)
@@ -166,7 +168,7 @@ async def _row(conn: Any, scope: Scope, project_id: UUID, *, lock: bool = False)
     return row
 
 
-async def current_mockup_patterns(conn: Any, project_id: UUID) -> list[dict[str, Any]]:
+async def current_mockup_patterns(conn: ReadConnection, project_id: UUID) -> list[dict[str, Any]]:
     """`{"page": slug, "extracted_patterns": {...}}` for each page's current mockup."""
     rows = await conn.fetch(
         """SELECT pg.slug, m.extracted_patterns FROM pages pg JOIN mockups m ON m.id = pg.current_mockup_id
@@ -174,7 +176,7 @@ async def current_mockup_patterns(conn: Any, project_id: UUID) -> list[dict[str,
     return [{"page": r["slug"], "extracted_patterns": r["extracted_patterns"] or {}} for r in rows]
 
 
-async def _recompute(conn: Any, row: Any) -> tuple[Any, list[dict[str, Any]]]:
+async def _recompute(conn: WriteConnection, row: Any) -> tuple[Any, list[dict[str, Any]]]:
     """Re-run emergence over the current mockups with the row's decisions; store the result."""
     mockups = await current_mockup_patterns(conn, row["project_id"])
     args = (mockups, row["user_confirmations"] or {}, row["prescribed_tokens"] or None)
@@ -243,7 +245,7 @@ async def create_design_system(scope: Scope, project_id: UUID, *, prescribed_tok
     if prescribed_tokens:
         _check_prescribed(prescribed_tokens)
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         if await conn.fetchval("SELECT 1 FROM design_systems WHERE project_id = $1", project_id):
             raise Conflict("Invalid project_id: this project already has a design system (one per project). Change it "
                            "with update_design_system or confirm_design_token, or re-run analyze_design_system.")
@@ -262,10 +264,9 @@ async def update_design_system(scope: Scope, project_id: UUID, changes: dict[str
     async with scope.db.transaction() as conn:
         row = await _row(conn, scope, project_id, lock=True)
         if changes:
-            columns = list(changes)
-            assignments = ", ".join(f"{c} = ${i + 2}" for i, c in enumerate(columns))
+            assignments, values = set_clause(changes, 2)
             row = await conn.fetchrow(f"UPDATE design_systems SET {assignments} WHERE id = $1 RETURNING *",
-                                      row["id"], *[changes[c] for c in columns])
+                                      row["id"], *values)
         updated, _ = await _recompute(conn, row)
     return _design_system(updated)
 
