@@ -19,7 +19,6 @@ import io
 import json
 import re
 import warnings
-from collections import Counter
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
@@ -104,14 +103,17 @@ def analyse_text(text: str, *, markdown: bool = True) -> dict[str, Any]:
 # --- HTML, CSS, SVG --------------------------------------------------------------------------------
 
 def _design(html: str, css: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
-    """The mockup extraction, summarised: (metadata, palette, components)."""
+    """The mockup extraction, summarised: (metadata, palette, components); the metadata's
+    `component_counts` says how often each component occurs."""
     patterns = extract_mockup(html, css)["extracted_patterns"]
     colors = patterns.get("colors", {})
     palette = sorted(colors, key=lambda c: (-colors[c].get("count", 0), c))
     components = list(patterns.get("components_detected", []))
     families = patterns.get("fonts", {}).get("families", {})
     design = {"colors": palette[:16], "fonts": sorted(families, key=lambda f: (-families[f], f))[:8],
-              "components": components, "spacing_base_unit": patterns.get("spacing_analysis", {}).get("base_unit")}
+              "components": components,
+              "component_counts": {name: use.get("count", 1) for name, use in patterns.get("components", {}).items()},
+              "spacing_base_unit": patterns.get("spacing_analysis", {}).get("base_unit")}
     return design, palette, components
 
 
@@ -152,8 +154,7 @@ def analyse_html(html: str, css: str | None = None) -> dict[str, Any]:
         node.insert_after("\n")
     root = tree.body or tree.root
     clean = clean_lines(root.text(separator="") if root else "")
-    counts = Counter(components)
-    layout = layout_of_components(components, dict(counts))
+    layout = layout_of_components(components, design["component_counts"])
     relevant = {"design"} if palette else set()
     relevant |= ({"components", "layout"} if components else set()) | ({"content"} if clean else set())
     relevant |= {"links"} if links else set()
@@ -266,10 +267,23 @@ def analyse_image(data: bytes) -> dict[str, Any]:
             "metadata": {"image": info}}
 
 
-def image_size(data: bytes) -> tuple[int, int]:
-    """Width and height from the header only (cheap; the bytes were verified when stored)."""
-    with Image.open(io.BytesIO(data)) as image:
-        return image.width, image.height
+def image_for_model(data: bytes, max_side: int) -> tuple[bytes, str]:
+    """(bytes, MIME type) of the image as a model should see it: unchanged when it is a PNG, JPEG
+    or GIF within `max_side`, else scaled down (PNG, or JPEG for photos without transparency)."""
+    image = _decoded(data)
+    try:
+        if image.format in ("PNG", "JPEG", "GIF") and max(image.size) <= max_side:
+            return data, Image.MIME[image.format]
+        frame = image.convert("RGBA") if image.mode in ("RGBA", "LA", "PA", "P") else image.convert("RGB")
+        frame.thumbnail((max_side, max_side), resample=Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        if frame.mode == "RGB" and image.format == "JPEG":
+            frame.save(out, "JPEG", quality=85)
+            return out.getvalue(), "image/jpeg"
+        frame.save(out, "PNG", optimize=True)
+        return out.getvalue(), "image/png"
+    finally:
+        image.close()
 
 
 # --- one entry point ---------------------------------------------------------------------------------
