@@ -75,10 +75,13 @@ async def test_one_item_of_each_type_is_stored_analysed_served_and_searchable(da
         assert mockup["ai_analysis"]["layout_type"] in ("dashboard", "data-table")
         assert "table" in mockup["ai_analysis"]["detected_elements"]
 
-        # a caller's own analysis wins over the automatic one, key by key
+        # a caller's own analysis is stored as given; the facts about the stored bytes are kept
         mine = await call(client, "create_context_item", project_id=project, item_type="screenshot",
-                          content_base64=b64(png_bytes(1440, 900)), ai_analysis={"layout_type": "dashboard"})
-        assert mine["ai_analysis"]["layout_type"] == "dashboard" and mine["ai_analysis"]["color_palette"]
+                          content_base64=b64(png_bytes(1440, 900)), ai_analysis={"layout_type": "dashboard"},
+                          content_metadata={"source": "dribbble"})
+        assert mine["ai_analysis"] == {"layout_type": "dashboard"}
+        assert mine["content_metadata"]["source"] == "dribbble" and mine["content_metadata"]["file"]["mime"] == "image/png"
+        assert "image" not in mine["content_metadata"]
 
         # the bytes as a blob resource, with their sniffed type
         blob = (await client.read_resource(shot["file_resource"])).contents[0]

@@ -21,6 +21,8 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
@@ -117,7 +119,7 @@ class FilePolicy:
     (none over HTTP), and whether pages may be fetched."""
     store: FileStore
     max_bytes: int
-    roots: tuple[Any, ...] = ()
+    roots: tuple[Path, ...] = ()
     paths_allowed: bool = False
     fetch: FetchLimits | None = None  # None: fetch_context_url is off
 
@@ -143,7 +145,7 @@ class Accepted:
     analysis: dict[str, Any]
     extra_metadata: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return sha256_hex(self.data)
 
@@ -288,14 +290,17 @@ def _check_content(values: dict[str, Any], *, check_url: bool = True) -> None:
 
 
 def _merged(values: dict[str, Any], analysis: dict[str, Any] | None, file_info: dict[str, Any] | None) -> dict[str, Any]:
-    """The caller's values over the automatic analysis: what the caller said wins, except the
-    facts about stored bytes (`content_metadata.file`)."""
+    """The automatic analysis fills what the caller left out: an `ai_analysis`, `content_text` or
+    `content_metadata` the caller passed is stored as passed. The facts about stored bytes
+    (`content_metadata.file`) are always added: the file resource and export rely on them."""
     merged = dict(values)
     if analysis:
-        merged["ai_analysis"] = {**analysis["ai_analysis"], **(values.get("ai_analysis") or {})}
+        if not values.get("ai_analysis"):
+            merged["ai_analysis"] = analysis["ai_analysis"]
         if not values.get("content_text") and analysis.get("content_text"):
             merged["content_text"] = analysis["content_text"]
-        merged["content_metadata"] = {**analysis.get("metadata", {}), **(values.get("content_metadata") or {})}
+        if not values.get("content_metadata"):
+            merged["content_metadata"] = dict(analysis.get("metadata", {}))
     if file_info:
         merged["content_metadata"] = {**merged.get("content_metadata", {}), "file": file_info}
     return merged

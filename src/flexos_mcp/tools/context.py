@@ -87,7 +87,7 @@ async def create_context_item(
     return await context_items.create_context_item(scope_of(ctx), project_id, values, upload, file_policy(ctx))
 
 
-@tool("context", title="Fetch web page as context", read_only=False)
+@tool("context", title="Fetch web page as context", read_only=False, open_world=True)
 async def fetch_context_url(
     ctx: Context,
     project_id: ProjectId,
