@@ -56,7 +56,7 @@ RelevanceScores = Annotated[dict[Annotated[str, Field(max_length=200)], Annotate
 SubmittedContext = Annotated[LongText, Field(description="What the user said when submitting it.")]
 
 
-@tool("context", title="Add context item", read_only=False)
+@tool("context", title="Add context item", read_only=False, destructive=False, idempotent=False)
 async def create_context_item(
     ctx: Context,
     project_id: ProjectId,
@@ -87,7 +87,8 @@ async def create_context_item(
     return await context_items.create_context_item(scope_of(ctx), project_id, values, upload, file_policy(ctx))
 
 
-@tool("context", title="Fetch web page as context", read_only=False, open_world=True)
+@tool("context", title="Fetch web page as context", read_only=False, destructive=False, idempotent=False,
+      open_world=True)
 async def fetch_context_url(
     ctx: Context,
     project_id: ProjectId,
@@ -105,7 +106,7 @@ async def fetch_context_url(
     return await context_items.fetch_context_item(scope_of(ctx), project_id, url, values, file_policy(ctx))
 
 
-@tool("context", title="Get context item", read_only=True, idempotent=True)
+@tool("context", title="Get context item", read_only=True, destructive=False, idempotent=True)
 async def get_context_item(
     ctx: Context,
     context_item_id: ItemId,
@@ -128,7 +129,7 @@ async def get_context_item(
     return CallToolResult(content=content, structured_content=item.model_dump(mode="json"))
 
 
-@tool("context", title="List context items", read_only=True, idempotent=True)
+@tool("context", title="List context items", read_only=True, destructive=False, idempotent=True)
 async def list_context_items(
     ctx: Context,
     project_id: ProjectId,
@@ -146,7 +147,7 @@ async def list_context_items(
                                                   limit=limit, cursor=cursor)
 
 
-@tool("context", title="Update context item", read_only=False, idempotent=True)
+@tool("context", title="Update context item", read_only=False, destructive=False, idempotent=True)
 async def update_context_item(
     ctx: Context,
     context_item_id: ItemId,
@@ -169,7 +170,7 @@ async def update_context_item(
     return await context_items.update_context_item(scope_of(ctx), context_item_id, changes)
 
 
-@tool("context", title="Record use of context item", read_only=False)
+@tool("context", title="Record use of context item", read_only=False, destructive=False, idempotent=False)
 async def reference_context_item(
     ctx: Context,
     context_item_id: ItemId,
