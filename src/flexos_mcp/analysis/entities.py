@@ -63,7 +63,7 @@ _AUTH_READ_WORDS = {"login", "signin"}
 _USER_PATH_ROOTS = {"signup", "sign-up", "register", "registration", "join", "login", "log-in",
                     "signin", "sign-in", "profile", "account", "my-account", "me", "settings", "auth"}
 _CREATE_VERBS = {"create", "add", "new", "publish", "post", "submit", "share", "upload", "write",
-                 "register", "signup"}
+                 "register", "signup", "send", "compose"}
 _UPDATE_VERBS = {"save", "update", "edit", "change", "modify"}
 _DELETE_WORDS = {"delete", "remove", "destroy", "trash"}
 _ARTICLES = {"a", "an", "the", "your", "my", "new", "this", "our"}
@@ -77,6 +77,11 @@ _NON_ENTITY_OBJECTS = {
 _PATH_CRUD_SEGMENTS = {"new": "create", "create": "create", "add": "create", "edit": "update",
                        "update": "update", "detail": "read", "details": "read", "view": "read",
                        "show": "read"}
+# Path words that name the messages of a mail screen rather than an entity of their own.
+_MAIL_PATH_WORDS = {"inbox": None, "mailbox": None, "outbox": None, "compose": "create"}
+MESSAGE_ENTITY = "Message"
+# Last words of a compound path segment that list records (user-management, order-list).
+_PATH_LIST_SUFFIXES = {"management", "list", "listing", "index", "overview"}
 _PATH_NON_ENTITIES = {"api", "app", "admin", "dashboard", "home", "index", "about", "pricing", "help",
                       "faq", "faqs", "docs", "terms", "privacy", "search", "explore", "browse",
                       "feed", "stats", "tools", "features", "overview", "welcome", "onboarding"}
@@ -87,6 +92,13 @@ _PERSON_ROLES = {"author", "owner", "creator", "user", "member", "assignee", "re
                  "uploaded_by"}
 _UNIQUE_FIELD_NAMES = {"email", "username", "user_name", "handle", "slug"}
 # Controls that are UI state or duplicates, not stored data.
+# Leading words of control ids that are boilerplate, not data names (inputEmail, exampleFirstName).
+_ID_BOILERPLATE_PREFIXES = {"input", "inp", "txt", "example", "field", "fld", "ctl", "tb"}
+# Ids made only of these words (flexCheckDefault, customCheck1) name no data: the label decides.
+_GENERIC_ID_WORDS = {"flex", "check", "checkbox", "default", "custom", "example", "input", "switch",
+                     "radio", "checked", "control", "select", "field"}
+# A second copy of a field typed to confirm the first (password_confirm, retype_password).
+_CONFIRMATION_WORDS = {"confirm", "confirmation", "repeat", "retype", "again", "verify"}
 _SKIPPED_CONTROL_NAMES = {
     "id", "csrf", "csrf_token", "csrfmiddlewaretoken", "token", "authenticity_token",
     "confirm_password", "password_confirmation", "password_confirm", "repeat_password",
@@ -100,6 +112,7 @@ _TEXT_FIELD_NAMES = {"description", "bio", "body", "content", "summary", "notes"
                      "about"}
 # First segments of class names that are CSS-framework utilities/components, not data names.
 _UTILITY_PREFIXES = {
+    "img", "position", "material", "stat", "cell", "option", "chip", "status", "settings", "theme",
     "text", "font", "bg", "p", "px", "py", "pt", "pb", "pl", "pr", "ps", "pe", "m", "mx", "my",
     "mt", "mb", "ml", "mr", "ms", "me", "w", "h", "min", "max", "size", "flex", "grid", "gap",
     "space", "divide", "rounded", "border", "shadow", "ring", "outline", "items", "justify", "self",
@@ -150,7 +163,15 @@ _HUMAN_DATE = re.compile(
 _EMAIL_VALUE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL_VALUE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _INTEGER_VALUE = re.compile(r"^-?\d{1,3}(?:,\d{3})+$|^-?\d+$")
-_NUMBER_VALUE = re.compile(r"^-?\d+(?:\.\d+)?\s*(?:/\s*\d+|%|★|stars?)?$", re.IGNORECASE)
+# A measured amount: optional currency sign, thousands separators, an optional unit after it.
+_NUMBER_VALUE = re.compile(
+    r"^[-−]?[$€£¥]?\s?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+    r"|^[-−]?[$€£¥]?\s?\d+(?:\.\d+)?\s*(?:/\s*\d+|%|★|stars?|[kmgt]?b|kg|g|km|m|h|hrs?|min|mins|s)?$",
+    re.IGNORECASE)
+# Field names that hold amounts or counts whatever the (possibly empty) cells show.
+_NUMBER_FIELD_NAMES = {"total", "subtotal", "amount", "price", "cost", "budget", "salary", "tax",
+                       "shipping", "fee", "balance", "revenue", "mrr", "arr", "discount"}
+_INTEGER_FIELD_NAMES = {"qty", "quantity", "count", "age", "items", "stock", "progress"}
 _BOOLEAN_VALUES = {"yes", "no", "true", "false"}
 _IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif")
 
@@ -277,6 +298,8 @@ def _entity_from_action_text(text: str) -> str:
     verbs = _CREATE_VERBS | _UPDATE_VERBS | _DELETE_WORDS
     if words[0] in verbs:
         return _entity_from_object_words(words[1:])
+    if len(words) in (2, 3) and words[-1] in {"add", "new", "create", "edit", "update"}:
+        return _entity_from_object_words(words[:-1])  # "Project Add", "Lesson Plan Edit"
     return ""
 
 
@@ -356,6 +379,14 @@ def _path_info(path: str) -> _PathInfo:
         if segment in _PATH_NON_ENTITIES:
             return _PathInfo()
         words = words_of(segment)
+        if len(words) == 1 and words[0] in _MAIL_PATH_WORDS:
+            return _PathInfo(MESSAGE_ENTITY, operation or _MAIL_PATH_WORDS[words[0]], detail)
+        if len(words) > 1 and (words[-1] in _PATH_CRUD_SEGMENTS or words[-1] in _PATH_LIST_SUFFIXES):
+            # one segment naming entity and action: project-add, order_detail, user-management
+            op = _PATH_CRUD_SEGMENTS.get(words[-1])
+            rest = words[:-1]
+            entity = USER_ENTITY if _user_alias(rest) else entity_name_from_phrase(" ".join(rest))
+            return _PathInfo(entity, operation or (op if op != "read" else None), detail or op == "read")
         plural = bool(words) and singularize(words[-1]) != words[-1]
         if plural or after_marker:
             return _PathInfo(entity_name_from_phrase(segment), operation, detail)
@@ -590,14 +621,32 @@ class _FormField:
     labelled: bool
 
 
+def _id_field_name(identifier: str) -> str:
+    """The data name in a control id: inputEmail -> email, exampleFirstName -> first_name;
+    "" for ids that name no data (flexCheckDefault, check1)."""
+    words = words_of(identifier)
+    if all(w in _GENERIC_ID_WORDS or w.isdigit() for w in words):
+        return ""
+    while len(words) > 1 and words[0] in _ID_BOILERPLATE_PREFIXES:
+        words = words[1:]
+    return "_".join(words)
+
+
 def _raw_control_name(control: LexborNode, label: str) -> str:
     name = _attr(control, "name")
     if name:
         parts = [p for p in re.findall(r"\[([^\]]*)\]", name) if p and not p.isdigit()]
         return parts[-1] if parts else name.split("[")[0]
-    if _attr(control, "id"):
-        return _attr(control, "id")
+    from_id = _id_field_name(_attr(control, "id"))
+    if from_id:
+        return from_id
     return label if len(label.split()) <= 4 else ""
+
+
+def _is_confirmation(name: str) -> bool:
+    """A second copy typed to confirm another field (password_confirm, retype_password)."""
+    words = set(name.split("_"))
+    return bool(words & _CONFIRMATION_WORDS) and bool(words & {"password", "pwd", "passwd", "email"})
 
 
 def _is_filter_control(control: LexborNode, name: str) -> bool:
@@ -627,7 +676,8 @@ def _form_fields(controls: list[LexborNode], labels: _Labels) -> list[_FormField
         if len(groups.get(_attr(control, "name"), [])) >= 2:
             label, starred = _group_label(control)
         name = snake_case(_raw_control_name(control, label))
-        if not name or name in seen or name in _SKIPPED_CONTROL_NAMES or name.startswith("_"):
+        if not name or name in seen or name in _SKIPPED_CONTROL_NAMES or name.startswith("_") \
+                or _is_confirmation(name):
             continue
         if _is_filter_control(control, name):
             continue
@@ -667,6 +717,8 @@ def _has_existing_values(controls: list[LexborNode]) -> bool:
 
 def _submit_text(root: LexborNode) -> str:
     for button in root.css("button, input[type=submit]"):
+        if root.tag != "form" and _inside(button, {"form", "nav", "header", "aside", "footer"}):
+            continue
         if button.tag == "input":
             return _attr(button, "value") or "Submit"
         if (_attr(button, "type") or "submit").lower() == "submit":
