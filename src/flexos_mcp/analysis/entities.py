@@ -172,6 +172,9 @@ _NUMBER_VALUE = re.compile(
 _NUMBER_FIELD_NAMES = {"total", "subtotal", "amount", "price", "cost", "budget", "salary", "tax",
                        "shipping", "fee", "balance", "revenue", "mrr", "arr", "discount"}
 _INTEGER_FIELD_NAMES = {"qty", "quantity", "count", "age", "items", "stock", "progress"}
+# Last words of field names that record when something happened (joined, last_active).
+_EVENT_FIELD_WORDS = {"joined", "created", "updated", "released", "published", "employed", "active",
+                      "seen", "modified", "posted", "sent", "received", "time"}
 _BOOLEAN_VALUES = {"yes", "no", "true", "false"}
 _IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif")
 
@@ -221,6 +224,12 @@ def _walk(root: LexborNode) -> Iterator[tuple[LexborNode, int]]:
         stack.extend((c, depth + 1) for c in reversed(children))
 
 
+def _is_title(node: LexborNode) -> bool:
+    """A heading element, or an element a template styles as one (card-title, x_title)."""
+    return node.tag in _HEADING_TAGS or _attr(node, "role") == "heading" or any(
+        words_of(cls)[-1:] == ["title"] for cls in _classes(node))
+
+
 def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> str:
     """Text of the closest heading before `node` (its previous siblings, then its ancestors')."""
     current = node
@@ -228,9 +237,9 @@ def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> s
         sib, steps = current.prev, 0
         while sib is not None and steps < siblings:
             if sib.is_element_node:
-                if sib.tag in _HEADING_TAGS:
+                if _is_title(sib):
                     return _text(sib)
-                inner = sib.css(_HEADING_SELECTOR)
+                inner = [n for n in sib.css(_HEADING_SELECTOR + ",[role=heading],[class*=title]") if _is_title(n)]
                 if inner:
                     return _text(inner[-1])
             sib, steps = sib.prev, steps + 1
@@ -842,6 +851,10 @@ def _display_value(node: LexborNode) -> tuple[str, str | None]:
         return value, "datetime" if _ISO_DATETIME.match(value) else "date"
     if node.tag == "a" and _attr(node, "href").lower().startswith("mailto:"):
         return _attr(node, "href")[7:], "email"
+    bar = node if node.tag == "progress" or _attr(node, "role") == "progressbar" else \
+        node.css_first("progress, [role=progressbar]")
+    if bar is not None:
+        return _attr(bar, "aria-valuenow") or _attr(bar, "value"), "integer"
     return _text(node), None
 
 
@@ -868,8 +881,13 @@ def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict:
     named = _name_based_type(name)
     if named:
         return {"type": named}
-    if name.endswith("_at"):
+    words = name.split("_")
+    if name.endswith("_at") or words[-1] in _EVENT_FIELD_WORDS:
         return {"type": "datetime"}
+    if words[-1] in _NUMBER_FIELD_NAMES:
+        return {"type": "number"}
+    if words[-1] in _INTEGER_FIELD_NAMES or name.startswith(("num_", "number_of_")):
+        return {"type": "integer"}
     if name == "date" or name.endswith(("_date", "_on")):
         return {"type": "date"}
     if name.startswith(("is_", "has_")):
@@ -893,33 +911,74 @@ def _see_displayed(collector: _Collector, page: _Page, entity: str,
     collector.see_operation(entity, "read", page.slug)
 
 
+def _without_entity_prefix(name: str, entity: str) -> str:
+    """A column named after its entity drops the entity: Project Name on projects -> name."""
+    prefix = snake_case(entity) + "_"
+    rest = name[len(prefix):] if name.startswith(prefix) else ""
+    return rest if rest and rest not in _IGNORED_COLUMN_NAMES else name
+
+
+def _key_value_rows(rows: list[LexborNode]) -> list[tuple[str, LexborNode]] | None:
+    """(field name, value cell) for a two-column table of labels and values (specs, totals);
+    None when the table is not one."""
+    pairs = []
+    for row in rows:
+        cells = [c for c in row.iter() if c.is_element_node and c.tag in ("td", "th")]
+        if len(cells) != 2:
+            return None
+        words = [w for w in words_of(_text(cells[0])) if w.isalpha()]
+        if not words or len(words) > 4 or not _text(cells[1]):
+            return None
+        pairs.append((snake_case(" ".join(words)), cells[1]))
+    return pairs if len(pairs) >= 2 else None
+
+
+def _table_entity(page: _Page, table: LexborNode, known: set[str], record: bool) -> str:
+    """The entity a table shows: its own hints, then (for a record's key-value table on a detail
+    page) the page's entity, then the heading above it, then the page's entity."""
+    caption = table.css_first("caption")
+    role_tokens = [t for t in _semantic_tokens(table) if _token_segments(t)[-1] in _ROLE_SUFFIXES]
+    return (_explicit_entity(table)
+            or (_entity_from_heading(_text(caption), known) if caption is not None else "")
+            or (_entity_from_identifier(role_tokens[0]) if role_tokens else "")
+            or (page.info.entity if record and page.info.detail else "")
+            or _entity_from_heading(_nearest_heading(table), known)
+            or page.info.entity)
+
+
 def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
     for table in page.tree.css("table"):
         if _inside(table, {"form"}):
             continue
         rows = table.css("tr")
         header_cells = table.css("thead th") or (rows[0].css("th") if rows else [])
-        if not header_cells:
+        pairs = None if header_cells else _key_value_rows(rows)
+        if not header_cells and pairs is None:
             continue
-        columns = [snake_case(_text(th)) for th in header_cells]
-        caption = table.css_first("caption")
-        role_tokens = [t for t in _semantic_tokens(table) if _token_segments(t)[-1] in _ROLE_SUFFIXES]
-        entity = (_explicit_entity(table)
-                  or (_entity_from_heading(_text(caption), known) if caption is not None else "")
-                  or (_entity_from_identifier(role_tokens[0]) if role_tokens else "")
-                  or _entity_from_heading(_nearest_heading(table), known)
-                  or page.info.entity)
+        entity = _table_entity(page, table, known, pairs is not None)
         if not entity:
             continue
-        values: dict[str, list[str]] = {c: [] for c in columns if c not in _IGNORED_COLUMN_NAMES}
+        values: dict[str, list[str]] = {}
         element_types: dict[str, str | None] = {}
-        for row in rows:
-            cells = [c for c in row.iter() if c.is_element_node and c.tag in ("td", "th")]
-            if not cells or all(c.tag == "th" for c in cells):
-                continue
-            page.scope_entity[row.mem_id] = entity
-            for column, cell in zip(columns, cells):
-                if column in values:
+        if pairs is not None:
+            for name, cell in pairs:
+                value, kind = _display_value(cell)
+                values.setdefault(_without_entity_prefix(name, entity), []).append(value)
+                element_types[_without_entity_prefix(name, entity)] = kind
+        else:
+            columns = [_without_entity_prefix(snake_case(_text(th)), entity) for th in header_cells]
+            values = {c: [] for c in columns if c not in _IGNORED_COLUMN_NAMES}
+            for row in rows:
+                cells = [c for c in row.iter() if c.is_element_node and c.tag in ("td", "th")]
+                if not cells or all(c.tag == "th" for c in cells):
+                    continue
+                page.scope_entity[row.mem_id] = entity
+                for column, cell in zip(columns, cells):
+                    if column not in values:
+                        continue
+                    if len(cell.css("img")) >= 2:
+                        del values[column]  # a row of avatars is a link to people, not a field
+                        continue
                     value, kind = _display_value(cell)
                     values[column].append(value)
                     element_types[column] = element_types.get(column) or kind
@@ -930,6 +989,9 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
             page.claimed.add(node.mem_id)
         _see_displayed(collector, page, entity, values, element_types,
                        {name: CONFIDENCE_DISPLAY for name in values})
+        owner = page.info.entity if page.info.detail or page.info.operation == "update" else ""
+        if owner and owner != entity:
+            collector.entities[owner].lists[entity].add(page.slug)
 
 
 def _prefix_for(known: set[str]) -> list[tuple[list[str], str]]:
