@@ -66,6 +66,8 @@ _CREATE_VERBS = {"create", "add", "new", "publish", "post", "submit", "share", "
                  "register", "signup", "send", "compose"}
 _UPDATE_VERBS = {"save", "update", "edit", "change", "modify"}
 _DELETE_WORDS = {"delete", "remove", "destroy", "trash"}
+# Words in a form's id/class that name a screen, not the record it writes (settings-form).
+_NON_ENTITY_IDENTIFIER_WORDS = {"settings", "preferences", "options", "config", "configuration"}
 _ARTICLES = {"a", "an", "the", "your", "my", "new", "this", "our"}
 # Objects of a verb that are fields or UI, not entities ("Save changes", "Update password").
 _NON_ENTITY_OBJECTS = {
@@ -105,6 +107,20 @@ _SKIPPED_CONTROL_NAMES = {
     "confirm_email", "remember", "remember_me", "redirect", "next", "return_to", "utf8", "method",
     "honeypot",
 }
+# Words in a form's id/class/label or the first word of its button that make it a query of a list
+# (search, filter, sort), never a record of its own.
+_QUERY_FORM_WORDS = {"search", "filter", "filters", "sort", "query", "refine"}
+_QUERY_SUBMIT_WORDS = {"search", "filter", "find", "go", "apply", "sort", "refine"}
+# Names of the one control of a rating widget: a field of the rated record, not an entity.
+_RATING_FIELD_NAMES = {"rating", "rate", "stars", "star", "score", "vote", "votes"}
+# Field names that say the same thing; one entity keeps one of them.
+_SYNONYM_FIELDS = (
+    {"name", "full_name"},
+    {"email", "email_address"},
+    {"phone", "phone_number"},
+    {"zip", "zip_code", "postal_code", "postcode"},
+    {"date_of_birth", "birth_date", "birthday", "dob"},
+)
 _FILTER_CONTROL_NAMES = {"q", "query", "search", "filter", "filters", "sort", "sort_by", "order",
                          "order_by", "page", "per_page", "limit", "offset"}
 _ENUM_FIELD_NAMES = {"status", "role", "type", "kind", "state", "category", "priority", "visibility"}
@@ -139,7 +155,7 @@ _ROLE_SUFFIXES = {"card", "item", "row", "tile", "entry", "list", "grid", "conta
                   "preview", "summary", "teaser", "listing", "block", "box", "panel", "link",
                   "table", "form", "section", "feed"}
 # Remainders of class names that are UI parts, not fields (user-menu, lesson-actions).
-_UI_PART_WORDS = {"menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
+_UI_PART_WORDS = {"filter", "filters", "search", "sort", "toolbar", "pagination", "pager", "menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
                   "toggle", "wrapper", "container", "card", "list", "item", "items", "row", "rows",
                   "header", "footer", "section", "panel", "actions", "action", "grid", "wrap",
                   "inner", "outer", "form", "modal", "tooltip", "label", "group", "block", "box",
@@ -316,6 +332,8 @@ def _entity_from_identifier(identifier: str) -> str:
     """'new-lesson-form' -> Lesson, 'signup-form' -> User, 'form1' -> ''."""
     words = [w for w in words_of(identifier)
              if w not in {"form", "new", "edit", "create", "add", "update", "js", "main", "modal"}]
+    if _NON_ENTITY_IDENTIFIER_WORDS.intersection(words):
+        return ""
     if not words or len(words) > 2 or not all(w.isalpha() for w in words):
         return ""
     if _user_alias(words):
@@ -658,8 +676,11 @@ def _is_confirmation(name: str) -> bool:
     return bool(words & _CONFIRMATION_WORDS) and bool(words & {"password", "pwd", "passwd", "email"})
 
 
-def _is_filter_control(control: LexborNode, name: str) -> bool:
-    if (_attr(control, "type") or "").lower() == "search" or name in _FILTER_CONTROL_NAMES:
+def _is_filter_control(control: LexborNode, name: str, writing: bool = False) -> bool:
+    """A search/filter/sort/pagination control. In a form that writes a record, a control merely
+    named like one (`order`, `page`, `limit`) is data: only its type or its container decide."""
+    if (_attr(control, "type") or "").lower() == "search" or (
+            name in _FILTER_CONTROL_NAMES and not writing):
         return True
     for ancestor in _ancestors(control, limit=8):
         if _attr(ancestor, "role") == "search":
@@ -670,7 +691,7 @@ def _is_filter_control(control: LexborNode, name: str) -> bool:
     return False
 
 
-def _form_fields(controls: list[LexborNode], labels: _Labels) -> list[_FormField]:
+def _form_fields(controls: list[LexborNode], labels: _Labels, writing: bool = False) -> list[_FormField]:
     """The data fields of a form's controls, in document order, one per field name."""
     groups: dict[str, list[str]] = defaultdict(list)
     for control in controls:
@@ -688,7 +709,7 @@ def _form_fields(controls: list[LexborNode], labels: _Labels) -> list[_FormField
         if not name or name in seen or name in _SKIPPED_CONTROL_NAMES or name.startswith("_") \
                 or _is_confirmation(name):
             continue
-        if _is_filter_control(control, name):
+        if _is_filter_control(control, name, writing):
             continue
         input_type = (_attr(control, "type") or "").lower()
         if control.tag == "input" and input_type == "hidden":
@@ -805,13 +826,48 @@ def _form_operation(page: _Page, root: LexborNode, controls: list[LexborNode]) -
     return "create"
 
 
+def _is_query_form(form: LexborNode) -> bool:
+    """A form that asks for a list (search, filters, sort) instead of writing a record: role=search,
+    an explicit GET, query words in its id/class/label, or a Search/Filter/Apply button."""
+    if _attr(form, "role") == "search" or _attr(form, "method").lower() == "get":
+        return True
+    hints = " ".join([_attr(form, "id"), _attr(form, "name"), _attr(form, "aria-label"), *_classes(form)])
+    if _QUERY_FORM_WORDS.intersection(words_of(hints)):
+        return True
+    submit = words_of(_submit_text(form))
+    return bool(submit) and submit[0] in _QUERY_SUBMIT_WORDS
+
+
+def _is_writing_form(page: _Page, root: LexborNode) -> bool:
+    """A form that saves a record: it posts, or its button or the page says create/update."""
+    return (_attr(root, "method").lower() == "post" or page.info.operation in ("create", "update")
+            or bool(_entity_from_action_text(_submit_text(root))))
+
+
+def _see_rating(page: _Page, collector: _Collector, root: LexborNode, fields: list[_FormField],
+                known: set[str]) -> bool:
+    """A rating widget (a form whose only control is a rating) rates the record it sits on: its
+    value is that record's `rating` field, never an entity. False when `fields` are not one."""
+    if len(fields) != 1 or not set(fields[0].name.split("_")) & _RATING_FIELD_NAMES:
+        return False
+    entity = (_explicit_entity(root) or page.info.entity
+              or _known_entity_in_text(_nearest_heading(root), known))
+    if entity:
+        values = [_number(v) for v in fields[0].spec.get("enum_values", [])]
+        spec: dict = {"type": "integer", "required": False}
+        if values and all(isinstance(v, int) for v in values):
+            spec["validation"] = {"min": min(values), "max": max(values)}
+        collector.see_field(entity, "rating", spec, page.slug, CONFIDENCE_DISPLAY, False)
+    return True
+
+
 def _read_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
     body = page.tree.body
     if body is None:
         return
     units: list[tuple[LexborNode, list[LexborNode], bool]] = []
     for form in body.css("form"):
-        if _inside(form, {"footer", "nav"}) or _attr(form, "role") == "search":
+        if _inside(form, {"footer", "nav"}) or _is_query_form(form):
             continue
         units.append((form, form.css("input, select, textarea"), True))
     orphans = [c for c in body.css("input, select, textarea")
@@ -819,8 +875,8 @@ def _read_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
     if orphans and (page.info.operation or _entity_from_action_text(_submit_text(body))):
         units.append((body, orphans, False))
     for root, controls, is_form in units:
-        fields = _form_fields(controls, page.labels)
-        if not fields:
+        fields = _form_fields(controls, page.labels, _is_writing_form(page, root))
+        if not fields or _see_rating(page, collector, root, fields, known):
             continue
         entity = _form_entity(page, root, is_form, known)
         if not entity:
@@ -1101,6 +1157,47 @@ def _unnamed_record_list(items: list[LexborNode], entity: str, page: _Page) -> b
     return True
 
 
+_LABELLED_VALUE = re.compile(r"^([A-Za-z][A-Za-z #/]{0,30}?)\s*[#:]\s*:?\s*(\S.*)$")
+
+
+def _card_fields(item: LexborNode) -> _ItemFields:
+    """Fields of a record card that carries no data names, read from its shape: the most
+    prominent heading is the record's name, an image its image, "Label: value" lines are fields,
+    a sentence its description, a <time> a date (named by the word before it: Updated -> updated_at)."""
+    result = _ItemFields({}, {}, set(), [])
+
+    def see(name: str, node: LexborNode, value: str, kind: str | None) -> None:
+        if name and name not in result.values and name not in _UI_PART_WORDS:
+            result.values[name] = value
+            result.kinds[name] = kind
+            result.nodes.append(node)
+
+    headings = [n for n in item.css(_HEADING_SELECTOR) if _text(n)]
+    title = min(headings, key=lambda n: n.tag) if headings else None
+    if title is not None:
+        see("name", title, _text(title), None)
+    for node in item.traverse():
+        if node.mem_id == item.mem_id or (title is not None and (
+                node.mem_id == title.mem_id or any(a.mem_id == title.mem_id for a in _ancestors(node, 8)))):
+            continue
+        if node.tag == "img" and _attr(node, "src"):
+            see("image", node, _attr(node, "src"), "image")
+        elif node.tag == "time":
+            before = words_of(node.prev.text() if node.prev is not None and node.prev.is_text_node else "")
+            event = before[-1] if before and before[-1] in _EVENT_FIELD_WORDS else ""
+            value, kind = _display_value(node)
+            see(f"{event}_at" if event else "date", node, value, kind)
+        elif node.tag in ("p", "li", "dd", "div", "span") and not any(
+                inner.mem_id != node.mem_id for inner in node.css("p, li, div, time, img")):
+            text = _text(node)
+            match = _LABELLED_VALUE.match(text)
+            if match and len(match.group(1).split()) <= 3:
+                see(snake_case(match.group(1)), node, match.group(2).strip(), None)
+            elif node.tag == "p" and len(text.split()) >= 4 and not any(c.isdigit() for c in text[:3]):
+                see("description", node, text, "text")
+    return result
+
+
 def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
     body = page.tree.body
     if body is None:
@@ -1132,7 +1229,16 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
         name_counts = Counter(name for fields in per_item for name in fields.values)
         if not name_counts or max(name_counts.values()) < 2:
             if _unnamed_record_list(items, entity, page):
-                collector.see_operation(entity, "read", page.slug)
+                per_item = [_card_fields(item) for item in items]
+                shared = Counter(name for fields in per_item for name in fields.values)
+                values = {name: [f.values[name] for f in per_item if name in f.values]
+                          for name, count in shared.items() if count >= 2}
+                kinds = {name: next(f.kinds[name] for f in per_item if name in f.values) for name in values}
+                for item, fields in zip(items, per_item):
+                    page.scope_entity[item.mem_id] = entity
+                    page.claimed.update(n.mem_id for n in fields.nodes)
+                _see_displayed(collector, page, entity, values, kinds,
+                               {name: CONFIDENCE_DISPLAY for name in values})
             continue
         values: dict[str, list[str]] = defaultdict(list)
         kinds: dict[str, str | None] = {}
@@ -1395,8 +1501,24 @@ def infer_entities(pages: list[dict], features: list[dict]) -> list[dict]:
     return _assemble(collector)
 
 
+def _fold_synonyms(fields: dict[str, list[_Sighting]]) -> None:
+    """One entity keeps one of two names for the same thing (signup's full_name and the profile's
+    name): the one seen on more pages, then the one a form used, then the shorter."""
+    for group in _SYNONYM_FIELDS:
+        present = sorted(group.intersection(fields))
+        if len(present) < 2:
+            continue
+        keep = min(present, key=lambda n: (-len({s.slug for s in fields[n]}),
+                                           not any(s.from_form for s in fields[n]), len(n), n))
+        for name in present:
+            if name != keep:
+                fields[keep].extend(fields.pop(name))
+
+
 def _assemble(collector: _Collector) -> list[dict]:
     entities = collector.entities
+    for evidence in entities.values():
+        _fold_synonyms(evidence.fields)
     names = set(entities)
     # rewrite fields that point at another entity into foreign keys, creating missing targets
     relationships: dict[str, set[tuple[str, str, str, str]]] = defaultdict(set)
