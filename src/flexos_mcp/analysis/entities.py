@@ -155,7 +155,7 @@ _ROLE_SUFFIXES = {"card", "item", "row", "tile", "entry", "list", "grid", "conta
                   "preview", "summary", "teaser", "listing", "block", "box", "panel", "link",
                   "table", "form", "section", "feed"}
 # Remainders of class names that are UI parts, not fields (user-menu, lesson-actions).
-_UI_PART_WORDS = {"filter", "filters", "search", "sort", "toolbar", "pagination", "pager", "menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
+_UI_PART_WORDS = {"view", "pic", "img", "filter", "filters", "search", "sort", "toolbar", "pagination", "pager", "menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
                   "toggle", "wrapper", "container", "card", "list", "item", "items", "row", "rows",
                   "header", "footer", "section", "panel", "actions", "action", "grid", "wrap",
                   "inner", "outer", "form", "modal", "tooltip", "label", "group", "block", "box",
@@ -253,9 +253,10 @@ def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> s
         sib, steps = current.prev, 0
         while sib is not None and steps < siblings:
             if sib.is_element_node:
-                if _is_title(sib):
+                if sib.tag in _HEADING_TAGS:
                     return _text(sib)
-                inner = [n for n in sib.css(_HEADING_SELECTOR + ",[role=heading],[class*=title]") if _is_title(n)]
+                inner = sib.css(_HEADING_SELECTOR) or [
+                    n for n in sib.css("[role=heading],[class*=title]") if _is_title(n)]
                 if inner:
                     return _text(inner[-1])
             sib, steps = sib.prev, steps + 1
@@ -1139,7 +1140,7 @@ def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page,
             segments = _token_segments(token)
             if segments[-1] in _ROLE_SUFFIXES and len(segments) > 1:
                 return entity_name_from_phrase(" ".join(segments[:-1])), segments[:-1]
-    if coverage:
+    if coverage and not page.info.entity:  # one class name is weaker evidence than the page path
         return entity_name_from_phrase(" ".join(prefix)), prefix
     entity = _entity_from_heading(_nearest_heading(parent), known) or page.info.entity
     return entity, words_of(entity)
@@ -1157,10 +1158,13 @@ def _unnamed_record_list(items: list[LexborNode], entity: str, page: _Page) -> b
     return True
 
 
-_LABELLED_VALUE = re.compile(r"^([A-Za-z][A-Za-z #/]{0,30}?)\s*[#:]\s*:?\s*(\S.*)$")
+_CLOCK_VALUE = re.compile(r"^\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?$", re.IGNORECASE)
+# Records whose prose is a body (a message's text), not a description.
+_BODY_ENTITIES = {"Message", "Comment", "Post", "Reply", "Review", "Note", "Answer"}
+_LABELLED_VALUE = re.compile(r"^([A-Za-z][A-Za-z #/]{0,30}?)\s*[#:]\s*:?\s*(.*)$")
 
 
-def _card_fields(item: LexborNode) -> _ItemFields:
+def _card_fields(item: LexborNode, entity: str) -> _ItemFields:
     """Fields of a record card that carries no data names, read from its shape: the most
     prominent heading is the record's name, an image its image, "Label: value" lines are fields,
     a sentence its description, a <time> a date (named by the word before it: Updated -> updated_at)."""
@@ -1173,9 +1177,18 @@ def _card_fields(item: LexborNode) -> _ItemFields:
             result.nodes.append(node)
 
     headings = [n for n in item.css(_HEADING_SELECTOR) if _text(n)]
-    title = min(headings, key=lambda n: n.tag) if headings else None
+    if not headings:
+        return result  # a record card has a heading; a list of links or files is not one
+    title = min(headings, key=lambda n: n.tag)
     if title is not None:
-        see("name", title, _text(title), None)
+        name = _text(title)
+        for aside in title.css("small, time"):  # "Dennis Mugo <small>3.00 PM</small>"
+            when = _text(aside)
+            if aside.mem_id != title.mem_id and (_CLOCK_VALUE.match(when) or _HUMAN_DATE.match(when)
+                                                 or aside.tag == "time"):
+                see("date", aside, when, "datetime")
+                name = name.replace(when, "").strip()
+        see("name", title, name, None)
     for node in item.traverse():
         if node.mem_id == item.mem_id or (title is not None and (
                 node.mem_id == title.mem_id or any(a.mem_id == title.mem_id for a in _ancestors(node, 8)))):
@@ -1194,7 +1207,7 @@ def _card_fields(item: LexborNode) -> _ItemFields:
             if match and len(match.group(1).split()) <= 3:
                 see(snake_case(match.group(1)), node, match.group(2).strip(), None)
             elif node.tag == "p" and len(text.split()) >= 4 and not any(c.isdigit() for c in text[:3]):
-                see("description", node, text, "text")
+                see("body" if entity in _BODY_ENTITIES else "description", node, text, "text")
     return result
 
 
@@ -1229,7 +1242,7 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
         name_counts = Counter(name for fields in per_item for name in fields.values)
         if not name_counts or max(name_counts.values()) < 2:
             if _unnamed_record_list(items, entity, page):
-                per_item = [_card_fields(item) for item in items]
+                per_item = [_card_fields(item, entity) for item in items]
                 shared = Counter(name for fields in per_item for name in fields.values)
                 values = {name: [f.values[name] for f in per_item if name in f.values]
                           for name, count in shared.items() if count >= 2}
