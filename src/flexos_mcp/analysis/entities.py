@@ -173,7 +173,7 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _HUMAN_DATE = re.compile(
     r"^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
     r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{4}"
-    r"|\d{1,2}/\d{1,2}/\d{4})$",
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2})$",
     re.IGNORECASE,
 )
 _EMAIL_VALUE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -191,6 +191,11 @@ _INTEGER_FIELD_NAMES = {"qty", "quantity", "count", "age", "items", "stock", "pr
 # Last words of field names that record when something happened (joined, last_active).
 _EVENT_FIELD_WORDS = {"joined", "created", "updated", "released", "published", "employed", "active",
                       "seen", "modified", "posted", "sent", "received", "time"}
+# Last words of names of identifiers that look numeric (order number, zip, serial).
+_IDENTIFIER_WORDS = {"number", "no", "code", "sku", "serial", "zip", "postcode", "isbn", "phone"}
+_PICTURE_WORDS = {"avatar", "photo", "picture", "image", "logo", "thumbnail", "thumb"}
+# A secondary line of a cell or card that dates the record: "Created 01.01.2019".
+_EVENT_LINE = re.compile(r"^([A-Za-z]+)\s*:?\s+(.+)$")
 _BOOLEAN_VALUES = {"yes", "no", "true", "false"}
 _IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif")
 
@@ -919,6 +924,8 @@ def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict:
     """Type of a displayed field from the element, the shown values, then the field's name."""
     if element_type:
         return {"type": element_type}
+    if name.split("_")[-1] in _IDENTIFIER_WORDS:
+        return {"type": "string"}  # digits, but an identifier: never computed with
     shown = [v for v in values if v]
     checks = (
         ("date", lambda v: bool(_ISO_DATE.match(v) or _HUMAN_DATE.match(v))),
@@ -960,6 +967,9 @@ def _see_displayed(collector: _Collector, page: _Page, entity: str,
                    values: dict[str, list[str]], element_types: dict[str, str | None],
                    confidence: dict[str, float]) -> None:
     for name in values:
+        if name.split("_")[-1] in _PICTURE_WORDS and element_types.get(name) != "image" and all(
+                len(v) <= 3 for v in values[name]):
+            continue  # an avatar drawn from initials ("JD") stores nothing of its own
         spec = _sniff_spec(name, values[name], element_types.get(name))
         spec["required"] = False
         if name in _UNIQUE_FIELD_NAMES:
@@ -990,6 +1000,31 @@ def _key_value_rows(rows: list[LexborNode]) -> list[tuple[str, LexborNode]] | No
     return pairs if len(pairs) >= 2 else None
 
 
+def _class_named_columns(rows: list[LexborNode]) -> list[str] | None:
+    """Column names of a table without a header whose cells name themselves by class
+    (mailbox-name, mailbox-subject, mailbox-date -> name, subject, date); None otherwise."""
+    data_rows = [r for r in rows if r.css_first("td") is not None]
+    if len(data_rows) < 2:
+        return None
+    cells = [c for c in data_rows[0].iter() if c.is_element_node and c.tag in ("td", "th")]
+    tokens = [next(iter(_semantic_tokens(c)), "") for c in cells]
+    prefixes = {_token_segments(t)[0] for t in tokens if t}
+    if len(prefixes) != 1 or sum(1 for t in tokens if t) < 2:
+        return None
+    return [snake_case("_".join(_token_segments(t)[1:])) if t else "" for t in tokens]
+
+
+def _event_lines(cell: LexborNode) -> list[tuple[str, str]]:
+    """("created_at", "01.01.2019") for a secondary line like "Created 01.01.2019" in a cell."""
+    found = []
+    for line in cell.css("small, span, p, div"):
+        match = _EVENT_LINE.match(_text(line))
+        if match and match.group(1).lower() in _EVENT_FIELD_WORDS and (
+                _HUMAN_DATE.match(match.group(2)) or _ISO_DATE.match(match.group(2))):
+            found.append((f"{match.group(1).lower()}_at", match.group(2)))
+    return found
+
+
 def _table_entity(page: _Page, table: LexborNode, known: set[str], record: bool) -> str:
     """The entity a table shows: its own hints, then (for a record's key-value table on a detail
     page) the page's entity, then the heading above it, then the page's entity."""
@@ -1010,7 +1045,8 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
         rows = table.css("tr")
         header_cells = table.css("thead th") or (rows[0].css("th") if rows else [])
         pairs = None if header_cells else _key_value_rows(rows)
-        if not header_cells and pairs is None:
+        named = None if header_cells or pairs is not None else _class_named_columns(rows)
+        if not header_cells and pairs is None and named is None:
             continue
         entity = _table_entity(page, table, known, pairs is not None)
         if not entity:
@@ -1023,7 +1059,7 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
                 values.setdefault(_without_entity_prefix(name, entity), []).append(value)
                 element_types[_without_entity_prefix(name, entity)] = kind
         else:
-            columns = [_without_entity_prefix(snake_case(_text(th)), entity) for th in header_cells]
+            columns = named or [_without_entity_prefix(snake_case(_text(th)), entity) for th in header_cells]
             values = {c: [] for c in columns if c not in _IGNORED_COLUMN_NAMES}
             for row in rows:
                 cells = [c for c in row.iter() if c.is_element_node and c.tag in ("td", "th")]
@@ -1037,8 +1073,12 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
                         del values[column]  # a row of avatars is a link to people, not a field
                         continue
                     value, kind = _display_value(cell)
+                    if not value and kind is None and cell.css_first("i, svg, [class*=icon]") is not None:
+                        kind = "boolean"  # an icon per row that is on or off (starred, attached)
                     values[column].append(value)
                     element_types[column] = element_types.get(column) or kind
+                    for event, when in _event_lines(cell):
+                        values.setdefault(event, []).append(when)
         if not values:
             continue
         page.scope_entity[table.mem_id] = entity
@@ -1299,6 +1339,15 @@ def _read_detail(page: _Page, collector: _Collector, known: set[str]) -> None:
         value, kind = _display_value(node)
         found[entity][name] = (value, kind, confidence)
         page.claimed.add(node.mem_id)
+    title = body.css_first("h1")
+    if page.info.detail and page.info.entity and title is not None:
+        # a record page's title names the record: "Order #7841" and its status badge
+        number = re.search(r"#\s*([A-Za-z0-9][A-Za-z0-9-]*)", _text(title))
+        if number and "number" not in found[page.info.entity]:
+            found[page.info.entity]["number"] = (number.group(1), None, CONFIDENCE_DISPLAY)
+        for badge in title.css("span, small"):
+            if {"status", "badge", "state"}.intersection(w for c in _classes(badge) for w in words_of(c)):
+                found[page.info.entity].setdefault("status", (_text(badge), None, CONFIDENCE_DISPLAY))
     for dl in body.css("dl"):
         if dl.mem_id in page.claimed or _inside(dl, {"form", "nav", "footer"}):
             continue
