@@ -157,3 +157,90 @@ def test_contact_cards_with_labelled_lines():
     contact = by_name(infer_entities([page("contacts", "/contacts", html)], []))["Contact"]
     assert field_types(contact) == {"id": "uuid", "name": "string", "about": "text", "address": "string",
                                     "phone": "string", "image": "image"}
+
+
+# --- shapes of real admin templates (tests/corpus/inference/ has the pages themselves) ------------
+
+def test_control_ids_without_boilerplate_and_confirmation_copies():
+    html = """<h1>Create an Account!</h1><form class="user">
+      <input type="text" id="exampleFirstName" placeholder="First Name">
+      <input type="email" id="inputEmail" placeholder="Email Address">
+      <input type="password" id="exampleInputPassword" placeholder="Password">
+      <input type="password" id="exampleRepeatPassword" placeholder="Repeat Password">
+      <input type="checkbox" id="flexCheckDefault"><label for="flexCheckDefault">I agree the Terms and Conditions</label>
+      <button type="submit">Register Account</button></form>"""
+    user = by_name(infer_entities([page("register", "/register", html)], []))["User"]
+    assert sorted(user["fields"]) == ["email", "first_name", "id", "password"]
+
+
+@pytest.mark.parametrize("path, entity, operation", [
+    ("/project-add", "Project", "create"),
+    ("/project-edit", "Project", "update"),
+    ("/lesson_plan_new", "LessonPlan", "create"),
+])
+def test_one_path_segment_naming_entity_and_action(path, entity, operation):
+    html = "<form><label>Name <input id='inputName'></label><input type='submit' value='Save'></form>"
+    result = by_name(infer_entities([page("p", path, html)], []))
+    assert sorted(result) == [entity]
+    assert result[entity]["crud_locations"][operation] == ["p"]
+
+
+def test_controls_outside_a_form_take_their_own_button_not_the_navbars():
+    html = """<nav><form><input type="search" placeholder="Search"><button>Go</button></form></nav>
+      <h1>Project Add</h1><div class="card"><label for="inputName">Project Name</label><input id="inputName">
+      <label for="inputBudget">Estimated budget</label><input id="inputBudget" type="number"></div>
+      <input type="submit" value="Create new Project">"""
+    project = by_name(infer_entities([page("p", "/p", html)], []))["Project"]
+    assert {n: f["type"] for n, f in project["fields"].items()} == {"id": "uuid", "name": "string",
+                                                                    "budget": "integer"}
+    assert project["crud_locations"]["create"] == ["p"]
+
+
+ORDER_DETAIL = """<h1>Order #7841 <span class="status status-green">Paid</span></h1>
+  <div class="card"><div class="card-header"><div class="card-title">Items · 2</div></div>
+    <div class="card-body"><table><thead><tr><th>Product</th><th>Qty</th><th>Price</th></tr></thead>
+      <tbody><tr><td>Pro kit</td><td>1</td><td>$129.00</td></tr><tr><td>Theme</td><td>2</td><td>$89.00</td></tr></tbody></table></div>
+    <div><table><tr><td>Subtotal</td><td>$307.00</td></tr><tr><td>Shipping</td><td>$0.00</td></tr>
+      <tr><td>Total</td><td>$307.00</td></tr></table></div></div>"""
+
+
+def test_an_order_page_with_items_and_totals():
+    result = by_name(infer_entities([page("order", "/order_detail", ORDER_DETAIL)], []))
+    assert sorted(result) == ["Item", "Order"]
+    assert {n: f["type"] for n, f in result["Order"]["fields"].items()} == {
+        "id": "uuid", "number": "string", "status": "enum", "subtotal": "number", "shipping": "number",
+        "total": "number"}
+    assert {n: f["type"] for n, f in result["Item"]["fields"].items()} == {
+        "id": "uuid", "product": "string", "qty": "integer", "price": "number", "order_id": "reference"}
+    assert result["Item"]["relationships"] == [
+        {"type": "belongs_to", "target_entity": "Order", "foreign_key": "order_id", "inverse": "has_many"}]
+
+
+def test_a_table_without_header_whose_cells_name_themselves():
+    row = ("<tr><td class='mailbox-star'><i class='fas fa-star'></i></td><td class='mailbox-name'>{n}</td>"
+           "<td class='mailbox-subject'>Hello there</td><td class='mailbox-date'>5 mins ago</td></tr>")
+    html = "<h3 class='card-title'>Inbox</h3><table>" + row.format(n="Ada") + row.format(n="Alan") + "</table>"
+    message = by_name(infer_entities([page("mail", "/mailbox", html)], []))["Message"]
+    assert {n: f["type"] for n, f in message["fields"].items()} == {
+        "id": "uuid", "star": "boolean", "name": "string", "subject": "string", "date": "date"}
+
+
+def test_an_id_column_never_replaces_the_primary_key():
+    html = ("<h1>Tasks</h1><table><thead><tr><th>ID</th><th>Task</th><th>Created</th></tr></thead>"
+            "<tbody><tr><td>183</td><td>Clean</td><td>11-7-2014</td></tr></tbody></table>")
+    task = by_name(infer_entities([page("tasks", "/tasks", html)], []))["Task"]
+    assert task["fields"]["id"] == {"type": "uuid", "required": True, "primary": True,
+                                    "inferred_from": [], "confidence": 1.0}
+    assert {n: f["type"] for n, f in task["fields"].items()} == {"id": "uuid", "task": "string",
+                                                                 "created": "date"}
+
+
+def test_projects_table_columns_drop_the_entity_name_and_read_progress_and_dates():
+    row = ("<tr><td>#</td><td><a>AdminLTE v3</a><br><small>Created 01.01.2019</small></td>"
+           "<td><img src='a.png'><img src='b.png'></td><td><div role='progressbar' aria-valuenow='57'></div>"
+           "<small>57% Complete</small></td><td><span class='badge'>Success</span></td></tr>")
+    html = ("<h3>Projects</h3><table><thead><tr><th>#</th><th>Project Name</th><th>Team Members</th>"
+            "<th>Project Progress</th><th>Status</th></tr></thead><tbody>" + row * 2 + "</tbody></table>")
+    project = by_name(infer_entities([page("projects", "/projects", html)], []))["Project"]
+    assert {n: f["type"] for n, f in project["fields"].items()} == {
+        "id": "uuid", "name": "string", "created_at": "datetime", "progress": "integer", "status": "enum"}

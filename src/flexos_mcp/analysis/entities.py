@@ -129,6 +129,11 @@ _TEXT_FIELD_NAMES = {"description", "bio", "body", "content", "summary", "notes"
 # First segments of class names that are CSS-framework utilities/components, not data names.
 _UTILITY_PREFIXES = {
     "img", "position", "material", "stat", "cell", "option", "chip", "status", "settings", "theme",
+    # components and icon fonts of Bootstrap 3-5, AdminLTE, Material and common icon sets
+    "avatar", "sidenav", "mdi", "ti", "ni", "feather", "ri", "bx", "bxs", "la", "las", "lab", "ion",
+    "glyphicon", "custom", "pull", "well", "label", "close", "collapse", "fade", "show", "brand",
+    "lead", "display", "fw", "fs", "lh", "link", "ratio", "vstack", "hstack", "g", "gx", "gy",
+    "offset", "info", "small", "callout", "ribbon", "direct", "jumbotron", "caret", "clearfix",
     "text", "font", "bg", "p", "px", "py", "pt", "pb", "pl", "pr", "ps", "pe", "m", "mx", "my",
     "mt", "mb", "ml", "mr", "ms", "me", "w", "h", "min", "max", "size", "flex", "grid", "gap",
     "space", "divide", "rounded", "border", "shadow", "ring", "outline", "items", "justify", "self",
@@ -161,8 +166,9 @@ _UI_PART_WORDS = {"view", "pic", "img", "filter", "filters", "search", "sort", "
                   "inner", "outer", "form", "modal", "tooltip", "label", "group", "block", "box",
                   "area", "bar", "tab", "tabs", "overlay", "placeholder", "skeleton", "loading",
                   "empty", "error", "meta", "info", "details", "media", "footer", "body_wrapper"}
+# Columns that are controls or row numbers; the record's own id is always the primary key.
 _IGNORED_COLUMN_NAMES = {"", "actions", "action", "select", "options", "edit", "delete", "manage",
-                         "f_"}
+                         "f_", "id", "no", "sl_no", "sr_no", "s_no", "row"}
 _SKIPPED_GROUP_TAGS = {"option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "col",
                        "colgroup", "source", "track", "br", "hr", "input", "label", "script",
                        "style", "path", "svg", "g", "meta", "link"}
@@ -1079,6 +1085,11 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
                     element_types[column] = element_types.get(column) or kind
                     for event, when in _event_lines(cell):
                         values.setdefault(event, []).append(when)
+                    if not _EMAIL_VALUE.match(value):
+                        for line in cell.css("p, span, small, div, a"):
+                            if _EMAIL_VALUE.match(_text(line)):  # "Ada Lovelace / ada@example.com"
+                                values.setdefault("email", []).append(_text(line))
+                                break
         if not values:
             continue
         page.scope_entity[table.mem_id] = entity
