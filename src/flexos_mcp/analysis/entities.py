@@ -67,7 +67,10 @@ _CREATE_VERBS = {"create", "add", "new", "publish", "post", "submit", "share", "
 _UPDATE_VERBS = {"save", "update", "edit", "change", "modify"}
 _DELETE_WORDS = {"delete", "remove", "destroy", "trash"}
 # Words in a form's id/class that name a screen, not the record it writes (settings-form).
-_NON_ENTITY_IDENTIFIER_WORDS = {"settings", "preferences", "options", "config", "configuration"}
+_NON_ENTITY_IDENTIFIER_WORDS = {"settings", "preferences", "options", "config", "configuration",
+                                "horizontal", "inline", "vertical", "demo", "sample", "example",
+                                "basic", "default", "validation", "wizard", "floating", "group",
+                                "label", "left", "right", "center", "top", "bottom"}
 _ARTICLES = {"a", "an", "the", "your", "my", "new", "this", "our"}
 # Objects of a verb that are fields or UI, not entities ("Save changes", "Update password").
 _NON_ENTITY_OBJECTS = {
@@ -318,7 +321,7 @@ def _entity_from_object_words(words: list[str]) -> str:
         words = words[1:]
     if not words or len(words) > 2 or not all(w.isalpha() for w in words):
         return ""
-    if words[-1] in _NON_ENTITY_OBJECTS:
+    if words[-1] in _NON_ENTITY_OBJECTS or words[-1] in _CREATE_VERBS | _UPDATE_VERBS | _DELETE_WORDS:
         return ""
     if _user_alias(words):
         return USER_ENTITY
@@ -370,11 +373,18 @@ def _known_entity_in_text(text: str, known: set[str]) -> str:
 
 
 def _entity_from_heading(text: str, known: set[str]) -> str:
-    """A heading names an entity when it mentions a known one, or ends in a plural noun."""
+    """A heading names an entity when it mentions a known one, or ends in a plural noun; a known
+    entity followed by a plural noun names a compound ("Order notes" -> OrderNote)."""
     found = _known_entity_in_text(text, known)
-    if found:
-        return found
     words = [w for w in words_of(text) if w.isalpha()]
+    if found:
+        name_words = words_of(found)
+        n = len(name_words)
+        ends = [i for i in range(len(words) - n) if [singularize(w) for w in words[i:i + n]] == name_words]
+        if ends and ends[-1] + n == len(words) - 1 and singularize(words[-1]) != words[-1] \
+                and words[-1] not in _UI_PART_WORDS:
+            return entity_name_from_phrase(" ".join(name_words + words[-1:]))
+        return found
     if not words:
         return ""
     if _user_alias(words[-1:]):
@@ -780,6 +790,15 @@ class _Page:
     labels: _Labels
     scope_entity: dict[int, str] = field(default_factory=dict)  # node mem_id -> entity shown there
     claimed: set[int] = field(default_factory=set)  # node mem_ids already read as fields
+    heading_words: set[str] | None = None  # singular words of the page's headings, once read
+
+    def mentions(self, entity: str) -> bool:
+        """Whether the page's headings, title or tabs name `entity` (Comments (2) names Comment)."""
+        if self.heading_words is None:
+            texts = [_text(n) for n in self.tree.css(
+                _HEADING_SELECTOR + ",title,caption,legend,[class*=title],[role=tab],[class*=tab]")]
+            self.heading_words = {singularize(w) for t in texts for w in words_of(t)}
+        return all(singularize(w) in self.heading_words for w in words_of(entity))
 
 
 def _explicit_entity(node: LexborNode, limit: int = 64) -> str:
@@ -1036,9 +1055,10 @@ def _table_entity(page: _Page, table: LexborNode, known: set[str], record: bool)
     page) the page's entity, then the heading above it, then the page's entity."""
     caption = table.css_first("caption")
     role_tokens = [t for t in _semantic_tokens(table) if _token_segments(t)[-1] in _ROLE_SUFFIXES]
+    named = _entity_from_identifier(role_tokens[0]) if role_tokens else ""
     return (_explicit_entity(table)
             or (_entity_from_heading(_text(caption), known) if caption is not None else "")
-            or (_entity_from_identifier(role_tokens[0]) if role_tokens else "")
+            or (named if named and (named in known or page.mentions(named)) else "")
             or (page.info.entity if record and page.info.detail else "")
             or _entity_from_heading(_nearest_heading(table), known)
             or page.info.entity)
@@ -1184,17 +1204,23 @@ def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page,
     tokens = [t for item in items for node in item.traverse() if node.mem_id != item.mem_id
               and node.mem_id not in page.claimed for t in _semantic_tokens(node)]
     prefix, known_name, coverage = _best_prefix(tokens, known)
-    if coverage >= 2 or (coverage and known_name):
-        return known_name or entity_name_from_phrase(" ".join(prefix)), prefix
+    named = known_name or entity_name_from_phrase(" ".join(prefix))
+    # a class prefix shared inside the items names an entity when the page names it too: widgets,
+    # charts and layout parts share prefixes as much as records do
+    if (coverage >= 2 and page.mentions(named)) or (coverage and known_name):
+        return named, prefix
     for holder in (items[0], parent):
         for token in _semantic_tokens(holder):
             segments = _token_segments(token)
-            if segments[-1] in _ROLE_SUFFIXES and len(segments) > 1:
-                return entity_name_from_phrase(" ".join(segments[:-1])), segments[:-1]
-    if coverage and not page.info.entity:  # one class name is weaker evidence than the page path
-        return entity_name_from_phrase(" ".join(prefix)), prefix
+            named = entity_name_from_phrase(" ".join(segments[:-1]))
+            if segments[-1] in _ROLE_SUFFIXES and len(segments) > 1 and (named in known or page.mentions(named)):
+                return named, segments[:-1]
+    named = entity_name_from_phrase(" ".join(prefix))
+    if coverage and not page.info.entity and page.mentions(named):
+        return named, prefix  # one class name is weaker evidence than the page path
     entity = _entity_from_heading(_nearest_heading(parent), known) or page.info.entity
-    return entity, words_of(entity)
+    # the heading names the records; a prefix the items share still names their fields
+    return entity, prefix if coverage >= 2 else words_of(entity)
 
 
 def _unnamed_record_list(items: list[LexborNode], entity: str, page: _Page) -> bool:
