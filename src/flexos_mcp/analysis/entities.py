@@ -1055,7 +1055,7 @@ def _table_entity(page: _Page, table: LexborNode, known: set[str], record: bool)
     page) the page's entity, then the heading above it, then the page's entity."""
     caption = table.css_first("caption")
     role_tokens = [t for t in _semantic_tokens(table) if _token_segments(t)[-1] in _ROLE_SUFFIXES]
-    named = _entity_from_identifier(role_tokens[0]) if role_tokens else ""
+    named = _entity_from_identifier("-".join(_token_segments(role_tokens[0])[:-1])) if role_tokens else ""
     return (_explicit_entity(table)
             or (_entity_from_heading(_text(caption), known) if caption is not None else "")
             or (named if named and (named in known or page.mentions(named)) else "")
@@ -1070,7 +1070,9 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
             continue
         rows = table.css("tr")
         header_cells = table.css("thead th") or (rows[0].css("th") if rows else [])
-        pairs = None if header_cells else _key_value_rows(rows)
+        # a key-value table describes one record: only a record's page says which
+        record_page = page.info.detail or page.info.operation == "update"
+        pairs = None if header_cells or not record_page else _key_value_rows(rows)
         named = None if header_cells or pairs is not None else _class_named_columns(rows)
         if not header_cells and pairs is None and named is None:
             continue
