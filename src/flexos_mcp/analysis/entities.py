@@ -96,7 +96,6 @@ _PERSON_ROLES = {"author", "owner", "creator", "user", "member", "assignee", "re
                  "organizer", "host", "poster", "created_by", "posted_by", "written_by",
                  "uploaded_by"}
 _UNIQUE_FIELD_NAMES = {"email", "username", "user_name", "handle", "slug"}
-# Controls that are UI state or duplicates, not stored data.
 # Leading words of control ids that are boilerplate, not data names (inputEmail, exampleFirstName).
 _ID_BOILERPLATE_PREFIXES = {"input", "inp", "txt", "example", "field", "fld", "ctl", "tb"}
 # Ids made only of these words (flexCheckDefault, customCheck1) name no data: the label decides.
@@ -104,6 +103,7 @@ _GENERIC_ID_WORDS = {"flex", "check", "checkbox", "default", "custom", "example"
                      "radio", "checked", "control", "select", "field"}
 # A second copy of a field typed to confirm the first (password_confirm, retype_password).
 _CONFIRMATION_WORDS = {"confirm", "confirmation", "repeat", "retype", "again", "verify"}
+# Controls that are UI state or duplicates, not stored data.
 _SKIPPED_CONTROL_NAMES = {
     "id", "csrf", "csrf_token", "csrfmiddlewaretoken", "token", "authenticity_token",
     "confirm_password", "password_confirmation", "password_confirm", "repeat_password",
@@ -163,7 +163,8 @@ _ROLE_SUFFIXES = {"card", "item", "row", "tile", "entry", "list", "grid", "conta
                   "preview", "summary", "teaser", "listing", "block", "box", "panel", "link",
                   "table", "form", "section", "feed"}
 # Remainders of class names that are UI parts, not fields (user-menu, lesson-actions).
-_UI_PART_WORDS = {"view", "pic", "img", "filter", "filters", "search", "sort", "toolbar", "pagination", "pager", "menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
+_UI_PART_WORDS = {"view", "pic", "img", "filter", "filters", "search", "sort", "toolbar", "pagination",
+                  "pager", "menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
                   "toggle", "wrapper", "container", "card", "list", "item", "items", "row", "rows",
                   "header", "footer", "section", "panel", "actions", "action", "grid", "wrap",
                   "inner", "outer", "form", "modal", "tooltip", "label", "group", "block", "box",
@@ -1214,8 +1215,10 @@ def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page,
     for holder in (items[0], parent):
         for token in _semantic_tokens(holder):
             segments = _token_segments(token)
+            if segments[-1] not in _ROLE_SUFFIXES or len(segments) < 2:
+                continue
             named = entity_name_from_phrase(" ".join(segments[:-1]))
-            if segments[-1] in _ROLE_SUFFIXES and len(segments) > 1 and (named in known or page.mentions(named)):
+            if named in known or page.mentions(named):
                 return named, segments[:-1]
     named = entity_name_from_phrase(" ".join(prefix))
     if coverage and not page.info.entity and page.mentions(named):
