@@ -9,7 +9,11 @@ pages are byte-identical (a content-hash cache gets no free hits from duplicates
 from __future__ import annotations
 
 import html
+import json
 import random
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lesson-library"
 
 # entity -> its fields as (name, input type); enough variety for every reader of the inference
 ENTITIES: dict[str, list[tuple[str, str]]] = {
@@ -236,3 +240,39 @@ def big_project_pages(count: int, *, seed: int = 13, size: int = 18_000) -> list
         page_html = page_html.replace("</main>", _filler(rng, size, len(page_html)) + "</main>")
         pages.append({"name": title, "slug": f"{kind}-{plural}-{serial}", "path": path, "html": page_html})
     return pages
+
+
+async def store_pages(conn, project_id, pages: list[dict]) -> None:
+    """Write `pages` (big_project_pages' shape) with a first mockup each, in three statements:
+    thousands of pages in a second or two, where tool calls would take minutes."""
+    async with conn.transaction():
+        ids = await conn.fetch(
+            """INSERT INTO pages (project_id, name, slug, path)
+               SELECT $1, n, s, p FROM unnest($2::text[], $3::text[], $4::text[]) AS r(n, s, p) RETURNING id, slug""",
+            project_id, [p["name"] for p in pages], [p["slug"] for p in pages], [p["path"] for p in pages])
+        by_slug = {r["slug"]: r["id"] for r in ids}
+        await conn.execute(
+            """INSERT INTO mockups (page_id, project_id, version, html_content, changed_by)
+               SELECT page_id, $1, 1, html, 'user' FROM unnest($2::uuid[], $3::text[]) AS r(page_id, html)""",
+            project_id, [by_slug[p["slug"]] for p in pages], [p["html"] for p in pages])
+        await conn.execute(
+            """UPDATE pages p SET current_mockup_id = m.id FROM mockups m
+               WHERE m.page_id = p.id AND p.project_id = $1 AND p.current_mockup_id IS NULL""", project_id)
+
+
+def example_pages() -> list[dict]:
+    """The Lesson Library example's pages as inference reads them."""
+    spec = json.loads((EXAMPLE / "project.json").read_text())
+    return [dict(p, html=(EXAMPLE / p["html"]).read_text()) for p in spec["pages"]]
+
+
+# Two pages where one decides how the other is read: the form makes LessonPlan known (its path),
+# so the dashboard's "Recent lesson plans" table is LessonPlan; without the form it is Plan.
+LESSON_PLAN_FORM = """<html><body><main><h1>New lesson plan</h1><form method="post">
+  <label for="title">Title</label><input id="title" name="title" required>
+  <label for="grade">Grade</label><input id="grade" name="grade" type="number">
+  <button type="submit">Create lesson plan</button></form></main></body></html>"""
+DASHBOARD = """<html><body><main><h2>Recent lesson plans</h2><table>
+  <thead><tr><th>Title</th><th>Published on</th></tr></thead>
+  <tbody><tr><td>Fractions</td><td>2025-03-01</td></tr><tr><td>Cells</td><td>2025-02-11</td></tr></tbody>
+</table></main></body></html>"""
