@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
+from html import unescape as html_unescape
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -31,6 +32,7 @@ from .inflection import (
     pluralize,
     singularize,
     snake_case,
+    word_set,
     words_of,
 )
 
@@ -1280,15 +1282,16 @@ READ_STAGES = (_stage_forms, _stage_displays, _stage_details)
 
 def page_seeds(page: dict) -> dict:
     """What a page says without the rest of the project: the entities it names outright (its
-    path, data-entity, itemtype) and every word it contains (texts, attribute values, slug, path,
-    name, purpose), which bounds which known entity names can matter to it. JSON types only."""
-    parsed = _parse_page(page)
-    named = {parsed.info.entity} | {_explicit_entity(n, limit=0) for n in parsed.tree.css("[data-entity], [itemtype]")}
-    values = [str(page.get(key) or "") for key in ("slug", "path", "name", "purpose")]
-    values.append(parsed.tree.root.text(separator=" ", strip=True) if parsed.tree.root is not None else "")
-    if parsed.tree.root is not None:
-        values.extend(v for node in parsed.tree.root.traverse() for v in node.attributes.values() if v)
-    return {"entities": sorted(named - {""}), "words": sorted(set(words_of(" ".join(values))))}
+    path, data-entity, itemtype) and every word in its HTML source with character references
+    decoded (so every word of its texts and attribute values) and in its slug, path, name and
+    purpose, which bounds which known entity names can matter to it. JSON types only."""
+    html = page.get("html") if isinstance(page.get("html"), str) else ""
+    named = {_path_info(str(page.get("path") or "")).entity}
+    if "data-entity" in html or "itemtype" in html:  # parsing is the costly part: only when it can tell more
+        named |= {_explicit_entity(n, limit=0) for n in _parse_page(page).tree.css("[data-entity], [itemtype]")}
+    source = " ".join([*(str(page.get(key) or "") for key in ("slug", "path", "name", "purpose")),
+                       html_unescape(html)])
+    return {"entities": sorted(named - {""}), "words": sorted(word_set(source))}
 
 
 def relevant_known(known: set[str], words: set[str]) -> list[str]:

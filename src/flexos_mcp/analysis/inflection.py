@@ -186,6 +186,17 @@ def _split_words(name: str) -> tuple[str, ...]:
     return tuple(w for w in re.split(r"[^A-Za-z0-9]+", text.lower()) if w)
 
 
+_ALNUM_OR_SPACE = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+
+
+def word_set(text: str) -> set[str]:
+    """set(words_of(text)), fast for a long text (a whole page): words never span a character
+    other than an ASCII letter or digit, so each distinct run of those is split once (cached)."""
+    folded = text if text.isascii() else ascii_fold(text)
+    runs = set(folded.encode("ascii").translate(_ALNUM_OR_SPACE).split())
+    return {w for run in runs for w in _cached_words(run.decode("ascii"))}
+
+
 def snake_case(name: str) -> str:
     """fullName / full-name / "Full name" -> full_name; a leading digit gets an "f_" prefix so the
     result is always a valid identifier (or "" when nothing usable is left)."""
