@@ -60,6 +60,23 @@ def _rss(process: psutil.Process) -> tuple[int, int]:
     return process.memory_info().rss, workers
 
 
+def _cpu(process: psutil.Process) -> tuple[float, float]:
+    """(CPU seconds of the server process, of its compute workers, retired ones included: a
+    reaped child's time lands in its parent's children times)."""
+    def spent(p: psutil.Process) -> float:
+        t = p.cpu_times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    server = process.cpu_times()
+    workers = server.children_user + server.children_system
+    for child in process.children(recursive=True):
+        try:
+            workers += spent(child)
+        except psutil.NoSuchProcess:
+            pass
+    return server.user + server.system, workers
+
+
 async def _calls_meanwhile(http, url: str, user: User, until: asyncio.Future | None, count: int = 0) -> list[float]:
     """`get_me` every 20 ms until `until` is done (or `count` calls); each call's latency."""
     waits: list[float] = []
@@ -122,7 +139,7 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
                     await pool.execute("DELETE FROM inferred_entities WHERE project_id = $1", project)
                     idle = await _calls_meanwhile(http, mcp_url, other, None, count=200)
                     print(f"round {round_}: {_load()}")
-                    before = _rss(process)
+                    before, cpu_before = _rss(process), _cpu(process)
 
                     started = time.perf_counter()
                     cold = asyncio.ensure_future(_tool(http, mcp_url, owner, "infer_entities", project_id=str(project)))
@@ -130,6 +147,7 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
                                                            _peak_rss(process, cold))
                     result = await cold
                     cold_s = time.perf_counter() - started
+                    cpu = [b - a for a, b in zip(cpu_before, _cpu(process))]
 
                     started = time.perf_counter()
                     again = await _tool(http, mcp_url, owner, "infer_entities", project_id=str(project))
@@ -140,6 +158,9 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
 
                     print(f"  infer_entities cold      {cold_s:6.2f} s  ({len(result['created'])} entities from "
                           f"{result['pages_read']} pages; target <= 10 s)")
+                    print(f"  CPU of the cold run: compute workers {cpu[1]:.1f} s ({cpu[1] / result['pages_read'] * 1000:.1f} ms "
+                          f"a page; on {os.cpu_count()} otherwise idle cores that is ~{cpu[1] / os.cpu_count():.1f} s of "
+                          f"wall time), server process {cpu[0]:.1f} s")
                     print(f"  infer_entities unchanged {unchanged_s:6.2f} s  (target <= 1 s)")
                     print(f"  get_me during the cold run: {len(meanwhile)} calls, p50 {_ms(meanwhile, 50)}, "
                           f"p99 {_ms(meanwhile, 99)}, max {max(meanwhile) * 1000:.1f} ms (target p99 <= 50 ms); "

@@ -13,8 +13,8 @@ PostgreSQL's patience) the whole time. So the work is split the way the analysis
    results are written to the cache at once, so a run stopped by its time limit keeps its progress.
    An unchanged project reads no HTML at all.
 3. Assemble and merge with the stored entities in a worker.
-4. Apply in one short transaction that first checks nothing moved underneath: the pages' content
-   hashes, the features and the stored entities (row versions) are what was read. If something
+4. Apply in one short transaction that first checks nothing moved underneath: the pages, their
+   current mockups and the stored entities (row versions) and the features are what was read. If something
    moved, the run starts again from 1 (cheap: the cache has the unchanged pages).
 
 The event loop only moves text: seeds and findings stay JSON text between PostgreSQL and the
@@ -61,10 +61,16 @@ SELECT p.id, p.slug, p.path, p.name, p.purpose,
  WHERE p.project_id = $1{where}
  ORDER BY p.id"""
 
+# Row versions: any change to a page or its current mockup changes one (cheaper than hashing
+# every mockup again inside the applying transaction).
+_VERSIONS = """SELECT p.id, p.xmin::text AS page_version, m.xmin::text AS mockup_version
+  FROM pages p LEFT JOIN mockups m ON m.id = p.current_mockup_id AND m.project_id = p.project_id
+ WHERE p.project_id = $1 ORDER BY p.id"""
+
 _STATE = _PAGE_KEYS.format(
-    extra=", c.content_hash, c.seeds::text AS seeds, c.findings::text AS findings",
+    extra=", p.xmin::text AS page_version, m.xmin::text AS mockup_version, c.content_hash, c.seeds::text AS seeds, "
+          "c.findings::text AS findings",
     join="\n  LEFT JOIN entity_page_findings c ON c.project_id = p.project_id AND c.page_id = p.id", where="")
-_CURRENT_KEYS = _PAGE_KEYS.format(extra="", join="", where="")
 _PAGE_HTML = _PAGE_KEYS.format(extra=", COALESCE(m.html_content, '') AS html", join="", where=" AND p.id = ANY($2::uuid[])")
 
 _FEATURES = "SELECT name, data_operations FROM features WHERE project_id = $1 ORDER BY id"
@@ -107,6 +113,7 @@ class _Page:
     id: UUID
     slug: str
     key: str
+    versions: tuple[str, str | None]   # row versions of the page and its current mockup when read
     seeds: str | None       # JSON text of page_seeds, None until read
     findings: str | None    # JSON text of read_page, None until read
 
@@ -160,8 +167,8 @@ async def _read_state(scope: Scope, project_id: UUID) -> _State:
     for row in rows:
         key = content_key(row)
         fresh = row["content_hash"] == key
-        pages.append(_Page(row["id"], row["slug"], key, row["seeds"] if fresh else None,
-                           row["findings"] if fresh else None))
+        pages.append(_Page(row["id"], row["slug"], key, (row["page_version"], row["mockup_version"]),
+                           row["seeds"] if fresh else None, row["findings"] if fresh else None))
     return _State(pages, features, [(r["id"], r["version"]) for r in entities], [r["row"] for r in entities])
 
 
@@ -256,8 +263,8 @@ async def _apply(scope: Scope, project_id: UUID, state: _State, merged: dict) ->
     `state` was read (pages, features or stored entities)."""
     async with scope.db.transaction() as conn:
         await require_project(conn, scope.actor, project_id, lock=True)
-        keys = [(r["id"], content_key(r)) for r in await conn.fetch(_CURRENT_KEYS, project_id)]
-        if keys != [(p.id, p.key) for p in state.pages]:
+        versions = [(r["id"], (r["page_version"], r["mockup_version"])) for r in await conn.fetch(_VERSIONS, project_id)]
+        if versions != [(p.id, p.versions) for p in state.pages]:
             return None
         if [dict(r) for r in await conn.fetch(_FEATURES, project_id)] != state.features:
             return None
