@@ -280,6 +280,15 @@ async def run_cpu(fn: Callable[..., T], /, *args: Any, timeout: float | None = N
     return await pool().run(fn, *args, timeout=timeout, hint=hint, progress=progress, **kwargs)
 
 
+async def run_cpu_if(big: bool, fn: Callable[..., T], /, *args: Any, timeout: float | None = None, hint: str = "",
+                     **kwargs: Any) -> T:
+    """`fn` in the compute pool when the work is `big`, else right here: for small work a worker
+    round trip (pickling the arguments through a pipe) costs more than the work itself."""
+    if not big:
+        return fn(*args, **kwargs)
+    return await run_cpu(fn, *args, timeout=timeout, hint=hint, **kwargs)
+
+
 async def shutdown() -> None:
     """Stop the process's pool (at server exit); the next run_cpu starts a new one."""
     global _pool

@@ -37,6 +37,7 @@ from ..analysis.vueflow import (
     CANVAS_ID_PATTERN, MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
     normalise_node_data, parse_canvas, validate_canvas,
 )
+from ..compute import run_cpu_if
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import FlexError, InvalidInput, NotFound
@@ -52,6 +53,7 @@ StepType = Literal["screen", "action", "decision", "database"]
 FlowName = Annotated[str, Field(min_length=1, max_length=255, description="Flow name, e.g. 'Sign up'.")]
 MAX_CANVAS_ID_LENGTH = 255
 MAX_CANVAS_BYTES = 5_000_000
+INLINE_NODES = 300  # above this, layout, analysis and Mermaid run in the compute pool (tens of ms and more)
 """Largest canvas accepted as JSON. MAX_CANVAS_NODES (analysis.vueflow) is the binding limit for
 real canvases; this one stops a huge blob before any parsing."""
 
@@ -879,7 +881,8 @@ async def auto_layout_flow(scope: Scope, flow_id: UUID) -> LayoutResult:
         rows = _canvas_order(await _node_rows(conn, flow_id), flow["canvas_state"])
         canvas_rows = _rows_as_canvas_rows(rows)
         canvas = apply_node_rows(_valid_canvas_or_empty(flow["canvas_state"]), canvas_rows)
-        positions = flow_graph.auto_layout(canvas.get("nodes", []), canvas.get("edges", []))
+        positions = await run_cpu_if(len(canvas.get("nodes", [])) > INLINE_NODES, flow_graph.auto_layout,
+                                     canvas.get("nodes", []), canvas.get("edges", []), timeout=60)
         moved = 0
         for row in canvas_rows:
             new = positions[row["canvas_node_id"]]
@@ -913,7 +916,8 @@ async def _flow_with_canvas(scope: Scope, flow_id: UUID) -> tuple[Any, dict[str,
 async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> FlowAnalysis:
     flow, canvas, rows, page_names = await _flow_with_canvas(scope, flow_id)
     nodes, edges = canvas.get("nodes", []), canvas.get("edges", [])
-    found = flow_graph.analyze_flow(nodes, edges, max_paths=max_paths, max_cycles=50)
+    found = await run_cpu_if(len(nodes) > INLINE_NODES, flow_graph.analyze_flow, nodes, edges, max_paths=max_paths,
+                             max_cycles=50, timeout=60)
     mentioned: set[str] = set()
     for key in ("entries", "exits", "unreachable", "dead_ends"):
         mentioned.update(found[key])
@@ -931,8 +935,9 @@ async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> F
 
 async def flow_mermaid(scope: Scope, flow_id: UUID, *, direction: str = "LR") -> FlowMermaid:
     flow, canvas, _, page_names = await _flow_with_canvas(scope, flow_id)
-    text = mermaid.flow_to_mermaid(canvas.get("nodes", []), canvas.get("edges", []), direction=direction,
-                                   page_names=page_names)
+    text = await run_cpu_if(len(canvas.get("nodes", [])) > INLINE_NODES, mermaid.flow_to_mermaid,
+                            canvas.get("nodes", []), canvas.get("edges", []), direction=direction,
+                            page_names=page_names, timeout=60)
     return FlowMermaid(flow_id=flow_id, name=flow["name"], mermaid=text)
 
 
