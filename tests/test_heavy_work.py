@@ -12,7 +12,7 @@ from flexos_mcp import compute
 from flexos_mcp.analysis import flow_graph, mermaid
 from flexos_mcp.analysis.design_tokens import emerge_design_system
 from flexos_mcp.analysis.extraction import extract_mockup
-from flexos_mcp.domain import design_systems, flows
+from flexos_mcp.domain import design_systems, flow_nodes, flow_reports, flows
 from flexos_mcp.domain.design_systems import current_mockup_patterns
 
 
@@ -65,7 +65,8 @@ async def test_a_big_flow_is_laid_out_and_read_in_the_pool_like_inline(database_
         pooled.append((fn.__name__, big))
         return await compute.run_cpu_if(big, fn, *args, **kwargs)
 
-    monkeypatch.setattr(flows, "run_cpu_if", counted)
+    monkeypatch.setattr(flow_nodes, "run_cpu_if", counted)
+    monkeypatch.setattr(flow_reports, "run_cpu_if", counted)
     async with connect(database_url, toolsets=("projects", "flows")) as client:
         project = (await call(client, "create_project", name="Long", type="web-app"))["id"]
         flow = await call(client, "create_flow", project_id=project, name="Onboarding", canvas=canvas)
