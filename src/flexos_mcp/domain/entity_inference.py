@@ -186,9 +186,12 @@ async def _page_inputs(scope: Scope, project_id: UUID, pages: Sequence[_Page]) -
 
 
 async def _write_cache(scope: Scope, project_id: UUID, pages: Sequence[_Page]) -> None:
+    """One batch's rows, in a transaction of their own: a cache changes no result, and rows kept
+    from a run stopped by its time limit or a conflict are the next run's head start."""
     try:
-        await scope.db.fetch(_CACHE_WRITE, project_id, [p.id for p in pages], [p.key for p in pages],
-                             [p.seeds for p in pages], [p.findings for p in pages])
+        async with scope.db.transaction() as conn:
+            await conn.execute(_CACHE_WRITE, project_id, [p.id for p in pages], [p.key for p in pages],
+                               [p.seeds for p in pages], [p.findings for p in pages])
     except asyncpg.ForeignKeyViolationError:  # a page was deleted meanwhile
         raise _Moved() from None
 
