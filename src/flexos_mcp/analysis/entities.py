@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
+from html import unescape as html_unescape
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -31,10 +32,12 @@ from .inflection import (
     pluralize,
     singularize,
     snake_case,
+    word_set,
     words_of,
 )
 
-__all__ = ["infer_entities", "merge_inferred", "pluralize", "singularize", "FIELD_TYPES"]
+__all__ = ["infer_entities", "merge_inferred", "pluralize", "singularize", "FIELD_TYPES", "page_seeds", "read_page",
+           "pages_to_read", "assemble_entities"]
 
 FIELD_TYPES = (
     "uuid", "string", "email", "url", "number", "integer", "boolean", "date", "datetime", "enum",
@@ -1563,46 +1566,147 @@ def _entity_confidence(evidence: _Evidence, field_count: int) -> float:
     return round(min(0.99, score), 2)
 
 
-def _parse_pages(pages: list[dict]) -> list[_Page]:
-    parsed = []
-    for page in sorted(pages or [], key=lambda p: str(p.get("slug") or "")):
-        html = page.get("html") or ""
-        tree = LexborHTMLParser(html if isinstance(html, str) else "")
-        for node in tree.css("script, style, noscript, template"):
-            node.decompose()
-        path = str(page.get("path") or "")
-        parsed.append(_Page(str(page.get("slug") or ""), path, str(page.get("name") or ""), tree,
-                            _path_info(path), _Labels(tree)))
-    return parsed
+def _parse_page(page: dict) -> _Page:
+    html = page.get("html") or ""
+    tree = LexborHTMLParser(html if isinstance(html, str) else "")
+    for node in tree.css("script, style, noscript, template"):
+        node.decompose()
+    path = str(page.get("path") or "")
+    return _Page(str(page.get("slug") or ""), path, str(page.get("name") or ""), tree, _path_info(path),
+                 _Labels(tree))
+
+
+# --- one page at a time ----------------------------------------------------------------------------
+#
+# Inference reads each page on its own (`read_page`, cacheable by the page's content) and then
+# assembles the project's entities from every page's findings (`assemble_entities`). What a page
+# reader decides can depend on the entities the rest of the project names (a heading "Recent
+# lesson plans" names LessonPlan when another page made LessonPlan known), in stages: forms read
+# with the entities the project names outright; tables and cards with those plus what every
+# page's forms found; details with those plus what every page's tables and cards found. A page is
+# read with the slice of each stage's known entities that it can see at all (`relevant_known`),
+# so its findings are a function of its content and that slice, which the cache key includes.
+
+def _stage_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
+    _read_forms(page, collector, known)
+
+
+def _stage_displays(page: _Page, collector: _Collector, known: set[str]) -> None:
+    _read_tables(page, collector, known)
+    _read_repeated(page, collector, known)
+
+
+def _stage_details(page: _Page, collector: _Collector, known: set[str]) -> None:
+    _read_detail(page, collector, known)
+    _read_deletes(page, collector)
+
+
+READ_STAGES = (_stage_forms, _stage_displays, _stage_details)
+
+
+def page_seeds(page: dict) -> dict:
+    """What a page says without the rest of the project: the entities it names outright (its
+    path, data-entity, itemtype) and every word in its HTML source with character references
+    decoded (so every word of its texts and attribute values) and in its slug, path, name and
+    purpose, which bounds which known entity names can matter to it. JSON types only."""
+    html = page.get("html") if isinstance(page.get("html"), str) else ""
+    named = {_path_info(str(page.get("path") or "")).entity}
+    if "data-entity" in html or "itemtype" in html:  # parsing is the costly part: only when it can tell more
+        named |= {_explicit_entity(n, limit=0) for n in _parse_page(page).tree.css("[data-entity], [itemtype]")}
+    source = " ".join([*(str(page.get(key) or "") for key in ("slug", "path", "name", "purpose")),
+                       html_unescape(html)])
+    return {"entities": sorted(named - {""}), "words": sorted(word_set(source))}
+
+
+def relevant_known(known: set[str], words: set[str]) -> list[str]:
+    """The known entity names a page can react to: those whose words (singular or plural) all
+    occur on it. Page readers compare known names only with words of the page's texts, class
+    names and attributes, so a name outside this slice cannot change what they find there."""
+    return sorted(name for name in known
+                  if set(words_of(name)) <= words or set(words_of(pluralize(name))) <= words)
+
+
+def read_page(page: dict, known: list[list[str]]) -> dict:
+    """Findings of one page, JSON types only: `known[i]` is what stage i may take as known (see
+    `relevant_known`). Returns {"slug", "known" (as given), "found" (the entities this page's
+    stages had found after each stage but the last), "entities" (the evidence per entity)}."""
+    parsed = _parse_page(page)
+    collector = _Collector()
+    found = []
+    for stage, names in zip(READ_STAGES, known, strict=True):
+        stage(parsed, collector, set(names))
+        found.append(sorted(collector.entities))
+    evidence = {
+        name: {"fields": {f: [[s.spec, s.confidence, s.from_form] for s in sightings]
+                          for f, sightings in e.fields.items()},
+               "crud": sorted(e.crud), "seen": parsed.slug in e.pages, "lists": sorted(e.lists),
+               "has_form": e.has_form}
+        for name, e in collector.entities.items()}
+    return {"slug": parsed.slug, "known": [list(k) for k in known], "found": found[:-1], "entities": evidence}
+
+
+def known_stages(seeds: list[dict], findings: list[dict | None], features: list[dict]) -> list[set[str]]:
+    """The entities known before each stage: those features and pages name outright, then each
+    stage adds what it found on any page (as far as `findings` tell; None: not read yet)."""
+    stages = [set(_feature_entities(features)).union(*(s["entities"] for s in seeds))]
+    for i in range(len(READ_STAGES) - 1):
+        stages.append(stages[-1].union(*(f["found"][i] for f in findings if f is not None)))
+    return stages
+
+
+def pages_to_read(seeds: list[dict], findings: list[dict | None], features: list[dict]) -> dict[int, list[list[str]]]:
+    """Index -> known slices, for each page whose findings are missing or were read with other
+    known entities than the project's now. Reading those and asking again settles within
+    len(READ_STAGES) rounds: each round makes one more stage's known entities final."""
+    stages = known_stages(seeds, findings, features)
+    todo = {}
+    for i, seed in enumerate(seeds):
+        words = set(seed["words"])
+        known = [relevant_known(stage, words) for stage in stages]
+        if findings[i] is None or findings[i]["known"] != known:
+            todo[i] = known
+    return todo
+
+
+def assemble_entities(findings: list[dict], features: list[dict]) -> list[dict]:
+    """The project's entities (seed `inferred_entities` shapes, sorted by name) from every page's
+    `read_page` findings and the features' data_operations."""
+    collector = _Collector()
+    for page in sorted(findings, key=lambda f: f["slug"]):
+        slug = page["slug"]
+        for name, found in page["entities"].items():
+            evidence = collector.entities[name]
+            for field_name, sightings in found["fields"].items():
+                evidence.fields[field_name].extend(_Sighting(spec, slug, confidence, from_form)
+                                                   for spec, confidence, from_form in sightings)
+            for operation in found["crud"]:
+                evidence.crud[operation].add(slug)
+            if found["seen"]:
+                evidence.pages.add(slug)
+            for listed in found["lists"]:
+                evidence.lists[listed].add(slug)
+            evidence.has_form = evidence.has_form or found["has_form"]
+    for name, by_feature in _feature_entities(features).items():
+        collector.entities[name].features.update(by_feature)
+    return _assemble(collector)
 
 
 def infer_entities(pages: list[dict], features: list[dict]) -> list[dict]:
     """Entities (seed `inferred_entities` shapes) inferred from pages' current mockup HTML and
     features' data_operations. Pages: {"slug", "path", "name", "purpose", "html"}; features:
     {"name", "data_operations": {"creates"|"reads"|"updates"|"deletes": [entity names]}}.
-    Sorted by entity_name; no pages and no features give []."""
-    parsed = _parse_pages(pages)
-    feature_entities = _feature_entities(features)
-    collector = _Collector()
-
-    known = set(feature_entities)
-    known |= {p.info.entity for p in parsed if p.info.entity}
-    for page in parsed:
-        known |= {_explicit_entity(n, limit=0) for n in page.tree.css("[data-entity], [itemtype]")} - {""}
-    for page in parsed:
-        _read_forms(page, collector, known)
-    known |= set(collector.entities)
-    for page in parsed:
-        _read_tables(page, collector, known)
-        _read_repeated(page, collector, known)
-    known |= set(collector.entities)
-    for page in parsed:
-        _read_detail(page, collector, known)
-        _read_deletes(page, collector)
-
-    for name, by_feature in feature_entities.items():
-        collector.entities[name].features.update(by_feature)
-    return _assemble(collector)
+    Sorted by entity_name; no pages and no features give []. (The server runs the same steps
+    page by page in worker processes, with a cache: domain/entity_inference.py.)"""
+    pages = list(pages or [])
+    seeds = [page_seeds(p) for p in pages]
+    findings: list[dict | None] = [None] * len(pages)
+    for _ in range(len(READ_STAGES) + 1):
+        todo = pages_to_read(seeds, findings, features)
+        if not todo:
+            return assemble_entities([f for f in findings if f is not None], features)
+        for i, known in todo.items():
+            findings[i] = read_page(pages[i], known)
+    raise RuntimeError("entity inference did not settle")  # cannot happen: see pages_to_read
 
 
 def _fold_synonyms(fields: dict[str, list[_Sighting]]) -> None:
