@@ -8,8 +8,8 @@ from flexos_mcp.analysis.entities import infer_entities
 from helpers.entity_fixtures import CYCLE, EXAMPLE_PAGES
 
 SAMPLE_ROWS = {
-    "users": {"accept_terms": True, "email": "ada@example.com", "full_name": "Ada Lovelace",
-              "name": "Ada", "password": "correct horse", "role": "teacher"},
+    "users": {"accept_terms": True, "email": "ada@example.com", "name": "Ada Lovelace",
+              "password": "correct horse", "role": "teacher"},
     "lessons": {"title": "Fractions", "subject": "math", "grade_level": 5},
     "comments": {"body": "Lovely idea!"},
 }
@@ -37,10 +37,10 @@ async def test_example_ddl_creates_tables_and_accepts_rows(scratch_conn, subtest
             assert isinstance(ids[table], uuid.UUID)
     # constraints from the mockups hold: enum values, email shape, foreign keys
     for statement, args in (
-        ('INSERT INTO users (accept_terms, email, full_name, name, password, role) '
-         'VALUES (true, $1, $2, $2, $2, $3)', ("b@example.com", "B", "admin")),
-        ('INSERT INTO users (accept_terms, email, full_name, name, password, role) '
-         'VALUES (true, $1, $2, $2, $2, $3)', ("no-at-sign", "B", "student")),
+        ('INSERT INTO users (accept_terms, email, name, password, role) '
+         'VALUES (true, $1, $2, $2, $3)', ("b@example.com", "B", "admin")),
+        ('INSERT INTO users (accept_terms, email, name, password, role) '
+         'VALUES (true, $1, $2, $2, $3)', ("no-at-sign", "B", "student")),
         ("INSERT INTO comments (body, lesson_id) VALUES ('x', $1)", (uuid.uuid4(),)),
     ):
         try:

@@ -39,7 +39,8 @@ async def test_inference_on_the_example_finds_what_a_person_would_name(database_
     assert user["email"]["type"] == "email" and user["email"]["unique"] is True
     assert set(user["email"]["inferred_from"]) == {"signup", "login", "profile-settings"}
     assert user["password"]["type"] == "string" and user["password"]["sensitive"] is True
-    assert user["full_name"]["type"] == "string" and user["website"]["type"] == "url"
+    assert user["name"]["type"] == "string" and user["website"]["type"] == "url"
+    assert "full_name" not in user  # signup's "Full name" and the profile's "Name" are one field
     assert user["role"]["type"] == "enum" and user["avatar"]["type"] == "image"
     assert found["User"]["crud_locations"] == {"create": ["signup"], "read": ["login"],
                                                "update": ["profile-settings"], "delete": ["profile-settings"]}
@@ -204,7 +205,7 @@ async def test_exports_really_work(database_url, db):
     finally:
         del sys.modules[module.__name__]
     user = module.User.model_validate({"id": str(uuid.uuid4()), "email": "ada@example.org", "password": "correct horse",
-                                             "full_name": "Ada", "name": "Ada", "accept_terms": True, "role": "teacher"})
+                                             "name": "Ada", "accept_terms": True, "role": "teacher"})
     assert user.email == "ada@example.org"
 
 

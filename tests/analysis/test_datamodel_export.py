@@ -26,7 +26,7 @@ def load_models(source):
 
 
 USER_OK = {"id": str(uuid.UUID(int=1)), "accept_terms": True, "email": "ada@example.com",
-           "full_name": "Ada Lovelace", "name": "Ada", "password": "correct horse",
+           "name": "Ada Lovelace", "password": "correct horse",
            "role": "teacher", "website": None}
 
 
@@ -71,7 +71,7 @@ def test_json_schema_shapes(entities):
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert sorted(schema["$defs"]) == ["Comment", "Lesson", "User"]
     user = schema["$defs"]["User"]
-    assert user["required"] == ["id", "accept_terms", "email", "full_name", "name", "password", "role"]
+    assert user["required"] == ["id", "accept_terms", "email", "name", "password", "role"]
     assert user["additionalProperties"] is False
     assert user["properties"]["email"] == {"type": "string", "format": "email", "maxLength": 255,
                                            "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "title": "Email"}
@@ -91,7 +91,7 @@ def test_json_schema_validates_and_rejects(entities):
     bad = [
         {**USER_OK, "email": "not-an-email"},
         {**USER_OK, "role": "admin"},
-        {**USER_OK, "full_name": "x" * 121},
+        {**USER_OK, "name": "x" * 121},
         {k: v for k, v in USER_OK.items() if k != "email"},
         {**USER_OK, "shoe_size": 44},
         {**USER_OK, "accept_terms": "yes"},

@@ -57,6 +57,7 @@ StepType = Literal["screen", "action", "decision", "database"]
 FlowName = Annotated[str, Field(min_length=1, max_length=255, description="Flow name, e.g. 'Sign up'.")]
 MAX_CANVAS_ID_LENGTH = 255
 MAX_CANVAS_BYTES = 5_000_000
+INLINE_NODES = 300  # above this, layout, analysis and Mermaid run in the compute pool (tens of ms and more)
 """Largest canvas accepted as JSON. MAX_CANVAS_NODES (analysis.vueflow) is the binding limit for
 real canvases; this one stops a huge blob before any parsing."""
 

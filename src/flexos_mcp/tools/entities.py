@@ -150,8 +150,12 @@ async def infer_entities(ctx: Context, project_id: ProjectId) -> InferenceResult
     and every feature's data_operations, infer the entities with field types, relationships and
     CRUD pages, and save them. Confirmed entities and user-edited fields are never changed.
     Returns which entities were created, updated, left unchanged and protected. Run it again
-    after mockups change."""
-    return await entities.infer_entities(scope_of(ctx), project_id)
+    after mockups change: pages whose mockups did not change are not read again."""
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        await ctx.report_progress(done, total, message)
+
+    return await entities.infer_entities(scope_of(ctx), project_id, progress=progress)
 
 
 @tool("entities", title="Export data model", read_only=True, destructive=False, idempotent=True)
