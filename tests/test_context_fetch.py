@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from helpers.mcp_client import call, connect, error_of, new_email
-from helpers.context_files_support import stored_files
+from helpers.context_files import stored_files
 from helpers.netns_hosts import WebHost, public_web_host
 from helpers.project_fixtures import make_project
 from helpers.records import dump_project

@@ -14,7 +14,7 @@ import pytest
 from mcp.shared.exceptions import MCPError
 
 from helpers.mcp_client import call, connect, error_of, new_email
-from helpers.context_files_support import ELF_BYTES, LANDING_HTML, b64, png_bytes, stored_files
+from helpers.context_files import ELF_BYTES, LANDING_HTML, b64, png_bytes, stored_files
 from helpers.project_fixtures import make_project
 from helpers.records import dump_project
 

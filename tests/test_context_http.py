@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 
 from helpers.mcp_client import new_email
-from helpers.context_files_support import b64, png_bytes, stored_files
+from helpers.context_files import b64, png_bytes, stored_files
 from helpers.http_helpers import http_server, mcp_client, new_token
 
 
