@@ -61,12 +61,16 @@ MAX_TAB_USES = 100
 # Runs first in every document of a tab: what survives a same-origin navigation goes.
 _FRESH_DOCUMENT = "window.name = ''; try { sessionStorage.clear(); } catch (e) {}"
 
-# Once the page has loaded: web fonts settled, then two frames so that scripts that style the page
-# on load (Tailwind's Play CDN does) have painted; animations stopped so a render is repeatable.
-# For a screenshot the text caret is hidden too (a focused field would blink into some renders).
+# Once the page has loaded: web fonts settled and every image settled (a refused image turns from
+# its CSS box into its alt text when its error is processed, which can come after the load event),
+# then two frames so that scripts that style the page on load (Tailwind's Play CDN does) have
+# painted; animations stopped so a render is repeatable. For a screenshot the text caret is hidden
+# too (a focused field would blink into some renders).
 _READY = """async (forScreenshot) => {
   if (document.readyState !== 'complete') await new Promise(r => addEventListener('load', r, {once: true}));
   await document.fonts.ready;
+  await Promise.all([...document.images].filter(image => !image.complete && image.loading !== 'lazy').map(image =>
+    new Promise(r => { image.addEventListener('load', r, {once: true}); image.addEventListener('error', r, {once: true}); })));
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   for (const animation of document.getAnimations()) {
     try { animation.finish(); } catch (endless) { animation.cancel(); }
@@ -381,7 +385,9 @@ class Renderer:
         """One DevTools call for the PNG: the page is already settled (fonts, frames, animations,
         caret), so Playwright's own screenshot steps (each a round trip to the page) are not
         needed. The clip is in page coordinates; a page taller than the viewport is laid out
-        beyond it for the capture, as Playwright's full-page screenshot does."""
+        beyond it for the capture, as Playwright's full-page screenshot does. The PNG is encoded
+        for speed (measured on the example pages: a quarter less time, half as many bytes more,
+        ~70 KB a page)."""
         page_height = max(page_height, frame.height)
         top = min(frame.top, max(0, page_height - 1))
         wanted = (page_height - top) if frame.full_page else frame.height
@@ -389,7 +395,7 @@ class Renderer:
         height = max(1, min(wanted, bound))
         answer = await tab.devtools.send("Page.captureScreenshot", {
             "format": "png", "clip": {"x": 0, "y": top, "width": frame.width, "height": height, "scale": frame.scale},
-            "captureBeyondViewport": page_height > frame.height})
+            "captureBeyondViewport": page_height > frame.height, "optimizeForSpeed": True})
         png = base64.b64decode(answer["data"])
         return Shot(png=png, image_width=frame.width * frame.scale, image_height=height * frame.scale,
                     page_height=page_height, top=top, bottom=top + height,
