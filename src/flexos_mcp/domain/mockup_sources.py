@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from ..db.connection import ReadConnection
 from ..errors import InvalidInput, NotFound
 from .mockups import MockupRef, _mockup_id_of_version, resolve_pair
 from .pages import require_page
@@ -50,7 +51,7 @@ def _source_of(row: Any) -> MockupSource:
                         css=row["css_content"], javascript=row["javascript_content"])
 
 
-async def _source(conn: Any, scope: Scope, mockup_id: UUID, *, field: str) -> MockupSource:
+async def _source(conn: ReadConnection, scope: Scope, mockup_id: UUID, *, field: str) -> MockupSource:
     row = await conn.fetchrow(
         f"""SELECT {_COLUMNS}
             FROM mockups m JOIN pages pg ON pg.id = m.page_id JOIN projects pr ON pr.id = m.project_id

@@ -8,6 +8,7 @@ and looks its user up instead of creating it, on connections that are read-only 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -40,8 +41,10 @@ from .arguments import checked_arguments, with_project_id_in_uri, with_project_i
 from .http_app import HttpOptions
 from .http_auth import is_read_only_token, read_only_token_message
 from .prompts import install_prompts
+from .resource_helpers import served_mime
 from .registry import (add_registered_resource, add_registered_tool, explain_failure, find_tool, select_resources,
                        select_tools)
+from .sdk_adapter import ListHandlers, registered_tool
 from .state import AppState, access_token_of, current_request, scope_of
 from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_tool_message
@@ -49,7 +52,7 @@ from .validation import describe_validation_error, unknown_tool_message
 log = logging.getLogger(__name__)
 
 # What compute workers import once in the fork server, so each new worker starts warm.
-COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entities",
+COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entity_batches",
                    "flexos_mcp.analysis.design_tokens", "flexos_mcp.analysis.pixel_diff")
 
 OUTLINE_TEMPLATE = "flexos://projects/{project_id}/outline"
@@ -83,7 +86,7 @@ def compact_text(result: Any) -> Any:
     return result
 
 
-class FlexOSServer(MCPServer[AppState]):
+class FlexOSServer(ListHandlers):
     """MCPServer with FlexOS's shared call behaviour. `in_flight` counts the tool calls, resource
     reads and prompts being served (a stopping stdio server lets them finish first)."""
 
@@ -105,13 +108,13 @@ class FlexOSServer(MCPServer[AppState]):
             return await self._call_tool(name, arguments, context)
 
     async def _call_tool(self, name: str, arguments: dict[str, Any], context: Any) -> Any:
-        registered = self._tool_manager.get_tool(name)
+        registered = registered_tool(self, name)
         if registered is None and self.read_only:
             refusal = read_only_refusal(name)
             if refusal:
                 raise ToolError(refusal)
         if registered is None:
-            raise ToolError(unknown_tool_message(name, [t.name for t in self._tool_manager.list_tools()]))
+            raise ToolError(unknown_tool_message(name, [t.name for t in await self.list_tools()]))
         arguments = checked_arguments(name, arguments, registered.parameters)
         writes = not (registered.annotations and registered.annotations.read_only_hint)
         if writes and is_read_only_token(access_token_of(context)):
@@ -134,20 +137,19 @@ class FlexOSServer(MCPServer[AppState]):
             message = str(exc).removeprefix(f"Error executing tool {name}: ")
             raise ToolError(message) from cause
 
-    async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
+    async def tools_for_request(self, ctx: Any, params: Any) -> ListToolsResult:
         """Tools naming an MCP Apps view carry `_meta.ui` only for clients that negotiated Apps;
         every other client sees the tool list it always did."""
-        listed = await super()._handle_list_tools(ctx, params)
-        return listed.model_copy(update={"tools": [without_ui_meta(t, ctx) for t in listed.tools]})
+        return ListToolsResult(tools=[without_ui_meta(t, ctx) for t in await self.list_tools()])
 
-    async def _handle_list_resources(self, ctx: Any, params: Any) -> ListResourcesResult:
+    async def resources_for_request(self, ctx: Any, params: Any) -> ListResourcesResult:
         """The static resources, then one outline resource per project of the caller's, most
         recently opened first, a page of 100 at a time — so a host's resource picker offers
         the user's own projects. The ui:// views of MCP Apps are listed only to clients that
         negotiated Apps: to any other client they are noise (and, with --dynamic-toolsets, they
         would be resources present before any toolset is enabled)."""
         cursor = getattr(params, "cursor", None)
-        static = [] if cursor else (await super()._handle_list_resources(ctx, params)).resources
+        static = [] if cursor else await self.list_resources()
         if not client_supports_apps(ctx):
             static = [r for r in static if not str(r.uri).startswith("ui://")]
         if not any(t.uri_template == OUTLINE_TEMPLATE for t in await self.list_resource_templates()):
@@ -170,9 +172,14 @@ class FlexOSServer(MCPServer[AppState]):
                     uri = await with_project_id_in_uri(str(uri), context)
                 except Exception as exc:
                     raise ResourceError(explain_failure(exc, f"resource {uri}")) from None
-                return await super().read_resource(uri, context)
+                contents = await super().read_resource(uri, context)
+                mime = served_mime.get()
+                if mime and isinstance(contents, list):
+                    contents = [dataclasses.replace(c, mime_type=mime) for c in contents]
+                return contents
         finally:
             current_request.reset(token)
+            served_mime.set(None)
 
     async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
         with self._serving():

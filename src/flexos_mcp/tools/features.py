@@ -11,7 +11,7 @@ from ..domain.features import (
     DeletedFeature, Feature, FeatureCategory, FeatureList, FeatureName, FeatureStatus,
 )
 from ..domain.projects import LongText
-from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -35,7 +35,7 @@ Rules = Annotated[
 ]
 
 
-@tool("features", title="Create feature", read_only=False)
+@tool("features", title="Create feature", read_only=False, destructive=False, idempotent=False)
 async def create_feature(
     ctx: Context,
     project_id: ProjectId,
@@ -56,22 +56,17 @@ async def create_feature(
     """Record a feature a user described: what it does, the pages it touches, the journeys it
     needs, the entities it creates/reads/updates/deletes (feeds infer_entities, crud_matrix).
     Page and flow ids must be of the same project."""
-    values = changes_from(dict(
-        name=name.strip(), user_description=user_description, category=category, status=status,
-        affected_pages=affected_pages, required_journeys=required_journeys, data_operations=data_operations,
-        ui_requirements=ui_requirements, business_rules=business_rules,
-        technical_requirements=technical_requirements, visual_specifications=visual_specifications,
-        detected_from_mockups=detected_from_mockups, wizard_generated=wizard_generated))
+    values = changes_from_arguments(locals(), leave_out=("project_id",), name=name.strip())
     return await features.create_feature(scope_of(ctx), project_id, values)
 
 
-@tool("features", title="Get feature", read_only=True, idempotent=True)
+@tool("features", title="Get feature", read_only=True, destructive=False, idempotent=True)
 async def get_feature(ctx: Context, feature_id: FeatureId) -> Feature:
     """Read one feature by id, with its linked page and journey ids and its data operations."""
     return await features.get_feature(scope_of(ctx), feature_id)
 
 
-@tool("features", title="List features", read_only=True, idempotent=True)
+@tool("features", title="List features", read_only=True, destructive=False, idempotent=True)
 async def list_features(
     ctx: Context,
     project_id: ProjectId,
@@ -90,7 +85,7 @@ async def list_features(
                                         page_id=page_id, text=text, limit=limit, cursor=cursor)
 
 
-@tool("features", title="Update feature", read_only=False, idempotent=True)
+@tool("features", title="Update feature", read_only=False, destructive=False, idempotent=True)
 async def update_feature(
     ctx: Context,
     feature_id: FeatureId,
@@ -110,16 +105,11 @@ async def update_feature(
 ) -> Feature:
     """Change some fields of a feature; only those you pass change (lists and objects are
     replaced whole); null clears user_description or category."""
-    changes = changes_from(dict(
-        name=name, user_description=user_description, category=category, status=status,
-        affected_pages=affected_pages, required_journeys=required_journeys, data_operations=data_operations,
-        ui_requirements=ui_requirements, business_rules=business_rules,
-        technical_requirements=technical_requirements, visual_specifications=visual_specifications,
-        detected_from_mockups=detected_from_mockups, wizard_generated=wizard_generated))
+    changes = changes_from_arguments(locals(), leave_out=("feature_id",))
     return await features.update_feature(scope_of(ctx), feature_id, changes)
 
 
-@tool("features", title="Link feature to pages", read_only=False, idempotent=True)
+@tool("features", title="Link feature to pages", read_only=False, destructive=False, idempotent=True)
 async def link_feature_to_pages(
     ctx: Context,
     feature_id: FeatureId,

@@ -19,7 +19,7 @@ from ..domain.flows import (
 )
 from ..errors import NotFound
 from ..server.apps import FLOW_VIEW
-from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -90,7 +90,7 @@ def _size(value: Size | None) -> dict[str, float] | None:
 # Flows
 
 
-@tool("flows", title="Create flow", read_only=False)
+@tool("flows", title="Create flow", read_only=False, destructive=False, idempotent=False)
 async def create_flow(
     ctx: Context,
     project_id: ProjectId,
@@ -105,12 +105,11 @@ async def create_flow(
     """Create a user-journey flow in a project, empty or from a VueFlow canvas. Returns the flow
     with its nodes. Then build it step by step with add_flow_step and connect_nodes (positions are
     computed for you), or save a whole canvas with save_flow_canvas."""
-    values = changes_from(dict(name=name.strip(), description=description, flow_type=flow_type, is_primary=is_primary,
-                               filters_applied=filters_applied, display_settings=display_settings))
+    values = changes_from_arguments(locals(), leave_out=("project_id", "canvas"), name=name.strip())
     return await flows.create_flow(scope_of(ctx), project_id, values, canvas)
 
 
-@tool("flows", title="Get flow", read_only=True, idempotent=True, ui=FLOW_VIEW)
+@tool("flows", title="Get flow", read_only=True, destructive=False, idempotent=True, ui=FLOW_VIEW)
 async def get_flow(
     ctx: Context,
     flow_id: FlowId,
@@ -121,7 +120,7 @@ async def get_flow(
     return await flows.get_flow(scope_of(ctx), flow_id, include_nodes=include_nodes)
 
 
-@tool("flows", title="List flows", read_only=True, idempotent=True)
+@tool("flows", title="List flows", read_only=True, destructive=False, idempotent=True)
 async def list_flows(
     ctx: Context,
     project_id: ProjectId,
@@ -136,7 +135,7 @@ async def list_flows(
                                   limit=limit, cursor=cursor)
 
 
-@tool("flows", title="Update flow", read_only=False, idempotent=True)
+@tool("flows", title="Update flow", read_only=False, destructive=False, idempotent=True)
 async def update_flow(
     ctx: Context,
     flow_id: FlowId,
@@ -150,8 +149,7 @@ async def update_flow(
 ) -> Flow:
     """Change some fields of a flow (not its nodes); only the fields you pass change (null
     clears the description). Returns the flow without nodes."""
-    changes = changes_from(dict(name=name.strip() if name else None, description=description, flow_type=flow_type, is_primary=is_primary,
-                                viewport=viewport, filters_applied=filters_applied, display_settings=display_settings))
+    changes = changes_from_arguments(locals(), leave_out=("flow_id",), name=name.strip() if name else None)
     return await flows.update_flow(scope_of(ctx), flow_id, changes)
 
 
@@ -166,7 +164,7 @@ async def delete_flow(ctx: Context, flow_id: FlowId) -> DeletedFlow:
 # Canvas
 
 
-@tool("flows", title="Save flow canvas", read_only=False, idempotent=True)
+@tool("flows", title="Save flow canvas", read_only=False, destructive=True, idempotent=True)
 async def save_flow_canvas(ctx: Context, flow_id: FlowId, canvas: Canvas) -> CanvasSaved:
     """Store a VueFlow canvas (FlowExportObject from toObject()) as the flow's whole state, in one
     step: nodes become the flow's nodes (created, updated or deleted to match; a node keeps its
@@ -176,7 +174,7 @@ async def save_flow_canvas(ctx: Context, flow_id: FlowId, canvas: Canvas) -> Can
     return await flows.save_flow_canvas(scope_of(ctx), flow_id, canvas)
 
 
-@tool("flows", title="Get flow canvas", read_only=True, idempotent=True)
+@tool("flows", title="Get flow canvas", read_only=True, destructive=False, idempotent=True)
 async def get_flow_canvas(ctx: Context, flow_id: FlowId) -> FlowCanvas:
     """The flow as a VueFlow FlowExportObject ({nodes, edges, viewport, ...}), exactly as last
     saved plus any changes made through the node tools; pass it to VueFlow's fromObject(). Its
@@ -189,7 +187,7 @@ async def get_flow_canvas(ctx: Context, flow_id: FlowId) -> FlowCanvas:
 # Nodes
 
 
-@tool("flows", title="Create flow node", read_only=False)
+@tool("flows", title="Create flow node", read_only=False, destructive=False, idempotent=False)
 async def create_flow_node(
     ctx: Context,
     flow_id: FlowId,
@@ -204,19 +202,18 @@ async def create_flow_node(
 ) -> FlowNode:
     """Add one node to a flow with its data and outgoing connections. To append a journey step
     after another node (connected, positioned for you) prefer add_flow_step. Returns the node."""
-    values = changes_from(dict(node_type=node_type, data=data, position=_point(position), size=_size(size),
-                               connections=[c.model_dump() for c in connections] if connections is not None else None,
-                               locked=locked, canvas_node_id=canvas_node_id))
+    values = changes_from_arguments(locals(), leave_out=("flow_id",), position=_point(position), size=_size(size),
+                                    connections=[c.model_dump() for c in connections] if connections is not None else None)
     return await flow_nodes.create_flow_node(scope_of(ctx), flow_id, values)
 
 
-@tool("flows", title="Get flow node", read_only=True, idempotent=True)
+@tool("flows", title="Get flow node", read_only=True, destructive=False, idempotent=True)
 async def get_flow_node(ctx: Context, node_id: NodeId) -> FlowNode:
     """Read one flow node: type, label, position, size, data and connections."""
     return await flow_nodes.get_flow_node(scope_of(ctx), node_id)
 
 
-@tool("flows", title="List flow nodes", read_only=True, idempotent=True)
+@tool("flows", title="List flow nodes", read_only=True, destructive=False, idempotent=True)
 async def list_flow_nodes(
     ctx: Context,
     flow_id: FlowId,
@@ -229,7 +226,7 @@ async def list_flow_nodes(
     return await flow_nodes.list_flow_nodes(scope_of(ctx), flow_id, node_type=node_type, limit=limit, cursor=cursor)
 
 
-@tool("flows", title="Update flow node", read_only=False, idempotent=True)
+@tool("flows", title="Update flow node", read_only=False, destructive=False, idempotent=True)
 async def update_flow_node(
     ctx: Context,
     node_id: NodeId,
@@ -242,9 +239,8 @@ async def update_flow_node(
 ) -> FlowNode:
     """Change a flow node; only the fields you pass change (data and connections are replaced
     whole). The flow's canvas changes with it. Returns the node."""
-    changes = changes_from(dict(node_type=node_type, data=data, position=_point(position), size=_size(size),
-                                connections=[c.model_dump() for c in connections] if connections is not None else None,
-                                locked=locked))
+    changes = changes_from_arguments(locals(), leave_out=("node_id",), position=_point(position), size=_size(size),
+                                     connections=[c.model_dump() for c in connections] if connections is not None else None)
     return await flow_nodes.update_flow_node(scope_of(ctx), node_id, changes)
 
 
@@ -259,7 +255,7 @@ async def delete_flow_node(ctx: Context, node_id: NodeId) -> DeletedFlowNode:
 # Building journeys
 
 
-@tool("flows", title="Add flow step", read_only=False)
+@tool("flows", title="Add flow step", read_only=False, destructive=False, idempotent=False)
 async def add_flow_step(
     ctx: Context,
     flow_id: FlowId,
@@ -281,7 +277,7 @@ async def add_flow_step(
                                      data=data)
 
 
-@tool("flows", title="Connect nodes", read_only=False, idempotent=True)
+@tool("flows", title="Connect nodes", read_only=False, destructive=False, idempotent=True)
 async def connect_nodes(
     ctx: Context,
     source_node_id: Annotated[UUID, Field(description="The node the user comes from.")],
@@ -297,7 +293,7 @@ async def connect_nodes(
                                      element=element)
 
 
-@tool("flows", title="Auto-layout flow", read_only=False, idempotent=True)
+@tool("flows", title="Auto-layout flow", read_only=False, destructive=False, idempotent=True)
 async def auto_layout_flow(ctx: Context, flow_id: FlowId) -> LayoutResult:
     """Arrange a flow's nodes left to right by journey order (entries first, decisions fanning out,
     notes beside what they describe), with no overlaps. The same flow always gets the same
@@ -309,7 +305,7 @@ async def auto_layout_flow(ctx: Context, flow_id: FlowId) -> LayoutResult:
 # Reading journeys
 
 
-@tool("flows", title="Analyze flow", read_only=True, idempotent=True, ui=FLOW_VIEW)
+@tool("flows", title="Analyze flow", read_only=True, destructive=False, idempotent=True, ui=FLOW_VIEW)
 async def analyze_flow(
     ctx: Context,
     flow_id: FlowId,
@@ -321,14 +317,14 @@ async def analyze_flow(
     return await flow_reports.analyze_flow(scope_of(ctx), flow_id, max_paths=max_paths)
 
 
-@tool("flows", title="Project flow coverage", read_only=True, idempotent=True)
+@tool("flows", title="Project flow coverage", read_only=True, destructive=False, idempotent=True)
 async def project_flow_coverage(ctx: Context, project_id: ProjectId) -> FlowCoverage:
     """Which pages of a project no journey shows, which flows show pages that have no mockup
     yet, and which screen nodes are linked to no page. Use it to find gaps in the design."""
     return await flow_reports.project_flow_coverage(scope_of(ctx), project_id)
 
 
-@tool("flows", title="Export flow as Mermaid", read_only=True, idempotent=True)
+@tool("flows", title="Export flow as Mermaid", read_only=True, destructive=False, idempotent=True)
 async def export_flow_mermaid(
     ctx: Context,
     flow_id: FlowId,

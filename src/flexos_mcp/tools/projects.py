@@ -7,13 +7,13 @@ from pydantic import Field
 
 from ..domain import outline, projects, users
 from ..domain.paging import summarised
+from ..domain.schema import schema_text
 from ..domain.projects import (
     DeletedProject, HexColor, Icon, LongText, Project, ProjectName, ProjectSlug, ProjectStatus, ProjectSummaryList,
     ProjectType, ReferenceApps, TargetFeeling,
 )
 from ..domain.users import AvatarUrl, FullName, User, Username
-from ..db.migrate import load_migrations
-from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -22,7 +22,7 @@ Description = Annotated[LongText, Field(description="What the app is, in a few s
 Vision = Annotated[LongText, Field(description="The vision statement: what success feels like for its users.")]
 
 
-@tool("projects", title="Create project", read_only=False)
+@tool("projects", title="Create project", read_only=False, destructive=False, idempotent=False)
 async def create_project(
     ctx: Context,
     name: ProjectName,
@@ -39,27 +39,24 @@ async def create_project(
 ) -> Project:
     """Create a new app-design project owned by you. Returns the project with its id and a slug
     derived from the name (unique among your projects). Use the id in every other tool."""
-    values = changes_from(dict(name=name.strip(), type=type, description=description, slug=slug,
-                               vision_statement=vision_statement, target_feeling=target_feeling,
-                               reference_apps=reference_apps, icon=icon, color=color, settings=settings,
-                               metadata=metadata))
+    values = changes_from_arguments(locals(), name=name.strip())
     return await projects.create_project(scope_of(ctx), values)
 
 
-@tool("projects", title="Get project", read_only=True, idempotent=True)
+@tool("projects", title="Get project", read_only=True, destructive=False, idempotent=True)
 async def get_project(ctx: Context, project_id: ProjectId) -> Project:
     """Read one of your projects by id: name, type, status, vision, visual identity, settings."""
     return await projects.get_project(scope_of(ctx), project_id)
 
 
-@tool("projects", title="Open project", read_only=False, idempotent=True)
+@tool("projects", title="Open project", read_only=False, destructive=False, idempotent=True)
 async def open_project(ctx: Context, project_id: ProjectId) -> Project:
     """Open a project to work on it: marks it as your most recently opened project (it then leads
     list_projects) and returns it."""
     return await projects.open_project(scope_of(ctx), project_id)
 
 
-@tool("projects", title="List projects", read_only=True, idempotent=True)
+@tool("projects", title="List projects", read_only=True, destructive=False, idempotent=True)
 async def list_projects(
     ctx: Context,
     status: Annotated[ProjectStatus | None, Field(description="Only projects with this status; all when left out.")] = None,
@@ -72,7 +69,7 @@ async def list_projects(
                       ProjectSummaryList)
 
 
-@tool("projects", title="Update project", read_only=False, idempotent=True)
+@tool("projects", title="Update project", read_only=False, destructive=False, idempotent=True)
 async def update_project(
     ctx: Context,
     project_id: ProjectId,
@@ -91,14 +88,11 @@ async def update_project(
 ) -> Project:
     """Change some fields of a project; only the fields you pass change (null clears description or
     vision_statement). Returns the updated project."""
-    changes = changes_from(dict(name=name, type=type, description=description, slug=slug, status=status,
-                                vision_statement=vision_statement, target_feeling=target_feeling,
-                                reference_apps=reference_apps, icon=icon, color=color, settings=settings,
-                                metadata=metadata))
+    changes = changes_from_arguments(locals(), leave_out=("project_id",))
     return await projects.update_project(scope_of(ctx), project_id, changes)
 
 
-@tool("projects", title="Archive project", read_only=False, idempotent=True)
+@tool("projects", title="Archive project", read_only=False, destructive=False, idempotent=True)
 async def archive_project(ctx: Context, project_id: ProjectId) -> Project:
     """Archive a project: it keeps all its data but leaves the active list. Undo with
     update_project(status='active'). Prefer this to delete_project."""
@@ -113,13 +107,13 @@ async def delete_project(ctx: Context, project_id: ProjectId) -> DeletedProject:
     return await projects.delete_project(scope_of(ctx), project_id)
 
 
-@tool("projects", title="Who am I", read_only=True, idempotent=True)
+@tool("projects", title="Who am I", read_only=True, destructive=False, idempotent=True)
 async def get_me(ctx: Context) -> User:
     """Your own user record: email, username, name, role and settings. Every tool acts as you."""
     return await users.get_me(scope_of(ctx))
 
 
-@tool("projects", title="Update my profile", read_only=False, idempotent=True)
+@tool("projects", title="Update my profile", read_only=False, destructive=False, idempotent=True)
 async def update_me(
     ctx: Context,
     full_name: FullName | None = None,
@@ -128,7 +122,7 @@ async def update_me(
     settings: Annotated[JsonObject | None, Field(description="Replaces your settings object.")] = None,
 ) -> User:
     """Change your own profile; only the fields you pass change."""
-    changes = changes_from(dict(full_name=full_name, username=username, avatar_url=avatar_url, settings=settings))
+    changes = changes_from_arguments(locals())
     return await users.update_me(scope_of(ctx), changes)
 
 
@@ -149,7 +143,7 @@ async def project_resource(project_id: str) -> str:
 async def schema_resource() -> str:
     """The PostgreSQL schema FlexOS runs on: schema.sql (the seed, every fix commented) followed by
     each later migration, in the order they apply."""
-    return "\n\n".join(f"-- ===== migration {m.version}: {m.name} =====\n{m.sql}" for m in load_migrations())
+    return schema_text()
 
 
 @resource("flexos://projects/{project_id}/outline", toolset="projects", title="Project outline")
