@@ -122,8 +122,7 @@ def _aggregate_colors(mockups: list[dict]) -> tuple[Counter, dict, dict, dict]:
     sources: dict[str, set] = defaultdict(set)
     for mockup in mockups:
         patterns = mockup.get("extracted_patterns") or {}
-        table = patterns.get("colors") or {c: {"count": 1} for c in patterns.get("colors_used", [])}
-        for hex_color, use in table.items():
+        for hex_color, use in (patterns.get("colors") or {}).items():
             if (len(hex_color) == 9 and hex_color.endswith("00")) or paints_only_shadows(use):
                 continue
             key = opaque(hex_color)

@@ -99,8 +99,7 @@ def color_issues(patterns: dict, tokens: dict) -> list[dict]:
     resolved = {name: resolve_color(tokens, name) for name in colors}
     palette = {value for value, _ in resolved.values() if value}
     issues = []
-    color_table = patterns.get("colors") or {c: {"count": 1} for c in patterns.get("colors_used", [])}
-    for hex_color, use in color_table.items():
+    for hex_color, use in (patterns.get("colors") or {}).items():
         if (
             (len(hex_color) == 9 and hex_color.endswith("00"))
             or paints_only_shadows(use)

@@ -14,35 +14,30 @@ The work is split by what it reads: `markup` walks the HTML, `stylesheets` reads
 
 from __future__ import annotations
 
+from typing import cast
+
 from selectolax.lexbor import LexborHTMLParser
 
 from flexos_mcp.analysis.color_pairs import text_on_background
 
 from .markup import apply_elements, scan_page
 from .records import Extraction
-from .results import extracted_patterns_of, responsive_rules_of
+from .results import Interaction, MockupExtraction, extracted_patterns_of, responsive_rules_of
 from .stylesheets import always_applying, apply_styles
 
 
-def extract_mockup(html: str, css: str | None = None) -> dict:
-    """Everything a mockup's HTML and CSS use, as JSON for the mockup row.
-
-    Returns `{"extracted_patterns": {...}, "responsive_rules": {...}, "interactions": [...]}`;
-    `extracted_patterns` carries the seed keys (`colors_used`, `components_detected`,
-    `spacing_analysis`) and the detail behind them (`colors`, `fonts`, `radii`, `shadows`,
-    `components`, `css_variables`, `states`), and `color_pairs`: which text colour sits on which
-    background (analysis/color_pairs.py).
-    """
+def extract_mockup(html: str, css: str | None = None) -> MockupExtraction:
+    """Everything a mockup's HTML and CSS use, as JSON for the mockup row: its shape is
+    `results.MockupExtraction` (`extracted_patterns`, `responsive_rules`, `interactions`)."""
     found = Extraction()
     tree = LexborHTMLParser(html or "")
     scan = scan_page(found, tree)
     apply_elements(found, scan.elements)
-    sheets = scan.sheets + [css] if css else scan.sheets
+    sheets = [*scan.sheets, css] if css else scan.sheets
     apply_styles(found, sheets, scan.inline)
-    patterns = extracted_patterns_of(found)
-    patterns["color_pairs"] = text_on_background(tree, always_applying(sheets), found.variables)
+    color_pairs = text_on_background(tree, always_applying(sheets), found.variables)
     return {
-        "extracted_patterns": patterns,
+        "extracted_patterns": extracted_patterns_of(found, color_pairs),
         "responsive_rules": responsive_rules_of(found),
-        "interactions": list(found.interactions.values()),
+        "interactions": cast(list[Interaction], list(found.interactions.values())),
     }

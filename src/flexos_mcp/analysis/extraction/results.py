@@ -1,13 +1,16 @@
-"""The JSON an extraction is stored as, built from what it accumulated; and what changed between
-two versions' patterns."""
+"""The JSON an extraction is stored as (its typed shape: `MockupExtraction`, whose
+`extracted_patterns` is `ExtractedPatterns`), built from what it accumulated; and what changed
+between two versions' patterns."""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import NotRequired, TypedDict, cast
 
 import tinycss2
 
 from flexos_mcp.analysis import tailwind_data
+from flexos_mcp.analysis.color_pairs import ColorPair
 from flexos_mcp.analysis.css_values import (
     color_of_token,
     infer_base_unit,
@@ -18,6 +21,96 @@ from flexos_mcp.analysis.css_values import (
 )
 
 from .records import MAX_CLASS_SETS, MAX_COLORS, MAX_SOURCES, MAX_VARIABLES, Extraction
+
+
+class ColorEntry(TypedDict):
+    count: int                  # uses (elements, rules, declarations) of the colour
+    contexts: list[str]         # what it paints: text, background, border, shadow, button, ...
+    sources: list[str]          # first classes or selectors that use it (at most MAX_SOURCES)
+
+
+class ComponentEntry(TypedDict):
+    count: int
+    class_sets: list[str]       # most used class strings of the component (at most MAX_CLASS_SETS)
+    variants: list[str]         # primary, secondary, danger, ...
+    states: list[str]           # hover, focus, disabled, ...
+    background_colors: list[str]
+
+
+class ShadowEntry(TypedDict):
+    count: int
+    sources: list[str]
+
+
+class SpacingAnalysis(TypedDict):
+    """css_values.infer_base_unit, and the uses of each px value."""
+
+    base_unit: int | None
+    consistent: bool
+    coverage: float
+    values: list[int]
+    scale: list[int]
+    counts: dict[str, int]      # "16" -> uses of 16px
+
+
+class Fonts(TypedDict):
+    families: dict[str, int]    # first family of a stack -> uses
+    stacks: dict[str, int]
+    sizes: dict[str, int]       # "16px" -> uses
+    weights: dict[str, int]     # "600" -> uses
+
+
+class ExtractedPatterns(TypedDict):
+    """`mockups.extracted_patterns`: the seed's keys (`colors_used`, `components_detected`,
+    `spacing_analysis`) and the tables behind them."""
+
+    colors_used: list[str]      # the keys of `colors`, most used first
+    components_detected: list[str]  # the keys of `components`, most used first
+    spacing_analysis: SpacingAnalysis
+    colors: dict[str, ColorEntry]   # "#DC2626" -> its use
+    fonts: Fonts
+    radii: dict[str, int]       # "8px" -> uses
+    shadows: dict[str, ShadowEntry]
+    components: dict[str, ComponentEntry]
+    css_variables: dict[str, str]   # "--brand" -> its resolved value
+    states: dict[str, int]      # "hover" -> uses
+    color_pairs: list[ColorPair]    # text on background, most used first
+
+
+class Breakpoint(TypedDict, total=False):
+    min: int
+    max: int
+    layout: str                 # single-column, two-column, ...
+
+
+class MediaQuery(TypedDict, total=False):
+    min: int
+    max: int
+    rules: int
+
+
+class ResponsiveRules(TypedDict, total=False):
+    """`mockups.responsive_rules`: only what the page has."""
+
+    breakpoints: dict[str, Breakpoint]
+    media_queries: list[MediaQuery]
+    tailwind_prefixes: dict[str, int]
+    color_schemes: list[str]
+
+
+class Interaction(TypedDict):
+    trigger: str                # click, submit, change, ...
+    selector: str
+    action: str
+    transition: NotRequired[str]
+    target: NotRequired[str]
+    label: NotRequired[str]
+
+
+class MockupExtraction(TypedDict):
+    extracted_patterns: ExtractedPatterns
+    responsive_rules: ResponsiveRules
+    interactions: list[Interaction]
 
 _LAYOUT_NAMES = {1: "single-column", 2: "two-column", 3: "three-column", 4: "four-column"}
 _RANGE_NAMES = ("mobile", "tablet", "laptop", "desktop", "wide")
@@ -79,7 +172,7 @@ def _layout_for(layouts: list[tuple[float, float | None, int]], low: int, high: 
     return _LAYOUT_NAMES.get(count, f"{count}-column")
 
 
-def _color_table(found: Extraction) -> dict[str, dict]:
+def _color_table(found: Extraction) -> dict[str, ColorEntry]:
     ranked = sorted(found.colors.items(), key=lambda kv: (-kv[1].count, kv[0]))[:MAX_COLORS]
     return {
         hex_color: {
@@ -91,7 +184,7 @@ def _color_table(found: Extraction) -> dict[str, dict]:
     }
 
 
-def _component_table(found: Extraction) -> dict[str, dict]:
+def _component_table(found: Extraction) -> dict[str, ComponentEntry]:
     return {
         name: {
             "count": use.count,
@@ -114,13 +207,13 @@ def _variable_table(found: Extraction) -> dict[str, str]:
     return table
 
 
-def extracted_patterns_of(found: Extraction) -> dict:
+def extracted_patterns_of(found: Extraction, color_pairs: list[ColorPair]) -> ExtractedPatterns:
     """`extracted_patterns`: ranked and sorted tables of what the page uses."""
-    spacing = infer_base_unit(found.spacing)
-    spacing["counts"] = {str(v): found.spacing[v] for v in sorted(found.spacing) if v > 0}
+    spacing = cast(SpacingAnalysis, {
+        **infer_base_unit(found.spacing), "counts": {str(v): found.spacing[v] for v in sorted(found.spacing) if v > 0}})
     colors = _color_table(found)
     components = _component_table(found)
-    patterns = {
+    return {
         "colors_used": list(colors),
         "components_detected": sorted(components, key=lambda n: (-components[n]["count"], n)),
         "spacing_analysis": spacing,
@@ -139,13 +232,13 @@ def extracted_patterns_of(found: Extraction) -> dict:
         "components": components,
         "css_variables": _variable_table(found),
         "states": dict(sorted(found.states.items())),
+        "color_pairs": color_pairs,
     }
-    return patterns
 
 
-def responsive_rules_of(found: Extraction) -> dict:
+def responsive_rules_of(found: Extraction) -> ResponsiveRules:
     """`responsive_rules`: named breakpoints, media queries, Tailwind prefixes, colour schemes."""
-    responsive: dict = {}
+    responsive: ResponsiveRules = {}
     breakpoints = _breakpoints(found)
     if breakpoints:
         responsive["breakpoints"] = breakpoints
@@ -177,12 +270,8 @@ def diff_patterns(old: dict, new: dict) -> dict:
             value = value.get(key) or {}
         return value if isinstance(value, dict) else {}
 
-    old_colors = table(old, "colors") or dict.fromkeys((old or {}).get("colors_used", []), {})
-    new_colors = table(new, "colors") or dict.fromkeys((new or {}).get("colors_used", []), {})
+    old_colors, new_colors = table(old, "colors"), table(new, "colors")
     old_components, new_components = table(old, "components"), table(new, "components")
-    if not old_components and not new_components:
-        old_components = dict.fromkeys((old or {}).get("components_detected", []), {})
-        new_components = dict.fromkeys((new or {}).get("components_detected", []), {})
     count_changes = {
         name: {"old": old_components[name].get("count"), "new": new_components[name].get("count")}
         for name in sorted(set(old_components) & set(new_components))
