@@ -10,9 +10,10 @@ the render itself); between two renders the tab navigates to a new empty documen
 so the mockup's scripts, timers and globals end with it — and everything the mockup could have
 stored is wiped: cookies, local storage, IndexedDB, caches (DevTools' Storage.clearDataForOrigin),
 session storage and window.name (cleared as each document starts). So one mockup never sees what
-another left. A tab is thrown away after a failure and after MAX_TAB_USES renders. Every step has a time limit; a
-mockup that never finishes loading (`while(true){}`) costs its tab, not the browser, and the next
-render goes on. At most `concurrency` renders run at once; the rest wait their turn.
+another left. A tab is thrown away after a failure and after MAX_TAB_USES renders. Every step has
+a time limit; a mockup that never finishes loading (`while(true){}`) costs its tab, not the
+browser, and the next render goes on. At most `concurrency` renders run at once; the rest wait
+their turn.
 
 The Chromium process itself is started without the network it would use on its own (background
 networking, component updates, sync, QUIC) and with a dead proxy and a host resolver that
