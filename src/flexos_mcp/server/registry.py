@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 import asyncpg
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
-from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 
 from ..db.availability import is_unavailable
@@ -34,6 +33,7 @@ from ..db.error_map import explain_database_error
 from ..errors import DatabaseUnavailable, FlexError
 from .apps import tool_meta
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
+from .sdk_adapter import convert_results, rewrite_tool_schemas
 from .toolsets import TOOLSETS
 
 log = logging.getLogger(__name__)
@@ -108,9 +108,12 @@ def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Except
     return guarded  # type: ignore[return-value]
 
 
-def tool(toolset: str, *, title: str, read_only: bool, destructive: bool = False,
-         idempotent: bool = False, ui: str | None = None) -> Callable[[F], F]:
+def tool(toolset: str, *, title: str, read_only: bool, destructive: bool,
+         idempotent: bool, ui: str | None = None) -> Callable[[F], F]:
     """Register a tool. The function's name is the tool's name, its docstring the description.
+    The three hints are required, so each tool states them instead of inheriting a default that
+    may not be true of it: `destructive` when it deletes records (a node a saved canvas left out),
+    `idempotent` when calling it twice with the same arguments changes nothing more.
     `ui` names a `ui://` view of server/apps.py that renders the tool's result inline in hosts
     that support MCP Apps (the result itself is the same for every client)."""
     if toolset not in TOOLSETS:
@@ -186,19 +189,16 @@ class CompactResult(CallToolResult):
     """A result whose text block is already the compact JSON of its structured content."""
 
 
-class _OneDump(FuncMetadata):
-    """Result conversion for a tool that returns exactly its output model. The SDK would dump the
-    model to structured content, serialise it a second time as indented text, and
-    `app.compact_text` would write that text a third time, compact; this dumps once and writes the
-    compact text from the dump: the same result for a third of the work
-    (bench/profiles/README.md). Anything else takes the SDK's way."""
-
-    def convert_result(self, result: Any) -> Any:
-        if self.output_schema is None or self.wrap_output or type(result) is not self.output_model:
-            return super().convert_result(result)
-        structured = result.model_dump(mode="json", by_alias=True)
-        return CompactResult(content=[TextContent(type="text", text=compact_json(structured))],
-                             structured_content=structured)
+def _dumped_once(result: Any, output_model: Any) -> CompactResult | None:
+    """The result of a tool that returns exactly its output model, from one dump. The SDK would
+    dump the model to structured content, serialise it a second time as indented text, and
+    `app.compact_text` would write that text a third time, compact: the same result for a third of
+    the work (bench/profiles/README.md). None for anything else: the SDK converts it."""
+    if output_model is None or type(result) is not output_model:
+        return None
+    structured = result.model_dump(mode="json", by_alias=True)
+    return CompactResult(content=[TextContent(type="text", text=compact_json(structured))],
+                         structured_content=structured)
 
 
 def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
@@ -206,17 +206,19 @@ def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
     MCP Apps view, `_meta.ui.resourceUri` (see apps.py)."""
     server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True,
                     meta=tool_meta(spec.ui))
-    registered = server._tool_manager.get_tool(spec.name)
-    strip_titles(registered.parameters)
-    collapse_optional_arguments(registered.parameters)
-    registered.parameters = compact(registered.parameters, output=False)
-    metadata = registered.fn_metadata
-    if metadata.output_schema is not None:
-        strip_titles(metadata.output_schema)
-        metadata.output_schema = compact(metadata.output_schema, output=True)
-        registered.fn_metadata = _OneDump(arg_model=metadata.arg_model, output_schema=metadata.output_schema,
-                                          output_model=metadata.output_model, wrap_output=metadata.wrap_output)
-        registered.__dict__.pop("output_schema", None)  # a cached_property over fn_metadata
+    rewrite_tool_schemas(server, spec.name, input_schema=_lean_input, output_schema=_lean_output)
+    convert_results(server, spec.name, _dumped_once)
+
+
+def _lean_input(schema: dict[str, Any]) -> dict[str, Any]:
+    strip_titles(schema)
+    collapse_optional_arguments(schema)
+    return compact(schema, output=False)
+
+
+def _lean_output(schema: dict[str, Any]) -> dict[str, Any]:
+    strip_titles(schema)
+    return compact(schema, output=True)
 
 
 def add_registered_resource(server: MCPServer[Any], spec: ResourceSpec) -> None:
