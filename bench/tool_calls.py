@@ -134,7 +134,7 @@ class Fixture:
     async def build(self) -> None:
         pool = await create_pool(self.url)
         self.scope = Scope(Database(pool), await ensure_user(Database(pool), EMAIL))
-        async with Client(build_server(Config(database_url=self.url, user_email=EMAIL, toolsets=("all",)))) as client:
+        async with Client(build_server(Config(database_url=self.url, user_email=EMAIL, toolsets=("all",), log_level="WARNING"))) as client:
             async def make(tool: str, **args: Any) -> dict[str, Any]:
                 return checked(await client.call_tool(tool, args)).structured_content
 
@@ -455,7 +455,7 @@ async def main() -> None:
         conn = await bare_connection(url)
         try:
             async with AsyncExitStack() as stack:
-                ours = await stack.enter_async_context(Client(build_server(Config(database_url=url, user_email=EMAIL, toolsets=("all",)))))
+                ours = await stack.enter_async_context(Client(build_server(Config(database_url=url, user_email=EMAIL, toolsets=("all",), log_level="WARNING"))))
                 echo = await stack.enter_async_context(Client(build_echo_server(fx.echo_results)))
                 await reads(fx, "in-memory", ours, echo, conn, calls=100, target=1.5)
                 await writes(fx, ours, echo, conn)

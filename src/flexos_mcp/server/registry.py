@@ -151,18 +151,32 @@ def resource(uri: str, *, toolset: str, title: str, mime_type: str = "applicatio
     return register
 
 
-def _import_tool_modules() -> None:
+def in_toolset_module(module: str, toolset: str) -> bool:
+    """Whether `tools/<module>.py` may declare tools of `toolset`: its name is the toolset's, or
+    starts with it and an underscore (tools/wizard_driver.py: wizard). tests/test_tool_modules.py
+    holds every module to it, so a server imports only the modules of the toolsets it offers."""
+    return module == toolset or module.startswith(toolset + "_")
+
+
+def _import_tool_modules(toolsets: list[str] | None = None) -> None:
+    """Import the modules that declare tools: all of them, or those of `toolsets` only (a server
+    with the default two toolsets does not pay at start for importing the other ten)."""
     from .. import tools
 
     for module in pkgutil.iter_modules(tools.__path__):
-        importlib.import_module(f"{tools.__name__}.{module.name}")
+        if toolsets is None or any(in_toolset_module(module.name, t) for t in toolsets):
+            importlib.import_module(f"{tools.__name__}.{module.name}")
+
+
+def _in_toolset_order(specs: Any) -> list[Any]:
+    order = {name: i for i, name in enumerate(TOOLSETS)}
+    return sorted(specs, key=lambda s: order[s.toolset])
 
 
 def all_tools() -> list[ToolSpec]:
     """Every tool, in toolset order, then in the order its module declares them."""
     _import_tool_modules()
-    order = {name: i for i, name in enumerate(TOOLSETS)}
-    return sorted(_REGISTRY.values(), key=lambda s: order[s.toolset])
+    return _in_toolset_order(_REGISTRY.values())
 
 
 def find_tool(name: str) -> ToolSpec | None:
@@ -172,11 +186,13 @@ def find_tool(name: str) -> ToolSpec | None:
 
 
 def select_tools(toolsets: list[str], *, read_only: bool) -> list[ToolSpec]:
-    return [s for s in all_tools() if s.toolset in toolsets and (s.read_only or not read_only)]
+    _import_tool_modules(toolsets)
+    return [s for s in _in_toolset_order(_REGISTRY.values())
+            if s.toolset in toolsets and (s.read_only or not read_only)]
 
 
 def select_resources(toolsets: list[str]) -> list[ResourceSpec]:
-    _import_tool_modules()
+    _import_tool_modules(toolsets)
     return [r for r in _RESOURCES.values() if r.toolset in toolsets]
 
 
