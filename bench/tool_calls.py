@@ -23,7 +23,7 @@ alone, the floor (echo, then the statements), ratio = ours / floor, the target.
 4. Start: process start to the first tools/list answer, `flexos-mcp serve` on a warm embedded
    PostgreSQL against the bare SDK echo server (<= 1.5x).
 
-Run: python bench/tool_calls.py  (about three minutes; FLEXOS_BENCH_DATABASE_URL=postgresql://...
+Run: python bench/tool_calls.py  (about five minutes; FLEXOS_BENCH_DATABASE_URL=postgresql://...
 to run sections 1-3 on a server, otherwise an embedded PostgreSQL in a temporary directory; section 4
 always starts an embedded one of its own)
 """
@@ -314,7 +314,9 @@ async def writes(fx: Fixture, ours: Client, echo: Client, conn: asyncpg.Connecti
 
 
 def stdio_env(**extra: str) -> dict[str, str]:
-    return {"PATH": os.environ.get("PATH", ""), "FLEXOS_LOG_LEVEL": "WARNING", **extra}
+    """The environment of a server subprocess (PYTHONPATH passed on: to measure another checkout)."""
+    passed = {name: os.environ[name] for name in ("PATH", "PYTHONPATH") if name in os.environ}
+    return {**passed, "FLEXOS_LOG_LEVEL": "WARNING", **extra}
 
 
 def free_port() -> int:
