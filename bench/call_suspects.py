@@ -8,8 +8,9 @@ rounds, medians), so bench/profiles/README.md can say where the time goes in num
   model, building the Project model from the row, the SDK's dump to JSON, its indented text block,
   and our compact text block (stdlib json vs orjson vs pydantic_core);
 - asyncpg's JSONB decoding (stdlib json vs orjson);
-- the client's check of the result against the output schema (jsonschema), with our lean schema
-  and with pydantic's full one.
+- the client's check of the result against the output schema (jsonschema, as
+  `ClientSession.validate_tool_result` does it: `best_match(iter_errors(...))`), with our lean schema
+  and with pydantic's full one, and `is_valid` for comparison.
 
 Run: python bench/call_suspects.py (FLEXOS_BENCH_DATABASE_URL as for every bench)
 """
@@ -122,7 +123,7 @@ async def main() -> None:
             "our compact text, pydantic_core.to_json": lambda: pydantic_core.to_json(dumped).decode(),
             "our compact_text (as called)": lambda: compact_text(converted.model_copy()),
             "JSONB decode, stdlib json.loads": lambda: json.loads(settings_text),
-            "client output check, lean schema (ours)": lambda: lean.iter_errors(dumped) and None,
+            "client output check: is_valid, lean schema": lambda: lean.is_valid(dumped),
             "client output check: best_match, lean schema": lambda: _best(lean, dumped),
             "client output check: best_match, pydantic full schema": lambda: _best(full, dumped),
         }
