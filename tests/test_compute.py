@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-import compute_tasks as tasks
+from helpers import compute_tasks as tasks
 from flexos_mcp.compute import ComputeLimits, ComputePool, WorkTooBig
 from flexos_mcp.errors import InvalidInput
 

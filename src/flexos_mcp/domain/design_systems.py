@@ -32,6 +32,7 @@ from ..analysis.design_tokens import (
     to_tailwind_theme,
 )
 from ..compute import run_cpu_if
+from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, FlexError, InvalidInput
@@ -159,7 +160,7 @@ def _no_design_system(project_id: UUID) -> FlexError:
                      f"mockups, or create_design_system to prescribe tokens.")
 
 
-async def _row(conn: Any, scope: Scope, project_id: UUID, *, lock: bool = False) -> Any:
+async def _row(conn: ReadConnection, scope: Scope, project_id: UUID, *, lock: bool = False) -> Any:
     await require_project(conn, scope.actor, project_id)
     row = await conn.fetchrow("SELECT * FROM design_systems WHERE project_id = $1" + (" FOR UPDATE" if lock else ""),
                               project_id)
@@ -168,7 +169,7 @@ async def _row(conn: Any, scope: Scope, project_id: UUID, *, lock: bool = False)
     return row
 
 
-async def current_mockup_patterns(conn: Any, project_id: UUID) -> list[dict[str, Any]]:
+async def current_mockup_patterns(conn: ReadConnection, project_id: UUID) -> list[dict[str, Any]]:
     """`{"page": slug, "extracted_patterns": {...}}` for each page's current mockup."""
     rows = await conn.fetch(
         """SELECT pg.slug, m.extracted_patterns FROM pages pg JOIN mockups m ON m.id = pg.current_mockup_id
@@ -219,7 +220,7 @@ async def _decide_and_emerge(scope: Scope, project_id: UUID, change: Callable[[d
         values = changes | {"tokens": result["tokens"], "component_patterns": result["component_patterns"],
                             "confidence_scores": result["confidence_scores"], "generation_method": method}
         async with scope.db.transaction() as conn:
-            await require_project(conn, scope.actor, project_id, lock=True)
+            await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
             now = await conn.fetchval("SELECT xmin::text FROM design_systems WHERE project_id = $1 FOR UPDATE", project_id)
             if now != (row["row_version"] if row is not None else None) \
                     or await conn.fetchval(_MOCKUPS_VERSION, project_id) != seen:

@@ -28,10 +28,10 @@ from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, InvalidInput
 from . import entity_inference
 from .entity_inference import Progress
-from .owned import fetch_owned
+from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
-from .scope import Scope
+from .scope import Actor, Scope
 from ..untrusted import RAW, Untrusted, UntrustedJson, UntrustedList
 
 RELATIONSHIP_TYPES = ("has_many", "belongs_to", "has_one", "many_to_many")
@@ -200,7 +200,7 @@ ID_FIELD = {"type": "uuid", "required": True, "primary": True}
 async def create_entity(scope: Scope, project_id: UUID, values: dict[str, Any]) -> Entity:
     """A person's own entity: its fields are marked user_edited, so inference never rewrites them."""
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         name = values["entity_name"]
         await _name_taken(conn, project_id, name)
         values = await _checked(conn, project_id, name, values)
@@ -212,14 +212,14 @@ async def create_entity(scope: Scope, project_id: UUID, values: dict[str, Any]) 
         return entity_of(await conn.fetchrow(sql, *args))
 
 
-async def require_entity(conn: Any, scope: Scope, entity_id: UUID, *, lock: bool = False,
-                         project_id: UUID | None = None) -> Any:
-    return await fetch_owned(conn, scope.actor, "inferred_entities", "entity", entity_id, field="entity_id",
+async def require_entity(conn: Any, actor: Actor, entity_id: UUID, *, field: str = "entity_id",
+                         lock: RowLock | None = None, project_id: UUID | None = None) -> Any:
+    return await fetch_owned(conn, actor, "inferred_entities", "entity", entity_id, field=field,
                              hint=ENTITY_HINT, lock=lock, project_id=project_id)
 
 
 async def get_entity(scope: Scope, entity_id: UUID, project_id: UUID | None = None) -> Entity:
-    return entity_of(await require_entity(scope.db, scope, entity_id, project_id=project_id))
+    return entity_of(await require_entity(scope.db, scope.actor, entity_id, project_id=project_id))
 
 
 async def list_entities(scope: Scope, project_id: UUID, *, user_confirmed: bool | None = None,
@@ -248,7 +248,7 @@ async def update_entity(scope: Scope, entity_id: UUID, changes: dict[str, Any]) 
     user_edited), null removes it, unnamed fields stay. A rename follows into other entities'
     relationships."""
     async with scope.db.transaction() as conn:
-        row = await require_entity(conn, scope, entity_id, lock=True)
+        row = await require_entity(conn, scope.actor, entity_id, lock="NO KEY UPDATE")
         if not changes:
             return entity_of(row)
         project_id, old_name = row["project_id"], row["entity_name"]
@@ -283,14 +283,14 @@ async def update_entity(scope: Scope, entity_id: UUID, changes: dict[str, Any]) 
 
 async def confirm_entity(scope: Scope, entity_id: UUID, confirmed: bool) -> Entity:
     async with scope.db.transaction() as conn:
-        await require_entity(conn, scope, entity_id, lock=True)
+        await require_entity(conn, scope.actor, entity_id, lock="NO KEY UPDATE")
         return entity_of(await conn.fetchrow(
             "UPDATE inferred_entities SET user_confirmed = $2 WHERE id = $1 RETURNING *", entity_id, confirmed))
 
 
 async def delete_entity(scope: Scope, entity_id: UUID) -> DeletedEntity:
     async with scope.db.transaction() as conn:
-        row = await require_entity(conn, scope, entity_id, lock=True)
+        row = await require_entity(conn, scope.actor, entity_id, lock="NO KEY UPDATE")
         await conn.execute("DELETE FROM inferred_entities WHERE id = $1", entity_id)
         removed = await conn.fetchval(
             """SELECT count(*)::int FROM inferred_entities e,

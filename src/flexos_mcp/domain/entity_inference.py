@@ -265,7 +265,7 @@ async def _apply(scope: Scope, project_id: UUID, state: _State, merged: dict) ->
     """Write the merged entities in one short transaction, or None when something moved since
     `state` was read (pages, features or stored entities)."""
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         versions = [(r["id"], (r["page_version"], r["mockup_version"])) for r in await conn.fetch(_VERSIONS, project_id)]
         if versions != [(p.id, p.versions) for p in state.pages]:
             return None

@@ -426,7 +426,7 @@ async def create_flow(scope: Scope, project_id: UUID, values: dict[str, Any], ca
     if canvas is not None:
         _require_node_list(canvas)
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         flow = await conn.fetchrow(
             """INSERT INTO journey_flows (project_id, name, description, flow_type, is_primary, canvas_state, viewport,
                                           filters_applied, display_settings)
@@ -556,7 +556,7 @@ async def forget_mockup_references(conn: Any, project_id: UUID, mockup_ids: list
 
 async def import_example_flows_into(conn: Any, actor: Actor, project_id: UUID, directory: Path | str) -> ImportedFlows:
     """`import_example_flows` inside a caller's transaction."""
-    await require_project(conn, actor, project_id, lock=True)
+    await require_project(conn, actor, project_id, lock="NO KEY UPDATE")
     paths = {r["path"]: str(r["id"]) for r in await conn.fetch(
         "SELECT id, path FROM pages WHERE project_id = $1 AND path IS NOT NULL", project_id)}
     existing = {r["name"] for r in await conn.fetch("SELECT name FROM journey_flows WHERE project_id = $1", project_id)}
