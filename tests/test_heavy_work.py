@@ -4,7 +4,7 @@ if nothing moved meanwhile (a mockup changed during the computation is seen, not
 
 from __future__ import annotations
 
-from big_project import big_project_pages, store_pages
+from helpers.big_project import big_project_pages, store_pages
 from helpers.mcp_client import call, connect, new_email
 from helpers.project_fixtures import make_project
 
@@ -20,7 +20,7 @@ async def test_a_big_design_system_is_computed_in_the_pool_and_sees_a_mockup_cha
         database_url, db, monkeypatch):
     email = new_email()
     project = await make_project(db, email)
-    pages = big_project_pages(design_systems._INLINE_MOCKUPS + 10, size=6_000)
+    pages = big_project_pages(design_systems.INLINE_MOCKUPS + 10, size=6_000)
     await store_pages(db, project, pages)
     await db.executemany(
         """UPDATE mockups m SET extracted_patterns = $3 FROM pages p
@@ -81,7 +81,7 @@ async def test_a_big_flow_is_laid_out_and_read_in_the_pool_like_inline(database_
 
 
 async def test_a_big_mockup_is_extracted_in_the_pool_like_inline(database_url, db, monkeypatch):
-    html = big_project_pages(1, size=mockups._THREAD_THRESHOLD + 10_000)[0]["html"]
+    html = big_project_pages(1, size=100_000)[0]["html"]  # past the size that goes to the pool (64 KB)
     pooled = []
 
     async def counted(big, fn, *args, **kwargs):
