@@ -12,7 +12,7 @@ from flexos_mcp import compute
 from flexos_mcp.analysis import flow_graph, mermaid
 from flexos_mcp.analysis.design_tokens import emerge_design_system
 from flexos_mcp.analysis.extraction import extract_mockup
-from flexos_mcp.domain import design_systems, flow_nodes, flow_reports, flows
+from flexos_mcp.domain import design_systems, flow_nodes, flow_reports, flows, mockups
 from flexos_mcp.domain.design_systems import current_mockup_patterns
 
 
@@ -78,3 +78,20 @@ async def test_a_big_flow_is_laid_out_and_read_in_the_pool_like_inline(database_
     assert analysis["entries"] == ["s0"] and len(analysis["cycles"]) > 0
     assert diagram["mermaid"] == mermaid.flow_to_mermaid(canvas["nodes"], canvas["edges"], direction="LR",
                                                          page_names={})
+
+
+async def test_a_big_mockup_is_extracted_in_the_pool_like_inline(database_url, db, monkeypatch):
+    html = big_project_pages(1, size=100_000)[0]["html"]  # past the size that goes to the pool (64 KB)
+    pooled = []
+
+    async def counted(big, fn, *args, **kwargs):
+        pooled.append(big)
+        return await compute.run_cpu_if(big, fn, *args, **kwargs)
+
+    monkeypatch.setattr(mockups, "run_cpu_if", counted)
+    async with connect(database_url, toolsets=("projects", "pages")) as client:
+        project = (await call(client, "create_project", name="Big page", type="web-app"))["id"]
+        page = await call(client, "create_page", project_id=project, name="Long", path="/long", html_content=html)
+    assert pooled == [True]
+    stored = await db.fetchval("SELECT extracted_patterns FROM mockups WHERE page_id = $1", page["id"])
+    assert stored == extract_mockup(html, None)["extracted_patterns"] and stored["colors"]

@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field
 
 from ..analysis.extraction import extract_mockup
 from ..analysis.extraction.results import diff_patterns
+from ..compute import WorkTooBig, run_cpu_if
 from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
@@ -165,7 +166,11 @@ def _extract(html: str, css: str | None) -> dict[str, Any]:
         return extract_mockup(html, css)
     except Exception:  # extraction must never block saving a mockup
         log.exception("mockup extraction failed; the version is saved without extracted patterns")
-        return {"extracted_patterns": {"extraction_failed": True}, "responsive_rules": {}, "interactions": []}
+        return _extraction_failed()
+
+
+def _extraction_failed() -> dict[str, Any]:
+    return {"extracted_patterns": {"extraction_failed": True}, "responsive_rules": {}, "interactions": []}
 
 
 async def prepare_content(html: str, css: str | None, javascript: str | None) -> PreparedContent:
@@ -179,10 +184,11 @@ async def prepare_content(html: str, css: str | None, javascript: str | None) ->
         _check_text("javascript_content", javascript, JS_LIMIT)
     css = css or None
     javascript = javascript or None
-    if len(html) + len(css or "") > _THREAD_THRESHOLD:
-        extraction = await asyncio.to_thread(_extract, html, css)
-    else:
-        extraction = _extract(html, css)
+    try:  # a big page in the compute pool: seconds of pure Python that must not stall other calls
+        extraction = await run_cpu_if(len(html) + len(css or "") > _THREAD_THRESHOLD, _extract, html, css, timeout=30)
+    except WorkTooBig:  # extraction must never block saving a mockup
+        log.warning("mockup extraction ran past its limits; the version is saved without extracted patterns")
+        extraction = _extraction_failed()
     return PreparedContent(html, css, javascript, extraction)
 
 
