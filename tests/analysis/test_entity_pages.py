@@ -2,9 +2,9 @@
 sound, and that knowledge crosses pages."""
 
 from big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages
-from flexos_mcp.analysis import entities as analysis
-
 from helpers.entity_fixtures import CYCLE, EXAMPLE_PAGES
+
+from flexos_mcp.analysis import entities as analysis
 
 
 def test_a_page_reads_the_same_with_only_the_known_entities_it_can_see():
