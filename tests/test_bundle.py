@@ -129,7 +129,9 @@ async def test_truncated_damaged_edited_and_newer_bundles_import_nothing(origina
     bad = {
         "truncated": (bundle[: len(bundle) // 2], "not a complete zip"),
         "truncated at the end": (bundle[:-10], "not a complete zip"),
-        "one byte in compressed rows": (_flip(bundle, data_start + pages.compress_size // 2), "damaged|checksum"),
+        **{f"one byte at {share}% of the compressed pages": (
+            _flip(bundle, data_start + pages.compress_size * share // 100), "damaged|checksum")
+           for share in (1, 25, 50, 75, 99)},
         "edited rows, old manifest": (
             _rewrite_keeping_manifest(bundle, "tables/pages.jsonl", lambda b: b.replace(b"Lesson", b"Lessen", 1)),
             "does not match its checksum"),
@@ -193,3 +195,40 @@ async def test_a_bundle_with_files_needs_a_store(original, database_url):
     async with scope_on(database_url, new_email()) as scope:
         with pytest.raises(FlexError, match="no file store"):
             await import_project(scope, io.BytesIO(bundle), as_new=True)
+
+
+async def test_a_bundle_whose_version_counter_is_behind_its_mockups_is_refused(original, db, database_url):
+    """The import sets page counters itself (migration 0050); one below a version is refused, so a
+    later save can never reuse a number."""
+    _, _, bundle, store, _ = original
+
+    def counters_to_one(rows: bytes) -> bytes:
+        lines = [json.loads(line) for line in rows.splitlines()]
+        for line in lines:
+            line["last_mockup_version"] = min(line["last_mockup_version"], 1)
+        return b"\n".join(json.dumps(line).encode() for line in lines) + b"\n"
+
+    count = await _count_projects(db)
+    async with scope_on(database_url, new_email()) as scope:
+        with pytest.raises(BundleRefused, match="above its version counter"):
+            await import_project(scope, io.BytesIO(rewrite(bundle, "tables/pages.jsonl", counters_to_one)),
+                                 as_new=True, files=store.access)
+    assert await _count_projects(db) == count
+
+
+async def test_outside_a_restore_the_database_rules_are_unchanged(original, db):
+    """Migration 0050 changes nothing for a writer that does not declare a restore: the counter
+    still rises with each version and updated_at is still stamped."""
+    _, project, _, _, _ = original
+    page = await db.fetchrow("SELECT id, last_mockup_version, updated_at FROM pages WHERE project_id = $1 "
+                             "ORDER BY slug LIMIT 1", project)
+    transaction = db.transaction()
+    await transaction.start()
+    try:
+        version = await db.fetchval("INSERT INTO mockups (page_id, project_id, html_content) VALUES ($1, $2, '<p/>') "
+                                    "RETURNING version", page["id"], project)
+        after = await db.fetchrow("SELECT last_mockup_version, updated_at FROM pages WHERE id = $1", page["id"])
+        assert version == after["last_mockup_version"] == page["last_mockup_version"] + 1
+        assert after["updated_at"] > page["updated_at"]
+    finally:
+        await transaction.rollback()  # the module's project stays as exported

@@ -23,6 +23,7 @@ import hashlib
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -39,6 +40,8 @@ _FILE_MEMBER = re.compile(r"^files/sha256/[0-9a-f]{64}$")
 _TABLE_MEMBER = re.compile(r"^tables/[a-z_][a-z0-9_]*\.jsonl$")
 STORED_FILE_URL = re.compile(rb"flexos://files/sha256/([0-9a-f]{64})")
 _CHUNK = 1 << 20
+# What reading a damaged member raises: a bad CRC or header, a cut stream, broken deflate data.
+_DAMAGED = (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error)
 
 
 class BundleRefused(FlexError):
@@ -203,7 +206,7 @@ class BundleReader:
         try:
             with self._zip.open(name) as stream:
                 data = stream.read(limit + 1)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except _DAMAGED as exc:
             raise BundleRefused(f"its member {name} is damaged ({_reason(exc)}).") from exc
         if len(data) > limit:
             raise BundleRefused(f"its member {name} is larger than any bundle writes.")
@@ -232,7 +235,7 @@ class BundleReader:
                         raise BundleRefused(f"its member {name} is larger than its manifest says (edited).")
                     digest.update(block)
                     yield block
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except _DAMAGED as exc:
             raise BundleRefused(f"its member {name} is damaged ({_reason(exc)}).") from exc
         self._check(info, digest.hexdigest(), size)
 

@@ -29,8 +29,9 @@ EXCLUDED_TABLES: dict[str, str] = {
 
 # Columns a trigger writes during an insert, so a row cannot be inserted with its exported value:
 # the placeholder goes in, the exported value is put back by one UPDATE after every row is in.
-#   pages.last_mockup_version: the counter each mockup insert raises (0010); a page inserted
-#     with its final counter would refuse its own mockups' version numbers.
+#   pages.last_mockup_version: the counter of issued mockup versions (0010); a page inserted
+#     with its final counter would refuse its own mockups' version numbers. (Under
+#     flexos.restoring the mockup trigger leaves it alone; the import sets and checks it.)
 #   ai_thinking_chain.leads_to: the mirror of depends_on, rebuilt by trigger in insertion order
 #     (0005); restored to the exported order.
 TRIGGER_MAINTAINED: dict[str, dict[str, str]] = {

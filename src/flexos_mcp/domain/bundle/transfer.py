@@ -13,8 +13,9 @@ Import is one transaction, after the whole bundle was checked against its manife
   beside the original; without it, ids are kept and a bundle whose project already exists is
   refused with that advice;
 - columns that triggers maintain or that point at rows of their own table go in as placeholders
-  and are put back at the end (catalog.py), under `flexos.keep_updated_at` (migration 0050) so
-  `updated_at` is restored as exported;
+  and are put back at the end (catalog.py), under `flexos.restoring` (migration 0050):
+  `updated_at` is restored as exported, and mockup versions go in with their numbers while the
+  page counters are set once at the end and checked against them;
 - before commit, every single-column foreign key and every UUID array of the new rows must name
   rows of the new project: a crafted bundle cannot link into someone else's records.
 """
@@ -305,7 +306,7 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
     old_id = old_project["id"].lower().encode()
     project_id = UUID((mapping[old_id] if mapping is not None else old_id).decode())
     async with scope.db.transaction() as conn:
-        await conn.execute("SET LOCAL flexos.keep_updated_at = 'on'")
+        await conn.execute("SET LOCAL flexos.restoring = 'on'")  # migration 0050
         plan = _plan(header, await project_tables(conn))
         if mapping is None and await conn.fetchval("SELECT 1 FROM projects WHERE id = $1", project_id):
             raise Conflict(f"A project with this bundle's id ({project_id}) already exists in this database. Import "
@@ -343,6 +344,7 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
                     f'WHERE t.id = x.id AND t.{table.project_column} = $2',
                     json.dumps(restore[start:start + 2000]), project_id)
         await _require_references_inside(conn, [t for t, _, _ in plan], project_id)
+        await _require_version_counters(conn, project_id)
         for name in stored:
             data = await asyncio.to_thread(reader.read_small, name)
             digest = name.removeprefix(FILES_DIR)
@@ -351,6 +353,16 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
         project = await conn.fetchrow("SELECT id, name, slug FROM projects WHERE id = $1", project_id)
     return BundleSummary(project_id=project["id"], name=project["name"], slug=project["slug"], rows=counts,
                          files=len(stored), as_new=mapping is not None)
+
+
+async def _require_version_counters(conn: Any, project_id: UUID) -> None:
+    """Under `flexos.restoring` the database left the counters to the importer: no page may have
+    issued fewer version numbers than its mockups carry (a next save would reuse one)."""
+    behind = await conn.fetchval(
+        """SELECT p.slug FROM pages p JOIN mockups m ON m.page_id = p.id
+            WHERE p.project_id = $1 AND m.version > p.last_mockup_version LIMIT 1""", project_id)
+    if behind is not None:
+        raise BundleRefused(f"page {behind!r} has mockup versions above its version counter; it was edited.")
 
 
 async def _require_references_inside(conn: Any, tables: list[Table], project_id: UUID) -> None:
