@@ -125,7 +125,8 @@ async def test_truncated_damaged_edited_and_newer_bundles_import_nothing(origina
     _, _, bundle, store, _ = original
     archive = zipfile.ZipFile(io.BytesIO(bundle))
     pages = archive.getinfo("tables/pages.jsonl")
-    data_start = pages.header_offset + 30 + len(pages.filename) + len(pages.extra)
+    local = bundle[pages.header_offset:pages.header_offset + 30]  # the local header's own name and extra lengths
+    data_start = pages.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
     bad = {
         "truncated": (bundle[: len(bundle) // 2], "not a complete zip"),
         "truncated at the end": (bundle[:-10], "not a complete zip"),
