@@ -249,7 +249,9 @@ def _plan(header: dict[str, Any], tables: list[Table]) -> list[tuple[Table, list
 
 
 class _Statement:
-    """The INSERT of one table: which bundle columns are replaced by the import's own values."""
+    """The INSERT of one table: which bundle columns are replaced by the import's own values.
+    Deferred columns go in as their placeholder; their exported values (where they differ) go
+    into a temporary table in the same statement, and `restore_sql` puts them back at the end."""
 
     def __init__(self, table: Table, columns: list[str]):
         self.params: list[str] = []
@@ -266,9 +268,23 @@ class _Statement:
             else:
                 exprs.append(f'r."{column}"')
         names = ", ".join(f'"{c}"' for c in columns)
-        self.sql = (f'INSERT INTO "{table.name}" ({names}) SELECT {", ".join(exprs)} '
-                    f'FROM json_populate_recordset(NULL::"{table.name}", $1::text::json) r')
-        self.deferred = [c for c in columns if c in table.deferred]
+        rows = f'json_populate_recordset(NULL::"{table.name}", $1::text::json) r'
+        insert = f'INSERT INTO "{table.name}" ({names}) SELECT {", ".join(exprs)} FROM '
+        deferred = [c for c in columns if c in table.deferred]
+        self.create_sql = self.restore_sql = None
+        if not deferred:
+            self.sql = insert + rows
+            return
+        holding = f"pg_temp.flexos_restore_{table.name}"
+        kept = ", ".join(f'"{c}"' for c in deferred)
+        self.create_sql = (f'CREATE TEMP TABLE flexos_restore_{table.name} (id uuid, '
+                           + ", ".join(f'"{c}" {table.types[c]}' for c in deferred) + ") ON COMMIT DROP")
+        differs = " OR ".join(f'r."{c}" IS DISTINCT FROM {table.deferred[c]}' for c in deferred)
+        self.sql = (f"WITH r AS MATERIALIZED (SELECT * FROM {rows}), inserted AS ({insert} r) "
+                    f"INSERT INTO {holding} (id, {kept}) SELECT r.id, {', '.join(f'r.{c}' for c in kept.split(', '))} "
+                    f"FROM r WHERE {differs}")
+        self.restore_sql = (f'UPDATE "{table.name}" t SET ' + ", ".join(f'"{c}" = x."{c}"' for c in deferred)
+                            + f" FROM {holding} x WHERE t.id = x.id AND t.{table.project_column} = $1")
 
     def _param(self, name: str, sql_type: str) -> str:
         if name not in self.params:
@@ -276,28 +292,19 @@ class _Statement:
         return f"${self.params.index(name) + 2}::{sql_type}"
 
 
-def _batches(reader: BundleReader, table: Table, mapping: dict[bytes, bytes] | None,
-             deferred: list[str]) -> Iterator[tuple[str, int, list[dict[str, Any]]]]:
-    """Rows of one table as JSON-array batches, remapped; plus the deferred values to put back."""
+def _batches(reader: BundleReader, table: Table, mapping: dict[bytes, bytes] | None) -> Iterator[tuple[str, int]]:
+    """Rows of one table as JSON-array batches of about BATCH_BYTES, ids remapped."""
     lines: list[bytes] = []
-    restore: list[dict[str, Any]] = []
     size = 0
     for line in reader.lines(table_member(table.name)):
         line = _remap(line, mapping)
-        if deferred:
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise BundleRefused(f"a row of {table.name} is not valid JSON.") from exc
-            if any(row.get(c) not in (None, 0, []) for c in deferred):
-                restore.append({"id": row.get("id"), **{c: row.get(c) for c in deferred}})
         lines.append(line)
         size += len(line)
         if size >= BATCH_BYTES:
-            yield (b"[" + b",".join(lines) + b"]").decode("utf-8", "replace"), len(lines), restore
-            lines, restore, size = [], [], 0
-    if lines or restore:
-        yield (b"[" + b",".join(lines) + b"]").decode("utf-8", "replace"), len(lines), restore
+            yield (b"[" + b",".join(lines) + b"]").decode("utf-8", "replace"), len(lines)
+            lines, size = [], 0
+    if lines:
+        yield (b"[" + b",".join(lines) + b"]").decode("utf-8", "replace"), len(lines)
 
 
 async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any], old_project: dict[str, Any],
@@ -318,31 +325,23 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
         slug = next_free_slug(base, taken)
         values = {"project": project_id, "user": actor.id, "slug": slug}
         counts: dict[str, int] = {}
-        restores: list[tuple[Table, list[str], list[dict[str, Any]]]] = []
+        restores: list[str] = []
         for table, columns, expected in plan:
             statement = _Statement(table, columns)
             args = [values[p] for p in statement.params]
-            batches = _batches(reader, table, mapping, statement.deferred)
-            count, restore = 0, []
+            if statement.create_sql:
+                await conn.execute(statement.create_sql)
+                restores.append(statement.restore_sql)
+            batches = _batches(reader, table, mapping)
+            count = 0
             while (batch := await asyncio.to_thread(next, batches, None)) is not None:
-                rows_json, n, back = batch
-                if n:
-                    await conn.execute(statement.sql, rows_json, *args)
-                count += n
-                restore.extend(back)
+                await conn.execute(statement.sql, batch[0], *args)
+                count += batch[1]
             if count != expected:
                 raise BundleRefused(f"its table {table.name} holds {count} rows where its header says {expected}.")
             counts[table.name] = count
-            if restore:
-                restores.append((table, statement.deferred, restore))
-        for table, deferred, restore in restores:  # every row is in: put the deferred columns back
-            assignments = ", ".join(f'"{c}" = x."{c}"' for c in deferred)
-            for start in range(0, len(restore), 2000):
-                await conn.execute(
-                    f'UPDATE "{table.name}" t SET {assignments} '
-                    f'FROM json_populate_recordset(NULL::"{table.name}", $1::text::json) x '
-                    f'WHERE t.id = x.id AND t.{table.project_column} = $2',
-                    json.dumps(restore[start:start + 2000]), project_id)
+        for restore in restores:  # every row is in: put the deferred columns back
+            await conn.execute(restore, project_id)
         await _require_references_inside(conn, [t for t, _, _ in plan], project_id)
         await _require_version_counters(conn, project_id)
         for name in stored:
