@@ -48,7 +48,11 @@ from .archive import (
 from .catalog import PROJECTS, Table, project_tables
 
 BATCH_BYTES = 1 << 20   # rows per database round trip and per hand-over to the zip thread
-_UUID = re.compile(rb"(?<![0-9a-fA-F])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9a-fA-F])")
+# A UUID is found from its first hyphen (a literal the regex engine scans for quickly; a pattern
+# that starts with a hex class tries every letter a-f of the HTML, ~7x slower), then the 8 hex
+# digits before it are checked by hand.
+_UUID_TAIL = re.compile(rb"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9a-fA-F])")
+_HEX = frozenset(b"0123456789abcdefABCDEF")
 _ROW_ID = re.compile(rb'^\{"id":"([0-9a-f-]{36})"')
 
 
@@ -219,9 +223,20 @@ def _project_row(reader: BundleReader) -> dict[str, Any]:
 
 
 def _remap(line: bytes, mapping: dict[bytes, bytes] | None) -> bytes:
+    """The line with every UUID that is a row id of the bundle (any letter case) replaced by its
+    new id; other UUIDs and everything else unchanged."""
     if mapping is None:
         return line
-    return _UUID.sub(lambda m: mapping.get(m.group().lower(), m.group()), line)
+    pieces, done = [], 0
+    for match in _UUID_TAIL.finditer(line):
+        start = match.start() - 8
+        if start < done or not all(c in _HEX for c in line[start:match.start()]) or (start and line[start - 1] in _HEX):
+            continue
+        new = mapping.get(line[start:match.end()].lower())
+        if new is not None:
+            pieces += (line[done:start], new)
+            done = match.end()
+    return b"".join([*pieces, line[done:]]) if pieces else line
 
 
 def _plan(header: dict[str, Any], tables: list[Table]) -> list[tuple[Table, list[str], int]]:
