@@ -32,7 +32,7 @@ from scratch_db import scratch_database  # noqa: E402  (bench/scratch_db.py)
 
 from flexos_mcp.db.gateway import Database  # noqa: E402
 from flexos_mcp.db.pool import _init_connection  # noqa: E402
-from flexos_mcp.domain import flows  # noqa: E402
+from flexos_mcp.domain import flow_nodes, flow_reports, flows  # noqa: E402
 from flexos_mcp.domain.scope import Actor, Scope  # noqa: E402
 
 SIZES = (10, 100, 1000)
@@ -92,10 +92,10 @@ async def run(url: str) -> None:
 
         async def edit():
             step[0] += 1
-            await flows.update_flow_node(scope, node.id, {"position": {"x": node.position["x"] + step[0], "y": node.position["y"]}})
+            await flow_nodes.update_flow_node(scope, node.id, {"position": {"x": node.position["x"] + step[0], "y": node.position["y"]}})
 
         times["node edit"] = await best_ms(edit, repeats)
-        times["analyse"] = await best_ms(lambda: flows.analyze_flow(scope, flow.id), repeats)
+        times["analyse"] = await best_ms(lambda: flow_reports.analyze_flow(scope, flow.id), repeats)
         times["canvas read"] = await best_ms(lambda: flows.get_flow_canvas(scope, flow.id), repeats)
         results[size] = times
         print(f"{size:>6} {len(canvas['edges']):>6} " + " ".join(f"{times[s]:>11.2f}" for s in stages))

@@ -76,7 +76,7 @@ def test_a_tool_names_only_a_known_ui_view():
     with pytest.raises(ValueError, match="not a view"):
         tool_meta("ui://flexos/views/nothing.html")
     with pytest.raises(ValueError, match="ui:// URI"):
-        tool("pages", title="x", read_only=True, ui="https://example.com/view.html")
+        tool("pages", title="x", read_only=True, destructive=False, idempotent=True, ui="https://example.com/view.html")
 
 
 def test_every_view_is_one_self_contained_document():

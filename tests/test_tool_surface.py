@@ -43,6 +43,51 @@ def _snapshot_of(tool) -> dict:
     }
 
 
+# A writer that says it deletes records (other than "nothing is deleted") must say it is destructive.
+DELETES = re.compile(r"\b(?<!nothing is )deleted\b", re.IGNORECASE)
+
+
+def annotation_problems(tool) -> list[str]:
+    """Hints that are missing, contradict each other, or contradict the tool's name or text."""
+    ann, name = tool.annotations, tool.name
+    if ann is None or None in (ann.read_only_hint, ann.destructive_hint, ann.idempotent_hint):
+        return [f"{name}: annotations must state readOnly, destructive and idempotent hints"]
+    problems = []
+    if ann.read_only_hint and (ann.destructive_hint or not ann.idempotent_hint):
+        problems.append(f"{name}: a read-only tool is neither destructive nor anything but idempotent")
+    if name.startswith("delete_") and not ann.destructive_hint:
+        problems.append(f"{name}: a delete_ tool is destructive")
+    if not ann.read_only_hint and not ann.destructive_hint and DELETES.search(tool.description or ""):
+        problems.append(f"{name}: its description says records are deleted, so it is destructive")
+    return problems
+
+
+def _planted_tool(name: str, description: str = "Does a thing to a project; returns it.", **hints):
+    from mcp_types import Tool, ToolAnnotations
+
+    annotations = ToolAnnotations(**hints) if hints else None
+    return Tool(name=name, description=description, input_schema={"type": "object"}, annotations=annotations)
+
+
+@pytest.mark.parametrize("planted, problem", [
+    (_planted_tool("update_thing"), "must state"),
+    (_planted_tool("update_thing", read_only_hint=False, destructive_hint=False), "must state"),
+    (_planted_tool("list_things", read_only_hint=True, destructive_hint=True, idempotent_hint=True), "read-only"),
+    (_planted_tool("list_things", read_only_hint=True, destructive_hint=False, idempotent_hint=False), "read-only"),
+    (_planted_tool("delete_thing", read_only_hint=False, destructive_hint=False, idempotent_hint=True), "delete_"),
+    (_planted_tool("save_canvas", "Nodes are created, updated or deleted to match.", read_only_hint=False,
+                   destructive_hint=False, idempotent_hint=True), "says records are deleted"),
+])
+def test_the_annotation_check_catches_a_planted_lie(planted, problem):
+    assert any(problem in p for p in annotation_problems(planted)), annotation_problems(planted)
+
+
+def test_the_annotation_check_passes_an_honest_tool():
+    honest = _planted_tool("set_current", "Roll back to a version. Nothing is deleted.", read_only_hint=False,
+                           destructive_hint=False, idempotent_hint=True)
+    assert annotation_problems(honest) == []
+
+
 async def test_every_tool_follows_the_conventions(database_url):
     problems = []
     for tool in await _tools(database_url, toolsets=("all",)):
@@ -53,9 +98,7 @@ async def test_every_tool_follows_the_conventions(database_url):
             problems.append(f"{name}: no title")
         if not tool.description or len(tool.description) < 40:
             problems.append(f"{name}: description too short for a model to act on")
-        ann = tool.annotations
-        if ann is None or None in (ann.read_only_hint, ann.destructive_hint, ann.idempotent_hint):
-            problems.append(f"{name}: annotations must state readOnly, destructive and idempotent hints")
+        problems += annotation_problems(tool)
         schema = tool.input_schema
         if schema.get("type") != "object" or {"anyOf", "oneOf", "allOf"} & set(schema):
             problems.append(f"{name}: input schema must be a plain object (no top-level anyOf/oneOf/allOf)")
@@ -128,25 +171,42 @@ async def test_no_argument_accepts_anything_unless_documented_free_form(database
     assert refused.is_error and "`key_elements.0`" in refused.content[0].text, refused.content[0].text
 
 
-async def test_tool_snapshots_match(database_url):
-    tools = await _tools(database_url, toolsets=("all",))
-    SNAPSHOTS.mkdir(exist_ok=True)
-    names = {t.name for t in tools}
+def _compare_snapshots(folder, snapshots: dict[str, dict]) -> None:
+    """Each snapshot against its reviewed file in `folder` (rewritten with FLEXOS_UPDATE_SNAPSHOTS=1)."""
+    folder.mkdir(exist_ok=True)
     changed = []
-    for tool in tools:
-        path = SNAPSHOTS / f"{tool.name}.json"
-        text = json.dumps(_snapshot_of(tool), indent=2, sort_keys=True) + "\n"
+    for name, snapshot in snapshots.items():
+        path = folder / f"{name}.json"
+        text = json.dumps(snapshot, indent=2, sort_keys=True) + "\n"
         if UPDATE:
             path.write_text(text)
         elif not path.exists() or path.read_text() != text:
-            changed.append(tool.name)
-    stale = sorted(p.stem for p in SNAPSHOTS.glob("*.json") if p.stem not in names)
+            changed.append(name)
+    stale = sorted(p.stem for p in folder.glob("*.json") if p.stem not in snapshots)
     if UPDATE:
         for name in stale:
-            (SNAPSHOTS / f"{name}.json").unlink()
+            (folder / f"{name}.json").unlink()
         return
-    assert not changed, f"tool surface changed for {changed}; review and run with FLEXOS_UPDATE_SNAPSHOTS=1"
-    assert not stale, f"snapshots of removed tools: {stale}; run with FLEXOS_UPDATE_SNAPSHOTS=1"
+    assert not changed, f"surface changed for {changed}; review and run with FLEXOS_UPDATE_SNAPSHOTS=1"
+    assert not stale, f"snapshots of removed entries: {stale}; run with FLEXOS_UPDATE_SNAPSHOTS=1"
+
+
+async def test_tool_snapshots_match(database_url):
+    """Every tool, the dynamic-toolset tools (list_toolsets, enable_toolset) included."""
+    tools = await _tools(database_url, toolsets=("all",))
+    tools += await _tools(database_url, dynamic_toolsets=True)
+    _compare_snapshots(SNAPSHOTS, {tool.name: _snapshot_of(tool) for tool in tools})
+
+
+async def test_resource_snapshots_match(database_url):
+    """Every resource template and static resource a client can list (names, URIs, descriptions)."""
+    async with connect(database_url, toolsets=("all",)) as client:
+        templates = (await client.list_resource_templates()).resource_templates
+        resources = (await client.list_resources()).resources
+    snapshots = {t.name: t.model_dump(by_alias=True, exclude_none=True) for t in templates}
+    snapshots |= {r.name: r.model_dump(by_alias=True, exclude_none=True) for r in resources}
+    assert len(snapshots) == len(templates) + len(resources), "two resources share a name"
+    _compare_snapshots(SNAPSHOTS / "resources", snapshots)
 
 
 async def test_default_tool_list_fits_the_context_budget(database_url):

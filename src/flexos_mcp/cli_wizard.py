@@ -95,12 +95,16 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
               f"the model, default {DEFAULT_MODEL}). Without a key, use an MCP client with sampling (run_wizard) "
               "or start the wizard's prompt in your MCP host.", file=sys.stderr)
         return 2
+    from .domain.projects import find_project
     from .wizard import store
 
     async with command_scope(config) as scope:
         if args.wizard_command == "run":
-            project = await store.find_project(scope, args.project)
-            tool, arguments = "run_wizard", {"project_id": str(project["id"]), "wizard_type": args.wizard_type,
+            project = await find_project(scope, args.project)
+            if project is None:
+                raise NotFound("project", args.project, field="project",
+                               hint="Give a project id or slug of yours (flexos-mcp lists them with list_projects).")
+            tool, arguments = "run_wizard", {"project_id": str(project.id), "wizard_type": args.wizard_type,
                                              "brief": args.brief}
         else:
             tool, arguments = "continue_wizard_run", {"run_id": str(args.run_id)}
@@ -114,14 +118,13 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _answer_open_question(scope: Any, run_id: UUID, answer: str) -> None:
-    from .domain import wizard
+    from .domain import thinking, wizard
 
-    rows = await scope.db.fetch(
-        "SELECT id FROM ai_thinking_chain WHERE wizard_run_id = $1 AND needs_answer ORDER BY created_at, id", run_id)
-    if len(rows) != 1:
-        raise FlexError(f"--answer needs exactly one open question in the run; it has {len(rows)}. "
+    questions = await thinking.run_open_questions(scope.db, run_id)
+    if len(questions) != 1:
+        raise FlexError(f"--answer needs exactly one open question in the run; it has {len(questions)}. "
                         f"`flexos-mcp wizard show {run_id}` lists them.")
-    await wizard.answer_question(scope, rows[0]["id"], answer)
+    await wizard.answer_question(scope, questions[0].id, answer)
 
 
 async def _call_server(config: Config, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -168,18 +171,15 @@ def _clock(value: str | datetime | None) -> str:
 
 async def show_run(scope: Any, run_id: UUID, *, width: int = 100) -> str:
     """A run as text for a person: header, usage, phases, the thought tree, open questions."""
-    from .domain import wizard
+    from .domain import projects, thinking, wizard
     from .wizard import store
 
     state = await wizard.get_wizard_run(scope, run_id)
-    project = await scope.db.fetchrow("SELECT name, slug FROM projects WHERE id = $1", state.project_id)
+    project = await projects.get_project(scope, state.project_id)
     usage = await store.run_usage(scope.db, run_id)
-    thoughts = [dict(r) for r in await scope.db.fetch(
-        """SELECT id, thought_type, reasoning, confidence, status, depends_on, needs_answer, needs_review,
-                  is_assumption
-             FROM ai_thinking_chain WHERE wizard_run_id = $1 ORDER BY created_at, id""", run_id)]
+    thoughts = await thinking.run_thought_rows(scope.db, run_id)
     lines = [f"Wizard run {state.id} · {state.wizard_type} · {state.status}",
-             f"Project: {project['name']} ({project['slug']})"]
+             f"Project: {project.name} ({project.slug})"]
     if state.status_note:
         lines.append(f"Note: {state.status_note}")
     if usage.get("driver_backend"):

@@ -15,8 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .domain import design_systems, flows, pages, projects
-from .domain.mockups import prepare_content
+from .domain import design_systems, flows, mockups, projects
 from .domain.projects import Project
 from .domain.scope import Scope
 from .errors import FlexError
@@ -53,10 +52,10 @@ async def load_example(scope: Scope, name: str = "lesson-library") -> Project:
         for order, page in enumerate(spec.get("pages", [])):
             html = (folder / page["html"]).read_text(encoding="utf-8")
             css = (folder / page["css"]).read_text(encoding="utf-8") if page.get("css") else None
-            content = await prepare_content(html, css, None)
+            content = await mockups.prepare_content(html, css, None)
             page_values = {k: page[k] for k in _PAGE_FIELDS if page.get(k) is not None}
             page_values["sort_order"] = order
-            await pages.create_page(scope, project.id, page_values, {
+            await mockups.create_page(scope, project.id, page_values, {
                 "content": content, "changed_by": "user",
                 "change_description": f"First version, from the {name} example",
             })

@@ -17,6 +17,10 @@ screen `data.page_id`/`data.mockup_id` name a page/mockup of the same project (t
 that page when both are given). Deleting a node removes the connections and branches pointing to
 it; deleting a page or mockup clears the screen references (migration 0003 triggers, and
 `forget_page_references` for callers that want the list first).
+
+This module keeps the flows, their canvas and the one write path; node tools and journey
+building are `domain.flow_nodes`, reads of a journey (analysis, Mermaid, coverage)
+`domain.flow_reports`. Both use the helpers below the output models.
 """
 
 from __future__ import annotations
@@ -32,10 +36,9 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel, Field, RootModel
 
-from ..analysis import flow_graph, mermaid
 from ..analysis.vueflow import (
     CANVAS_ID_PATTERN, MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
-    normalise_node_data, parse_canvas, validate_canvas,
+    parse_canvas, validate_canvas,
 )
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
@@ -62,7 +65,6 @@ register_constraint_messages({
 })
 
 _FLOW_HINT = "Call list_flows(project_id) to see the project's flows."
-_NODE_HINT = "Call list_flow_nodes(flow_id) to see a flow's nodes."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,24 +119,6 @@ class FlowList(Paged[FlowSummary]):
     pass
 
 
-class FlowNodeList(Paged[FlowNode]):
-    pass
-
-
-class RemovedReference(BaseModel):
-    node_id: UUID
-    canvas_node_id: str
-    field: str = Field(description="e.g. 'connections[0]', 'data.branches[1]'.")
-    target: str
-
-
-class DeletedFlowNode(BaseModel):
-    id: UUID
-    flow_id: UUID
-    canvas_node_id: str
-    removed_references: list[RemovedReference] = Field(description="Other nodes' connections and branches to it, removed.")
-
-
 class DeletedFlow(BaseModel):
     id: UUID
     name: Untrusted
@@ -149,79 +133,6 @@ class CanvasSaved(BaseModel):
     updated: list[str]
     deleted: list[str]
     node_ids: dict[str, UUID] = Field(description="Canvas id -> node id.")
-
-
-class LayoutResult(BaseModel):
-    flow_id: UUID
-    moved: int
-    positions: dict[str, dict[str, float]] = Field(description="Canvas id -> {x, y}.")
-
-
-class NodeRef(BaseModel):
-    id: UUID
-    node_type: str
-    label: Untrusted
-
-
-class MissingBranch(BaseModel):
-    node_id: str
-    problem: str
-    branch_index: int | None = None
-    message: str
-
-
-class FlowAnalysis(BaseModel):
-    flow_id: UUID
-    node_count: int
-    edge_count: int
-    entries: list[str]
-    exits: list[str]
-    unreachable: list[str]
-    dead_ends: list[str]
-    cycles: list[list[str]]
-    cycles_truncated: bool
-    missing_branches: list[MissingBranch]
-    paths: list[list[str]]
-    path_count: int | None = Field(description="All entry-to-exit paths; null when too many to count.")
-    paths_truncated: bool
-    nodes: dict[str, NodeRef] = Field(description="Canvas id -> node, for every node named above.")
-
-
-class FlowMermaid(BaseModel):
-    flow_id: UUID
-    name: Untrusted
-    mermaid: Untrusted
-
-
-class PageRef(BaseModel):
-    id: UUID
-    name: Untrusted
-    path: str | None
-
-
-class FlowPageGap(BaseModel):
-    flow_id: UUID
-    flow_name: Untrusted
-    pages: list[PageRef] = Field(description="Pages its screens show that have no mockup.")
-
-
-class ScreenWithoutPage(BaseModel):
-    flow_id: UUID
-    flow_name: Untrusted
-    node_id: UUID
-    canvas_node_id: str
-    label: Untrusted
-
-
-class FlowCoverage(BaseModel):
-    project_id: UUID
-    page_count: int
-    flow_count: int
-    pages_in_flows: int
-    pages_in_no_flow: list[PageRef]
-    flows_with_unmocked_pages: list[FlowPageGap]
-    screens_without_page: list[ScreenWithoutPage]
-    truncated: bool = Field(description="A list was cut at 200 entries.")
 
 
 class ForgottenReference(BaseModel):
@@ -242,7 +153,7 @@ class ImportedFlows(BaseModel):
 # Row helpers
 
 
-def _node_label(canvas_node_id: str, node_type: str, data: dict[str, Any]) -> str:
+def node_label(canvas_node_id: str, node_type: str, data: dict[str, Any]) -> str:
     return node_label_of({"id": canvas_node_id, "type": node_type, "data": data})
 
 
@@ -262,7 +173,7 @@ def _as_uuid(value: Any) -> UUID | None:
         return None
 
 
-def _flow_node(row: Any, canvas_ids: dict[UUID, str]) -> FlowNode:
+def flow_node_from_row(row: Any, canvas_ids: dict[UUID, str]) -> FlowNode:
     connections = []
     for c in row["connections"] or []:
         target = _as_uuid(c.get("target_node_id")) if isinstance(c, dict) else None
@@ -275,7 +186,7 @@ def _flow_node(row: Any, canvas_ids: dict[UUID, str]) -> FlowNode:
     data = row["data"] or {}
     return FlowNode(
         id=row["id"], flow_id=row["flow_id"], canvas_node_id=row["canvas_node_id"], node_type=row["node_type"],
-        label=_node_label(row["canvas_node_id"], row["node_type"], data), position=row["position"],
+        label=node_label(row["canvas_node_id"], row["node_type"], data), position=row["position"],
         size=row["size"] or {}, data=data, connections=connections, locked=bool(row["locked"]),
         created_at=row["created_at"], updated_at=row["updated_at"],
     )
@@ -286,7 +197,7 @@ def _canvas_error(exc: CanvasError, prefix: str = "canvas") -> InvalidInput:
     return InvalidInput(field, f"{exc.message.rstrip('.')}. Nothing was saved.")
 
 
-async def _require_flow(conn: Any, actor: Actor, flow_id: UUID, *, lock: bool = False) -> asyncpg.Record:
+async def require_flow(conn: Any, actor: Actor, flow_id: UUID, *, lock: bool = False) -> asyncpg.Record:
     row = await conn.fetchrow(
         f"""SELECT f.* FROM journey_flows f JOIN projects p ON p.id = f.project_id
             WHERE f.id = $1 AND {owned_by(2, 'p.user_id')}""" + (" FOR NO KEY UPDATE OF f" if lock else ""),
@@ -297,24 +208,12 @@ async def _require_flow(conn: Any, actor: Actor, flow_id: UUID, *, lock: bool = 
     return row
 
 
-async def _require_node_flow(conn: Any, actor: Actor, node_id: UUID, *, field: str = "node_id") -> tuple[asyncpg.Record, UUID]:
-    """The node's flow, locked for the write, and the node id; NotFound for missing and foreign alike."""
-    row = await conn.fetchrow(
-        f"""SELECT f.* FROM flow_nodes n JOIN journey_flows f ON f.id = n.flow_id JOIN projects p ON p.id = n.project_id
-            WHERE n.id = $1 AND {owned_by(2, 'p.user_id')} FOR NO KEY UPDATE OF f""",
-        node_id, actor.owner_id,
-    )
-    if row is None:
-        raise NotFound("flow node", node_id, field=field, hint=_NODE_HINT)
-    return row, node_id
-
-
-async def _node_rows(conn: Any, flow_id: UUID) -> list[asyncpg.Record]:
+async def node_rows(conn: Any, flow_id: UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT * FROM flow_nodes WHERE flow_id = $1 ORDER BY created_at, id", flow_id)
 
 
-def _canvas_order(rows: list[Any], canvas: Any) -> list[Any]:
+def canvas_order(rows: list[Any], canvas: Any) -> list[Any]:
     """Rows in the order their nodes appear on the canvas (rows not on it last)."""
     order: dict[str, int] = {}
     if isinstance(canvas, dict) and isinstance(canvas.get("nodes"), list):
@@ -328,7 +227,7 @@ def _canvas_order(rows: list[Any], canvas: Any) -> list[Any]:
 # The one write path: a canvas in, rows and canvas_state out
 
 
-def _valid_canvas_or_empty(canvas: Any) -> dict[str, Any]:
+def valid_canvas_or_empty(canvas: Any) -> dict[str, Any]:
     """The stored canvas if it is valid (it always is when our tools or triggers wrote it), else
     an empty one that `apply_node_rows` rebuilds from the rows. Checked with parse_canvas's own
     validation, without the deep copy parse_canvas makes (a third of a node edit's time at
@@ -340,7 +239,7 @@ def _valid_canvas_or_empty(canvas: Any) -> dict[str, Any]:
         return {"nodes": [], "edges": []}
 
 
-def _rows_as_canvas_rows(rows: list[Any]) -> list[dict[str, Any]]:
+def rows_as_canvas_rows(rows: list[Any]) -> list[dict[str, Any]]:
     """Database rows as `analysis.vueflow` rows (targets by canvas id, stale targets dropped)."""
     canvas_ids = {r["id"]: r["canvas_node_id"] for r in rows}
     result = []
@@ -482,12 +381,12 @@ async def _store_canvas(conn: Any, flow: Any, canvas: Any, *, new_ids: dict[str,
                        created=created, updated=updated, deleted=[r["canvas_node_id"] for r in gone], node_ids=ids)
 
 
-async def _store_rows(conn: Any, flow: Any, rows: list[Any], canvas_rows: list[dict[str, Any]], *,
+async def store_rows(conn: Any, flow: Any, rows: list[Any], canvas_rows: list[dict[str, Any]], *,
                       new_ids: dict[str, UUID] | None = None, relabel: set[str] = frozenset()) -> CanvasSaved:
     """Write node-tool changes: `canvas_rows` (the complete node set) into the stored canvas,
     then through the canvas write path. Nodes in `relabel` get their VueFlow `label` set from
     `data.label` (so a renamed step shows its new name in the editor)."""
-    base = _valid_canvas_or_empty(flow["canvas_state"])
+    base = valid_canvas_or_empty(flow["canvas_state"])
     try:
         canvas = apply_node_rows(base, canvas_rows)
     except CanvasError as exc:
@@ -515,9 +414,9 @@ async def _flow_out(conn: Any, flow_id: UUID, *, include_nodes: bool = True) -> 
         flow_id)
     nodes = None
     if include_nodes:
-        node_rows = _canvas_order(await _node_rows(conn, flow_id), row["canvas_state"])
-        canvas_ids = {r["id"]: r["canvas_node_id"] for r in node_rows}
-        nodes = [_flow_node(r, canvas_ids) for r in node_rows]
+        rows = canvas_order(await node_rows(conn, flow_id), row["canvas_state"])
+        canvas_ids = {r["id"]: r["canvas_node_id"] for r in rows}
+        nodes = [flow_node_from_row(r, canvas_ids) for r in rows]
     return Flow(**_flow_summary(row), nodes=nodes)
 
 
@@ -542,7 +441,7 @@ async def create_flow(scope: Scope, project_id: UUID, values: dict[str, Any], ca
 
 async def get_flow(scope: Scope, flow_id: UUID, *, include_nodes: bool = True) -> Flow:
     async with scope.db.snapshot() as conn:
-        await _require_flow(conn, scope.actor, flow_id)
+        await require_flow(conn, scope.actor, flow_id)
         return await _flow_out(conn, flow_id, include_nodes=include_nodes)
 
 
@@ -571,10 +470,10 @@ async def list_flows(scope: Scope, project_id: UUID, *, flow_type: str | None = 
 async def update_flow(scope: Scope, flow_id: UUID, changes: dict[str, Any]) -> Flow:
     changes = dict(changes)
     async with scope.db.transaction() as conn:
-        flow = await _require_flow(conn, scope.actor, flow_id, lock=True)
+        flow = await require_flow(conn, scope.actor, flow_id, lock=True)
         if "viewport" in changes:
             viewport = changes.pop("viewport")
-            canvas = _valid_canvas_or_empty(flow["canvas_state"])
+            canvas = valid_canvas_or_empty(flow["canvas_state"])
             canvas = {**canvas, "viewport": viewport}
             try:
                 parsed = parse_canvas(canvas)
@@ -590,7 +489,7 @@ async def update_flow(scope: Scope, flow_id: UUID, changes: dict[str, Any]) -> F
 
 async def delete_flow(scope: Scope, flow_id: UUID) -> DeletedFlow:
     async with scope.db.transaction() as conn:
-        flow = await _require_flow(conn, scope.actor, flow_id, lock=True)
+        flow = await require_flow(conn, scope.actor, flow_id, lock=True)
         count = await conn.fetchval("SELECT count(*) FROM flow_nodes WHERE flow_id = $1", flow_id)
         await conn.execute("DELETE FROM journey_flows WHERE id = $1", flow_id)
     return DeletedFlow(id=flow["id"], name=flow["name"], deleted_nodes=count)
@@ -610,7 +509,7 @@ def _require_node_list(canvas: Any) -> None:
 async def save_flow_canvas(scope: Scope, flow_id: UUID, canvas: Any) -> CanvasSaved:
     _require_node_list(canvas)
     async with scope.db.transaction() as conn:
-        flow = await _require_flow(conn, scope.actor, flow_id, lock=True)
+        flow = await require_flow(conn, scope.actor, flow_id, lock=True)
         return await _store_canvas(conn, flow, canvas)
 
 
@@ -625,368 +524,6 @@ async def get_flow_canvas(scope: Scope, flow_id: UUID) -> FlowCanvas:
     if row is None:
         raise NotFound("flow", flow_id, field="flow_id", hint=_FLOW_HINT)
     return FlowCanvas(row["canvas_state"] or {})
-
-
-# ---------------------------------------------------------------------------------------------
-# Nodes
-
-
-async def _node_out(conn: Any, node_id: UUID) -> FlowNode:
-    row = await conn.fetchrow(
-        """SELECT n.*, (SELECT jsonb_object_agg(m.id::text, m.canvas_node_id) FROM flow_nodes m WHERE m.flow_id = n.flow_id) AS ids
-             FROM flow_nodes n WHERE n.id = $1""", node_id)
-    return _flow_node(row, {UUID(k): v for k, v in (row["ids"] or {}).items()})
-
-
-def _resolve_node(ref: Any, rows: list[Any], field: str, flow_name: str) -> Any:
-    """A node of this flow named by its id (UUID) or canvas_node_id."""
-    text = str(ref)
-    for r in rows:
-        if str(r["id"]) == text.lower() or r["canvas_node_id"] == text:
-            return r
-    shown = ", ".join(f"{r['canvas_node_id']} ({r['id']})" for r in rows[:10]) or "(none: the flow has no nodes)"
-    raise InvalidInput(field, f"'{text}' is not a node of flow '{flow_name}'; give the id or canvas_node_id of one of its "
-                              f"nodes: {shown}{' ...' if len(rows) > 10 else ''}. Nothing was saved.")
-
-
-def _connections_in(connections: list[dict[str, Any]], rows: list[Any], flow_name: str,
-                    previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Tool-given connections as canvas-row connections. A connection to a target the node was
-    already connected to keeps that edge (its id and VueFlow keys such as markerEnd)."""
-    unused = list(previous)
-    result = []
-    for index, c in enumerate(connections):
-        target = _resolve_node(c["target_node_id"], rows, f"connections[{index}].target_node_id", flow_name)
-        connection: dict[str, Any] = {}
-        match = next((p for p in unused if p["target"] == target["canvas_node_id"]), None)
-        if match is not None:
-            unused.remove(match)
-            connection.update({k: v for k, v in match.items() if k in ("edge_id", "sourceHandle")})
-        connection["target"] = target["canvas_node_id"]
-        for key in ("trigger", "element", "label"):
-            if c.get(key) is not None:
-                connection[key] = c[key]
-        result.append(connection)
-    return result
-
-
-def _branches_by_canvas_id(data: dict[str, Any], rows: list[Any], flow_name: str) -> dict[str, Any]:
-    """Decision branches may name their target by node UUID; store the canvas id, as VueFlow does."""
-    branches = data.get("branches")
-    if not isinstance(branches, list):
-        return data
-    fixed = []
-    for index, branch in enumerate(branches):
-        if isinstance(branch, dict) and branch.get("target_node") is not None:
-            target = _resolve_node(branch["target_node"], rows, f"data.branches[{index}].target_node", flow_name)
-            branch = {**branch, "target_node": target["canvas_node_id"]}
-        fixed.append(branch)
-    return {**data, "branches": fixed}
-
-
-async def create_flow_node(scope: Scope, flow_id: UUID, values: dict[str, Any]) -> FlowNode:
-    async with scope.db.transaction() as conn:
-        flow = await _require_flow(conn, scope.actor, flow_id, lock=True)
-        rows = _canvas_order(await _node_rows(conn, flow_id), flow["canvas_state"])
-        canvas_rows = _rows_as_canvas_rows(rows)
-        new_id = uuid_module.uuid4()
-        canvas_id = values.get("canvas_node_id") or str(new_id)
-        if any(r["canvas_node_id"] == canvas_id for r in rows):
-            raise InvalidInput("canvas_node_id", f"'{canvas_id}' is already a node of flow '{flow['name']}'; choose another id "
-                                                 f"or leave it out. Nothing was saved.")
-        node_type = values["node_type"]
-        data = normalise_node_data(node_type, values.get("data") or {})
-        here = rows + [_pseudo_row(new_id, canvas_id)]
-        data = _branches_by_canvas_id(data, here, flow["name"])
-        size = values.get("size") or {}
-        position = values.get("position")
-        if position is None:
-            nodes = [{"id": r["canvas_node_id"], "position": r["position"], **r["size"]} for r in canvas_rows]
-            position = flow_graph.place_after(nodes, None, _box(size))
-        canvas_rows.append({
-            "canvas_node_id": canvas_id, "node_type": node_type, "position": position, "size": size, "data": data,
-            "connections": _connections_in(values.get("connections") or [], here, flow["name"], []),
-            "locked": bool(values.get("locked", False)),
-        })
-        await _store_rows(conn, flow, rows, canvas_rows, new_ids={canvas_id: new_id})
-        return await _node_out(conn, new_id)
-
-
-def _pseudo_row(node_id: UUID, canvas_id: str) -> dict[str, Any]:
-    return {"id": node_id, "canvas_node_id": canvas_id}
-
-
-def _box(size: dict[str, Any]) -> tuple[float, float]:
-    return (size.get("width", 180), size.get("height", 80))
-
-
-async def get_flow_node(scope: Scope, node_id: UUID) -> FlowNode:
-    row = await scope.db.fetchrow(
-        f"""SELECT n.*, (SELECT jsonb_object_agg(m.id::text, m.canvas_node_id) FROM flow_nodes m WHERE m.flow_id = n.flow_id) AS ids
-              FROM flow_nodes n JOIN projects p ON p.id = n.project_id
-             WHERE n.id = $1 AND {owned_by(2, 'p.user_id')}""", node_id, scope.actor.owner_id)
-    if row is None:
-        raise NotFound("flow node", node_id, field="node_id", hint=_NODE_HINT)
-    return _flow_node(row, {UUID(k): v for k, v in (row["ids"] or {}).items()})
-
-
-async def list_flow_nodes(scope: Scope, flow_id: UUID, *, node_type: str | None = None, limit: int = DEFAULT_LIMIT,
-                          cursor: str | None = None) -> FlowNodeList:
-    after = decode_cursor(cursor)
-    async with scope.db.snapshot() as conn:
-        await _require_flow(conn, scope.actor, flow_id)
-        rows = await conn.fetch(
-            """SELECT * FROM flow_nodes
-                WHERE flow_id = $1 AND ($2::text IS NULL OR node_type = $2)
-                  AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid))
-                ORDER BY created_at, id LIMIT $5""",
-            flow_id, node_type, after[0] if after else None, after[1] if after else None, limit + 1)
-        ids = {r["id"]: r["canvas_node_id"] for r in await conn.fetch(
-            "SELECT id, canvas_node_id FROM flow_nodes WHERE flow_id = $1", flow_id)}
-    items, next_cursor = page_of(rows, limit, "created_at", lambda r: _flow_node(r, ids))
-    return FlowNodeList(items=items, next_cursor=next_cursor)
-
-
-async def update_flow_node(scope: Scope, node_id: UUID, changes: dict[str, Any]) -> FlowNode:
-    async with scope.db.transaction() as conn:
-        flow, _ = await _require_node_flow(conn, scope.actor, node_id)
-        rows = _canvas_order(await _node_rows(conn, flow["id"]), flow["canvas_state"])
-        canvas_rows = _rows_as_canvas_rows(rows)
-        index = next(i for i, r in enumerate(rows) if r["id"] == node_id)
-        target = canvas_rows[index]
-        relabel: set[str] = set()
-        if "node_type" in changes:
-            target["node_type"] = changes["node_type"]
-        if "data" in changes:
-            data = normalise_node_data(target["node_type"], changes["data"])
-            target["data"] = _branches_by_canvas_id(data, rows, flow["name"])
-            relabel.add(target["canvas_node_id"])
-        elif "node_type" in changes:
-            target["data"] = normalise_node_data(target["node_type"], target["data"])
-        for key in ("position", "size", "locked"):
-            if key in changes:
-                target[key] = changes[key]
-        if "connections" in changes:
-            target["connections"] = _connections_in(changes["connections"], rows, flow["name"], target["connections"])
-        await _store_rows(conn, flow, rows, canvas_rows, relabel=relabel)
-        return await _node_out(conn, node_id)
-
-
-async def delete_flow_node(scope: Scope, node_id: UUID) -> DeletedFlowNode:
-    async with scope.db.transaction() as conn:
-        flow, _ = await _require_node_flow(conn, scope.actor, node_id)
-        rows = _canvas_order(await _node_rows(conn, flow["id"]), flow["canvas_state"])
-        canvas_rows = _rows_as_canvas_rows(rows)
-        index = next(i for i, r in enumerate(rows) if r["id"] == node_id)
-        gone = canvas_rows.pop(index)["canvas_node_id"]
-        rows_left = rows[:index] + rows[index + 1:]
-        removed: list[RemovedReference] = []
-        for row, canvas_row in zip(rows_left, canvas_rows):
-            kept = []
-            for c_index, c in enumerate(canvas_row["connections"]):
-                if c["target"] == gone:
-                    removed.append(RemovedReference(node_id=row["id"], canvas_node_id=row["canvas_node_id"],
-                                                    field=f"connections[{c_index}]", target=gone))
-                else:
-                    kept.append(c)
-            canvas_row["connections"] = kept
-            branches = canvas_row["data"].get("branches")
-            if isinstance(branches, list):
-                kept_branches = []
-                for b_index, branch in enumerate(branches):
-                    if isinstance(branch, dict) and branch.get("target_node") == gone:
-                        removed.append(RemovedReference(node_id=row["id"], canvas_node_id=row["canvas_node_id"],
-                                                        field=f"data.branches[{b_index}]", target=gone))
-                    else:
-                        kept_branches.append(branch)
-                canvas_row["data"]["branches"] = kept_branches
-        await _store_rows(conn, flow, rows_left, canvas_rows)
-    return DeletedFlowNode(id=node_id, flow_id=flow["id"], canvas_node_id=gone, removed_references=removed)
-
-
-# ---------------------------------------------------------------------------------------------
-# Building journeys: steps, connections, layout
-
-
-async def add_flow_step(scope: Scope, flow_id: UUID, *, node_type: str, label: str, after_node: str | None = None,
-                        trigger: str | None = None, edge_label: str | None = None, element: str | None = None,
-                        data: dict[str, Any] | None = None) -> FlowNode:
-    async with scope.db.transaction() as conn:
-        flow = await _require_flow(conn, scope.actor, flow_id, lock=True)
-        rows = _canvas_order(await _node_rows(conn, flow_id), flow["canvas_state"])
-        canvas_rows = _rows_as_canvas_rows(rows)
-        after = _resolve_node(after_node, rows, "after_node", flow["name"]) if after_node is not None else None
-        new_id = uuid_module.uuid4()
-        canvas_id = str(new_id)
-        step_data = dict(data or {})
-        step_data["label"] = label
-        if node_type == "decision":
-            step_data.setdefault("question", label)
-        step_data = _branches_by_canvas_id(normalise_node_data(node_type, step_data), rows, flow["name"])
-        canvas = apply_node_rows(_valid_canvas_or_empty(flow["canvas_state"]), canvas_rows)
-        try:
-            position = flow_graph.place_after(canvas.get("nodes", []), after["canvas_node_id"] if after else None)
-        except CanvasError as exc:
-            raise InvalidInput("after_node", exc.message) from None
-        canvas_rows.append({"canvas_node_id": canvas_id, "node_type": node_type, "position": position, "size": {},
-                            "data": step_data, "connections": [], "locked": False})
-        if after is not None:
-            source = canvas_rows[rows.index(after)]
-            _connect(source, canvas_id, trigger=trigger, label=edge_label, element=element)
-        await _store_rows(conn, flow, rows, canvas_rows, new_ids={canvas_id: new_id})
-        return await _node_out(conn, new_id)
-
-
-def _connect(source: dict[str, Any], target: str, *, trigger: str | None, label: str | None, element: str | None) -> bool:
-    """Add a connection (and, from a decision, a branch) unless an identical one exists."""
-    for c in source["connections"]:
-        if c["target"] == target and c.get("label") == label and c.get("trigger") == trigger:
-            return False
-    connection: dict[str, Any] = {"target": target}
-    for key, value in (("trigger", trigger), ("label", label), ("element", element)):
-        if value is not None:
-            connection[key] = value
-    source["connections"].append(connection)
-    if source["node_type"] == "decision":
-        branches = source["data"].get("branches")
-        branches = list(branches) if isinstance(branches, list) else []
-        if not any(isinstance(b, dict) and b.get("target_node") == target for b in branches):
-            branches.append({"label": label or trigger or f"Branch {len(branches) + 1}", "target_node": target})
-        source["data"]["branches"] = branches
-    return True
-
-
-async def connect_nodes(scope: Scope, source_node_id: UUID, target_node_id: UUID, *, trigger: str | None = None,
-                        label: str | None = None, element: str | None = None) -> FlowNode:
-    async with scope.db.transaction() as conn:
-        flow, _ = await _require_node_flow(conn, scope.actor, source_node_id, field="source_node_id")
-        rows = _canvas_order(await _node_rows(conn, flow["id"]), flow["canvas_state"])
-        canvas_rows = _rows_as_canvas_rows(rows)
-        source = canvas_rows[next(i for i, r in enumerate(rows) if r["id"] == source_node_id)]
-        if not any(r["id"] == target_node_id for r in rows):
-            raise InvalidInput("target_node_id", f"{target_node_id} is not a node of flow '{flow['name']}' (the flow of "
-                                                 f"source_node_id); nodes connect only within one flow. {_NODE_HINT} "
-                                                 f"Nothing was saved.")
-        target = next(r for r in rows if r["id"] == target_node_id)["canvas_node_id"]
-        if _connect(source, target, trigger=trigger, label=label, element=element):
-            await _store_rows(conn, flow, rows, canvas_rows)
-        return await _node_out(conn, source_node_id)
-
-
-async def auto_layout_flow(scope: Scope, flow_id: UUID) -> LayoutResult:
-    async with scope.db.transaction() as conn:
-        flow = await _require_flow(conn, scope.actor, flow_id, lock=True)
-        rows = _canvas_order(await _node_rows(conn, flow_id), flow["canvas_state"])
-        canvas_rows = _rows_as_canvas_rows(rows)
-        canvas = apply_node_rows(_valid_canvas_or_empty(flow["canvas_state"]), canvas_rows)
-        positions = flow_graph.auto_layout(canvas.get("nodes", []), canvas.get("edges", []))
-        moved = 0
-        for row in canvas_rows:
-            new = positions[row["canvas_node_id"]]
-            if row["position"] != new:
-                moved += 1
-                row["position"] = dict(new)
-        if moved:
-            await _store_rows(conn, flow, rows, canvas_rows)
-    return LayoutResult(flow_id=flow_id, moved=moved, positions=positions)
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading journeys: analysis, Mermaid, coverage
-
-
-async def _flow_with_canvas(scope: Scope, flow_id: UUID) -> tuple[Any, dict[str, Any], list[Any], dict[str, str]]:
-    """The flow, its canvas, its rows and the names of the pages its screens show (page id in
-    lowercase -> name, so a screen without a label of its own is named after its page), read in
-    one consistent snapshot."""
-    async with scope.db.snapshot() as conn:
-        flow = await _require_flow(conn, scope.actor, flow_id)
-        rows = await conn.fetch("SELECT id, canvas_node_id, node_type, data FROM flow_nodes WHERE flow_id = $1", flow_id)
-        pages = await conn.fetch(
-            """SELECT p.id::text AS id, p.name FROM pages p
-                WHERE p.project_id = $2
-                  AND p.id::text IN (SELECT lower(n.data->>'page_id') FROM flow_nodes n
-                                      WHERE n.flow_id = $1 AND n.node_type = 'screen')""", flow_id, flow["project_id"])
-    return flow, _valid_canvas_or_empty(flow["canvas_state"]), rows, {r["id"]: r["name"] for r in pages}
-
-
-async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> FlowAnalysis:
-    flow, canvas, rows, page_names = await _flow_with_canvas(scope, flow_id)
-    nodes, edges = canvas.get("nodes", []), canvas.get("edges", [])
-    found = flow_graph.analyze_flow(nodes, edges, max_paths=max_paths, max_cycles=50)
-    mentioned: set[str] = set()
-    for key in ("entries", "exits", "unreachable", "dead_ends"):
-        mentioned.update(found[key])
-    for group in found["cycles"] + found["paths"]:
-        mentioned.update(group)
-    mentioned.update(m["node_id"] for m in found["missing_branches"])
-    by_canvas = {r["canvas_node_id"]: r for r in rows}
-    labels = {node["id"]: node_label_of(node, page_names) for node in nodes}
-    legend = {node_id: NodeRef(id=by_canvas[node_id]["id"], node_type=by_canvas[node_id]["node_type"],
-                               label=labels.get(node_id, node_id))
-              for node_id in mentioned if node_id in by_canvas}
-    found.pop("dangling_edges", None)
-    return FlowAnalysis(flow_id=flow_id, nodes=legend, **found)
-
-
-async def flow_mermaid(scope: Scope, flow_id: UUID, *, direction: str = "LR") -> FlowMermaid:
-    flow, canvas, _, page_names = await _flow_with_canvas(scope, flow_id)
-    text = mermaid.flow_to_mermaid(canvas.get("nodes", []), canvas.get("edges", []), direction=direction,
-                                   page_names=page_names)
-    return FlowMermaid(flow_id=flow_id, name=flow["name"], mermaid=text)
-
-
-COVERAGE_LIMIT = 200
-
-
-async def project_flow_coverage(scope: Scope, project_id: UUID) -> FlowCoverage:
-    limit = COVERAGE_LIMIT
-    async with scope.db.snapshot() as conn:
-        await require_project(conn, scope.actor, project_id)
-        counts = await conn.fetchrow(
-            """WITH shown AS (
-                 SELECT DISTINCT lower(n.data->>'page_id')::uuid AS page_id
-                   FROM flow_nodes n
-                  WHERE n.project_id = $1 AND n.node_type = 'screen'
-                    AND n.data->>'page_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
-               SELECT (SELECT count(*) FROM pages WHERE project_id = $1) AS page_count,
-                      (SELECT count(*) FROM journey_flows WHERE project_id = $1) AS flow_count,
-                      (SELECT count(*) FROM pages p JOIN shown s ON s.page_id = p.id WHERE p.project_id = $1) AS pages_in_flows""",
-            project_id)
-        unshown = await conn.fetch(
-            """SELECT p.id, p.name, p.path FROM pages p
-                WHERE p.project_id = $1
-                  AND NOT EXISTS (SELECT 1 FROM flow_nodes n WHERE n.project_id = $1 AND n.node_type = 'screen'
-                                     AND lower(n.data->>'page_id') = p.id::text)
-                ORDER BY p.path NULLS LAST, p.name, p.id LIMIT $2""", project_id, limit + 1)
-        unmocked = await conn.fetch(
-            """SELECT f.id AS flow_id, f.name AS flow_name,
-                      jsonb_agg(DISTINCT jsonb_build_object('id', p.id, 'name', p.name, 'path', p.path)) AS pages
-                 FROM flow_nodes n
-                 JOIN journey_flows f ON f.id = n.flow_id
-                 JOIN pages p ON p.project_id = n.project_id AND p.id::text = lower(n.data->>'page_id')
-                WHERE n.project_id = $1 AND n.node_type = 'screen'
-                  AND NOT EXISTS (SELECT 1 FROM mockups m WHERE m.page_id = p.id)
-                GROUP BY f.id, f.name ORDER BY f.name, f.id LIMIT $2""", project_id, limit + 1)
-        pageless = await conn.fetch(
-            """SELECT f.id AS flow_id, f.name AS flow_name, n.id AS node_id, n.canvas_node_id, n.data
-                 FROM flow_nodes n JOIN journey_flows f ON f.id = n.flow_id
-                WHERE n.project_id = $1 AND n.node_type = 'screen' AND n.data->>'page_id' IS NULL
-                ORDER BY f.name, f.id, n.created_at, n.id LIMIT $2""", project_id, limit + 1)
-    return FlowCoverage(
-        project_id=project_id, page_count=counts["page_count"], flow_count=counts["flow_count"],
-        pages_in_flows=counts["pages_in_flows"],
-        pages_in_no_flow=[PageRef(id=r["id"], name=r["name"], path=r["path"]) for r in unshown[:limit]],
-        flows_with_unmocked_pages=[
-            FlowPageGap(flow_id=r["flow_id"], flow_name=r["flow_name"],
-                        pages=sorted((PageRef(**p) for p in r["pages"]), key=lambda p: (p.path or "", p.name)))
-            for r in unmocked[:limit]],
-        screens_without_page=[
-            ScreenWithoutPage(flow_id=r["flow_id"], flow_name=r["flow_name"], node_id=r["node_id"],
-                              canvas_node_id=r["canvas_node_id"], label=_node_label(r["canvas_node_id"], "screen", r["data"] or {}))
-            for r in pageless[:limit]],
-        truncated=any(len(x) > limit for x in (unshown, unmocked, pageless)),
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1066,10 +603,7 @@ async def import_example_flows(scope: Scope, project_id: UUID, directory: Path |
 
 
 __all__ = [
-    "MAX_CANVAS_BYTES", "MAX_CANVAS_EDGES", "MAX_CANVAS_NODES", "CanvasSaved", "DeletedFlow", "DeletedFlowNode", "Flow",
-    "FlowAnalysis", "FlowCoverage", "FlowList", "FlowMermaid", "FlowNode", "FlowNodeList", "FlowSummary", "LayoutResult",
-    "add_flow_step", "analyze_flow", "auto_layout_flow", "connect_nodes", "create_flow", "create_flow_node", "delete_flow",
-    "delete_flow_node", "flow_mermaid", "forget_mockup_references", "forget_page_references", "get_flow", "get_flow_canvas",
-    "get_flow_node", "import_example_flows", "list_flow_nodes", "list_flows", "project_flow_coverage", "save_flow_canvas",
-    "update_flow", "update_flow_node",
+    "CANVAS_ID_PATTERN", "MAX_CANVAS_BYTES", "MAX_CANVAS_EDGES", "MAX_CANVAS_NODES", "CanvasSaved", "DeletedFlow", "Flow", "FlowCanvas", "FlowList",
+    "FlowNode", "FlowSummary", "create_flow", "delete_flow", "forget_mockup_references", "forget_page_references",
+    "get_flow", "get_flow_canvas", "import_example_flows", "list_flows", "save_flow_canvas", "update_flow",
 ]

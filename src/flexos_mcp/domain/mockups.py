@@ -31,8 +31,9 @@ from pydantic import BaseModel, Field
 from ..analysis.extraction import diff_patterns, extract_mockup
 from ..db.error_map import register_constraint_messages
 from ..errors import InvalidInput, NotFound
-from .pages import Page, page_of_row, require_page
+from .pages import Page, insert_page, page_of_row, require_page
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
+from .projects import require_project
 from .scope import Scope, owned_by
 from ..untrusted import Untrusted, UntrustedJson
 
@@ -479,3 +480,22 @@ async def diff_mockups(scope: Scope, *, from_mockup_id: UUID | None = None, to_m
     if size > _THREAD_THRESHOLD:
         return await asyncio.to_thread(_diff, old, new)
     return _diff(old, new)
+
+
+async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], first_mockup: dict[str, Any] | None = None,
+                      *, return_content: bool = False) -> PageWithMockup:
+    """The seed's "Creating a New Page" as one transaction: the page, optionally its mockup
+    version 1, and `current_mockup_id` pointing at it (the page is then `designed`).
+    `first_mockup` carries `content` (a PreparedContent) plus `change_description`/`changed_by`;
+    the answer includes the mockup's content and analysis only with `return_content`."""
+    async with scope.db.transaction() as conn:
+        await require_project(conn, scope.actor, project_id, lock=True)
+        page = await insert_page(conn, project_id, values)
+        if first_mockup is not None:
+            await insert_version(conn, page, first_mockup["content"],
+                                 change_description=first_mockup.get("change_description") or "First version",
+                                 changed_by=first_mockup.get("changed_by"))
+            page = await conn.fetchrow("SELECT * FROM pages WHERE id = $1", page["id"])
+        detail = PageWithMockup(**page_of_row(page).model_dump())
+        detail.current_mockup = await current_mockup(conn, scope, page, content=return_content)
+        return detail

@@ -254,24 +254,3 @@ async def delete_page(scope: Scope, page_id: UUID) -> DeletedPage:
         await conn.execute("DELETE FROM pages WHERE id = $1", page_id)
     return DeletedPage(id=row["id"], name=row["name"], mockups_deleted=counts["mockups"],
                        children_detached=counts["children"])
-
-
-async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], first_mockup: dict[str, Any] | None = None,
-                      *, return_content: bool = False):
-    """The seed's "Creating a New Page" as one transaction: the page, optionally its mockup
-    version 1, and `current_mockup_id` pointing at it (the page is then `designed`).
-    `first_mockup` carries `content` (a PreparedContent) plus `change_description`/`changed_by`;
-    the answer includes the mockup's content and analysis only with `return_content`."""
-    from .mockups import PageWithMockup, current_mockup, insert_version
-
-    async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
-        page = await insert_page(conn, project_id, values)
-        if first_mockup is not None:
-            await insert_version(conn, page, first_mockup["content"],
-                                 change_description=first_mockup.get("change_description") or "First version",
-                                 changed_by=first_mockup.get("changed_by"))
-            page = await conn.fetchrow("SELECT * FROM pages WHERE id = $1", page["id"])
-        detail = PageWithMockup(**page_of_row(page).model_dump())
-        detail.current_mockup = await current_mockup(conn, scope, page, content=return_content)
-        return detail

@@ -108,6 +108,21 @@ async def project_id_for_slug(scope: Scope, slug: str) -> UUID | None:
         slug, scope.actor.owner_id, scope.actor.id)
 
 
+async def find_project(scope: Scope, reference: str) -> Project | None:
+    """One of the caller's projects named by id or slug (their own first, for an admin), or None:
+    the CLI's --project and a prompt's `project` argument."""
+    reference = reference.strip()
+    try:
+        as_id: UUID | None = UUID(reference)
+    except ValueError:
+        as_id = None
+    row = await scope.db.fetchrow(
+        f"""SELECT * FROM projects WHERE {owned_by(1)} AND (id = $2 OR slug = $3)
+            ORDER BY (user_id = $4) DESC, last_opened_at DESC LIMIT 1""",
+        scope.actor.owner_id, as_id, reference, scope.actor.id)
+    return None if row is None else _project(row)
+
+
 async def create_project(scope: Scope, values: dict[str, Any]) -> Project:
     values = dict(values)
     if values.get("color"):
@@ -148,10 +163,11 @@ async def find_example_project(scope: Scope, example: str) -> Project | None:
 
 async def open_project(scope: Scope, project_id: UUID) -> Project:
     """Mark the project as the one most recently opened, in one statement."""
-    row = await scope.db.fetchrow(
-        f"UPDATE projects SET last_opened_at = NOW() WHERE id = $1 AND {owned_by(2)} RETURNING *",
-        project_id, scope.actor.owner_id,
-    )
+    async with scope.db.transaction() as conn:
+        row = await conn.fetchrow(
+            f"UPDATE projects SET last_opened_at = NOW() WHERE id = $1 AND {owned_by(2)} RETURNING *",
+            project_id, scope.actor.owner_id,
+        )
     if row is None:
         raise NotFound("project", project_id, field="project_id", hint="Call list_projects to see your projects.")
     return _project(row)

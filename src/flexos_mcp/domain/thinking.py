@@ -400,6 +400,25 @@ async def open_questions(scope: Scope, *, project_id: UUID | None = None, run_id
                                limit=limit, cursor=cursor)
 
 
+async def run_open_questions(conn: Any, run_id: UUID, *, limit: int | None = None) -> list[Thought]:
+    """The questions of a wizard run still waiting for the person's answer, oldest first (the run
+    is already known to be the caller's)."""
+    rows = await conn.fetch(
+        """SELECT * FROM ai_thinking_chain WHERE wizard_run_id = $1 AND needs_answer
+            ORDER BY created_at, id LIMIT $2""", run_id, limit)
+    return [thought_of(row) for row in rows]
+
+
+async def run_thought_rows(conn: Any, run_id: UUID) -> list[dict[str, Any]]:
+    """Every thought of a wizard run, oldest first, with the columns a thought tree shows (the
+    run is already known to be the caller's)."""
+    rows = await conn.fetch(
+        """SELECT id, thought_type, reasoning, confidence, status, depends_on, needs_answer, needs_review,
+                  is_assumption
+             FROM ai_thinking_chain WHERE wizard_run_id = $1 ORDER BY created_at, id""", run_id)
+    return [dict(row) for row in rows]
+
+
 async def assumptions(scope: Scope, *, project_id: UUID | None = None, run_id: UUID | None = None,
                       include_settled: bool = False, limit: int = DEFAULT_LIMIT,
                       cursor: str | None = None) -> ThoughtList:

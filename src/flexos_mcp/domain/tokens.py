@@ -56,12 +56,13 @@ async def create_token(db: Database, email: str, name: str, *, expires_at: datet
     """A new token for the user with this email (created if new). The token is shown once."""
     actor = await ensure_user(db, email)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = await db.fetchrow(
-        f"""WITH t AS (INSERT INTO api_tokens (user_id, name, token_sha256, expires_at, read_only)
-                       VALUES ($1, $2, $3, $4, $5) RETURNING *)
-            SELECT {_COLUMNS} FROM t JOIN users u ON u.id = t.user_id""",
-        actor.id, name, _digest(token), expires_at, read_only,
-    )
+    async with db.transaction() as conn:
+        row = await conn.fetchrow(
+            f"""WITH t AS (INSERT INTO api_tokens (user_id, name, token_sha256, expires_at, read_only)
+                           VALUES ($1, $2, $3, $4, $5) RETURNING *)
+                SELECT {_COLUMNS} FROM t JOIN users u ON u.id = t.user_id""",
+            actor.id, name, _digest(token), expires_at, read_only,
+        )
     return token, ApiToken(**dict(row))
 
 
@@ -74,11 +75,12 @@ async def list_tokens(db: Database, email: str) -> list[ApiToken]:
 
 
 async def revoke_token(db: Database, token_id: UUID) -> ApiToken:
-    row = await db.fetchrow(
-        f"""WITH t AS (UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, NOW()) WHERE id = $1 RETURNING *)
-            SELECT {_COLUMNS} FROM t JOIN users u ON u.id = t.user_id""",
-        token_id,
-    )
+    async with db.transaction() as conn:
+        row = await conn.fetchrow(
+            f"""WITH t AS (UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, NOW()) WHERE id = $1 RETURNING *)
+                SELECT {_COLUMNS} FROM t JOIN users u ON u.id = t.user_id""",
+            token_id,
+        )
     if row is None:
         raise NotFound("token", token_id, hint="Run `flexos-mcp token list --email ...` to see tokens.")
     return ApiToken(**dict(row))
@@ -105,8 +107,9 @@ async def record_token_use(db: Database, last_used: dict[UUID, datetime]) -> Non
     backwards (two server copies may report the same token)."""
     if not last_used:
         return
-    await db.fetchval(
-        """UPDATE api_tokens t SET last_used_at = GREATEST(t.last_used_at, u.at)
-           FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) WHERE t.id = u.id""",
-        list(last_used), list(last_used.values()),
-    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            """UPDATE api_tokens t SET last_used_at = GREATEST(t.last_used_at, u.at)
+               FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) WHERE t.id = u.id""",
+            list(last_used), list(last_used.values()),
+        )

@@ -37,12 +37,6 @@ def _user(row: Any) -> User:
     return User(**{k: row[k] for k in User.model_fields})
 
 
-async def find_user(db: Database, email: str) -> Actor | None:
-    """The user with this email, if there is one (a read: what a read-only server may do)."""
-    row = await db.fetchrow("SELECT id, email, role FROM users WHERE email = $1", email)
-    return None if row is None else Actor(id=row["id"], email=row["email"], role=row["role"] or "user")
-
-
 async def ensure_user(db: Database, email: str) -> Actor:
     """The user with this email, created on first start (stdio servers act as one configured
     user). An existing user is only read, so a start writes nothing once the user exists."""
@@ -74,7 +68,8 @@ async def update_me(scope: Scope, changes: dict[str, Any]) -> User:
     if not changes:
         return await get_me(scope)
     assignments, values = set_clause(changes, 2)
-    row = await scope.db.fetchrow(
-        f"UPDATE users SET {assignments} WHERE id = $1 RETURNING *", scope.actor.id, *values
-    )
+    async with scope.db.transaction() as conn:
+        row = await conn.fetchrow(
+            f"UPDATE users SET {assignments} WHERE id = $1 RETURNING *", scope.actor.id, *values
+        )
     return _user(row)

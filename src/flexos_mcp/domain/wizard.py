@@ -32,7 +32,7 @@ from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import OPEN_STATUSES, ensure_open, require_run
 from .scope import Scope
-from .thinking import NewThought, Thought, insert_thoughts, require_thought, thought_of
+from .thinking import NewThought, Thought, insert_thoughts, require_thought, run_open_questions, thought_of
 from ..untrusted import Untrusted, UntrustedJson, UntrustedList, UntrustedValue
 
 WizardType = Literal[tuple(sorted(load_wizard_definitions()))]  # type: ignore[valid-type]
@@ -203,13 +203,11 @@ async def _state(conn: Any, run: Any) -> WizardRunState:
     counts = await conn.fetchrow(
         """SELECT count(*) AS thoughts, count(*) FILTER (WHERE needs_review) AS needs_review
              FROM ai_thinking_chain WHERE wizard_run_id = $1""", run["id"])
-    questions = await conn.fetch(
-        """SELECT * FROM ai_thinking_chain WHERE wizard_run_id = $1 AND needs_answer
-            ORDER BY created_at, id LIMIT $2""", run["id"], MAX_OPEN_QUESTIONS)
+    questions = await run_open_questions(conn, run["id"], limit=MAX_OPEN_QUESTIONS)
     step = None
     if run["status"] in OPEN_STATUSES and run["current_phase"]:
         step = next_step(_definition(run), run["current_phase"], run["answers"] or {})
-    return WizardRunState(**_run_of(run), next=step, open_questions=[thought_of(q) for q in questions],
+    return WizardRunState(**_run_of(run), next=step, open_questions=questions,
                           thoughts=counts["thoughts"], needs_review=counts["needs_review"])
 
 

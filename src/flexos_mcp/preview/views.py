@@ -19,7 +19,7 @@ from ..analysis.contrast import contrast_verdict
 from ..analysis.css_values import normalize_color, parse_length, shadow_layers
 from ..analysis.diagram import Arrow, Box, Diagram, draw, wrap
 from ..analysis.viewports import VIEWPORTS
-from ..domain import design_systems, entities, flows, mockups, outline, pages, projects, thinking, wizard
+from ..domain import design_systems, entities, flow_reports, flows, mockups, outline, pages, projects, thinking, wizard
 from ..domain.mockups import Mockup
 from ..errors import FlexError, InvalidInput, NotFound
 from ..rendering.mockup_frame import FRAME_HEADERS, mockup_document
@@ -251,7 +251,7 @@ async def flow_page(request: Request) -> Response:
     flow = await flows.get_flow(scope, flow_id)
     if flow.project_id != project_id:
         raise NotFound("flow", flow_id)
-    analysis = await flows.analyze_flow(scope, flow_id, max_paths=20)
+    analysis = await flow_reports.analyze_flow(scope, flow_id, max_paths=20)
     problems = {node_id: [] for node_id in analysis.unreachable + analysis.dead_ends}
     for node_id in analysis.unreachable:
         problems[node_id].append("unreachable")

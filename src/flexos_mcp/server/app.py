@@ -42,6 +42,7 @@ from .http_auth import is_read_only_token, read_only_token_message
 from .prompts import install_prompts
 from .registry import (add_registered_resource, add_registered_tool, explain_failure, find_tool, select_resources,
                        select_tools)
+from .sdk_adapter import ListHandlers, registered_tool
 from .state import AppState, access_token_of, current_request, scope_of
 from .toolsets import resolve_toolsets
 from .validation import describe_validation_error, unknown_tool_message
@@ -83,7 +84,7 @@ def compact_text(result: Any) -> Any:
     return result
 
 
-class FlexOSServer(MCPServer[AppState]):
+class FlexOSServer(ListHandlers):
     """MCPServer with FlexOS's shared call behaviour. `in_flight` counts the tool calls, resource
     reads and prompts being served (a stopping stdio server lets them finish first)."""
 
@@ -105,13 +106,13 @@ class FlexOSServer(MCPServer[AppState]):
             return await self._call_tool(name, arguments, context)
 
     async def _call_tool(self, name: str, arguments: dict[str, Any], context: Any) -> Any:
-        registered = self._tool_manager.get_tool(name)
+        registered = registered_tool(self, name)
         if registered is None and self.read_only:
             refusal = read_only_refusal(name)
             if refusal:
                 raise ToolError(refusal)
         if registered is None:
-            raise ToolError(unknown_tool_message(name, [t.name for t in self._tool_manager.list_tools()]))
+            raise ToolError(unknown_tool_message(name, [t.name for t in await self.list_tools()]))
         arguments = checked_arguments(name, arguments, registered.parameters)
         writes = not (registered.annotations and registered.annotations.read_only_hint)
         if writes and is_read_only_token(access_token_of(context)):
@@ -134,20 +135,19 @@ class FlexOSServer(MCPServer[AppState]):
             message = str(exc).removeprefix(f"Error executing tool {name}: ")
             raise ToolError(message) from cause
 
-    async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
+    async def tools_for_request(self, ctx: Any, params: Any) -> ListToolsResult:
         """Tools naming an MCP Apps view carry `_meta.ui` only for clients that negotiated Apps;
         every other client sees the tool list it always did."""
-        listed = await super()._handle_list_tools(ctx, params)
-        return listed.model_copy(update={"tools": [without_ui_meta(t, ctx) for t in listed.tools]})
+        return ListToolsResult(tools=[without_ui_meta(t, ctx) for t in await self.list_tools()])
 
-    async def _handle_list_resources(self, ctx: Any, params: Any) -> ListResourcesResult:
+    async def resources_for_request(self, ctx: Any, params: Any) -> ListResourcesResult:
         """The static resources, then one outline resource per project of the caller's, most
         recently opened first, a page of 100 at a time — so a host's resource picker offers
         the user's own projects. The ui:// views of MCP Apps are listed only to clients that
         negotiated Apps: to any other client they are noise (and, with --dynamic-toolsets, they
         would be resources present before any toolset is enabled)."""
         cursor = getattr(params, "cursor", None)
-        static = [] if cursor else (await super()._handle_list_resources(ctx, params)).resources
+        static = [] if cursor else await self.list_resources()
         if not client_supports_apps(ctx):
             static = [r for r in static if not str(r.uri).startswith("ui://")]
         if not any(t.uri_template == OUTLINE_TEMPLATE for t in await self.list_resource_templates()):

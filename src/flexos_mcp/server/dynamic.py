@@ -10,12 +10,12 @@ import logging
 from typing import Annotated, Literal
 
 from mcp.server import MCPServer
-from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.mcpserver import Context
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from .registry import ResourceSpec, ToolSpec, add_registered_resource, add_registered_tool, select_resources, select_tools
+from .sdk_adapter import advertise_list_changes
 from .toolsets import KEYWORD_ALL, TOOLSETS
 
 log = logging.getLogger(__name__)
@@ -84,11 +84,4 @@ def install_dynamic_toolsets(server: MCPServer, *, read_only: bool) -> None:
     server.add_tool(enable_toolset, title="Enable toolset", structured_output=True,
                     annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False,
                                                 idempotent_hint=True, open_world_hint=False))
-    lowlevel = server._lowlevel_server
-    default_options = lowlevel.create_initialization_options
-
-    def with_lists_changed(notification_options=None, *args, **kwargs):  # type: ignore[no-untyped-def]
-        options = notification_options or NotificationOptions(tools_changed=True, resources_changed=True)
-        return default_options(options, *args, **kwargs)
-
-    lowlevel.create_initialization_options = with_lists_changed  # advertise tools/resources.listChanged
+    advertise_list_changes(server)

@@ -20,14 +20,13 @@ text (a wizard prompt's with its phases') names a writing tool in backticks.
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.prompts.base import Message, Prompt, PromptArgument, UserMessage
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 
-from ..domain.scope import owned_by
+from ..domain.projects import find_project
 from ..prompt_files import PromptFile, load_prompts
 from ..wizard_definitions import load_wizard_definitions
 from .registry import all_tools
@@ -36,19 +35,11 @@ from .state import scope_of
 
 async def _project_reference(ctx: Any, reference: str) -> str:
     """`slug` (project_id ...) for one of the caller's projects, named by id or slug."""
-    scope = scope_of(ctx)
-    try:
-        as_id: UUID | None = UUID(reference.strip())
-    except ValueError:
-        as_id = None
-    row = await scope.db.fetchrow(
-        f"""SELECT id, slug FROM projects WHERE {owned_by(1)} AND (id = $2 OR slug = $3)
-            ORDER BY (user_id = $4) DESC, last_opened_at DESC LIMIT 1""",
-        scope.actor.owner_id, as_id, reference.strip(), scope.actor.id)
-    if row is None:
+    project = await find_project(scope_of(ctx), reference)
+    if project is None:
         raise ValueError(f"No project '{reference}' was found in your projects; give the id or slug of one of "
                          f"yours (list_projects shows them).")
-    return f"{row['slug']} (project_id {row['id']})"
+    return f"{project.slug} (project_id {project.id})"
 
 
 class FilePrompt(Prompt):

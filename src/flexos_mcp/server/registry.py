@@ -32,6 +32,7 @@ from ..db.error_map import explain_database_error
 from ..errors import DatabaseUnavailable, FlexError
 from .apps import tool_meta
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
+from .sdk_adapter import rewrite_tool_schemas
 from .toolsets import TOOLSETS
 
 log = logging.getLogger(__name__)
@@ -106,9 +107,12 @@ def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Except
     return guarded  # type: ignore[return-value]
 
 
-def tool(toolset: str, *, title: str, read_only: bool, destructive: bool = False,
-         idempotent: bool = False, ui: str | None = None) -> Callable[[F], F]:
+def tool(toolset: str, *, title: str, read_only: bool, destructive: bool,
+         idempotent: bool, ui: str | None = None) -> Callable[[F], F]:
     """Register a tool. The function's name is the tool's name, its docstring the description.
+    The three hints are required, so each tool states them instead of inheriting a default that
+    may not be true of it: `destructive` when it deletes records (a node a saved canvas left out),
+    `idempotent` when calling it twice with the same arguments changes nothing more.
     `ui` names a `ui://` view of server/apps.py that renders the tool's result inline in hosts
     that support MCP Apps (the result itself is the same for every client)."""
     if toolset not in TOOLSETS:
@@ -180,15 +184,18 @@ def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
     MCP Apps view, `_meta.ui.resourceUri` (see apps.py)."""
     server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True,
                     meta=tool_meta(spec.ui))
-    registered = server._tool_manager.get_tool(spec.name)
-    strip_titles(registered.parameters)
-    collapse_optional_arguments(registered.parameters)
-    registered.parameters = compact(registered.parameters, output=False)
-    metadata = registered.fn_metadata
-    if metadata.output_schema is not None:
-        strip_titles(metadata.output_schema)
-        metadata.output_schema = compact(metadata.output_schema, output=True)
-        registered.__dict__.pop("output_schema", None)  # a cached_property over fn_metadata
+    rewrite_tool_schemas(server, spec.name, input_schema=_lean_input, output_schema=_lean_output)
+
+
+def _lean_input(schema: dict[str, Any]) -> dict[str, Any]:
+    strip_titles(schema)
+    collapse_optional_arguments(schema)
+    return compact(schema, output=False)
+
+
+def _lean_output(schema: dict[str, Any]) -> dict[str, Any]:
+    strip_titles(schema)
+    return compact(schema, output=True)
 
 
 def add_registered_resource(server: MCPServer[Any], spec: ResourceSpec) -> None:

@@ -32,6 +32,8 @@ import anyio
 from mcp.server import MCPServer
 from mcp.server.stdio import stdio_server
 
+from .sdk_adapter import lowlevel_server
+
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 5.0   # how long calls in flight may take to finish after a signal
@@ -115,7 +117,7 @@ def _claim_stdin() -> int | None:
 
 async def _serve(server: MCPServer, stdin_fd: int | None, busy: Callable[[], int], grace_s: float) -> int:
     lines = StdinLines(stdin_fd)
-    lowlevel = server._lowlevel_server
+    lowlevel = lowlevel_server(server)
     received: list[int] = []
 
     async with anyio.create_task_group() as tasks:

@@ -16,7 +16,7 @@ EntityFilter = Annotated[str | None, Field(min_length=1, max_length=100,
 SearchKind = Literal["page", "feature", "flow", "entity", "context_item"]
 
 
-@tool("analytics", title="Entity co-occurrence", read_only=True, idempotent=True)
+@tool("analytics", title="Entity co-occurrence", read_only=True, destructive=False, idempotent=True)
 async def entity_cooccurrence(
     ctx: Context,
     project_id: ProjectId,
@@ -33,7 +33,7 @@ async def entity_cooccurrence(
                                                limit=limit)
 
 
-@tool("analytics", title="CRUD matrix", read_only=True, idempotent=True)
+@tool("analytics", title="CRUD matrix", read_only=True, destructive=False, idempotent=True)
 async def crud_matrix(ctx: Context, project_id: ProjectId, entity: EntityFilter = None) -> CrudMatrix:
     """Entity x create/read/update/delete: the pages where it happens (entity crud_locations) and
     the features doing it (data_operations, by name or plural, any case). Names only features
@@ -41,7 +41,7 @@ async def crud_matrix(ctx: Context, project_id: ProjectId, entity: EntityFilter 
     return await analytics.crud_matrix(scope_of(ctx), project_id, entity=entity)
 
 
-@tool("analytics", title="Search project", read_only=True, idempotent=True)
+@tool("analytics", title="Search project", read_only=True, destructive=False, idempotent=True)
 async def search_project(
     ctx: Context,
     project_id: ProjectId,
@@ -57,7 +57,7 @@ async def search_project(
     return await analytics.search_project(scope_of(ctx), project_id, query, kinds=kinds, limit=limit)
 
 
-@tool("analytics", title="Project summary", read_only=True, idempotent=True)
+@tool("analytics", title="Project summary", read_only=True, destructive=False, idempotent=True)
 async def project_summary(ctx: Context, project_id: ProjectId) -> ProjectSummary:
     """Where a project stands: counts by status (pages, features, wizard runs), mockups, flows,
     entities confirmed vs inferred, and the gaps: pages without mockups, features without pages,

@@ -32,7 +32,7 @@ TokenPath = Annotated[str, Field(min_length=3, max_length=120, description=f"The
 TokenValue = str | int | float | list[str | int | float]
 
 
-@tool("design", title="Create design system", read_only=False)
+@tool("design", title="Create design system", read_only=False, destructive=False, idempotent=False)
 async def create_design_system(
     ctx: Context,
     project_id: ProjectId,
@@ -46,7 +46,7 @@ async def create_design_system(
                                                      user_confirmations=user_confirmations)
 
 
-@tool("design", title="Get design system", read_only=True, idempotent=True, ui=DESIGN_SYSTEM_VIEW)
+@tool("design", title="Get design system", read_only=True, destructive=False, idempotent=True, ui=DESIGN_SYSTEM_VIEW)
 async def get_design_system(
     ctx: Context,
     project_id: ProjectId,
@@ -60,7 +60,7 @@ async def get_design_system(
     return await design_systems.get_design_system(scope_of(ctx), project_id, detail=detail)
 
 
-@tool("design", title="Update design system", read_only=False, idempotent=True)
+@tool("design", title="Update design system", read_only=False, destructive=False, idempotent=True)
 async def update_design_system(
     ctx: Context,
     project_id: ProjectId,
@@ -82,7 +82,7 @@ async def delete_design_system(ctx: Context, project_id: ProjectId) -> DesignSys
     return await design_systems.delete_design_system(scope_of(ctx), project_id)
 
 
-@tool("design", title="Analyze design system", read_only=False, idempotent=True)
+@tool("design", title="Analyze design system", read_only=False, destructive=False, idempotent=True)
 async def analyze_design_system(ctx: Context, project_id: ProjectId) -> DesignSystemAnalysis:
     """Derive the design system from every page's CURRENT mockup: palette with roles (primary,
     background, surface, text, border), spacing base and scale, typography, radii, shadows,
@@ -92,7 +92,7 @@ async def analyze_design_system(ctx: Context, project_id: ProjectId) -> DesignSy
     return await design_systems.analyze_design_system(scope_of(ctx), project_id)
 
 
-@tool("design", title="Confirm design token", read_only=False, idempotent=True)
+@tool("design", title="Confirm design token", read_only=False, destructive=False, idempotent=True)
 async def confirm_design_token(
     ctx: Context,
     project_id: ProjectId,
@@ -107,14 +107,14 @@ async def confirm_design_token(
     return await design_systems.confirm_design_token(scope_of(ctx), project_id, path, value=value, ref=ref, note=note)
 
 
-@tool("design", title="Withdraw token confirmation", read_only=False, idempotent=True)
+@tool("design", title="Withdraw token confirmation", read_only=False, destructive=False, idempotent=True)
 async def unconfirm_design_token(ctx: Context, project_id: ProjectId, path: TokenPath) -> DesignSystem:
     """Withdraw a confirmation: the token goes back to what the mockups say (or a prescribed
     value). Returns the recomputed design system."""
     return await design_systems.unconfirm_design_token(scope_of(ctx), project_id, path)
 
 
-@tool("design", title="Colour usage", read_only=True, idempotent=True)
+@tool("design", title="Colour usage", read_only=True, destructive=False, idempotent=True)
 async def color_usage(
     ctx: Context,
     project_id: ProjectId,
@@ -127,7 +127,7 @@ async def color_usage(
     return await design_systems.color_usage(scope_of(ctx), project_id, all_versions=all_versions, limit=limit)
 
 
-@tool("design", title="Check mockup consistency", read_only=True, idempotent=True)
+@tool("design", title="Check mockup consistency", read_only=True, destructive=False, idempotent=True)
 async def check_mockup_consistency(
     ctx: Context,
     mockup_id: Annotated[UUID | None, Field(description="The mockup version to check. Or leave out and pass page_id.")] = None,
@@ -141,7 +141,7 @@ async def check_mockup_consistency(
     return await design_systems.check_mockup_consistency(scope_of(ctx), mockup_id=mockup_id, page_id=page_id)
 
 
-@tool("design", title="Export design tokens", read_only=True, idempotent=True)
+@tool("design", title="Export design tokens", read_only=True, destructive=False, idempotent=True)
 async def export_design_tokens(
     ctx: Context,
     project_id: ProjectId,
@@ -152,7 +152,7 @@ async def export_design_tokens(
     return await design_systems.export_design_tokens(scope_of(ctx), project_id, format)
 
 
-@tool("design", title="Check design system", read_only=True, idempotent=True)
+@tool("design", title="Check design system", read_only=True, destructive=False, idempotent=True)
 async def check_design_system(ctx: Context, project_id: ProjectId) -> DesignSystemCheck:
     """Check the design system's colours for readability: every text/background pair of colours
     that the current mockups use together, named by its tokens (e.g. text-muted on surface),

@@ -59,7 +59,7 @@ CrudLocations = Annotated[JsonObject, WithJsonSchema({
 Confidence = Annotated[float, Field(ge=0, le=1, description="How sure the model is (0-1).")]
 
 
-@tool("entities", title="Create entity", read_only=False)
+@tool("entities", title="Create entity", read_only=False, destructive=False, idempotent=False)
 async def create_entity(
     ctx: Context,
     project_id: ProjectId,
@@ -84,14 +84,14 @@ async def create_entity(
     return await entities.create_entity(scope_of(ctx), project_id, values)
 
 
-@tool("entities", title="Get entity", read_only=True, idempotent=True)
+@tool("entities", title="Get entity", read_only=True, destructive=False, idempotent=True)
 async def get_entity(ctx: Context, entity_id: EntityId) -> Entity:
     """Read one entity with all its fields (type, required, pages it was inferred from,
     confidence), relationships and CRUD locations."""
     return await entities.get_entity(scope_of(ctx), entity_id)
 
 
-@tool("entities", title="List entities", read_only=True, idempotent=True)
+@tool("entities", title="List entities", read_only=True, destructive=False, idempotent=True)
 async def list_entities(
     ctx: Context,
     project_id: ProjectId,
@@ -106,7 +106,7 @@ async def list_entities(
                                         min_confidence=min_confidence, limit=limit, cursor=cursor)
 
 
-@tool("entities", title="Update entity", read_only=False, idempotent=True)
+@tool("entities", title="Update entity", read_only=False, destructive=False, idempotent=True)
 async def update_entity(
     ctx: Context,
     entity_id: EntityId,
@@ -130,7 +130,7 @@ async def update_entity(
     return await entities.update_entity(scope_of(ctx), entity_id, changes)
 
 
-@tool("entities", title="Confirm entity", read_only=False, idempotent=True)
+@tool("entities", title="Confirm entity", read_only=False, destructive=False, idempotent=True)
 async def confirm_entity(
     ctx: Context,
     entity_id: EntityId,
@@ -148,7 +148,7 @@ async def delete_entity(ctx: Context, entity_id: EntityId) -> DeletedEntity:
     return await entities.delete_entity(scope_of(ctx), entity_id)
 
 
-@tool("entities", title="Infer entities from mockups", read_only=False, idempotent=True)
+@tool("entities", title="Infer entities from mockups", read_only=False, destructive=False, idempotent=True)
 async def infer_entities(ctx: Context, project_id: ProjectId) -> InferenceResult:
     """Read the current mockup of every page (forms, tables, cards, detail views, delete buttons)
     and every feature's data_operations, infer the entities with field types, relationships and
@@ -158,7 +158,7 @@ async def infer_entities(ctx: Context, project_id: ProjectId) -> InferenceResult
     return await entities.infer_entities(scope_of(ctx), project_id)
 
 
-@tool("entities", title="Export data model", read_only=True, idempotent=True)
+@tool("entities", title="Export data model", read_only=True, destructive=False, idempotent=True)
 async def export_data_model(
     ctx: Context,
     project_id: ProjectId,

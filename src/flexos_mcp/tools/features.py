@@ -35,7 +35,7 @@ Rules = Annotated[
 ]
 
 
-@tool("features", title="Create feature", read_only=False)
+@tool("features", title="Create feature", read_only=False, destructive=False, idempotent=False)
 async def create_feature(
     ctx: Context,
     project_id: ProjectId,
@@ -65,13 +65,13 @@ async def create_feature(
     return await features.create_feature(scope_of(ctx), project_id, values)
 
 
-@tool("features", title="Get feature", read_only=True, idempotent=True)
+@tool("features", title="Get feature", read_only=True, destructive=False, idempotent=True)
 async def get_feature(ctx: Context, feature_id: FeatureId) -> Feature:
     """Read one feature by id, with its linked page and journey ids and its data operations."""
     return await features.get_feature(scope_of(ctx), feature_id)
 
 
-@tool("features", title="List features", read_only=True, idempotent=True)
+@tool("features", title="List features", read_only=True, destructive=False, idempotent=True)
 async def list_features(
     ctx: Context,
     project_id: ProjectId,
@@ -90,7 +90,7 @@ async def list_features(
                                         page_id=page_id, text=text, limit=limit, cursor=cursor)
 
 
-@tool("features", title="Update feature", read_only=False, idempotent=True)
+@tool("features", title="Update feature", read_only=False, destructive=False, idempotent=True)
 async def update_feature(
     ctx: Context,
     feature_id: FeatureId,
@@ -119,7 +119,7 @@ async def update_feature(
     return await features.update_feature(scope_of(ctx), feature_id, changes)
 
 
-@tool("features", title="Link feature to pages", read_only=False, idempotent=True)
+@tool("features", title="Link feature to pages", read_only=False, destructive=False, idempotent=True)
 async def link_feature_to_pages(
     ctx: Context,
     feature_id: FeatureId,

@@ -10,11 +10,12 @@ from uuid import UUID
 from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from ..domain import flows
+from ..domain import flow_nodes, flow_reports, flows
+from ..domain.flow_nodes import DeletedFlowNode, FlowNodeList, LayoutResult
+from ..domain.flow_reports import FlowAnalysis, FlowCoverage, FlowMermaid
 from ..domain.flows import (
-    CANVAS_ID_PATTERN, FlowCanvas,
-    MAX_CANVAS_BYTES, MAX_CANVAS_NODES, CanvasSaved, DeletedFlow, DeletedFlowNode, Flow, FlowAnalysis, FlowCoverage,
-    FlowList, FlowMermaid, FlowName, FlowNode, FlowNodeList, FlowType, LayoutResult, NodeType, StepType,
+    CANVAS_ID_PATTERN, MAX_CANVAS_BYTES, MAX_CANVAS_NODES, CanvasSaved, DeletedFlow, Flow, FlowCanvas, FlowList, FlowName,
+    FlowNode, FlowType, NodeType, StepType,
 )
 from ..errors import NotFound
 from ..server.apps import FLOW_VIEW
@@ -89,7 +90,7 @@ def _size(value: Size | None) -> dict[str, float] | None:
 # Flows
 
 
-@tool("flows", title="Create flow", read_only=False)
+@tool("flows", title="Create flow", read_only=False, destructive=False, idempotent=False)
 async def create_flow(
     ctx: Context,
     project_id: ProjectId,
@@ -109,7 +110,7 @@ async def create_flow(
     return await flows.create_flow(scope_of(ctx), project_id, values, canvas)
 
 
-@tool("flows", title="Get flow", read_only=True, idempotent=True, ui=FLOW_VIEW)
+@tool("flows", title="Get flow", read_only=True, destructive=False, idempotent=True, ui=FLOW_VIEW)
 async def get_flow(
     ctx: Context,
     flow_id: FlowId,
@@ -120,7 +121,7 @@ async def get_flow(
     return await flows.get_flow(scope_of(ctx), flow_id, include_nodes=include_nodes)
 
 
-@tool("flows", title="List flows", read_only=True, idempotent=True)
+@tool("flows", title="List flows", read_only=True, destructive=False, idempotent=True)
 async def list_flows(
     ctx: Context,
     project_id: ProjectId,
@@ -135,7 +136,7 @@ async def list_flows(
                                   limit=limit, cursor=cursor)
 
 
-@tool("flows", title="Update flow", read_only=False, idempotent=True)
+@tool("flows", title="Update flow", read_only=False, destructive=False, idempotent=True)
 async def update_flow(
     ctx: Context,
     flow_id: FlowId,
@@ -165,7 +166,7 @@ async def delete_flow(ctx: Context, flow_id: FlowId) -> DeletedFlow:
 # Canvas
 
 
-@tool("flows", title="Save flow canvas", read_only=False, idempotent=True)
+@tool("flows", title="Save flow canvas", read_only=False, destructive=True, idempotent=True)
 async def save_flow_canvas(ctx: Context, flow_id: FlowId, canvas: Canvas) -> CanvasSaved:
     """Store a VueFlow canvas (FlowExportObject from toObject()) as the flow's whole state, in one
     step: nodes become the flow's nodes (created, updated or deleted to match; a node keeps its
@@ -175,7 +176,7 @@ async def save_flow_canvas(ctx: Context, flow_id: FlowId, canvas: Canvas) -> Can
     return await flows.save_flow_canvas(scope_of(ctx), flow_id, canvas)
 
 
-@tool("flows", title="Get flow canvas", read_only=True, idempotent=True)
+@tool("flows", title="Get flow canvas", read_only=True, destructive=False, idempotent=True)
 async def get_flow_canvas(ctx: Context, flow_id: FlowId) -> FlowCanvas:
     """The flow as a VueFlow FlowExportObject ({nodes, edges, viewport, ...}), exactly as last
     saved plus any changes made through the node tools; pass it to VueFlow's fromObject(). Its
@@ -188,7 +189,7 @@ async def get_flow_canvas(ctx: Context, flow_id: FlowId) -> FlowCanvas:
 # Nodes
 
 
-@tool("flows", title="Create flow node", read_only=False)
+@tool("flows", title="Create flow node", read_only=False, destructive=False, idempotent=False)
 async def create_flow_node(
     ctx: Context,
     flow_id: FlowId,
@@ -206,16 +207,16 @@ async def create_flow_node(
     values = changes_from(dict(node_type=node_type, data=data, position=_point(position), size=_size(size),
                                connections=[c.model_dump() for c in connections] if connections is not None else None,
                                locked=locked, canvas_node_id=canvas_node_id))
-    return await flows.create_flow_node(scope_of(ctx), flow_id, values)
+    return await flow_nodes.create_flow_node(scope_of(ctx), flow_id, values)
 
 
-@tool("flows", title="Get flow node", read_only=True, idempotent=True)
+@tool("flows", title="Get flow node", read_only=True, destructive=False, idempotent=True)
 async def get_flow_node(ctx: Context, node_id: NodeId) -> FlowNode:
     """Read one flow node: type, label, position, size, data and connections."""
-    return await flows.get_flow_node(scope_of(ctx), node_id)
+    return await flow_nodes.get_flow_node(scope_of(ctx), node_id)
 
 
-@tool("flows", title="List flow nodes", read_only=True, idempotent=True)
+@tool("flows", title="List flow nodes", read_only=True, destructive=False, idempotent=True)
 async def list_flow_nodes(
     ctx: Context,
     flow_id: FlowId,
@@ -225,10 +226,10 @@ async def list_flow_nodes(
 ) -> FlowNodeList:
     """List a flow's nodes, oldest first, optionally of one type (e.g. every screen). Pages
     through results with `cursor`."""
-    return await flows.list_flow_nodes(scope_of(ctx), flow_id, node_type=node_type, limit=limit, cursor=cursor)
+    return await flow_nodes.list_flow_nodes(scope_of(ctx), flow_id, node_type=node_type, limit=limit, cursor=cursor)
 
 
-@tool("flows", title="Update flow node", read_only=False, idempotent=True)
+@tool("flows", title="Update flow node", read_only=False, destructive=False, idempotent=True)
 async def update_flow_node(
     ctx: Context,
     node_id: NodeId,
@@ -244,21 +245,21 @@ async def update_flow_node(
     changes = changes_from(dict(node_type=node_type, data=data, position=_point(position), size=_size(size),
                                 connections=[c.model_dump() for c in connections] if connections is not None else None,
                                 locked=locked))
-    return await flows.update_flow_node(scope_of(ctx), node_id, changes)
+    return await flow_nodes.update_flow_node(scope_of(ctx), node_id, changes)
 
 
 @tool("flows", title="Delete flow node", read_only=False, destructive=True, idempotent=True)
 async def delete_flow_node(ctx: Context, node_id: NodeId) -> DeletedFlowNode:
     """Delete a node from its flow (and canvas). Connections and decision branches of other
     nodes that pointed to it are removed too and listed in the result."""
-    return await flows.delete_flow_node(scope_of(ctx), node_id)
+    return await flow_nodes.delete_flow_node(scope_of(ctx), node_id)
 
 
 # ---------------------------------------------------------------------------------------------
 # Building journeys
 
 
-@tool("flows", title="Add flow step", read_only=False)
+@tool("flows", title="Add flow step", read_only=False, destructive=False, idempotent=False)
 async def add_flow_step(
     ctx: Context,
     flow_id: FlowId,
@@ -275,12 +276,12 @@ async def add_flow_step(
     """Append a journey step after a node: creates the node, connects after_node to it (a
     decision also gets a branch), and places it one column to the right without overlapping
     anything. Returns the new node; use its id as after_node for the next step."""
-    return await flows.add_flow_step(scope_of(ctx), flow_id, node_type=node_type, label=label.strip(),
+    return await flow_nodes.add_flow_step(scope_of(ctx), flow_id, node_type=node_type, label=label.strip(),
                                      after_node=after_node, trigger=trigger, edge_label=edge_label, element=element,
                                      data=data)
 
 
-@tool("flows", title="Connect nodes", read_only=False, idempotent=True)
+@tool("flows", title="Connect nodes", read_only=False, destructive=False, idempotent=True)
 async def connect_nodes(
     ctx: Context,
     source_node_id: Annotated[UUID, Field(description="The node the user comes from.")],
@@ -292,23 +293,23 @@ async def connect_nodes(
     """Connect two nodes of one flow (an edge on the canvas); from a decision it also adds a
     branch. Connecting the same pair with the same label again changes nothing. Returns the
     source node with its connections."""
-    return await flows.connect_nodes(scope_of(ctx), source_node_id, target_node_id, trigger=trigger, label=label,
+    return await flow_nodes.connect_nodes(scope_of(ctx), source_node_id, target_node_id, trigger=trigger, label=label,
                                      element=element)
 
 
-@tool("flows", title="Auto-layout flow", read_only=False, idempotent=True)
+@tool("flows", title="Auto-layout flow", read_only=False, destructive=False, idempotent=True)
 async def auto_layout_flow(ctx: Context, flow_id: FlowId) -> LayoutResult:
     """Arrange a flow's nodes left to right by journey order (entries first, decisions fanning out,
     notes beside what they describe), with no overlaps. The same flow always gets the same
     layout. Moves every node, locked ones included. Returns the new positions."""
-    return await flows.auto_layout_flow(scope_of(ctx), flow_id)
+    return await flow_nodes.auto_layout_flow(scope_of(ctx), flow_id)
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading journeys
 
 
-@tool("flows", title="Analyze flow", read_only=True, idempotent=True, ui=FLOW_VIEW)
+@tool("flows", title="Analyze flow", read_only=True, destructive=False, idempotent=True, ui=FLOW_VIEW)
 async def analyze_flow(
     ctx: Context,
     flow_id: FlowId,
@@ -317,17 +318,17 @@ async def analyze_flow(
     """Check a journey: where it starts and ends, nodes nothing leads to, dead ends (a question
     with no answer, a save that leads nowhere), loops, decisions missing a branch, and the
     entry-to-exit paths with their total count. Nodes are named by canvas id, with a legend."""
-    return await flows.analyze_flow(scope_of(ctx), flow_id, max_paths=max_paths)
+    return await flow_reports.analyze_flow(scope_of(ctx), flow_id, max_paths=max_paths)
 
 
-@tool("flows", title="Project flow coverage", read_only=True, idempotent=True)
+@tool("flows", title="Project flow coverage", read_only=True, destructive=False, idempotent=True)
 async def project_flow_coverage(ctx: Context, project_id: ProjectId) -> FlowCoverage:
     """Which pages of a project no journey shows, which flows show pages that have no mockup
     yet, and which screen nodes are linked to no page. Use it to find gaps in the design."""
-    return await flows.project_flow_coverage(scope_of(ctx), project_id)
+    return await flow_reports.project_flow_coverage(scope_of(ctx), project_id)
 
 
-@tool("flows", title="Export flow as Mermaid", read_only=True, idempotent=True)
+@tool("flows", title="Export flow as Mermaid", read_only=True, destructive=False, idempotent=True)
 async def export_flow_mermaid(
     ctx: Context,
     flow_id: FlowId,
@@ -335,7 +336,7 @@ async def export_flow_mermaid(
 ) -> FlowMermaid:
     """The flow as a Mermaid flowchart (screens as boxes, decisions as diamonds, database steps as
     cylinders, notes dotted) to show the journey in a chat."""
-    return await flows.flow_mermaid(scope_of(ctx), flow_id, direction=direction)
+    return await flow_reports.flow_mermaid(scope_of(ctx), flow_id, direction=direction)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,4 +371,4 @@ async def flow_resource(project_id: str, flow_id: str) -> str:
 async def flow_mermaid_resource(project_id: str, flow_id: str) -> str:
     """One journey flow as a Mermaid flowchart (left to right)."""
     fid = await _flow_in_project(project_id, flow_id)
-    return (await flows.flow_mermaid(current_scope(), fid)).mermaid
+    return (await flow_reports.flow_mermaid(current_scope(), fid)).mermaid

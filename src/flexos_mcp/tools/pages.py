@@ -45,7 +45,7 @@ def _lookup_error() -> InvalidInput:
     return InvalidInput("page_id", "pass page_id, or project_id with path or slug (e.g. project_id and path='/lessons').")
 
 
-@tool("pages", title="Create page", read_only=False)
+@tool("pages", title="Create page", read_only=False, destructive=False, idempotent=False)
 async def create_page(
     ctx: Context,
     project_id: ProjectId,
@@ -86,10 +86,10 @@ async def create_page(
     else:
         content = await mockups.prepare_content(html_content, css_content, javascript_content)
         first = {"content": content, "changed_by": changed_by}
-    return await pages.create_page(scope_of(ctx), project_id, values, first, return_content=return_content)
+    return await mockups.create_page(scope_of(ctx), project_id, values, first, return_content=return_content)
 
 
-@tool("pages", title="Get page", read_only=True, idempotent=True, ui=MOCKUP_VIEW)
+@tool("pages", title="Get page", read_only=True, destructive=False, idempotent=True, ui=MOCKUP_VIEW)
 async def get_page(
     ctx: Context,
     page_id: Annotated[UUID | None, Field(description="The page's id. Or leave out and pass project_id with path or slug.")] = None,
@@ -113,7 +113,7 @@ async def get_page(
     return await mockups.get_page_with_mockup(scope, page, include_current_mockup)
 
 
-@tool("pages", title="List pages", read_only=True, idempotent=True)
+@tool("pages", title="List pages", read_only=True, destructive=False, idempotent=True)
 async def list_pages(
     ctx: Context,
     project_id: ProjectId,
@@ -133,7 +133,7 @@ async def list_pages(
                                              limit=limit, cursor=cursor), PageSummaryList)
 
 
-@tool("pages", title="Update page", read_only=False, idempotent=True)
+@tool("pages", title="Update page", read_only=False, destructive=False, idempotent=True)
 async def update_page(
     ctx: Context,
     page_id: PageId,
@@ -170,7 +170,7 @@ async def delete_page(ctx: Context, page_id: PageId) -> DeletedPage:
     return await pages.delete_page(scope_of(ctx), page_id)
 
 
-@tool("pages", title="Save mockup version", read_only=False)
+@tool("pages", title="Save mockup version", read_only=False, destructive=False, idempotent=False)
 async def create_mockup_version(
     ctx: Context,
     page_id: PageId,
@@ -197,7 +197,7 @@ async def create_mockup_version(
                                                return_content=return_content)
 
 
-@tool("pages", title="Get mockup", read_only=True, idempotent=True, ui=MOCKUP_VIEW)
+@tool("pages", title="Get mockup", read_only=True, destructive=False, idempotent=True, ui=MOCKUP_VIEW)
 async def get_mockup(
     ctx: Context,
     mockup_id: Annotated[UUID | None, Field(description="The mockup version's id. Or leave out and pass page_id with version.")] = None,
@@ -212,7 +212,7 @@ async def get_mockup(
                                     include_content=include_content, include_analysis=include_analysis)
 
 
-@tool("pages", title="List mockup versions", read_only=True, idempotent=True)
+@tool("pages", title="List mockup versions", read_only=True, destructive=False, idempotent=True)
 async def list_mockups(
     ctx: Context,
     page_id: PageId,

@@ -7,12 +7,12 @@ from pydantic import Field
 
 from ..domain import outline, projects, users
 from ..domain.paging import summarised
+from ..domain.schema import schema_text
 from ..domain.projects import (
     DeletedProject, HexColor, Icon, LongText, Project, ProjectName, ProjectSlug, ProjectStatus, ProjectSummaryList,
     ProjectType, ReferenceApps, TargetFeeling,
 )
 from ..domain.users import AvatarUrl, FullName, User, Username
-from ..db.migrate import load_migrations
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
@@ -22,7 +22,7 @@ Description = Annotated[LongText, Field(description="What the app is, in a few s
 Vision = Annotated[LongText, Field(description="The vision statement: what success feels like for its users.")]
 
 
-@tool("projects", title="Create project", read_only=False)
+@tool("projects", title="Create project", read_only=False, destructive=False, idempotent=False)
 async def create_project(
     ctx: Context,
     name: ProjectName,
@@ -46,20 +46,20 @@ async def create_project(
     return await projects.create_project(scope_of(ctx), values)
 
 
-@tool("projects", title="Get project", read_only=True, idempotent=True)
+@tool("projects", title="Get project", read_only=True, destructive=False, idempotent=True)
 async def get_project(ctx: Context, project_id: ProjectId) -> Project:
     """Read one of your projects by id: name, type, status, vision, visual identity, settings."""
     return await projects.get_project(scope_of(ctx), project_id)
 
 
-@tool("projects", title="Open project", read_only=False, idempotent=True)
+@tool("projects", title="Open project", read_only=False, destructive=False, idempotent=True)
 async def open_project(ctx: Context, project_id: ProjectId) -> Project:
     """Open a project to work on it: marks it as your most recently opened project (it then leads
     list_projects) and returns it."""
     return await projects.open_project(scope_of(ctx), project_id)
 
 
-@tool("projects", title="List projects", read_only=True, idempotent=True)
+@tool("projects", title="List projects", read_only=True, destructive=False, idempotent=True)
 async def list_projects(
     ctx: Context,
     status: Annotated[ProjectStatus | None, Field(description="Only projects with this status; all when left out.")] = None,
@@ -72,7 +72,7 @@ async def list_projects(
                       ProjectSummaryList)
 
 
-@tool("projects", title="Update project", read_only=False, idempotent=True)
+@tool("projects", title="Update project", read_only=False, destructive=False, idempotent=True)
 async def update_project(
     ctx: Context,
     project_id: ProjectId,
@@ -98,7 +98,7 @@ async def update_project(
     return await projects.update_project(scope_of(ctx), project_id, changes)
 
 
-@tool("projects", title="Archive project", read_only=False, idempotent=True)
+@tool("projects", title="Archive project", read_only=False, destructive=False, idempotent=True)
 async def archive_project(ctx: Context, project_id: ProjectId) -> Project:
     """Archive a project: it keeps all its data but leaves the active list. Undo with
     update_project(status='active'). Prefer this to delete_project."""
@@ -113,13 +113,13 @@ async def delete_project(ctx: Context, project_id: ProjectId) -> DeletedProject:
     return await projects.delete_project(scope_of(ctx), project_id)
 
 
-@tool("projects", title="Who am I", read_only=True, idempotent=True)
+@tool("projects", title="Who am I", read_only=True, destructive=False, idempotent=True)
 async def get_me(ctx: Context) -> User:
     """Your own user record: email, username, name, role and settings. Every tool acts as you."""
     return await users.get_me(scope_of(ctx))
 
 
-@tool("projects", title="Update my profile", read_only=False, idempotent=True)
+@tool("projects", title="Update my profile", read_only=False, destructive=False, idempotent=True)
 async def update_me(
     ctx: Context,
     full_name: FullName | None = None,
@@ -149,7 +149,7 @@ async def project_resource(project_id: str) -> str:
 async def schema_resource() -> str:
     """The PostgreSQL schema FlexOS runs on: schema.sql (the seed, every fix commented) followed by
     each later migration, in the order they apply."""
-    return "\n\n".join(f"-- ===== migration {m.version}: {m.name} =====\n{m.sql}" for m in load_migrations())
+    return schema_text()
 
 
 @resource("flexos://projects/{project_id}/outline", toolset="projects", title="Project outline")

@@ -32,7 +32,7 @@ TypeOfThought = Annotated[ThoughtType, Field(description=(
     "inference (concluded from earlier thoughts), decision (a choice), question (only the person can settle it)."))]
 
 
-@tool("thinking", title="Log thought", read_only=False)
+@tool("thinking", title="Log thought", read_only=False, destructive=False, idempotent=False)
 async def log_thought(
     ctx: Context,
     thought_type: TypeOfThought,
@@ -58,7 +58,7 @@ async def log_thought(
     return await thinking.log_thought(scope_of(ctx), item, project_id=project_id, run_id=run_id)
 
 
-@tool("thinking", title="Log many thoughts", read_only=False)
+@tool("thinking", title="Log many thoughts", read_only=False, destructive=False, idempotent=False)
 async def log_thoughts(
     ctx: Context,
     thoughts: Annotated[list[NewThought], Field(min_length=1, max_length=thinking.MAX_BATCH, description=(
@@ -72,14 +72,14 @@ async def log_thoughts(
     return await thinking.log_thoughts(scope_of(ctx), thoughts, project_id=project_id, run_id=run_id)
 
 
-@tool("thinking", title="Get thought", read_only=True, idempotent=True)
+@tool("thinking", title="Get thought", read_only=True, destructive=False, idempotent=True)
 async def get_thought(ctx: Context, thought_id: ThoughtId) -> Thought:
     """Read one thought: its reasoning, type, confidence, status, links both ways (depends_on,
     leads_to), alternatives, the person's feedback and whether it needs review."""
     return await thinking.get_thought(scope_of(ctx), thought_id)
 
 
-@tool("thinking", title="List thoughts", read_only=True, idempotent=True)
+@tool("thinking", title="List thoughts", read_only=True, destructive=False, idempotent=True)
 async def list_thoughts(
     ctx: Context,
     project_id: OptionalProject = None,
@@ -97,7 +97,7 @@ async def list_thoughts(
                                         limit=limit, cursor=cursor)
 
 
-@tool("thinking", title="Change thought links", read_only=False, idempotent=True)
+@tool("thinking", title="Change thought links", read_only=False, destructive=False, idempotent=True)
 async def update_thought(
     ctx: Context,
     thought_id: ThoughtId,
@@ -115,7 +115,7 @@ async def update_thought(
     return await thinking.update_thought(scope_of(ctx), thought_id, changes)
 
 
-@tool("thinking", title="Revise thought", read_only=False)
+@tool("thinking", title="Revise thought", read_only=False, destructive=False, idempotent=False)
 async def revise_thought(
     ctx: Context,
     thought_id: ThoughtId,
@@ -135,14 +135,14 @@ async def revise_thought(
                                          depends_on=depends_on, alternatives=alternatives)
 
 
-@tool("thinking", title="Confirm thought", read_only=False, idempotent=True)
+@tool("thinking", title="Confirm thought", read_only=False, destructive=False, idempotent=True)
 async def confirm_thought(ctx: Context, thought_id: ThoughtId, user_feedback: Feedback | None = None) -> ThoughtReview:
     """Mark a thought as confirmed (the person agreed, or you checked it) and clear its
     needs_review flag. Open questions are answered with answer_question instead."""
     return await thinking.confirm_thought(scope_of(ctx), thought_id, user_feedback)
 
 
-@tool("thinking", title="Reject thought", read_only=False, idempotent=True)
+@tool("thinking", title="Reject thought", read_only=False, destructive=False, idempotent=True)
 async def reject_thought(ctx: Context, thought_id: ThoughtId, user_feedback: Feedback | None = None) -> ThoughtReview:
     """Mark a thought as wrong (e.g. an assumption the person rejected), keeping their feedback.
     Every thought downstream of it is marked needs_review; the result lists them so you can
@@ -158,21 +158,21 @@ async def delete_thought(ctx: Context, thought_id: ThoughtId) -> DeletedThought:
     return await thinking.delete_thought(scope_of(ctx), thought_id)
 
 
-@tool("thinking", title="Thought lineage", read_only=True, idempotent=True)
+@tool("thinking", title="Thought lineage", read_only=True, destructive=False, idempotent=True)
 async def thought_lineage(ctx: Context, thought_id: ThoughtId, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> ThoughtGraph:
     """Everything a thought rests on, directly or indirectly (its premises, their premises...),
     oldest first, with the total count. Use it to audit why a decision was made."""
     return await thinking.thought_graph(scope_of(ctx), thought_id, "lineage", limit=limit, cursor=cursor)
 
 
-@tool("thinking", title="Thought impact", read_only=True, idempotent=True)
+@tool("thinking", title="Thought impact", read_only=True, destructive=False, idempotent=True)
 async def thought_impact(ctx: Context, thought_id: ThoughtId, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> ThoughtGraph:
     """Everything resting on a thought, directly or indirectly, oldest first, with the total
     count: what would have to be rethought if it were wrong."""
     return await thinking.thought_graph(scope_of(ctx), thought_id, "impact", limit=limit, cursor=cursor)
 
 
-@tool("thinking", title="Open questions", read_only=True, idempotent=True)
+@tool("thinking", title="Open questions", read_only=True, destructive=False, idempotent=True)
 async def open_questions(ctx: Context, project_id: OptionalProject = None, run_id: OptionalRun = None,
                          limit: Limit = DEFAULT_PAGE, cursor: Cursor = None) -> ThoughtList:
     """Questions of a project or run still waiting for the person's answer, oldest first. Answer
@@ -180,7 +180,7 @@ async def open_questions(ctx: Context, project_id: OptionalProject = None, run_i
     return await thinking.open_questions(scope_of(ctx), project_id=project_id, run_id=run_id, limit=limit, cursor=cursor)
 
 
-@tool("thinking", title="List assumptions", read_only=True, idempotent=True)
+@tool("thinking", title="List assumptions", read_only=True, destructive=False, idempotent=True)
 async def list_assumptions(
     ctx: Context,
     project_id: OptionalProject = None,
@@ -195,7 +195,7 @@ async def list_assumptions(
                                       include_settled=include_settled, limit=limit, cursor=cursor)
 
 
-@tool("thinking", title="Get thinking chain", read_only=True, idempotent=True, ui=THINKING_VIEW)
+@tool("thinking", title="Get thinking chain", read_only=True, destructive=False, idempotent=True, ui=THINKING_VIEW)
 async def get_thinking_chain(ctx: Context, project_id: OptionalProject = None, run_id: OptionalRun = None) -> ThinkingChain:
     """A run's (run_id) or project's (project_id) whole reasoning as a graph: thoughts, edges,
     an indented text tree and a Mermaid flowchart, for a person to audit (first 500 thoughts)."""

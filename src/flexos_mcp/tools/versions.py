@@ -22,7 +22,7 @@ FromMockupId = Annotated[UUID | None, Field(description="Instead of page and ver
 ToMockupId = Annotated[UUID | None, Field(description="Instead of page and versions: the second mockup's id.")]
 
 
-@tool("versions", title="Set current mockup", read_only=False, idempotent=True)
+@tool("versions", title="Set current mockup", read_only=False, destructive=False, idempotent=True)
 async def set_current_mockup(
     ctx: Context,
     mockup_id: Annotated[UUID | None, Field(description="The version to make current. Or leave out and pass page_id with version.")] = None,
@@ -35,7 +35,7 @@ async def set_current_mockup(
     return await mockups.set_current_mockup(scope_of(ctx), mockup_id=mockup_id, page_id=page_id, version=version)
 
 
-@tool("versions", title="Update mockup notes", read_only=False, idempotent=True)
+@tool("versions", title="Update mockup notes", read_only=False, destructive=False, idempotent=True)
 async def update_mockup(
     ctx: Context,
     mockup_id: MockupId,
@@ -58,7 +58,7 @@ async def delete_mockup(ctx: Context, mockup_id: MockupId) -> DeletedMockup:
     return await mockups.delete_mockup(scope_of(ctx), mockup_id)
 
 
-@tool("versions", title="Compare mockup versions", read_only=True, idempotent=True)
+@tool("versions", title="Compare mockup versions", read_only=True, destructive=False, idempotent=True)
 async def diff_mockups(
     ctx: Context,
     page_id: ComparedPage = None,

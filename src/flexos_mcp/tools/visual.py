@@ -163,7 +163,7 @@ def _where(x: int, y: int, width: int, height: int, page_width: int, page_height
 # -- tools -------------------------------------------------------------------------------------
 
 
-@tool("visual", title="Render mockup", read_only=True, idempotent=True)
+@tool("visual", title="Render mockup", read_only=True, destructive=False, idempotent=True)
 async def render_mockup(
     ctx: Context,
     page_id: PageArg = None,
@@ -207,7 +207,7 @@ def _render_info(source: MockupSource, frame: Frame, used: ViewportUsed, shot: S
                       cached=shot.cached, resource_uri=uri)
 
 
-@tool("visual", title="Compare mockups visually", read_only=True, idempotent=True)
+@tool("visual", title="Compare mockups visually", read_only=True, destructive=False, idempotent=True)
 async def compare_mockups(
     ctx: Context,
     page_id: ComparedPage = None,
@@ -261,7 +261,7 @@ def _comparison_text(before: MockupSource, after: MockupSource, used: ViewportUs
             f"{size} Image: before | after | difference.")
 
 
-@tool("visual", title="Check accessibility", read_only=True, idempotent=True)
+@tool("visual", title="Check accessibility", read_only=True, destructive=False, idempotent=True)
 async def check_accessibility(
     ctx: Context,
     page_id: PageArg = None,

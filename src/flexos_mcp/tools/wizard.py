@@ -27,7 +27,7 @@ Phase = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0
 Reason = Annotated[str, Field(min_length=1, max_length=2000, description="Why, in a sentence (kept as the run's status_note).")]
 
 
-@tool("wizard", title="List wizards", read_only=True, idempotent=True)
+@tool("wizard", title="List wizards", read_only=True, destructive=False, idempotent=True)
 async def list_wizards(ctx: Context) -> WizardList:
     """The wizards you can run (page-creator, feature-builder, design-system) with every phase:
     its goal, the questions it asks (keys for record_answer), what it produces, the tools it
@@ -35,7 +35,7 @@ async def list_wizards(ctx: Context) -> WizardList:
     return wizard.list_wizards()
 
 
-@tool("wizard", title="Start wizard", read_only=False)
+@tool("wizard", title="Start wizard", read_only=False, destructive=False, idempotent=False)
 async def start_wizard(
     ctx: Context,
     project_id: ProjectId,
@@ -52,7 +52,7 @@ async def start_wizard(
                                      context_references=context_references)
 
 
-@tool("wizard", title="Get wizard run", read_only=True, idempotent=True)
+@tool("wizard", title="Get wizard run", read_only=True, destructive=False, idempotent=True)
 async def get_wizard_run(ctx: Context, run_id: RunId) -> WizardRunState:
     """A wizard run's state: status, current phase and what it still needs (unanswered required
     questions, allowed next phases, whether it may complete), phase history with times and answers,
@@ -60,7 +60,7 @@ async def get_wizard_run(ctx: Context, run_id: RunId) -> WizardRunState:
     return await wizard.get_wizard_run(scope_of(ctx), run_id)
 
 
-@tool("wizard", title="List wizard runs", read_only=True, idempotent=True)
+@tool("wizard", title="List wizard runs", read_only=True, destructive=False, idempotent=True)
 async def list_wizard_runs(
     ctx: Context,
     project_id: ProjectId,
@@ -74,7 +74,7 @@ async def list_wizard_runs(
                                          limit=limit, cursor=cursor)
 
 
-@tool("wizard", title="Advance wizard", read_only=False)
+@tool("wizard", title="Advance wizard", read_only=False, destructive=False, idempotent=False)
 async def advance_wizard(ctx: Context, run_id: RunId, to_phase: Phase) -> WizardRunState:
     """Move a run to the next phase once the current phase's goal is met and its required
     questions are answered. Only phases the wizard allows next are accepted (the error lists them).
@@ -82,7 +82,7 @@ async def advance_wizard(ctx: Context, run_id: RunId, to_phase: Phase) -> Wizard
     return await wizard.advance_wizard(scope_of(ctx), run_id, to_phase)
 
 
-@tool("wizard", title="Record answer", read_only=False, idempotent=True)
+@tool("wizard", title="Record answer", read_only=False, destructive=False, idempotent=True)
 async def record_answer(
     ctx: Context,
     run_id: RunId,
@@ -96,7 +96,7 @@ async def record_answer(
     return await wizard.record_answer(scope_of(ctx), run_id, key, answer)
 
 
-@tool("wizard", title="Record decision", read_only=False)
+@tool("wizard", title="Record decision", read_only=False, destructive=False, idempotent=False)
 async def record_decision(
     ctx: Context,
     run_id: RunId,
@@ -112,7 +112,7 @@ async def record_decision(
                                         rationale=rationale, alternatives=alternatives)
 
 
-@tool("wizard", title="Record wizard output", read_only=False, idempotent=True)
+@tool("wizard", title="Record wizard output", read_only=False, destructive=False, idempotent=True)
 async def record_output(
     ctx: Context,
     run_id: RunId,
@@ -124,7 +124,7 @@ async def record_output(
     return await wizard.record_output(scope_of(ctx), run_id, kind, record_id)
 
 
-@tool("wizard", title="Complete wizard", read_only=False)
+@tool("wizard", title="Complete wizard", read_only=False, destructive=False, idempotent=False)
 async def complete_wizard(
     ctx: Context,
     run_id: RunId,
@@ -138,21 +138,21 @@ async def complete_wizard(
     return await wizard.complete_wizard(scope_of(ctx), run_id, summary=summary, created=created)
 
 
-@tool("wizard", title="Abandon wizard", read_only=False)
+@tool("wizard", title="Abandon wizard", read_only=False, destructive=False, idempotent=False)
 async def abandon_wizard(ctx: Context, run_id: RunId, reason: Reason | None = None) -> WizardRunState:
     """Stop a run for good (the person changed their mind, or it went wrong). Records it created
     stay. Use pause_wizard to stop for now instead."""
     return await wizard.abandon_wizard(scope_of(ctx), run_id, reason)
 
 
-@tool("wizard", title="Pause wizard", read_only=False, idempotent=True)
+@tool("wizard", title="Pause wizard", read_only=False, destructive=False, idempotent=True)
 async def pause_wizard(ctx: Context, run_id: RunId, reason: Reason | None = None) -> WizardRunState:
     """Pause a run (e.g. waiting for the person). It keeps everything; resume_wizard or
     advance_wizard continues it."""
     return await wizard.set_run_status(scope_of(ctx), run_id, "paused", reason)
 
 
-@tool("wizard", title="Resume wizard", read_only=False, idempotent=True)
+@tool("wizard", title="Resume wizard", read_only=False, destructive=False, idempotent=True)
 async def resume_wizard(ctx: Context, run_id: RunId) -> WizardRunState:
     """Continue a paused or failed run where it stopped. Returns its state and what is next."""
     return await wizard.set_run_status(scope_of(ctx), run_id, "in-progress")
@@ -209,7 +209,7 @@ def reply_of(outcome: object) -> Reply | None:
     return None
 
 
-@tool("wizard", title="Ask the user", read_only=False)
+@tool("wizard", title="Ask the user", read_only=False, destructive=False, idempotent=False)
 async def ask_user(
     ctx: Context,
     question: Annotated[str, Field(min_length=1, max_length=5000, description=(
@@ -229,7 +229,7 @@ async def ask_user(
                                  options=options, ask_key=ask_key, depends_on=depends_on, reply=reply_of(person))
 
 
-@tool("wizard", title="Answer question", read_only=False)
+@tool("wizard", title="Answer question", read_only=False, destructive=False, idempotent=False)
 async def answer_question(
     ctx: Context,
     thought_id: Annotated[UUID, Field(description="The open question's id (from ask_user or open_questions).")],

@@ -14,6 +14,7 @@ from ..domain.wizard import Brief, WizardType
 from ..errors import FlexError
 from ..server.params import ProjectId
 from ..server.registry import tool
+from ..server.sdk_adapter import context_for
 from ..server.state import app_of, scope_of
 from ..wizard import store
 from ..wizard.backends import (
@@ -67,13 +68,13 @@ async def _progress_reporter(ctx: Context):  # type: ignore[no-untyped-def]
 async def _driver(ctx: Context, model_source: ModelSource, max_turns: int, max_tokens: int) -> WizardDriver:
     """A driver that calls this server's own tools for the caller, with the chosen model."""
     recorder = StepRecorder()
-    tools = ServerTools(ctx.mcp_server, ctx, recorder)
+    tools = ServerTools(ctx.mcp_server, ctx, recorder, scope_of(ctx), context_for)
     backend = _backend(ctx, model_source, tools, await tools.listed())
     return WizardDriver(tools, recorder, backend, Limits(max_turns=max_turns, max_tokens=max_tokens),
                         progress=await _progress_reporter(ctx))
 
 
-@tool("wizard", title="Run wizard with a model", read_only=False)
+@tool("wizard", title="Run wizard with a model", read_only=False, destructive=False, idempotent=False)
 async def run_wizard(
     ctx: Context,
     project_id: ProjectId,
@@ -96,7 +97,7 @@ async def run_wizard(
     return await driver.start(project_id, wizard_type, brief)
 
 
-@tool("wizard", title="Continue a model-driven wizard run", read_only=False)
+@tool("wizard", title="Continue a model-driven wizard run", read_only=False, destructive=False, idempotent=False)
 async def continue_wizard_run(
     ctx: Context,
     run_id: Annotated[UUID, Field(description="The wizard run's id (from run_wizard or list_wizard_runs).")],

@@ -33,13 +33,13 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import InputRequiredResult
 from pydantic import BaseModel, Field
 
+from ..domain import projects, thinking
 from ..domain import wizard as wizard_domain
 from ..domain.runs import CLOSED_STATUSES
 from ..domain.scope import Scope
-from ..errors import Conflict, FlexError
+from ..errors import Conflict, FlexError, NotFound
 from ..untrusted import user_content
 from ..prompt_files import load_prompts, render_wizard_prompt
-from ..server.state import app_of, scope_of
 from ..wizard_definitions import get_wizard_definition
 from . import store
 from .backends import BACK_CHANNEL_PROTOCOLS, Backend, ModelCallFailed, ModelTurn, short_json, tool_for_anthropic
@@ -138,15 +138,19 @@ class ServerTools:
     validation, tenancy, transactions and error mapping as a tools/call from a client. The
     database seen by the tools records the pending step in every committing transaction."""
 
-    def __init__(self, server: Any, ctx: Context, recorder: StepRecorder):
+    def __init__(self, server: Any, ctx: Context, recorder: StepRecorder, scope: Scope,
+                 context_for: Callable[[Context, Any, type[Context]], Context]):
+        """`scope` is the caller's (the server's database and acting user); `ctx.request_context`
+        carries the server's state as its lifespan context, whose database is swapped for the
+        recording one. `context_for(ctx, request_context, context_class)` makes the Context the
+        tools are called with (the server's SDK adapter knows how)."""
         self.server = server
-        state = app_of(ctx)
+        state = ctx.request_context.lifespan_context
         recording = dataclasses.replace(state, db=RecordingDatabase(state.db, recorder))
         request_context = dataclasses.replace(ctx.request_context, lifespan_context=recording)
         mid_call_requests = request_context.protocol_version in BACK_CHANNEL_PROTOCOLS
-        self.ctx = (Context if mid_call_requests else NoRoundTripContext)(
-            request_context=request_context, mcp_server=server, subscriptions=getattr(ctx, "_subscriptions", None))
-        self.scope = Scope(db=recording.db, actor=scope_of(ctx).actor)
+        self.ctx = context_for(ctx, request_context, Context if mid_call_requests else NoRoundTripContext)
+        self.scope = Scope(db=recording.db, actor=scope.actor)
         self._listed: dict[str, Any] | None = None
 
     async def listed(self) -> dict[str, Any]:
@@ -192,13 +196,13 @@ def offered_tools(wizard_type: str, available: dict[str, Any]) -> list[Any]:
     return [available[name] for name in wanted]
 
 
-def opening_message(run: Any, project: Any) -> str:
+def opening_message(run: Any, project: projects.Project) -> str:
     return (
         f"You are driving wizard run {run['id']} (wizard `{run['wizard_type']}`) in the project "
-        f"\"{project['name']}\" (project_id {project['id']}, slug `{project['slug']}`). The run is started and "
+        f"\"{project.name}\" (project_id {project.id}, slug `{project.slug}`). The run is started and "
         f"is in phase `{run['current_phase']}`. Pass run_id {run['id']} to every wizard and thinking tool "
         f"(log_thought, ask_user, record_answer, record_decision, advance_wizard, complete_wizard) and "
-        f"project_id {project['id']} to the project's tools. Work through the phases now, logging your "
+        f"project_id {project.id} to the project's tools. Work through the phases now, logging your "
         f"thinking as you go, and finish with complete_wizard."
     )
 
@@ -383,7 +387,7 @@ class WizardDriver:
             if resume:
                 await self._prepare_resume(run)
             if not self.steps:
-                project = await self.scope.db.fetchrow("SELECT * FROM projects WHERE id = $1", run["project_id"])
+                project = await projects.get_project(self.scope, run["project_id"])
                 await self._add_step(Step(0, "user", [{"type": "text", "text": opening_message(run, project)}]))
             try:
                 await self._loop()
@@ -569,10 +573,11 @@ class WizardDriver:
                  and _asked_without_answer(s.tool_result)]
         waiting, answered = [], []
         for step in asked:
-            question = await self.scope.db.fetchrow(
-                "SELECT id, reasoning, needs_answer, status, user_feedback FROM ai_thinking_chain WHERE id = $1",
-                step.thought_id)
-            if question is None or f"answer:{question['id']}" in self.done:
+            try:
+                question = await thinking.require_thought(self.scope.db, self.scope.actor, step.thought_id)
+            except NotFound:  # deleted since it was asked
+                continue
+            if f"answer:{question['id']}" in self.done:
                 continue
             (waiting if question["needs_answer"] else answered).append(question)
         if waiting:
@@ -605,9 +610,7 @@ class WizardDriver:
     async def result(self) -> DriveResult:
         run = await store.get_run(self.scope, self.run_id)
         usage = await store.run_usage(self.scope.db, self.run_id)
-        questions = await self.scope.db.fetch(
-            """SELECT id, reasoning FROM ai_thinking_chain WHERE wizard_run_id = $1 AND needs_answer
-                ORDER BY created_at, id""", self.run_id)
+        questions = await thinking.run_open_questions(self.scope.db, self.run_id)
         status = run["status"]
         if status == "completed":
             message = "The run is completed."
@@ -626,7 +629,7 @@ class WizardDriver:
             model=usage["driver_model"] or self.backend.model, model_turns=usage["model_turns"],
             tool_calls=usage["tool_calls"], input_tokens=usage["input_tokens"], output_tokens=usage["output_tokens"],
             steps=usage["steps"], thoughts=usage["thoughts"],
-            open_questions=[OpenQuestion(thought_id=q["id"], question=q["reasoning"]) for q in questions],
+            open_questions=[OpenQuestion(thought_id=q.id, question=q.reasoning) for q in questions],
             message=message,
         )
 

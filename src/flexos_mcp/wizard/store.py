@@ -19,8 +19,8 @@ import asyncpg
 
 from ..db.gateway import Database
 from ..domain.runs import require_run
-from ..domain.scope import Scope, owned_by
-from ..errors import Conflict, NotFound
+from ..domain.scope import Scope
+from ..errors import Conflict
 
 # The driver lock's key: a 64-bit hash of the run id seeded with "FWDR", so runs never share a
 # key by accident and other applications' advisory locks are not confused with ours.
@@ -98,11 +98,12 @@ class RecordingDatabase(Database):
 
 async def save_step(db: Database, run_id: UUID, project_id: UUID, step: Step) -> None:
     """Insert the step, or complete the row a tool's transaction already inserted for it."""
-    await db.fetchval(
-        _INSERT_STEP + """ ON CONFLICT (run_id, tool_use_id) DO UPDATE
-            SET tool_result = EXCLUDED.tool_result, thought_id = EXCLUDED.thought_id""",
-        *_step_args(run_id, project_id, step),
-    )
+    async with db.transaction() as conn:
+        await conn.execute(
+            _INSERT_STEP + """ ON CONFLICT (run_id, tool_use_id) DO UPDATE
+                SET tool_result = EXCLUDED.tool_result, thought_id = EXCLUDED.thought_id""",
+            *_step_args(run_id, project_id, step),
+        )
 
 
 async def save_turn(db: Database, run_id: UUID, project_id: UUID, step: Step, backend: str) -> None:
@@ -130,22 +131,6 @@ async def load_steps(db: Database, run_id: UUID) -> list[Step]:
 
 async def get_run(scope: Scope, run_id: UUID, *, field: str = "run_id") -> asyncpg.Record:
     return await require_run(scope.db, scope.actor, run_id, field=field)
-
-
-async def find_project(scope: Scope, reference: str) -> asyncpg.Record:
-    """One of the actor's projects by id or slug (the CLI's --project)."""
-    try:
-        as_id: UUID | None = UUID(reference)
-    except ValueError:
-        as_id = None
-    rows = await scope.db.fetch(
-        f"""SELECT * FROM projects WHERE {owned_by(1)} AND (id = $2 OR slug = $3)
-            ORDER BY (user_id = $4) DESC, last_opened_at DESC LIMIT 2""",
-        scope.actor.owner_id, as_id, reference, scope.actor.id)
-    if not rows:
-        raise NotFound("project", reference, field="project",
-                       hint="Give a project id or slug of yours (flexos-mcp lists them with list_projects).")
-    return rows[0]
 
 
 async def run_usage(db: Database, run_id: UUID) -> dict[str, Any]:

@@ -1,0 +1,95 @@
+"""Every touch of the MCP SDK's private internals (checked against mcp 2.3.0), in one module.
+
+The rest of the package uses the SDK's public API only; what it cannot do publicly is done here,
+one function per touch, each with a test in tests/test_sdk_adapter.py that fails loudly (and names
+the touch) when an SDK release changes what it relies on. Each function says what public API would
+replace it; README's "Notes for the SDK" lists them for upstream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mcp.server import MCPServer
+from mcp.server.lowlevel.server import NotificationOptions
+from mcp.server.lowlevel.server import Server as LowLevelServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.tools.base import Tool as RegisteredTool
+from mcp_types import ListResourcesResult, ListToolsResult, PaginatedRequestParams
+
+
+def registered_tool(server: MCPServer[Any], name: str) -> RegisteredTool | None:
+    """The SDK's own record of a registered tool (None when there is none): its `parameters` (the
+    input schema, rewritten in place to a lean one) and `fn_metadata` (the output schema).
+    Missing upstream: `MCPServer.get_tool(name)`, and `add_tool(..., input_schema=, output_schema=)`
+    to register a tool with schemas of one's own."""
+    return server._tool_manager.get_tool(name)
+
+
+def rewrite_tool_schemas(server: MCPServer[Any], name: str, *, input_schema: Callable[[dict[str, Any]], dict[str, Any]],
+                         output_schema: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Replace the input and output schemas the SDK derived for a registered tool with rewritten
+    ones (lean schemas: see schema_slim). The SDK validates arguments against its pydantic model,
+    not this schema, so only what clients see changes. The output schema is a cached property
+    over `fn_metadata`, dropped here so the rewritten one is served."""
+    registered = registered_tool(server, name)
+    if registered is None:
+        raise KeyError(f"no tool {name!r} is registered")
+    registered.parameters = input_schema(registered.parameters)
+    metadata = registered.fn_metadata
+    if metadata.output_schema is not None:
+        metadata.output_schema = output_schema(metadata.output_schema)
+        registered.__dict__.pop("output_schema", None)
+
+
+def lowlevel_server(server: MCPServer[Any]) -> LowLevelServer[Any]:
+    """The low-level server under an MCPServer, to run it on streams of our own (the stdio server
+    reads stdin itself, so that a stop can drain calls in flight). Missing upstream: a public
+    `MCPServer.lowlevel_server` (the SDK's in-memory client reaches for it too, with a TODO)."""
+    return server._lowlevel_server
+
+
+def advertise_list_changes(server: MCPServer[Any]) -> None:
+    """Advertise `tools.listChanged` and `resources.listChanged` at initialize on every transport
+    (dynamic toolsets change both lists). Missing upstream: `MCPServer(notification_options=...)`;
+    today only the low-level `create_initialization_options` takes them, and MCPServer calls it
+    without."""
+    lowlevel = lowlevel_server(server)
+    default_options = lowlevel.create_initialization_options
+
+    def with_lists_changed(notification_options: NotificationOptions | None = None, *args: Any,
+                           **kwargs: Any) -> Any:
+        options = notification_options or NotificationOptions(tools_changed=True, resources_changed=True)
+        return default_options(options, *args, **kwargs)
+
+    lowlevel.create_initialization_options = with_lists_changed  # type: ignore[method-assign]
+
+
+def context_for(ctx: Context, request_context: Any, context_class: type[Context] = Context) -> Context:
+    """A Context like `ctx` (same server, same subscription bus for `notify_*_changed`) serving
+    `request_context` instead: how the wizard driver calls tools in-process with a recording
+    database. Missing upstream: a public `Context.subscriptions` (or `Context.replace(...)`)."""
+    return context_class(request_context=request_context, mcp_server=ctx.mcp_server,
+                         subscriptions=ctx._subscriptions)
+
+
+class ListHandlers(MCPServer[Any]):
+    """The SDK answers tools/list and resources/list through these two private handlers, which
+    it registers at construction; a server that shapes the lists per request (per client, per
+    caller) overrides the public-named hooks below instead. Missing upstream: per-request list
+    hooks (a `list_tools(ctx)` / `list_resources(ctx, cursor)` that receives the request)."""
+
+    async def _handle_list_tools(self, ctx: Any, params: PaginatedRequestParams | None) -> ListToolsResult:
+        return await self.tools_for_request(ctx, params)
+
+    async def _handle_list_resources(self, ctx: Any, params: PaginatedRequestParams | None) -> ListResourcesResult:
+        return await self.resources_for_request(ctx, params)
+
+    async def tools_for_request(self, ctx: Any, params: PaginatedRequestParams | None) -> ListToolsResult:
+        """tools/list for this request; by default every registered tool."""
+        return ListToolsResult(tools=await self.list_tools())
+
+    async def resources_for_request(self, ctx: Any, params: PaginatedRequestParams | None) -> ListResourcesResult:
+        """resources/list for this request; by default every static resource."""
+        return ListResourcesResult(resources=await self.list_resources())
