@@ -15,7 +15,7 @@ from bundle_support import DirectoryStore, UUID_ANYWHERE, dump, full_project, pr
 from conftest import fresh_database, new_email
 from flexos_mcp.domain.bundle import BundleRefused, export_project, import_project
 from flexos_mcp.domain.bundle.catalog import EXCLUDED_TABLES, all_tables, project_tables
-from flexos_mcp.domain.pages import create_page
+from flexos_mcp.domain.mockups import create_page
 from flexos_mcp.domain.projects import create_project
 from flexos_mcp.errors import Conflict, FlexError
 

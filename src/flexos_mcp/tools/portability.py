@@ -37,7 +37,7 @@ def _too_big() -> FlexError:
                      f"and flexos-mcp import project.flexos.zip.")
 
 
-@tool("portability", title="Export project", read_only=True, idempotent=True)
+@tool("portability", title="Export project", read_only=True, destructive=False, idempotent=True)
 async def export_project(ctx: Context, project_id: ProjectId) -> Annotated[CallToolResult, BundleSummary]:
     """Export a whole project as one file: every row of every table (pages, mockups, flows,
     features, entities, wizard runs, thoughts, context items, design system) and its stored
@@ -66,7 +66,7 @@ async def export_project(ctx: Context, project_id: ProjectId) -> Annotated[CallT
         structured_content=summary.model_dump(mode="json"))
 
 
-@tool("portability", title="Import project", read_only=False)
+@tool("portability", title="Import project", read_only=False, destructive=False, idempotent=False)
 async def import_project(ctx: Context, bundle: BundleArg, as_new: AsNewArg = False) -> BundleSummary:
     """Create a project of yours from a bundle made by export_project (or `flexos-mcp export`):
     all its rows and stored files, in one step that imports everything or nothing. A damaged,
