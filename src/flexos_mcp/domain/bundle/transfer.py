@@ -23,11 +23,12 @@ Import is one transaction, after the whole bundle was checked against its manife
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -322,6 +323,20 @@ def _batches(reader: BundleReader, table: Table, mapping: dict[bytes, bytes] | N
         yield (b"[" + b",".join(lines) + b"]").decode("utf-8", "replace"), len(lines)
 
 
+async def _prefetched(batches: Iterator[tuple[str, int]]) -> AsyncIterator[tuple[str, int]]:
+    """The batches, each read (in a thread) while the database inserts the one before it. The
+    thread is always finished before this ends, so the bundle is never closed under it."""
+    pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+    try:
+        while (batch := await pending) is not None:
+            pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+            yield batch
+    finally:
+        if not pending.done():
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(pending)
+
+
 async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any], old_project: dict[str, Any],
                        mapping: dict[bytes, bytes] | None, stored: list[str], files: FileAccess | None) -> BundleSummary:
     actor = scope.actor
@@ -347,11 +362,11 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
             if statement.create_sql:
                 await conn.execute(statement.create_sql)
                 restores.append(statement.restore_sql)
-            batches = _batches(reader, table, mapping)
             count = 0
-            while (batch := await asyncio.to_thread(next, batches, None)) is not None:
-                await conn.execute(statement.sql, batch[0], *args)
-                count += batch[1]
+            async with contextlib.aclosing(_prefetched(_batches(reader, table, mapping))) as batches:
+                async for rows_json, n in batches:
+                    await conn.execute(statement.sql, rows_json, *args)
+                    count += n
             if count != expected:
                 raise BundleRefused(f"its table {table.name} holds {count} rows where its header says {expected}.")
             counts[table.name] = count
