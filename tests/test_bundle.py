@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 
+import asyncpg
 import pytest
 
 from bundle_support import DirectoryStore, UUID_ANYWHERE, dump, full_project, project_ids, rewrite, scope_on
@@ -233,6 +234,15 @@ async def test_outside_a_restore_the_database_rules_are_unchanged(original, db):
         assert after["updated_at"] > page["updated_at"]
     finally:
         await transaction.rollback()  # the module's project stays as exported
+    transaction = db.transaction()
+    await transaction.start()
+    try:
+        await db.execute("SET LOCAL flexos.restoring = 'on'")
+        with pytest.raises(asyncpg.NotNullViolationError, match="has no version number"):
+            await db.execute("INSERT INTO mockups (page_id, project_id, html_content) VALUES ($1, $2, '<p/>')",
+                             page["id"], project)
+    finally:
+        await transaction.rollback()
 
 
 def test_remap_replaces_bundle_ids_in_any_case_and_nothing_else():
