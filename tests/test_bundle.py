@@ -12,8 +12,9 @@ import zipfile
 import asyncpg
 import pytest
 
-from bundle_support import DirectoryStore, UUID_ANYWHERE, dump, full_project, project_ids, rewrite, scope_on
-from conftest import fresh_database, new_email
+from helpers.bundle_support import DirectoryStore, UUID_ANYWHERE, dump, full_project, project_ids, rewrite, scope_on
+from helpers.databases import fresh_database
+from helpers.mcp_client import new_email
 from flexos_mcp.domain.bundle import BundleRefused, export_project, import_project
 from flexos_mcp.domain.bundle.catalog import EXCLUDED_TABLES, all_tables, project_tables
 from flexos_mcp.domain.mockups import create_page

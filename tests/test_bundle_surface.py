@@ -9,7 +9,7 @@ import io
 import os
 import zipfile
 
-from conftest import call, connect, error_of, new_email
+from helpers.mcp_client import call, connect, error_of, new_email
 from test_cli import EXECUTABLE, _run
 
 

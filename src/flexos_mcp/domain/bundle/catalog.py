@@ -1,7 +1,7 @@
 """Which tables hold a project, read from the database catalog, so a table added later cannot be
 forgotten by the export: every table with a `project_id` column (and `projects` itself) goes into
-a bundle; every other table must be named in EXCLUDED_TABLES with the reason
-(tests/test_bundle_catalog.py fails on a table that is neither).
+a bundle unless EXCLUDED_TABLES names it with the reason (a cache); every other table must be
+named there too (tests/test_bundle.py fails on a table that is neither).
 
 The catalog also gives the order rows can be inserted in (parents before children, by foreign
 key) and the columns a restore must treat specially:
@@ -20,11 +20,13 @@ from typing import Any
 
 from ...errors import FlexError
 
-# Tables outside any project, with the reason they stay out of a bundle.
+# Tables that stay out of a bundle, with the reason: outside any project, or a project's cache.
 EXCLUDED_TABLES: dict[str, str] = {
     "users": "people, not project data: the importing user owns what a bundle brings",
     "api_tokens": "credentials of a user, never exported",
     "flexos_schema_migrations": "the database's own schema history",
+    "entity_page_findings": "a cache of what entity inference read off each page (0060): deleting it loses "
+                            "nothing but time, and the imported project fills it again on its first infer_entities",
 }
 
 # Columns a trigger writes during an insert, so a row cannot be inserted with its exported value:
@@ -100,7 +102,8 @@ async def project_tables(conn: Any) -> list[Table]:
     columns: dict[str, list[Any]] = {}
     for r in await conn.fetch(_COLUMNS):
         columns.setdefault(r["table_name"], []).append(r)
-    names = {t for t, cols in columns.items() if t == PROJECTS or any(c["column_name"] == "project_id" for c in cols)}
+    names = {t for t, cols in columns.items() if t not in EXCLUDED_TABLES
+             and (t == PROJECTS or any(c["column_name"] == "project_id" for c in cols))}
     keys = [r for r in await conn.fetch(_FOREIGN_KEYS) if r["child"] in names]
     tables: dict[str, Table] = {}
     for name in names:
