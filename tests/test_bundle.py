@@ -5,6 +5,7 @@ hostile bundle imports nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -12,7 +13,7 @@ import zipfile
 import asyncpg
 import pytest
 
-from helpers.bundle_support import DirectoryStore, UUID_ANYWHERE, dump, full_project, project_ids, rewrite, scope_on
+from helpers.bundle_support import UUID_ANYWHERE, dump, file_store, full_project, png_bytes, project_ids, rewrite, scope_on
 from helpers.databases import fresh_database
 from helpers.mcp_client import new_email
 from flexos_mcp.domain.bundle import BundleRefused, export_project, import_project
@@ -25,12 +26,12 @@ from flexos_mcp.errors import Conflict, FlexError
 @pytest.fixture(scope="module")
 async def original(database_url, tmp_path_factory):
     """(email, project id, bundle bytes, store) of a full project in this module's database."""
-    store = DirectoryStore(tmp_path_factory.mktemp("store"))
+    store = file_store(tmp_path_factory.mktemp("store"))
     email = new_email()
     async with scope_on(database_url, email) as scope:
         project = await full_project(scope, store)
         out = io.BytesIO()
-        summary = await export_project(scope, project, out, files=store.access)
+        summary = await export_project(scope, project, out, files=store)
     return email, project, out.getvalue(), store, summary
 
 
@@ -66,16 +67,17 @@ async def test_import_into_a_fresh_database_reproduces_every_row(original, db, p
                                                                 tmp_path):
     email, project, bundle, _, _ = original
     before = await dump(db, project, owner=await db.fetchval("SELECT id FROM users WHERE email = $1", email))
-    elsewhere = DirectoryStore(tmp_path / "store")
+    elsewhere = file_store(tmp_path / "store")
     async with fresh_database(pg_admin_url, template_database) as url, scope_on(url, new_email()) as scope:
-        summary = await import_project(scope, io.BytesIO(bundle), files=elsewhere.access)
+        summary = await import_project(scope, io.BytesIO(bundle), files=elsewhere)
         assert summary.project_id == project and summary.as_new is False and summary.files == 1
         async with scope.db.connection() as conn:
             after = await dump(conn, project, owner=scope.actor.id)
             assert await conn.fetchval("SELECT user_id FROM projects WHERE id = $1", project) == scope.actor.id
     for table in before:
         assert after[table] == before[table], table
-    assert len(list((tmp_path / "store").iterdir())) == 1
+    digest = png_digest()
+    assert elsewhere.read(digest) == png_bytes()
 
 
 async def test_as_new_duplicates_the_project_beside_itself_with_no_id_pointing_back(original, db, database_url):
@@ -84,8 +86,8 @@ async def test_as_new_duplicates_the_project_beside_itself_with_no_id_pointing_b
     before = await dump(db, project, owner=owner)
     originals = await project_ids(db, project)
     async with scope_on(database_url, email) as scope:
-        copy = await import_project(scope, io.BytesIO(bundle), as_new=True, files=store.access)
-        again = await import_project(scope, io.BytesIO(bundle), as_new=True, files=store.access)
+        copy = await import_project(scope, io.BytesIO(bundle), as_new=True, files=store)
+        again = await import_project(scope, io.BytesIO(bundle), as_new=True, files=store)
     assert (copy.slug, again.slug) == ("lesson-library-2", "lesson-library-3")
     assert await dump(db, project, owner=owner) == before  # the original is untouched
     copied = await dump(db, copy.project_id, owner=owner)
@@ -113,8 +115,12 @@ async def test_importing_the_same_ids_again_is_refused_with_advice_and_imports_n
     count = await _count_projects(db)
     async with scope_on(database_url, new_email()) as scope:
         with pytest.raises(Conflict, match="--as-new"):
-            await import_project(scope, io.BytesIO(bundle), files=store.access)
+            await import_project(scope, io.BytesIO(bundle), files=store)
     assert await _count_projects(db) == count
+
+
+def png_digest() -> str:
+    return hashlib.sha256(png_bytes()).hexdigest()
 
 
 def _flip(bundle: bytes, offset: int) -> bytes:
@@ -145,7 +151,7 @@ async def test_truncated_damaged_edited_and_newer_bundles_import_nothing(origina
     async with scope_on(database_url, new_email()) as scope:
         for label, (data, message) in bad.items():
             with pytest.raises(BundleRefused, match=message) as refused:
-                await import_project(scope, io.BytesIO(data), as_new=True, files=store.access)
+                await import_project(scope, io.BytesIO(data), as_new=True, files=store)
             assert "Nothing was imported" in str(refused.value), label
             assert await _count_projects(db) == count, label
 
@@ -182,10 +188,10 @@ async def test_a_forged_bundle_cannot_reach_into_another_users_project(original,
     forged = rewrite(bundle, "tables/features.jsonl", link_to_victim)
     async with scope_on(database_url, new_email()) as thief:
         with pytest.raises(BundleRefused, match="features.affected_pages names a record outside the bundle"):
-            await import_project(thief, io.BytesIO(forged), as_new=True, files=store.access)
+            await import_project(thief, io.BytesIO(forged), as_new=True, files=store)
         assert await _count_projects(db) == count
         # The owner in the bundle is ignored: the importing user owns the copy.
-        summary = await import_project(thief, io.BytesIO(bundle), as_new=True, files=store.access)
+        summary = await import_project(thief, io.BytesIO(bundle), as_new=True, files=store)
     owner = await db.fetchval("SELECT u.email FROM projects p JOIN users u ON u.id = p.user_id WHERE p.id = $1",
                               summary.project_id)
     runs = await db.fetch("SELECT DISTINCT u.email FROM wizard_runs w JOIN users u ON u.id = w.user_id "
@@ -215,7 +221,7 @@ async def test_a_bundle_whose_version_counter_is_behind_its_mockups_is_refused(o
     async with scope_on(database_url, new_email()) as scope:
         with pytest.raises(BundleRefused, match="above its version counter"):
             await import_project(scope, io.BytesIO(rewrite(bundle, "tables/pages.jsonl", counters_to_one)),
-                                 as_new=True, files=store.access)
+                                 as_new=True, files=store)
     assert await _count_projects(db) == count
 
 
@@ -256,3 +262,57 @@ def test_remap_replaces_bundle_ids_in_any_case_and_nothing_else():
     assert _remap(line, {old: new}) == (b'{"id":"' + new + b'","n":"' + new + b'","x":"e-' + new + b'","y":"a'
                                         + old + b'","z":"' + other + b'","w":"' + old + b'0"}')
     assert _remap(line, None) is line
+
+
+async def test_stored_files_must_travel_with_the_bundle_and_pass_the_stores_gate(original, db, database_url, tmp_path):
+    """A row naming a stored file the bundle does not carry imports only for a user who already
+    holds that file; a carried file must be what its name says and a kind the store accepts."""
+    email, _, bundle, store, _ = original
+    [member] = [n for n in zipfile.ZipFile(io.BytesIO(bundle)).namelist() if n.startswith("files/")]
+    without_file = _drop_member(bundle, member)
+    count = await _count_projects(db)
+    async with scope_on(database_url, new_email()) as stranger:
+        with pytest.raises(BundleRefused, match="does not carry and you do not have"):
+            await import_project(stranger, io.BytesIO(without_file), as_new=True, files=store)
+        program = rewrite(bundle, member, lambda _: b"\x7fELF\x02\x01\x01" + b"\x00" * 64)
+        with pytest.raises(BundleRefused, match="does not have that SHA-256"):
+            await import_project(stranger, io.BytesIO(program), as_new=True, files=store)
+        elf = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
+        renamed = _rename_member(rewrite(bundle, member, lambda _: elf), member,
+                                 f"files/sha256/{hashlib.sha256(elf).hexdigest()}")
+        with pytest.raises(BundleRefused, match="refused: the bytes are"):
+            await import_project(stranger, io.BytesIO(renamed), as_new=True, files=store)
+        tiny = file_store(tmp_path / "tiny")
+        with pytest.raises(BundleRefused, match="above this server's limit"):
+            await import_project(stranger, io.BytesIO(bundle), as_new=True,
+                                 files=type(tiny)(store=tiny.store, max_bytes=10))
+    assert await _count_projects(db) == count
+    async with scope_on(database_url, email) as owner:  # the owner holds the file already
+        copy = await import_project(owner, io.BytesIO(without_file), as_new=True, files=store)
+    assert copy.files == 0
+
+
+def _drop_member(bundle: bytes, member: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(bundle))
+    manifest = json.loads(source.read("manifest.json"))
+    del manifest["members"][member]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename not in (member, "manifest.json"):
+                target.writestr(info.filename, source.read(info.filename))
+        target.writestr("manifest.json", json.dumps(manifest))
+    return out.getvalue()
+
+
+def _rename_member(bundle: bytes, old: str, new: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(bundle))
+    manifest = json.loads(source.read("manifest.json"))
+    manifest["members"][new] = manifest["members"].pop(old)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "manifest.json":
+                target.writestr(new if info.filename == old else info.filename, source.read(info.filename))
+        target.writestr("manifest.json", json.dumps(manifest))
+    return out.getvalue()

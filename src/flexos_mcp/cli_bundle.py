@@ -29,11 +29,11 @@ def add_bundle_commands(subparsers: Any) -> None:
 async def run_bundle_command(config: Config, args: argparse.Namespace) -> None:
     from .cli_database import command_scope
     from .domain.bundle import export_project, import_project, resolve_project_ref
-    from .domain.bundle.files import store_access
+    from .domain.bundle import bundle_files
     from .domain.projects import get_project
     from .errors import FlexError
 
-    files = store_access(config)
+    files = bundle_files(config)
     if args.command == "import" and not args.bundle.is_file():
         raise FlexError(f"No file {args.bundle}: give the path of a .flexos.zip written by flexos-mcp export.")
     async with command_scope(config) as scope:  # announces the database on stderr

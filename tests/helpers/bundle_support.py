@@ -1,5 +1,5 @@
 """Helpers for the bundle tests: a scope on a database, a project that fills every table, a full
-dump of a project's rows, a directory-backed file store, and rewriting a bundle's member with a
+dump of a project's rows, a file store in a test directory, and rewriting a bundle's member with a
 manifest that matches (what a deliberate forger would do)."""
 
 from __future__ import annotations
@@ -15,13 +15,16 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from PIL import Image
+
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.demo import load_example
-from flexos_mcp.domain.bundle import FileAccess
+from flexos_mcp.domain.bundle import BundleFiles
 from flexos_mcp.domain.bundle.catalog import project_tables
 from flexos_mcp.domain.scope import Scope
 from flexos_mcp.domain.users import ensure_user
+from flexos_mcp.store import LocalFileStore
 
 UUID_ANYWHERE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -36,36 +39,25 @@ async def scope_on(url: str, email: str) -> AsyncIterator[Scope]:
         await pool.close()
 
 
-class DirectoryStore:
-    """Content-addressed files in a directory: the contract of flexos_mcp.store (read by digest,
-    put bytes -> digest)."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
-
-    def read(self, digest: str) -> bytes | None:
-        path = self.root / digest
-        return path.read_bytes() if path.is_file() else None
-
-    def put(self, data: bytes) -> str:
-        digest = hashlib.sha256(data).hexdigest()
-        (self.root / digest).write_bytes(data)
-        return digest
-
-    @property
-    def access(self) -> FileAccess:
-        return FileAccess(read=self.read, put=self.put)
+def file_store(root: Path) -> BundleFiles:
+    """A real content-addressed store in a test directory, with a 10 MB limit."""
+    return BundleFiles(store=LocalFileStore(root), max_bytes=10 * 1024 * 1024)
 
 
-async def full_project(scope: Scope, store: DirectoryStore) -> UUID:
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (3, 2), (220, 38, 38)).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def full_project(scope: Scope, store: BundleFiles) -> UUID:
     """The Lesson Library example (pages, mockups, design system, flows with screen nodes), plus a
     row in every other table, with ids inside every UUID array and JSONB kind the schema has: a
     sub-page, mockup versions built on each other with a deleted one, features naming pages and
     flows, an entity, a wizard run naming a context item, thoughts depending on each other, a
     run step naming a thought, and a context item whose file is in the store."""
     project = (await load_example(scope, "lesson-library")).id
-    digest = store.put(b"\x89PNG\r\n\x1a\n fake screenshot bytes for the bundle")
+    digest = store.put(png_bytes())
     async with scope.db.transaction() as conn:
         pages = [r["id"] for r in await conn.fetch("SELECT id FROM pages WHERE project_id = $1 ORDER BY sort_order", project)]
         flows = [r["id"] for r in await conn.fetch("SELECT id FROM journey_flows WHERE project_id = $1", project)]

@@ -12,7 +12,7 @@ from mcp_types import BlobResourceContents, CallToolResult, EmbeddedResource, Te
 from pydantic import Field
 
 from ..domain.bundle import BundleSummary, export_project as export_bundle, import_project as import_bundle
-from ..domain.bundle.files import store_access
+from ..domain.bundle import bundle_files
 from ..errors import FlexError, InvalidInput
 from ..server.params import ProjectId
 from ..server.registry import tool
@@ -45,7 +45,7 @@ async def export_project(ctx: Context, project_id: ProjectId) -> Annotated[CallT
     blob resource (application/zip) for the user to keep; import_project brings it back, on
     this server or another. Counts per table are in the result."""
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as out:
-        summary = await export_bundle(scope_of(ctx), project_id, out, files=store_access(app_of(ctx).config))
+        summary = await export_bundle(scope_of(ctx), project_id, out, files=bundle_files(app_of(ctx).config))
         size = out.tell()
         if size > MAX_TOOL_BUNDLE_BYTES:
             raise _too_big()
@@ -85,4 +85,4 @@ async def import_project(ctx: Context, bundle: BundleArg, as_new: AsNewArg = Fal
         source.write(data)
         del data
         source.seek(0)
-        return await import_bundle(scope_of(ctx), source, as_new=as_new, files=store_access(app_of(ctx).config))
+        return await import_bundle(scope_of(ctx), source, as_new=as_new, files=bundle_files(app_of(ctx).config))

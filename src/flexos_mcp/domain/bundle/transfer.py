@@ -24,12 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 from uuid import UUID
@@ -40,13 +38,14 @@ from pydantic import BaseModel, Field
 from ...errors import Conflict, FlexError
 from ...untrusted import Untrusted
 from ..projects import project_id_for_slug, require_project
-from ..scope import Scope
+from ..scope import Scope, owned_by
 from ..text import next_free_slug
 from .archive import (
-    FILES_DIR, FORMAT, FORMAT_VERSION, TABLES_DIR, BundleReader, BundleRefused, BundleWriter, file_member,
-    table_member,
+    FILES_DIR, FORMAT, FORMAT_VERSION, STORED_FILE_URL, TABLES_DIR, BundleReader, BundleRefused, BundleWriter,
+    file_member, table_member,
 )
 from .catalog import PROJECTS, Table, project_tables
+from .files import BundleFiles
 
 BATCH_BYTES = 1 << 20   # rows per database round trip and per hand-over to the zip thread
 # A UUID is found from its first hyphen (a literal the regex engine scans for quickly; a pattern
@@ -55,14 +54,6 @@ BATCH_BYTES = 1 << 20   # rows per database round trip and per hand-over to the 
 _UUID_TAIL = re.compile(rb"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9a-fA-F])")
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 _ROW_ID = re.compile(rb'^\{"id":"([0-9a-f-]{36})"')
-
-
-@dataclass(frozen=True)
-class FileAccess:
-    """The stored-file store as the bundle sees it (flexos_mcp.store): read by digest, put bytes
-    (returns the digest). Either may be sync or async."""
-    read: Callable[[str], bytes | None | Awaitable[bytes | None]]
-    put: Callable[[bytes], str | Awaitable[str]]
 
 
 class BundleSummary(BaseModel):
@@ -77,10 +68,6 @@ class BundleSummary(BaseModel):
     bytes: int | None = Field(default=None, description="Size of the bundle file.")
     as_new: bool | None = Field(default=None, description="Import: whether every id was replaced.")
     format_version: int = FORMAT_VERSION
-
-
-async def _maybe_await(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 async def resolve_project_ref(scope: Scope, ref: str) -> UUID:
@@ -98,7 +85,7 @@ async def resolve_project_ref(scope: Scope, ref: str) -> UUID:
 # --- export -------------------------------------------------------------------------------------
 
 async def export_project(scope: Scope, project_id: UUID, out: IO[bytes], *,
-                         files: FileAccess | None = None) -> BundleSummary:
+                         files: BundleFiles | None = None) -> BundleSummary:
     """Write the project as a bundle into `out` (a binary file object)."""
     writer = BundleWriter(out)
     try:
@@ -113,7 +100,7 @@ async def export_project(scope: Scope, project_id: UUID, out: IO[bytes], *,
         await asyncio.to_thread(writer.end)
         written, missing = [], []
         for digest in sorted(writer.stored_files):
-            data = await _maybe_await(files.read(digest)) if files else None
+            data = await asyncio.to_thread(files.read, digest) if files else None
             if data is None:
                 missing.append(digest)
                 continue
@@ -154,7 +141,7 @@ async def _export_table(conn: Any, table: Table, project_id: UUID, writer: Bundl
 # --- import -------------------------------------------------------------------------------------
 
 async def import_project(scope: Scope, source: str | IO[bytes], *, as_new: bool = False,
-                         files: FileAccess | None = None) -> BundleSummary:
+                         files: BundleFiles | None = None) -> BundleSummary:
     """Create a project of the acting user from a bundle (a path or a binary file object)."""
     reader = await asyncio.to_thread(BundleReader, source)
     try:
@@ -308,12 +295,16 @@ class _Statement:
         return f"${self.params.index(name) + 2}::{sql_type}"
 
 
-def _batches(reader: BundleReader, table: Table, mapping: dict[bytes, bytes] | None) -> Iterator[tuple[str, int]]:
-    """Rows of one table as JSON-array batches of about BATCH_BYTES, ids remapped."""
+def _batches(reader: BundleReader, table: Table, mapping: dict[bytes, bytes] | None,
+             named_files: set[str]) -> Iterator[tuple[str, int]]:
+    """Rows of one table as JSON-array batches of about BATCH_BYTES, ids remapped; the stored
+    files the rows name are added to `named_files`."""
     lines: list[bytes] = []
     size = 0
     for line in reader.lines(table_member(table.name)):
         line = _remap(line, mapping)
+        if b"flexos://files/" in line:
+            named_files.update(m.group(1).decode() for m in STORED_FILE_URL.finditer(line))
         lines.append(line)
         size += len(line)
         if size >= BATCH_BYTES:
@@ -338,7 +329,7 @@ async def _prefetched(batches: Iterator[tuple[str, int]]) -> AsyncIterator[tuple
 
 
 async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any], old_project: dict[str, Any],
-                       mapping: dict[bytes, bytes] | None, stored: list[str], files: FileAccess | None) -> BundleSummary:
+                       mapping: dict[bytes, bytes] | None, stored: list[str], files: BundleFiles | None) -> BundleSummary:
     actor = scope.actor
     old_id = old_project["id"].lower().encode()
     project_id = UUID((mapping[old_id] if mapping is not None else old_id).decode())
@@ -355,6 +346,7 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
         slug = next_free_slug(base, taken)
         values = {"project": project_id, "user": actor.id, "slug": slug}
         counts: dict[str, int] = {}
+        named: set[str] = set()  # stored files the rows name
         restores: list[str] = []
         for table, columns, expected in plan:
             statement = _Statement(table, columns)
@@ -363,7 +355,7 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
                 await conn.execute(statement.create_sql)
                 restores.append(statement.restore_sql)
             count = 0
-            async with contextlib.aclosing(_prefetched(_batches(reader, table, mapping))) as batches:
+            async with contextlib.aclosing(_prefetched(_batches(reader, table, mapping, named))) as batches:
                 async for rows_json, n in batches:
                     await conn.execute(statement.sql, rows_json, *args)
                     count += n
@@ -374,14 +366,32 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
             await conn.execute(restore, project_id)
         await _require_references_inside(conn, [t for t, _, _ in plan], project_id)
         await _require_version_counters(conn, project_id)
-        for name in stored:
-            data = await asyncio.to_thread(reader.read_small, name)
-            digest = name.removeprefix(FILES_DIR)
-            if await _maybe_await(files.put(data)) != digest:  # type: ignore[union-attr]
-                raise BundleRefused(f"its stored file {digest} does not have that digest (edited).")
+        carried = {name.removeprefix(FILES_DIR): name for name in stored}
+        for digest, name in carried.items():  # every file passes the store's gate before any is stored
+            files.check(digest, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]
+        await _require_files_carried_or_held(conn, scope, project_id, named - set(carried))
+        for name in stored:  # a refusal after this point leaves only unreferenced, content-addressed files
+            await asyncio.to_thread(files.put, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]
         project = await conn.fetchrow("SELECT id, name, slug FROM projects WHERE id = $1", project_id)
     return BundleSummary(project_id=project["id"], name=project["name"], slug=project["slug"], rows=counts,
                          files=len(stored), as_new=mapping is not None)
+
+
+async def _require_files_carried_or_held(conn: Any, scope: Scope, project_id: UUID, missing: set[str]) -> None:
+    """A stored file the rows name must come with the bundle, or be one the importing user's own
+    items already hold: naming a digest is not a way to reach someone else's file (the same rule
+    create_context_item applies to a content_url)."""
+    if not missing:
+        return
+    urls = [f"flexos://files/sha256/{d}" for d in sorted(missing)]
+    held = {r["content_url"] for r in await conn.fetch(
+        f"""SELECT DISTINCT i.content_url FROM user_context_items i JOIN projects p ON p.id = i.project_id
+             WHERE i.content_url = ANY($1::text[]) AND i.project_id <> $2 AND {owned_by(3, "p.user_id")}""",
+        urls, project_id, scope.actor.owner_id)}
+    for url in urls:
+        if url not in held:
+            raise BundleRefused(f"its rows name the stored file {url}, which it does not carry and you do not "
+                                f"have; export the project again from a server whose store has the file.")
 
 
 async def _require_version_counters(conn: Any, project_id: UUID) -> None:
