@@ -5,8 +5,8 @@ if nothing moved meanwhile (a mockup changed during the computation is seen, not
 from __future__ import annotations
 
 from big_project import big_project_pages, store_pages
-from conftest import call, connect, new_email
-from project_fixtures import make_project
+from helpers.mcp_client import call, connect, new_email
+from helpers.project_fixtures import make_project
 
 from flexos_mcp import compute
 from flexos_mcp.analysis import flow_graph, mermaid

@@ -12,9 +12,9 @@ import asyncpg
 import pytest
 
 from big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages, store_pages
-from conftest import call, connect, new_email
-from http_helpers import http_server, mcp_client, new_token
-from project_fixtures import EXAMPLE, add_page, load_lesson_library, make_project
+from helpers.mcp_client import call, connect, new_email
+from helpers.http_helpers import http_server, mcp_client, new_token
+from helpers.project_fixtures import EXAMPLE, add_page, load_lesson_library, make_project
 
 from flexos_mcp.analysis import entities as analysis
 from flexos_mcp.compute import WorkTooBig
