@@ -8,7 +8,7 @@ import pytest
 
 from flexos_mcp.analysis.entities import infer_entities
 
-from entity_fixtures import page
+from helpers.entity_fixtures import page
 
 
 def by_name(entities):

@@ -2,7 +2,7 @@
 sound, and that knowledge crosses pages."""
 
 from big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages
-from entity_fixtures import CYCLE, EXAMPLE_PAGES
+from helpers.entity_fixtures import CYCLE, EXAMPLE_PAGES
 
 from flexos_mcp.analysis import entities as analysis
 
