@@ -10,7 +10,7 @@ import os
 import zipfile
 
 from helpers.mcp_client import call, connect, error_of, new_email
-from helpers.bundle_support import run_command
+from helpers.cli_process import run_flexos
 
 
 async def test_export_tool_returns_the_zip_as_a_blob_and_import_tool_copies_it(database_url, db):
@@ -50,24 +50,24 @@ async def test_export_and_import_commands_round_trip_a_project(database_url, db,
     email = new_email()
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": database_url, "FLEXOS_USER_EMAIL": email,
            "FLEXOS_LOG_LEVEL": "WARNING"}
-    assert run_command("demo", env=env).returncode == 0
+    assert run_flexos("demo", env=env).returncode == 0
     target = tmp_path / "lesson.flexos.zip"
-    exported = run_command("export", "lesson-library", "-o", str(target), env=env)
+    exported = run_flexos("export", "lesson-library", "-o", str(target), env=env)
     assert exported.returncode == 0, exported.stderr
     assert "flexos-mcp: using PostgreSQL at" in exported.stderr
     assert f"to {target}:" in exported.stdout and target.is_file()
     assert not list(tmp_path.glob(".*.partial"))
 
-    imported = run_command("import", str(target), "--as-new", env=env)
+    imported = run_flexos("import", str(target), "--as-new", env=env)
     assert imported.returncode == 0, imported.stderr
     assert "imported project 'Lesson Library' (slug lesson-library-2" in imported.stdout
 
-    refused = run_command("import", str(target), env=env)
+    refused = run_flexos("import", str(target), env=env)
     assert refused.returncode == 1 and "--as-new" in refused.stderr
-    unknown = run_command("export", "no-such-project", env=env)
+    unknown = run_flexos("export", "no-such-project", env=env)
     assert unknown.returncode == 1 and "No project with slug or id 'no-such-project'" in unknown.stderr
     target.write_bytes(target.read_bytes()[:1000])
-    truncated = run_command("import", str(target), "--as-new", env=env)
+    truncated = run_flexos("import", str(target), "--as-new", env=env)
     assert truncated.returncode == 1 and "not a complete zip" in truncated.stderr
     slugs = await db.fetch("SELECT p.slug FROM projects p JOIN users u ON u.id = p.user_id WHERE u.email = $1 "
                            "ORDER BY slug", email)

@@ -8,9 +8,6 @@ import hashlib
 import io
 import json
 import re
-import shutil
-import subprocess
-import sys
 import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,14 +25,6 @@ from flexos_mcp.domain.bundle.catalog import project_tables
 from flexos_mcp.domain.scope import Scope
 from flexos_mcp.domain.users import ensure_user
 from flexos_mcp.store import LocalFileStore
-
-EXECUTABLE = shutil.which("flexos-mcp", path=str(Path(sys.executable).parent)) or "flexos-mcp"
-
-
-def run_command(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """`flexos-mcp ARGS` as a real process, as a person runs it."""
-    return subprocess.run([EXECUTABLE, *args], env=env, capture_output=True, text=True, timeout=300)
-
 
 UUID_ANYWHERE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
