@@ -22,15 +22,9 @@ from pydantic import BaseModel, Field
 
 from ..analysis.shown import json_shown
 from ..analysis.css_values import normalize_color, parse_length, shadow_layers
-from ..analysis.design_tokens import (
-    _prescribed_paths,
-    check_consistency,
-    emerge_design_system,
-    tailwind_config_js,
-    to_css_variables,
-    to_dtcg,
-    to_tailwind_theme,
-)
+from ..analysis.design_tokens import _prescribed_paths, emerge_design_system
+from ..analysis.token_consistency import check_consistency
+from ..analysis.token_exports import tailwind_config_js, to_css_variables, to_dtcg, to_tailwind_theme
 from ..compute import run_cpu_if
 from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages

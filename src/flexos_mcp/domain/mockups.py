@@ -6,7 +6,7 @@ next number from its counter (`pages.last_mockup_version`), so concurrent saves 
 the current version makes the version it was built on current (its `parent_mockup_id`), for any
 writer. A save moves the page's `current_mockup_id` to the new version (unless told not to) and a
 `draft` page becomes `designed`. Every save runs the deterministic extraction
-(analysis/extraction.py) and stores what the mockup uses in `extracted_patterns`,
+(analysis/extraction/) and stores what the mockup uses in `extracted_patterns`,
 `responsive_rules` and `interactions`.
 
 Size limits (bytes of UTF-8): HTML 1 MiB, CSS 512 KiB, JavaScript 512 KiB. Text with NUL bytes,
@@ -28,7 +28,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from ..analysis.extraction import diff_patterns, extract_mockup
+from ..analysis.extraction import extract_mockup
+from ..analysis.extraction.results import diff_patterns
 from ..compute import WorkTooBig, run_cpu_if
 from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
