@@ -15,11 +15,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import call, connect, error_of, new_email
-from context_files_support import stored_files
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.context_files import stored_files
 from netns_hosts import WebHost, public_web_host
-from project_fixtures import make_project
-from records import dump_project
+from helpers.project_fixtures import make_project
+from helpers.records import dump_project
 
 CONTEXT = ("projects", "context", "analytics")
 

@@ -13,10 +13,10 @@ import uuid
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from conftest import call, connect, error_of, new_email
-from context_files_support import ELF_BYTES, LANDING_HTML, b64, png_bytes, stored_files
-from project_fixtures import make_project
-from records import dump_project
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.context_files import ELF_BYTES, LANDING_HTML, b64, png_bytes, stored_files
+from helpers.project_fixtures import make_project
+from helpers.records import dump_project
 
 CONTEXT = ("projects", "context", "analytics")
 STORE_URI = "flexos://files/sha256/"

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from context_files_support import ELF_BYTES, png_bytes, stored_files
+from helpers.context_files import ELF_BYTES, png_bytes, stored_files
 from flexos_mcp.domain.context_items import check_content_url
 from flexos_mcp.errors import InvalidInput
 from flexos_mcp.store import FileStore, LocalFileStore, StoredFileMissing, digest_of_url, file_url

@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field
 
 from ..analysis.context_content import NotAnImage, analyse_bytes, analyse_item_text, image_for_model
 from ..compute import run_cpu
+from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import FlexError, InvalidInput
@@ -38,10 +39,10 @@ from ..store import FILE_URL_PREFIX, FileStore, StoredFileMissing, digest_of_url
 from ..store.fetch import FetchLimits, fetch_url
 from ..store.sniff import RefusedFile, Sniffed, sniff
 from ..store.user_paths import read_allowed_file
-from .owned import fetch_owned
+from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
-from .scope import Scope, owned_by
+from .scope import Actor, Scope, owned_by
 from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 
 ContextItemType = Literal["screenshot", "url", "text", "file", "mockup"]
@@ -260,7 +261,7 @@ def check_content_url(url: str) -> str:
     raise ValueError(f"{reason}. content_url takes only http:// and https:// URLs (or a FlexOS file URI)")
 
 
-async def _require_known_store_uri(conn: Any, scope: Scope, url: str | None) -> None:
+async def _require_known_store_uri(conn: ReadConnection, scope: Scope, url: str | None) -> None:
     """A store URI given by a caller must name a file one of their own items already holds."""
     digest = digest_of_url(url)
     if digest is None:
@@ -309,7 +310,7 @@ def _merged(values: dict[str, Any], analysis: dict[str, Any] | None, file_info: 
 async def _insert(scope: Scope, project_id: UUID, values: dict[str, Any], policy: FilePolicy | None,
                   accepted: Accepted | None) -> ContextItem:
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         await _require_known_store_uri(conn, scope, values.get("content_url") if accepted is None else None)
         if accepted is not None and policy is not None:
             digest = await asyncio.to_thread(policy.store.put, accepted.data)
@@ -382,14 +383,14 @@ async def fetch_context_item(scope: Scope, project_id: UUID, url: str, values: d
     return await _insert(scope, project_id, merged, policy, None)
 
 
-async def require_context_item(conn: Any, scope: Scope, item_id: UUID, *, lock: bool = False,
-                               project_id: UUID | None = None) -> Any:
-    return await fetch_owned(conn, scope.actor, "user_context_items", "context item", item_id,
-                             field="context_item_id", hint=CONTEXT_HINT, lock=lock, project_id=project_id)
+async def require_context_item(conn: ReadConnection, actor: Actor, item_id: UUID, *, field: str = "context_item_id",
+                               lock: RowLock | None = None, project_id: UUID | None = None) -> Any:
+    return await fetch_owned(conn, actor, "user_context_items", "context item", item_id,
+                             field=field, hint=CONTEXT_HINT, lock=lock, project_id=project_id)
 
 
 async def get_context_item(scope: Scope, item_id: UUID, project_id: UUID | None = None) -> ContextItem:
-    return context_item_of(await require_context_item(scope.db, scope, item_id, project_id=project_id))
+    return context_item_of(await require_context_item(scope.db, scope.actor, item_id, project_id=project_id))
 
 
 async def list_context_items(scope: Scope, project_id: UUID, *, item_type: str | None = None,
@@ -436,7 +437,7 @@ async def update_context_item(scope: Scope, item_id: UUID, changes: dict[str, An
         await require_context_item(scope.db, scope, item_id)
         fresh = await analyse_text_value(changes["content_text"])
     async with scope.db.transaction() as conn:
-        row = await require_context_item(conn, scope, item_id, lock=True)
+        row = await require_context_item(conn, scope.actor, item_id, lock="NO KEY UPDATE")
         if not changes:
             return context_item_of(row)
         changes = _reanalysed(row, changes, fresh)
@@ -451,7 +452,7 @@ async def reference_context_item(scope: Scope, item_id: UUID, used_in: str, note
     """Record one use of the item: count it, stamp the time, and remember where (most recent
     MAX_REFERENCES_KEPT uses). One statement, so concurrent references never lose a count."""
     async with scope.db.transaction() as conn:
-        await require_context_item(conn, scope, item_id, lock=True)
+        await require_context_item(conn, scope.actor, item_id, lock="NO KEY UPDATE")
         row = await conn.fetchrow(
             """UPDATE user_context_items
                   SET times_referenced = COALESCE(times_referenced, 0) + 1,
@@ -473,7 +474,7 @@ async def reference_context_item(scope: Scope, item_id: UUID, used_in: str, note
 
 async def delete_context_item(scope: Scope, item_id: UUID) -> DeletedContextItem:
     async with scope.db.transaction() as conn:
-        row = await require_context_item(conn, scope, item_id, lock=True)
+        row = await require_context_item(conn, scope.actor, item_id, lock="NO KEY UPDATE")
         await conn.execute("DELETE FROM user_context_items WHERE id = $1", item_id)
     return DeletedContextItem(id=row["id"], item_type=row["item_type"])
 
@@ -489,7 +490,7 @@ class StoredFile:
 
 async def item_file(scope: Scope, item_id: UUID, store: FileStore, project_id: UUID | None = None) -> StoredFile:
     """The bytes an item holds (ownership-checked like every read); NotFound-like errors otherwise."""
-    row = await require_context_item(scope.db, scope, item_id, project_id=project_id)
+    row = await require_context_item(scope.db, scope.actor, item_id, project_id=project_id)
     digest = digest_of_url(row["content_url"])
     if digest is None:
         raise InvalidInput("context_item_id", f"the context item {item_id} holds no stored file (it is "
@@ -504,7 +505,7 @@ async def item_file(scope: Scope, item_id: UUID, store: FileStore, project_id: U
 async def item_image_for_model(scope: Scope, item_id: UUID, store: FileStore) -> tuple[bytes, str] | None:
     """The item's image scaled for a model (PNG or JPEG, at most MODEL_IMAGE_SIDE px on its long
     side), or None when the item holds no image."""
-    row = await require_context_item(scope.db, scope, item_id)
+    row = await require_context_item(scope.db, scope.actor, item_id)
     digest = digest_of_url(row["content_url"])
     if digest is None:
         return None

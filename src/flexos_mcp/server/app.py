@@ -52,7 +52,7 @@ from .validation import describe_validation_error, unknown_tool_message
 log = logging.getLogger(__name__)
 
 # What compute workers import once in the fork server, so each new worker starts warm.
-COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entities",
+COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entity_batches",
                    "flexos_mcp.analysis.design_tokens", "flexos_mcp.analysis.pixel_diff")
 
 OUTLINE_TEMPLATE = "flexos://projects/{project_id}/outline"
