@@ -434,7 +434,7 @@ def _reanalysed(row: Any, changes: dict[str, Any], fresh: dict[str, Any] | None)
 async def update_context_item(scope: Scope, item_id: UUID, changes: dict[str, Any]) -> ContextItem:
     fresh = None
     if changes.get("content_text") and "ai_analysis" not in changes:  # analysed before the transaction
-        await require_context_item(scope.db, scope, item_id)
+        await require_context_item(scope.db, scope.actor, item_id)
         fresh = await analyse_text_value(changes["content_text"])
     async with scope.db.transaction() as conn:
         row = await require_context_item(conn, scope.actor, item_id, lock="NO KEY UPDATE")
