@@ -1,16 +1,83 @@
-"""The floor for stdio benchmarks: the MCP SDK's own server with one echo tool, run as a
-subprocess exactly like `flexos-mcp serve` (python bench/echo_server.py)."""
+"""The floor of the per-call benchmarks (bench/tool_calls.py): the MCP SDK's own server, with no
+FlexOS code in it.
+
+- `echo_tool(text)` returns the string: protocol and SDK cost with no work at all;
+- `echo_<name>` returns a given structured result (the record a FlexOS tool returns) under that
+  tool's output schema, so the SDK converts it and the client validates it exactly as it does a
+  FlexOS result. Its arguments are accepted and ignored: the same request, no work.
+
+`build_echo_server(results)` gives the server for in-memory use; run as a subprocess it serves
+stdio exactly like `flexos-mcp serve` (python bench/echo_server.py [results.json]), or, with
+`--http PORT --token TOKEN`, Streamable HTTP as `flexos-mcp serve --transport http` does
+(stateless, JSON responses) behind a bearer-token check that does not touch a database.
+results.json maps a tool name to {"result": {...}, "output_schema": {...}}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
 
 from mcp.server import MCPServer
 
-server = MCPServer("echo")
+
+def build_echo_server(results: dict[str, dict[str, Any]] | None = None) -> MCPServer:
+    server = MCPServer("echo", log_level="WARNING")  # as the bench runs flexos-mcp: no per-request logs
+
+    @server.tool()
+    async def echo_tool(text: str) -> str:
+        """Echo."""
+        return text
+
+    for name, entry in (results or {}).items():
+        _add_echo(server, name, entry["result"], entry["output_schema"])
+    return server
 
 
-@server.tool()
-async def echo_tool(text: str) -> str:
-    """Echo."""
-    return text
+def _add_echo(server: MCPServer, name: str, result: dict[str, Any], output_schema: dict[str, Any]) -> None:
+    async def echo() -> dict[str, Any]:
+        return result
+
+    server.add_tool(echo, name=f"echo_{name}", description=f"The result {name} returned.", structured_output=True)
+    tool = server._tool_manager.get_tool(f"echo_{name}")
+    tool.fn_metadata.output_schema = output_schema  # the schema FlexOS publishes: the same client check
+    tool.__dict__.pop("output_schema", None)  # a cached_property over fn_metadata
+
+
+def serve_http(server: MCPServer, port: int, token: str) -> None:
+    """Streamable HTTP at /mcp, stateless with JSON responses, behind a constant-token check."""
+    import uvicorn
+    from starlette.responses import JSONResponse
+
+    app = server.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, json_response=True,
+                                     host="127.0.0.1")
+    expected = f"Bearer {token}".encode()
+
+    async def gate(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and dict(scope["headers"]).get(b"authorization") != expected:
+            await JSONResponse({"error": "invalid_token"}, status_code=401)(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    uvicorn.Server(uvicorn.Config(gate, host="127.0.0.1", port=port, log_level="warning",
+                                  server_header=False)).run()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", nargs="?", help="JSON file of results to echo")
+    parser.add_argument("--http", type=int, metavar="PORT", help="serve Streamable HTTP on this loopback port")
+    parser.add_argument("--token", default="", help="the bearer token HTTP requests must carry")
+    args = parser.parse_args()
+    results = json.loads(open(args.results).read()) if args.results else None
+    server = build_echo_server(results)
+    if args.http:
+        serve_http(server, args.http, args.token)
+    else:
+        server.run()
 
 
 if __name__ == "__main__":
-    server.run()
+    sys.exit(main())

@@ -9,11 +9,11 @@ from typing import Any
 from mcp import Client
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
-from mcp_types import ListResourcesResult, ListToolsResult, Resource, TextResourceContents
+from mcp_types import CallToolResult, ListResourcesResult, ListToolsResult, Resource, TextContent, TextResourceContents
 from pydantic import BaseModel
 
-from flexos_mcp.server.sdk_adapter import (ListHandlers, advertise_list_changes, context_for, lowlevel_server,
-                                           registered_tool, rewrite_tool_schemas)
+from flexos_mcp.server.sdk_adapter import (ListHandlers, advertise_list_changes, context_for, convert_results,
+                                           lowlevel_server, registered_tool, rewrite_tool_schemas)
 
 
 class Echoed(BaseModel):
@@ -130,3 +130,34 @@ async def test_default_list_handlers_list_what_is_registered():
     async with Client(server) as client:
         assert [t.name for t in (await client.list_tools()).tools] == ["echo"]
         assert (await client.list_resources()).resources == []
+
+
+async def test_converted_results_come_from_our_converter_and_anything_else_from_the_sdk():
+    server = _server()
+
+    async def shout(text: str) -> str:
+        """Not structured: the converter is asked with no output model."""
+        return text.upper()
+
+    server.add_tool(shout)
+    seen: list[Any] = []
+
+    def convert(result: Any, output_model: Any) -> Any:
+        seen.append(output_model)
+        if output_model is Echoed and result.text == "mine":
+            return CallToolResult(content=[TextContent(type="text", text="converted")],
+                                  structured_content={"text": "mine"})
+        return None
+
+    rewrite_tool_schemas(server, "echo", input_schema=lambda s: s, output_schema=lambda s: {**s, "description": "kept"})
+    convert_results(server, "echo", convert)
+    convert_results(server, "shout", convert)
+    async with Client(server) as client:
+        listed = {t.name: t for t in (await client.list_tools()).tools}
+        assert listed["echo"].output_schema["description"] == "kept"
+        mine = await client.call_tool("echo", {"text": "mine"})
+        assert mine.content[0].text == "converted" and mine.structured_content == {"text": "mine"}
+        other = await client.call_tool("echo", {"text": "other"})
+        assert other.structured_content == {"text": "other"} and '"other"' in other.content[0].text
+        assert (await client.call_tool("shout", {"text": "hi"})).content[0].text == "HI"
+    assert seen == [Echoed, Echoed, None]

@@ -8,6 +8,12 @@ Time bounds, so that a database that stops answering fails calls instead of hang
   (its processes stopped, a network partition);
 - TCP keepalives on both ends, so a connection to a vanished host, or from a vanished client, is
   noticed within about a minute instead of the kernel's two hours.
+
+A connection goes back to the pool without asyncpg's reset statement (advisory unlock, CLOSE ALL,
+UNLISTEN, RESET ALL: one more round trip on every call, as much as the read itself), because the
+gateway's reads and transactions leave no session state behind; an open transaction is still
+rolled back. A connection handed out raw (`Database.connection()`, which may take a session
+lock or SET something) is marked, and gets the full reset when it comes back.
 """
 
 from __future__ import annotations
@@ -65,6 +71,23 @@ def _enable_keepalives(conn: asyncpg.Connection) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
 
 
+class PooledConnection(asyncpg.Connection):
+    """An asyncpg connection that remembers whether it may carry session state (see module doc)."""
+
+    carries_session_state = False
+
+    def mark_session_state(self) -> None:
+        """Reset this connection fully when it goes back to the pool."""
+        self.carries_session_state = True
+
+
+async def _reset_session(conn: asyncpg.Connection) -> None:
+    """asyncpg has already rolled back an open transaction; the rest only where it is needed."""
+    if getattr(conn, "carries_session_state", True):
+        await conn.execute(conn.get_reset_query())
+        conn.carries_session_state = False
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     # JSONB/JSON columns travel as Python dicts and lists, never as JSON-encoded strings.
     for typename in ("jsonb", "json"):
@@ -92,11 +115,6 @@ async def create_pool(
         "tcp_keepalives_idle": str(KEEPALIVE_IDLE_S),
         "tcp_keepalives_interval": str(KEEPALIVE_INTERVAL_S),
         "tcp_keepalives_count": str(KEEPALIVE_COUNT),
-        # asyncpg prepares every statement; after five runs PostgreSQL may switch to a generic plan
-        # built for an "average" project. Projects differ in size by orders of magnitude, so each
-        # execution is planned for its own project id (bench/analytics.py: project_summary went
-        # from 1.7x to 1.3x slower with 10x data in other projects).
-        "plan_cache_mode": "force_custom_plan",
         # JIT compiles a plan when its estimated cost is high; PostgreSQL guesses 100 rows for every
         # set-returning JSONB function, so one project's analytics (tens of ms) were estimated in
         # the millions and spent ~500 ms compiling (bench/analytics.py). Our statements are small.
@@ -107,7 +125,8 @@ async def create_pool(
     try:
         pool = await asyncpg.create_pool(
             url, min_size=1, max_size=max_size, init=_init_connection, server_settings=settings,
-            timeout=connect_timeout_s, command_timeout=command_timeout_s,
+            timeout=connect_timeout_s, command_timeout=command_timeout_s, connection_class=PooledConnection,
+            reset=_reset_session,
         )
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
         raise DatabaseUnavailable(connection_failure_message(url, exc)) from exc

@@ -131,7 +131,7 @@ def _entity_gate(row: Any, entity: str | None) -> None:
 
 async def entity_cooccurrence(scope: Scope, project_id: UUID, *, min_pages: int = 1, entity: str | None = None,
                               limit: int = 100) -> CooccurrenceResult:
-    row = await scope.db.fetchrow(ENTITY_COOCCURRENCE_SQL, project_id, scope.actor.owner_id, entity, min_pages, limit)
+    row = await scope.db.fetchrow_planned(ENTITY_COOCCURRENCE_SQL, project_id, scope.actor.owner_id, entity, min_pages, limit)
     _gate(row, project_id)
     _entity_gate(row, entity)
     pairs = [Cooccurrence(**r) for r in row["rows"]]
@@ -239,7 +239,7 @@ def _sorted_cell(cell: dict[str, Any]) -> CrudCell:
 
 
 async def crud_matrix(scope: Scope, project_id: UUID, *, entity: str | None = None) -> CrudMatrix:
-    row = await scope.db.fetchrow(CRUD_MATRIX_SQL, project_id, scope.actor.owner_id, entity)
+    row = await scope.db.fetchrow_planned(CRUD_MATRIX_SQL, project_id, scope.actor.owner_id, entity)
     _gate(row, project_id)
     _entity_gate(row, entity)
     return CrudMatrix(rows=[
@@ -310,7 +310,7 @@ class SearchResult(BaseModel):
 
 async def search_project(scope: Scope, project_id: UUID, query: str, *, kinds: list[str] | None = None,
                          limit: int = 20) -> SearchResult:
-    row = await scope.db.fetchrow(SEARCH_PROJECT_SQL, project_id, scope.actor.owner_id, query, kinds, limit)
+    row = await scope.db.fetchrow_planned(SEARCH_PROJECT_SQL, project_id, scope.actor.owner_id, query, kinds, limit)
     _gate(row, project_id)
     hits = [SearchHit(**hit) for hit in row["rows"]]
     return SearchResult(hits=hits, total=row["total"], truncated=row["total"] > len(hits))
@@ -424,6 +424,6 @@ class ProjectSummary(BaseModel):
 
 
 async def project_summary(scope: Scope, project_id: UUID) -> ProjectSummary:
-    row = await scope.db.fetchrow(PROJECT_SUMMARY_SQL, project_id, scope.actor.owner_id)
+    row = await scope.db.fetchrow_planned(PROJECT_SUMMARY_SQL, project_id, scope.actor.owner_id)
     _gate(row, project_id)
     return ProjectSummary(**{k: row[k] for k in ProjectSummary.model_fields})

@@ -108,7 +108,7 @@ def _tree(rows: list[Any]) -> list[OutlinePage]:
 
 async def project_outline(scope: Scope, project_id: UUID, cursor: str | None = None) -> ProjectOutline:
     start = _offset(cursor)
-    async with scope.db.snapshot() as conn:
+    async with scope.db.snapshot(planned=True) as conn:  # its cost follows the project's size
         project = await require_project(conn, scope.actor, project_id)
         pages = await conn.fetch(
             """SELECT p.id, p.parent_id, p.name, p.slug, p.path, p.type, p.status,

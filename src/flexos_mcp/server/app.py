@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -42,8 +41,8 @@ from .http_app import HttpOptions
 from .http_auth import is_read_only_token, read_only_token_message
 from .prompts import install_prompts
 from .resource_helpers import served_mime
-from .registry import (add_registered_resource, add_registered_tool, explain_failure, find_tool, select_resources,
-                       select_tools)
+from .registry import (CompactResult, add_registered_resource, add_registered_tool, compact_json, explain_failure,
+                       find_tool, select_resources, select_tools)
 from .sdk_adapter import ListHandlers, registered_tool
 from .state import AppState, access_token_of, current_request, scope_of
 from .toolsets import resolve_toolsets
@@ -79,10 +78,11 @@ def compact_text(result: Any) -> Any:
     """The result's text block as compact JSON of its structured content: the SDK indents it,
     which costs a model a quarter more context for the same data. A tool that built its own
     content (an image with a sentence about it) keeps it as it is."""
+    if isinstance(result, CompactResult):  # written compact in the first place (registry.py)
+        return result
     if (isinstance(result, CallToolResult) and result.structured_content is not None and not result.is_error
             and len(result.content) == 1 and isinstance(result.content[0], TextContent)):
-        text = json.dumps(result.structured_content, ensure_ascii=False, separators=(",", ":"))
-        result.content = [TextContent(type="text", text=text)]
+        result.content = [TextContent(type="text", text=compact_json(result.structured_content))]
     return result
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import logging
 import pkgutil
 import uuid
@@ -25,14 +26,14 @@ from typing import Any, TypeVar
 import asyncpg
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
-from mcp_types import ToolAnnotations
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
 
 from ..db.availability import is_unavailable
 from ..db.error_map import explain_database_error
 from ..errors import DatabaseUnavailable, FlexError
 from .apps import tool_meta
 from .schema_slim import collapse_optional_arguments, compact, strip_titles
-from .sdk_adapter import rewrite_tool_schemas
+from .sdk_adapter import convert_results, rewrite_tool_schemas
 from .toolsets import TOOLSETS
 
 log = logging.getLogger(__name__)
@@ -151,18 +152,38 @@ def resource(uri: str, *, toolset: str, title: str, mime_type: str = "applicatio
     return register
 
 
-def _import_tool_modules() -> None:
+def in_toolset_module(module: str, toolset: str) -> bool:
+    """Whether `tools/<module>.py` may declare tools of `toolset`: its name is the toolset's, or
+    starts with it and an underscore (tools/wizard_driver.py: wizard). tests/test_tool_modules.py
+    holds every module to it, so a server imports only the modules of the toolsets it offers."""
+    return module == toolset or module.startswith(toolset + "_")
+
+
+def _import_tool_modules(toolsets: list[str] | None = None) -> None:
+    """Import the modules that declare tools: all of them, or those of `toolsets` only (a server
+    with the default two toolsets does not pay at start for importing the other ten)."""
     from .. import tools
 
     for module in pkgutil.iter_modules(tools.__path__):
-        importlib.import_module(f"{tools.__name__}.{module.name}")
+        if toolsets is None or any(in_toolset_module(module.name, t) for t in toolsets):
+            importlib.import_module(f"{tools.__name__}.{module.name}")
+
+
+def _in_toolset_order(specs: Any) -> list[Any]:
+    order = {name: i for i, name in enumerate(TOOLSETS)}
+    return sorted(specs, key=lambda s: order[s.toolset])
 
 
 def all_tools() -> list[ToolSpec]:
     """Every tool, in toolset order, then in the order its module declares them."""
     _import_tool_modules()
-    order = {name: i for i, name in enumerate(TOOLSETS)}
-    return sorted(_REGISTRY.values(), key=lambda s: order[s.toolset])
+    return _in_toolset_order(_REGISTRY.values())
+
+
+def all_resources() -> list[ResourceSpec]:
+    """Every resource and resource template, in toolset order."""
+    _import_tool_modules()
+    return _in_toolset_order(_RESOURCES.values())
 
 
 def find_tool(name: str) -> ToolSpec | None:
@@ -172,12 +193,35 @@ def find_tool(name: str) -> ToolSpec | None:
 
 
 def select_tools(toolsets: list[str], *, read_only: bool) -> list[ToolSpec]:
-    return [s for s in all_tools() if s.toolset in toolsets and (s.read_only or not read_only)]
+    _import_tool_modules(toolsets)
+    return [s for s in _in_toolset_order(_REGISTRY.values())
+            if s.toolset in toolsets and (s.read_only or not read_only)]
 
 
 def select_resources(toolsets: list[str]) -> list[ResourceSpec]:
-    _import_tool_modules()
+    _import_tool_modules(toolsets)
     return [r for r in _RESOURCES.values() if r.toolset in toolsets]
+
+
+def compact_json(value: Any) -> str:
+    """JSON without indentation or escaped non-ASCII: what a tool result's text block holds."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class CompactResult(CallToolResult):
+    """A result whose text block is already the compact JSON of its structured content."""
+
+
+def _dumped_once(result: Any, output_model: Any) -> CompactResult | None:
+    """The result of a tool that returns exactly its output model, from one dump. The SDK would
+    dump the model to structured content, serialise it a second time as indented text, and
+    `app.compact_text` would write that text a third time, compact: the same result for a third of
+    the work (bench/profiles/README.md). None for anything else: the SDK converts it."""
+    if output_model is None or type(result) is not output_model:
+        return None
+    structured = result.model_dump(mode="json", by_alias=True)
+    return CompactResult(content=[TextContent(type="text", text=compact_json(structured))],
+                         structured_content=structured)
 
 
 def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
@@ -186,6 +230,7 @@ def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
     server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True,
                     meta=tool_meta(spec.ui))
     rewrite_tool_schemas(server, spec.name, input_schema=_lean_input, output_schema=_lean_output)
+    convert_results(server, spec.name, _dumped_once)
 
 
 def _lean_input(schema: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,9 @@ from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.lowlevel.server import Server as LowLevelServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools.base import Tool as RegisteredTool
+from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
 from mcp_types import ListResourcesResult, ListToolsResult, PaginatedRequestParams
+from pydantic import PrivateAttr
 
 
 def registered_tool(server: MCPServer[Any], name: str) -> RegisteredTool | None:
@@ -41,6 +43,35 @@ def rewrite_tool_schemas(server: MCPServer[Any], name: str, *, input_schema: Cal
     if metadata.output_schema is not None:
         metadata.output_schema = output_schema(metadata.output_schema)
         registered.__dict__.pop("output_schema", None)
+
+
+class _ConvertingMetadata(FuncMetadata):
+    """The SDK's per-tool metadata with a converter of our own tried first (see convert_results)."""
+
+    _convert: Callable[[Any, Any], Any] | None = PrivateAttr(default=None)
+
+    def convert_result(self, result: Any) -> Any:
+        output_model = self.output_model if self.output_schema is not None and not self.wrap_output else None
+        converted = self._convert(result, output_model) if self._convert is not None else None
+        return super().convert_result(result) if converted is None else converted
+
+
+def convert_results(server: MCPServer[Any], name: str, convert: Callable[[Any, Any], Any]) -> None:
+    """Let `convert(result, output_model)` turn what a registered tool returned into its
+    CallToolResult before the SDK does (`output_model` is None for a tool without structured
+    output); when it returns None, the SDK converts as always. Call it after the schemas are
+    rewritten (it keeps them). Missing upstream: a result converter per tool, or a cheaper
+    default (the SDK dumps a returned model to structured content, then serialises the model again
+    as indented text)."""
+    registered = registered_tool(server, name)
+    if registered is None:
+        raise KeyError(f"no tool {name!r} is registered")
+    metadata = registered.fn_metadata
+    converting = _ConvertingMetadata(arg_model=metadata.arg_model, output_schema=metadata.output_schema,
+                                     output_model=metadata.output_model, wrap_output=metadata.wrap_output)
+    converting._convert = convert
+    registered.fn_metadata = converting
+    registered.__dict__.pop("output_schema", None)
 
 
 def lowlevel_server(server: MCPServer[Any]) -> LowLevelServer[Any]:
