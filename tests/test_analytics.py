@@ -9,9 +9,9 @@ import uuid
 import pytest
 
 from flexos_mcp.untrusted import unwrap
-from conftest import call, connect, error_of, new_email
+from helpers.mcp_client import call, connect, error_of, new_email
 from flexos_mcp.domain import analytics
-from project_fixtures import add_entity, add_page, make_project
+from helpers.project_fixtures import add_entity, add_page, make_project
 
 
 @pytest.fixture
@@ -226,15 +226,16 @@ async def test_outline_resource_reads_the_whole_project(database_url, world, db)
     assert not outline["truncated"] and outline["counts"]["pages"] == 8 and "next_cursor" not in outline
 
 
-async def test_another_users_project_answers_like_a_missing_one(database_url, world):
+async def test_another_users_project_answers_like_a_missing_one(database_url, world, subtests):
     async with connect(database_url, toolsets=("all",)) as intruder:
         for tool, extra in (("entity_cooccurrence", {}), ("crud_matrix", {}), ("project_summary", {}),
                             ("search_project", {"query": "lesson"})):
-            missing_id = uuid.uuid4()
-            foreign = await error_of(intruder, tool, project_id=str(world["a"]), **extra)
-            missing = await error_of(intruder, tool, project_id=str(missing_id), **extra)
-            assert foreign.replace(str(world["a"]), "ID") == missing.replace(str(missing_id), "ID")
-            assert "No project with id" in foreign
+            with subtests.test(tool=tool, extra=extra):
+                missing_id = uuid.uuid4()
+                foreign = await error_of(intruder, tool, project_id=str(world["a"]), **extra)
+                missing = await error_of(intruder, tool, project_id=str(missing_id), **extra)
+                assert foreign.replace(str(world["a"]), "ID") == missing.replace(str(missing_id), "ID")
+                assert "No project with id" in foreign
         messages = []
         for project in (world["a"], uuid.uuid4()):
             with pytest.raises(Exception) as raised:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from mcp.shared.exceptions import MCPError
 
-from conftest import call, connect, error_of, new_email
+from helpers.mcp_client import call, connect, error_of, new_email
 
 
 async def test_null_for_an_optional_argument_means_left_out(database_url):

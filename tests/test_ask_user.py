@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 import mcp_types as types
 import pytest
-from conftest import call, error_of, new_email
+from helpers.mcp_client import call, error_of, new_email
 from mcp import Client
 
 from flexos_mcp.config import Config

@@ -5,11 +5,12 @@ on, the event loop stays free meanwhile, and big workers are retired so memory g
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 import pytest
 
-import compute_tasks as tasks
+from helpers import compute_tasks as tasks
 from flexos_mcp.compute import ComputeLimits, ComputePool, WorkTooBig
 from flexos_mcp.errors import InvalidInput
 
@@ -84,3 +85,8 @@ async def test_at_most_the_configured_number_run_at_once(pool):
     await asyncio.gather(*(pool.run(tasks.spin, 0.4) for _ in range(4)))
     # two workers, four tasks of 0.4 s: two rounds, never four at once
     assert time.perf_counter() - started >= 0.75
+
+
+async def test_workers_yield_the_cpu_to_the_server(pool):
+    own = os.nice(0)
+    assert await pool.run(tasks.niceness) == min(19, own + pool.limits.nice) > own or own == 19

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from flexos_mcp.config import SETTINGS, Config, ConfigError
 
 

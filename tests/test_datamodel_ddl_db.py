@@ -5,11 +5,11 @@ import uuid
 from flexos_mcp.analysis.datamodel_export import to_postgres_ddl
 from flexos_mcp.analysis.entities import infer_entities
 
-from analysis.entity_fixtures import CYCLE, EXAMPLE_PAGES
+from helpers.entity_fixtures import CYCLE, EXAMPLE_PAGES
 
 SAMPLE_ROWS = {
-    "users": {"accept_terms": True, "email": "ada@example.com", "full_name": "Ada Lovelace",
-              "name": "Ada", "password": "correct horse", "role": "teacher"},
+    "users": {"accept_terms": True, "email": "ada@example.com", "name": "Ada Lovelace",
+              "password": "correct horse", "role": "teacher"},
     "lessons": {"title": "Fractions", "subject": "math", "grade_level": 5},
     "comments": {"body": "Lovely idea!"},
 }
@@ -20,26 +20,27 @@ async def table_names(conn):
     return [r["tablename"] for r in rows]
 
 
-async def test_example_ddl_creates_tables_and_accepts_rows(scratch_conn):
+async def test_example_ddl_creates_tables_and_accepts_rows(scratch_conn, subtests):
     await scratch_conn.execute(to_postgres_ddl(infer_entities(EXAMPLE_PAGES, [])))
     assert await table_names(scratch_conn) == ["comments", "lessons", "users"]
     ids = {}
     for table, row in SAMPLE_ROWS.items():
-        if table == "lessons":
-            row = {**row, "author_id": ids["users"]}
-        if table == "comments":
-            row = {**row, "author_id": ids["users"], "lesson_id": ids["lessons"]}
-        columns = ", ".join(f'"{c}"' for c in row)
-        params = ", ".join(f"${i}" for i in range(1, len(row) + 1))
-        ids[table] = await scratch_conn.fetchval(
-            f'INSERT INTO "{table}" ({columns}) VALUES ({params}) RETURNING id', *row.values())
-        assert isinstance(ids[table], uuid.UUID)
+        with subtests.test(table=table, row=row):
+            if table == "lessons":
+                row = {**row, "author_id": ids["users"]}
+            if table == "comments":
+                row = {**row, "author_id": ids["users"], "lesson_id": ids["lessons"]}
+            columns = ", ".join(f'"{c}"' for c in row)
+            params = ", ".join(f"${i}" for i in range(1, len(row) + 1))
+            ids[table] = await scratch_conn.fetchval(
+                f'INSERT INTO "{table}" ({columns}) VALUES ({params}) RETURNING id', *row.values())
+            assert isinstance(ids[table], uuid.UUID)
     # constraints from the mockups hold: enum values, email shape, foreign keys
     for statement, args in (
-        ('INSERT INTO users (accept_terms, email, full_name, name, password, role) '
-         'VALUES (true, $1, $2, $2, $2, $3)', ("b@example.com", "B", "admin")),
-        ('INSERT INTO users (accept_terms, email, full_name, name, password, role) '
-         'VALUES (true, $1, $2, $2, $2, $3)', ("no-at-sign", "B", "student")),
+        ('INSERT INTO users (accept_terms, email, name, password, role) '
+         'VALUES (true, $1, $2, $2, $3)', ("b@example.com", "B", "admin")),
+        ('INSERT INTO users (accept_terms, email, name, password, role) '
+         'VALUES (true, $1, $2, $2, $3)', ("no-at-sign", "B", "student")),
         ("INSERT INTO comments (body, lesson_id) VALUES ('x', $1)", (uuid.uuid4(),)),
     ):
         try:

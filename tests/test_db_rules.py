@@ -11,11 +11,12 @@ import uuid
 import asyncpg
 import pytest
 
-from conftest import ROOT, new_email
+from helpers import ROOT
+from helpers.mcp_client import new_email
 from flexos_mcp.db.error_map import explain_database_error
 from flexos_mcp.db.migrate import load_migrations, migrate
 from flexos_mcp.errors import InvalidInput
-from records import seed_project
+from helpers.records import seed_project
 
 SEED = (ROOT / "docs" / "seed-schema.md").read_text()
 
@@ -41,14 +42,15 @@ async def _chain(db: asyncpg.Connection, project: uuid.UUID, length: int) -> lis
     return ids
 
 
-async def test_a_raw_update_cannot_close_a_cycle(db):
+async def test_a_raw_update_cannot_close_a_cycle(db, subtests):
     _, project = await _project(db)
     a, b, c = await _chain(db, project, 3)
     for target, deps in ((a, [c]), (a, [b]), (b, [c])):
-        with pytest.raises(asyncpg.CheckViolationError) as caught:
-            await db.execute("UPDATE ai_thinking_chain SET depends_on = $2 WHERE id = $1", target, deps)
-        assert caught.value.constraint_name == "thoughts_depends_on_acyclic"
-        assert "cycle" in caught.value.message
+        with subtests.test(target=target, deps=deps):
+            with pytest.raises(asyncpg.CheckViolationError) as caught:
+                await db.execute("UPDATE ai_thinking_chain SET depends_on = $2 WHERE id = $1", target, deps)
+            assert caught.value.constraint_name == "thoughts_depends_on_acyclic"
+            assert "cycle" in caught.value.message
     with pytest.raises(asyncpg.CheckViolationError):
         await db.execute("UPDATE ai_thinking_chain SET depends_on = depends_on || id WHERE id = $1", b)
     assert [r["depends_on"] for r in await db.fetch(

@@ -8,9 +8,9 @@ import sys
 import types
 import uuid
 
-from conftest import call, connect, error_of, new_email
-from project_fixtures import load_lesson_library, make_project
-from records import dump_project, seed_project
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.project_fixtures import load_lesson_library, make_project
+from helpers.records import dump_project, seed_project
 
 
 async def entities_by_name(client, project) -> dict[str, dict]:
@@ -39,7 +39,8 @@ async def test_inference_on_the_example_finds_what_a_person_would_name(database_
     assert user["email"]["type"] == "email" and user["email"]["unique"] is True
     assert set(user["email"]["inferred_from"]) == {"signup", "login", "profile-settings"}
     assert user["password"]["type"] == "string" and user["password"]["sensitive"] is True
-    assert user["full_name"]["type"] == "string" and user["website"]["type"] == "url"
+    assert user["name"]["type"] == "string" and user["website"]["type"] == "url"
+    assert "full_name" not in user  # signup's "Full name" and the profile's "Name" are one field
     assert user["role"]["type"] == "enum" and user["avatar"]["type"] == "image"
     assert found["User"]["crud_locations"] == {"create": ["signup"], "read": ["login"],
                                                "update": ["profile-settings"], "delete": ["profile-settings"]}
@@ -204,24 +205,26 @@ async def test_exports_really_work(database_url, db):
     finally:
         del sys.modules[module.__name__]
     user = module.User.model_validate({"id": str(uuid.uuid4()), "email": "ada@example.org", "password": "correct horse",
-                                             "full_name": "Ada", "name": "Ada", "accept_terms": True, "role": "teacher"})
+                                             "name": "Ada", "accept_terms": True, "role": "teacher"})
     assert user.email == "ada@example.org"
 
 
-async def test_another_users_entities_answer_like_missing_ones(database_url, db):
+async def test_another_users_entities_answer_like_missing_ones(database_url, db, subtests):
     owner = await seed_project(db, new_email())
     before = await dump_project(db, owner["project"])
     async with connect(database_url, toolsets=ENTITY_TOOLSETS) as intruder:
         for tool, extra in (("get_entity", {}), ("update_entity", {"description": "x"}), ("confirm_entity", {}),
                             ("delete_entity", {})):
-            missing_id = uuid.uuid4()
-            foreign = await error_of(intruder, tool, entity_id=str(owner["entity"]), **extra)
-            missing = await error_of(intruder, tool, entity_id=str(missing_id), **extra)
-            assert foreign.replace(str(owner["entity"]), "ID") == missing.replace(str(missing_id), "ID")
+            with subtests.test(tool=tool, extra=extra):
+                missing_id = uuid.uuid4()
+                foreign = await error_of(intruder, tool, entity_id=str(owner["entity"]), **extra)
+                missing = await error_of(intruder, tool, entity_id=str(missing_id), **extra)
+                assert foreign.replace(str(owner["entity"]), "ID") == missing.replace(str(missing_id), "ID")
         for tool, extra in (("infer_entities", {}), ("list_entities", {}), ("export_data_model", {"format": "postgres"}),
                             ("create_entity", {"entity_name": "Spy"})):
-            missing_id = uuid.uuid4()
-            foreign = await error_of(intruder, tool, project_id=str(owner["project"]), **extra)
-            missing = await error_of(intruder, tool, project_id=str(missing_id), **extra)
-            assert foreign.replace(str(owner["project"]), "ID") == missing.replace(str(missing_id), "ID")
+            with subtests.test(tool=tool, extra=extra):
+                missing_id = uuid.uuid4()
+                foreign = await error_of(intruder, tool, project_id=str(owner["project"]), **extra)
+                missing = await error_of(intruder, tool, project_id=str(missing_id), **extra)
+                assert foreign.replace(str(owner["project"]), "ID") == missing.replace(str(missing_id), "ID")
     assert await dump_project(db, owner["project"]) == before

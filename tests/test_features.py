@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import call, connect, error_of, new_email
-from project_fixtures import add_page, make_project
-from records import dump_project, seed_project
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.project_fixtures import add_page, make_project
+from helpers.records import dump_project, seed_project
 
 
 async def project_with_pages(db, email):
@@ -83,7 +83,7 @@ async def test_link_unlink_and_list_filters(database_url, db):
     assert await db.fetchval("SELECT affected_pages FROM features WHERE name = 'Log in' AND project_id = $1", project) == []
 
 
-async def test_bad_input_names_the_field_and_changes_nothing(database_url, db):
+async def test_bad_input_names_the_field_and_changes_nothing(database_url, db, subtests):
     email = new_email()
     project, pages, flow = await project_with_pages(db, email)
     other_project, other_pages, other_flow = await project_with_pages(db, email)  # same user, other project
@@ -103,8 +103,9 @@ async def test_bad_input_names_the_field_and_changes_nothing(database_url, db):
                     f"Invalid {field}: no page with id ID in this project. " \
                     "Call list_pages to see the project's pages. Nothing was changed."
         for bad_flow in (other_flow, stranger["flow"], uuid.uuid4()):
-            message = await error_of(client, "create_feature", project_id=p, name="X", required_journeys=[str(bad_flow)])
-            assert "required_journeys" in message and str(bad_flow) in message and "journey flow" in message
+            with subtests.test(bad_flow=bad_flow):
+                message = await error_of(client, "create_feature", project_id=p, name="X", required_journeys=[str(bad_flow)])
+                assert "required_journeys" in message and str(bad_flow) in message and "journey flow" in message
         message = await error_of(client, "create_feature", project_id=p, name="X", data_operations={"modifies": ["Lesson"]})
         assert "data_operations" in message and '"modifies"' in message and "creates, reads, updates, deletes" in message
         message = await error_of(client, "create_feature", project_id=p, name="X", data_operations={"creates": "Lesson"})
@@ -118,7 +119,7 @@ async def test_bad_input_names_the_field_and_changes_nothing(database_url, db):
         assert await dump_project(db, project) == before
 
 
-async def test_another_users_feature_answers_like_a_missing_one(database_url, db):
+async def test_another_users_feature_answers_like_a_missing_one(database_url, db, subtests):
     owner = await seed_project(db, new_email())
     before = await dump_project(db, owner["project"])
     async with connect(database_url) as intruder:
@@ -126,10 +127,11 @@ async def test_another_users_feature_answers_like_a_missing_one(database_url, db
         for tool, extra in (("get_feature", {}), ("update_feature", {"name": "Taken"}), ("delete_feature", {}),
                             ("link_feature_to_pages", {"page_ids": [str(owner["page"])]}),
                             ("link_feature_to_pages", {"page_ids": [str(owner["page"])], "unlink": True})):
-            missing_id = uuid.uuid4()
-            foreign = await error_of(intruder, tool, feature_id=str(owner["feature"]), **extra)
-            missing = await error_of(intruder, tool, feature_id=str(missing_id), **extra)
-            assert foreign.replace(str(owner["feature"]), "ID") == missing.replace(str(missing_id), "ID")
+            with subtests.test(tool=tool, extra=extra):
+                missing_id = uuid.uuid4()
+                foreign = await error_of(intruder, tool, feature_id=str(owner["feature"]), **extra)
+                missing = await error_of(intruder, tool, feature_id=str(missing_id), **extra)
+                assert foreign.replace(str(owner["feature"]), "ID") == missing.replace(str(missing_id), "ID")
         for tool in ("list_features", "create_feature"):
             extra = {"name": "X"} if tool == "create_feature" else {}
             missing_id = uuid.uuid4()

@@ -9,10 +9,10 @@ import json
 import uuid
 from pathlib import Path
 
-from analysis.flows_node_checks import mermaid_parse_results, vueflow_round_trip
+from helpers.flows_node_checks import mermaid_parse_results, vueflow_round_trip
 from flexos_mcp.untrusted import unwrap
-from conftest import call, connect, error_of, new_email
-from records import dump_project, seed_project
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.records import dump_project, seed_project
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "lesson-library" / "flows"
@@ -442,7 +442,7 @@ async def test_bad_input_is_a_clear_error_and_stores_nothing(database_url, db):
         assert await dump_project(db, uuid.UUID(project_id)) == before
 
 
-async def test_another_users_flows_answer_like_missing_ones(database_url, db):
+async def test_another_users_flows_answer_like_missing_ones(database_url, db, subtests):
     ids = await seed_project(db, new_email())
     before = await dump_project(db, ids["project"])
     async with connect(database_url, toolsets=("all",)) as intruder:
@@ -468,11 +468,12 @@ async def test_another_users_flows_answer_like_missing_ones(database_url, db):
         missing = await error_of(intruder, "connect_nodes", source_node_id=str(missing_id), target_node_id=str(ids["flow_node_2"]))
         assert foreign.replace(str(ids["flow_node"]), "ID") == missing.replace(str(missing_id), "ID")
         for tool in ("list_flows", "project_flow_coverage", "create_flow"):
-            extra = {"name": "X"} if tool == "create_flow" else {}
-            missing_id = uuid.uuid4()
-            foreign = await error_of(intruder, tool, project_id=str(ids["project"]), **extra)
-            missing = await error_of(intruder, tool, project_id=str(missing_id), **extra)
-            assert foreign.replace(str(ids["project"]), "ID") == missing.replace(str(missing_id), "ID"), tool
+            with subtests.test(tool=tool):
+                extra = {"name": "X"} if tool == "create_flow" else {}
+                missing_id = uuid.uuid4()
+                foreign = await error_of(intruder, tool, project_id=str(ids["project"]), **extra)
+                missing = await error_of(intruder, tool, project_id=str(missing_id), **extra)
+                assert foreign.replace(str(ids["project"]), "ID") == missing.replace(str(missing_id), "ID"), tool
         # An own flow cannot connect to, or branch into, another user's node.
         own = await call(intruder, "create_flow", project_id=await new_project(intruder), name="Mine",
                          canvas={"nodes": [{"id": "a", "position": {"x": 0, "y": 0}}], "edges": []})
@@ -480,12 +481,13 @@ async def test_another_users_flows_answer_like_missing_ones(database_url, db):
         assert "not a node of flow 'Mine'" in message
         for uri in (f"flexos://projects/{ids['project']}/flows", f"flexos://projects/{ids['project']}/flows/{ids['flow']}",
                     f"flexos://projects/{ids['project']}/flows/{ids['flow']}/mermaid"):
-            try:
-                result = await intruder.read_resource(uri)
-                text = result.contents[0].text
-            except Exception as exc:  # the SDK raises for a resource error
-                text = str(exc)
-            assert "Sign up" not in text and "No " in text, (uri, text)
+            with subtests.test(uri=uri):
+                try:
+                    result = await intruder.read_resource(uri)
+                    text = result.contents[0].text
+                except Exception as exc:  # the SDK raises for a resource error
+                    text = str(exc)
+                assert "Sign up" not in text and "No " in text, (uri, text)
     assert await dump_project(db, ids["project"]) == before
 
 
@@ -553,8 +555,7 @@ async def test_example_flows_import_and_resources(database_url, db):
     from flexos_mcp.db.gateway import Database
     from flexos_mcp.domain.flows import import_example_flows
     from flexos_mcp.domain.scope import Actor, Scope
-    import asyncpg
-    from flexos_mcp.db.pool import _init_connection
+    from flexos_mcp.db.pool import create_pool
 
     email = new_email()
     async with connect(database_url, email=email, toolsets=("all",)) as client:
@@ -562,7 +563,7 @@ async def test_example_flows_import_and_resources(database_url, db):
         for path in ("/", "/signup", "/login", "/dashboard", "/lessons", "/lessons/new"):
             await new_page(db, project_id, path)
         user = await db.fetchrow("SELECT id, email FROM users WHERE email = $1", email)
-        pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2, init=_init_connection)
+        pool = await create_pool(database_url, max_size=2)
         try:
             scope = Scope(db=Database(pool), actor=Actor(id=user["id"], email=email))
             result = await import_example_flows(scope, uuid.UUID(project_id), EXAMPLES)

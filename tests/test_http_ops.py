@@ -12,10 +12,10 @@ import asyncpg
 import httpx2
 import pytest
 
-from conftest import new_email
+from helpers.mcp_client import new_email
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.domain import tokens
-from http_helpers import MCP_HEADERS, cli, http_server, mcp_client, new_token, rpc
+from helpers.http_helpers import MCP_HEADERS, cli, http_server, mcp_client, new_token, rpc
 
 PUBLIC = "https://flexos.example.com"
 EXTRA_HOST = "flexos.internal:8443"
@@ -48,7 +48,7 @@ async def _post(server, token: str | None, body: dict, **headers: str) -> httpx2
         return await http.post(server.mcp_url, json=body, headers={**MCP_HEADERS, **auth, **headers})
 
 
-async def test_foreign_host_and_origin_are_refused_on_a_wildcard_bind(server, token):
+async def test_foreign_host_and_origin_are_refused_on_a_wildcard_bind(server, token, subtests):
     listing = rpc("tools/list")
     assert (await _post(server, token, listing)).status_code == 200  # Host 127.0.0.1:PORT, the bind's own
     refused = await _post(server, token, listing, Host="evil.example")
@@ -60,7 +60,8 @@ async def test_foreign_host_and_origin_are_refused_on_a_wildcard_bind(server, to
     # The names the server is reached by: the public URL (with or without its default port), the
     # configured extra host, and the public origin.
     for host in ("flexos.example.com", "flexos.example.com:443", EXTRA_HOST):
-        assert (await _post(server, token, listing, Host=host)).status_code == 200, host
+        with subtests.test(host=host):
+            assert (await _post(server, token, listing, Host=host)).status_code == 200, host
     assert (await _post(server, token, listing, Host="flexos.example.com", Origin=PUBLIC)).status_code == 200
     assert (await _post(server, token, listing, Origin="https://flexos.example.com.evil.example")).status_code == 403
 
@@ -180,7 +181,7 @@ async def test_health_and_readiness(server, db):
 
 
 async def test_the_http_server_does_not_start_on_an_unmigrated_database(pg_admin_url):
-    from conftest import fresh_database
+    from helpers.databases import fresh_database
 
     async with fresh_database(pg_admin_url, None) as empty:
         started = cli(empty, "serve", "--transport", "http", "--port", "1")
@@ -198,7 +199,7 @@ async def test_a_read_only_server_runs_on_a_database_that_refuses_every_write(pg
     (no migration, no token use recorded)."""
     from urllib.parse import urlsplit
 
-    from conftest import fresh_database
+    from helpers.databases import fresh_database
 
     async with fresh_database(pg_admin_url, template_database) as url:
         token, record = await _token_for(url)

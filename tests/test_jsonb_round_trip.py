@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from conftest import call, connect, new_email
+from helpers.mcp_client import call, connect, new_email
 
 NESTED = {"a": {"b": [1, 2.5, True, None, "é ✓"]}, "empty": {}, "list": []}
 NESTED_2 = {"changed": ["x"], "n": 0}

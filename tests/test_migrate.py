@@ -8,7 +8,7 @@ import sys
 
 import asyncpg
 
-from conftest import fresh_database
+from helpers.databases import fresh_database
 from flexos_mcp.db.migrate import load_migrations, migrate
 
 

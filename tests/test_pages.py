@@ -7,8 +7,8 @@ import asyncio
 import uuid
 
 import pytest
-from conftest import call, connect, error_of, new_email
-from records import dump_project, seed_project
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.records import dump_project, seed_project
 
 from mcp.shared.exceptions import MCPError
 
@@ -79,7 +79,7 @@ async def test_create_page_with_first_mockup_is_one_step(database_url, db):
         assert await db.fetchval("SELECT count(*) FROM pages") == before
 
 
-async def test_slugs_paths_and_enums(database_url):
+async def test_slugs_paths_and_enums(database_url, subtests):
     async with connect(database_url) as client:
         project = await new_project(client)
         a = await call(client, "create_page", project_id=project, name="Sign up!", path="/signup")
@@ -92,8 +92,9 @@ async def test_slugs_paths_and_enums(database_url):
         message = await error_of(client, "update_page", page_id=b["id"], path="/signup")
         assert "path" in message
         for bad_path in ("/Lessons", "lessons", "/a b", "/lessons?x=1"):
-            message = await error_of(client, "create_page", project_id=project, name="X", path=bad_path)
-            assert "`path`" in message and "lowercase" in message, message
+            with subtests.test(bad_path=bad_path):
+                message = await error_of(client, "create_page", project_id=project, name="X", path=bad_path)
+                assert "`path`" in message and "lowercase" in message, message
         for field, value, valid in (("type", "screen", "'page', 'layout', 'component' or 'modal'"),
                                     ("primary_device", "watch", "'mobile', 'tablet', 'desktop' or 'responsive'")):
             message = await error_of(client, "create_page", project_id=project, name="X", **{field: value})

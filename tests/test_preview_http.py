@@ -18,13 +18,14 @@ import httpx2
 import pytest
 from starlette.routing import Mount
 
-from conftest import call, connect, fresh_database, new_email
+from helpers.databases import fresh_database
+from helpers.mcp_client import call, connect, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import tokens
 from flexos_mcp.preview.app import ROUTES, PreviewOptions, create_app
-from preview_support import flexos_env
+from helpers.preview_support import flexos_env
 
 WRITING_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 NAME = '<script>alert("page")</script> Sign <b>up</b>'
@@ -88,14 +89,15 @@ def test_every_route_is_swept():
                            ("project_id", "page_id", "mockup_id", "flow_id", "run_id")})) == len(ROUTES) == 10
 
 
-async def test_no_route_answers_a_writing_method(database_url: str, owner: dict[str, Any]):
+async def test_no_route_answers_a_writing_method(database_url: str, owner: dict[str, Any], subtests):
     async with preview(database_url, owner["email"]) as client:
         for path in every_path(owner):
             assert (await client.get(path)).status_code == 200, path
             for method in WRITING_METHODS:
-                response = await client.request(method, path, content=b"name=x")
-                assert response.status_code == 405, (method, path)
-                assert response.headers["allow"] == "GET, HEAD"
+                with subtests.test(method=method):
+                    response = await client.request(method, path, content=b"name=x")
+                    assert response.status_code == 405, (method, path)
+                    assert response.headers["allow"] == "GET, HEAD"
         assert (await client.request("POST", "/no/such/route")).status_code == 405
         assert (await client.head(every_path(owner)[1])).status_code == 200
 
@@ -136,7 +138,7 @@ async def test_text_people_wrote_is_escaped(database_url: str, owner: dict[str, 
     assert "user-content" not in run  # the wrapper for models is not shown to people
 
 
-async def test_pages_carry_a_strict_policy_and_the_frame_its_sandbox(database_url: str, owner: dict[str, Any]):
+async def test_pages_carry_a_strict_policy_and_the_frame_its_sandbox(database_url: str, owner: dict[str, Any], subtests):
     async with preview(database_url, owner["email"]) as client:
         page = await client.get(f"/projects/{owner['project_id']}/pages/{owner['page_id']}")
         frame = await client.get(f"/projects/{owner['project_id']}/mockups/{owner['mockup_id']}/frame")
@@ -148,19 +150,21 @@ async def test_pages_carry_a_strict_policy_and_the_frame_its_sandbox(database_ur
     frame_policy = frame.headers["content-security-policy"]
     assert frame_policy.startswith("sandbox allow-scripts;")
     for directive in ("default-src 'none'", "connect-src 'none'", "form-action 'none'", "frame-ancestors 'self'"):
-        assert directive in frame_policy
+        with subtests.test(directive=directive):
+            assert directive in frame_policy
     assert frame.text == "<h1>One</h1>\n<style>h1 { color: red }</style>"  # as written, no <user-content> wrapper
 
 
-async def test_bad_query_values_are_explained(database_url: str, owner: dict[str, Any]):
+async def test_bad_query_values_are_explained(database_url: str, owner: dict[str, Any], subtests):
     base = f"/projects/{owner['project_id']}/pages/{owner['page_id']}"
     async with preview(database_url, owner["email"]) as client:
         for query, words in (("?version=7", "no version 7; its versions are 1, 2"), ("?version=abc", "version"),
                              ("?viewport=watch", "mobile, tablet, desktop"), ("/compare?mode=blink", "side, overlay"),
                              ("/compare?opacity=500", "from 0 to 100")):
-            response = await client.get(base + query)
-            assert response.status_code == 400, query
-            assert words in response.text.replace("&#39;", "'"), (query, response.text[-600:])
+            with subtests.test(query=query, words=words):
+                response = await client.get(base + query)
+                assert response.status_code == 400, query
+                assert words in response.text.replace("&#39;", "'"), (query, response.text[-600:])
         assert "version 1" in (await client.get(base + "?version=1")).text.lower()
 
 
@@ -179,7 +183,7 @@ async def test_an_unknown_user_sees_how_to_start(database_url: str, owner: dict[
 
 
 async def test_with_tokens_each_request_reads_as_its_token_user(database_url: str, owner: dict[str, Any],
-                                                                stranger: dict[str, Any]):
+                                                                stranger: dict[str, Any], subtests):
     pool = await create_pool(database_url, max_size=1)
     try:
         secret, _ = await tokens.create_token(Database(pool), owner["email"], "preview")
@@ -193,7 +197,8 @@ async def test_with_tokens_each_request_reads_as_its_token_user(database_url: st
         refused = await client.get("/")
         assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Basic")
         for header in (f"Bearer {revoked}", "Bearer flexos_nonsense", "Basic !!!", f"Bearer {secret}x"):
-            assert (await client.get("/", headers={"Authorization": header})).status_code == 401, header
+            with subtests.test(header=header):
+                assert (await client.get("/", headers={"Authorization": header})).status_code == 401, header
         for header in (f"Bearer {secret}", f"Basic {basic}"):
             home = await client.get("/", headers={"Authorization": header})
             assert home.status_code == 200 and owner["email"] in home.text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import call, connect, error_of, new_email
-from records import dump_project, seed_project
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.records import dump_project, seed_project
 
 
 async def test_create_get_update_round_trip(database_url, db):
@@ -80,17 +80,18 @@ async def test_me(database_url):
         assert (updated["full_name"], updated["username"]) == ("Ada Lovelace", handle)
 
 
-async def test_another_users_project_answers_like_a_missing_one(database_url, db):
+async def test_another_users_project_answers_like_a_missing_one(database_url, db, subtests):
     owner = new_email()
     ids = await seed_project(db, owner)
     before = await dump_project(db, ids["project"])
     async with connect(database_url) as intruder:
         for tool in ("get_project", "open_project", "update_project", "archive_project", "delete_project"):
-            extra = {"name": "Taken"} if tool == "update_project" else {}
-            foreign = await error_of(intruder, tool, project_id=str(ids["project"]), **extra)
-            missing_id = uuid.uuid4()
-            missing = await error_of(intruder, tool, project_id=str(missing_id), **extra)
-            assert foreign.replace(str(ids["project"]), "ID") == missing.replace(str(missing_id), "ID")
+            with subtests.test(tool=tool):
+                extra = {"name": "Taken"} if tool == "update_project" else {}
+                foreign = await error_of(intruder, tool, project_id=str(ids["project"]), **extra)
+                missing_id = uuid.uuid4()
+                missing = await error_of(intruder, tool, project_id=str(missing_id), **extra)
+                assert foreign.replace(str(ids["project"]), "ID") == missing.replace(str(missing_id), "ID")
         assert (await call(intruder, "list_projects"))["items"] == []
         listing = await intruder.read_resource("flexos://projects")
         assert str(ids["project"]) not in listing.contents[0].text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from conftest import connect, new_email
+from helpers.mcp_client import connect, new_email
 from flexos_mcp.prompt_files import load_prompts, render_prompt
 from flexos_mcp.wizard_definitions import load_wizard_definitions
 

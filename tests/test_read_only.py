@@ -17,7 +17,8 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from conftest import call, connect, error_of, fresh_database, new_email
+from helpers.databases import fresh_database
+from helpers.mcp_client import call, connect, error_of, new_email
 from flexos_mcp.cli import main
 
 EXECUTABLE = shutil.which("flexos-mcp", path=str(Path(sys.executable).parent)) or "flexos-mcp"
@@ -108,11 +109,12 @@ async def test_a_database_that_needs_migrating_is_refused_untouched(pg_admin_url
             await conn.close()
 
 
-async def test_writing_tools_are_refused_by_name_and_writing_prompts_not_offered(database_url):
+async def test_writing_tools_are_refused_by_name_and_writing_prompts_not_offered(database_url, subtests):
     async with connect(database_url, read_only=True) as client:
         for tool in ("create_project", "delete_project", "log_thought"):
-            text = await error_of(client, tool)
-            assert text.startswith("This server is read-only") and f"{tool} changes data" in text
+            with subtests.test(tool=tool):
+                text = await error_of(client, tool)
+                assert text.startswith("This server is read-only") and f"{tool} changes data" in text
         offered = {p.name for p in (await client.list_prompts()).prompts}
     async with connect(database_url) as client:
         everything = {p.name for p in (await client.list_prompts()).prompts}

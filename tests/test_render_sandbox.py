@@ -196,12 +196,12 @@ async def test_endless_animations_render_in_bounded_time():
         await renderer.close()
 
 
-def test_chromium_flags_keep_the_browser_itself_offline():
+@pytest.mark.parametrize("flag", ["--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                  "--no-first-run", "--disable-quic"])
+def test_chromium_flags_keep_the_browser_itself_offline(flag: str):
     from flexos_mcp.rendering.browser import CHROMIUM_ARGS
 
-    for flag in ("--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--disable-quic"):
-        assert flag in CHROMIUM_ARGS
+    assert flag in CHROMIUM_ARGS
     assert "--no-sandbox" not in CHROMIUM_ARGS  # added only when running as root
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import sys
 
-from conftest import ROOT, call, connect, new_email
-from project_fixtures import add_page, make_project
+from helpers import ROOT
+from helpers.mcp_client import call, connect, new_email
+from helpers.project_fixtures import add_page, make_project
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import response_sizes  # noqa: E402

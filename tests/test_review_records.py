@@ -7,8 +7,8 @@ import asyncio
 
 import asyncpg
 
-from conftest import call, connect, error_of, new_email
-from project_fixtures import add_page, make_project
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.project_fixtures import add_page, make_project
 
 
 async def _waiting_on_a_lock(db, task: asyncio.Task) -> None:
@@ -128,7 +128,7 @@ async def test_relationship_never_targets_an_entity_deleted_or_renamed_meanwhile
 
 
 async def test_inference_never_overwrites_a_field_edited_meanwhile(database_url, db):
-    from project_fixtures import load_lesson_library
+    from helpers.project_fixtures import load_lesson_library
 
     email = new_email()
     project, _ = await load_lesson_library(db, email)

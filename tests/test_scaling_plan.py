@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT
+from helpers import ROOT
 
 SCALING = ROOT / "docs" / "scaling.md"
 REFERENCE_TABLES = {"users", "api_tokens"}

@@ -10,8 +10,9 @@ import uuid
 import asyncpg
 import pytest
 
-from conftest import ROOT, connect, new_email
-from records import PROJECT_TABLES, seed_project
+from helpers import ROOT
+from helpers.mcp_client import connect, new_email
+from helpers.records import PROJECT_TABLES, seed_project
 
 SEED = (ROOT / "docs" / "seed-schema.md").read_text()
 

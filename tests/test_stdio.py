@@ -12,7 +12,7 @@ import anyio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from conftest import new_email
+from helpers.mcp_client import new_email
 
 EXECUTABLE = shutil.which("flexos-mcp", path=str(Path(sys.executable).parent)) or "flexos-mcp"
 

@@ -24,7 +24,7 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from conftest import new_email
+from helpers.mcp_client import new_email
 
 EXECUTABLE = shutil.which("flexos-mcp", path=str(Path(sys.executable).parent)) or "flexos-mcp"
 INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",

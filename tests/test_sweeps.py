@@ -19,9 +19,9 @@ from typing import Any
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 
-from conftest import connect, new_email
-from records import dump_project, row_counts, seed_project
-from schema_values import bad_values, kind_of, resolve, valid_arguments
+from helpers.mcp_client import connect, new_email
+from helpers.records import dump_project, row_counts, seed_project
+from helpers.schema_values import bad_values, kind_of, resolve, valid_arguments
 
 # Values are quoted back as JSON (null, true, "text"), never as Python (None, True, 'text').
 PYTHON_VALUES = re.compile(r"\b(None|True|False)\b|got '")

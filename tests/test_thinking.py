@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import call, connect, error_of, new_email
-from records import dump_project, seed_project
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.records import dump_project, seed_project
 
 
 async def mirror_holds(db, project_id) -> None:
@@ -18,7 +18,7 @@ async def mirror_holds(db, project_id) -> None:
     assert {r["id"]: set(r["leads_to"]) for r in rows} == expected
 
 
-async def test_log_with_dependencies_and_flags(database_url, db):
+async def test_log_with_dependencies_and_flags(database_url, db, subtests):
     async with connect(database_url, toolsets=("all",)) as client:
         project = await call(client, "create_project", name="Think", type="web-app")
         pid = project["id"]
@@ -39,9 +39,10 @@ async def test_log_with_dependencies_and_flags(database_url, db):
                             (dict(thought_type="observation", needs_answer=True), "needs_answer"),
                             (dict(thought_type="observation", confidence=1.5), "confidence"),
                             (dict(thought_type="guess"), "thought_type")):
-            args = {"confidence": 0.5, "reasoning": "x", **args}
-            message = await error_of(client, "log_thought", project_id=pid, **args)
-            assert field in message, message
+            with subtests.test(args=args, field=field):
+                args = {"confidence": 0.5, "reasoning": "x", **args}
+                message = await error_of(client, "log_thought", project_id=pid, **args)
+                assert field in message, message
         assert "project_id" in await error_of(client, "log_thought", thought_type="observation", reasoning="x",
                                               confidence=0.5)
         questions = await call(client, "open_questions", project_id=pid)
@@ -194,7 +195,7 @@ async def test_revise_replaces_and_ripples(database_url, db):
     await mirror_holds(db, uuid.UUID(project["id"]))
 
 
-async def test_another_users_thoughts_answer_like_missing_ones(database_url, db):
+async def test_another_users_thoughts_answer_like_missing_ones(database_url, db, subtests):
     ids = await seed_project(db, new_email())
     before = await dump_project(db, ids["project"])
     tid = str(ids["thought"])
@@ -210,11 +211,12 @@ async def test_another_users_thoughts_answer_like_missing_ones(database_url, db)
             missing = await error_of(intruder, tool, thought_id=missing_id, **extra)
             assert foreign.replace(tid, "ID") == missing.replace(missing_id, "ID"), tool
         for tool in ("list_thoughts", "open_questions", "list_assumptions", "get_thinking_chain"):
-            for field, value in (("project_id", ids["project"]), ("run_id", ids["wizard_run"])):
-                foreign = await error_of(intruder, tool, **{field: str(value)})
-                missing_id = str(uuid.uuid4())
-                missing = await error_of(intruder, tool, **{field: missing_id})
-                assert foreign.replace(str(value), "ID") == missing.replace(missing_id, "ID"), tool
+            with subtests.test(tool=tool):
+                for field, value in (("project_id", ids["project"]), ("run_id", ids["wizard_run"])):
+                    foreign = await error_of(intruder, tool, **{field: str(value)})
+                    missing_id = str(uuid.uuid4())
+                    missing = await error_of(intruder, tool, **{field: missing_id})
+                    assert foreign.replace(str(value), "ID") == missing.replace(missing_id, "ID"), tool
         for field, value in (("project_id", ids["project"]), ("run_id", ids["wizard_run"])):
             foreign = await error_of(intruder, "log_thought", thought_type="observation", reasoning="x",
                                      confidence=0.5, **{field: str(value)})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import graphlib
 
 import pytest
-from conftest import new_email
+from helpers.mcp_client import new_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import call, connect, error_of
+from helpers.mcp_client import call, connect, error_of
 
 PAGE = """<html><head><style>body { background: #F8FAFC; color: #0F172A; }
 header { background: #DC2626; color: #FFFFFF; } .card { background: #FFFFFF; }</style></head>

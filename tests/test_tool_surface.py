@@ -17,7 +17,9 @@ from pydantic import BaseModel
 
 from mcp.shared.subscriptions import ToolsListChanged
 
-from conftest import ROOT, call, connect, new_email
+from helpers import ROOT
+from helpers.mcp_client import call, connect, new_email
+from helpers.schema_values import FREE_FORM_ARGUMENTS
 from flexos_mcp.config import Config
 from flexos_mcp.db.error_map import explain_database_error
 from flexos_mcp.db.pool import create_pool
@@ -109,28 +111,6 @@ async def test_every_tool_follows_the_conventions(database_url):
         if not tool.output_schema:
             problems.append(f"{name}: no output schema (structured output)")
     assert not problems, "\n".join(problems)
-
-
-# Arguments whose value is free-form JSON on purpose, each with the reason. Every other object in
-# an input schema states its properties or the schema of its values, and every array its items.
-FREE_FORM_ARGUMENTS = {
-    "settings": "the user's or project's own key/value settings; FlexOS reads no key of them",
-    "metadata": "the project's own free-form metadata, kept as given",
-    "technical_requirements": "the seed's free-form notes on what a feature needs (e.g. {needs: [...]})",
-    "visual_specifications": "the seed's free-form visual notes on a feature",
-    "user_feedback": "feedback on a mockup version, in whatever structure the person or tool gave it",
-    "ai_notes": "a model's notes on a mockup version, in its own structure",
-    "ai_analysis": "a model's analysis of a context item (the seed suggests detected_elements, color_palette, ...)",
-    "content_metadata": "facts about a context item's source (size, origin), which vary by item type",
-    "prescribed_tokens": "design tokens a person prescribes, by category; analysis/design_tokens.py checks each",
-    "user_confirmations": "per-token confirmations keyed by token path; design_systems checks each",
-    "validation_rules": "an entity's validation rules, in the seed's free-form shape",
-    "validation": "a field's validation constraints (pattern, min, max ...), kept as inferred or given",
-    "canvas": "VueFlow's own toObject() format; analysis/vueflow.py checks it and names the exact bad path",
-    "data": "a flow node's VueFlow data, whose keys depend on the node type; analysis/vueflow.py checks them",
-    "display_settings": "the flow editor's display state, stored for the editor as given",
-    "filters_applied": "the flow editor's filter state, stored for the editor as given",
-}
 
 
 def loose_schemas(schema, path: str, allowed: dict[str, str]) -> list[str]:

@@ -6,7 +6,7 @@ any letter case. Every free-text argument must come back through at least one re
 
 Which arguments are free text: strings without an enum, a pattern or a format (ids, slugs, paths,
 URLs, colours and token paths are checked values), lists of such strings, and the documented
-free-form JSON arguments (test_tool_surface.FREE_FORM_ARGUMENTS), whose string values people and
+free-form JSON arguments (helpers/schema_values.py, FREE_FORM_ARGUMENTS), whose string values people and
 models write. Every such argument must be stored by some writing call and read back by some read."""
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import re
 import uuid
 from typing import Any
 
-from conftest import connect, new_email
-from records import seed_project
-from schema_values import kind_of, resolve, valid_arguments
-from test_tool_surface import FREE_FORM_ARGUMENTS
+from helpers.mcp_client import connect, new_email
+from helpers.records import seed_project
+from helpers.schema_values import kind_of, resolve, valid_arguments
+from helpers.schema_values import FREE_FORM_ARGUMENTS
 
 _counter = itertools.count(1)
 _TAG = re.compile(r"</?\s*user-content\b[^>]*>", re.IGNORECASE)

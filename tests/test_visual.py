@@ -9,7 +9,7 @@ import io
 import uuid
 
 import pytest
-from conftest import call, connect, error_of, new_email
+from helpers.mcp_client import call, connect, error_of, new_email
 from mcp.shared.exceptions import MCPError
 from PIL import Image
 

@@ -9,8 +9,8 @@ from collections import deque
 from datetime import datetime
 
 import pytest
-from conftest import call, connect, error_of, new_email
-from records import dump_project, seed_project
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.records import dump_project, seed_project
 
 from flexos_mcp.server.registry import all_tools
 from flexos_mcp.wizard_definitions import load_wizard_definitions, suggested_tool_names
@@ -121,7 +121,7 @@ async def test_walk_each_wizard_through_its_phases(database_url, db, wizard_type
     assert flagged is True
 
 
-async def test_transitions_requirements_and_finished_runs(database_url, db):
+async def test_transitions_requirements_and_finished_runs(database_url, db, subtests):
     async with connect(database_url, toolsets=("all",)) as client:
         project = await call(client, "create_project", name="Rules", type="web-app")
         run = await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator")
@@ -156,8 +156,9 @@ async def test_transitions_requirements_and_finished_runs(database_url, db):
                            ("resume_wizard", dict(run_id=rid)),
                            ("log_thought", thought_args),
                            ("ask_user", dict(run_id=rid, question="Still there?"))):
-            message = await error_of(client, tool, **args)
-            assert "abandoned" in message and "start_wizard" in message, message
+            with subtests.test(tool=tool, args=args):
+                message = await error_of(client, tool, **args)
+                assert "abandoned" in message and "start_wizard" in message, message
         assert await dump_project(db, uuid.UUID(project["id"])) == before
 
 
@@ -189,7 +190,7 @@ async def test_context_snapshot_and_references(database_url, db):
         assert run["id"] in [r["id"] for r in listed["items"]]
 
 
-async def test_outputs_must_exist_in_the_project(database_url, db):
+async def test_outputs_must_exist_in_the_project(database_url, db, subtests):
     email = new_email()
     ids = await seed_project(db, email)
     other = await seed_project(db, new_email())
@@ -212,8 +213,9 @@ async def test_outputs_must_exist_in_the_project(database_url, db):
         await call(client, "advance_wizard", run_id=rid, to_phase="export")
         for bad, words in ((f"page:{other['page']}", "No page"), ("widget:" + str(ids["page"]), "known kind"),
                            ("page:not-a-uuid", "not a record id")):
-            message = await error_of(client, "complete_wizard", run_id=rid, summary="x", created=[bad])
-            assert words in message, message
+            with subtests.test(bad=bad, words=words):
+                message = await error_of(client, "complete_wizard", run_id=rid, summary="x", created=[bad])
+                assert words in message, message
         state = await call(client, "get_wizard_run", run_id=rid)
         assert state["status"] == "in-progress" and state["outputs"]["created"] == recorded["created"]
 

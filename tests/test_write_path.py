@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from conftest import new_email
+from helpers.mcp_client import new_email
 from flexos_mcp.db.gateway import Database, WriteOutsideTransaction, is_writing
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import projects, users, wizard

@@ -9,6 +9,8 @@ call wait that minute. Work of that kind runs here instead:
 
 - Processes, not threads: pure-Python work holds the GIL, and a process can be stopped when it
   overruns its time and gives its memory back to the system when it is retired.
+- Workers run at a lower CPU priority (nice 10): a long task does not slow the event loop or
+  PostgreSQL when they share the cores.
 - Each worker is forked from a clean fork server (not from the server process with its threads,
   sockets and pool), and limits its own address space (`RLIMIT_AS`), so a runaway task fails
   with MemoryError inside its worker instead of taking the server down.
@@ -64,6 +66,7 @@ class ComputeLimits:
     memory_mb: int = 2048        # address-space bound of each worker (RLIMIT_AS)
     recycle_rss_mb: int = 256    # a worker above this resident size after a task is retired
     tasks_per_worker: int = 500  # and every worker after this many tasks, to bound slow leaks
+    nice: int = 10               # workers yield the CPU to the event loop and PostgreSQL when both want it
 
 
 # --- the worker side -----------------------------------------------------------------------------
@@ -86,9 +89,12 @@ def _portable(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _worker_main(conn: Connection, memory_bytes: int) -> None:
+def _worker_main(conn: Connection, memory_bytes: int, nice: int = 0) -> None:
     """Run tasks from `conn` until it closes. Ctrl-C is the parent's business, not ours."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice > 0:
+        with contextlib.suppress(OSError):
+            os.nice(nice)
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
@@ -119,9 +125,9 @@ def _worker_main(conn: Connection, memory_bytes: int) -> None:
 # --- the server side -----------------------------------------------------------------------------
 
 class _Worker:
-    def __init__(self, context: multiprocessing.context.BaseContext, memory_bytes: int):
+    def __init__(self, context: multiprocessing.context.BaseContext, memory_bytes: int, nice: int = 0):
         self.conn, child = context.Pipe(duplex=True)
-        self.process = context.Process(target=_worker_main, args=(child, memory_bytes), daemon=True,
+        self.process = context.Process(target=_worker_main, args=(child, memory_bytes, nice), daemon=True,
                                        name="flexos-compute")
         self.process.start()
         child.close()
@@ -185,7 +191,7 @@ class ComputePool:
         raise value
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._context, self.limits.memory_mb * _MIB)
+        return _Worker(self._context, self.limits.memory_mb * _MIB, self.limits.nice)
 
     def _return(self, worker: _Worker, resident: int) -> None:
         worker.tasks += 1
@@ -272,6 +278,15 @@ async def run_cpu(fn: Callable[..., T], /, *args: Any, timeout: float | None = N
                   progress: ProgressCallback | None = None, **kwargs: Any) -> T:
     """Run `fn` in the process's compute pool (see ComputePool.run)."""
     return await pool().run(fn, *args, timeout=timeout, hint=hint, progress=progress, **kwargs)
+
+
+async def run_cpu_if(big: bool, fn: Callable[..., T], /, *args: Any, timeout: float | None = None, hint: str = "",
+                     **kwargs: Any) -> T:
+    """`fn` in the compute pool when the work is `big`, else right here: for small work a worker
+    round trip (pickling the arguments through a pipe) costs more than the work itself."""
+    if not big:
+        return fn(*args, **kwargs)
+    return await run_cpu(fn, *args, timeout=timeout, hint=hint, **kwargs)
 
 
 async def shutdown() -> None:

@@ -45,6 +45,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("FLEXOS_CHROMIUM", "(found)", "Chromium or Chrome executable for rendering mockups; unset: Playwright's own, then a system chromium/google-chrome."),
     SettingSpec("FLEXOS_RENDER_TIMEOUT_S", "10", "Longest a mockup may take to load when rendered; a page whose scripts never finish fails after it."),
     SettingSpec("FLEXOS_RENDER_CACHE_MB", "64", "Memory for rendered mockups kept for reuse (the same mockup at the same size renders once)."),
+    SettingSpec("FLEXOS_STORE_DIR", "<FLEXOS_DATA_DIR>/files", "Where the files and screenshots of context items are stored (content-addressed, each file once)."),
+    SettingSpec("FLEXOS_MAX_FILE_MB", "20", "Largest file, screenshot or fetched page a context item may hold, in MB."),
+    SettingSpec("FLEXOS_FILE_ROOTS", "(none)", "stdio: folders (separated by `:`) from which create_context_item may read a file the user names by path; unset: no path is read."),
+    SettingSpec("FLEXOS_ALLOW_FETCH", "false", "`true`: fetch_context_url may fetch web pages the user asks for (public addresses only, never this machine or a private network)."),
+    SettingSpec("FLEXOS_FETCH_TIMEOUT_S", "10", "Longest fetch_context_url may take for one page, redirects included."),
     SettingSpec("FLEXOS_LOG_LEVEL", "INFO", "Log level for stderr (DEBUG, INFO, WARNING, ERROR)."),
     SettingSpec("ANTHROPIC_API_KEY", "(unset)", "Lets the wizard driver call Claude; without it wizards use MCP sampling."),
     SettingSpec("FLEXOS_MODEL", DEFAULT_MODEL, "The Claude model the wizard driver uses."),
@@ -105,6 +110,22 @@ def _parse_list(name: str, raw: str) -> tuple[str, ...]:
     return items
 
 
+def _parse_roots(raw: str) -> tuple[Path, ...]:
+    """Folders separated by the path separator (`:`), each absolute (after `~`) and existing."""
+    roots = []
+    for part in raw.split(os.pathsep):
+        if not part.strip():
+            continue
+        path = Path(part.strip()).expanduser()
+        if not path.is_absolute():
+            raise ConfigError(f"FLEXOS_FILE_ROOTS: {part!r} is not an absolute folder path; give full paths "
+                              f"separated by {os.pathsep!r}, e.g. ~/Pictures/inspiration{os.pathsep}/srv/shared.")
+        if not path.is_dir():
+            raise ConfigError(f"FLEXOS_FILE_ROOTS: {str(path)!r} is not an existing folder.")
+        roots.append(path)
+    return tuple(roots)
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str | None = None
@@ -125,6 +146,20 @@ class Config:
     chromium: str | None = None
     render_cache_mb: int = 64
     render_timeout_s: int = 10
+    store_dir: Path | None = None        # None: data_dir / "files"
+    max_file_mb: int = 20
+    file_roots: tuple[Path, ...] = ()
+    allow_fetch: bool = False
+    fetch_timeout_s: float = 10.0
+
+    @property
+    def files_dir(self) -> Path:
+        """Where context items' files are stored."""
+        return self.store_dir if self.store_dir is not None else self.data_dir / "files"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Config:
@@ -168,6 +203,16 @@ class Config:
             kwargs["render_cache_mb"] = _parse_positive_int("FLEXOS_RENDER_CACHE_MB", env["FLEXOS_RENDER_CACHE_MB"])
         if env.get("FLEXOS_RENDER_TIMEOUT_S"):
             kwargs["render_timeout_s"] = _parse_positive_int("FLEXOS_RENDER_TIMEOUT_S", env["FLEXOS_RENDER_TIMEOUT_S"])
+        if env.get("FLEXOS_STORE_DIR"):
+            kwargs["store_dir"] = Path(env["FLEXOS_STORE_DIR"]).expanduser()
+        if env.get("FLEXOS_MAX_FILE_MB"):
+            kwargs["max_file_mb"] = _parse_positive_int("FLEXOS_MAX_FILE_MB", env["FLEXOS_MAX_FILE_MB"])
+        if env.get("FLEXOS_FILE_ROOTS"):
+            kwargs["file_roots"] = _parse_roots(env["FLEXOS_FILE_ROOTS"])
+        if "FLEXOS_ALLOW_FETCH" in env:
+            kwargs["allow_fetch"] = _parse_bool("FLEXOS_ALLOW_FETCH", env["FLEXOS_ALLOW_FETCH"])
+        if env.get("FLEXOS_FETCH_TIMEOUT_S"):
+            kwargs["fetch_timeout_s"] = _parse_positive_number("FLEXOS_FETCH_TIMEOUT_S", env["FLEXOS_FETCH_TIMEOUT_S"])
         if env.get("ANTHROPIC_API_KEY"):
             kwargs["anthropic_api_key"] = env["ANTHROPIC_API_KEY"]
         if env.get("FLEXOS_MODEL"):

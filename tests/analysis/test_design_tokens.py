@@ -14,7 +14,7 @@ from flexos_mcp.analysis.design_tokens import (
     to_tailwind_theme,
 )
 from flexos_mcp.analysis.extraction import extract_mockup
-from token_fixtures import EXAMPLE, example_mockups
+from helpers.token_fixtures import EXAMPLE, example_mockups
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ import copy
 
 import pytest
 
-from dtcg_rules import problems
+from helpers.dtcg_rules import problems
 from flexos_mcp.analysis.design_tokens import dtcg_color, dtcg_dimension, emerge_design_system, to_dtcg
-from token_fixtures import TOKENS, example_mockups
+from helpers.token_fixtures import TOKENS, example_mockups
 
 
 def test_the_export_follows_the_2025_10_rules():

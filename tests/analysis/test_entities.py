@@ -4,7 +4,7 @@ import pytest
 
 from flexos_mcp.analysis.entities import infer_entities, merge_inferred, pluralize, singularize
 
-from entity_fixtures import EXAMPLE_PAGES, LESSONS, LESSONS_TABLE, LOGIN, NEW_LESSON, page
+from helpers.entity_fixtures import EXAMPLE_PAGES, LESSONS, LESSONS_TABLE, LOGIN, NEW_LESSON, page
 
 ID_FIELD = {"type": "uuid", "required": True, "primary": True, "inferred_from": [], "confidence": 1.0}
 
@@ -33,8 +33,9 @@ def test_example_app_entities_and_crud(example):
 
 def test_signup_login_profile_fields_on_user(example):
     fields = example["User"]["fields"]
-    assert list(fields) == ["id", "accept_terms", "avatar", "bio", "email", "full_name", "name",
-                            "password", "role", "website"]
+    # signup's "Full name" and the profile's "Name" are one field (issue 18: never both)
+    assert list(fields) == ["id", "accept_terms", "avatar", "bio", "email", "name", "password",
+                            "role", "website"]
     assert fields["id"] == ID_FIELD
     assert fields["email"] == {"type": "email", "required": True, "unique": True, "label": "Email",
                                "inferred_from": ["login", "settings-profile", "signup"],
@@ -43,9 +44,9 @@ def test_signup_login_profile_fields_on_user(example):
                                   "validation": {"min_length": 8}, "sensitive": True,
                                   "label": "Password", "inferred_from": ["login", "signup"],
                                   "confidence": 0.99}
-    assert fields["full_name"] == {"type": "string", "required": True, "max_length": 120,
-                                   "label": "Full name", "inferred_from": ["signup"],
-                                   "confidence": 0.9}
+    assert fields["name"] == {"type": "string", "required": True, "max_length": 120,
+                              "label": "Full name", "inferred_from": ["settings-profile", "signup"],
+                              "confidence": 0.99}
     assert fields["role"]["type"] == "enum"
     assert fields["role"]["enum_values"] == ["teacher", "student", "parent"]
     assert fields["accept_terms"]["type"] == "boolean" and fields["accept_terms"]["required"] is True
@@ -256,11 +257,14 @@ def test_merge_never_overwrites_confirmed_entities_or_edited_fields():
     assert again == {"upserts": [], "unchanged": ["Comment", "Lesson"], "protected": ["User"]}
 
 
-def test_cards_without_data_names_still_mark_the_list_page_as_reading():
+def test_cards_without_data_names_are_read_by_their_shape():
+    # issue 18: such a list used to give an entity with only `id`
     import re
     plain = re.sub(r"lesson-(card|cover|title|subject|grade|author|date)", "", LESSONS)
     lesson = by_name(infer_entities([page("lessons", "/lessons", plain)], []))["Lesson"]
-    assert list(lesson["fields"]) == ["id"]
+    assert {n: f["type"] for n, f in lesson["fields"].items()} == {
+        "id": "uuid", "name": "string", "image": "image", "date": "date"}
+    assert lesson["fields"]["name"]["inferred_from"] == ["lessons"]
     assert lesson["crud_locations"]["read"] == ["lessons"]
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from flexos_mcp.analysis.vueflow import apply_node_rows, node_semantic_errors, parse_canvas
-from flows_node_checks import vueflow_round_trip
+from helpers.flows_node_checks import vueflow_round_trip
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "lesson-library" / "flows"
 EXAMPLE_PAGE_PATHS = {"/", "/signup", "/login", "/dashboard", "/lessons", "/lessons/new", "/lessons/detail", "/settings/profile"}

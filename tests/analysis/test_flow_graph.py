@@ -1,5 +1,4 @@
 import json
-import random
 from collections import deque
 from pathlib import Path
 
@@ -7,16 +6,9 @@ import pytest
 
 from flexos_mcp.analysis.flow_graph import analyze_flow, auto_layout, place_after
 from flexos_mcp.analysis.vueflow import CanvasError, node_box_size
+from helpers.flow_graphs import complete_graph, edges_of, node, random_flow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "lesson-library" / "flows"
-
-
-def node(node_id, node_type="screen", *, vf_type=None, x=0, y=0, **data):
-    return {"id": node_id, "type": vf_type or node_type, "position": {"x": x, "y": y}, "data": data}
-
-
-def edges_of(*pairs):
-    return [{"id": f"{s}>{t}", "source": s, "target": t} for s, t in pairs]
 
 
 def test_hand_made_flow_findings_are_exactly_the_known_problems():
@@ -129,10 +121,6 @@ def test_long_chain_path_count_is_computed_without_enumeration():
     assert len(result["paths"]) == 5 and result["paths_truncated"] is True
 
 
-def complete_graph(names):
-    return [node(n) for n in names], edges_of(*[(a, b) for a in names for b in names if a != b])
-
-
 def test_simple_cycles_of_complete_graphs_are_all_found_and_capped():
     nodes, edges = complete_graph("abcd")
     result = analyze_flow(nodes, edges)
@@ -212,20 +200,6 @@ def reaches(adjacency, source, target):
                 seen.add(w)
                 queue.append(w)
     return False
-
-
-def random_flow(seed, size):
-    rng = random.Random(seed)
-    types = ["screen", "screen", "decision", "database", "action", "annotation"]
-    nodes = []
-    for i in range(size):
-        n = node(f"v{i}", rng.choice(types))
-        if rng.random() < 0.3:
-            n["width"], n["height"] = rng.randint(60, 400), rng.randint(40, 300)
-        nodes.append(n)
-    pairs = [(f"v{rng.randrange(size)}", f"v{rng.randrange(size)}") for _ in range(int(size * 1.5))]
-    pairs += [(f"v{i}", f"v{i + 1}") for i in range(0, size - 1, 2)]
-    return nodes, [{"id": f"e{k}", "source": s, "target": t} for k, (s, t) in enumerate(pairs)]
 
 
 def assert_no_overlaps(nodes, layout):

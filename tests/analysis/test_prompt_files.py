@@ -98,12 +98,12 @@ def test_every_phase_of_every_wizard_has_a_prompt():
             assert prompts[f"{wizard_type}/{phase.name}"].kind == "phase"
 
 
-def test_wizard_prompts_carry_the_rules_every_run_needs():
-    for wizard_type in load_wizard_definitions():
-        body = " ".join(load_prompts()[wizard_type].body.split())
-        for needed in ("`log_thought`", "`depends_on`", "`confidence`", "`ask_user`", "`advance_wizard`",
-                       "`complete_wizard`", "{brief}", "never follow instructions", "`is_assumption`", "`needs_answer`"):
-            assert needed in body, (wizard_type, needed)
+@pytest.mark.parametrize("wizard_type", list(load_wizard_definitions()))
+@pytest.mark.parametrize("needed", ["`log_thought`", "`depends_on`", "`confidence`", "`ask_user`", "`advance_wizard`",
+                                    "`complete_wizard`", "{brief}", "never follow instructions", "`is_assumption`",
+                                    "`needs_answer`"])
+def test_wizard_prompts_carry_the_rules_every_run_needs(wizard_type: str, needed: str):
+    assert needed in " ".join(load_prompts()[wizard_type].body.split())
 
 
 def test_render_fills_placeholders_once():

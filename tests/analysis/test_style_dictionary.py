@@ -6,10 +6,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from flexos_mcp.analysis.css_values import normalize_color
 from flexos_mcp.analysis.design_tokens import css_declarations, to_dtcg
 from flexos_mcp.analysis.design_tokens import emerge_design_system
-from token_fixtures import TOKENS, example_mockups
+from helpers.token_fixtures import TOKENS, example_mockups
 
 SD_DIR = Path(__file__).resolve().parents[2] / "js" / "style-dictionary"
 
@@ -35,22 +37,26 @@ def _build(tmp_path: Path) -> str:
     return (tmp_path / "out" / "variables.css").read_text()
 
 
-def test_style_dictionary_builds_the_dtcg_export(tmp_path):
-    css = _build(tmp_path)
-    for line in (
-        "--color-primary: #dc2626;",
-        "--color-red-600: #dc2626;",
-        "--color-surface: #1e293b;",
-        "--spacing-base: 8px;",
-        "--spacing-md: 24px;",
-        "--font-family-base: Inter, 'Helvetica Neue', sans-serif;",
-        "--font-size-2xl: 24px;",
-        "--font-weight-semibold: 600;",
-        "--radius-full: 9999px;",
-        "--color-overlay: rgba(15, 23, 42, 0.502);",
-        "--shadow-inner: inset 0px 2px 4px 0px rgb(0% 0% 0% / 0.051);",
-    ):
-        assert line in css, f"{line!r} missing from Style Dictionary output:\n{css}"
+@pytest.fixture(scope="module")
+def built_css(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _build(tmp_path_factory.mktemp("style-dictionary"))
+
+
+@pytest.mark.parametrize("line", [
+    "--color-primary: #dc2626;",
+    "--color-red-600: #dc2626;",
+    "--color-surface: #1e293b;",
+    "--spacing-base: 8px;",
+    "--spacing-md: 24px;",
+    "--font-family-base: Inter, 'Helvetica Neue', sans-serif;",
+    "--font-size-2xl: 24px;",
+    "--font-weight-semibold: 600;",
+    "--radius-full: 9999px;",
+    "--color-overlay: rgba(15, 23, 42, 0.502);",
+    "--shadow-inner: inset 0px 2px 4px 0px rgb(0% 0% 0% / 0.051);",
+])
+def test_style_dictionary_builds_the_dtcg_export(built_css: str, line: str):
+    assert line in built_css, f"{line!r} missing from Style Dictionary output:\n{built_css}"
 
 
 _CSS_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}\b|rgba?\([^)]*\)")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
+from html import unescape as html_unescape
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -31,10 +32,12 @@ from .inflection import (
     pluralize,
     singularize,
     snake_case,
+    word_set,
     words_of,
 )
 
-__all__ = ["infer_entities", "merge_inferred", "pluralize", "singularize", "FIELD_TYPES"]
+__all__ = ["infer_entities", "merge_inferred", "pluralize", "singularize", "FIELD_TYPES", "page_seeds", "read_page",
+           "pages_to_read", "assemble_entities"]
 
 FIELD_TYPES = (
     "uuid", "string", "email", "url", "number", "integer", "boolean", "date", "datetime", "enum",
@@ -63,9 +66,14 @@ _AUTH_READ_WORDS = {"login", "signin"}
 _USER_PATH_ROOTS = {"signup", "sign-up", "register", "registration", "join", "login", "log-in",
                     "signin", "sign-in", "profile", "account", "my-account", "me", "settings", "auth"}
 _CREATE_VERBS = {"create", "add", "new", "publish", "post", "submit", "share", "upload", "write",
-                 "register", "signup"}
+                 "register", "signup", "send", "compose"}
 _UPDATE_VERBS = {"save", "update", "edit", "change", "modify"}
 _DELETE_WORDS = {"delete", "remove", "destroy", "trash"}
+# Words in a form's id/class that name a screen, not the record it writes (settings-form).
+_NON_ENTITY_IDENTIFIER_WORDS = {"settings", "preferences", "options", "config", "configuration",
+                                "horizontal", "inline", "vertical", "demo", "sample", "example",
+                                "basic", "default", "validation", "wizard", "floating", "group",
+                                "label", "left", "right", "center", "top", "bottom"}
 _ARTICLES = {"a", "an", "the", "your", "my", "new", "this", "our"}
 # Objects of a verb that are fields or UI, not entities ("Save changes", "Update password").
 _NON_ENTITY_OBJECTS = {
@@ -77,6 +85,11 @@ _NON_ENTITY_OBJECTS = {
 _PATH_CRUD_SEGMENTS = {"new": "create", "create": "create", "add": "create", "edit": "update",
                        "update": "update", "detail": "read", "details": "read", "view": "read",
                        "show": "read"}
+# Path words that name the messages of a mail screen rather than an entity of their own.
+_MAIL_PATH_WORDS = {"inbox": None, "mailbox": None, "outbox": None, "compose": "create"}
+MESSAGE_ENTITY = "Message"
+# Last words of a compound path segment that list records (user-management, order-list).
+_PATH_LIST_SUFFIXES = {"management", "list", "listing", "index", "overview"}
 _PATH_NON_ENTITIES = {"api", "app", "admin", "dashboard", "home", "index", "about", "pricing", "help",
                       "faq", "faqs", "docs", "terms", "privacy", "search", "explore", "browse",
                       "feed", "stats", "tools", "features", "overview", "welcome", "onboarding"}
@@ -86,6 +99,13 @@ _PERSON_ROLES = {"author", "owner", "creator", "user", "member", "assignee", "re
                  "organizer", "host", "poster", "created_by", "posted_by", "written_by",
                  "uploaded_by"}
 _UNIQUE_FIELD_NAMES = {"email", "username", "user_name", "handle", "slug"}
+# Leading words of control ids that are boilerplate, not data names (inputEmail, exampleFirstName).
+_ID_BOILERPLATE_PREFIXES = {"input", "inp", "txt", "example", "field", "fld", "ctl", "tb"}
+# Ids made only of these words (flexCheckDefault, customCheck1) name no data: the label decides.
+_GENERIC_ID_WORDS = {"flex", "check", "checkbox", "default", "custom", "example", "input", "switch",
+                     "radio", "checked", "control", "select", "field"}
+# A second copy of a field typed to confirm the first (password_confirm, retype_password).
+_CONFIRMATION_WORDS = {"confirm", "confirmation", "repeat", "retype", "again", "verify"}
 # Controls that are UI state or duplicates, not stored data.
 _SKIPPED_CONTROL_NAMES = {
     "id", "csrf", "csrf_token", "csrfmiddlewaretoken", "token", "authenticity_token",
@@ -93,6 +113,20 @@ _SKIPPED_CONTROL_NAMES = {
     "confirm_email", "remember", "remember_me", "redirect", "next", "return_to", "utf8", "method",
     "honeypot",
 }
+# Words in a form's id/class/label or the first word of its button that make it a query of a list
+# (search, filter, sort), never a record of its own.
+_QUERY_FORM_WORDS = {"search", "filter", "filters", "sort", "query", "refine"}
+_QUERY_SUBMIT_WORDS = {"search", "filter", "find", "go", "apply", "sort", "refine"}
+# Names of the one control of a rating widget: a field of the rated record, not an entity.
+_RATING_FIELD_NAMES = {"rating", "rate", "stars", "star", "score", "vote", "votes"}
+# Field names that say the same thing; one entity keeps one of them.
+_SYNONYM_FIELDS = (
+    {"name", "full_name"},
+    {"email", "email_address"},
+    {"phone", "phone_number"},
+    {"zip", "zip_code", "postal_code", "postcode"},
+    {"date_of_birth", "birth_date", "birthday", "dob"},
+)
 _FILTER_CONTROL_NAMES = {"q", "query", "search", "filter", "filters", "sort", "sort_by", "order",
                          "order_by", "page", "per_page", "limit", "offset"}
 _ENUM_FIELD_NAMES = {"status", "role", "type", "kind", "state", "category", "priority", "visibility"}
@@ -100,6 +134,12 @@ _TEXT_FIELD_NAMES = {"description", "bio", "body", "content", "summary", "notes"
                      "about"}
 # First segments of class names that are CSS-framework utilities/components, not data names.
 _UTILITY_PREFIXES = {
+    "img", "position", "material", "stat", "cell", "option", "chip", "status", "settings", "theme",
+    # components and icon fonts of Bootstrap 3-5, AdminLTE, Material and common icon sets
+    "avatar", "sidenav", "mdi", "ti", "ni", "feather", "ri", "bx", "bxs", "la", "las", "lab", "ion",
+    "glyphicon", "custom", "pull", "well", "label", "close", "collapse", "fade", "show", "brand",
+    "lead", "display", "fw", "fs", "lh", "link", "ratio", "vstack", "hstack", "g", "gx", "gy",
+    "offset", "info", "small", "callout", "ribbon", "direct", "jumbotron", "caret", "clearfix",
     "text", "font", "bg", "p", "px", "py", "pt", "pb", "pl", "pr", "ps", "pe", "m", "mx", "my",
     "mt", "mb", "ml", "mr", "ms", "me", "w", "h", "min", "max", "size", "flex", "grid", "gap",
     "space", "divide", "rounded", "border", "shadow", "ring", "outline", "items", "justify", "self",
@@ -126,14 +166,16 @@ _ROLE_SUFFIXES = {"card", "item", "row", "tile", "entry", "list", "grid", "conta
                   "preview", "summary", "teaser", "listing", "block", "box", "panel", "link",
                   "table", "form", "section", "feed"}
 # Remainders of class names that are UI parts, not fields (user-menu, lesson-actions).
-_UI_PART_WORDS = {"menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
+_UI_PART_WORDS = {"view", "pic", "img", "filter", "filters", "search", "sort", "toolbar", "pagination",
+                  "pager", "menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
                   "toggle", "wrapper", "container", "card", "list", "item", "items", "row", "rows",
                   "header", "footer", "section", "panel", "actions", "action", "grid", "wrap",
                   "inner", "outer", "form", "modal", "tooltip", "label", "group", "block", "box",
                   "area", "bar", "tab", "tabs", "overlay", "placeholder", "skeleton", "loading",
                   "empty", "error", "meta", "info", "details", "media", "footer", "body_wrapper"}
+# Columns that are controls or row numbers; the record's own id is always the primary key.
 _IGNORED_COLUMN_NAMES = {"", "actions", "action", "select", "options", "edit", "delete", "manage",
-                         "f_"}
+                         "f_", "id", "no", "sl_no", "sr_no", "s_no", "row"}
 _SKIPPED_GROUP_TAGS = {"option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "col",
                        "colgroup", "source", "track", "br", "hr", "input", "label", "script",
                        "style", "path", "svg", "g", "meta", "link"}
@@ -144,13 +186,29 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _HUMAN_DATE = re.compile(
     r"^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
     r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{4}"
-    r"|\d{1,2}/\d{1,2}/\d{4})$",
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2})$",
     re.IGNORECASE,
 )
 _EMAIL_VALUE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL_VALUE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _INTEGER_VALUE = re.compile(r"^-?\d{1,3}(?:,\d{3})+$|^-?\d+$")
-_NUMBER_VALUE = re.compile(r"^-?\d+(?:\.\d+)?\s*(?:/\s*\d+|%|★|stars?)?$", re.IGNORECASE)
+# A measured amount: optional currency sign, thousands separators, an optional unit after it.
+_NUMBER_VALUE = re.compile(
+    r"^[-−]?[$€£¥]?\s?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+    r"|^[-−]?[$€£¥]?\s?\d+(?:\.\d+)?\s*(?:/\s*\d+|%|★|stars?|[kmgt]?b|kg|g|km|m|h|hrs?|min|mins|s)?$",
+    re.IGNORECASE)
+# Field names that hold amounts or counts whatever the (possibly empty) cells show.
+_NUMBER_FIELD_NAMES = {"total", "subtotal", "amount", "price", "cost", "budget", "salary", "tax",
+                       "shipping", "fee", "balance", "revenue", "mrr", "arr", "discount"}
+_INTEGER_FIELD_NAMES = {"qty", "quantity", "count", "age", "items", "stock", "progress"}
+# Last words of field names that record when something happened (joined, last_active).
+_EVENT_FIELD_WORDS = {"joined", "created", "updated", "released", "published", "employed", "active",
+                      "seen", "modified", "posted", "sent", "received", "time"}
+# Last words of names of identifiers that look numeric (order number, zip, serial).
+_IDENTIFIER_WORDS = {"number", "no", "code", "sku", "serial", "zip", "postcode", "isbn", "phone"}
+_PICTURE_WORDS = {"avatar", "photo", "picture", "image", "logo", "thumbnail", "thumb"}
+# A secondary line of a cell or card that dates the record: "Created 01.01.2019".
+_EVENT_LINE = re.compile(r"^([A-Za-z]+)\s*:?\s+(.+)$")
 _BOOLEAN_VALUES = {"yes", "no", "true", "false"}
 _IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif")
 
@@ -200,6 +258,12 @@ def _walk(root: LexborNode) -> Iterator[tuple[LexborNode, int]]:
         stack.extend((c, depth + 1) for c in reversed(children))
 
 
+def _is_title(node: LexborNode) -> bool:
+    """A heading element, or an element a template styles as one (card-title, x_title)."""
+    return node.tag in _HEADING_TAGS or _attr(node, "role") == "heading" or any(
+        words_of(cls)[-1:] == ["title"] for cls in _classes(node))
+
+
 def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> str:
     """Text of the closest heading before `node` (its previous siblings, then its ancestors')."""
     current = node
@@ -209,7 +273,8 @@ def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> s
             if sib.is_element_node:
                 if sib.tag in _HEADING_TAGS:
                     return _text(sib)
-                inner = sib.css(_HEADING_SELECTOR)
+                inner = sib.css(_HEADING_SELECTOR) or [
+                    n for n in sib.css("[role=heading],[class*=title]") if _is_title(n)]
                 if inner:
                     return _text(inner[-1])
             sib, steps = sib.prev, steps + 1
@@ -260,7 +325,7 @@ def _entity_from_object_words(words: list[str]) -> str:
         words = words[1:]
     if not words or len(words) > 2 or not all(w.isalpha() for w in words):
         return ""
-    if words[-1] in _NON_ENTITY_OBJECTS:
+    if words[-1] in _NON_ENTITY_OBJECTS or words[-1] in _CREATE_VERBS | _UPDATE_VERBS | _DELETE_WORDS:
         return ""
     if _user_alias(words):
         return USER_ENTITY
@@ -277,6 +342,8 @@ def _entity_from_action_text(text: str) -> str:
     verbs = _CREATE_VERBS | _UPDATE_VERBS | _DELETE_WORDS
     if words[0] in verbs:
         return _entity_from_object_words(words[1:])
+    if len(words) in (2, 3) and words[-1] in {"add", "new", "create", "edit", "update"}:
+        return _entity_from_object_words(words[:-1])  # "Project Add", "Lesson Plan Edit"
     return ""
 
 
@@ -284,6 +351,8 @@ def _entity_from_identifier(identifier: str) -> str:
     """'new-lesson-form' -> Lesson, 'signup-form' -> User, 'form1' -> ''."""
     words = [w for w in words_of(identifier)
              if w not in {"form", "new", "edit", "create", "add", "update", "js", "main", "modal"}]
+    if _NON_ENTITY_IDENTIFIER_WORDS.intersection(words):
+        return ""
     if not words or len(words) > 2 or not all(w.isalpha() for w in words):
         return ""
     if _user_alias(words):
@@ -308,11 +377,18 @@ def _known_entity_in_text(text: str, known: set[str]) -> str:
 
 
 def _entity_from_heading(text: str, known: set[str]) -> str:
-    """A heading names an entity when it mentions a known one, or ends in a plural noun."""
+    """A heading names an entity when it mentions a known one, or ends in a plural noun; a known
+    entity followed by a plural noun names a compound ("Order notes" -> OrderNote)."""
     found = _known_entity_in_text(text, known)
-    if found:
-        return found
     words = [w for w in words_of(text) if w.isalpha()]
+    if found:
+        name_words = words_of(found)
+        n = len(name_words)
+        ends = [i for i in range(len(words) - n) if [singularize(w) for w in words[i:i + n]] == name_words]
+        if ends and ends[-1] + n == len(words) - 1 and singularize(words[-1]) != words[-1] \
+                and words[-1] not in _UI_PART_WORDS:
+            return entity_name_from_phrase(" ".join(name_words + words[-1:]))
+        return found
     if not words:
         return ""
     if _user_alias(words[-1:]):
@@ -356,6 +432,14 @@ def _path_info(path: str) -> _PathInfo:
         if segment in _PATH_NON_ENTITIES:
             return _PathInfo()
         words = words_of(segment)
+        if len(words) == 1 and words[0] in _MAIL_PATH_WORDS:
+            return _PathInfo(MESSAGE_ENTITY, operation or _MAIL_PATH_WORDS[words[0]], detail)
+        if len(words) > 1 and (words[-1] in _PATH_CRUD_SEGMENTS or words[-1] in _PATH_LIST_SUFFIXES):
+            # one segment naming entity and action: project-add, order_detail, user-management
+            op = _PATH_CRUD_SEGMENTS.get(words[-1])
+            rest = words[:-1]
+            entity = USER_ENTITY if _user_alias(rest) else entity_name_from_phrase(" ".join(rest))
+            return _PathInfo(entity, operation or (op if op != "read" else None), detail or op == "read")
         plural = bool(words) and singularize(words[-1]) != words[-1]
         if plural or after_marker:
             return _PathInfo(entity_name_from_phrase(segment), operation, detail)
@@ -590,18 +674,39 @@ class _FormField:
     labelled: bool
 
 
+def _id_field_name(identifier: str) -> str:
+    """The data name in a control id: inputEmail -> email, exampleFirstName -> first_name;
+    "" for ids that name no data (flexCheckDefault, check1)."""
+    words = words_of(identifier)
+    if all(w in _GENERIC_ID_WORDS or w.isdigit() for w in words):
+        return ""
+    while len(words) > 1 and words[0] in _ID_BOILERPLATE_PREFIXES:
+        words = words[1:]
+    return "_".join(words)
+
+
 def _raw_control_name(control: LexborNode, label: str) -> str:
     name = _attr(control, "name")
     if name:
         parts = [p for p in re.findall(r"\[([^\]]*)\]", name) if p and not p.isdigit()]
         return parts[-1] if parts else name.split("[")[0]
-    if _attr(control, "id"):
-        return _attr(control, "id")
+    from_id = _id_field_name(_attr(control, "id"))
+    if from_id:
+        return from_id
     return label if len(label.split()) <= 4 else ""
 
 
-def _is_filter_control(control: LexborNode, name: str) -> bool:
-    if (_attr(control, "type") or "").lower() == "search" or name in _FILTER_CONTROL_NAMES:
+def _is_confirmation(name: str) -> bool:
+    """A second copy typed to confirm another field (password_confirm, retype_password)."""
+    words = set(name.split("_"))
+    return bool(words & _CONFIRMATION_WORDS) and bool(words & {"password", "pwd", "passwd", "email"})
+
+
+def _is_filter_control(control: LexborNode, name: str, writing: bool = False) -> bool:
+    """A search/filter/sort/pagination control. In a form that writes a record, a control merely
+    named like one (`order`, `page`, `limit`) is data: only its type or its container decide."""
+    if (_attr(control, "type") or "").lower() == "search" or (
+            name in _FILTER_CONTROL_NAMES and not writing):
         return True
     for ancestor in _ancestors(control, limit=8):
         if _attr(ancestor, "role") == "search":
@@ -612,7 +717,7 @@ def _is_filter_control(control: LexborNode, name: str) -> bool:
     return False
 
 
-def _form_fields(controls: list[LexborNode], labels: _Labels) -> list[_FormField]:
+def _form_fields(controls: list[LexborNode], labels: _Labels, writing: bool = False) -> list[_FormField]:
     """The data fields of a form's controls, in document order, one per field name."""
     groups: dict[str, list[str]] = defaultdict(list)
     for control in controls:
@@ -627,9 +732,10 @@ def _form_fields(controls: list[LexborNode], labels: _Labels) -> list[_FormField
         if len(groups.get(_attr(control, "name"), [])) >= 2:
             label, starred = _group_label(control)
         name = snake_case(_raw_control_name(control, label))
-        if not name or name in seen or name in _SKIPPED_CONTROL_NAMES or name.startswith("_"):
+        if not name or name in seen or name in _SKIPPED_CONTROL_NAMES or name.startswith("_") \
+                or _is_confirmation(name):
             continue
-        if _is_filter_control(control, name):
+        if _is_filter_control(control, name, writing):
             continue
         input_type = (_attr(control, "type") or "").lower()
         if control.tag == "input" and input_type == "hidden":
@@ -667,6 +773,8 @@ def _has_existing_values(controls: list[LexborNode]) -> bool:
 
 def _submit_text(root: LexborNode) -> str:
     for button in root.css("button, input[type=submit]"):
+        if root.tag != "form" and _inside(button, {"form", "nav", "header", "aside", "footer"}):
+            continue
         if button.tag == "input":
             return _attr(button, "value") or "Submit"
         if (_attr(button, "type") or "submit").lower() == "submit":
@@ -686,6 +794,15 @@ class _Page:
     labels: _Labels
     scope_entity: dict[int, str] = field(default_factory=dict)  # node mem_id -> entity shown there
     claimed: set[int] = field(default_factory=set)  # node mem_ids already read as fields
+    heading_words: set[str] | None = None  # singular words of the page's headings, once read
+
+    def mentions(self, entity: str) -> bool:
+        """Whether the page's headings, title or tabs name `entity` (Comments (2) names Comment)."""
+        if self.heading_words is None:
+            texts = [_text(n) for n in self.tree.css(
+                _HEADING_SELECTOR + ",title,caption,legend,[class*=title],[role=tab],[class*=tab]")]
+            self.heading_words = {singularize(w) for t in texts for w in words_of(t)}
+        return all(singularize(w) in self.heading_words for w in words_of(entity))
 
 
 def _explicit_entity(node: LexborNode, limit: int = 64) -> str:
@@ -744,13 +861,48 @@ def _form_operation(page: _Page, root: LexborNode, controls: list[LexborNode]) -
     return "create"
 
 
+def _is_query_form(form: LexborNode) -> bool:
+    """A form that asks for a list (search, filters, sort) instead of writing a record: role=search,
+    an explicit GET, query words in its id/class/label, or a Search/Filter/Apply button."""
+    if _attr(form, "role") == "search" or _attr(form, "method").lower() == "get":
+        return True
+    hints = " ".join([_attr(form, "id"), _attr(form, "name"), _attr(form, "aria-label"), *_classes(form)])
+    if _QUERY_FORM_WORDS.intersection(words_of(hints)):
+        return True
+    submit = words_of(_submit_text(form))
+    return bool(submit) and submit[0] in _QUERY_SUBMIT_WORDS
+
+
+def _is_writing_form(page: _Page, root: LexborNode) -> bool:
+    """A form that saves a record: it posts, or its button or the page says create/update."""
+    return (_attr(root, "method").lower() == "post" or page.info.operation in ("create", "update")
+            or bool(_entity_from_action_text(_submit_text(root))))
+
+
+def _see_rating(page: _Page, collector: _Collector, root: LexborNode, fields: list[_FormField],
+                known: set[str]) -> bool:
+    """A rating widget (a form whose only control is a rating) rates the record it sits on: its
+    value is that record's `rating` field, never an entity. False when `fields` are not one."""
+    if len(fields) != 1 or not set(fields[0].name.split("_")) & _RATING_FIELD_NAMES:
+        return False
+    entity = (_explicit_entity(root) or page.info.entity
+              or _known_entity_in_text(_nearest_heading(root), known))
+    if entity:
+        values = [_number(v) for v in fields[0].spec.get("enum_values", [])]
+        spec: dict = {"type": "integer", "required": False}
+        if values and all(isinstance(v, int) for v in values):
+            spec["validation"] = {"min": min(values), "max": max(values)}
+        collector.see_field(entity, "rating", spec, page.slug, CONFIDENCE_DISPLAY, False)
+    return True
+
+
 def _read_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
     body = page.tree.body
     if body is None:
         return
     units: list[tuple[LexborNode, list[LexborNode], bool]] = []
     for form in body.css("form"):
-        if _inside(form, {"footer", "nav"}) or _attr(form, "role") == "search":
+        if _inside(form, {"footer", "nav"}) or _is_query_form(form):
             continue
         units.append((form, form.css("input, select, textarea"), True))
     orphans = [c for c in body.css("input, select, textarea")
@@ -758,8 +910,8 @@ def _read_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
     if orphans and (page.info.operation or _entity_from_action_text(_submit_text(body))):
         units.append((body, orphans, False))
     for root, controls, is_form in units:
-        fields = _form_fields(controls, page.labels)
-        if not fields:
+        fields = _form_fields(controls, page.labels, _is_writing_form(page, root))
+        if not fields or _see_rating(page, collector, root, fields, known):
             continue
         entity = _form_entity(page, root, is_form, known)
         if not entity:
@@ -790,6 +942,10 @@ def _display_value(node: LexborNode) -> tuple[str, str | None]:
         return value, "datetime" if _ISO_DATETIME.match(value) else "date"
     if node.tag == "a" and _attr(node, "href").lower().startswith("mailto:"):
         return _attr(node, "href")[7:], "email"
+    bar = node if node.tag == "progress" or _attr(node, "role") == "progressbar" else \
+        node.css_first("progress, [role=progressbar]")
+    if bar is not None:
+        return _attr(bar, "aria-valuenow") or _attr(bar, "value"), "integer"
     return _text(node), None
 
 
@@ -797,6 +953,8 @@ def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict:
     """Type of a displayed field from the element, the shown values, then the field's name."""
     if element_type:
         return {"type": element_type}
+    if name.split("_")[-1] in _IDENTIFIER_WORDS:
+        return {"type": "string"}  # digits, but an identifier: never computed with
     shown = [v for v in values if v]
     checks = (
         ("date", lambda v: bool(_ISO_DATE.match(v) or _HUMAN_DATE.match(v))),
@@ -816,8 +974,13 @@ def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict:
     named = _name_based_type(name)
     if named:
         return {"type": named}
-    if name.endswith("_at"):
+    words = name.split("_")
+    if name.endswith("_at") or words[-1] in _EVENT_FIELD_WORDS:
         return {"type": "datetime"}
+    if words[-1] in _NUMBER_FIELD_NAMES:
+        return {"type": "number"}
+    if words[-1] in _INTEGER_FIELD_NAMES or name.startswith(("num_", "number_of_")):
+        return {"type": "integer"}
     if name == "date" or name.endswith(("_date", "_on")):
         return {"type": "date"}
     if name.startswith(("is_", "has_")):
@@ -833,6 +996,9 @@ def _see_displayed(collector: _Collector, page: _Page, entity: str,
                    values: dict[str, list[str]], element_types: dict[str, str | None],
                    confidence: dict[str, float]) -> None:
     for name in values:
+        if name.split("_")[-1] in _PICTURE_WORDS and element_types.get(name) != "image" and all(
+                len(v) <= 3 for v in values[name]):
+            continue  # an avatar drawn from initials ("JD") stores nothing of its own
         spec = _sniff_spec(name, values[name], element_types.get(name))
         spec["required"] = False
         if name in _UNIQUE_FIELD_NAMES:
@@ -841,36 +1007,115 @@ def _see_displayed(collector: _Collector, page: _Page, entity: str,
     collector.see_operation(entity, "read", page.slug)
 
 
+def _without_entity_prefix(name: str, entity: str) -> str:
+    """A column named after its entity drops the entity: Project Name on projects -> name."""
+    prefix = snake_case(entity) + "_"
+    rest = name[len(prefix):] if name.startswith(prefix) else ""
+    return rest if rest and rest not in _IGNORED_COLUMN_NAMES else name
+
+
+def _key_value_rows(rows: list[LexborNode]) -> list[tuple[str, LexborNode]] | None:
+    """(field name, value cell) for a two-column table of labels and values (specs, totals);
+    None when the table is not one."""
+    pairs = []
+    for row in rows:
+        cells = [c for c in row.iter() if c.is_element_node and c.tag in ("td", "th")]
+        if len(cells) != 2:
+            return None
+        words = [w for w in words_of(_text(cells[0])) if w.isalpha()]
+        if not words or len(words) > 4 or not _text(cells[1]):
+            return None
+        pairs.append((snake_case(" ".join(words)), cells[1]))
+    return pairs if len(pairs) >= 2 else None
+
+
+def _class_named_columns(rows: list[LexborNode]) -> list[str] | None:
+    """Column names of a table without a header whose cells name themselves by class
+    (mailbox-name, mailbox-subject, mailbox-date -> name, subject, date); None otherwise."""
+    data_rows = [r for r in rows if r.css_first("td") is not None]
+    if len(data_rows) < 2:
+        return None
+    cells = [c for c in data_rows[0].iter() if c.is_element_node and c.tag in ("td", "th")]
+    tokens = [next(iter(_semantic_tokens(c)), "") for c in cells]
+    prefixes = {_token_segments(t)[0] for t in tokens if t}
+    if len(prefixes) != 1 or sum(1 for t in tokens if t) < 2:
+        return None
+    return [snake_case("_".join(_token_segments(t)[1:])) if t else "" for t in tokens]
+
+
+def _event_lines(cell: LexborNode) -> list[tuple[str, str]]:
+    """("created_at", "01.01.2019") for a secondary line like "Created 01.01.2019" in a cell."""
+    found = []
+    for line in cell.css("small, span, p, div"):
+        match = _EVENT_LINE.match(_text(line))
+        if match and match.group(1).lower() in _EVENT_FIELD_WORDS and (
+                _HUMAN_DATE.match(match.group(2)) or _ISO_DATE.match(match.group(2))):
+            found.append((f"{match.group(1).lower()}_at", match.group(2)))
+    return found
+
+
+def _table_entity(page: _Page, table: LexborNode, known: set[str], record: bool) -> str:
+    """The entity a table shows: its own hints, then (for a record's key-value table on a detail
+    page) the page's entity, then the heading above it, then the page's entity."""
+    caption = table.css_first("caption")
+    role_tokens = [t for t in _semantic_tokens(table) if _token_segments(t)[-1] in _ROLE_SUFFIXES]
+    named = _entity_from_identifier("-".join(_token_segments(role_tokens[0])[:-1])) if role_tokens else ""
+    return (_explicit_entity(table)
+            or (_entity_from_heading(_text(caption), known) if caption is not None else "")
+            or (named if named and (named in known or page.mentions(named)) else "")
+            or (page.info.entity if record and page.info.detail else "")
+            or _entity_from_heading(_nearest_heading(table), known)
+            or page.info.entity)
+
+
 def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
     for table in page.tree.css("table"):
         if _inside(table, {"form"}):
             continue
         rows = table.css("tr")
         header_cells = table.css("thead th") or (rows[0].css("th") if rows else [])
-        if not header_cells:
+        # a key-value table describes one record: only a record's page says which
+        record_page = page.info.detail or page.info.operation == "update"
+        pairs = None if header_cells or not record_page else _key_value_rows(rows)
+        named = None if header_cells or pairs is not None else _class_named_columns(rows)
+        if not header_cells and pairs is None and named is None:
             continue
-        columns = [snake_case(_text(th)) for th in header_cells]
-        caption = table.css_first("caption")
-        role_tokens = [t for t in _semantic_tokens(table) if _token_segments(t)[-1] in _ROLE_SUFFIXES]
-        entity = (_explicit_entity(table)
-                  or (_entity_from_heading(_text(caption), known) if caption is not None else "")
-                  or (_entity_from_identifier(role_tokens[0]) if role_tokens else "")
-                  or _entity_from_heading(_nearest_heading(table), known)
-                  or page.info.entity)
+        entity = _table_entity(page, table, known, pairs is not None)
         if not entity:
             continue
-        values: dict[str, list[str]] = {c: [] for c in columns if c not in _IGNORED_COLUMN_NAMES}
+        values: dict[str, list[str]] = {}
         element_types: dict[str, str | None] = {}
-        for row in rows:
-            cells = [c for c in row.iter() if c.is_element_node and c.tag in ("td", "th")]
-            if not cells or all(c.tag == "th" for c in cells):
-                continue
-            page.scope_entity[row.mem_id] = entity
-            for column, cell in zip(columns, cells):
-                if column in values:
+        if pairs is not None:
+            for name, cell in pairs:
+                value, kind = _display_value(cell)
+                values.setdefault(_without_entity_prefix(name, entity), []).append(value)
+                element_types[_without_entity_prefix(name, entity)] = kind
+        else:
+            columns = named or [_without_entity_prefix(snake_case(_text(th)), entity) for th in header_cells]
+            values = {c: [] for c in columns if c not in _IGNORED_COLUMN_NAMES}
+            for row in rows:
+                cells = [c for c in row.iter() if c.is_element_node and c.tag in ("td", "th")]
+                if not cells or all(c.tag == "th" for c in cells):
+                    continue
+                page.scope_entity[row.mem_id] = entity
+                for column, cell in zip(columns, cells):
+                    if column not in values:
+                        continue
+                    if len(cell.css("img")) >= 2:
+                        del values[column]  # a row of avatars is a link to people, not a field
+                        continue
                     value, kind = _display_value(cell)
+                    if not value and kind is None and cell.css_first("i, svg, [class*=icon]") is not None:
+                        kind = "boolean"  # an icon per row that is on or off (starred, attached)
                     values[column].append(value)
                     element_types[column] = element_types.get(column) or kind
+                    for event, when in _event_lines(cell):
+                        values.setdefault(event, []).append(when)
+                    if not _EMAIL_VALUE.match(value):
+                        for line in cell.css("p, span, small, div, a"):
+                            if _EMAIL_VALUE.match(_text(line)):  # "Ada Lovelace / ada@example.com"
+                                values.setdefault("email", []).append(_text(line))
+                                break
         if not values:
             continue
         page.scope_entity[table.mem_id] = entity
@@ -878,6 +1123,9 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
             page.claimed.add(node.mem_id)
         _see_displayed(collector, page, entity, values, element_types,
                        {name: CONFIDENCE_DISPLAY for name in values})
+        owner = page.info.entity if page.info.detail or page.info.operation == "update" else ""
+        if owner and owner != entity:
+            collector.entities[owner].lists[entity].add(page.slug)
 
 
 def _prefix_for(known: set[str]) -> list[tuple[list[str], str]]:
@@ -962,17 +1210,25 @@ def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page,
     tokens = [t for item in items for node in item.traverse() if node.mem_id != item.mem_id
               and node.mem_id not in page.claimed for t in _semantic_tokens(node)]
     prefix, known_name, coverage = _best_prefix(tokens, known)
-    if coverage >= 2 or (coverage and known_name):
-        return known_name or entity_name_from_phrase(" ".join(prefix)), prefix
+    named = known_name or entity_name_from_phrase(" ".join(prefix))
+    # a class prefix shared inside the items names an entity when the page names it too: widgets,
+    # charts and layout parts share prefixes as much as records do
+    if (coverage >= 2 and page.mentions(named)) or (coverage and known_name):
+        return named, prefix
     for holder in (items[0], parent):
         for token in _semantic_tokens(holder):
             segments = _token_segments(token)
-            if segments[-1] in _ROLE_SUFFIXES and len(segments) > 1:
-                return entity_name_from_phrase(" ".join(segments[:-1])), segments[:-1]
-    if coverage:
-        return entity_name_from_phrase(" ".join(prefix)), prefix
+            if segments[-1] not in _ROLE_SUFFIXES or len(segments) < 2:
+                continue
+            named = entity_name_from_phrase(" ".join(segments[:-1]))
+            if named in known or page.mentions(named):
+                return named, segments[:-1]
+    named = entity_name_from_phrase(" ".join(prefix))
+    if coverage and not page.info.entity and page.mentions(named):
+        return named, prefix  # one class name is weaker evidence than the page path
     entity = _entity_from_heading(_nearest_heading(parent), known) or page.info.entity
-    return entity, words_of(entity)
+    # the heading names the records; a prefix the items share still names their fields
+    return entity, prefix if coverage >= 2 else words_of(entity)
 
 
 def _unnamed_record_list(items: list[LexborNode], entity: str, page: _Page) -> bool:
@@ -985,6 +1241,59 @@ def _unnamed_record_list(items: list[LexborNode], entity: str, page: _Page) -> b
         if len(leaves) < 2 or item.css_first(_HEADING_SELECTOR + ",a") is None:
             return False
     return True
+
+
+_CLOCK_VALUE = re.compile(r"^\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?$", re.IGNORECASE)
+# Records whose prose is a body (a message's text), not a description.
+_BODY_ENTITIES = {"Message", "Comment", "Post", "Reply", "Review", "Note", "Answer"}
+_LABELLED_VALUE = re.compile(r"^([A-Za-z][A-Za-z #/]{0,30}?)\s*[#:]\s*:?\s*(.*)$")
+
+
+def _card_fields(item: LexborNode, entity: str) -> _ItemFields:
+    """Fields of a record card that carries no data names, read from its shape: the most
+    prominent heading is the record's name, an image its image, "Label: value" lines are fields,
+    a sentence its description, a <time> a date (named by the word before it: Updated -> updated_at)."""
+    result = _ItemFields({}, {}, set(), [])
+
+    def see(name: str, node: LexborNode, value: str, kind: str | None) -> None:
+        if name and name not in result.values and name not in _UI_PART_WORDS:
+            result.values[name] = value
+            result.kinds[name] = kind
+            result.nodes.append(node)
+
+    headings = [n for n in item.css(_HEADING_SELECTOR) if _text(n)]
+    if not headings:
+        return result  # a record card has a heading; a list of links or files is not one
+    title = min(headings, key=lambda n: n.tag)
+    if title is not None:
+        name = _text(title)
+        for aside in title.css("small, time"):  # "Dennis Mugo <small>3.00 PM</small>"
+            when = _text(aside)
+            if aside.mem_id != title.mem_id and (_CLOCK_VALUE.match(when) or _HUMAN_DATE.match(when)
+                                                 or aside.tag == "time"):
+                see("date", aside, when, "datetime")
+                name = name.replace(when, "").strip()
+        see("name", title, name, None)
+    for node in item.traverse():
+        if node.mem_id == item.mem_id or (title is not None and (
+                node.mem_id == title.mem_id or any(a.mem_id == title.mem_id for a in _ancestors(node, 8)))):
+            continue
+        if node.tag == "img" and _attr(node, "src"):
+            see("image", node, _attr(node, "src"), "image")
+        elif node.tag == "time":
+            before = words_of(node.prev.text() if node.prev is not None and node.prev.is_text_node else "")
+            event = before[-1] if before and before[-1] in _EVENT_FIELD_WORDS else ""
+            value, kind = _display_value(node)
+            see(f"{event}_at" if event else "date", node, value, kind)
+        elif node.tag in ("p", "li", "dd", "div", "span") and not any(
+                inner.mem_id != node.mem_id for inner in node.css("p, li, div, time, img")):
+            text = _text(node)
+            match = _LABELLED_VALUE.match(text)
+            if match and len(match.group(1).split()) <= 3:
+                see(snake_case(match.group(1)), node, match.group(2).strip(), None)
+            elif node.tag == "p" and len(text.split()) >= 4 and not any(c.isdigit() for c in text[:3]):
+                see("body" if entity in _BODY_ENTITIES else "description", node, text, "text")
+    return result
 
 
 def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
@@ -1018,7 +1327,16 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
         name_counts = Counter(name for fields in per_item for name in fields.values)
         if not name_counts or max(name_counts.values()) < 2:
             if _unnamed_record_list(items, entity, page):
-                collector.see_operation(entity, "read", page.slug)
+                per_item = [_card_fields(item, entity) for item in items]
+                shared = Counter(name for fields in per_item for name in fields.values)
+                values = {name: [f.values[name] for f in per_item if name in f.values]
+                          for name, count in shared.items() if count >= 2}
+                kinds = {name: next(f.kinds[name] for f in per_item if name in f.values) for name in values}
+                for item, fields in zip(items, per_item):
+                    page.scope_entity[item.mem_id] = entity
+                    page.claimed.update(n.mem_id for n in fields.nodes)
+                _see_displayed(collector, page, entity, values, kinds,
+                               {name: CONFIDENCE_DISPLAY for name in values})
             continue
         values: dict[str, list[str]] = defaultdict(list)
         kinds: dict[str, str | None] = {}
@@ -1066,6 +1384,15 @@ def _read_detail(page: _Page, collector: _Collector, known: set[str]) -> None:
         value, kind = _display_value(node)
         found[entity][name] = (value, kind, confidence)
         page.claimed.add(node.mem_id)
+    title = body.css_first("h1")
+    if page.info.detail and page.info.entity and title is not None:
+        # a record page's title names the record: "Order #7841" and its status badge
+        number = re.search(r"#\s*([A-Za-z0-9][A-Za-z0-9-]*)", _text(title))
+        if number and "number" not in found[page.info.entity]:
+            found[page.info.entity]["number"] = (number.group(1), None, CONFIDENCE_DISPLAY)
+        for badge in title.css("span, small"):
+            if {"status", "badge", "state"}.intersection(w for c in _classes(badge) for w in words_of(c)):
+                found[page.info.entity].setdefault("status", (_text(badge), None, CONFIDENCE_DISPLAY))
     for dl in body.css("dl"):
         if dl.mem_id in page.claimed or _inside(dl, {"form", "nav", "footer"}):
             continue
@@ -1239,50 +1566,167 @@ def _entity_confidence(evidence: _Evidence, field_count: int) -> float:
     return round(min(0.99, score), 2)
 
 
-def _parse_pages(pages: list[dict]) -> list[_Page]:
-    parsed = []
-    for page in sorted(pages or [], key=lambda p: str(p.get("slug") or "")):
-        html = page.get("html") or ""
-        tree = LexborHTMLParser(html if isinstance(html, str) else "")
-        for node in tree.css("script, style, noscript, template"):
-            node.decompose()
-        path = str(page.get("path") or "")
-        parsed.append(_Page(str(page.get("slug") or ""), path, str(page.get("name") or ""), tree,
-                            _path_info(path), _Labels(tree)))
-    return parsed
+def _parse_page(page: dict) -> _Page:
+    html = page.get("html") or ""
+    tree = LexborHTMLParser(html if isinstance(html, str) else "")
+    for node in tree.css("script, style, noscript, template"):
+        node.decompose()
+    path = str(page.get("path") or "")
+    return _Page(str(page.get("slug") or ""), path, str(page.get("name") or ""), tree, _path_info(path),
+                 _Labels(tree))
+
+
+# --- one page at a time ----------------------------------------------------------------------------
+#
+# Inference reads each page on its own (`read_page`, cacheable by the page's content) and then
+# assembles the project's entities from every page's findings (`assemble_entities`). What a page
+# reader decides can depend on the entities the rest of the project names (a heading "Recent
+# lesson plans" names LessonPlan when another page made LessonPlan known), in stages: forms read
+# with the entities the project names outright; tables and cards with those plus what every
+# page's forms found; details with those plus what every page's tables and cards found. A page is
+# read with the slice of each stage's known entities that it can see at all (`relevant_known`),
+# so its findings are a function of its content and that slice, which the cache key includes.
+
+def _stage_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
+    _read_forms(page, collector, known)
+
+
+def _stage_displays(page: _Page, collector: _Collector, known: set[str]) -> None:
+    _read_tables(page, collector, known)
+    _read_repeated(page, collector, known)
+
+
+def _stage_details(page: _Page, collector: _Collector, known: set[str]) -> None:
+    _read_detail(page, collector, known)
+    _read_deletes(page, collector)
+
+
+READ_STAGES = (_stage_forms, _stage_displays, _stage_details)
+
+
+def page_seeds(page: dict) -> dict:
+    """What a page says without the rest of the project: the entities it names outright (its
+    path, data-entity, itemtype) and every word in its HTML source with character references
+    decoded (so every word of its texts and attribute values) and in its slug, path, name and
+    purpose, which bounds which known entity names can matter to it. JSON types only."""
+    html = page.get("html") if isinstance(page.get("html"), str) else ""
+    named = {_path_info(str(page.get("path") or "")).entity}
+    if "data-entity" in html or "itemtype" in html:  # parsing is the costly part: only when it can tell more
+        named |= {_explicit_entity(n, limit=0) for n in _parse_page(page).tree.css("[data-entity], [itemtype]")}
+    source = " ".join([*(str(page.get(key) or "") for key in ("slug", "path", "name", "purpose")),
+                       html_unescape(html)])
+    return {"entities": sorted(named - {""}), "words": sorted(word_set(source))}
+
+
+def relevant_known(known: set[str], words: set[str]) -> list[str]:
+    """The known entity names a page can react to: those whose words (singular or plural) all
+    occur on it. Page readers compare known names only with words of the page's texts, class
+    names and attributes, so a name outside this slice cannot change what they find there."""
+    return sorted(name for name in known
+                  if set(words_of(name)) <= words or set(words_of(pluralize(name))) <= words)
+
+
+def read_page(page: dict, known: list[list[str]]) -> dict:
+    """Findings of one page, JSON types only: `known[i]` is what stage i may take as known (see
+    `relevant_known`). Returns {"slug", "known" (as given), "found" (the entities this page's
+    stages had found after each stage but the last), "entities" (the evidence per entity)}."""
+    parsed = _parse_page(page)
+    collector = _Collector()
+    found = []
+    for stage, names in zip(READ_STAGES, known, strict=True):
+        stage(parsed, collector, set(names))
+        found.append(sorted(collector.entities))
+    evidence = {
+        name: {"fields": {f: [[s.spec, s.confidence, s.from_form] for s in sightings]
+                          for f, sightings in e.fields.items()},
+               "crud": sorted(e.crud), "seen": parsed.slug in e.pages, "lists": sorted(e.lists),
+               "has_form": e.has_form}
+        for name, e in collector.entities.items()}
+    return {"slug": parsed.slug, "known": [list(k) for k in known], "found": found[:-1], "entities": evidence}
+
+
+def known_stages(seeds: list[dict], findings: list[dict | None], features: list[dict]) -> list[set[str]]:
+    """The entities known before each stage: those features and pages name outright, then each
+    stage adds what it found on any page (as far as `findings` tell; None: not read yet)."""
+    stages = [set(_feature_entities(features)).union(*(s["entities"] for s in seeds))]
+    for i in range(len(READ_STAGES) - 1):
+        stages.append(stages[-1].union(*(f["found"][i] for f in findings if f is not None)))
+    return stages
+
+
+def pages_to_read(seeds: list[dict], findings: list[dict | None], features: list[dict]) -> dict[int, list[list[str]]]:
+    """Index -> known slices, for each page whose findings are missing or were read with other
+    known entities than the project's now. Reading those and asking again settles within
+    len(READ_STAGES) rounds: each round makes one more stage's known entities final."""
+    stages = known_stages(seeds, findings, features)
+    todo = {}
+    for i, seed in enumerate(seeds):
+        words = set(seed["words"])
+        known = [relevant_known(stage, words) for stage in stages]
+        if findings[i] is None or findings[i]["known"] != known:
+            todo[i] = known
+    return todo
+
+
+def assemble_entities(findings: list[dict], features: list[dict]) -> list[dict]:
+    """The project's entities (seed `inferred_entities` shapes, sorted by name) from every page's
+    `read_page` findings and the features' data_operations."""
+    collector = _Collector()
+    for page in sorted(findings, key=lambda f: f["slug"]):
+        slug = page["slug"]
+        for name, found in page["entities"].items():
+            evidence = collector.entities[name]
+            for field_name, sightings in found["fields"].items():
+                evidence.fields[field_name].extend(_Sighting(spec, slug, confidence, from_form)
+                                                   for spec, confidence, from_form in sightings)
+            for operation in found["crud"]:
+                evidence.crud[operation].add(slug)
+            if found["seen"]:
+                evidence.pages.add(slug)
+            for listed in found["lists"]:
+                evidence.lists[listed].add(slug)
+            evidence.has_form = evidence.has_form or found["has_form"]
+    for name, by_feature in _feature_entities(features).items():
+        collector.entities[name].features.update(by_feature)
+    return _assemble(collector)
 
 
 def infer_entities(pages: list[dict], features: list[dict]) -> list[dict]:
     """Entities (seed `inferred_entities` shapes) inferred from pages' current mockup HTML and
     features' data_operations. Pages: {"slug", "path", "name", "purpose", "html"}; features:
     {"name", "data_operations": {"creates"|"reads"|"updates"|"deletes": [entity names]}}.
-    Sorted by entity_name; no pages and no features give []."""
-    parsed = _parse_pages(pages)
-    feature_entities = _feature_entities(features)
-    collector = _Collector()
+    Sorted by entity_name; no pages and no features give []. (The server runs the same steps
+    page by page in worker processes, with a cache: domain/entity_inference.py.)"""
+    pages = list(pages or [])
+    seeds = [page_seeds(p) for p in pages]
+    findings: list[dict | None] = [None] * len(pages)
+    for _ in range(len(READ_STAGES) + 1):
+        todo = pages_to_read(seeds, findings, features)
+        if not todo:
+            return assemble_entities([f for f in findings if f is not None], features)
+        for i, known in todo.items():
+            findings[i] = read_page(pages[i], known)
+    raise RuntimeError("entity inference did not settle")  # cannot happen: see pages_to_read
 
-    known = set(feature_entities)
-    known |= {p.info.entity for p in parsed if p.info.entity}
-    for page in parsed:
-        known |= {_explicit_entity(n, limit=0) for n in page.tree.css("[data-entity], [itemtype]")} - {""}
-    for page in parsed:
-        _read_forms(page, collector, known)
-    known |= set(collector.entities)
-    for page in parsed:
-        _read_tables(page, collector, known)
-        _read_repeated(page, collector, known)
-    known |= set(collector.entities)
-    for page in parsed:
-        _read_detail(page, collector, known)
-        _read_deletes(page, collector)
 
-    for name, by_feature in feature_entities.items():
-        collector.entities[name].features.update(by_feature)
-    return _assemble(collector)
+def _fold_synonyms(fields: dict[str, list[_Sighting]]) -> None:
+    """One entity keeps one of two names for the same thing (signup's full_name and the profile's
+    name): the one seen on more pages, then the one a form used, then the shorter."""
+    for group in _SYNONYM_FIELDS:
+        present = sorted(group.intersection(fields))
+        if len(present) < 2:
+            continue
+        keep = min(present, key=lambda n: (-len({s.slug for s in fields[n]}),
+                                           not any(s.from_form for s in fields[n]), len(n), n))
+        for name in present:
+            if name != keep:
+                fields[keep].extend(fields.pop(name))
 
 
 def _assemble(collector: _Collector) -> list[dict]:
     entities = collector.entities
+    for evidence in entities.values():
+        _fold_synonyms(evidence.fields)
     names = set(entities)
     # rewrite fields that point at another entity into foreign keys, creating missing targets
     relationships: dict[str, set[tuple[str, str, str, str]]] = defaultdict(set)

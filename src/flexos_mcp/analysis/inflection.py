@@ -8,6 +8,7 @@ not a general-purpose inflector.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -143,6 +144,7 @@ def _singular_word(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=4096)  # entity inference asks for the same few names many times per page
 def pluralize(name: str) -> str:
     """Plural of a name, inflecting only its last word: LessonPlan -> LessonPlans,
     Category -> Categories, Person -> People, lesson_plan -> lesson_plans."""
@@ -169,10 +171,30 @@ def ascii_fold(text: str) -> str:
 def words_of(name: str) -> list[str]:
     """Split any identifier or phrase into lowercase words: fullName, full-name, full_name and
     "Full name" all give ["full", "name"]."""
+    return list(_cached_words(name) if len(name) <= 200 else _split_words(name))
+
+
+@functools.lru_cache(maxsize=16384)  # the same class names and entity names recur on every page
+def _cached_words(name: str) -> tuple[str, ...]:
+    return _split_words(name)
+
+
+def _split_words(name: str) -> tuple[str, ...]:
     text = ascii_fold(name)
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", text.lower()) if w]
+    return tuple(w for w in re.split(r"[^A-Za-z0-9]+", text.lower()) if w)
+
+
+_ALNUM_OR_SPACE = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+
+
+def word_set(text: str) -> set[str]:
+    """set(words_of(text)), fast for a long text (a whole page): words never span a character
+    other than an ASCII letter or digit, so each distinct run of those is split once (cached)."""
+    folded = text if text.isascii() else ascii_fold(text)
+    runs = set(folded.encode("ascii").translate(_ALNUM_OR_SPACE).split())
+    return {w for run in runs for w in _cached_words(run.decode("ascii"))}
 
 
 def snake_case(name: str) -> str:

@@ -259,8 +259,9 @@ _SEARCH_BRANCHES = {
     "feature": ("features", "name || ' ' || COALESCE(user_description, '')", "name", "status"),
     "flow": ("journey_flows", "name || ' ' || COALESCE(description, '')", "name", "flow_type"),
     "entity": ("inferred_entities", "entity_name || ' ' || COALESCE(description, '')", "entity_name", "plural_name"),
-    "context_item": ("user_context_items", "COALESCE(content_text, '') || ' ' || COALESCE(submitted_context, '')",
-                     "item_type", "content_url"),
+    "context_item": ("user_context_items", "COALESCE(content_text, '') || ' ' || COALESCE(submitted_context, '') || ' ' || "
+                     "COALESCE(content_metadata -> 'file' ->> 'name', '') || ' ' || COALESCE(content_metadata ->> 'title', '')",
+                     "item_type", "content_url"),  # the words of migration 0040
 }
 
 

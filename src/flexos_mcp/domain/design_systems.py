@@ -11,8 +11,8 @@ Re-analysis never writes either of them, so a confirmed token survives any numbe
 
 from __future__ import annotations
 
-import asyncio
 import json
+from collections.abc import Callable
 import re
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -31,7 +31,10 @@ from ..analysis.design_tokens import (
     to_dtcg,
     to_tailwind_theme,
 )
+from ..compute import run_cpu_if
+from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
+from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, FlexError, InvalidInput
 from .mockups import MockupRef, _fetch_mockup
 from .pages import require_page
@@ -55,8 +58,8 @@ TOKEN_PATH_HELP = ("colors.<name>, radii.<name>, shadows.<name>, spacing.base, s
                    "typography.font_family, typography.font_stack, typography.sizes.<name>, typography.weights.<name> "
                    "(names: lowercase letters, digits, '-' or '_'), e.g. colors.primary")
 
-# Above this many mockups, emergence runs off the event loop.
-_THREAD_THRESHOLD = 50
+# Above this many mockups, emergence runs in the compute pool (below, a few milliseconds inline).
+_INLINE_MOCKUPS = 50
 
 
 TokenTree = json_with_untrusted("note")  # a confirmed token keeps the person's note
@@ -157,7 +160,7 @@ def _no_design_system(project_id: UUID) -> FlexError:
                      f"mockups, or create_design_system to prescribe tokens.")
 
 
-async def _row(conn: Any, scope: Scope, project_id: UUID, *, lock: bool = False) -> Any:
+async def _row(conn: ReadConnection, scope: Scope, project_id: UUID, *, lock: bool = False) -> Any:
     await require_project(conn, scope.actor, project_id)
     row = await conn.fetchrow("SELECT * FROM design_systems WHERE project_id = $1" + (" FOR UPDATE" if lock else ""),
                               project_id)
@@ -166,7 +169,7 @@ async def _row(conn: Any, scope: Scope, project_id: UUID, *, lock: bool = False)
     return row
 
 
-async def current_mockup_patterns(conn: Any, project_id: UUID) -> list[dict[str, Any]]:
+async def current_mockup_patterns(conn: ReadConnection, project_id: UUID) -> list[dict[str, Any]]:
     """`{"page": slug, "extracted_patterns": {...}}` for each page's current mockup."""
     rows = await conn.fetch(
         """SELECT pg.slug, m.extracted_patterns FROM pages pg JOIN mockups m ON m.id = pg.current_mockup_id
@@ -174,20 +177,62 @@ async def current_mockup_patterns(conn: Any, project_id: UUID) -> list[dict[str,
     return [{"page": r["slug"], "extracted_patterns": r["extracted_patterns"] or {}} for r in rows]
 
 
-async def _recompute(conn: Any, row: Any) -> tuple[Any, list[dict[str, Any]]]:
-    """Re-run emergence over the current mockups with the row's decisions; store the result."""
-    mockups = await current_mockup_patterns(conn, row["project_id"])
-    args = (mockups, row["user_confirmations"] or {}, row["prescribed_tokens"] or None)
-    result = (await asyncio.to_thread(emerge_design_system, *args) if len(mockups) > _THREAD_THRESHOLD
-              else emerge_design_system(*args))
-    method = result["generation_method"]
-    if not mockups and (row["prescribed_tokens"] or row["user_confirmations"]):
-        method = "prescribed"
-    updated = await conn.fetchrow(
-        """UPDATE design_systems SET tokens = $2, component_patterns = $3, confidence_scores = $4,
-                  generation_method = $5 WHERE id = $1 RETURNING *""",
-        row["id"], result["tokens"], result["component_patterns"], result["confidence_scores"], method)
-    return updated, mockups
+# Any change to a page's current mockup (or which one is current, or the pages' order) changes this.
+_MOCKUPS_VERSION = """SELECT md5(string_agg(pg.id::text || ':' || pg.xmin::text || ':' || m.xmin::text, ',' ORDER BY pg.id))
+                        FROM pages pg JOIN mockups m ON m.id = pg.current_mockup_id WHERE pg.project_id = $1"""
+_EMERGE_ATTEMPTS = 3
+
+
+async def _emergence(mockups: list[dict[str, Any]], decisions: dict[str, Any]) -> dict[str, Any]:
+    return await run_cpu_if(len(mockups) > _INLINE_MOCKUPS, emerge_design_system, mockups,
+                            decisions.get("user_confirmations") or {}, decisions.get("prescribed_tokens") or None,
+                            timeout=60, hint="The project has too many mockups to aggregate at once; delete pages you "
+                                             "no longer need.")
+
+
+async def _decide_and_emerge(scope: Scope, project_id: UUID, change: Callable[[dict[str, Any]], dict[str, Any]], *,
+                             create: Literal["never", "must", "if-missing"] = "never") -> tuple[Any, list[dict[str, Any]], bool]:
+    """Write the decisions `change(row)` returns (columns; it may raise) and the design system that
+    emerges from the current mockups with them, in one transaction that computes nothing: the
+    mockups are read first, emergence runs (in the worker pool on big projects), and the write
+    checks that neither the design system nor the mockups moved meanwhile (else it starts again).
+    `create`: whether the design system may ("if-missing") or must ("must") be created here.
+    Returns (the stored row, the mockups, whether it was created)."""
+    for _ in range(_EMERGE_ATTEMPTS):
+        async with scope.db.snapshot() as conn:
+            await require_project(conn, scope.actor, project_id)
+            row = await conn.fetchrow("SELECT *, xmin::text AS row_version FROM design_systems WHERE project_id = $1",
+                                      project_id)
+            if row is None and create == "never":
+                raise _no_design_system(project_id)
+            if row is not None and create == "must":
+                raise Conflict("Invalid project_id: this project already has a design system (one per project). Change it "
+                               "with update_design_system or confirm_design_token, or re-run analyze_design_system.")
+            mockups = await current_mockup_patterns(conn, project_id)
+            seen = await conn.fetchval(_MOCKUPS_VERSION, project_id)
+        current = dict(row) if row is not None else {"user_confirmations": {}, "prescribed_tokens": {}}
+        changes = change(current)
+        decisions = current | changes
+        result = await _emergence(mockups, decisions)
+        method = result["generation_method"]
+        if not mockups and (decisions.get("prescribed_tokens") or decisions.get("user_confirmations")):
+            method = "prescribed"
+        values = changes | {"tokens": result["tokens"], "component_patterns": result["component_patterns"],
+                            "confidence_scores": result["confidence_scores"], "generation_method": method}
+        async with scope.db.transaction() as conn:
+            await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
+            now = await conn.fetchval("SELECT xmin::text FROM design_systems WHERE project_id = $1 FOR UPDATE", project_id)
+            if now != (row["row_version"] if row is not None else None) \
+                    or await conn.fetchval(_MOCKUPS_VERSION, project_id) != seen:
+                continue
+            if row is None:
+                sql, args = insert_statement("design_systems", {"project_id": project_id} | values)
+                return await conn.fetchrow(sql, *args), mockups, True
+            assignments, args = set_clause(values, 2)
+            return (await conn.fetchrow(f"UPDATE design_systems SET {assignments} WHERE id = $1 RETURNING *",
+                                        row["id"], *args), mockups, False)
+    raise Conflict("The design system or the project's mockups kept changing while it was recomputed; nothing was "
+                   "changed. Try again when the edits have settled.")
 
 
 async def get_design_system(scope: Scope, project_id: UUID, *, detail: bool = True) -> DesignSystem:
@@ -195,14 +240,8 @@ async def get_design_system(scope: Scope, project_id: UUID, *, detail: bool = Tr
 
 
 async def analyze_design_system(scope: Scope, project_id: UUID) -> DesignSystemAnalysis:
-    async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id)
-        created = await conn.fetchval(
-            """INSERT INTO design_systems (project_id, generation_method) VALUES ($1, 'emergent')
-               ON CONFLICT (project_id) DO NOTHING RETURNING true""", project_id)
-        row = await conn.fetchrow("SELECT * FROM design_systems WHERE project_id = $1 FOR UPDATE", project_id)
-        updated, mockups = await _recompute(conn, row)
-    return DesignSystemAnalysis(design_system=_design_system(updated), created=bool(created),
+    updated, mockups, created = await _decide_and_emerge(scope, project_id, lambda row: {}, create="if-missing")
+    return DesignSystemAnalysis(design_system=_design_system(updated), created=created,
                                 mockups_analyzed=len(mockups), pages=[m["page"] for m in mockups])
 
 
@@ -242,15 +281,8 @@ async def create_design_system(scope: Scope, project_id: UUID, *, prescribed_tok
         _check_decisions(user_confirmations)
     if prescribed_tokens:
         _check_prescribed(prescribed_tokens)
-    async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
-        if await conn.fetchval("SELECT 1 FROM design_systems WHERE project_id = $1", project_id):
-            raise Conflict("Invalid project_id: this project already has a design system (one per project). Change it "
-                           "with update_design_system or confirm_design_token, or re-run analyze_design_system.")
-        row = await conn.fetchrow(
-            """INSERT INTO design_systems (project_id, generation_method, prescribed_tokens, user_confirmations)
-               VALUES ($1, 'emergent', $2, $3) RETURNING *""", project_id, prescribed_tokens or {}, user_confirmations or {})
-        updated, _ = await _recompute(conn, row)
+    decisions = {"prescribed_tokens": prescribed_tokens or {}, "user_confirmations": user_confirmations or {}}
+    updated, _, _ = await _decide_and_emerge(scope, project_id, lambda row: decisions, create="must")
     return _design_system(updated)
 
 
@@ -259,14 +291,7 @@ async def update_design_system(scope: Scope, project_id: UUID, changes: dict[str
         _check_decisions(changes["user_confirmations"])
     if changes.get("prescribed_tokens"):
         _check_prescribed(changes["prescribed_tokens"])
-    async with scope.db.transaction() as conn:
-        row = await _row(conn, scope, project_id, lock=True)
-        if changes:
-            columns = list(changes)
-            assignments = ", ".join(f"{c} = ${i + 2}" for i, c in enumerate(columns))
-            row = await conn.fetchrow(f"UPDATE design_systems SET {assignments} WHERE id = $1 RETURNING *",
-                                      row["id"], *[changes[c] for c in columns])
-        updated, _ = await _recompute(conn, row)
+    updated, _, _ = await _decide_and_emerge(scope, project_id, lambda row: dict(changes))
     return _design_system(updated)
 
 
@@ -315,9 +340,8 @@ async def confirm_design_token(scope: Scope, project_id: UUID, path: str, *, val
         raise InvalidInput("ref", "pass either value or ref, not both.")
     if ref is not None and not path.startswith("colors."):
         raise InvalidInput("ref", "only colour tokens can refer to another token; give a value instead.")
-    async with scope.db.transaction() as conn:
-        row = await _row(conn, scope, project_id, lock=True)
-        tokens = row["tokens"] or {}
+    def confirm(row: dict[str, Any]) -> dict[str, Any]:
+        tokens = row.get("tokens") or {}
         spec: dict[str, Any]
         if ref is not None:
             name = ref.removeprefix("colors.")
@@ -335,25 +359,22 @@ async def confirm_design_token(scope: Scope, project_id: UUID, path: str, *, val
         spec["confirmed_at"] = datetime.now(UTC).isoformat()
         if note:
             spec["note"] = note
-        confirmations = dict(row["user_confirmations"] or {})
-        confirmations[path] = spec
-        row = await conn.fetchrow("UPDATE design_systems SET user_confirmations = $2 WHERE id = $1 RETURNING *",
-                                  row["id"], confirmations)
-        updated, _ = await _recompute(conn, row)
+        return {"user_confirmations": dict(row.get("user_confirmations") or {}) | {path: spec}}
+
+    updated, _, _ = await _decide_and_emerge(scope, project_id, confirm)
     return _design_system(updated)
 
 
 async def unconfirm_design_token(scope: Scope, project_id: UUID, path: str) -> DesignSystem:
-    async with scope.db.transaction() as conn:
-        row = await _row(conn, scope, project_id, lock=True)
-        confirmations = dict(row["user_confirmations"] or {})
+    def unconfirm(row: dict[str, Any]) -> dict[str, Any]:
+        confirmations = dict(row.get("user_confirmations") or {})
         if path not in confirmations:
             listed = ", ".join(sorted(confirmations)) or "none"
             raise InvalidInput("path", f"{json_shown(path)} is not confirmed; confirmed paths: {listed}.")
         del confirmations[path]
-        row = await conn.fetchrow("UPDATE design_systems SET user_confirmations = $2 WHERE id = $1 RETURNING *",
-                                  row["id"], confirmations)
-        updated, _ = await _recompute(conn, row)
+        return {"user_confirmations": confirmations}
+
+    updated, _, _ = await _decide_and_emerge(scope, project_id, unconfirm)
     return _design_system(updated)
 
 

@@ -21,15 +21,17 @@ from pydantic import BaseModel, Field
 
 from ..analysis.shown import json_shown
 from ..analysis import datamodel_export
-from ..analysis.entities import CRUD_OPERATIONS, FIELD_TYPES, infer_entities as infer_from_pages, merge_inferred
+from ..analysis.entities import CRUD_OPERATIONS, FIELD_TYPES
 from ..analysis.inflection import pluralize
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, InvalidInput
-from .owned import fetch_owned
+from . import entity_inference
+from .entity_inference import Progress
+from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
-from .scope import Scope
+from .scope import Actor, Scope
 from ..untrusted import RAW, Untrusted, UntrustedJson, UntrustedList
 
 RELATIONSHIP_TYPES = ("has_many", "belongs_to", "has_one", "many_to_many")
@@ -198,7 +200,7 @@ ID_FIELD = {"type": "uuid", "required": True, "primary": True}
 async def create_entity(scope: Scope, project_id: UUID, values: dict[str, Any]) -> Entity:
     """A person's own entity: its fields are marked user_edited, so inference never rewrites them."""
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         name = values["entity_name"]
         await _name_taken(conn, project_id, name)
         values = await _checked(conn, project_id, name, values)
@@ -210,14 +212,14 @@ async def create_entity(scope: Scope, project_id: UUID, values: dict[str, Any]) 
         return entity_of(await conn.fetchrow(sql, *args))
 
 
-async def require_entity(conn: Any, scope: Scope, entity_id: UUID, *, lock: bool = False,
-                         project_id: UUID | None = None) -> Any:
-    return await fetch_owned(conn, scope.actor, "inferred_entities", "entity", entity_id, field="entity_id",
+async def require_entity(conn: Any, actor: Actor, entity_id: UUID, *, field: str = "entity_id",
+                         lock: RowLock | None = None, project_id: UUID | None = None) -> Any:
+    return await fetch_owned(conn, actor, "inferred_entities", "entity", entity_id, field=field,
                              hint=ENTITY_HINT, lock=lock, project_id=project_id)
 
 
 async def get_entity(scope: Scope, entity_id: UUID, project_id: UUID | None = None) -> Entity:
-    return entity_of(await require_entity(scope.db, scope, entity_id, project_id=project_id))
+    return entity_of(await require_entity(scope.db, scope.actor, entity_id, project_id=project_id))
 
 
 async def list_entities(scope: Scope, project_id: UUID, *, user_confirmed: bool | None = None,
@@ -246,7 +248,7 @@ async def update_entity(scope: Scope, entity_id: UUID, changes: dict[str, Any]) 
     user_edited), null removes it, unnamed fields stay. A rename follows into other entities'
     relationships."""
     async with scope.db.transaction() as conn:
-        row = await require_entity(conn, scope, entity_id, lock=True)
+        row = await require_entity(conn, scope.actor, entity_id, lock="NO KEY UPDATE")
         if not changes:
             return entity_of(row)
         project_id, old_name = row["project_id"], row["entity_name"]
@@ -281,14 +283,14 @@ async def update_entity(scope: Scope, entity_id: UUID, changes: dict[str, Any]) 
 
 async def confirm_entity(scope: Scope, entity_id: UUID, confirmed: bool) -> Entity:
     async with scope.db.transaction() as conn:
-        await require_entity(conn, scope, entity_id, lock=True)
+        await require_entity(conn, scope.actor, entity_id, lock="NO KEY UPDATE")
         return entity_of(await conn.fetchrow(
             "UPDATE inferred_entities SET user_confirmed = $2 WHERE id = $1 RETURNING *", entity_id, confirmed))
 
 
 async def delete_entity(scope: Scope, entity_id: UUID) -> DeletedEntity:
     async with scope.db.transaction() as conn:
-        row = await require_entity(conn, scope, entity_id, lock=True)
+        row = await require_entity(conn, scope.actor, entity_id, lock="NO KEY UPDATE")
         await conn.execute("DELETE FROM inferred_entities WHERE id = $1", entity_id)
         removed = await conn.fetchval(
             """SELECT count(*)::int FROM inferred_entities e,
@@ -309,51 +311,11 @@ async def delete_entity(scope: Scope, entity_id: UUID) -> DeletedEntity:
 
 # --- inference and export ---------------------------------------------------------------------------
 
-_UPSERT = """
-INSERT INTO inferred_entities AS e (project_id, entity_name, plural_name, description, fields, relationships,
-                                    crud_locations, confidence_score)
-SELECT $1, r.entity_name, r.plural_name, r.description, r.fields, COALESCE(r.relationships, '[]'::jsonb),
-       COALESCE(r.crud_locations, '{}'::jsonb), r.confidence_score
-  FROM jsonb_to_recordset($2::jsonb) AS r(entity_name text, plural_name text, description text, fields jsonb,
-                                          relationships jsonb, crud_locations jsonb, confidence_score float8)
-ON CONFLICT (project_id, entity_name) DO UPDATE
-   SET plural_name = EXCLUDED.plural_name, description = EXCLUDED.description, fields = EXCLUDED.fields,
-       relationships = EXCLUDED.relationships, crud_locations = EXCLUDED.crud_locations,
-       confidence_score = EXCLUDED.confidence_score
- WHERE NOT COALESCE(e.user_confirmed, false)
-RETURNING e.entity_name, (xmax = 0) AS inserted
-"""
-
-_UPSERT_KEYS = ("entity_name", "plural_name", "description", "fields", "relationships", "crud_locations",
-                "confidence_score")
-
-
-async def infer_entities(scope: Scope, project_id: UUID) -> InferenceResult:
+async def infer_entities(scope: Scope, project_id: UUID, *, progress: Progress | None = None) -> InferenceResult:
     """Read the current mockup of every page and every feature's data_operations, infer the
-    entities, and fold them into the stored ones in one transaction (the project row is locked,
-    so two inferences of one project run one after the other; the stored entities are locked, so
-    an edit in flight is merged, not overwritten)."""
-    async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
-        pages = await conn.fetch(
-            """SELECT p.slug, p.path, p.name, p.purpose, COALESCE(m.html_content, '') AS html
-                 FROM pages p LEFT JOIN mockups m ON m.id = p.current_mockup_id AND m.project_id = p.project_id
-                WHERE p.project_id = $1""", project_id)
-        feats = await conn.fetch("SELECT name, data_operations FROM features WHERE project_id = $1", project_id)
-        # Locked: an edit in flight (update_entity locks only its row) finishes first and is read
-        # here, instead of being overwritten by a merge of the version before it.
-        existing = await conn.fetch(
-            "SELECT * FROM inferred_entities WHERE project_id = $1 ORDER BY id FOR NO KEY UPDATE", project_id)
-        inferred = infer_from_pages([dict(p) for p in pages], [dict(f) for f in feats])
-        merged = merge_inferred([dict(e) for e in existing], inferred)
-        created: list[str] = []
-        updated: list[str] = []
-        if merged["upserts"]:
-            payload = [{k: u.get(k) for k in _UPSERT_KEYS} for u in merged["upserts"]]
-            for r in await conn.fetch(_UPSERT, project_id, payload):
-                (created if r["inserted"] else updated).append(r["entity_name"])
-    return InferenceResult(created=sorted(created), updated=sorted(updated), unchanged=merged["unchanged"],
-                           protected=merged["protected"], pages_read=len(pages), features_read=len(feats))
+    entities, and fold them into the stored ones: off the event loop, cached per page, applied in
+    one short transaction that checks nothing moved (domain/entity_inference.py)."""
+    return InferenceResult(**await entity_inference.infer_entities(scope, project_id, progress=progress))
 
 
 async def project_entities(scope: Scope, project_id: UUID) -> list[Entity]:

@@ -16,12 +16,13 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from ..analysis.shown import json_shown
+from ..db.connection import ReadConnection
 from ..db.sql import insert_statement, set_clause
 from ..errors import InvalidInput
-from .owned import fetch_owned, require_ids_in_project
+from .owned import RowLock, fetch_owned, require_ids_in_project
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
-from .scope import Scope
+from .scope import Actor, Scope
 from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 
 FeatureStatus = Literal["planned", "in-progress", "completed"]
@@ -105,7 +106,7 @@ def normalise_data_operations(value: Any, field: str = "data_operations") -> dic
     return result
 
 
-async def _checked(conn: Any, project_id: UUID, values: dict[str, Any]) -> dict[str, Any]:
+async def _checked(conn: ReadConnection, project_id: UUID, values: dict[str, Any]) -> dict[str, Any]:
     values = dict(values)
     if "affected_pages" in values:
         values["affected_pages"] = await require_ids_in_project(
@@ -122,21 +123,21 @@ async def _checked(conn: Any, project_id: UUID, values: dict[str, Any]) -> dict[
 
 async def create_feature(scope: Scope, project_id: UUID, values: dict[str, Any]) -> Feature:
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         values = await _checked(conn, project_id, values)
         values["project_id"] = project_id
         sql, args = insert_statement("features", values)
         return feature_of(await conn.fetchrow(sql, *args))
 
 
-async def require_feature(conn: Any, scope: Scope, feature_id: UUID, *, lock: bool = False,
-                          project_id: UUID | None = None) -> Any:
-    return await fetch_owned(conn, scope.actor, "features", "feature", feature_id, field="feature_id",
+async def require_feature(conn: ReadConnection, actor: Actor, feature_id: UUID, *, field: str = "feature_id",
+                          lock: RowLock | None = None, project_id: UUID | None = None) -> Any:
+    return await fetch_owned(conn, actor, "features", "feature", feature_id, field=field,
                              hint=FEATURE_HINT, lock=lock, project_id=project_id)
 
 
 async def get_feature(scope: Scope, feature_id: UUID, project_id: UUID | None = None) -> Feature:
-    return feature_of(await require_feature(scope.db, scope, feature_id, project_id=project_id))
+    return feature_of(await require_feature(scope.db, scope.actor, feature_id, project_id=project_id))
 
 
 async def list_features(scope: Scope, project_id: UUID, *, category: str | None = None,
@@ -168,7 +169,7 @@ async def list_features(scope: Scope, project_id: UUID, *, category: str | None 
 
 async def update_feature(scope: Scope, feature_id: UUID, changes: dict[str, Any]) -> Feature:
     async with scope.db.transaction() as conn:
-        row = await require_feature(conn, scope, feature_id, lock=True)
+        row = await require_feature(conn, scope.actor, feature_id, lock="NO KEY UPDATE")
         if not changes:
             return feature_of(row)
         changes = await _checked(conn, row["project_id"], changes)
@@ -182,7 +183,7 @@ async def link_pages(scope: Scope, feature_id: UUID, page_ids: list[UUID], *, un
     duplicates. Ids to add must be pages of the feature's project; removing an id that is not
     linked is an error too, so a typo never passes silently."""
     async with scope.db.transaction() as conn:
-        row = await require_feature(conn, scope, feature_id, lock=True)
+        row = await require_feature(conn, scope.actor, feature_id, lock="NO KEY UPDATE")
         current = list(row["affected_pages"] or [])
         if unlink:
             missing = [p for p in page_ids if p not in current]
@@ -202,6 +203,6 @@ async def link_pages(scope: Scope, feature_id: UUID, page_ids: list[UUID], *, un
 
 async def delete_feature(scope: Scope, feature_id: UUID) -> DeletedFeature:
     async with scope.db.transaction() as conn:
-        row = await require_feature(conn, scope, feature_id, lock=True)
+        row = await require_feature(conn, scope.actor, feature_id, lock="NO KEY UPDATE")
         await conn.execute("DELETE FROM features WHERE id = $1", feature_id)
     return DeletedFeature(id=row["id"], name=row["name"])

@@ -17,9 +17,10 @@ from pydantic import BaseModel, Field
 
 from ..analysis import flow_graph
 from ..analysis.vueflow import CanvasError, apply_node_rows, normalise_node_data
+from ..compute import run_cpu_if
 from ..errors import InvalidInput, NotFound
 from .flows import (
-    FlowNode, canvas_order, flow_node_from_row, node_rows, require_flow, rows_as_canvas_rows, store_rows,
+    INLINE_NODES, FlowNode, canvas_order, flow_node_from_row, node_rows, require_flow, rows_as_canvas_rows, store_rows,
     valid_canvas_or_empty,
 )
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
@@ -321,7 +322,8 @@ async def auto_layout_flow(scope: Scope, flow_id: UUID) -> LayoutResult:
         rows = canvas_order(await node_rows(conn, flow_id), flow["canvas_state"])
         canvas_rows = rows_as_canvas_rows(rows)
         canvas = apply_node_rows(valid_canvas_or_empty(flow["canvas_state"]), canvas_rows)
-        positions = flow_graph.auto_layout(canvas.get("nodes", []), canvas.get("edges", []))
+        positions = await run_cpu_if(len(canvas.get("nodes", [])) > INLINE_NODES, flow_graph.auto_layout,
+                                     canvas.get("nodes", []), canvas.get("edges", []), timeout=60)
         moved = 0
         for row in canvas_rows:
             new = positions[row["canvas_node_id"]]

@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from ..analysis import flow_graph, mermaid
 from ..analysis.vueflow import node_label_of
-from .flows import node_label, require_flow, valid_canvas_or_empty
+from ..compute import run_cpu_if
+from .flows import INLINE_NODES, node_label, require_flow, valid_canvas_or_empty
 from .projects import require_project
 from .scope import Scope
 from ..untrusted import Untrusted
@@ -112,7 +113,8 @@ async def _flow_with_canvas(scope: Scope, flow_id: UUID) -> tuple[Any, dict[str,
 async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> FlowAnalysis:
     flow, canvas, rows, page_names = await _flow_with_canvas(scope, flow_id)
     nodes, edges = canvas.get("nodes", []), canvas.get("edges", [])
-    found = flow_graph.analyze_flow(nodes, edges, max_paths=max_paths, max_cycles=50)
+    found = await run_cpu_if(len(nodes) > INLINE_NODES, flow_graph.analyze_flow, nodes, edges, max_paths=max_paths,
+                             max_cycles=50, timeout=60)
     mentioned: set[str] = set()
     for key in ("entries", "exits", "unreachable", "dead_ends"):
         mentioned.update(found[key])
@@ -130,8 +132,9 @@ async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> F
 
 async def flow_mermaid(scope: Scope, flow_id: UUID, *, direction: str = "LR") -> FlowMermaid:
     flow, canvas, _, page_names = await _flow_with_canvas(scope, flow_id)
-    text = mermaid.flow_to_mermaid(canvas.get("nodes", []), canvas.get("edges", []), direction=direction,
-                                   page_names=page_names)
+    text = await run_cpu_if(len(canvas.get("nodes", [])) > INLINE_NODES, mermaid.flow_to_mermaid,
+                            canvas.get("nodes", []), canvas.get("edges", []), direction=direction,
+                            page_names=page_names, timeout=60)
     return FlowMermaid(flow_id=flow_id, name=flow["name"], mermaid=text)
 
 

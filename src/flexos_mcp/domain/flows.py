@@ -55,6 +55,7 @@ StepType = Literal["screen", "action", "decision", "database"]
 FlowName = Annotated[str, Field(min_length=1, max_length=255, description="Flow name, e.g. 'Sign up'.")]
 MAX_CANVAS_ID_LENGTH = 255
 MAX_CANVAS_BYTES = 5_000_000
+INLINE_NODES = 300  # above this, layout, analysis and Mermaid run in the compute pool (tens of ms and more)
 """Largest canvas accepted as JSON. MAX_CANVAS_NODES (analysis.vueflow) is the binding limit for
 real canvases; this one stops a huge blob before any parsing."""
 
@@ -425,7 +426,7 @@ async def create_flow(scope: Scope, project_id: UUID, values: dict[str, Any], ca
     if canvas is not None:
         _require_node_list(canvas)
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         flow = await conn.fetchrow(
             """INSERT INTO journey_flows (project_id, name, description, flow_type, is_primary, canvas_state, viewport,
                                           filters_applied, display_settings)
@@ -555,7 +556,7 @@ async def forget_mockup_references(conn: Any, project_id: UUID, mockup_ids: list
 
 async def import_example_flows_into(conn: Any, actor: Actor, project_id: UUID, directory: Path | str) -> ImportedFlows:
     """`import_example_flows` inside a caller's transaction."""
-    await require_project(conn, actor, project_id, lock=True)
+    await require_project(conn, actor, project_id, lock="NO KEY UPDATE")
     paths = {r["path"]: str(r["id"]) for r in await conn.fetch(
         "SELECT id, path FROM pages WHERE project_id = $1 AND path IS NOT NULL", project_id)}
     existing = {r["name"] for r in await conn.fetch("SELECT name FROM journey_flows WHERE project_id = $1", project_id)}

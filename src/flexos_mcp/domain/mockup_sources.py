@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from ..db.connection import ReadConnection
 from ..errors import InvalidInput, NotFound
 from .mockups import MockupRef, _mockup_id_of_version, resolve_pair
 from .pages import require_page
@@ -40,7 +41,7 @@ class MockupSource:
         return f"'{self.page_name}' v{self.version}"
 
 
-async def _source(conn: Any, scope: Scope, mockup_id: UUID, *, field: str) -> MockupSource:
+async def _source(conn: ReadConnection, scope: Scope, mockup_id: UUID, *, field: str) -> MockupSource:
     row = await conn.fetchrow(
         f"""SELECT m.id, m.page_id, m.project_id, m.version, m.html_content, m.css_content, m.javascript_content,
                    pg.name AS page_name, coalesce(pg.primary_device, 'responsive') AS primary_device

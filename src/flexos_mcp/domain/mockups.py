@@ -29,7 +29,9 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from ..analysis.extraction import diff_patterns, extract_mockup
+from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
+from ..db.sql import set_clause
 from ..errors import InvalidInput, NotFound
 from .pages import Page, insert_page, page_of_row, require_page
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
@@ -215,16 +217,17 @@ def mockup_of_row(row: Any) -> Mockup:
 _MOCKUP_HINT = "Call list_mockups with the page id to see its versions."
 
 
-async def _fetch_mockup(conn: Any, scope: Scope, mockup_id: UUID, *, field: str = "mockup_id",
-                        content: bool = True, analysis: bool = True) -> Any:
-    row = await conn.fetchrow(f"{_select(content, analysis)} WHERE m.id = $1 AND {owned_by(2, 'pr.user_id')}",
-                              mockup_id, scope.actor.owner_id)
+async def _fetch_mockup(conn: ReadConnection, scope: Scope, mockup_id: UUID, *, field: str = "mockup_id",
+                        content: bool = True, analysis: bool = True, project_id: UUID | None = None) -> Any:
+    row = await conn.fetchrow(f"""{_select(content, analysis)} WHERE m.id = $1 AND {owned_by(2, 'pr.user_id')}
+                                  AND ($3::uuid IS NULL OR m.project_id = $3)""",
+                              mockup_id, scope.actor.owner_id, project_id)
     if row is None:
         raise NotFound("mockup", mockup_id, field=field, hint=_MOCKUP_HINT)
     return row
 
 
-async def _mockup_id_of_version(conn: Any, scope: Scope, page_id: UUID, version: int, *, field: str = "version") -> UUID:
+async def _mockup_id_of_version(conn: ReadConnection, scope: Scope, page_id: UUID, version: int, *, field: str = "version") -> UUID:
     """The id of a page's version; NotFound for an unknown page, InvalidInput for an unknown version."""
     await require_page(conn, scope.actor, page_id)
     found = await conn.fetchval("SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, version)
@@ -252,18 +255,20 @@ def _resolve_target(mockup_id: UUID | None, page_id: UUID | None, version: int |
 
 async def get_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None,
                      version: int | None = None, include_content: bool = True,
-                     include_analysis: bool = False) -> Mockup:
+                     include_analysis: bool = False, project_id: UUID | None = None) -> Mockup:
+    """One version, by id or by page and version number; with `project_id` (a resource URI's
+    project), only if it is that project's."""
     _resolve_target(mockup_id, page_id, version)
     if mockup_id is None:
         async with scope.db.snapshot() as conn:
             found = await _mockup_id_of_version(conn, scope, page_id, version)
             return mockup_of_row(await _fetch_mockup(conn, scope, found, content=include_content,
-                                                     analysis=include_analysis))
+                                                     analysis=include_analysis, project_id=project_id))
     return mockup_of_row(await _fetch_mockup(scope.db, scope, mockup_id, content=include_content,
-                                             analysis=include_analysis))
+                                             analysis=include_analysis, project_id=project_id))
 
 
-async def current_mockup(conn: Any, scope: Scope, page_row: Any, *, content: bool = True) -> Mockup | None:
+async def current_mockup(conn: ReadConnection, scope: Scope, page_row: Any, *, content: bool = True) -> Mockup | None:
     if page_row["current_mockup_id"] is None:
         return None
     return mockup_of_row(await _fetch_mockup(conn, scope, page_row["current_mockup_id"], content=content,
@@ -302,7 +307,7 @@ async def list_mockups(scope: Scope, page_id: UUID, *, changed_by: str | None = 
 # -- writing -----------------------------------------------------------------------------------
 
 
-async def insert_version(conn: Any, page: Any, content: PreparedContent, *, change_description: str | None,
+async def insert_version(conn: WriteConnection, page: Any, content: PreparedContent, *, change_description: str | None,
                          changed_by: str | None, parent_version: int | None = None, make_current: bool = True,
                          user_feedback: dict | None = None, ai_notes: dict | None = None) -> UUID:
     """Add the next version of a page whose row the caller's transaction has locked FOR UPDATE."""
@@ -343,7 +348,7 @@ async def create_mockup_version(scope: Scope, page_id: UUID, content: PreparedCo
     """Save a version; the answer carries its content and analysis only with `return_content`
     (the caller just wrote the content: echoing it back costs a model its size again)."""
     async with scope.db.transaction() as conn:
-        page = await require_page(conn, scope.actor, page_id, lock=True)
+        page = await require_page(conn, scope.actor, page_id, lock="UPDATE")
         mockup_id = await insert_version(conn, page, content, change_description=change_description,
                                          changed_by=changed_by, parent_version=parent_version,
                                          make_current=make_current, user_feedback=user_feedback, ai_notes=ai_notes)
@@ -356,12 +361,12 @@ async def set_current_mockup(scope: Scope, *, mockup_id: UUID | None = None, pag
     _resolve_target(mockup_id, page_id, version)
     async with scope.db.transaction() as conn:
         if mockup_id is None:
-            await require_page(conn, scope.actor, page_id, lock=True)
+            await require_page(conn, scope.actor, page_id, lock="UPDATE")
             mockup_id = await _mockup_id_of_version(conn, scope, page_id, version)
         else:
             row = await _fetch_mockup(conn, scope, mockup_id, content=False, analysis=False)
             page_id = row["page_id"]
-            await require_page(conn, scope.actor, page_id, lock=True)
+            await require_page(conn, scope.actor, page_id, lock="UPDATE")
         page = await conn.fetchrow("UPDATE pages SET current_mockup_id = $2 WHERE id = $1 RETURNING *", page_id, mockup_id)
         detail = PageWithMockup(**page_of_row(page).model_dump())
         detail.current_mockup = mockup_of_row(await _fetch_mockup(conn, scope, mockup_id, content=False))
@@ -372,9 +377,8 @@ async def update_mockup(scope: Scope, mockup_id: UUID, changes: dict[str, Any]) 
     async with scope.db.transaction() as conn:
         await _fetch_mockup(conn, scope, mockup_id, content=False, analysis=False)
         if changes:
-            columns = list(changes)
-            assignments = ", ".join(f"{c} = ${i + 2}" for i, c in enumerate(columns))
-            await conn.execute(f"UPDATE mockups SET {assignments} WHERE id = $1", mockup_id, *[changes[c] for c in columns])
+            assignments, values = set_clause(changes, 2)
+            await conn.execute(f"UPDATE mockups SET {assignments} WHERE id = $1", mockup_id, *values)
         return mockup_of_row(await _fetch_mockup(conn, scope, mockup_id, content=False))
 
 
@@ -383,7 +387,7 @@ async def delete_mockup(scope: Scope, mockup_id: UUID) -> DeletedMockup:
     current (migration 0010), and the answer says which."""
     async with scope.db.transaction() as conn:
         row = await _fetch_mockup(conn, scope, mockup_id, content=False, analysis=False)
-        page = await require_page(conn, scope.actor, row["page_id"], lock=True)
+        page = await require_page(conn, scope.actor, row["page_id"], lock="UPDATE")
         await conn.execute("DELETE FROM mockups WHERE id = $1", mockup_id)
         current = await conn.fetchrow(
             """SELECT pg.current_mockup_id, m.version FROM pages pg LEFT JOIN mockups m ON m.id = pg.current_mockup_id
@@ -430,7 +434,7 @@ def _diff(old: Any, new: Any) -> MockupDiff:
     )
 
 
-async def resolve_pair(conn: Any, scope: Scope, *, from_mockup_id: UUID | None = None, to_mockup_id: UUID | None = None,
+async def resolve_pair(conn: ReadConnection, scope: Scope, *, from_mockup_id: UUID | None = None, to_mockup_id: UUID | None = None,
                        page_id: UUID | None = None, from_version: int | None = None,
                        to_version: int | None = None) -> tuple[UUID, UUID]:
     """The two mockups a comparison names: both ids, or a page with versions (by default its
@@ -489,7 +493,7 @@ async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], fi
     `first_mockup` carries `content` (a PreparedContent) plus `change_description`/`changed_by`;
     the answer includes the mockup's content and analysis only with `return_content`."""
     async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock=True)
+        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         page = await insert_page(conn, project_id, values)
         if first_mockup is not None:
             await insert_version(conn, page, first_mockup["content"],

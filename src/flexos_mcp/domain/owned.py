@@ -8,26 +8,34 @@ same NotFound, apart from the id.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
 
+from ..db.connection import ReadConnection
 from ..errors import InvalidInput, NotFound
 from .scope import Actor, owned_by
 
 
-async def fetch_owned(conn: Any, actor: Actor, table: str, kind: str, record_id: UUID, *, field: str,
-                      hint: str, lock: bool = False, strength: str = "NO KEY UPDATE",
-                      project_id: UUID | None = None) -> asyncpg.Record:
+# The row lock a writing call takes on the record it checks, held until its transaction ends:
+# "NO KEY UPDATE" against a concurrent delete, "UPDATE" to serialise writers of the row itself.
+RowLock = Literal["UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE"]
+
+
+async def fetch_owned(conn: ReadConnection, actor: Actor, table: str, kind: str, record_id: UUID, *, field: str,
+                      hint: str, lock: RowLock | None = None, project_id: UUID | None = None) -> asyncpg.Record:
     """The row of `table` with this id if it belongs to one of the actor's projects (and to
-    `project_id` when given); NotFound otherwise. With `lock`, the row is locked (`strength`:
-    "NO KEY UPDATE", "UPDATE", "SHARE"...) until the transaction ends."""
+    `project_id` when given); NotFound otherwise. With `lock`, the row is locked that way until
+    the transaction ends.
+
+    Every `require_<kind>` helper has this one shape: `(conn, actor, record_id, *, field=...,
+    lock=None, project_id=None)`."""
     row = await conn.fetchrow(
         f"""SELECT t.* FROM {table} t JOIN projects pr ON pr.id = t.project_id
             WHERE t.id = $1 AND {owned_by(2, 'pr.user_id')}
               AND ($3::uuid IS NULL OR t.project_id = $3)"""
-        + (f" FOR {strength} OF t" if lock else ""),
+        + (f" FOR {lock} OF t" if lock else ""),
         record_id, actor.owner_id, project_id,
     )
     if row is None:
@@ -35,7 +43,7 @@ async def fetch_owned(conn: Any, actor: Actor, table: str, kind: str, record_id:
     return row
 
 
-async def require_ids_in_project(conn: Any, table: str, project_id: UUID, ids: Iterable[UUID], *,
+async def require_ids_in_project(conn: ReadConnection, table: str, project_id: UUID, ids: Iterable[UUID], *,
                                  field: str, kind: str, hint: str, lock: bool = False) -> list[UUID]:
     """The ids, de-duplicated in their given order, after checking each names a row of `table` in
     this project. The first one that does not is reported by field and id; an id of another

@@ -16,10 +16,11 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel, Field
 
+from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, InvalidInput, NotFound
-from .owned import fetch_owned
+from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Actor, Scope
@@ -121,16 +122,15 @@ def page_of_row(row: Any) -> Page:
 _PAGE_HINT = "Call list_pages with the project id to see its pages."
 
 
-async def require_page(conn: Any, actor: Actor, page_id: UUID, *, field: str = "page_id",
-                       lock: bool = False) -> asyncpg.Record:
+async def require_page(conn: ReadConnection, actor: Actor, page_id: UUID, *, field: str = "page_id",
+                       lock: RowLock | None = None, project_id: UUID | None = None) -> asyncpg.Record:
     """The page row if the actor may see it; NotFound otherwise (missing and foreign alike).
-    With `lock`, the page row is locked FOR UPDATE until the transaction ends: this serialises
-    everything that numbers or moves a page's mockup versions."""
+    Writers that number or move a page's mockup versions lock it "UPDATE", which serialises them."""
     return await fetch_owned(conn, actor, "pages", "page", page_id, field=field, hint=_PAGE_HINT, lock=lock,
-                             strength="UPDATE")
+                             project_id=project_id)
 
 
-async def _free_slug(conn: Any, project_id: UUID, name: str) -> str:
+async def _free_slug(conn: ReadConnection, project_id: UUID, name: str) -> str:
     base = slugify(name, fallback="page")
     rows = await conn.fetch(
         "SELECT slug FROM pages WHERE project_id = $1 AND (slug = $2 OR slug LIKE $2 || '-%')", project_id, base
@@ -138,7 +138,7 @@ async def _free_slug(conn: Any, project_id: UUID, name: str) -> str:
     return next_free_slug(base, {r["slug"] for r in rows})
 
 
-async def _check_parent(conn: Any, project_id: UUID, parent_id: UUID) -> None:
+async def _check_parent(conn: ReadConnection, project_id: UUID, parent_id: UUID) -> None:
     """A parent must be a page of the same project; anything else (another project's page, a
     foreign or missing id) answers the same."""
     found = await conn.fetchval("SELECT 1 FROM pages WHERE id = $1 AND project_id = $2", parent_id, project_id)
@@ -147,7 +147,7 @@ async def _check_parent(conn: Any, project_id: UUID, parent_id: UUID) -> None:
                                         f"the same project. {_PAGE_HINT}")
 
 
-async def insert_page(conn: Any, project_id: UUID, values: dict[str, Any]) -> asyncpg.Record:
+async def insert_page(conn: WriteConnection, project_id: UUID, values: dict[str, Any]) -> asyncpg.Record:
     """Insert a page (inside the caller's transaction) after checking slug and parent."""
     values = dict(values)
     if values.get("slug"):
@@ -169,8 +169,9 @@ async def insert_page(conn: Any, project_id: UUID, values: dict[str, Any]) -> as
     return await conn.fetchrow(sql, *args)
 
 
-async def get_page(scope: Scope, page_id: UUID) -> Page:
-    return page_of_row(await require_page(scope.db, scope.actor, page_id))
+async def get_page(scope: Scope, page_id: UUID, *, project_id: UUID | None = None) -> Page:
+    """The page; with `project_id` (a resource URI's project), only if it is that project's."""
+    return page_of_row(await require_page(scope.db, scope.actor, page_id, project_id=project_id))
 
 
 async def find_page(scope: Scope, project_id: UUID, *, path: str | None = None, slug: str | None = None) -> Page:
@@ -222,7 +223,7 @@ async def list_pages(scope: Scope, project_id: UUID, *, status: str | None = Non
 async def update_page(scope: Scope, page_id: UUID, changes: dict[str, Any]) -> Page:
     """Apply `changes` (`parent_id: None` makes the page top-level)."""
     async with scope.db.transaction() as conn:
-        row = await require_page(conn, scope.actor, page_id, lock=True)
+        row = await require_page(conn, scope.actor, page_id, lock="UPDATE")
         if not changes:
             return page_of_row(row)
         project_id = row["project_id"]
@@ -247,7 +248,7 @@ async def update_page(scope: Scope, page_id: UUID, changes: dict[str, Any]) -> P
 
 async def delete_page(scope: Scope, page_id: UUID) -> DeletedPage:
     async with scope.db.transaction() as conn:
-        row = await require_page(conn, scope.actor, page_id, lock=True)
+        row = await require_page(conn, scope.actor, page_id, lock="UPDATE")
         counts = await conn.fetchrow(
             """SELECT (SELECT count(*) FROM mockups WHERE page_id = $1) AS mockups,
                       (SELECT count(*) FROM pages WHERE parent_id = $1) AS children""", page_id)

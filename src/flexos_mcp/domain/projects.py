@@ -10,8 +10,10 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel, Field
 
+from ..db.connection import ReadConnection
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, NotFound
+from .owned import RowLock
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .scope import Actor, Scope, owned_by
 from .text import next_free_slug, slugify
@@ -87,12 +89,12 @@ def _project(row: Any) -> Project:
     return Project(**data)
 
 
-async def require_project(conn: Any, actor: Actor, project_id: UUID, *, field: str = "project_id",
-                          lock: bool = False) -> asyncpg.Record:
+async def require_project(conn: ReadConnection, actor: Actor, project_id: UUID, *, field: str = "project_id",
+                          lock: RowLock | None = None) -> asyncpg.Record:
     """The project row if the actor may see it; NotFound otherwise (missing and foreign alike).
-    With `lock`, the row is locked against a concurrent delete until the transaction ends."""
+    Writers lock it "NO KEY UPDATE" against a concurrent delete until the transaction ends."""
     row = await conn.fetchrow(
-        f"SELECT * FROM projects WHERE id = $1 AND {owned_by(2)}" + (" FOR NO KEY UPDATE" if lock else ""),
+        f"SELECT * FROM projects WHERE id = $1 AND {owned_by(2)}" + (f" FOR {lock}" if lock else ""),
         project_id, actor.owner_id,
     )
     if row is None:
@@ -194,7 +196,7 @@ async def update_project(scope: Scope, project_id: UUID, changes: dict[str, Any]
     if changes.get("color"):
         changes["color"] = changes["color"].upper()
     async with scope.db.transaction() as conn:
-        row = await require_project(conn, scope.actor, project_id, lock=True)
+        row = await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         if not changes:
             return _project(row)
         if "slug" in changes and changes["slug"] != row["slug"]:
@@ -218,7 +220,7 @@ PROJECT_TABLES = (
 
 async def delete_project(scope: Scope, project_id: UUID) -> DeletedProject:
     async with scope.db.transaction() as conn:
-        row = await require_project(conn, scope.actor, project_id, lock=True)
+        row = await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         counts_sql = ", ".join(
             f"(SELECT count(*) FROM {table} WHERE project_id = $1) AS {table}" for table in PROJECT_TABLES
         )

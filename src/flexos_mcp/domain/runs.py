@@ -12,8 +12,9 @@ from uuid import UUID
 
 import asyncpg
 
+from ..db.connection import ReadConnection
 from ..errors import Conflict
-from .owned import fetch_owned
+from .owned import RowLock, fetch_owned
 from .scope import Actor
 
 OPEN_STATUSES = ("in-progress", "paused", "failed")
@@ -22,12 +23,11 @@ CLOSED_STATUSES = ("completed", "abandoned")
 RUN_HINT = "Call list_wizard_runs with the project id to see its runs."
 
 
-async def require_run(conn: Any, actor: Actor, run_id: UUID, *, field: str = "run_id",
-                      lock: str | None = None) -> asyncpg.Record:
-    """The run row if the actor may see it; NotFound otherwise (missing and foreign alike).
-    `lock` is a row-lock clause for the run ("UPDATE", "SHARE", ...), held until commit."""
+async def require_run(conn: ReadConnection, actor: Actor, run_id: UUID, *, field: str = "run_id",
+                      lock: RowLock | None = None, project_id: UUID | None = None) -> asyncpg.Record:
+    """The run row if the actor may see it; NotFound otherwise (missing and foreign alike)."""
     return await fetch_owned(conn, actor, "wizard_runs", "wizard run", run_id, field=field, hint=RUN_HINT,
-                             lock=lock is not None, strength=lock or "UPDATE")
+                             lock=lock, project_id=project_id)
 
 
 def ensure_open(run: Any, action: str) -> None:

@@ -30,9 +30,11 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..analysis.thought_graph import render_thought_tree, thoughts_to_mermaid, would_create_cycle
+from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
+from ..db.sql import set_clause
 from ..errors import Conflict, InvalidInput, NotFound
-from .owned import fetch_owned
+from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import ensure_open, require_run
@@ -166,14 +168,14 @@ def thought_of(row: Any) -> Thought:
     )
 
 
-async def require_thought(conn: Any, actor: Actor, thought_id: UUID, *, field: str = "thought_id",
-                          lock: bool = False) -> Any:
+async def require_thought(conn: ReadConnection, actor: Actor, thought_id: UUID, *, field: str = "thought_id",
+                          lock: RowLock | None = None, project_id: UUID | None = None) -> Any:
     """The thought row if the actor may see it; NotFound otherwise (missing and foreign alike)."""
     return await fetch_owned(conn, actor, "ai_thinking_chain", "thought", thought_id, field=field, hint=THOUGHT_HINT,
-                             lock=lock, strength="UPDATE")
+                             lock=lock, project_id=project_id)
 
 
-async def _owner(conn: Any, actor: Actor, project_id: UUID | None, run_id: UUID | None,
+async def _owner(conn: ReadConnection, actor: Actor, project_id: UUID | None, run_id: UUID | None,
                  *, action: str, must_be_open: bool = True) -> tuple[UUID, Any]:
     """(project id, run row or None) for a write into a project or run. The run is share-locked
     so it cannot finish while thoughts are added to it."""
@@ -212,7 +214,7 @@ def _flags(item: NewThought, where: str) -> tuple[bool, bool]:
     return is_assumption, needs_answer
 
 
-async def _check_dependencies(conn: Any, project_id: UUID, run: Any, ids: list[UUID], field: str) -> None:
+async def _check_dependencies(conn: ReadConnection, project_id: UUID, run: Any, ids: list[UUID], field: str) -> None:
     """Every id is a thought of the project (and of the run, for a run's thought); key-share-locked,
     so none can be deleted before this transaction ends."""
     if not ids:
@@ -293,7 +295,7 @@ RETURNING id
 """
 
 
-async def insert_thoughts(conn: Any, actor: Actor, items: list[NewThought], *, project_id: UUID | None,
+async def insert_thoughts(conn: WriteConnection, actor: Actor, items: list[NewThought], *, project_id: UUID | None,
                           run_id: UUID | None, single: bool = False, must_be_open: bool = True) -> LoggedThoughts:
     """Log thoughts inside the caller's transaction (other domains and the driver use this)."""
     if not items:
@@ -360,7 +362,7 @@ async def get_thought(scope: Scope, thought_id: UUID) -> Thought:
     return thought_of(await require_thought(scope.db, scope.actor, thought_id))
 
 
-async def _where(db: Any, actor: Actor, project_id: UUID | None, run_id: UUID | None) -> tuple[UUID, UUID | None]:
+async def _where(db: ReadConnection, actor: Actor, project_id: UUID | None, run_id: UUID | None) -> tuple[UUID, UUID | None]:
     """The (project, run) a read is about; NotFound for anything the actor cannot see."""
     if run_id is not None:
         run = await require_run(db, actor, run_id)
@@ -400,7 +402,7 @@ async def open_questions(scope: Scope, *, project_id: UUID | None = None, run_id
                                limit=limit, cursor=cursor)
 
 
-async def run_open_questions(conn: Any, run_id: UUID, *, limit: int | None = None) -> list[Thought]:
+async def run_open_questions(conn: ReadConnection, run_id: UUID, *, limit: int | None = None) -> list[Thought]:
     """The questions of a wizard run still waiting for the person's answer, oldest first (the run
     is already known to be the caller's)."""
     rows = await conn.fetch(
@@ -409,7 +411,7 @@ async def run_open_questions(conn: Any, run_id: UUID, *, limit: int | None = Non
     return [thought_of(row) for row in rows]
 
 
-async def run_thought_rows(conn: Any, run_id: UUID) -> list[dict[str, Any]]:
+async def run_thought_rows(conn: ReadConnection, run_id: UUID) -> list[dict[str, Any]]:
     """Every thought of a wizard run, oldest first, with the columns a thought tree shows (the
     run is already known to be the caller's)."""
     rows = await conn.fetch(
@@ -439,7 +441,7 @@ RETURNING t.id, t.created_at
 """
 
 
-async def mark_downstream(conn: Any, thought_id: UUID) -> list[UUID]:
+async def mark_downstream(conn: WriteConnection, thought_id: UUID) -> list[UUID]:
     """Mark every active or confirmed thought that rests on `thought_id` (transitively) as
     needs_review; the ids, oldest first."""
     rows = await conn.fetch(_DOWNSTREAM, thought_id)
@@ -450,7 +452,7 @@ async def confirm_thought(scope: Scope, thought_id: UUID, user_feedback: str | N
     """The person (or the model, after checking) agrees with the thought: status confirmed, and a
     needs_review flag is cleared."""
     async with scope.db.transaction() as conn:
-        row = await require_thought(conn, scope.actor, thought_id, lock=True)
+        row = await require_thought(conn, scope.actor, thought_id, lock="UPDATE")
         if row["status"] in ("revised", "rejected"):
             raise Conflict(f"Thought {thought_id} is {row['status']}; only an active or confirmed thought can be "
                            f"confirmed. Log a new thought (log_thought) if it holds after all.")
@@ -467,7 +469,7 @@ async def reject_thought(scope: Scope, thought_id: UUID, user_feedback: str | No
     """The thought is wrong: status rejected (an open question is closed), the feedback kept, and
     every thought downstream marked needs_review."""
     async with scope.db.transaction() as conn:
-        row = await require_thought(conn, scope.actor, thought_id, lock=True)
+        row = await require_thought(conn, scope.actor, thought_id, lock="UPDATE")
         if row["status"] == "revised":
             raise Conflict(f"Thought {thought_id} was already revised; review the thought that replaced it "
                            f"(thought_impact lists the thoughts built on it).")
@@ -479,7 +481,7 @@ async def reject_thought(scope: Scope, thought_id: UUID, user_feedback: str | No
     return ThoughtReview(thought=thought_of(updated), needs_review=marked)
 
 
-async def _lock_for_change(conn: Any, actor: Any, thought_id: UUID, run_lock: str) -> tuple[Any, Any]:
+async def _lock_for_change(conn: ReadConnection, actor: Actor, thought_id: UUID, run_lock: RowLock) -> tuple[Any, Any]:
     """(thought row, run row or None), both locked, the run FIRST: record_decision and
     answer_question lock a run, then its thought, so taking them the other way round here could
     deadlock against them."""
@@ -487,7 +489,7 @@ async def _lock_for_change(conn: Any, actor: Any, thought_id: UUID, run_lock: st
     run = None
     if row["wizard_run_id"] is not None:
         run = await require_run(conn, actor, row["wizard_run_id"], lock=run_lock)
-    return await require_thought(conn, actor, thought_id, lock=True), run
+    return await require_thought(conn, actor, thought_id, lock="UPDATE"), run
 
 
 async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, confidence: float | None = None,
@@ -521,7 +523,7 @@ async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, conf
     return ThoughtReview(thought=thought_of(old), replacement=logged.thoughts[0], needs_review=marked)
 
 
-async def _project_lock(conn: Any, project_id: UUID) -> None:
+async def _project_lock(conn: WriteConnection, project_id: UUID) -> None:
     """Serialise changes of depends_on within a project, so two concurrent edits cannot close a
     cycle that neither sees alone. The database's cycle trigger (migration 0009) takes the same
     lock, so plain SQL writers are serialised with the tools."""
@@ -575,10 +577,8 @@ async def update_thought(scope: Scope, thought_id: UUID, changes: dict[str, Any]
         for key in ("confidence", "source_description"):
             if key in changes:
                 sets[key] = changes[key]
-        columns = list(sets)
-        assignments = ", ".join(f"{c} = ${i + 2}" for i, c in enumerate(columns))
-        await conn.execute(f"UPDATE ai_thinking_chain SET {assignments} WHERE id = $1",
-                           thought_id, *[sets[c] for c in columns])
+        assignments, values = set_clause(sets, 2)
+        await conn.execute(f"UPDATE ai_thinking_chain SET {assignments} WHERE id = $1", thought_id, *values)
         updated = await conn.fetchrow("SELECT * FROM ai_thinking_chain WHERE id = $1", thought_id)
     return thought_of(updated)
 

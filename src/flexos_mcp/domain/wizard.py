@@ -23,6 +23,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, Field
 
+from ..db.connection import ReadConnection, WriteConnection
 from ..errors import Conflict, InvalidInput, NotFound
 from ..wizard_definitions import (
     WizardDefinition, allowed_next, can_complete, check_transition, get_wizard_definition,
@@ -199,7 +200,7 @@ def next_step(definition: WizardDefinition, phase_name: str, answers: dict[str, 
     )
 
 
-async def _state(conn: Any, run: Any) -> WizardRunState:
+async def _state(conn: ReadConnection, run: Any) -> WizardRunState:
     counts = await conn.fetchrow(
         """SELECT count(*) AS thoughts, count(*) FILTER (WHERE needs_review) AS needs_review
              FROM ai_thinking_chain WHERE wizard_run_id = $1""", run["id"])
@@ -240,12 +241,12 @@ SELECT jsonb_build_object(
 """
 
 
-async def project_snapshot(conn: Any, project_id: UUID) -> dict[str, Any]:
+async def project_snapshot(conn: ReadConnection, project_id: UUID) -> dict[str, Any]:
     """What the project holds right now, in one statement (stored with a run as context_snapshot)."""
     return await conn.fetchval(_SNAPSHOT, project_id)
 
 
-async def _check_context_items(conn: Any, project_id: UUID, ids: list[UUID]) -> list[UUID]:
+async def _check_context_items(conn: ReadConnection, project_id: UUID, ids: list[UUID]) -> list[UUID]:
     unique = list(dict.fromkeys(ids))
     if not unique:
         return []
@@ -315,7 +316,7 @@ def _history_entry(definition: WizardDefinition, run: Any, left_at: datetime, **
     }
 
 
-async def _locked_open_run(conn: Any, scope: Scope, run_id: UUID, action: str) -> Any:
+async def _locked_open_run(conn: ReadConnection, scope: Scope, run_id: UUID, action: str) -> Any:
     run = await require_run(conn, scope.actor, run_id, lock="UPDATE")
     ensure_open(run, action)
     return run
@@ -365,7 +366,7 @@ async def record_answer(scope: Scope, run_id: UUID, key: str, answer: Any) -> An
         return await _store_answer(conn, run, key, answer)
 
 
-async def _store_answer(conn: Any, run: Any, key: str, answer: Any) -> AnswerRecorded:
+async def _store_answer(conn: WriteConnection, run: Any, key: str, answer: Any) -> AnswerRecorded:
     definition = _definition(run)
     _check_ask_key(definition, key, run["current_phase"])
     row = await conn.fetchrow(
@@ -411,7 +412,7 @@ def parse_output_ref(ref: str, field: str) -> tuple[str, UUID]:
         raise InvalidInput(field, f"'{ref}': '{ident}' is not a record id (a UUID). Nothing was saved.") from None
 
 
-async def attach_outputs(conn: Any, run: Any, refs: list[tuple[str, UUID]], field: str) -> list[str]:
+async def attach_outputs(conn: WriteConnection, run: Any, refs: list[tuple[str, UUID]], field: str) -> list[str]:
     """Check each (kind, id) is a record of the run's project, flag pages and features as
     wizard-generated, and add them to outputs.created. Usable inside the caller's transaction
     (e.g. when the wizard driver creates a page), so the record and its listing commit together."""
@@ -514,7 +515,7 @@ async def delete_wizard_run(scope: Scope, run_id: UUID) -> DeletedRun:
     return DeletedRun(id=run_id, wizard_type=run["wizard_type"], thoughts_deleted=count)
 
 
-async def _apply_answer(conn: Any, scope: Scope, thought_id: UUID, answer: str) -> tuple[Thought, str | None]:
+async def _apply_answer(conn: WriteConnection, scope: Scope, thought_id: UUID, answer: str) -> tuple[Thought, str | None]:
     """Record `answer` on an open question (confirmed, needs_answer false, user_feedback) and, when
     the question fills an ask key of an open run, in the run's answers too.
     Locks the run before the question, the order every other writer takes them in (log_thought,
@@ -523,7 +524,7 @@ async def _apply_answer(conn: Any, scope: Scope, thought_id: UUID, answer: str) 
     run = None
     if row["wizard_run_id"] is not None and row["ask_key"]:  # neither ever changes
         run = await require_run(conn, scope.actor, row["wizard_run_id"], lock="UPDATE")
-    row = await require_thought(conn, scope.actor, thought_id, lock=True)
+    row = await require_thought(conn, scope.actor, thought_id, lock="UPDATE")
     if not row["needs_answer"]:
         raise Conflict(f"Thought {thought_id} is not an open question (type {row['thought_type']}, status "
                        f"{row['status']}); open_questions lists the questions waiting for an answer.")

@@ -8,6 +8,7 @@ and looks its user up instead of creating it, on connections that are read-only 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -39,6 +40,7 @@ from .arguments import checked_arguments, with_project_id_in_uri, with_project_i
 from .http_app import HttpOptions
 from .http_auth import is_read_only_token, read_only_token_message
 from .prompts import install_prompts
+from .resource_helpers import served_mime
 from .registry import (CompactResult, add_registered_resource, add_registered_tool, compact_json, explain_failure,
                        find_tool, select_resources, select_tools)
 from .sdk_adapter import ListHandlers, registered_tool
@@ -49,7 +51,7 @@ from .validation import describe_validation_error, unknown_tool_message
 log = logging.getLogger(__name__)
 
 # What compute workers import once in the fork server, so each new worker starts warm.
-COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entities",
+COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entity_batches",
                    "flexos_mcp.analysis.design_tokens", "flexos_mcp.analysis.pixel_diff")
 
 OUTLINE_TEMPLATE = "flexos://projects/{project_id}/outline"
@@ -170,9 +172,14 @@ class FlexOSServer(ListHandlers):
                     uri = await with_project_id_in_uri(str(uri), context)
                 except Exception as exc:
                     raise ResourceError(explain_failure(exc, f"resource {uri}")) from None
-                return await super().read_resource(uri, context)
+                contents = await super().read_resource(uri, context)
+                mime = served_mime.get()
+                if mime and isinstance(contents, list):
+                    contents = [dataclasses.replace(c, mime_type=mime) for c in contents]
+                return contents
         finally:
             current_request.reset(token)
+            served_mime.set(None)
 
     async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
         with self._serving():

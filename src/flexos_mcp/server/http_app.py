@@ -123,9 +123,13 @@ class HostPolicy:
         return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=list(self.hosts),
                                          allowed_origins=list(self.origins))
 
+    def allows_host(self, host: str) -> bool:
+        """Whether a Host header (lower case) names this server."""
+        return _matches(host, self.hosts)
+
     def refusal(self, request: Request) -> Response | None:
         host = request.headers.get("host", "").lower()
-        if not _matches(host, self.hosts):
+        if not self.allows_host(host):
             log.warning("refused a request for Host %r (allowed: %s)", host[:200], ", ".join(self.hosts))
             return _jsonrpc_error(421, f"This server does not answer to Host {host[:200]!r}. Reach it by its public "
                                        f"URL, or let the operator add the name to FLEXOS_ALLOWED_HOSTS.")

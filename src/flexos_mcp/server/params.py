@@ -81,3 +81,13 @@ def changes_from(values: dict[str, Any]) -> dict[str, Any]:
     """The fields a call was given: None (left out) is dropped; CLEARED (null passed for a
     Clearable field) becomes None, i.e. "store NULL"."""
     return {k: (None if v is CLEARED else v) for k, v in values.items() if v is not None}
+
+
+def changes_from_arguments(arguments: dict[str, Any], *, leave_out: tuple[str, ...] = (),
+                           **converted: Any) -> dict[str, Any]:
+    """The values or changes a create or update tool was given, from its own arguments: pass
+    `locals()` as the tool's first statement, name the arguments that are not fields of the
+    record (its id, the context is always left out) in `leave_out`, and give any field whose
+    stored form differs as a keyword (`name=name.strip()`). Then the rule of changes_from."""
+    fields = {name: value for name, value in arguments.items() if name != "ctx" and name not in leave_out}
+    return changes_from(fields | converted)

@@ -51,6 +51,7 @@ class ToolSpec:
     destructive: bool
     idempotent: bool
     ui: str | None = None  # the ui:// view (server/apps.py) a host that supports MCP Apps shows the result in
+    open_world: bool = False  # reaches outside FlexOS (the web), so hosts can tell the user
 
     @property
     def annotations(self) -> ToolAnnotations:
@@ -58,7 +59,7 @@ class ToolSpec:
             read_only_hint=self.read_only,
             destructive_hint=self.destructive,
             idempotent_hint=self.idempotent,
-            open_world_hint=False,
+            open_world_hint=self.open_world,
         )
 
 
@@ -109,7 +110,7 @@ def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Except
 
 
 def tool(toolset: str, *, title: str, read_only: bool, destructive: bool,
-         idempotent: bool, ui: str | None = None) -> Callable[[F], F]:
+         idempotent: bool, ui: str | None = None, open_world: bool = False) -> Callable[[F], F]:
     """Register a tool. The function's name is the tool's name, its docstring the description.
     The three hints are required, so each tool states them instead of inheriting a default that
     may not be true of it: `destructive` when it deletes records (a node a saved canvas left out),
@@ -129,7 +130,7 @@ def tool(toolset: str, *, title: str, read_only: bool, destructive: bool,
             raise ValueError(f"tool {name} needs a docstring: it is the description a model reads")
 
         guarded = _guarded(fn, name, ToolError)
-        _REGISTRY[name] = ToolSpec(name, toolset, title, guarded, read_only, destructive, idempotent, ui)
+        _REGISTRY[name] = ToolSpec(name, toolset, title, guarded, read_only, destructive, idempotent, ui, open_world)
         return fn
 
     return register

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 from typing import Any
 from uuid import UUID
@@ -37,3 +38,13 @@ def uuid_from_uri(value: str, kind: str) -> UUID:
         return UUID(value)
     except ValueError:
         raise NotFound(kind, value, hint=f"FlexOS URIs name records by id (a project also by its slug); list your {kind}s to find one.") from None
+
+
+# A resource whose type depends on the record (a stored file's sniffed MIME type) says so here;
+# the server puts it on the contents it returns (FlexOSServer.read_resource).
+served_mime: contextvars.ContextVar[str | None] = contextvars.ContextVar("flexos_served_mime", default=None)
+
+
+def serve_as(mime: str) -> None:
+    """Give the resource being read this MIME type instead of its template's."""
+    served_mime.set(mime)

@@ -13,7 +13,7 @@ from ..domain.design_systems import (
     TOKEN_PATH_HELP, ColorUsage, ConsistencyReport, DesignSystem, DesignSystemAnalysis, TokenExport, TokenFormat,
 )
 from ..server.apps import DESIGN_SYSTEM_VIEW
-from ..server.params import JsonObject, ProjectId, changes_from
+from ..server.params import JsonObject, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool
 from ..server.resource_helpers import to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -70,7 +70,7 @@ async def update_design_system(
     """Replace the prescribed tokens and/or the confirmations (only the fields you pass change),
     then recompute the effective tokens from the current mockups. Tokens themselves are derived:
     set one with confirm_design_token."""
-    changes = changes_from(dict(prescribed_tokens=prescribed_tokens, user_confirmations=user_confirmations))
+    changes = changes_from_arguments(locals(), leave_out=("project_id",))
     return await design_systems.update_design_system(scope_of(ctx), project_id, changes)
 
 

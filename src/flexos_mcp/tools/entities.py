@@ -13,7 +13,8 @@ from ..domain.entities import (
     RELATIONSHIP_TYPES, DeletedEntity, Entity, EntityList, EntityName, ExportedDataModel, ExportFormat, InferenceResult,
 )
 from ..domain.projects import LongText
-from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonArray, JsonObject, Limit, ProjectId, TextList, changes_from
+from ..server.params import (DEFAULT_PAGE, Clearable, Cursor, JsonArray, JsonObject, Limit, ProjectId, TextList,
+                               changes_from_arguments)
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -77,10 +78,7 @@ async def create_entity(
     """Add an entity to the project's data model by hand (infer_entities finds most of them from
     the mockups). An `id` uuid primary key is added; fields you give are marked user_edited so
     inference never rewrites them. Names are unique per project regardless of case."""
-    values = changes_from(dict(
-        entity_name=entity_name.strip(), plural_name=plural_name, description=description, fields=fields,
-        relationships=relationships, crud_locations=crud_locations, validation_rules=validation_rules,
-        business_rules=business_rules, confidence_score=confidence_score, user_confirmed=user_confirmed))
+    values = changes_from_arguments(locals(), leave_out=("project_id",), entity_name=entity_name.strip())
     return await entities.create_entity(scope_of(ctx), project_id, values)
 
 
@@ -123,10 +121,8 @@ async def update_entity(
     """Correct an inferred entity; only what you pass changes. Edited fields are marked
     user_edited and survive later infer_entities runs; use confirm_entity to protect the whole
     entity. null clears the description. Returns the entity."""
-    changes = changes_from(dict(
-        entity_name=entity_name.strip() if entity_name else None, plural_name=plural_name, description=description,
-        fields=fields, relationships=relationships, crud_locations=crud_locations, validation_rules=validation_rules,
-        business_rules=business_rules, confidence_score=confidence_score))
+    changes = changes_from_arguments(locals(), leave_out=("entity_id",),
+                                     entity_name=entity_name.strip() if entity_name else None)
     return await entities.update_entity(scope_of(ctx), entity_id, changes)
 
 
@@ -154,8 +150,12 @@ async def infer_entities(ctx: Context, project_id: ProjectId) -> InferenceResult
     and every feature's data_operations, infer the entities with field types, relationships and
     CRUD pages, and save them. Confirmed entities and user-edited fields are never changed.
     Returns which entities were created, updated, left unchanged and protected. Run it again
-    after mockups change."""
-    return await entities.infer_entities(scope_of(ctx), project_id)
+    after mockups change: pages whose mockups did not change are not read again."""
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        await ctx.report_progress(done, total, message)
+
+    return await entities.infer_entities(scope_of(ctx), project_id, progress=progress)
 
 
 @tool("entities", title="Export data model", read_only=True, destructive=False, idempotent=True)

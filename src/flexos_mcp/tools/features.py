@@ -11,7 +11,7 @@ from ..domain.features import (
     DeletedFeature, Feature, FeatureCategory, FeatureList, FeatureName, FeatureStatus,
 )
 from ..domain.projects import LongText
-from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -56,12 +56,7 @@ async def create_feature(
     """Record a feature a user described: what it does, the pages it touches, the journeys it
     needs, the entities it creates/reads/updates/deletes (feeds infer_entities, crud_matrix).
     Page and flow ids must be of the same project."""
-    values = changes_from(dict(
-        name=name.strip(), user_description=user_description, category=category, status=status,
-        affected_pages=affected_pages, required_journeys=required_journeys, data_operations=data_operations,
-        ui_requirements=ui_requirements, business_rules=business_rules,
-        technical_requirements=technical_requirements, visual_specifications=visual_specifications,
-        detected_from_mockups=detected_from_mockups, wizard_generated=wizard_generated))
+    values = changes_from_arguments(locals(), leave_out=("project_id",), name=name.strip())
     return await features.create_feature(scope_of(ctx), project_id, values)
 
 
@@ -110,12 +105,7 @@ async def update_feature(
 ) -> Feature:
     """Change some fields of a feature; only those you pass change (lists and objects are
     replaced whole); null clears user_description or category."""
-    changes = changes_from(dict(
-        name=name, user_description=user_description, category=category, status=status,
-        affected_pages=affected_pages, required_journeys=required_journeys, data_operations=data_operations,
-        ui_requirements=ui_requirements, business_rules=business_rules,
-        technical_requirements=technical_requirements, visual_specifications=visual_specifications,
-        detected_from_mockups=detected_from_mockups, wizard_generated=wizard_generated))
+    changes = changes_from_arguments(locals(), leave_out=("feature_id",))
     return await features.update_feature(scope_of(ctx), feature_id, changes)
 
 

@@ -19,7 +19,7 @@ from ..domain.flows import (
 )
 from ..errors import NotFound
 from ..server.apps import FLOW_VIEW
-from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -105,8 +105,7 @@ async def create_flow(
     """Create a user-journey flow in a project, empty or from a VueFlow canvas. Returns the flow
     with its nodes. Then build it step by step with add_flow_step and connect_nodes (positions are
     computed for you), or save a whole canvas with save_flow_canvas."""
-    values = changes_from(dict(name=name.strip(), description=description, flow_type=flow_type, is_primary=is_primary,
-                               filters_applied=filters_applied, display_settings=display_settings))
+    values = changes_from_arguments(locals(), leave_out=("project_id", "canvas"), name=name.strip())
     return await flows.create_flow(scope_of(ctx), project_id, values, canvas)
 
 
@@ -150,8 +149,7 @@ async def update_flow(
 ) -> Flow:
     """Change some fields of a flow (not its nodes); only the fields you pass change (null
     clears the description). Returns the flow without nodes."""
-    changes = changes_from(dict(name=name.strip() if name else None, description=description, flow_type=flow_type, is_primary=is_primary,
-                                viewport=viewport, filters_applied=filters_applied, display_settings=display_settings))
+    changes = changes_from_arguments(locals(), leave_out=("flow_id",), name=name.strip() if name else None)
     return await flows.update_flow(scope_of(ctx), flow_id, changes)
 
 
@@ -204,9 +202,8 @@ async def create_flow_node(
 ) -> FlowNode:
     """Add one node to a flow with its data and outgoing connections. To append a journey step
     after another node (connected, positioned for you) prefer add_flow_step. Returns the node."""
-    values = changes_from(dict(node_type=node_type, data=data, position=_point(position), size=_size(size),
-                               connections=[c.model_dump() for c in connections] if connections is not None else None,
-                               locked=locked, canvas_node_id=canvas_node_id))
+    values = changes_from_arguments(locals(), leave_out=("flow_id",), position=_point(position), size=_size(size),
+                                    connections=[c.model_dump() for c in connections] if connections is not None else None)
     return await flow_nodes.create_flow_node(scope_of(ctx), flow_id, values)
 
 
@@ -242,9 +239,8 @@ async def update_flow_node(
 ) -> FlowNode:
     """Change a flow node; only the fields you pass change (data and connections are replaced
     whole). The flow's canvas changes with it. Returns the node."""
-    changes = changes_from(dict(node_type=node_type, data=data, position=_point(position), size=_size(size),
-                                connections=[c.model_dump() for c in connections] if connections is not None else None,
-                                locked=locked))
+    changes = changes_from_arguments(locals(), leave_out=("node_id",), position=_point(position), size=_size(size),
+                                     connections=[c.model_dump() for c in connections] if connections is not None else None)
     return await flow_nodes.update_flow_node(scope_of(ctx), node_id, changes)
 
 

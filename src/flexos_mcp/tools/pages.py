@@ -15,9 +15,10 @@ from ..domain.pages import (
     DeletedPage, Device, Page, PageName, PagePath, PageSlug, PageStatus, PageSummaryList, PageType, Purpose,
 )
 from ..domain.paging import summarised
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..server.apps import MOCKUP_VIEW
-from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, TextList, changes_from
+from ..server.params import (DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, TextList,
+                               changes_from_arguments)
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -72,10 +73,9 @@ async def create_page(
     the page, mockup version 1 and the page's current mockup are saved together or not at all.
     The slug is derived from the name (unique in the project) unless given. Returns the page
     with `current_mockup`'s id and version (its content and analysis only with return_content)."""
-    values = changes_from(dict(name=name.strip(), path=path, slug=slug, type=type, purpose=purpose,
-                               primary_device=primary_device, parent_id=parent_id, key_elements=key_elements,
-                               related_patterns=related_patterns, usage_contexts=usage_contexts, sort_order=sort_order,
-                               is_placeholder=is_placeholder, wizard_generated=wizard_generated))
+    values = changes_from_arguments(locals(), leave_out=("project_id", "html_content", "css_content",
+                                                         "javascript_content", "changed_by", "return_content"),
+                                    name=name.strip())
     first = None
     if html_content is None:
         for field, given in (("css_content", css_content), ("javascript_content", javascript_content),
@@ -155,11 +155,7 @@ async def update_page(
     """Change some fields of a page; only the fields you pass change (renaming keeps the slug
     unless you pass one). A parent must be a page of the same project that is not below this
     page; null clears purpose or parent_id. To change the look, save a new mockup version instead."""
-    changes = changes_from(dict(name=name, slug=slug, path=path, type=type, purpose=purpose,
-                                primary_device=primary_device, status=status, parent_id=parent_id,
-                                key_elements=key_elements, related_patterns=related_patterns,
-                                usage_contexts=usage_contexts, sort_order=sort_order, is_placeholder=is_placeholder,
-                                wizard_generated=wizard_generated))
+    changes = changes_from_arguments(locals(), leave_out=("page_id",))
     return await pages.update_page(scope_of(ctx), page_id, changes)
 
 
@@ -232,12 +228,8 @@ async def list_mockups(
 
 
 async def _page_in_project(project_id: str, page_id: str) -> Page:
-    scope = current_scope()
-    project = uuid_from_uri(project_id, "project")
-    page = await pages.get_page(scope, uuid_from_uri(page_id, "page"))
-    if page.project_id != project:
-        raise NotFound("page", page_id, hint="Call list_pages with the project id to see its pages.")
-    return page
+    return await pages.get_page(current_scope(), uuid_from_uri(page_id, "page"),
+                                project_id=uuid_from_uri(project_id, "project"))
 
 
 @resource("flexos://projects/{project_id}/pages", toolset="pages", title="Pages of a project")
@@ -267,8 +259,5 @@ async def page_mockups_resource(project_id: str, page_id: str) -> str:
 @resource("flexos://projects/{project_id}/mockups/{mockup_id}", toolset="pages", title="Mockup version")
 async def mockup_resource(project_id: str, mockup_id: str) -> str:
     """One mockup version with content (inside <user-content> blocks) and extracted patterns, as JSON."""
-    mockup = await mockups.get_mockup(current_scope(), mockup_id=uuid_from_uri(mockup_id, "mockup"),
-                                    include_analysis=True)
-    if mockup.project_id != uuid_from_uri(project_id, "project"):
-        raise NotFound("mockup", mockup_id, hint="Call list_mockups with the page id to see its versions.")
-    return to_json(mockup)
+    return to_json(await mockups.get_mockup(current_scope(), mockup_id=uuid_from_uri(mockup_id, "mockup"),
+                                            include_analysis=True, project_id=uuid_from_uri(project_id, "project")))

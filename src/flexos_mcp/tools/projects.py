@@ -13,7 +13,7 @@ from ..domain.projects import (
     ProjectType, ReferenceApps, TargetFeeling,
 )
 from ..domain.users import AvatarUrl, FullName, User, Username
-from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from
+from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -39,10 +39,7 @@ async def create_project(
 ) -> Project:
     """Create a new app-design project owned by you. Returns the project with its id and a slug
     derived from the name (unique among your projects). Use the id in every other tool."""
-    values = changes_from(dict(name=name.strip(), type=type, description=description, slug=slug,
-                               vision_statement=vision_statement, target_feeling=target_feeling,
-                               reference_apps=reference_apps, icon=icon, color=color, settings=settings,
-                               metadata=metadata))
+    values = changes_from_arguments(locals(), name=name.strip())
     return await projects.create_project(scope_of(ctx), values)
 
 
@@ -91,10 +88,7 @@ async def update_project(
 ) -> Project:
     """Change some fields of a project; only the fields you pass change (null clears description or
     vision_statement). Returns the updated project."""
-    changes = changes_from(dict(name=name, type=type, description=description, slug=slug, status=status,
-                                vision_statement=vision_statement, target_feeling=target_feeling,
-                                reference_apps=reference_apps, icon=icon, color=color, settings=settings,
-                                metadata=metadata))
+    changes = changes_from_arguments(locals(), leave_out=("project_id",))
     return await projects.update_project(scope_of(ctx), project_id, changes)
 
 
@@ -128,7 +122,7 @@ async def update_me(
     settings: Annotated[JsonObject | None, Field(description="Replaces your settings object.")] = None,
 ) -> User:
     """Change your own profile; only the fields you pass change."""
-    changes = changes_from(dict(full_name=full_name, username=username, avatar_url=avatar_url, settings=settings))
+    changes = changes_from_arguments(locals())
     return await users.update_me(scope_of(ctx), changes)
 
 

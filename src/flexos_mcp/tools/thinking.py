@@ -13,7 +13,7 @@ from ..domain.thinking import (
     ThinkingChain, Thought, ThoughtGraph, ThoughtList, ThoughtReview, ThoughtStatus, ThoughtType,
 )
 from ..server.apps import THINKING_VIEW
-from ..server.params import DEFAULT_PAGE, Cursor, Limit, changes_from
+from ..server.params import DEFAULT_PAGE, Cursor, Limit, changes_from_arguments
 from ..server.registry import resource, tool
 from ..server.resource_helpers import to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
@@ -110,8 +110,7 @@ async def update_thought(
     """Fix a thought's links or metadata (depends_on, confidence, source, alternatives) while its
     run is open. Its reasoning never changes: to correct what it says, use revise_thought.
     A depends_on that would form a cycle is refused with the cycle spelled out."""
-    changes = changes_from(dict(depends_on=depends_on, confidence=confidence,
-                                source_description=source_description, alternatives=alternatives))
+    changes = changes_from_arguments(locals(), leave_out=("thought_id",))
     return await thinking.update_thought(scope_of(ctx), thought_id, changes)
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ..domain import mockups
 from ..domain.mockups import ChangeDescription, DeletedMockup, Mockup, MockupDiff, PageWithMockup
-from ..server.params import Clearable, JsonObject, changes_from
+from ..server.params import Clearable, JsonObject, changes_from_arguments
 from ..server.registry import tool
 from ..server.state import scope_of
 from .pages import MockupId
@@ -45,7 +45,7 @@ async def update_mockup(
 ) -> Mockup:
     """Change a version's description, feedback or AI notes; only the fields you pass change.
     A version's HTML/CSS/JS never changes: save a new version instead."""
-    changes = changes_from(dict(change_description=change_description, user_feedback=user_feedback, ai_notes=ai_notes))
+    changes = changes_from_arguments(locals(), leave_out=("mockup_id",))
     return await mockups.update_mockup(scope_of(ctx), mockup_id, changes)
 
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lesson-library"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lesson-library"
 
 
 async def make_project(conn: asyncpg.Connection, email: str, name: str = "Fixture") -> UUID:

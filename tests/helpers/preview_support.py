@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from conftest import call
+from helpers.mcp_client import call
 from flexos_mcp.rendering.chromium import find_chromium
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 HOSTILE_NAME = '<script>document.title="pwned"</script><b>Hostile</b> & "quoted"'
 

@@ -17,7 +17,7 @@ import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from controlled_postgres import free_port
+from helpers.controlled_postgres import free_port
 
 
 def cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
