@@ -2,8 +2,12 @@
 
 Prints mockups/second for full `extract_mockup` beside a bare selectolax parse + walk of every
 element's class attribute (the cheapest useful pass over a page), and the ratio between them;
-the target is extraction at >= 0.5x the parse rate. Then times `emerge_design_system` over
-1,000 extraction results. Ratios, not absolute times, are what to compare across machines.
+the target is extraction at >= 0.5x the parse rate. The three take turns round by round and the
+rates are of the median round, so a load that comes and goes hits them alike. Also the share of
+extraction spent on colour pairs (text on background, analysis/color_pairs.py): extraction with
+them against the same extraction with them left out, in the same rounds. Then times
+`emerge_design_system` over 1,000 extraction results. Ratios, not absolute times, are what to
+compare across machines.
 
     PYTHONPATH=src python bench/extraction.py [--rounds N]
 """
@@ -13,14 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import time
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from flexos_mcp.analysis import extraction, tailwind
+import flexos_mcp.analysis.extraction as extraction
+from flexos_mcp.analysis import tailwind
 from flexos_mcp.analysis.design_tokens import emerge_design_system
-from flexos_mcp.analysis.extraction import extract_mockup
+from flexos_mcp.analysis.extraction import extract_mockup, markup, stylesheets
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "lesson-library"
 
@@ -79,10 +85,20 @@ def rate(function, pages: list[tuple[str, str | None]], rounds: int) -> float:
     return rounds * len(pages) / (time.perf_counter() - start)
 
 
+def without_color_pairs(html: str, css: str | None) -> dict:
+    """extract_mockup with the colour pairs left out (the bench's own patch, undone at once)."""
+    walk = extraction.text_on_background
+    extraction.text_on_background = lambda *args: []
+    try:
+        return extract_mockup(html, css)
+    finally:
+        extraction.text_on_background = walk
+
+
 def clear_caches() -> None:
-    for cached in (tailwind.parse_class, extraction._inline_declarations, extraction._class_component,
-                   extraction._parse_selectors, extraction._semantic_classes, extraction._profile,
-                   extraction._parse_stylesheet):
+    for cached in (tailwind.parse_class, stylesheets._inline_declarations, markup.class_component,
+                   stylesheets._parse_selectors, markup._semantic_classes, markup.element_profile,
+                   stylesheets._parse_stylesheet):
         cached.cache_clear()
 
 
@@ -95,13 +111,18 @@ def main() -> None:
     big = large_tailwind_page()
     print(f"example pages: {len(examples)} ({sum(len(h) for h, _ in examples) // 1024} KB), "
           f"large Tailwind page: {len(big) // 1024} KB")
-    for label, pages, rounds in (("example pages", examples, args.rounds * 20), ("large page", [(big, None)], args.rounds)):
-        parse_rate = rate(lambda html, css: bare_parse(html), pages, rounds)
+    for label, pages, repeat in (("example pages", examples, 20), ("large page", [(big, None)], 1)):
         clear_caches()
         cold = rate(extract_mockup, pages, 1)
-        warm = rate(extract_mockup, pages, rounds)
+        rates: dict[str, list[float]] = {"parse": [], "extract": [], "without pairs": []}
+        for _ in range(args.rounds * 3):
+            rates["parse"].append(rate(lambda html, css: bare_parse(html), pages, repeat))
+            rates["extract"].append(rate(extract_mockup, pages, repeat))
+            rates["without pairs"].append(rate(without_color_pairs, pages, repeat))
+        parse_rate, warm, plain = (statistics.median(rates[k]) for k in ("parse", "extract", "without pairs"))
         print(f"{label:>14}: parse+walk {parse_rate:8.1f}/s | extract (cold caches) {cold:8.1f}/s | "
-              f"extract {warm:8.1f}/s | ratio {warm / parse_rate:.2f}x (target >= 0.5x)")
+              f"extract {warm:8.1f}/s | ratio {warm / parse_rate:.2f}x (target >= 0.5x) | "
+              f"colour pairs {1 - warm / plain:.0%} of extraction")
 
     results = [
         {"page": f"{slug}-{i}", "extracted_patterns": extract_mockup(html, css)["extracted_patterns"]}

@@ -1,5 +1,5 @@
 """Heavy work does not freeze the server: `infer_entities` on a project of 1,000 pages of ~18 KB
-of HTML (tests/big_project.py: varied pages over 32 entities), over Streamable HTTP against
+of HTML (tests/helpers/big_project.py: varied pages over 32 entities), over Streamable HTTP against
 `flexos-mcp serve --transport http`, while another user calls `get_me` every 20 ms.
 
 Prints, per round (the cache of the project is emptied before each cold run):
@@ -28,18 +28,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
 import httpx2
 import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
-from big_project import big_project_pages, store_pages  # noqa: E402  (tests/big_project.py)
+from helpers.big_project import big_project_pages, store_pages  # noqa: E402  (tests/helpers/big_project.py)
 from scratch_db import scratch_database  # noqa: E402  (bench/scratch_db.py)
-from soak import User, _free_port, _percentile, _rpc, _tool  # noqa: E402  (bench/soak.py)
+from soak import User, _free_port, _percentile, _tool  # noqa: E402  (bench/soak.py)
 
 from flexos_mcp.db.gateway import Database  # noqa: E402
-from flexos_mcp.db.pool import _init_connection  # noqa: E402
+from flexos_mcp.db.pool import create_pool  # noqa: E402
 from flexos_mcp.domain import tokens  # noqa: E402
 
 MIB = 2**20
@@ -102,7 +101,7 @@ def _ms(values: list[float], p: float) -> str:
 
 
 async def heavy(url: str, page_count: int, rounds: int) -> None:
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=2, init=_init_connection)
+    pool = await create_pool(url, max_size=2)
     try:
         owner_token, _ = await tokens.create_token(Database(pool), "owner@example.test", "bench")
         other_token, _ = await tokens.create_token(Database(pool), "other@example.test", "bench")

@@ -85,7 +85,7 @@ class Score:
     relationships_found: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         for name in ("entity_tp", "entity_fp", "entity_fn", "field_tp", "field_fp", "field_fn",
                      "type_exact", "required_agree", "relationships", "relationships_found"):
             setattr(self, name, getattr(self, name) + getattr(other, name))

@@ -55,7 +55,7 @@ from scratch_db import scratch_database  # bench/scratch_db.py
 from flexos_mcp.config import Config
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.db.pool import create_pool
-from flexos_mcp.domain import projects, thinking, tokens
+from flexos_mcp.domain import thinking, tokens
 from flexos_mcp.domain.scope import Scope
 from flexos_mcp.domain.thinking import NewThought
 from flexos_mcp.domain.users import ensure_user

@@ -8,21 +8,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from helpers.cli_process import EXECUTABLE, run_flexos
 from helpers.mcp_client import new_email
-
-EXECUTABLE = shutil.which("flexos-mcp", path=str(Path(sys.executable).parent)) or "flexos-mcp"
-
-
-def _run(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([EXECUTABLE, *args], env=env, input=stdin, capture_output=True, text=True, timeout=300)
-
 
 def _with_password(url: str, password: str) -> str:
     """The same URL with a password (ignored by the test servers' trust authentication)."""
@@ -35,14 +28,14 @@ async def test_demo_says_whose_project_it_made_and_does_not_make_it_twice(databa
     email = new_email()
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": _with_password(database_url, "s3cret-pw"),
            "FLEXOS_LOG_LEVEL": "WARNING"}
-    first = _run("demo", "--email", email, env=env)
+    first = run_flexos("demo", "--email", email, env=env)
     assert first.returncode == 0, first.stderr
     assert f"as project 'Lesson Library' (slug lesson-library, id " in first.stdout and f"for {email}." in first.stdout
     assert f'"FLEXOS_USER_EMAIL": "{email}"' in first.stdout and "flexos-mcp demo --email" in first.stdout
     assert "flexos-mcp: using PostgreSQL at postgresql://postgres:***@" in first.stderr
     assert "s3cret-pw" not in first.stderr + first.stdout
 
-    again = _run("demo", "--email", email, env=env)
+    again = run_flexos("demo", "--email", email, env=env)
     assert again.returncode == 0, again.stderr
     assert f"The lesson-library example is already loaded for {email} as project 'Lesson Library' (slug " \
            f"lesson-library, id " in again.stdout and "nothing was changed" in again.stdout
@@ -61,12 +54,12 @@ def test_commands_on_the_embedded_database_say_so_and_print_no_runtime_dir_warni
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "FLEXOS_DATA_DIR": str(home / "data"),
            "FLEXOS_LOG_LEVEL": "WARNING"}  # and no XDG_RUNTIME_DIR, as under cron, sudo or in a container
     embedded = f"flexos-mcp: using the embedded PostgreSQL in {home / 'data' / 'postgres'} (DATABASE_URL is not set)"
-    runs = {"migrate": _run("migrate", env=env)}  # creates the cluster
+    runs = {"migrate": run_flexos("migrate", env=env)}  # creates the cluster
     # A server holds the cluster open meanwhile, so each command joins it instead of starting it.
     holder = subprocess.Popen([EXECUTABLE, "serve"], env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
     try:
-        runs["token create"] = _run("token", "create", "--email", "ops@example.com", env=env)
+        runs["token create"] = run_flexos("token", "create", "--email", "ops@example.com", env=env)
     finally:
         _, holder_err = holder.communicate("", timeout=120)  # end of input: the server exits
     runs["serve"] = subprocess.CompletedProcess(["serve"], holder.returncode, "", holder_err)

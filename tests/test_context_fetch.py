@@ -3,7 +3,7 @@ loopback, private, link-local or otherwise non-public addresses — checked afte
 redirect hop, before any connection — with size and time limits; refused calls store nothing.
 
 The positive fetches and the redirects need a server at a public address: a test host in a network
-namespace (netns_hosts.py; root). A loopback server that counts its requests proves the refused
+namespace (helpers/netns_hosts.py; root). A loopback server that counts its requests proves the refused
 fetches never connected."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from helpers.mcp_client import call, connect, error_of, new_email
 from helpers.context_files import stored_files
-from netns_hosts import WebHost, public_web_host
+from helpers.netns_hosts import WebHost, public_web_host
 from helpers.project_fixtures import make_project
 from helpers.records import dump_project
 

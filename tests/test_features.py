@@ -97,11 +97,12 @@ async def test_bad_input_names_the_field_and_changes_nothing(database_url, db, s
             for tool, args in (("create_feature", {"project_id": p, "name": "X", "affected_pages": [str(pages["home"]), str(bad_page)]}),
                                ("update_feature", {"feature_id": feature["id"], "affected_pages": [str(bad_page)]}),
                                ("link_feature_to_pages", {"feature_id": feature["id"], "page_ids": [str(bad_page)]})):
-                message = await error_of(client, tool, **args)
-                field = "page_ids" if tool == "link_feature_to_pages" else "affected_pages"
-                assert message.replace(str(bad_page), "ID") == \
-                    f"Invalid {field}: no page with id ID in this project. " \
-                    "Call list_pages to see the project's pages. Nothing was changed."
+                with subtests.test(bad_page=bad_page, tool=tool):
+                    message = await error_of(client, tool, **args)
+                    field = "page_ids" if tool == "link_feature_to_pages" else "affected_pages"
+                    assert message.replace(str(bad_page), "ID") == \
+                        f"Invalid {field}: no page with id ID in this project. " \
+                        "Call list_pages to see the project's pages. Nothing was changed."
         for bad_flow in (other_flow, stranger["flow"], uuid.uuid4()):
             with subtests.test(bad_flow=bad_flow):
                 message = await error_of(client, "create_feature", project_id=p, name="X", required_journeys=[str(bad_flow)])

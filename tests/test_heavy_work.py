@@ -4,7 +4,7 @@ if nothing moved meanwhile (a mockup changed during the computation is seen, not
 
 from __future__ import annotations
 
-from big_project import big_project_pages, store_pages
+from helpers.big_project import big_project_pages, store_pages
 from helpers.mcp_client import call, connect, new_email
 from helpers.project_fixtures import make_project
 
@@ -12,7 +12,7 @@ from flexos_mcp import compute
 from flexos_mcp.analysis import flow_graph, mermaid
 from flexos_mcp.analysis.design_tokens import emerge_design_system
 from flexos_mcp.analysis.extraction import extract_mockup
-from flexos_mcp.domain import design_systems, flow_nodes, flow_reports, flows
+from flexos_mcp.domain import design_systems, flow_nodes, flow_reports, flows, mockups
 from flexos_mcp.domain.design_systems import current_mockup_patterns
 
 
@@ -20,7 +20,7 @@ async def test_a_big_design_system_is_computed_in_the_pool_and_sees_a_mockup_cha
         database_url, db, monkeypatch):
     email = new_email()
     project = await make_project(db, email)
-    pages = big_project_pages(design_systems._INLINE_MOCKUPS + 10, size=6_000)
+    pages = big_project_pages(design_systems.INLINE_MOCKUPS + 10, size=6_000)
     await store_pages(db, project, pages)
     await db.executemany(
         """UPDATE mockups m SET extracted_patterns = $3 FROM pages p
@@ -78,3 +78,20 @@ async def test_a_big_flow_is_laid_out_and_read_in_the_pool_like_inline(database_
     assert analysis["entries"] == ["s0"] and len(analysis["cycles"]) > 0
     assert diagram["mermaid"] == mermaid.flow_to_mermaid(canvas["nodes"], canvas["edges"], direction="LR",
                                                          page_names={})
+
+
+async def test_a_big_mockup_is_extracted_in_the_pool_like_inline(database_url, db, monkeypatch):
+    html = big_project_pages(1, size=100_000)[0]["html"]  # past the size that goes to the pool (64 KB)
+    pooled = []
+
+    async def counted(big, fn, *args, **kwargs):
+        pooled.append(big)
+        return await compute.run_cpu_if(big, fn, *args, **kwargs)
+
+    monkeypatch.setattr(mockups, "run_cpu_if", counted)
+    async with connect(database_url, toolsets=("projects", "pages")) as client:
+        project = (await call(client, "create_project", name="Big page", type="web-app"))["id"]
+        page = await call(client, "create_page", project_id=project, name="Long", path="/long", html_content=html)
+    assert pooled == [True]
+    stored = await db.fetchval("SELECT extracted_patterns FROM mockups WHERE page_id = $1", page["id"])
+    assert stored == extract_mockup(html, None)["extracted_patterns"] and stored["colors"]

@@ -8,10 +8,9 @@ import asyncio
 import time
 from contextlib import asynccontextmanager
 
-import asyncpg
 import pytest
 
-from big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages, store_pages
+from helpers.big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages, store_pages
 from helpers.mcp_client import call, connect, new_email
 from helpers.http_helpers import http_server, mcp_client, new_token
 from helpers.project_fixtures import EXAMPLE, add_page, load_lesson_library, make_project
@@ -19,7 +18,7 @@ from helpers.project_fixtures import EXAMPLE, add_page, load_lesson_library, mak
 from flexos_mcp.analysis import entities as analysis
 from flexos_mcp.compute import WorkTooBig
 from flexos_mcp.db.gateway import Database
-from flexos_mcp.db.pool import _init_connection
+from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import entity_inference
 from flexos_mcp.domain.scope import Scope
 from flexos_mcp.domain.users import ensure_user
@@ -94,7 +93,7 @@ async def test_a_page_whose_known_entities_changed_is_read_again(database_url, d
 
 @asynccontextmanager
 async def scope_for(database_url: str, email: str):
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4, init=_init_connection)
+    pool = await create_pool(database_url, max_size=4)
     try:
         db = Database(pool)
         yield Scope(db=db, actor=await ensure_user(db, email))

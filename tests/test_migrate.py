@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 
@@ -48,3 +49,46 @@ def test_unreachable_database_is_one_clear_line():
     assert using == "flexos-mcp: using PostgreSQL at postgresql://someone:***@127.0.0.1:1/nowhere (DATABASE_URL)"
     assert failure.startswith("flexos-mcp: Cannot connect to PostgreSQL at postgresql://someone:***@127.0.0.1:1/nowhere")
     assert "Traceback" not in run.stderr and "secret" not in run.stderr
+
+
+async def test_seed_shaped_patterns_get_the_tables_of_the_current_shape(pg_admin_url):
+    """Migration 0070: a mockup stored with only the seed's lists (colors_used,
+    components_detected) gets the `colors` and `components` tables that the code reads; a row of
+    the current shape and a failed extraction stay as they are, and running it twice changes
+    nothing more."""
+    sql = next(m.sql for m in load_migrations() if m.name == "extracted_patterns_tables")
+    async with fresh_database(pg_admin_url, None) as url:
+        conn = await asyncpg.connect(url)
+        try:
+            await migrate(conn)
+            user = await conn.fetchval("INSERT INTO users (email) VALUES ('shape@example.test') RETURNING id")
+            project = await conn.fetchval(
+                "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'P', 'p', 'web-app') RETURNING id", user)
+            page = await conn.fetchval(
+                "INSERT INTO pages (project_id, name, slug) VALUES ($1, 'Home', 'home') RETURNING id", project)
+            stored = {
+                "seed": {"colors_used": ["#DC2626", "#1E293B"], "components_detected": ["button"],
+                         "spacing_analysis": {"base_unit": 8}},
+                "current": {"colors_used": ["#DC2626"], "colors": {"#DC2626": {"count": 3, "contexts": ["text"],
+                                                                               "sources": [".a"]}},
+                            "components_detected": [], "components": {}},
+                "failed": {"extraction_failed": True},
+            }
+            ids = {}
+            for name, patterns in stored.items():
+                ids[name] = await conn.fetchval(
+                    """INSERT INTO mockups (page_id, project_id, html_content, changed_by, extracted_patterns)
+                       VALUES ($1, $2, '<p>x</p>', 'user', $3::jsonb) RETURNING id""", page, project, json.dumps(patterns))
+            for _ in range(2):
+                await conn.execute(sql)
+            found = {name: json.loads(await conn.fetchval("SELECT extracted_patterns FROM mockups WHERE id = $1", i))
+                     for name, i in ids.items()}
+        finally:
+            await conn.close()
+    assert found["seed"] == {
+        **stored["seed"],
+        "colors": {c: {"count": 1, "contexts": [], "sources": []} for c in ("#DC2626", "#1E293B")},
+        "components": {"button": {"count": 1, "class_sets": [], "variants": [], "states": [], "background_colors": []}},
+    }
+    assert found["current"] == stored["current"]
+    assert found["failed"] == stored["failed"]

@@ -19,6 +19,7 @@ from pathlib import Path
 import asyncpg
 
 from . import __version__
+from .cli_bundle import add_bundle_commands, run_bundle_command
 from .cli_preview import add_preview_command, run_preview
 from .cli_token import add_token_commands, run_token_command
 from .cli_wizard import add_wizard_commands, run_wizard_command
@@ -92,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
     add_wizard_commands(commands)
     add_preview_command(commands)
+    add_bundle_commands(commands)
     return parser
 
 
@@ -113,7 +115,7 @@ def _config(args: argparse.Namespace) -> Config:
         overrides["dynamic_toolsets"] = True
     if getattr(args, "email", None) and args.command == "demo":
         overrides["user_email"] = args.email
-    if args.command in ("migrate", "token", "user"):
+    if args.command in ("migrate", "token", "user", "import"):
         overrides["read_only"] = False  # FLEXOS_READ_ONLY is about the server, not these admin commands
     return dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
 
@@ -245,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_wizard_command(args, config)
         elif args.command == "preview":
             run_preview(config, args)
+        elif args.command in ("export", "import"):
+            asyncio.run(run_bundle_command(config, args))
     except (ConfigError, UnknownToolset) as exc:
         print(f"flexos-mcp: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -6,7 +6,8 @@ import copy
 import pytest
 
 from helpers.dtcg_rules import problems
-from flexos_mcp.analysis.design_tokens import dtcg_color, dtcg_dimension, emerge_design_system, to_dtcg
+from flexos_mcp.analysis.design_tokens import emerge_design_system
+from flexos_mcp.analysis.token_exports import dtcg_color, dtcg_dimension, to_dtcg
 from helpers.token_fixtures import TOKENS, example_mockups
 
 

@@ -1,7 +1,7 @@
 """Entity inference page by page (analysis/entities.py's seams): what makes the per-page cache
 sound, and that knowledge crosses pages."""
 
-from big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages
+from helpers.big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages
 from helpers.entity_fixtures import CYCLE, EXAMPLE_PAGES
 
 from flexos_mcp.analysis import entities as analysis

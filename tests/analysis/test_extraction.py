@@ -1,6 +1,7 @@
 """Mockup extraction on hand-written HTML/CSS: every expected value below is computed by hand."""
 
-from flexos_mcp.analysis.extraction import diff_patterns, extract_mockup
+from flexos_mcp.analysis.extraction import extract_mockup
+from flexos_mcp.analysis.extraction.results import diff_patterns
 
 TRICKY_CSS = """
 /* a comment mentioning #123456 must not count */

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flexos_mcp.analysis.css_values import normalize_color
-from flexos_mcp.analysis.design_tokens import css_declarations, to_dtcg
+from flexos_mcp.analysis.token_exports import css_declarations, to_dtcg
 from flexos_mcp.analysis.design_tokens import emerge_design_system
 from helpers.token_fixtures import TOKENS, example_mockups
 

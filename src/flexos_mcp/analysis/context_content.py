@@ -3,7 +3,7 @@ screenshot contains, in the seed's `ai_analysis` shape.
 
 - text and Markdown: clean text, headings, links;
 - HTML: clean text (no scripts or styles), title, headings, links, and the same design extraction
-  mockups get (analysis/extraction.py: colours, fonts, components, spacing);
+  mockups get (analysis/extraction/: colours, fonts, components, spacing);
 - CSS and SVG: that design extraction (colours, fonts);
 - raster images: dimensions, frames, light or dark, dominant colours — after a full decode with
   Pillow, which is also the check that the bytes really are an image (`NotAnImage` otherwise).

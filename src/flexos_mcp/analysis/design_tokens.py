@@ -5,12 +5,9 @@
 patterns and confidence scores. What the user confirmed or prescribed always wins over what the
 analysis finds, so re-running it after new mockups never undoes a decision.
 
-`check_consistency` compares one mockup against the tokens and says, for each departure, which
-token to use instead — by name, resolved value, alias chain, CSS variable and Tailwind class.
-`to_dtcg`, `to_css_variables` and `to_tailwind_theme` export the tokens for real tooling; the
-DTCG file follows the Format Module 2025.10 (colour objects, `{value, unit}` dimensions,
-`$extensions["dev.flexos"]`) and builds with Style Dictionary 5 into the same CSS variables
-`to_css_variables` writes.
+How one mockup departs from the tokens is `token_consistency`; the exports (DTCG, CSS
+variables, Tailwind theme) are `token_exports`. Both name tokens through the references kept
+here (`resolve_color`, `css_var`).
 
 Token shape (the seed's, extended):
     {"colors": {"primary": {"value": "#DC2626", "ref": "red-600", "usage_count": 47,
@@ -31,7 +28,6 @@ User confirmations are keyed by token path: `{"colors.primary": {"value": "#DC26
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -46,8 +42,6 @@ from flexos_mcp.analysis.css_values import (
     normalize_color,
     opaque,
     parse_length,
-    px_key,
-    shadow_layers,
 )
 
 MAX_COLOR_TOKENS = 48
@@ -61,7 +55,7 @@ NEAR_PALETTE_DELTA_E = 2.0
 CLOSE_TOKEN_DELTA_E = 3.0
 BASE_CLASS_SHARE = 0.5
 
-_GENERIC_FAMILIES = frozenset(
+GENERIC_FAMILIES = frozenset(
     "serif sans-serif monospace cursive fantasy system-ui ui-sans-serif ui-serif ui-monospace "
     "ui-rounded math emoji fangsong -apple-system blinkmacsystemfont".split()
 )
@@ -83,12 +77,11 @@ _PALETTE_NAMES: dict[str, str] = {
 }
 _SURFACE_CONTEXTS = ("card", "modal", "nav", "header", "sidebar", "table", "footer", "form", "list")
 _ACTION_CONTEXTS = ("button", "link")
-_PAINT_CONTEXTS = frozenset(
+PAINT_CONTEXTS = frozenset(
     {"background", "text", "border", "outline", "ring", "fill", "stroke", "gradient", "accent", "caret", "decoration"}
 )
 _ROLE_ORDER = ("primary", "on-primary", "background", "surface", "text", "text-muted", "border")
 _TOKEN_GROUPS = ("colors", "radii", "shadows")
-_KIND_ORDER = {"color": 0, "spacing": 1, "font_family": 2, "font_size": 3, "radius": 4}
 
 
 # -- aggregation ----------------------------------------------------------------------------
@@ -129,9 +122,8 @@ def _aggregate_colors(mockups: list[dict]) -> tuple[Counter, dict, dict, dict]:
     sources: dict[str, set] = defaultdict(set)
     for mockup in mockups:
         patterns = mockup.get("extracted_patterns") or {}
-        table = patterns.get("colors") or {c: {"count": 1} for c in patterns.get("colors_used", [])}
-        for hex_color, use in table.items():
-            if (len(hex_color) == 9 and hex_color.endswith("00")) or _paints_only_shadows(use):
+        for hex_color, use in (patterns.get("colors") or {}).items():
+            if (len(hex_color) == 9 and hex_color.endswith("00")) or paints_only_shadows(use):
                 continue
             key = opaque(hex_color)
             count = int(use.get("count", 1))
@@ -331,7 +323,7 @@ def _emerge_typography(mockups: list[dict], confidence: dict) -> dict:
         weights.update({int(w): c for w, c in (fonts.get("weights") or {}).items()})
     typography: dict = {}
     if families:
-        specific = [f for f in families if f.lower() not in _GENERIC_FAMILIES]
+        specific = [f for f in families if f.lower() not in GENERIC_FAMILIES]
         pool = specific or list(families)
         family = max(pool, key=lambda f: (families[f], [-ord(ch) for ch in f]))
         typography["font_family"] = family
@@ -395,10 +387,10 @@ def _is_shared(uses: int, set_count: int) -> bool:
     return uses > BASE_CLASS_SHARE * set_count or set_count == 1
 
 
-def _paints_only_shadows(use: dict) -> bool:
+def paints_only_shadows(use: dict) -> bool:
     """Shadow colours belong to shadow tokens, not to the colour palette."""
     contexts = set(use.get("contexts") or ())
-    return "shadow" in contexts and not contexts & _PAINT_CONTEXTS
+    return "shadow" in contexts and not contexts & PAINT_CONTEXTS
 
 
 def _emerge_components(mockups: list[dict], colors: dict) -> dict:
@@ -580,365 +572,3 @@ def _css_name(path: str) -> str:
     if path in ("typography.font_family", "typography.font_stack"):
         return "font-family-base"
     return f"{prefix[group]}-{name}"
-
-
-_TAILWIND_COLOR_PREFIX = {"text": "text", "border": "border", "outline": "outline", "ring": "ring", "fill": "fill", "stroke": "stroke"}
-
-
-def _tailwind_color_class(name: str, contexts: list[str]) -> str:
-    for context in contexts:
-        if context in _TAILWIND_COLOR_PREFIX:
-            return f"{_TAILWIND_COLOR_PREFIX[context]}-{name}"
-        if context == "background":
-            break
-    return f"bg-{name}"
-
-
-# -- consistency -------------------------------------------------------------------------------
-
-
-def _nearest(value: float, options: dict[str, float]) -> tuple[str, float] | None:
-    if not options:
-        return None
-    name = min(options, key=lambda n: (abs(options[n] - value), options[n], n))
-    return name, options[name]
-
-
-def _color_suggestion(name: str, resolved: dict, contexts: list[str], distance: float) -> dict:
-    value, chain = resolved[name]
-    return {
-        "token": f"colors.{name}",
-        "value": value,
-        "alias_chain": chain,
-        "css_var": css_var(f"colors.{name}"),
-        "tailwind_class": _tailwind_color_class(name, contexts),
-        "distance": round(distance, 2),
-    }
-
-
-def _color_issue(hex_color: str, use: dict, colors: dict, resolved: dict) -> dict:
-    """One off-palette colour. Within CLOSE_TOKEN_DELTA_E of a token: that token is the
-    suggestion (role names first at equal distance). Beyond it: no suggestion; the message says
-    to add a token or use the nearest token that plays the same part (text, background,
-    border...), which is the `alternative`."""
-    contexts = list(use.get("contexts", []))
-    candidates = sorted((delta_e(hex_color, v), "ref" not in colors[n], n) for n, (v, _) in resolved.items() if v)
-    distance, _, name = candidates[0]
-    issue = {"kind": "color", "value": hex_color, "count": int(use.get("count", 1)), "contexts": contexts,
-             "sources": list(use.get("sources", []))}
-    if distance <= CLOSE_TOKEN_DELTA_E:
-        suggestion = _color_suggestion(name, resolved, contexts, distance)
-        return {**issue, "verdict": "near_token", "suggestion": suggestion, "alternative": None,
-                "message": f"{hex_color} is not in the palette but is close to colors.{name} ({suggestion['value']}): "
-                           f"ΔE2000 {distance:.2f}, within {CLOSE_TOKEN_DELTA_E:g}. Use colors.{name}."}
-    paints = set(contexts) & _PAINT_CONTEXTS
-    same_part = [c for c in candidates if paints & set(colors[c[2]].get("contexts") or ())]
-    distance, _, name = (same_part or candidates)[0]
-    alternative = _color_suggestion(name, resolved, contexts, distance)
-    return {**issue, "verdict": "new_color", "suggestion": None, "alternative": alternative,
-            "message": f"{hex_color} is not in the palette and no token is close (none within ΔE2000 "
-                       f"{CLOSE_TOKEN_DELTA_E:g}); add one (confirm_design_token with path colors.<name> and value "
-                       f"{hex_color}) or use colors.{name} ({alternative['value']}, ΔE2000 {distance:.2f})."}
-
-
-def check_consistency(extracted_patterns: dict, tokens: dict) -> list[dict]:
-    """Departures of one mockup from the design tokens, each with what to do about it.
-
-    Colours not in the palette (opacity variants of a token are fine): a token within ΔE2000
-    CLOSE_TOKEN_DELTA_E (3) is suggested; beyond it none is, and the issue says to add a token
-    or use the nearest one of the same part. Spacing off the scale, font sizes and radii not in
-    the tokens get the nearest step; font families outside the stack are flagged. Sorted by
-    kind, then most used first.
-    """
-    patterns = extracted_patterns or {}
-    issues: list[dict] = []
-    colors = tokens.get("colors") or {}
-    resolved = {name: resolve_color(tokens, name) for name in colors}
-    palette = {value for value, _ in resolved.values() if value}
-    color_table = patterns.get("colors") or {c: {"count": 1} for c in patterns.get("colors_used", [])}
-    for hex_color, use in color_table.items():
-        if (
-            (len(hex_color) == 9 and hex_color.endswith("00"))
-            or _paints_only_shadows(use)
-            or opaque(hex_color) in palette
-            or not palette
-        ):
-            continue
-        issues.append(_color_issue(hex_color, use, colors, resolved))
-
-    spacing = tokens.get("spacing") or {}
-    steps = {n: parse_length(v) for n, v in (spacing.get("steps") or {}).items()}
-    spacing_counts = (patterns.get("spacing_analysis") or {}).get("counts") or {}
-    for value_text, count in spacing_counts.items():
-        value = float(value_text)
-        if value in steps.values() or not steps:
-            continue
-        name, step = _nearest(value, steps)
-        issues.append(_scale_issue("spacing", px_key(value), count, f"spacing.steps.{name}", step,
-                                   [f"p-{name}", f"m-{name}", f"gap-{name}"]))
-
-    typography = tokens.get("typography") or {}
-    known_families = {f.lower() for f in typography.get("font_stack", [])} | {
-        str(typography.get("font_family", "")).lower()
-    } | _GENERIC_FAMILIES
-    fonts = patterns.get("fonts") or {}
-    if typography.get("font_family"):
-        for family, count in (fonts.get("families") or {}).items():
-            if family.lower() not in known_families:
-                issues.append({
-                    "kind": "font_family",
-                    "value": family,
-                    "count": count,
-                    "message": f"Font family {family!r} is not in the design system; use {typography['font_family']!r}.",
-                    "suggestion": {
-                        "token": "typography.font_family",
-                        "value": typography["font_family"],
-                        "alias_chain": ["typography.font_family"],
-                        "css_var": css_var("typography.font_family"),
-                        "tailwind_class": "font-sans",
-                        "distance": None,
-                    },
-                })
-    sizes = {n: parse_length(v) for n, v in (typography.get("sizes") or {}).items()}
-    for size_text, count in (fonts.get("sizes") or {}).items():
-        value = parse_length(size_text)
-        if value is None or value in sizes.values() or not sizes:
-            continue
-        name, step = _nearest(value, sizes)
-        issues.append(_scale_issue("font_size", size_text, count, f"typography.sizes.{name}", step, [f"text-{name}"]))
-    radii = {n: parse_length(t["value"]) for n, t in (tokens.get("radii") or {}).items() if t.get("value")}
-    for radius_text, count in (patterns.get("radii") or {}).items():
-        value = parse_length(radius_text)
-        if not value or value in radii.values() or not radii:
-            continue
-        name, step = _nearest(value, radii)
-        suffix = "" if name == "default" else f"-{name}"
-        issues.append(_scale_issue("radius", radius_text, count, f"radii.{name}", step, [f"rounded{suffix}"]))
-    return sorted(issues, key=lambda i: (_KIND_ORDER[i["kind"]], -i["count"], str(i["value"])))
-
-
-def _scale_issue(kind: str, value: str, count: int, path: str, step: float, classes: list[str]) -> dict:
-    step_text = px_key(step)
-    return {
-        "kind": kind,
-        "value": value,
-        "count": int(count),
-        "message": f"{value} is off the {kind.replace('_', ' ')} scale; nearest step {path} ({step_text}).",
-        "suggestion": {
-            "token": path,
-            "value": step_text,
-            "alias_chain": [path],
-            "css_var": css_var(path),
-            "tailwind_class": classes[0],
-            "tailwind_classes": classes,
-            "distance": round(abs(parse_length(value) - step), 2),
-        },
-    }
-
-
-# -- exports -----------------------------------------------------------------------------------
-
-
-DTCG_VERSION = "2025.10"
-EXTENSION_KEY = "dev.flexos"
-"""Our `$extensions` key: reverse-domain form, as the DTCG format asks of vendor data."""
-
-_DTCG_UNITS = ("px", "rem")
-
-
-def _flexos_extension(token: dict) -> dict:
-    data = {k: token[k] for k in ("usage_count", "contexts", "pages", "page_count", "confidence", "source", "confirmed")
-            if k in token}
-    return {"$extensions": {EXTENSION_KEY: data}} if data else {}
-
-
-def dtcg_color(hex_color: str) -> dict:
-    """`#DC2626` (or `#RRGGBBAA`) as a DTCG 2025.10 colour: sRGB components 0..1 (four decimals,
-    enough to round-trip 8-bit channels), `alpha` only when not opaque, and the 6-digit `hex`
-    fallback the format allows."""
-    channels = [int(hex_color[i : i + 2], 16) for i in range(1, len(hex_color), 2)]
-    color: dict = {"colorSpace": "srgb", "components": [round(c / 255, 4) for c in channels[:3]]}
-    if len(channels) == 4 and channels[3] != 255:
-        color["alpha"] = round(channels[3] / 255, 4)
-    color["hex"] = hex_color[:7].lower()
-    return color
-
-
-def dtcg_dimension(text: str) -> dict | None:
-    """`"8px"` → `{"value": 8, "unit": "px"}` (px and rem as written; other lengths in px, the
-    only other unit the format has), None when `text` is not a length."""
-    stripped = str(text).strip().lower()
-    for unit in _DTCG_UNITS:
-        number = stripped.removesuffix(unit)
-        if number != stripped:
-            try:
-                value = float(number)
-            except ValueError:
-                break
-            return {"value": int(value) if value.is_integer() else value, "unit": unit}
-    px = parse_length(stripped)
-    if px is None:
-        return None
-    value = round(px, 4)
-    return {"value": int(value) if value.is_integer() else value, "unit": "px"}
-
-
-def _dimensions(values: dict[str, tuple[str, dict]]) -> dict:
-    """Dimension tokens by name from (CSS length, extension) pairs. Stored lengths are checked
-    when they are set, so every one converts; one that did not would be left out, not guessed."""
-    tokens: dict = {}
-    for name, (text, extension) in values.items():
-        found = dtcg_dimension(text)
-        if found:
-            tokens[name] = {"$value": found, **extension}
-    return tokens
-
-
-def _dtcg_shadow_layer(layer: dict) -> dict:
-    out: dict = {"color": dtcg_color(layer["color"])}
-    for key in ("offsetX", "offsetY", "blur", "spread"):
-        out[key] = dtcg_dimension(layer[key])
-    if layer.get("inset"):
-        out["inset"] = True
-    return out
-
-
-def to_dtcg(tokens: dict) -> dict:
-    """W3C Design Tokens (DTCG 2025.10) document: groups with `$type`, tokens with `$value`;
-    colours as sRGB colour objects with a hex fallback, dimensions as `{"value", "unit"}`, colour
-    roles as aliases (`{color.red-600}`), FlexOS usage data under `$extensions["dev.flexos"]`."""
-    document: dict = {}
-    colors = tokens.get("colors") or {}
-    if colors:
-        group: dict = {"$type": "color"}
-        for name, token in colors.items():
-            ref = token.get("ref")
-            value = f"{{color.{ref}}}" if ref in colors else dtcg_color(token["value"])
-            group[name] = {"$value": value, **_flexos_extension(token)}
-        document["color"] = group
-    spacing = tokens.get("spacing") or {}
-    if spacing:
-        lengths = {"base": (spacing["base"]["value"], _flexos_extension(spacing["base"]))} if spacing.get("base") else {}
-        lengths.update({name: (value, {}) for name, value in (spacing.get("steps") or {}).items()})
-        document["spacing"] = {"$type": "dimension", **_dimensions(lengths)}
-    typography = tokens.get("typography") or {}
-    font: dict = {}
-    if typography.get("font_family"):
-        stack = typography.get("font_stack") or [typography["font_family"]]
-        font["family"] = {"base": {"$type": "fontFamily", "$value": list(stack)}}
-    if typography.get("sizes"):
-        font["size"] = {"$type": "dimension", **_dimensions({n: (v, {}) for n, v in typography["sizes"].items()})}
-    if typography.get("weights"):
-        font["weight"] = {"$type": "fontWeight", **{n: {"$value": w} for n, w in typography["weights"].items()}}
-    if font:
-        document["font"] = font
-    if tokens.get("radii"):
-        document["radius"] = {
-            "$type": "dimension",
-            **_dimensions({n: (t["value"], _flexos_extension(t)) for n, t in tokens["radii"].items()}),
-        }
-    shadows = {n: t for n, t in (tokens.get("shadows") or {}).items() if shadow_layers(t["value"])}
-    if shadows:
-        document["shadow"] = {
-            "$type": "shadow",
-            **{
-                n: {"$value": _single_or_list([_dtcg_shadow_layer(layer) for layer in shadow_layers(t["value"])]),
-                    **_flexos_extension(t)}
-                for n, t in shadows.items()
-            },
-        }
-    return document
-
-
-def _single_or_list(layers: list[dict]) -> dict | list[dict]:
-    return layers[0] if len(layers) == 1 else layers
-
-
-def _css_color(hex_color: str) -> str:
-    """Colours the way Style Dictionary's `css` transforms write `dtcg_color`'s output: hex when
-    opaque, else `rgba()` with the exported alpha."""
-    alpha = dtcg_color(hex_color).get("alpha", 1)
-    if alpha == 1:
-        return hex_color[:7].lower()
-    red, green, blue = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, {alpha:g})"
-
-
-def _css_font_stack(stack: list[str]) -> str:
-    return ", ".join(f"'{f}'" if " " in f else f for f in stack)
-
-
-def _css_shadow(value: str) -> str:
-    parts = []
-    for layer in shadow_layers(value):
-        words = ["inset"] if layer.get("inset") else []
-        words += [layer["offsetX"], layer["offsetY"], layer["blur"], layer["spread"], layer["color"]]
-        parts.append(" ".join(words))
-    return ", ".join(parts)
-
-
-def css_declarations(tokens: dict) -> list[tuple[str, str]]:
-    """(custom property, value) pairs, in export order."""
-    pairs: list[tuple[str, str]] = []
-    for name in tokens.get("colors") or {}:
-        value, _ = resolve_color(tokens, name)
-        if value:
-            pairs.append((f"--color-{name}", _css_color(value)))
-    spacing = tokens.get("spacing") or {}
-    if spacing.get("base"):
-        pairs.append(("--spacing-base", spacing["base"]["value"]))
-    pairs += [(f"--spacing-{n}", v) for n, v in (spacing.get("steps") or {}).items()]
-    typography = tokens.get("typography") or {}
-    if typography.get("font_family"):
-        stack = typography.get("font_stack") or [typography["font_family"]]
-        pairs.append(("--font-family-base", _css_font_stack(stack)))
-    pairs += [(f"--font-size-{n}", v) for n, v in (typography.get("sizes") or {}).items()]
-    pairs += [(f"--font-weight-{n}", str(w)) for n, w in (typography.get("weights") or {}).items()]
-    pairs += [(f"--radius-{n}", t["value"]) for n, t in (tokens.get("radii") or {}).items()]
-    pairs += [
-        (f"--shadow-{n}", _css_shadow(t["value"]))
-        for n, t in (tokens.get("shadows") or {}).items()
-        if shadow_layers(t["value"])
-    ]
-    return pairs
-
-
-def to_css_variables(tokens: dict) -> str:
-    """`:root { --color-primary: #dc2626; ... }` — the same names and values Style Dictionary
-    builds from `to_dtcg`'s output."""
-    lines = [f"  {name}: {value};" for name, value in css_declarations(tokens)]
-    return ":root {\n" + "\n".join(lines) + "\n}\n"
-
-
-def to_tailwind_theme(tokens: dict) -> dict:
-    """A Tailwind `theme.extend` object whose values read the CSS variables, so `bg-primary`,
-    `p-md`, `text-base`, `rounded-lg`, `shadow-md` follow the tokens (load `to_css_variables`
-    output alongside)."""
-    theme: dict = {}
-    colors = tokens.get("colors") or {}
-    if colors:
-        theme["colors"] = {name: css_var(f"colors.{name}") for name in colors}
-    steps = (tokens.get("spacing") or {}).get("steps") or {}
-    if steps:
-        theme["spacing"] = {name: css_var(f"spacing.steps.{name}") for name in steps}
-    typography = tokens.get("typography") or {}
-    if typography.get("font_family"):
-        theme["fontFamily"] = {"sans": list(typography.get("font_stack") or [typography["font_family"]])}
-    if typography.get("sizes"):
-        theme["fontSize"] = {n: css_var(f"typography.sizes.{n}") for n in typography["sizes"]}
-    if typography.get("weights"):
-        theme["fontWeight"] = {n: css_var(f"typography.weights.{n}") for n in typography["weights"]}
-    if tokens.get("radii"):
-        theme["borderRadius"] = {
-            ("DEFAULT" if n == "default" else n): css_var(f"radii.{n}") for n in tokens["radii"]
-        }
-    shadows = [n for n, t in (tokens.get("shadows") or {}).items() if shadow_layers(t["value"])]
-    if shadows:
-        theme["boxShadow"] = {("DEFAULT" if n == "default" else n): css_var(f"shadows.{n}") for n in shadows}
-    return {"extend": theme}
-
-
-def tailwind_config_js(tokens: dict) -> str:
-    """`tailwind.config.js` text carrying `to_tailwind_theme` (ES module)."""
-    theme = json.dumps(to_tailwind_theme(tokens), indent=2)
-    return f"/** Generated by FlexOS from the project's design tokens. */\nexport default {{\n  theme: {theme.replace(chr(10), chr(10) + '  ')},\n}};\n"

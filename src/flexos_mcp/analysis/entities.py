@@ -139,7 +139,7 @@ _UTILITY_PREFIXES = {
     "avatar", "sidenav", "mdi", "ti", "ni", "feather", "ri", "bx", "bxs", "la", "las", "lab", "ion",
     "glyphicon", "custom", "pull", "well", "label", "close", "collapse", "fade", "show", "brand",
     "lead", "display", "fw", "fs", "lh", "link", "ratio", "vstack", "hstack", "g", "gx", "gy",
-    "offset", "info", "small", "callout", "ribbon", "direct", "jumbotron", "caret", "clearfix",
+    "offset", "info", "small", "callout", "ribbon", "direct", "jumbotron", "clearfix",
     "text", "font", "bg", "p", "px", "py", "pt", "pb", "pl", "pr", "ps", "pe", "m", "mx", "my",
     "mt", "mb", "ml", "mr", "ms", "me", "w", "h", "min", "max", "size", "flex", "grid", "gap",
     "space", "divide", "rounded", "border", "shadow", "ring", "outline", "items", "justify", "self",
@@ -172,7 +172,7 @@ _UI_PART_WORDS = {"view", "pic", "img", "filter", "filters", "search", "sort", "
                   "header", "footer", "section", "panel", "actions", "action", "grid", "wrap",
                   "inner", "outer", "form", "modal", "tooltip", "label", "group", "block", "box",
                   "area", "bar", "tab", "tabs", "overlay", "placeholder", "skeleton", "loading",
-                  "empty", "error", "meta", "info", "details", "media", "footer", "body_wrapper"}
+                  "empty", "error", "meta", "info", "details", "media", "body_wrapper"}
 # Columns that are controls or row numbers; the record's own id is always the primary key.
 _IGNORED_COLUMN_NAMES = {"", "actions", "action", "select", "options", "edit", "delete", "manage",
                          "f_", "id", "no", "sl_no", "sr_no", "s_no", "row"}
@@ -194,8 +194,8 @@ _URL_VALUE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _INTEGER_VALUE = re.compile(r"^-?\d{1,3}(?:,\d{3})+$|^-?\d+$")
 # A measured amount: optional currency sign, thousands separators, an optional unit after it.
 _NUMBER_VALUE = re.compile(
-    r"^[-−]?[$€£¥]?\s?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
-    r"|^[-−]?[$€£¥]?\s?\d+(?:\.\d+)?\s*(?:/\s*\d+|%|★|stars?|[kmgt]?b|kg|g|km|m|h|hrs?|min|mins|s)?$",
+    r"^[-\u2212]?[$€£¥]?\s?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+    r"|^[-\u2212]?[$€£¥]?\s?\d+(?:\.\d+)?\s*(?:/\s*\d+|%|★|stars?|[kmgt]?b|kg|g|km|m|h|hrs?|min|mins|s)?$",
     re.IGNORECASE)
 # Field names that hold amounts or counts whatever the (possibly empty) cells show.
 _NUMBER_FIELD_NAMES = {"total", "subtotal", "amount", "price", "cost", "budget", "salary", "tax",
@@ -888,9 +888,10 @@ def _see_rating(page: _Page, collector: _Collector, root: LexborNode, fields: li
     entity = (_explicit_entity(root) or page.info.entity
               or _known_entity_in_text(_nearest_heading(root), known))
     if entity:
-        values = [_number(v) for v in fields[0].spec.get("enum_values", [])]
-        spec: dict = {"type": "integer", "required": False}
-        if values and all(isinstance(v, int) for v in values):
+        numbers = [_number(v) for v in fields[0].spec.get("enum_values", [])]
+        values = [v for v in numbers if isinstance(v, int)]
+        spec: dict[str, object] = {"type": "integer", "required": False}
+        if values and len(values) == len(numbers):
             spec["validation"] = {"min": min(values), "max": max(values)}
         collector.see_field(entity, "rating", spec, page.slug, CONFIDENCE_DISPLAY, False)
     return True
@@ -1098,7 +1099,7 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
                 if not cells or all(c.tag == "th" for c in cells):
                     continue
                 page.scope_entity[row.mem_id] = entity
-                for column, cell in zip(columns, cells):
+                for column, cell in zip(columns, cells, strict=False):  # rows may be ragged
                     if column not in values:
                         continue
                     if len(cell.css("img")) >= 2:
@@ -1264,7 +1265,7 @@ def _card_fields(item: LexborNode, entity: str) -> _ItemFields:
     headings = [n for n in item.css(_HEADING_SELECTOR) if _text(n)]
     if not headings:
         return result  # a record card has a heading; a list of links or files is not one
-    title = min(headings, key=lambda n: n.tag)
+    title = min(headings, key=lambda n: n.tag or "")  # h1 before h2: the most prominent
     if title is not None:
         name = _text(title)
         for aside in title.css("small, time"):  # "Dennis Mugo <small>3.00 PM</small>"
@@ -1327,16 +1328,16 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
         name_counts = Counter(name for fields in per_item for name in fields.values)
         if not name_counts or max(name_counts.values()) < 2:
             if _unnamed_record_list(items, entity, page):
-                per_item = [_card_fields(item, entity) for item in items]
-                shared = Counter(name for fields in per_item for name in fields.values)
-                values = {name: [f.values[name] for f in per_item if name in f.values]
-                          for name, count in shared.items() if count >= 2}
-                kinds = {name: next(f.kinds[name] for f in per_item if name in f.values) for name in values}
-                for item, fields in zip(items, per_item):
+                cards = [_card_fields(item, entity) for item in items]
+                shared = Counter(name for card in cards for name in card.values)
+                card_values = {name: [c.values[name] for c in cards if name in c.values]
+                               for name, count in shared.items() if count >= 2}
+                card_kinds = {name: next(c.kinds[name] for c in cards if name in c.values) for name in card_values}
+                for item, card in zip(items, cards, strict=True):
                     page.scope_entity[item.mem_id] = entity
-                    page.claimed.update(n.mem_id for n in fields.nodes)
-                _see_displayed(collector, page, entity, values, kinds,
-                               {name: CONFIDENCE_DISPLAY for name in values})
+                    page.claimed.update(n.mem_id for n in card.nodes)
+                _see_displayed(collector, page, entity, card_values, card_kinds,
+                               {name: CONFIDENCE_DISPLAY for name in card_values})
             continue
         values: dict[str, list[str]] = defaultdict(list)
         kinds: dict[str, str | None] = {}

@@ -10,11 +10,11 @@ import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 import asyncpg
 
 from ..package_data import data_path
+from .connection import ReadConnection
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class SchemaStatus:
                 f"once (same DATABASE_URL), then start the server.")
 
 
-async def schema_status(db: Any) -> SchemaStatus:
+async def schema_status(db: ReadConnection) -> SchemaStatus:
     """Where the database's schema stands; `db` is a connection, a pool or a Database (anything
     with `fetchval`). Reads only."""
     needed = newest_version()

@@ -22,15 +22,9 @@ from pydantic import BaseModel, Field
 
 from ..analysis.shown import json_shown
 from ..analysis.css_values import normalize_color, parse_length, shadow_layers
-from ..analysis.design_tokens import (
-    _prescribed_paths,
-    check_consistency,
-    emerge_design_system,
-    tailwind_config_js,
-    to_css_variables,
-    to_dtcg,
-    to_tailwind_theme,
-)
+from ..analysis.design_tokens import _prescribed_paths, emerge_design_system
+from ..analysis.token_consistency import check_consistency
+from ..analysis.token_exports import tailwind_config_js, to_css_variables, to_dtcg, to_tailwind_theme
 from ..compute import run_cpu_if
 from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
@@ -59,7 +53,7 @@ TOKEN_PATH_HELP = ("colors.<name>, radii.<name>, shadows.<name>, spacing.base, s
                    "(names: lowercase letters, digits, '-' or '_'), e.g. colors.primary")
 
 # Above this many mockups, emergence runs in the compute pool (below, a few milliseconds inline).
-_INLINE_MOCKUPS = 50
+INLINE_MOCKUPS = 50
 
 
 TokenTree = json_with_untrusted("note")  # a confirmed token keeps the person's note
@@ -184,7 +178,7 @@ _EMERGE_ATTEMPTS = 3
 
 
 async def _emergence(mockups: list[dict[str, Any]], decisions: dict[str, Any]) -> dict[str, Any]:
-    return await run_cpu_if(len(mockups) > _INLINE_MOCKUPS, emerge_design_system, mockups,
+    return await run_cpu_if(len(mockups) > INLINE_MOCKUPS, emerge_design_system, mockups,
                             decisions.get("user_confirmations") or {}, decisions.get("prescribed_tokens") or None,
                             timeout=60, hint="The project has too many mockups to aggregate at once; delete pages you "
                                              "no longer need.")

@@ -23,6 +23,7 @@ from ..analysis.shown import json_shown
 from ..analysis import datamodel_export
 from ..analysis.entities import CRUD_OPERATIONS, FIELD_TYPES
 from ..analysis.inflection import pluralize
+from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, InvalidInput
@@ -144,7 +145,7 @@ def _crud_locations(value: Any) -> dict[str, list[str]]:
     return result
 
 
-async def _relationships(conn: Any, project_id: UUID, entity_name: str, value: Any) -> list[dict[str, Any]]:
+async def _relationships(conn: ReadConnection, project_id: UUID, entity_name: str, value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         raise InvalidInput("relationships", 'must be a list like [{"type": "has_many", "target_entity": "Lesson"}].')
     # The targets are locked FOR KEY SHARE until commit: a concurrent delete or rename of one waits
@@ -172,7 +173,7 @@ async def _relationships(conn: Any, project_id: UUID, entity_name: str, value: A
     return result
 
 
-async def _checked(conn: Any, project_id: UUID, name: str, values: dict[str, Any]) -> dict[str, Any]:
+async def _checked(conn: ReadConnection, project_id: UUID, name: str, values: dict[str, Any]) -> dict[str, Any]:
     values = dict(values)
     if "fields" in values:
         values["fields"] = {n: _field_spec(n, s) for n, s in values["fields"].items()}
@@ -183,7 +184,7 @@ async def _checked(conn: Any, project_id: UUID, name: str, values: dict[str, Any
     return values
 
 
-async def _name_taken(conn: Any, project_id: UUID, name: str, except_id: UUID | None = None) -> None:
+async def _name_taken(conn: ReadConnection, project_id: UUID, name: str, except_id: UUID | None = None) -> None:
     other = await conn.fetchval(
         "SELECT entity_name FROM inferred_entities WHERE project_id = $1 AND lower(entity_name) = lower($2) "
         "AND id IS DISTINCT FROM $3", project_id, name, except_id)
@@ -212,7 +213,7 @@ async def create_entity(scope: Scope, project_id: UUID, values: dict[str, Any]) 
         return entity_of(await conn.fetchrow(sql, *args))
 
 
-async def require_entity(conn: Any, actor: Actor, entity_id: UUID, *, field: str = "entity_id",
+async def require_entity(conn: ReadConnection, actor: Actor, entity_id: UUID, *, field: str = "entity_id",
                          lock: RowLock | None = None, project_id: UUID | None = None) -> Any:
     return await fetch_owned(conn, actor, "inferred_entities", "entity", entity_id, field=field,
                              hint=ENTITY_HINT, lock=lock, project_id=project_id)

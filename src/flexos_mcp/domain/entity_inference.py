@@ -143,16 +143,16 @@ class _Budget:
     def check(self, pages: int) -> None:
         if time.monotonic() > self.deadline:
             raise WorkTooBig(
-                f"Inferring entities from this project's {pages} pages needs more than the limit of {self.limit:g} s, "
-                f"so it stopped after reading {self.done} page steps, and no entity was changed. What it read is "
-                f"kept: call infer_entities again to go on from there (each run goes further), or delete pages "
-                f"whose mockups need no data model.")
+                f"Inferring entities from this project's {pages} pages needs more than the limit of {self.limit:g} s: "
+                f"it stopped after {self.done} of the {self.total} page reads it had planned, and no entity was "
+                f"changed. What it read is kept: call infer_entities again to go on from there (each run goes "
+                f"further), or delete pages whose mockups need no data model.")
 
     async def advance(self, count: int, what: str) -> None:
         self.done += count
         if self.progress is not None:
             try:
-                await self.progress(self.done, self.total, f"{what}: {self.done} of {self.total} page steps")
+                await self.progress(self.done, self.total, f"{what}: {self.done} of {self.total} page reads")
             except Exception:  # progress is best effort; the inference goes on
                 pass
 

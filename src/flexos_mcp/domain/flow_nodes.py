@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from ..analysis import flow_graph
 from ..analysis.vueflow import CanvasError, apply_node_rows, normalise_node_data
 from ..compute import run_cpu_if
+from ..db.connection import ReadConnection
 from ..errors import InvalidInput, NotFound
 from .flows import (
     INLINE_NODES, FlowNode, canvas_order, flow_node_from_row, node_rows, require_flow, rows_as_canvas_rows, store_rows,
@@ -58,7 +59,7 @@ class LayoutResult(BaseModel):
 
 
 
-async def _require_node_flow(conn: Any, actor: Actor, node_id: UUID, *, field: str = "node_id") -> tuple[asyncpg.Record, UUID]:
+async def _require_node_flow(conn: ReadConnection, actor: Actor, node_id: UUID, *, field: str = "node_id") -> tuple[asyncpg.Record, UUID]:
     """The node's flow, locked for the write, and the node id; NotFound for missing and foreign alike."""
     row = await conn.fetchrow(
         f"""SELECT f.* FROM flow_nodes n JOIN journey_flows f ON f.id = n.flow_id JOIN projects p ON p.id = n.project_id
@@ -74,7 +75,7 @@ async def _require_node_flow(conn: Any, actor: Actor, node_id: UUID, *, field: s
 # Nodes
 
 
-async def _node_out(conn: Any, node_id: UUID) -> FlowNode:
+async def _node_out(conn: ReadConnection, node_id: UUID) -> FlowNode:
     row = await conn.fetchrow(
         """SELECT n.*, (SELECT jsonb_object_agg(m.id::text, m.canvas_node_id) FROM flow_nodes m WHERE m.flow_id = n.flow_id) AS ids
              FROM flow_nodes n WHERE n.id = $1""", node_id)
@@ -129,7 +130,7 @@ def _branches_by_canvas_id(data: dict[str, Any], rows: list[Any], flow_name: str
 
 async def create_flow_node(scope: Scope, flow_id: UUID, values: dict[str, Any]) -> FlowNode:
     async with scope.db.transaction() as conn:
-        flow = await require_flow(conn, scope.actor, flow_id, lock=True)
+        flow = await require_flow(conn, scope.actor, flow_id, lock="NO KEY UPDATE")
         rows = canvas_order(await node_rows(conn, flow_id), flow["canvas_state"])
         canvas_rows = rows_as_canvas_rows(rows)
         new_id = uuid_module.uuid4()
@@ -255,7 +256,7 @@ async def add_flow_step(scope: Scope, flow_id: UUID, *, node_type: str, label: s
                         trigger: str | None = None, edge_label: str | None = None, element: str | None = None,
                         data: dict[str, Any] | None = None) -> FlowNode:
     async with scope.db.transaction() as conn:
-        flow = await require_flow(conn, scope.actor, flow_id, lock=True)
+        flow = await require_flow(conn, scope.actor, flow_id, lock="NO KEY UPDATE")
         rows = canvas_order(await node_rows(conn, flow_id), flow["canvas_state"])
         canvas_rows = rows_as_canvas_rows(rows)
         after = _resolve_node(after_node, rows, "after_node", flow["name"]) if after_node is not None else None
@@ -318,7 +319,7 @@ async def connect_nodes(scope: Scope, source_node_id: UUID, target_node_id: UUID
 
 async def auto_layout_flow(scope: Scope, flow_id: UUID) -> LayoutResult:
     async with scope.db.transaction() as conn:
-        flow = await require_flow(conn, scope.actor, flow_id, lock=True)
+        flow = await require_flow(conn, scope.actor, flow_id, lock="NO KEY UPDATE")
         rows = canvas_order(await node_rows(conn, flow_id), flow["canvas_state"])
         canvas_rows = rows_as_canvas_rows(rows)
         canvas = apply_node_rows(valid_canvas_or_empty(flow["canvas_state"]), canvas_rows)

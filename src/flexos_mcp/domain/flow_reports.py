@@ -95,12 +95,13 @@ class FlowCoverage(BaseModel):
 # Reading journeys: analysis, Mermaid, coverage
 
 
-async def _flow_with_canvas(scope: Scope, flow_id: UUID) -> tuple[Any, dict[str, Any], list[Any], dict[str, str]]:
+async def _flow_with_canvas(scope: Scope, flow_id: UUID, *,
+                            project_id: UUID | None = None) -> tuple[Any, dict[str, Any], list[Any], dict[str, str]]:
     """The flow, its canvas, its rows and the names of the pages its screens show (page id in
     lowercase -> name, so a screen without a label of its own is named after its page), read in
     one consistent snapshot."""
     async with scope.db.snapshot() as conn:
-        flow = await require_flow(conn, scope.actor, flow_id)
+        flow = await require_flow(conn, scope.actor, flow_id, project_id=project_id)
         rows = await conn.fetch("SELECT id, canvas_node_id, node_type, data FROM flow_nodes WHERE flow_id = $1", flow_id)
         pages = await conn.fetch(
             """SELECT p.id::text AS id, p.name FROM pages p
@@ -130,8 +131,9 @@ async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> F
     return FlowAnalysis(flow_id=flow_id, nodes=legend, **found)
 
 
-async def flow_mermaid(scope: Scope, flow_id: UUID, *, direction: str = "LR") -> FlowMermaid:
-    flow, canvas, _, page_names = await _flow_with_canvas(scope, flow_id)
+async def flow_mermaid(scope: Scope, flow_id: UUID, *, direction: str = "LR",
+                       project_id: UUID | None = None) -> FlowMermaid:
+    flow, canvas, _, page_names = await _flow_with_canvas(scope, flow_id, project_id=project_id)
     text = await run_cpu_if(len(canvas.get("nodes", [])) > INLINE_NODES, mermaid.flow_to_mermaid,
                             canvas.get("nodes", []), canvas.get("edges", []), direction=direction,
                             page_names=page_names, timeout=60)

@@ -40,9 +40,11 @@ from ..analysis.vueflow import (
     CANVAS_ID_PATTERN, MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
     parse_canvas, validate_canvas,
 )
+from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import FlexError, InvalidInput, NotFound
+from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Actor, Scope, owned_by
@@ -198,18 +200,15 @@ def _canvas_error(exc: CanvasError, prefix: str = "canvas") -> InvalidInput:
     return InvalidInput(field, f"{exc.message.rstrip('.')}. Nothing was saved.")
 
 
-async def require_flow(conn: Any, actor: Actor, flow_id: UUID, *, lock: bool = False) -> asyncpg.Record:
-    row = await conn.fetchrow(
-        f"""SELECT f.* FROM journey_flows f JOIN projects p ON p.id = f.project_id
-            WHERE f.id = $1 AND {owned_by(2, 'p.user_id')}""" + (" FOR NO KEY UPDATE OF f" if lock else ""),
-        flow_id, actor.owner_id,
-    )
-    if row is None:
-        raise NotFound("flow", flow_id, field="flow_id", hint=_FLOW_HINT)
-    return row
+async def require_flow(conn: ReadConnection, actor: Actor, flow_id: UUID, *, field: str = "flow_id",
+                       lock: RowLock | None = None, project_id: UUID | None = None) -> asyncpg.Record:
+    """The flow row if the actor may see it; NotFound otherwise (missing and foreign alike).
+    Writers of the flow's nodes or canvas lock it "NO KEY UPDATE"."""
+    return await fetch_owned(conn, actor, "journey_flows", "flow", flow_id, field=field, hint=_FLOW_HINT, lock=lock,
+                             project_id=project_id)
 
 
-async def node_rows(conn: Any, flow_id: UUID) -> list[asyncpg.Record]:
+async def node_rows(conn: ReadConnection, flow_id: UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT * FROM flow_nodes WHERE flow_id = $1 ORDER BY created_at, id", flow_id)
 
@@ -263,7 +262,7 @@ def rows_as_canvas_rows(rows: list[Any]) -> list[dict[str, Any]]:
     return result
 
 
-async def _check_screen_references(conn: Any, project_id: UUID, rows: list[dict[str, Any]], field_of: Any) -> None:
+async def _check_screen_references(conn: ReadConnection, project_id: UUID, rows: list[dict[str, Any]], field_of: Any) -> None:
     """Screen page_id/mockup_id exist in this project (and a mockup is of the node's page); the
     referenced pages and mockups are locked against a concurrent delete until commit."""
     page_ids = {r["data"]["page_id"] for r in rows if r["node_type"] == "screen" and r["data"].get("page_id") is not None}
@@ -308,7 +307,7 @@ def _canvas_field(row: dict[str, Any], field: str) -> str:
     return f"canvas node '{row['canvas_node_id']}' {field}"
 
 
-async def _store_canvas(conn: Any, flow: Any, canvas: Any, *, new_ids: dict[str, UUID] | None = None,
+async def _store_canvas(conn: WriteConnection, flow: Any, canvas: Any, *, new_ids: dict[str, UUID] | None = None,
                         field_of: Any = _canvas_field, prefix: str = "canvas") -> CanvasSaved:
     """Validate `canvas`, make the flow's rows match it (insert, update, delete) and store it as
     the flow's canvas_state. `new_ids` fixes the row UUID of nodes created by a node tool."""
@@ -382,7 +381,7 @@ async def _store_canvas(conn: Any, flow: Any, canvas: Any, *, new_ids: dict[str,
                        created=created, updated=updated, deleted=[r["canvas_node_id"] for r in gone], node_ids=ids)
 
 
-async def store_rows(conn: Any, flow: Any, rows: list[Any], canvas_rows: list[dict[str, Any]], *,
+async def store_rows(conn: WriteConnection, flow: Any, rows: list[Any], canvas_rows: list[dict[str, Any]], *,
                       new_ids: dict[str, UUID] | None = None, relabel: set[str] = frozenset()) -> CanvasSaved:
     """Write node-tool changes: `canvas_rows` (the complete node set) into the stored canvas,
     then through the canvas write path. Nodes in `relabel` get their VueFlow `label` set from
@@ -409,7 +408,7 @@ def _node_tool_field(row: dict[str, Any], field: str) -> str:
 # Flows
 
 
-async def _flow_out(conn: Any, flow_id: UUID, *, include_nodes: bool = True) -> Flow:
+async def _flow_out(conn: ReadConnection, flow_id: UUID, *, include_nodes: bool = True) -> Flow:
     row = await conn.fetchrow(
         "SELECT f.*, (SELECT count(*) FROM flow_nodes n WHERE n.flow_id = f.id) AS node_count FROM journey_flows f WHERE f.id = $1",
         flow_id)
@@ -440,9 +439,11 @@ async def create_flow(scope: Scope, project_id: UUID, values: dict[str, Any], ca
         return await _flow_out(conn, flow["id"])
 
 
-async def get_flow(scope: Scope, flow_id: UUID, *, include_nodes: bool = True) -> Flow:
+async def get_flow(scope: Scope, flow_id: UUID, *, include_nodes: bool = True, project_id: UUID | None = None) -> Flow:
+    """The flow (with its nodes unless asked not to); with `project_id` (a resource URI's
+    project), only if it is that project's."""
     async with scope.db.snapshot() as conn:
-        await require_flow(conn, scope.actor, flow_id)
+        await require_flow(conn, scope.actor, flow_id, project_id=project_id)
         return await _flow_out(conn, flow_id, include_nodes=include_nodes)
 
 
@@ -471,7 +472,7 @@ async def list_flows(scope: Scope, project_id: UUID, *, flow_type: str | None = 
 async def update_flow(scope: Scope, flow_id: UUID, changes: dict[str, Any]) -> Flow:
     changes = dict(changes)
     async with scope.db.transaction() as conn:
-        flow = await require_flow(conn, scope.actor, flow_id, lock=True)
+        flow = await require_flow(conn, scope.actor, flow_id, lock="NO KEY UPDATE")
         if "viewport" in changes:
             viewport = changes.pop("viewport")
             canvas = valid_canvas_or_empty(flow["canvas_state"])
@@ -490,7 +491,7 @@ async def update_flow(scope: Scope, flow_id: UUID, changes: dict[str, Any]) -> F
 
 async def delete_flow(scope: Scope, flow_id: UUID) -> DeletedFlow:
     async with scope.db.transaction() as conn:
-        flow = await require_flow(conn, scope.actor, flow_id, lock=True)
+        flow = await require_flow(conn, scope.actor, flow_id, lock="NO KEY UPDATE")
         count = await conn.fetchval("SELECT count(*) FROM flow_nodes WHERE flow_id = $1", flow_id)
         await conn.execute("DELETE FROM journey_flows WHERE id = $1", flow_id)
     return DeletedFlow(id=flow["id"], name=flow["name"], deleted_nodes=count)
@@ -510,7 +511,7 @@ def _require_node_list(canvas: Any) -> None:
 async def save_flow_canvas(scope: Scope, flow_id: UUID, canvas: Any) -> CanvasSaved:
     _require_node_list(canvas)
     async with scope.db.transaction() as conn:
-        flow = await require_flow(conn, scope.actor, flow_id, lock=True)
+        flow = await require_flow(conn, scope.actor, flow_id, lock="NO KEY UPDATE")
         return await _store_canvas(conn, flow, canvas)
 
 
@@ -531,7 +532,7 @@ async def get_flow_canvas(scope: Scope, flow_id: UUID) -> FlowCanvas:
 # For other domains: page/mockup deletion and example data
 
 
-async def forget_page_references(conn: Any, project_id: UUID, page_ids: list[UUID]) -> list[ForgottenReference]:
+async def forget_page_references(conn: WriteConnection, project_id: UUID, page_ids: list[UUID]) -> list[ForgottenReference]:
     """Clear screen nodes' `data.page_id` naming these pages (and `data.mockup_id` naming their
     mockups), in the rows and in the flows' canvases. Call inside the transaction that deletes
     the pages to report what changed; the migration-0003 triggers do the same for any delete."""
@@ -544,17 +545,17 @@ async def forget_page_references(conn: Any, project_id: UUID, page_ids: list[UUI
     return [ForgottenReference(**dict(r)) for r in rows]
 
 
-async def forget_mockup_references_rows(conn: Any, project_id: UUID, mockup_ids: list[UUID]) -> list[Any]:
+async def forget_mockup_references_rows(conn: WriteConnection, project_id: UUID, mockup_ids: list[UUID]) -> list[Any]:
     return await conn.fetch("SELECT * FROM flexos_forget_screen_references('mockup_id', $1::uuid[], $2::uuid[])",
                             list(mockup_ids), [project_id])
 
 
-async def forget_mockup_references(conn: Any, project_id: UUID, mockup_ids: list[UUID]) -> list[ForgottenReference]:
+async def forget_mockup_references(conn: WriteConnection, project_id: UUID, mockup_ids: list[UUID]) -> list[ForgottenReference]:
     """Clear screen nodes' `data.mockup_id` naming these mockups (rows and canvases)."""
     return [ForgottenReference(**dict(r)) for r in await forget_mockup_references_rows(conn, project_id, mockup_ids)]
 
 
-async def import_example_flows_into(conn: Any, actor: Actor, project_id: UUID, directory: Path | str) -> ImportedFlows:
+async def import_example_flows_into(conn: WriteConnection, actor: Actor, project_id: UUID, directory: Path | str) -> ImportedFlows:
     """`import_example_flows` inside a caller's transaction."""
     await require_project(conn, actor, project_id, lock="NO KEY UPDATE")
     paths = {r["path"]: str(r["id"]) for r in await conn.fetch(

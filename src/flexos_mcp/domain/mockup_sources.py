@@ -41,18 +41,36 @@ class MockupSource:
         return f"'{self.page_name}' v{self.version}"
 
 
+_COLUMNS = """m.id, m.page_id, m.project_id, m.version, m.html_content, m.css_content, m.javascript_content,
+               pg.name AS page_name, coalesce(pg.primary_device, 'responsive') AS primary_device"""
+
+
+def _source_of(row: Any) -> MockupSource:
+    return MockupSource(id=row["id"], page_id=row["page_id"], project_id=row["project_id"], version=row["version"],
+                        page_name=row["page_name"], primary_device=row["primary_device"], html=row["html_content"],
+                        css=row["css_content"], javascript=row["javascript_content"])
+
+
 async def _source(conn: ReadConnection, scope: Scope, mockup_id: UUID, *, field: str) -> MockupSource:
     row = await conn.fetchrow(
-        f"""SELECT m.id, m.page_id, m.project_id, m.version, m.html_content, m.css_content, m.javascript_content,
-                   pg.name AS page_name, coalesce(pg.primary_device, 'responsive') AS primary_device
+        f"""SELECT {_COLUMNS}
             FROM mockups m JOIN pages pg ON pg.id = m.page_id JOIN projects pr ON pr.id = m.project_id
             WHERE m.id = $1 AND {owned_by(2, 'pr.user_id')}""",
         mockup_id, scope.actor.owner_id)
     if row is None:
         raise NotFound("mockup", mockup_id, field=field, hint=_HINT)
-    return MockupSource(id=row["id"], page_id=row["page_id"], project_id=row["project_id"], version=row["version"],
-                        page_name=row["page_name"], primary_device=row["primary_device"], html=row["html_content"],
-                        css=row["css_content"], javascript=row["javascript_content"])
+    return _source_of(row)
+
+
+async def _current_source(scope: Scope, page_id: UUID) -> MockupSource | None:
+    """A page's current mockup in one statement (what every render of a page asks for), or None
+    when the page is missing, foreign or has no mockup: the general path then says which."""
+    row = await scope.db.fetchrow(
+        f"""SELECT {_COLUMNS}
+            FROM pages pg JOIN mockups m ON m.id = pg.current_mockup_id JOIN projects pr ON pr.id = pg.project_id
+            WHERE pg.id = $1 AND {owned_by(2, 'pr.user_id')}""",
+        page_id, scope.actor.owner_id)
+    return None if row is None else _source_of(row)
 
 
 async def mockup_source(scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None,
@@ -63,19 +81,21 @@ async def mockup_source(scope: Scope, *, mockup_id: UUID | None = None, page_id:
         raise InvalidInput("mockup_id", "pass either mockup_id, or page_id (with an optional version), not both.")
     if mockup_id is None and page_id is None:
         raise InvalidInput("page_id", "pass page_id (its current mockup, or version for another one) or mockup_id.")
-    async with scope.db.snapshot() as conn:
-        if mockup_id is None:
-            if version is not None:
-                mockup_id = await _mockup_id_of_version(conn, scope, page_id, version)
-            else:
-                page = await require_page(conn, scope.actor, page_id)
-                if page["current_mockup_id"] is None:
-                    raise InvalidInput("page_id", "the page has no mockup yet; save one with create_mockup_version "
-                                                  "first.")
-                mockup_id = page["current_mockup_id"]
-        source = await _source(conn, scope, mockup_id, field="mockup_id")
+    source = await _current_source(scope, page_id) if mockup_id is None and version is None else None
+    if source is None:
+        async with scope.db.snapshot() as conn:
+            if mockup_id is None:
+                if version is not None:
+                    mockup_id = await _mockup_id_of_version(conn, scope, page_id, version)
+                else:
+                    page = await require_page(conn, scope.actor, page_id)
+                    if page["current_mockup_id"] is None:
+                        raise InvalidInput("page_id", "the page has no mockup yet; save one with "
+                                                      "create_mockup_version first.")
+                    mockup_id = page["current_mockup_id"]
+            source = await _source(conn, scope, mockup_id, field="mockup_id")
     if project_id is not None and source.project_id != project_id:
-        raise NotFound("mockup", mockup_id, field="mockup_id", hint=_HINT)
+        raise NotFound("mockup", source.id, field="mockup_id", hint=_HINT)
     return source
 
 

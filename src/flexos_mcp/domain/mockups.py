@@ -6,7 +6,7 @@ next number from its counter (`pages.last_mockup_version`), so concurrent saves 
 the current version makes the version it was built on current (its `parent_mockup_id`), for any
 writer. A save moves the page's `current_mockup_id` to the new version (unless told not to) and a
 `draft` page becomes `designed`. Every save runs the deterministic extraction
-(analysis/extraction.py) and stores what the mockup uses in `extracted_patterns`,
+(analysis/extraction/) and stores what the mockup uses in `extracted_patterns`,
 `responsive_rules` and `interactions`.
 
 Size limits (bytes of UTF-8): HTML 1 MiB, CSS 512 KiB, JavaScript 512 KiB. Text with NUL bytes,
@@ -28,7 +28,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from ..analysis.extraction import diff_patterns, extract_mockup
+from ..analysis.extraction import extract_mockup
+from ..analysis.extraction.results import diff_patterns
+from ..compute import WorkTooBig, run_cpu_if
 from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
@@ -164,7 +166,11 @@ def _extract(html: str, css: str | None) -> dict[str, Any]:
         return extract_mockup(html, css)
     except Exception:  # extraction must never block saving a mockup
         log.exception("mockup extraction failed; the version is saved without extracted patterns")
-        return {"extracted_patterns": {"extraction_failed": True}, "responsive_rules": {}, "interactions": []}
+        return _extraction_failed()
+
+
+def _extraction_failed() -> dict[str, Any]:
+    return {"extracted_patterns": {"extraction_failed": True}, "responsive_rules": {}, "interactions": []}
 
 
 async def prepare_content(html: str, css: str | None, javascript: str | None) -> PreparedContent:
@@ -178,10 +184,11 @@ async def prepare_content(html: str, css: str | None, javascript: str | None) ->
         _check_text("javascript_content", javascript, JS_LIMIT)
     css = css or None
     javascript = javascript or None
-    if len(html) + len(css or "") > _THREAD_THRESHOLD:
-        extraction = await asyncio.to_thread(_extract, html, css)
-    else:
-        extraction = _extract(html, css)
+    try:  # a big page in the compute pool: seconds of pure Python that must not stall other calls
+        extraction = await run_cpu_if(len(html) + len(css or "") > _THREAD_THRESHOLD, _extract, html, css, timeout=30)
+    except WorkTooBig:  # extraction must never block saving a mockup
+        log.warning("mockup extraction ran past its limits; the version is saved without extracted patterns")
+        extraction = _extraction_failed()
     return PreparedContent(html, css, javascript, extraction)
 
 

@@ -8,7 +8,7 @@ same NotFound, apart from the id.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 import asyncpg

@@ -26,6 +26,7 @@ TOOLSETS: dict[str, Toolset] = {
         Toolset("wizard", "Wizard runs: phases, answers, decisions, outputs; LLM-driven runs.", False),
         Toolset("thinking", "The AI thinking chain: thoughts, dependencies, revisions, audits.", False),
         Toolset("context", "The context soup: screenshots, URLs, notes a user submitted.", False),
+        Toolset("portability", "Take a whole project out as one file (export_project) and bring it back or copy it (import_project).", False),
         Toolset("analytics", "Questions about a project: summaries, search, co-occurrence, CRUD matrix.", False),
     )
 }

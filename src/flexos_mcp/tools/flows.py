@@ -17,7 +17,6 @@ from ..domain.flows import (
     CANVAS_ID_PATTERN, MAX_CANVAS_BYTES, MAX_CANVAS_NODES, CanvasSaved, DeletedFlow, Flow, FlowCanvas, FlowList, FlowName,
     FlowNode, FlowType, NodeType, StepType,
 )
-from ..errors import NotFound
 from ..server.apps import FLOW_VIEW
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool
@@ -339,15 +338,6 @@ async def export_flow_mermaid(
 # Resources
 
 
-async def _flow_in_project(project_id: str, flow_id: str) -> UUID:
-    scope = current_scope()
-    pid, fid = uuid_from_uri(project_id, "project"), uuid_from_uri(flow_id, "flow")
-    flow = await flows.get_flow(scope, fid, include_nodes=False)
-    if flow.project_id != pid:
-        raise NotFound("flow", fid, hint="Read flexos://projects/{project_id}/flows to see the project's flows.")
-    return fid
-
-
 @resource("flexos://projects/{project_id}/flows", toolset="flows", title="Project flows")
 async def flows_resource(project_id: str) -> str:
     """A project's journey flows (the first 100) as JSON, without canvases."""
@@ -358,13 +348,13 @@ async def flows_resource(project_id: str) -> str:
 @resource("flexos://projects/{project_id}/flows/{flow_id}", toolset="flows", title="Flow")
 async def flow_resource(project_id: str, flow_id: str) -> str:
     """One journey flow with its nodes, as JSON."""
-    fid = await _flow_in_project(project_id, flow_id)
-    return to_json(await flows.get_flow(current_scope(), fid))
+    return to_json(await flows.get_flow(current_scope(), uuid_from_uri(flow_id, "flow"),
+                                        project_id=uuid_from_uri(project_id, "project")))
 
 
 @resource("flexos://projects/{project_id}/flows/{flow_id}/mermaid", toolset="flows", title="Flow as Mermaid",
           mime_type="text/plain")
 async def flow_mermaid_resource(project_id: str, flow_id: str) -> str:
     """One journey flow as a Mermaid flowchart (left to right)."""
-    fid = await _flow_in_project(project_id, flow_id)
-    return (await flow_reports.flow_mermaid(current_scope(), fid)).mermaid
+    return (await flow_reports.flow_mermaid(current_scope(), uuid_from_uri(flow_id, "flow"),
+                                            project_id=uuid_from_uri(project_id, "project"))).mermaid

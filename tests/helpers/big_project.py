@@ -13,7 +13,7 @@ import json
 import random
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lesson-library"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lesson-library"
 
 # entity -> its fields as (name, input type); enough variety for every reader of the inference
 ENTITIES: dict[str, list[tuple[str, str]]] = {
