@@ -33,13 +33,14 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
-from helpers.big_project import big_project_pages, store_pages  # noqa: E402  (tests/helpers/big_project.py)
 from scratch_db import scratch_database  # noqa: E402  (bench/scratch_db.py)
 from soak import User, _free_port, _percentile, _tool  # noqa: E402  (bench/soak.py)
 
 from flexos_mcp.db.gateway import Database  # noqa: E402
 from flexos_mcp.db.pool import create_pool  # noqa: E402
 from flexos_mcp.domain import tokens  # noqa: E402
+
+from helpers.big_project import big_project_pages, store_pages  # noqa: E402  (tests/helpers/big_project.py)
 
 MIB = 2**20
 

@@ -30,10 +30,10 @@ import httpx2
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch_db import scratch_database  # noqa: E402  (bench/scratch_db.py)
+from scratch_db import scratch_database
 
-from flexos_mcp.db.gateway import Database  # noqa: E402
-from flexos_mcp.domain import tokens  # noqa: E402
+from flexos_mcp.db.gateway import Database
+from flexos_mcp.domain import tokens
 
 HTML = "<main class='p-8'><h1 class='text-2xl text-slate-900'>Lessons</h1>" + "<p class='mt-2'>A lesson.</p>" * 40 + "</main>"
 # (kind, weight): what a design session and a coding agent mostly do

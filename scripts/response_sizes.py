@@ -117,8 +117,8 @@ def updated(text: str, sizes: dict[str, int]) -> str:
 
 async def _measured() -> dict[str, int]:
     sys.path.insert(0, str(ROOT / "bench"))
-    from scratch_db import scratch_database
     from mcp import Client
+    from scratch_db import scratch_database
 
     from flexos_mcp.config import Config
     from flexos_mcp.server.app import build_server

@@ -18,11 +18,12 @@ from mcp import Client
 from mcp.client.extension import advertise
 from playwright.async_api import Browser, Page, expect
 
-from helpers.mcp_client import call, connect, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.server.app import build_server
 from flexos_mcp.server.apps import VIEWS
+
 from helpers import preview_support
+from helpers.mcp_client import call, connect, new_email
 from helpers.preview_support import flexos_env, grow_example_project, load_demo, save_screenshot
 
 browser = preview_support.browser  # the module's Chromium (a fixture)

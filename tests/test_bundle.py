@@ -13,14 +13,24 @@ import zipfile
 import asyncpg
 import pytest
 
-from helpers.bundle_support import UUID_ANYWHERE, dump, file_store, full_project, png_bytes, project_ids, rewrite, scope_on
-from helpers.databases import fresh_database
-from helpers.mcp_client import new_email
 from flexos_mcp.domain.bundle import BundleRefused, export_project, import_project
 from flexos_mcp.domain.bundle.catalog import EXCLUDED_TABLES, all_tables, project_tables
 from flexos_mcp.domain.mockups import create_page
 from flexos_mcp.domain.projects import create_project
 from flexos_mcp.errors import Conflict, FlexError
+
+from helpers.bundle_support import (
+    UUID_ANYWHERE,
+    dump,
+    file_store,
+    full_project,
+    png_bytes,
+    project_ids,
+    rewrite,
+    scope_on,
+)
+from helpers.databases import fresh_database
+from helpers.mcp_client import new_email
 
 
 @pytest.fixture(scope="module")

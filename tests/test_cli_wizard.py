@@ -9,14 +9,14 @@ import uuid
 
 import pytest
 
-from helpers.mcp_client import call, connect, new_email
 from flexos_mcp.cli import main
 from flexos_mcp.cli_database import command_scope
-from flexos_mcp.config import Config
+from flexos_mcp.config import DEFAULT_MODEL, Config
 from flexos_mcp.demo import load_example
 from flexos_mcp.wizard import backends
+
+from helpers.mcp_client import call, connect, new_email
 from helpers.wizard_script import COLLECTIONS, FakeAnthropic
-from flexos_mcp.config import DEFAULT_MODEL
 
 
 async def _load_example(config: Config) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from helpers.mcp_client import new_email
 from helpers.http_helpers import cli, http_server, mcp_client
+from helpers.mcp_client import new_email
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,11 @@ import asyncpg
 import httpx2
 import pytest
 
-from helpers.mcp_client import new_email
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.domain import tokens
+
 from helpers.http_helpers import MCP_HEADERS, cli, http_server, mcp_client, new_token, rpc
+from helpers.mcp_client import new_email
 
 PUBLIC = "https://flexos.example.com"
 EXTRA_HOST = "flexos.internal:8443"

@@ -18,13 +18,14 @@ import httpx2
 import pytest
 from starlette.routing import Mount
 
-from helpers.databases import fresh_database
-from helpers.mcp_client import call, connect, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import tokens
 from flexos_mcp.preview.app import ROUTES, PreviewOptions, create_app
+
+from helpers.databases import fresh_database
+from helpers.mcp_client import call, connect, new_email
 from helpers.preview_support import flexos_env
 
 WRITING_METHODS = ("POST", "PUT", "DELETE", "PATCH")

@@ -12,8 +12,15 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ListResourcesResult, ListToolsResult, Resource, TextContent, TextResourceContents
 from pydantic import BaseModel
 
-from flexos_mcp.server.sdk_adapter import (ListHandlers, advertise_list_changes, context_for, convert_results,
-                                           lowlevel_server, registered_tool, rewrite_tool_schemas)
+from flexos_mcp.server.sdk_adapter import (
+    ListHandlers,
+    advertise_list_changes,
+    context_for,
+    convert_results,
+    lowlevel_server,
+    registered_tool,
+    rewrite_tool_schemas,
+)
 
 
 class Echoed(BaseModel):

@@ -9,11 +9,12 @@ from collections import deque
 from datetime import datetime
 
 import pytest
-from helpers.mcp_client import call, connect, error_of, new_email
-from helpers.records import dump_project, seed_project
 
 from flexos_mcp.server.registry import all_tools
 from flexos_mcp.wizard_definitions import load_wizard_definitions, suggested_tool_names
+
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.records import dump_project, seed_project
 
 MY_TOOLSETS = ("wizard", "thinking")
 

@@ -112,7 +112,7 @@ def _worker_main(conn: Connection, memory_bytes: int, nice: int = 0) -> None:
             outcome: tuple[str, Any] = ("ok", fn(*args, **kwargs))
         except MemoryError:
             outcome = ("memory", None)
-        except BaseException as exc:  # noqa: BLE001 — every failure goes back to the caller
+        except BaseException as exc:
             outcome = ("error", _portable(exc))
         try:
             conn.send((*outcome, _resident_bytes()))

@@ -54,8 +54,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flexos_mcp.untrusted import user_content
 from flexos_mcp.package_data import data_path
+from flexos_mcp.untrusted import user_content
 from flexos_mcp.wizard_definitions import SNAKE_CASE, WizardDefinition, load_wizard_definitions
 
 NOT_PROVIDED = "(not provided)"

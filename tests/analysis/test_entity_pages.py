@@ -1,10 +1,10 @@
 """Entity inference page by page (analysis/entities.py's seams): what makes the per-page cache
 sound, and that knowledge crosses pages."""
 
+from flexos_mcp.analysis import entities as analysis
+
 from helpers.big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages
 from helpers.entity_fixtures import CYCLE, EXAMPLE_PAGES
-
-from flexos_mcp.analysis import entities as analysis
 
 
 def test_a_page_reads_the_same_with_only_the_known_entities_it_can_see():

@@ -6,6 +6,7 @@ import pytest
 
 from flexos_mcp.analysis.flow_graph import analyze_flow, auto_layout, place_after
 from flexos_mcp.analysis.vueflow import CanvasError, node_box_size
+
 from helpers.flow_graphs import complete_graph, edges_of, node, random_flow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "lesson-library" / "flows"

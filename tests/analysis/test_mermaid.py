@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from flexos_mcp.analysis.mermaid import escape_label, flow_to_mermaid, graph_to_mermaid
-from helpers.flows_node_checks import mermaid_parse_results
+
 from helpers.flow_graphs import complete_graph, edges_of, node, random_flow
+from helpers.flows_node_checks import mermaid_parse_results
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "lesson-library" / "flows"
 

@@ -13,6 +13,7 @@ from flexos_mcp.analysis.vueflow import (
     normalise_node_data,
     parse_canvas,
 )
+
 from helpers.flows_node_checks import vueflow_round_trip
 
 PAGE_ID = "7d0c3a52-2f0e-4c8e-9d55-0b1f0f5a9e11"

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from .inflection import pascal_case, pluralize, snake_case, words_of
 
-__all__ = ["to_postgres_ddl", "to_json_schema", "to_pydantic_source", "quote_ident", "quote_literal"]
+__all__ = ["quote_ident", "quote_literal", "to_json_schema", "to_postgres_ddl", "to_pydantic_source"]
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import copy
 import re
-from html import unescape as html_unescape
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
+from html import unescape as html_unescape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -36,8 +36,17 @@ from .inflection import (
     words_of,
 )
 
-__all__ = ["infer_entities", "merge_inferred", "pluralize", "singularize", "FIELD_TYPES", "page_seeds", "read_page",
-           "pages_to_read", "assemble_entities"]
+__all__ = [
+    "FIELD_TYPES",
+    "assemble_entities",
+    "infer_entities",
+    "merge_inferred",
+    "page_seeds",
+    "pages_to_read",
+    "pluralize",
+    "read_page",
+    "singularize",
+]
 
 FIELD_TYPES = (
     "uuid", "string", "email", "url", "number", "integer", "boolean", "date", "datetime", "enum",

@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field
 
 from ..analysis.shown import json_shown
 from ..errors import InvalidInput, NotFound
-from .scope import Scope
 from ..untrusted import Untrusted
+from .scope import Scope
 
 PROJECT_HINT = "Call list_projects to see your projects."
 SEARCH_KINDS = ("page", "feature", "flow", "entity", "context_item")

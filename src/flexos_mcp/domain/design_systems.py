@@ -12,17 +12,17 @@ Re-analysis never writes either of them, so a confirmed token survives any numbe
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from ..analysis.shown import json_shown
 from ..analysis.css_values import normalize_color, parse_length, shadow_layers
 from ..analysis.design_tokens import _prescribed_paths, emerge_design_system
+from ..analysis.shown import json_shown
 from ..analysis.token_consistency import check_consistency
 from ..analysis.token_exports import tailwind_config_js, to_css_variables, to_dtcg, to_tailwind_theme
 from ..compute import run_cpu_if
@@ -30,11 +30,11 @@ from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, FlexError, InvalidInput
+from ..untrusted import Untrusted, UntrustedJson, json_with_untrusted
 from .mockups import MockupRef, _fetch_mockup
 from .pages import require_page
 from .projects import require_project
 from .scope import Scope
-from ..untrusted import Untrusted, UntrustedJson, json_with_untrusted
 
 GENERATION_METHODS = ("prescribed", "emergent", "hybrid")
 TokenFormat = Literal["dtcg", "css", "tailwind", "tailwind_config"]

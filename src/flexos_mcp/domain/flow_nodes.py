@@ -21,7 +21,14 @@ from ..compute import run_cpu_if
 from ..db.connection import ReadConnection
 from ..errors import InvalidInput, NotFound
 from .flows import (
-    INLINE_NODES, FlowNode, canvas_order, flow_node_from_row, node_rows, require_flow, rows_as_canvas_rows, store_rows,
+    INLINE_NODES,
+    FlowNode,
+    canvas_order,
+    flow_node_from_row,
+    node_rows,
+    require_flow,
+    rows_as_canvas_rows,
+    store_rows,
     valid_canvas_or_empty,
 )
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of

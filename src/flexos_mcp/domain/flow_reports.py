@@ -13,11 +13,10 @@ from pydantic import BaseModel, Field
 from ..analysis import flow_graph, mermaid
 from ..analysis.vueflow import node_label_of
 from ..compute import run_cpu_if
+from ..untrusted import Untrusted
 from .flows import INLINE_NODES, node_label, require_flow, valid_canvas_or_empty
 from .projects import require_project
 from .scope import Scope
-from ..untrusted import Untrusted
-
 
 # ---------------------------------------------------------------------------------------------
 # Output models

@@ -37,18 +37,25 @@ import asyncpg
 from pydantic import BaseModel, Field, RootModel
 
 from ..analysis.vueflow import (
-    CANVAS_ID_PATTERN, MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
-    parse_canvas, validate_canvas,
+    CANVAS_ID_PATTERN,
+    MAX_CANVAS_EDGES,
+    MAX_CANVAS_NODES,
+    CanvasError,
+    apply_node_rows,
+    node_label_of,
+    node_semantic_errors,
+    parse_canvas,
+    validate_canvas,
 )
 from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import FlexError, InvalidInput, NotFound
+from ..untrusted import Untrusted, UntrustedJson, UntrustedValue
 from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Actor, Scope, owned_by
-from ..untrusted import Untrusted, UntrustedJson, UntrustedValue
 
 FlowType = Literal["user", "admin", "system", "error"]
 NodeType = Literal["screen", "decision", "annotation", "database", "action"]

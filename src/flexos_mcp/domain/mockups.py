@@ -35,11 +35,11 @@ from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import InvalidInput, NotFound
+from ..untrusted import Untrusted, UntrustedJson
 from .pages import Page, insert_page, page_of_row, require_page
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope, owned_by
-from ..untrusted import Untrusted, UntrustedJson
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from ..errors import InvalidInput
+from ..untrusted import Untrusted
 from .paging import decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope
-from ..untrusted import Untrusted
 
 OUTLINE_BUDGET = 150
 

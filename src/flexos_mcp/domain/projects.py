@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field
 from ..db.connection import ReadConnection
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, NotFound
+from ..untrusted import Untrusted, UntrustedJson
 from .owned import RowLock
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .scope import Actor, Scope, owned_by
 from .text import next_free_slug, slugify
-from ..untrusted import Untrusted, UntrustedJson
 
 ProjectType = Literal["web-app", "mobile-app", "pwa", "api", "fullstack"]
 ProjectStatus = Literal["active", "archived", "template"]

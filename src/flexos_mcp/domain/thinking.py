@@ -34,12 +34,12 @@ from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import Conflict, InvalidInput, NotFound
+from ..untrusted import Untrusted, UntrustedList
 from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import ensure_open, require_run
 from .scope import Actor, Scope
-from ..untrusted import Untrusted, UntrustedList
 
 ThoughtType = Literal["observation", "assumption", "decision", "question", "inference"]
 ThoughtStatus = Literal["active", "revised", "rejected", "confirmed"]
@@ -651,9 +651,30 @@ async def thinking_chain(scope: Scope, *, project_id: UUID | None = None, run_id
 
 
 __all__ = [
-    "THOUGHT_TYPES", "NewThought", "Thought", "ThoughtList", "LoggedThoughts", "ThoughtReview",
-    "DeletedThought", "ThoughtGraph", "ThinkingChain", "insert_thoughts", "log_thought", "log_thoughts",
-    "get_thought", "list_thoughts", "open_questions", "assumptions", "confirm_thought", "reject_thought",
-    "revise_thought", "update_thought", "delete_thought", "thought_graph", "thinking_chain",
-    "require_thought", "mark_downstream", "thought_of",
+    "THOUGHT_TYPES",
+    "DeletedThought",
+    "LoggedThoughts",
+    "NewThought",
+    "ThinkingChain",
+    "Thought",
+    "ThoughtGraph",
+    "ThoughtList",
+    "ThoughtReview",
+    "assumptions",
+    "confirm_thought",
+    "delete_thought",
+    "get_thought",
+    "insert_thoughts",
+    "list_thoughts",
+    "log_thought",
+    "log_thoughts",
+    "mark_downstream",
+    "open_questions",
+    "reject_thought",
+    "require_thought",
+    "revise_thought",
+    "thinking_chain",
+    "thought_graph",
+    "thought_of",
+    "update_thought",
 ]

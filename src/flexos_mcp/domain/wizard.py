@@ -25,16 +25,21 @@ from pydantic import BaseModel, Field
 
 from ..db.connection import ReadConnection, WriteConnection
 from ..errors import Conflict, InvalidInput, NotFound
+from ..untrusted import Untrusted, UntrustedJson, UntrustedList, UntrustedValue
 from ..wizard_definitions import (
-    WizardDefinition, allowed_next, can_complete, check_transition, get_wizard_definition,
-    load_wizard_definitions, missing_required_answers,
+    WizardDefinition,
+    allowed_next,
+    can_complete,
+    check_transition,
+    get_wizard_definition,
+    load_wizard_definitions,
+    missing_required_answers,
 )
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import OPEN_STATUSES, ensure_open, require_run
 from .scope import Scope
 from .thinking import NewThought, Thought, insert_thoughts, require_thought, run_open_questions, thought_of
-from ..untrusted import Untrusted, UntrustedJson, UntrustedList, UntrustedValue
 
 WizardType = Literal[tuple(sorted(load_wizard_definitions()))]  # type: ignore[valid-type]
 RunStatus = Literal["in-progress", "paused", "completed", "abandoned", "failed"]

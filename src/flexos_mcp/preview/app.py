@@ -32,7 +32,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope as AsgiScope, Send
+from starlette.types import ASGIApp, Receive, Send
+from starlette.types import Scope as AsgiScope
 
 from .. import compute
 from ..config import Config
@@ -40,8 +41,8 @@ from ..db.error_map import explain_database_error
 from ..db.gateway import Database
 from ..db.pool import create_pool
 from ..errors import FlexError, NotFound
-from ..server.http_auth import FlexOSTokenVerifier
 from ..rendering.mockup_frame import FRAME_SANDBOX
+from ..server.http_auth import FlexOSTokenVerifier
 from ..server.registry import explain_failure
 from . import views
 from .requests import Unauthorized, render

@@ -107,5 +107,17 @@ def without_ui_meta(tool: Any, ctx: Any) -> Any:
     return tool.model_copy(update={"meta": rest or None})
 
 
-__all__ = ["EXTENSION_ID", "MOCKUP_VIEW", "DESIGN_SYSTEM_VIEW", "FLOW_VIEW", "THINKING_VIEW", "VIEWS", "View",
-           "apps_extension", "client_supports_apps", "tool_meta", "view_html", "without_ui_meta"]
+__all__ = [
+    "DESIGN_SYSTEM_VIEW",
+    "EXTENSION_ID",
+    "FLOW_VIEW",
+    "MOCKUP_VIEW",
+    "THINKING_VIEW",
+    "VIEWS",
+    "View",
+    "apps_extension",
+    "client_supports_apps",
+    "tool_meta",
+    "view_html",
+    "without_ui_meta",
+]

@@ -14,7 +14,14 @@ from mcp.server.mcpserver import Context
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from .registry import ResourceSpec, ToolSpec, add_registered_resource, add_registered_tool, select_resources, select_tools
+from .registry import (
+    ResourceSpec,
+    ToolSpec,
+    add_registered_resource,
+    add_registered_tool,
+    select_resources,
+    select_tools,
+)
 from .sdk_adapter import advertise_list_changes
 from .toolsets import KEYWORD_ALL, TOOLSETS
 

@@ -18,7 +18,11 @@ from ..server.sdk_adapter import context_for
 from ..server.state import app_of, scope_of
 from ..wizard import store
 from ..wizard.backends import (
-    NO_MODEL_MESSAGE, AnthropicBackend, Backend, SamplingBackend, client_can_sample_with_tools,
+    NO_MODEL_MESSAGE,
+    AnthropicBackend,
+    Backend,
+    SamplingBackend,
+    client_can_sample_with_tools,
 )
 from ..wizard.driver import DriveResult, Limits, ServerTools, WizardDriver
 from ..wizard.store import StepRecorder

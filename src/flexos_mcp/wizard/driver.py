@@ -38,8 +38,8 @@ from ..domain import wizard as wizard_domain
 from ..domain.runs import CLOSED_STATUSES
 from ..domain.scope import Scope
 from ..errors import Conflict, FlexError, NotFound
-from ..untrusted import user_content
 from ..prompt_files import load_prompts, render_wizard_prompt
+from ..untrusted import user_content
 from ..wizard_definitions import get_wizard_definition
 from . import store
 from .backends import BACK_CHANNEL_PROTOCOLS, Backend, ModelCallFailed, ModelTurn, short_json, tool_for_anthropic
