@@ -101,7 +101,7 @@ async def measure(client: Any, ids: dict[str, str]) -> dict[str, int]:
 def render(sizes: dict[str, int]) -> str:
     lines = [START, "", "| response | bytes |", "|---|---:|"]
     lines += [f"| {label} | {size:,} |" for label, size in sizes.items()]
-    return "\n".join(lines + ["", END])
+    return "\n".join([*lines, "", END])
 
 
 def readme_figures(text: str) -> dict[str, int]:

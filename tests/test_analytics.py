@@ -118,7 +118,7 @@ async def test_crud_matrix_hand_computed(database_url, world):
     p, f, e = world["pages"], world["features"], world["entities"]
 
     def cell(pages=(), features=()):
-        return {"pages": [dict(zip(("page_id", "name", "slug"), x)) for x in pages],
+        return {"pages": [dict(zip(("page_id", "name", "slug"), x, strict=True)) for x in pages],
                 "features": [{"feature_id": str(f[n]), "name": n} for n in features]}
 
     empty = cell()
@@ -342,7 +342,7 @@ async def test_search_can_answer_from_the_full_text_indexes(db, world):
     search_project still avoids a full scan: its WHERE clause repeats the GIN index expression
     exactly, so idx_*_search can answer the @@."""
     await other_projects(db, world["email"])
-    sql, args = ANALYTICS["search_project"]
+    sql, _args = ANALYTICS["search_project"]
     leading = await leading_columns(db)
     transaction = db.transaction()
     await transaction.start()

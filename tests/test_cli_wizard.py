@@ -77,7 +77,8 @@ def test_cli_refuses_unknown_runs_and_projects_in_its_own_words(cli_env, monkeyp
     assert f"No wizard run {missing} among the runs of {cli_env}" in err and "`flexos-mcp wizard run`" in err
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
     assert main(["wizard", "resume", str(missing)]) == 1
-    assert f"No wizard run {missing} among the runs of {cli_env}" in (resumed := capsys.readouterr().err)
+    resumed = capsys.readouterr().err
+    assert f"No wizard run {missing} among the runs of {cli_env}" in resumed
     assert main(["wizard", "run", "page-creator", "--project", "nope", "--brief", "x"]) == 1
     err = capsys.readouterr().err
     assert f"No project 'nope' among the projects of {cli_env}" in err and "`flexos-mcp demo`" in err

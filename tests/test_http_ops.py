@@ -98,7 +98,7 @@ async def test_the_401_points_at_metadata_under_the_public_url(server):
 async def test_expired_and_revoked_tokens_are_refused(server, database_url):
     expired, _ = await _token_for(database_url, expires_at=datetime.now(UTC) - timedelta(seconds=1))
     assert (await _post(server, expired, rpc("tools/list"))).status_code == 401
-    live, record = await _token_for(database_url, expires_at=datetime.now(UTC) + timedelta(days=1))
+    live, _record = await _token_for(database_url, expires_at=datetime.now(UTC) + timedelta(days=1))
     assert (await _post(server, live, rpc("tools/list"))).status_code == 200
 
 

@@ -36,10 +36,12 @@ NAME = '<script>alert("page")</script> Sign <b>up</b>'
 async def preview(database_url: str, email: str, *, require_tokens: bool = False,
                   base_url: str = "http://127.0.0.1:8766") -> AsyncIterator[httpx2.AsyncClient]:
     app = create_app(Config(database_url=database_url, user_email=email), PreviewOptions(require_tokens=require_tokens))
-    async with app.router.lifespan_context(app):
-        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=base_url) as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
+    async with (
+        app.router.lifespan_context(app),
+        httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=base_url) as client,
+    ):
+        client.app = app  # type: ignore[attr-defined]
+        yield client
 
 
 async def _project(client: Any) -> dict[str, Any]:

@@ -119,7 +119,7 @@ class Shaped(ListHandlers):
 
     async def resources_for_request(self, ctx: Any, params: Any) -> ListResourcesResult:
         listed = await self.list_resources()
-        return ListResourcesResult(resources=listed + [Resource(uri="res://extra", name="extra")])
+        return ListResourcesResult(resources=[*listed, Resource(uri="res://extra", name="extra")])
 
 
 async def test_list_handlers_answer_tools_list_and_resources_list():

@@ -18,7 +18,7 @@ def test_a_page_reads_the_same_with_only_the_known_entities_it_can_see():
                 findings[i] = analysis.read_page(pages[i], known)
         stages = [sorted(s) for s in analysis.known_stages(seeds, findings, [])]
         assert any(len(f["known"][-1]) < len(stages[-1]) for f in findings) or len(stages[-1]) <= 2
-        for page, found in zip(pages, findings):
+        for page, found in zip(pages, findings, strict=True):
             assert analysis.read_page(page, stages)["entities"] == found["entities"], page["slug"]
 
 

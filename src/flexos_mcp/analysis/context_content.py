@@ -223,7 +223,7 @@ def dominant_colors(image: Image.Image, count: int = MAX_PALETTE) -> list[dict[s
     kept: list[tuple[tuple[int, int, int], int]] = []  # near-identical shades count as one colour
     for pixels, index in sorted(quantized.getcolors(maxcolors=256) or [], reverse=True):
         rgb = tuple(palette[index * 3: index * 3 + 3])
-        near = next((i for i, (other, _) in enumerate(kept) if max(abs(a - b) for a, b in zip(rgb, other)) <= 12), None)
+        near = next((i for i, (other, _) in enumerate(kept) if max(abs(a - b) for a, b in zip(rgb, other, strict=True)) <= 12), None)
         if near is None:
             kept.append((rgb, pixels))  # type: ignore[arg-type]
         else:

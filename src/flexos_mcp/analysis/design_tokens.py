@@ -238,7 +238,7 @@ def _color_roles(included: list[str], contexts: dict, counts: Counter) -> dict[s
 
 
 def _emerge_colors(mockups: list[dict], confidence: dict) -> dict:
-    counts, contexts, pages, sources = _aggregate_colors(mockups)
+    counts, contexts, pages, _sources = _aggregate_colors(mockups)
     page_count = max(1, len(mockups))
     included = _recurring(counts, pages, page_count)[:MAX_COLOR_TOKENS]
     roles = _color_roles(included, contexts, counts)

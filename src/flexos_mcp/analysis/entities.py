@@ -378,10 +378,10 @@ def _known_entity_in_text(text: str, known: set[str]) -> str:
         plural_words = words_of(pluralize(name))
         for candidate in (name_words, plural_words):
             n = len(candidate)
-            if any(words[i:i + n] == candidate for i in range(len(words) - n + 1)):
-                if len(name_words) > len(words_of(best)) or (
-                        len(name_words) == len(words_of(best)) and name < best):
-                    best = name
+            if any(words[i:i + n] == candidate for i in range(len(words) - n + 1)) and (
+                    len(name_words) > len(words_of(best))
+                    or (len(name_words) == len(words_of(best)) and name < best)):
+                best = name
     return best
 
 
@@ -1351,7 +1351,7 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
         values: dict[str, list[str]] = defaultdict(list)
         kinds: dict[str, str | None] = {}
         data_attr: set[str] = set()
-        for item, fields in zip(items, per_item):
+        for item, fields in zip(items, per_item, strict=True):
             page.scope_entity[item.mem_id] = entity
             for name, value in fields.values.items():
                 values[name].append(value)

@@ -439,10 +439,10 @@ def auto_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
         return ordered
 
     for _ in range(_BARYCENTRE_SWEEPS):
-        for l in range(1, layer_count):
-            layers[l] = reorder(layers[l], dag_pred)
-        for l in range(layer_count - 2, -1, -1):
-            layers[l] = reorder(layers[l], dag)
+        for index in range(1, layer_count):
+            layers[index] = reorder(layers[index], dag_pred)
+        for index in range(layer_count - 2, -1, -1):
+            layers[index] = reorder(layers[index], dag)
     for note in (i for i in range(len(ids)) if is_note[i]):
         layers[layer[note]].append(note)
 
@@ -451,7 +451,7 @@ def auto_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
     tallest = max(heights, default=0)
     result: dict[str, dict[str, float]] = {}
     x = 0.0
-    for members, height in zip(layers, heights):
+    for members, height in zip(layers, heights, strict=True):
         y = (tallest - height) / 2
         for v in members:
             result[ids[v]] = {"x": round(x), "y": round(y)}

@@ -24,6 +24,7 @@ workers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -151,10 +152,8 @@ class _Budget:
     async def advance(self, count: int, what: str) -> None:
         self.done += count
         if self.progress is not None:
-            try:
+            with contextlib.suppress(Exception):  # progress is best effort; the inference goes on
                 await self.progress(self.done, self.total, f"{what}: {self.done} of {self.total} page reads")
-            except Exception:  # progress is best effort; the inference goes on
-                pass
 
 
 async def _read_state(scope: Scope, project_id: UUID) -> _State:

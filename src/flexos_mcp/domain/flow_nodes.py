@@ -147,7 +147,7 @@ async def create_flow_node(scope: Scope, flow_id: UUID, values: dict[str, Any]) 
                                                  f"or leave it out. Nothing was saved.")
         node_type = values["node_type"]
         data = normalise_node_data(node_type, values.get("data") or {})
-        here = rows + [_pseudo_row(new_id, canvas_id)]
+        here = [*rows, _pseudo_row(new_id, canvas_id)]
         data = _branches_by_canvas_id(data, here, flow["name"])
         size = values.get("size") or {}
         position = values.get("position")
@@ -232,7 +232,7 @@ async def delete_flow_node(scope: Scope, node_id: UUID) -> DeletedFlowNode:
         gone = canvas_rows.pop(index)["canvas_node_id"]
         rows_left = rows[:index] + rows[index + 1:]
         removed: list[RemovedReference] = []
-        for row, canvas_row in zip(rows_left, canvas_rows):
+        for row, canvas_row in zip(rows_left, canvas_rows, strict=True):
             kept = []
             for c_index, c in enumerate(canvas_row["connections"]):
                 if c["target"] == gone:

@@ -111,7 +111,7 @@ async def _flow_with_canvas(scope: Scope, flow_id: UUID, *,
 
 
 async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> FlowAnalysis:
-    flow, canvas, rows, page_names = await _flow_with_canvas(scope, flow_id)
+    _flow, canvas, rows, page_names = await _flow_with_canvas(scope, flow_id)
     nodes, edges = canvas.get("nodes", []), canvas.get("edges", [])
     found = await run_cpu_if(len(nodes) > INLINE_NODES, flow_graph.analyze_flow, nodes, edges, max_paths=max_paths,
                              max_cycles=50, timeout=60)

@@ -587,7 +587,7 @@ async def delete_thought(scope: Scope, thought_id: UUID) -> DeletedThought:
     """Delete a thought logged by mistake. Thoughts that rested on it lose the link and are marked
     needs_review. Refused in a finished run, and for a thought a recorded decision links to."""
     async with scope.db.transaction() as conn:
-        row, run = await _lock_for_change(conn, scope.actor, thought_id, "UPDATE")
+        _row, run = await _lock_for_change(conn, scope.actor, thought_id, "UPDATE")
         if run is not None:
             ensure_open(run, "lose a thought")
             linked = [d for d in (run["decisions_made"] or []) if d.get("thought_id") == str(thought_id)]

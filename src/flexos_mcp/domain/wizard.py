@@ -534,10 +534,9 @@ async def _apply_answer(conn: WriteConnection, scope: Scope, thought_id: UUID, a
         raise Conflict(f"Thought {thought_id} is not an open question (type {row['thought_type']}, status "
                        f"{row['status']}); open_questions lists the questions waiting for an answer.")
     recorded = None
-    if run is not None:
-        if run["status"] in OPEN_STATUSES:
-            await _store_answer(conn, run, row["ask_key"], answer)
-            recorded = row["ask_key"]
+    if run is not None and run["status"] in OPEN_STATUSES:
+        await _store_answer(conn, run, row["ask_key"], answer)
+        recorded = row["ask_key"]
     updated = await conn.fetchrow(
         """UPDATE ai_thinking_chain SET status = 'confirmed', needs_answer = FALSE, user_feedback = $2
             WHERE id = $1 RETURNING *""", thought_id, answer)

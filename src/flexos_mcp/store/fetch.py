@@ -116,7 +116,7 @@ async def public_address(url: httpx2.URL) -> IPAddress:
             raise _refused(f"the host {_quoted(host)} could not be found (DNS).") from None
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
         if not addresses:
-            raise _refused(f"the host {_quoted(host)} could not be found (DNS).")
+            raise _refused(f"the host {_quoted(host)} could not be found (DNS).") from None
     for address in addresses:
         reason = why_not_public(address)
         if reason:

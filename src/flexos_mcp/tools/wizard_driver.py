@@ -2,6 +2,7 @@
 Claude through the Anthropic API (ANTHROPIC_API_KEY), or the connected client's own model through
 MCP sampling — and every step lands in the thinking chain."""
 
+import contextlib
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -61,10 +62,8 @@ async def _progress_reporter(ctx: Context):  # type: ignore[no-untyped-def]
     async def report(message: str, turns: int, max_turns: int) -> None:
         nonlocal count
         count += 1
-        try:
+        with contextlib.suppress(Exception):  # progress is best effort; the run goes on
             await ctx.report_progress(count, None, message)
-        except Exception:  # progress is best effort; the run goes on
-            pass
 
     return report
 
