@@ -50,7 +50,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -147,7 +147,7 @@ def _key_value(text: str, line: int) -> tuple[str, str]:
     return key, value.strip()
 
 
-def _parse_front_matter(lines: list[str]) -> tuple[dict, int]:
+def _parse_front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
     """Parse the front matter; return the fields (with line numbers) and the body's first index."""
     if not lines or lines[0] != "---":
         raise _FrontMatterError(1, "a prompt file must start with a '---' front matter line")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 import tinycss2
 from coloraide import Color
@@ -207,10 +208,10 @@ def normalize_value_text(tokens: Iterable[ast.Node]) -> str:
     return " ".join(words)
 
 
-def shadow_layers(text: str) -> list[dict]:
+def shadow_layers(text: str) -> list[dict[str, Any]]:
     """Parse a box-shadow into DTCG shadow objects (`offsetX`, `offsetY`, `blur`, `spread`,
     `color`, `inset`). Returns [] for `none` or anything it cannot read exactly."""
-    layers: list[dict] = []
+    layers: list[dict[str, Any]] = []
     for part in split_commas(tinycss2.parse_component_value_list(text)):
         tokens = significant(part)
         lengths: list[str] = []
@@ -272,7 +273,7 @@ def media_bounds(prelude: Iterable[ast.Node]) -> list[tuple[str, float]]:
     return bounds
 
 
-def infer_base_unit(counts: Mapping[int, int]) -> dict:
+def infer_base_unit(counts: Mapping[int, int]) -> dict[str, Any]:
     """The spacing base unit behind a set of px values (value → occurrences).
 
     The base is the first of 8, 4, 10, 12, 6, 5, 3, 2 whose multiples cover at least 80% of

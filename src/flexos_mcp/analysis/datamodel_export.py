@@ -16,6 +16,7 @@ import keyword
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -110,7 +111,7 @@ def _python_pattern(pattern) -> str | None:
     return pattern
 
 
-def _column(name: str, spec: dict) -> _Column:
+def _column(name: str, spec: dict[str, Any]) -> _Column:
     validation = spec.get("validation") if isinstance(spec.get("validation"), dict) else {}
     max_length = spec.get("max_length")
     min_length = validation.get("min_length")
@@ -131,7 +132,7 @@ def _column(name: str, spec: dict) -> _Column:
     )
 
 
-def _normalise(entities: list[dict]) -> _Model:
+def _normalise(entities: list[dict[str, Any]]) -> _Model:
     """One sanitised view of the entities that all three exports render."""
     table_names: set[str] = set()
     class_names: set[str] = set()
@@ -274,7 +275,7 @@ def _creation_order(model: _Model) -> list[str]:
     return order
 
 
-def to_postgres_ddl(entities: list[dict]) -> str:
+def to_postgres_ddl(entities: list[dict[str, Any]]) -> str:
     """CREATE TABLE statements (PostgreSQL 13+) for the entities, in dependency order: uuid
     primary keys, mapped column types, NOT NULL/UNIQUE/CHECK constraints, foreign keys from
     reference fields and belongs_to/has_many relationships, join tables for many_to_many.
@@ -317,9 +318,9 @@ def to_postgres_ddl(entities: list[dict]) -> str:
 
 # --- JSON Schema -------------------------------------------------------------------------------------
 
-def _json_base(column: _Column, tables: dict[str, _Table]) -> dict:
+def _json_base(column: _Column, tables: dict[str, _Table]) -> dict[str, Any]:
     if column.type in ("uuid", "reference"):
-        schema: dict = {"type": "string", "format": "uuid"}
+        schema: dict[str, Any] = {"type": "string", "format": "uuid"}
         if column.target in tables:
             schema["description"] = f"References {tables[column.target].class_name}.id"
     elif column.type == "enum" and column.enum_values:
@@ -348,7 +349,7 @@ def _json_base(column: _Column, tables: dict[str, _Table]) -> dict:
     return {"type": "array", "items": schema} if column.multiple else schema
 
 
-def to_json_schema(entities: list[dict]) -> dict:
+def to_json_schema(entities: list[dict[str, Any]]) -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) document with one object schema per entity under `$defs`
     (keyed by the sanitised class name); optional properties may be null; no extra properties.
     Validate one entity with {"$ref": "#/$defs/<Class>"} against this document."""
@@ -420,7 +421,7 @@ def _py_constraints(column: _Column, alias: str | None) -> list[str]:
     return args
 
 
-def to_pydantic_source(entities: list[dict]) -> str:
+def to_pydantic_source(entities: list[dict[str, Any]]) -> str:
     """Python source of one pydantic BaseModel per entity (field types, Field constraints,
     optional fields default to None). Every name is sanitised and every value written with
     repr(), so the source always compiles; it imports only pydantic and the standard library."""

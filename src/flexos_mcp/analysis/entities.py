@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape as html_unescape
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -461,7 +462,7 @@ def _path_info(path: str) -> _PathInfo:
 @dataclass
 class _Sighting:
     """One field seen once on one page."""
-    spec: dict
+    spec: dict[str, Any]
     slug: str
     confidence: float
     from_form: bool
@@ -481,7 +482,7 @@ class _Collector:
     def __init__(self) -> None:
         self.entities: dict[str, _Evidence] = defaultdict(_Evidence)
 
-    def see_field(self, entity: str, name: str, spec: dict, slug: str, confidence: float,
+    def see_field(self, entity: str, name: str, spec: dict[str, Any], slug: str, confidence: float,
                   from_form: bool) -> None:
         evidence = self.entities[entity]
         evidence.fields[name].append(_Sighting(spec, slug, confidence, from_form))
@@ -571,12 +572,12 @@ def _number(text: str) -> int | float | None:
     return int(value) if value.is_integer() else value
 
 
-def _numeric_spec(control: LexborNode) -> dict:
+def _numeric_spec(control: LexborNode) -> dict[str, Any]:
     """<input type=number>: integers unless `step` allows fractions (HTML's default step is 1)."""
     step = _attr(control, "step").lower()
     fractional = step == "any" or ("." in step) or any(
         "." in _attr(control, bound) for bound in ("min", "max"))
-    spec: dict = {"type": "number" if fractional else "integer"}
+    spec: dict[str, Any] = {"type": "number" if fractional else "integer"}
     validation = {}
     for bound in ("min", "max"):
         value = _number(_attr(control, bound))
@@ -587,7 +588,7 @@ def _numeric_spec(control: LexborNode) -> dict:
     return spec
 
 
-def _text_constraints(control: LexborNode, spec: dict) -> dict:
+def _text_constraints(control: LexborNode, spec: dict[str, Any]) -> dict[str, Any]:
     max_length = _attr(control, "maxlength")
     if max_length.isdigit() and int(max_length) > 0:
         spec["max_length"] = int(max_length)
@@ -629,10 +630,10 @@ def _option_values(select: LexborNode) -> list[str]:
     return values
 
 
-def _file_spec(control: LexborNode) -> dict:
+def _file_spec(control: LexborNode) -> dict[str, Any]:
     accept = _attr(control, "accept").lower()
     is_image = "image" in accept or any(ext in accept for ext in _IMAGE_EXTENSIONS)
-    spec: dict = {"type": "image"} if is_image else {"type": "url", "file": True}
+    spec: dict[str, Any] = {"type": "image"} if is_image else {"type": "url", "file": True}
     if _has_attr(control, "multiple"):
         spec["multiple"] = True
     return spec
@@ -646,14 +647,14 @@ def _name_based_type(name: str) -> str | None:
     return None
 
 
-def _control_spec(control: LexborNode, name: str, group_values: list[str]) -> dict | None:
+def _control_spec(control: LexborNode, name: str, group_values: list[str]) -> dict[str, Any] | None:
     """Field spec of one control, or None for controls that do not hold data."""
     tag = control.tag
     if tag == "textarea":
         return _text_constraints(control, {"type": "text"})
     if tag == "select":
         values = _option_values(control)
-        spec: dict = {"type": "enum", "enum_values": values} if values else {"type": "string"}
+        spec: dict[str, Any] = {"type": "enum", "enum_values": values} if values else {"type": "string"}
         if _has_attr(control, "multiple"):
             spec["multiple"] = True
         return spec
@@ -679,7 +680,7 @@ def _control_spec(control: LexborNode, name: str, group_values: list[str]) -> di
 @dataclass
 class _FormField:
     name: str
-    spec: dict
+    spec: dict[str, Any]
     labelled: bool
 
 
@@ -750,7 +751,7 @@ def _form_fields(controls: list[LexborNode], labels: _Labels, writing: bool = Fa
         if control.tag == "input" and input_type == "hidden":
             if not name.endswith("_id"):
                 continue
-            spec: dict | None = {"type": "reference"}
+            spec: dict[str, Any] | None = {"type": "reference"}
         else:
             values = groups.get(_attr(control, "name"), []) if input_type in ("checkbox", "radio") else []
             spec = _control_spec(control, name, values)
@@ -959,7 +960,7 @@ def _display_value(node: LexborNode) -> tuple[str, str | None]:
     return _text(node), None
 
 
-def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict:
+def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict[str, Any]:
     """Type of a displayed field from the element, the shown values, then the field's name."""
     if element_type:
         return {"type": element_type}
@@ -1478,17 +1479,17 @@ def _noisy_or(sightings: list[_Sighting]) -> float:
     return round(min(0.99, 1.0 - miss), 2)
 
 
-def _merge_field(sightings: list[_Sighting]) -> dict:
+def _merge_field(sightings: list[_Sighting]) -> dict[str, Any]:
     """One field spec from all its sightings: forms decide the type when a form showed it."""
     deciding = [s for s in sightings if s.from_form] or sightings
     field_type = _merge_type([s.spec["type"] for s in deciding])
-    spec: dict = {"type": field_type, "required": any(s.spec.get("required") for s in sightings)}
+    spec: dict[str, Any] = {"type": field_type, "required": any(s.spec.get("required") for s in sightings)}
     if any(s.spec.get("unique") for s in sightings):
         spec["unique"] = True
     lengths = [s.spec["max_length"] for s in deciding if "max_length" in s.spec]
     if lengths and field_type in ("string", "text", "email", "url"):
         spec["max_length"] = max(lengths)
-    validation: dict = {}
+    validation: dict[str, Any] = {}
     for s in sorted(deciding, key=lambda s: s.slug):
         if s.spec["type"] == field_type:
             for key, value in s.spec.get("validation", {}).items():
@@ -1516,7 +1517,7 @@ def _merge_field(sightings: list[_Sighting]) -> dict:
     return spec
 
 
-def _reference_target(name: str, spec: dict, entity: str, entity_names: set[str]) -> tuple[str, str] | None:
+def _reference_target(name: str, spec: dict[str, Any], entity: str, entity_names: set[str]) -> tuple[str, str] | None:
     """(foreign-key field name, target entity) when a field points at another entity."""
     stem = name[:-3] if name.endswith("_id") else name
     if not stem:
@@ -1533,7 +1534,7 @@ def _reference_target(name: str, spec: dict, entity: str, entity_names: set[str]
     return None
 
 
-def _feature_entities(features: list[dict]) -> dict[str, dict[str, set[str]]]:
+def _feature_entities(features: list[dict[str, Any]]) -> dict[str, dict[str, set[str]]]:
     """entity -> feature name -> operations, from each feature's data_operations."""
     result: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for feature in features or []:
@@ -1576,7 +1577,7 @@ def _entity_confidence(evidence: _Evidence, field_count: int) -> float:
     return round(min(0.99, score), 2)
 
 
-def _parse_page(page: dict) -> _Page:
+def _parse_page(page: dict[str, Any]) -> _Page:
     html = page.get("html") or ""
     tree = LexborHTMLParser(html if isinstance(html, str) else "")
     for node in tree.css("script, style, noscript, template"):
@@ -1614,7 +1615,7 @@ def _stage_details(page: _Page, collector: _Collector, known: set[str]) -> None:
 READ_STAGES = (_stage_forms, _stage_displays, _stage_details)
 
 
-def page_seeds(page: dict) -> dict:
+def page_seeds(page: dict[str, Any]) -> dict[str, Any]:
     """What a page says without the rest of the project: the entities it names outright (its
     path, data-entity, itemtype) and every word in its HTML source with character references
     decoded (so every word of its texts and attribute values) and in its slug, path, name and
@@ -1636,7 +1637,7 @@ def relevant_known(known: set[str], words: set[str]) -> list[str]:
                   if set(words_of(name)) <= words or set(words_of(pluralize(name))) <= words)
 
 
-def read_page(page: dict, known: list[list[str]]) -> dict:
+def read_page(page: dict[str, Any], known: list[list[str]]) -> dict[str, Any]:
     """Findings of one page, JSON types only: `known[i]` is what stage i may take as known (see
     `relevant_known`). Returns {"slug", "known" (as given), "found" (the entities this page's
     stages had found after each stage but the last), "entities" (the evidence per entity)}."""
@@ -1655,7 +1656,7 @@ def read_page(page: dict, known: list[list[str]]) -> dict:
     return {"slug": parsed.slug, "known": [list(k) for k in known], "found": found[:-1], "entities": evidence}
 
 
-def known_stages(seeds: list[dict], findings: list[dict | None], features: list[dict]) -> list[set[str]]:
+def known_stages(seeds: list[dict[str, Any]], findings: list[dict[str, Any] | None], features: list[dict[str, Any]]) -> list[set[str]]:
     """The entities known before each stage: those features and pages name outright, then each
     stage adds what it found on any page (as far as `findings` tell; None: not read yet)."""
     stages = [set(_feature_entities(features)).union(*(s["entities"] for s in seeds))]
@@ -1664,7 +1665,7 @@ def known_stages(seeds: list[dict], findings: list[dict | None], features: list[
     return stages
 
 
-def pages_to_read(seeds: list[dict], findings: list[dict | None], features: list[dict]) -> dict[int, list[list[str]]]:
+def pages_to_read(seeds: list[dict[str, Any]], findings: list[dict[str, Any] | None], features: list[dict[str, Any]]) -> dict[int, list[list[str]]]:
     """Index -> known slices, for each page whose findings are missing or were read with other
     known entities than the project's now. Reading those and asking again settles within
     len(READ_STAGES) rounds: each round makes one more stage's known entities final."""
@@ -1678,7 +1679,7 @@ def pages_to_read(seeds: list[dict], findings: list[dict | None], features: list
     return todo
 
 
-def assemble_entities(findings: list[dict], features: list[dict]) -> list[dict]:
+def assemble_entities(findings: list[dict[str, Any]], features: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The project's entities (seed `inferred_entities` shapes, sorted by name) from every page's
     `read_page` findings and the features' data_operations."""
     collector = _Collector()
@@ -1701,7 +1702,7 @@ def assemble_entities(findings: list[dict], features: list[dict]) -> list[dict]:
     return _assemble(collector)
 
 
-def infer_entities(pages: list[dict], features: list[dict]) -> list[dict]:
+def infer_entities(pages: list[dict[str, Any]], features: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Entities (seed `inferred_entities` shapes) inferred from pages' current mockup HTML and
     features' data_operations. Pages: {"slug", "path", "name", "purpose", "html"}; features:
     {"name", "data_operations": {"creates"|"reads"|"updates"|"deletes": [entity names]}}.
@@ -1709,7 +1710,7 @@ def infer_entities(pages: list[dict], features: list[dict]) -> list[dict]:
     page by page in worker processes, with a cache: domain/entity_inference.py.)"""
     pages = list(pages or [])
     seeds = [page_seeds(p) for p in pages]
-    findings: list[dict | None] = [None] * len(pages)
+    findings: list[dict[str, Any] | None] = [None] * len(pages)
     for _ in range(len(READ_STAGES) + 1):
         todo = pages_to_read(seeds, findings, features)
         if not todo:
@@ -1733,7 +1734,7 @@ def _fold_synonyms(fields: dict[str, list[_Sighting]]) -> None:
                 fields[keep].extend(fields.pop(name))
 
 
-def _assemble(collector: _Collector) -> list[dict]:
+def _assemble(collector: _Collector) -> list[dict[str, Any]]:
     entities = collector.entities
     for evidence in entities.values():
         _fold_synonyms(evidence.fields)
@@ -1787,7 +1788,7 @@ def _assemble(collector: _Collector) -> list[dict]:
     result = []
     for entity in sorted(entities):
         evidence = entities[entity]
-        fields: dict[str, dict] = {"id": {"type": "uuid", "required": True, "primary": True,
+        fields: dict[str, dict[str, Any]] = {"id": {"type": "uuid", "required": True, "primary": True,
                                           "inferred_from": [], "confidence": 1.0}}
         for name in sorted(rewritten.get(entity, {})):
             fields[name] = _merge_field(rewritten[entity][name])
@@ -1812,7 +1813,7 @@ _MERGED_KEYS = ("plural_name", "description", "fields", "relationships", "crud_l
                 "confidence_score")
 
 
-def merge_inferred(existing: list[dict], inferred: list[dict]) -> dict:
+def merge_inferred(existing: list[dict[str, Any]], inferred: list[dict[str, Any]]) -> dict[str, Any]:
     """Fold a fresh inference into stored entity rows without undoing a person's work.
 
     A `user_confirmed` entity is never changed (it is reported under "protected"); a field whose
@@ -1851,7 +1852,7 @@ def merge_inferred(existing: list[dict], inferred: list[dict]) -> dict:
     return {"upserts": upserts, "unchanged": unchanged, "protected": protected}
 
 
-def _merge_fields(old: dict, new: dict) -> dict:
+def _merge_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(old)
     for name, spec in new.items():
         current = old.get(name)
@@ -1865,7 +1866,7 @@ def _merge_fields(old: dict, new: dict) -> dict:
     return merged
 
 
-def _union_relationships(old: list[dict], new: list[dict]) -> list[dict]:
+def _union_relationships(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen = {(r.get("type"), r.get("target_entity"), r.get("foreign_key")) for r in old}
     result = copy.deepcopy(old)
     for relationship in new:

@@ -211,7 +211,7 @@ def _require_point(value: Any, path: str, what: str) -> None:
             raise CanvasError(f"{path}.{axis} must be a finite number ({what}); got {got}", f"{path}.{axis}")
 
 
-def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str) -> Iterator[tuple[str, dict, str]]:
+def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Check an array of VueFlow nodes or edges: an array within its limit, each item an object
     with a unique non-empty string id. Yields (path, item, id) for the checks of each kind."""
     plural = f"{kind}s"

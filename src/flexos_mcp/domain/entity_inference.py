@@ -122,7 +122,7 @@ class _Page:
 @dataclass
 class _State:
     pages: list[_Page]
-    features: list[dict]
+    features: list[dict[str, Any]]
     entities: list[tuple[UUID, str]]   # (id, row version) of the stored entities
     entity_rows: list[str]             # their rows as JSON text, for the merge
 
@@ -171,7 +171,7 @@ async def _read_state(scope: Scope, project_id: UUID) -> _State:
     return _State(pages, features, [(r["id"], r["version"]) for r in entities], [r["row"] for r in entities])
 
 
-async def _page_inputs(scope: Scope, project_id: UUID, pages: Sequence[_Page]) -> list[dict]:
+async def _page_inputs(scope: Scope, project_id: UUID, pages: Sequence[_Page]) -> list[dict[str, Any]]:
     """The HTML and fields of `pages`, checked against the keys they were planned with."""
     rows = {r["id"]: r for r in await scope.db.fetch(_PAGE_HTML, project_id, [p.id for p in pages])}
     inputs = []
@@ -260,7 +260,7 @@ async def _bring_up_to_date(scope: Scope, project_id: UUID, state: _State, budge
     raise RuntimeError("entity inference did not settle")  # cannot happen: see pages_to_read
 
 
-async def _apply(scope: Scope, project_id: UUID, state: _State, merged: dict) -> tuple[list[str], list[str]] | None:
+async def _apply(scope: Scope, project_id: UUID, state: _State, merged: dict[str, Any]) -> tuple[list[str], list[str]] | None:
     """Write the merged entities in one short transaction, or None when something moved since
     `state` was read (pages, features or stored entities)."""
     async with scope.db.transaction() as conn:

@@ -316,7 +316,7 @@ async def list_mockups(scope: Scope, page_id: UUID, *, changed_by: str | None = 
 
 async def insert_version(conn: WriteConnection, page: Any, content: PreparedContent, *, change_description: str | None,
                          changed_by: str | None, parent_version: int | None = None, make_current: bool = True,
-                         user_feedback: dict | None = None, ai_notes: dict | None = None) -> UUID:
+                         user_feedback: dict[str, Any] | None = None, ai_notes: dict[str, Any] | None = None) -> UUID:
     """Add the next version of a page whose row the caller's transaction has locked FOR UPDATE."""
     page_id = page["id"]
     if parent_version is not None:
@@ -350,7 +350,7 @@ async def insert_version(conn: WriteConnection, page: Any, content: PreparedCont
 async def create_mockup_version(scope: Scope, page_id: UUID, content: PreparedContent, *,
                                 change_description: str | None, changed_by: str | None,
                                 parent_version: int | None, make_current: bool,
-                                user_feedback: dict | None, ai_notes: dict | None,
+                                user_feedback: dict[str, Any] | None, ai_notes: dict[str, Any] | None,
                                 return_content: bool = False) -> Mockup:
     """Save a version; the answer carries its content and analysis only with `return_content`
     (the caller just wrote the content: echoing it back costs a model its size again)."""
