@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from flexos_mcp.analysis import tailwind_data
 from flexos_mcp.analysis.contrast import AA_LARGE, contrast_ratio
@@ -44,6 +44,8 @@ from flexos_mcp.analysis.css_values import (
     opaque,
     parse_length,
 )
+
+K = TypeVar("K")  # a counted key: a colour, a font family, a spacing value in px
 
 MAX_COLOR_TOKENS = 48
 MAX_SCALE_STEPS = 12
@@ -104,7 +106,7 @@ def _page_threshold(page_count: int) -> int:
     return max(2, math.ceil(0.1 * page_count))
 
 
-def _recurring(counts: Counter, pages: dict[str, Any], page_count: int) -> list:
+def _recurring(counts: Counter[K], pages: Mapping[K, set[str | None]], page_count: int) -> list[K]:
     """Keys used on enough pages or with enough share of all uses, most used first."""
     total = sum(counts.values()) or 1
     threshold = _page_threshold(page_count)
@@ -115,12 +117,12 @@ def _recurring(counts: Counter, pages: dict[str, Any], page_count: int) -> list:
     return sorted(kept, key=lambda key: (-counts[key], str(key)))
 
 
-def _aggregate_colors(mockups: list[dict[str, Any]]) -> tuple[Counter, dict[str, Any], dict[str, Any], dict[str, Any]]:
+def _aggregate_colors(mockups: list[dict[str, Any]]) -> tuple[Counter[str], dict[str, Counter[str]], dict[str, set[str | None]], dict[str, set[str]]]:
     """Colour uses folded to opaque hex (opacity modifiers are uses of the same colour)."""
-    counts: Counter = Counter()
-    contexts: dict[str, Counter] = defaultdict(Counter)
-    pages: dict[str, set] = defaultdict(set)
-    sources: dict[str, set] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    contexts: dict[str, Counter[str]] = defaultdict(Counter)
+    pages: dict[str, set[str | None]] = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)
     for mockup in mockups:
         patterns = mockup.get("extracted_patterns") or {}
         for hex_color, use in (patterns.get("colors") or {}).items():
@@ -149,7 +151,7 @@ def _palette_name(hex_color: str, taken: set[str], accents: Iterable[int]) -> st
     return next(f"{prefix}-{n}" for n in accents if f"{prefix}-{n}" not in taken)
 
 
-def _pick(candidates: list[str], score, exclude: set[str]) -> tuple[str | None, float]:
+def _pick(candidates: list[str], score: Callable[[str], float], exclude: set[str]) -> tuple[str | None, float]:
     """Best candidate by score, with its share of all candidates' scores. Ties go to a colour of
     the Tailwind palette (a deliberate choice more often than a hand-picked hex), then lexical."""
     scored = [(score(c), c) for c in candidates if c not in exclude and score(c) > 0]
@@ -166,7 +168,7 @@ _STATE_CONTEXTS = ("hover", "focus", "active")
 _MIN_TEXT_LIGHTNESS_GAP = 0.15
 
 
-def _color_roles(included: list[str], contexts: dict[str, Any], counts: Counter) -> dict[str, tuple[str, float]]:
+def _color_roles(included: list[str], contexts: dict[str, Counter[str]], counts: Counter[str]) -> dict[str, tuple[str, float]]:
     """Semantic roles, each (hex, share of its role's uses), named for what the colour does:
 
     - primary: the colourful action colour (buttons, links), never a colour seen only in a hover,
@@ -277,8 +279,8 @@ def _emerge_colors(mockups: list[dict[str, Any]], confidence: dict[str, Any]) ->
 
 
 def _emerge_spacing(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> dict[str, Any]:
-    counts: Counter = Counter()
-    pages: dict[int, set] = defaultdict(set)
+    counts: Counter[int] = Counter()
+    pages: dict[int, set[str | None]] = defaultdict(set)
     page_bases: list[int] = []
     for mockup in mockups:
         analysis = (mockup.get("extracted_patterns") or {}).get("spacing_analysis") or {}
@@ -306,12 +308,12 @@ def _emerge_spacing(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -
 
 
 def _emerge_typography(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> dict[str, Any]:
-    families: Counter = Counter()
-    stacks: Counter = Counter()
-    sizes: Counter = Counter()
-    weights: Counter = Counter()
-    family_pages: dict[str, set] = defaultdict(set)
-    size_pages: dict[str, set] = defaultdict(set)
+    families: Counter[str] = Counter()
+    stacks: Counter[str] = Counter()
+    sizes: Counter[str] = Counter()
+    weights: Counter[int] = Counter()
+    family_pages: dict[str, set[str | None]] = defaultdict(set)
+    size_pages: dict[str, set[str | None]] = defaultdict(set)
     for mockup in mockups:
         fonts = (mockup.get("extracted_patterns") or {}).get("fonts") or {}
         for family, count in (fonts.get("families") or {}).items():
@@ -347,8 +349,8 @@ def _emerge_typography(mockups: list[dict[str, Any]], confidence: dict[str, Any]
 
 
 def _emerge_radii(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> dict[str, Any]:
-    counts: Counter = Counter()
-    pages: dict[str, set] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    pages: dict[str, set[str | None]] = defaultdict(set)
     for mockup in mockups:
         for radius, count in ((mockup.get("extracted_patterns") or {}).get("radii") or {}).items():
             if parse_length(radius):
@@ -364,9 +366,9 @@ def _emerge_radii(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> 
 
 
 def _emerge_shadows(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> dict[str, Any]:
-    counts: Counter = Counter()
-    pages: dict[str, set] = defaultdict(set)
-    sources: dict[str, set] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    pages: dict[str, set[str | None]] = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)
     for mockup in mockups:
         for value, use in ((mockup.get("extracted_patterns") or {}).get("shadows") or {}).items():
             counts[value] += int(use.get("count", 1))
