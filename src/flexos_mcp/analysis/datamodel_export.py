@@ -95,13 +95,13 @@ def _class_identifier(raw: str, taken: set[str]) -> str:
     return candidate
 
 
-def _finite(value) -> int | float | None:
+def _finite(value: object) -> int | float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return value if math.isfinite(value) else None
 
 
-def _python_pattern(pattern) -> str | None:
+def _python_pattern(pattern: object) -> str | None:
     if not isinstance(pattern, str) or not pattern:
         return None
     try:
@@ -112,7 +112,7 @@ def _python_pattern(pattern) -> str | None:
 
 
 def _column(name: str, spec: dict[str, Any]) -> _Column:
-    validation = spec.get("validation") if isinstance(spec.get("validation"), dict) else {}
+    validation: dict[str, Any] = spec["validation"] if isinstance(spec.get("validation"), dict) else {}
     max_length = spec.get("max_length")
     min_length = validation.get("min_length")
     return _Column(
@@ -144,7 +144,7 @@ def _normalise(entities: list[dict[str, Any]]) -> _Model:
         plural = str(entity.get("plural_name") or pluralize(name))
         columns = [_Column("id", "uuid", required=True)]
         taken = {"id"}
-        fields = entity.get("fields") if isinstance(entity.get("fields"), dict) else {}
+        fields: dict[str, Any] = entity["fields"] if isinstance(entity.get("fields"), dict) else {}
         for field_name in sorted(fields):
             spec = fields[field_name]
             if not isinstance(spec, dict) or spec.get("primary") or snake_case(field_name) == "id":
@@ -168,7 +168,7 @@ def _normalise(entities: list[dict[str, Any]]) -> _Model:
             elif rel.get("type") == "has_many":
                 _ensure_fk(tables[target], str(rel.get("foreign_key") or ""), source)
             elif rel.get("type") == "many_to_many":
-                pairs.add(tuple(sorted((source, target))))
+                pairs.add((min(source, target), max(source, target)))
     for left, right in sorted(pairs):
         left_column = f"{snake_case(left) or 'left'}_id"[:_MAX_IDENTIFIER_BYTES]
         right_column = f"{snake_case(right) or 'right'}_id"[:_MAX_IDENTIFIER_BYTES]
@@ -255,6 +255,7 @@ def _column_checks(column: _Column) -> list[str]:
 
 
 def _fk_clause(column: _Column, tables: dict[str, _Table]) -> str:
+    assert column.target is not None  # called only for a column that references a table
     action = "CASCADE" if column.required else "SET NULL"
     return f"REFERENCES {quote_ident(tables[column.target].table)} ({quote_ident('id')}) ON DELETE {action}"
 
@@ -306,8 +307,8 @@ def to_postgres_ddl(entities: list[dict[str, Any]]) -> str:
         created.add(entity)
     for join in model.joins:
         columns = []
-        for column, target in (join.left, join.right):
-            columns.append(f"{quote_ident(column)} uuid NOT NULL REFERENCES "
+        for column_name, target in (join.left, join.right):
+            columns.append(f"{quote_ident(column_name)} uuid NOT NULL REFERENCES "
                            f"{quote_ident(model.tables[target].table)} ({quote_ident('id')}) ON DELETE CASCADE")
         columns.append(f"PRIMARY KEY ({quote_ident(join.left[0])}, {quote_ident(join.right[0])})")
         statements.append(f"CREATE TABLE {quote_ident(join.table)} (\n  " + ",\n  ".join(columns) + "\n)")
