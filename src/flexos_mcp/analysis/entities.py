@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import unescape as html_unescape
 from typing import Any
@@ -288,9 +288,10 @@ def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> s
                 if inner:
                     return _text(inner[-1])
             sib, steps = sib.prev, steps + 1
-        current = current.parent
-        if current is None or current.tag in ("body", "html"):
+        parent = current.parent
+        if parent is None or parent.tag in ("body", "html"):
             break
+        current = parent
     return ""
 
 
@@ -446,10 +447,11 @@ def _path_info(path: str) -> _PathInfo:
             return _PathInfo(MESSAGE_ENTITY, operation or _MAIL_PATH_WORDS[words[0]], detail)
         if len(words) > 1 and (words[-1] in _PATH_CRUD_SEGMENTS or words[-1] in _PATH_LIST_SUFFIXES):
             # one segment naming entity and action: project-add, order_detail, user-management
-            op = _PATH_CRUD_SEGMENTS.get(words[-1])
+            suffix_op = _PATH_CRUD_SEGMENTS.get(words[-1])
             rest = words[:-1]
             entity = USER_ENTITY if _user_alias(rest) else entity_name_from_phrase(" ".join(rest))
-            return _PathInfo(entity, operation or (op if op != "read" else None), detail or op == "read")
+            return _PathInfo(entity, operation or (suffix_op if suffix_op != "read" else None),
+                             detail or suffix_op == "read")
         plural = bool(words) and singularize(words[-1]) != words[-1]
         if plural or after_marker:
             return _PathInfo(entity_name_from_phrase(segment), operation, detail)
@@ -604,7 +606,7 @@ def _text_constraints(control: LexborNode, spec: dict[str, Any]) -> dict[str, An
     return spec
 
 
-_FIXED_INPUT_SPECS = {
+_FIXED_INPUT_SPECS: dict[str, dict[str, Any]] = {
     "email": {"type": "email"},
     "url": {"type": "url"},
     "date": {"type": "date"},
@@ -967,7 +969,7 @@ def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict[
     if name.split("_")[-1] in _IDENTIFIER_WORDS:
         return {"type": "string"}  # digits, but an identifier: never computed with
     shown = [v for v in values if v]
-    checks = (
+    checks: tuple[tuple[str, Callable[[str], bool]], ...] = (
         ("date", lambda v: bool(_ISO_DATE.match(v) or _HUMAN_DATE.match(v))),
         ("datetime", lambda v: bool(_ISO_DATETIME.match(v))),
         ("email", lambda v: bool(_EMAIL_VALUE.match(v))),
@@ -1163,7 +1165,7 @@ def _best_prefix(tokens: list[str], known: set[str]) -> tuple[list[str], str, in
     (segments, known entity name or "", how many distinct tokens it covers). More coverage wins,
     then a known entity, then the longer prefix (lesson-plan over lesson)."""
     known_prefixes = {tuple(segments): name for segments, name in _prefix_for(known)}
-    counts: Counter = Counter()
+    counts: Counter[tuple[str, ...]] = Counter()
     for token in set(tokens):
         segments = _token_segments(token)
         for n in range(1, len(segments)):
@@ -1316,7 +1318,7 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
     for node, depth in _walk(body):
         if node.tag in _SKIPPED_GROUP_TAGS or node.tag in ("table", "select", "form", "nav", "footer"):
             continue
-        by_signature: dict[tuple, list[LexborNode]] = defaultdict(list)
+        by_signature: dict[tuple[str | None, tuple[str, ...], str], list[LexborNode]] = defaultdict(list)
         for child in node.iter():
             if not child.is_element_node or child.tag in _SKIPPED_GROUP_TAGS:
                 continue
@@ -1620,7 +1622,7 @@ def page_seeds(page: dict[str, Any]) -> dict[str, Any]:
     path, data-entity, itemtype) and every word in its HTML source with character references
     decoded (so every word of its texts and attribute values) and in its slug, path, name and
     purpose, which bounds which known entity names can matter to it. JSON types only."""
-    html = page.get("html") if isinstance(page.get("html"), str) else ""
+    html: str = page["html"] if isinstance(page.get("html"), str) else ""
     named = {_path_info(str(page.get("path") or "")).entity}
     if "data-entity" in html or "itemtype" in html:  # parsing is the costly part: only when it can tell more
         named |= {_explicit_entity(n, limit=0) for n in _parse_page(page).tree.css("[data-entity], [itemtype]")}
@@ -1674,7 +1676,8 @@ def pages_to_read(seeds: list[dict[str, Any]], findings: list[dict[str, Any] | N
     for i, seed in enumerate(seeds):
         words = set(seed["words"])
         known = [relevant_known(stage, words) for stage in stages]
-        if findings[i] is None or findings[i]["known"] != known:
+        finding = findings[i]
+        if finding is None or finding["known"] != known:
             todo[i] = known
     return todo
 
@@ -1788,21 +1791,21 @@ def _assemble(collector: _Collector) -> list[dict[str, Any]]:
     result = []
     for entity in sorted(entities):
         evidence = entities[entity]
-        fields: dict[str, dict[str, Any]] = {"id": {"type": "uuid", "required": True, "primary": True,
+        merged: dict[str, dict[str, Any]] = {"id": {"type": "uuid", "required": True, "primary": True,
                                           "inferred_from": [], "confidence": 1.0}}
         for name in sorted(rewritten.get(entity, {})):
-            fields[name] = _merge_field(rewritten[entity][name])
+            merged[name] = _merge_field(rewritten[entity][name])
         result.append({
             "entity_name": entity,
             "plural_name": pluralize(entity),
             "description": _describe(entity, evidence),
-            "fields": fields,
+            "fields": merged,
             "relationships": [
                 {"type": t, "target_entity": target, "foreign_key": fk, "inverse": inverse}
                 for t, target, fk, inverse in sorted(relationships.get(entity, set()))
             ],
             "crud_locations": {op: sorted(evidence.crud.get(op, set())) for op in CRUD_OPERATIONS},
-            "confidence_score": _entity_confidence(evidence, len(fields) - 1),
+            "confidence_score": _entity_confidence(evidence, len(merged) - 1),
         })
     return result
 
