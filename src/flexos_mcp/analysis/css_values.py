@@ -189,7 +189,7 @@ def font_weight(tokens: Iterable[ast.Node]) -> int | None:
         return None
     token = parts[0]
     if token.type == "number" and token.is_integer:
-        return token.int_value
+        return int(token.int_value)  # tinycss2 is untyped; an integer NumberToken's int_value is an int
     return _WEIGHT_KEYWORDS.get(token.lower_value) if token.type == "ident" else None
 
 
@@ -230,7 +230,7 @@ def shadow_layers(text: str) -> list[dict[str, Any]]:
         if not 2 <= len(lengths) <= 4:
             return []
         lengths += ["0px"] * (4 - len(lengths))
-        layer = {
+        layer: dict[str, str | bool] = {
             "color": color or "#000000",
             "offsetX": lengths[0],
             "offsetY": lengths[1],

@@ -41,9 +41,13 @@ def _tailwind_color_class(name: str, contexts: list[str]) -> str:
 # -- consistency -------------------------------------------------------------------------------
 
 
-def _nearest(value: float, options: dict[str, float]) -> tuple[str, float] | None:
-    if not options:
-        return None
+def _lengths(named: dict[str, Any]) -> dict[str, float]:
+    """The px value of each named length that parses (a step written as `"oops"` is no step)."""
+    return {name: px for name, text in named.items() if (px := parse_length(text)) is not None}
+
+
+def _nearest(value: float, options: dict[str, float]) -> tuple[str, float]:
+    """The option closest to `value` (callers pass a non-empty `options`)."""
     name = min(options, key=lambda n: (abs(options[n] - value), options[n], n))
     return name, options[name]
 
@@ -116,7 +120,7 @@ def color_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[
 def spacing_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
     """Spacing values off the scale, with the nearest step."""
     spacing = tokens.get("spacing") or {}
-    steps = {n: parse_length(v) for n, v in (spacing.get("steps") or {}).items()}
+    steps = _lengths(spacing.get("steps") or {})
     issues = []
     spacing_counts = (patterns.get("spacing_analysis") or {}).get("counts") or {}
     for value_text, count in spacing_counts.items():
@@ -160,7 +164,7 @@ def font_family_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list
 
 def font_size_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
     """Font sizes not in the tokens, with the nearest size."""
-    sizes = {n: parse_length(v) for n, v in ((tokens.get("typography") or {}).get("sizes") or {}).items()}
+    sizes = _lengths((tokens.get("typography") or {}).get("sizes") or {})
     issues = []
     for size_text, count in ((patterns.get("fonts") or {}).get("sizes") or {}).items():
         value = parse_length(size_text)
@@ -173,7 +177,7 @@ def font_size_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[d
 
 def radius_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
     """Radii not in the tokens, with the nearest radius."""
-    radii = {n: parse_length(t["value"]) for n, t in (tokens.get("radii") or {}).items() if t.get("value")}
+    radii = _lengths({n: t["value"] for n, t in (tokens.get("radii") or {}).items() if t.get("value")})
     issues = []
     for radius_text, count in (patterns.get("radii") or {}).items():
         value = parse_length(radius_text)
@@ -190,6 +194,8 @@ CHECKS = (color_issues, spacing_issues, font_family_issues, font_size_issues, ra
 
 def _scale_issue(kind: str, value: str, count: int, path: str, step: float, classes: list[str]) -> dict[str, Any]:
     step_text = px_key(step)
+    px = parse_length(value)
+    assert px is not None  # every caller parsed `value` before asking
     return {
         "kind": kind,
         "value": value,
@@ -202,6 +208,6 @@ def _scale_issue(kind: str, value: str, count: int, path: str, step: float, clas
             "css_var": css_var(path),
             "tailwind_class": classes[0],
             "tailwind_classes": classes,
-            "distance": round(abs(parse_length(value) - step), 2),
+            "distance": round(abs(px - step), 2),
         },
     }
