@@ -18,8 +18,8 @@ from __future__ import annotations
 import textwrap
 from collections import deque
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 ThoughtId = Hashable
 
