@@ -20,7 +20,7 @@ import copy
 import math
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NotRequired, TypedDict, TypeGuard
 
 from .shown import json_shown
@@ -568,7 +568,7 @@ def normalise_node_data(node_type: str, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def node_semantic_errors(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+def node_semantic_errors(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """What the node types require, for every row: decision branch targets and connection
     targets name nodes of this flow, screen `page_id`/`mockup_id` are UUID strings (the database
     layer checks they exist in the project), database steps have an `entity` and a CRUD
