@@ -209,6 +209,7 @@ async def _state(conn: ReadConnection, run: Any) -> WizardRunState:
     counts = await conn.fetchrow(
         """SELECT count(*) AS thoughts, count(*) FILTER (WHERE needs_review) AS needs_review
              FROM ai_thinking_chain WHERE wizard_run_id = $1""", run["id"])
+    assert counts is not None  # an aggregate: always one row
     questions = await run_open_questions(conn, run["id"], limit=MAX_OPEN_QUESTIONS)
     step = None
     if run["status"] in OPEN_STATUSES and run["current_phase"]:
@@ -248,7 +249,8 @@ SELECT jsonb_build_object(
 
 async def project_snapshot(conn: ReadConnection, project_id: UUID) -> dict[str, Any]:
     """What the project holds right now, in one statement (stored with a run as context_snapshot)."""
-    return await conn.fetchval(_SNAPSHOT, project_id)
+    snapshot: dict[str, Any] = await conn.fetchval(_SNAPSHOT, project_id)  # one jsonb object, decoded by the pool's codec
+    return snapshot
 
 
 async def _check_context_items(conn: ReadConnection, project_id: UUID, ids: list[UUID]) -> list[UUID]:
@@ -377,6 +379,7 @@ async def _store_answer(conn: WriteConnection, run: Any, key: str, answer: Any) 
     row = await conn.fetchrow(
         "UPDATE wizard_runs SET answers = answers || jsonb_build_object($2::text, $3::jsonb) WHERE id = $1 RETURNING *",
         run["id"], key, answer)
+    assert row is not None  # the run was locked by the caller: the UPDATE finds it
     answers = row["answers"] or {}
     return AnswerRecorded(run_id=run["id"], phase=row["current_phase"], key=key, answer=answer,
                           missing_required=missing_required_answers(definition, row["current_phase"], answers),
@@ -603,7 +606,7 @@ async def ask_user(scope: Scope, *, question: str, project_id: UUID | None = Non
                                     "reply; when they answer, call answer_question with this question's id. "
                                     "It stays listed in open_questions and get_wizard_run until then.")
     # An accepted form with an empty answer is no answer: reported with the declines, in words.
-    outcome = "cancelled" if reply[0] == "cancel" else "declined"
+    outcome: Literal["cancelled", "declined"] = "cancelled" if reply[0] == "cancel" else "declined"
     reaction = {"accept": "left the answer empty", "decline": "declined the question",
                 "cancel": "cancelled the question"}[reply[0]]
     return AskResult(question=thought, outcome=outcome, answer=None, answer_recorded_as=None,
