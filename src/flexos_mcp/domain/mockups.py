@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -136,7 +137,7 @@ class PreparedContent:
     html: str
     css: str | None
     javascript: str | None
-    extraction: dict[str, Any]
+    extraction: Mapping[str, Any]
 
 
 def _size_text(limit: int) -> str:
@@ -161,7 +162,7 @@ def _check_text(field: str, text: str, limit: int) -> None:
                                   f"not source text. Nothing was saved.")
 
 
-def _extract(html: str, css: str | None) -> dict[str, Any]:
+def _extract(html: str, css: str | None) -> Mapping[str, Any]:  # a MockupExtraction, or the failure marker
     try:
         return extract_mockup(html, css)
     except Exception:  # extraction must never block saving a mockup
@@ -237,7 +238,7 @@ async def _fetch_mockup(conn: ReadConnection, scope: Scope, mockup_id: UUID, *, 
 async def _mockup_id_of_version(conn: ReadConnection, scope: Scope, page_id: UUID, version: int, *, field: str = "version") -> UUID:
     """The id of a page's version; NotFound for an unknown page, InvalidInput for an unknown version."""
     await require_page(conn, scope.actor, page_id)
-    found = await conn.fetchval("SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, version)
+    found: UUID | None = await conn.fetchval("SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, version)
     if found is None:
         versions = await conn.fetchval("SELECT array_agg(version ORDER BY version) FROM mockups WHERE page_id = $1", page_id)
         have = _versions_text(versions)
@@ -267,6 +268,7 @@ async def get_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UU
     project), only if it is that project's."""
     _resolve_target(mockup_id, page_id, version)
     if mockup_id is None:
+        assert page_id is not None and version is not None  # _resolve_target checked
         async with scope.db.snapshot() as conn:
             found = await _mockup_id_of_version(conn, scope, page_id, version)
             return mockup_of_row(await _fetch_mockup(conn, scope, found, content=include_content,
@@ -328,7 +330,7 @@ async def insert_version(conn: WriteConnection, page: Any, content: PreparedCont
     else:
         parent_id = page["current_mockup_id"]
     extraction = content.extraction
-    mockup_id = await conn.fetchval(
+    mockup_id: UUID = await conn.fetchval(
         """INSERT INTO mockups (page_id, project_id, html_content, css_content, javascript_content,
                                 responsive_rules, extracted_patterns, interactions, change_description, changed_by,
                                 parent_mockup_id, user_feedback, ai_notes)
@@ -368,6 +370,7 @@ async def set_current_mockup(scope: Scope, *, mockup_id: UUID | None = None, pag
     _resolve_target(mockup_id, page_id, version)
     async with scope.db.transaction() as conn:
         if mockup_id is None:
+            assert page_id is not None and version is not None  # _resolve_target checked
             await require_page(conn, scope.actor, page_id, lock="UPDATE")
             mockup_id = await _mockup_id_of_version(conn, scope, page_id, version)
         else:
@@ -467,6 +470,7 @@ async def resolve_pair(conn: ReadConnection, scope: Scope, *, from_mockup_id: UU
         to_mockup_id = await _mockup_id_of_version(conn, scope, page_id, to_version, field="to_version")
     if from_version is None:
         target = await conn.fetchrow("SELECT version, parent_mockup_id FROM mockups WHERE id = $1", to_mockup_id)
+        assert target is not None  # to_mockup_id was found on this page above
         from_mockup_id = target["parent_mockup_id"] or await conn.fetchval(
             "SELECT id FROM mockups WHERE page_id = $1 AND version < $2 ORDER BY version DESC LIMIT 1",
             page_id, target["version"])
