@@ -125,7 +125,7 @@ class LoggedThoughts(BaseModel):
 
 class ThoughtReview(BaseModel):
     thought: Thought = Field(description="The thought that was confirmed, rejected or revised.")
-    replacement: Thought | None = Field(None, description="For a revision: the new thought that replaces it.")
+    replacement: Thought | None = Field(default=None, description="For a revision: the new thought that replaces it.")
     needs_review: list[UUID] = Field(description=(
         "Every active or confirmed thought downstream of it, now marked needs_review (oldest first)."))
 
@@ -308,7 +308,7 @@ async def insert_thoughts(conn: WriteConnection, actor: Actor, items: list[NewTh
     await _check_dependencies(conn, project_id, run, sorted(external), "depends_on" if single else "thoughts.depends_on")
     if run is not None:
         asks = _ask_keys(run["wizard_type"])
-    records = []
+    records: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         where = "" if single else f"thoughts[{i}]."
         is_assumption, needs_answer = _flags(item, where)
@@ -493,7 +493,7 @@ async def _lock_for_change(conn: ReadConnection, actor: Actor, thought_id: UUID,
 
 
 async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, confidence: float | None = None,
-                         thought_type: str | None = None, user_feedback: str | None = None,
+                         thought_type: ThoughtType | None = None, user_feedback: str | None = None,
                          source_description: str | None = None, alternatives: list[str] | None = None,
                          depends_on: list[UUID] | None = None) -> ThoughtReview:
     """Replace a thought with a corrected one. The old one becomes `revised` (keeping the feedback
