@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -56,7 +56,10 @@ TOKEN_PATH_HELP = ("colors.<name>, radii.<name>, shadows.<name>, spacing.base, s
 INLINE_MOCKUPS = 50
 
 
-TokenTree = json_with_untrusted("note")  # a confirmed token keeps the person's note
+if TYPE_CHECKING:  # built at runtime (the untrusted wrapping); to a type checker, a JSON object
+    TokenTree = dict[str, Any]
+else:
+    TokenTree = json_with_untrusted("note")  # a confirmed token keeps the person's note
 
 
 class DesignSystem(BaseModel):
@@ -417,6 +420,7 @@ async def check_mockup_consistency(scope: Scope, *, mockup_id: UUID | None = Non
         raise InvalidInput("mockup_id", "pass mockup_id, or page_id to check the page's current version (one of them).")
     async with scope.db.snapshot() as conn:
         if mockup_id is None:
+            assert page_id is not None  # checked above: exactly one of the two is given
             page = await require_page(conn, scope.actor, page_id)
             if page["current_mockup_id"] is None:
                 raise InvalidInput("page_id", "the page has no mockup yet; create one with create_mockup_version.")

@@ -18,7 +18,7 @@ Every function takes a Scope, so the LLM driver can call them directly as well a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, Field
@@ -41,7 +41,10 @@ from .runs import OPEN_STATUSES, ensure_open, require_run
 from .scope import Scope
 from .thinking import NewThought, Thought, insert_thoughts, require_thought, run_open_questions, thought_of
 
-WizardType = Literal[tuple(sorted(load_wizard_definitions()))]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # a Literal of the wizard names, read from the definitions at import; statically a str
+    WizardType = str
+else:
+    WizardType = Literal[tuple(sorted(load_wizard_definitions()))]
 RunStatus = Literal["in-progress", "paused", "completed", "abandoned", "failed"]
 
 # What `outputs.created` may name: "<kind>:<uuid>", and the table each kind lives in.
