@@ -270,6 +270,7 @@ async def _require_known_store_uri(conn: ReadConnection, scope: Scope, url: str 
         f"""SELECT EXISTS (SELECT 1 FROM user_context_items i JOIN projects p ON p.id = i.project_id
                             WHERE i.content_url = $1 AND {owned_by(2, "p.user_id")})""", url, scope.actor.owner_id)
     if not known:
+        assert url is not None  # digest_of_url found a digest in it
         raise InvalidInput("content_url", f"{_quoted(url)} names no file you have stored; add the file with "
                                           f"content_base64 instead. Nothing was saved.")
 

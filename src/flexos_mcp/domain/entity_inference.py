@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import inspect
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ TIME_LIMIT_S = 120.0      # the whole run; what it read by then stays cached
 ATTEMPTS = 3              # runs of read-compute-apply when pages keep moving underneath
 
 # The reader's version: its source. Findings cached by an older reader are stale.
-READER_VERSION = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (
+READER_VERSION = hashlib.sha256(b"".join(Path(inspect.getfile(m)).read_bytes() for m in (
     entity_analysis, inflection, entity_batches))).hexdigest()[:16]
 
 _PAGE_KEYS = """

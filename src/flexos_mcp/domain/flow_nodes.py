@@ -86,6 +86,7 @@ async def _node_out(conn: ReadConnection, node_id: UUID) -> FlowNode:
     row = await conn.fetchrow(
         """SELECT n.*, (SELECT jsonb_object_agg(m.id::text, m.canvas_node_id) FROM flow_nodes m WHERE m.flow_id = n.flow_id) AS ids
              FROM flow_nodes n WHERE n.id = $1""", node_id)
+    assert row is not None  # callers wrote or found the node in this transaction
     return flow_node_from_row(row, {UUID(k): v for k, v in (row["ids"] or {}).items()})
 
 

@@ -28,7 +28,7 @@ OUTLINE_BUDGET = 150
 
 class OutlinePage(BaseModel):
     id: UUID
-    parent_id: UUID | None = Field(None, description="Set only when the parent came on an earlier read.")
+    parent_id: UUID | None = Field(default=None, description="Set only when the parent came on an earlier read.")
     name: Untrusted
     slug: str
     path: str | None
