@@ -62,7 +62,10 @@ def view_html(uri: str) -> str:
     stylesheet and script inlined, and as JSON data the renderer's viewport presets and the policy a
 mockup is shown under (rendering/mockup_frame.py)."""
     view = VIEWS[uri]
-    read = lambda name: (_VIEW_DIR / name).read_text(encoding="utf-8")  # noqa: E731
+
+    def read(name: str) -> str:
+        return (_VIEW_DIR / name).read_text(encoding="utf-8")
+
     data = json.dumps({"viewports": {v.name: {"width": v.width, "height": v.height} for v in VIEWPORTS.values()},
                        "mockupPolicy": MOCKUP_POLICY}).replace("</", "<\\/")
     parts = {
