@@ -264,9 +264,9 @@ def parse_prompt_file(text: str, path: str, expected_name: str, kind: PromptKind
                         f"{', '.join(sorted(declared)) or 'none'} (write \\{{{match[2]}}} for a literal)",
                     )
                 used.add(match[2])
-        for line, argument in arguments:
+        for line_number, argument in arguments:
             if argument.name not in used:
-                raise _FrontMatterError(line, f"argument '{argument.name}' is never used in the body")
+                raise _FrontMatterError(line_number, f"argument '{argument.name}' is never used in the body")
         body = "\n".join(lines[body_start:]).strip()
         if not body:
             raise _FrontMatterError(body_start + 1, "the prompt body is empty")
@@ -313,7 +313,7 @@ def _read_prompts(directory: Path, definitions: Mapping[str, WizardDefinition]) 
                 name = f"{entry.name}/{phase_file.stem}"
                 prompts[name] = _read_prompt_file(phase_file, name, "phase")
         elif entry.suffix == ".md":
-            kind = "wizard" if entry.stem in definitions else "general"
+            kind: PromptKind = "wizard" if entry.stem in definitions else "general"
             prompts[entry.stem] = _read_prompt_file(entry, entry.stem, kind)
         else:
             raise ValueError(f"{entry}: unexpected file; prompts are .md files")

@@ -15,6 +15,7 @@ appears on a page of its project when
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -310,7 +311,7 @@ class SearchResult(BaseModel):
     truncated: bool
 
 
-async def search_project(scope: Scope, project_id: UUID, query: str, *, kinds: list[str] | None = None,
+async def search_project(scope: Scope, project_id: UUID, query: str, *, kinds: Sequence[str] | None = None,
                          limit: int = 20) -> SearchResult:
     row = await scope.db.fetchrow_planned(SEARCH_PROJECT_SQL, project_id, scope.actor.owner_id, query, kinds, limit)
     assert row is not None  # an aggregate query: always one row, project_found tells the rest
