@@ -263,15 +263,15 @@ async def test_outside_a_restore_the_database_rules_are_unchanged(original, db):
 
 
 def test_remap_replaces_bundle_ids_in_any_case_and_nothing_else():
-    from flexos_mcp.domain.bundle.transfer import _remap
+    from flexos_mcp.domain.bundle.transfer import remap_ids
 
     old, new = b"6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c", b"11111111-2222-4333-8444-555555555555"
     other = b"00000000-0000-4000-8000-000000000000"
     line = (b'{"id":"' + old + b'","n":"' + old.upper() + b'","x":"e-' + old + b'","y":"a' + old + b'",'
             b'"z":"' + other + b'","w":"' + old + b'0"}')
-    assert _remap(line, {old: new}) == (b'{"id":"' + new + b'","n":"' + new + b'","x":"e-' + new + b'","y":"a'
+    assert remap_ids(line, {old: new}) == (b'{"id":"' + new + b'","n":"' + new + b'","x":"e-' + new + b'","y":"a'
                                         + old + b'","z":"' + other + b'","w":"' + old + b'0"}')
-    assert _remap(line, None) is line
+    assert remap_ids(line, None) is line
 
 
 async def test_stored_files_must_travel_with_the_bundle_and_pass_the_stores_gate(original, db, database_url, tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from flexos_mcp.server.registry import _REGISTRY, _RESOURCES, all_tools, in_toolset_module
+from flexos_mcp.server.registry import all_resources, all_tools, in_toolset_module
 
 
 def _module(fn) -> str:
@@ -14,10 +14,9 @@ def _module(fn) -> str:
 
 
 def test_every_tool_and_resource_lives_in_a_module_of_its_toolset():
-    all_tools()
-    misplaced = [f"{spec.name} ({spec.toolset}) in tools/{_module(spec.fn)}.py" for spec in _REGISTRY.values()
+    misplaced = [f"{spec.name} ({spec.toolset}) in tools/{_module(spec.fn)}.py" for spec in all_tools()
                  if not in_toolset_module(_module(spec.fn), spec.toolset)]
-    misplaced += [f"{res.uri} ({res.toolset}) in tools/{_module(res.fn)}.py" for res in _RESOURCES.values()
+    misplaced += [f"{res.uri} ({res.toolset}) in tools/{_module(res.fn)}.py" for res in all_resources()
                   if not in_toolset_module(_module(res.fn), res.toolset)]
     assert not misplaced, misplaced
 

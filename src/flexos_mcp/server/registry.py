@@ -180,6 +180,12 @@ def all_tools() -> list[ToolSpec]:
     return _in_toolset_order(_REGISTRY.values())
 
 
+def all_resources() -> list[ResourceSpec]:
+    """Every resource and resource template, in toolset order."""
+    _import_tool_modules()
+    return _in_toolset_order(_RESOURCES.values())
+
+
 def find_tool(name: str) -> ToolSpec | None:
     """Any declared tool by name, whether or not this server exposes it."""
     _import_tool_modules()

@@ -210,7 +210,7 @@ def _project_row(reader: BundleReader) -> dict[str, Any]:
     return row
 
 
-def _remap(line: bytes, mapping: dict[bytes, bytes] | None) -> bytes:
+def remap_ids(line: bytes, mapping: dict[bytes, bytes] | None) -> bytes:
     """The line with every UUID that is a row id of the bundle (any letter case) replaced by its
     new id; other UUIDs and everything else unchanged."""
     if mapping is None:
@@ -302,7 +302,7 @@ def _batches(reader: BundleReader, table: Table, mapping: dict[bytes, bytes] | N
     lines: list[bytes] = []
     size = 0
     for line in reader.lines(table_member(table.name)):
-        line = _remap(line, mapping)
+        line = remap_ids(line, mapping)
         if b"flexos://files/" in line:
             named_files.update(m.group(1).decode() for m in STORED_FILE_URL.finditer(line))
         lines.append(line)
