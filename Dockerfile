@@ -21,7 +21,8 @@ ENV PATH=/opt/flexos/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     FLEXOS_DATA_DIR=/var/lib/flexos
 RUN groupadd --system --gid 10001 flexos \
- && useradd --system --uid 10001 --gid flexos --home-dir /var/lib/flexos --create-home --shell /usr/sbin/nologin flexos
+ && useradd --system --uid 10001 --gid flexos --home-dir /var/lib/flexos --create-home --shell /usr/sbin/nologin flexos \
+ && install -d -o flexos -g flexos -m 0700 /var/lib/flexos/files
 COPY --from=build /opt/flexos /opt/flexos
 USER 10001:10001
 WORKDIR /var/lib/flexos

@@ -265,3 +265,14 @@ def test_planted_stray_sql_is_caught_but_not_in_docstrings(planted: Path):
 
 def test_a_planted_circle_is_caught(planted: Path):
     assert import_cycles(planted) == {frozenset({"domain.pages", "domain.mockups"})}
+
+
+def test_the_readme_names_every_top_level_module_and_package():
+    """README's "How it is built" is the newcomer's map: a module or package added at the top level
+    of the package must be named there (a wizard definition file or __init__ need not)."""
+    readme = (PACKAGE.parent.parent / "README.md").read_text()
+    section = readme[readme.index("## How it is built"):readme.index("### Notes for the MCP SDK")]
+    names = sorted(p.name for p in PACKAGE.iterdir()
+                   if (p.suffix == ".py" and p.name != "__init__.py") or (p.is_dir() and p.name != "__pycache__"))
+    unnamed = [name for name in names if name.removesuffix(".py") not in section]
+    assert not unnamed, f"name these in README's 'How it is built': {unnamed}"

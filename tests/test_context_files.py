@@ -236,3 +236,27 @@ async def test_files_of_another_user_answer_like_missing_ones(database_url, db, 
         message = await error_of(client, "create_context_item", project_id=mine, item_type="screenshot",
                                  content_url=shot["content_url"])
         assert "names no file you have stored" in message
+
+
+async def test_new_text_keeps_an_automatic_analysis_current(database_url, db, store_dir):
+    email = new_email()
+    project = str(await make_project(db, email))
+    async with connect(database_url, email=email, toolsets=CONTEXT, store_dir=store_dir) as client:
+        note = await call(client, "create_context_item", project_id=project, item_type="text",
+                          content_text="# Old idea\nplain", tags=["x"])
+        assert note["ai_analysis"]["source"] == "automatic"
+        updated = await call(client, "update_context_item", context_item_id=note["id"],
+                             content_text="# Sharing\nLike [Figma](https://figma.com).")
+        assert updated["content_metadata"]["headings"] == [{"level": 1, "text": "Sharing"}]
+        assert updated["content_metadata"]["links"] == [{"text": "Figma", "href": "https://figma.com"}]
+        assert updated["ai_analysis"]["relevant_to"] == ["content", "links"]
+        # an analysis the caller wrote is theirs: new text does not replace it
+        mine = await call(client, "create_context_item", project_id=project, item_type="text",
+                          content_text="# A", ai_analysis={"layout_type": "dashboard"})
+        kept = await call(client, "update_context_item", context_item_id=mine["id"], content_text="# B [x](https://b.example)")
+        assert kept["ai_analysis"] == {"layout_type": "dashboard"} and kept["content_metadata"]["headings"][0]["text"] == "A"
+        # neither is the analysis of a stored file
+        shot = await call(client, "create_context_item", project_id=project, item_type="screenshot",
+                          content_base64=b64(png_bytes(50, 50)))
+        described = await call(client, "update_context_item", context_item_id=shot["id"], content_text="# Caption")
+        assert described["ai_analysis"] == shot["ai_analysis"] and described["content_metadata"] == shot["content_metadata"]

@@ -154,7 +154,7 @@ async def test_a_big_inference_does_not_hold_up_another_users_calls(database_url
     project = await make_project(db, owner, "Big")
     await store_pages(db, project, big_project_pages(BIG_PAGES))
     with http_server(database_url, "--toolsets", "projects,entities") as server:
-        async with mcp_client(server.mcp_url, owner_token) as big, mcp_client(server.mcp_url, other_token) as small:
+        async with mcp_client(server.mcp_url, owner_token, timeout=300) as big, mcp_client(server.mcp_url, other_token) as small:
             await small.call_tool("get_me", {})  # both sessions warm before the clock starts
             inference = asyncio.create_task(big.call_tool("infer_entities", {"project_id": str(project)},
                                                           read_timeout_seconds=300))

@@ -1,5 +1,5 @@
 """A tiny web server for the fetch tests, run inside a network namespace of the test's own
-(netns_hosts.py): pages, an image, redirects, a large body and a slow answer. Standard library
+(helpers/netns_hosts.py): pages, an image, redirects, a large body and a slow answer. Standard library
 only; it stops by itself after `--lifetime` seconds."""
 
 from __future__ import annotations

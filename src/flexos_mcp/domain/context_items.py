@@ -415,11 +415,33 @@ async def list_context_items(scope: Scope, project_id: UUID, *, item_type: str |
     return ContextItemList(items=items, next_cursor=next_cursor)
 
 
+# content_metadata keys the text analysis writes (analysis/context_content.py).
+TEXT_ANALYSIS_KEYS = ("title", "headings", "links", "word_count", "design")
+
+
+def _reanalysed(row: Any, changes: dict[str, Any], fresh: dict[str, Any] | None) -> dict[str, Any]:
+    """New text keeps an automatic analysis current; an analysis the caller wrote, or one of a
+    stored file (it describes the file), is left as it is."""
+    automatic = isinstance(row["ai_analysis"], dict) and row["ai_analysis"].get("source") == "automatic"
+    if fresh is None or not automatic or digest_of_url(changes.get("content_url", row["content_url"])):
+        return changes
+    changes = changes | {"ai_analysis": fresh["ai_analysis"]}
+    if "content_metadata" not in changes:
+        kept = {k: v for k, v in (row["content_metadata"] or {}).items() if k not in TEXT_ANALYSIS_KEYS}
+        changes["content_metadata"] = kept | fresh["metadata"]
+    return changes
+
+
 async def update_context_item(scope: Scope, item_id: UUID, changes: dict[str, Any]) -> ContextItem:
+    fresh = None
+    if changes.get("content_text") and "ai_analysis" not in changes:  # analysed before the transaction
+        await require_context_item(scope.db, scope.actor, item_id)
+        fresh = await analyse_text_value(changes["content_text"])
     async with scope.db.transaction() as conn:
         row = await require_context_item(conn, scope.actor, item_id, lock="NO KEY UPDATE")
         if not changes:
             return context_item_of(row)
+        changes = _reanalysed(row, changes, fresh)
         _check_content(dict(row) | changes, check_url="content_url" in changes)
         await _require_known_store_uri(conn, scope, changes.get("content_url"))
         assignments, values = set_clause(changes, 2)
