@@ -161,13 +161,13 @@ def _breakpoints(found: Extraction) -> dict:
 def _layout_for(layouts: list[tuple[float, float | None, int]], low: int, high: int | None) -> str | None:
     """Column count of the most specific grid rules that cover the range [low, high]."""
     applicable = [
-        (l, h, c) for l, h, c in layouts
-        if l <= low + 2 and (h is None or (high is not None and h >= high - 2))
+        (lo, hi, c) for lo, hi, c in layouts
+        if lo <= low + 2 and (hi is None or (high is not None and hi >= high - 2))
     ]
     if not applicable:
         return None
     best = max(applicable, key=lambda item: (item[0], -(item[1] if item[1] is not None else 1e9)))
-    columns = Counter(c for l, h, c in applicable if (l, h) == best[:2])
+    columns = Counter(c for lo, hi, c in applicable if (lo, hi) == best[:2])
     count = max(columns.items(), key=lambda kv: (kv[1], -kv[0]))[0]
     return _LAYOUT_NAMES.get(count, f"{count}-column")
 

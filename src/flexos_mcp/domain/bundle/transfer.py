@@ -41,8 +41,16 @@ from ..projects import project_id_for_slug, require_project
 from ..scope import Scope, owned_by
 from ..text import next_free_slug
 from .archive import (
-    FILES_DIR, FORMAT, FORMAT_VERSION, STORED_FILE_URL, TABLES_DIR, BundleReader, BundleRefused, BundleWriter,
-    file_member, table_member,
+    FILES_DIR,
+    FORMAT,
+    FORMAT_VERSION,
+    STORED_FILE_URL,
+    TABLES_DIR,
+    BundleReader,
+    BundleRefused,
+    BundleWriter,
+    file_member,
+    table_member,
 )
 from .catalog import PROJECTS, Table, project_tables
 from .files import BundleFiles
