@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import tinycss2
 from selectolax.lexbor import LexborHTMLParser
@@ -20,7 +21,7 @@ from flexos_mcp.analysis.css_values import (
 )
 from flexos_mcp.analysis.tailwind import Utility, parse_class
 
-from .records import MAX_INTERACTIONS, MAX_LABEL, Extraction
+from .records import MAX_INTERACTIONS, MAX_LABEL, ElementKey, Extraction
 
 _PRESENTATION_ATTRIBUTES = {"fill": "fill", "stroke": "stroke", "bgcolor": "background", "color": "text"}
 
@@ -84,7 +85,7 @@ class _ClassSummary:
 
 
 def _element_components(
-    tag: str, attrs: dict, semantic: list[str], summary: _ClassSummary, has_h1: bool
+    tag: str, attrs: dict[str, Any], semantic: list[str], summary: _ClassSummary, has_h1: bool
 ) -> tuple[list[str], list[str]]:
     """(component names, variants) for one element, from tag, role, classes and styling."""
     names: set[str] = set()
@@ -128,7 +129,7 @@ def _css_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _selector_for(tag: str, attrs: dict, semantic: tuple[str, ...]) -> str:
+def _selector_for(tag: str, attrs: dict[str, Any], semantic: tuple[str, ...]) -> str:
     """A stable selector a coding agent can use to find this element again."""
     element_id = attrs.get("id")
     if element_id:
@@ -167,7 +168,7 @@ def _inside_form(node) -> bool:
     return False
 
 
-def _handlers(attrs: dict) -> list[tuple[str, str]]:
+def _handlers(attrs: dict[str, Any]) -> list[tuple[str, str]]:
     """Event-handler attributes with code: `onclick`, `@click`, `v-on:click`, `x-on:click`."""
     return [
         (name, value) for name, value in attrs.items()
@@ -175,7 +176,7 @@ def _handlers(attrs: dict) -> list[tuple[str, str]]:
     ]
 
 
-def _interaction_attempts(node, tag: str, attrs: dict, scripted: bool) -> list[tuple[str, str, str | None, str | None]]:
+def _interaction_attempts(node, tag: str, attrs: dict[str, Any], scripted: bool) -> list[tuple[str, str, str | None, str | None]]:
     """(trigger, action, target, transition) for everything one element does, in the order they
     are recorded: handlers, htmx requests, toggles, then what its tag does. `scripted` says the
     element has attributes beyond the plain ones, so handlers are worth looking for. Computed
@@ -204,7 +205,7 @@ def _interaction_attempts(node, tag: str, attrs: dict, scripted: bool) -> list[t
 
 
 def _scripted_attempts(
-    tag: str, attrs: dict, handlers: list[tuple[str, str]], toggle: str | None
+    tag: str, attrs: dict[str, Any], handlers: list[tuple[str, str]], toggle: str | None
 ) -> list[tuple[str, str, str | None, str | None]]:
     """What an element's event handlers, htmx request attributes and Bootstrap-style toggle do."""
     attempts: list[tuple[str, str, str | None, str | None]] = []
@@ -222,7 +223,7 @@ def _scripted_attempts(
     return attempts
 
 
-def _link_attempt(attrs: dict) -> tuple[str, str, str | None, str | None] | None:
+def _link_attempt(attrs: dict[str, Any]) -> tuple[str, str, str | None, str | None] | None:
     """What following a link does: scroll to an anchor, contact, navigate in or out of the app."""
     href = (attrs.get("href") or "").strip()
     if not href or href.lower().startswith("javascript:"):
@@ -236,7 +237,7 @@ def _link_attempt(attrs: dict) -> tuple[str, str, str | None, str | None] | None
     return "click", "navigate_external" if external else "navigate", href, new_tab
 
 
-def _element_transition(attrs: dict) -> str | None:
+def _element_transition(attrs: dict[str, Any]) -> str | None:
     """The state change an element announces by attributes: `data-transition`, or a loading
     state when it carries a loading text or `aria-busy`."""
     return attrs.get("data-transition") or (
@@ -251,7 +252,7 @@ def _semantic_classes(class_attr: str) -> tuple[str, ...]:
     return tuple(c for c in class_attr.split() if parse_class(c) is None)
 
 
-def _record_interactions(found: Extraction, node, tag: str, attrs: dict, class_attr: str, scripted: bool) -> None:
+def _record_interactions(found: Extraction, node, tag: str, attrs: dict[str, Any], class_attr: str, scripted: bool) -> None:
     """Forms, buttons with handlers or submit roles, links, scripted elements: each new
     (trigger, selector, action, target) once, labelled with the element's text or aria-label."""
     attempts = _interaction_attempts(node, tag, attrs, scripted)
@@ -290,8 +291,6 @@ _PLAIN_ATTRIBUTES = frozenset(
     "action".split()
 )
 _INTERACTIVE_TAGS = frozenset({"form", "button", "a", "input"})
-
-ElementKey = tuple[str, str, tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +355,7 @@ def element_profile(key: ElementKey) -> _Profile:
     )
 
 
-def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...], extra: dict) -> _Contribution:
+def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...], extra: dict[str, Any]) -> _Contribution:
     """Resolve an element's tag, classes, Tailwind utilities (values, and variants as states
     and breakpoints) and presentation attributes into what they add to the page totals."""
     counted: dict[str, list] = {"tag_counts": [tag]}
@@ -405,7 +404,7 @@ def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...],
     )
 
 
-def _attribute_colors(tag: str, extra: dict, contexts: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], str]]:
+def _attribute_colors(tag: str, extra: dict[str, Any], contexts: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], str]]:
     """Colours set by presentation attributes (`fill`, `stroke`, `bgcolor`, `<font color>`)."""
     colors = []
     for attribute, context in _PRESENTATION_ATTRIBUTES.items():
@@ -499,7 +498,7 @@ def scan_page(found: Extraction, tree: LexborHTMLParser) -> _PageScan:
     return _PageScan(elements, inline, sheets)
 
 
-def _profile_attributes(node, handling: int, attrs: dict) -> tuple[tuple[str, str], ...]:
+def _profile_attributes(node, handling: int, attrs: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """The attributes that are part of an element's key, in attribute order, plus a marker
     for a `<section>` holding an `<h1>` (a hero). Most elements carry one such attribute
     (`type`, `role`), which needs no ordering pass."""
@@ -514,7 +513,7 @@ def _profile_attributes(node, handling: int, attrs: dict) -> tuple[tuple[str, st
     return extra
 
 
-def apply_elements(found: Extraction, elements: dict) -> None:
+def apply_elements(found: Extraction, elements: dict[ElementKey, int]) -> None:
     """Add each distinct element's contribution and components, `count` times over."""
     found.elements = elements
     for key, count in elements.items():

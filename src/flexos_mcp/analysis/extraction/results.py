@@ -5,7 +5,7 @@ between two versions' patterns."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import NotRequired, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
 import tinycss2
 
@@ -116,11 +116,14 @@ _LAYOUT_NAMES = {1: "single-column", 2: "two-column", 3: "three-column", 4: "fou
 _RANGE_NAMES = ("mobile", "tablet", "laptop", "desktop", "wide")
 
 
-def _ranked(counter: Counter) -> list:
+K = TypeVar("K")  # a counted key
+
+
+def _ranked(counter: Counter[K]) -> list[K]:
     return [key for key, _ in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))]
 
 
-def _breakpoints(found: Extraction) -> dict:
+def _breakpoints(found: Extraction) -> dict[str, Any]:
     """Name the width ranges that media queries and Tailwind prefixes cut the viewport into,
     with the grid layout most specific to each range."""
     cuts: set[int] = set()
@@ -142,11 +145,11 @@ def _breakpoints(found: Extraction) -> dict:
     elif len(merged) == 2:
         names = ["mobile", "tablet", "desktop"]
     names += [f"wide-{i}" for i in range(2, len(merged) + 3 - len(names))]
-    result: dict[str, dict] = {}
+    result: dict[str, dict[str, Any]] = {}
     for index, name in enumerate(names[: len(merged) + 1]):
         low = merged[index - 1] if index else 0
         high = merged[index] - 1 if index < len(merged) else None
-        entry: dict = {}
+        entry: dict[str, Any] = {}
         if index:
             entry["min"] = low
         if high is not None:
@@ -256,15 +259,15 @@ def responsive_rules_of(found: Extraction) -> ResponsiveRules:
     return responsive
 
 
-def _key_diff(old: dict, new: dict) -> dict:
+def _key_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     old_keys, new_keys = set(old), set(new)
     return {"added": sorted(new_keys - old_keys), "removed": sorted(old_keys - new_keys)}
 
 
-def diff_patterns(old: dict, new: dict) -> dict:
+def diff_patterns(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """What changed between two mockup versions' `extracted_patterns`: colours, fonts, sizes,
     radii, shadows and components added and removed, component counts and the spacing base."""
-    def table(patterns: dict, *path: str) -> dict:
+    def table(patterns: dict[str, Any], *path: str) -> dict[str, Any]:
         value = patterns or {}
         for key in path:
             value = value.get(key) or {}
