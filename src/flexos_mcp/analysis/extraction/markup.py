@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 import tinycss2
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from flexos_mcp.analysis import tailwind_data
 from flexos_mcp.analysis.css_values import (
@@ -154,12 +154,12 @@ def _handler_action(code: str) -> str:
     return callee if callee and plain.isalnum() and not callee[0].isdigit() else "script"
 
 
-def _label(node) -> str | None:
+def _label(node: LexborNode) -> str | None:
     text = " ".join((node.text(deep=True, separator=" ", strip=True) or "").split())
     return text[:MAX_LABEL] or None
 
 
-def _inside_form(node) -> bool:
+def _inside_form(node: LexborNode) -> bool:
     parent = node.parent
     while parent is not None:
         if parent.tag == "form":
@@ -176,7 +176,7 @@ def _handlers(attrs: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def _interaction_attempts(node, tag: str, attrs: dict[str, Any], scripted: bool) -> list[tuple[str, str, str | None, str | None]]:
+def _interaction_attempts(node: LexborNode, tag: str, attrs: dict[str, Any], scripted: bool) -> list[tuple[str, str, str | None, str | None]]:
     """(trigger, action, target, transition) for everything one element does, in the order they
     are recorded: handlers, htmx requests, toggles, then what its tag does. `scripted` says the
     element has attributes beyond the plain ones, so handlers are worth looking for. Computed
@@ -252,7 +252,7 @@ def _semantic_classes(class_attr: str) -> tuple[str, ...]:
     return tuple(c for c in class_attr.split() if parse_class(c) is None)
 
 
-def _record_interactions(found: Extraction, node, tag: str, attrs: dict[str, Any], class_attr: str, scripted: bool) -> None:
+def _record_interactions(found: Extraction, node: LexborNode, tag: str, attrs: dict[str, Any], class_attr: str, scripted: bool) -> None:
     """Forms, buttons with handlers or submit roles, links, scripted elements: each new
     (trigger, selector, action, target) once, labelled with the element's text or aria-label."""
     attempts = _interaction_attempts(node, tag, attrs, scripted)
@@ -265,7 +265,7 @@ def _record_interactions(found: Extraction, node, tag: str, attrs: dict[str, Any
     for trigger, action, target, transition_to in attempts:
         if (trigger, selector, action, target) in found.interactions:
             continue
-        item = {"trigger": trigger, "selector": selector, "action": action}
+        item: dict[str, str | None] = {"trigger": trigger, "selector": selector, "action": action}
         if transition_to or transition:
             item["transition"] = transition_to or transition
         if target:
@@ -302,7 +302,7 @@ class _Contribution:
     count twice); `colors` keep the order in which the element's classes and attributes name
     them, since the first sources of a colour are the ones kept."""
 
-    counted: tuple[tuple[str, tuple], ...]
+    counted: tuple[tuple[str, tuple[object, ...]], ...]  # (Extraction field, the keys it counts)
     colors: tuple[tuple[str, tuple[str, ...], str], ...]
     shadows: tuple[tuple[str, str], ...]
     layouts: tuple[tuple[float, None, int], ...]
@@ -358,7 +358,7 @@ def element_profile(key: ElementKey) -> _Profile:
 def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...], extra: dict[str, Any]) -> _Contribution:
     """Resolve an element's tag, classes, Tailwind utilities (values, and variants as states
     and breakpoints) and presentation attributes into what they add to the page totals."""
-    counted: dict[str, list] = {"tag_counts": [tag]}
+    counted: dict[str, list[object]] = {"tag_counts": [tag]}
     colors: list[tuple[str, tuple[str, ...], str]] = []
     shadows: list[tuple[str, str]] = []
     layouts: list[tuple[float, None, int]] = []
@@ -378,11 +378,11 @@ def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...],
             colors.append((value, (utility.context, *contexts, *states), source))  # type: ignore[arg-type]
         elif kind == "spacing":
             if value:
-                counted.setdefault("spacing", []).append(round(value))  # type: ignore[arg-type]
+                counted.setdefault("spacing", []).append(round(value))  # type: ignore[call-overload]  # a spacing value is px, a number
         elif kind == "font_size":
             counted.setdefault("sizes", []).append(px_key(value))  # type: ignore[arg-type]
         elif kind == "font_family":
-            stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (value,))
+            stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (str(value),))
             counted.setdefault("families", []).append(value)
             counted.setdefault("stacks", []).append(", ".join(stack))
         elif kind == "font_weight":
@@ -390,7 +390,7 @@ def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...],
         elif kind == "radius":
             counted.setdefault("radii", []).append(px_key(value))  # type: ignore[arg-type]
         elif kind == "shadow" and utility.name != "none":
-            shadows.append((_shadow_text(value), source))  # type: ignore[arg-type]
+            shadows.append((_shadow_text(value), source))
         elif kind == "grid_cols":
             low = float(max((tailwind_data.SCREENS_PX[s] for s in screens), default=0))
             layouts.append((low, None, value))  # type: ignore[arg-type]
@@ -463,8 +463,10 @@ def scan_page(found: Extraction, tree: LexborHTMLParser) -> _PageScan:
     inline: dict[tuple[str, ElementKey], int] = {}
     sheets: list[str] = []
     interactions_open = True
-    for node in tree.root.traverse(include_text=False):
-        tag = node.tag
+    root = tree.root
+    assert root is not None  # the parser always builds the <html> element
+    for node in root.traverse(include_text=False):
+        tag: str = node.tag  # type: ignore[assignment]  # without text nodes, every node is an element, with a tag
         handling = _TAG_HANDLING.get(tag)
         if handling is None:
             handling = _handling_of(tag)
@@ -477,7 +479,7 @@ def scan_page(found: Extraction, tree: LexborHTMLParser) -> _PageScan:
         class_attr = attrs.get("class") or ""
         if handling == _COUNTED and len(attrs) == (1 if class_attr else 0):
             # The common case (no attributes, or only classes) takes no further look-ups.
-            key = (tag, class_attr, ())
+            key: ElementKey = (tag, class_attr, ())
             elements[key] = elements.get(key, 0) + 1
             continue
         if handling != _SECTION and _PROFILE_ATTRIBUTES.isdisjoint(attrs):
@@ -498,7 +500,7 @@ def scan_page(found: Extraction, tree: LexborHTMLParser) -> _PageScan:
     return _PageScan(elements, inline, sheets)
 
 
-def _profile_attributes(node, handling: int, attrs: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+def _profile_attributes(node: LexborNode, handling: int, attrs: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """The attributes that are part of an element's key, in attribute order, plus a marker
     for a `<section>` holding an `<h1>` (a hero). Most elements carry one such attribute
     (`type`, `role`), which needs no ordering pass."""

@@ -282,7 +282,7 @@ def diff_patterns(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     }
     old_base = table(old, "spacing_analysis").get("base_unit")
     new_base = table(new, "spacing_analysis").get("base_unit")
-    result = {
+    result: dict[str, Any] = {
         "colors": _key_diff(old_colors, new_colors),
         "fonts": _key_diff(table(old, "fonts", "families"), table(new, "fonts", "families")),
         "font_sizes": _key_diff(table(old, "fonts", "sizes"), table(new, "fonts", "sizes")),
