@@ -301,7 +301,7 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
-        log_level=config.log_level,  # type: ignore[arg-type]
+        log_level=config.log_level,
         extensions=[apps_extension()],
         read_only=config.read_only,
     )

@@ -236,12 +236,14 @@ def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
 def _lean_input(schema: dict[str, Any]) -> dict[str, Any]:
     strip_titles(schema)
     collapse_optional_arguments(schema)
-    return compact(schema, output=False)
+    lean: dict[str, Any] = compact(schema, output=False)  # a schema object in, a schema object out
+    return lean
 
 
 def _lean_output(schema: dict[str, Any]) -> dict[str, Any]:
     strip_titles(schema)
-    return compact(schema, output=True)
+    lean: dict[str, Any] = compact(schema, output=True)  # a schema object in, a schema object out
+    return lean
 
 
 def add_registered_resource(server: MCPServer[Any], spec: ResourceSpec) -> None:
