@@ -193,7 +193,7 @@ def _parse_utility(variants: tuple[str, ...], utility: str) -> Utility | None:
     core = core.lstrip("-")
 
     def make(kind: str, value: object = None, **extra: object) -> Utility:
-        return Utility(variants, kind, utility, value, **extra)  # type: ignore[arg-type]
+        return Utility(variants, kind, utility, value, **extra)  # type: ignore[arg-type]  # every caller passes one of Utility's kinds, as a literal
 
     for prefix, context in _COLOR_PREFIXES:
         if core.startswith(prefix + "-"):

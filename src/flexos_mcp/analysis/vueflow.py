@@ -314,7 +314,7 @@ def _edge_connection(edge: dict[str, Any]) -> Connection:
     for key in ("label", "sourceHandle"):
         if key in edge:
             connection[key] = copy.deepcopy(edge[key])
-    return connection  # type: ignore[return-value]
+    return connection  # type: ignore[return-value]  # built with Connection's keys only, those the edge has
 
 
 def validate_canvas(obj: Any) -> tuple[list[str], dict[str, float]]:

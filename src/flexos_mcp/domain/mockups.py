@@ -457,7 +457,8 @@ async def resolve_pair(conn: ReadConnection, scope: Scope, *, from_mockup_id: UU
         raise InvalidInput("to_mockup_id" if to_mockup_id is None else "from_mockup_id",
                            "pass both from_mockup_id and to_mockup_id (or page_id with versions).")
     if by_id:
-        return from_mockup_id, to_mockup_id  # type: ignore[return-value]
+        assert from_mockup_id is not None and to_mockup_id is not None  # checked just above
+        return from_mockup_id, to_mockup_id
     if page_id is None:
         raise InvalidInput("page_id", "pass page_id (with from_version/to_version, or neither to compare the current "
                                       "version with its parent), or from_mockup_id and to_mockup_id.")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import graphlib
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,7 +43,7 @@ from .scope import Actor, Scope
 
 ThoughtType = Literal["observation", "assumption", "decision", "question", "inference"]
 ThoughtStatus = Literal["active", "revised", "rejected", "confirmed"]
-THOUGHT_TYPES: tuple[str, ...] = ThoughtType.__args__  # type: ignore[attr-defined]
+THOUGHT_TYPES: tuple[str, ...] = get_args(ThoughtType)
 
 MAX_BATCH = 500
 MAX_CHAIN = 500

@@ -106,7 +106,7 @@ def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Except
             mistake = isinstance(exc, FlexError) and not isinstance(exc, DatabaseUnavailable)
             raise (caller_error if caller_error and mistake else error)(explain_failure(exc, what)) from exc
 
-    return guarded  # type: ignore[return-value]
+    return guarded  # type: ignore[return-value]  # functools.wraps keeps fn's signature; mypy sees the wrapper's own
 
 
 def tool(toolset: str, *, title: str, read_only: bool, destructive: bool,

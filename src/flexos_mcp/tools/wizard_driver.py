@@ -3,6 +3,7 @@ Claude through the Anthropic API (ANTHROPIC_API_KEY), or the connected client's 
 MCP sampling — and every step lands in the thinking chain."""
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -56,7 +57,7 @@ def _backend(ctx: Context, source: ModelSource, tools: ServerTools, listed: dict
     return AnthropicBackend(config.anthropic_api_key, config.model)
 
 
-async def _progress_reporter(ctx: Context):  # type: ignore[no-untyped-def]
+async def _progress_reporter(ctx: Context) -> Callable[[str, int, int], Awaitable[None]]:
     count = 0
 
     async def report(message: str, turns: int, max_turns: int) -> None:

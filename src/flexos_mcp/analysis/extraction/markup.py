@@ -375,12 +375,12 @@ def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...],
         kind, value = utility.kind, utility.value
         source = f"tailwind:{utility.utility}"
         if kind == "color":
-            colors.append((value, (utility.context, *contexts, *states), source))  # type: ignore[arg-type]
+            colors.append((value, (utility.context, *contexts, *states), source))  # type: ignore[arg-type]  # Utility.value is object; a colour's is its hex
         elif kind == "spacing":
             if value:
                 counted.setdefault("spacing", []).append(round(value))  # type: ignore[call-overload]  # a spacing value is px, a number
         elif kind == "font_size":
-            counted.setdefault("sizes", []).append(px_key(value))  # type: ignore[arg-type]
+            counted.setdefault("sizes", []).append(px_key(value))  # type: ignore[arg-type]  # a font size is px, a number
         elif kind == "font_family":
             stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (str(value),))
             counted.setdefault("families", []).append(value)
@@ -388,12 +388,12 @@ def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...],
         elif kind == "font_weight":
             counted.setdefault("weights", []).append(value)
         elif kind == "radius":
-            counted.setdefault("radii", []).append(px_key(value))  # type: ignore[arg-type]
+            counted.setdefault("radii", []).append(px_key(value))  # type: ignore[arg-type]  # a radius is px, a number
         elif kind == "shadow" and utility.name != "none":
             shadows.append((_shadow_text(value), source))
         elif kind == "grid_cols":
             low = float(max((tailwind_data.SCREENS_PX[s] for s in screens), default=0))
-            layouts.append((low, None, value))  # type: ignore[arg-type]
+            layouts.append((low, None, value))  # type: ignore[arg-type]  # grid_cols' value is the column count
     colors.extend(_attribute_colors(tag, extra, contexts))
     return _Contribution(
         counted=tuple((name, tuple(keys)) for name, keys in counted.items() if keys),
@@ -556,14 +556,14 @@ def _summarise(summary: _ClassSummary, utility: Utility) -> None:
         return
     kind = utility.kind
     if kind == "color" and utility.context == "background":
-        summary.background = utility.value  # type: ignore[assignment]
+        summary.background = utility.value  # type: ignore[assignment]  # a colour's value is its hex
     elif kind == "radius":
-        summary.rounded = utility.value  # type: ignore[assignment]
+        summary.rounded = utility.value  # type: ignore[assignment]  # a radius is px
     elif kind == "shadow":
         summary.shadow = utility.name != "none"
     elif kind == "spacing" and utility.name and utility.name.startswith("p"):
         summary.padding = True
     elif kind == "font_size":
-        summary.font_size = utility.value  # type: ignore[assignment]
+        summary.font_size = utility.value  # type: ignore[assignment]  # a font size is px
     elif utility.utility.startswith("border") and kind in ("other", "color"):
         summary.border = True

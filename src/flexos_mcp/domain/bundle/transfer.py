@@ -378,10 +378,10 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
         await _require_version_counters(conn, project_id)
         carried = {name.removeprefix(FILES_DIR): name for name in stored}
         for digest, name in carried.items():  # every file passes the store's gate before any is stored
-            files.check(digest, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]
+            files.check(digest, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]  # import_project refuses stored files without a store
         await _require_files_carried_or_held(conn, scope, project_id, named - set(carried))
         for name in stored:  # a refusal after this point leaves only unreferenced, content-addressed files
-            await asyncio.to_thread(files.put, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]
+            await asyncio.to_thread(files.put, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]  # as above
         project = await conn.fetchrow("SELECT id, name, slug FROM projects WHERE id = $1", project_id)
     return BundleSummary(project_id=project["id"], name=project["name"], slug=project["slug"], rows=counts,
                          files=len(stored), as_new=mapping is not None)
