@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from mcp.server import MCPServer
@@ -71,7 +72,7 @@ def main() -> None:
     parser.add_argument("--http", type=int, metavar="PORT", help="serve Streamable HTTP on this loopback port")
     parser.add_argument("--token", default="", help="the bearer token HTTP requests must carry")
     args = parser.parse_args()
-    results = json.loads(open(args.results).read()) if args.results else None
+    results = json.loads(Path(args.results).read_text()) if args.results else None
     server = build_echo_server(results)
     if args.http:
         serve_http(server, args.http, args.token)

@@ -34,15 +34,15 @@ from pathlib import Path
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch_db import scratch_database, with_database  # noqa: E402
+from scratch_db import scratch_database, with_database
 
-from flexos_mcp.db.gateway import Database  # noqa: E402
-from flexos_mcp.db.migrate import migrate  # noqa: E402
-from flexos_mcp.db.pool import create_pool  # noqa: E402
-from flexos_mcp.domain.bundle import export_project, import_project  # noqa: E402
-from flexos_mcp.domain.bundle.catalog import project_tables  # noqa: E402
-from flexos_mcp.domain.scope import Scope  # noqa: E402
-from flexos_mcp.domain.users import ensure_user  # noqa: E402
+from flexos_mcp.db.gateway import Database
+from flexos_mcp.db.migrate import migrate
+from flexos_mcp.db.pool import create_pool
+from flexos_mcp.domain.bundle import export_project, import_project
+from flexos_mcp.domain.bundle.catalog import project_tables
+from flexos_mcp.domain.scope import Scope
+from flexos_mcp.domain.users import ensure_user
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lesson-library" / "pages"
 
@@ -144,7 +144,7 @@ async def main() -> None:
             db = Database(pool)
             actor = await ensure_user(db, "bench@example.test")
             scope = Scope(db=db, actor=actor)
-            major = int((await admin.fetchval("SHOW server_version_num"))) // 10000
+            major = int(await admin.fetchval("SHOW server_version_num")) // 10000
             pg_dump, pg_restore = find_pg_tool("pg_dump", major), find_pg_tool("pg_restore", major)
             started = time.perf_counter()
             async with pool.acquire() as conn:

@@ -27,13 +27,13 @@ from pathlib import Path
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from flows import generate_flow  # noqa: E402  (bench/flows.py)
-from scratch_db import scratch_database  # noqa: E402  (bench/scratch_db.py)
+from flows import generate_flow
+from scratch_db import scratch_database
 
-from flexos_mcp.db.gateway import Database  # noqa: E402
-from flexos_mcp.db.pool import _init_connection  # noqa: E402
-from flexos_mcp.domain import flow_nodes, flow_reports, flows  # noqa: E402
-from flexos_mcp.domain.scope import Actor, Scope  # noqa: E402
+from flexos_mcp.db.gateway import Database
+from flexos_mcp.db.pool import _init_connection
+from flexos_mcp.domain import flow_nodes, flow_reports, flows
+from flexos_mcp.domain.scope import Actor, Scope
 
 SIZES = (10, 100, 1000)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import subprocess
@@ -33,13 +34,14 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
-from helpers.big_project import big_project_pages, store_pages  # noqa: E402  (tests/helpers/big_project.py)
 from scratch_db import scratch_database  # noqa: E402  (bench/scratch_db.py)
 from soak import User, _free_port, _percentile, _tool  # noqa: E402  (bench/soak.py)
 
 from flexos_mcp.db.gateway import Database  # noqa: E402
 from flexos_mcp.db.pool import create_pool  # noqa: E402
 from flexos_mcp.domain import tokens  # noqa: E402
+
+from helpers.big_project import big_project_pages, store_pages  # noqa: E402  (tests/helpers/big_project.py)
 
 MIB = 2**20
 
@@ -52,10 +54,8 @@ def _rss(process: psutil.Process) -> tuple[int, int]:
     """(server RSS, compute workers' RSS summed)."""
     workers = 0
     for child in process.children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             workers += child.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return process.memory_info().rss, workers
 
 
@@ -69,10 +69,8 @@ def _cpu(process: psutil.Process) -> tuple[float, float]:
     server = process.cpu_times()
     workers = server.children_user + server.children_system
     for child in process.children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             workers += spent(child)
-        except psutil.NoSuchProcess:
-            pass
     return server.user + server.system, workers
 
 
@@ -116,7 +114,7 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
         del pages
 
         port = _free_port()
-        log = tempfile.TemporaryFile()
+        log = tempfile.TemporaryFile()  # noqa: SIM115  the server's stderr for its whole life; read in the finally below
         env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "FLEXOS_LOG_LEVEL": "WARNING"}
         server = subprocess.Popen([sys.executable, "-m", "flexos_mcp", "serve", "--transport", "http", "--port",
                                    str(port), "--toolsets", "projects,entities"],
@@ -146,7 +144,7 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
                                                            _peak_rss(process, cold))
                     result = await cold
                     cold_s = time.perf_counter() - started
-                    cpu = [b - a for a, b in zip(cpu_before, _cpu(process))]
+                    cpu = [b - a for a, b in zip(cpu_before, _cpu(process), strict=True)]
 
                     started = time.perf_counter()
                     again = await _tool(http, mcp_url, owner, "infer_entities", project_id=str(project))

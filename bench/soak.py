@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -30,10 +31,10 @@ import httpx2
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch_db import scratch_database  # noqa: E402  (bench/scratch_db.py)
+from scratch_db import scratch_database
 
-from flexos_mcp.db.gateway import Database  # noqa: E402
-from flexos_mcp.domain import tokens  # noqa: E402
+from flexos_mcp.db.gateway import Database
+from flexos_mcp.domain import tokens
 
 HTML = "<main class='p-8'><h1 class='text-2xl text-slate-900'>Lessons</h1>" + "<p class='mt-2'>A lesson.</p>" * 40 + "</main>"
 # (kind, weight): what a design session and a coding agent mostly do
@@ -110,10 +111,8 @@ def _postgres_cpu(pid: int) -> float:
     postmaster = psutil.Process(pid)
     total = sum(postmaster.cpu_times()[:4])
     for child in postmaster.children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += sum(child.cpu_times()[:2])
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
@@ -143,7 +142,7 @@ async def soak(url: str, calls: int, clients: int, users: int) -> None:
     finally:
         await pool.close()
     port = _free_port()
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115  the server's stderr sink for its whole life, closed at exit
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "FLEXOS_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen([sys.executable, "-m", "flexos_mcp", "serve", "--transport", "http", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=log)

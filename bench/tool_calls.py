@@ -230,7 +230,7 @@ async def reads(fx: Fixture, over: str, ours: Client, echo: Client, conn: asyncp
 
 async def writes(fx: Fixture, ours: Client, echo: Client, conn: asyncpg.Connection) -> list[float]:
     counter = iter(range(10**9))
-    project, bare_project = uuid.UUID(fx.writes_project), uuid.UUID(fx.bare_project)
+    _project, bare_project = uuid.UUID(fx.writes_project), uuid.UUID(fx.bare_project)
     extraction = fx.extraction
     deep = {"ours": fx.deep_tail, "bare": uuid.UUID(fx.bare_deep_tail)}
     fresh = {"ours": fx.fresh_root, "bare": fx.bare_fresh_root}
@@ -382,7 +382,7 @@ async def http(fx: Fixture, results_file: Path) -> list[float]:
         args = fx.read_args["get_project"]
         targets = {"ours": (f"http://127.0.0.1:{ports['ours']}/mcp", token, "get_project"),
                    "echo": (f"http://127.0.0.1:{ports['echo']}/mcp", echo_token, "echo_get_project")}
-        for name, (url, tok, tool) in targets.items():  # warm up
+        for url, tok, tool in targets.values():  # warm up
             await throughput(url, tok, tool, args, 4, 1.0)
         await asyncio.sleep(1.5)  # the token's first use is written within about a second
         before = await _writes(pool)

@@ -33,7 +33,7 @@ def render_tools() -> list[str]:
         names = [s for s in specs if s.toolset == toolset.name]
         listed = ", ".join(f"`{s.name}`" + ("" if s.read_only else "\\*") for s in names) or "—"
         lines.append(f"| **{toolset.name}** — {toolset.description} | {'yes' if toolset.default else 'no'} | {listed} |")
-    return lines + ["", f"{len(specs)} tools in all; \\* marks a tool that writes (left out by `--read-only`)."]
+    return [*lines, "", f"{len(specs)} tools in all; \\* marks a tool that writes (left out by `--read-only`)."]
 
 
 def _arguments(prompt) -> str:

@@ -101,7 +101,7 @@ async def measure(client: Any, ids: dict[str, str]) -> dict[str, int]:
 def render(sizes: dict[str, int]) -> str:
     lines = [START, "", "| response | bytes |", "|---|---:|"]
     lines += [f"| {label} | {size:,} |" for label, size in sizes.items()]
-    return "\n".join(lines + ["", END])
+    return "\n".join([*lines, "", END])
 
 
 def readme_figures(text: str) -> dict[str, int]:
@@ -117,8 +117,8 @@ def updated(text: str, sizes: dict[str, int]) -> str:
 
 async def _measured() -> dict[str, int]:
     sys.path.insert(0, str(ROOT / "bench"))
-    from scratch_db import scratch_database
     from mcp import Client
+    from scratch_db import scratch_database
 
     from flexos_mcp.config import Config
     from flexos_mcp.server.app import build_server

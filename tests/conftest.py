@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 
 from flexos_mcp.db.migrate import migrate
+
 from helpers import ROOT
 from helpers.databases import fresh_database, with_database
 

@@ -8,9 +8,10 @@ import uuid
 
 import pytest
 
-from flexos_mcp.untrusted import unwrap
-from helpers.mcp_client import call, connect, error_of, new_email
 from flexos_mcp.domain import analytics
+from flexos_mcp.untrusted import unwrap
+
+from helpers.mcp_client import call, connect, error_of, new_email
 from helpers.project_fixtures import add_entity, add_page, make_project
 
 
@@ -117,7 +118,7 @@ async def test_crud_matrix_hand_computed(database_url, world):
     p, f, e = world["pages"], world["features"], world["entities"]
 
     def cell(pages=(), features=()):
-        return {"pages": [dict(zip(("page_id", "name", "slug"), x)) for x in pages],
+        return {"pages": [dict(zip(("page_id", "name", "slug"), x, strict=True)) for x in pages],
                 "features": [{"feature_id": str(f[n]), "name": n} for n in features]}
 
     empty = cell()
@@ -341,7 +342,7 @@ async def test_search_can_answer_from_the_full_text_indexes(db, world):
     search_project still avoids a full scan: its WHERE clause repeats the GIN index expression
     exactly, so idx_*_search can answer the @@."""
     await other_projects(db, world["email"])
-    sql, args = ANALYTICS["search_project"]
+    sql, _args = ANALYTICS["search_project"]
     leading = await leading_columns(db)
     transaction = db.transaction()
     await transaction.start()
@@ -360,7 +361,7 @@ async def test_search_can_answer_from_the_full_text_indexes(db, world):
         nodes = await plan_nodes(db, sql, [world["a"], None, "dashboard", None, 20])
     finally:
         await transaction.rollback()
-    assert SEARCH_INDEXES <= {n.get("Index Name") for n in nodes}
+    assert {n.get("Index Name") for n in nodes} >= SEARCH_INDEXES
     assert not unbounded_scans(nodes, leading), unbounded_scans(nodes, leading)
 
 

@@ -18,11 +18,12 @@ from mcp import Client
 from mcp.client.extension import advertise
 from playwright.async_api import Browser, Page, expect
 
-from helpers.mcp_client import call, connect, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.server.app import build_server
 from flexos_mcp.server.apps import VIEWS
+
 from helpers import preview_support
+from helpers.mcp_client import call, connect, new_email
 from helpers.preview_support import flexos_env, grow_example_project, load_demo, save_screenshot
 
 browser = preview_support.browser  # the module's Chromium (a fixture)
@@ -200,56 +201,64 @@ async def test_the_mockup_view_draws_the_mockup_in_a_nested_sandbox(database_url
 
 
 async def test_the_page_view_fetches_the_current_mockup_through_the_host(database_url: str, project: Project, browser: Browser):
-    async with apps_client(database_url, project.email) as client:
-        async with hosted(browser, client, "get_page", {"page_id": project.ids["login"]}) as found:
-            await expect(view(found).get_by_role("heading", name="Log in · version 2")).to_be_visible()
-            await expect(view(found).frame_locator("iframe").get_by_role("heading", name="Good to see you again")).to_be_visible()
-            assert found.tool_calls == ["get_mockup"]
-            assert found.errors == [] and found.refused == []
+    async with (
+        apps_client(database_url, project.email) as client,
+        hosted(browser, client, "get_page", {"page_id": project.ids["login"]}) as found,
+    ):
+        await expect(view(found).get_by_role("heading", name="Log in · version 2")).to_be_visible()
+        await expect(view(found).frame_locator("iframe").get_by_role("heading", name="Good to see you again")).to_be_visible()
+        assert found.tool_calls == ["get_mockup"]
+        assert found.errors == [] and found.refused == []
 
 
 async def test_the_design_system_view(database_url: str, project: Project, browser: Browser):
-    async with apps_client(database_url, project.email) as client:
-        async with hosted(browser, client, "get_design_system", {"project_id": project.ids["project"]}) as found:
-            primary = view(found).locator(".swatch", has_text=re.compile(r"^\s*primary\b(?!-)"))  # not on-primary
-            await expect(primary).to_contain_text("#DC2626")
-            await expect(primary).to_contain_text("used 44× on 8 pages")
-            assert await primary.locator(".chip").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(220, 38, 38)"
-            await expect(view(found).get_by_role("heading", name="Type scale")).to_be_visible()
-            await expect(view(found).locator(".bar")).to_have_count(5)
-            save_screenshot(await found.page.screenshot(full_page=True), "apps-design-system")
-            assert found.errors == [] and found.refused == []
+    async with (
+        apps_client(database_url, project.email) as client,
+        hosted(browser, client, "get_design_system", {"project_id": project.ids["project"]}) as found,
+    ):
+        primary = view(found).locator(".swatch", has_text=re.compile(r"^\s*primary\b(?!-)"))  # not on-primary
+        await expect(primary).to_contain_text("#DC2626")
+        await expect(primary).to_contain_text("used 44× on 8 pages")
+        assert await primary.locator(".chip").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(220, 38, 38)"
+        await expect(view(found).get_by_role("heading", name="Type scale")).to_be_visible()
+        await expect(view(found).locator(".bar")).to_have_count(5)
+        save_screenshot(await found.page.screenshot(full_page=True), "apps-design-system")
+        assert found.errors == [] and found.refused == []
 
 
 @pytest.mark.parametrize("tool", ["analyze_flow", "get_flow"])
 async def test_the_flow_view_highlights_faults(database_url: str, project: Project, browser: Browser, tool: str):
-    async with apps_client(database_url, project.email) as client:
-        async with hosted(browser, client, tool, {"flow_id": project.ids["flow"]}) as found:
-            await expect(view(found).get_by_role("heading", name="Sign up")).to_be_visible()
-            unreachable = view(found).locator("svg.diagram g.node.unreachable")
-            await expect(unreachable).to_have_count(1)
-            await expect(unreachable).to_contain_text("Forgotten help page")
-            await expect(view(found).locator("svg.diagram g.node.dead-end")).to_contain_text("Save draft profile")
-            await expect(view(found).get_by_role("heading", name=re.compile(r"^Unreachable"))).to_contain_text("1")
-            # Each result is drawn whole with the other tool's answer, fetched through the host.
-            assert found.tool_calls == ["get_flow" if tool == "analyze_flow" else "analyze_flow"]
-            if tool == "analyze_flow":
-                save_screenshot(await found.page.screenshot(full_page=True), "apps-flow")
-            assert found.errors == [] and found.refused == []
+    async with (
+        apps_client(database_url, project.email) as client,
+        hosted(browser, client, tool, {"flow_id": project.ids["flow"]}) as found,
+    ):
+        await expect(view(found).get_by_role("heading", name="Sign up")).to_be_visible()
+        unreachable = view(found).locator("svg.diagram g.node.unreachable")
+        await expect(unreachable).to_have_count(1)
+        await expect(unreachable).to_contain_text("Forgotten help page")
+        await expect(view(found).locator("svg.diagram g.node.dead-end")).to_contain_text("Save draft profile")
+        await expect(view(found).get_by_role("heading", name=re.compile(r"^Unreachable"))).to_contain_text("1")
+        # Each result is drawn whole with the other tool's answer, fetched through the host.
+        assert found.tool_calls == ["get_flow" if tool == "analyze_flow" else "analyze_flow"]
+        if tool == "analyze_flow":
+            save_screenshot(await found.page.screenshot(full_page=True), "apps-flow")
+        assert found.errors == [] and found.refused == []
 
 
 async def test_the_thinking_chain_view(database_url: str, project: Project, browser: Browser):
-    async with apps_client(database_url, project.email) as client:
-        async with hosted(browser, client, "get_thinking_chain", {"run_id": project.ids["run"]}) as found:
-            graph = view(found).locator("svg.diagram g.node")
-            await expect(graph).to_have_count(5)
-            await expect(view(found).locator("svg.diagram g.node.open-question")).to_contain_text("shareable")
-            await expect(view(found).locator("svg.diagram g.node.rejected")).to_contain_text("card grid")
-            await expect(view(found).locator("svg.diagram g.node.needs-review")).to_have_count(2)
-            await expect(view(found).locator("ul.tree li.thought.rejected li.thought.needs-review").first).to_contain_text(
-                "card grid for collections")
-            save_screenshot(await found.page.screenshot(full_page=True), "apps-thinking")
-            assert found.errors == [] and found.refused == []
+    async with (
+        apps_client(database_url, project.email) as client,
+        hosted(browser, client, "get_thinking_chain", {"run_id": project.ids["run"]}) as found,
+    ):
+        graph = view(found).locator("svg.diagram g.node")
+        await expect(graph).to_have_count(5)
+        await expect(view(found).locator("svg.diagram g.node.open-question")).to_contain_text("shareable")
+        await expect(view(found).locator("svg.diagram g.node.rejected")).to_contain_text("card grid")
+        await expect(view(found).locator("svg.diagram g.node.needs-review")).to_have_count(2)
+        await expect(view(found).locator("ul.tree li.thought.rejected li.thought.needs-review").first).to_contain_text(
+            "card grid for collections")
+        save_screenshot(await found.page.screenshot(full_page=True), "apps-thinking")
+        assert found.errors == [] and found.refused == []
 
 
 async def test_a_hostile_mockup_in_the_view_reaches_nothing(database_url: str, project: Project, browser: Browser):

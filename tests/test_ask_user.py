@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 
 import mcp_types as types
 import pytest
-from helpers.mcp_client import call, error_of, new_email
 from mcp import Client
 
 from flexos_mcp.config import Config
 from flexos_mcp.server.app import build_server
+
+from helpers.mcp_client import call, error_of, new_email
 
 
 class Person:

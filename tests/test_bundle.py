@@ -13,14 +13,24 @@ import zipfile
 import asyncpg
 import pytest
 
-from helpers.bundle_support import UUID_ANYWHERE, dump, file_store, full_project, png_bytes, project_ids, rewrite, scope_on
-from helpers.databases import fresh_database
-from helpers.mcp_client import new_email
 from flexos_mcp.domain.bundle import BundleRefused, export_project, import_project
 from flexos_mcp.domain.bundle.catalog import EXCLUDED_TABLES, all_tables, project_tables
 from flexos_mcp.domain.mockups import create_page
 from flexos_mcp.domain.projects import create_project
 from flexos_mcp.errors import Conflict, FlexError
+
+from helpers.bundle_support import (
+    UUID_ANYWHERE,
+    dump,
+    file_store,
+    full_project,
+    png_bytes,
+    project_ids,
+    rewrite,
+    scope_on,
+)
+from helpers.databases import fresh_database
+from helpers.mcp_client import new_email
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +60,7 @@ async def test_every_table_is_in_a_bundle_or_excluded_with_a_reason(db):
 
 
 async def test_export_names_every_table_checksums_and_files(original, db):
-    _, project, bundle, store, summary = original
+    _, _project, bundle, store, summary = original
     archive = zipfile.ZipFile(io.BytesIO(bundle))
     manifest = json.loads(archive.read("manifest.json"))
     header = json.loads(archive.read("bundle.json"))
@@ -111,7 +121,7 @@ async def test_as_new_duplicates_the_project_beside_itself_with_no_id_pointing_b
 
 
 async def test_importing_the_same_ids_again_is_refused_with_advice_and_imports_nothing(original, db, database_url):
-    email, _, bundle, store, _ = original
+    _email, _, bundle, store, _ = original
     count = await _count_projects(db)
     async with scope_on(database_url, new_email()) as scope:
         with pytest.raises(Conflict, match="--as-new"):
@@ -174,7 +184,7 @@ def _newer(bundle: bytes) -> bytes:
 async def test_a_forged_bundle_cannot_reach_into_another_users_project(original, db, database_url):
     """Ownership comes from the importing user, and links must stay inside the bundle, even when
     a forger rewrites rows and the manifest to match."""
-    email, project, bundle, store, _ = original
+    email, _project, bundle, store, _ = original
     async with scope_on(database_url, new_email()) as victim:
         victim_project = await create_project(victim, {"name": "Private", "type": "web-app"})
         victim_page = (await create_page(victim, victim_project.id, {"name": "Secret", "slug": "secret"})).id
@@ -187,7 +197,7 @@ async def test_a_forged_bundle_cannot_reach_into_another_users_project(original,
 
     forged = rewrite(bundle, "tables/features.jsonl", link_to_victim)
     async with scope_on(database_url, new_email()) as thief:
-        with pytest.raises(BundleRefused, match="features.affected_pages names a record outside the bundle"):
+        with pytest.raises(BundleRefused, match=r"features\.affected_pages names a record outside the bundle"):
             await import_project(thief, io.BytesIO(forged), as_new=True, files=store)
         assert await _count_projects(db) == count
         # The owner in the bundle is ignored: the importing user owns the copy.

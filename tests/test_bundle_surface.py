@@ -9,8 +9,8 @@ import io
 import os
 import zipfile
 
-from helpers.mcp_client import call, connect, error_of, new_email
 from helpers.cli_process import run_flexos
+from helpers.mcp_client import call, connect, error_of, new_email
 
 
 async def test_export_tool_returns_the_zip_as_a_blob_and_import_tool_copies_it(database_url, db):

@@ -17,6 +17,7 @@ import pytest
 from helpers.cli_process import EXECUTABLE, run_flexos
 from helpers.mcp_client import new_email
 
+
 def _with_password(url: str, password: str) -> str:
     """The same URL with a password (ignored by the test servers' trust authentication)."""
     parts = urlsplit(url)
@@ -30,7 +31,7 @@ async def test_demo_says_whose_project_it_made_and_does_not_make_it_twice(databa
            "FLEXOS_LOG_LEVEL": "WARNING"}
     first = run_flexos("demo", "--email", email, env=env)
     assert first.returncode == 0, first.stderr
-    assert f"as project 'Lesson Library' (slug lesson-library, id " in first.stdout and f"for {email}." in first.stdout
+    assert "as project 'Lesson Library' (slug lesson-library, id " in first.stdout and f"for {email}." in first.stdout
     assert f'"FLEXOS_USER_EMAIL": "{email}"' in first.stdout and "flexos-mcp demo --email" in first.stdout
     assert "flexos-mcp: using PostgreSQL at postgresql://postgres:***@" in first.stderr
     assert "s3cret-pw" not in first.stderr + first.stdout

@@ -9,14 +9,14 @@ import uuid
 
 import pytest
 
-from helpers.mcp_client import call, connect, new_email
 from flexos_mcp.cli import main
 from flexos_mcp.cli_database import command_scope
-from flexos_mcp.config import Config
+from flexos_mcp.config import DEFAULT_MODEL, Config
 from flexos_mcp.demo import load_example
 from flexos_mcp.wizard import backends
+
+from helpers.mcp_client import call, connect, new_email
 from helpers.wizard_script import COLLECTIONS, FakeAnthropic
-from flexos_mcp.config import DEFAULT_MODEL
 
 
 async def _load_example(config: Config) -> None:
@@ -77,7 +77,8 @@ def test_cli_refuses_unknown_runs_and_projects_in_its_own_words(cli_env, monkeyp
     assert f"No wizard run {missing} among the runs of {cli_env}" in err and "`flexos-mcp wizard run`" in err
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
     assert main(["wizard", "resume", str(missing)]) == 1
-    assert f"No wizard run {missing} among the runs of {cli_env}" in (resumed := capsys.readouterr().err)
+    resumed = capsys.readouterr().err
+    assert f"No wizard run {missing} among the runs of {cli_env}" in resumed
     assert main(["wizard", "run", "page-creator", "--project", "nope", "--brief", "x"]) == 1
     err = capsys.readouterr().err
     assert f"No project 'nope' among the projects of {cli_env}" in err and "`flexos-mcp demo`" in err

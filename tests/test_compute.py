@@ -10,9 +10,10 @@ import time
 
 import pytest
 
-from helpers import compute_tasks as tasks
 from flexos_mcp.compute import ComputeLimits, ComputePool, WorkTooBig
 from flexos_mcp.errors import InvalidInput
+
+from helpers import compute_tasks as tasks
 
 
 @pytest.fixture

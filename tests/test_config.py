@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import ROOT
 from flexos_mcp.config import SETTINGS, Config, ConfigError
+
+from helpers import ROOT
 
 
 def test_every_setting_is_documented_in_the_readme():

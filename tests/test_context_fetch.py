@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from helpers.mcp_client import call, connect, error_of, new_email
 from helpers.context_files import stored_files
+from helpers.mcp_client import call, connect, error_of, new_email
 from helpers.netns_hosts import WebHost, public_web_host
 from helpers.project_fixtures import make_project
 from helpers.records import dump_project
@@ -30,7 +30,7 @@ class _Counting(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         type(self).hits += 1
         self.send_response(200)
         self.end_headers()

@@ -13,8 +13,8 @@ import uuid
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from helpers.mcp_client import call, connect, error_of, new_email
 from helpers.context_files import ELF_BYTES, LANDING_HTML, b64, png_bytes, stored_files
+from helpers.mcp_client import call, connect, error_of, new_email
 from helpers.project_fixtures import make_project
 from helpers.records import dump_project
 
@@ -100,8 +100,9 @@ async def test_one_item_of_each_type_is_stored_analysed_served_and_searchable(da
         big = await call(client, "create_context_item", project_id=project, item_type="screenshot",
                          content_base64=b64(png_bytes(3000, 2000)))
         scaled = await client.call_tool("get_context_item", {"context_item_id": big["id"], "include_image": True})
-        from PIL import Image
         import io
+
+        from PIL import Image
         assert Image.open(io.BytesIO(base64.b64decode(scaled.content[1].data))).size == (1568, 1045)
 
         # the same bytes are stored once

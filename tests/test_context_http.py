@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import base64
 
-from helpers.mcp_client import new_email
 from helpers.context_files import b64, png_bytes, stored_files
 from helpers.http_helpers import http_server, mcp_client, new_token
+from helpers.mcp_client import new_email
 
 
 async def test_http_refuses_paths_and_stores_base64(database_url, tmp_path):

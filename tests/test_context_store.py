@@ -9,13 +9,14 @@ import threading
 
 import pytest
 
-from helpers.context_files import ELF_BYTES, png_bytes, stored_files
 from flexos_mcp.domain.context_items import check_content_url
 from flexos_mcp.errors import InvalidInput
 from flexos_mcp.store import FileStore, LocalFileStore, StoredFileMissing, digest_of_url, file_url
 from flexos_mcp.store.fetch import why_not_public
 from flexos_mcp.store.sniff import RefusedFile, sniff
 from flexos_mcp.store.user_paths import read_allowed_file
+
+from helpers.context_files import ELF_BYTES, png_bytes, stored_files
 
 
 def test_the_store_keeps_bytes_by_digest_once_and_atomically(tmp_path):

@@ -13,12 +13,13 @@ import httpx2
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from helpers.mcp_client import connect, new_email
-from helpers.controlled_postgres import ControlledPostgres
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.db.migrate import migrate
 from flexos_mcp.domain import tokens
+
+from helpers.controlled_postgres import ControlledPostgres
 from helpers.http_helpers import MCP_HEADERS, http_server, mcp_client, rpc
+from helpers.mcp_client import connect, new_email
 
 DB_TIMEOUT_S = 2.0  # FLEXOS_DB_TIMEOUT_S for these servers, so the bounds are short
 UNAVAILABLE = "The database is unavailable"

@@ -11,11 +11,12 @@ import uuid
 import asyncpg
 import pytest
 
-from helpers import ROOT
-from helpers.mcp_client import new_email
 from flexos_mcp.db.error_map import explain_database_error
 from flexos_mcp.db.migrate import load_migrations, migrate
 from flexos_mcp.errors import InvalidInput
+
+from helpers import ROOT
+from helpers.mcp_client import new_email
 from helpers.records import seed_project
 
 SEED = (ROOT / "docs" / "seed-schema.md").read_text()

@@ -36,7 +36,7 @@ def test_every_stage_starts_from_a_pinned_base_image():
     bases = [line.split()[1] for line in INSTRUCTIONS if line.upper().startswith("FROM ")]
     assert bases, "no FROM"
     for base in bases:
-        name, _, tag = base.partition(":")
+        _name, _, tag = base.partition(":")
         assert "@sha256:" in base or re.match(r"^\d+\.\d+\.\d+-", tag), f"{base}: pin a full version (or a digest)"
 
 

@@ -12,16 +12,17 @@ import uuid
 from contextlib import asynccontextmanager
 
 import pytest
-from helpers import ROOT
-from helpers.mcp_client import call, connect, error_of, new_email
 from mcp.shared.exceptions import MCPError
-from helpers.records import dump_project, seed_project
 
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.demo import load_example
 from flexos_mcp.domain.scope import Scope
 from flexos_mcp.domain.users import ensure_user
+
+from helpers import ROOT
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.records import dump_project, seed_project
 
 
 @asynccontextmanager

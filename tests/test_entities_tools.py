@@ -23,7 +23,7 @@ ENTITY_TOOLSETS = ("projects", "features", "entities", "analytics")
 
 async def test_inference_on_the_example_finds_what_a_person_would_name(database_url, db):
     email = new_email()
-    project, pages = await load_lesson_library(db, email)
+    project, _pages = await load_lesson_library(db, email)
     async with connect(database_url, email=email, toolsets=ENTITY_TOOLSETS) as client:
         await call(client, "create_feature", project_id=str(project), name="Discuss lessons",
                    data_operations={"creates": ["Comment"], "reads": ["Lesson", "User"]})

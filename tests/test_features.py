@@ -85,8 +85,8 @@ async def test_link_unlink_and_list_filters(database_url, db):
 
 async def test_bad_input_names_the_field_and_changes_nothing(database_url, db, subtests):
     email = new_email()
-    project, pages, flow = await project_with_pages(db, email)
-    other_project, other_pages, other_flow = await project_with_pages(db, email)  # same user, other project
+    project, pages, _flow = await project_with_pages(db, email)
+    _other_project, other_pages, other_flow = await project_with_pages(db, email)  # same user, other project
     stranger = await seed_project(db, new_email())
     before = await dump_project(db, project)
     async with connect(database_url, email=email) as client:
@@ -154,7 +154,7 @@ async def make_project_via_tools(client) -> str:
 
 async def test_resources(database_url, db):
     email = new_email()
-    project, pages, _ = await project_with_pages(db, email)
+    project, _pages, _ = await project_with_pages(db, email)
     async with connect(database_url, email=email) as client:
         feature = await call(client, "create_feature", project_id=str(project), name="Rate lessons")
         listing = await client.read_resource(f"flexos://projects/{project}/features")

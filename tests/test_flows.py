@@ -9,8 +9,9 @@ import json
 import uuid
 from pathlib import Path
 
-from helpers.flows_node_checks import mermaid_parse_results, vueflow_round_trip
 from flexos_mcp.untrusted import unwrap
+
+from helpers.flows_node_checks import mermaid_parse_results, vueflow_round_trip
 from helpers.mcp_client import call, connect, error_of, new_email
 from helpers.records import dump_project, seed_project
 
@@ -553,9 +554,9 @@ async def test_project_flow_coverage(database_url, db):
 
 async def test_example_flows_import_and_resources(database_url, db):
     from flexos_mcp.db.gateway import Database
+    from flexos_mcp.db.pool import create_pool
     from flexos_mcp.domain.flows import import_example_flows
     from flexos_mcp.domain.scope import Actor, Scope
-    from flexos_mcp.db.pool import create_pool
 
     email = new_email()
     async with connect(database_url, email=email, toolsets=("all",)) as client:

@@ -4,16 +4,16 @@ if nothing moved meanwhile (a mockup changed during the computation is seen, not
 
 from __future__ import annotations
 
-from helpers.big_project import big_project_pages, store_pages
-from helpers.mcp_client import call, connect, new_email
-from helpers.project_fixtures import make_project
-
 from flexos_mcp import compute
 from flexos_mcp.analysis import flow_graph, mermaid
 from flexos_mcp.analysis.design_tokens import emerge_design_system
 from flexos_mcp.analysis.extraction import extract_mockup
 from flexos_mcp.domain import design_systems, flow_nodes, flow_reports, flows, mockups
 from flexos_mcp.domain.design_systems import current_mockup_patterns
+
+from helpers.big_project import big_project_pages, store_pages
+from helpers.mcp_client import call, connect, new_email
+from helpers.project_fixtures import make_project
 
 
 async def test_a_big_design_system_is_computed_in_the_pool_and_sees_a_mockup_changed_meanwhile(

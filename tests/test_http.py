@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx2
 import pytest
+from mcp.shared.exceptions import MCPError
 
-from helpers.mcp_client import new_email
 from helpers.http_helpers import cli, http_server, mcp_client
+from helpers.mcp_client import new_email
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +36,10 @@ async def test_each_request_runs_as_its_tokens_user(server, database_url):
     token_id = listed.stdout.splitlines()[1].split()[0]  # below the header row
     assert "laptop" in listed.stdout and "active" in listed.stdout
     assert cli(database_url, "token", "revoke", token_id).returncode == 0
-    with pytest.raises(Exception):
+    with pytest.raises(ExceptionGroup) as refused:  # the SDK's task groups wrap the HTTP error
         async with mcp_client(server.mcp_url, bob_token) as client:
             await client.list_tools()
+    assert refused.group_contains(MCPError)
 
 
 async def test_requests_without_a_valid_token_are_refused(server):

@@ -12,10 +12,11 @@ import asyncpg
 import httpx2
 import pytest
 
-from helpers.mcp_client import new_email
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.domain import tokens
+
 from helpers.http_helpers import MCP_HEADERS, cli, http_server, mcp_client, new_token, rpc
+from helpers.mcp_client import new_email
 
 PUBLIC = "https://flexos.example.com"
 EXTRA_HOST = "flexos.internal:8443"
@@ -97,7 +98,7 @@ async def test_the_401_points_at_metadata_under_the_public_url(server):
 async def test_expired_and_revoked_tokens_are_refused(server, database_url):
     expired, _ = await _token_for(database_url, expires_at=datetime.now(UTC) - timedelta(seconds=1))
     assert (await _post(server, expired, rpc("tools/list"))).status_code == 401
-    live, record = await _token_for(database_url, expires_at=datetime.now(UTC) + timedelta(days=1))
+    live, _record = await _token_for(database_url, expires_at=datetime.now(UTC) + timedelta(days=1))
     assert (await _post(server, live, rpc("tools/list"))).status_code == 200
 
 

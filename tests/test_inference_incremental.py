@@ -10,11 +10,6 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from helpers.big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages, store_pages
-from helpers.mcp_client import call, connect, new_email
-from helpers.http_helpers import http_server, mcp_client, new_token
-from helpers.project_fixtures import EXAMPLE, add_page, load_lesson_library, make_project
-
 from flexos_mcp.analysis import entities as analysis
 from flexos_mcp.compute import WorkTooBig
 from flexos_mcp.db.gateway import Database
@@ -22,6 +17,11 @@ from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import entity_inference
 from flexos_mcp.domain.scope import Scope
 from flexos_mcp.domain.users import ensure_user
+
+from helpers.big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages, store_pages
+from helpers.http_helpers import http_server, mcp_client, new_token
+from helpers.mcp_client import call, connect, new_email
+from helpers.project_fixtures import EXAMPLE, add_page, load_lesson_library, make_project
 
 
 async def findings_rows(db, project) -> dict[str, tuple]:

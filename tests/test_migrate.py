@@ -9,8 +9,9 @@ import sys
 
 import asyncpg
 
-from helpers.databases import fresh_database
 from flexos_mcp.db.migrate import load_migrations, migrate
+
+from helpers.databases import fresh_database
 
 
 async def test_concurrent_migrations_apply_the_schema_once(pg_admin_url):

@@ -7,13 +7,12 @@ import asyncio
 import uuid
 
 import pytest
-from helpers.mcp_client import call, connect, error_of, new_email
-from helpers.records import dump_project, seed_project
-
 from mcp.shared.exceptions import MCPError
 
 from flexos_mcp.domain.mockups import CSS_LIMIT, HTML_LIMIT
 
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.records import dump_project, seed_project
 
 HTML_V1 = """<main class="bg-slate-50 p-4">
   <h1 class="text-2xl font-bold text-slate-900">Lessons</h1>

@@ -21,10 +21,15 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
 
-from helpers.mcp_client import call, connect, new_email
 from helpers import preview_support
+from helpers.mcp_client import call, connect, new_email
 from helpers.preview_support import (
-    HOSTILE_NAME, flexos_env, grow_example_project, load_demo, require_browser, save_screenshot,
+    HOSTILE_NAME,
+    flexos_env,
+    grow_example_project,
+    load_demo,
+    require_browser,
+    save_screenshot,
 )
 
 browser = preview_support.browser  # the module's Chromium (a fixture)

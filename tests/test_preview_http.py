@@ -18,13 +18,14 @@ import httpx2
 import pytest
 from starlette.routing import Mount
 
-from helpers.databases import fresh_database
-from helpers.mcp_client import call, connect, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import tokens
 from flexos_mcp.preview.app import ROUTES, PreviewOptions, create_app
+
+from helpers.databases import fresh_database
+from helpers.mcp_client import call, connect, new_email
 from helpers.preview_support import flexos_env
 
 WRITING_METHODS = ("POST", "PUT", "DELETE", "PATCH")
@@ -35,10 +36,12 @@ NAME = '<script>alert("page")</script> Sign <b>up</b>'
 async def preview(database_url: str, email: str, *, require_tokens: bool = False,
                   base_url: str = "http://127.0.0.1:8766") -> AsyncIterator[httpx2.AsyncClient]:
     app = create_app(Config(database_url=database_url, user_email=email), PreviewOptions(require_tokens=require_tokens))
-    async with app.router.lifespan_context(app):
-        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=base_url) as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
+    async with (
+        app.router.lifespan_context(app),
+        httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=base_url) as client,
+    ):
+        client.app = app  # type: ignore[attr-defined]
+        yield client
 
 
 async def _project(client: Any) -> dict[str, Any]:

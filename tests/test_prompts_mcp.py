@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from helpers.mcp_client import connect, new_email
 from flexos_mcp.prompt_files import load_prompts, render_prompt
 from flexos_mcp.wizard_definitions import load_wizard_definitions
+
+from helpers.mcp_client import connect, new_email
 
 
 async def test_every_prompt_file_is_listed_with_its_arguments(database_url):

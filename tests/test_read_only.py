@@ -17,9 +17,10 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
+from flexos_mcp.cli import main
+
 from helpers.databases import fresh_database
 from helpers.mcp_client import call, connect, error_of, new_email
-from flexos_mcp.cli import main
 
 EXECUTABLE = shutil.which("flexos-mcp", path=str(Path(sys.executable).parent)) or "flexos-mcp"
 

@@ -13,7 +13,7 @@ from helpers.mcp_client import call, connect, new_email
 from helpers.project_fixtures import add_page, make_project
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import response_sizes  # noqa: E402
+import response_sizes
 
 # Bytes a model may pay for each response on the example project (measured in the README).
 BUDGETS = {

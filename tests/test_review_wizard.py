@@ -13,10 +13,11 @@ import mcp_types as t
 import pytest
 from mcp import Client
 
-from helpers.mcp_client import call, connect, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.server.app import build_server
 from flexos_mcp.wizard import backends
+
+from helpers.mcp_client import call, connect, new_email
 from helpers.wizard_script import BRIEF, MODEL, Conversation, FakeAnthropic, message, page_creator_turn
 
 

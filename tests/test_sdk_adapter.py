@@ -12,8 +12,15 @@ from mcp.server.mcpserver import Context
 from mcp_types import CallToolResult, ListResourcesResult, ListToolsResult, Resource, TextContent, TextResourceContents
 from pydantic import BaseModel
 
-from flexos_mcp.server.sdk_adapter import (ListHandlers, advertise_list_changes, context_for, convert_results,
-                                           lowlevel_server, registered_tool, rewrite_tool_schemas)
+from flexos_mcp.server.sdk_adapter import (
+    ListHandlers,
+    advertise_list_changes,
+    context_for,
+    convert_results,
+    lowlevel_server,
+    registered_tool,
+    rewrite_tool_schemas,
+)
 
 
 class Echoed(BaseModel):
@@ -112,7 +119,7 @@ class Shaped(ListHandlers):
 
     async def resources_for_request(self, ctx: Any, params: Any) -> ListResourcesResult:
         listed = await self.list_resources()
-        return ListResourcesResult(resources=listed + [Resource(uri="res://extra", name="extra")])
+        return ListResourcesResult(resources=[*listed, Resource(uri="res://extra", name="extra")])
 
 
 async def test_list_handlers_answer_tools_list_and_resources_list():

@@ -4,6 +4,7 @@ embedded PostgreSQL stopped by the last process that used it, never under anothe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
@@ -141,10 +142,8 @@ def test_ctrl_c_in_a_terminal_stops_the_server_and_its_embedded_postgres(home):
             status = os.waitstatus_to_exitcode(raw) if finished else None
             ready, _, _ = select.select([terminal], [], [], 0.1)
             if ready:
-                try:
+                with contextlib.suppress(OSError):  # the terminal closed with the process
                     output += os.read(terminal, 65536)
-                except OSError:  # the terminal closed with the process
-                    pass
         assert status == 130, f"exit {status}; output:\n{output.decode(errors='replace')}"
         assert _postgres_stopped(home), "the embedded PostgreSQL is still running"
         assert b"Traceback" not in output, output.decode(errors="replace")

@@ -25,7 +25,7 @@ def helper_imports_out_of_place(root: Path = TESTS) -> list[str]:
                      else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
             for name in names:
                 top, last = name.split(".")[0], name.split(".")[-1]
-                if top == "conftest" or last.startswith("test_") or (root / top).is_dir() and top != "helpers":
+                if top == "conftest" or last.startswith("test_") or ((root / top).is_dir() and top != "helpers"):
                     found.append(f"{where}:{node.lineno}: imports {name}; move what it needs to tests/helpers/")
     return found
 

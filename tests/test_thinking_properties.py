@@ -7,7 +7,6 @@ from __future__ import annotations
 import graphlib
 
 import pytest
-from helpers.mcp_client import new_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +17,8 @@ from flexos_mcp.domain.scope import Scope
 from flexos_mcp.domain.thinking import NewThought
 from flexos_mcp.domain.users import ensure_user
 from flexos_mcp.errors import FlexError
+
+from helpers.mcp_client import new_email
 
 TYPES = ("observation", "assumption", "decision", "question", "inference")
 

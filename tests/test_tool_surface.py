@@ -13,19 +13,19 @@ import anyio
 import asyncpg
 import pytest
 from mcp import Client
+from mcp.shared.subscriptions import ToolsListChanged
 from pydantic import BaseModel
 
-from mcp.shared.subscriptions import ToolsListChanged
-
-from helpers import ROOT
-from helpers.mcp_client import call, connect, new_email
-from helpers.schema_values import FREE_FORM_ARGUMENTS
 from flexos_mcp.config import Config
 from flexos_mcp.db.error_map import explain_database_error
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.server.app import build_server
 from flexos_mcp.server.registry import all_tools
 from flexos_mcp.server.toolsets import TOOLSETS, UnknownToolset
+
+from helpers import ROOT
+from helpers.mcp_client import call, connect, new_email
+from helpers.schema_values import FREE_FORM_ARGUMENTS
 
 SNAPSHOTS = ROOT / "tests" / "toolsnaps"
 UPDATE = os.environ.get("FLEXOS_UPDATE_SNAPSHOTS") == "1"
@@ -267,10 +267,9 @@ async def _templates(client) -> set[str]:
 async def test_dynamic_toolsets_bring_their_resources_and_say_so(database_url):
     """A toolset's resources appear when it is enabled, not before; the client hears of it both
     ways (protocol 2026-07-28 subscriptions, and the plain notification earlier protocols use)."""
-    from mcp_types import ResourceListChangedNotification
-
     from mcp.shared.exceptions import MCPError
     from mcp.shared.subscriptions import ResourcesListChanged
+    from mcp_types import ResourceListChangedNotification
 
     pages = "flexos://projects/{project_id}/pages"
     tokens_css = "flexos://projects/{project_id}/design-system/tokens.css"

@@ -19,8 +19,7 @@ from typing import Any
 
 from helpers.mcp_client import connect, new_email
 from helpers.records import seed_project
-from helpers.schema_values import kind_of, resolve, valid_arguments
-from helpers.schema_values import FREE_FORM_ARGUMENTS
+from helpers.schema_values import FREE_FORM_ARGUMENTS, kind_of, resolve, valid_arguments
 
 _counter = itertools.count(1)
 _TAG = re.compile(r"</?\s*user-content\b[^>]*>", re.IGNORECASE)

@@ -9,9 +9,10 @@ import io
 import uuid
 
 import pytest
-from helpers.mcp_client import call, connect, error_of, new_email
 from mcp.shared.exceptions import MCPError
 from PIL import Image
+
+from helpers.mcp_client import call, connect, error_of, new_email
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -10,11 +10,12 @@ import mcp_types as t
 import pytest
 from mcp import Client
 
-from helpers.mcp_client import call, connect, error_of, new_email
 from flexos_mcp.config import Config
 from flexos_mcp.prompt_files import render_wizard_prompt
 from flexos_mcp.server.app import build_server
 from flexos_mcp.wizard import backends, store
+
+from helpers.mcp_client import call, connect, error_of, new_email
 from helpers.wizard_script import BRIEF, MODEL, Conversation, FakeAnthropic, message, page_creator_turn
 
 PHASES = ["understand-intent", "gather-context", "define-structure", "design-mockup", "review-consistency", "finalize"]

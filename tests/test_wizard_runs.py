@@ -9,11 +9,13 @@ from collections import deque
 from datetime import datetime
 
 import pytest
-from helpers.mcp_client import call, connect, error_of, new_email
-from helpers.records import dump_project, seed_project
+from mcp.shared.exceptions import MCPError
 
 from flexos_mcp.server.registry import all_tools
 from flexos_mcp.wizard_definitions import load_wizard_definitions, suggested_tool_names
+
+from helpers.mcp_client import call, connect, error_of, new_email
+from helpers.records import dump_project, seed_project
 
 MY_TOOLSETS = ("wizard", "thinking")
 
@@ -278,7 +280,7 @@ async def test_run_resource_checks_the_project(database_url, db):
     async with connect(database_url, email=email, toolsets=("all",)) as client:
         body = await client.read_resource(f"flexos://projects/{ids['project']}/runs/{ids['wizard_run']}")
         assert str(ids["wizard_run"]) in body.contents[0].text and '"open_questions"' in body.contents[0].text
-        with pytest.raises(Exception):
+        with pytest.raises(MCPError):
             await client.read_resource(f"flexos://projects/{mine['project']}/runs/{ids['wizard_run']}")
 
 

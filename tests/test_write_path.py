@@ -13,12 +13,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from helpers.mcp_client import new_email
 from flexos_mcp.db.gateway import Database, WriteOutsideTransaction, is_writing
 from flexos_mcp.db.pool import create_pool
 from flexos_mcp.domain import projects, users, wizard
 from flexos_mcp.domain.scope import Scope
 from flexos_mcp.wizard.store import PendingStep, RecordingDatabase, Step, StepRecorder
+
+from helpers.mcp_client import new_email
 
 WRITES = [
     "INSERT INTO users (email) VALUES ($1)",

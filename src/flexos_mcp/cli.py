@@ -117,7 +117,7 @@ def _config(args: argparse.Namespace) -> Config:
         overrides["user_email"] = args.email
     if args.command in ("migrate", "token", "user", "import"):
         overrides["read_only"] = False  # FLEXOS_READ_ONLY is about the server, not these admin commands
-    return dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
+    return dataclasses.replace(config, **overrides)  # type: ignore[arg-type]  # each override is of its Config field's type
 
 
 def _stop_on_sigterm() -> None:

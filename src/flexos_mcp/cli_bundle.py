@@ -28,8 +28,7 @@ def add_bundle_commands(subparsers: Any) -> None:
 
 async def run_bundle_command(config: Config, args: argparse.Namespace) -> None:
     from .cli_database import command_scope
-    from .domain.bundle import export_project, import_project, resolve_project_ref
-    from .domain.bundle import bundle_files
+    from .domain.bundle import bundle_files, export_project, import_project, resolve_project_ref
     from .domain.projects import get_project
     from .errors import FlexError
 

@@ -11,7 +11,7 @@ import webbrowser
 from .config import Config
 
 
-def add_preview_command(commands: argparse._SubParsersAction) -> None:
+def add_preview_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     preview = commands.add_parser("preview", help="open a read-only preview of your projects in a browser")
     preview.add_argument("--host", default="127.0.0.1",
                          help="address to listen on (default 127.0.0.1; any other address requires tokens)")

@@ -144,7 +144,8 @@ async def _call_server(config: Config, tool: str, arguments: dict[str, Any]) -> 
         result = await client.call_tool(tool, arguments, progress_callback=progress)
     if result.is_error:
         raise FlexError(" ".join(getattr(block, "text", "") for block in result.content))
-    return result.structured_content
+    structured: dict[str, Any] = result.structured_content  # the driver tools all return a structured result
+    return structured
 
 
 def _outcome(result: dict[str, Any]) -> str:

@@ -112,7 +112,7 @@ def _worker_main(conn: Connection, memory_bytes: int, nice: int = 0) -> None:
             outcome: tuple[str, Any] = ("ok", fn(*args, **kwargs))
         except MemoryError:
             outcome = ("memory", None)
-        except BaseException as exc:  # noqa: BLE001 — every failure goes back to the caller
+        except BaseException as exc:
             outcome = ("error", _portable(exc))
         try:
             conn.send((*outcome, _resident_bytes()))
@@ -125,7 +125,7 @@ def _worker_main(conn: Connection, memory_bytes: int, nice: int = 0) -> None:
 # --- the server side -----------------------------------------------------------------------------
 
 class _Worker:
-    def __init__(self, context: multiprocessing.context.BaseContext, memory_bytes: int, nice: int = 0):
+    def __init__(self, context: multiprocessing.context.ForkServerContext, memory_bytes: int, nice: int = 0):
         self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(target=_worker_main, args=(child, memory_bytes, nice), daemon=True,
                                        name="flexos-compute")
@@ -184,7 +184,8 @@ class ComputePool:
                 raise
             self._return(worker, resident)
         if status == "ok":
-            return value
+            result: T = value  # what fn returned, unpickled
+            return result
         if status == "memory":
             raise WorkTooBig(f"This work needed more than the memory bound of {self.limits.memory_mb} MB and was "
                              f"stopped; nothing was changed. {hint}".strip())
@@ -203,10 +204,10 @@ class ComputePool:
         else:
             self._idle.append(worker)
 
-    async def _exchange(self, worker: _Worker, task: tuple, progress: ProgressCallback | None) -> tuple:
+    async def _exchange(self, worker: _Worker, task: tuple[Any, ...], progress: ProgressCallback | None) -> tuple[Any, ...]:
         """Send the task, then read messages as they arrive without blocking the loop."""
         loop = asyncio.get_running_loop()
-        messages: asyncio.Queue[Any] = asyncio.Queue()
+        messages: asyncio.Queue[tuple[Any, ...] | None] = asyncio.Queue()  # None: the worker is gone
         fd = worker.conn.fileno()
 
         def readable() -> None:

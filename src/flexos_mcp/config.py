@@ -217,7 +217,7 @@ class Config:
             kwargs["anthropic_api_key"] = env["ANTHROPIC_API_KEY"]
         if env.get("FLEXOS_MODEL"):
             kwargs["model"] = env["FLEXOS_MODEL"]
-        return cls(**kwargs)  # type: ignore[arg-type]
+        return cls(**kwargs)  # type: ignore[arg-type]  # kwargs holds Config fields, each parsed to its type above
 
 
 def parse_email(raw: str, name: str) -> str:

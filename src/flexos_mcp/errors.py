@@ -4,6 +4,8 @@ errors unchanged; anything else is an internal fault and its text never leaves t
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class FlexError(Exception):
     """A failure the caller can act on."""
@@ -16,7 +18,7 @@ class FlexError(Exception):
     def __str__(self) -> str:
         return self.message
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as (class, message, field), whatever the subclass's own constructor takes, so
         an error raised in a compute worker reaches the caller as the same class and text."""
         return _rebuild, (type(self), self.message, self.field)

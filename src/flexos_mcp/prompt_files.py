@@ -50,12 +50,12 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flexos_mcp.untrusted import user_content
 from flexos_mcp.package_data import data_path
+from flexos_mcp.untrusted import user_content
 from flexos_mcp.wizard_definitions import SNAKE_CASE, WizardDefinition, load_wizard_definitions
 
 NOT_PROVIDED = "(not provided)"
@@ -147,7 +147,7 @@ def _key_value(text: str, line: int) -> tuple[str, str]:
     return key, value.strip()
 
 
-def _parse_front_matter(lines: list[str]) -> tuple[dict, int]:
+def _parse_front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
     """Parse the front matter; return the fields (with line numbers) and the body's first index."""
     if not lines or lines[0] != "---":
         raise _FrontMatterError(1, "a prompt file must start with a '---' front matter line")
@@ -264,9 +264,9 @@ def parse_prompt_file(text: str, path: str, expected_name: str, kind: PromptKind
                         f"{', '.join(sorted(declared)) or 'none'} (write \\{{{match[2]}}} for a literal)",
                     )
                 used.add(match[2])
-        for line, argument in arguments:
+        for line_number, argument in arguments:
             if argument.name not in used:
-                raise _FrontMatterError(line, f"argument '{argument.name}' is never used in the body")
+                raise _FrontMatterError(line_number, f"argument '{argument.name}' is never used in the body")
         body = "\n".join(lines[body_start:]).strip()
         if not body:
             raise _FrontMatterError(body_start + 1, "the prompt body is empty")
@@ -313,7 +313,7 @@ def _read_prompts(directory: Path, definitions: Mapping[str, WizardDefinition]) 
                 name = f"{entry.name}/{phase_file.stem}"
                 prompts[name] = _read_prompt_file(phase_file, name, "phase")
         elif entry.suffix == ".md":
-            kind = "wizard" if entry.stem in definitions else "general"
+            kind: PromptKind = "wizard" if entry.stem in definitions else "general"
             prompts[entry.stem] = _read_prompt_file(entry, entry.stem, kind)
         else:
             raise ValueError(f"{entry}: unexpected file; prompts are .md files")

@@ -22,7 +22,7 @@ A block that comes back as an argument (a model passing on text it read) is unwr
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from pydantic import PlainSerializer, SerializationInfo
 
@@ -34,6 +34,10 @@ _WHOLE_BLOCK = re.compile(r"\A<user-content>(.*)</user-content>\Z", re.DOTALL)
 RAW = {"untrusted": "raw"}  # serialisation context that leaves the text unwrapped (for exports)
 
 
+@overload
+def user_content(text: str) -> str: ...
+@overload
+def user_content(text: None) -> None: ...
 def user_content(text: str | None) -> str | None:
     """`text` inside a <user-content> block, its closing markers neutralised."""
     if text is None:

@@ -76,6 +76,7 @@ class WizardPhase(_Frozen):
     @field_validator("produces", "suggested_tools", "next")
     @classmethod
     def _no_duplicates(cls, values: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        assert info.field_name is not None  # a field validator always runs for a named field
         return _reject_duplicates(values, info.field_name)
 
 
@@ -170,7 +171,7 @@ def _reachable(edges: Mapping[str, Iterable[str]], starts: Iterable[str]) -> set
     return seen
 
 
-def _error_location(definition: object, loc: tuple) -> str:
+def _error_location(definition: object, loc: tuple[int | str, ...]) -> str:
     """Turn a pydantic error location into words a person can find in the file."""
     if len(loc) >= 2 and loc[0] == "phases" and isinstance(loc[1], int):
         phases = definition.get("phases") if isinstance(definition, dict) else None

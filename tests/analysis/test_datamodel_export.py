@@ -5,8 +5,13 @@ import uuid
 
 import pytest
 
-from flexos_mcp.analysis.datamodel_export import (quote_ident, quote_literal, to_json_schema,
-                                                  to_postgres_ddl, to_pydantic_source)
+from flexos_mcp.analysis.datamodel_export import (
+    quote_ident,
+    quote_literal,
+    to_json_schema,
+    to_postgres_ddl,
+    to_pydantic_source,
+)
 from flexos_mcp.analysis.entities import infer_entities
 
 from helpers.entity_fixtures import CYCLE, EXAMPLE_PAGES

@@ -5,9 +5,10 @@ import json
 import pytest
 
 from flexos_mcp.analysis.design_tokens import emerge_design_system, resolve_color
+from flexos_mcp.analysis.extraction import extract_mockup
 from flexos_mcp.analysis.token_consistency import check_consistency
 from flexos_mcp.analysis.token_exports import css_declarations, to_css_variables, to_dtcg, to_tailwind_theme
-from flexos_mcp.analysis.extraction import extract_mockup
+
 from helpers.token_fixtures import EXAMPLE, example_mockups
 
 

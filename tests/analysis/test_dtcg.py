@@ -5,9 +5,10 @@ import copy
 
 import pytest
 
-from helpers.dtcg_rules import problems
 from flexos_mcp.analysis.design_tokens import emerge_design_system
 from flexos_mcp.analysis.token_exports import dtcg_color, dtcg_dimension, to_dtcg
+
+from helpers.dtcg_rules import problems
 from helpers.token_fixtures import TOKENS, example_mockups
 
 

@@ -1,10 +1,10 @@
 """Entity inference page by page (analysis/entities.py's seams): what makes the per-page cache
 sound, and that knowledge crosses pages."""
 
+from flexos_mcp.analysis import entities as analysis
+
 from helpers.big_project import DASHBOARD, LESSON_PLAN_FORM, big_project_pages, example_pages
 from helpers.entity_fixtures import CYCLE, EXAMPLE_PAGES
-
-from flexos_mcp.analysis import entities as analysis
 
 
 def test_a_page_reads_the_same_with_only_the_known_entities_it_can_see():
@@ -18,7 +18,7 @@ def test_a_page_reads_the_same_with_only_the_known_entities_it_can_see():
                 findings[i] = analysis.read_page(pages[i], known)
         stages = [sorted(s) for s in analysis.known_stages(seeds, findings, [])]
         assert any(len(f["known"][-1]) < len(stages[-1]) for f in findings) or len(stages[-1]) <= 2
-        for page, found in zip(pages, findings):
+        for page, found in zip(pages, findings, strict=True):
             assert analysis.read_page(page, stages)["entities"] == found["entities"], page["slug"]
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from flexos_mcp.analysis.vueflow import apply_node_rows, node_semantic_errors, parse_canvas
+
 from helpers.flows_node_checks import vueflow_round_trip
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "lesson-library" / "flows"

@@ -6,6 +6,7 @@ import pytest
 
 from flexos_mcp.analysis.flow_graph import analyze_flow, auto_layout, place_after
 from flexos_mcp.analysis.vueflow import CanvasError, node_box_size
+
 from helpers.flow_graphs import complete_graph, edges_of, node, random_flow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "lesson-library" / "flows"
@@ -205,7 +206,7 @@ def reaches(adjacency, source, target):
 def assert_no_overlaps(nodes, layout):
     boxes = sorted((layout[n["id"]]["x"], layout[n["id"]]["y"], *node_box_size(n), n["id"]) for n in nodes)
     for i, (x1, y1, w1, h1, a) in enumerate(boxes):
-        for x2, y2, w2, h2, b in boxes[i + 1:]:
+        for x2, y2, _w2, h2, b in boxes[i + 1:]:
             if x2 >= x1 + w1:
                 break
             assert y2 >= y1 + h1 or y1 >= y2 + h2, f"{a} and {b} overlap"

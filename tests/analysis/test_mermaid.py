@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from flexos_mcp.analysis.mermaid import escape_label, flow_to_mermaid, graph_to_mermaid
-from helpers.flows_node_checks import mermaid_parse_results
+
 from helpers.flow_graphs import complete_graph, edges_of, node, random_flow
+from helpers.flows_node_checks import mermaid_parse_results
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "lesson-library" / "flows"
 
@@ -127,11 +128,11 @@ def test_every_diagram_of_our_flows_parses_with_mermaid():
     diagrams += [flow_to_mermaid([node("a", label=label), node("b", "decision", label=label)],
                                  [{"id": "e", "source": "a", "target": "b", "label": label}]) for label in NASTY_LABELS]
     diagrams.append(graph_to_mermaid([{"id": label, "label": label, "shape": shape, "class": label}
-                                      for label, shape in zip(NASTY_LABELS[:9], ["box", "round", "stadium", "subroutine", "cylinder", "circle", "diamond", "hexagon", "note"])],
+                                      for label, shape in zip(NASTY_LABELS[:9], ["box", "round", "stadium", "subroutine", "cylinder", "circle", "diamond", "hexagon", "note"], strict=True)],
                                      [{"source": NASTY_LABELS[0], "target": NASTY_LABELS[i], "style": style, "label": NASTY_LABELS[i]}
                                       for i, style in enumerate(["arrow", "dotted", "thick", "line", "dotted_line"], start=1)]))
     results = mermaid_parse_results(diagrams)
-    failures = [(diagram, result["error"]) for diagram, result in zip(diagrams, results) if not result["ok"]]
+    failures = [(diagram, result["error"]) for diagram, result in zip(diagrams, results, strict=True) if not result["ok"]]
     assert failures == []
     assert {result["diagramType"] for result in results} == {"flowchart-v2"}
 

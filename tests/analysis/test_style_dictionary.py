@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from flexos_mcp.analysis.css_values import normalize_color
-from flexos_mcp.analysis.token_exports import css_declarations, to_dtcg
 from flexos_mcp.analysis.design_tokens import emerge_design_system
+from flexos_mcp.analysis.token_exports import css_declarations, to_dtcg
+
 from helpers.token_fixtures import TOKENS, example_mockups
 
 SD_DIR = Path(__file__).resolve().parents[2] / "js" / "style-dictionary"

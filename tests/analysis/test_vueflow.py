@@ -13,6 +13,7 @@ from flexos_mcp.analysis.vueflow import (
     normalise_node_data,
     parse_canvas,
 )
+
 from helpers.flows_node_checks import vueflow_round_trip
 
 PAGE_ID = "7d0c3a52-2f0e-4c8e-9d55-0b1f0f5a9e11"
@@ -333,7 +334,7 @@ def test_vueflow_accepts_the_canvas_after_a_row_round_trip():
     edge_defaults = {"type": "default", "data": {}, "label": ""}
     for sent_items, back_items, defaults in ((canvas["nodes"], out["nodes"], node_defaults),
                                              (canvas["edges"], out["edges"], edge_defaults)):
-        for sent, back in zip(sent_items, back_items):
+        for sent, back in zip(sent_items, back_items, strict=True):
             added = {k: v for k, v in back.items() if k not in sent}
             assert all(defaults.get(k, object()) == v for k, v in added.items()), (sent["id"], added)
             kept = {k: v for k, v in sent.items() if k != "dimensions"}

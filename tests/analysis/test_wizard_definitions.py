@@ -4,6 +4,7 @@ import copy
 import json
 
 import pytest
+from pydantic import ValidationError
 
 from flexos_mcp.wizard_definitions import (
     allowed_next,
@@ -116,7 +117,7 @@ def test_packaged_definitions_are_cached_but_callers_cannot_change_them():
     second = load_wizard_definitions()
     assert "page-creator" in second
     assert second["design-system"] is load_wizard_definitions()["design-system"]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         second["design-system"].initial_phase = "export"
 
 

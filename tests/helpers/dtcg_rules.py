@@ -45,7 +45,7 @@ def _tokens(node: dict, path: tuple[str, ...], inherited: str | None, out: dict,
     """Collect tokens as path -> (token, type from itself or its groups), checking group shape."""
     group_type = node.get("$type", inherited)
     for key, child in node.items():
-        where = ".".join(path + (key,))
+        where = ".".join((*path, key))
         if key.startswith("$"):
             if key not in GROUP_KEYS:
                 found.append(f"{where}: '{key}' is not a group property")
@@ -57,9 +57,9 @@ def _tokens(node: dict, path: tuple[str, ...], inherited: str | None, out: dict,
         if not isinstance(child, dict):
             found.append(f"{where}: a group member must be a token or a group (an object)")
         elif "$value" in child:
-            out[path + (key,)] = (child, child.get("$type", group_type))
+            out[(*path, key)] = (child, child.get("$type", group_type))
         else:
-            _tokens(child, path + (key,), group_type, out, found)
+            _tokens(child, (*path, key), group_type, out, found)
 
 
 def _color(value: Any, where: str, found: list[str]) -> None:
@@ -148,7 +148,7 @@ def problems(document: Any) -> list[str]:
             return declared
         match = REFERENCE.match(token["$value"]) if isinstance(token["$value"], str) else None
         target = tuple(match.group(1).split(".")) if match else None
-        return type_of(target, seen + (path,)) if target in tokens else None
+        return type_of(target, (*seen, path)) if target in tokens else None
 
     def resolve(text: str, expected: str, where: str) -> bool:
         """True when `text` is an alias; reports one that points nowhere or at another type."""

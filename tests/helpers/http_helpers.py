@@ -78,9 +78,11 @@ def http_server(database_url: str, *args: str, **env: str) -> Iterator[RunningSe
 @asynccontextmanager
 async def mcp_client(url: str, token: str | None, *, timeout: float = 30) -> AsyncIterator[Client]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with httpx2.AsyncClient(headers=headers, timeout=timeout) as http:
-        async with Client(streamable_http_client(url, http_client=http)) as client:
-            yield client
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=timeout) as http,
+        Client(streamable_http_client(url, http_client=http)) as client,
+    ):
+        yield client
 
 
 def rpc(method: str, params: dict | None = None) -> dict:

@@ -38,7 +38,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         if url.path == "/page.html":

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from helpers.mcp_client import call
 from flexos_mcp.rendering.chromium import find_chromium
+
+from helpers.mcp_client import call
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"

@@ -87,6 +87,6 @@ async def dump_project(conn: asyncpg.Connection, project_id: UUID) -> dict[str, 
 
 
 async def row_counts(conn: asyncpg.Connection) -> dict[str, int]:
-    tables = ("users",) + PROJECT_TABLES
+    tables = ("users", *PROJECT_TABLES)
     row = await conn.fetchrow("SELECT " + ", ".join(f"(SELECT count(*) FROM {t}) AS {t}" for t in tables))
     return dict(row)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx2
+
 from flexos_mcp.config import DEFAULT_MODEL
 
 MODEL = DEFAULT_MODEL

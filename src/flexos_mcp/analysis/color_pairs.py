@@ -74,7 +74,8 @@ def _inline_declarations(style: str) -> tuple[ast.Declaration, ...]:
 @lru_cache(maxsize=8192)
 def _class_paint(class_attr: str) -> Paint:
     """What an element's Tailwind utilities paint, without variants (hover:, md:, dark: ...)."""
-    text = background = None
+    text: str | None = None
+    background: str | None = None
     for name in class_attr.split():
         if name.startswith("bg-gradient-") or name.startswith("bg-[url"):
             background = UNKNOWN
@@ -82,10 +83,12 @@ def _class_paint(class_attr: str) -> Paint:
         utility = parse_class(name)
         if utility is None or utility.variants or utility.kind != "color":
             continue
+        colour = utility.value
+        assert isinstance(colour, str)  # a colour utility's value is its hex
         if utility.context == "text":
-            text = utility.value  # type: ignore[assignment]
+            text = colour
         elif utility.context == "background":
-            background = utility.value  # type: ignore[assignment]
+            background = colour
     return text, background
 
 
@@ -116,9 +119,9 @@ def _plain_selectors(prelude: str) -> list[str]:
 
 
 def _rule_matches(tree: LexborHTMLParser, rules: Iterable[tuple[str, Sequence[ast.Declaration]]],
-                  variables: Mapping[str, list[ast.Node]]) -> dict[int, list[tuple[tuple, int, Paint]]]:
+                  variables: Mapping[str, list[ast.Node]]) -> dict[int, list[tuple[tuple[int, int, int], int, Paint]]]:
     """Element (by identity) -> the paints of the rules that select it, with their weight."""
-    matches: dict[int, list[tuple[tuple, int, Paint]]] = {}
+    matches: dict[int, list[tuple[tuple[int, int, int], int, Paint]]] = {}
     tried = 0
     for order, (prelude, declarations) in enumerate(rules):
         paint = _paint_of(declarations, variables)
@@ -138,7 +141,7 @@ def _rule_matches(tree: LexborHTMLParser, rules: Iterable[tuple[str, Sequence[as
     return matches
 
 
-def _declared(candidates: list[tuple[tuple, int, Paint]], index: int) -> str | None:
+def _declared(candidates: list[tuple[tuple[int, int, int], int, Paint]], index: int) -> str | None:
     best = None
     for weight, order, paint in candidates:
         if paint[index] is not None and (best is None or (weight, order) >= best[0]):
@@ -185,7 +188,7 @@ def text_on_background(tree: LexborHTMLParser, rules: Iterable[tuple[str, Sequen
                 if not counted and (content := child.text_content) and not content.isspace():
                     counts[effective] += 1
                     counted = True
-            elif tag not in _SKIPPED and tag[0] not in "-!_":
+            elif tag is not None and tag not in _SKIPPED and tag[0] not in "-!_":
                 stack.append((child, effective))
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_PAIRS]
     return [ColorPair(text=text, background=background, count=count) for (text, background), count in ranked]

@@ -142,7 +142,7 @@ def analyse_html(html: str, css: str | None = None) -> dict[str, Any]:
     tree = LexborHTMLParser(html)
     title_node = tree.css_first("title")
     title = _short(title_node.text()) if title_node else None
-    headings = [{"level": int(node.tag[1]), "text": _short(node.text(deep=True, separator=" "))}
+    headings = [{"level": int(str(node.tag)[1]), "text": _short(node.text(deep=True, separator=" "))}
                 for node in tree.css("h1,h2,h3,h4,h5,h6")]
     headings = [h for h in headings if h["text"]][:MAX_HEADINGS]
     links = [{"text": _short(node.text(deep=True, separator=" ")), "href": (node.attributes.get("href") or "")[:2000]}
@@ -222,10 +222,12 @@ def dominant_colors(image: Image.Image, count: int = MAX_PALETTE) -> list[dict[s
     total = sample.width * sample.height
     kept: list[tuple[tuple[int, int, int], int]] = []  # near-identical shades count as one colour
     for pixels, index in sorted(quantized.getcolors(maxcolors=256) or [], reverse=True):
-        rgb = tuple(palette[index * 3: index * 3 + 3])
-        near = next((i for i, (other, _) in enumerate(kept) if max(abs(a - b) for a, b in zip(rgb, other)) <= 12), None)
+        assert isinstance(index, int)  # a palette image's colours are indexes into its palette
+        red, green, blue = palette[index * 3: index * 3 + 3]
+        rgb = (red, green, blue)
+        near = next((i for i, (other, _) in enumerate(kept) if max(abs(a - b) for a, b in zip(rgb, other, strict=True)) <= 12), None)
         if near is None:
-            kept.append((rgb, pixels))  # type: ignore[arg-type]
+            kept.append((rgb, pixels))
         else:
             kept[near] = (kept[near][0], kept[near][1] + pixels)
     ranked = sorted(kept, key=lambda kv: -kv[1])
@@ -237,7 +239,7 @@ def _luminance(image: Image.Image) -> float:
     small = image.convert("L")
     small.thumbnail((64, 64))
     values = list(small.getdata())
-    return sum(values) / (255 * max(1, len(values)))
+    return float(sum(values)) / (255 * max(1, len(values)))
 
 
 def screen_shape(width: int, height: int) -> str:
@@ -262,7 +264,7 @@ def analyse_image(data: bytes) -> dict[str, Any]:
     finally:
         image.close()
     palette = [c["hex"] for c in colors]
-    layout = screen_shape(info["width"], info["height"])
+    layout = screen_shape(*image.size)
     return {"ai_analysis": _analysis([], palette, layout, {"design", "colors", "layout"}), "content_text": None,
             "metadata": {"image": info}}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 import tinycss2
 from coloraide import Color
@@ -188,7 +189,7 @@ def font_weight(tokens: Iterable[ast.Node]) -> int | None:
         return None
     token = parts[0]
     if token.type == "number" and token.is_integer:
-        return token.int_value
+        return int(token.int_value)  # tinycss2 is untyped; an integer NumberToken's int_value is an int
     return _WEIGHT_KEYWORDS.get(token.lower_value) if token.type == "ident" else None
 
 
@@ -207,10 +208,10 @@ def normalize_value_text(tokens: Iterable[ast.Node]) -> str:
     return " ".join(words)
 
 
-def shadow_layers(text: str) -> list[dict]:
+def shadow_layers(text: str) -> list[dict[str, Any]]:
     """Parse a box-shadow into DTCG shadow objects (`offsetX`, `offsetY`, `blur`, `spread`,
     `color`, `inset`). Returns [] for `none` or anything it cannot read exactly."""
-    layers: list[dict] = []
+    layers: list[dict[str, Any]] = []
     for part in split_commas(tinycss2.parse_component_value_list(text)):
         tokens = significant(part)
         lengths: list[str] = []
@@ -229,7 +230,7 @@ def shadow_layers(text: str) -> list[dict]:
         if not 2 <= len(lengths) <= 4:
             return []
         lengths += ["0px"] * (4 - len(lengths))
-        layer = {
+        layer: dict[str, str | bool] = {
             "color": color or "#000000",
             "offsetX": lengths[0],
             "offsetY": lengths[1],
@@ -272,7 +273,7 @@ def media_bounds(prelude: Iterable[ast.Node]) -> list[tuple[str, float]]:
     return bounds
 
 
-def infer_base_unit(counts: Mapping[int, int]) -> dict:
+def infer_base_unit(counts: Mapping[int, int]) -> dict[str, Any]:
     """The spacing base unit behind a set of px values (value → occurrences).
 
     The base is the first of 8, 4, 10, 12, 6, 5, 3, 2 whose multiples cover at least 80% of

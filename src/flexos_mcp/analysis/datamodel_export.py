@@ -16,12 +16,13 @@ import keyword
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel
 
 from .inflection import pascal_case, pluralize, snake_case, words_of
 
-__all__ = ["to_postgres_ddl", "to_json_schema", "to_pydantic_source", "quote_ident", "quote_literal"]
+__all__ = ["quote_ident", "quote_literal", "to_json_schema", "to_postgres_ddl", "to_pydantic_source"]
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -94,13 +95,13 @@ def _class_identifier(raw: str, taken: set[str]) -> str:
     return candidate
 
 
-def _finite(value) -> int | float | None:
+def _finite(value: object) -> int | float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return value if math.isfinite(value) else None
 
 
-def _python_pattern(pattern) -> str | None:
+def _python_pattern(pattern: object) -> str | None:
     if not isinstance(pattern, str) or not pattern:
         return None
     try:
@@ -110,8 +111,8 @@ def _python_pattern(pattern) -> str | None:
     return pattern
 
 
-def _column(name: str, spec: dict) -> _Column:
-    validation = spec.get("validation") if isinstance(spec.get("validation"), dict) else {}
+def _column(name: str, spec: dict[str, Any]) -> _Column:
+    validation: dict[str, Any] = spec["validation"] if isinstance(spec.get("validation"), dict) else {}
     max_length = spec.get("max_length")
     min_length = validation.get("min_length")
     return _Column(
@@ -131,7 +132,7 @@ def _column(name: str, spec: dict) -> _Column:
     )
 
 
-def _normalise(entities: list[dict]) -> _Model:
+def _normalise(entities: list[dict[str, Any]]) -> _Model:
     """One sanitised view of the entities that all three exports render."""
     table_names: set[str] = set()
     class_names: set[str] = set()
@@ -143,7 +144,7 @@ def _normalise(entities: list[dict]) -> _Model:
         plural = str(entity.get("plural_name") or pluralize(name))
         columns = [_Column("id", "uuid", required=True)]
         taken = {"id"}
-        fields = entity.get("fields") if isinstance(entity.get("fields"), dict) else {}
+        fields: dict[str, Any] = entity["fields"] if isinstance(entity.get("fields"), dict) else {}
         for field_name in sorted(fields):
             spec = fields[field_name]
             if not isinstance(spec, dict) or spec.get("primary") or snake_case(field_name) == "id":
@@ -167,7 +168,7 @@ def _normalise(entities: list[dict]) -> _Model:
             elif rel.get("type") == "has_many":
                 _ensure_fk(tables[target], str(rel.get("foreign_key") or ""), source)
             elif rel.get("type") == "many_to_many":
-                pairs.add(tuple(sorted((source, target))))
+                pairs.add((min(source, target), max(source, target)))
     for left, right in sorted(pairs):
         left_column = f"{snake_case(left) or 'left'}_id"[:_MAX_IDENTIFIER_BYTES]
         right_column = f"{snake_case(right) or 'right'}_id"[:_MAX_IDENTIFIER_BYTES]
@@ -254,6 +255,7 @@ def _column_checks(column: _Column) -> list[str]:
 
 
 def _fk_clause(column: _Column, tables: dict[str, _Table]) -> str:
+    assert column.target is not None  # called only for a column that references a table
     action = "CASCADE" if column.required else "SET NULL"
     return f"REFERENCES {quote_ident(tables[column.target].table)} ({quote_ident('id')}) ON DELETE {action}"
 
@@ -274,7 +276,7 @@ def _creation_order(model: _Model) -> list[str]:
     return order
 
 
-def to_postgres_ddl(entities: list[dict]) -> str:
+def to_postgres_ddl(entities: list[dict[str, Any]]) -> str:
     """CREATE TABLE statements (PostgreSQL 13+) for the entities, in dependency order: uuid
     primary keys, mapped column types, NOT NULL/UNIQUE/CHECK constraints, foreign keys from
     reference fields and belongs_to/has_many relationships, join tables for many_to_many.
@@ -305,8 +307,8 @@ def to_postgres_ddl(entities: list[dict]) -> str:
         created.add(entity)
     for join in model.joins:
         columns = []
-        for column, target in (join.left, join.right):
-            columns.append(f"{quote_ident(column)} uuid NOT NULL REFERENCES "
+        for column_name, target in (join.left, join.right):
+            columns.append(f"{quote_ident(column_name)} uuid NOT NULL REFERENCES "
                            f"{quote_ident(model.tables[target].table)} ({quote_ident('id')}) ON DELETE CASCADE")
         columns.append(f"PRIMARY KEY ({quote_ident(join.left[0])}, {quote_ident(join.right[0])})")
         statements.append(f"CREATE TABLE {quote_ident(join.table)} (\n  " + ",\n  ".join(columns) + "\n)")
@@ -317,9 +319,9 @@ def to_postgres_ddl(entities: list[dict]) -> str:
 
 # --- JSON Schema -------------------------------------------------------------------------------------
 
-def _json_base(column: _Column, tables: dict[str, _Table]) -> dict:
+def _json_base(column: _Column, tables: dict[str, _Table]) -> dict[str, Any]:
     if column.type in ("uuid", "reference"):
-        schema: dict = {"type": "string", "format": "uuid"}
+        schema: dict[str, Any] = {"type": "string", "format": "uuid"}
         if column.target in tables:
             schema["description"] = f"References {tables[column.target].class_name}.id"
     elif column.type == "enum" and column.enum_values:
@@ -348,7 +350,7 @@ def _json_base(column: _Column, tables: dict[str, _Table]) -> dict:
     return {"type": "array", "items": schema} if column.multiple else schema
 
 
-def to_json_schema(entities: list[dict]) -> dict:
+def to_json_schema(entities: list[dict[str, Any]]) -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) document with one object schema per entity under `$defs`
     (keyed by the sanitised class name); optional properties may be null; no extra properties.
     Validate one entity with {"$ref": "#/$defs/<Class>"} against this document."""
@@ -420,7 +422,7 @@ def _py_constraints(column: _Column, alias: str | None) -> list[str]:
     return args
 
 
-def to_pydantic_source(entities: list[dict]) -> str:
+def to_pydantic_source(entities: list[dict[str, Any]]) -> str:
     """Python source of one pydantic BaseModel per entity (field types, Field constraints,
     optional fields default to None). Every name is sanitised and every value written with
     repr(), so the source always compiles; it imports only pydantic and the standard library."""

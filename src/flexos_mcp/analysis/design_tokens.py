@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from flexos_mcp.analysis import tailwind_data
 from flexos_mcp.analysis.contrast import AA_LARGE, contrast_ratio
@@ -43,6 +44,8 @@ from flexos_mcp.analysis.css_values import (
     opaque,
     parse_length,
 )
+
+K = TypeVar("K")  # a counted key: a colour, a font family, a spacing value in px
 
 MAX_COLOR_TOKENS = 48
 MAX_SCALE_STEPS = 12
@@ -92,7 +95,7 @@ _TOKEN_GROUPS = ("colors", "radii", "shadows")
 MAX_LISTED_PAGES = 20
 
 
-def listed_pages(pages: Iterable[str | None]) -> dict:
+def listed_pages(pages: Iterable[str | None]) -> dict[str, Any]:
     """`{"pages": [first MAX_LISTED_PAGES slugs, sorted], "page_count": n}`."""
     known = sorted(p for p in pages if p is not None)
     return {"pages": known[:MAX_LISTED_PAGES], "page_count": len(known)}
@@ -103,7 +106,7 @@ def _page_threshold(page_count: int) -> int:
     return max(2, math.ceil(0.1 * page_count))
 
 
-def _recurring(counts: Counter, pages: dict, page_count: int) -> list:
+def _recurring(counts: Counter[K], pages: Mapping[K, set[str | None]], page_count: int) -> list[K]:
     """Keys used on enough pages or with enough share of all uses, most used first."""
     total = sum(counts.values()) or 1
     threshold = _page_threshold(page_count)
@@ -114,12 +117,12 @@ def _recurring(counts: Counter, pages: dict, page_count: int) -> list:
     return sorted(kept, key=lambda key: (-counts[key], str(key)))
 
 
-def _aggregate_colors(mockups: list[dict]) -> tuple[Counter, dict, dict, dict]:
+def _aggregate_colors(mockups: list[dict[str, Any]]) -> tuple[Counter[str], dict[str, Counter[str]], dict[str, set[str | None]], dict[str, set[str]]]:
     """Colour uses folded to opaque hex (opacity modifiers are uses of the same colour)."""
-    counts: Counter = Counter()
-    contexts: dict[str, Counter] = defaultdict(Counter)
-    pages: dict[str, set] = defaultdict(set)
-    sources: dict[str, set] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    contexts: dict[str, Counter[str]] = defaultdict(Counter)
+    pages: dict[str, set[str | None]] = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)
     for mockup in mockups:
         patterns = mockup.get("extracted_patterns") or {}
         for hex_color, use in (patterns.get("colors") or {}).items():
@@ -148,7 +151,7 @@ def _palette_name(hex_color: str, taken: set[str], accents: Iterable[int]) -> st
     return next(f"{prefix}-{n}" for n in accents if f"{prefix}-{n}" not in taken)
 
 
-def _pick(candidates: list[str], score, exclude: set[str]) -> tuple[str | None, float]:
+def _pick(candidates: list[str], score: Callable[[str], float], exclude: set[str]) -> tuple[str | None, float]:
     """Best candidate by score, with its share of all candidates' scores. Ties go to a colour of
     the Tailwind palette (a deliberate choice more often than a hand-picked hex), then lexical."""
     scored = [(score(c), c) for c in candidates if c not in exclude and score(c) > 0]
@@ -165,7 +168,7 @@ _STATE_CONTEXTS = ("hover", "focus", "active")
 _MIN_TEXT_LIGHTNESS_GAP = 0.15
 
 
-def _color_roles(included: list[str], contexts: dict, counts: Counter) -> dict[str, tuple[str, float]]:
+def _color_roles(included: list[str], contexts: dict[str, Counter[str]], counts: Counter[str]) -> dict[str, tuple[str, float]]:
     """Semantic roles, each (hex, share of its role's uses), named for what the colour does:
 
     - primary: the colourful action colour (buttons, links), never a colour seen only in a hover,
@@ -237,8 +240,8 @@ def _color_roles(included: list[str], contexts: dict, counts: Counter) -> dict[s
     return roles
 
 
-def _emerge_colors(mockups: list[dict], confidence: dict) -> dict:
-    counts, contexts, pages, sources = _aggregate_colors(mockups)
+def _emerge_colors(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> dict[str, Any]:
+    counts, contexts, pages, _sources = _aggregate_colors(mockups)
     page_count = max(1, len(mockups))
     included = _recurring(counts, pages, page_count)[:MAX_COLOR_TOKENS]
     roles = _color_roles(included, contexts, counts)
@@ -246,7 +249,7 @@ def _emerge_colors(mockups: list[dict], confidence: dict) -> dict:
     included = sorted(set(included) | role_values, key=lambda c: (-counts[c], c))
     average = sum(counts[c] for c in included) / max(1, len(included))
 
-    def entry(hex_color: str, dominance: float) -> tuple[dict, float]:
+    def entry(hex_color: str, dominance: float) -> tuple[dict[str, Any], float]:
         score = round(0.5 * len(pages[hex_color]) / page_count + 0.5 * min(1.0, dominance), 2)
         return {
             "value": hex_color,
@@ -256,7 +259,7 @@ def _emerge_colors(mockups: list[dict], confidence: dict) -> dict:
             "confidence": score,
         }, score
 
-    colors: dict[str, dict] = {}
+    colors: dict[str, dict[str, Any]] = {}
     names: dict[str, str] = {}
     taken = set(_ROLE_ORDER)
     for hex_color in included:
@@ -275,9 +278,9 @@ def _emerge_colors(mockups: list[dict], confidence: dict) -> dict:
     return {name: colors[name] for name in ordered}
 
 
-def _emerge_spacing(mockups: list[dict], confidence: dict) -> dict:
-    counts: Counter = Counter()
-    pages: dict[int, set] = defaultdict(set)
+def _emerge_spacing(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> dict[str, Any]:
+    counts: Counter[int] = Counter()
+    pages: dict[int, set[str | None]] = defaultdict(set)
     page_bases: list[int] = []
     for mockup in mockups:
         analysis = (mockup.get("extracted_patterns") or {}).get("spacing_analysis") or {}
@@ -304,13 +307,13 @@ def _emerge_spacing(mockups: list[dict], confidence: dict) -> dict:
     }
 
 
-def _emerge_typography(mockups: list[dict], confidence: dict) -> dict:
-    families: Counter = Counter()
-    stacks: Counter = Counter()
-    sizes: Counter = Counter()
-    weights: Counter = Counter()
-    family_pages: dict[str, set] = defaultdict(set)
-    size_pages: dict[str, set] = defaultdict(set)
+def _emerge_typography(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> dict[str, Any]:
+    families: Counter[str] = Counter()
+    stacks: Counter[str] = Counter()
+    sizes: Counter[str] = Counter()
+    weights: Counter[int] = Counter()
+    family_pages: dict[str, set[str | None]] = defaultdict(set)
+    size_pages: dict[str, set[str | None]] = defaultdict(set)
     for mockup in mockups:
         fonts = (mockup.get("extracted_patterns") or {}).get("fonts") or {}
         for family, count in (fonts.get("families") or {}).items():
@@ -321,7 +324,7 @@ def _emerge_typography(mockups: list[dict], confidence: dict) -> dict:
             sizes[size] += count
             size_pages[size].add(mockup.get("page"))
         weights.update({int(w): c for w, c in (fonts.get("weights") or {}).items()})
-    typography: dict = {}
+    typography: dict[str, Any] = {}
     if families:
         specific = [f for f in families if f.lower() not in GENERIC_FAMILIES]
         pool = specific or list(families)
@@ -345,15 +348,15 @@ def _emerge_typography(mockups: list[dict], confidence: dict) -> dict:
     return typography
 
 
-def _emerge_radii(mockups: list[dict], confidence: dict) -> dict:
-    counts: Counter = Counter()
-    pages: dict[str, set] = defaultdict(set)
+def _emerge_radii(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> dict[str, Any]:
+    counts: Counter[str] = Counter()
+    pages: dict[str, set[str | None]] = defaultdict(set)
     for mockup in mockups:
         for radius, count in ((mockup.get("extracted_patterns") or {}).get("radii") or {}).items():
             if parse_length(radius):
                 counts[radius] += count
                 pages[radius].add(mockup.get("page"))
-    radii: dict[str, dict] = {}
+    radii: dict[str, dict[str, Any]] = {}
     for radius in sorted(_recurring(counts, pages, max(1, len(mockups))), key=lambda r: float(r[:-2])):
         px = round(float(radius[:-2]))
         name = _RADIUS_NAMES.get(px) or f"r-{radius[:-2]}"
@@ -362,16 +365,16 @@ def _emerge_radii(mockups: list[dict], confidence: dict) -> dict:
     return radii
 
 
-def _emerge_shadows(mockups: list[dict], confidence: dict) -> dict:
-    counts: Counter = Counter()
-    pages: dict[str, set] = defaultdict(set)
-    sources: dict[str, set] = defaultdict(set)
+def _emerge_shadows(mockups: list[dict[str, Any]], confidence: dict[str, Any]) -> dict[str, Any]:
+    counts: Counter[str] = Counter()
+    pages: dict[str, set[str | None]] = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)
     for mockup in mockups:
         for value, use in ((mockup.get("extracted_patterns") or {}).get("shadows") or {}).items():
             counts[value] += int(use.get("count", 1))
             pages[value].add(mockup.get("page"))
             sources[value].update(use.get("sources", []))
-    shadows: dict[str, dict] = {}
+    shadows: dict[str, dict[str, Any]] = {}
     for index, value in enumerate(_recurring(counts, pages, max(1, len(mockups))), start=1):
         tailwind = sorted(s.removeprefix("tailwind:shadow") for s in sources[value] if s.startswith("tailwind:shadow"))
         name = (tailwind[0].lstrip("-") or "default") if tailwind else f"elevation-{index}"
@@ -387,19 +390,19 @@ def _is_shared(uses: int, set_count: int) -> bool:
     return uses > BASE_CLASS_SHARE * set_count or set_count == 1
 
 
-def paints_only_shadows(use: dict) -> bool:
+def paints_only_shadows(use: dict[str, Any]) -> bool:
     """Shadow colours belong to shadow tokens, not to the colour palette."""
     contexts = set(use.get("contexts") or ())
     return "shadow" in contexts and not contexts & PAINT_CONTEXTS
 
 
-def _emerge_components(mockups: list[dict], colors: dict) -> dict:
+def _emerge_components(mockups: list[dict[str, Any]], colors: dict[str, Any]) -> dict[str, Any]:
     """Per component: classes most of its instances share, variants (named modifiers and the
     colour tokens of its backgrounds) and interaction states."""
     value_names: dict[str, str] = {}
     for name, token in reversed(list(colors.items())):
         value_names[token["value"]] = name
-    merged: dict[str, dict] = {}
+    merged: dict[str, dict[str, Any]] = {}
     for mockup in mockups:
         for name, use in ((mockup.get("extracted_patterns") or {}).get("components") or {}).items():
             item = merged.setdefault(
@@ -411,7 +414,7 @@ def _emerge_components(mockups: list[dict], colors: dict) -> dict:
             item["variants"].update(use.get("variants", []))
             item["variants"].update(value_names[opaque(c)] for c in use.get("background_colors", []) if opaque(c) in value_names)
             item["states"].update(use.get("states", []))
-    patterns: dict[str, dict] = {}
+    patterns: dict[str, dict[str, Any]] = {}
     for name in sorted(merged):
         item = merged[name]
         sets = [s for s, _ in sorted(item["sets"].items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -435,7 +438,7 @@ def _emerge_components(mockups: list[dict], colors: dict) -> dict:
 # -- user decisions ----------------------------------------------------------------------------
 
 
-def _set_path(tokens: dict, path: str, value: object) -> None:
+def _set_path(tokens: dict[str, Any], path: str, value: object) -> None:
     keys = path.split(".")
     target = tokens
     for key in keys[:-1]:
@@ -450,9 +453,9 @@ def _is_token_path(path: str) -> bool:
     return (group in _TOKEN_GROUPS and path.count(".") == 1) or path == "spacing.base"
 
 
-def _prescribed_paths(prescribed: dict) -> dict[str, dict]:
+def _prescribed_paths(prescribed: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Prescribed tokens (token-shaped) as path → {"value"| "ref"} decisions."""
-    decisions: dict[str, dict] = {}
+    decisions: dict[str, dict[str, Any]] = {}
 
     def visit(prefix: str, node: object) -> None:
         if _is_token_path(prefix) or not isinstance(node, dict) or not node:
@@ -466,7 +469,7 @@ def _prescribed_paths(prescribed: dict) -> dict[str, dict]:
     return decisions
 
 
-def _apply_decisions(tokens: dict, decisions: dict[str, dict], source: str, confidence: dict) -> None:
+def _apply_decisions(tokens: dict[str, Any], decisions: dict[str, dict[str, Any]], source: str, confidence: dict[str, Any]) -> None:
     """Write decided tokens over emergent ones. A decided colour keeps the emergent usage data
     of the same value, so reports still show how much the mockups use it."""
     for path in sorted(decisions):
@@ -476,7 +479,7 @@ def _apply_decisions(tokens: dict, decisions: dict[str, dict], source: str, conf
             _set_path(tokens, path, spec.get("value"))
             continue
         group = path.split(".", 1)[0]
-        token: dict = {"source": source, "confirmed": source == "user"}
+        token: dict[str, Any] = {"source": source, "confirmed": source == "user"}
         for key in ("confirmed_at", "note"):
             if key in spec:
                 token[key] = spec[key]
@@ -499,8 +502,8 @@ def _apply_decisions(tokens: dict, decisions: dict[str, dict], source: str, conf
 
 
 def emerge_design_system(
-    mockups: list[dict], user_confirmations: dict, prescribed_tokens: dict | None = None
-) -> dict:
+    mockups: list[dict[str, Any]], user_confirmations: dict[str, Any], prescribed_tokens: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Tokens, component patterns and confidence from the project's current mockups.
 
     `mockups` are `{"page": slug, "extracted_patterns": {...}}`. Prescribed tokens and then
@@ -510,7 +513,7 @@ def emerge_design_system(
     use it; decided tokens have confidence 1.0.
     """
     confidence: dict[str, float] = {}
-    tokens: dict = {"colors": _emerge_colors(mockups, confidence)}
+    tokens: dict[str, Any] = {"colors": _emerge_colors(mockups, confidence)}
     spacing = _emerge_spacing(mockups, confidence)
     if spacing:
         tokens["spacing"] = spacing
@@ -533,7 +536,7 @@ def emerge_design_system(
 # -- references --------------------------------------------------------------------------------
 
 
-def resolve_color(tokens: dict, name: str) -> tuple[str | None, list[str]]:
+def resolve_color(tokens: dict[str, Any], name: str) -> tuple[str | None, list[str]]:
     """Follow `ref`s from a colour token to its value: (value, ["colors.primary", "colors.red-600"])."""
     colors = tokens.get("colors") or {}
     chain: list[str] = []

@@ -10,6 +10,7 @@ cut to lines here, so the template only places it; it stays text (escaped by the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from .flow_graph import auto_layout
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 180, 80

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import copy
 import re
-from html import unescape as html_unescape
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
+from html import unescape as html_unescape
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -36,8 +37,17 @@ from .inflection import (
     words_of,
 )
 
-__all__ = ["infer_entities", "merge_inferred", "pluralize", "singularize", "FIELD_TYPES", "page_seeds", "read_page",
-           "pages_to_read", "assemble_entities"]
+__all__ = [
+    "FIELD_TYPES",
+    "assemble_entities",
+    "infer_entities",
+    "merge_inferred",
+    "page_seeds",
+    "pages_to_read",
+    "pluralize",
+    "read_page",
+    "singularize",
+]
 
 FIELD_TYPES = (
     "uuid", "string", "email", "url", "number", "integer", "boolean", "date", "datetime", "enum",
@@ -278,9 +288,10 @@ def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> s
                 if inner:
                     return _text(inner[-1])
             sib, steps = sib.prev, steps + 1
-        current = current.parent
-        if current is None or current.tag in ("body", "html"):
+        parent = current.parent
+        if parent is None or parent.tag in ("body", "html"):
             break
+        current = parent
     return ""
 
 
@@ -369,10 +380,10 @@ def _known_entity_in_text(text: str, known: set[str]) -> str:
         plural_words = words_of(pluralize(name))
         for candidate in (name_words, plural_words):
             n = len(candidate)
-            if any(words[i:i + n] == candidate for i in range(len(words) - n + 1)):
-                if len(name_words) > len(words_of(best)) or (
-                        len(name_words) == len(words_of(best)) and name < best):
-                    best = name
+            if any(words[i:i + n] == candidate for i in range(len(words) - n + 1)) and (
+                    len(name_words) > len(words_of(best))
+                    or (len(name_words) == len(words_of(best)) and name < best)):
+                best = name
     return best
 
 
@@ -436,10 +447,11 @@ def _path_info(path: str) -> _PathInfo:
             return _PathInfo(MESSAGE_ENTITY, operation or _MAIL_PATH_WORDS[words[0]], detail)
         if len(words) > 1 and (words[-1] in _PATH_CRUD_SEGMENTS or words[-1] in _PATH_LIST_SUFFIXES):
             # one segment naming entity and action: project-add, order_detail, user-management
-            op = _PATH_CRUD_SEGMENTS.get(words[-1])
+            suffix_op = _PATH_CRUD_SEGMENTS.get(words[-1])
             rest = words[:-1]
             entity = USER_ENTITY if _user_alias(rest) else entity_name_from_phrase(" ".join(rest))
-            return _PathInfo(entity, operation or (op if op != "read" else None), detail or op == "read")
+            return _PathInfo(entity, operation or (suffix_op if suffix_op != "read" else None),
+                             detail or suffix_op == "read")
         plural = bool(words) and singularize(words[-1]) != words[-1]
         if plural or after_marker:
             return _PathInfo(entity_name_from_phrase(segment), operation, detail)
@@ -452,7 +464,7 @@ def _path_info(path: str) -> _PathInfo:
 @dataclass
 class _Sighting:
     """One field seen once on one page."""
-    spec: dict
+    spec: dict[str, Any]
     slug: str
     confidence: float
     from_form: bool
@@ -472,7 +484,7 @@ class _Collector:
     def __init__(self) -> None:
         self.entities: dict[str, _Evidence] = defaultdict(_Evidence)
 
-    def see_field(self, entity: str, name: str, spec: dict, slug: str, confidence: float,
+    def see_field(self, entity: str, name: str, spec: dict[str, Any], slug: str, confidence: float,
                   from_form: bool) -> None:
         evidence = self.entities[entity]
         evidence.fields[name].append(_Sighting(spec, slug, confidence, from_form))
@@ -562,12 +574,12 @@ def _number(text: str) -> int | float | None:
     return int(value) if value.is_integer() else value
 
 
-def _numeric_spec(control: LexborNode) -> dict:
+def _numeric_spec(control: LexborNode) -> dict[str, Any]:
     """<input type=number>: integers unless `step` allows fractions (HTML's default step is 1)."""
     step = _attr(control, "step").lower()
     fractional = step == "any" or ("." in step) or any(
         "." in _attr(control, bound) for bound in ("min", "max"))
-    spec: dict = {"type": "number" if fractional else "integer"}
+    spec: dict[str, Any] = {"type": "number" if fractional else "integer"}
     validation = {}
     for bound in ("min", "max"):
         value = _number(_attr(control, bound))
@@ -578,7 +590,7 @@ def _numeric_spec(control: LexborNode) -> dict:
     return spec
 
 
-def _text_constraints(control: LexborNode, spec: dict) -> dict:
+def _text_constraints(control: LexborNode, spec: dict[str, Any]) -> dict[str, Any]:
     max_length = _attr(control, "maxlength")
     if max_length.isdigit() and int(max_length) > 0:
         spec["max_length"] = int(max_length)
@@ -594,7 +606,7 @@ def _text_constraints(control: LexborNode, spec: dict) -> dict:
     return spec
 
 
-_FIXED_INPUT_SPECS = {
+_FIXED_INPUT_SPECS: dict[str, dict[str, Any]] = {
     "email": {"type": "email"},
     "url": {"type": "url"},
     "date": {"type": "date"},
@@ -620,10 +632,10 @@ def _option_values(select: LexborNode) -> list[str]:
     return values
 
 
-def _file_spec(control: LexborNode) -> dict:
+def _file_spec(control: LexborNode) -> dict[str, Any]:
     accept = _attr(control, "accept").lower()
     is_image = "image" in accept or any(ext in accept for ext in _IMAGE_EXTENSIONS)
-    spec: dict = {"type": "image"} if is_image else {"type": "url", "file": True}
+    spec: dict[str, Any] = {"type": "image"} if is_image else {"type": "url", "file": True}
     if _has_attr(control, "multiple"):
         spec["multiple"] = True
     return spec
@@ -637,14 +649,14 @@ def _name_based_type(name: str) -> str | None:
     return None
 
 
-def _control_spec(control: LexborNode, name: str, group_values: list[str]) -> dict | None:
+def _control_spec(control: LexborNode, name: str, group_values: list[str]) -> dict[str, Any] | None:
     """Field spec of one control, or None for controls that do not hold data."""
     tag = control.tag
     if tag == "textarea":
         return _text_constraints(control, {"type": "text"})
     if tag == "select":
         values = _option_values(control)
-        spec: dict = {"type": "enum", "enum_values": values} if values else {"type": "string"}
+        spec: dict[str, Any] = {"type": "enum", "enum_values": values} if values else {"type": "string"}
         if _has_attr(control, "multiple"):
             spec["multiple"] = True
         return spec
@@ -670,7 +682,7 @@ def _control_spec(control: LexborNode, name: str, group_values: list[str]) -> di
 @dataclass
 class _FormField:
     name: str
-    spec: dict
+    spec: dict[str, Any]
     labelled: bool
 
 
@@ -741,7 +753,7 @@ def _form_fields(controls: list[LexborNode], labels: _Labels, writing: bool = Fa
         if control.tag == "input" and input_type == "hidden":
             if not name.endswith("_id"):
                 continue
-            spec: dict | None = {"type": "reference"}
+            spec: dict[str, Any] | None = {"type": "reference"}
         else:
             values = groups.get(_attr(control, "name"), []) if input_type in ("checkbox", "radio") else []
             spec = _control_spec(control, name, values)
@@ -950,14 +962,14 @@ def _display_value(node: LexborNode) -> tuple[str, str | None]:
     return _text(node), None
 
 
-def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict:
+def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict[str, Any]:
     """Type of a displayed field from the element, the shown values, then the field's name."""
     if element_type:
         return {"type": element_type}
     if name.split("_")[-1] in _IDENTIFIER_WORDS:
         return {"type": "string"}  # digits, but an identifier: never computed with
     shown = [v for v in values if v]
-    checks = (
+    checks: tuple[tuple[str, Callable[[str], bool]], ...] = (
         ("date", lambda v: bool(_ISO_DATE.match(v) or _HUMAN_DATE.match(v))),
         ("datetime", lambda v: bool(_ISO_DATETIME.match(v))),
         ("email", lambda v: bool(_EMAIL_VALUE.match(v))),
@@ -1153,7 +1165,7 @@ def _best_prefix(tokens: list[str], known: set[str]) -> tuple[list[str], str, in
     (segments, known entity name or "", how many distinct tokens it covers). More coverage wins,
     then a known entity, then the longer prefix (lesson-plan over lesson)."""
     known_prefixes = {tuple(segments): name for segments, name in _prefix_for(known)}
-    counts: Counter = Counter()
+    counts: Counter[tuple[str, ...]] = Counter()
     for token in set(tokens):
         segments = _token_segments(token)
         for n in range(1, len(segments)):
@@ -1306,7 +1318,7 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
     for node, depth in _walk(body):
         if node.tag in _SKIPPED_GROUP_TAGS or node.tag in ("table", "select", "form", "nav", "footer"):
             continue
-        by_signature: dict[tuple, list[LexborNode]] = defaultdict(list)
+        by_signature: dict[tuple[str | None, tuple[str, ...], str], list[LexborNode]] = defaultdict(list)
         for child in node.iter():
             if not child.is_element_node or child.tag in _SKIPPED_GROUP_TAGS:
                 continue
@@ -1342,7 +1354,7 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
         values: dict[str, list[str]] = defaultdict(list)
         kinds: dict[str, str | None] = {}
         data_attr: set[str] = set()
-        for item, fields in zip(items, per_item):
+        for item, fields in zip(items, per_item, strict=True):
             page.scope_entity[item.mem_id] = entity
             for name, value in fields.values.items():
                 values[name].append(value)
@@ -1469,17 +1481,17 @@ def _noisy_or(sightings: list[_Sighting]) -> float:
     return round(min(0.99, 1.0 - miss), 2)
 
 
-def _merge_field(sightings: list[_Sighting]) -> dict:
+def _merge_field(sightings: list[_Sighting]) -> dict[str, Any]:
     """One field spec from all its sightings: forms decide the type when a form showed it."""
     deciding = [s for s in sightings if s.from_form] or sightings
     field_type = _merge_type([s.spec["type"] for s in deciding])
-    spec: dict = {"type": field_type, "required": any(s.spec.get("required") for s in sightings)}
+    spec: dict[str, Any] = {"type": field_type, "required": any(s.spec.get("required") for s in sightings)}
     if any(s.spec.get("unique") for s in sightings):
         spec["unique"] = True
     lengths = [s.spec["max_length"] for s in deciding if "max_length" in s.spec]
     if lengths and field_type in ("string", "text", "email", "url"):
         spec["max_length"] = max(lengths)
-    validation: dict = {}
+    validation: dict[str, Any] = {}
     for s in sorted(deciding, key=lambda s: s.slug):
         if s.spec["type"] == field_type:
             for key, value in s.spec.get("validation", {}).items():
@@ -1507,7 +1519,7 @@ def _merge_field(sightings: list[_Sighting]) -> dict:
     return spec
 
 
-def _reference_target(name: str, spec: dict, entity: str, entity_names: set[str]) -> tuple[str, str] | None:
+def _reference_target(name: str, spec: dict[str, Any], entity: str, entity_names: set[str]) -> tuple[str, str] | None:
     """(foreign-key field name, target entity) when a field points at another entity."""
     stem = name[:-3] if name.endswith("_id") else name
     if not stem:
@@ -1524,7 +1536,7 @@ def _reference_target(name: str, spec: dict, entity: str, entity_names: set[str]
     return None
 
 
-def _feature_entities(features: list[dict]) -> dict[str, dict[str, set[str]]]:
+def _feature_entities(features: list[dict[str, Any]]) -> dict[str, dict[str, set[str]]]:
     """entity -> feature name -> operations, from each feature's data_operations."""
     result: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for feature in features or []:
@@ -1567,7 +1579,7 @@ def _entity_confidence(evidence: _Evidence, field_count: int) -> float:
     return round(min(0.99, score), 2)
 
 
-def _parse_page(page: dict) -> _Page:
+def _parse_page(page: dict[str, Any]) -> _Page:
     html = page.get("html") or ""
     tree = LexborHTMLParser(html if isinstance(html, str) else "")
     for node in tree.css("script, style, noscript, template"):
@@ -1605,12 +1617,12 @@ def _stage_details(page: _Page, collector: _Collector, known: set[str]) -> None:
 READ_STAGES = (_stage_forms, _stage_displays, _stage_details)
 
 
-def page_seeds(page: dict) -> dict:
+def page_seeds(page: dict[str, Any]) -> dict[str, Any]:
     """What a page says without the rest of the project: the entities it names outright (its
     path, data-entity, itemtype) and every word in its HTML source with character references
     decoded (so every word of its texts and attribute values) and in its slug, path, name and
     purpose, which bounds which known entity names can matter to it. JSON types only."""
-    html = page.get("html") if isinstance(page.get("html"), str) else ""
+    html: str = page["html"] if isinstance(page.get("html"), str) else ""
     named = {_path_info(str(page.get("path") or "")).entity}
     if "data-entity" in html or "itemtype" in html:  # parsing is the costly part: only when it can tell more
         named |= {_explicit_entity(n, limit=0) for n in _parse_page(page).tree.css("[data-entity], [itemtype]")}
@@ -1627,7 +1639,7 @@ def relevant_known(known: set[str], words: set[str]) -> list[str]:
                   if set(words_of(name)) <= words or set(words_of(pluralize(name))) <= words)
 
 
-def read_page(page: dict, known: list[list[str]]) -> dict:
+def read_page(page: dict[str, Any], known: list[list[str]]) -> dict[str, Any]:
     """Findings of one page, JSON types only: `known[i]` is what stage i may take as known (see
     `relevant_known`). Returns {"slug", "known" (as given), "found" (the entities this page's
     stages had found after each stage but the last), "entities" (the evidence per entity)}."""
@@ -1646,7 +1658,7 @@ def read_page(page: dict, known: list[list[str]]) -> dict:
     return {"slug": parsed.slug, "known": [list(k) for k in known], "found": found[:-1], "entities": evidence}
 
 
-def known_stages(seeds: list[dict], findings: list[dict | None], features: list[dict]) -> list[set[str]]:
+def known_stages(seeds: list[dict[str, Any]], findings: list[dict[str, Any] | None], features: list[dict[str, Any]]) -> list[set[str]]:
     """The entities known before each stage: those features and pages name outright, then each
     stage adds what it found on any page (as far as `findings` tell; None: not read yet)."""
     stages = [set(_feature_entities(features)).union(*(s["entities"] for s in seeds))]
@@ -1655,7 +1667,7 @@ def known_stages(seeds: list[dict], findings: list[dict | None], features: list[
     return stages
 
 
-def pages_to_read(seeds: list[dict], findings: list[dict | None], features: list[dict]) -> dict[int, list[list[str]]]:
+def pages_to_read(seeds: list[dict[str, Any]], findings: list[dict[str, Any] | None], features: list[dict[str, Any]]) -> dict[int, list[list[str]]]:
     """Index -> known slices, for each page whose findings are missing or were read with other
     known entities than the project's now. Reading those and asking again settles within
     len(READ_STAGES) rounds: each round makes one more stage's known entities final."""
@@ -1664,12 +1676,13 @@ def pages_to_read(seeds: list[dict], findings: list[dict | None], features: list
     for i, seed in enumerate(seeds):
         words = set(seed["words"])
         known = [relevant_known(stage, words) for stage in stages]
-        if findings[i] is None or findings[i]["known"] != known:
+        finding = findings[i]
+        if finding is None or finding["known"] != known:
             todo[i] = known
     return todo
 
 
-def assemble_entities(findings: list[dict], features: list[dict]) -> list[dict]:
+def assemble_entities(findings: list[dict[str, Any]], features: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The project's entities (seed `inferred_entities` shapes, sorted by name) from every page's
     `read_page` findings and the features' data_operations."""
     collector = _Collector()
@@ -1692,7 +1705,7 @@ def assemble_entities(findings: list[dict], features: list[dict]) -> list[dict]:
     return _assemble(collector)
 
 
-def infer_entities(pages: list[dict], features: list[dict]) -> list[dict]:
+def infer_entities(pages: list[dict[str, Any]], features: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Entities (seed `inferred_entities` shapes) inferred from pages' current mockup HTML and
     features' data_operations. Pages: {"slug", "path", "name", "purpose", "html"}; features:
     {"name", "data_operations": {"creates"|"reads"|"updates"|"deletes": [entity names]}}.
@@ -1700,7 +1713,7 @@ def infer_entities(pages: list[dict], features: list[dict]) -> list[dict]:
     page by page in worker processes, with a cache: domain/entity_inference.py.)"""
     pages = list(pages or [])
     seeds = [page_seeds(p) for p in pages]
-    findings: list[dict | None] = [None] * len(pages)
+    findings: list[dict[str, Any] | None] = [None] * len(pages)
     for _ in range(len(READ_STAGES) + 1):
         todo = pages_to_read(seeds, findings, features)
         if not todo:
@@ -1724,7 +1737,7 @@ def _fold_synonyms(fields: dict[str, list[_Sighting]]) -> None:
                 fields[keep].extend(fields.pop(name))
 
 
-def _assemble(collector: _Collector) -> list[dict]:
+def _assemble(collector: _Collector) -> list[dict[str, Any]]:
     entities = collector.entities
     for evidence in entities.values():
         _fold_synonyms(evidence.fields)
@@ -1778,21 +1791,21 @@ def _assemble(collector: _Collector) -> list[dict]:
     result = []
     for entity in sorted(entities):
         evidence = entities[entity]
-        fields: dict[str, dict] = {"id": {"type": "uuid", "required": True, "primary": True,
+        merged: dict[str, dict[str, Any]] = {"id": {"type": "uuid", "required": True, "primary": True,
                                           "inferred_from": [], "confidence": 1.0}}
         for name in sorted(rewritten.get(entity, {})):
-            fields[name] = _merge_field(rewritten[entity][name])
+            merged[name] = _merge_field(rewritten[entity][name])
         result.append({
             "entity_name": entity,
             "plural_name": pluralize(entity),
             "description": _describe(entity, evidence),
-            "fields": fields,
+            "fields": merged,
             "relationships": [
                 {"type": t, "target_entity": target, "foreign_key": fk, "inverse": inverse}
                 for t, target, fk, inverse in sorted(relationships.get(entity, set()))
             ],
             "crud_locations": {op: sorted(evidence.crud.get(op, set())) for op in CRUD_OPERATIONS},
-            "confidence_score": _entity_confidence(evidence, len(fields) - 1),
+            "confidence_score": _entity_confidence(evidence, len(merged) - 1),
         })
     return result
 
@@ -1803,7 +1816,7 @@ _MERGED_KEYS = ("plural_name", "description", "fields", "relationships", "crud_l
                 "confidence_score")
 
 
-def merge_inferred(existing: list[dict], inferred: list[dict]) -> dict:
+def merge_inferred(existing: list[dict[str, Any]], inferred: list[dict[str, Any]]) -> dict[str, Any]:
     """Fold a fresh inference into stored entity rows without undoing a person's work.
 
     A `user_confirmed` entity is never changed (it is reported under "protected"); a field whose
@@ -1842,7 +1855,7 @@ def merge_inferred(existing: list[dict], inferred: list[dict]) -> dict:
     return {"upserts": upserts, "unchanged": unchanged, "protected": protected}
 
 
-def _merge_fields(old: dict, new: dict) -> dict:
+def _merge_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(old)
     for name, spec in new.items():
         current = old.get(name)
@@ -1856,7 +1869,7 @@ def _merge_fields(old: dict, new: dict) -> dict:
     return merged
 
 
-def _union_relationships(old: list[dict], new: list[dict]) -> list[dict]:
+def _union_relationships(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen = {(r.get("type"), r.get("target_entity"), r.get("foreign_key")) for r in old}
     result = copy.deepcopy(old)
     for relationship in new:

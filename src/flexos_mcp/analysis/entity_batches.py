@@ -17,17 +17,17 @@ def _text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
-def seed_pages(pages: list[dict]) -> list[str]:
+def seed_pages(pages: list[dict[str, Any]]) -> list[str]:
     """page_seeds of each page, as JSON text."""
     return [_text(page_seeds(page)) for page in pages]
 
 
-def read_pages(pages: list[dict], known: list[list[list[str]]]) -> list[str]:
+def read_pages(pages: list[dict[str, Any]], known: list[list[list[str]]]) -> list[str]:
     """read_page of each page with its known slices, as JSON text."""
     return [_text(read_page(page, slices)) for page, slices in zip(pages, known, strict=True)]
 
 
-def plan_reads(seeds: list[str], findings: list[str | None], features: list[dict]) -> dict[int, list[list[str]]]:
+def plan_reads(seeds: list[str], findings: list[str | None], features: list[dict[str, Any]]) -> dict[int, list[list[str]]]:
     """pages_to_read over the JSON texts of every page's seeds and findings (None: not read)."""
     return pages_to_read([json.loads(s) for s in seeds], [json.loads(f) if f else None for f in findings],
                          features)
@@ -37,7 +37,7 @@ UPSERT_KEYS = ("entity_name", "plural_name", "description", "fields", "relations
                "confidence_score")
 
 
-def assemble_and_merge(findings: list[str], features: list[dict], existing: list[str]) -> dict:
+def assemble_and_merge(findings: list[str], features: list[dict[str, Any]], existing: list[str]) -> dict[str, Any]:
     """The project's entities from every page's findings, folded into the stored entity rows
     (JSON text each) by merge_inferred: {"upserts": JSON text of the rows to write (UPSERT_KEYS),
     "upserted": [their names], "unchanged": [names], "protected": [names]}."""

@@ -34,6 +34,7 @@ Lists of node ids follow canvas order (the order the designer added nodes), whic
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 from flexos_mcp.analysis.vueflow import CanvasError, node_box_size, node_type_of
@@ -88,7 +89,7 @@ class _Graph:
 
 def _reach(starts: list[int], adjacency: list[list[int]]) -> list[bool]:
     seen = [False] * len(adjacency)
-    queue = deque()
+    queue: deque[int] = deque()
     for s in starts:
         if not seen[s]:
             seen[s] = True
@@ -157,7 +158,7 @@ def strongly_connected_components(vertices: list[int], succ: list[list[int]], me
 def _cycles_through(start: int, members: set[int], succ: list[list[int]], limit: int) -> list[list[int]]:
     """Johnson's circuit search: the simple cycles through `start` inside `members`, at most
     `limit`. Blocking keeps the cost per cycle found linear in the component's size."""
-    def neighbours(v: int):
+    def neighbours(v: int) -> Iterator[int]:
         return iter([w for w in succ[v] if w in members and w != v])
 
     found: list[list[int]] = []
@@ -216,7 +217,7 @@ def _missing_branches(graph: _Graph) -> list[dict[str, Any]]:
         if node_type_of(node) != "decision":
             continue
         node_id = node["id"]
-        data = node.get("data") if isinstance(node.get("data"), dict) else {}
+        data: dict[str, Any] = node["data"] if isinstance(node.get("data"), dict) else {}
         targets = {graph.ids[j] for j in graph.succ[i] if j != i}
         branches = data.get("branches")
         if not isinstance(branches, list):
@@ -439,10 +440,10 @@ def auto_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
         return ordered
 
     for _ in range(_BARYCENTRE_SWEEPS):
-        for l in range(1, layer_count):
-            layers[l] = reorder(layers[l], dag_pred)
-        for l in range(layer_count - 2, -1, -1):
-            layers[l] = reorder(layers[l], dag)
+        for rank in range(1, layer_count):
+            layers[rank] = reorder(layers[rank], dag_pred)
+        for rank in range(layer_count - 2, -1, -1):
+            layers[rank] = reorder(layers[rank], dag)
     for note in (i for i in range(len(ids)) if is_note[i]):
         layers[layer[note]].append(note)
 
@@ -451,7 +452,7 @@ def auto_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
     tallest = max(heights, default=0)
     result: dict[str, dict[str, float]] = {}
     x = 0.0
-    for members, height in zip(layers, heights):
+    for members, height in zip(layers, heights, strict=True):
         y = (tallest - height) / 2
         for v in members:
             result[ids[v]] = {"x": round(x), "y": round(y)}

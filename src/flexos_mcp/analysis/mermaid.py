@@ -140,12 +140,12 @@ def graph_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *
     return "\n".join(lines) + "\n"
 
 
-def _edge_label(edge: dict[str, Any], branch_labels: dict[tuple[str, str], str]) -> Any:
+def _edge_label(edge: dict[str, Any], branch_labels: dict[tuple[str | None, str | None], str]) -> Any:
     """An edge's own label, else the label of the decision branch it carries out."""
     label = edge.get("label")
     if isinstance(label, str) and label.strip():
         return label
-    data = edge.get("data") if isinstance(edge.get("data"), dict) else {}
+    data: dict[str, Any] = edge["data"] if isinstance(edge.get("data"), dict) else {}
     if isinstance(data.get("label"), str) and data["label"].strip():
         return data["label"]
     return branch_labels.get((edge.get("source"), edge.get("target")))
@@ -158,9 +158,9 @@ def flow_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
     diamonds, database steps as cylinders, actions as stadiums, annotations as notes linked by
     dotted lines; edges labelled by their label or decision branch."""
     kinds = {node["id"]: node_type_of(node) for node in nodes}
-    branch_labels: dict[tuple[str, str], str] = {}
+    branch_labels: dict[tuple[str | None, str | None], str] = {}
     for node in nodes:
-        data = node.get("data") if isinstance(node.get("data"), dict) else {}
+        data: dict[str, Any] = node["data"] if isinstance(node.get("data"), dict) else {}
         if kinds[node["id"]] == "decision" and isinstance(data.get("branches"), list):
             for branch in data["branches"]:
                 if isinstance(branch, dict) and isinstance(branch.get("label"), str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from flexos_mcp.analysis import tailwind_data
 from flexos_mcp.analysis.css_values import (
@@ -192,7 +193,7 @@ def _parse_utility(variants: tuple[str, ...], utility: str) -> Utility | None:
     core = core.lstrip("-")
 
     def make(kind: str, value: object = None, **extra: object) -> Utility:
-        return Utility(variants, kind, utility, value, **extra)  # type: ignore[arg-type]
+        return Utility(variants, kind, utility, value, **extra)  # type: ignore[arg-type]  # every caller passes one of Utility's kinds, as a literal
 
     for prefix, context in _COLOR_PREFIXES:
         if core.startswith(prefix + "-"):
@@ -243,7 +244,13 @@ def _parse_utility(variants: tuple[str, ...], utility: str) -> Utility | None:
     return None
 
 
-def _radius(make, rest: str) -> Utility:
+
+class _MakeUtility(Protocol):
+    """`parse_class`'s `make`: a Utility of this class with the given kind and value."""
+
+    def __call__(self, kind: str, value: object = None, **extra: object) -> Utility: ...
+
+def _radius(make: _MakeUtility, rest: str) -> Utility:
     """`rounded`, `rounded-lg`, `rounded-t`, `rounded-tl-xl`, `rounded-[10px]`."""
     side, _, size = rest.partition("-")
     if side not in _RADIUS_SIDES:

@@ -19,6 +19,7 @@ import textwrap
 from collections import deque
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 ThoughtId = Hashable
 
@@ -93,7 +94,7 @@ class _Thought:
         return self.thought_type == "question" and self.status == OPEN_STATUS
 
 
-def _read_thoughts(thoughts: Sequence[Mapping]) -> list[_Thought]:
+def _read_thoughts(thoughts: Sequence[Mapping[str, Any]]) -> list[_Thought]:
     """Normalise the input once: numbering, collapsed whitespace, links kept inside the set."""
     known: set[ThoughtId] = set()
     for position, thought in enumerate(thoughts, start=1):
@@ -163,7 +164,7 @@ def _tree_lines(thought: _Thought, indent: str, width: int) -> list[str]:
     return lines
 
 
-def render_thought_tree(thoughts: Sequence[Mapping], width: int = 100) -> str:
+def render_thought_tree(thoughts: Sequence[Mapping[str, Any]], width: int = 100) -> str:
     """An indented text tree of the reasoning, for people auditing a wizard run.
 
     Roots are thoughts with no dependency inside the set; under each thought come the thoughts
@@ -229,7 +230,7 @@ def _mermaid_label(thought: _Thought) -> str:
     return "".join(_MERMAID_ESCAPES.get(char, char) for char in text)
 
 
-def thoughts_to_mermaid(thoughts: Sequence[Mapping]) -> str:
+def thoughts_to_mermaid(thoughts: Sequence[Mapping[str, Any]]) -> str:
     """A Mermaid flowchart (top-down) of the reasoning: one node per thought, an arrow from each
     thought to those that build on it, a node shape per thought type and a class per status.
 

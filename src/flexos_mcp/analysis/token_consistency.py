@@ -6,6 +6,8 @@ class. One function per kind of check; `check_consistency` runs them all.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flexos_mcp.analysis.css_values import (
     delta_e,
     opaque,
@@ -39,14 +41,18 @@ def _tailwind_color_class(name: str, contexts: list[str]) -> str:
 # -- consistency -------------------------------------------------------------------------------
 
 
-def _nearest(value: float, options: dict[str, float]) -> tuple[str, float] | None:
-    if not options:
-        return None
+def _lengths(named: dict[str, Any]) -> dict[str, float]:
+    """The px value of each named length that parses (a step written as `"oops"` is no step)."""
+    return {name: px for name, text in named.items() if (px := parse_length(text)) is not None}
+
+
+def _nearest(value: float, options: dict[str, float]) -> tuple[str, float]:
+    """The option closest to `value` (callers pass a non-empty `options`)."""
     name = min(options, key=lambda n: (abs(options[n] - value), options[n], n))
     return name, options[name]
 
 
-def _color_suggestion(name: str, resolved: dict, contexts: list[str], distance: float) -> dict:
+def _color_suggestion(name: str, resolved: dict[str, Any], contexts: list[str], distance: float) -> dict[str, Any]:
     value, chain = resolved[name]
     return {
         "token": f"colors.{name}",
@@ -58,7 +64,7 @@ def _color_suggestion(name: str, resolved: dict, contexts: list[str], distance: 
     }
 
 
-def _color_issue(hex_color: str, use: dict, colors: dict, resolved: dict) -> dict:
+def _color_issue(hex_color: str, use: dict[str, Any], colors: dict[str, Any], resolved: dict[str, Any]) -> dict[str, Any]:
     """One off-palette colour. Within CLOSE_TOKEN_DELTA_E of a token: that token is the
     suggestion (role names first at equal distance). Beyond it: no suggestion; the message says
     to add a token or use the nearest token that plays the same part (text, background,
@@ -83,7 +89,7 @@ def _color_issue(hex_color: str, use: dict, colors: dict, resolved: dict) -> dic
                        f"{hex_color}) or use colors.{name} ({alternative['value']}, ΔE2000 {distance:.2f})."}
 
 
-def check_consistency(extracted_patterns: dict, tokens: dict) -> list[dict]:
+def check_consistency(extracted_patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
     """Departures of one mockup from the design tokens, each with what to do about it, sorted by
     kind, then most used first. Each kind of check is one function of CHECKS."""
     patterns = extracted_patterns or {}
@@ -91,7 +97,7 @@ def check_consistency(extracted_patterns: dict, tokens: dict) -> list[dict]:
     return sorted(issues, key=lambda i: (_KIND_ORDER[i["kind"]], -i["count"], str(i["value"])))
 
 
-def color_issues(patterns: dict, tokens: dict) -> list[dict]:
+def color_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
     """Colours not in the palette (opacity variants of a token are fine): a token within ΔE2000
     CLOSE_TOKEN_DELTA_E (3) is suggested; beyond it none is, and the issue says to add a token
     or use the nearest one of the same part."""
@@ -111,10 +117,10 @@ def color_issues(patterns: dict, tokens: dict) -> list[dict]:
     return issues
 
 
-def spacing_issues(patterns: dict, tokens: dict) -> list[dict]:
+def spacing_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
     """Spacing values off the scale, with the nearest step."""
     spacing = tokens.get("spacing") or {}
-    steps = {n: parse_length(v) for n, v in (spacing.get("steps") or {}).items()}
+    steps = _lengths(spacing.get("steps") or {})
     issues = []
     spacing_counts = (patterns.get("spacing_analysis") or {}).get("counts") or {}
     for value_text, count in spacing_counts.items():
@@ -127,7 +133,7 @@ def spacing_issues(patterns: dict, tokens: dict) -> list[dict]:
     return issues
 
 
-def font_family_issues(patterns: dict, tokens: dict) -> list[dict]:
+def font_family_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
     """Font families outside the stack (generic families are fine), once the design system
     has a font family."""
     typography = tokens.get("typography") or {}
@@ -156,9 +162,9 @@ def font_family_issues(patterns: dict, tokens: dict) -> list[dict]:
     return issues
 
 
-def font_size_issues(patterns: dict, tokens: dict) -> list[dict]:
+def font_size_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
     """Font sizes not in the tokens, with the nearest size."""
-    sizes = {n: parse_length(v) for n, v in ((tokens.get("typography") or {}).get("sizes") or {}).items()}
+    sizes = _lengths((tokens.get("typography") or {}).get("sizes") or {})
     issues = []
     for size_text, count in ((patterns.get("fonts") or {}).get("sizes") or {}).items():
         value = parse_length(size_text)
@@ -169,9 +175,9 @@ def font_size_issues(patterns: dict, tokens: dict) -> list[dict]:
     return issues
 
 
-def radius_issues(patterns: dict, tokens: dict) -> list[dict]:
+def radius_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
     """Radii not in the tokens, with the nearest radius."""
-    radii = {n: parse_length(t["value"]) for n, t in (tokens.get("radii") or {}).items() if t.get("value")}
+    radii = _lengths({n: t["value"] for n, t in (tokens.get("radii") or {}).items() if t.get("value")})
     issues = []
     for radius_text, count in (patterns.get("radii") or {}).items():
         value = parse_length(radius_text)
@@ -186,8 +192,10 @@ def radius_issues(patterns: dict, tokens: dict) -> list[dict]:
 CHECKS = (color_issues, spacing_issues, font_family_issues, font_size_issues, radius_issues)
 
 
-def _scale_issue(kind: str, value: str, count: int, path: str, step: float, classes: list[str]) -> dict:
+def _scale_issue(kind: str, value: str, count: int, path: str, step: float, classes: list[str]) -> dict[str, Any]:
     step_text = px_key(step)
+    px = parse_length(value)
+    assert px is not None  # every caller parsed `value` before asking
     return {
         "kind": kind,
         "value": value,
@@ -200,6 +208,6 @@ def _scale_issue(kind: str, value: str, count: int, path: str, step: float, clas
             "css_var": css_var(path),
             "tailwind_class": classes[0],
             "tailwind_classes": classes,
-            "distance": round(abs(parse_length(value) - step), 2),
+            "distance": round(abs(px - step), 2),
         },
     }

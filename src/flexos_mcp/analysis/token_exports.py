@@ -6,6 +6,7 @@ the same CSS variables `to_css_variables` writes, and a Tailwind theme that uses
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flexos_mcp.analysis.css_values import (
     parse_length,
@@ -23,25 +24,25 @@ EXTENSION_KEY = "dev.flexos"
 _DTCG_UNITS = ("px", "rem")
 
 
-def _flexos_extension(token: dict) -> dict:
+def _flexos_extension(token: dict[str, Any]) -> dict[str, Any]:
     data = {k: token[k] for k in ("usage_count", "contexts", "pages", "page_count", "confidence", "source", "confirmed")
             if k in token}
     return {"$extensions": {EXTENSION_KEY: data}} if data else {}
 
 
-def dtcg_color(hex_color: str) -> dict:
+def dtcg_color(hex_color: str) -> dict[str, Any]:
     """`#DC2626` (or `#RRGGBBAA`) as a DTCG 2025.10 colour: sRGB components 0..1 (four decimals,
     enough to round-trip 8-bit channels), `alpha` only when not opaque, and the 6-digit `hex`
     fallback the format allows."""
     channels = [int(hex_color[i : i + 2], 16) for i in range(1, len(hex_color), 2)]
-    color: dict = {"colorSpace": "srgb", "components": [round(c / 255, 4) for c in channels[:3]]}
+    color: dict[str, Any] = {"colorSpace": "srgb", "components": [round(c / 255, 4) for c in channels[:3]]}
     if len(channels) == 4 and channels[3] != 255:
         color["alpha"] = round(channels[3] / 255, 4)
     color["hex"] = hex_color[:7].lower()
     return color
 
 
-def dtcg_dimension(text: str) -> dict | None:
+def dtcg_dimension(text: str) -> dict[str, Any] | None:
     """`"8px"` → `{"value": 8, "unit": "px"}` (px and rem as written; other lengths in px, the
     only other unit the format has), None when `text` is not a length."""
     stripped = str(text).strip().lower()
@@ -60,10 +61,10 @@ def dtcg_dimension(text: str) -> dict | None:
     return {"value": int(value) if value.is_integer() else value, "unit": "px"}
 
 
-def _dimensions(values: dict[str, tuple[str, dict]]) -> dict:
+def _dimensions(values: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """Dimension tokens by name from (CSS length, extension) pairs. Stored lengths are checked
     when they are set, so every one converts; one that did not would be left out, not guessed."""
-    tokens: dict = {}
+    tokens: dict[str, Any] = {}
     for name, (text, extension) in values.items():
         found = dtcg_dimension(text)
         if found:
@@ -71,8 +72,8 @@ def _dimensions(values: dict[str, tuple[str, dict]]) -> dict:
     return tokens
 
 
-def _dtcg_shadow_layer(layer: dict) -> dict:
-    out: dict = {"color": dtcg_color(layer["color"])}
+def _dtcg_shadow_layer(layer: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"color": dtcg_color(layer["color"])}
     for key in ("offsetX", "offsetY", "blur", "spread"):
         out[key] = dtcg_dimension(layer[key])
     if layer.get("inset"):
@@ -80,14 +81,14 @@ def _dtcg_shadow_layer(layer: dict) -> dict:
     return out
 
 
-def to_dtcg(tokens: dict) -> dict:
+def to_dtcg(tokens: dict[str, Any]) -> dict[str, Any]:
     """W3C Design Tokens (DTCG 2025.10) document: groups with `$type`, tokens with `$value`;
     colours as sRGB colour objects with a hex fallback, dimensions as `{"value", "unit"}`, colour
     roles as aliases (`{color.red-600}`), FlexOS usage data under `$extensions["dev.flexos"]`."""
-    document: dict = {}
+    document: dict[str, Any] = {}
     colors = tokens.get("colors") or {}
     if colors:
-        group: dict = {"$type": "color"}
+        group: dict[str, Any] = {"$type": "color"}
         for name, token in colors.items():
             ref = token.get("ref")
             value = f"{{color.{ref}}}" if ref in colors else dtcg_color(token["value"])
@@ -99,7 +100,7 @@ def to_dtcg(tokens: dict) -> dict:
         lengths.update({name: (value, {}) for name, value in (spacing.get("steps") or {}).items()})
         document["spacing"] = {"$type": "dimension", **_dimensions(lengths)}
     typography = tokens.get("typography") or {}
-    font: dict = {}
+    font: dict[str, Any] = {}
     if typography.get("font_family"):
         stack = typography.get("font_stack") or [typography["font_family"]]
         font["family"] = {"base": {"$type": "fontFamily", "$value": list(stack)}}
@@ -127,7 +128,7 @@ def to_dtcg(tokens: dict) -> dict:
     return document
 
 
-def _single_or_list(layers: list[dict]) -> dict | list[dict]:
+def _single_or_list(layers: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
     return layers[0] if len(layers) == 1 else layers
 
 
@@ -154,7 +155,7 @@ def _css_shadow(value: str) -> str:
     return ", ".join(parts)
 
 
-def css_declarations(tokens: dict) -> list[tuple[str, str]]:
+def css_declarations(tokens: dict[str, Any]) -> list[tuple[str, str]]:
     """(custom property, value) pairs, in export order."""
     pairs: list[tuple[str, str]] = []
     for name in tokens.get("colors") or {}:
@@ -180,18 +181,18 @@ def css_declarations(tokens: dict) -> list[tuple[str, str]]:
     return pairs
 
 
-def to_css_variables(tokens: dict) -> str:
+def to_css_variables(tokens: dict[str, Any]) -> str:
     """`:root { --color-primary: #dc2626; ... }` — the same names and values Style Dictionary
     builds from `to_dtcg`'s output."""
     lines = [f"  {name}: {value};" for name, value in css_declarations(tokens)]
     return ":root {\n" + "\n".join(lines) + "\n}\n"
 
 
-def to_tailwind_theme(tokens: dict) -> dict:
+def to_tailwind_theme(tokens: dict[str, Any]) -> dict[str, Any]:
     """A Tailwind `theme.extend` object whose values read the CSS variables, so `bg-primary`,
     `p-md`, `text-base`, `rounded-lg`, `shadow-md` follow the tokens (load `to_css_variables`
     output alongside)."""
-    theme: dict = {}
+    theme: dict[str, Any] = {}
     colors = tokens.get("colors") or {}
     if colors:
         theme["colors"] = {name: css_var(f"colors.{name}") for name in colors}
@@ -215,7 +216,7 @@ def to_tailwind_theme(tokens: dict) -> dict:
     return {"extend": theme}
 
 
-def tailwind_config_js(tokens: dict) -> str:
+def tailwind_config_js(tokens: dict[str, Any]) -> str:
     """`tailwind.config.js` text carrying `to_tailwind_theme` (ES module)."""
     theme = json.dumps(to_tailwind_theme(tokens), indent=2)
     return f"/** Generated by FlexOS from the project's design tokens. */\nexport default {{\n  theme: {theme.replace(chr(10), chr(10) + '  ')},\n}};\n"

@@ -20,8 +20,8 @@ import copy
 import math
 import re
 import uuid
-from collections.abc import Iterator
-from typing import Any, NotRequired, TypedDict
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NotRequired, TypedDict, TypeGuard
 
 from .shown import json_shown
 
@@ -123,7 +123,9 @@ def node_size_of(node: dict[str, Any]) -> dict[str, float]:
     size: dict[str, float] = {}
     for dim, path in _size_sources(node).items():
         container = node if len(path) == 1 else node[path[0]]
-        size[dim] = _number_from_css(container[path[-1]])
+        number = _number_from_css(container[path[-1]])
+        assert number is not None  # _size_sources lists only the dimensions that parse
+        size[dim] = number
     return size
 
 
@@ -137,24 +139,24 @@ def node_label_of(node: dict[str, Any], page_names: dict[str, str] | None = None
     """What a person would call this node: its VueFlow `label`, else `data.label`, else what its
     type says (a decision's question, a database step's operation and entity, a screen's page
     name from `page_names` (page id, lowercase -> name) or else its page path), else its id."""
-    data = node.get("data") if isinstance(node.get("data"), dict) else {}
+    data: dict[str, Any] = node["data"] if isinstance(node.get("data"), dict) else {}
     for value in (node.get("label"), data.get("label"), data.get("title"), data.get("name")):
         if isinstance(value, str) and value.strip():
             return value
     node_type = node_type_of(node)
-    if node_type == "decision" and isinstance(data.get("question"), str):
-        return data["question"]
-    if node_type == "database" and isinstance(data.get("entity"), str):
+    if node_type == "decision" and isinstance(question := data.get("question"), str):
+        return question
+    if node_type == "database" and isinstance(entity := data.get("entity"), str):
         operation = data.get("operation")
-        return f"{operation.upper()} {data['entity']}" if isinstance(operation, str) else data["entity"]
+        return f"{operation.upper()} {entity}" if isinstance(operation, str) else entity
     if node_type == "screen":
         page_name = (page_names or {}).get(str(data.get("page_id", "")).lower())
         if page_name and page_name.strip():
             return page_name
-        if isinstance(data.get("page_path"), str):
-            return data["page_path"]
-    if node_type == "annotation" and isinstance(data.get("text"), str):
-        return data["text"]
+        if isinstance(page_path := data.get("page_path"), str):
+            return page_path
+    if node_type == "annotation" and isinstance(text := data.get("text"), str):
+        return text
     return str(node.get("id", ""))
 
 
@@ -162,7 +164,7 @@ def node_label_of(node: dict[str, Any], page_names: dict[str, str] | None = None
 # Validation
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -211,7 +213,7 @@ def _require_point(value: Any, path: str, what: str) -> None:
             raise CanvasError(f"{path}.{axis} must be a finite number ({what}); got {got}", f"{path}.{axis}")
 
 
-def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str) -> Iterator[tuple[str, dict, str]]:
+def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Check an array of VueFlow nodes or edges: an array within its limit, each item an object
     with a unique non-empty string id. Yields (path, item, id) for the checks of each kind."""
     plural = f"{kind}s"
@@ -305,14 +307,14 @@ def _edge_connection(edge: dict[str, Any]) -> Connection:
     """An edge as a connection of its source row. Only keys the edge has are present, so the
     connection converts back to exactly the same edge."""
     connection: dict[str, Any] = {"target": edge["target"], "edge_id": edge["id"]}
-    data = edge.get("data") if isinstance(edge.get("data"), dict) else {}
+    data: dict[str, Any] = edge["data"] if isinstance(edge.get("data"), dict) else {}
     for key in ("trigger", "element"):
         if key in data:
             connection[key] = copy.deepcopy(data[key])
     for key in ("label", "sourceHandle"):
         if key in edge:
             connection[key] = copy.deepcopy(edge[key])
-    return connection  # type: ignore[return-value]
+    return connection  # type: ignore[return-value]  # built with Connection's keys only, those the edge has
 
 
 def validate_canvas(obj: Any) -> tuple[list[str], dict[str, float]]:
@@ -566,7 +568,7 @@ def normalise_node_data(node_type: str, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def node_semantic_errors(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+def node_semantic_errors(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """What the node types require, for every row: decision branch targets and connection
     targets name nodes of this flow, screen `page_id`/`mockup_id` are UUID strings (the database
     layer checks they exist in the project), database steps have an `entity` and a CRUD

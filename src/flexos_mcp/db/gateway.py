@@ -106,7 +106,8 @@ class Database:
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         refuse_writes(sql)
         async with self._pooled() as conn:
-            return await conn.fetch(sql, *args)
+            rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
+            return rows
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         refuse_writes(sql)

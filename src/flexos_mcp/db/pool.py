@@ -71,7 +71,7 @@ def _enable_keepalives(conn: asyncpg.Connection) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
 
 
-class PooledConnection(asyncpg.Connection):
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg ships no types: Connection is Any
     """An asyncpg connection that remembers whether it may carry session state (see module doc)."""
 
     carries_session_state = False

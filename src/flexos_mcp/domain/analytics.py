@@ -15,6 +15,7 @@ appears on a page of its project when
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -22,8 +23,8 @@ from pydantic import BaseModel, Field
 
 from ..analysis.shown import json_shown
 from ..errors import InvalidInput, NotFound
-from .scope import Scope
 from ..untrusted import Untrusted
+from .scope import Scope
 
 PROJECT_HINT = "Call list_projects to see your projects."
 SEARCH_KINDS = ("page", "feature", "flow", "entity", "context_item")
@@ -132,6 +133,7 @@ def _entity_gate(row: Any, entity: str | None) -> None:
 async def entity_cooccurrence(scope: Scope, project_id: UUID, *, min_pages: int = 1, entity: str | None = None,
                               limit: int = 100) -> CooccurrenceResult:
     row = await scope.db.fetchrow_planned(ENTITY_COOCCURRENCE_SQL, project_id, scope.actor.owner_id, entity, min_pages, limit)
+    assert row is not None  # an aggregate query: always one row, project_found tells the rest
     _gate(row, project_id)
     _entity_gate(row, entity)
     pairs = [Cooccurrence(**r) for r in row["rows"]]
@@ -234,12 +236,13 @@ class CrudMatrix(BaseModel):
 
 
 def _sorted_cell(cell: dict[str, Any]) -> CrudCell:
-    return CrudCell(pages=sorted(cell["pages"], key=lambda p: (p["slug"], str(p["page_id"]))),
-                    features=sorted(cell["features"], key=lambda f: (f["name"], f["feature_id"])))
+    return CrudCell.model_validate({"pages": sorted(cell["pages"], key=lambda p: (p["slug"], str(p["page_id"]))),
+                                    "features": sorted(cell["features"], key=lambda f: (f["name"], f["feature_id"]))})
 
 
 async def crud_matrix(scope: Scope, project_id: UUID, *, entity: str | None = None) -> CrudMatrix:
     row = await scope.db.fetchrow_planned(CRUD_MATRIX_SQL, project_id, scope.actor.owner_id, entity)
+    assert row is not None  # an aggregate query: always one row, project_found tells the rest
     _gate(row, project_id)
     _entity_gate(row, entity)
     return CrudMatrix(rows=[
@@ -308,9 +311,10 @@ class SearchResult(BaseModel):
     truncated: bool
 
 
-async def search_project(scope: Scope, project_id: UUID, query: str, *, kinds: list[str] | None = None,
+async def search_project(scope: Scope, project_id: UUID, query: str, *, kinds: Sequence[str] | None = None,
                          limit: int = 20) -> SearchResult:
     row = await scope.db.fetchrow_planned(SEARCH_PROJECT_SQL, project_id, scope.actor.owner_id, query, kinds, limit)
+    assert row is not None  # an aggregate query: always one row, project_found tells the rest
     _gate(row, project_id)
     hits = [SearchHit(**hit) for hit in row["rows"]]
     return SearchResult(hits=hits, total=row["total"], truncated=row["total"] > len(hits))
@@ -425,5 +429,6 @@ class ProjectSummary(BaseModel):
 
 async def project_summary(scope: Scope, project_id: UUID) -> ProjectSummary:
     row = await scope.db.fetchrow_planned(PROJECT_SUMMARY_SQL, project_id, scope.actor.owner_id)
+    assert row is not None  # an aggregate query: always one row, project_found tells the rest
     _gate(row, project_id)
     return ProjectSummary(**{k: row[k] for k in ProjectSummary.model_fields})

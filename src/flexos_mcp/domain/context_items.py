@@ -20,7 +20,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -39,11 +39,11 @@ from ..store import FILE_URL_PREFIX, FileStore, StoredFileMissing, digest_of_url
 from ..store.fetch import FetchLimits, fetch_url
 from ..store.sniff import RefusedFile, Sniffed, sniff
 from ..store.user_paths import read_allowed_file
+from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Actor, Scope, owned_by
-from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 
 ContextItemType = Literal["screenshot", "url", "text", "file", "mockup"]
 CONTEXT_ITEM_TYPES = ("screenshot", "url", "text", "file", "mockup")
@@ -270,6 +270,7 @@ async def _require_known_store_uri(conn: ReadConnection, scope: Scope, url: str 
         f"""SELECT EXISTS (SELECT 1 FROM user_context_items i JOIN projects p ON p.id = i.project_id
                             WHERE i.content_url = $1 AND {owned_by(2, "p.user_id")})""", url, scope.actor.owner_id)
     if not known:
+        assert url is not None  # digest_of_url found a digest in it
         raise InvalidInput("content_url", f"{_quoted(url)} names no file you have stored; add the file with "
                                           f"content_base64 instead. Nothing was saved.")
 
@@ -366,7 +367,7 @@ async def fetch_context_item(scope: Scope, project_id: UUID, url: str, values: d
         raise InvalidInput("url", f"{_quoted(fetched.url)}: {exc}. Nothing was saved.") from None
     source = {"url": url, "final_url": fetched.url, "status": fetched.status, "content_type": fetched.content_type,
               "bytes": len(fetched.data), "redirects": fetched.redirects,
-              "fetched_at": datetime.now(timezone.utc).isoformat()}
+              "fetched_at": datetime.now(UTC).isoformat()}
     analysis = await _analysed(fetched.data, sniffed, "url")
     if sniffed.is_raster_image:
         accepted = Accepted(data=fetched.data, sniffed=sniffed, name=name, analysis=analysis)

@@ -12,17 +12,17 @@ Re-analysis never writes either of them, so a confirmed token survives any numbe
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from ..analysis.shown import json_shown
 from ..analysis.css_values import normalize_color, parse_length, shadow_layers
 from ..analysis.design_tokens import _prescribed_paths, emerge_design_system
+from ..analysis.shown import json_shown
 from ..analysis.token_consistency import check_consistency
 from ..analysis.token_exports import tailwind_config_js, to_css_variables, to_dtcg, to_tailwind_theme
 from ..compute import run_cpu_if
@@ -30,11 +30,11 @@ from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, FlexError, InvalidInput
+from ..untrusted import Untrusted, UntrustedJson, json_with_untrusted
 from .mockups import MockupRef, _fetch_mockup
 from .pages import require_page
 from .projects import require_project
 from .scope import Scope
-from ..untrusted import Untrusted, UntrustedJson, json_with_untrusted
 
 GENERATION_METHODS = ("prescribed", "emergent", "hybrid")
 TokenFormat = Literal["dtcg", "css", "tailwind", "tailwind_config"]
@@ -56,7 +56,10 @@ TOKEN_PATH_HELP = ("colors.<name>, radii.<name>, shadows.<name>, spacing.base, s
 INLINE_MOCKUPS = 50
 
 
-TokenTree = json_with_untrusted("note")  # a confirmed token keeps the person's note
+if TYPE_CHECKING:  # built at runtime (the untrusted wrapping); to a type checker, a JSON object
+    TokenTree = dict[str, Any]
+else:
+    TokenTree = json_with_untrusted("note")  # a confirmed token keeps the person's note
 
 
 class DesignSystem(BaseModel):
@@ -417,6 +420,7 @@ async def check_mockup_consistency(scope: Scope, *, mockup_id: UUID | None = Non
         raise InvalidInput("mockup_id", "pass mockup_id, or page_id to check the page's current version (one of them).")
     async with scope.db.snapshot() as conn:
         if mockup_id is None:
+            assert page_id is not None  # checked above: exactly one of the two is given
             page = await require_page(conn, scope.actor, page_id)
             if page["current_mockup_id"] is None:
                 raise InvalidInput("page_id", "the page has no mockup yet; create one with create_mockup_version.")

@@ -19,21 +19,21 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from ..analysis.shown import json_shown
 from ..analysis import datamodel_export
 from ..analysis.entities import CRUD_OPERATIONS, FIELD_TYPES
 from ..analysis.inflection import pluralize
+from ..analysis.shown import json_shown
 from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, InvalidInput
+from ..untrusted import RAW, Untrusted, UntrustedJson, UntrustedList
 from . import entity_inference
 from .entity_inference import Progress
 from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Actor, Scope
-from ..untrusted import RAW, Untrusted, UntrustedJson, UntrustedList
 
 RELATIONSHIP_TYPES = ("has_many", "belongs_to", "has_one", "many_to_many")
 ExportFormat = Literal["postgres", "json_schema", "pydantic"]

@@ -24,7 +24,9 @@ workers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import inspect
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -50,7 +52,7 @@ TIME_LIMIT_S = 120.0      # the whole run; what it read by then stays cached
 ATTEMPTS = 3              # runs of read-compute-apply when pages keep moving underneath
 
 # The reader's version: its source. Findings cached by an older reader are stale.
-READER_VERSION = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (
+READER_VERSION = hashlib.sha256(b"".join(Path(inspect.getfile(m)).read_bytes() for m in (
     entity_analysis, inflection, entity_batches))).hexdigest()[:16]
 
 _PAGE_KEYS = """
@@ -121,7 +123,7 @@ class _Page:
 @dataclass
 class _State:
     pages: list[_Page]
-    features: list[dict]
+    features: list[dict[str, Any]]
     entities: list[tuple[UUID, str]]   # (id, row version) of the stored entities
     entity_rows: list[str]             # their rows as JSON text, for the merge
 
@@ -151,10 +153,8 @@ class _Budget:
     async def advance(self, count: int, what: str) -> None:
         self.done += count
         if self.progress is not None:
-            try:
+            with contextlib.suppress(Exception):  # progress is best effort; the inference goes on
                 await self.progress(self.done, self.total, f"{what}: {self.done} of {self.total} page reads")
-            except Exception:  # progress is best effort; the inference goes on
-                pass
 
 
 async def _read_state(scope: Scope, project_id: UUID) -> _State:
@@ -172,7 +172,7 @@ async def _read_state(scope: Scope, project_id: UUID) -> _State:
     return _State(pages, features, [(r["id"], r["version"]) for r in entities], [r["row"] for r in entities])
 
 
-async def _page_inputs(scope: Scope, project_id: UUID, pages: Sequence[_Page]) -> list[dict]:
+async def _page_inputs(scope: Scope, project_id: UUID, pages: Sequence[_Page]) -> list[dict[str, Any]]:
     """The HTML and fields of `pages`, checked against the keys they were planned with."""
     rows = {r["id"]: r for r in await scope.db.fetch(_PAGE_HTML, project_id, [p.id for p in pages])}
     inputs = []
@@ -261,7 +261,7 @@ async def _bring_up_to_date(scope: Scope, project_id: UUID, state: _State, budge
     raise RuntimeError("entity inference did not settle")  # cannot happen: see pages_to_read
 
 
-async def _apply(scope: Scope, project_id: UUID, state: _State, merged: dict) -> tuple[list[str], list[str]] | None:
+async def _apply(scope: Scope, project_id: UUID, state: _State, merged: dict[str, Any]) -> tuple[list[str], list[str]] | None:
     """Write the merged entities in one short transaction, or None when something moved since
     `state` was read (pages, features or stored entities)."""
     async with scope.db.transaction() as conn:

@@ -19,11 +19,11 @@ from ..analysis.shown import json_shown
 from ..db.connection import ReadConnection
 from ..db.sql import insert_statement, set_clause
 from ..errors import InvalidInput
+from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 from .owned import RowLock, fetch_owned, require_ids_in_project
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Actor, Scope
-from ..untrusted import Untrusted, UntrustedJson, UntrustedList
 
 FeatureStatus = Literal["planned", "in-progress", "completed"]
 FEATURE_STATUSES = ("planned", "in-progress", "completed")

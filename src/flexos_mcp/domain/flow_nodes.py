@@ -21,7 +21,14 @@ from ..compute import run_cpu_if
 from ..db.connection import ReadConnection
 from ..errors import InvalidInput, NotFound
 from .flows import (
-    INLINE_NODES, FlowNode, canvas_order, flow_node_from_row, node_rows, require_flow, rows_as_canvas_rows, store_rows,
+    INLINE_NODES,
+    FlowNode,
+    canvas_order,
+    flow_node_from_row,
+    node_rows,
+    require_flow,
+    rows_as_canvas_rows,
+    store_rows,
     valid_canvas_or_empty,
 )
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
@@ -79,6 +86,7 @@ async def _node_out(conn: ReadConnection, node_id: UUID) -> FlowNode:
     row = await conn.fetchrow(
         """SELECT n.*, (SELECT jsonb_object_agg(m.id::text, m.canvas_node_id) FROM flow_nodes m WHERE m.flow_id = n.flow_id) AS ids
              FROM flow_nodes n WHERE n.id = $1""", node_id)
+    assert row is not None  # callers wrote or found the node in this transaction
     return flow_node_from_row(row, {UUID(k): v for k, v in (row["ids"] or {}).items()})
 
 
@@ -140,7 +148,7 @@ async def create_flow_node(scope: Scope, flow_id: UUID, values: dict[str, Any]) 
                                                  f"or leave it out. Nothing was saved.")
         node_type = values["node_type"]
         data = normalise_node_data(node_type, values.get("data") or {})
-        here = rows + [_pseudo_row(new_id, canvas_id)]
+        here = [*rows, _pseudo_row(new_id, canvas_id)]
         data = _branches_by_canvas_id(data, here, flow["name"])
         size = values.get("size") or {}
         position = values.get("position")
@@ -225,7 +233,7 @@ async def delete_flow_node(scope: Scope, node_id: UUID) -> DeletedFlowNode:
         gone = canvas_rows.pop(index)["canvas_node_id"]
         rows_left = rows[:index] + rows[index + 1:]
         removed: list[RemovedReference] = []
-        for row, canvas_row in zip(rows_left, canvas_rows):
+        for row, canvas_row in zip(rows_left, canvas_rows, strict=True):
             kept = []
             for c_index, c in enumerate(canvas_row["connections"]):
                 if c["target"] == gone:

@@ -13,11 +13,10 @@ from pydantic import BaseModel, Field
 from ..analysis import flow_graph, mermaid
 from ..analysis.vueflow import node_label_of
 from ..compute import run_cpu_if
+from ..untrusted import Untrusted
 from .flows import INLINE_NODES, node_label, require_flow, valid_canvas_or_empty
 from .projects import require_project
 from .scope import Scope
-from ..untrusted import Untrusted
-
 
 # ---------------------------------------------------------------------------------------------
 # Output models
@@ -112,7 +111,7 @@ async def _flow_with_canvas(scope: Scope, flow_id: UUID, *,
 
 
 async def analyze_flow(scope: Scope, flow_id: UUID, *, max_paths: int = 20) -> FlowAnalysis:
-    flow, canvas, rows, page_names = await _flow_with_canvas(scope, flow_id)
+    _flow, canvas, rows, page_names = await _flow_with_canvas(scope, flow_id)
     nodes, edges = canvas.get("nodes", []), canvas.get("edges", [])
     found = await run_cpu_if(len(nodes) > INLINE_NODES, flow_graph.analyze_flow, nodes, edges, max_paths=max_paths,
                              max_cycles=50, timeout=60)

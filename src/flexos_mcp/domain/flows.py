@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid as uuid_module
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -37,18 +38,25 @@ import asyncpg
 from pydantic import BaseModel, Field, RootModel
 
 from ..analysis.vueflow import (
-    CANVAS_ID_PATTERN, MAX_CANVAS_EDGES, MAX_CANVAS_NODES, CanvasError, apply_node_rows, node_label_of, node_semantic_errors,
-    parse_canvas, validate_canvas,
+    CANVAS_ID_PATTERN,
+    MAX_CANVAS_EDGES,
+    MAX_CANVAS_NODES,
+    CanvasError,
+    apply_node_rows,
+    node_label_of,
+    node_semantic_errors,
+    parse_canvas,
+    validate_canvas,
 )
 from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import FlexError, InvalidInput, NotFound
+from ..untrusted import Untrusted, UntrustedJson, UntrustedValue
 from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .scope import Actor, Scope, owned_by
-from ..untrusted import Untrusted, UntrustedJson, UntrustedValue
 
 FlowType = Literal["user", "admin", "system", "error"]
 NodeType = Literal["screen", "decision", "annotation", "database", "action"]
@@ -234,6 +242,7 @@ def valid_canvas_or_empty(canvas: Any) -> dict[str, Any]:
     1,000 nodes)."""
     try:
         validate_canvas(canvas)
+        assert isinstance(canvas, dict)  # validate_canvas accepts only a JSON object
         return canvas
     except CanvasError:
         return {"nodes": [], "edges": []}
@@ -262,7 +271,7 @@ def rows_as_canvas_rows(rows: list[Any]) -> list[dict[str, Any]]:
     return result
 
 
-async def _check_screen_references(conn: ReadConnection, project_id: UUID, rows: list[dict[str, Any]], field_of: Any) -> None:
+async def _check_screen_references(conn: ReadConnection, project_id: UUID, rows: Sequence[Mapping[str, Any]], field_of: Any) -> None:
     """Screen page_id/mockup_id exist in this project (and a mockup is of the node's page); the
     referenced pages and mockups are locked against a concurrent delete until commit."""
     page_ids = {r["data"]["page_id"] for r in rows if r["node_type"] == "screen" and r["data"].get("page_id") is not None}
@@ -342,7 +351,7 @@ async def _store_canvas(conn: WriteConnection, flow: Any, canvas: Any, *, new_id
         node_id = row["canvas_node_id"]
         connections = []
         for c in row["connections"]:
-            stored = {"target_node_id": str(ids[c["target"]])}
+            stored: dict[str, Any] = {"target_node_id": str(ids[c["target"]])}
             stored.update({k: v for k, v in c.items() if k != "target"})
             connections.append(stored)
         values = {"id": str(ids[node_id]), "canvas_node_id": node_id, "node_type": row["node_type"],
@@ -382,7 +391,7 @@ async def _store_canvas(conn: WriteConnection, flow: Any, canvas: Any, *, new_id
 
 
 async def store_rows(conn: WriteConnection, flow: Any, rows: list[Any], canvas_rows: list[dict[str, Any]], *,
-                      new_ids: dict[str, UUID] | None = None, relabel: set[str] = frozenset()) -> CanvasSaved:
+                      new_ids: dict[str, UUID] | None = None, relabel: frozenset[str] | set[str] = frozenset()) -> CanvasSaved:
     """Write node-tool changes: `canvas_rows` (the complete node set) into the stored canvas,
     then through the canvas write path. Nodes in `relabel` get their VueFlow `label` set from
     `data.label` (so a renamed step shows its new name in the editor)."""
@@ -412,6 +421,7 @@ async def _flow_out(conn: ReadConnection, flow_id: UUID, *, include_nodes: bool 
     row = await conn.fetchrow(
         "SELECT f.*, (SELECT count(*) FROM flow_nodes n WHERE n.flow_id = f.id) AS node_count FROM journey_flows f WHERE f.id = $1",
         flow_id)
+    assert row is not None  # callers found the flow in this transaction
     nodes = None
     if include_nodes:
         rows = canvas_order(await node_rows(conn, flow_id), row["canvas_state"])
@@ -584,6 +594,7 @@ async def import_example_flows_into(conn: WriteConnection, actor: Actor, project
             """INSERT INTO journey_flows (project_id, name, description, flow_type, is_primary, canvas_state)
                VALUES ($1, $2, $3, $4, $5, '{"nodes": [], "edges": []}') RETURNING *""",
             project_id, spec["name"], spec.get("description"), spec.get("flow_type"), bool(spec.get("is_primary", False)))
+        assert flow is not None  # INSERT ... RETURNING returns the row it wrote
         try:
             await _store_canvas(conn, flow, canvas)
         except InvalidInput as exc:

@@ -81,10 +81,11 @@ async def mockup_source(scope: Scope, *, mockup_id: UUID | None = None, page_id:
         raise InvalidInput("mockup_id", "pass either mockup_id, or page_id (with an optional version), not both.")
     if mockup_id is None and page_id is None:
         raise InvalidInput("page_id", "pass page_id (its current mockup, or version for another one) or mockup_id.")
-    source = await _current_source(scope, page_id) if mockup_id is None and version is None else None
+    source = await _current_source(scope, page_id) if page_id is not None and mockup_id is None and version is None else None
     if source is None:
         async with scope.db.snapshot() as conn:
             if mockup_id is None:
+                assert page_id is not None  # checked above: one of mockup_id and page_id is given
                 if version is not None:
                     mockup_id = await _mockup_id_of_version(conn, scope, page_id, version)
                 else:

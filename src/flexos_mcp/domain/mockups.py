@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -35,11 +36,11 @@ from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import InvalidInput, NotFound
+from ..untrusted import Untrusted, UntrustedJson
 from .pages import Page, insert_page, page_of_row, require_page
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope, owned_by
-from ..untrusted import Untrusted, UntrustedJson
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class PreparedContent:
     html: str
     css: str | None
     javascript: str | None
-    extraction: dict[str, Any]
+    extraction: Mapping[str, Any]
 
 
 def _size_text(limit: int) -> str:
@@ -161,7 +162,7 @@ def _check_text(field: str, text: str, limit: int) -> None:
                                   f"not source text. Nothing was saved.")
 
 
-def _extract(html: str, css: str | None) -> dict[str, Any]:
+def _extract(html: str, css: str | None) -> Mapping[str, Any]:  # a MockupExtraction, or the failure marker
     try:
         return extract_mockup(html, css)
     except Exception:  # extraction must never block saving a mockup
@@ -237,7 +238,7 @@ async def _fetch_mockup(conn: ReadConnection, scope: Scope, mockup_id: UUID, *, 
 async def _mockup_id_of_version(conn: ReadConnection, scope: Scope, page_id: UUID, version: int, *, field: str = "version") -> UUID:
     """The id of a page's version; NotFound for an unknown page, InvalidInput for an unknown version."""
     await require_page(conn, scope.actor, page_id)
-    found = await conn.fetchval("SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, version)
+    found: UUID | None = await conn.fetchval("SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, version)
     if found is None:
         versions = await conn.fetchval("SELECT array_agg(version ORDER BY version) FROM mockups WHERE page_id = $1", page_id)
         have = _versions_text(versions)
@@ -267,6 +268,7 @@ async def get_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UU
     project), only if it is that project's."""
     _resolve_target(mockup_id, page_id, version)
     if mockup_id is None:
+        assert page_id is not None and version is not None  # _resolve_target checked
         async with scope.db.snapshot() as conn:
             found = await _mockup_id_of_version(conn, scope, page_id, version)
             return mockup_of_row(await _fetch_mockup(conn, scope, found, content=include_content,
@@ -316,7 +318,7 @@ async def list_mockups(scope: Scope, page_id: UUID, *, changed_by: str | None = 
 
 async def insert_version(conn: WriteConnection, page: Any, content: PreparedContent, *, change_description: str | None,
                          changed_by: str | None, parent_version: int | None = None, make_current: bool = True,
-                         user_feedback: dict | None = None, ai_notes: dict | None = None) -> UUID:
+                         user_feedback: dict[str, Any] | None = None, ai_notes: dict[str, Any] | None = None) -> UUID:
     """Add the next version of a page whose row the caller's transaction has locked FOR UPDATE."""
     page_id = page["id"]
     if parent_version is not None:
@@ -328,7 +330,7 @@ async def insert_version(conn: WriteConnection, page: Any, content: PreparedCont
     else:
         parent_id = page["current_mockup_id"]
     extraction = content.extraction
-    mockup_id = await conn.fetchval(
+    mockup_id: UUID = await conn.fetchval(
         """INSERT INTO mockups (page_id, project_id, html_content, css_content, javascript_content,
                                 responsive_rules, extracted_patterns, interactions, change_description, changed_by,
                                 parent_mockup_id, user_feedback, ai_notes)
@@ -350,7 +352,7 @@ async def insert_version(conn: WriteConnection, page: Any, content: PreparedCont
 async def create_mockup_version(scope: Scope, page_id: UUID, content: PreparedContent, *,
                                 change_description: str | None, changed_by: str | None,
                                 parent_version: int | None, make_current: bool,
-                                user_feedback: dict | None, ai_notes: dict | None,
+                                user_feedback: dict[str, Any] | None, ai_notes: dict[str, Any] | None,
                                 return_content: bool = False) -> Mockup:
     """Save a version; the answer carries its content and analysis only with `return_content`
     (the caller just wrote the content: echoing it back costs a model its size again)."""
@@ -368,6 +370,7 @@ async def set_current_mockup(scope: Scope, *, mockup_id: UUID | None = None, pag
     _resolve_target(mockup_id, page_id, version)
     async with scope.db.transaction() as conn:
         if mockup_id is None:
+            assert page_id is not None and version is not None  # _resolve_target checked
             await require_page(conn, scope.actor, page_id, lock="UPDATE")
             mockup_id = await _mockup_id_of_version(conn, scope, page_id, version)
         else:
@@ -454,7 +457,8 @@ async def resolve_pair(conn: ReadConnection, scope: Scope, *, from_mockup_id: UU
         raise InvalidInput("to_mockup_id" if to_mockup_id is None else "from_mockup_id",
                            "pass both from_mockup_id and to_mockup_id (or page_id with versions).")
     if by_id:
-        return from_mockup_id, to_mockup_id  # type: ignore[return-value]
+        assert from_mockup_id is not None and to_mockup_id is not None  # checked just above
+        return from_mockup_id, to_mockup_id
     if page_id is None:
         raise InvalidInput("page_id", "pass page_id (with from_version/to_version, or neither to compare the current "
                                       "version with its parent), or from_mockup_id and to_mockup_id.")
@@ -467,6 +471,7 @@ async def resolve_pair(conn: ReadConnection, scope: Scope, *, from_mockup_id: UU
         to_mockup_id = await _mockup_id_of_version(conn, scope, page_id, to_version, field="to_version")
     if from_version is None:
         target = await conn.fetchrow("SELECT version, parent_mockup_id FROM mockups WHERE id = $1", to_mockup_id)
+        assert target is not None  # to_mockup_id was found on this page above
         from_mockup_id = target["parent_mockup_id"] or await conn.fetchval(
             "SELECT id FROM mockups WHERE page_id = $1 AND version < $2 ORDER BY version DESC LIMIT 1",
             page_id, target["version"])

@@ -18,17 +18,17 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from ..errors import InvalidInput
+from ..untrusted import Untrusted
 from .paging import decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope
-from ..untrusted import Untrusted
 
 OUTLINE_BUDGET = 150
 
 
 class OutlinePage(BaseModel):
     id: UUID
-    parent_id: UUID | None = Field(None, description="Set only when the parent came on an earlier read.")
+    parent_id: UUID | None = Field(default=None, description="Set only when the parent came on an earlier read.")
     name: Untrusted
     slug: str
     path: str | None

@@ -17,7 +17,6 @@ from ..db.connection import ReadConnection
 from ..errors import InvalidInput, NotFound
 from .scope import Actor, owned_by
 
-
 # The row lock a writing call takes on the record it checks, held until its transaction ends:
 # "NO KEY UPDATE" against a concurrent delete, "UPDATE" to serialise writers of the row itself.
 RowLock = Literal["UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE"]

@@ -20,12 +20,12 @@ from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, InvalidInput, NotFound
+from ..untrusted import Untrusted, UntrustedList
 from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Actor, Scope
 from .text import next_free_slug, slugify
-from ..untrusted import Untrusted, UntrustedList
 
 PAGE_TYPES = ("page", "layout", "component", "modal")
 PAGE_STATUSES = ("draft", "designed", "approved", "built")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -31,7 +31,7 @@ PageOf = TypeVar("PageOf", bound=Paged[Any])
 def summarised(listing: Paged[Any], page_type: type[PageOf]) -> PageOf:
     """The same page of a list with each item cut down to `page_type`'s item model (a list's
     compact default: the full record is one get_* call away)."""
-    item_type = page_type.model_fields["items"].annotation.__args__[0]
+    item_type = get_args(page_type.model_fields["items"].annotation)[0]
     return page_type(items=[item_type(**item.model_dump()) for item in listing.items], next_cursor=listing.next_cursor)
 
 

@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field
 from ..db.connection import ReadConnection
 from ..db.sql import insert_statement, set_clause
 from ..errors import Conflict, NotFound
+from ..untrusted import Untrusted, UntrustedJson
 from .owned import RowLock
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .scope import Actor, Scope, owned_by
 from .text import next_free_slug, slugify
-from ..untrusted import Untrusted, UntrustedJson
 
 ProjectType = Literal["web-app", "mobile-app", "pwa", "api", "fullstack"]
 ProjectStatus = Literal["active", "archived", "template"]
@@ -104,10 +104,11 @@ async def require_project(conn: ReadConnection, actor: Actor, project_id: UUID, 
 
 async def project_id_for_slug(scope: Scope, slug: str) -> UUID | None:
     """The id of the caller's project with this slug (their own first, for an admin), or None."""
-    return await scope.db.fetchval(
+    found: UUID | None = await scope.db.fetchval(
         f"""SELECT id FROM projects WHERE slug = $1 AND {owned_by(2)}
             ORDER BY (user_id = $3) DESC, last_opened_at DESC LIMIT 1""",
         slug, scope.actor.owner_id, scope.actor.id)
+    return found
 
 
 async def find_project(scope: Scope, reference: str) -> Project | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import graphlib
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,16 +34,16 @@ from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import Conflict, InvalidInput, NotFound
+from ..untrusted import Untrusted, UntrustedList
 from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import ensure_open, require_run
 from .scope import Actor, Scope
-from ..untrusted import Untrusted, UntrustedList
 
 ThoughtType = Literal["observation", "assumption", "decision", "question", "inference"]
 ThoughtStatus = Literal["active", "revised", "rejected", "confirmed"]
-THOUGHT_TYPES: tuple[str, ...] = ThoughtType.__args__  # type: ignore[attr-defined]
+THOUGHT_TYPES: tuple[str, ...] = get_args(ThoughtType)
 
 MAX_BATCH = 500
 MAX_CHAIN = 500
@@ -125,7 +125,7 @@ class LoggedThoughts(BaseModel):
 
 class ThoughtReview(BaseModel):
     thought: Thought = Field(description="The thought that was confirmed, rejected or revised.")
-    replacement: Thought | None = Field(None, description="For a revision: the new thought that replaces it.")
+    replacement: Thought | None = Field(default=None, description="For a revision: the new thought that replaces it.")
     needs_review: list[UUID] = Field(description=(
         "Every active or confirmed thought downstream of it, now marked needs_review (oldest first)."))
 
@@ -308,7 +308,7 @@ async def insert_thoughts(conn: WriteConnection, actor: Actor, items: list[NewTh
     await _check_dependencies(conn, project_id, run, sorted(external), "depends_on" if single else "thoughts.depends_on")
     if run is not None:
         asks = _ask_keys(run["wizard_type"])
-    records = []
+    records: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         where = "" if single else f"thoughts[{i}]."
         is_assumption, needs_answer = _flags(item, where)
@@ -493,7 +493,7 @@ async def _lock_for_change(conn: ReadConnection, actor: Actor, thought_id: UUID,
 
 
 async def revise_thought(scope: Scope, thought_id: UUID, *, reasoning: str, confidence: float | None = None,
-                         thought_type: str | None = None, user_feedback: str | None = None,
+                         thought_type: ThoughtType | None = None, user_feedback: str | None = None,
                          source_description: str | None = None, alternatives: list[str] | None = None,
                          depends_on: list[UUID] | None = None) -> ThoughtReview:
     """Replace a thought with a corrected one. The old one becomes `revised` (keeping the feedback
@@ -587,7 +587,7 @@ async def delete_thought(scope: Scope, thought_id: UUID) -> DeletedThought:
     """Delete a thought logged by mistake. Thoughts that rested on it lose the link and are marked
     needs_review. Refused in a finished run, and for a thought a recorded decision links to."""
     async with scope.db.transaction() as conn:
-        row, run = await _lock_for_change(conn, scope.actor, thought_id, "UPDATE")
+        _row, run = await _lock_for_change(conn, scope.actor, thought_id, "UPDATE")
         if run is not None:
             ensure_open(run, "lose a thought")
             linked = [d for d in (run["decisions_made"] or []) if d.get("thought_id") == str(thought_id)]
@@ -651,9 +651,30 @@ async def thinking_chain(scope: Scope, *, project_id: UUID | None = None, run_id
 
 
 __all__ = [
-    "THOUGHT_TYPES", "NewThought", "Thought", "ThoughtList", "LoggedThoughts", "ThoughtReview",
-    "DeletedThought", "ThoughtGraph", "ThinkingChain", "insert_thoughts", "log_thought", "log_thoughts",
-    "get_thought", "list_thoughts", "open_questions", "assumptions", "confirm_thought", "reject_thought",
-    "revise_thought", "update_thought", "delete_thought", "thought_graph", "thinking_chain",
-    "require_thought", "mark_downstream", "thought_of",
+    "THOUGHT_TYPES",
+    "DeletedThought",
+    "LoggedThoughts",
+    "NewThought",
+    "ThinkingChain",
+    "Thought",
+    "ThoughtGraph",
+    "ThoughtList",
+    "ThoughtReview",
+    "assumptions",
+    "confirm_thought",
+    "delete_thought",
+    "get_thought",
+    "insert_thoughts",
+    "list_thoughts",
+    "log_thought",
+    "log_thoughts",
+    "mark_downstream",
+    "open_questions",
+    "reject_thought",
+    "require_thought",
+    "revise_thought",
+    "thinking_chain",
+    "thought_graph",
+    "thought_of",
+    "update_thought",
 ]

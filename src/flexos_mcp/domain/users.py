@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 
 from ..db.gateway import Database
 from ..db.sql import set_clause
-from .scope import Actor, Scope
 from ..untrusted import Untrusted, UntrustedJson
+from .scope import Actor, Scope
 
 Username = Annotated[
     str, Field(min_length=2, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$",

@@ -18,25 +18,33 @@ Every function takes a Scope, so the LLM driver can call them directly as well a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, Field
 
 from ..db.connection import ReadConnection, WriteConnection
 from ..errors import Conflict, InvalidInput, NotFound
+from ..untrusted import Untrusted, UntrustedJson, UntrustedList, UntrustedValue
 from ..wizard_definitions import (
-    WizardDefinition, allowed_next, can_complete, check_transition, get_wizard_definition,
-    load_wizard_definitions, missing_required_answers,
+    WizardDefinition,
+    allowed_next,
+    can_complete,
+    check_transition,
+    get_wizard_definition,
+    load_wizard_definitions,
+    missing_required_answers,
 )
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import OPEN_STATUSES, ensure_open, require_run
 from .scope import Scope
 from .thinking import NewThought, Thought, insert_thoughts, require_thought, run_open_questions, thought_of
-from ..untrusted import Untrusted, UntrustedJson, UntrustedList, UntrustedValue
 
-WizardType = Literal[tuple(sorted(load_wizard_definitions()))]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # a Literal of the wizard names, read from the definitions at import; statically a str
+    WizardType = str
+else:
+    WizardType = Literal[tuple(sorted(load_wizard_definitions()))]
 RunStatus = Literal["in-progress", "paused", "completed", "abandoned", "failed"]
 
 # What `outputs.created` may name: "<kind>:<uuid>", and the table each kind lives in.
@@ -204,6 +212,7 @@ async def _state(conn: ReadConnection, run: Any) -> WizardRunState:
     counts = await conn.fetchrow(
         """SELECT count(*) AS thoughts, count(*) FILTER (WHERE needs_review) AS needs_review
              FROM ai_thinking_chain WHERE wizard_run_id = $1""", run["id"])
+    assert counts is not None  # an aggregate: always one row
     questions = await run_open_questions(conn, run["id"], limit=MAX_OPEN_QUESTIONS)
     step = None
     if run["status"] in OPEN_STATUSES and run["current_phase"]:
@@ -243,7 +252,8 @@ SELECT jsonb_build_object(
 
 async def project_snapshot(conn: ReadConnection, project_id: UUID) -> dict[str, Any]:
     """What the project holds right now, in one statement (stored with a run as context_snapshot)."""
-    return await conn.fetchval(_SNAPSHOT, project_id)
+    snapshot: dict[str, Any] = await conn.fetchval(_SNAPSHOT, project_id)  # one jsonb object, decoded by the pool's codec
+    return snapshot
 
 
 async def _check_context_items(conn: ReadConnection, project_id: UUID, ids: list[UUID]) -> list[UUID]:
@@ -372,6 +382,7 @@ async def _store_answer(conn: WriteConnection, run: Any, key: str, answer: Any) 
     row = await conn.fetchrow(
         "UPDATE wizard_runs SET answers = answers || jsonb_build_object($2::text, $3::jsonb) WHERE id = $1 RETURNING *",
         run["id"], key, answer)
+    assert row is not None  # the run was locked by the caller: the UPDATE finds it
     answers = row["answers"] or {}
     return AnswerRecorded(run_id=run["id"], phase=row["current_phase"], key=key, answer=answer,
                           missing_required=missing_required_answers(definition, row["current_phase"], answers),
@@ -529,10 +540,9 @@ async def _apply_answer(conn: WriteConnection, scope: Scope, thought_id: UUID, a
         raise Conflict(f"Thought {thought_id} is not an open question (type {row['thought_type']}, status "
                        f"{row['status']}); open_questions lists the questions waiting for an answer.")
     recorded = None
-    if run is not None:
-        if run["status"] in OPEN_STATUSES:
-            await _store_answer(conn, run, row["ask_key"], answer)
-            recorded = row["ask_key"]
+    if run is not None and run["status"] in OPEN_STATUSES:
+        await _store_answer(conn, run, row["ask_key"], answer)
+        recorded = row["ask_key"]
     updated = await conn.fetchrow(
         """UPDATE ai_thinking_chain SET status = 'confirmed', needs_answer = FALSE, user_feedback = $2
             WHERE id = $1 RETURNING *""", thought_id, answer)
@@ -599,7 +609,7 @@ async def ask_user(scope: Scope, *, question: str, project_id: UUID | None = Non
                                     "reply; when they answer, call answer_question with this question's id. "
                                     "It stays listed in open_questions and get_wizard_run until then.")
     # An accepted form with an empty answer is no answer: reported with the declines, in words.
-    outcome = "cancelled" if reply[0] == "cancel" else "declined"
+    outcome: Literal["cancelled", "declined"] = "cancelled" if reply[0] == "cancel" else "declined"
     reaction = {"accept": "left the answer empty", "decline": "declined the question",
                 "cancel": "cancelled the question"}[reply[0]]
     return AskResult(question=thought, outcome=outcome, answer=None, answer_recorded_as=None,

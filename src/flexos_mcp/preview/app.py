@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -32,7 +31,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope as AsgiScope, Send
+from starlette.types import ASGIApp, Message, Receive, Send
+from starlette.types import Scope as AsgiScope
 
 from .. import compute
 from ..config import Config
@@ -40,8 +40,8 @@ from ..db.error_map import explain_database_error
 from ..db.gateway import Database
 from ..db.pool import create_pool
 from ..errors import FlexError, NotFound
-from ..server.http_auth import FlexOSTokenVerifier
 from ..rendering.mockup_frame import FRAME_SANDBOX
+from ..server.http_auth import FlexOSTokenVerifier
 from ..server.registry import explain_failure
 from . import views
 from .requests import Unauthorized, render
@@ -102,7 +102,7 @@ class ReadOnlyAndHeaders:
                 response = PlainTextResponse(f"This preview answers only on loopback addresses, not {host!r}.\n", 421)
                 return await response(scope, receive, send)
 
-        async def with_headers(message: dict[str, Any]) -> None:
+        async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 present = {name.lower() for name, _ in headers}
@@ -168,6 +168,7 @@ def create_app(config: Config, options: PreviewOptions) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         compute.configure(config.compute)
+        assert config.database_url  # create_app refused a configuration without one
         pool = await create_pool(config.database_url, read_only=True, statement_timeout_ms=config.statement_timeout_ms,
                                  max_size=5)
         app.state.db = Database(pool, read_only=True)

@@ -252,12 +252,14 @@ async def flow_page(request: Request) -> Response:
     if flow.project_id != project_id:
         raise NotFound("flow", flow_id)
     analysis = await flow_reports.analyze_flow(scope, flow_id, max_paths=20)
-    problems = {node_id: [] for node_id in analysis.unreachable + analysis.dead_ends}
+    problems: dict[str, list[str]] = {node_id: [] for node_id in analysis.unreachable + analysis.dead_ends}
     for node_id in analysis.unreachable:
         problems[node_id].append("unreachable")
     for node_id in analysis.dead_ends:
         problems[node_id].append("dead-end")
-    boxes, arrows, positions = [], [], {}
+    boxes: list[Box] = []
+    arrows: list[Arrow] = []
+    positions: dict[str, dict[str, float]] = {}
     for node in flow.nodes or []:
         found = problems.get(node.canvas_node_id, [])
         classes = tuple(found) + (("entry",) if node.canvas_node_id in analysis.entries else ()) + (f"type-{node.node_type}",)
@@ -322,7 +324,7 @@ def thought_tree(thoughts: list[Any]) -> list[TreeItem]:
     get_thinking_chain draws it; `thoughts` in creation_order."""
     items = {t.id: TreeItem(i + 1, t, _thought_classes(t), t.user_feedback, [])
              for i, t in enumerate(thoughts)}
-    roots = []
+    roots: list[TreeItem] = []
     for t in thoughts:
         parent = next((items[d] for d in t.depends_on if d in items), None)
         (parent.children if parent else roots).append(items[t.id])

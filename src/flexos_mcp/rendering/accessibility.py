@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from axe_playwright_python.base import AXE_SCRIPT
 
@@ -65,7 +66,7 @@ def _criteria(tags: list[str]) -> tuple[str, ...]:
     return tuple(f"{m.group(1)}.{m.group(2)}.{m.group(3)}" for tag in tags if (m := _CRITERION.match(tag)))
 
 
-def _element(node: dict) -> FailingElement:
+def _element(node: dict[str, Any]) -> FailingElement:
     target = node.get("target") or []
     selector = " ".join(str(part) for part in target) if isinstance(target, list) else str(target)
     html = " ".join(str(node.get("html") or "").split())
@@ -75,12 +76,12 @@ def _element(node: dict) -> FailingElement:
                           fix=str(node.get("failureSummary") or "").strip()[:600])
 
 
-def _dicts(value: object) -> list[dict]:
+def _dicts(value: object) -> list[dict[str, Any]]:
     """The dict items of a list (the results come back from a page the mockup's scripts share)."""
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def summarize(results: dict) -> AxeReport:
+def summarize(results: dict[str, Any]) -> AxeReport:
     """axe's raw results grouped by rule, most severe first, at most MAX_ELEMENTS_PER_RULE
     elements each (with the total count)."""
     violations = []

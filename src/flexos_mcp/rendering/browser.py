@@ -31,6 +31,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,7 +153,7 @@ class Renderer:
         self._playwright: Any = None
         self._browser: Any = None
         self._idle: list[_Tab] = []
-        self._cleaning: set[asyncio.Future] = set()
+        self._cleaning: set[asyncio.Future[None]] = set()
         self._tabs = 0                # open tabs of the current browser: busy, cleaning or idle
         self.launches = 0
         self.executable: str | None = None
@@ -299,7 +300,7 @@ class Renderer:
                 await self._stop_browser()
 
     @contextlib.asynccontextmanager
-    async def _page(self, document: str, frame: Frame, *, for_screenshot: bool = False):
+    async def _page(self, document: str, frame: Frame, *, for_screenshot: bool = False) -> AsyncIterator[tuple[_Tab, int]]:
         """A tab with `document` loaded and settled at the frame's size, and the page's height.
         The tab is cleaned and kept after a render that went well, closed after one that did
         not."""
@@ -376,7 +377,7 @@ class Renderer:
         started = time.perf_counter()
         async with self._page(document, frame, for_screenshot=True) as (tab, page_height):
             limit = self.limits.capture_timeout_s
-            shot = await self._bounded(self._capture(tab, frame, page_height), limit, _busy("Taking the screenshot",
+            shot: Shot = await self._bounded(self._capture(tab, frame, page_height), limit, _busy("Taking the screenshot",
                                                                                             limit))
         shot = dataclasses.replace(shot, render_ms=round((time.perf_counter() - started) * 1000, 1))
         self.cache.put(key, shot, len(shot.png) + 512)

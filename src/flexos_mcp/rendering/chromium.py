@@ -50,7 +50,7 @@ def find_chromium(env: dict[str, str] | None = None) -> str | None:
     if found:
         return found
     for name in SYSTEM_BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
+        on_path = shutil.which(name)
+        if on_path:
+            return on_path
     return None

@@ -31,18 +31,26 @@ from ..domain import projects
 from ..domain.paging import MAX_LIMIT
 from ..domain.scope import Actor
 from ..domain.users import ensure_user, find_user
-from ..untrusted import user_content
 from ..errors import DatabaseUnavailable, FlexError
 from ..rendering.browser import MIB, Renderer, RenderLimits
+from ..untrusted import user_content
 from .apps import apps_extension, client_supports_apps, without_ui_meta
-from .dynamic import install_dynamic_toolsets
 from .arguments import checked_arguments, with_project_id_in_uri, with_project_ids
+from .dynamic import install_dynamic_toolsets
 from .http_app import HttpOptions
 from .http_auth import is_read_only_token, read_only_token_message
 from .prompts import install_prompts
+from .registry import (
+    CompactResult,
+    add_registered_resource,
+    add_registered_tool,
+    compact_json,
+    explain_failure,
+    find_tool,
+    select_resources,
+    select_tools,
+)
 from .resource_helpers import served_mime
-from .registry import (CompactResult, add_registered_resource, add_registered_tool, compact_json, explain_failure,
-                       find_tool, select_resources, select_tools)
 from .sdk_adapter import ListHandlers, registered_tool
 from .state import AppState, access_token_of, current_request, scope_of
 from .toolsets import resolve_toolsets
@@ -293,7 +301,7 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
-        log_level=config.log_level,  # type: ignore[arg-type]
+        log_level=config.log_level,
         extensions=[apps_extension()],
         read_only=config.read_only,
     )

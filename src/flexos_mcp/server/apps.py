@@ -62,7 +62,10 @@ def view_html(uri: str) -> str:
     stylesheet and script inlined, and as JSON data the renderer's viewport presets and the policy a
 mockup is shown under (rendering/mockup_frame.py)."""
     view = VIEWS[uri]
-    read = lambda name: (_VIEW_DIR / name).read_text(encoding="utf-8")  # noqa: E731
+
+    def read(name: str) -> str:
+        return (_VIEW_DIR / name).read_text(encoding="utf-8")
+
     data = json.dumps({"viewports": {v.name: {"width": v.width, "height": v.height} for v in VIEWPORTS.values()},
                        "mockupPolicy": MOCKUP_POLICY}).replace("</", "<\\/")
     parts = {
@@ -107,5 +110,17 @@ def without_ui_meta(tool: Any, ctx: Any) -> Any:
     return tool.model_copy(update={"meta": rest or None})
 
 
-__all__ = ["EXTENSION_ID", "MOCKUP_VIEW", "DESIGN_SYSTEM_VIEW", "FLOW_VIEW", "THINKING_VIEW", "VIEWS", "View",
-           "apps_extension", "client_supports_apps", "tool_meta", "view_html", "without_ui_meta"]
+__all__ = [
+    "DESIGN_SYSTEM_VIEW",
+    "EXTENSION_ID",
+    "FLOW_VIEW",
+    "MOCKUP_VIEW",
+    "THINKING_VIEW",
+    "VIEWS",
+    "View",
+    "apps_extension",
+    "client_supports_apps",
+    "tool_meta",
+    "view_html",
+    "without_ui_meta",
+]

@@ -18,12 +18,12 @@ from uuid import UUID
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from ..analysis.shown import json_shown
 from ..domain import projects
 from ..untrusted import unwrap
 from .params import PROJECT_REFERENCE
 from .schema_slim import admits_null
 from .state import scope_of
-from ..analysis.shown import json_shown
 from .validation import unknown_arguments_message
 
 

@@ -14,7 +14,14 @@ from mcp.server.mcpserver import Context
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from .registry import ResourceSpec, ToolSpec, add_registered_resource, add_registered_tool, select_resources, select_tools
+from .registry import (
+    ResourceSpec,
+    ToolSpec,
+    add_registered_resource,
+    add_registered_tool,
+    select_resources,
+    select_tools,
+)
 from .sdk_adapter import advertise_list_changes
 from .toolsets import KEYWORD_ALL, TOOLSETS
 
@@ -42,7 +49,7 @@ def install_dynamic_toolsets(server: MCPServer, *, read_only: bool) -> None:
     tools: dict[str, list[ToolSpec]] = {name: select_tools([name], read_only=read_only) for name in TOOLSETS}
     resources: dict[str, list[ResourceSpec]] = {name: select_resources([name]) for name in TOOLSETS}
     enabled: set[str] = set()
-    ToolsetName = Literal[(*TOOLSETS, KEYWORD_ALL)]  # type: ignore[valid-type]
+    ToolsetName = Literal[(*TOOLSETS, KEYWORD_ALL)]  # type: ignore[valid-type]  # built at runtime: the schema lists the toolsets
 
     async def list_toolsets() -> ToolsetList:
         """List the toolsets this server offers, whether each is enabled, and its tools. Call

@@ -48,7 +48,9 @@ class FilePrompt(Prompt):
 
     async def render(self, arguments: dict[str, Any] | None, context: Any) -> list[Message]:
         try:
-            return await self.fn(ctx=context, **(arguments or {}))
+            # Prompt.fn is typed sync-or-async with any prompt result; a FilePrompt's fn is always
+            # _prompt_for's async render, which returns messages.
+            return await self.fn(ctx=context, **(arguments or {}))  # type: ignore[misc, no-any-return]
         except ValueError as exc:
             raise MCPError(code=INVALID_PARAMS, message=str(exc)) from exc
 

@@ -106,7 +106,7 @@ def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Except
             mistake = isinstance(exc, FlexError) and not isinstance(exc, DatabaseUnavailable)
             raise (caller_error if caller_error and mistake else error)(explain_failure(exc, what)) from exc
 
-    return guarded  # type: ignore[return-value]
+    return guarded  # type: ignore[return-value]  # functools.wraps keeps fn's signature; mypy sees the wrapper's own
 
 
 def tool(toolset: str, *, title: str, read_only: bool, destructive: bool,
@@ -236,12 +236,14 @@ def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
 def _lean_input(schema: dict[str, Any]) -> dict[str, Any]:
     strip_titles(schema)
     collapse_optional_arguments(schema)
-    return compact(schema, output=False)
+    lean: dict[str, Any] = compact(schema, output=False)  # a schema object in, a schema object out
+    return lean
 
 
 def _lean_output(schema: dict[str, Any]) -> dict[str, Any]:
     strip_titles(schema)
-    return compact(schema, output=True)
+    lean: dict[str, Any] = compact(schema, output=True)  # a schema object in, a schema object out
+    return lean
 
 
 def add_registered_resource(server: MCPServer[Any], spec: ResourceSpec) -> None:

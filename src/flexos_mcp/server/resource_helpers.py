@@ -14,7 +14,8 @@ def to_json(value: Any, *, lean: bool = False) -> str:
     """Resource bodies: pydantic models and plain data alike, as compact JSON (a model pays for
     every byte of indentation). `lean` also leaves out nulls and defaults (empty children...)."""
     if hasattr(value, "model_dump_json"):
-        return value.model_dump_json(exclude_none=lean, exclude_defaults=lean)
+        dumped: str = value.model_dump_json(exclude_none=lean, exclude_defaults=lean)
+        return dumped
     return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
 
 

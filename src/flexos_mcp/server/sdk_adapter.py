@@ -94,7 +94,7 @@ def advertise_list_changes(server: MCPServer[Any]) -> None:
         options = notification_options or NotificationOptions(tools_changed=True, resources_changed=True)
         return default_options(options, *args, **kwargs)
 
-    lowlevel.create_initialization_options = with_lists_changed  # type: ignore[method-assign]
+    lowlevel.create_initialization_options = with_lists_changed  # type: ignore[method-assign]  # patched on this one server instance
 
 
 def context_for(ctx: Context, request_context: Any, context_class: type[Context] = Context) -> Context:

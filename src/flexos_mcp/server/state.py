@@ -34,7 +34,8 @@ current_request: contextvars.ContextVar[Any] = contextvars.ContextVar("flexos_cu
 def app_of(ctx: Any) -> AppState:
     """From a tool's Context, or from the SDK's per-request context that handlers receive."""
     request = getattr(ctx, "request_context", ctx)
-    return request.lifespan_context
+    state: AppState = request.lifespan_context
+    return state
 
 
 def access_token_of(ctx: Any) -> AccessToken | None:

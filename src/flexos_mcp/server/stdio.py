@@ -148,7 +148,7 @@ async def _serve(server: MCPServer, stdin_fd: int | None, busy: Callable[[], int
 
         tasks.start_soon(watch_signals)
         with serving:
-            async with stdio_server(stdin=lines) as (read_stream, write_stream):  # type: ignore[arg-type]
+            async with stdio_server(stdin=lines) as (read_stream, write_stream):  # type: ignore[arg-type]  # StdinLines reads lines like the async file the SDK expects
                 await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
         tasks.cancel_scope.cancel()
     return 128 + received[0] if received else 0

@@ -114,9 +114,9 @@ async def public_address(url: httpx2.URL) -> IPAddress:
             infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError):
             raise _refused(f"the host {_quoted(host)} could not be found (DNS).") from None
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
         if not addresses:
-            raise _refused(f"the host {_quoted(host)} could not be found (DNS).")
+            raise _refused(f"the host {_quoted(host)} could not be found (DNS).") from None
     for address in addresses:
         reason = why_not_public(address)
         if reason:

@@ -14,8 +14,15 @@ from mcp_types import CallToolResult, ImageContent, TextContent
 from pydantic import AfterValidator, Field
 
 from ..domain import context_items
-from ..domain.context_items import (ContextItem, ContextItemList, ContextItemType, DeletedContextItem, FilePolicy,
-                                    Upload, check_content_url)
+from ..domain.context_items import (
+    ContextItem,
+    ContextItemList,
+    ContextItemType,
+    DeletedContextItem,
+    FilePolicy,
+    Upload,
+    check_content_url,
+)
 from ..domain.projects import LongText
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool

@@ -10,7 +10,13 @@ from pydantic import Field
 from ..domain import design_checks, design_systems
 from ..domain.design_checks import DesignSystemCheck
 from ..domain.design_systems import (
-    TOKEN_PATH_HELP, ColorUsage, ConsistencyReport, DesignSystem, DesignSystemAnalysis, TokenExport, TokenFormat,
+    TOKEN_PATH_HELP,
+    ColorUsage,
+    ConsistencyReport,
+    DesignSystem,
+    DesignSystemAnalysis,
+    TokenExport,
+    TokenFormat,
 )
 from ..server.apps import DESIGN_SYSTEM_VIEW
 from ..server.params import JsonObject, ProjectId, changes_from_arguments

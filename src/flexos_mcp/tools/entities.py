@@ -10,11 +10,27 @@ from pydantic import Field, WithJsonSchema
 from ..analysis.entities import FIELD_TYPES
 from ..domain import entities
 from ..domain.entities import (
-    RELATIONSHIP_TYPES, DeletedEntity, Entity, EntityList, EntityName, ExportedDataModel, ExportFormat, InferenceResult,
+    RELATIONSHIP_TYPES,
+    DeletedEntity,
+    Entity,
+    EntityList,
+    EntityName,
+    ExportedDataModel,
+    ExportFormat,
+    InferenceResult,
 )
 from ..domain.projects import LongText
-from ..server.params import (DEFAULT_PAGE, Clearable, Cursor, JsonArray, JsonObject, Limit, ProjectId, TextList,
-                               changes_from_arguments)
+from ..server.params import (
+    DEFAULT_PAGE,
+    Clearable,
+    Cursor,
+    JsonArray,
+    JsonObject,
+    Limit,
+    ProjectId,
+    TextList,
+    changes_from_arguments,
+)
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of

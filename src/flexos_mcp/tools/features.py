@@ -8,7 +8,12 @@ from pydantic import Field
 
 from ..domain import features
 from ..domain.features import (
-    DeletedFeature, Feature, FeatureCategory, FeatureList, FeatureName, FeatureStatus,
+    DeletedFeature,
+    Feature,
+    FeatureCategory,
+    FeatureList,
+    FeatureName,
+    FeatureStatus,
 )
 from ..domain.projects import LongText
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments

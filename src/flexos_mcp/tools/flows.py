@@ -14,8 +14,19 @@ from ..domain import flow_nodes, flow_reports, flows
 from ..domain.flow_nodes import DeletedFlowNode, FlowNodeList, LayoutResult
 from ..domain.flow_reports import FlowAnalysis, FlowCoverage, FlowMermaid
 from ..domain.flows import (
-    CANVAS_ID_PATTERN, MAX_CANVAS_BYTES, MAX_CANVAS_NODES, CanvasSaved, DeletedFlow, Flow, FlowCanvas, FlowList, FlowName,
-    FlowNode, FlowType, NodeType, StepType,
+    CANVAS_ID_PATTERN,
+    MAX_CANVAS_BYTES,
+    MAX_CANVAS_NODES,
+    CanvasSaved,
+    DeletedFlow,
+    Flow,
+    FlowCanvas,
+    FlowList,
+    FlowName,
+    FlowNode,
+    FlowType,
+    NodeType,
+    StepType,
 )
 from ..server.apps import FLOW_VIEW
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments

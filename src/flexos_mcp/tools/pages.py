@@ -8,17 +8,40 @@ from pydantic import Field
 
 from ..domain import mockups, pages
 from ..domain.mockups import (
-    CSS_LIMIT, HTML_LIMIT, JS_LIMIT, ChangeDescription, ChangedBy, Mockup, MockupList,
+    CSS_LIMIT,
+    HTML_LIMIT,
+    JS_LIMIT,
+    ChangedBy,
+    ChangeDescription,
+    Mockup,
+    MockupList,
     PageWithMockup,
 )
 from ..domain.pages import (
-    DeletedPage, Device, Page, PageName, PagePath, PageSlug, PageStatus, PageSummaryList, PageType, Purpose,
+    DeletedPage,
+    Device,
+    Page,
+    PageName,
+    PagePath,
+    PageSlug,
+    PageStatus,
+    PageSummaryList,
+    PageType,
+    Purpose,
 )
 from ..domain.paging import summarised
 from ..errors import InvalidInput
 from ..server.apps import MOCKUP_VIEW
-from ..server.params import (DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, TextList,
-                               changes_from_arguments)
+from ..server.params import (
+    DEFAULT_PAGE,
+    Clearable,
+    Cursor,
+    JsonObject,
+    Limit,
+    ProjectId,
+    TextList,
+    changes_from_arguments,
+)
 from ..server.registry import resource, tool
 from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of

@@ -11,8 +11,9 @@ from mcp.server.mcpserver import Context
 from mcp_types import BlobResourceContents, CallToolResult, EmbeddedResource, TextContent
 from pydantic import Field
 
-from ..domain.bundle import BundleSummary, export_project as export_bundle, import_project as import_bundle
-from ..domain.bundle import bundle_files
+from ..domain.bundle import BundleSummary, bundle_files
+from ..domain.bundle import export_project as export_bundle
+from ..domain.bundle import import_project as import_bundle
 from ..errors import FlexError, InvalidInput
 from ..server.params import ProjectId
 from ..server.registry import tool

@@ -7,11 +7,21 @@ from pydantic import Field
 
 from ..domain import outline, projects, users
 from ..domain.paging import summarised
-from ..domain.schema import schema_text
 from ..domain.projects import (
-    DeletedProject, HexColor, Icon, LongText, Project, ProjectName, ProjectSlug, ProjectStatus, ProjectSummaryList,
-    ProjectType, ReferenceApps, TargetFeeling,
+    DeletedProject,
+    HexColor,
+    Icon,
+    LongText,
+    Project,
+    ProjectName,
+    ProjectSlug,
+    ProjectStatus,
+    ProjectSummaryList,
+    ProjectType,
+    ReferenceApps,
+    TargetFeeling,
 )
+from ..domain.schema import schema_text
 from ..domain.users import AvatarUrl, FullName, User, Username
 from ..server.params import DEFAULT_PAGE, Clearable, Cursor, JsonObject, Limit, ProjectId, changes_from_arguments
 from ..server.registry import resource, tool

@@ -9,8 +9,20 @@ from pydantic import Field
 
 from ..domain import thinking
 from ..domain.thinking import (
-    Alternatives, Confidence, DeletedThought, LoggedThoughts, NewThought, Reasoning, SourceDescription,
-    ThinkingChain, Thought, ThoughtGraph, ThoughtList, ThoughtReview, ThoughtStatus, ThoughtType,
+    Alternatives,
+    Confidence,
+    DeletedThought,
+    LoggedThoughts,
+    NewThought,
+    Reasoning,
+    SourceDescription,
+    ThinkingChain,
+    Thought,
+    ThoughtGraph,
+    ThoughtList,
+    ThoughtReview,
+    ThoughtStatus,
+    ThoughtType,
 )
 from ..server.apps import THINKING_VIEW
 from ..server.params import DEFAULT_PAGE, Cursor, Limit, changes_from_arguments

@@ -13,8 +13,19 @@ from pydantic import BaseModel, Field
 from ..domain import wizard
 from ..domain.thinking import Alternatives, AskKey
 from ..domain.wizard import (
-    AnswerRecorded, AskResult, Brief, DecisionRecorded, DeletedRun, OutputKind, OutputRecorded, Reply,
-    RunStatus, WizardList, WizardRunList, WizardRunState, WizardType,
+    AnswerRecorded,
+    AskResult,
+    Brief,
+    DecisionRecorded,
+    DeletedRun,
+    OutputKind,
+    OutputRecorded,
+    Reply,
+    RunStatus,
+    WizardList,
+    WizardRunList,
+    WizardRunState,
+    WizardType,
 )
 from ..server.params import DEFAULT_PAGE, Cursor, Limit, ProjectId
 from ..server.registry import resource, tool

@@ -2,6 +2,8 @@
 Claude through the Anthropic API (ANTHROPIC_API_KEY), or the connected client's own model through
 MCP sampling — and every step lands in the thinking chain."""
 
+import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -18,7 +20,11 @@ from ..server.sdk_adapter import context_for
 from ..server.state import app_of, scope_of
 from ..wizard import store
 from ..wizard.backends import (
-    NO_MODEL_MESSAGE, AnthropicBackend, Backend, SamplingBackend, client_can_sample_with_tools,
+    NO_MODEL_MESSAGE,
+    AnthropicBackend,
+    Backend,
+    SamplingBackend,
+    client_can_sample_with_tools,
 )
 from ..wizard.driver import DriveResult, Limits, ServerTools, WizardDriver
 from ..wizard.store import StepRecorder
@@ -51,16 +57,14 @@ def _backend(ctx: Context, source: ModelSource, tools: ServerTools, listed: dict
     return AnthropicBackend(config.anthropic_api_key, config.model)
 
 
-async def _progress_reporter(ctx: Context):  # type: ignore[no-untyped-def]
+async def _progress_reporter(ctx: Context) -> Callable[[str, int, int], Awaitable[None]]:
     count = 0
 
     async def report(message: str, turns: int, max_turns: int) -> None:
         nonlocal count
         count += 1
-        try:
+        with contextlib.suppress(Exception):  # progress is best effort; the run goes on
             await ctx.report_progress(count, None, message)
-        except Exception:  # progress is best effort; the run goes on
-            pass
 
     return report
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import InputRequiredResult
@@ -38,8 +39,8 @@ from ..domain import wizard as wizard_domain
 from ..domain.runs import CLOSED_STATUSES
 from ..domain.scope import Scope
 from ..errors import Conflict, FlexError, NotFound
-from ..untrusted import user_content
 from ..prompt_files import load_prompts, render_wizard_prompt
+from ..untrusted import user_content
 from ..wizard_definitions import get_wizard_definition
 from . import store
 from .backends import BACK_CHANNEL_PROTOCOLS, Backend, ModelCallFailed, ModelTurn, short_json, tool_for_anthropic
@@ -145,7 +146,7 @@ class ServerTools:
         recording one. `context_for(ctx, request_context, context_class)` makes the Context the
         tools are called with (the server's SDK adapter knows how)."""
         self.server = server
-        state = ctx.request_context.lifespan_context
+        state: Any = ctx.request_context.lifespan_context  # the server's AppState: wizard/ may not import server/
         recording = dataclasses.replace(state, db=RecordingDatabase(state.db, recorder))
         request_context = dataclasses.replace(ctx.request_context, lifespan_context=recording)
         mid_call_requests = request_context.protocol_version in BACK_CHANNEL_PROTOCOLS
@@ -218,7 +219,7 @@ def transcript_messages(steps: list[Step]) -> list[dict[str, Any]]:
     """The conversation to send, rebuilt from the stored steps: user messages, model turns, and
     after each turn one user message with every tool result, in the turn's order."""
     results = {s.tool_use_id: s for s in steps if s.role == "tool"}
-    traces = {s.tool_use_id.removesuffix(":trace"): s.thought_id for s in steps
+    traces = {(s.tool_use_id or "").removesuffix(":trace"): s.thought_id for s in steps
               if s.role == "driver" and (s.tool_use_id or "").endswith(":trace") and s.thought_id}
     messages: list[dict[str, Any]] = []
     for step in steps:
@@ -352,8 +353,8 @@ class WizardDriver:
         self.limits = limits
         self.progress = progress
         self.scope = tools.scope
-        self.run_id: UUID | None = None
-        self.project_id: UUID | None = None
+        self.run_id: UUID  # both set by drive(), before anything uses them
+        self.project_id: UUID
         self.steps: list[Step] = []
         self.done: set[str] = set()
         self.anchor: UUID | None = None
@@ -571,8 +572,10 @@ class WizardDriver:
         put the run back in progress."""
         asked = [s for s in self.steps if s.tool_name == "ask_user" and s.role == "tool" and s.thought_id
                  and _asked_without_answer(s.tool_result)]
-        waiting, answered = [], []
+        waiting: list[asyncpg.Record] = []
+        answered: list[asyncpg.Record] = []
         for step in asked:
+            assert step.thought_id is not None  # `asked` keeps only steps with a thought
             try:
                 question = await thinking.require_thought(self.scope.db, self.scope.actor, step.thought_id)
             except NotFound:  # deleted since it was asked

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import tinycss2
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from flexos_mcp.analysis import tailwind_data
 from flexos_mcp.analysis.css_values import (
@@ -20,7 +21,7 @@ from flexos_mcp.analysis.css_values import (
 )
 from flexos_mcp.analysis.tailwind import Utility, parse_class
 
-from .records import MAX_INTERACTIONS, MAX_LABEL, Extraction
+from .records import MAX_INTERACTIONS, MAX_LABEL, ElementKey, Extraction
 
 _PRESENTATION_ATTRIBUTES = {"fill": "fill", "stroke": "stroke", "bgcolor": "background", "color": "text"}
 
@@ -84,7 +85,7 @@ class _ClassSummary:
 
 
 def _element_components(
-    tag: str, attrs: dict, semantic: list[str], summary: _ClassSummary, has_h1: bool
+    tag: str, attrs: dict[str, Any], semantic: list[str], summary: _ClassSummary, has_h1: bool
 ) -> tuple[list[str], list[str]]:
     """(component names, variants) for one element, from tag, role, classes and styling."""
     names: set[str] = set()
@@ -128,7 +129,7 @@ def _css_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _selector_for(tag: str, attrs: dict, semantic: tuple[str, ...]) -> str:
+def _selector_for(tag: str, attrs: dict[str, Any], semantic: tuple[str, ...]) -> str:
     """A stable selector a coding agent can use to find this element again."""
     element_id = attrs.get("id")
     if element_id:
@@ -153,12 +154,12 @@ def _handler_action(code: str) -> str:
     return callee if callee and plain.isalnum() and not callee[0].isdigit() else "script"
 
 
-def _label(node) -> str | None:
+def _label(node: LexborNode) -> str | None:
     text = " ".join((node.text(deep=True, separator=" ", strip=True) or "").split())
     return text[:MAX_LABEL] or None
 
 
-def _inside_form(node) -> bool:
+def _inside_form(node: LexborNode) -> bool:
     parent = node.parent
     while parent is not None:
         if parent.tag == "form":
@@ -167,7 +168,7 @@ def _inside_form(node) -> bool:
     return False
 
 
-def _handlers(attrs: dict) -> list[tuple[str, str]]:
+def _handlers(attrs: dict[str, Any]) -> list[tuple[str, str]]:
     """Event-handler attributes with code: `onclick`, `@click`, `v-on:click`, `x-on:click`."""
     return [
         (name, value) for name, value in attrs.items()
@@ -175,7 +176,7 @@ def _handlers(attrs: dict) -> list[tuple[str, str]]:
     ]
 
 
-def _interaction_attempts(node, tag: str, attrs: dict, scripted: bool) -> list[tuple[str, str, str | None, str | None]]:
+def _interaction_attempts(node: LexborNode, tag: str, attrs: dict[str, Any], scripted: bool) -> list[tuple[str, str, str | None, str | None]]:
     """(trigger, action, target, transition) for everything one element does, in the order they
     are recorded: handlers, htmx requests, toggles, then what its tag does. `scripted` says the
     element has attributes beyond the plain ones, so handlers are worth looking for. Computed
@@ -204,7 +205,7 @@ def _interaction_attempts(node, tag: str, attrs: dict, scripted: bool) -> list[t
 
 
 def _scripted_attempts(
-    tag: str, attrs: dict, handlers: list[tuple[str, str]], toggle: str | None
+    tag: str, attrs: dict[str, Any], handlers: list[tuple[str, str]], toggle: str | None
 ) -> list[tuple[str, str, str | None, str | None]]:
     """What an element's event handlers, htmx request attributes and Bootstrap-style toggle do."""
     attempts: list[tuple[str, str, str | None, str | None]] = []
@@ -222,7 +223,7 @@ def _scripted_attempts(
     return attempts
 
 
-def _link_attempt(attrs: dict) -> tuple[str, str, str | None, str | None] | None:
+def _link_attempt(attrs: dict[str, Any]) -> tuple[str, str, str | None, str | None] | None:
     """What following a link does: scroll to an anchor, contact, navigate in or out of the app."""
     href = (attrs.get("href") or "").strip()
     if not href or href.lower().startswith("javascript:"):
@@ -236,7 +237,7 @@ def _link_attempt(attrs: dict) -> tuple[str, str, str | None, str | None] | None
     return "click", "navigate_external" if external else "navigate", href, new_tab
 
 
-def _element_transition(attrs: dict) -> str | None:
+def _element_transition(attrs: dict[str, Any]) -> str | None:
     """The state change an element announces by attributes: `data-transition`, or a loading
     state when it carries a loading text or `aria-busy`."""
     return attrs.get("data-transition") or (
@@ -251,7 +252,7 @@ def _semantic_classes(class_attr: str) -> tuple[str, ...]:
     return tuple(c for c in class_attr.split() if parse_class(c) is None)
 
 
-def _record_interactions(found: Extraction, node, tag: str, attrs: dict, class_attr: str, scripted: bool) -> None:
+def _record_interactions(found: Extraction, node: LexborNode, tag: str, attrs: dict[str, Any], class_attr: str, scripted: bool) -> None:
     """Forms, buttons with handlers or submit roles, links, scripted elements: each new
     (trigger, selector, action, target) once, labelled with the element's text or aria-label."""
     attempts = _interaction_attempts(node, tag, attrs, scripted)
@@ -264,7 +265,7 @@ def _record_interactions(found: Extraction, node, tag: str, attrs: dict, class_a
     for trigger, action, target, transition_to in attempts:
         if (trigger, selector, action, target) in found.interactions:
             continue
-        item = {"trigger": trigger, "selector": selector, "action": action}
+        item: dict[str, str | None] = {"trigger": trigger, "selector": selector, "action": action}
         if transition_to or transition:
             item["transition"] = transition_to or transition
         if target:
@@ -291,8 +292,6 @@ _PLAIN_ATTRIBUTES = frozenset(
 )
 _INTERACTIVE_TAGS = frozenset({"form", "button", "a", "input"})
 
-ElementKey = tuple[str, str, tuple[tuple[str, str], ...]]
-
 
 @dataclass(frozen=True, slots=True)
 class _Contribution:
@@ -303,7 +302,7 @@ class _Contribution:
     count twice); `colors` keep the order in which the element's classes and attributes name
     them, since the first sources of a colour are the ones kept."""
 
-    counted: tuple[tuple[str, tuple], ...]
+    counted: tuple[tuple[str, tuple[object, ...]], ...]  # (Extraction field, the keys it counts)
     colors: tuple[tuple[str, tuple[str, ...], str], ...]
     shadows: tuple[tuple[str, str], ...]
     layouts: tuple[tuple[float, None, int], ...]
@@ -356,10 +355,10 @@ def element_profile(key: ElementKey) -> _Profile:
     )
 
 
-def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...], extra: dict) -> _Contribution:
+def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...], extra: dict[str, Any]) -> _Contribution:
     """Resolve an element's tag, classes, Tailwind utilities (values, and variants as states
     and breakpoints) and presentation attributes into what they add to the page totals."""
-    counted: dict[str, list] = {"tag_counts": [tag]}
+    counted: dict[str, list[object]] = {"tag_counts": [tag]}
     colors: list[tuple[str, tuple[str, ...], str]] = []
     shadows: list[tuple[str, str]] = []
     layouts: list[tuple[float, None, int]] = []
@@ -376,25 +375,25 @@ def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...],
         kind, value = utility.kind, utility.value
         source = f"tailwind:{utility.utility}"
         if kind == "color":
-            colors.append((value, (utility.context, *contexts, *states), source))  # type: ignore[arg-type]
+            colors.append((value, (utility.context, *contexts, *states), source))  # type: ignore[arg-type]  # Utility.value is object; a colour's is its hex
         elif kind == "spacing":
             if value:
-                counted.setdefault("spacing", []).append(round(value))  # type: ignore[arg-type]
+                counted.setdefault("spacing", []).append(round(value))  # type: ignore[call-overload]  # a spacing value is px, a number
         elif kind == "font_size":
-            counted.setdefault("sizes", []).append(px_key(value))  # type: ignore[arg-type]
+            counted.setdefault("sizes", []).append(px_key(value))  # type: ignore[arg-type]  # a font size is px, a number
         elif kind == "font_family":
-            stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (value,))
+            stack = tailwind_data.FONT_FAMILIES.get(utility.name or "", (str(value),))
             counted.setdefault("families", []).append(value)
             counted.setdefault("stacks", []).append(", ".join(stack))
         elif kind == "font_weight":
             counted.setdefault("weights", []).append(value)
         elif kind == "radius":
-            counted.setdefault("radii", []).append(px_key(value))  # type: ignore[arg-type]
+            counted.setdefault("radii", []).append(px_key(value))  # type: ignore[arg-type]  # a radius is px, a number
         elif kind == "shadow" and utility.name != "none":
-            shadows.append((_shadow_text(value), source))  # type: ignore[arg-type]
+            shadows.append((_shadow_text(value), source))
         elif kind == "grid_cols":
             low = float(max((tailwind_data.SCREENS_PX[s] for s in screens), default=0))
-            layouts.append((low, None, value))  # type: ignore[arg-type]
+            layouts.append((low, None, value))  # type: ignore[arg-type]  # grid_cols' value is the column count
     colors.extend(_attribute_colors(tag, extra, contexts))
     return _Contribution(
         counted=tuple((name, tuple(keys)) for name, keys in counted.items() if keys),
@@ -405,7 +404,7 @@ def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...],
     )
 
 
-def _attribute_colors(tag: str, extra: dict, contexts: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], str]]:
+def _attribute_colors(tag: str, extra: dict[str, Any], contexts: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], str]]:
     """Colours set by presentation attributes (`fill`, `stroke`, `bgcolor`, `<font color>`)."""
     colors = []
     for attribute, context in _PRESENTATION_ATTRIBUTES.items():
@@ -464,8 +463,10 @@ def scan_page(found: Extraction, tree: LexborHTMLParser) -> _PageScan:
     inline: dict[tuple[str, ElementKey], int] = {}
     sheets: list[str] = []
     interactions_open = True
-    for node in tree.root.traverse(include_text=False):
-        tag = node.tag
+    root = tree.root
+    assert root is not None  # the parser always builds the <html> element
+    for node in root.traverse(include_text=False):
+        tag: str = node.tag  # type: ignore[assignment]  # without text nodes, every node is an element, with a tag
         handling = _TAG_HANDLING.get(tag)
         if handling is None:
             handling = _handling_of(tag)
@@ -478,7 +479,7 @@ def scan_page(found: Extraction, tree: LexborHTMLParser) -> _PageScan:
         class_attr = attrs.get("class") or ""
         if handling == _COUNTED and len(attrs) == (1 if class_attr else 0):
             # The common case (no attributes, or only classes) takes no further look-ups.
-            key = (tag, class_attr, ())
+            key: ElementKey = (tag, class_attr, ())
             elements[key] = elements.get(key, 0) + 1
             continue
         if handling != _SECTION and _PROFILE_ATTRIBUTES.isdisjoint(attrs):
@@ -499,7 +500,7 @@ def scan_page(found: Extraction, tree: LexborHTMLParser) -> _PageScan:
     return _PageScan(elements, inline, sheets)
 
 
-def _profile_attributes(node, handling: int, attrs: dict) -> tuple[tuple[str, str], ...]:
+def _profile_attributes(node: LexborNode, handling: int, attrs: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """The attributes that are part of an element's key, in attribute order, plus a marker
     for a `<section>` holding an `<h1>` (a hero). Most elements carry one such attribute
     (`type`, `role`), which needs no ordering pass."""
@@ -514,7 +515,7 @@ def _profile_attributes(node, handling: int, attrs: dict) -> tuple[tuple[str, st
     return extra
 
 
-def apply_elements(found: Extraction, elements: dict) -> None:
+def apply_elements(found: Extraction, elements: dict[ElementKey, int]) -> None:
     """Add each distinct element's contribution and components, `count` times over."""
     found.elements = elements
     for key, count in elements.items():
@@ -555,14 +556,14 @@ def _summarise(summary: _ClassSummary, utility: Utility) -> None:
         return
     kind = utility.kind
     if kind == "color" and utility.context == "background":
-        summary.background = utility.value  # type: ignore[assignment]
+        summary.background = utility.value  # type: ignore[assignment]  # a colour's value is its hex
     elif kind == "radius":
-        summary.rounded = utility.value  # type: ignore[assignment]
+        summary.rounded = utility.value  # type: ignore[assignment]  # a radius is px
     elif kind == "shadow":
         summary.shadow = utility.name != "none"
     elif kind == "spacing" and utility.name and utility.name.startswith("p"):
         summary.padding = True
     elif kind == "font_size":
-        summary.font_size = utility.value  # type: ignore[assignment]
+        summary.font_size = utility.value  # type: ignore[assignment]  # a font size is px
     elif utility.utility.startswith("border") and kind in ("other", "color"):
         summary.border = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from tinycss2 import ast
 
@@ -23,36 +24,39 @@ class ColorUse:
     sources: set[str] = field(default_factory=set)
 
 
+ElementKey = tuple[str, str, tuple[tuple[str, str], ...]]  # a distinct element, as markup.scan_page counts them
+
+
 @dataclass(slots=True)
 class ComponentUse:
     count: int = 0
-    class_sets: Counter = field(default_factory=Counter)
+    class_sets: Counter[str] = field(default_factory=Counter)
     variants: set[str] = field(default_factory=set)
     states: set[str] = field(default_factory=set)
-    backgrounds: Counter = field(default_factory=Counter)
+    backgrounds: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(slots=True)
 class Extraction:
     colors: dict[str, ColorUse] = field(default_factory=dict)
-    spacing: Counter = field(default_factory=Counter)
-    families: Counter = field(default_factory=Counter)
-    stacks: Counter = field(default_factory=Counter)
-    sizes: Counter = field(default_factory=Counter)
-    weights: Counter = field(default_factory=Counter)
-    radii: Counter = field(default_factory=Counter)
+    spacing: Counter[int] = field(default_factory=Counter)
+    families: Counter[str] = field(default_factory=Counter)
+    stacks: Counter[str] = field(default_factory=Counter)
+    sizes: Counter[str] = field(default_factory=Counter)
+    weights: Counter[int] = field(default_factory=Counter)
+    radii: Counter[str] = field(default_factory=Counter)
     shadows: dict[str, ColorUse] = field(default_factory=dict)
     components: dict[str, ComponentUse] = field(default_factory=dict)
-    states: Counter = field(default_factory=Counter)
-    screen_prefixes: Counter = field(default_factory=Counter)
-    media: Counter = field(default_factory=Counter)
+    states: Counter[str] = field(default_factory=Counter)
+    screen_prefixes: Counter[str] = field(default_factory=Counter)
+    media: Counter[tuple[float, float | None]] = field(default_factory=Counter)
     layouts: list[tuple[float, float | None, int]] = field(default_factory=list)
     color_schemes: set[str] = field(default_factory=set)
     variables: dict[str, list[ast.Node]] = field(default_factory=dict)
-    interactions: dict[tuple, dict] = field(default_factory=dict)
-    tag_counts: Counter = field(default_factory=Counter)
-    elements: dict = field(default_factory=dict)
-    class_counts: Counter | None = None
+    interactions: dict[tuple[str, str, str, str | None], dict[str, Any]] = field(default_factory=dict)
+    tag_counts: Counter[str] = field(default_factory=Counter)
+    elements: dict[ElementKey, int] = field(default_factory=dict)
+    class_counts: Counter[str] | None = None
 
     # -- recording -------------------------------------------------------------------------
 
@@ -87,7 +91,7 @@ class Extraction:
         if background:
             use.backgrounds[background] += count
 
-    def interaction(self, item: dict) -> None:
+    def interaction(self, item: dict[str, Any]) -> None:
         key = (item["trigger"], item["selector"], item["action"], item.get("target"))
         if key not in self.interactions and len(self.interactions) < MAX_INTERACTIONS:
             self.interactions[key] = item

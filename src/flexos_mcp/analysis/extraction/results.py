@@ -5,7 +5,7 @@ between two versions' patterns."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import NotRequired, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
 import tinycss2
 
@@ -116,11 +116,14 @@ _LAYOUT_NAMES = {1: "single-column", 2: "two-column", 3: "three-column", 4: "fou
 _RANGE_NAMES = ("mobile", "tablet", "laptop", "desktop", "wide")
 
 
-def _ranked(counter: Counter) -> list:
+K = TypeVar("K")  # a counted key
+
+
+def _ranked(counter: Counter[K]) -> list[K]:
     return [key for key, _ in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))]
 
 
-def _breakpoints(found: Extraction) -> dict:
+def _breakpoints(found: Extraction) -> dict[str, Any]:
     """Name the width ranges that media queries and Tailwind prefixes cut the viewport into,
     with the grid layout most specific to each range."""
     cuts: set[int] = set()
@@ -142,11 +145,11 @@ def _breakpoints(found: Extraction) -> dict:
     elif len(merged) == 2:
         names = ["mobile", "tablet", "desktop"]
     names += [f"wide-{i}" for i in range(2, len(merged) + 3 - len(names))]
-    result: dict[str, dict] = {}
+    result: dict[str, dict[str, Any]] = {}
     for index, name in enumerate(names[: len(merged) + 1]):
         low = merged[index - 1] if index else 0
         high = merged[index] - 1 if index < len(merged) else None
-        entry: dict = {}
+        entry: dict[str, Any] = {}
         if index:
             entry["min"] = low
         if high is not None:
@@ -161,13 +164,13 @@ def _breakpoints(found: Extraction) -> dict:
 def _layout_for(layouts: list[tuple[float, float | None, int]], low: int, high: int | None) -> str | None:
     """Column count of the most specific grid rules that cover the range [low, high]."""
     applicable = [
-        (l, h, c) for l, h, c in layouts
-        if l <= low + 2 and (h is None or (high is not None and h >= high - 2))
+        (lo, hi, c) for lo, hi, c in layouts
+        if lo <= low + 2 and (hi is None or (high is not None and hi >= high - 2))
     ]
     if not applicable:
         return None
     best = max(applicable, key=lambda item: (item[0], -(item[1] if item[1] is not None else 1e9)))
-    columns = Counter(c for l, h, c in applicable if (l, h) == best[:2])
+    columns = Counter(c for lo, hi, c in applicable if (lo, hi) == best[:2])
     count = max(columns.items(), key=lambda kv: (kv[1], -kv[0]))[0]
     return _LAYOUT_NAMES.get(count, f"{count}-column")
 
@@ -256,15 +259,15 @@ def responsive_rules_of(found: Extraction) -> ResponsiveRules:
     return responsive
 
 
-def _key_diff(old: dict, new: dict) -> dict:
+def _key_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     old_keys, new_keys = set(old), set(new)
     return {"added": sorted(new_keys - old_keys), "removed": sorted(old_keys - new_keys)}
 
 
-def diff_patterns(old: dict, new: dict) -> dict:
+def diff_patterns(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """What changed between two mockup versions' `extracted_patterns`: colours, fonts, sizes,
     radii, shadows and components added and removed, component counts and the spacing base."""
-    def table(patterns: dict, *path: str) -> dict:
+    def table(patterns: dict[str, Any], *path: str) -> dict[str, Any]:
         value = patterns or {}
         for key in path:
             value = value.get(key) or {}
@@ -279,7 +282,7 @@ def diff_patterns(old: dict, new: dict) -> dict:
     }
     old_base = table(old, "spacing_analysis").get("base_unit")
     new_base = table(new, "spacing_analysis").get("base_unit")
-    result = {
+    result: dict[str, Any] = {
         "colors": _key_diff(old_colors, new_colors),
         "fonts": _key_diff(table(old, "fonts", "families"), table(new, "fonts", "families")),
         "font_sizes": _key_diff(table(old, "fonts", "sizes"), table(new, "fonts", "sizes")),

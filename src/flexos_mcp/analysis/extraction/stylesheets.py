@@ -32,8 +32,8 @@ from flexos_mcp.analysis.css_values import (
     resolve_vars as _resolve_vars,
 )
 
-from .markup import PAGE_TAGS, TAG_COMPONENTS, ElementKey, class_component, element_profile
-from .records import Extraction
+from .markup import PAGE_TAGS, TAG_COMPONENTS, class_component, element_profile
+from .records import ElementKey, Extraction
 
 _SELECTOR_TAG_COMPONENTS = {**TAG_COMPONENTS, "a": "link", "input": "input"}
 # Colour-bearing property (or prefix) → what the colour paints.
@@ -187,7 +187,7 @@ def _grid_columns(tokens: list[ast.Node]) -> int | None:
     if len(parts) == 1 and parts[0].type == "function" and parts[0].lower_name == "repeat":
         first = significant(parts[0].arguments)
         if first and first[0].type == "number" and first[0].is_integer:
-            return first[0].int_value
+            return int(first[0].int_value)  # tinycss2 is untyped; an integer NumberToken's int_value is an int
         return None
     tracks = [t for t in parts if t.type in ("dimension", "percentage", "function") or (t.type == "ident" and t.lower_value in ("auto", "min-content", "max-content"))]
     return len(tracks) or None

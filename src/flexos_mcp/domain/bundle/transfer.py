@@ -27,7 +27,7 @@ import contextlib
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 from uuid import UUID
@@ -41,8 +41,16 @@ from ..projects import project_id_for_slug, require_project
 from ..scope import Scope, owned_by
 from ..text import next_free_slug
 from .archive import (
-    FILES_DIR, FORMAT, FORMAT_VERSION, STORED_FILE_URL, TABLES_DIR, BundleReader, BundleRefused, BundleWriter,
-    file_member, table_member,
+    FILES_DIR,
+    FORMAT,
+    FORMAT_VERSION,
+    STORED_FILE_URL,
+    TABLES_DIR,
+    BundleReader,
+    BundleRefused,
+    BundleWriter,
+    file_member,
+    table_member,
 )
 from .catalog import PROJECTS, Table, project_tables
 from .files import BundleFiles
@@ -93,7 +101,7 @@ async def export_project(scope: Scope, project_id: UUID, out: IO[bytes], *,
             project = await require_project(conn, scope.actor, project_id)
             tables = await project_tables(conn)
             schema_version = await conn.fetchval("SELECT max(version) FROM flexos_schema_migrations")
-            listed = []
+            listed: list[dict[str, Any]] = []
             for table in tables:
                 rows = await _export_table(conn, table, project_id, writer)
                 listed.append({"name": table.name, "columns": list(table.columns), "rows": rows})
@@ -203,7 +211,7 @@ def _project_row(reader: BundleReader) -> dict[str, Any]:
     if len(rows) != 1:
         raise BundleRefused(f"it holds {len(rows)} project rows; a bundle holds exactly one project.")
     try:
-        row = json.loads(rows[0])
+        row: dict[str, Any] = json.loads(rows[0])
         UUID(row["id"])
     except (ValueError, TypeError, KeyError) as exc:
         raise BundleRefused("its project row is not valid.") from exc
@@ -215,7 +223,8 @@ def remap_ids(line: bytes, mapping: dict[bytes, bytes] | None) -> bytes:
     new id; other UUIDs and everything else unchanged."""
     if mapping is None:
         return line
-    pieces, done = [], 0
+    pieces: list[bytes] = []
+    done = 0
     for match in _UUID_TAIL.finditer(line):
         start = match.start() - 8
         if start < done or not all(c in _HEX for c in line[start:match.start()]) or (start and line[start - 1] in _HEX):
@@ -314,7 +323,7 @@ def _batches(reader: BundleReader, table: Table, mapping: dict[bytes, bytes] | N
         yield (b"[" + b",".join(lines) + b"]").decode("utf-8", "replace"), len(lines)
 
 
-async def _prefetched(batches: Iterator[tuple[str, int]]) -> AsyncIterator[tuple[str, int]]:
+async def _prefetched(batches: Iterator[tuple[str, int]]) -> AsyncGenerator[tuple[str, int], None]:
     """The batches, each read (in a thread) while the database inserts the one before it. The
     thread is always finished before this ends, so the bundle is never closed under it."""
     pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
@@ -352,6 +361,7 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
             statement = _Statement(table, columns)
             args = [values[p] for p in statement.params]
             if statement.create_sql:
+                assert statement.restore_sql is not None  # set together with create_sql
                 await conn.execute(statement.create_sql)
                 restores.append(statement.restore_sql)
             count = 0
@@ -368,10 +378,10 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
         await _require_version_counters(conn, project_id)
         carried = {name.removeprefix(FILES_DIR): name for name in stored}
         for digest, name in carried.items():  # every file passes the store's gate before any is stored
-            files.check(digest, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]
+            files.check(digest, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]  # import_project refuses stored files without a store
         await _require_files_carried_or_held(conn, scope, project_id, named - set(carried))
         for name in stored:  # a refusal after this point leaves only unreferenced, content-addressed files
-            await asyncio.to_thread(files.put, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]
+            await asyncio.to_thread(files.put, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]  # as above
         project = await conn.fetchrow("SELECT id, name, slug FROM projects WHERE id = $1", project_id)
     return BundleSummary(project_id=project["id"], name=project["name"], slug=project["slug"], rows=counts,
                          files=len(stored), as_new=mapping is not None)
