@@ -84,7 +84,10 @@ FILL = [
 async def fill_project(conn: asyncpg.Connection, user_id: uuid.UUID, name: str) -> uuid.UUID:
     project = await conn.fetchval(
         "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, $2, $3, 'web-app') RETURNING id",
-        user_id, name, f"bench-{uuid.uuid4().hex[:8]}")
+        user_id,
+        name,
+        f"bench-{uuid.uuid4().hex[:8]}",
+    )
     async with conn.transaction():
         await conn.execute(FILL[0], project, ENTITIES, PAGES)
         await conn.execute(FILL[1], project, MOCKUPS_PER_PAGE)
@@ -128,8 +131,10 @@ async def main() -> None:
         started = time.perf_counter()
         project = await fill_project(conn, user_id, "Measured")
         await conn.execute("VACUUM ANALYZE")  # as autovacuum would: statistics and visibility maps
-        print(f"one project: {PAGES:,} pages, {PAGES * MOCKUPS_PER_PAGE:,} mockups, {FEATURES} features, "
-              f"{ENTITIES} entities (built in {time.perf_counter() - started:.1f} s)")
+        print(
+            f"one project: {PAGES:,} pages, {PAGES * MOCKUPS_PER_PAGE:,} mockups, {FEATURES} features, "
+            f"{ENTITIES} entities (built in {time.perf_counter() - started:.1f} s)"
+        )
         pool = await create_pool(url, statement_timeout_ms=120000)
         scope = Scope(db=Database(pool), actor=Actor(id=user_id, email="bench@example.test"))
         alone = await time_all(scope, project)
@@ -139,9 +144,13 @@ async def main() -> None:
         for i in range(OTHER_PROJECTS):
             await fill_project(conn, others if i % 2 else user_id, f"Other {i}")
         await conn.execute("VACUUM ANALYZE")  # as autovacuum would: statistics and visibility maps
-        total = await conn.fetchrow("SELECT (SELECT count(*) FROM pages) AS pages, (SELECT count(*) FROM mockups) AS mockups")
-        print(f"+ {OTHER_PROJECTS} other projects of the same size: {total['pages']:,} pages, {total['mockups']:,} "
-              f"mockups in all (built in {time.perf_counter() - started:.1f} s)\n")
+        total = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM pages) AS pages, (SELECT count(*) FROM mockups) AS mockups"
+        )
+        print(
+            f"+ {OTHER_PROJECTS} other projects of the same size: {total['pages']:,} pages, {total['mockups']:,} "
+            f"mockups in all (built in {time.perf_counter() - started:.1f} s)\n"
+        )
         crowded = await time_all(scope, project)
 
         print(f"{'analytic':32} {'alone ms':>9} {'with 10x ms':>12} {'ratio':>6}")

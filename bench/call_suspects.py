@@ -72,9 +72,15 @@ async def main() -> None:
         db = Database(pool)
         actor = await ensure_user(db, "bench@example.test")
         scope = Scope(db, actor)
-        project = await projects.create_project(scope, {
-            "name": "Bench", "type": "web-app", "settings": {"theme": "dark", "grid": 8},
-            "metadata": {"source": "bench", "tags": ["a", "b"]}})
+        project = await projects.create_project(
+            scope,
+            {
+                "name": "Bench",
+                "type": "web-app",
+                "settings": {"theme": "dark", "grid": 8},
+                "metadata": {"source": "bench", "tags": ["a", "b"]},
+            },
+        )
         no_reset = await asyncpg.create_pool(url, min_size=1, max_size=2, reset=lambda conn: asyncio.sleep(0))
         custom = await asyncpg.connect(url, server_settings={"plan_cache_mode": "force_custom_plan"})
         auto = await asyncpg.connect(url)
@@ -89,13 +95,17 @@ async def main() -> None:
                 pass
 
         print("database (µs per call):")
-        for name, value in (await measure({
-            "pool acquire+release, asyncpg default reset": acquire_default,
-            "pool acquire+release, no reset query": acquire_no_reset,
-            "project read, force_custom_plan": lambda: custom.fetchrow(sql, project.id, actor.id),
-            "project read, plan_cache_mode auto": lambda: auto.fetchrow(sql, project.id, actor.id),
-            "gateway fetchrow (acquire, read, release)": lambda: db.fetchrow(sql, project.id, actor.id),
-        })).items():
+        for name, value in (
+            await measure(
+                {
+                    "pool acquire+release, asyncpg default reset": acquire_default,
+                    "pool acquire+release, no reset query": acquire_no_reset,
+                    "project read, force_custom_plan": lambda: custom.fetchrow(sql, project.id, actor.id),
+                    "project read, plan_cache_mode auto": lambda: auto.fetchrow(sql, project.id, actor.id),
+                    "gateway fetchrow (acquire, read, release)": lambda: db.fetchrow(sql, project.id, actor.id),
+                }
+            )
+        ).items():
             print(f"  {name:<52} {value:8.1f}")
 
         server = build_server(Config(database_url=url, user_email="bench@example.test"))
@@ -113,8 +123,9 @@ async def main() -> None:
         full = validator_for(full_schema)(full_schema)
         cases = {
             "acting user: scope_of(ctx)": lambda: scope_of(ctx),
-            "our argument pass: checked_arguments": lambda: checked_arguments("get_project", args,
-                                                                              registered.parameters),
+            "our argument pass: checked_arguments": lambda: checked_arguments(
+                "get_project", args, registered.parameters
+            ),
             "SDK argument model: validate_arguments": lambda: registered.fn_metadata.validate_arguments(args),
             "Project model from the row": lambda: projects._project(row),
             "SDK dump: model_dump(mode=json)": lambda: model.model_dump(mode="json", by_alias=True),

@@ -38,9 +38,14 @@ def generate_mockups(count: int, seed: int = 7) -> list[tuple[str, str, str | No
     """(slug, html, css, extraction) for `count` pages derived from the example's pages."""
     folder = data_path("examples") / "lesson-library"
     spec = json.loads((folder / "project.json").read_text(encoding="utf-8"))
-    sources = [((folder / p["html"]).read_text(encoding="utf-8"),
-                (folder / p["css"]).read_text(encoding="utf-8") if p.get("css") else None, p["slug"])
-               for p in spec["pages"]]
+    sources = [
+        (
+            (folder / p["html"]).read_text(encoding="utf-8"),
+            (folder / p["css"]).read_text(encoding="utf-8") if p.get("css") else None,
+            p["slug"],
+        )
+        for p in spec["pages"]
+    ]
     rng = random.Random(seed)
     out = []
     for i in range(count):
@@ -78,29 +83,50 @@ async def main() -> None:
             async with pool.acquire() as conn, conn.transaction():
                 user = await conn.fetchval("INSERT INTO users (email) VALUES ('bench@example.test') RETURNING id")
                 project = await conn.fetchval(
-                    "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'Bench', 'bench', 'web-app') RETURNING id", user)
+                    "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'Bench', 'bench', 'web-app') RETURNING id",
+                    user,
+                )
                 page_ids = [uuid.uuid4() for _ in generated]
                 mockup_ids = [uuid.uuid4() for _ in generated]
                 await conn.executemany(
                     "INSERT INTO pages (id, project_id, name, slug, path, status) VALUES ($1, $2, $3, $3, $4, 'designed')",
-                    [(pid, project, slug, f"/{slug}") for pid, (slug, *_rest) in zip(page_ids, generated, strict=True)])
+                    [(pid, project, slug, f"/{slug}") for pid, (slug, *_rest) in zip(page_ids, generated, strict=True)],
+                )
                 await conn.executemany(
                     """INSERT INTO mockups (id, page_id, project_id, version, html_content, css_content,
                                             extracted_patterns, responsive_rules, interactions, changed_by)
                        VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, 'user')""",
-                    [(mid, pid, project, html, css, ex["extracted_patterns"], ex["responsive_rules"], ex["interactions"])
-                     for mid, pid, (_, html, css, ex) in zip(mockup_ids, page_ids, generated, strict=True)])
-                await conn.executemany("UPDATE pages SET current_mockup_id = $2 WHERE id = $1",
-                                       list(zip(page_ids, mockup_ids, strict=True)))
+                    [
+                        (
+                            mid,
+                            pid,
+                            project,
+                            html,
+                            css,
+                            ex["extracted_patterns"],
+                            ex["responsive_rules"],
+                            ex["interactions"],
+                        )
+                        for mid, pid, (_, html, css, ex) in zip(mockup_ids, page_ids, generated, strict=True)
+                    ],
+                )
+                await conn.executemany(
+                    "UPDATE pages SET current_mockup_id = $2 WHERE id = $1",
+                    list(zip(page_ids, mockup_ids, strict=True)),
+                )
             size = await pool.fetchval("SELECT sum(pg_column_size(extracted_patterns)) FROM mockups")
-            print(f"stored {len(generated)} pages with a current mockup; extracted_patterns {size / 1024:.0f} KiB on disk")
+            print(
+                f"stored {len(generated)} pages with a current mockup; extracted_patterns {size / 1024:.0f} KiB on disk"
+            )
 
             scope = Scope(db=Database(pool), actor=Actor(id=user, email="bench@example.test"))
 
             async def floor():
                 rows = await pool.fetch(
                     """SELECT pg.slug, m.extracted_patterns FROM pages pg JOIN mockups m ON m.id = pg.current_mockup_id
-                       WHERE pg.project_id = $1""", project)
+                       WHERE pg.project_id = $1""",
+                    project,
+                )
                 assert len(rows) == len(generated)
 
             async def analyze():
@@ -127,8 +153,10 @@ async def main() -> None:
     print(line("emerge_design_system alone (pure, in memory)", emerge_ms))
     print(line(f"analyze_design_system ({len(generated)} current mockups)", analyze_ms))
     print(f"ratio analyze / floor (best): {min(analyze_ms) / min(floor_ms):.1f}x")
-    print(f"palette: primary {tokens['colors']['primary']['value']}, spacing base "
-          f"{tokens['spacing']['base']['value']}, scale {tokens['spacing']['scale']}")
+    print(
+        f"palette: primary {tokens['colors']['primary']['value']}, spacing base "
+        f"{tokens['spacing']['base']['value']}, scale {tokens['spacing']['scale']}"
+    )
 
 
 if __name__ == "__main__":

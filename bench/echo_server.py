@@ -52,8 +52,9 @@ def serve_http(server: MCPServer, port: int, token: str) -> None:
     import uvicorn
     from starlette.responses import JSONResponse
 
-    app = server.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, json_response=True,
-                                     host="127.0.0.1")
+    app = server.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True, host="127.0.0.1"
+    )
     expected = f"Bearer {token}".encode()
 
     async def gate(scope: Any, receive: Any, send: Any) -> None:
@@ -62,8 +63,7 @@ def serve_http(server: MCPServer, port: int, token: str) -> None:
             return
         await app(scope, receive, send)
 
-    uvicorn.Server(uvicorn.Config(gate, host="127.0.0.1", port=port, log_level="warning",
-                                  server_header=False)).run()
+    uvicorn.Server(uvicorn.Config(gate, host="127.0.0.1", port=port, log_level="warning", server_header=False)).run()
 
 
 def main() -> None:

@@ -86,11 +86,15 @@ async def build_project(conn: asyncpg.Connection, user: uuid.UUID, slug: str, pa
     """A project of `pages` pages with `versions` mockups each, written in bulk with SQL."""
     htmls = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLE.glob("*.html"))]
     project = await conn.fetchval(
-        "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, $2, $2, 'web-app') RETURNING id", user, slug)
+        "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, $2, $2, 'web-app') RETURNING id", user, slug
+    )
     await conn.execute(
         """INSERT INTO pages (project_id, name, slug, path, purpose, key_elements)
            SELECT $1, 'Page ' || i, 'page-' || i, '/page-' || i, 'Purpose of page ' || i, '["header", "list"]'
-             FROM generate_series(1, $2) i""", project, pages)
+             FROM generate_series(1, $2) i""",
+        project,
+        pages,
+    )
     await conn.execute(
         """INSERT INTO mockups (page_id, project_id, version, html_content, css_content, changed_by,
                                 extracted_patterns)
@@ -99,10 +103,17 @@ async def build_project(conn: asyncpg.Connection, user: uuid.UUID, slug: str, pa
                   jsonb_build_object('colors', jsonb_build_array('#123456'), 'page', p.id)
              FROM pages p CROSS JOIN generate_series(1, $2) v
             WHERE p.project_id = $1
-            ORDER BY p.id, v""", project, versions, htmls)
+            ORDER BY p.id, v""",
+        project,
+        versions,
+        htmls,
+    )
     await conn.execute(
         """UPDATE pages p SET current_mockup_id = m.id, status = 'designed'
-             FROM mockups m WHERE m.page_id = p.id AND m.version = $2 AND p.project_id = $1""", project, versions)
+             FROM mockups m WHERE m.page_id = p.id AND m.version = $2 AND p.project_id = $1""",
+        project,
+        versions,
+    )
     return project
 
 
@@ -151,10 +162,14 @@ async def main() -> None:
                 project = await build_project(conn, actor.id, "bench", args.pages, args.versions)
                 tables = [t.name for t in await project_tables(conn)]
                 row_bytes = await conn.fetchval(
-                    "SELECT sum(pg_column_size(m.*)) FROM mockups m WHERE project_id = $1", project)
-            print(f"built {args.pages:,} pages / {args.pages * args.versions:,} mockups "
-                  f"({row_bytes / 1e6:.1f} MB of mockup rows) in {time.perf_counter() - started:.1f}s; "
-                  f"pg_dump: {pg_dump}; load {load()}", flush=True)
+                    "SELECT sum(pg_column_size(m.*)) FROM mockups m WHERE project_id = $1", project
+                )
+            print(
+                f"built {args.pages:,} pages / {args.pages * args.versions:,} mockups "
+                f"({row_bytes / 1e6:.1f} MB of mockup rows) in {time.perf_counter() - started:.1f}s; "
+                f"pg_dump: {pg_dump}; load {load()}",
+                flush=True,
+            )
 
             # Memory at half the size first (a process keeps freed memory for reuse, so whichever runs
             # second looks smaller): streamed work stays flat, work built in RAM would double.
@@ -181,7 +196,9 @@ async def main() -> None:
                 memory["export"] = max(memory.get("export", 0), rss.growth_mb)
 
                 t0 = time.perf_counter()
-                subprocess.run(dump_cmd, check=True, stderr=subprocess.DEVNULL)  # warns that pages<->mockups is a circle
+                subprocess.run(
+                    dump_cmd, check=True, stderr=subprocess.DEVNULL
+                )  # warns that pages<->mockups is a circle
                 timings["pg_dump"].append(time.perf_counter() - t0)
 
                 t0 = time.perf_counter()
@@ -195,21 +212,35 @@ async def main() -> None:
                 subprocess.run(restore_cmd, check=True)
                 timings["pg_restore"].append(time.perf_counter() - t0)
                 await restore_conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
-                print(f"round {round_no + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in timings.items())
-                      + f"; load {load()}", flush=True)
+                print(
+                    f"round {round_no + 1}: "
+                    + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in timings.items())
+                    + f"; load {load()}",
+                    flush=True,
+                )
 
             med = {k: statistics.median(v) for k, v in timings.items()}
-            print(f"\nbundle {bundle_path.stat().st_size / 1e6:.1f} MB, pg_dump -Fc {dump_path.stat().st_size / 1e6:.1f} MB")
-            print(f"export: median {med['export']:.2f}s = {med['export'] / med['pg_dump']:.2f}x pg_dump "
-                  f"({med['pg_dump']:.2f}s); load {load()}")
-            print(f"import: median {med['import']:.2f}s = {med['import'] / med['pg_restore']:.2f}x pg_restore "
-                  f"({med['pg_restore']:.2f}s); load {load()}")
-            ratios = {k: [round(a / b, 2) for a, b in zip(timings[k], timings[f], strict=True)]
-                      for k, f in (("export", "pg_dump"), ("import", "pg_restore"))}
+            print(
+                f"\nbundle {bundle_path.stat().st_size / 1e6:.1f} MB, pg_dump -Fc {dump_path.stat().st_size / 1e6:.1f} MB"
+            )
+            print(
+                f"export: median {med['export']:.2f}s = {med['export'] / med['pg_dump']:.2f}x pg_dump "
+                f"({med['pg_dump']:.2f}s); load {load()}"
+            )
+            print(
+                f"import: median {med['import']:.2f}s = {med['import'] / med['pg_restore']:.2f}x pg_restore "
+                f"({med['pg_restore']:.2f}s); load {load()}"
+            )
+            ratios = {
+                k: [round(a / b, 2) for a, b in zip(timings[k], timings[f], strict=True)]
+                for k, f in (("export", "pg_dump"), ("import", "pg_restore"))
+            }
             print(f"per-round ratios: export {ratios['export']}, import {ratios['import']}")
-            print(f"peak RSS growth, export: {half_memory['export']:.1f} MB at half size, {memory['export']:.1f} MB "
-                  f"at full size; import: {half_memory['import']:.1f} MB at half, {memory['import']:.1f} MB at full "
-                  f"(mockup rows: {row_bytes / 2e6:.0f} / {row_bytes / 1e6:.0f} MB); load {load()}")
+            print(
+                f"peak RSS growth, export: {half_memory['export']:.1f} MB at half size, {memory['export']:.1f} MB "
+                f"at full size; import: {half_memory['import']:.1f} MB at half, {memory['import']:.1f} MB at full "
+                f"(mockup rows: {row_bytes / 2e6:.0f} / {row_bytes / 1e6:.0f} MB); load {load()}"
+            )
 
             await restore_conn.close()
         finally:

@@ -48,8 +48,10 @@ def large_tailwind_page(target_bytes: int = 200_000, seed: int = 7) -> str:
     rng = random.Random(seed)
     colors = ["red", "slate", "blue", "emerald", "amber", "gray"]
     shades = ["50", "100", "200", "500", "600", "700", "900"]
-    parts = ['<!doctype html><html><head><style>body{font-family:Inter,sans-serif}</style></head>'
-             '<body class="bg-slate-50 text-slate-900"><main class="mx-auto max-w-7xl px-4 md:px-8">']
+    parts = [
+        "<!doctype html><html><head><style>body{font-family:Inter,sans-serif}</style></head>"
+        '<body class="bg-slate-50 text-slate-900"><main class="mx-auto max-w-7xl px-4 md:px-8">'
+    ]
     index = 0
     while sum(map(len, parts)) < target_bytes:
         color, shade = rng.choice(colors), rng.choice(shades)
@@ -96,9 +98,15 @@ def without_color_pairs(html: str, css: str | None) -> dict:
 
 
 def clear_caches() -> None:
-    for cached in (tailwind.parse_class, stylesheets._inline_declarations, markup.class_component,
-                   stylesheets._parse_selectors, markup._semantic_classes, markup.element_profile,
-                   stylesheets._parse_stylesheet):
+    for cached in (
+        tailwind.parse_class,
+        stylesheets._inline_declarations,
+        markup.class_component,
+        stylesheets._parse_selectors,
+        markup._semantic_classes,
+        markup.element_profile,
+        stylesheets._parse_stylesheet,
+    ):
         cached.cache_clear()
 
 
@@ -109,8 +117,10 @@ def main() -> None:
 
     examples = [(html, css) for _, html, css in example_pages()]
     big = large_tailwind_page()
-    print(f"example pages: {len(examples)} ({sum(len(h) for h, _ in examples) // 1024} KB), "
-          f"large Tailwind page: {len(big) // 1024} KB")
+    print(
+        f"example pages: {len(examples)} ({sum(len(h) for h, _ in examples) // 1024} KB), "
+        f"large Tailwind page: {len(big) // 1024} KB"
+    )
     for label, pages, repeat in (("example pages", examples, 20), ("large page", [(big, None)], 1)):
         clear_caches()
         cold = rate(extract_mockup, pages, 1)
@@ -120,9 +130,11 @@ def main() -> None:
             rates["extract"].append(rate(extract_mockup, pages, repeat))
             rates["without pairs"].append(rate(without_color_pairs, pages, repeat))
         parse_rate, warm, plain = (statistics.median(rates[k]) for k in ("parse", "extract", "without pairs"))
-        print(f"{label:>14}: parse+walk {parse_rate:8.1f}/s | extract (cold caches) {cold:8.1f}/s | "
-              f"extract {warm:8.1f}/s | ratio {warm / parse_rate:.2f}x (target >= 0.5x) | "
-              f"colour pairs {1 - warm / plain:.0%} of extraction")
+        print(
+            f"{label:>14}: parse+walk {parse_rate:8.1f}/s | extract (cold caches) {cold:8.1f}/s | "
+            f"extract {warm:8.1f}/s | ratio {warm / parse_rate:.2f}x (target >= 0.5x) | "
+            f"colour pairs {1 - warm / plain:.0%} of extraction"
+        )
 
     results = [
         {"page": f"{slug}-{i}", "extracted_patterns": extract_mockup(html, css)["extracted_patterns"]}
@@ -132,8 +144,10 @@ def main() -> None:
     start = time.perf_counter()
     system = emerge_design_system(results, {}, None)
     elapsed = time.perf_counter() - start
-    print(f"emerge_design_system over {len(results)} extraction results: {elapsed * 1000:.0f} ms "
-          f"({len(system['tokens']['colors'])} colour tokens)")
+    print(
+        f"emerge_design_system over {len(results)} extraction results: {elapsed * 1000:.0f} ms "
+        f"({len(system['tokens']['colors'])} colour tokens)"
+    )
 
 
 if __name__ == "__main__":

@@ -41,8 +41,13 @@ def generate_flow(n_nodes: int, seed: int) -> dict[str, Any]:
     edges: list[dict[str, Any]] = []
 
     def link(source: int, target: int, label: str | None = None) -> None:
-        edge = {"id": f"e{len(edges) + 1}", "source": ids[source], "target": ids[target],
-                "markerEnd": "arrowclosed", "data": {"trigger": "click"}}
+        edge = {
+            "id": f"e{len(edges) + 1}",
+            "source": ids[source],
+            "target": ids[target],
+            "markerEnd": "arrowclosed",
+            "data": {"trigger": "click"},
+        }
         if label:
             edge["label"] = label
         edges.append(edge)
@@ -52,15 +57,27 @@ def generate_flow(n_nodes: int, seed: int) -> dict[str, Any]:
         if kind == "decision":
             data["question"] = f"Condition {i + 1}?"
         elif kind == "database":
-            data.update(entity=rng.choice(["User", "Lesson", "Course"]), operation=rng.choice(["CREATE", "READ", "UPDATE", "DELETE"]))
+            data.update(
+                entity=rng.choice(["User", "Lesson", "Course"]),
+                operation=rng.choice(["CREATE", "READ", "UPDATE", "DELETE"]),
+            )
         elif kind == "annotation":
             data["text"] = f"Note {i + 1}"
         if i == 0:
             data["entry"] = True
         if i == n_nodes - 1:
             data["exit"] = True
-        nodes.append({"id": ids[i], "type": kind, "position": {"x": (i % 25) * 260, "y": (i // 25) * 140},
-                      "data": data, "width": 180, "height": 80, "class": f"flexos-{kind}"})
+        nodes.append(
+            {
+                "id": ids[i],
+                "type": kind,
+                "position": {"x": (i % 25) * 260, "y": (i // 25) * 140},
+                "data": data,
+                "width": 180,
+                "height": 80,
+                "class": f"flexos-{kind}",
+            }
+        )
         if kind == "annotation":
             if i > 0:
                 link(i, i - 1)
@@ -69,7 +86,7 @@ def generate_flow(n_nodes: int, seed: int) -> dict[str, Any]:
             continue
         nxt = following[i]
         if kind == "decision":
-            later = [j for j in journey if j > nxt][: 5]
+            later = [j for j in journey if j > nxt][:5]
             earlier = [j for j in journey if j < i][-4:]
             other = rng.choice(earlier) if earlier and rng.random() < 0.3 else (rng.choice(later) if later else None)
             link(i, nxt, "Yes")
@@ -101,7 +118,11 @@ def main() -> None:
         "mermaid": lambda c: flow_to_mermaid(c["nodes"], c["edges"]),
     }
     results: dict[int, dict[str, float]] = {}
-    print(f"{'nodes':>6} {'edges':>6} " + " ".join(f"{name:>11}" for name in stages) + f" {'total':>9}   (ms, best of runs)")
+    print(
+        f"{'nodes':>6} {'edges':>6} "
+        + " ".join(f"{name:>11}" for name in stages)
+        + f" {'total':>9}   (ms, best of runs)"
+    )
     for size in (10, 100, 1000):
         canvas = generate_flow(size, seed=7)
         rows = parse_canvas(canvas)["rows"]
@@ -111,14 +132,20 @@ def main() -> None:
             run = (lambda: apply_node_rows(canvas, rows)) if stage is None else (lambda s=stage: s(canvas))
             times[name] = _best_ms(run, repeats)
         results[size] = times
-        print(f"{size:>6} {len(canvas['edges']):>6} " + " ".join(f"{t:>11.2f}" for t in times.values()) + f" {sum(times.values()):>9.2f}")
+        print(
+            f"{size:>6} {len(canvas['edges']):>6} "
+            + " ".join(f"{t:>11.2f}" for t in times.values())
+            + f" {sum(times.values()):>9.2f}"
+        )
     growth = sum(results[1000].values()) / sum(results[100].values())
     per_stage = ", ".join(f"{name} {results[1000][name] / results[100][name]:.1f}x" for name in stages)
     print(f"growth 100 -> 1,000 nodes: {growth:.1f}x total (10x = linear); {per_stage}")
     big = generate_flow(1000, seed=7)
     analysis = analyze_flow(big["nodes"], big["edges"])
-    print(f"1,000-node flow: {len(analysis['cycles'])} cycles listed (truncated={analysis['cycles_truncated']}), "
-          f"{len(analysis['paths'])} paths listed (truncated={analysis['paths_truncated']}), path_count={analysis['path_count']}")
+    print(
+        f"1,000-node flow: {len(analysis['cycles'])} cycles listed (truncated={analysis['cycles_truncated']}), "
+        f"{len(analysis['paths'])} paths listed (truncated={analysis['paths_truncated']}), path_count={analysis['path_count']}"
+    )
 
 
 if __name__ == "__main__":

@@ -52,7 +52,9 @@ async def run(url: str) -> None:
     conn = await asyncpg.connect(url)
     user_id = await conn.fetchval("INSERT INTO users (email) VALUES ('bench@example.test') RETURNING id")
     project_id = await conn.fetchval(
-        "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'Bench', 'bench', 'web-app') RETURNING id", user_id)
+        "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'Bench', 'bench', 'web-app') RETURNING id",
+        user_id,
+    )
     await conn.close()
     pool = await asyncpg.create_pool(url, min_size=2, max_size=4, init=_init_connection)
     scope = Scope(db=Database(pool), actor=Actor(id=user_id, email="bench@example.test"))
@@ -92,7 +94,9 @@ async def run(url: str) -> None:
 
         async def edit():
             step[0] += 1
-            await flow_nodes.update_flow_node(scope, node.id, {"position": {"x": node.position["x"] + step[0], "y": node.position["y"]}})
+            await flow_nodes.update_flow_node(
+                scope, node.id, {"position": {"x": node.position["x"] + step[0], "y": node.position["y"]}}
+            )
 
         times["node edit"] = await best_ms(edit, repeats)
         times["analyse"] = await best_ms(lambda: flow_reports.analyze_flow(scope, flow.id), repeats)

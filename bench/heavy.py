@@ -62,6 +62,7 @@ def _rss(process: psutil.Process) -> tuple[int, int]:
 def _cpu(process: psutil.Process) -> tuple[float, float]:
     """(CPU seconds of the server process, of its compute workers, retired ones included: a
     reaped child's time lands in its parent's children times)."""
+
     def spent(p: psutil.Process) -> float:
         t = p.cpu_times()
         return t.user + t.system + t.children_user + t.children_system
@@ -105,20 +106,38 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
         other_token, _ = await tokens.create_token(Database(pool), "other@example.test", "bench")
         owner_id = await pool.fetchval("SELECT id FROM users WHERE email = 'owner@example.test'")
         project = await pool.fetchval(
-            "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'Big', 'big', 'web-app') RETURNING id", owner_id)
+            "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'Big', 'big', 'web-app') RETURNING id",
+            owner_id,
+        )
         pages = big_project_pages(page_count)
         async with pool.acquire() as conn:
             await store_pages(conn, project, pages)
-        print(f"{page_count} pages, {sum(len(p['html']) for p in pages) / page_count / 1000:.1f} KB of HTML each "
-              f"on average; machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB")
+        print(
+            f"{page_count} pages, {sum(len(p['html']) for p in pages) / page_count / 1000:.1f} KB of HTML each "
+            f"on average; machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
+        )
         del pages
 
         port = _free_port()
         log = tempfile.TemporaryFile()  # noqa: SIM115  the server's stderr for its whole life; read in the finally below
         env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "FLEXOS_LOG_LEVEL": "WARNING"}
-        server = subprocess.Popen([sys.executable, "-m", "flexos_mcp", "serve", "--transport", "http", "--port",
-                                   str(port), "--toolsets", "projects,entities"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=log)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "flexos_mcp",
+                "serve",
+                "--transport",
+                "http",
+                "--port",
+                str(port),
+                "--toolsets",
+                "projects,entities",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         mcp_url = f"http://127.0.0.1:{port}/mcp"
         owner, other = User(owner_token), User(other_token)
         try:
@@ -140,8 +159,9 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
 
                     started = time.perf_counter()
                     cold = asyncio.ensure_future(_tool(http, mcp_url, owner, "infer_entities", project_id=str(project)))
-                    meanwhile, peak = await asyncio.gather(_calls_meanwhile(http, mcp_url, other, cold),
-                                                           _peak_rss(process, cold))
+                    meanwhile, peak = await asyncio.gather(
+                        _calls_meanwhile(http, mcp_url, other, cold), _peak_rss(process, cold)
+                    )
                     result = await cold
                     cold_s = time.perf_counter() - started
                     cpu = [b - a for a, b in zip(cpu_before, _cpu(process), strict=True)]
@@ -153,20 +173,28 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
                     await asyncio.sleep(5)
                     after = _rss(process)
 
-                    print(f"  infer_entities cold      {cold_s:6.2f} s  ({len(result['created'])} entities from "
-                          f"{result['pages_read']} pages; target <= 10 s)")
-                    print(f"  CPU of the cold run: compute workers {cpu[1]:.1f} s ({cpu[1] / result['pages_read'] * 1000:.1f} ms "
-                          f"a page; on {os.cpu_count()} otherwise idle cores that is ~{cpu[1] / os.cpu_count():.1f} s of "
-                          f"wall time), server process {cpu[0]:.1f} s")
+                    print(
+                        f"  infer_entities cold      {cold_s:6.2f} s  ({len(result['created'])} entities from "
+                        f"{result['pages_read']} pages; target <= 10 s)"
+                    )
+                    print(
+                        f"  CPU of the cold run: compute workers {cpu[1]:.1f} s ({cpu[1] / result['pages_read'] * 1000:.1f} ms "
+                        f"a page; on {os.cpu_count()} otherwise idle cores that is ~{cpu[1] / os.cpu_count():.1f} s of "
+                        f"wall time), server process {cpu[0]:.1f} s"
+                    )
                     print(f"  infer_entities unchanged {unchanged_s:6.2f} s  (target <= 1 s)")
-                    print(f"  get_me during the cold run: {len(meanwhile)} calls, p50 {_ms(meanwhile, 50)}, "
-                          f"p99 {_ms(meanwhile, 99)}, max {max(meanwhile) * 1000:.1f} ms (target p99 <= 50 ms); "
-                          f"idle floor p50 {_ms(idle, 50)}, p99 {_ms(idle, 99)}; p50 ratio "
-                          f"{statistics.median(meanwhile) / statistics.median(idle):.1f}x")
-                    print(f"  server RSS {before[0] / MIB:.0f} MB before, {peak[0] / MIB:.0f} MB peak "
-                          f"(+{(peak[0] - before[0]) / MIB:.0f} MB; target <= 200 MB), {after[0] / MIB:.0f} MB 5 s after; "
-                          f"compute workers {before[1] / MIB:.0f} MB before, {peak[1] / MIB:.0f} MB peak, "
-                          f"{after[1] / MIB:.0f} MB after")
+                    print(
+                        f"  get_me during the cold run: {len(meanwhile)} calls, p50 {_ms(meanwhile, 50)}, "
+                        f"p99 {_ms(meanwhile, 99)}, max {max(meanwhile) * 1000:.1f} ms (target p99 <= 50 ms); "
+                        f"idle floor p50 {_ms(idle, 50)}, p99 {_ms(idle, 99)}; p50 ratio "
+                        f"{statistics.median(meanwhile) / statistics.median(idle):.1f}x"
+                    )
+                    print(
+                        f"  server RSS {before[0] / MIB:.0f} MB before, {peak[0] / MIB:.0f} MB peak "
+                        f"(+{(peak[0] - before[0]) / MIB:.0f} MB; target <= 200 MB), {after[0] / MIB:.0f} MB 5 s after; "
+                        f"compute workers {before[1] / MIB:.0f} MB before, {peak[1] / MIB:.0f} MB peak, "
+                        f"{after[1] / MIB:.0f} MB after"
+                    )
                     print(f"  {_load()}")
         finally:
             server.terminate()

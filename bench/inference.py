@@ -48,9 +48,19 @@ from flexos_mcp.analysis.inflection import singularize, snake_case
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "inference"
 TARGETS = {"entity_precision": 0.9, "entity_recall": 0.8, "field_f1": 0.8}
 _TYPE_FAMILIES = {
-    "string": "text", "text": "text", "email": "text", "url": "text", "enum": "text", "image": "text",
-    "integer": "number", "number": "number", "date": "time", "datetime": "time",
-    "boolean": "boolean", "reference": "reference", "uuid": "reference",
+    "string": "text",
+    "text": "text",
+    "email": "text",
+    "url": "text",
+    "enum": "text",
+    "image": "text",
+    "integer": "number",
+    "number": "number",
+    "date": "time",
+    "datetime": "time",
+    "boolean": "boolean",
+    "reference": "reference",
+    "uuid": "reference",
 }
 
 
@@ -73,6 +83,7 @@ def _names(label: dict) -> set[str]:
 @dataclass
 class Score:
     """Counts for one page or a sum of pages."""
+
     entity_tp: int = 0
     entity_fp: int = 0
     entity_fn: int = 0
@@ -86,8 +97,18 @@ class Score:
     notes: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
-        for name in ("entity_tp", "entity_fp", "entity_fn", "field_tp", "field_fp", "field_fn",
-                     "type_exact", "required_agree", "relationships", "relationships_found"):
+        for name in (
+            "entity_tp",
+            "entity_fp",
+            "entity_fn",
+            "field_tp",
+            "field_fp",
+            "field_fn",
+            "type_exact",
+            "required_agree",
+            "relationships",
+            "relationships_found",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @staticmethod
@@ -101,8 +122,11 @@ class Score:
         fr = self._ratio(self.field_tp, self.field_tp + self.field_fn)
         f1 = 2 * fp * fr / (fp + fr) if fp + fr else 0.0
         return {
-            "entity_precision": ep, "entity_recall": er,
-            "field_precision": fp, "field_recall": fr, "field_f1": f1,
+            "entity_precision": ep,
+            "entity_recall": er,
+            "field_precision": fp,
+            "field_recall": fr,
+            "field_f1": f1,
             "relationships_found": self._ratio(self.relationships_found, self.relationships),
             "type_exact": self._ratio(self.type_exact, self.field_tp),
             "required_agree": self._ratio(self.required_agree, self.field_tp),
@@ -110,16 +134,25 @@ class Score:
 
 
 def _inferred_fields(entity: dict) -> dict[str, dict]:
-    return {name: spec for name, spec in entity["fields"].items()
-            if not spec.get("primary") and spec.get("type") != "reference"}
+    return {
+        name: spec
+        for name, spec in entity["fields"].items()
+        if not spec.get("primary") and spec.get("type") != "reference"
+    }
 
 
 def _match_fields(inferred: dict[str, dict], labelled: list[dict], score: Score, where: str) -> None:
     unmatched = dict(inferred)
     for label in labelled:
         names = _names(label)
-        hit = next((n for n, spec in unmatched.items()
-                    if normalise(n) in names and family(spec["type"]) == family(label["type"])), None)
+        hit = next(
+            (
+                n
+                for n, spec in unmatched.items()
+                if normalise(n) in names and family(spec["type"]) == family(label["type"])
+            ),
+            None,
+        )
         if hit is None:
             if not label.get("optional"):
                 score.field_fn += 1
@@ -167,7 +200,8 @@ def score_page(inferred: list[dict], labels: dict) -> Score:
         a, b = matched.get(rel["from"]), matched.get(rel["to"])
         found = bool(a and b) and (
             any(r["target_entity"] == b for r in by_name[a]["relationships"])
-            or any(r["target_entity"] == a for r in by_name[b]["relationships"]))
+            or any(r["target_entity"] == a for r in by_name[b]["relationships"])
+        )
         score.relationships_found += found
         if not found:
             score.notes.append(f"missed relationship {rel['from']} -> {rel['to']}")
@@ -179,17 +213,22 @@ def load_corpus(corpus: Path = CORPUS) -> list[dict]:
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     pages = []
     for entry in manifest["pages"]:
-        pages.append({
-            "id": entry["id"], "split": entry["split"], "path": entry["path"],
-            "html": (corpus / "pages" / f"{entry['id']}.html").read_text(encoding="utf-8"),
-            "labels": json.loads((corpus / "labels" / f"{entry['id']}.json").read_text(encoding="utf-8")),
-        })
+        pages.append(
+            {
+                "id": entry["id"],
+                "split": entry["split"],
+                "path": entry["path"],
+                "html": (corpus / "pages" / f"{entry['id']}.html").read_text(encoding="utf-8"),
+                "labels": json.loads((corpus / "labels" / f"{entry['id']}.json").read_text(encoding="utf-8")),
+            }
+        )
     return pages
 
 
 def infer_page(page: dict) -> list[dict]:
-    return infer_entities([{"slug": page["id"], "path": page["path"], "name": page["id"],
-                            "purpose": "", "html": page["html"]}], [])
+    return infer_entities(
+        [{"slug": page["id"], "path": page["path"], "name": page["id"], "purpose": "", "html": page["html"]}], []
+    )
 
 
 def evaluate(corpus: Path = CORPUS) -> dict:
@@ -203,8 +242,16 @@ def evaluate(corpus: Path = CORPUS) -> dict:
     return result
 
 
-_COLUMNS = ("entity_precision", "entity_recall", "field_precision", "field_recall", "field_f1",
-            "relationships_found", "type_exact", "required_agree")
+_COLUMNS = (
+    "entity_precision",
+    "entity_recall",
+    "field_precision",
+    "field_recall",
+    "field_f1",
+    "relationships_found",
+    "type_exact",
+    "required_agree",
+)
 _HEADERS = ("ent P", "ent R", "fld P", "fld R", "fld F1", "rels", "type=", "req=")
 
 
@@ -215,10 +262,14 @@ def _row(name: str, figures: dict[str, float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--verbose", action="store_true",
-                        help="list each tuned page's misses and extras (held-out pages stay unseen)")
-    parser.add_argument("--verbose-held-out", action="store_true",
-                        help="also list the held-out pages' misses and extras (not while tuning)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="list each tuned page's misses and extras (held-out pages stay unseen)"
+    )
+    parser.add_argument(
+        "--verbose-held-out",
+        action="store_true",
+        help="also list the held-out pages' misses and extras (not while tuning)",
+    )
     parser.add_argument("--json", action="store_true", help="print the overall figures as JSON")
     args = parser.parse_args()
     result = evaluate(args.corpus)
@@ -235,13 +286,14 @@ def main() -> None:
                         print(f"    {note}")
     print("-" * (28 + 8 * len(_COLUMNS)))
     counts = {split: sum(1 for s, _ in result["pages"].values() if s == split) for split in ("tuned", "held_out")}
-    for part, label in (("tuned", f"tuned ({counts['tuned']} pages)"),
-                        ("held_out", f"held out* ({counts['held_out']} pages)"),
-                        ("all", f"all ({len(result['pages'])} pages)")):
+    for part, label in (
+        ("tuned", f"tuned ({counts['tuned']} pages)"),
+        ("held_out", f"held out* ({counts['held_out']} pages)"),
+        ("all", f"all ({len(result['pages'])} pages)"),
+    ):
         print(_row(label, result[part].figures()))
     overall = result["all"].figures()
-    verdicts = ", ".join(f"{k} {overall[k]:.2f} {'>=' if overall[k] >= v else '<'} {v}"
-                         for k, v in TARGETS.items())
+    verdicts = ", ".join(f"{k} {overall[k]:.2f} {'>=' if overall[k] >= v else '<'} {v}" for k, v in TARGETS.items())
     print(f"targets (all pages): {verdicts}")
     if hasattr(os, "getloadavg"):
         print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs")

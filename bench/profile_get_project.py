@@ -64,10 +64,10 @@ async def main(label: str, calls: int) -> None:
     pstats.Stats(cpu, stream=flat).sort_stats("tottime").print_stats(40)
     text = flat.getvalue().replace(str(HERE.parent) + "/", "").replace(sys.prefix + "/", "")
     (out / f"get_project-{label}-cpu.txt").write_text(
-        f"# cProfile, {calls // 2} in-memory get_project calls; load average {load}\n" + text)
+        f"# cProfile, {calls // 2} in-memory get_project calls; load average {load}\n" + text
+    )
     print(f"wrote {out}/get_project-{label}.txt and -cpu.txt ({calls} calls)")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "before",
-                     int(sys.argv[2]) if len(sys.argv) > 2 else 10_000))
+    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else "before", int(sys.argv[2]) if len(sys.argv) > 2 else 10_000))

@@ -51,8 +51,10 @@ EMAIL = "bench-render@example.test"
 def example_sources() -> dict[str, tuple[str, str | None]]:
     """slug -> (html, css) of the example pages."""
     project = json.loads((EXAMPLE / "project.json").read_text())
-    return {p["slug"]: ((EXAMPLE / p["html"]).read_text(), (EXAMPLE / p["css"]).read_text() if p["css"] else None)
-            for p in project["pages"]}
+    return {
+        p["slug"]: ((EXAMPLE / p["html"]).read_text(), (EXAMPLE / p["css"]).read_text() if p["css"] else None)
+        for p in project["pages"]
+    }
 
 
 def example_documents() -> list[str]:
@@ -87,7 +89,9 @@ class ThroughMcp:
         await pool.close()
         server = build_server(Config(database_url=self.url, user_email=EMAIL, toolsets=("all",)))
         self.client = await stack.enter_async_context(Client(server))
-        pages = (await self.client.call_tool("list_pages", {"project_id": str(project.id), "limit": 100})).structured_content
+        pages = (
+            await self.client.call_tool("list_pages", {"project_id": str(project.id), "limit": 100})
+        ).structured_content
         slugs = {p["slug"]: p["id"] for p in pages["items"]}
         self.pages = [(slugs[slug], html, css) for slug, (html, css) in example_sources().items()]
         before = _children(os.getpid())
@@ -101,8 +105,10 @@ class ThroughMcp:
     async def render(self, index: int, round_: int) -> None:
         """A new version (so the render is a real one), rendered, then rendered again (cached)."""
         page_id, html, css = self.pages[index]
-        saved = await self.client.call_tool("create_mockup_version", {
-            "page_id": page_id, "html_content": html + f"<!-- round {round_} -->", "css_content": css})
+        saved = await self.client.call_tool(
+            "create_mockup_version",
+            {"page_id": page_id, "html_content": html + f"<!-- round {round_} -->", "css_content": css},
+        )
         assert not saved.is_error, saved.content
         started = time.perf_counter()
         result = await self.client.call_tool("render_mockup", {"page_id": page_id, "viewport": "desktop"})
@@ -150,11 +156,14 @@ async def interleaved(url: str, chromium: str, documents: list[str], rounds: int
                 await ours.render(index, round_)
                 await bare.render(index, round_)
         memory = browser_memory(ours.driver)
-    return {"launch": launch, "memory": memory,
-            "ours": report("render_mockup, uncached (warm browser)", ours.uncached),
-            "cached": report("render_mockup, cached", ours.cached),
-            "bare": report("bare Playwright: set_content + full-page screenshot (floor)", bare.seconds),
-            "median ratio": statistics.median(bare.seconds) / statistics.median(ours.uncached)}
+    return {
+        "launch": launch,
+        "memory": memory,
+        "ours": report("render_mockup, uncached (warm browser)", ours.uncached),
+        "cached": report("render_mockup, cached", ours.cached),
+        "bare": report("bare Playwright: set_content + full-page screenshot (floor)", bare.seconds),
+        "median ratio": statistics.median(bare.seconds) / statistics.median(ours.uncached),
+    }
 
 
 def chromium_cli(chromium: str, documents: list[str]) -> float:
@@ -164,9 +173,21 @@ def chromium_cli(chromium: str, documents: list[str]) -> float:
             page = Path(folder) / f"page{index}.html"
             page.write_text(document)
             started = time.perf_counter()
-            subprocess.run([chromium, "--headless", *_root_args(), "--disable-gpu", "--hide-scrollbars",
-                            f"--screenshot={folder}/shot{index}.png", "--window-size=1440,900", page.as_uri()],
-                           check=True, capture_output=True, timeout=120)
+            subprocess.run(
+                [
+                    chromium,
+                    "--headless",
+                    *_root_args(),
+                    "--disable-gpu",
+                    "--hide-scrollbars",
+                    f"--screenshot={folder}/shot{index}.png",
+                    "--window-size=1440,900",
+                    page.as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
             seconds.append(time.perf_counter() - started)
     return report("chromium --headless --screenshot, a fresh process per file", seconds)
 
@@ -234,8 +255,10 @@ async def main() -> None:
     ours, memory = found["ours"], found["memory"]
     cli = chromium_cli(chromium, inlined) if shutil.which(chromium) or os.path.exists(chromium) else float("nan")
     print(f"  first render_mockup of the server (browser launch included): {found['launch']:.2f} s")
-    print(f"  ratio render_mockup uncached / bare Playwright: {ours / found['bare']:.2f}x by rate, "
-          f"{found['median ratio']:.2f}x by median (target >= 0.8x)")
+    print(
+        f"  ratio render_mockup uncached / bare Playwright: {ours / found['bare']:.2f}x by rate, "
+        f"{found['median ratio']:.2f}x by median (target >= 0.8x)"
+    )
     print(f"  ratio render_mockup uncached / chromium --screenshot per file: {ours / cli:.1f}x")
     print(f"  ratio cached / uncached: {found['cached'] / ours:.0f}x")
     print("warm browser memory (proportional set size, after the run):")

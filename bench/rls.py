@@ -48,12 +48,15 @@ def as_role(url: str) -> str:
 async def main() -> None:
     async with scratch_database("flexos_bench_rls") as url:
         admin = await asyncpg.connect(url)
-        users = [await admin.fetchval("INSERT INTO users (email) VALUES ($1) RETURNING id", f"u{i}@bench.test")
-                 for i in range(20)]
+        users = [
+            await admin.fetchval("INSERT INTO users (email) VALUES ($1) RETURNING id", f"u{i}@bench.test")
+            for i in range(20)
+        ]
         await admin.execute(
             """INSERT INTO projects (user_id, name, slug, type)
                SELECT u, 'P' || n, 'p-' || n, 'web-app' FROM unnest($1::uuid[]) u, generate_series(1, 500) n""",
-            users)
+            users,
+        )
         project = await admin.fetchval("SELECT id FROM projects WHERE user_id = $1 LIMIT 1", users[0])
         await admin.execute(f"""
             CREATE ROLE {ROLE} LOGIN;
@@ -67,9 +70,10 @@ async def main() -> None:
             rls = await asyncpg.create_pool(as_role(url), min_size=1, max_size=1)
             user = str(users[0])
             print(f"{CALLS} sequential reads of one project among 10,000 (20 users), median of 3 runs")
-            floor = await timed("tenancy predicate (FlexOS): one statement",
-                                lambda: plain.fetchrow("SELECT * FROM projects WHERE id = $1 AND user_id = $2",
-                                                       project, users[0]))
+            floor = await timed(
+                "tenancy predicate (FlexOS): one statement",
+                lambda: plain.fetchrow("SELECT * FROM projects WHERE id = $1 AND user_id = $2", project, users[0]),
+            )
 
             async def session_setting():
                 async with rls.acquire() as conn:
@@ -84,8 +88,10 @@ async def main() -> None:
             assert (await session_setting())["id"] == project and (await local_setting())["id"] == project
             session = await timed("RLS, setting per acquire + statement", session_setting)
             local = await timed("RLS, BEGIN + SET LOCAL + statement + COMMIT", local_setting)
-            print(f"  ratio to the predicate: {session / floor:.2f}x (setting per acquire), "
-                  f"{local / floor:.2f}x (SET LOCAL in a transaction)")
+            print(
+                f"  ratio to the predicate: {session / floor:.2f}x (setting per acquire), "
+                f"{local / floor:.2f}x (SET LOCAL in a transaction)"
+            )
             await plain.close()
             await rls.close()
         finally:

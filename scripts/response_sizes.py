@@ -40,16 +40,27 @@ async def load_example_project(database_url: str, email: str = EMAIL) -> dict[st
         listed = await pages.list_pages(scope, project.id, limit=100)
         journeys = await flows.list_flows(scope, project.id, limit=100)
         page = next(p for p in listed.items if p.current_mockup_id)
-        return {"project": str(project.id), "slug": project.slug, "page": str(page.id),
-                "mockup": str(page.current_mockup_id), "flow": str(min(journeys.items, key=lambda f: f.name).id)}
+        return {
+            "project": str(project.id),
+            "slug": project.slug,
+            "page": str(page.id),
+            "mockup": str(page.current_mockup_id),
+            "flow": str(min(journeys.items, key=lambda f: f.name).id),
+        }
     finally:
         await pool.close()
 
 
-HTML = ("<main class=\"max-w-5xl mx-auto p-6\">" + "".join(
-    f"<article class=\"rounded-lg shadow p-4 mb-4 bg-white\"><h2 class=\"text-xl font-semibold text-slate-900\">"
-    f"Lesson {i}</h2><p class=\"text-slate-600\">Fractions with pizza slices, for grade {i % 6 + 1}.</p>"
-    f"<a class=\"text-red-600 underline\" href=\"/lessons/{i}\">Open</a></article>" for i in range(12)) + "</main>")
+HTML = (
+    '<main class="max-w-5xl mx-auto p-6">'
+    + "".join(
+        f'<article class="rounded-lg shadow p-4 mb-4 bg-white"><h2 class="text-xl font-semibold text-slate-900">'
+        f'Lesson {i}</h2><p class="text-slate-600">Fractions with pizza slices, for grade {i % 6 + 1}.</p>'
+        f'<a class="text-red-600 underline" href="/lessons/{i}">Open</a></article>'
+        for i in range(12)
+    )
+    + "</main>"
+)
 CSS = ".card { border-radius: 12px; padding: 16px; }\n" * 12
 
 # (label, tool or resource, arguments) — `{project}` etc. are filled from load_example_project.
@@ -57,8 +68,11 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("get_project", "get_project", {"project_id": "{project}"}),
     ("list_pages", "list_pages", {"project_id": "{project}"}),
     ("get_page (with its current mockup)", "get_page", {"page_id": "{page}", "include_current_mockup": True}),
-    ("create_mockup_version (4 KB HTML+CSS)", "create_mockup_version", {"page_id": "{page}", "html_content": HTML,
-                                                                      "css_content": CSS}),
+    (
+        "create_mockup_version (4 KB HTML+CSS)",
+        "create_mockup_version",
+        {"page_id": "{page}", "html_content": HTML, "css_content": CSS},
+    ),
     ("get_mockup", "get_mockup", {"mockup_id": "{mockup}"}),
     ("get_design_system", "get_design_system", {"project_id": "{project}"}),
     ("get_design_system (detail)", "get_design_system", {"project_id": "{project}", "detail": True}),
@@ -71,7 +85,6 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("outline resource", "flexos://projects/{project}/outline", {}),
     ("pages resource", "flexos://projects/{project}/pages", {}),
 ]
-
 
 
 def _fill(value: Any, ids: dict[str, str]) -> Any:
@@ -135,8 +148,10 @@ def main() -> int:
     if "--check" in sys.argv:
         stale = {k: (v, sizes.get(k)) for k, v in readme_figures(text).items() if v != sizes.get(k)}
         if stale or set(readme_figures(text)) != set(sizes):
-            print(f"README.md's response sizes are stale ({json.dumps(stale)}): run python scripts/response_sizes.py",
-                  file=sys.stderr)
+            print(
+                f"README.md's response sizes are stale ({json.dumps(stale)}): run python scripts/response_sizes.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     README.write_text(updated(text, sizes))

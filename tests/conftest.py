@@ -28,8 +28,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     npm = shutil.which("npm")
     for lock in sorted((ROOT / "js").glob("*/package-lock.json")):
         if npm and not (lock.parent / "node_modules").exists():
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=lock.parent,
-                           check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=lock.parent,
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
 
 
 @pytest.fixture(scope="session")

@@ -30,8 +30,14 @@ browser = preview_support.browser  # the module's Chromium (a fixture)
 APPS = advertise("io.modelcontextprotocol/ui", {"mimeTypes": ["text/html;profile=mcp-app"]})
 HOST = "http://host.flexos.test/"
 VIEW = "http://view.flexos.test/view.html"
-UI_TOOLS = {"get_page": "mockup", "get_mockup": "mockup", "get_design_system": "design-system",
-            "get_flow": "flow", "analyze_flow": "flow", "get_thinking_chain": "thinking"}
+UI_TOOLS = {
+    "get_page": "mockup",
+    "get_mockup": "mockup",
+    "get_design_system": "design-system",
+    "get_flow": "flow",
+    "analyze_flow": "flow",
+    "get_thinking_chain": "thinking",
+}
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test host</title></head><body>
 <iframe id="view" title="FlexOS view" sandbox="allow-scripts" src="%(view)s" style="width: 1000px; height: 700px; border: 0"></iframe>
@@ -64,13 +70,17 @@ window.addEventListener("message", async (event) => {
 
 def view_policy(csp: dict[str, list[str]]) -> str:
     """The CSP a host MUST build from a view's declared domains (MCP Apps 2026-01-26)."""
+
     def extra(key: str) -> str:
         return " ".join(csp.get(key) or [])
-    return (f"default-src 'none'; script-src 'self' 'unsafe-inline' {extra('resourceDomains')}; "
-            f"style-src 'self' 'unsafe-inline' {extra('resourceDomains')}; connect-src 'self' {extra('connectDomains')}; "
-            f"img-src 'self' data: {extra('resourceDomains')}; font-src 'self' {extra('resourceDomains')}; "
-            f"media-src 'self' data: {extra('resourceDomains')}; frame-src {extra('frameDomains') or chr(39) + 'none' + chr(39)}; "
-            f"object-src 'none'; base-uri {extra('baseUriDomains') or chr(39) + 'self' + chr(39)}")
+
+    return (
+        f"default-src 'none'; script-src 'self' 'unsafe-inline' {extra('resourceDomains')}; "
+        f"style-src 'self' 'unsafe-inline' {extra('resourceDomains')}; connect-src 'self' {extra('connectDomains')}; "
+        f"img-src 'self' data: {extra('resourceDomains')}; font-src 'self' {extra('resourceDomains')}; "
+        f"media-src 'self' data: {extra('resourceDomains')}; frame-src {extra('frameDomains') or chr(39) + 'none' + chr(39)}; "
+        f"object-src 'none'; base-uri {extra('baseUriDomains') or chr(39) + 'self' + chr(39)}"
+    )
 
 
 @asynccontextmanager
@@ -114,11 +124,12 @@ async def test_views_through_a_real_client(database_url: str, project: Project):
             html = content.text
             assert html.startswith("<!doctype html>") and f'data-view="{view.kind}"' in html
             assert "<!-- flexos:" not in html  # every part inlined
-            assert "src=\"http" not in html and "href=\"http" not in html  # nothing from a network
+            assert 'src="http' not in html and 'href="http' not in html  # nothing from a network
         tools = {t.name: t for t in (await client.list_tools()).tools}
         bound = {name: (t.meta or {}).get("ui", {}).get("resourceUri") for name, t in tools.items()}
         assert {name: uri for name, uri in bound.items() if uri} == {
-            name: f"ui://flexos/views/{kind}.html" for name, kind in UI_TOOLS.items()}
+            name: f"ui://flexos/views/{kind}.html" for name, kind in UI_TOOLS.items()
+        }
         assert {uri for uri in bound.values() if uri} <= set(listed)
         design_with = await client.call_tool("get_design_system", design_args)
         flow_with = await client.call_tool("analyze_flow", {"flow_id": project.ids["flow"]})
@@ -149,7 +160,9 @@ async def hosted(browser: Browser, client: Client, tool: str, arguments: dict[st
     content = (await client.read_resource(view_uri)).contents[0]
     result = await client.call_tool(tool, arguments)
     assert not result.is_error, result.content[0].text
-    call_json = json.dumps({"arguments": arguments, "result": result.model_dump(by_alias=True, mode="json", exclude_none=True)})
+    call_json = json.dumps(
+        {"arguments": arguments, "result": result.model_dump(by_alias=True, mode="json", exclude_none=True)}
+    )
     host_page = HOST_PAGE % {"view": VIEW, "call": call_json.replace("</", "<\\/")}
     context = await browser.new_context(viewport={"width": 1040, "height": 900})
     page = await context.new_page()
@@ -160,8 +173,11 @@ async def hosted(browser: Browser, client: Client, tool: str, arguments: dict[st
         if url == HOST:
             await route.fulfill(body=host_page, content_type="text/html")
         elif url == VIEW:
-            await route.fulfill(body=content.text, content_type="text/html",
-                                headers={"Content-Security-Policy": view_policy(content.meta["ui"]["csp"])})
+            await route.fulfill(
+                body=content.text,
+                content_type="text/html",
+                headers={"Content-Security-Policy": view_policy(content.meta["ui"]["csp"])},
+            )
         else:
             found.refused.append(url)
             await route.abort()
@@ -186,27 +202,35 @@ def view(found: Hosted) -> Any:
     return found.page.frame_locator("#view")
 
 
-async def test_the_mockup_view_draws_the_mockup_in_a_nested_sandbox(database_url: str, project: Project, browser: Browser):
+async def test_the_mockup_view_draws_the_mockup_in_a_nested_sandbox(
+    database_url: str, project: Project, browser: Browser
+):
     async with apps_client(database_url, project.email) as client:
         page = await call(client, "get_page", page_id=project.ids["login"], include_current_mockup=True)
         async with hosted(browser, client, "get_mockup", {"mockup_id": page["current_mockup"]["id"]}) as found:
             inner = view(found).locator("iframe")
             await expect(inner).to_have_attribute("sandbox", "allow-scripts")
             await expect(view(found).get_by_role("heading", name="Mockup · version 2")).to_be_visible()
-            await expect(view(found).frame_locator("iframe").get_by_role("heading", name="Good to see you again")).to_be_visible()
+            await expect(
+                view(found).frame_locator("iframe").get_by_role("heading", name="Good to see you again")
+            ).to_be_visible()
             await view(found).get_by_role("button", name="mobile 390×844").click()
             await expect(inner).to_have_css("width", "390px")
             save_screenshot(await found.page.screenshot(full_page=True), "apps-mockup")
             assert found.errors == [] and found.refused == []
 
 
-async def test_the_page_view_fetches_the_current_mockup_through_the_host(database_url: str, project: Project, browser: Browser):
+async def test_the_page_view_fetches_the_current_mockup_through_the_host(
+    database_url: str, project: Project, browser: Browser
+):
     async with (
         apps_client(database_url, project.email) as client,
         hosted(browser, client, "get_page", {"page_id": project.ids["login"]}) as found,
     ):
         await expect(view(found).get_by_role("heading", name="Log in · version 2")).to_be_visible()
-        await expect(view(found).frame_locator("iframe").get_by_role("heading", name="Good to see you again")).to_be_visible()
+        await expect(
+            view(found).frame_locator("iframe").get_by_role("heading", name="Good to see you again")
+        ).to_be_visible()
         assert found.tool_calls == ["get_mockup"]
         assert found.errors == [] and found.refused == []
 
@@ -256,7 +280,8 @@ async def test_the_thinking_chain_view(database_url: str, project: Project, brow
         await expect(view(found).locator("svg.diagram g.node.rejected")).to_contain_text("card grid")
         await expect(view(found).locator("svg.diagram g.node.needs-review")).to_have_count(2)
         await expect(view(found).locator("ul.tree li.thought.rejected li.thought.needs-review").first).to_contain_text(
-            "card grid for collections")
+            "card grid for collections"
+        )
         save_screenshot(await found.page.screenshot(full_page=True), "apps-thinking")
         assert found.errors == [] and found.refused == []
 
@@ -264,7 +289,9 @@ async def test_the_thinking_chain_view(database_url: str, project: Project, brow
 async def test_a_hostile_mockup_in_the_view_reaches_nothing(database_url: str, project: Project, browser: Browser):
     async with apps_client(database_url, project.email) as client:
         page = await call(client, "get_page", page_id=project.ids["hostile_page"], include_current_mockup=True)
-        async with hosted(browser, client, "get_page", {"page_id": project.ids["hostile_page"], "include_current_mockup": True}) as found:
+        async with hosted(
+            browser, client, "get_page", {"page_id": project.ids["hostile_page"], "include_current_mockup": True}
+        ) as found:
             results = view(found).frame_locator("iframe").locator("#results li")
             await expect(results).to_have_count(5)
             texts = [await li.text_content() for li in await results.all()]

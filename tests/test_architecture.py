@@ -26,20 +26,20 @@ BASE = {"errors", "config", "compute", "package_data", "wizard_definitions", "pr
 # layer -> the layers it may import (itself always allowed). A layer is a top-level module or
 # package of flexos_mcp; `cli*` modules and `__main__` are the entry points and may import all.
 LAYERS: dict[str, set[str]] = {
-    "analysis": set(),                                        # pure functions, no I/O
+    "analysis": set(),  # pure functions, no I/O
     "errors": set(),
-    "untrusted": set(),                                       # the <user-content> boundary: one rule for all
+    "untrusted": set(),  # the <user-content> boundary: one rule for all
     "package_data": set(),
     "wizard_definitions": {"package_data"},
     "prompt_files": {"package_data", "errors", "wizard_definitions", "untrusted"},
     "compute": {"errors"},
     "config": {"compute", "errors"},
-    "db": BASE,                                               # pool, gateway, migrations
-    "store": BASE,                                            # stored files (bytes, no SQL)
-    "domain": BASE | {"db", "store", "analysis"},             # rules + SQL
-    "rendering": BASE | {"analysis"},                         # the browser, no SQL
+    "db": BASE,  # pool, gateway, migrations
+    "store": BASE,  # stored files (bytes, no SQL)
+    "domain": BASE | {"db", "store", "analysis"},  # rules + SQL
+    "rendering": BASE | {"analysis"},  # the browser, no SQL
     "demo": BASE | {"domain", "analysis"},
-    "wizard": BASE | {"domain", "db", "analysis"},            # the LLM driver and its store
+    "wizard": BASE | {"domain", "db", "analysis"},  # the LLM driver and its store
     "server": BASE | {"domain", "db", "analysis", "rendering", "store"},  # MCP wiring only
     "tools": BASE | {"server", "domain", "analysis", "rendering", "wizard", "store"},
     "preview": BASE | {"server", "domain", "db", "analysis", "rendering", "store"},
@@ -66,8 +66,8 @@ KNOWN_CYCLES: set[frozenset[str]] = set()
 
 @dataclass(frozen=True)
 class Import:
-    module: str   # importing module, dotted below flexos_mcp ("tools.projects")
-    target: str   # imported module or package, dotted below flexos_mcp ("db.migrate")
+    module: str  # importing module, dotted below flexos_mcp ("tools.projects")
+    target: str  # imported module or package, dotted below flexos_mcp ("db.migrate")
     line: int
 
 
@@ -159,8 +159,12 @@ def sql_outside_its_layers(root: Path = PACKAGE) -> set[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = _docstring_nodes(tree)
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-                    and SQL.search(node.value)):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and SQL.search(node.value)
+            ):
                 found.add(module)
                 break
     return found
@@ -213,7 +217,8 @@ def test_every_import_respects_the_layers():
     new = found - KNOWN_IMPORT_VIOLATIONS
     fixed = KNOWN_IMPORT_VIOLATIONS - found
     assert not new, "imports that cross the layers (see LAYERS in this file):\n" + "\n".join(
-        f"  {m} imports {t}" for m, t in sorted(new))
+        f"  {m} imports {t}" for m, t in sorted(new)
+    )
     assert not fixed, f"fixed, so remove from KNOWN_IMPORT_VIOLATIONS: {sorted(fixed)}"
 
 
@@ -235,6 +240,7 @@ def test_no_import_circles():
 
 # --- the checks themselves can fail ----------------------------------------------------------------
 
+
 @pytest.fixture
 def planted(tmp_path: Path) -> Path:
     root = tmp_path / "flexos_mcp"
@@ -245,12 +251,13 @@ def planted(tmp_path: Path) -> Path:
     (root / "errors.py").write_text("class FlexError(Exception): ...\n")
     (root / "db" / "gateway.py").write_text("QUERY = 'SELECT id FROM projects'\n")
     (root / "domain" / "pages.py").write_text(
-        "from ..db import gateway\nfrom ..errors import FlexError\n"
-        "def f():\n    from . import mockups\n")
+        "from ..db import gateway\nfrom ..errors import FlexError\ndef f():\n    from . import mockups\n"
+    )
     (root / "domain" / "mockups.py").write_text("from .pages import f\n")
     (root / "analysis" / "pure.py").write_text(
         '"""Docs may say SELECT * FROM x."""\n'
-        "def g():\n    from ..domain import pages  # reaching up, inside a function\n")
+        "def g():\n    from ..domain import pages  # reaching up, inside a function\n"
+    )
     (root / "server" / "prompts.py").write_text("Q = '''SELECT name FROM pages WHERE id = $1'''\n")
     return root
 
@@ -271,8 +278,11 @@ def test_the_readme_names_every_top_level_module_and_package():
     """README's "How it is built" is the newcomer's map: a module or package added at the top level
     of the package must be named there (a wizard definition file or __init__ need not)."""
     readme = (PACKAGE.parent.parent / "README.md").read_text()
-    section = readme[readme.index("## How it is built"):readme.index("### Notes for the MCP SDK")]
-    names = sorted(p.name for p in PACKAGE.iterdir()
-                   if (p.suffix == ".py" and p.name != "__init__.py") or (p.is_dir() and p.name != "__pycache__"))
+    section = readme[readme.index("## How it is built") : readme.index("### Notes for the MCP SDK")]
+    names = sorted(
+        p.name
+        for p in PACKAGE.iterdir()
+        if (p.suffix == ".py" and p.name != "__init__.py") or (p.is_dir() and p.name != "__pycache__")
+    )
     unnamed = [name for name in names if name.removesuffix(".py") not in section]
     assert not unnamed, f"name these in README's 'How it is built': {unnamed}"

@@ -15,8 +15,15 @@ async def test_null_for_an_optional_argument_means_left_out(database_url):
         assert project["description"] is None and project["color"] is None
         listed = await call(client, "list_projects", limit=None, cursor=None, status=None)
         assert [p["id"] for p in listed["items"]] == [project["id"]]
-        page = await call(client, "create_page", project_id=project["id"], name="Home", purpose=None,
-                          key_elements=None, html_content=None)
+        page = await call(
+            client,
+            "create_page",
+            project_id=project["id"],
+            name="Home",
+            purpose=None,
+            key_elements=None,
+            html_content=None,
+        )
         assert page["purpose"] is None and page["key_elements"] == []
         renamed = await call(client, "update_page", page_id=page["id"], name=None, status=None, sort_order=5)
         assert renamed["name"] == "Home" and renamed["status"] == "draft" and renamed["sort_order"] == 5
@@ -25,8 +32,11 @@ async def test_null_for_an_optional_argument_means_left_out(database_url):
 async def test_null_clears_only_what_the_schema_says_can_be_cleared(database_url):
     async with connect(database_url) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        clearable = {name for name, prop in tools["update_page"].input_schema["properties"].items()
-                     if "null" in str(prop.get("type")) or {"type": "null"} in prop.get("anyOf", [])}
+        clearable = {
+            name
+            for name, prop in tools["update_page"].input_schema["properties"].items()
+            if "null" in str(prop.get("type")) or {"type": "null"} in prop.get("anyOf", [])
+        }
         assert clearable == {"purpose", "parent_id"}
         for tool in tools.values():  # every argument that admits null says what null does
             for name, prop in tool.input_schema["properties"].items():
@@ -35,8 +45,14 @@ async def test_null_clears_only_what_the_schema_says_can_be_cleared(database_url
 
         project = await call(client, "create_project", name="Clear", type="api", description="About")
         parent = await call(client, "create_page", project_id=project["id"], name="Parent")
-        child = await call(client, "create_page", project_id=project["id"], name="Child", parent_id=parent["id"],
-                           purpose="Shows one lesson")
+        child = await call(
+            client,
+            "create_page",
+            project_id=project["id"],
+            name="Child",
+            parent_id=parent["id"],
+            purpose="Shows one lesson",
+        )
         cleared = await call(client, "update_page", page_id=child["id"], purpose=None, parent_id=None)
         assert cleared["purpose"] is None and cleared["parent_id"] is None and cleared["name"] == "Child"
         kept = await call(client, "update_project", project_id=project["id"], name=None)

@@ -46,10 +46,23 @@ async def test_accept_records_the_answer_on_the_question_and_the_run(database_ur
         project = await call(client, "create_project", name="Ask", type="web-app")
         run = await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator")
         rid = run["id"]
-        seen = await call(client, "log_thought", run_id=rid, thought_type="observation", reasoning="Brief names teachers",
-                          confidence=0.8)
-        asked = await call(client, "ask_user", run_id=rid, question="Who uses this page?", ask_key="primary_users",
-                           options=["teachers", "students"], depends_on=[seen["id"]])
+        seen = await call(
+            client,
+            "log_thought",
+            run_id=rid,
+            thought_type="observation",
+            reasoning="Brief names teachers",
+            confidence=0.8,
+        )
+        asked = await call(
+            client,
+            "ask_user",
+            run_id=rid,
+            question="Who uses this page?",
+            ask_key="primary_users",
+            options=["teachers", "students"],
+            depends_on=[seen["id"]],
+        )
         assert asked["outcome"] == "answered" and asked["answer_recorded_as"] == "primary_users"
         question = asked["question"]
         assert question["status"] == "confirmed" and not question["needs_answer"]
@@ -68,7 +81,11 @@ async def test_accept_records_the_answer_on_the_question_and_the_run(database_ur
         empty = await call(client, "ask_user", run_id=rid, question="Path? (empty)", ask_key="page_purpose")
         assert empty["outcome"] == "declined" and "left the answer empty" in empty["what_to_do"]
         state = await call(client, "get_wizard_run", run_id=rid)
-        assert [q["reasoning"] for q in state["open_questions"]] == ["Path? (declined)", "Path? (cancelled)", "Path? (empty)"]
+        assert [q["reasoning"] for q in state["open_questions"]] == [
+            "Path? (declined)",
+            "Path? (cancelled)",
+            "Path? (empty)",
+        ]
         assert "page_purpose" not in state["answers"]
         assert person.replies == []
 
@@ -79,7 +96,9 @@ async def test_without_elicitation_the_question_stays_open_until_answered(databa
         project = await call(client, "create_project", name="NoAsk", type="web-app")
         run = await call(client, "start_wizard", project_id=project["id"], wizard_type="feature-builder")
         rid = run["id"]
-        asked = await call(client, "ask_user", run_id=rid, question="What is the feature called?", ask_key="feature_name")
+        asked = await call(
+            client, "ask_user", run_id=rid, question="What is the feature called?", ask_key="feature_name"
+        )
         assert asked["outcome"] == "not_supported" and "answer_question" in asked["what_to_do"]
         qid = asked["question"]["id"]
         state = await call(client, "get_wizard_run", run_id=rid)

@@ -51,11 +51,21 @@ async def _count_projects(db) -> int:
 
 async def test_every_table_is_in_a_bundle_or_excluded_with_a_reason(db):
     exported = {t.name for t in await project_tables(db)}
-    assert {"projects", "pages", "mockups", "flow_nodes", "wizard_run_steps", "ai_thinking_chain",
-            "user_context_items", "design_systems"} <= exported
+    assert {
+        "projects",
+        "pages",
+        "mockups",
+        "flow_nodes",
+        "wizard_run_steps",
+        "ai_thinking_chain",
+        "user_context_items",
+        "design_systems",
+    } <= exported
     forgotten = await all_tables(db) - exported - set(EXCLUDED_TABLES)
-    assert not forgotten, (f"tables neither exported nor in EXCLUDED_TABLES: {sorted(forgotten)}; give them a "
-                           f"project_id (then bundles carry them) or exclude them with the reason")
+    assert not forgotten, (
+        f"tables neither exported nor in EXCLUDED_TABLES: {sorted(forgotten)}; give them a "
+        f"project_id (then bundles carry them) or exclude them with the reason"
+    )
     assert not set(EXCLUDED_TABLES) & exported
 
 
@@ -73,8 +83,9 @@ async def test_export_names_every_table_checksums_and_files(original, db):
     assert archive.read(stored) == store.read(stored.rsplit("/", 1)[1])
 
 
-async def test_import_into_a_fresh_database_reproduces_every_row(original, db, pg_admin_url, template_database,
-                                                                tmp_path):
+async def test_import_into_a_fresh_database_reproduces_every_row(
+    original, db, pg_admin_url, template_database, tmp_path
+):
     email, project, bundle, _, _ = original
     before = await dump(db, project, owner=await db.fetchval("SELECT id FROM users WHERE email = $1", email))
     elsewhere = file_store(tmp_path / "store")
@@ -143,17 +154,24 @@ async def test_truncated_damaged_edited_and_newer_bundles_import_nothing(origina
     _, _, bundle, store, _ = original
     archive = zipfile.ZipFile(io.BytesIO(bundle))
     pages = archive.getinfo("tables/pages.jsonl")
-    local = bundle[pages.header_offset:pages.header_offset + 30]  # the local header's own name and extra lengths
-    data_start = pages.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+    local = bundle[pages.header_offset : pages.header_offset + 30]  # the local header's own name and extra lengths
+    data_start = (
+        pages.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+    )
     bad = {
         "truncated": (bundle[: len(bundle) // 2], "not a complete zip"),
         "truncated at the end": (bundle[:-10], "not a complete zip"),
-        **{f"one byte at {share}% of the compressed pages": (
-            _flip(bundle, data_start + pages.compress_size * share // 100), "damaged|checksum")
-           for share in (1, 25, 50, 75, 99)},
+        **{
+            f"one byte at {share}% of the compressed pages": (
+                _flip(bundle, data_start + pages.compress_size * share // 100),
+                "damaged|checksum",
+            )
+            for share in (1, 25, 50, 75, 99)
+        },
         "edited rows, old manifest": (
             _rewrite_keeping_manifest(bundle, "tables/pages.jsonl", lambda b: b.replace(b"Lesson", b"Lessen", 1)),
-            "does not match its checksum"),
+            "does not match its checksum",
+        ),
         "newer format": (_newer(bundle), "newer flexos-mcp"),
         "not a zip": (b"hello", "not a complete zip"),
     }
@@ -177,8 +195,9 @@ def _rewrite_keeping_manifest(bundle: bytes, member: str, change) -> bytes:
 
 
 def _newer(bundle: bytes) -> bytes:
-    return _rewrite_keeping_manifest(bundle, "manifest.json",
-                                     lambda b: json.dumps({**json.loads(b), "format_version": 99}).encode())
+    return _rewrite_keeping_manifest(
+        bundle, "manifest.json", lambda b: json.dumps({**json.loads(b), "format_version": 99}).encode()
+    )
 
 
 async def test_a_forged_bundle_cannot_reach_into_another_users_project(original, db, database_url):
@@ -202,10 +221,13 @@ async def test_a_forged_bundle_cannot_reach_into_another_users_project(original,
         assert await _count_projects(db) == count
         # The owner in the bundle is ignored: the importing user owns the copy.
         summary = await import_project(thief, io.BytesIO(bundle), as_new=True, files=store)
-    owner = await db.fetchval("SELECT u.email FROM projects p JOIN users u ON u.id = p.user_id WHERE p.id = $1",
-                              summary.project_id)
-    runs = await db.fetch("SELECT DISTINCT u.email FROM wizard_runs w JOIN users u ON u.id = w.user_id "
-                          "WHERE w.project_id = $1", summary.project_id)
+    owner = await db.fetchval(
+        "SELECT u.email FROM projects p JOIN users u ON u.id = p.user_id WHERE p.id = $1", summary.project_id
+    )
+    runs = await db.fetch(
+        "SELECT DISTINCT u.email FROM wizard_runs w JOIN users u ON u.id = w.user_id WHERE w.project_id = $1",
+        summary.project_id,
+    )
     assert owner != email and [r["email"] for r in runs] == [owner]
 
 
@@ -230,8 +252,9 @@ async def test_a_bundle_whose_version_counter_is_behind_its_mockups_is_refused(o
     count = await _count_projects(db)
     async with scope_on(database_url, new_email()) as scope:
         with pytest.raises(BundleRefused, match="above its version counter"):
-            await import_project(scope, io.BytesIO(rewrite(bundle, "tables/pages.jsonl", counters_to_one)),
-                                 as_new=True, files=store)
+            await import_project(
+                scope, io.BytesIO(rewrite(bundle, "tables/pages.jsonl", counters_to_one)), as_new=True, files=store
+            )
     assert await _count_projects(db) == count
 
 
@@ -239,13 +262,17 @@ async def test_outside_a_restore_the_database_rules_are_unchanged(original, db):
     """Migration 0050 changes nothing for a writer that does not declare a restore: the counter
     still rises with each version and updated_at is still stamped."""
     _, project, _, _, _ = original
-    page = await db.fetchrow("SELECT id, last_mockup_version, updated_at FROM pages WHERE project_id = $1 "
-                             "ORDER BY slug LIMIT 1", project)
+    page = await db.fetchrow(
+        "SELECT id, last_mockup_version, updated_at FROM pages WHERE project_id = $1 ORDER BY slug LIMIT 1", project
+    )
     transaction = db.transaction()
     await transaction.start()
     try:
-        version = await db.fetchval("INSERT INTO mockups (page_id, project_id, html_content) VALUES ($1, $2, '<p/>') "
-                                    "RETURNING version", page["id"], project)
+        version = await db.fetchval(
+            "INSERT INTO mockups (page_id, project_id, html_content) VALUES ($1, $2, '<p/>') RETURNING version",
+            page["id"],
+            project,
+        )
         after = await db.fetchrow("SELECT last_mockup_version, updated_at FROM pages WHERE id = $1", page["id"])
         assert version == after["last_mockup_version"] == page["last_mockup_version"] + 1
         assert after["updated_at"] > page["updated_at"]
@@ -256,8 +283,9 @@ async def test_outside_a_restore_the_database_rules_are_unchanged(original, db):
     try:
         await db.execute("SET LOCAL flexos.restoring = 'on'")
         with pytest.raises(asyncpg.NotNullViolationError, match="has no version number"):
-            await db.execute("INSERT INTO mockups (page_id, project_id, html_content) VALUES ($1, $2, '<p/>')",
-                             page["id"], project)
+            await db.execute(
+                "INSERT INTO mockups (page_id, project_id, html_content) VALUES ($1, $2, '<p/>')", page["id"], project
+            )
     finally:
         await transaction.rollback()
 
@@ -267,10 +295,25 @@ def test_remap_replaces_bundle_ids_in_any_case_and_nothing_else():
 
     old, new = b"6f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c", b"11111111-2222-4333-8444-555555555555"
     other = b"00000000-0000-4000-8000-000000000000"
-    line = (b'{"id":"' + old + b'","n":"' + old.upper() + b'","x":"e-' + old + b'","y":"a' + old + b'",'
-            b'"z":"' + other + b'","w":"' + old + b'0"}')
-    assert remap_ids(line, {old: new}) == (b'{"id":"' + new + b'","n":"' + new + b'","x":"e-' + new + b'","y":"a'
-                                        + old + b'","z":"' + other + b'","w":"' + old + b'0"}')
+    line = (
+        b'{"id":"' + old + b'","n":"' + old.upper() + b'","x":"e-' + old + b'","y":"a' + old + b'",'
+        b'"z":"' + other + b'","w":"' + old + b'0"}'
+    )
+    assert remap_ids(line, {old: new}) == (
+        b'{"id":"'
+        + new
+        + b'","n":"'
+        + new
+        + b'","x":"e-'
+        + new
+        + b'","y":"a'
+        + old
+        + b'","z":"'
+        + other
+        + b'","w":"'
+        + old
+        + b'0"}'
+    )
     assert remap_ids(line, None) is line
 
 
@@ -288,14 +331,16 @@ async def test_stored_files_must_travel_with_the_bundle_and_pass_the_stores_gate
         with pytest.raises(BundleRefused, match="does not have that SHA-256"):
             await import_project(stranger, io.BytesIO(program), as_new=True, files=store)
         elf = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
-        renamed = _rename_member(rewrite(bundle, member, lambda _: elf), member,
-                                 f"files/sha256/{hashlib.sha256(elf).hexdigest()}")
+        renamed = _rename_member(
+            rewrite(bundle, member, lambda _: elf), member, f"files/sha256/{hashlib.sha256(elf).hexdigest()}"
+        )
         with pytest.raises(BundleRefused, match="refused: the bytes are"):
             await import_project(stranger, io.BytesIO(renamed), as_new=True, files=store)
         tiny = file_store(tmp_path / "tiny")
         with pytest.raises(BundleRefused, match="above this server's limit"):
-            await import_project(stranger, io.BytesIO(bundle), as_new=True,
-                                 files=type(tiny)(store=tiny.store, max_bytes=10))
+            await import_project(
+                stranger, io.BytesIO(bundle), as_new=True, files=type(tiny)(store=tiny.store, max_bytes=10)
+            )
     assert await _count_projects(db) == count
     async with scope_on(database_url, email) as owner:  # the owner holds the file already
         copy = await import_project(owner, io.BytesIO(without_file), as_new=True, files=store)

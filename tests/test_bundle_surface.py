@@ -38,8 +38,10 @@ async def test_export_tool_returns_the_zip_as_a_blob_and_import_tool_copies_it(d
         assert "not a complete zip" in broken and "Nothing was imported" in broken
         assert "bundle" in await error_of(client, "import_project", bundle="!!not base64!!")
         assert "not base64" in await error_of(client, "import_project", bundle="abcde")
-    assert await db.fetchval("SELECT count(*) FROM projects p JOIN users u ON u.id = p.user_id WHERE u.email = $1",
-                             email) == 2
+    assert (
+        await db.fetchval("SELECT count(*) FROM projects p JOIN users u ON u.id = p.user_id WHERE u.email = $1", email)
+        == 2
+    )
 
     async with connect(database_url, new_email()) as stranger:
         missing = await error_of(stranger, "export_project", project_id=project["id"])
@@ -48,8 +50,12 @@ async def test_export_tool_returns_the_zip_as_a_blob_and_import_tool_copies_it(d
 
 async def test_export_and_import_commands_round_trip_a_project(database_url, db, tmp_path):
     email = new_email()
-    env = {"PATH": os.environ["PATH"], "DATABASE_URL": database_url, "FLEXOS_USER_EMAIL": email,
-           "FLEXOS_LOG_LEVEL": "WARNING"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": database_url,
+        "FLEXOS_USER_EMAIL": email,
+        "FLEXOS_LOG_LEVEL": "WARNING",
+    }
     assert run_flexos("demo", env=env).returncode == 0
     target = tmp_path / "lesson.flexos.zip"
     exported = run_flexos("export", "lesson-library", "-o", str(target), env=env)
@@ -69,6 +75,7 @@ async def test_export_and_import_commands_round_trip_a_project(database_url, db,
     target.write_bytes(target.read_bytes()[:1000])
     truncated = run_flexos("import", str(target), "--as-new", env=env)
     assert truncated.returncode == 1 and "not a complete zip" in truncated.stderr
-    slugs = await db.fetch("SELECT p.slug FROM projects p JOIN users u ON u.id = p.user_id WHERE u.email = $1 "
-                           "ORDER BY slug", email)
+    slugs = await db.fetch(
+        "SELECT p.slug FROM projects p JOIN users u ON u.id = p.user_id WHERE u.email = $1 ORDER BY slug", email
+    )
     assert [r["slug"] for r in slugs] == ["lesson-library", "lesson-library-2"]

@@ -10,19 +10,23 @@ import pytest
 from flexos_mcp.server.params import CLEARED, changes_from_arguments
 
 
-async def update_thing(ctx: Any, thing_id: str, name: str | None = None, note: Any = None,
-                       count: int | None = None) -> dict[str, Any]:
+async def update_thing(
+    ctx: Any, thing_id: str, name: str | None = None, note: Any = None, count: int | None = None
+) -> dict[str, Any]:
     """Shaped like an update tool: the context, the record's id, then optional fields."""
     return changes_from_arguments(locals(), leave_out=("thing_id",), name=name.strip() if name else None)
 
 
-@pytest.mark.parametrize("given, stored", [
-    ({}, {}),                                                     # nothing given: no change
-    ({"name": "  Renamed "}, {"name": "Renamed"}),                # a converted field in its stored form
-    ({"note": CLEARED}, {"note": None}),                          # null for a clearable field: store NULL
-    ({"count": 0}, {"count": 0}),                                 # falsy values are values
-    ({"name": "A", "count": 2}, {"name": "A", "count": 2}),
-])
+@pytest.mark.parametrize(
+    "given, stored",
+    [
+        ({}, {}),  # nothing given: no change
+        ({"name": "  Renamed "}, {"name": "Renamed"}),  # a converted field in its stored form
+        ({"note": CLEARED}, {"note": None}),  # null for a clearable field: store NULL
+        ({"count": 0}, {"count": 0}),  # falsy values are values
+        ({"name": "A", "count": 2}, {"name": "A", "count": 2}),
+    ],
+)
 async def test_only_the_given_fields_become_changes(given: dict[str, Any], stored: dict[str, Any]):
     assert await update_thing(object(), "id-1", **given) == stored
 

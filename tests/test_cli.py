@@ -27,8 +27,11 @@ def _with_password(url: str, password: str) -> str:
 
 async def test_demo_says_whose_project_it_made_and_does_not_make_it_twice(database_url, db):
     email = new_email()
-    env = {"PATH": os.environ["PATH"], "DATABASE_URL": _with_password(database_url, "s3cret-pw"),
-           "FLEXOS_LOG_LEVEL": "WARNING"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": _with_password(database_url, "s3cret-pw"),
+        "FLEXOS_LOG_LEVEL": "WARNING",
+    }
     first = run_flexos("demo", "--email", email, env=env)
     assert first.returncode == 0, first.stderr
     assert "as project 'Lesson Library' (slug lesson-library, id " in first.stdout and f"for {email}." in first.stdout
@@ -38,8 +41,12 @@ async def test_demo_says_whose_project_it_made_and_does_not_make_it_twice(databa
 
     again = run_flexos("demo", "--email", email, env=env)
     assert again.returncode == 0, again.stderr
-    assert f"The lesson-library example is already loaded for {email} as project 'Lesson Library' (slug " \
-           f"lesson-library, id " in again.stdout and "nothing was changed" in again.stdout
+    assert (
+        f"The lesson-library example is already loaded for {email} as project 'Lesson Library' (slug "
+        f"lesson-library, id "
+        in again.stdout
+        and "nothing was changed" in again.stdout
+    )
     slugs = await db.fetch("SELECT p.slug FROM projects p JOIN users u ON u.id = p.user_id WHERE u.email = $1", email)
     assert [r["slug"] for r in slugs] == ["lesson-library"]
 
@@ -52,13 +59,23 @@ def home():
 
 
 def test_commands_on_the_embedded_database_say_so_and_print_no_runtime_dir_warning(home):
-    env = {"PATH": os.environ["PATH"], "HOME": str(home), "FLEXOS_DATA_DIR": str(home / "data"),
-           "FLEXOS_LOG_LEVEL": "WARNING"}  # and no XDG_RUNTIME_DIR, as under cron, sudo or in a container
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "FLEXOS_DATA_DIR": str(home / "data"),
+        "FLEXOS_LOG_LEVEL": "WARNING",
+    }  # and no XDG_RUNTIME_DIR, as under cron, sudo or in a container
     embedded = f"flexos-mcp: using the embedded PostgreSQL in {home / 'data' / 'postgres'} (DATABASE_URL is not set)"
     runs = {"migrate": run_flexos("migrate", env=env)}  # creates the cluster
     # A server holds the cluster open meanwhile, so each command joins it instead of starting it.
-    holder = subprocess.Popen([EXECUTABLE, "serve"], env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [EXECUTABLE, "serve"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         runs["token create"] = run_flexos("token", "create", "--email", "ops@example.com", env=env)
     finally:

@@ -56,8 +56,14 @@ def test_cli_runs_resumes_and_shows_a_wizard_on_the_example(cli_env, monkeypatch
     assert shown.startswith(f"Wizard run {run_id} · page-creator · completed\nProject: Lesson Library (lesson-library)")
     assert f"Model: {DEFAULT_MODEL} via anthropic · 11 turns" in shown
     phases = re.findall(r"^  \d\. ([a-z-]+)", shown, flags=re.M)
-    assert phases == ["understand-intent", "gather-context", "define-structure", "design-mockup",
-                      "review-consistency", "finalize"]
+    assert phases == [
+        "understand-intent",
+        "gather-context",
+        "define-structure",
+        "design-mockup",
+        "review-consistency",
+        "finalize",
+    ]
     assert "[observation 0.90] The brief asks for a page listing" in shown
     assert "[decision 1.00] Did create_page(" in shown and "[observation 1.00] create_page failed" in shown
     assert "[question 0.50] Does this first mockup" in shown and "Open questions" not in shown
@@ -95,14 +101,40 @@ async def _run_with_a_rejected_assumption(database_url: str, email: str) -> str:
     async with connect(database_url, email=email) as client:
         project = await call(client, "create_project", name="Reviewed", type="web-app")
         run = (await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator"))["id"]
-        root = await call(client, "log_thought", run_id=run, thought_type="assumption",
-                          reasoning="Teachers browse lessons on their phones.", confidence=0.6)
-        decision = await call(client, "log_thought", run_id=run, thought_type="decision", confidence=0.7,
-                              reasoning="A single column of lesson cards.", depends_on=[root["id"]])
-        await call(client, "log_thought", run_id=run, thought_type="inference", confidence=0.5,
-                   reasoning="Filters go in a bottom sheet.", depends_on=[decision["id"]])
-        await call(client, "log_thought", run_id=run, thought_type="question", confidence=0.5,
-                   reasoning="Should each card show how many lessons a collection holds?")
+        root = await call(
+            client,
+            "log_thought",
+            run_id=run,
+            thought_type="assumption",
+            reasoning="Teachers browse lessons on their phones.",
+            confidence=0.6,
+        )
+        decision = await call(
+            client,
+            "log_thought",
+            run_id=run,
+            thought_type="decision",
+            confidence=0.7,
+            reasoning="A single column of lesson cards.",
+            depends_on=[root["id"]],
+        )
+        await call(
+            client,
+            "log_thought",
+            run_id=run,
+            thought_type="inference",
+            confidence=0.5,
+            reasoning="Filters go in a bottom sheet.",
+            depends_on=[decision["id"]],
+        )
+        await call(
+            client,
+            "log_thought",
+            run_id=run,
+            thought_type="question",
+            confidence=0.5,
+            reasoning="Should each card show how many lessons a collection holds?",
+        )
         await call(client, "reject_thought", thought_id=root["id"], user_feedback="They plan on laptops.")
     return run
 

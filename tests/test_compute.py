@@ -66,7 +66,7 @@ async def test_a_task_past_its_memory_bound_fails_cleanly(pool):
 
 async def test_a_worker_that_grew_big_is_retired(pool):
     first = await pool.run(tasks.pid)
-    assert await pool.run(tasks.pid) == first          # a small task keeps its worker
+    assert await pool.run(tasks.pid) == first  # a small task keeps its worker
     assert await pool.run(tasks.hoard_and_keep, 300) == first  # now past the 200 MB recycle threshold
     assert first not in {await pool.run(tasks.pid) for _ in range(3)}
 

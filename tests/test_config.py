@@ -22,20 +22,30 @@ def test_defaults_need_no_environment():
 
 
 def test_values_are_read():
-    config = Config.from_env({"DATABASE_URL": "postgresql://h/db", "FLEXOS_USER_EMAIL": "Ada@Example.com",
-                              "FLEXOS_TOOLSETS": "pages, flows", "FLEXOS_READ_ONLY": "yes",
-                              "FLEXOS_STATEMENT_TIMEOUT_MS": "500", "FLEXOS_DATA_DIR": "/tmp/x"})
+    config = Config.from_env(
+        {
+            "DATABASE_URL": "postgresql://h/db",
+            "FLEXOS_USER_EMAIL": "Ada@Example.com",
+            "FLEXOS_TOOLSETS": "pages, flows",
+            "FLEXOS_READ_ONLY": "yes",
+            "FLEXOS_STATEMENT_TIMEOUT_MS": "500",
+            "FLEXOS_DATA_DIR": "/tmp/x",
+        }
+    )
     assert config.user_email == "ada@example.com" and config.toolsets == ("pages", "flows")
     assert config.read_only and config.statement_timeout_ms == 500 and str(config.data_dir) == "/tmp/x"
 
 
-@pytest.mark.parametrize("env, fragment", [
-    ({"FLEXOS_USER_EMAIL": "nobody"}, "FLEXOS_USER_EMAIL"),
-    ({"FLEXOS_READ_ONLY": "perhaps"}, "true or false"),
-    ({"FLEXOS_STATEMENT_TIMEOUT_MS": "-3"}, "positive whole number"),
-    ({"FLEXOS_LOG_LEVEL": "LOUD"}, "DEBUG, INFO"),
-    ({"FLEXOS_TOOLSETS": "pages,,flows"}, "malformed"),
-])
+@pytest.mark.parametrize(
+    "env, fragment",
+    [
+        ({"FLEXOS_USER_EMAIL": "nobody"}, "FLEXOS_USER_EMAIL"),
+        ({"FLEXOS_READ_ONLY": "perhaps"}, "true or false"),
+        ({"FLEXOS_STATEMENT_TIMEOUT_MS": "-3"}, "positive whole number"),
+        ({"FLEXOS_LOG_LEVEL": "LOUD"}, "DEBUG, INFO"),
+        ({"FLEXOS_TOOLSETS": "pages,,flows"}, "malformed"),
+    ],
+)
 def test_bad_values_are_refused_clearly(env, fragment):
     with pytest.raises(ConfigError) as caught:
         Config.from_env(env)
@@ -46,8 +56,12 @@ def test_readme_tool_list_is_current():
     import subprocess
     import sys
 
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "readme_tools.py"), "--check"],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "readme_tools.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
 
 
@@ -57,9 +71,13 @@ def test_no_readme_table_is_cut_by_a_blank_line():
     import re
 
     lines = (ROOT / "README.md").read_text().splitlines()
-    stray = [lines[i] for i in range(1, len(lines) - 1)
-             if lines[i].startswith("|") and not lines[i - 1].strip()
-             and not re.fullmatch(r"\|[-| :]+\|", lines[i + 1].strip())]
+    stray = [
+        lines[i]
+        for i in range(1, len(lines) - 1)
+        if lines[i].startswith("|")
+        and not lines[i - 1].strip()
+        and not re.fullmatch(r"\|[-| :]+\|", lines[i + 1].strip())
+    ]
     assert not stray, f"table rows cut off from their table: {stray}"
 
 

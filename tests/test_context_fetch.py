@@ -95,11 +95,19 @@ async def test_a_public_page_is_fetched_analysed_and_searchable(database_url, db
     email = new_email()
     project = str(await make_project(db, email))
     async with connect(database_url, email=email, toolsets=CONTEXT, store_dir=tmp_path, allow_fetch=True) as client:
-        page = await call(client, "fetch_context_url", project_id=project, url=web_host.url("/hop"),
-                          tags=["kanban"], submitted_context="a board layout I like")
+        page = await call(
+            client,
+            "fetch_context_url",
+            project_id=project,
+            url=web_host.url("/hop"),
+            tags=["kanban"],
+            submitted_context="a board layout I like",
+        )
         assert page["item_type"] == "url" and page["content_url"] == web_host.url("/hop")
         fetched = page["content_metadata"]["fetched"]
-        assert fetched["final_url"] == web_host.url("/page.html") and fetched["redirects"] == [web_host.url("/page.html")]
+        assert fetched["final_url"] == web_host.url("/page.html") and fetched["redirects"] == [
+            web_host.url("/page.html")
+        ]
         assert fetched["status"] == 200 and fetched["content_type"].startswith("text/html")
         assert page["content_metadata"]["title"] == "Kanban inspiration"
         assert "Boards that flow" in page["content_text"] and "alert" not in page["content_text"]
@@ -117,19 +125,25 @@ async def test_a_public_page_is_fetched_analysed_and_searchable(database_url, db
         assert base64.b64decode(blob.blob).startswith(b"\x89PNG") and blob.mime_type == "image/png"
 
 
-async def test_redirects_to_inner_addresses_and_limits_are_refused(database_url, db, tmp_path, web_host,
-                                                                   loopback_server):
+async def test_redirects_to_inner_addresses_and_limits_are_refused(
+    database_url, db, tmp_path, web_host, loopback_server
+):
     port, handler = loopback_server
     email = new_email()
     project = str(await make_project(db, email))
     rows = await dump_project(db, project)
     settings = dict(toolsets=CONTEXT, store_dir=tmp_path, allow_fetch=True, max_file_mb=1, fetch_timeout_s=1.5)
     async with connect(database_url, email=email, **settings) as client:
-        for target, reason in ((f"http://127.0.0.1:{port}/", "loopback"), ("http://10.0.0.1/", "private-network"),
-                               ("http://169.254.169.254/latest/meta-data/", "link-local"),
-                               (f"http://localhost:{port}/", "loopback"), ("file:///etc/passwd", "scheme")):
-            message = await error_of(client, "fetch_context_url", project_id=project,
-                                     url=web_host.url(f"/to?target={target}"))
+        for target, reason in (
+            (f"http://127.0.0.1:{port}/", "loopback"),
+            ("http://10.0.0.1/", "private-network"),
+            ("http://169.254.169.254/latest/meta-data/", "link-local"),
+            (f"http://localhost:{port}/", "loopback"),
+            ("file:///etc/passwd", "scheme"),
+        ):
+            message = await error_of(
+                client, "fetch_context_url", project_id=project, url=web_host.url(f"/to?target={target}")
+            )
             assert reason in message and "Nothing was fetched or saved" in message, (target, message)
         big = await error_of(client, "fetch_context_url", project_id=project, url=web_host.url("/big"))
         assert "larger than the limit of 1 MB" in big and "FLEXOS_MAX_FILE_MB" in big

@@ -21,13 +21,19 @@ async def test_http_refuses_paths_and_stores_base64(database_url, tmp_path):
     with http_server(database_url, "--toolsets", "projects,context", **env) as server:
         token = new_token(database_url, email)
         async with mcp_client(server.mcp_url, token) as client:
-            project = (await client.call_tool("create_project", {"name": "Files", "type": "web-app"})).structured_content["id"]
-            refused = await client.call_tool("create_context_item", {"project_id": project, "item_type": "screenshot",
-                                                                     "file_path": str(allowed / "shot.png")})
+            project = (
+                await client.call_tool("create_project", {"name": "Files", "type": "web-app"})
+            ).structured_content["id"]
+            refused = await client.call_tool(
+                "create_context_item",
+                {"project_id": project, "item_type": "screenshot", "file_path": str(allowed / "shot.png")},
+            )
             assert refused.is_error and "only on a local (stdio) server" in refused.content[0].text
             assert stored_files(store) == []
-            shot = await client.call_tool("create_context_item", {"project_id": project, "item_type": "screenshot",
-                                                                  "content_base64": b64(png_bytes(30, 30))})
+            shot = await client.call_tool(
+                "create_context_item",
+                {"project_id": project, "item_type": "screenshot", "content_base64": b64(png_bytes(30, 30))},
+            )
             assert not shot.is_error, shot.content[0].text
             blob = (await client.read_resource(shot.structured_content["file_resource"])).contents[0]
             assert base64.b64decode(blob.blob) == png_bytes(30, 30) and blob.mime_type == "image/png"

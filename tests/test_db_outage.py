@@ -62,8 +62,11 @@ def server(flexos_url, token):
 async def _call(http: httpx2.AsyncClient, server, token: str) -> tuple[httpx2.Response | Exception, float]:
     started = time.monotonic()
     try:
-        response = await http.post(server.mcp_url, headers={**MCP_HEADERS, "Authorization": f"Bearer {token}"},
-                                   json=rpc("tools/call", {"name": "list_projects", "arguments": {}}))
+        response = await http.post(
+            server.mcp_url,
+            headers={**MCP_HEADERS, "Authorization": f"Bearer {token}"},
+            json=rpc("tools/call", {"name": "list_projects", "arguments": {}}),
+        )
     except httpx2.HTTPError as exc:  # a dropped connection: must not happen
         return exc, time.monotonic() - started
     return response, time.monotonic() - started
@@ -170,8 +173,11 @@ async def test_tool_calls_on_the_gateway_fail_cleanly_and_recover(flexos_url, po
             assert time.monotonic() < deadline
             await asyncio.sleep(0.3)
         assert (await client.call_tool("list_projects", {})).structured_content["items"] == []  # nothing half-made
-    warnings = [r.getMessage() for r in caplog.records if r.name == "flexos_mcp.db.availability"
-                and r.levelno >= logging.WARNING]
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "flexos_mcp.db.availability" and r.levelno >= logging.WARNING
+    ]
     assert sum(m.startswith("database unavailable") for m in warnings) == 2  # one per outage, not per call
     assert sum(m.startswith("database available again") for m in warnings) == 2
     assert not [r for r in caplog.records if r.exc_info and r.name.startswith("flexos_mcp")]

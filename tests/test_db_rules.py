@@ -26,7 +26,8 @@ async def _project(db: asyncpg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
     """(user id, project id) of a fresh user's project."""
     user = await db.fetchval("INSERT INTO users (email) VALUES ($1) RETURNING id", new_email())
     project = await db.fetchval(
-        "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'P', 'p', 'web-app') RETURNING id", user)
+        "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'P', 'p', 'web-app') RETURNING id", user
+    )
     return user, project
 
 
@@ -37,9 +38,14 @@ async def _chain(db: asyncpg.Connection, project: uuid.UUID, length: int) -> lis
     """`length` thoughts, each depending on the one before (plain INSERTs)."""
     ids: list[uuid.UUID] = []
     for i in range(length):
-        ids.append(await db.fetchval(
-            "INSERT INTO ai_thinking_chain (project_id, reasoning, depends_on) VALUES ($1, $2, $3) RETURNING id",
-            project, f"step {i}", ids[-1:]))
+        ids.append(
+            await db.fetchval(
+                "INSERT INTO ai_thinking_chain (project_id, reasoning, depends_on) VALUES ($1, $2, $3) RETURNING id",
+                project,
+                f"step {i}",
+                ids[-1:],
+            )
+        )
     return ids
 
 
@@ -54,18 +60,23 @@ async def test_a_raw_update_cannot_close_a_cycle(db, subtests):
             assert "cycle" in caught.value.message
     with pytest.raises(asyncpg.CheckViolationError):
         await db.execute("UPDATE ai_thinking_chain SET depends_on = depends_on || id WHERE id = $1", b)
-    assert [r["depends_on"] for r in await db.fetch(
-        "SELECT depends_on FROM ai_thinking_chain WHERE id = ANY($1) ORDER BY created_at, id", [a, b, c])] == [[], [a], [b]]
+    assert [
+        r["depends_on"]
+        for r in await db.fetch(
+            "SELECT depends_on FROM ai_thinking_chain WHERE id = ANY($1) ORDER BY created_at, id", [a, b, c]
+        )
+    ] == [[], [a], [b]]
 
 
 async def test_edges_that_close_no_cycle_are_kept(db):
     _, project = await _project(db)
     a, b, c = await _chain(db, project, 3)
-    loose = await db.fetchval("INSERT INTO ai_thinking_chain (project_id, reasoning) VALUES ($1, 'loose') RETURNING id",
-                              project)
+    loose = await db.fetchval(
+        "INSERT INTO ai_thinking_chain (project_id, reasoning) VALUES ($1, 'loose') RETURNING id", project
+    )
     await db.execute("UPDATE ai_thinking_chain SET depends_on = $2 WHERE id = $1", c, [b, a, loose])  # a diamond
-    await db.execute("UPDATE ai_thinking_chain SET depends_on = $2 WHERE id = $1", a, [loose])        # new root
-    await db.execute("UPDATE ai_thinking_chain SET depends_on = '{}' WHERE id = $1", b)              # removal
+    await db.execute("UPDATE ai_thinking_chain SET depends_on = $2 WHERE id = $1", a, [loose])  # new root
+    await db.execute("UPDATE ai_thinking_chain SET depends_on = '{}' WHERE id = $1", b)  # removal
     assert await db.fetchval("SELECT leads_to FROM ai_thinking_chain WHERE id = $1", loose) == [a, c]  # oldest first
 
 
@@ -73,23 +84,37 @@ async def test_a_self_dependency_or_a_cycle_within_one_insert_is_refused(db):
     _, project = await _project(db)
     one, two = uuid.uuid4(), uuid.uuid4()
     with pytest.raises(asyncpg.CheckViolationError):
-        await db.execute("INSERT INTO ai_thinking_chain (id, project_id, reasoning, depends_on) VALUES ($1, $2, 'x', $3)",
-                         one, project, [one])
+        await db.execute(
+            "INSERT INTO ai_thinking_chain (id, project_id, reasoning, depends_on) VALUES ($1, $2, 'x', $3)",
+            one,
+            project,
+            [one],
+        )
     with pytest.raises(asyncpg.CheckViolationError):
         await db.execute(
             """INSERT INTO ai_thinking_chain (id, project_id, reasoning, depends_on)
-               VALUES ($1, $3, 'one', ARRAY[$2::uuid]), ($2, $3, 'two', ARRAY[$1::uuid])""", one, two, project)
+               VALUES ($1, $3, 'one', ARRAY[$2::uuid]), ($2, $3, 'two', ARRAY[$1::uuid])""",
+            one,
+            two,
+            project,
+        )
     # Forward references without a cycle are fine, whatever the row order.
     await db.execute(
         """INSERT INTO ai_thinking_chain (id, project_id, reasoning, depends_on)
-           VALUES ($1, $3, 'one', ARRAY[$2::uuid]), ($2, $3, 'two', '{}')""", one, two, project)
+           VALUES ($1, $3, 'one', ARRAY[$2::uuid]), ($2, $3, 'two', '{}')""",
+        one,
+        two,
+        project,
+    )
     assert await db.fetchval("SELECT leads_to FROM ai_thinking_chain WHERE id = $1", two) == [one]
 
 
 async def test_two_writers_cannot_each_add_half_a_cycle(database_url, db):
     _, project = await _project(db)
     a, b = await _chain(db, project, 2)  # b depends on a
-    c = await db.fetchval("INSERT INTO ai_thinking_chain (project_id, reasoning) VALUES ($1, 'c') RETURNING id", project)
+    c = await db.fetchval(
+        "INSERT INTO ai_thinking_chain (project_id, reasoning) VALUES ($1, 'c') RETURNING id", project
+    )
     first, second = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
     try:
         first_tx = first.transaction()
@@ -97,7 +122,8 @@ async def test_two_writers_cannot_each_add_half_a_cycle(database_url, db):
         await first.execute("UPDATE ai_thinking_chain SET depends_on = $2 WHERE id = $1", c, [b])  # c -> b -> a
         # The second writer would close a -> c -> b -> a; it waits for the first, then sees its commit.
         closing = asyncio.ensure_future(
-            second.execute("UPDATE ai_thinking_chain SET depends_on = $2 WHERE id = $1", a, [c]))
+            second.execute("UPDATE ai_thinking_chain SET depends_on = $2 WHERE id = $1", a, [c])
+        )
         await asyncio.sleep(0.3)
         assert not closing.done(), "the second writer should wait for the first one's lock"
         await first_tx.commit()
@@ -125,25 +151,34 @@ async def test_the_trigger_refusal_reads_as_an_actionable_tool_error(db):
 
 
 async def _page(db: asyncpg.Connection, project: uuid.UUID, slug: str = "home") -> uuid.UUID:
-    return await db.fetchval("INSERT INTO pages (project_id, name, slug, path) VALUES ($1, 'Home', $2, $3) RETURNING id",
-                             project, slug, f"/{slug}")
+    return await db.fetchval(
+        "INSERT INTO pages (project_id, name, slug, path) VALUES ($1, 'Home', $2, $3) RETURNING id",
+        project,
+        slug,
+        f"/{slug}",
+    )
 
 
-async def _save(db: asyncpg.Connection, page: uuid.UUID, html: str, *, parent: str = "current") -> tuple[uuid.UUID, int]:
+async def _save(
+    db: asyncpg.Connection, page: uuid.UUID, html: str, *, parent: str = "current"
+) -> tuple[uuid.UUID, int]:
     """A seed-shaped save: INSERT without version (the database numbers it), built on the current
     version, then made current. (id, version)."""
     async with db.transaction():
         row = await db.fetchrow(
             """INSERT INTO mockups (page_id, html_content, parent_mockup_id)
                VALUES ($1, $2, (SELECT current_mockup_id FROM pages WHERE id = $1)) RETURNING id, version""",
-            page, html)
+            page,
+            html,
+        )
         await db.execute("UPDATE pages SET current_mockup_id = $2 WHERE id = $1", page, row["id"])
     return row["id"], row["version"]
 
 
 async def _current(db: asyncpg.Connection, page: uuid.UUID) -> int | None:
     return await db.fetchval(
-        "SELECT m.version FROM pages p LEFT JOIN mockups m ON m.id = p.current_mockup_id WHERE p.id = $1", page)
+        "SELECT m.version FROM pages p LEFT JOIN mockups m ON m.id = p.current_mockup_id WHERE p.id = $1", page
+    )
 
 
 async def test_version_numbers_are_never_reused_and_current_follows_the_history(db):
@@ -203,11 +238,20 @@ async def test_a_used_version_number_is_refused_and_versions_never_move(db):
     assert caught.value.constraint_name == "mockups_version_never_reused"
     assert "Leave version out" in explain_database_error(caught.value).args[0]
     # The seed's explicit numbering works when the number is new.
-    assert await db.fetchval("INSERT INTO mockups (page_id, version, html_content) VALUES ($1, 7, '<p/>') RETURNING version",
-                             page) == 7
-    assert await db.fetchval("INSERT INTO mockups (page_id, html_content) VALUES ($1, '<p/>') RETURNING version", page) == 8
-    for statement in ("UPDATE mockups SET version = 9 WHERE id = $1",
-                      f"UPDATE mockups SET page_id = '{other}' WHERE id = $1"):
+    assert (
+        await db.fetchval(
+            "INSERT INTO mockups (page_id, version, html_content) VALUES ($1, 7, '<p/>') RETURNING version", page
+        )
+        == 7
+    )
+    assert (
+        await db.fetchval("INSERT INTO mockups (page_id, html_content) VALUES ($1, '<p/>') RETURNING version", page)
+        == 8
+    )
+    for statement in (
+        "UPDATE mockups SET version = 9 WHERE id = $1",
+        f"UPDATE mockups SET page_id = '{other}' WHERE id = $1",
+    ):
         with pytest.raises(asyncpg.CheckViolationError) as moved:
             await db.execute(statement, first)
         assert moved.value.constraint_name == "mockups_version_fixed"
@@ -223,9 +267,14 @@ async def test_concurrent_plain_sql_saves_get_distinct_numbers(database_url, db)
     page = await _page(db, project)
     pool = await asyncpg.create_pool(database_url, min_size=8, max_size=8)
     try:
-        numbers = await asyncio.gather(*(
-            pool.fetchval("INSERT INTO mockups (page_id, html_content) VALUES ($1, $2) RETURNING version", page, f"<p>{i}</p>")
-            for i in range(40)))
+        numbers = await asyncio.gather(
+            *(
+                pool.fetchval(
+                    "INSERT INTO mockups (page_id, html_content) VALUES ($1, $2) RETURNING version", page, f"<p>{i}</p>"
+                )
+                for i in range(40)
+            )
+        )
     finally:
         await pool.close()
     assert sorted(numbers) == list(range(1, 41))
@@ -237,18 +286,29 @@ async def test_upgrading_a_database_starts_each_counter_at_its_highest_version(s
     for migration in load_migrations():
         if migration.version < 10:
             await scratch_conn.execute(migration.sql)
-            await scratch_conn.execute("INSERT INTO flexos_schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                                       migration.version, migration.name, migration.checksum)
+            await scratch_conn.execute(
+                "INSERT INTO flexos_schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                migration.version,
+                migration.name,
+                migration.checksum,
+            )
     _, project = await _project(scratch_conn)
     page = await _page(scratch_conn, project)
     for version in (1, 2, 5):
         await scratch_conn.execute(
             "INSERT INTO mockups (page_id, project_id, version, html_content) VALUES ($1, $2, $3, '<p/>')",
-            page, project, version)
+            page,
+            project,
+            version,
+        )
     assert 10 in await migrate(scratch_conn)
     assert await scratch_conn.fetchval("SELECT last_mockup_version FROM pages WHERE id = $1", page) == 5
-    assert await scratch_conn.fetchval(
-        "INSERT INTO mockups (page_id, html_content) VALUES ($1, '<p/>') RETURNING version", page) == 6
+    assert (
+        await scratch_conn.fetchval(
+            "INSERT INTO mockups (page_id, html_content) VALUES ($1, '<p/>') RETURNING version", page
+        )
+        == 6
+    )
 
 
 # -- the seed's own INSERTs --------------------------------------------------------------------
@@ -265,14 +325,24 @@ def seed_new_page_transaction(values: dict[int, str]) -> str:
 
 async def test_the_seed_new_page_transaction_works_as_written(db):
     _, project = await _project(db)
-    statement = seed_new_page_transaction({
-        1: f"'{project}'", 2: "'Lessons'", 3: "'lessons'", 4: "'/lessons'", 5: "'Teachers browse lessons'",
-        6: "'<main class=\"p-4\">Lessons</main>'", 7: "'main { color: #1E293B }'"})
+    statement = seed_new_page_transaction(
+        {
+            1: f"'{project}'",
+            2: "'Lessons'",
+            3: "'lessons'",
+            4: "'/lessons'",
+            5: "'Teachers browse lessons'",
+            6: "'<main class=\"p-4\">Lessons</main>'",
+            7: "'main { color: #1E293B }'",
+        }
+    )
     assert "INSERT INTO mockups (page_id, version, html_content, css_content)" in statement
     await db.execute(statement)
     row = await db.fetchrow(
         """SELECT m.project_id, m.version, p.last_mockup_version, p.current_mockup_id = m.id AS is_current
-             FROM pages p JOIN mockups m ON m.page_id = p.id WHERE p.project_id = $1""", project)
+             FROM pages p JOIN mockups m ON m.page_id = p.id WHERE p.project_id = $1""",
+        project,
+    )
     assert dict(row) == {"project_id": project, "version": 1, "last_mockup_version": 1, "is_current": True}
 
 
@@ -283,18 +353,29 @@ async def test_seed_shaped_inserts_fill_every_column_we_added(db):
     page = await _page(db, project)
     flow = await db.fetchval(
         """INSERT INTO journey_flows (project_id, name, canvas_state) VALUES ($1, 'Sign up', '{"nodes": [], "edges": []}')
-           RETURNING id""", project)
-    mockup = await db.fetchrow("INSERT INTO mockups (page_id, version, html_content) VALUES ($1, 1, '<p/>') RETURNING *", page)
+           RETURNING id""",
+        project,
+    )
+    mockup = await db.fetchrow(
+        "INSERT INTO mockups (page_id, version, html_content) VALUES ($1, 1, '<p/>') RETURNING *", page
+    )
     node = await db.fetchrow(
         """INSERT INTO flow_nodes (flow_id, node_type, position, data)
-           VALUES ($1, 'screen', '{"x": 100, "y": 200}', $2) RETURNING *""", flow, {"page_id": str(page)})
-    run = await db.fetchrow("INSERT INTO wizard_runs (project_id, wizard_type) VALUES ($1, 'page-creator') RETURNING *",
-                            project)
+           VALUES ($1, 'screen', '{"x": 100, "y": 200}', $2) RETURNING *""",
+        flow,
+        {"page_id": str(page)},
+    )
+    run = await db.fetchrow(
+        "INSERT INTO wizard_runs (project_id, wizard_type) VALUES ($1, 'page-creator') RETURNING *", project
+    )
     thought = await db.fetchrow(
         "INSERT INTO ai_thinking_chain (wizard_run_id, thought_type, reasoning) VALUES ($1, 'observation', 'x') RETURNING *",
-        run["id"])
+        run["id"],
+    )
     step = await db.fetchrow(
-        "INSERT INTO wizard_run_steps (run_id, step_index, role, content) VALUES ($1, 0, 'user', '{}') RETURNING *", run["id"])
+        "INSERT INTO wizard_run_steps (run_id, step_index, role, content) VALUES ($1, 0, 'user', '{}') RETURNING *",
+        run["id"],
+    )
     assert (mockup["project_id"], node["project_id"], thought["project_id"], step["project_id"]) == (project,) * 4
     assert run["user_id"] == user
     assert node["canvas_node_id"]  # our canvas id has a default too
@@ -304,13 +385,21 @@ async def test_a_given_value_is_kept_and_the_composite_keys_still_refuse_a_wrong
     ids = await seed_project(db, new_email())
     other = await seed_project(db, new_email())
     with pytest.raises(asyncpg.ForeignKeyViolationError):
-        await db.execute("INSERT INTO mockups (page_id, project_id, html_content) VALUES ($1, $2, '<p/>')",
-                         ids["page"], other["project"])
+        await db.execute(
+            "INSERT INTO mockups (page_id, project_id, html_content) VALUES ($1, $2, '<p/>')",
+            ids["page"],
+            other["project"],
+        )
     with pytest.raises(asyncpg.ForeignKeyViolationError):
-        await db.execute("INSERT INTO ai_thinking_chain (project_id, wizard_run_id, reasoning) VALUES ($1, $2, 'x')",
-                         other["project"], ids["wizard_run"])
+        await db.execute(
+            "INSERT INTO ai_thinking_chain (project_id, wizard_run_id, reasoning) VALUES ($1, $2, 'x')",
+            other["project"],
+            ids["wizard_run"],
+        )
     with pytest.raises(asyncpg.NotNullViolationError):  # nothing to fill a thought's project from
         await db.execute("INSERT INTO ai_thinking_chain (reasoning) VALUES ('orphan')")
     with pytest.raises(asyncpg.ForeignKeyViolationError):  # a missing parent is the foreign key's to report
-        await db.execute("INSERT INTO flow_nodes (flow_id, node_type, position, data) VALUES ($1, 'screen', '{}', '{}')",
-                         uuid.uuid4())
+        await db.execute(
+            "INSERT INTO flow_nodes (flow_id, node_type, position, data) VALUES ($1, 'screen', '{}', '{}')",
+            uuid.uuid4(),
+        )

@@ -17,7 +17,8 @@ from helpers.project_fixtures import make_project
 
 
 async def test_a_big_design_system_is_computed_in_the_pool_and_sees_a_mockup_changed_meanwhile(
-        database_url, db, monkeypatch):
+    database_url, db, monkeypatch
+):
     email = new_email()
     project = await make_project(db, email)
     pages = big_project_pages(design_systems.INLINE_MOCKUPS + 10, size=6_000)
@@ -25,17 +26,23 @@ async def test_a_big_design_system_is_computed_in_the_pool_and_sees_a_mockup_cha
     await db.executemany(
         """UPDATE mockups m SET extracted_patterns = $3 FROM pages p
             WHERE m.id = p.current_mockup_id AND p.project_id = $1 AND p.slug = $2""",
-        [(project, p["slug"], extract_mockup(p["html"], None)["extracted_patterns"]) for p in pages])
-    red = extract_mockup('<div style="color:#dc2626;background:#fef2f2;padding:13px">Sale</div>' * 40,
-                         None)["extracted_patterns"]
+        [(project, p["slug"], extract_mockup(p["html"], None)["extracted_patterns"]) for p in pages],
+    )
+    red = extract_mockup('<div style="color:#dc2626;background:#fef2f2;padding:13px">Sale</div>' * 40, None)[
+        "extracted_patterns"
+    ]
     computed = []
 
     async def run_cpu_and_edit(big, fn, *args, **kwargs):
         computed.append(big)
         if len(computed) == 1:  # someone saves a mockup while the pool computes
-            await db.execute("""UPDATE mockups m SET extracted_patterns = $2 FROM pages p
+            await db.execute(
+                """UPDATE mockups m SET extracted_patterns = $2 FROM pages p
                                  WHERE m.id = p.current_mockup_id AND p.project_id = $1 AND p.slug = $3""",
-                             project, red, pages[0]["slug"])
+                project,
+                red,
+                pages[0]["slug"],
+            )
         return await compute.run_cpu_if(big, fn, *args, **kwargs)
 
     monkeypatch.setattr(design_systems, "run_cpu_if", run_cpu_and_edit)
@@ -50,8 +57,10 @@ async def test_a_big_design_system_is_computed_in_the_pool_and_sees_a_mockup_cha
 
 def long_journey(count: int) -> dict:
     """A journey of `count` screens with a retry loop every 10 steps."""
-    nodes = [{"id": f"s{i}", "type": "screen", "position": {"x": 0, "y": 0}, "data": {"label": f"Step {i}"}}
-             for i in range(count)]
+    nodes = [
+        {"id": f"s{i}", "type": "screen", "position": {"x": 0, "y": 0}, "data": {"label": f"Step {i}"}}
+        for i in range(count)
+    ]
     edges = [{"id": f"e{i}", "source": f"s{i}", "target": f"s{i + 1}"} for i in range(count - 1)]
     edges += [{"id": f"back{i}", "source": f"s{i}", "target": f"s{i - 5}"} for i in range(10, count, 10)]
     return {"nodes": nodes, "edges": edges}
@@ -76,8 +85,9 @@ async def test_a_big_flow_is_laid_out_and_read_in_the_pool_like_inline(database_
     assert pooled == [("auto_layout", True), ("analyze_flow", True), ("flow_to_mermaid", True)]
     assert layout["positions"] == flow_graph.auto_layout(canvas["nodes"], canvas["edges"])
     assert analysis["entries"] == ["s0"] and len(analysis["cycles"]) > 0
-    assert diagram["mermaid"] == mermaid.flow_to_mermaid(canvas["nodes"], canvas["edges"], direction="LR",
-                                                         page_names={})
+    assert diagram["mermaid"] == mermaid.flow_to_mermaid(
+        canvas["nodes"], canvas["edges"], direction="LR", page_names={}
+    )
 
 
 async def test_a_big_mockup_is_extracted_in_the_pool_like_inline(database_url, db, monkeypatch):

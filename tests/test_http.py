@@ -46,6 +46,9 @@ async def test_requests_without_a_valid_token_are_refused(server):
     async with httpx2.AsyncClient(timeout=30) as http:
         response = await http.post(server.mcp_url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         assert response.status_code == 401
-        response = await http.post(server.mcp_url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-                                   headers={"Authorization": "Bearer flexos_not-a-real-token"})
+        response = await http.post(
+            server.mcp_url,
+            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+            headers={"Authorization": "Bearer flexos_not-a-real-token"},
+        )
         assert response.status_code == 401

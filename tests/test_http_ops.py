@@ -24,8 +24,15 @@ EXTRA_HOST = "flexos.internal:8443"
 
 @pytest.fixture(scope="module")
 def server(database_url):
-    with http_server(database_url, "--host", "0.0.0.0", "--public-url", PUBLIC,
-                     FLEXOS_ALLOWED_HOSTS=EXTRA_HOST, FLEXOS_MAX_REQUESTS_PER_TOKEN="2") as running:
+    with http_server(
+        database_url,
+        "--host",
+        "0.0.0.0",
+        "--public-url",
+        PUBLIC,
+        FLEXOS_ALLOWED_HOSTS=EXTRA_HOST,
+        FLEXOS_MAX_REQUESTS_PER_TOKEN="2",
+    ) as running:
         yield running
 
 
@@ -70,8 +77,9 @@ async def test_foreign_host_and_origin_are_refused_on_a_wildcard_bind(server, to
 async def test_get_on_the_stateless_endpoint_is_405_at_once(server, token):
     async with httpx2.AsyncClient(timeout=10) as http:
         started = time.monotonic()
-        response = await http.get(server.mcp_url, headers={"Authorization": f"Bearer {token}",
-                                                           "Accept": "text/event-stream"})
+        response = await http.get(
+            server.mcp_url, headers={"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+        )
         assert response.status_code == 405 and response.headers["allow"] == "POST"
         assert time.monotonic() - started < 5
         assert "POST" in response.json()["error"]["message"]
@@ -117,7 +125,9 @@ async def test_a_read_only_token_reads_and_is_refused_writes(server, database_ur
         assert message.startswith("This token is read-only (created with --read-only): update_project changes data")
         assert "nothing was changed" in message
     async with mcp_client(server.mcp_url, writer) as client:
-        assert (await client.call_tool("get_project", {"project_id": project["id"]})).structured_content["name"] == "<user-content>Shared</user-content>"
+        assert (await client.call_tool("get_project", {"project_id": project["id"]})).structured_content[
+            "name"
+        ] == "<user-content>Shared</user-content>"
 
     listed = cli(database_url, "token", "list", "--email", owner).stdout.splitlines()
     assert listed[0].split() == ["ID", "NAME", "STATE", "ACCESS", "EXPIRES", "LAST", "USED"]
@@ -138,7 +148,9 @@ async def test_token_use_is_recorded_without_a_write_per_request(server, databas
     # ...and then at most once a minute: twenty more requests (reads and a tool call) change nothing.
     for _ in range(10):
         assert (await _post(server, token, rpc("tools/list"))).status_code == 200
-        assert (await _post(server, token, rpc("tools/call", {"name": "list_projects", "arguments": {}}))).status_code == 200
+        assert (
+            await _post(server, token, rpc("tools/call", {"name": "list_projects", "arguments": {}}))
+        ).status_code == 200
     await asyncio.sleep(2)
     assert await db.fetchval("SELECT xmin::text FROM api_tokens WHERE id = $1", record.id) == version
 

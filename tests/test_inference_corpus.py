@@ -69,21 +69,46 @@ def test_name_normalisation():
 
 
 def test_scoring_rules_on_a_small_page():
-    labels = {"entities": [
-        {"name": "Order", "fields": [{"name": "total", "type": "number", "required": True},
-                                     {"name": "placed_at", "type": "datetime", "required": False},
-                                     {"name": "note", "type": "text", "required": False, "optional": True}]},
-        {"name": "OrderItem", "aliases": ["LineItem"], "fields": [{"name": "qty", "type": "integer", "required": False}]},
-        {"name": "Invoice", "fields": [{"name": "number", "type": "string", "required": False}]}],
+    labels = {
+        "entities": [
+            {
+                "name": "Order",
+                "fields": [
+                    {"name": "total", "type": "number", "required": True},
+                    {"name": "placed_at", "type": "datetime", "required": False},
+                    {"name": "note", "type": "text", "required": False, "optional": True},
+                ],
+            },
+            {
+                "name": "OrderItem",
+                "aliases": ["LineItem"],
+                "fields": [{"name": "qty", "type": "integer", "required": False}],
+            },
+            {"name": "Invoice", "fields": [{"name": "number", "type": "string", "required": False}]},
+        ],
         "optional_entities": ["Customer"],
-        "relationships": [{"from": "OrderItem", "to": "Order", "type": "belongs_to"}]}
+        "relationships": [{"from": "OrderItem", "to": "Order", "type": "belongs_to"}],
+    }
     inferred = [
-        {"entity_name": "Order", "relationships": [{"type": "has_many", "target_entity": "LineItem"}],
-         "fields": {"id": {"type": "uuid", "primary": True}, "total": {"type": "integer", "required": True},
-                    "placed_at": {"type": "string"}, "status": {"type": "enum"}}},
-        {"entity_name": "LineItem", "relationships": [],
-         "fields": {"id": {"type": "uuid", "primary": True}, "qty": {"type": "integer"},
-                    "order_id": {"type": "reference", "target_entity": "Order"}}},
+        {
+            "entity_name": "Order",
+            "relationships": [{"type": "has_many", "target_entity": "LineItem"}],
+            "fields": {
+                "id": {"type": "uuid", "primary": True},
+                "total": {"type": "integer", "required": True},
+                "placed_at": {"type": "string"},
+                "status": {"type": "enum"},
+            },
+        },
+        {
+            "entity_name": "LineItem",
+            "relationships": [],
+            "fields": {
+                "id": {"type": "uuid", "primary": True},
+                "qty": {"type": "integer"},
+                "order_id": {"type": "reference", "target_entity": "Order"},
+            },
+        },
         {"entity_name": "Customer", "relationships": [], "fields": {"name": {"type": "string"}}},
         {"entity_name": "SortOption", "relationships": [], "fields": {"value": {"type": "string"}}},
     ]

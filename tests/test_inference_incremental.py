@@ -27,19 +27,24 @@ from helpers.project_fixtures import EXAMPLE, add_page, load_lesson_library, mak
 async def findings_rows(db, project) -> dict[str, tuple]:
     rows = await db.fetch(
         """SELECT p.slug, c.updated_at, c.findings IS NOT NULL AS read FROM entity_page_findings c
-           JOIN pages p ON p.id = c.page_id WHERE c.project_id = $1""", project)
+           JOIN pages p ON p.id = c.page_id WHERE c.project_id = $1""",
+        project,
+    )
     return {r["slug"]: (r["updated_at"], r["read"]) for r in rows}
 
 
 async def stored_entities(db, project) -> dict[str, dict]:
-    rows = await db.fetch("SELECT entity_name, fields, crud_locations FROM inferred_entities WHERE project_id = $1",
-                          project)
+    rows = await db.fetch(
+        "SELECT entity_name, fields, crud_locations FROM inferred_entities WHERE project_id = $1", project
+    )
     return {r["entity_name"]: {"fields": r["fields"], "crud_locations": r["crud_locations"]} for r in rows}
 
 
 def expected(pages: list[dict], features: list[dict] = ()) -> dict[str, dict]:
-    return {e["entity_name"]: {"fields": e["fields"], "crud_locations": e["crud_locations"]}
-            for e in analysis.infer_entities(pages, list(features))}
+    return {
+        e["entity_name"]: {"fields": e["fields"], "crud_locations": e["crud_locations"]}
+        for e in analysis.infer_entities(pages, list(features))
+    }
 
 
 async def test_a_second_run_reads_no_page_and_a_changed_page_is_read_alone(database_url, db):
@@ -64,8 +69,11 @@ async def test_a_second_run_reads_no_page_and_a_changed_page_is_read_alone(datab
         assert second["created"] == second["updated"] == [] and "Lesson" in second["unchanged"]
         assert await findings_rows(db, project) == cached and notes == []
 
-        html = (EXAMPLE / "pages/lessons-new.html").read_text().replace(
-            "</form>", '<label>Reading time<input type="number" name="reading_minutes"></label></form>')
+        html = (
+            (EXAMPLE / "pages/lessons-new.html")
+            .read_text()
+            .replace("</form>", '<label>Reading time<input type="number" name="reading_minutes"></label></form>')
+        )
         await db.execute("UPDATE mockups SET html_content = $1 WHERE page_id = $2", html, pages["lessons-new"])
         third = await call(client, "infer_entities", project_id=str(project))
         assert third["updated"] == ["Lesson"]
@@ -106,14 +114,17 @@ async def test_a_page_changed_while_inferring_is_seen_not_overwritten(database_u
     new hash and the run starts again from the cache, ending with what the page says now."""
     email = new_email()
     project, pages = await load_lesson_library(db, email)
-    quiz = ('<html><body><main><h1>New quiz</h1><form method="post"><label for="q">Question</label>'
-            '<input id="q" name="question" required><button type="submit">Create quiz</button></form></main></body></html>')
+    quiz = (
+        '<html><body><main><h1>New quiz</h1><form method="post"><label for="q">Question</label>'
+        '<input id="q" name="question" required><button type="submit">Create quiz</button></form></main></body></html>'
+    )
     changed = []
 
     async def progress(done, total, message):
         if not changed:  # the first batch is done: someone edits a page now
-            changed.append(await db.execute("UPDATE mockups SET html_content = $1 WHERE page_id = $2",
-                                            quiz, pages["home"]))
+            changed.append(
+                await db.execute("UPDATE mockups SET html_content = $1 WHERE page_id = $2", quiz, pages["home"])
+            )
 
     async with scope_for(database_url, email) as scope:
         result = await entity_inference.infer_entities(scope, project, progress=progress)
@@ -145,7 +156,7 @@ async def test_work_over_its_time_limit_says_so_changes_nothing_and_keeps_what_i
 # --- over real HTTP: another user is not held up ---------------------------------------------------
 
 BIG_PAGES = 400  # ~7 MB of HTML: seconds of inference, which on the event loop stalled every call
-BOUND_S = 2.0    # generous: a call that waits for the whole inference takes far longer
+BOUND_S = 2.0  # generous: a call that waits for the whole inference takes far longer
 
 
 async def test_a_big_inference_does_not_hold_up_another_users_calls(database_url, db):
@@ -154,10 +165,14 @@ async def test_a_big_inference_does_not_hold_up_another_users_calls(database_url
     project = await make_project(db, owner, "Big")
     await store_pages(db, project, big_project_pages(BIG_PAGES))
     with http_server(database_url, "--toolsets", "projects,entities") as server:
-        async with mcp_client(server.mcp_url, owner_token, timeout=300) as big, mcp_client(server.mcp_url, other_token) as small:
+        async with (
+            mcp_client(server.mcp_url, owner_token, timeout=300) as big,
+            mcp_client(server.mcp_url, other_token) as small,
+        ):
             await small.call_tool("get_me", {})  # both sessions warm before the clock starts
-            inference = asyncio.create_task(big.call_tool("infer_entities", {"project_id": str(project)},
-                                                          read_timeout_seconds=300))
+            inference = asyncio.create_task(
+                big.call_tool("infer_entities", {"project_id": str(project)}, read_timeout_seconds=300)
+            )
             waits = []
             while not inference.done():
                 started = time.perf_counter()

@@ -32,23 +32,31 @@ async def test_concurrent_migrations_apply_the_schema_once(pg_admin_url):
 async def test_migrate_command(pg_admin_url):
     async with fresh_database(pg_admin_url, None) as url:
         env = {"DATABASE_URL": url, "PATH": ""}
-        first = subprocess.run([sys.executable, "-m", "flexos_mcp", "migrate"], env=env, capture_output=True,
-                               text=True, timeout=120)
+        first = subprocess.run(
+            [sys.executable, "-m", "flexos_mcp", "migrate"], env=env, capture_output=True, text=True, timeout=120
+        )
         assert first.returncode == 0, first.stderr
         assert "applied [1" in first.stdout
-        second = subprocess.run([sys.executable, "-m", "flexos_mcp", "migrate"], env=env, capture_output=True,
-                                text=True, timeout=120)
+        second = subprocess.run(
+            [sys.executable, "-m", "flexos_mcp", "migrate"], env=env, capture_output=True, text=True, timeout=120
+        )
         assert second.returncode == 0 and "applied nothing" in second.stdout
 
 
 def test_unreachable_database_is_one_clear_line():
-    run = subprocess.run([sys.executable, "-m", "flexos_mcp", "migrate"],
-                         env={"DATABASE_URL": "postgresql://someone:secret@127.0.0.1:1/nowhere", "PATH": ""},
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "flexos_mcp", "migrate"],
+        env={"DATABASE_URL": "postgresql://someone:secret@127.0.0.1:1/nowhere", "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 1
     using, failure = run.stderr.splitlines()  # which database, then why it cannot be used
     assert using == "flexos-mcp: using PostgreSQL at postgresql://someone:***@127.0.0.1:1/nowhere (DATABASE_URL)"
-    assert failure.startswith("flexos-mcp: Cannot connect to PostgreSQL at postgresql://someone:***@127.0.0.1:1/nowhere")
+    assert failure.startswith(
+        "flexos-mcp: Cannot connect to PostgreSQL at postgresql://someone:***@127.0.0.1:1/nowhere"
+    )
     assert "Traceback" not in run.stderr and "secret" not in run.stderr
 
 
@@ -64,26 +72,40 @@ async def test_seed_shaped_patterns_get_the_tables_of_the_current_shape(pg_admin
             await migrate(conn)
             user = await conn.fetchval("INSERT INTO users (email) VALUES ('shape@example.test') RETURNING id")
             project = await conn.fetchval(
-                "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'P', 'p', 'web-app') RETURNING id", user)
+                "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'P', 'p', 'web-app') RETURNING id", user
+            )
             page = await conn.fetchval(
-                "INSERT INTO pages (project_id, name, slug) VALUES ($1, 'Home', 'home') RETURNING id", project)
+                "INSERT INTO pages (project_id, name, slug) VALUES ($1, 'Home', 'home') RETURNING id", project
+            )
             stored = {
-                "seed": {"colors_used": ["#DC2626", "#1E293B"], "components_detected": ["button"],
-                         "spacing_analysis": {"base_unit": 8}},
-                "current": {"colors_used": ["#DC2626"], "colors": {"#DC2626": {"count": 3, "contexts": ["text"],
-                                                                               "sources": [".a"]}},
-                            "components_detected": [], "components": {}},
+                "seed": {
+                    "colors_used": ["#DC2626", "#1E293B"],
+                    "components_detected": ["button"],
+                    "spacing_analysis": {"base_unit": 8},
+                },
+                "current": {
+                    "colors_used": ["#DC2626"],
+                    "colors": {"#DC2626": {"count": 3, "contexts": ["text"], "sources": [".a"]}},
+                    "components_detected": [],
+                    "components": {},
+                },
                 "failed": {"extraction_failed": True},
             }
             ids = {}
             for name, patterns in stored.items():
                 ids[name] = await conn.fetchval(
                     """INSERT INTO mockups (page_id, project_id, html_content, changed_by, extracted_patterns)
-                       VALUES ($1, $2, '<p>x</p>', 'user', $3::jsonb) RETURNING id""", page, project, json.dumps(patterns))
+                       VALUES ($1, $2, '<p>x</p>', 'user', $3::jsonb) RETURNING id""",
+                    page,
+                    project,
+                    json.dumps(patterns),
+                )
             for _ in range(2):
                 await conn.execute(sql)
-            found = {name: json.loads(await conn.fetchval("SELECT extracted_patterns FROM mockups WHERE id = $1", i))
-                     for name, i in ids.items()}
+            found = {
+                name: json.loads(await conn.fetchval("SELECT extracted_patterns FROM mockups WHERE id = $1", i))
+                for name, i in ids.items()
+            }
         finally:
             await conn.close()
     assert found["seed"] == {

@@ -23,7 +23,6 @@ HTML_V2 = HTML_V1.replace("bg-red-600", "bg-blue-600").replace("New lesson", "Wr
 CSS = "h1 { letter-spacing: -0.01em; }\n.card { border-radius: 12px; box-shadow: 0 1px 2px #0000000d; }\n"
 
 
-
 async def new_project(client, name="Lesson Library") -> str:
     return (await call(client, "create_project", name=name, type="web-app"))["id"]
 
@@ -31,10 +30,22 @@ async def new_project(client, name="Lesson Library") -> str:
 async def test_page_crud_with_every_json_column(database_url, db):
     async with connect(database_url) as client:
         project = await new_project(client)
-        page = await call(client, "create_page", project_id=project, name="Lesson detail", path="/lessons/detail",
-                          type="page", purpose="Read one lesson", primary_device="desktop",
-                          key_elements=["title", "star rating"], related_patterns=["card grid"],
-                          usage_contexts=["planning"], sort_order=3, is_placeholder=True, wizard_generated=True)
+        page = await call(
+            client,
+            "create_page",
+            project_id=project,
+            name="Lesson detail",
+            path="/lessons/detail",
+            type="page",
+            purpose="Read one lesson",
+            primary_device="desktop",
+            key_elements=["title", "star rating"],
+            related_patterns=["card grid"],
+            usage_contexts=["planning"],
+            sort_order=3,
+            is_placeholder=True,
+            wizard_generated=True,
+        )
         assert page["slug"] == "lesson-detail" and page["status"] == "draft" and page["current_mockup"] is None
         stored = await db.fetchrow("SELECT * FROM pages WHERE id = $1", uuid.UUID(page["id"]))
         assert stored["key_elements"] == ["title", "star rating"]
@@ -44,8 +55,9 @@ async def test_page_crud_with_every_json_column(database_url, db):
         by_path = await call(client, "get_page", project_id=project, path="/lessons/detail")
         by_slug = await call(client, "get_page", project_id=project, slug="lesson-detail")
         assert by_path["id"] == by_slug["id"] == page["id"]
-        updated = await call(client, "update_page", page_id=page["id"], status="approved", purpose="",
-                             key_elements=[], name="Lesson")
+        updated = await call(
+            client, "update_page", page_id=page["id"], status="approved", purpose="", key_elements=[], name="Lesson"
+        )
         assert (updated["status"], updated["purpose"], updated["key_elements"]) == ("approved", None, [])
         assert updated["slug"] == "lesson-detail" and updated["path"] == "/lessons/detail"  # untouched fields stay
         assert updated["primary_device"] == "desktop" and updated["updated_at"] > page["updated_at"]
@@ -57,8 +69,17 @@ async def test_page_crud_with_every_json_column(database_url, db):
 async def test_create_page_with_first_mockup_is_one_step(database_url, db):
     async with connect(database_url) as client:
         project = await new_project(client)
-        page = await call(client, "create_page", project_id=project, name="Lessons", path="/lessons",
-                          html_content=HTML_V1, css_content=CSS, changed_by="ai", return_content=True)
+        page = await call(
+            client,
+            "create_page",
+            project_id=project,
+            name="Lessons",
+            path="/lessons",
+            html_content=HTML_V1,
+            css_content=CSS,
+            changed_by="ai",
+            return_content=True,
+        )
         mockup = page["current_mockup"]
         assert page["status"] == "designed" and page["current_mockup_id"] == mockup["id"]
         assert mockup["version"] == 1 and mockup["changed_by"] == "ai" and mockup["is_current"]
@@ -94,13 +115,17 @@ async def test_slugs_paths_and_enums(database_url, subtests):
             with subtests.test(bad_path=bad_path):
                 message = await error_of(client, "create_page", project_id=project, name="X", path=bad_path)
                 assert "`path`" in message and "lowercase" in message, message
-        for field, value, valid in (("type", "screen", "'page', 'layout', 'component' or 'modal'"),
-                                    ("primary_device", "watch", "'mobile', 'tablet', 'desktop' or 'responsive'")):
+        for field, value, valid in (
+            ("type", "screen", "'page', 'layout', 'component' or 'modal'"),
+            ("primary_device", "watch", "'mobile', 'tablet', 'desktop' or 'responsive'"),
+        ):
             message = await error_of(client, "create_page", project_id=project, name="X", **{field: value})
             assert f"`{field}`" in message and valid in message, message
         message = await error_of(client, "update_page", page_id=a["id"], status="done")
         assert "`status`" in message and "'draft', 'designed', 'approved' or 'built'" in message
-        message = await error_of(client, "create_mockup_version", page_id=a["id"], html_content="<p>x</p>", changed_by="robot")
+        message = await error_of(
+            client, "create_mockup_version", page_id=a["id"], html_content="<p>x</p>", changed_by="robot"
+        )
         assert "`changed_by`" in message and "'user', 'ai' or 'wizard'" in message
         message = await error_of(client, "get_page", project_id=project)
         assert "page_id" in message and "path" in message
@@ -138,13 +163,21 @@ async def test_list_pages_filters_and_pages_through(database_url):
         project = await new_project(client)
         made = []
         for i in range(7):
-            page = await call(client, "create_page", project_id=project, name=f"Page {i}", sort_order=i % 3,
-                              type="modal" if i % 2 else "page",
-                              **({"html_content": "<p>hi</p>"} if i < 2 else {}))
+            page = await call(
+                client,
+                "create_page",
+                project_id=project,
+                name=f"Page {i}",
+                sort_order=i % 3,
+                type="modal" if i % 2 else "page",
+                **({"html_content": "<p>hi</p>"} if i < 2 else {}),
+            )
             made.append(page["id"])
         seen, cursor = [], None
         while True:
-            result = await call(client, "list_pages", project_id=project, limit=3, **({"cursor": cursor} if cursor else {}))
+            result = await call(
+                client, "list_pages", project_id=project, limit=3, **({"cursor": cursor} if cursor else {})
+            )
             seen += [p["sort_order"] for p in result["items"]]
             cursor = result["next_cursor"]
             if not cursor:
@@ -163,29 +196,53 @@ async def test_fifty_concurrent_versions_are_numbered_one_to_fifty(database_url,
         page = await call(client, "create_page", project_id=project, name="Busy")
 
         async def save(i: int):
-            return await call(client, "create_mockup_version", page_id=page["id"], html_content=f"<p>version {i}</p>",
-                              changed_by="ai", change_description=f"save {i}")
+            return await call(
+                client,
+                "create_mockup_version",
+                page_id=page["id"],
+                html_content=f"<p>version {i}</p>",
+                changed_by="ai",
+                change_description=f"save {i}",
+            )
 
         results = await asyncio.gather(*(save(i) for i in range(50)))
         assert sorted(r["version"] for r in results) == list(range(1, 51))
         rows = await db.fetch("SELECT version FROM mockups WHERE page_id = $1 ORDER BY version", uuid.UUID(page["id"]))
         assert [r["version"] for r in rows] == list(range(1, 51))
-        stored = await db.fetchrow("SELECT p.status, m.version FROM pages p JOIN mockups m ON m.id = p.current_mockup_id "
-                                   "WHERE p.id = $1", uuid.UUID(page["id"]))
+        stored = await db.fetchrow(
+            "SELECT p.status, m.version FROM pages p JOIN mockups m ON m.id = p.current_mockup_id WHERE p.id = $1",
+            uuid.UUID(page["id"]),
+        )
         assert (stored["status"], stored["version"]) == ("designed", 50)
 
 
 async def test_versions_rollback_and_lineage(database_url, db):
     async with connect(database_url) as client:
         project = await new_project(client)
-        page = await call(client, "create_page", project_id=project, name="Lessons", html_content=HTML_V1, css_content=CSS)
-        v2 = await call(client, "create_mockup_version", page_id=page["id"], html_content=HTML_V2, css_content=CSS,
-                        change_description="Blue button", changed_by="user", user_feedback={"likes": ["colour"]},
-                        ai_notes={"confidence": 0.7})
+        page = await call(
+            client, "create_page", project_id=project, name="Lessons", html_content=HTML_V1, css_content=CSS
+        )
+        v2 = await call(
+            client,
+            "create_mockup_version",
+            page_id=page["id"],
+            html_content=HTML_V2,
+            css_content=CSS,
+            change_description="Blue button",
+            changed_by="user",
+            user_feedback={"likes": ["colour"]},
+            ai_notes={"confidence": 0.7},
+        )
         assert (v2["version"], v2["parent_version"], v2["is_current"]) == (2, 1, True)
         assert v2["user_feedback"] == {"likes": ["colour"]} and v2["ai_notes"] == {"confidence": 0.7}
-        alt = await call(client, "create_mockup_version", page_id=page["id"], html_content="<p>alt</p>", make_current=False,
-                         parent_version=1)
+        alt = await call(
+            client,
+            "create_mockup_version",
+            page_id=page["id"],
+            html_content="<p>alt</p>",
+            make_current=False,
+            parent_version=1,
+        )
         assert (alt["version"], alt["parent_version"], alt["is_current"]) == (3, 1, False)
         current = await call(client, "get_page", page_id=page["id"], include_current_mockup=True)
         assert current["current_mockup"]["version"] == 2
@@ -198,7 +255,9 @@ async def test_versions_rollback_and_lineage(database_url, db):
         assert [m["version"] for m in listing["items"]] == [3, 2, 1]
         assert all(m["html_content"] is None and m["extracted_patterns"] is None for m in listing["items"])
         assert listing["items"][1]["is_current"] and listing["items"][0]["html_bytes"] == len("<p>alt</p>")
-        full = await call(client, "list_mockups", page_id=page["id"], include_content=True, include_analysis=True, limit=1)
+        full = await call(
+            client, "list_mockups", page_id=page["id"], include_content=True, include_analysis=True, limit=1
+        )
         assert full["items"][0]["html_content"] == "<p>alt</p>" and full["next_cursor"]
         rest = await call(client, "list_mockups", page_id=page["id"], cursor=full["next_cursor"])
         assert [m["version"] for m in rest["items"]] == [2, 1]
@@ -211,7 +270,9 @@ async def test_versions_rollback_and_lineage(database_url, db):
         assert noted["change_description"] == "Blue button"
         message = await error_of(client, "set_current_mockup", page_id=page["id"], version=9)
         assert "version" in message and "1..3" in message
-        message = await error_of(client, "create_mockup_version", page_id=page["id"], html_content="<p/>", parent_version=7)
+        message = await error_of(
+            client, "create_mockup_version", page_id=page["id"], html_content="<p/>", parent_version=7
+        )
         assert "parent_version" in message and "1..3" in message
         # Deleting the current version makes the version it was built on current (not the highest, 3).
         deleted = await call(client, "delete_mockup", mockup_id=v2["id"])
@@ -228,12 +289,14 @@ async def test_versions_rollback_and_lineage(database_url, db):
 async def test_diff_mockups(database_url):
     async with connect(database_url) as client:
         project = await new_project(client)
-        page = await call(client, "create_page", project_id=project, name="Lessons", html_content=HTML_V1, css_content=CSS)
+        page = await call(
+            client, "create_page", project_id=project, name="Lessons", html_content=HTML_V1, css_content=CSS
+        )
         v2 = await call(client, "create_mockup_version", page_id=page["id"], html_content=HTML_V2, css_content=CSS)
         diff = await call(client, "diff_mockups", page_id=page["id"])
         assert (diff["from_mockup"]["version"], diff["to_mockup"]["version"]) == (1, 2)
         html_diff = diff["html_diff"]
-        assert "-  <button class=\"bg-red-600" in html_diff and "+  <button class=\"bg-blue-600" in html_diff
+        assert '-  <button class="bg-red-600' in html_diff and '+  <button class="bg-blue-600' in html_diff
         assert html_diff.startswith("--- v1/index.html\n+++ v2/index.html\n")
         assert diff["css_diff"] is None and diff["javascript_diff"] is None
         assert diff["lines"]["html"] == {"added": 1, "removed": 1}
@@ -267,15 +330,20 @@ async def test_size_limits_and_binary_junk_store_nothing(database_url, db):
             assert f"Invalid {field}" in message and hint in message, message
             assert "Nothing was saved" in message
         # Exactly at the limit is fine.
-        at_limit = await call(client, "create_mockup_version", page_id=page["id"],
-                              html_content="<p>" + "x" * (HTML_LIMIT - 7) + "</p>")
+        at_limit = await call(
+            client, "create_mockup_version", page_id=page["id"], html_content="<p>" + "x" * (HTML_LIMIT - 7) + "</p>"
+        )
         assert at_limit["html_bytes"] == HTML_LIMIT
         await call(client, "delete_mockup", mockup_id=at_limit["id"])
         after = await dump_project(db, uuid.UUID(project))
         assert after["pages"][0]["last_mockup_version"] == 1  # the successful save used number 1 for good
         for rows in (before, after):
             for row in rows["pages"]:
-                row.pop("updated_at"), row.pop("status"), row.pop("last_mockup_version")  # the successful save moved these
+                (
+                    row.pop("updated_at"),
+                    row.pop("status"),
+                    row.pop("last_mockup_version"),
+                )  # the successful save moved these
         assert after == before
 
 
@@ -321,10 +389,13 @@ async def test_another_users_pages_and_mockups_answer_like_missing_ones(database
             ("create_page", {"project_id": "{project}", "name": "Sneaky"}),
         ]
         for tool, template in calls:
+
             def fill(target: str, template=template):
                 return {k: (target if v in ("{page}", "{mockup}", "{project}") else v) for k, v in template.items()}
-            real = {"{page}": page, "{mockup}": mockup, "{project}": str(ids["project"])}[next(
-                v for v in template.values() if v in ("{page}", "{mockup}", "{project}"))]
+
+            real = {"{page}": page, "{mockup}": mockup, "{project}": str(ids["project"])}[
+                next(v for v in template.values() if v in ("{page}", "{mockup}", "{project}"))
+            ]
             random_id = str(uuid.uuid4())
             foreign = await error_of(intruder, tool, **fill(real))
             missing = await error_of(intruder, tool, **fill(random_id))

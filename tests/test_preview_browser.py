@@ -66,8 +66,13 @@ async def site(database_url: str, tmp_path_factory) -> AsyncIterator[Site]:
     async with connect(database_url, email) as client:
         ids = await grow_example_project(client)
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "flexos_mcp", "preview", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flexos_mcp", "preview", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     while True:
@@ -102,8 +107,11 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 
 async def no_serious_violations(page: Page) -> None:
     results = await Axe().run(page)
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == [], f"axe-core on {page.url}: {serious}"
 
 
@@ -148,7 +156,9 @@ async def test_comparison_side_by_side_overlay_and_difference(site: Site, page: 
     frames = page.locator("iframe.mockup")
     await expect(frames).to_have_count(2)
     await expect(page.frame_locator("iframe.mockup").nth(0).get_by_role("heading", name="Welcome back")).to_be_visible()
-    await expect(page.frame_locator("iframe.mockup").nth(1).get_by_role("heading", name="Good to see you again")).to_be_visible()
+    await expect(
+        page.frame_locator("iframe.mockup").nth(1).get_by_role("heading", name="Good to see you again")
+    ).to_be_visible()
     await no_serious_violations(page)
     save_screenshot(await page.screenshot(full_page=True), "preview-compare")
 
@@ -215,7 +225,9 @@ async def test_a_wizard_run_with_its_thinking_chain(site: Site, page: Page):
     await expect(tree.locator("li.thought.open-question > .body")).to_contain_text("shareable")
     await expect(tree.locator("li.thought.rejected > .body")).to_contain_text("card grid fits")
     # Nested: the decision sits under the assumption it rests on.
-    await expect(tree.locator("li.thought.rejected li.thought.needs-review").first).to_contain_text("card grid for collections")
+    await expect(tree.locator("li.thought.rejected li.thought.needs-review").first).to_contain_text(
+        "card grid for collections"
+    )
     await expect(tree.locator(".feedback")).to_contain_text("<b>use a list</b>")  # the person's words, as text
     await no_serious_violations(page)
     save_screenshot(await page.screenshot(full_page=True), "preview-run")

@@ -33,8 +33,9 @@ NAME = '<script>alert("page")</script> Sign <b>up</b>'
 
 
 @asynccontextmanager
-async def preview(database_url: str, email: str, *, require_tokens: bool = False,
-                  base_url: str = "http://127.0.0.1:8766") -> AsyncIterator[httpx2.AsyncClient]:
+async def preview(
+    database_url: str, email: str, *, require_tokens: bool = False, base_url: str = "http://127.0.0.1:8766"
+) -> AsyncIterator[httpx2.AsyncClient]:
     app = create_app(Config(database_url=database_url, user_email=email), PreviewOptions(require_tokens=require_tokens))
     async with (
         app.router.lifespan_context(app),
@@ -47,18 +48,37 @@ async def preview(database_url: str, email: str, *, require_tokens: bool = False
 async def _project(client: Any) -> dict[str, Any]:
     project = await call(client, "create_project", name="Preview test", type="web-app")
     pid = project["id"]
-    page = await call(client, "create_page", project_id=pid, name=NAME, path="/signup",
-                      purpose="Let <i>visitors</i> sign up", html_content="<h1>One</h1>", css_content="h1 { color: red }")
-    await call(client, "create_mockup_version", page_id=page["id"], html_content="<h1>Two</h1>",
-               change_description='"Bigger" <heading>')
+    page = await call(
+        client,
+        "create_page",
+        project_id=pid,
+        name=NAME,
+        path="/signup",
+        purpose="Let <i>visitors</i> sign up",
+        html_content="<h1>One</h1>",
+        css_content="h1 { color: red }",
+    )
+    await call(
+        client,
+        "create_mockup_version",
+        page_id=page["id"],
+        html_content="<h1>Two</h1>",
+        change_description='"Bigger" <heading>',
+    )
     flow = await call(client, "create_flow", project_id=pid, name="Journey <1>")
     await call(client, "add_flow_step", flow_id=flow["id"], node_type="screen", label="Start <here>")
     run = await call(client, "start_wizard", project_id=pid, wizard_type="page-creator", brief="Brief with <tags>")
-    await call(client, "log_thought", run_id=run["id"], thought_type="question", reasoning="Is <this> right?",
-               confidence=0.5)
+    await call(
+        client, "log_thought", run_id=run["id"], thought_type="question", reasoning="Is <this> right?", confidence=0.5
+    )
     await call(client, "analyze_design_system", project_id=pid)
-    return {"project_id": pid, "page_id": page["id"], "mockup_id": page["current_mockup"]["id"],
-            "flow_id": flow["id"], "run_id": run["id"]}
+    return {
+        "project_id": pid,
+        "page_id": page["id"],
+        "mockup_id": page["current_mockup"]["id"],
+        "flow_id": flow["id"],
+        "run_id": run["id"],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +108,18 @@ def every_path(ids: dict[str, Any]) -> list[str]:
 
 
 def test_every_route_is_swept():
-    assert len(every_path({k: "00000000-0000-0000-0000-000000000000" for k in
-                           ("project_id", "page_id", "mockup_id", "flow_id", "run_id")})) == len(ROUTES) == 10
+    assert (
+        len(
+            every_path(
+                {
+                    k: "00000000-0000-0000-0000-000000000000"
+                    for k in ("project_id", "page_id", "mockup_id", "flow_id", "run_id")
+                }
+            )
+        )
+        == len(ROUTES)
+        == 10
+    )
 
 
 async def test_no_route_answers_a_writing_method(database_url: str, owner: dict[str, Any], subtests):
@@ -112,8 +142,9 @@ async def test_the_pool_is_read_only(database_url: str, owner: dict[str, Any]):
         assert await db.fetchval("SHOW default_transaction_read_only") == "on"
 
 
-async def test_another_users_records_answer_like_missing_ones(database_url: str, owner: dict[str, Any],
-                                                              stranger: dict[str, Any]):
+async def test_another_users_records_answer_like_missing_ones(
+    database_url: str, owner: dict[str, Any], stranger: dict[str, Any]
+):
     missing = {k: "00000000-0000-4000-8000-000000000000" for k in stranger if k.endswith("_id")}
     async with preview(database_url, owner["email"]) as client:
         for theirs, nothing in zip(every_path(stranger)[1:-1], every_path(missing)[1:-1], strict=True):
@@ -141,13 +172,18 @@ async def test_text_people_wrote_is_escaped(database_url: str, owner: dict[str, 
     assert "user-content" not in run  # the wrapper for models is not shown to people
 
 
-async def test_pages_carry_a_strict_policy_and_the_frame_its_sandbox(database_url: str, owner: dict[str, Any], subtests):
+async def test_pages_carry_a_strict_policy_and_the_frame_its_sandbox(
+    database_url: str, owner: dict[str, Any], subtests
+):
     async with preview(database_url, owner["email"]) as client:
         page = await client.get(f"/projects/{owner['project_id']}/pages/{owner['page_id']}")
         frame = await client.get(f"/projects/{owner['project_id']}/mockups/{owner['mockup_id']}/frame")
     policy = page.headers["content-security-policy"]
-    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy.split(
-        "script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in policy
+        and "frame-ancestors 'none'" in policy
+        and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )
     assert page.headers["cache-control"] == "no-store" and "set-cookie" not in page.headers
     assert re.search(r'<iframe class="mockup [^"]*" sandbox="allow-scripts"', page.text)
     frame_policy = frame.headers["content-security-policy"]
@@ -161,9 +197,13 @@ async def test_pages_carry_a_strict_policy_and_the_frame_its_sandbox(database_ur
 async def test_bad_query_values_are_explained(database_url: str, owner: dict[str, Any], subtests):
     base = f"/projects/{owner['project_id']}/pages/{owner['page_id']}"
     async with preview(database_url, owner["email"]) as client:
-        for query, words in (("?version=7", "no version 7; its versions are 1, 2"), ("?version=abc", "version"),
-                             ("?viewport=watch", "mobile, tablet, desktop"), ("/compare?mode=blink", "side, overlay"),
-                             ("/compare?opacity=500", "from 0 to 100")):
+        for query, words in (
+            ("?version=7", "no version 7; its versions are 1, 2"),
+            ("?version=abc", "version"),
+            ("?viewport=watch", "mobile, tablet, desktop"),
+            ("/compare?mode=blink", "side, overlay"),
+            ("/compare?opacity=500", "from 0 to 100"),
+        ):
             with subtests.test(query=query, words=words):
                 response = await client.get(base + query)
                 assert response.status_code == 400, query
@@ -185,8 +225,9 @@ async def test_an_unknown_user_sees_how_to_start(database_url: str, owner: dict[
         assert (await client.get(f"/projects/{owner['project_id']}")).status_code == 404
 
 
-async def test_with_tokens_each_request_reads_as_its_token_user(database_url: str, owner: dict[str, Any],
-                                                                stranger: dict[str, Any], subtests):
+async def test_with_tokens_each_request_reads_as_its_token_user(
+    database_url: str, owner: dict[str, Any], stranger: dict[str, Any], subtests
+):
     pool = await create_pool(database_url, max_size=1)
     try:
         secret, _ = await tokens.create_token(Database(pool), owner["email"], "preview")
@@ -195,8 +236,9 @@ async def test_with_tokens_each_request_reads_as_its_token_user(database_url: st
     finally:
         await pool.close()
     basic = base64.b64encode(f"anyone:{secret}".encode()).decode()
-    async with preview(database_url, "nobody@example.test", require_tokens=True,
-                       base_url="http://preview.example.com") as client:
+    async with preview(
+        database_url, "nobody@example.test", require_tokens=True, base_url="http://preview.example.com"
+    ) as client:
         refused = await client.get("/")
         assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Basic")
         for header in (f"Bearer {revoked}", "Bearer flexos_nonsense", "Basic !!!", f"Bearer {secret}x"):
@@ -215,8 +257,13 @@ async def test_the_preview_never_migrates_an_old_database(pg_admin_url: str, tmp
     with the command to run, and the database is left as it was."""
     async with fresh_database(pg_admin_url, None) as url:
         env = flexos_env(url, new_email(), str(tmp_path))
-        started = subprocess.run([sys.executable, "-m", "flexos_mcp", "preview", "--port", "1"], env=env,
-                                 capture_output=True, text=True, timeout=60)
+        started = subprocess.run(
+            [sys.executable, "-m", "flexos_mcp", "preview", "--port", "1"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert started.returncode == 1
         assert "has no FlexOS schema yet" in started.stderr and "flexos-mcp migrate" in started.stderr
         conn = await asyncpg.connect(url)

@@ -30,8 +30,11 @@ def test_design_view_respells_values_and_grades_contrast():
             "primary": {"value": "rgb(220 38 38)", "usage_count": 44, "page_count": 8, "ref": "red-600"},
             "evil": {"value": "red; background-image: url(https://x.invalid/)"},
         },
-        "typography": {"font_family": 'Inter"; color: red', "sizes": {"lg": "18px", "base": "16px", "odd": "calc(1px)"},
-                       "weights": {"bold": 700, "evil": "700; color: red"}},
+        "typography": {
+            "font_family": 'Inter"; color: red',
+            "sizes": {"lg": "18px", "base": "16px", "odd": "calc(1px)"},
+            "weights": {"bold": 700, "evil": "700; color: red"},
+        },
         "spacing": {"base": {"value": "8px"}, "steps": {"sm": "16px", "xs": "8px"}},
         "radii": {"lg": {"value": "0.5rem"}},
         "shadows": {"sm": {"value": "0 1px 2px 0 #0000000D"}, "evil": {"value": "0 0 0 red, url(x)"}},
@@ -53,8 +56,17 @@ def test_design_view_respells_values_and_grades_contrast():
 
 
 def _thought(created: datetime, depends_on=(), **fields):
-    return SimpleNamespace(id=uuid4(), created_at=created, depends_on=list(depends_on), status="active",
-                           needs_review=False, thought_type="observation", needs_answer=False, user_feedback=None, **fields)
+    return SimpleNamespace(
+        id=uuid4(),
+        created_at=created,
+        depends_on=list(depends_on),
+        status="active",
+        needs_review=False,
+        thought_type="observation",
+        needs_answer=False,
+        user_feedback=None,
+        **fields,
+    )
 
 
 def test_thoughts_of_one_batch_come_after_what_they_depend_on():
@@ -82,19 +94,34 @@ def test_a_tool_names_only_a_known_ui_view():
 def test_every_view_is_one_self_contained_document():
     for uri, view in VIEWS.items():
         html = view_html(uri)
-        assert html.count("<script>\n") == 1 and html.count("<style>\n") == 1  # the shared script and stylesheet, inlined
+        assert (
+            html.count("<script>\n") == 1 and html.count("<style>\n") == 1
+        )  # the shared script and stylesheet, inlined
         assert f"<title>FlexOS · {view.title}</title>" in html
         assert '"mockupPolicy"' in html and "</script" not in html.split('id="view-data">')[1].split("</script>")[0]
 
 
 def test_entity_links_draw_each_related_pair_once_from_owner_to_owned():
     model = [
-        SimpleNamespace(entity_name="Comment", relationships=[{"type": "belongs_to", "target_entity": "Lesson"},
-                                                              {"type": "belongs_to", "target_entity": "Ghost"}]),
-        SimpleNamespace(entity_name="Lesson", relationships=[{"type": "has_many", "target_entity": "Comment"},
-                                                             "not a relationship"]),
-        SimpleNamespace(entity_name="User", relationships=[{"type": "many_to_many", "target_entity": "Lesson"},
-                                                           {"type": "has_one", "target_entity": "User"}]),
+        SimpleNamespace(
+            entity_name="Comment",
+            relationships=[
+                {"type": "belongs_to", "target_entity": "Lesson"},
+                {"type": "belongs_to", "target_entity": "Ghost"},
+            ],
+        ),
+        SimpleNamespace(
+            entity_name="Lesson", relationships=[{"type": "has_many", "target_entity": "Comment"}, "not a relationship"]
+        ),
+        SimpleNamespace(
+            entity_name="User",
+            relationships=[
+                {"type": "many_to_many", "target_entity": "Lesson"},
+                {"type": "has_one", "target_entity": "User"},
+            ],
+        ),
     ]
     assert [(a.source, a.target, a.label) for a in entity_links(model)] == [
-        ("Lesson", "Comment", "1 : n"), ("Lesson", "User", "n : m")]
+        ("Lesson", "Comment", "1 : n"),
+        ("Lesson", "User", "n : m"),
+    ]

@@ -10,17 +10,26 @@ from helpers.records import dump_project, seed_project
 
 async def test_create_get_update_round_trip(database_url, db):
     async with connect(database_url) as client:
-        created = await call(client, "create_project", name="Lesson Library", type="web-app", color="#dc2626",
-                             target_feeling="playful", reference_apps=["Pinterest", "Notion"],
-                             settings={"grid": {"columns": 12}}, metadata={"source": "test"},
-                             vision_statement="Teachers share what works.")
+        created = await call(
+            client,
+            "create_project",
+            name="Lesson Library",
+            type="web-app",
+            color="#dc2626",
+            target_feeling="playful",
+            reference_apps=["Pinterest", "Notion"],
+            settings={"grid": {"columns": 12}},
+            metadata={"source": "test"},
+            vision_statement="Teachers share what works.",
+        )
         assert created["slug"] == "lesson-library" and created["color"] == "#DC2626"
         stored = await db.fetchrow("SELECT * FROM projects WHERE id = $1", uuid.UUID(created["id"]))
         assert stored["settings"] == {"grid": {"columns": 12}} and stored["reference_apps"] == ["Pinterest", "Notion"]
         got = await call(client, "get_project", project_id=created["id"])
         assert got == created
-        updated = await call(client, "update_project", project_id=created["id"], description="For teachers",
-                             status="template")
+        updated = await call(
+            client, "update_project", project_id=created["id"], description="For teachers", status="template"
+        )
         assert updated["description"] == "For teachers" and updated["status"] == "template"
         assert updated["name"] == "Lesson Library" and updated["settings"] == {"grid": {"columns": 12}}
         assert updated["updated_at"] > created["updated_at"]
@@ -127,8 +136,11 @@ async def test_resources(database_url):
         read = await client.read_resource(f"flexos://projects/{project['id']}")
         assert '"name":"<user-content>Res</user-content>"' in read.contents[0].text
         listed = (await client.list_resources()).resources
-        assert {r.uri for r in listed} >= {"flexos://projects", "flexos://schema",
-                                           f"flexos://projects/{project['id']}/outline"}
+        assert {r.uri for r in listed} >= {
+            "flexos://projects",
+            "flexos://schema",
+            f"flexos://projects/{project['id']}/outline",
+        }
         outline = await client.read_resource(f"flexos://projects/{project['id']}/outline")
         assert f'"project_id":"{project["id"]}"' in outline.contents[0].text
         schema = await client.read_resource("flexos://schema")

@@ -20,7 +20,8 @@ async def test_every_prompt_file_is_listed_with_its_arguments(database_url):
         prompt = listed[name]
         assert prompt.description == prompt_file.description and prompt.title
         assert [(a.name, a.description, a.required) for a in prompt.arguments or []] == [
-            (a.name, a.description, a.required) for a in prompt_file.arguments]
+            (a.name, a.description, a.required) for a in prompt_file.arguments
+        ]
 
 
 async def test_every_prompt_renders_through_a_client(database_url):
@@ -28,12 +29,18 @@ async def test_every_prompt_renders_through_a_client(database_url):
     files = load_prompts()
     definitions = load_wizard_definitions()
     async with connect(database_url, email) as client:
-        project = (await client.call_tool("create_project", {"name": "Lesson Library", "type": "web-app"})).structured_content
+        project = (
+            await client.call_tool("create_project", {"name": "Lesson Library", "type": "web-app"})
+        ).structured_content
         for name, prompt_file in files.items():
             arguments = {}
             for argument in prompt_file.arguments:
-                arguments[argument.name] = {"project": "lesson-library", "brief": "A page to plan a lesson",
-                                            "page": "/lessons", "focus": "colour"}[argument.name]
+                arguments[argument.name] = {
+                    "project": "lesson-library",
+                    "brief": "A page to plan a lesson",
+                    "page": "/lessons",
+                    "focus": "colour",
+                }[argument.name]
             got = await client.get_prompt(name, arguments)
             assert len(got.messages) == 1 and got.messages[0].role == "user"
             text = got.messages[0].content.text
@@ -43,7 +50,9 @@ async def test_every_prompt_renders_through_a_client(database_url):
             assert f"lesson-library (project_id {project['id']})" in text
             if prompt_file.kind == "wizard":
                 # The wizard's instructions, then every phase's, then how to begin.
-                assert text.startswith(prompt_file.render({**arguments, "project": f"lesson-library (project_id {project['id']})"}))
+                assert text.startswith(
+                    prompt_file.render({**arguments, "project": f"lesson-library (project_id {project['id']})"})
+                )
                 for phase in definitions[name].phases:
                     assert files[f"{name}/{phase.name}"].body in text
                 assert "start_wizard" in text.rsplit("# Begin", 1)[1]

@@ -71,8 +71,14 @@ async def test_a_read_only_server_runs_on_a_role_that_cannot_write(database_url,
 
 def _run(url: str, email: str) -> subprocess.CompletedProcess:
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "FLEXOS_USER_EMAIL": email}
-    return subprocess.run([EXECUTABLE, "serve", "--read-only"], env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [EXECUTABLE, "serve", "--read-only"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def test_an_unknown_user_is_not_created_but_explained(database_url, db):
@@ -122,4 +128,3 @@ async def test_writing_tools_are_refused_by_name_and_writing_prompts_not_offered
     assert {"page-creator", "feature-builder", "design-system", "design-review"} <= everything
     # Every prompt tells the model to log its thinking (log_thought writes), so none is offered.
     assert offered == set()
-

@@ -32,9 +32,12 @@ pytestmark = pytest.mark.usefixtures("chromium")
 
 def example_documents() -> dict[str, str]:
     project = json.loads((EXAMPLE / "project.json").read_text())
-    return {page["slug"]: compose_document((EXAMPLE / page["html"]).read_text(),
-                                           (EXAMPLE / page["css"]).read_text() if page["css"] else None, None)
-            for page in project["pages"]}
+    return {
+        page["slug"]: compose_document(
+            (EXAMPLE / page["html"]).read_text(), (EXAMPLE / page["css"]).read_text() if page["css"] else None, None
+        )
+        for page in project["pages"]
+    }
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +61,19 @@ async def test_example_pages_match_their_golden_renders(renderer):
                 continue
             diff = compare_pngs(path.read_bytes(), shot.png)
             if diff.size_changed or diff.changed_share > TOLERANCE:
-                differences.append(f"{path.name}: {diff.changed_share:.2%} of pixels differ, size changed: "
-                                   f"{diff.size_changed}, regions: {diff.regions[:3]}")
+                differences.append(
+                    f"{path.name}: {diff.changed_share:.2%} of pixels differ, size changed: "
+                    f"{diff.size_changed}, regions: {diff.regions[:3]}"
+                )
     assert not differences, "\n".join(differences)
 
 
 async def test_a_changed_mockup_shows_the_region_that_changed(renderer):
     home = example_documents()["home"]
-    changed = home.replace('rounded-lg bg-red-600 px-4 py-2 text-sm font-semibold text-white hover:bg-red-700">Sign up free',
-                           'rounded-lg bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-red-700">Sign up free')
+    changed = home.replace(
+        'rounded-lg bg-red-600 px-4 py-2 text-sm font-semibold text-white hover:bg-red-700">Sign up free',
+        'rounded-lg bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-red-700">Sign up free',
+    )
     assert changed != home
     desktop = VIEWPORTS["desktop"]
     shot = await renderer.screenshot(changed, Frame(desktop.width, desktop.height))

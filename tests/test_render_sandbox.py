@@ -157,8 +157,11 @@ async def test_control_without_the_sandbox_the_same_mockups_reach_the_listener(l
 async def test_a_mockup_cannot_read_local_files():
     renderer = Renderer(RenderLimits(load_timeout_s=5))
     try:
-        seen = await renderer.evaluate(compose_document(FILE_READS, None, None), FRAME,
-                                       "() => new Promise(r => setTimeout(() => r(document.body.innerText), 500))")
+        seen = await renderer.evaluate(
+            compose_document(FILE_READS, None, None),
+            FRAME,
+            "() => new Promise(r => setTimeout(() => r(document.body.innerText), 500))",
+        )
     finally:
         await renderer.close()
     assert "root:" not in seen and "refused" in seen
@@ -172,8 +175,9 @@ async def test_endless_scripts_time_out_and_the_renderer_goes_on():
         with pytest.raises(RenderFailed, match="did not finish loading within 2 s"):
             await renderer.screenshot("<script>while(true){}</script><p>never</p>", FRAME)
         with pytest.raises(RenderFailed, match=r"(within|longer than) 2 s.*nothing was rendered"):  # busy after load
-            await renderer.screenshot("<p>x</p><script>onload = () => setTimeout(() => { while(true){} }, 0)</script>",
-                                      FRAME)
+            await renderer.screenshot(
+                "<p>x</p><script>onload = () => setTimeout(() => { while(true){} }, 0)</script>", FRAME
+            )
         assert time.monotonic() - started < 30
         assert (await renderer.screenshot(good, FRAME)).png.startswith(b"\x89PNG")
         assert renderer.launches == 1  # the same browser served on
@@ -196,8 +200,16 @@ async def test_endless_animations_render_in_bounded_time():
         await renderer.close()
 
 
-@pytest.mark.parametrize("flag", ["--disable-background-networking", "--disable-component-update", "--disable-sync",
-                                  "--no-first-run", "--disable-quic"])
+@pytest.mark.parametrize(
+    "flag",
+    [
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ],
+)
 def test_chromium_flags_keep_the_browser_itself_offline(flag: str):
     from flexos_mcp.rendering.browser import CHROMIUM_ARGS
 

@@ -17,9 +17,17 @@ import response_sizes
 
 # Bytes a model may pay for each response on the example project (measured in the README).
 BUDGETS = {
-    "get_project": 1_200, "list_pages": 3_500, "create_mockup_version (4 KB HTML+CSS)": 1_000,
-    "get_mockup": 5_000, "get_design_system": 6_000, "check_mockup_consistency": 3_000, "color_usage": 4_000,
-    "get_flow": 8_000, "analyze_flow": 2_000, "outline resource": 5_000, "pages resource": 3_500,
+    "get_project": 1_200,
+    "list_pages": 3_500,
+    "create_mockup_version (4 KB HTML+CSS)": 1_000,
+    "get_mockup": 5_000,
+    "get_design_system": 6_000,
+    "check_mockup_consistency": 3_000,
+    "color_usage": 4_000,
+    "get_flow": 8_000,
+    "analyze_flow": 2_000,
+    "outline resource": 5_000,
+    "pages resource": 3_500,
 }
 
 
@@ -30,8 +38,9 @@ async def test_responses_fit_their_budgets_and_the_readme_says_so(database_url):
         sizes = await response_sizes.measure(client, ids)
         saved = await call(client, "create_mockup_version", page_id=ids["page"], html_content=response_sizes.HTML)
         assert saved["html_content"] is None and saved["extracted_patterns"] is None and saved["version"] >= 2
-        echoed = await call(client, "create_mockup_version", page_id=ids["page"], html_content=response_sizes.HTML,
-                            return_content=True)
+        echoed = await call(
+            client, "create_mockup_version", page_id=ids["page"], html_content=response_sizes.HTML, return_content=True
+        )
         assert echoed["html_content"] == response_sizes.HTML and echoed["extracted_patterns"]
         compact = await call(client, "get_design_system", project_id=ids["project"])
         detailed = await call(client, "get_design_system", project_id=ids["project"], detail=True)
@@ -54,17 +63,25 @@ async def test_the_outline_has_a_budget_and_a_way_on(database_url, db):
         await add_page(db, project, f"page-{i:03d}", f"Page {i}")
     pages = await db.fetch("SELECT id FROM pages WHERE project_id = $1 ORDER BY slug", project)
     for i in range(30):
-        await db.execute("INSERT INTO features (project_id, name, affected_pages) VALUES ($1, $2, $3)",
-                         project, f"Feature {i}", [pages[i]["id"], pages[i + 1]["id"]])
+        await db.execute(
+            "INSERT INTO features (project_id, name, affected_pages) VALUES ($1, $2, $3)",
+            project,
+            f"Feature {i}",
+            [pages[i]["id"], pages[i + 1]["id"]],
+        )
     async with connect(database_url, email) as client:
         text = (await client.read_resource(f"flexos://projects/{project}/outline")).contents[0].text
         outline = json.loads(text)
-        assert not outline["truncated"] and outline["counts"] == {"pages": 60, "flows": 0, "features": 30, "entities": 0}
+        assert not outline["truncated"] and outline["counts"] == {
+            "pages": 60,
+            "flows": 0,
+            "features": 30,
+            "entities": 0,
+        }
         assert len(text) < 15_000, len(text)  # 27 KB before: linked pages were objects, JSON was indented
 
         for i in range(60, 200):
-            await add_page(db, project, f"page-{i:03d}", f"Page {i}",
-                           parent=pages[0]["id"] if i % 2 else None)
+            await add_page(db, project, f"page-{i:03d}", f"Page {i}", parent=pages[0]["id"] if i % 2 else None)
         seen, uri, reads = [], f"flexos://projects/{project}/outline", 0
         while uri:
             outline = json.loads((await client.read_resource(uri)).contents[0].text)

@@ -16,8 +16,9 @@ async def _waiting_on_a_lock(db, task: asyncio.Task) -> None:
     for _ in range(500):
         if task.done():
             return
-        if await db.fetchval("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                             "AND datname = current_database()"):
+        if await db.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        ):
             return
         await asyncio.sleep(0.01)
 
@@ -45,8 +46,16 @@ async def test_feature_never_keeps_a_page_deleted_while_it_was_linked(database_u
     page = await add_page(db, project, "lessons", "Lessons")
     async with connect(database_url, email=email) as client:
         outcome = await _call_during_uncommitted_delete(
-            database_url, db, client, "DELETE FROM pages WHERE id = $1", page,
-            "create_feature", project_id=str(project), name="Share", affected_pages=[str(page)])
+            database_url,
+            db,
+            client,
+            "DELETE FROM pages WHERE id = $1",
+            page,
+            "create_feature",
+            project_id=str(project),
+            name="Share",
+            affected_pages=[str(page)],
+        )
         dangling = await db.fetchval("SELECT count(*) FROM features WHERE $1 = ANY(affected_pages)", page)
         assert dangling == 0, f"a feature names the deleted page {page}: {outcome}"
         assert isinstance(outcome, str) and "affected_pages" in outcome and str(page) in outcome
@@ -56,16 +65,25 @@ async def test_feature_never_keeps_a_flow_deleted_while_it_was_linked(database_u
     email = new_email()
     project = await make_project(db, email)
     flow = await db.fetchval(
-        "INSERT INTO journey_flows (project_id, name, canvas_state) VALUES ($1, 'Share', '{}') RETURNING id", project)
+        "INSERT INTO journey_flows (project_id, name, canvas_state) VALUES ($1, 'Share', '{}') RETURNING id", project
+    )
     async with connect(database_url, email=email) as client:
         feature = await call(client, "create_feature", project_id=str(project), name="Share")
         outcome = await _call_during_uncommitted_delete(
-            database_url, db, client, "DELETE FROM journey_flows WHERE id = $1", flow,
-            "update_feature", feature_id=feature["id"], required_journeys=[str(flow)])
+            database_url,
+            db,
+            client,
+            "DELETE FROM journey_flows WHERE id = $1",
+            flow,
+            "update_feature",
+            feature_id=feature["id"],
+            required_journeys=[str(flow)],
+        )
         dangling = await db.fetchval("SELECT count(*) FROM features WHERE $1 = ANY(required_journeys)", flow)
         assert dangling == 0, f"a feature names the deleted flow {flow}: {outcome}"
-        assert "required_journeys" in await error_of(client, "update_feature", feature_id=feature["id"],
-                                                     required_journeys=[str(flow)])
+        assert "required_journeys" in await error_of(
+            client, "update_feature", feature_id=feature["id"], required_journeys=[str(flow)]
+        )
 
 
 async def test_prescribed_tokens_are_checked_like_confirmations(database_url, db):
@@ -88,10 +106,13 @@ async def test_prescribed_tokens_are_checked_like_confirmations(database_url, db
             assert "incident" not in message.lower()
         assert await db.fetchval("SELECT count(*) FROM design_systems WHERE project_id = $1::uuid", project) == 0
 
-        good = {"colors": {"primary": {"value": "#0055FF"}, "accent": {"ref": "colors.primary"}, "text": "#111"},
-                "spacing": {"base": {"value": "4px"}, "scale": [4, 8, 12], "steps": {"md": {"value": "16px"}}},
-                "typography": {"font_family": "Inter", "sizes": {"lg": {"value": "18px"}}, "weights": {"bold": 700}},
-                "radii": {"card": {"value": "8px"}}, "shadows": {"card": "0 1px 3px 0 rgb(0 0 0 / 0.1)"}}
+        good = {
+            "colors": {"primary": {"value": "#0055FF"}, "accent": {"ref": "colors.primary"}, "text": "#111"},
+            "spacing": {"base": {"value": "4px"}, "scale": [4, 8, 12], "steps": {"md": {"value": "16px"}}},
+            "typography": {"font_family": "Inter", "sizes": {"lg": {"value": "18px"}}, "weights": {"bold": 700}},
+            "radii": {"card": {"value": "8px"}},
+            "shadows": {"card": "0 1px 3px 0 rgb(0 0 0 / 0.1)"},
+        }
         created = await call(client, "create_design_system", project_id=project, prescribed_tokens=good)
         assert created["prescribed_tokens"] == good
         for tokens, field, hint in bad:
@@ -111,19 +132,36 @@ async def test_relationship_never_targets_an_entity_deleted_or_renamed_meanwhile
         teacher = await call(client, "create_entity", project_id=p, entity_name="Teacher")
         rel = [{"type": "has_many", "target_entity": "Lesson"}]
         outcome = await _call_during_uncommitted_delete(
-            database_url, db, client, "DELETE FROM inferred_entities WHERE id = $1::uuid", lesson["id"],
-            "update_entity", entity_id=teacher["id"], relationships=rel)
+            database_url,
+            db,
+            client,
+            "DELETE FROM inferred_entities WHERE id = $1::uuid",
+            lesson["id"],
+            "update_entity",
+            entity_id=teacher["id"],
+            relationships=rel,
+        )
         stored = await db.fetchval("SELECT relationships FROM inferred_entities WHERE id = $1::uuid", teacher["id"])
         assert stored == [], f"Teacher keeps a relationship to the deleted Lesson: {outcome}"
         assert "relationships[0].target_entity" in outcome and "Create the target entity first" in outcome
 
         course = await call(client, "create_entity", project_id=p, entity_name="Course")
         outcome = await _call_during_uncommitted_delete(
-            database_url, db, client, "UPDATE inferred_entities SET entity_name = 'Module' WHERE id = $1::uuid",
-            course["id"], "create_entity", project_id=p, entity_name="Student",
-            relationships=[{"type": "belongs_to", "target_entity": "Course"}])
-        targets = await db.fetch("SELECT r->>'target_entity' AS t FROM inferred_entities, "
-                                 "jsonb_array_elements(relationships) r WHERE project_id = $1", project)
+            database_url,
+            db,
+            client,
+            "UPDATE inferred_entities SET entity_name = 'Module' WHERE id = $1::uuid",
+            course["id"],
+            "create_entity",
+            project_id=p,
+            entity_name="Student",
+            relationships=[{"type": "belongs_to", "target_entity": "Course"}],
+        )
+        targets = await db.fetch(
+            "SELECT r->>'target_entity' AS t FROM inferred_entities, "
+            "jsonb_array_elements(relationships) r WHERE project_id = $1",
+            project,
+        )
         assert [t["t"] for t in targets] == [], f"a relationship names the renamed Course: {outcome}"
 
 
@@ -134,16 +172,18 @@ async def test_inference_never_overwrites_a_field_edited_meanwhile(database_url,
     project, _ = await load_lesson_library(db, email)
     async with connect(database_url, email=email) as client:
         await call(client, "infer_entities", project_id=str(project))
-        lesson = await db.fetchval("SELECT id FROM inferred_entities WHERE project_id = $1 AND entity_name = 'Lesson'",
-                                   project)
+        lesson = await db.fetchval(
+            "SELECT id FROM inferred_entities WHERE project_id = $1 AND entity_name = 'Lesson'", project
+        )
         # Inference has something to add again (a field it found), so it will write the Lesson row...
         await db.execute("UPDATE inferred_entities SET fields = fields - 'tags' WHERE id = $1", lesson)
         # ...while a person's edit of that row is in flight.
         edit = """UPDATE inferred_entities
                      SET fields = fields || '{"subtitle": {"type": "string", "user_edited": true}}'::jsonb
                    WHERE id = $1"""
-        outcome = await _call_during_uncommitted_delete(database_url, db, client, edit, lesson,
-                                                        "infer_entities", project_id=str(project))
+        outcome = await _call_during_uncommitted_delete(
+            database_url, db, client, edit, lesson, "infer_entities", project_id=str(project)
+        )
         fields = await db.fetchval("SELECT fields FROM inferred_entities WHERE id = $1", lesson)
         assert "subtitle" in fields, f"inference overwrote the person's field: {outcome}"
         assert "tags" in fields

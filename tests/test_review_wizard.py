@@ -31,13 +31,20 @@ class StrictAnthropic(FakeAnthropic):
         self.requests.append(body)
         for i, m in enumerate(body["messages"]):
             empty = not m["content"] or any(
-                b.get("type") == "text" and not b.get("text", "").strip() for b in m["content"]
-                if isinstance(b, dict))
+                b.get("type") == "text" and not b.get("text", "").strip() for b in m["content"] if isinstance(b, dict)
+            )
             if empty:
-                return httpx2.Response(400, json={"type": "error", "error": {
-                    "type": "invalid_request_error",
-                    "message": f"messages.{i}: all messages must have non-empty content except for the "
-                               f"optional final assistant message"}})
+                return httpx2.Response(
+                    400,
+                    json={
+                        "type": "error",
+                        "error": {
+                            "type": "invalid_request_error",
+                            "message": f"messages.{i}: all messages must have non-empty content except for the "
+                            f"optional final assistant message",
+                        },
+                    },
+                )
         if len(self.requests) == 1:
             return httpx2.Response(200, json=message([], 0))
         c = Conversation(body)
@@ -47,38 +54,44 @@ class StrictAnthropic(FakeAnthropic):
 async def test_an_empty_model_turn_does_not_break_the_run_for_good(database_url, db, monkeypatch):
     fake = StrictAnthropic()
     monkeypatch.setattr(backends, "make_anthropic_client", fake.client)
-    async with connect(database_url, new_email(), toolsets=("all",), anthropic_api_key="sk-test",
-                       model=MODEL) as client:
+    async with connect(
+        database_url, new_email(), toolsets=("all",), anthropic_api_key="sk-test", model=MODEL
+    ) as client:
         project = await call(client, "create_project", name="Lesson Library", type="web-app")
         first = await call(client, "run_wizard", project_id=project["id"], wizard_type="page-creator", brief=BRIEF)
     # The empty turn is kept in the transcript (and counted), but never sent back as an empty message.
     assert first["status"] == "paused", first["message"]
     assert first["current_phase"] == "review-consistency"
-    steps = await db.fetch("SELECT role, content FROM wizard_run_steps WHERE run_id = $1 AND role = 'assistant' "
-                           "ORDER BY step_index", uuid.UUID(first["run_id"]))
+    steps = await db.fetch(
+        "SELECT role, content FROM wizard_run_steps WHERE run_id = $1 AND role = 'assistant' ORDER BY step_index",
+        uuid.UUID(first["run_id"]),
+    )
     assert steps[0]["content"] == []
 
 
 async def test_a_rejected_question_is_not_handed_to_the_model_as_an_answer(database_url, db, monkeypatch):
     fake = FakeAnthropic()
     monkeypatch.setattr(backends, "make_anthropic_client", fake.client)
-    async with connect(database_url, new_email(), toolsets=("all",), anthropic_api_key="sk-test",
-                       model=MODEL) as client:
+    async with connect(
+        database_url, new_email(), toolsets=("all",), anthropic_api_key="sk-test", model=MODEL
+    ) as client:
         project = await call(client, "create_project", name="Lesson Library", type="web-app")
         first = await call(client, "run_wizard", project_id=project["id"], wizard_type="page-creator", brief=BRIEF)
         assert first["status"] == "paused"
         [question] = first["open_questions"]
-        await call(client, "reject_thought", thought_id=question["thought_id"],
-                   user_feedback="Not my call; decide yourself.")
+        await call(
+            client, "reject_thought", thought_id=question["thought_id"], user_feedback="Not my call; decide yourself."
+        )
         sent = len(fake.requests)
         await call(client, "continue_wizard_run", run_id=first["run_id"])
     resumed = Conversation(fake.requests[sent]).text_of_user_messages()
-    told = resumed[resumed.index(question["thought_id"]) - 300:]
+    told = resumed[resumed.index(question["thought_id"]) - 300 :]
     assert "answered your question" not in told and "None" not in told
     assert "rejected" in told and "Not my call; decide yourself." in told
 
 
 # ---- lock order: the run before its thoughts, as log_thought and record_decision take them ----------
+
 
 @pytest.fixture
 async def other_conn(database_url):
@@ -113,11 +126,13 @@ async def test_answering_while_a_thought_builds_on_the_question_does_not_deadloc
         other = other_conn  # log_thought(run_id, depends_on=[question]): the run share-locked, then the question
         async with other.transaction():
             await other.execute("SELECT 1 FROM wizard_runs WHERE id = $1 FOR SHARE", uuid.UUID(run["id"]))
-            answering = asyncio.ensure_future(client.call_tool(
-                "answer_question", {"thought_id": question["id"], "answer": "Planning lessons."}))
+            answering = asyncio.ensure_future(
+                client.call_tool("answer_question", {"thought_id": question["id"], "answer": "Planning lessons."})
+            )
             await _blocked_on_a_lock(db)
-            await other.execute("SELECT 1 FROM ai_thinking_chain WHERE id = $1 FOR KEY SHARE",
-                                uuid.UUID(question["id"]))
+            await other.execute(
+                "SELECT 1 FROM ai_thinking_chain WHERE id = $1 FOR KEY SHARE", uuid.UUID(question["id"])
+            )
         result = await answering
         assert not result.is_error, result.content[0].text
         state = await call(client, "get_wizard_run", run_id=run["id"])
@@ -135,8 +150,11 @@ async def test_two_answered_questions_of_one_run_at_once_do_not_deadlock(databas
         other = other_conn  # another ask_user of the run, answered: the run share-locked, then locked to update
         async with other.transaction():
             await other.execute("SELECT 1 FROM wizard_runs WHERE id = $1 FOR SHARE", uuid.UUID(run["id"]))
-            asking = asyncio.ensure_future(client.call_tool(
-                "ask_user", {"run_id": run["id"], "ask_key": "page_purpose", "question": "What is it for?"}))
+            asking = asyncio.ensure_future(
+                client.call_tool(
+                    "ask_user", {"run_id": run["id"], "ask_key": "page_purpose", "question": "What is it for?"}
+                )
+            )
             await _blocked_on_a_lock(db)
             await other.execute("SELECT 1 FROM wizard_runs WHERE id = $1 FOR UPDATE", uuid.UUID(run["id"]))
         result = await asking
@@ -145,13 +163,21 @@ async def test_two_answered_questions_of_one_run_at_once_do_not_deadlock(databas
 
 
 @pytest.mark.parametrize("tool", ["revise_thought", "update_thought", "delete_thought"])
-async def test_changing_a_thought_while_a_decision_is_recorded_on_it_does_not_deadlock(database_url, db, other_conn, tool):
+async def test_changing_a_thought_while_a_decision_is_recorded_on_it_does_not_deadlock(
+    database_url, db, other_conn, tool
+):
     """record_decision locks the run, then the thought; changing a thought takes them in the same order."""
     async with connect(database_url, new_email()) as client:
         project = await call(client, "create_project", name="Locks", type="web-app")
         run = await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator")
-        logged = await call(client, "log_thought", run_id=run["id"], thought_type="decision",
-                            reasoning="A card grid fits", confidence=0.8)
+        logged = await call(
+            client,
+            "log_thought",
+            run_id=run["id"],
+            thought_type="decision",
+            reasoning="A card grid fits",
+            confidence=0.8,
+        )
         thought_id = logged["id"]
         args = {"thought_id": thought_id} | {
             "revise_thought": {"reasoning": "A list fits better"},
@@ -162,6 +188,8 @@ async def test_changing_a_thought_while_a_decision_is_recorded_on_it_does_not_de
             await other_conn.execute("SELECT 1 FROM wizard_runs WHERE id = $1 FOR NO KEY UPDATE", uuid.UUID(run["id"]))
             changing = asyncio.ensure_future(client.call_tool(tool, args))
             await _blocked_on_a_lock(db)
-            await other_conn.execute("SELECT 1 FROM ai_thinking_chain WHERE id = $1 FOR KEY SHARE", uuid.UUID(thought_id))
+            await other_conn.execute(
+                "SELECT 1 FROM ai_thinking_chain WHERE id = $1 FOR KEY SHARE", uuid.UUID(thought_id)
+            )
         result = await changing
         assert not result.is_error, result.content[0].text

@@ -31,14 +31,21 @@ def _distribution_column(table: str) -> str:
 
 
 async def _blockers(db) -> list[str]:
-    tables = {r["relname"]: set(r["columns"]) for r in await db.fetch(
-        """SELECT c.relname, array_agg(a.attname::text) AS columns
+    tables = {
+        r["relname"]: set(r["columns"])
+        for r in await db.fetch(
+            """SELECT c.relname, array_agg(a.attname::text) AS columns
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') GROUP BY c.relname""")}
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') GROUP BY c.relname"""
+        )
+    }
     distributed = set(tables) - REFERENCE_TABLES - COORDINATOR_TABLES
-    found = [f"table {t}: no {_distribution_column(t)} column to distribute by"
-             for t in sorted(distributed) if _distribution_column(t) not in tables[t]]
+    found = [
+        f"table {t}: no {_distribution_column(t)} column to distribute by"
+        for t in sorted(distributed)
+        if _distribution_column(t) not in tables[t]
+    ]
 
     keys = await db.fetch(
         """SELECT con.conrelid::regclass::text AS tbl, con.conname AS name, con.contype::text AS kind,
@@ -56,7 +63,8 @@ async def _blockers(db) -> list[str]:
                   NULL, NULL
            FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = 'public' AND i.indisunique
-             AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)""")
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)"""
+    )
     kinds = {"p": "primary key", "u": "unique", "i": "unique index"}
     for key in keys:
         table, name, cols = key["tbl"], key["name"], list(key["cols"])
@@ -73,8 +81,10 @@ async def _blockers(db) -> list[str]:
         elif ref in distributed:
             pairs = set(zip(cols, refcols, strict=True))
             if (_distribution_column(table), _distribution_column(ref)) not in pairs:
-                found.append(f"foreign key {shown} -> {target}: does not pair "
-                             f"{_distribution_column(table)} with {ref}.{_distribution_column(ref)}")
+                found.append(
+                    f"foreign key {shown} -> {target}: does not pair "
+                    f"{_distribution_column(table)} with {ref}.{_distribution_column(ref)}"
+                )
         elif ref in COORDINATOR_TABLES:
             found.append(f"foreign key {shown} -> {target}: points at a coordinator-only table")
     return sorted(found)
@@ -82,7 +92,7 @@ async def _blockers(db) -> list[str]:
 
 def _documented() -> list[str]:
     text = SCALING.read_text()
-    block = text[text.index(START) + len(START):text.index(END)]
+    block = text[text.index(START) + len(START) : text.index(END)]
     return sorted(re.sub(r"^- ", "", line.strip()).strip("`") for line in block.splitlines() if line.strip())
 
 
@@ -90,5 +100,5 @@ async def test_scaling_doc_lists_exactly_what_blocks_distribution_today(db):
     found = await _blockers(db)
     expected_block = "\n".join(f"- `{b}`" for b in found)
     assert _documented() == found, (
-        "docs/scaling.md is out of date with the schema; replace the block between the markers with:\n"
-        + expected_block)
+        "docs/scaling.md is out of date with the schema; replace the block between the markers with:\n" + expected_block
+    )

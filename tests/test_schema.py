@@ -17,10 +17,15 @@ from helpers.records import PROJECT_TABLES, seed_project
 SEED = (ROOT / "docs" / "seed-schema.md").read_text()
 
 SEED_TYPES = {
-    "UUID": ("uuid", None), "TEXT": ("text", None), "JSONB": ("jsonb", None), "INTEGER": ("integer", None),
-    "BOOLEAN": ("boolean", None), "FLOAT": ("double precision", None),
+    "UUID": ("uuid", None),
+    "TEXT": ("text", None),
+    "JSONB": ("jsonb", None),
+    "INTEGER": ("integer", None),
+    "BOOLEAN": ("boolean", None),
+    "FLOAT": ("double precision", None),
     "TIMESTAMP WITH TIME ZONE": ("timestamp with time zone", None),
-    "TEXT[]": ("ARRAY", "_text"), "UUID[]": ("ARRAY", "_uuid"),
+    "TEXT[]": ("ARRAY", "_text"),
+    "UUID[]": ("ARRAY", "_uuid"),
 }
 
 
@@ -36,7 +41,9 @@ def seed_columns() -> list[tuple[str, str, str, int | None]]:
     found = []
     for table, body in re.findall(r"CREATE TABLE (\w+) \((.*?)\n\);", seed_sql(), flags=re.S):
         for line in body.splitlines():
-            match = re.match(r"\s*([a-z_]+)\s+(VARCHAR\((\d+)\)|TIMESTAMP WITH TIME ZONE|UUID\[\]|TEXT\[\]|[A-Z]+)", line)
+            match = re.match(
+                r"\s*([a-z_]+)\s+(VARCHAR\((\d+)\)|TIMESTAMP WITH TIME ZONE|UUID\[\]|TEXT\[\]|[A-Z]+)", line
+            )
             if match and match.group(1) not in ("unique", "primary", "constraint"):
                 kind = "VARCHAR" if match.group(3) else match.group(2)
                 found.append((table, match.group(1), kind, int(match.group(3)) if match.group(3) else None))
@@ -49,8 +56,20 @@ def seed_indexes() -> list[tuple[str, str]]:
 
 def test_the_seed_parses_into_every_table():
     tables = {t for t, *_ in seed_columns()}
-    assert tables == {"users", "projects", "design_systems", "pages", "mockups", "features", "journey_flows",
-                      "flow_nodes", "inferred_entities", "wizard_runs", "ai_thinking_chain", "user_context_items"}
+    assert tables == {
+        "users",
+        "projects",
+        "design_systems",
+        "pages",
+        "mockups",
+        "features",
+        "journey_flows",
+        "flow_nodes",
+        "inferred_entities",
+        "wizard_runs",
+        "ai_thinking_chain",
+        "user_context_items",
+    }
     assert len(seed_columns()) > 150
     assert len(seed_indexes()) == 19
 
@@ -58,13 +77,17 @@ def test_the_seed_parses_into_every_table():
 async def test_every_seed_column_exists_with_the_seed_type(db):
     rows = await db.fetch(
         """SELECT table_name, column_name, data_type, udt_name, character_maximum_length
-           FROM information_schema.columns WHERE table_schema = 'public'""")
+           FROM information_schema.columns WHERE table_schema = 'public'"""
+    )
     actual = {(r["table_name"], r["column_name"]): r for r in rows}
     for table, column, kind, length in seed_columns():
         assert (table, column) in actual, f"{table}.{column} is missing"
         row = actual[(table, column)]
         if kind == "VARCHAR":
-            assert row["data_type"] == "character varying" and row["character_maximum_length"] == length, (table, column)
+            assert row["data_type"] == "character varying" and row["character_maximum_length"] == length, (
+                table,
+                column,
+            )
         else:
             data_type, udt = SEED_TYPES[kind]
             assert row["data_type"] == data_type, (table, column, row["data_type"])
@@ -84,11 +107,16 @@ async def test_the_seed_unique_constraints_hold(db):
     with pytest.raises(asyncpg.UniqueViolationError):
         await db.execute("INSERT INTO pages (project_id, name, slug, path) VALUES ($1, 'X', 'x', '/')", ids["project"])
     with pytest.raises(asyncpg.UniqueViolationError):
-        await db.execute("INSERT INTO mockups (page_id, project_id, version, html_content) VALUES ($1, $2, 1, '')",
-                         ids["page"], ids["project"])
+        await db.execute(
+            "INSERT INTO mockups (page_id, project_id, version, html_content) VALUES ($1, $2, 1, '')",
+            ids["page"],
+            ids["project"],
+        )
     with pytest.raises(asyncpg.UniqueViolationError):
-        await db.execute("INSERT INTO inferred_entities (project_id, entity_name, fields) VALUES ($1, 'Lesson', '{}')",
-                         ids["project"])
+        await db.execute(
+            "INSERT INTO inferred_entities (project_id, entity_name, fields) VALUES ($1, 'Lesson', '{}')",
+            ids["project"],
+        )
     with pytest.raises(asyncpg.UniqueViolationError):  # defect 8: one design system per project
         await db.execute("INSERT INTO design_systems (project_id) VALUES ($1)", ids["project"])
 
@@ -97,10 +125,12 @@ async def test_pages_accept_valid_paths(db):
     """Defect 1: with the seed's CHECK, every one of these inserts failed."""
     user = await db.fetchval("INSERT INTO users (email) VALUES ($1) RETURNING id", new_email())
     project = await db.fetchval(
-        "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'P', 'p', 'web-app') RETURNING id", user)
+        "INSERT INTO projects (user_id, name, slug, type) VALUES ($1, 'P', 'p', 'web-app') RETURNING id", user
+    )
     for i, path in enumerate(["/", "/dashboard/settings", "/a-b/c-9/"]):
-        await db.execute("INSERT INTO pages (project_id, name, slug, path) VALUES ($1, 'P', $2, $3)",
-                         project, f"p{i}", path)
+        await db.execute(
+            "INSERT INTO pages (project_id, name, slug, path) VALUES ($1, 'P', $2, $3)", project, f"p{i}", path
+        )
     paths = await db.fetch("SELECT path FROM pages WHERE project_id = $1 ORDER BY path", project)
     assert [r["path"] for r in paths] == ["/", "/a-b/c-9/", "/dashboard/settings"]
 
@@ -109,7 +139,9 @@ async def test_pages_accept_valid_paths(db):
 async def test_pages_reject_invalid_paths(db, path):
     ids = await seed_project(db, new_email())
     with pytest.raises(asyncpg.CheckViolationError) as caught:
-        await db.execute("INSERT INTO pages (project_id, name, slug, path) VALUES ($1, 'P', 'p', $2)", ids["project"], path)
+        await db.execute(
+            "INSERT INTO pages (project_id, name, slug, path) VALUES ($1, 'P', 'p', $2)", ids["project"], path
+        )
     assert caught.value.constraint_name == "valid_path"
 
 
@@ -135,11 +167,18 @@ async def test_mockups_and_nodes_carry_their_parents_project(db):
     ids = await seed_project(db, new_email())
     other = await seed_project(db, new_email())
     with pytest.raises(asyncpg.ForeignKeyViolationError):
-        await db.execute("INSERT INTO mockups (page_id, project_id, version, html_content) VALUES ($1, $2, 9, '')",
-                         ids["page"], other["project"])
+        await db.execute(
+            "INSERT INTO mockups (page_id, project_id, version, html_content) VALUES ($1, $2, 9, '')",
+            ids["page"],
+            other["project"],
+        )
     with pytest.raises(asyncpg.ForeignKeyViolationError):
-        await db.execute("""INSERT INTO flow_nodes (flow_id, project_id, node_type, position, data)
-                            VALUES ($1, $2, 'screen', '{}', '{}')""", ids["flow"], other["project"])
+        await db.execute(
+            """INSERT INTO flow_nodes (flow_id, project_id, node_type, position, data)
+                            VALUES ($1, $2, 'screen', '{}', '{}')""",
+            ids["flow"],
+            other["project"],
+        )
 
 
 async def test_page_parents_stay_in_the_project_and_never_cycle(db):

@@ -152,8 +152,9 @@ async def test_converted_results_come_from_our_converter_and_anything_else_from_
     def convert(result: Any, output_model: Any) -> Any:
         seen.append(output_model)
         if output_model is Echoed and result.text == "mine":
-            return CallToolResult(content=[TextContent(type="text", text="converted")],
-                                  structured_content={"text": "mine"})
+            return CallToolResult(
+                content=[TextContent(type="text", text="converted")], structured_content={"text": "mine"}
+            )
         return None
 
     rewrite_tool_schemas(server, "echo", input_schema=lambda s: s, output_schema=lambda s: {**s, "description": "kept"})

@@ -28,9 +28,16 @@ from mcp.client.stdio import StdioServerParameters
 from helpers.mcp_client import new_email
 
 EXECUTABLE = shutil.which("flexos-mcp", path=str(Path(sys.executable).parent)) or "flexos-mcp"
-INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-              "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                         "clientInfo": {"name": "lifecycle-test", "version": "1"}}}
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "lifecycle-test", "version": "1"},
+    },
+}
 INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 EXIT_BOUND_S = 20  # generous on a noisy machine; before the fix the server never exited while stdin was open
 
@@ -46,8 +53,13 @@ def home():
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {"PATH": os.environ["PATH"], "HOME": str(home), "FLEXOS_DATA_DIR": str(home / "data"),
-           "FLEXOS_USER_EMAIL": new_email(), "FLEXOS_LOG_LEVEL": "INFO"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "FLEXOS_DATA_DIR": str(home / "data"),
+        "FLEXOS_USER_EMAIL": new_email(),
+        "FLEXOS_LOG_LEVEL": "INFO",
+    }
     return env | extra
 
 
@@ -71,8 +83,9 @@ class Served:
 
     def __init__(self, env: dict[str, str], home: Path):
         self.log = open(home / f"stderr-{time.monotonic_ns()}.log", "w+b")  # noqa: SIM115
-        self.proc = subprocess.Popen([EXECUTABLE, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.log, env=env)
+        self.proc = subprocess.Popen(
+            [EXECUTABLE, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env
+        )
         self._buffer = b""
 
     def send(self, message: dict) -> None:
@@ -187,8 +200,9 @@ def test_the_last_server_to_leave_stops_the_shared_embedded_postgres(home):
         first.proc.send_signal(signal.SIGTERM)
         assert first.exit_code() == 143
         assert _postmaster(home).exists(), "stopped under a server that still uses it"
-        last.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-                   "params": {"name": "list_projects", "arguments": {}}})
+        last.send(
+            {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "list_projects", "arguments": {}}}
+        )
         answer = last.receive()
         assert answer["id"] == 2 and not answer["result"].get("isError"), answer
 
@@ -226,8 +240,9 @@ async def test_a_call_in_flight_finishes_within_the_grace_period(database_url, h
     async with Client(parameters, mode="legacy", elicitation_callback=person, read_timeout_seconds=60) as client:
         process = server_process()
         project = await client.call_tool("create_project", {"name": "Grace", "type": "web-app"})
-        asked = await client.call_tool("ask_user", {"project_id": project.structured_content["id"],
-                                                    "question": "Who uses this page?"})
+        asked = await client.call_tool(
+            "ask_user", {"project_id": project.structured_content["id"], "question": "Who uses this page?"}
+        )
         assert signalled.is_set()
         assert not asked.is_error, asked.content[0].text
         assert asked.structured_content["outcome"] == "answered"

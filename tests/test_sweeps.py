@@ -25,8 +25,17 @@ from helpers.schema_values import bad_values, kind_of, resolve, valid_arguments
 
 # Values are quoted back as JSON (null, true, "text"), never as Python (None, True, 'text').
 PYTHON_VALUES = re.compile(r"\b(None|True|False)\b|got '")
-FORBIDDEN = ("Traceback", "SQLSTATE", "asyncpg", "psycopg", "violates", "errors.pydantic.dev",
-             "duplicate key", "Internal error", "validation error for")
+FORBIDDEN = (
+    "Traceback",
+    "SQLSTATE",
+    "asyncpg",
+    "psycopg",
+    "violates",
+    "errors.pydantic.dev",
+    "duplicate key",
+    "Internal error",
+    "validation error for",
+)
 
 
 def _text(result: Any) -> str:
@@ -66,8 +75,9 @@ async def test_every_tool_refuses_bad_input_clearly_and_changes_nothing(database
                     await expect_refusal(tool, {**base, name: value}, name, label)
                 kind = kind_of(name, prop, schema)
                 if kind in other_project and kind != "project" and resolve(prop, schema).get("type") == "array":
-                    await expect_refusal(tool, {**base, name: [str(other_project[kind])]}, name,
-                                         "another project's id in a list")
+                    await expect_refusal(
+                        tool, {**base, name: [str(other_project[kind])]}, name, "another project's id in a list"
+                    )
             for name in schema.get("required", []):
                 await expect_refusal(tool, {k: v for k, v in base.items() if k != name}, name, "missing")
                 await expect_refusal(tool, {**base, name: None}, name, "null for a required argument")
@@ -99,11 +109,15 @@ async def test_another_users_ids_answer_like_missing_ids_everywhere(database_url
                     continue
                 as_list = resolve(prop, schema).get("type") == "array"
                 missing = uuid.uuid4()
-                reference = await client.call_tool(tool.name, {**base, name: [str(missing)] if as_list else str(missing)})
+                reference = await client.call_tool(
+                    tool.name, {**base, name: [str(missing)] if as_list else str(missing)}
+                )
                 expected = _normalised(_text(reference), missing)
                 for kind, foreign in foreign_ids.items():
                     checked += 1
-                    result = await client.call_tool(tool.name, {**base, name: [str(foreign)] if as_list else str(foreign)})
+                    result = await client.call_tool(
+                        tool.name, {**base, name: [str(foreign)] if as_list else str(foreign)}
+                    )
                     got = _normalised(_text(result), foreign)
                     if not result.is_error or got != expected:
                         leaks.append(f"{tool.name}({name}=A's {kind}): {got[:160]!r} vs missing: {expected[:160]!r}")
@@ -111,10 +125,13 @@ async def test_another_users_ids_answer_like_missing_ids_everywhere(database_url
         for template in (await client.list_resource_templates()).resource_templates:
             params = re.findall(r"\{(\w+)\}", template.uri_template)
             for param in params:
+
                 def uri_with(value: Any) -> str:
                     uri = template.uri_template
                     for p in params:
-                        uri = uri.replace("{" + p + "}", str(value if p == param else b.get(p.removesuffix("_id"), b["project"])))
+                        uri = uri.replace(
+                            "{" + p + "}", str(value if p == param else b.get(p.removesuffix("_id"), b["project"]))
+                        )
                     return uri
 
                 missing = uuid.uuid4()

@@ -21,8 +21,13 @@ def helper_imports_out_of_place(root: Path = TESTS) -> list[str]:
         if where.parts[0] != "helpers" and path.name != "conftest.py" and not path.name.startswith("test_"):
             found.append(f"{where}: a helper module outside tests/helpers/")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level
-                     else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            names = (
+                [node.module]
+                if isinstance(node, ast.ImportFrom) and node.module and not node.level
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
             for name in names:
                 top, last = name.split(".")[0], name.split(".")[-1]
                 if top == "conftest" or last.startswith("test_") or ((root / top).is_dir() and top != "helpers"):
@@ -70,7 +75,8 @@ def planted(tmp_path: Path) -> Path:
     (tmp_path / "test_a.py").write_text(
         "from conftest import call\nimport test_b\n"
         "from flexos_mcp.db.pool import _init_connection\nfrom flexos_mcp.server import http_app\n"
-        "def test_x():\n    assert http_app._matches('a', ('a',))\n")
+        "def test_x():\n    assert http_app._matches('a', ('a',))\n"
+    )
     return tmp_path
 
 
@@ -78,5 +84,7 @@ def test_the_checks_catch_planted_offences(planted: Path):
     out_of_place = helper_imports_out_of_place(planted)
     assert len(out_of_place) == 3 and "loose_helper.py" in out_of_place[0]
     assert any("imports conftest" in f for f in out_of_place) and any("imports test_b" in f for f in out_of_place)
-    assert private_names_used(planted) == ["test_a.py:3: flexos_mcp.db.pool._init_connection",
-                                           "test_a.py:6: http_app._matches"]
+    assert private_names_used(planted) == [
+        "test_a.py:3: flexos_mcp.db.pool._init_connection",
+        "test_a.py:6: http_app._matches",
+    ]

@@ -22,29 +22,62 @@ async def test_log_with_dependencies_and_flags(database_url, db, subtests):
     async with connect(database_url, toolsets=("all",)) as client:
         project = await call(client, "create_project", name="Think", type="web-app")
         pid = project["id"]
-        seen = await call(client, "log_thought", project_id=pid, thought_type="observation", confidence=0.9,
-                          reasoning="Teachers upload PDFs", source_description="the brief")
-        guess = await call(client, "log_thought", project_id=pid, thought_type="assumption", confidence=0.4,
-                           reasoning="They browse by grade", depends_on=[seen["id"]], is_assumption=True)
-        asked = await call(client, "log_thought", project_id=pid, thought_type="question", confidence=0.5,
-                           reasoning="By grade or subject?", depends_on=[guess["id"]], alternatives=["grade", "subject"])
-        chosen = await call(client, "log_thought", project_id=pid, thought_type="decision", confidence=0.6,
-                            reasoning="Filter by grade", depends_on=[guess["id"], seen["id"]])
+        seen = await call(
+            client,
+            "log_thought",
+            project_id=pid,
+            thought_type="observation",
+            confidence=0.9,
+            reasoning="Teachers upload PDFs",
+            source_description="the brief",
+        )
+        guess = await call(
+            client,
+            "log_thought",
+            project_id=pid,
+            thought_type="assumption",
+            confidence=0.4,
+            reasoning="They browse by grade",
+            depends_on=[seen["id"]],
+            is_assumption=True,
+        )
+        asked = await call(
+            client,
+            "log_thought",
+            project_id=pid,
+            thought_type="question",
+            confidence=0.5,
+            reasoning="By grade or subject?",
+            depends_on=[guess["id"]],
+            alternatives=["grade", "subject"],
+        )
+        chosen = await call(
+            client,
+            "log_thought",
+            project_id=pid,
+            thought_type="decision",
+            confidence=0.6,
+            reasoning="Filter by grade",
+            depends_on=[guess["id"], seen["id"]],
+        )
         assert guess["is_assumption"] and not seen["is_assumption"]
         assert asked["needs_answer"] and asked["has_alternatives"] and asked["alternatives"] == ["grade", "subject"]
         assert not chosen["needs_answer"] and not chosen["has_alternatives"]
         got = await call(client, "get_thought", thought_id=seen["id"])
         assert set(got["leads_to"]) == {guess["id"], chosen["id"]}
-        for args, field in ((dict(thought_type="inference", is_assumption=True), "is_assumption"),
-                            (dict(thought_type="observation", needs_answer=True), "needs_answer"),
-                            (dict(thought_type="observation", confidence=1.5), "confidence"),
-                            (dict(thought_type="guess"), "thought_type")):
+        for args, field in (
+            (dict(thought_type="inference", is_assumption=True), "is_assumption"),
+            (dict(thought_type="observation", needs_answer=True), "needs_answer"),
+            (dict(thought_type="observation", confidence=1.5), "confidence"),
+            (dict(thought_type="guess"), "thought_type"),
+        ):
             with subtests.test(args=args, field=field):
                 args = {"confidence": 0.5, "reasoning": "x", **args}
                 message = await error_of(client, "log_thought", project_id=pid, **args)
                 assert field in message, message
-        assert "project_id" in await error_of(client, "log_thought", thought_type="observation", reasoning="x",
-                                              confidence=0.5)
+        assert "project_id" in await error_of(
+            client, "log_thought", thought_type="observation", reasoning="x", confidence=0.5
+        )
         questions = await call(client, "open_questions", project_id=pid)
         assert [q["id"] for q in questions["items"]] == [asked["id"]]
         open_assumptions = await call(client, "list_assumptions", project_id=pid)
@@ -56,11 +89,18 @@ async def test_batch_with_keys_and_cycles(database_url, db):
     async with connect(database_url, toolsets=("all",)) as client:
         project = await call(client, "create_project", name="Batch", type="web-app")
         pid = project["id"]
-        root = await call(client, "log_thought", project_id=pid, thought_type="observation", reasoning="root",
-                          confidence=0.9)
+        root = await call(
+            client, "log_thought", project_id=pid, thought_type="observation", reasoning="root", confidence=0.9
+        )
         batch = [
             {"key": "b", "thought_type": "inference", "reasoning": "b", "confidence": 0.5, "depends_on": ["a"]},
-            {"key": "a", "thought_type": "observation", "reasoning": "a", "confidence": 0.5, "depends_on": [root["id"]]},
+            {
+                "key": "a",
+                "thought_type": "observation",
+                "reasoning": "a",
+                "confidence": 0.5,
+                "depends_on": [root["id"]],
+            },
             {"key": "c", "thought_type": "decision", "reasoning": "c", "confidence": 0.5, "depends_on": ["a", "b"]},
         ]
         logged = await call(client, "log_thoughts", project_id=pid, thoughts=batch)
@@ -76,8 +116,14 @@ async def test_batch_with_keys_and_cycles(database_url, db):
         ]
         message = await error_of(client, "log_thoughts", project_id=pid, thoughts=cyclic)
         assert "cycle" in message and "x" in message and "y" in message and "z" in message
-        message = await error_of(client, "log_thoughts", project_id=pid, thoughts=[
-            {"key": "k", "thought_type": "inference", "reasoning": "k", "confidence": 0.5, "depends_on": ["nope"]}])
+        message = await error_of(
+            client,
+            "log_thoughts",
+            project_id=pid,
+            thoughts=[
+                {"key": "k", "thought_type": "inference", "reasoning": "k", "confidence": 0.5, "depends_on": ["nope"]}
+            ],
+        )
         assert "'nope'" in message and "keys here: k" in message
         duplicate = [{"key": "d", "thought_type": "observation", "reasoning": "d", "confidence": 0.5}] * 2
         assert "unique" in await error_of(client, "log_thoughts", project_id=pid, thoughts=duplicate)
@@ -98,23 +144,54 @@ async def test_dependencies_stay_in_the_project_and_run(database_url, db):
     other = await seed_project(db, new_email())
     async with connect(database_url, email=email, toolsets=("all",)) as client:
         pid = str(ids["project"])
-        foreign = await error_of(client, "log_thought", project_id=pid, thought_type="inference", reasoning="x",
-                                 confidence=0.5, depends_on=[str(other["thought"])])
+        foreign = await error_of(
+            client,
+            "log_thought",
+            project_id=pid,
+            thought_type="inference",
+            reasoning="x",
+            confidence=0.5,
+            depends_on=[str(other["thought"])],
+        )
         missing_id = uuid.uuid4()
-        missing = await error_of(client, "log_thought", project_id=pid, thought_type="inference", reasoning="x",
-                                 confidence=0.5, depends_on=[str(missing_id)])
+        missing = await error_of(
+            client,
+            "log_thought",
+            project_id=pid,
+            thought_type="inference",
+            reasoning="x",
+            confidence=0.5,
+            depends_on=[str(missing_id)],
+        )
         assert "not found" in foreign.lower() or "No thought" in foreign
         assert foreign.replace(str(other["thought"]), "ID") == missing.replace(str(missing_id), "ID")
         run = await call(client, "start_wizard", project_id=pid, wizard_type="page-creator")
-        message = await error_of(client, "log_thought", run_id=run["id"], thought_type="inference", reasoning="x",
-                                 confidence=0.5, depends_on=[str(ids["thought"])])
+        message = await error_of(
+            client,
+            "log_thought",
+            run_id=run["id"],
+            thought_type="inference",
+            reasoning="x",
+            confidence=0.5,
+            depends_on=[str(ids["thought"])],
+        )
         assert "same run" in message
         # A project-level thought may build on a run's thought.
-        await call(client, "log_thought", project_id=pid, thought_type="inference", reasoning="x", confidence=0.5,
-                   depends_on=[str(ids["thought"])])
-        foreign = await error_of(client, "update_thought", thought_id=str(ids["thought_2"]),
-                                 depends_on=[str(other["thought"])])
-        missing = await error_of(client, "update_thought", thought_id=str(ids["thought_2"]), depends_on=[str(missing_id)])
+        await call(
+            client,
+            "log_thought",
+            project_id=pid,
+            thought_type="inference",
+            reasoning="x",
+            confidence=0.5,
+            depends_on=[str(ids["thought"])],
+        )
+        foreign = await error_of(
+            client, "update_thought", thought_id=str(ids["thought_2"]), depends_on=[str(other["thought"])]
+        )
+        missing = await error_of(
+            client, "update_thought", thought_id=str(ids["thought_2"]), depends_on=[str(missing_id)]
+        )
         assert foreign.replace(str(other["thought"]), "ID") == missing.replace(str(missing_id), "ID")
 
 
@@ -132,13 +209,22 @@ async def test_rejecting_an_assumption_mid_chain_reports_exactly_downstream(data
             thought_type = "assumption" if i == 25 else "inference"
             if i in (11, 12):  # side branch off #10 that does not pass through #25
                 deps = ["t10"] if i == 11 else ["t11"]
-            batch.append({"key": f"t{i}", "thought_type": thought_type, "reasoning": f"step {i}",
-                          "confidence": 0.6, "depends_on": deps})
+            batch.append(
+                {
+                    "key": f"t{i}",
+                    "thought_type": thought_type,
+                    "reasoning": f"step {i}",
+                    "confidence": 0.6,
+                    "depends_on": deps,
+                }
+            )
         batch[13]["depends_on"] = ["t10"]  # the spine continues from #10 past the branch
         logged = await call(client, "log_thoughts", project_id=pid, thoughts=batch)
         key = logged["keys"]
         downstream = {key[f"t{i}"] for i in range(26, 50)}
-        rejected = await call(client, "reject_thought", thought_id=key["t25"], user_feedback="Teachers search by subject")
+        rejected = await call(
+            client, "reject_thought", thought_id=key["t25"], user_feedback="Teachers search by subject"
+        )
         assert set(rejected["needs_review"]) == downstream and len(rejected["needs_review"]) == 24
         assert rejected["thought"]["status"] == "rejected" and "subject" in rejected["thought"]["user_feedback"]
         flagged = await call(client, "list_thoughts", project_id=pid, needs_review=True, limit=100)
@@ -161,14 +247,37 @@ async def test_revise_replaces_and_ripples(database_url, db):
         project = await call(client, "create_project", name="Revise", type="web-app")
         run = await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator")
         rid = run["id"]
-        logged = await call(client, "log_thoughts", run_id=rid, thoughts=[
-            {"key": "a", "thought_type": "assumption", "reasoning": "Grade first", "confidence": 0.5},
-            {"key": "b", "thought_type": "inference", "reasoning": "Grade filter on top", "confidence": 0.5, "depends_on": ["a"]},
-            {"key": "c", "thought_type": "decision", "reasoning": "Tabs per grade", "confidence": 0.5, "depends_on": ["b"]},
-        ])
+        logged = await call(
+            client,
+            "log_thoughts",
+            run_id=rid,
+            thoughts=[
+                {"key": "a", "thought_type": "assumption", "reasoning": "Grade first", "confidence": 0.5},
+                {
+                    "key": "b",
+                    "thought_type": "inference",
+                    "reasoning": "Grade filter on top",
+                    "confidence": 0.5,
+                    "depends_on": ["a"],
+                },
+                {
+                    "key": "c",
+                    "thought_type": "decision",
+                    "reasoning": "Tabs per grade",
+                    "confidence": 0.5,
+                    "depends_on": ["b"],
+                },
+            ],
+        )
         k = logged["keys"]
-        revised = await call(client, "revise_thought", thought_id=k["a"], reasoning="Subject first",
-                             user_feedback="They think in subjects", confidence=0.8)
+        revised = await call(
+            client,
+            "revise_thought",
+            thought_id=k["a"],
+            reasoning="Subject first",
+            user_feedback="They think in subjects",
+            confidence=0.8,
+        )
         new = revised["replacement"]
         assert revised["thought"]["status"] == "revised" and new["depends_on"] == [k["a"]]
         assert new["thought_type"] == "assumption" and new["is_assumption"] and new["wizard_run_id"] == rid
@@ -200,9 +309,15 @@ async def test_another_users_thoughts_answer_like_missing_ones(database_url, db,
     before = await dump_project(db, ids["project"])
     tid = str(ids["thought"])
     calls = {
-        "get_thought": {}, "update_thought": {"confidence": 0.2}, "revise_thought": {"reasoning": "x"},
-        "confirm_thought": {}, "reject_thought": {}, "delete_thought": {}, "thought_lineage": {},
-        "thought_impact": {}, "answer_question": {"answer": "x"},
+        "get_thought": {},
+        "update_thought": {"confidence": 0.2},
+        "revise_thought": {"reasoning": "x"},
+        "confirm_thought": {},
+        "reject_thought": {},
+        "delete_thought": {},
+        "thought_lineage": {},
+        "thought_impact": {},
+        "answer_question": {"answer": "x"},
     }
     async with connect(database_url, toolsets=("all",)) as intruder:
         for tool, extra in calls.items():
@@ -218,7 +333,13 @@ async def test_another_users_thoughts_answer_like_missing_ones(database_url, db,
                     missing = await error_of(intruder, tool, **{field: missing_id})
                     assert foreign.replace(str(value), "ID") == missing.replace(missing_id, "ID"), tool
         for field, value in (("project_id", ids["project"]), ("run_id", ids["wizard_run"])):
-            foreign = await error_of(intruder, "log_thought", thought_type="observation", reasoning="x",
-                                     confidence=0.5, **{field: str(value)})
+            foreign = await error_of(
+                intruder,
+                "log_thought",
+                thought_type="observation",
+                reasoning="x",
+                confidence=0.5,
+                **{field: str(value)},
+            )
             assert "No " in foreign
     assert await dump_project(db, ids["project"]) == before

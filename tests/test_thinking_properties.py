@@ -75,13 +75,29 @@ async def test_leads_to_mirrors_depends_on_after_any_sequence(scope, operations)
     for op, arg, deps in operations:
         try:
             if op == "log":
-                thought = await thinking.log_thought(scope, NewThought(
-                    thought_type=arg, reasoning=f"{arg} {len(existing)}", confidence=0.5, depends_on=pick(deps),
-                    alternatives=["other"] if len(existing) % 2 else []), run_id=run.id)
+                thought = await thinking.log_thought(
+                    scope,
+                    NewThought(
+                        thought_type=arg,
+                        reasoning=f"{arg} {len(existing)}",
+                        confidence=0.5,
+                        depends_on=pick(deps),
+                        alternatives=["other"] if len(existing) % 2 else [],
+                    ),
+                    run_id=run.id,
+                )
                 existing.append(thought.id)
             elif op == "batch":
-                items = [NewThought(key=f"k{i}", thought_type=TYPES[i % 5], reasoning=f"batch {i}", confidence=0.4,
-                                    depends_on=([f"k{i - 1}"] if i else []) + pick(deps)) for i in range(arg)]
+                items = [
+                    NewThought(
+                        key=f"k{i}",
+                        thought_type=TYPES[i % 5],
+                        reasoning=f"batch {i}",
+                        confidence=0.4,
+                        depends_on=([f"k{i - 1}"] if i else []) + pick(deps),
+                    )
+                    for i in range(arg)
+                ]
                 logged = await thinking.log_thoughts(scope, items, run_id=run.id)
                 existing.extend(t.id for t in logged.thoughts)
             elif existing:

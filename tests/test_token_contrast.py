@@ -25,15 +25,19 @@ async def test_check_design_system_reports_token_contrast_of_the_pairs_the_mocku
         await _page(client, project, FAULTY, "Faulty")
         legacy = await _page(client, project, '<p style="color:#94A3B8">Grey on white</p>', "Legacy")
         # A row written by older software: no colour pairs stored; they are worked out on the fly.
-        await db.execute("UPDATE mockups SET extracted_patterns = extracted_patterns - 'color_pairs' WHERE id = $1",
-                         uuid.UUID(legacy["current_mockup_id"]))
+        await db.execute(
+            "UPDATE mockups SET extracted_patterns = extracted_patterns - 'color_pairs' WHERE id = $1",
+            uuid.UUID(legacy["current_mockup_id"]),
+        )
         await call(client, "analyze_design_system", project_id=project)
         report = await call(client, "check_design_system", project_id=project)
         assert report["mockups_checked"] == 3
         pairs = {(p["text"]["value"], p["background"]["value"]): p for p in report["token_contrast"]}
         white_on_red = pairs[("#FFFFFF", "#DC2626")]
         assert white_on_red["ratio"] == 4.83 and white_on_red["aa"] and not white_on_red["aaa"]
-        assert white_on_red["text"]["token"] and white_on_red["background"]["token"] and white_on_red["pages"] == ["shelf"]
+        assert (
+            white_on_red["text"]["token"] and white_on_red["background"]["token"] and white_on_red["pages"] == ["shelf"]
+        )
         grey = pairs[("#AAAAAA", "#FFFFFF")]
         assert grey["verdict"] == "fail" and not grey["aa"] and grey["pages"] == ["faulty"]
         assert pairs[("#94A3B8", "#FFFFFF")]["pages"] == ["legacy"]  # from the row without stored pairs

@@ -14,10 +14,16 @@ def _module(fn) -> str:
 
 
 def test_every_tool_and_resource_lives_in_a_module_of_its_toolset():
-    misplaced = [f"{spec.name} ({spec.toolset}) in tools/{_module(spec.fn)}.py" for spec in all_tools()
-                 if not in_toolset_module(_module(spec.fn), spec.toolset)]
-    misplaced += [f"{res.uri} ({res.toolset}) in tools/{_module(res.fn)}.py" for res in all_resources()
-                  if not in_toolset_module(_module(res.fn), res.toolset)]
+    misplaced = [
+        f"{spec.name} ({spec.toolset}) in tools/{_module(spec.fn)}.py"
+        for spec in all_tools()
+        if not in_toolset_module(_module(spec.fn), spec.toolset)
+    ]
+    misplaced += [
+        f"{res.uri} ({res.toolset}) in tools/{_module(res.fn)}.py"
+        for res in all_resources()
+        if not in_toolset_module(_module(res.fn), res.toolset)
+    ]
     assert not misplaced, misplaced
 
 

@@ -39,9 +39,12 @@ async def _tools(database_url, **settings):
 
 def _snapshot_of(tool) -> dict:
     return {
-        "name": tool.name, "title": tool.title, "description": tool.description,
+        "name": tool.name,
+        "title": tool.title,
+        "description": tool.description,
         "annotations": tool.annotations.model_dump(by_alias=True, exclude_none=True),
-        "inputSchema": tool.input_schema, "outputSchema": tool.output_schema,
+        "inputSchema": tool.input_schema,
+        "outputSchema": tool.output_schema,
     }
 
 
@@ -71,22 +74,38 @@ def _planted_tool(name: str, description: str = "Does a thing to a project; retu
     return Tool(name=name, description=description, input_schema={"type": "object"}, annotations=annotations)
 
 
-@pytest.mark.parametrize("planted, problem", [
-    (_planted_tool("update_thing"), "must state"),
-    (_planted_tool("update_thing", read_only_hint=False, destructive_hint=False), "must state"),
-    (_planted_tool("list_things", read_only_hint=True, destructive_hint=True, idempotent_hint=True), "read-only"),
-    (_planted_tool("list_things", read_only_hint=True, destructive_hint=False, idempotent_hint=False), "read-only"),
-    (_planted_tool("delete_thing", read_only_hint=False, destructive_hint=False, idempotent_hint=True), "delete_"),
-    (_planted_tool("save_canvas", "Nodes are created, updated or deleted to match.", read_only_hint=False,
-                   destructive_hint=False, idempotent_hint=True), "says records are deleted"),
-])
+@pytest.mark.parametrize(
+    "planted, problem",
+    [
+        (_planted_tool("update_thing"), "must state"),
+        (_planted_tool("update_thing", read_only_hint=False, destructive_hint=False), "must state"),
+        (_planted_tool("list_things", read_only_hint=True, destructive_hint=True, idempotent_hint=True), "read-only"),
+        (_planted_tool("list_things", read_only_hint=True, destructive_hint=False, idempotent_hint=False), "read-only"),
+        (_planted_tool("delete_thing", read_only_hint=False, destructive_hint=False, idempotent_hint=True), "delete_"),
+        (
+            _planted_tool(
+                "save_canvas",
+                "Nodes are created, updated or deleted to match.",
+                read_only_hint=False,
+                destructive_hint=False,
+                idempotent_hint=True,
+            ),
+            "says records are deleted",
+        ),
+    ],
+)
 def test_the_annotation_check_catches_a_planted_lie(planted, problem):
     assert any(problem in p for p in annotation_problems(planted)), annotation_problems(planted)
 
 
 def test_the_annotation_check_passes_an_honest_tool():
-    honest = _planted_tool("set_current", "Roll back to a version. Nothing is deleted.", read_only_hint=False,
-                           destructive_hint=False, idempotent_hint=True)
+    honest = _planted_tool(
+        "set_current",
+        "Roll back to a version. Nothing is deleted.",
+        read_only_hint=False,
+        destructive_hint=False,
+        idempotent_hint=True,
+    )
     assert annotation_problems(honest) == []
 
 
@@ -127,15 +146,22 @@ def loose_schemas(schema, path: str, allowed: dict[str, str]) -> list[str]:
     found = []
     if "array" in kinds and "items" not in schema and "prefixItems" not in schema:
         found.append(f"{path}: array without items")
-    if "object" in kinds and "properties" not in schema and not isinstance(schema.get("additionalProperties"), dict) \
-            and schema.get("additionalProperties") is not False:
+    if (
+        "object" in kinds
+        and "properties" not in schema
+        and not isinstance(schema.get("additionalProperties"), dict)
+        and schema.get("additionalProperties") is not False
+    ):
         found.append(f"{path}: object without properties or a schema for its values")
     for key, value in schema.items():
         if key in ("properties", "$defs", "patternProperties") and isinstance(value, dict):
             found += [p for sub, s in value.items() for p in loose_schemas(s, f"{path}.{sub}", allowed)]
         elif isinstance(value, dict | list):
-            found += loose_schemas(value, f"{path}.{key}" if key not in ("anyOf", "oneOf", "allOf", "items",
-                                                                          "additionalProperties") else path, allowed)
+            found += loose_schemas(
+                value,
+                f"{path}.{key}" if key not in ("anyOf", "oneOf", "allOf", "items", "additionalProperties") else path,
+                allowed,
+            )
     return found
 
 
@@ -146,8 +172,9 @@ async def test_no_argument_accepts_anything_unless_documented_free_form(database
     assert not problems, "\n".join(problems)
     async with connect(database_url) as client:  # and the server holds to it
         project = (await client.call_tool("create_project", {"name": "Typed", "type": "api"})).structured_content
-        refused = await client.call_tool("create_page", {"project_id": project["id"], "name": "P",
-                                                         "key_elements": [1, {"a": 2}]})
+        refused = await client.call_tool(
+            "create_page", {"project_id": project["id"], "name": "P", "key_elements": [1, {"a": 2}]}
+        )
     assert refused.is_error and "`key_elements.0`" in refused.content[0].text, refused.content[0].text
 
 
@@ -231,11 +258,16 @@ def test_unknown_toolset_stops_the_server_with_the_valid_names():
     with pytest.raises(UnknownToolset) as caught:
         build_server(Config(database_url="postgresql://unused", toolsets=("pages", "nope")))
     assert "nope" in str(caught.value) and "projects" in str(caught.value)
-    run = subprocess.run([sys.executable, "-m", "flexos_mcp", "serve", "--toolsets", "pages,,flows"],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "flexos_mcp", "serve", "--toolsets", "pages,,flows"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2 and "malformed" in run.stderr
-    run = subprocess.run([sys.executable, "-m", "flexos_mcp", "serve", "--toolsets", "nope"],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "flexos_mcp", "serve", "--toolsets", "nope"], capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 2 and "unknown toolset 'nope'" in run.stderr and run.stdout == ""
 
 

@@ -26,8 +26,23 @@ _TAG = re.compile(r"</?\s*user-content\b[^>]*>", re.IGNORECASE)
 _MARK = re.compile(r"INJ\d+[A-Z]")
 
 # Arguments that are text but not content: search and filter inputs, and what they select.
-NOT_CONTENT = {"cursor", "query", "text", "category", "tag", "path", "slug", "ref", "toolset", "key", "ask_key",
-               "entity", "after_node", "created", "target_node_id"}
+NOT_CONTENT = {
+    "cursor",
+    "query",
+    "text",
+    "category",
+    "tag",
+    "path",
+    "slug",
+    "ref",
+    "toolset",
+    "key",
+    "ask_key",
+    "entity",
+    "after_node",
+    "created",
+    "target_node_id",
+}
 # What the generic arguments cannot know: valid token paths, a canvas with nodes, a thought that
 # is a decision; None drops an argument (a page would be its own parent, a thought depend on itself).
 OVERRIDES: dict[str, dict[str, Any]] = {
@@ -54,9 +69,17 @@ CHECKED_JSON = {"prescribed_tokens"}
 # export_flow_mermaid, export_design_tokens) return the same text inside the boundary.
 FILE_FORMATS = ("/data-model/", "/mermaid", "/tokens.", "/tailwind.json", "flexos://schema")
 # The record kind each creating tool makes, so the reads look at the records the sweep wrote.
-CREATES = {"create_page": "page", "create_mockup_version": "mockup", "create_feature": "feature", "create_flow": "flow",
-           "create_flow_node": "flow_node", "create_entity": "entity", "create_context_item": "context_item",
-           "start_wizard": "wizard_run", "log_thought": "thought"}
+CREATES = {
+    "create_page": "page",
+    "create_mockup_version": "mockup",
+    "create_feature": "feature",
+    "create_flow": "flow",
+    "create_flow_node": "flow_node",
+    "create_entity": "entity",
+    "create_context_item": "context_item",
+    "start_wizard": "wizard_run",
+    "log_thought": "thought",
+}
 # Writing tools whose text is not stored (it selects or drives something instead).
 NOT_STORED = {"enable_toolset", "run_wizard", "continue_wizard_run"}
 
@@ -76,7 +99,11 @@ def _free_text(name: str, prop: dict[str, Any], root: dict[str, Any]) -> str | N
     if prop.get("type") == "string":
         return "text" if prop.get("maxLength", 100) >= 80 else None
     items = resolve(prop.get("items", {}), root) if prop.get("type") == "array" else {}
-    if items.get("type") == "string" and not {"enum", "pattern", "format"} & set(items) and not kind_of(name, prop, root):
+    if (
+        items.get("type") == "string"
+        and not {"enum", "pattern", "format"} & set(items)
+        and not kind_of(name, prop, root)
+    ):
         return "list"
     return None
 
@@ -92,8 +119,18 @@ def _override(value: Any, ids: dict[str, Any]) -> Any:
     if value == "SEED_RUN":
         return str(ids["seed_run"])
     if value == "CANVAS":
-        return {"nodes": [{"id": "n9", "type": "screen", "position": {"x": 0, "y": 0}, "label": injection(),
-                           "data": {"label": injection(), "note": injection()}}], "edges": []}
+        return {
+            "nodes": [
+                {
+                    "id": "n9",
+                    "type": "screen",
+                    "position": {"x": 0, "y": 0},
+                    "label": injection(),
+                    "data": {"label": injection(), "note": injection()},
+                }
+            ],
+            "edges": [],
+        }
     return value
 
 
@@ -105,7 +142,9 @@ def boundary_breaches(text: str) -> list[str]:
         end = tag.start() if tag else len(text)
         for mark in _MARK.finditer(text, position, end):
             if depth < 1:
-                breaches.append(f"{mark[0]} outside the boundary: …{text[max(0, mark.start() - 80):mark.end() + 20]}…")
+                breaches.append(
+                    f"{mark[0]} outside the boundary: …{text[max(0, mark.start() - 80) : mark.end() + 20]}…"
+                )
         if tag is None:
             break
         depth = max(0, depth - 1) if tag[0].startswith("</") else depth + 1
@@ -127,8 +166,11 @@ async def test_every_free_text_field_comes_back_inside_the_boundary(database_url
             if tool.annotations.read_only_hint or tool.name in NOT_STORED or tool.name.startswith("delete_"):
                 continue
             schema = tool.input_schema
-            fields = {name: shape for name, prop in schema.get("properties", {}).items()
-                      if (shape := _free_text(name, prop, schema))}
+            fields = {
+                name: shape
+                for name, prop in schema.get("properties", {}).items()
+                if (shape := _free_text(name, prop, schema))
+            }
             if not fields:
                 continue
             expected.update(fields)
@@ -167,8 +209,13 @@ async def test_every_free_text_field_comes_back_inside_the_boundary(database_url
         for template in (await client.list_resource_templates()).resource_templates:
             if any(part in template.uri_template for part in FILE_FORMATS):
                 continue
-            uri = re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m[1].removesuffix("_id"), ids["project"])
-                                                      if m[1] != "run_id" else ids["wizard_run"]), template.uri_template)
+            uri = re.sub(
+                r"\{(\w+)\}",
+                lambda m: str(
+                    ids.get(m[1].removesuffix("_id"), ids["project"]) if m[1] != "run_id" else ids["wizard_run"]
+                ),
+                template.uri_template,
+            )
             try:
                 body = (await client.read_resource(uri)).contents[0]
             except Exception as exc:  # a template whose ids this seed cannot fill: reported if coverage fails
@@ -176,8 +223,9 @@ async def test_every_free_text_field_comes_back_inside_the_boundary(database_url
                 continue
             outputs.append((uri, getattr(body, "text", "")))
         for prompt in (await client.list_prompts()).prompts:
-            arguments = {a.name: (str(ids["project"]) if a.name == "project" else injection())
-                         for a in prompt.arguments or []}
+            arguments = {
+                a.name: (str(ids["project"]) if a.name == "project" else injection()) for a in prompt.arguments or []
+            }
             for mark in _MARK.findall(json.dumps(arguments)):
                 written[mark] = f"prompt {prompt.name}"
             got = await client.get_prompt(prompt.name, arguments)
@@ -188,6 +236,10 @@ async def test_every_free_text_field_comes_back_inside_the_boundary(database_url
     read_names = {written[m] for m in seen if m in written}
     never_read = sorted(expected - read_names)
     assert not breaches, f"{len(breaches)} injected texts escaped the boundary:\n" + "\n".join(breaches[:60])
-    assert not never_read, ("free-text arguments never stored and read back by any tool, resource or prompt: "
-                            + ", ".join(never_read) + "\nrefused calls:\n" + "\n".join(refused))
+    assert not never_read, (
+        "free-text arguments never stored and read back by any tool, resource or prompt: "
+        + ", ".join(never_read)
+        + "\nrefused calls:\n"
+        + "\n".join(refused)
+    )
     assert len(expected) > 40 and len(written) > 100, refused

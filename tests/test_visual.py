@@ -37,8 +37,7 @@ pytestmark = pytest.mark.usefixtures("chromium")
 
 
 async def _page(client, project: str, html: str, name: str = "Shelf", device: str = "desktop") -> dict:
-    return await call(client, "create_page", project_id=project, name=name, html_content=html,
-                      primary_device=device)
+    return await call(client, "create_page", project_id=project, name=name, html_content=html, primary_device=device)
 
 
 def _image(result) -> Image.Image:
@@ -60,7 +59,9 @@ async def test_render_mockup_returns_a_png_with_its_size_and_caches_it(database_
         assert info["viewport"] == {"name": "mobile", "width": 390, "height": 844, "scale": 1}  # the page's device
         assert image.size == (390, info["image"]["height"]) and info["image"]["height"] >= 844
         assert info["mockup"]["version"] == 1 and info["cut"] is False and info["cached"] is False
-        assert info["resource_uri"] == f"flexos://projects/{project}/mockups/{page['current_mockup_id']}/render/mobile.png"
+        assert (
+            info["resource_uri"] == f"flexos://projects/{project}/mockups/{page['current_mockup_id']}/render/mobile.png"
+        )
         assert image.convert("RGB").getpixel((5, 5)) == (220, 38, 38)  # the red header, as the CSS says
         text = next(c.text for c in result.content if c.type == "text")
         assert "Rendered <user-content>'Shelf' v1</user-content> at mobile" in text  # the page's name is data
@@ -68,19 +69,22 @@ async def test_render_mockup_returns_a_png_with_its_size_and_caches_it(database_
         again = await client.call_tool("render_mockup", {"mockup_id": page["current_mockup_id"], "viewport": "mobile"})
         assert again.structured_content["cached"] is True and _image(again).size == image.size
 
-        sharp = await client.call_tool("render_mockup", {"page_id": page["id"], "viewport": "desktop", "scale": 2,
-                                                         "full_page": False})
+        sharp = await client.call_tool(
+            "render_mockup", {"page_id": page["id"], "viewport": "desktop", "scale": 2, "full_page": False}
+        )
         assert sharp.structured_content["viewport"] == {"name": "desktop", "width": 1440, "height": 900, "scale": 2}
         assert _image(sharp).size == (2880, 1800) and sharp.structured_content["resource_uri"] is None
 
-        custom = await client.call_tool("render_mockup", {"page_id": page["id"], "width": 1024, "height": 768,
-                                                          "full_page": False})
+        custom = await client.call_tool(
+            "render_mockup", {"page_id": page["id"], "width": 1024, "height": 768, "full_page": False}
+        )
         assert custom.structured_content["viewport"]["name"] == "custom" and _image(custom).size == (1024, 768)
 
         read = await client.read_resource(info["resource_uri"])
         blob = read.contents[0]
         assert blob.mime_type == "image/png" and base64.b64decode(blob.blob) == base64.b64decode(
-            next(c.data for c in result.content if c.type == "image"))
+            next(c.data for c in result.content if c.type == "image")
+        )
 
 
 async def test_a_tall_page_is_cut_and_says_where_to_continue(database_url):
@@ -103,23 +107,29 @@ async def test_render_refuses_unclear_or_missing_mockups_clearly(database_url):
         empty = await call(client, "create_page", project_id=project, name="Empty")
         page = await _page(client, project, PAGE_V1)
         assert "no mockup yet" in await error_of(client, "render_mockup", page_id=empty["id"])
-        assert "not both" in await error_of(client, "render_mockup", page_id=page["id"],
-                                            mockup_id=page["current_mockup_id"])
+        assert "not both" in await error_of(
+            client, "render_mockup", page_id=page["id"], mockup_id=page["current_mockup_id"]
+        )
         assert "no version 9" in await error_of(client, "render_mockup", page_id=page["id"], version=9)
         missing = str(uuid.uuid4())
         assert "No mockup with id" in await error_of(client, "render_mockup", mockup_id=missing)
         with pytest.raises(MCPError, match="not a viewport"):
-            await client.read_resource(f"flexos://projects/{project}/mockups/{page['current_mockup_id']}/render/huge.png")
+            await client.read_resource(
+                f"flexos://projects/{project}/mockups/{page['current_mockup_id']}/render/huge.png"
+            )
         with pytest.raises(MCPError, match="No mockup"):
-            await client.read_resource(f"flexos://projects/{uuid.uuid4()}/mockups/{page['current_mockup_id']}/render/mobile.png")
+            await client.read_resource(
+                f"flexos://projects/{uuid.uuid4()}/mockups/{page['current_mockup_id']}/render/mobile.png"
+            )
 
 
 async def test_compare_mockups_shows_only_the_changed_region(database_url):
     async with connect(database_url) as client:
         project = (await call(client, "create_project", name="Compare", type="web-app"))["id"]
         page = await _page(client, project, PAGE_V1)
-        await call(client, "create_mockup_version", page_id=page["id"], html_content=PAGE_V2,
-                   change_description="Blue header")
+        await call(
+            client, "create_mockup_version", page_id=page["id"], html_content=PAGE_V2, change_description="Blue header"
+        )
         result = await client.call_tool("compare_mockups", {"page_id": page["id"]})
         assert not result.is_error, result.content
         compared = result.structured_content
@@ -133,8 +143,9 @@ async def test_compare_mockups_shows_only_the_changed_region(database_url):
         image = _image(result)
         assert image.width > 1440 and "difference" in next(c.text for c in result.content if c.type == "text")
 
-        same = await call(client, "compare_mockups", page_id=page["id"], from_version=1, to_version=1,
-                          viewport="mobile")
+        same = await call(
+            client, "compare_mockups", page_id=page["id"], from_version=1, to_version=1, viewport="mobile"
+        )
         assert same["identical"] and same["regions"] == [] and same["changed_percent"] == 0
 
 
@@ -171,7 +182,6 @@ async def test_without_a_browser_the_tools_say_how_to_get_one(database_url, monk
         assert (await call(client, "get_page", page_id=page["id"]))["id"] == page["id"]  # the rest still works
     async with connect(database_url, email, chromium=str(tmp_path / "nowhere")) as client:
         assert "FLEXOS_CHROMIUM" in await error_of(client, "render_mockup", page_id=page["id"])
-
 
 
 async def test_a_mockup_that_never_loads_fails_on_time_and_the_server_keeps_serving(database_url):

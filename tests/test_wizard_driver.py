@@ -27,6 +27,7 @@ def fake_api(monkeypatch):
         fake = FakeAnthropic(failures)
         monkeypatch.setattr(backends, "make_anthropic_client", fake.client)
         return fake
+
     return install
 
 
@@ -42,8 +43,12 @@ async def check_chain(db, run_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every step's thought is in the chain once; each thought the driver wrote (model text, tool
     steps) depends on exactly the step before it; tool steps name their tool."""
     steps = await db.fetch("SELECT * FROM wizard_run_steps WHERE run_id = $1 ORDER BY step_index", run_id)
-    thoughts = {r["id"]: r for r in await db.fetch(
-        "SELECT * FROM ai_thinking_chain WHERE wizard_run_id = $1 ORDER BY created_at, id", run_id)}
+    thoughts = {
+        r["id"]: r
+        for r in await db.fetch(
+            "SELECT * FROM ai_thinking_chain WHERE wizard_run_id = $1 ORDER BY created_at, id", run_id
+        )
+    }
     seen: list[uuid.UUID] = []
     reason = None  # the latest reasoning step: model text or a thought the model logged
     for step in steps:
@@ -132,8 +137,16 @@ async def test_claude_runs_page_creator_to_the_end(database_url, db, fake_api):
     assert fake.requests[10]["system"][0]["text"] == render_wizard_prompt("page-creator", "finalize", arguments)
     assert all(r["model"] == MODEL for r in fake.requests)
     sent_tools = {tool["name"]: tool for tool in fake.requests[0]["tools"]}
-    assert {"create_page", "create_mockup_version", "log_thought", "ask_user", "advance_wizard",
-            "complete_wizard", "record_answer", "check_mockup_consistency"} <= set(sent_tools)
+    assert {
+        "create_page",
+        "create_mockup_version",
+        "log_thought",
+        "ask_user",
+        "advance_wizard",
+        "complete_wizard",
+        "record_answer",
+        "check_mockup_consistency",
+    } <= set(sent_tools)
     assert not {"start_wizard", "run_wizard", "continue_wizard_run", "delete_project", "delete_page"} & set(sent_tools)
     async with driven(database_url, email) as client:
         listed = {tool.name: tool for tool in (await client.list_tools()).tools}
@@ -190,12 +203,14 @@ async def test_a_killed_process_never_repeats_a_committed_call(database_url, db,
     monkeypatch.setattr(store, "save_step", dying_save)
     async with driven(database_url, new_email()) as client:
         project = await _project(client)
-        crashed = await client.call_tool("run_wizard", {"project_id": project["id"], "wizard_type": "page-creator",
-                                                        "brief": BRIEF})
+        crashed = await client.call_tool(
+            "run_wizard", {"project_id": project["id"], "wizard_type": "page-creator", "brief": BRIEF}
+        )
         assert crashed.is_error and "incident" in crashed.content[0].text
         run_id = await db.fetchval("SELECT id FROM wizard_runs WHERE project_id = $1", uuid.UUID(project["id"]))
-        marker = await db.fetchrow("SELECT * FROM wizard_run_steps WHERE run_id = $1 AND tool_use_id = $2",
-                                   run_id, killed[0])
+        marker = await db.fetchrow(
+            "SELECT * FROM wizard_run_steps WHERE run_id = $1 AND tool_use_id = $2", run_id, killed[0]
+        )
         assert marker is not None and marker["tool_result"] is None  # committed with the decision
         paused = await call(client, "continue_wizard_run", run_id=str(run_id))
         await call(client, "answer_question", thought_id=paused["open_questions"][0]["thought_id"], answer="Yes.")
@@ -211,19 +226,28 @@ async def test_a_killed_process_never_repeats_a_committed_call(database_url, db,
 async def test_without_a_model_the_message_says_what_to_configure(database_url, db):
     async with connect(database_url, toolsets=("all",)) as client:
         project = await _project(client)
-        message = await error_of(client, "run_wizard", project_id=project["id"], wizard_type="page-creator",
-                                 brief=BRIEF)
+        message = await error_of(
+            client, "run_wizard", project_id=project["id"], wizard_type="page-creator", brief=BRIEF
+        )
         assert "ANTHROPIC_API_KEY" in message and "sampling" in message
-        message = await error_of(client, "run_wizard", project_id=project["id"], wizard_type="page-creator",
-                                 brief=BRIEF, model_source="client")
+        message = await error_of(
+            client,
+            "run_wizard",
+            project_id=project["id"],
+            wizard_type="page-creator",
+            brief=BRIEF,
+            model_source="client",
+        )
         assert "model_source" in message and "sampling" in message
-        missing = await error_of(client, "run_wizard", project_id=str(uuid.uuid4()), wizard_type="page-creator",
-                                 brief=BRIEF)
+        missing = await error_of(
+            client, "run_wizard", project_id=str(uuid.uuid4()), wizard_type="page-creator", brief=BRIEF
+        )
         assert "project" in missing
     assert await db.fetchval("SELECT count(*) FROM wizard_runs WHERE project_id = $1", uuid.UUID(project["id"])) == 0
 
 
 # ---- MCP sampling: the client's own model -------------------------------------------------------
+
 
 def _anthropic_view(params: t.CreateMessageRequestParams) -> dict[str, Any]:
     """A sampling request as the script reads requests (Messages API shape)."""
@@ -236,8 +260,14 @@ def _anthropic_view(params: t.CreateMessageRequestParams) -> dict[str, Any]:
             elif block.type == "tool_use":
                 blocks.append({"type": "tool_use", "id": block.id, "name": block.name, "input": block.input})
             elif block.type == "tool_result":
-                blocks.append({"type": "tool_result", "tool_use_id": block.tool_use_id, "is_error": block.is_error,
-                               "content": "".join(c.text for c in block.content)})
+                blocks.append(
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": block.tool_use_id,
+                        "is_error": block.is_error,
+                        "content": "".join(c.text for c in block.content),
+                    }
+                )
         if messages and messages[-1]["role"] == m.role:
             messages[-1]["content"] += blocks
         else:
@@ -252,24 +282,38 @@ async def test_the_clients_own_model_drives_the_run_through_sampling(database_ur
         requests.append(params)
         c = Conversation(_anthropic_view(params))
         body = message(page_creator_turn(c), c.turn)
-        content = [t.TextContent(type="text", text=b["text"]) if b["type"] == "text"
-                   else t.ToolUseContent(id=b["id"], name=b["name"], input=b["input"]) for b in body["content"]]
-        return t.CreateMessageResultWithTools(role="assistant", model="client-model", content=content,
-                                              stop_reason="toolUse" if body["stop_reason"] == "tool_use" else "endTurn")
+        content = [
+            t.TextContent(type="text", text=b["text"])
+            if b["type"] == "text"
+            else t.ToolUseContent(id=b["id"], name=b["name"], input=b["input"])
+            for b in body["content"]
+        ]
+        return t.CreateMessageResultWithTools(
+            role="assistant",
+            model="client-model",
+            content=content,
+            stop_reason="toolUse" if body["stop_reason"] == "tool_use" else "endTurn",
+        )
 
     async def person(context, params) -> t.ElicitResult:
         return t.ElicitResult(action="accept", content={"answer": "Looks right."})
 
     config = Config(database_url=database_url, user_email=new_email(), toolsets=("all",))
-    async with Client(build_server(config), mode="legacy", sampling_callback=model, elicitation_callback=person,
-                      sampling_capabilities=t.SamplingCapability(tools=t.SamplingToolsCapability())) as client:
+    async with Client(
+        build_server(config),
+        mode="legacy",
+        sampling_callback=model,
+        elicitation_callback=person,
+        sampling_capabilities=t.SamplingCapability(tools=t.SamplingToolsCapability()),
+    ) as client:
         project = await _project(client)
         done = await call(client, "run_wizard", project_id=project["id"], wizard_type="page-creator", brief=BRIEF)
     # The person answered through elicitation, so the run never paused.
     assert done["status"] == "completed" and (done["backend"], done["model"]) == ("sampling", "client-model")
     assert done["model_turns"] == 11 == len(requests) and done["input_tokens"] == 0
     assert requests[0].system_prompt == render_wizard_prompt(
-        "page-creator", "understand-intent", {"project": project["id"], "brief": BRIEF})
+        "page-creator", "understand-intent", {"project": project["id"], "brief": BRIEF}
+    )
     assert {"create_page", "log_thought"} <= {tool.name for tool in requests[0].tools}
     assert "run_wizard" not in {tool.name for tool in requests[0].tools}
     assert requests[0].tool_choice.mode == "auto"

@@ -8,8 +8,9 @@ PNG = "iVBORw0KGgo="  # base64 of a PNG's first bytes: enough to follow it throu
 
 
 def test_a_render_goes_to_the_model_as_an_image_block():
-    outcome = ToolOutcome(False, "Rendered 'Home' v1 at mobile", {"page_height": 900},
-                          ({"media_type": "image/png", "data": PNG},))
+    outcome = ToolOutcome(
+        False, "Rendered 'Home' v1 at mobile", {"page_height": 900}, ({"media_type": "image/png", "data": PNG},)
+    )
     stored = outcome.as_result()  # what the run keeps, as JSON
     block = tool_result_block("toolu_1", stored)
     assert block["content"] == [

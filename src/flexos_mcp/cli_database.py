@@ -47,8 +47,12 @@ async def command_database(config: Config, *, max_size: int = 2) -> AsyncIterato
     """The configured database, announced, its schema current, as a small pool."""
     url = await open_database_url(config)
     await prepare_database(url, config)
-    pool = await create_pool(url, read_only=config.read_only, max_size=max_size,
-                             statement_timeout_ms=max(config.statement_timeout_ms, COMMAND_STATEMENT_TIMEOUT_MS))
+    pool = await create_pool(
+        url,
+        read_only=config.read_only,
+        max_size=max_size,
+        statement_timeout_ms=max(config.statement_timeout_ms, COMMAND_STATEMENT_TIMEOUT_MS),
+    )
     try:
         yield Database(pool, read_only=config.read_only)
     finally:

@@ -15,10 +15,12 @@ from .errors import FlexError
 
 
 def _how_to_see_it(config: Config) -> str:
-    return (f"Your MCP host sees it when its FlexOS server acts as {config.user_email} on this database: set "
-            f"\"FLEXOS_USER_EMAIL\": \"{config.user_email}\" in the host's config (and the same DATABASE_URL or "
-            f"FLEXOS_DATA_DIR, if you set one), or load the example for the host's user with "
-            f"`flexos-mcp demo --email <the host's FLEXOS_USER_EMAIL>`.")
+    return (
+        f"Your MCP host sees it when its FlexOS server acts as {config.user_email} on this database: set "
+        f'"FLEXOS_USER_EMAIL": "{config.user_email}" in the host\'s config (and the same DATABASE_URL or '
+        f"FLEXOS_DATA_DIR, if you set one), or load the example for the host's user with "
+        f"`flexos-mcp demo --email <the host's FLEXOS_USER_EMAIL>`."
+    )
 
 
 async def _demo(config: Config, name: str) -> str:
@@ -30,18 +32,23 @@ async def _demo(config: Config, name: str) -> str:
     async with command_scope(config) as scope:
         existing = await projects.find_example_project(scope, name)
         if existing is not None:
-            return "\n".join([
-                f"The {name} example is already loaded for {config.user_email} as project '{existing.name}' "
-                f"(slug {existing.slug}, id {existing.id}); nothing was changed.",
-                _how_to_see_it(config),
-            ])
+            return "\n".join(
+                [
+                    f"The {name} example is already loaded for {config.user_email} as project '{existing.name}' "
+                    f"(slug {existing.slug}, id {existing.id}); nothing was changed.",
+                    _how_to_see_it(config),
+                ]
+            )
         project = await load_example(scope, name)
         listed = await pages.list_pages(scope, project.id, limit=100)
         design = await design_systems.get_design_system(scope, project.id)
         journeys = await flows.list_flows(scope, project.id, limit=100)
     tokens = design.tokens
-    roles = [f"{role} {tokens['colors'][role]['value']}" for role in ("primary", "background", "surface", "text")
-             if role in tokens.get("colors", {})]
+    roles = [
+        f"{role} {tokens['colors'][role]['value']}"
+        for role in ("primary", "background", "surface", "text")
+        if role in tokens.get("colors", {})
+    ]
     spacing = tokens.get("spacing") or {}
     lines = [
         f"Loaded the {name} example as project '{project.name}' (slug {project.slug}, id {project.id}) "
@@ -54,8 +61,10 @@ async def _demo(config: Config, name: str) -> str:
         lines.append(f"Spacing: base {spacing['base']['value']}, scale {spacing.get('scale')}")
     if (tokens.get("typography") or {}).get("font_family"):
         lines.append(f"Font: {tokens['typography']['font_family']}")
-    lines += [_how_to_see_it(config),
-              f"Then ask it about the project: get_project(project_id=\"{project.id}\"), list_pages, get_design_system."]
+    lines += [
+        _how_to_see_it(config),
+        f'Then ask it about the project: get_project(project_id="{project.id}"), list_pages, get_design_system.',
+    ]
     return "\n".join(lines)
 
 

@@ -30,10 +30,16 @@ def add_token_commands(subparsers: Any) -> None:
     create = actions.add_parser("create", help="create a token for a user (created if new)")
     create.add_argument("--email", required=True, help="the user the token acts as")
     create.add_argument("--name", default="default", help="a label to recognise the token by")
-    create.add_argument("--expires", type=_duration, default=None, metavar="DURATION",
-                        help="lifetime, e.g. 30d, 12h, 90m (default: never expires)")
-    create.add_argument("--read-only", action="store_true",
-                        help="the token may call only tools that read; writing tools are refused")
+    create.add_argument(
+        "--expires",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="lifetime, e.g. 30d, 12h, 90m (default: never expires)",
+    )
+    create.add_argument(
+        "--read-only", action="store_true", help="the token may call only tools that read; writing tools are refused"
+    )
     listing = actions.add_parser("list", help="list a user's tokens: state, access, expiry, last use")
     listing.add_argument("--email", required=True)
     revoke = actions.add_parser("revoke", help="revoke a token by id")
@@ -48,17 +54,23 @@ async def run_token_command(config: Config, args: argparse.Namespace) -> None:
         email = getattr(args, "email", "").strip().lower()
         if args.token_command == "create":
             expires_at = datetime.now(UTC) + args.expires if args.expires else None
-            secret, record = await tokens.create_token(db, email, args.name, expires_at=expires_at,
-                                                       read_only=args.read_only)
+            secret, record = await tokens.create_token(
+                db, email, args.name, expires_at=expires_at, read_only=args.read_only
+            )
             print(secret)
             access = "read-only" if record.read_only else "read-write"
-            print(f"token {record.id} ({record.name}) for {record.email}, {access}, expires "
-                  f"{_when(record.expires_at, 'never')}; it is shown only once", file=sys.stderr)
+            print(
+                f"token {record.id} ({record.name}) for {record.email}, {access}, expires "
+                f"{_when(record.expires_at, 'never')}; it is shown only once",
+                file=sys.stderr,
+            )
             if not config.database_url:  # a token an HTTP server on a real database would never see
-                print(f"The token is stored in {describe_database(config)}: only a server using that database "
-                      f"accepts it. If your HTTP server runs with DATABASE_URL, create the token with the same "
-                      f"setting: DATABASE_URL=postgresql://... flexos-mcp token create --email {record.email}",
-                      file=sys.stderr)
+                print(
+                    f"The token is stored in {describe_database(config)}: only a server using that database "
+                    f"accepts it. If your HTTP server runs with DATABASE_URL, create the token with the same "
+                    f"setting: DATABASE_URL=postgresql://... flexos-mcp token create --email {record.email}",
+                    file=sys.stderr,
+                )
         elif args.token_command == "list":
             records = await tokens.list_tokens(db, email)
             print(token_table(records) if records else f"no tokens for {email}")
@@ -77,7 +89,15 @@ def token_table(records: list[Any]) -> str:
     rows = [("ID", "NAME", "STATE", "ACCESS", "EXPIRES", "LAST USED")]
     for r in records:
         state = "revoked" if r.revoked_at else "expired" if r.expires_at and r.expires_at <= now else "active"
-        rows.append((str(r.id), r.name, state, "read-only" if r.read_only else "read-write",
-                     _when(r.expires_at, "never"), _when(r.last_used_at, "never")))
+        rows.append(
+            (
+                str(r.id),
+                r.name,
+                state,
+                "read-only" if r.read_only else "read-write",
+                _when(r.expires_at, "never"),
+                _when(r.last_used_at, "never"),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)

@@ -47,8 +47,9 @@ def add_wizard_commands(subparsers: Any) -> None:
 
 def _limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-turns", type=int, default=60, help="cap on model turns for the run (default 60)")
-    parser.add_argument("--max-tokens", type=int, default=2_000_000,
-                        help="cap on input+output tokens for the run (default 2,000,000)")
+    parser.add_argument(
+        "--max-tokens", type=int, default=2_000_000, help="cap on input+output tokens for the run (default 2,000,000)"
+    )
 
 
 def _uuid(raw: str) -> UUID:
@@ -75,11 +76,15 @@ def run_wizard_command(args: argparse.Namespace, config: Config) -> int:
 def _not_found_here(exc: NotFound, args: argparse.Namespace, config: Config) -> str:
     who = f"{config.user_email} (FLEXOS_USER_EMAIL picks the user)"
     if exc.field == "project":
-        return (f"No project {args.project!r} among the projects of {who}. Give the slug or id of one of them; "
-                f"`flexos-mcp demo` loads an example project.")
+        return (
+            f"No project {args.project!r} among the projects of {who}. Give the slug or id of one of them; "
+            f"`flexos-mcp demo` loads an example project."
+        )
     if exc.field == "run_id":
-        return (f"No wizard run {args.run_id} among the runs of {who}. `flexos-mcp wizard run` prints the id of "
-                f"each run it starts.")
+        return (
+            f"No wizard run {args.run_id} among the runs of {who}. `flexos-mcp wizard run` prints the id of "
+            f"each run it starts."
+        )
     return str(exc)
 
 
@@ -91,9 +96,12 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             print(await show_run(scope, args.run_id, width=args.width))
         return 0
     if not config.anthropic_api_key:
-        print("flexos-mcp: wizard run/resume needs ANTHROPIC_API_KEY (Claude drives the run; FLEXOS_MODEL picks "
-              f"the model, default {DEFAULT_MODEL}). Without a key, use an MCP client with sampling (run_wizard) "
-              "or start the wizard's prompt in your MCP host.", file=sys.stderr)
+        print(
+            "flexos-mcp: wizard run/resume needs ANTHROPIC_API_KEY (Claude drives the run; FLEXOS_MODEL picks "
+            f"the model, default {DEFAULT_MODEL}). Without a key, use an MCP client with sampling (run_wizard) "
+            "or start the wizard's prompt in your MCP host.",
+            file=sys.stderr,
+        )
         return 2
     from .domain.projects import find_project
     from .wizard import store
@@ -102,10 +110,16 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         if args.wizard_command == "run":
             project = await find_project(scope, args.project)
             if project is None:
-                raise NotFound("project", args.project, field="project",
-                               hint="Give a project id or slug of yours (flexos-mcp lists them with list_projects).")
-            tool, arguments = "run_wizard", {"project_id": str(project.id), "wizard_type": args.wizard_type,
-                                             "brief": args.brief}
+                raise NotFound(
+                    "project",
+                    args.project,
+                    field="project",
+                    hint="Give a project id or slug of yours (flexos-mcp lists them with list_projects).",
+                )
+            tool, arguments = (
+                "run_wizard",
+                {"project_id": str(project.id), "wizard_type": args.wizard_type, "brief": args.brief},
+            )
         else:
             tool, arguments = "continue_wizard_run", {"run_id": str(args.run_id)}
             await store.get_run(scope, args.run_id)  # an unknown run is refused here, in the CLI's words
@@ -122,8 +136,10 @@ async def _answer_open_question(scope: Any, run_id: UUID, answer: str) -> None:
 
     questions = await thinking.run_open_questions(scope.db, run_id)
     if len(questions) != 1:
-        raise FlexError(f"--answer needs exactly one open question in the run; it has {len(questions)}. "
-                        f"`flexos-mcp wizard show {run_id}` lists them.")
+        raise FlexError(
+            f"--answer needs exactly one open question in the run; it has {len(questions)}. "
+            f"`flexos-mcp wizard show {run_id}` lists them."
+        )
     await wizard.answer_question(scope, questions[0].id, answer)
 
 
@@ -133,8 +149,9 @@ async def _call_server(config: Config, tool: str, arguments: dict[str, Any]) -> 
     from .server.app import build_server, resolve_database_url
 
     url = await resolve_database_url(config)
-    server = build_server(dataclasses.replace(config, database_url=url, toolsets=("all",), read_only=False,
-                                              dynamic_toolsets=False))
+    server = build_server(
+        dataclasses.replace(config, database_url=url, toolsets=("all",), read_only=False, dynamic_toolsets=False)
+    )
 
     async def progress(progress: float, total: float | None, message: str | None) -> None:
         if message:
@@ -158,7 +175,7 @@ def _outcome(result: dict[str, Any]) -> str:
     for question in result["open_questions"]:
         lines.append(f"? {question['thought_id']}: {question['question']}")
     if result["status"] == "paused":
-        lines.append(f"answer with: flexos-mcp wizard resume {result['run_id']} --answer \"...\"")
+        lines.append(f'answer with: flexos-mcp wizard resume {result["run_id"]} --answer "..."')
     lines.append(f"details: flexos-mcp wizard show {result['run_id']}")
     return "\n".join(lines)
 
@@ -179,20 +196,26 @@ async def show_run(scope: Any, run_id: UUID, *, width: int = 100) -> str:
     project = await projects.get_project(scope, state.project_id)
     usage = await store.run_usage(scope.db, run_id)
     thoughts = await thinking.run_thought_rows(scope.db, run_id)
-    lines = [f"Wizard run {state.id} · {state.wizard_type} · {state.status}",
-             f"Project: {project.name} ({project.slug})"]
+    lines = [
+        f"Wizard run {state.id} · {state.wizard_type} · {state.status}",
+        f"Project: {project.name} ({project.slug})",
+    ]
     if state.status_note:
         lines.append(f"Note: {state.status_note}")
     if usage.get("driver_backend"):
-        lines.append(f"Model: {usage['driver_model']} via {usage['driver_backend']} · {usage['model_turns']} turns · "
-                     f"{usage['tool_calls']} tool calls · {usage['input_tokens']:,} input / "
-                     f"{usage['output_tokens']:,} output tokens")
+        lines.append(
+            f"Model: {usage['driver_model']} via {usage['driver_backend']} · {usage['model_turns']} turns · "
+            f"{usage['tool_calls']} tool calls · {usage['input_tokens']:,} input / "
+            f"{usage['output_tokens']:,} output tokens"
+        )
     lines += ["", "Phases"]
     number = 0
     for number, entry in enumerate(state.phase_history, start=1):
         answers = ", ".join(entry.get("answers") or {}) or "no answers"
-        lines.append(f"  {number}. {entry['phase']:<20} {_clock(entry.get('entered_at'))} → "
-                     f"{_clock(entry.get('left_at'))}  ({answers})")
+        lines.append(
+            f"  {number}. {entry['phase']:<20} {_clock(entry.get('entered_at'))} → "
+            f"{_clock(entry.get('left_at'))}  ({answers})"
+        )
     if state.status not in ("completed", "abandoned") and state.current_phase:
         lines.append(f"  {number + 1}. {state.current_phase:<20} {_clock(state.phase_entered_at)} → now  (current)")
     summary = (state.outputs or {}).get("summary")
@@ -203,8 +226,10 @@ async def show_run(scope: Any, run_id: UUID, *, width: int = 100) -> str:
     numbers = {t["id"]: number for number, t in enumerate(thoughts, start=1)}
     open_questions = [t for t in thoughts if t["needs_answer"]]
     if open_questions:
-        lines += ["", f"Open questions ({len(open_questions)}; answer with "
-                      f"`flexos-mcp wizard resume {run_id} --answer \"...\"`)"]
+        lines += [
+            "",
+            f'Open questions ({len(open_questions)}; answer with `flexos-mcp wizard resume {run_id} --answer "..."`)',
+        ]
         lines += [f"  ? #{numbers[t['id']]} {t['id']}: {t['reasoning']}" for t in open_questions]
     to_review = [t for t in thoughts if t["needs_review"]]
     if to_review:

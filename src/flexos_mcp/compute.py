@@ -63,13 +63,14 @@ class WorkerCrashed(Exception):
 class ComputeLimits:
     workers: int = max(1, min(4, (os.cpu_count() or 2)))
     timeout_s: float = 60.0
-    memory_mb: int = 2048        # address-space bound of each worker (RLIMIT_AS)
-    recycle_rss_mb: int = 256    # a worker above this resident size after a task is retired
+    memory_mb: int = 2048  # address-space bound of each worker (RLIMIT_AS)
+    recycle_rss_mb: int = 256  # a worker above this resident size after a task is retired
     tasks_per_worker: int = 500  # and every worker after this many tasks, to bound slow leaks
-    nice: int = 10               # workers yield the CPU to the event loop and PostgreSQL when both want it
+    nice: int = 10  # workers yield the CPU to the event loop and PostgreSQL when both want it
 
 
 # --- the worker side -----------------------------------------------------------------------------
+
 
 def _resident_bytes() -> int:
     try:
@@ -124,11 +125,13 @@ def _worker_main(conn: Connection, memory_bytes: int, nice: int = 0) -> None:
 
 # --- the server side -----------------------------------------------------------------------------
 
+
 class _Worker:
     def __init__(self, context: multiprocessing.context.ForkServerContext, memory_bytes: int, nice: int = 0):
         self.conn, child = context.Pipe(duplex=True)
-        self.process = context.Process(target=_worker_main, args=(child, memory_bytes, nice), daemon=True,
-                                       name="flexos-compute")
+        self.process = context.Process(
+            target=_worker_main, args=(child, memory_bytes, nice), daemon=True, name="flexos-compute"
+        )
         self.process.start()
         child.close()
         self.tasks = 0
@@ -160,8 +163,16 @@ class ComputePool:
         self._closed = False
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    async def run(self, fn: Callable[..., T], /, *args: Any, timeout: float | None = None, hint: str = "",
-                  progress: ProgressCallback | None = None, **kwargs: Any) -> T:
+    async def run(
+        self,
+        fn: Callable[..., T],
+        /,
+        *args: Any,
+        timeout: float | None = None,
+        hint: str = "",
+        progress: ProgressCallback | None = None,
+        **kwargs: Any,
+    ) -> T:
         """`fn(*args, **kwargs)` in a worker process; its result, or its exception re-raised here.
 
         `hint` finishes the message of a WorkTooBig (how the caller can ask for less). With
@@ -174,11 +185,14 @@ class ComputePool:
             worker = self._idle.pop() if self._idle else await asyncio.to_thread(self._spawn)
             try:
                 status, value, resident = await asyncio.wait_for(
-                    self._exchange(worker, (fn, args, kwargs, progress is not None), progress), limit)
+                    self._exchange(worker, (fn, args, kwargs, progress is not None), progress), limit
+                )
             except TimeoutError:
                 worker.kill()
-                raise WorkTooBig(f"This work took longer than its limit of {limit:g} s and was stopped; nothing "
-                                 f"was changed. {hint}".strip()) from None
+                raise WorkTooBig(
+                    f"This work took longer than its limit of {limit:g} s and was stopped; nothing "
+                    f"was changed. {hint}".strip()
+                ) from None
             except BaseException:
                 worker.kill()  # cancelled, or the worker died: its state is unknown
                 raise
@@ -187,8 +201,10 @@ class ComputePool:
             result: T = value  # what fn returned, unpickled
             return result
         if status == "memory":
-            raise WorkTooBig(f"This work needed more than the memory bound of {self.limits.memory_mb} MB and was "
-                             f"stopped; nothing was changed. {hint}".strip())
+            raise WorkTooBig(
+                f"This work needed more than the memory bound of {self.limits.memory_mb} MB and was "
+                f"stopped; nothing was changed. {hint}".strip()
+            )
         raise value
 
     def _spawn(self) -> _Worker:
@@ -196,15 +212,20 @@ class ComputePool:
 
     def _return(self, worker: _Worker, resident: int) -> None:
         worker.tasks += 1
-        if (self._closed or resident > self.limits.recycle_rss_mb * _MIB
-                or worker.tasks >= self.limits.tasks_per_worker):
-            log.debug("retiring compute worker %s (%d MB resident, %d tasks)", worker.process.pid,
-                      resident // _MIB, worker.tasks)
+        if self._closed or resident > self.limits.recycle_rss_mb * _MIB or worker.tasks >= self.limits.tasks_per_worker:
+            log.debug(
+                "retiring compute worker %s (%d MB resident, %d tasks)",
+                worker.process.pid,
+                resident // _MIB,
+                worker.tasks,
+            )
             worker.stop()
         else:
             self._idle.append(worker)
 
-    async def _exchange(self, worker: _Worker, task: tuple[Any, ...], progress: ProgressCallback | None) -> tuple[Any, ...]:
+    async def _exchange(
+        self, worker: _Worker, task: tuple[Any, ...], progress: ProgressCallback | None
+    ) -> tuple[Any, ...]:
         """Send the task, then read messages as they arrive without blocking the loop."""
         loop = asyncio.get_running_loop()
         messages: asyncio.Queue[tuple[Any, ...] | None] = asyncio.Queue()  # None: the worker is gone
@@ -221,15 +242,18 @@ class ComputePool:
         try:
             worker.conn.send(task)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            raise TypeError(f"{getattr(task[0], '__name__', task[0])!r} and its arguments must be picklable: "
-                            f"{exc}") from exc
+            raise TypeError(
+                f"{getattr(task[0], '__name__', task[0])!r} and its arguments must be picklable: {exc}"
+            ) from exc
         loop.add_reader(fd, readable)
         try:
             while True:
                 message = await messages.get()
                 if message is None:
-                    raise WorkerCrashed(f"compute worker {worker.process.pid} exited without answering "
-                                        f"(exit code {worker.process.exitcode})")
+                    raise WorkerCrashed(
+                        f"compute worker {worker.process.pid} exited without answering "
+                        f"(exit code {worker.process.exitcode})"
+                    )
                 if message[0] == "progress":
                     if progress is not None:
                         await progress(*message[1])
@@ -275,14 +299,22 @@ def pool() -> ComputePool:
     return _pool
 
 
-async def run_cpu(fn: Callable[..., T], /, *args: Any, timeout: float | None = None, hint: str = "",
-                  progress: ProgressCallback | None = None, **kwargs: Any) -> T:
+async def run_cpu(
+    fn: Callable[..., T],
+    /,
+    *args: Any,
+    timeout: float | None = None,
+    hint: str = "",
+    progress: ProgressCallback | None = None,
+    **kwargs: Any,
+) -> T:
     """Run `fn` in the process's compute pool (see ComputePool.run)."""
     return await pool().run(fn, *args, timeout=timeout, hint=hint, progress=progress, **kwargs)
 
 
-async def run_cpu_if(big: bool, fn: Callable[..., T], /, *args: Any, timeout: float | None = None, hint: str = "",
-                     **kwargs: Any) -> T:
+async def run_cpu_if(
+    big: bool, fn: Callable[..., T], /, *args: Any, timeout: float | None = None, hint: str = "", **kwargs: Any
+) -> T:
     """`fn` in the compute pool when the work is `big`, else right here: for small work a worker
     round trip (pickling the arguments through a pipe) costs more than the work itself."""
     if not big:

@@ -30,33 +30,98 @@ DEFAULT_MODEL = "claude-sonnet-5-5"
 
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("DATABASE_URL", "(embedded)", "PostgreSQL 15+ URL. Unset: an embedded PostgreSQL in FLEXOS_DATA_DIR."),
-    SettingSpec("FLEXOS_DATA_DIR", "the user data dir", "Where the embedded database lives (e.g. ~/.local/share/flexos-mcp)."),
-    SettingSpec("FLEXOS_USER_EMAIL", "<login>@localhost", "The acting user of a stdio server; created on first start (a read-only server only looks it up)."),
-    SettingSpec("FLEXOS_TOOLSETS", "default", "Comma-separated toolsets to expose (same as --toolsets); `all` for every one."),
+    SettingSpec(
+        "FLEXOS_DATA_DIR", "the user data dir", "Where the embedded database lives (e.g. ~/.local/share/flexos-mcp)."
+    ),
+    SettingSpec(
+        "FLEXOS_USER_EMAIL",
+        "<login>@localhost",
+        "The acting user of a stdio server; created on first start (a read-only server only looks it up).",
+    ),
+    SettingSpec(
+        "FLEXOS_TOOLSETS", "default", "Comma-separated toolsets to expose (same as --toolsets); `all` for every one."
+    ),
     SettingSpec("FLEXOS_READ_ONLY", "false", "`true`: the server never writes (same as --read-only)."),
-    SettingSpec("FLEXOS_STATEMENT_TIMEOUT_MS", "15000", "Longest a single SQL statement may run before it is cancelled."),
-    SettingSpec("FLEXOS_DB_TIMEOUT_S", "5", "Longest the server waits to connect to PostgreSQL, for a pooled connection, or for an HTTP token check; past it the call fails with 'database unavailable'."),
-    SettingSpec("FLEXOS_ALLOWED_HOSTS", "(from --public-url)", "HTTP: more `Host` values to accept, comma-separated (`name`, `name:port` or `name:*`), e.g. the name a load balancer's health checks use."),
-    SettingSpec("FLEXOS_ALLOWED_ORIGINS", "(from --public-url)", "HTTP: more browser `Origin` values to accept, comma-separated (`https://app.example.com`, or `http://name:*`)."),
-    SettingSpec("FLEXOS_MAX_REQUESTS_PER_TOKEN", "8", "HTTP: requests one token may have in flight at once; more get 429 with Retry-After."),
-    SettingSpec("FLEXOS_COMPUTE_WORKERS", "min(4, CPUs)", "Worker processes for CPU-heavy work (inference, aggregation, export), off the event loop."),
-    SettingSpec("FLEXOS_COMPUTE_TIMEOUT_S", "60", "Longest one piece of CPU-heavy work may run before it is stopped with a clear error."),
-    SettingSpec("FLEXOS_COMPUTE_MEMORY_MB", "2048", "Memory bound of each compute worker; work that needs more fails cleanly."),
-    SettingSpec("FLEXOS_CHROMIUM", "(found)", "Chromium or Chrome executable for rendering mockups; unset: Playwright's own, then a system chromium/google-chrome."),
-    SettingSpec("FLEXOS_RENDER_TIMEOUT_S", "10", "Longest a mockup may take to load when rendered; a page whose scripts never finish fails after it."),
-    SettingSpec("FLEXOS_RENDER_CACHE_MB", "64", "Memory for rendered mockups kept for reuse (the same mockup at the same size renders once)."),
-    SettingSpec("FLEXOS_STORE_DIR", "<FLEXOS_DATA_DIR>/files", "Where the files and screenshots of context items are stored (content-addressed, each file once)."),
+    SettingSpec(
+        "FLEXOS_STATEMENT_TIMEOUT_MS", "15000", "Longest a single SQL statement may run before it is cancelled."
+    ),
+    SettingSpec(
+        "FLEXOS_DB_TIMEOUT_S",
+        "5",
+        "Longest the server waits to connect to PostgreSQL, for a pooled connection, or for an HTTP token check; past it the call fails with 'database unavailable'.",
+    ),
+    SettingSpec(
+        "FLEXOS_ALLOWED_HOSTS",
+        "(from --public-url)",
+        "HTTP: more `Host` values to accept, comma-separated (`name`, `name:port` or `name:*`), e.g. the name a load balancer's health checks use.",
+    ),
+    SettingSpec(
+        "FLEXOS_ALLOWED_ORIGINS",
+        "(from --public-url)",
+        "HTTP: more browser `Origin` values to accept, comma-separated (`https://app.example.com`, or `http://name:*`).",
+    ),
+    SettingSpec(
+        "FLEXOS_MAX_REQUESTS_PER_TOKEN",
+        "8",
+        "HTTP: requests one token may have in flight at once; more get 429 with Retry-After.",
+    ),
+    SettingSpec(
+        "FLEXOS_COMPUTE_WORKERS",
+        "min(4, CPUs)",
+        "Worker processes for CPU-heavy work (inference, aggregation, export), off the event loop.",
+    ),
+    SettingSpec(
+        "FLEXOS_COMPUTE_TIMEOUT_S",
+        "60",
+        "Longest one piece of CPU-heavy work may run before it is stopped with a clear error.",
+    ),
+    SettingSpec(
+        "FLEXOS_COMPUTE_MEMORY_MB", "2048", "Memory bound of each compute worker; work that needs more fails cleanly."
+    ),
+    SettingSpec(
+        "FLEXOS_CHROMIUM",
+        "(found)",
+        "Chromium or Chrome executable for rendering mockups; unset: Playwright's own, then a system chromium/google-chrome.",
+    ),
+    SettingSpec(
+        "FLEXOS_RENDER_TIMEOUT_S",
+        "10",
+        "Longest a mockup may take to load when rendered; a page whose scripts never finish fails after it.",
+    ),
+    SettingSpec(
+        "FLEXOS_RENDER_CACHE_MB",
+        "64",
+        "Memory for rendered mockups kept for reuse (the same mockup at the same size renders once).",
+    ),
+    SettingSpec(
+        "FLEXOS_STORE_DIR",
+        "<FLEXOS_DATA_DIR>/files",
+        "Where the files and screenshots of context items are stored (content-addressed, each file once).",
+    ),
     SettingSpec("FLEXOS_MAX_FILE_MB", "20", "Largest file, screenshot or fetched page a context item may hold, in MB."),
-    SettingSpec("FLEXOS_FILE_ROOTS", "(none)", "stdio: folders (separated by `:`) from which create_context_item may read a file the user names by path; unset: no path is read."),
-    SettingSpec("FLEXOS_ALLOW_FETCH", "false", "`true`: fetch_context_url may fetch web pages the user asks for (public addresses only, never this machine or a private network)."),
+    SettingSpec(
+        "FLEXOS_FILE_ROOTS",
+        "(none)",
+        "stdio: folders (separated by `:`) from which create_context_item may read a file the user names by path; unset: no path is read.",
+    ),
+    SettingSpec(
+        "FLEXOS_ALLOW_FETCH",
+        "false",
+        "`true`: fetch_context_url may fetch web pages the user asks for (public addresses only, never this machine or a private network).",
+    ),
     SettingSpec("FLEXOS_FETCH_TIMEOUT_S", "10", "Longest fetch_context_url may take for one page, redirects included."),
     SettingSpec("FLEXOS_LOG_LEVEL", "INFO", "Log level for stderr (DEBUG, INFO, WARNING, ERROR)."),
-    SettingSpec("ANTHROPIC_API_KEY", "(unset)", "Lets the wizard driver call Claude; without it wizards use MCP sampling."),
+    SettingSpec(
+        "ANTHROPIC_API_KEY", "(unset)", "Lets the wizard driver call Claude; without it wizards use MCP sampling."
+    ),
     SettingSpec("FLEXOS_MODEL", DEFAULT_MODEL, "The Claude model the wizard driver uses."),
 )
 
-_COMPUTE_SETTINGS = {"FLEXOS_COMPUTE_WORKERS": "workers", "FLEXOS_COMPUTE_TIMEOUT_S": "timeout_s",
-                     "FLEXOS_COMPUTE_MEMORY_MB": "memory_mb"}
+_COMPUTE_SETTINGS = {
+    "FLEXOS_COMPUTE_WORKERS": "workers",
+    "FLEXOS_COMPUTE_TIMEOUT_S": "timeout_s",
+    "FLEXOS_COMPUTE_MEMORY_MB": "memory_mb",
+}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -118,8 +183,10 @@ def _parse_roots(raw: str) -> tuple[Path, ...]:
             continue
         path = Path(part.strip()).expanduser()
         if not path.is_absolute():
-            raise ConfigError(f"FLEXOS_FILE_ROOTS: {part!r} is not an absolute folder path; give full paths "
-                              f"separated by {os.pathsep!r}, e.g. ~/Pictures/inspiration{os.pathsep}/srv/shared.")
+            raise ConfigError(
+                f"FLEXOS_FILE_ROOTS: {part!r} is not an absolute folder path; give full paths "
+                f"separated by {os.pathsep!r}, e.g. ~/Pictures/inspiration{os.pathsep}/srv/shared."
+            )
         if not path.is_dir():
             raise ConfigError(f"FLEXOS_FILE_ROOTS: {str(path)!r} is not an existing folder.")
         roots.append(path)
@@ -146,7 +213,7 @@ class Config:
     chromium: str | None = None
     render_cache_mb: int = 64
     render_timeout_s: int = 10
-    store_dir: Path | None = None        # None: data_dir / "files"
+    store_dir: Path | None = None  # None: data_dir / "files"
     max_file_mb: int = 20
     file_roots: tuple[Path, ...] = ()
     allow_fetch: bool = False
@@ -186,10 +253,12 @@ class Config:
             if env.get(name):
                 kwargs[key] = _parse_list(name, env[name])
         if env.get("FLEXOS_MAX_REQUESTS_PER_TOKEN"):
-            kwargs["max_requests_per_token"] = _parse_positive_int("FLEXOS_MAX_REQUESTS_PER_TOKEN",
-                                                                   env["FLEXOS_MAX_REQUESTS_PER_TOKEN"])
-        compute = {key: _parse_positive_int(name, env[name]) for name, key in _COMPUTE_SETTINGS.items()
-                   if env.get(name)}
+            kwargs["max_requests_per_token"] = _parse_positive_int(
+                "FLEXOS_MAX_REQUESTS_PER_TOKEN", env["FLEXOS_MAX_REQUESTS_PER_TOKEN"]
+            )
+        compute = {
+            key: _parse_positive_int(name, env[name]) for name, key in _COMPUTE_SETTINGS.items() if env.get(name)
+        }
         if compute:
             kwargs["compute"] = dataclasses.replace(ComputeLimits(), **compute)
         if env.get("FLEXOS_LOG_LEVEL"):

@@ -21,7 +21,16 @@ from .domain.scope import Scope
 from .errors import FlexError
 from .package_data import data_path
 
-_PROJECT_FIELDS = ("name", "type", "description", "vision_statement", "target_feeling", "reference_apps", "color", "icon")
+_PROJECT_FIELDS = (
+    "name",
+    "type",
+    "description",
+    "vision_statement",
+    "target_feeling",
+    "reference_apps",
+    "color",
+    "icon",
+)
 _PAGE_FIELDS = ("name", "slug", "path", "type", "purpose", "primary_device")
 
 
@@ -55,10 +64,16 @@ async def load_example(scope: Scope, name: str = "lesson-library") -> Project:
             content = await mockups.prepare_content(html, css, None)
             page_values = {k: page[k] for k in _PAGE_FIELDS if page.get(k) is not None}
             page_values["sort_order"] = order
-            await mockups.create_page(scope, project.id, page_values, {
-                "content": content, "changed_by": "user",
-                "change_description": f"First version, from the {name} example",
-            })
+            await mockups.create_page(
+                scope,
+                project.id,
+                page_values,
+                {
+                    "content": content,
+                    "changed_by": "user",
+                    "change_description": f"First version, from the {name} example",
+                },
+            )
         await design_systems.analyze_design_system(scope, project.id)
         if (folder / "flows").is_dir():
             await flows.import_example_flows(scope, project.id, folder / "flows")

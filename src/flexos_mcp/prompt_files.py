@@ -102,14 +102,11 @@ class PromptFile(BaseModel):
             if value is None or not value.strip():
                 if argument.required:
                     raise ValueError(
-                        f"prompt '{self.name}' needs the argument '{argument.name}' "
-                        f"({argument.description})"
+                        f"prompt '{self.name}' needs the argument '{argument.name}' ({argument.description})"
                     )
                 value = NOT_PROVIDED
             values[argument.name] = value if argument.resolved or value == NOT_PROVIDED else user_content(value)
-        return _PLACEHOLDER.sub(
-            lambda match: "{" + match[1] + "}" if match[1] else values[match[2]], self.body
-        )
+        return _PLACEHOLDER.sub(lambda match: "{" + match[1] + "}" if match[1] else values[match[2]], self.body)
 
 
 def _argument_list(arguments: tuple[PromptArgument, ...]) -> str:
@@ -294,17 +291,13 @@ def _read_prompts(directory: Path, definitions: Mapping[str, WizardDefinition]) 
         if entry.is_dir():
             definition = definitions.get(entry.name)
             if definition is None:
-                raise ValueError(
-                    f"{entry}: folder names no wizard type (known: {', '.join(sorted(definitions))})"
-                )
+                raise ValueError(f"{entry}: folder names no wizard type (known: {', '.join(sorted(definitions))})")
             phases = [phase.name for phase in definition.phases]
             for phase_file in sorted(entry.iterdir()):
                 if phase_file.name.startswith("."):
                     continue
                 if not (phase_file.is_file() and phase_file.suffix == ".md"):
-                    raise ValueError(
-                        f"{phase_file}: unexpected entry; phase prompts are <wizard>/<phase>.md files"
-                    )
+                    raise ValueError(f"{phase_file}: unexpected entry; phase prompts are <wizard>/<phase>.md files")
                 if phase_file.stem not in phases:
                     raise ValueError(
                         f"{phase_file}: wizard '{entry.name}' has no phase '{phase_file.stem}'; "
@@ -384,9 +377,7 @@ def _get(name: str, prompts: Mapping[str, PromptFile] | None) -> PromptFile:
     return prompts[name]
 
 
-def render_prompt(
-    name: str, arguments: Mapping[str, str], *, prompts: Mapping[str, PromptFile] | None = None
-) -> str:
+def render_prompt(name: str, arguments: Mapping[str, str], *, prompts: Mapping[str, PromptFile] | None = None) -> str:
     """The body of prompt `name` with its placeholders filled from `arguments`."""
     return _get(name, prompts).render(arguments)
 

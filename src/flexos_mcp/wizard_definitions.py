@@ -95,9 +95,7 @@ class WizardDefinition(_Frozen):
         for phase in self.phases:
             if phase.name == name:
                 return phase
-        raise ValueError(
-            f"wizard '{self.type}' has no phase '{name}'; its phases are: {self._phase_list()}"
-        )
+        raise ValueError(f"wizard '{self.type}' has no phase '{name}'; its phases are: {self._phase_list()}")
 
     def _phase_list(self) -> str:
         return ", ".join(phase.name for phase in self.phases)
@@ -111,9 +109,7 @@ class WizardDefinition(_Frozen):
                 raise ValueError(f"phase '{name}' is defined more than once")
             seen.add(name)
         if self.initial_phase not in seen:
-            raise ValueError(
-                f"initial_phase '{self.initial_phase}' is not a phase; phases are: {self._phase_list()}"
-            )
+            raise ValueError(f"initial_phase '{self.initial_phase}' is not a phase; phases are: {self._phase_list()}")
         ask_owner: dict[str, str] = {}
         for phase in self.phases:
             for target in phase.next:
@@ -121,8 +117,7 @@ class WizardDefinition(_Frozen):
                     raise ValueError(f"phase '{phase.name}': next names the phase itself")
                 if target not in seen:
                     raise ValueError(
-                        f"phase '{phase.name}': next names unknown phase '{target}'; "
-                        f"phases are: {self._phase_list()}"
+                        f"phase '{phase.name}': next names unknown phase '{target}'; phases are: {self._phase_list()}"
                     )
             if not phase.terminal and not phase.next:
                 raise ValueError(
@@ -140,9 +135,7 @@ class WizardDefinition(_Frozen):
         reachable = _reachable(edges, [self.initial_phase])
         for phase in self.phases:
             if phase.name not in reachable:
-                raise ValueError(
-                    f"phase '{phase.name}' cannot be reached from initial phase '{self.initial_phase}'"
-                )
+                raise ValueError(f"phase '{phase.name}' cannot be reached from initial phase '{self.initial_phase}'")
         terminals = [phase.name for phase in self.phases if phase.terminal]
         if not terminals:
             raise ValueError("no phase is terminal, so a run could never complete")
@@ -187,9 +180,7 @@ def _parse_definition(text: str, source: str, expected_type: str) -> WizardDefin
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{source}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
+        raise ValueError(f"{source}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
     try:
         definition = WizardDefinition.model_validate(raw)
     except ValidationError as error:
@@ -201,8 +192,7 @@ def _parse_definition(text: str, source: str, expected_type: str) -> WizardDefin
         raise ValueError(f"{source}: " + "; ".join(problems)) from None
     if definition.type != expected_type:
         raise ValueError(
-            f"{source}: type '{definition.type}' does not match the file name "
-            f"(expected '{expected_type}')"
+            f"{source}: type '{definition.type}' does not match the file name (expected '{expected_type}')"
         )
     return definition
 
@@ -217,9 +207,7 @@ def _read_definitions(directory: Traversable) -> dict[str, WizardDefinition]:
     definitions = {}
     for entry in entries:
         wizard_type = entry.name.removesuffix(".json")
-        definitions[wizard_type] = _parse_definition(
-            entry.read_text(encoding="utf-8"), str(entry), wizard_type
-        )
+        definitions[wizard_type] = _parse_definition(entry.read_text(encoding="utf-8"), str(entry), wizard_type)
     return definitions
 
 
@@ -240,9 +228,7 @@ def get_wizard_definition(wizard_type: str) -> WizardDefinition:
     """The packaged definition of `wizard_type`; a `ValueError` lists the known types otherwise."""
     definitions = load_wizard_definitions()
     if wizard_type not in definitions:
-        raise ValueError(
-            f"unknown wizard type '{wizard_type}'; known types are: {', '.join(sorted(definitions))}"
-        )
+        raise ValueError(f"unknown wizard type '{wizard_type}'; known types are: {', '.join(sorted(definitions))}")
     return definitions[wizard_type]
 
 
@@ -263,14 +249,11 @@ def check_transition(definition: WizardDefinition, current: str, target: str) ->
     if target not in options:
         allowed = ", ".join(options) if options else "none (it is terminal: complete the run instead)"
         raise ValueError(
-            f"wizard '{definition.type}' cannot go from phase '{current}' to '{target}'; "
-            f"allowed next phases: {allowed}"
+            f"wizard '{definition.type}' cannot go from phase '{current}' to '{target}'; allowed next phases: {allowed}"
         )
 
 
-def missing_required_answers(
-    definition: WizardDefinition, phase: str, answers: Mapping[str, object]
-) -> list[str]:
+def missing_required_answers(definition: WizardDefinition, phase: str, answers: Mapping[str, object]) -> list[str]:
     """Keys of the phase's required asks that have no non-empty answer yet, in definition order.
 
     `advance_wizard` uses this to refuse leaving a phase before its required questions are answered.
@@ -290,6 +273,4 @@ def _is_blank(value: object) -> bool:
 
 def suggested_tool_names(definitions: Mapping[str, WizardDefinition]) -> list[str]:
     """Every tool name any phase suggests, sorted: the MCP layer can check each one exists."""
-    return sorted(
-        {tool for d in definitions.values() for phase in d.phases for tool in phase.suggested_tools}
-    )
+    return sorted({tool for d in definitions.values() for phase in d.phases for tool in phase.suggested_tools})

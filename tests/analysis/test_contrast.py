@@ -5,14 +5,17 @@ import pytest
 from flexos_mcp.analysis.contrast import contrast_ratio, contrast_verdict
 
 
-@pytest.mark.parametrize(("fg", "bg", "ratio"), [
-    ("#000000", "#FFFFFF", 21.0),
-    ("#FFFFFF", "#FFFFFF", 1.0),
-    ("#777777", "#FFFFFF", 4.48),   # the classic "looks fine, fails AA" grey
-    ("#767676", "#FFFFFF", 4.54),   # the lightest grey that passes AA on white
-    ("#DC2626", "#FFFFFF", 4.83),
-    ("white", "#1E293B", 14.63),
-])
+@pytest.mark.parametrize(
+    ("fg", "bg", "ratio"),
+    [
+        ("#000000", "#FFFFFF", 21.0),
+        ("#FFFFFF", "#FFFFFF", 1.0),
+        ("#777777", "#FFFFFF", 4.48),  # the classic "looks fine, fails AA" grey
+        ("#767676", "#FFFFFF", 4.54),  # the lightest grey that passes AA on white
+        ("#DC2626", "#FFFFFF", 4.83),
+        ("white", "#1E293B", 14.63),
+    ],
+)
 def test_ratios_match_the_wcag_reference(fg, bg, ratio):
     assert contrast_ratio(fg, bg) == pytest.approx(ratio, abs=0.01)
     assert contrast_ratio(bg, fg) == pytest.approx(ratio, abs=0.01)  # symmetric for opaque colours

@@ -25,13 +25,22 @@ def system(mockups) -> dict:
 def test_example_project_has_the_eight_pages_the_brief_names():
     project = json.loads((EXAMPLE / "project.json").read_text())
     assert [p["path"] for p in project["pages"]] == [
-        "/", "/signup", "/login", "/dashboard", "/lessons", "/lessons/new", "/lessons/detail", "/settings/profile",
+        "/",
+        "/signup",
+        "/login",
+        "/dashboard",
+        "/lessons",
+        "/lessons/new",
+        "/lessons/detail",
+        "/settings/profile",
     ]
 
 
 def test_emergence_finds_the_brand_palette(system):
     colors = system["tokens"]["colors"]
-    roles = {name: colors[name]["value"] for name in ("primary", "background", "surface", "text", "text-muted", "border")}
+    roles = {
+        name: colors[name]["value"] for name in ("primary", "background", "surface", "text", "text-muted", "border")
+    }
     assert roles == {
         "primary": "#DC2626",  # red-600 on every button and link
         "background": "#F8FAFC",  # slate-50 page background
@@ -91,7 +100,9 @@ def test_confirmed_tokens_survive_reanalysis(mockups):
 
 
 def test_prescribed_tokens_make_it_hybrid(mockups):
-    result = emerge_design_system(mockups, {}, {"colors": {"accent": {"value": "teal"}}, "typography": {"font_family": "Inter"}})
+    result = emerge_design_system(
+        mockups, {}, {"colors": {"accent": {"value": "teal"}}, "typography": {"font_family": "Inter"}}
+    )
     assert result["generation_method"] == "hybrid"
     assert result["tokens"]["colors"]["accent"]["value"] == "#008080"
     assert result["tokens"]["colors"]["accent"]["source"] == "prescribed"
@@ -121,7 +132,9 @@ def test_consistency_finds_the_off_palette_red(mockups, system):
 
 
 def test_consistency_flags_unknown_fonts_and_off_scale_sizes(system):
-    patterns = extract_mockup('<p style="font-family: Comic Sans MS; font-size: 15px; padding: 20px">x</p>')["extracted_patterns"]
+    patterns = extract_mockup('<p style="font-family: Comic Sans MS; font-size: 15px; padding: 20px">x</p>')[
+        "extracted_patterns"
+    ]
     issues = check_consistency(patterns, system["tokens"])
     summary = [(i["kind"], i["value"], i["suggestion"]["token"]) for i in issues]
     assert summary == [
@@ -136,9 +149,15 @@ def test_exports_share_names_and_values(system):
     dtcg = to_dtcg(tokens)
     assert dtcg["color"]["$type"] == "color"
     assert dtcg["color"]["primary"]["$value"] == "{color.red-600}"
-    assert dtcg["color"]["red-600"]["$value"] == {"colorSpace": "srgb", "components": [0.8627, 0.149, 0.149],
-                                                  "hex": "#dc2626"}
-    assert dtcg["color"]["primary"]["$extensions"]["dev.flexos"]["usage_count"] == tokens["colors"]["primary"]["usage_count"]
+    assert dtcg["color"]["red-600"]["$value"] == {
+        "colorSpace": "srgb",
+        "components": [0.8627, 0.149, 0.149],
+        "hex": "#dc2626",
+    }
+    assert (
+        dtcg["color"]["primary"]["$extensions"]["dev.flexos"]["usage_count"]
+        == tokens["colors"]["primary"]["usage_count"]
+    )
     assert dtcg["spacing"]["base"]["$value"] == {"value": 8, "unit": "px"}
     assert dtcg["font"]["family"]["base"] == {"$type": "fontFamily", "$value": ["Inter", "sans-serif"]}
     css = to_css_variables(tokens)
@@ -162,8 +181,7 @@ def test_emergence_of_nothing_is_empty():
 
 def test_tokens_list_a_bounded_sample_of_pages_with_the_full_count(mockups):
     """1,000 pages must not make every token carry 1,000 slugs."""
-    many = [{"page": f"page-{i:03d}", "extracted_patterns": m["extracted_patterns"]}
-            for i, m in enumerate(mockups * 5)]
+    many = [{"page": f"page-{i:03d}", "extracted_patterns": m["extracted_patterns"]} for i, m in enumerate(mockups * 5)]
     primary = emerge_design_system(many, {}, None)["tokens"]["colors"]["primary"]
     assert primary["page_count"] == 40
     assert primary["pages"] == [f"page-{i:03d}" for i in range(20)]
@@ -173,7 +191,8 @@ def test_a_colour_no_token_is_close_to_gets_no_suggestion(system):
     """Beyond ΔE2000 3 the check suggests no token: it says to add one or use the nearest token
     of the same part (here text), and names the threshold."""
     patterns = extract_mockup(
-        '<main><p class="text-violet-600">New</p><button class="bg-red-500 text-white">Go</button></main>')["extracted_patterns"]
+        '<main><p class="text-violet-600">New</p><button class="bg-red-500 text-white">Go</button></main>'
+    )["extracted_patterns"]
     issues = {i["value"]: i for i in check_consistency(patterns, system["tokens"]) if i["kind"] == "color"}
     violet, red_500 = issues["#7C3AED"], issues["#EF4444"]
     for issue in (violet, red_500):
@@ -191,16 +210,20 @@ def test_a_slip_within_the_threshold_is_a_suggestion(system):
     (issue,) = [i for i in check_consistency(patterns, system["tokens"]) if i["kind"] == "color"]
     assert issue["verdict"] == "near_token" and issue["alternative"] is None
     assert issue["suggestion"]["token"] == "colors.primary" and issue["suggestion"]["distance"] == 2.92
-    assert issue["message"] == ("#D93636 is not in the palette but is close to colors.primary (#DC2626): "
-                                "ΔE2000 2.92, within 3. Use colors.primary.")
+    assert issue["message"] == (
+        "#D93636 is not in the palette but is close to colors.primary (#DC2626): "
+        "ΔE2000 2.92, within 3. Use colors.primary."
+    )
 
 
 ROLES = ("primary", "on-primary", "background", "surface", "text", "text-muted", "border")
 
 
 def _roles(html_pages: list[str]) -> dict:
-    mockups = [{"page": f"p{i}", "extracted_patterns": extract_mockup(html)["extracted_patterns"]}
-               for i, html in enumerate(html_pages)]
+    mockups = [
+        {"page": f"p{i}", "extracted_patterns": extract_mockup(html)["extracted_patterns"]}
+        for i, html in enumerate(html_pages)
+    ]
     colors = emerge_design_system(mockups, {}, None)["tokens"]["colors"]
     return {role: colors[role]["value"] for role in ROLES if role in colors}
 
@@ -208,8 +231,15 @@ def _roles(html_pages: list[str]) -> dict:
 def test_role_names_follow_what_each_colour_does_on_every_example_page(mockups):
     """Each page alone and the project together: white button text is on-primary (never
     text-muted), the hover shade is not primary, the off-palette red is not primary."""
-    expected = {"primary": "#DC2626", "on-primary": "#FFFFFF", "background": "#F8FAFC", "surface": "#FFFFFF",
-                "text": "#0F172A", "text-muted": "#475569", "border": "#E2E8F0"}
+    expected = {
+        "primary": "#DC2626",
+        "on-primary": "#FFFFFF",
+        "background": "#F8FAFC",
+        "surface": "#FFFFFF",
+        "text": "#0F172A",
+        "text-muted": "#475569",
+        "border": "#E2E8F0",
+    }
     for subset in [[m] for m in mockups] + [mockups]:
         colors = emerge_design_system(subset, {}, None)["tokens"]["colors"]
         assert {role: colors[role]["value"] for role in ROLES} == expected, subset[0]["page"]

@@ -31,8 +31,11 @@ def test_without_positions_boxes_are_laid_out_left_to_right():
 
 def test_a_loop_bends_below_and_unknown_or_self_arrows_are_left_out():
     boxes = [Box("a", ("A",)), Box("b", ("B",))]
-    picture = draw(boxes, [Arrow("a", "b"), Arrow("b", "a"), Arrow("a", "a"), Arrow("a", "ghost")],
-                   {"a": {"x": 0, "y": 0}, "b": {"x": 300, "y": 0}})
+    picture = draw(
+        boxes,
+        [Arrow("a", "b"), Arrow("b", "a"), Arrow("a", "a"), Arrow("a", "ghost")],
+        {"a": {"x": 0, "y": 0}, "b": {"x": 300, "y": 0}},
+    )
     assert len(picture.arrows) == 2
     back = picture.arrows[1]
     assert back.path.startswith("M 480 40 C 540 120, -60 120, 0 40")

@@ -22,37 +22,67 @@ def test_example_app_entities_and_crud(example):
     assert sorted(example) == ["Comment", "Lesson", "User"]
     assert example["User"]["plural_name"] == "Users"
     assert example["User"]["crud_locations"] == {
-        "create": ["signup"], "read": ["login"], "update": ["settings-profile"],
-        "delete": ["settings-profile"]}
+        "create": ["signup"],
+        "read": ["login"],
+        "update": ["settings-profile"],
+        "delete": ["settings-profile"],
+    }
     assert example["Lesson"]["crud_locations"] == {
-        "create": ["lessons-new"], "read": ["lessons", "lessons-detail"], "update": [],
-        "delete": ["lessons-detail"]}
+        "create": ["lessons-new"],
+        "read": ["lessons", "lessons-detail"],
+        "update": [],
+        "delete": ["lessons-detail"],
+    }
     assert example["Comment"]["crud_locations"] == {
-        "create": [], "read": ["lessons-detail"], "update": [], "delete": ["lessons-detail"]}
+        "create": [],
+        "read": ["lessons-detail"],
+        "update": [],
+        "delete": ["lessons-detail"],
+    }
 
 
 def test_signup_login_profile_fields_on_user(example):
     fields = example["User"]["fields"]
     # signup's "Full name" and the profile's "Name" are one field (issue 18: never both)
-    assert list(fields) == ["id", "accept_terms", "avatar", "bio", "email", "name", "password",
-                            "role", "website"]
+    assert list(fields) == ["id", "accept_terms", "avatar", "bio", "email", "name", "password", "role", "website"]
     assert fields["id"] == ID_FIELD
-    assert fields["email"] == {"type": "email", "required": True, "unique": True, "label": "Email",
-                               "inferred_from": ["login", "settings-profile", "signup"],
-                               "confidence": 0.99}
-    assert fields["password"] == {"type": "string", "required": True,
-                                  "validation": {"min_length": 8}, "sensitive": True,
-                                  "label": "Password", "inferred_from": ["login", "signup"],
-                                  "confidence": 0.99}
-    assert fields["name"] == {"type": "string", "required": True, "max_length": 120,
-                              "label": "Full name", "inferred_from": ["settings-profile", "signup"],
-                              "confidence": 0.99}
+    assert fields["email"] == {
+        "type": "email",
+        "required": True,
+        "unique": True,
+        "label": "Email",
+        "inferred_from": ["login", "settings-profile", "signup"],
+        "confidence": 0.99,
+    }
+    assert fields["password"] == {
+        "type": "string",
+        "required": True,
+        "validation": {"min_length": 8},
+        "sensitive": True,
+        "label": "Password",
+        "inferred_from": ["login", "signup"],
+        "confidence": 0.99,
+    }
+    assert fields["name"] == {
+        "type": "string",
+        "required": True,
+        "max_length": 120,
+        "label": "Full name",
+        "inferred_from": ["settings-profile", "signup"],
+        "confidence": 0.99,
+    }
     assert fields["role"]["type"] == "enum"
     assert fields["role"]["enum_values"] == ["teacher", "student", "parent"]
     assert fields["accept_terms"]["type"] == "boolean" and fields["accept_terms"]["required"] is True
     assert fields["avatar"]["type"] == "image"
-    assert fields["bio"] == {"type": "text", "required": False, "max_length": 500, "label": "Bio",
-                             "inferred_from": ["settings-profile"], "confidence": 0.9}
+    assert fields["bio"] == {
+        "type": "text",
+        "required": False,
+        "max_length": 500,
+        "label": "Bio",
+        "inferred_from": ["settings-profile"],
+        "confidence": 0.9,
+    }
     assert fields["website"]["type"] == "url"
     # csrf token, confirmation and remember-me controls are not data
     assert not {"csrf_token", "password_confirmation", "remember_me"} & set(fields)
@@ -60,13 +90,22 @@ def test_signup_login_profile_fields_on_user(example):
 
 def test_new_lesson_form_and_cards(example):
     fields = example["Lesson"]["fields"]
-    assert fields["title"] == {"type": "string", "required": True, "max_length": 200,
-                               "label": "Title",
-                               "inferred_from": ["lessons", "lessons-detail", "lessons-new"],
-                               "confidence": 0.99}
-    assert fields["grade_level"] == {"type": "integer", "required": True,
-                                     "validation": {"min": 1, "max": 12}, "label": "Grade level",
-                                     "inferred_from": ["lessons-new"], "confidence": 0.9}
+    assert fields["title"] == {
+        "type": "string",
+        "required": True,
+        "max_length": 200,
+        "label": "Title",
+        "inferred_from": ["lessons", "lessons-detail", "lessons-new"],
+        "confidence": 0.99,
+    }
+    assert fields["grade_level"] == {
+        "type": "integer",
+        "required": True,
+        "validation": {"min": 1, "max": 12},
+        "label": "Grade level",
+        "inferred_from": ["lessons-new"],
+        "confidence": 0.9,
+    }
     assert fields["duration_minutes"]["type"] == "integer"  # step=5 is still whole numbers
     assert fields["subject"]["type"] == "enum"
     assert fields["subject"]["enum_values"] == ["math", "science", "english"]
@@ -78,24 +117,24 @@ def test_new_lesson_form_and_cards(example):
     assert fields["grade"]["type"] == "integer"  # card shows 5, 7, 4
     assert fields["date"]["type"] == "date"  # <time datetime="2024-03-01">
     assert fields["rating"]["type"] == "number"  # detail shows 4.5
-    assert fields["author_id"] == {"type": "reference", "required": False, "target_entity": "User",
-                                   "inferred_from": ["lessons", "lessons-detail"],
-                                   "confidence": 0.91}
+    assert fields["author_id"] == {
+        "type": "reference",
+        "required": False,
+        "target_entity": "User",
+        "inferred_from": ["lessons", "lessons-detail"],
+        "confidence": 0.91,
+    }
     assert "author" not in fields
 
 
 def test_relationships(example):
     assert example["Lesson"]["relationships"] == [
-        {"type": "belongs_to", "target_entity": "User", "foreign_key": "author_id",
-         "inverse": "has_many"},
-        {"type": "has_many", "target_entity": "Comment", "foreign_key": "lesson_id",
-         "inverse": "belongs_to"},
+        {"type": "belongs_to", "target_entity": "User", "foreign_key": "author_id", "inverse": "has_many"},
+        {"type": "has_many", "target_entity": "Comment", "foreign_key": "lesson_id", "inverse": "belongs_to"},
     ]
     assert example["User"]["relationships"] == [
-        {"type": "has_many", "target_entity": "Comment", "foreign_key": "author_id",
-         "inverse": "belongs_to"},
-        {"type": "has_many", "target_entity": "Lesson", "foreign_key": "author_id",
-         "inverse": "belongs_to"},
+        {"type": "has_many", "target_entity": "Comment", "foreign_key": "author_id", "inverse": "belongs_to"},
+        {"type": "has_many", "target_entity": "Lesson", "foreign_key": "author_id", "inverse": "belongs_to"},
     ]
     comment = example["Comment"]["fields"]
     assert sorted(comment) == ["author_id", "avatar", "body", "date", "id", "lesson_id"]
@@ -113,8 +152,15 @@ def test_login_reads_never_creates():
 def test_lessons_table_headers_and_cell_types():
     lesson = by_name(infer_entities([page("admin-lessons", "/admin/lessons", LESSONS_TABLE)], []))["Lesson"]
     types = {name: spec["type"] for name, spec in lesson["fields"].items()}
-    assert types == {"id": "uuid", "contact_email": "email", "price": "number", "status": "enum",
-                     "title": "string", "updated_at": "datetime", "views": "integer"}
+    assert types == {
+        "id": "uuid",
+        "contact_email": "email",
+        "price": "number",
+        "status": "enum",
+        "title": "string",
+        "updated_at": "datetime",
+        "views": "integer",
+    }
     assert lesson["fields"]["status"]["enum_values"] == ["draft", "published"]
     assert lesson["crud_locations"]["read"] == ["admin-lessons"]
     assert lesson["crud_locations"]["delete"] == ["admin-lessons"]
@@ -133,11 +179,16 @@ def test_malformed_html_still_reads_fields():
 
 
 def test_entity_names_that_are_substrings_of_others():
-    plans = ("<div class='grid'>" + "".join(
-        f"<div class='plan-card p-4'><h3 class='lesson-plan-title'>{t}</h3>"
-        f"<span class='lesson-plan-week'>{w}</span></div>" for t, w in (("A", 3), ("B", 4))) + "</div>")
-    result = by_name(infer_entities(
-        [page("plans", "/lesson-plans", plans), page("lessons", "/lessons", LESSONS)], []))
+    plans = (
+        "<div class='grid'>"
+        + "".join(
+            f"<div class='plan-card p-4'><h3 class='lesson-plan-title'>{t}</h3>"
+            f"<span class='lesson-plan-week'>{w}</span></div>"
+            for t, w in (("A", 3), ("B", 4))
+        )
+        + "</div>"
+    )
+    result = by_name(infer_entities([page("plans", "/lesson-plans", plans), page("lessons", "/lessons", LESSONS)], []))
     assert sorted(result["LessonPlan"]["fields"]) == ["id", "title", "week"]
     assert result["LessonPlan"]["plural_name"] == "LessonPlans"
     assert "plan_title" not in result["Lesson"]["fields"]
@@ -148,8 +199,13 @@ def test_duplicate_fields_across_pages_merge_inferred_from():
     a = "<form id='lesson-form'><input name='title' maxlength='80'></form>"
     b = "<form id='lesson-form'><input name='title' maxlength='120' required></form>"
     lesson = by_name(infer_entities([page("b", "/x", b), page("a", "/y", a)], []))["Lesson"]
-    assert lesson["fields"]["title"] == {"type": "string", "required": True, "max_length": 120,
-                                         "inferred_from": ["a", "b"], "confidence": 0.94}
+    assert lesson["fields"]["title"] == {
+        "type": "string",
+        "required": True,
+        "max_length": 120,
+        "inferred_from": ["a", "b"],
+        "confidence": 0.94,
+    }
 
 
 def test_names_normalised_and_labels_found():
@@ -160,26 +216,42 @@ def test_names_normalised_and_labels_found():
     member = by_name(infer_entities([page("m", "/m", html)], []))
     fields = member["Member"]["fields"]
     assert {n: s.get("label") for n, s in fields.items() if n != "id"} == {
-        "balance": None, "cv": None, "first_name": "First name", "joined_at": None,
-        "last_name": "Last name", "nick_name": "Nickname", "team_id": None}
+        "balance": None,
+        "cv": None,
+        "first_name": "First name",
+        "joined_at": None,
+        "last_name": "Last name",
+        "nick_name": "Nickname",
+        "team_id": None,
+    }
     assert fields["joined_at"]["type"] == "datetime"
     assert fields["balance"]["type"] == "number"
     assert fields["cv"]["type"] == "url" and fields["cv"]["file"] is True
     assert fields["team_id"]["type"] == "reference" and fields["team_id"]["target_entity"] == "Team"
     assert member["Team"]["relationships"] == [
-        {"type": "has_many", "target_entity": "Member", "foreign_key": "team_id", "inverse": "belongs_to"}]
+        {"type": "has_many", "target_entity": "Member", "foreign_key": "team_id", "inverse": "belongs_to"}
+    ]
 
 
 def test_features_name_entities_and_turn_selects_into_references():
-    features = [{"name": "Share lessons", "data_operations": {
-        "creates": ["Lesson"], "reads": ["Subject", "Profile"], "updates": [], "deletes": ["Drafts"]}}]
+    features = [
+        {
+            "name": "Share lessons",
+            "data_operations": {
+                "creates": ["Lesson"],
+                "reads": ["Subject", "Profile"],
+                "updates": [],
+                "deletes": ["Drafts"],
+            },
+        }
+    ]
     result = by_name(infer_entities([page("lessons-new", "/lessons/new", NEW_LESSON)], features))
     assert sorted(result) == ["Draft", "Lesson", "Subject", "User"]
     assert "subject" not in result["Lesson"]["fields"]
     assert result["Lesson"]["fields"]["subject_id"]["target_entity"] == "Subject"
     assert result["Subject"]["relationships"] == [
-        {"type": "has_many", "target_entity": "Lesson", "foreign_key": "subject_id",
-         "inverse": "belongs_to"}]
+        {"type": "has_many", "target_entity": "Lesson", "foreign_key": "subject_id", "inverse": "belongs_to"}
+    ]
     assert result["Draft"]["confidence_score"] == 0.4
     assert result["Draft"]["description"] == "Draft: inferred from features Share lessons."
 
@@ -188,16 +260,22 @@ def test_detail_pages_listing_each_other_are_many_to_many():
     def detail(owner, listed):
         items = "".join(f"<li class='{listed}-item'><a class='{listed}-name'>{n}</a></li>" for n in "ab")
         return f"<h1 class='{owner}-name'>X</h1><ul>{items}</ul>"
-    result = by_name(infer_entities([
-        page("course", "/courses/1", detail("course", "student")),
-        page("student", "/students/1", detail("student", "course")),
-    ], []))
+
+    result = by_name(
+        infer_entities(
+            [
+                page("course", "/courses/1", detail("course", "student")),
+                page("student", "/students/1", detail("student", "course")),
+            ],
+            [],
+        )
+    )
     assert result["Course"]["relationships"] == [
-        {"type": "many_to_many", "target_entity": "Student", "foreign_key": "student_id",
-         "inverse": "many_to_many"}]
+        {"type": "many_to_many", "target_entity": "Student", "foreign_key": "student_id", "inverse": "many_to_many"}
+    ]
     assert result["Student"]["relationships"] == [
-        {"type": "many_to_many", "target_entity": "Course", "foreign_key": "course_id",
-         "inverse": "many_to_many"}]
+        {"type": "many_to_many", "target_entity": "Course", "foreign_key": "course_id", "inverse": "many_to_many"}
+    ]
 
 
 def test_edit_form_with_values_updates_and_search_forms_are_ignored():
@@ -212,14 +290,34 @@ def test_output_is_deterministic_regardless_of_page_order():
     assert infer_entities(EXAMPLE_PAGES, []) == infer_entities(list(reversed(EXAMPLE_PAGES)), [])
 
 
-@pytest.mark.parametrize("singular,plural", [
-    ("Category", "Categories"), ("Class", "Classes"), ("Person", "People"), ("Child", "Children"),
-    ("Quiz", "Quizzes"), ("Status", "Statuses"), ("Analysis", "Analyses"), ("Leaf", "Leaves"),
-    ("Knife", "Knives"), ("Roof", "Roofs"), ("Hero", "Heroes"), ("Photo", "Photos"),
-    ("Box", "Boxes"), ("Match", "Matches"), ("Day", "Days"), ("Course", "Courses"),
-    ("Bus", "Buses"), ("News", "News"), ("Criterion", "Criteria"), ("Movie", "Movies"),
-    ("LessonPlan", "LessonPlans"), ("lesson_plan", "lesson_plans"), ("Address", "Addresses"),
-])
+@pytest.mark.parametrize(
+    "singular,plural",
+    [
+        ("Category", "Categories"),
+        ("Class", "Classes"),
+        ("Person", "People"),
+        ("Child", "Children"),
+        ("Quiz", "Quizzes"),
+        ("Status", "Statuses"),
+        ("Analysis", "Analyses"),
+        ("Leaf", "Leaves"),
+        ("Knife", "Knives"),
+        ("Roof", "Roofs"),
+        ("Hero", "Heroes"),
+        ("Photo", "Photos"),
+        ("Box", "Boxes"),
+        ("Match", "Matches"),
+        ("Day", "Days"),
+        ("Course", "Courses"),
+        ("Bus", "Buses"),
+        ("News", "News"),
+        ("Criterion", "Criteria"),
+        ("Movie", "Movies"),
+        ("LessonPlan", "LessonPlans"),
+        ("lesson_plan", "lesson_plans"),
+        ("Address", "Addresses"),
+    ],
+)
 def test_pluralisation(singular, plural):
     assert pluralize(singular) == plural
     assert singularize(plural) == singular
@@ -230,14 +328,18 @@ def test_merge_never_overwrites_confirmed_entities_or_edited_fields():
     inferred = infer_entities(EXAMPLE_PAGES, [])
     stored_user = {"entity_name": "User", "user_confirmed": True, "fields": {}, "plural_name": "Users"}
     stored_lesson = {
-        "entity_name": "Lesson", "user_confirmed": False, "plural_name": "Lessons",
-        "description": "Lessons teachers share", "confidence_score": 0.5,
+        "entity_name": "Lesson",
+        "user_confirmed": False,
+        "plural_name": "Lessons",
+        "description": "Lessons teachers share",
+        "confidence_score": 0.5,
         "fields": {
             "title": {"type": "text", "required": False, "user_edited": True, "inferred_from": ["old"]},
             "subject": {"type": "string", "required": False, "inferred_from": ["old-page"]},
             "difficulty": {"type": "enum", "enum_values": ["easy", "hard"], "user_edited": True},
         },
-        "relationships": [], "crud_locations": {"create": ["old-page"]},
+        "relationships": [],
+        "crud_locations": {"create": ["old-page"]},
     }
     result = merge_inferred([stored_user, stored_lesson], inferred)
     assert result["protected"] == ["User"]
@@ -260,17 +362,24 @@ def test_merge_never_overwrites_confirmed_entities_or_edited_fields():
 def test_cards_without_data_names_are_read_by_their_shape():
     # issue 18: such a list used to give an entity with only `id`
     import re
+
     plain = re.sub(r"lesson-(card|cover|title|subject|grade|author|date)", "", LESSONS)
     lesson = by_name(infer_entities([page("lessons", "/lessons", plain)], []))["Lesson"]
     assert {n: f["type"] for n, f in lesson["fields"].items()} == {
-        "id": "uuid", "name": "string", "image": "image", "date": "date"}
+        "id": "uuid",
+        "name": "string",
+        "image": "image",
+        "date": "date",
+    }
     assert lesson["fields"]["name"]["inferred_from"] == ["lessons"]
     assert lesson["crud_locations"]["read"] == ["lessons"]
 
 
 def test_label_element_just_before_the_input():
-    html = ("<form><div><label class='text-sm'>Work email</label>"
-            "<input type='email' name='email' class='w-full'></div><button>Sign up</button></form>")
+    html = (
+        "<form><div><label class='text-sm'>Work email</label>"
+        "<input type='email' name='email' class='w-full'></div><button>Sign up</button></form>"
+    )
     user = by_name(infer_entities([page("signup", "/signup", html)], []))["User"]
     assert user["fields"]["email"]["label"] == "Work email"
     assert user["crud_locations"]["create"] == ["signup"]

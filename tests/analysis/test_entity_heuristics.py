@@ -38,16 +38,21 @@ def test_a_filter_form_is_not_an_entity():
     assert field_types(result["Lesson"]) == {"id": "uuid", "title": "string", "grade": "integer"}
 
 
-@pytest.mark.parametrize("form_open, button", [
-    ('<form class="filters">', "Apply"),             # named a filter by its class
-    ('<form id="search-form">', "Go"),               # a search form without role=search
-    ("<form>", "Filter"),                            # only its button says so
-    ('<form role="search">', "Submit"),
-    ('<form method="GET" id="browse">', "Show"),     # an explicit GET asks, it does not write
-])
+@pytest.mark.parametrize(
+    "form_open, button",
+    [
+        ('<form class="filters">', "Apply"),  # named a filter by its class
+        ('<form id="search-form">', "Go"),  # a search form without role=search
+        ("<form>", "Filter"),  # only its button says so
+        ('<form role="search">', "Submit"),
+        ('<form method="GET" id="browse">', "Show"),  # an explicit GET asks, it does not write
+    ],
+)
 def test_query_forms_are_never_entities(form_open, button):
-    html = (f"<h1>Orders</h1>{form_open}<select name='status'><option>Paid</option><option>Open</option>"
-            f"</select><input name='customer'><button>{button}</button></form>")
+    html = (
+        f"<h1>Orders</h1>{form_open}<select name='status'><option>Paid</option><option>Open</option>"
+        f"</select><input name='customer'><button>{button}</button></form>"
+    )
     assert infer_entities([page("orders", "/orders", html)], []) == []
 
 
@@ -115,12 +120,24 @@ def test_a_review_form_with_a_rating_is_still_a_review():
 
 
 def test_users_get_one_name_field_not_name_and_full_name():
-    signup = page("signup", "/signup", """<form><label>Full name <input name="full_name" required></label>
-      <input type="email" name="email" required><button>Sign up</button></form>""")
-    profile = page("profile", "/settings/profile", """<form><label>Name <input name="name" value="Ada"></label>
-      <label>Phone <input name="phone_number"></label><button>Save</button></form>""")
-    contact = page("contact", "/settings/contact", """<form><label>Phone <input name="phone"></label>
-      <button>Save</button></form>""")
+    signup = page(
+        "signup",
+        "/signup",
+        """<form><label>Full name <input name="full_name" required></label>
+      <input type="email" name="email" required><button>Sign up</button></form>""",
+    )
+    profile = page(
+        "profile",
+        "/settings/profile",
+        """<form><label>Name <input name="name" value="Ada"></label>
+      <label>Phone <input name="phone_number"></label><button>Save</button></form>""",
+    )
+    contact = page(
+        "contact",
+        "/settings/contact",
+        """<form><label>Phone <input name="phone"></label>
+      <button>Save</button></form>""",
+    )
     user = by_name(infer_entities([signup, profile, contact], []))["User"]
     assert sorted(user["fields"]) == ["email", "id", "name", "phone"]
     assert user["fields"]["name"]["inferred_from"] == ["profile", "signup"]
@@ -143,23 +160,40 @@ COLLECTIONS = """<main><div class="flex"><h1>Collections</h1><a href="/collectio
 
 def test_a_collections_page_yields_collection_with_its_fields():
     collection = by_name(infer_entities([page("collections", "/collections", COLLECTIONS)], []))["Collection"]
-    assert field_types(collection) == {"id": "uuid", "name": "string", "image": "image",
-                                       "description": "text", "updated_at": "date"}
+    assert field_types(collection) == {
+        "id": "uuid",
+        "name": "string",
+        "image": "image",
+        "description": "text",
+        "updated_at": "date",
+    }
     assert collection["crud_locations"]["read"] == ["collections"]
 
 
 def test_contact_cards_with_labelled_lines():
     card = """<div class="col"><div class="card"><h2>{name}</h2><p><b>About: </b>{about}</p>
       <ul><li>Address: {address}</li><li>Phone #: {phone}</li></ul><img src="/{name}.jpg" alt=""></div></div>"""
-    html = "<h1>Contacts</h1><div class='row'>" + "".join(
-        card.format(name=n, about="Designer and coffee lover", address="Demo Street 1", phone="+1 800 1234")
-        for n in ("Nicole", "Jonas")) + "</div>"
+    html = (
+        "<h1>Contacts</h1><div class='row'>"
+        + "".join(
+            card.format(name=n, about="Designer and coffee lover", address="Demo Street 1", phone="+1 800 1234")
+            for n in ("Nicole", "Jonas")
+        )
+        + "</div>"
+    )
     contact = by_name(infer_entities([page("contacts", "/contacts", html)], []))["Contact"]
-    assert field_types(contact) == {"id": "uuid", "name": "string", "about": "text", "address": "string",
-                                    "phone": "string", "image": "image"}
+    assert field_types(contact) == {
+        "id": "uuid",
+        "name": "string",
+        "about": "text",
+        "address": "string",
+        "phone": "string",
+        "image": "image",
+    }
 
 
 # --- shapes of real admin templates (tests/corpus/inference/ has the pages themselves) ------------
+
 
 def test_control_ids_without_boilerplate_and_confirmation_copies():
     html = """<h1>Create an Account!</h1><form class="user">
@@ -173,11 +207,14 @@ def test_control_ids_without_boilerplate_and_confirmation_copies():
     assert sorted(user["fields"]) == ["email", "first_name", "id", "password"]
 
 
-@pytest.mark.parametrize("path, entity, operation", [
-    ("/project-add", "Project", "create"),
-    ("/project-edit", "Project", "update"),
-    ("/lesson_plan_new", "LessonPlan", "create"),
-])
+@pytest.mark.parametrize(
+    "path, entity, operation",
+    [
+        ("/project-add", "Project", "create"),
+        ("/project-edit", "Project", "update"),
+        ("/lesson_plan_new", "LessonPlan", "create"),
+    ],
+)
 def test_one_path_segment_naming_entity_and_action(path, entity, operation):
     html = "<form><label>Name <input id='inputName'></label><input type='submit' value='Save'></form>"
     result = by_name(infer_entities([page("p", path, html)], []))
@@ -191,8 +228,7 @@ def test_controls_outside_a_form_take_their_own_button_not_the_navbars():
       <label for="inputBudget">Estimated budget</label><input id="inputBudget" type="number"></div>
       <input type="submit" value="Create new Project">"""
     project = by_name(infer_entities([page("p", "/p", html)], []))["Project"]
-    assert {n: f["type"] for n, f in project["fields"].items()} == {"id": "uuid", "name": "string",
-                                                                    "budget": "integer"}
+    assert {n: f["type"] for n, f in project["fields"].items()} == {"id": "uuid", "name": "string", "budget": "integer"}
     assert project["crud_locations"]["create"] == ["p"]
 
 
@@ -208,39 +244,72 @@ def test_an_order_page_with_items_and_totals():
     result = by_name(infer_entities([page("order", "/order_detail", ORDER_DETAIL)], []))
     assert sorted(result) == ["Item", "Order"]
     assert {n: f["type"] for n, f in result["Order"]["fields"].items()} == {
-        "id": "uuid", "number": "string", "status": "enum", "subtotal": "number", "shipping": "number",
-        "total": "number"}
+        "id": "uuid",
+        "number": "string",
+        "status": "enum",
+        "subtotal": "number",
+        "shipping": "number",
+        "total": "number",
+    }
     assert {n: f["type"] for n, f in result["Item"]["fields"].items()} == {
-        "id": "uuid", "product": "string", "qty": "integer", "price": "number", "order_id": "reference"}
+        "id": "uuid",
+        "product": "string",
+        "qty": "integer",
+        "price": "number",
+        "order_id": "reference",
+    }
     assert result["Item"]["relationships"] == [
-        {"type": "belongs_to", "target_entity": "Order", "foreign_key": "order_id", "inverse": "has_many"}]
+        {"type": "belongs_to", "target_entity": "Order", "foreign_key": "order_id", "inverse": "has_many"}
+    ]
 
 
 def test_a_table_without_header_whose_cells_name_themselves():
-    row = ("<tr><td class='mailbox-star'><i class='fas fa-star'></i></td><td class='mailbox-name'>{n}</td>"
-           "<td class='mailbox-subject'>Hello there</td><td class='mailbox-date'>5 mins ago</td></tr>")
+    row = (
+        "<tr><td class='mailbox-star'><i class='fas fa-star'></i></td><td class='mailbox-name'>{n}</td>"
+        "<td class='mailbox-subject'>Hello there</td><td class='mailbox-date'>5 mins ago</td></tr>"
+    )
     html = "<h3 class='card-title'>Inbox</h3><table>" + row.format(n="Ada") + row.format(n="Alan") + "</table>"
     message = by_name(infer_entities([page("mail", "/mailbox", html)], []))["Message"]
     assert {n: f["type"] for n, f in message["fields"].items()} == {
-        "id": "uuid", "star": "boolean", "name": "string", "subject": "string", "date": "date"}
+        "id": "uuid",
+        "star": "boolean",
+        "name": "string",
+        "subject": "string",
+        "date": "date",
+    }
 
 
 def test_an_id_column_never_replaces_the_primary_key():
-    html = ("<h1>Tasks</h1><table><thead><tr><th>ID</th><th>Task</th><th>Created</th></tr></thead>"
-            "<tbody><tr><td>183</td><td>Clean</td><td>11-7-2014</td></tr></tbody></table>")
+    html = (
+        "<h1>Tasks</h1><table><thead><tr><th>ID</th><th>Task</th><th>Created</th></tr></thead>"
+        "<tbody><tr><td>183</td><td>Clean</td><td>11-7-2014</td></tr></tbody></table>"
+    )
     task = by_name(infer_entities([page("tasks", "/tasks", html)], []))["Task"]
-    assert task["fields"]["id"] == {"type": "uuid", "required": True, "primary": True,
-                                    "inferred_from": [], "confidence": 1.0}
-    assert {n: f["type"] for n, f in task["fields"].items()} == {"id": "uuid", "task": "string",
-                                                                 "created": "date"}
+    assert task["fields"]["id"] == {
+        "type": "uuid",
+        "required": True,
+        "primary": True,
+        "inferred_from": [],
+        "confidence": 1.0,
+    }
+    assert {n: f["type"] for n, f in task["fields"].items()} == {"id": "uuid", "task": "string", "created": "date"}
 
 
 def test_projects_table_columns_drop_the_entity_name_and_read_progress_and_dates():
-    row = ("<tr><td>#</td><td><a>AdminLTE v3</a><br><small>Created 01.01.2019</small></td>"
-           "<td><img src='a.png'><img src='b.png'></td><td><div role='progressbar' aria-valuenow='57'></div>"
-           "<small>57% Complete</small></td><td><span class='badge'>Success</span></td></tr>")
-    html = ("<h3>Projects</h3><table><thead><tr><th>#</th><th>Project Name</th><th>Team Members</th>"
-            "<th>Project Progress</th><th>Status</th></tr></thead><tbody>" + row * 2 + "</tbody></table>")
+    row = (
+        "<tr><td>#</td><td><a>AdminLTE v3</a><br><small>Created 01.01.2019</small></td>"
+        "<td><img src='a.png'><img src='b.png'></td><td><div role='progressbar' aria-valuenow='57'></div>"
+        "<small>57% Complete</small></td><td><span class='badge'>Success</span></td></tr>"
+    )
+    html = (
+        "<h3>Projects</h3><table><thead><tr><th>#</th><th>Project Name</th><th>Team Members</th>"
+        "<th>Project Progress</th><th>Status</th></tr></thead><tbody>" + row * 2 + "</tbody></table>"
+    )
     project = by_name(infer_entities([page("projects", "/projects", html)], []))["Project"]
     assert {n: f["type"] for n, f in project["fields"].items()} == {
-        "id": "uuid", "name": "string", "created_at": "datetime", "progress": "integer", "status": "enum"}
+        "id": "uuid",
+        "name": "string",
+        "created_at": "datetime",
+        "progress": "integer",
+        "status": "enum",
+    }

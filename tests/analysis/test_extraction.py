@@ -107,7 +107,9 @@ def test_tailwind_classes_resolve_through_the_palette():
     colors = patterns["colors"]
     assert colors["#DC2626"]["count"] == 3  # bg-red-600, bg-[#DC2626], focus:ring-red-600
     assert colors["#DC2626"]["sources"] == [
-        "tailwind:bg-[#DC2626]", "tailwind:bg-red-600", "tailwind:ring-red-600",
+        "tailwind:bg-[#DC2626]",
+        "tailwind:bg-red-600",
+        "tailwind:ring-red-600",
     ]
     assert colors["#DC262680"]["sources"] == ["tailwind:text-red-600/50"]  # opacity modifier
     assert colors["#B91C1C"]["contexts"] == ["background", "button", "hover"]
@@ -118,7 +120,12 @@ def test_tailwind_classes_resolve_through_the_palette():
     assert patterns["fonts"]["sizes"] == {"12px": 1, "13px": 1}
     assert patterns["radii"] == {"8px": 1, "12px": 1, "9999px": 2}
     assert patterns["spacing_analysis"]["counts"] == {
-        "4": 1, "8": 3, "13": 1, "16": 3, "24": 2, "32": 1,
+        "4": 1,
+        "8": 3,
+        "13": 1,
+        "16": 3,
+        "24": 2,
+        "32": 1,
     }
     assert list(patterns["shadows"]) == ["0 1px 2px 0 #0000000D"]
     assert patterns["states"] == {"dark": 1, "focus": 1, "hover": 1}
@@ -154,15 +161,32 @@ def test_interactions_forms_buttons_links_handlers():
     <div hx-post="/like" hx-trigger="click">Like</div>"""
     assert _extract(html)["interactions"] == [
         {"trigger": "submit", "selector": "#signup", "action": "submit_form", "target": "/signup"},
-        {"trigger": "click", "selector": "button.btn-primary", "action": "submit_form",
-         "transition": "loading_state", "label": "Create account"},
+        {
+            "trigger": "click",
+            "selector": "button.btn-primary",
+            "action": "submit_form",
+            "transition": "loading_state",
+            "label": "Create account",
+        },
         {"trigger": "click", "selector": 'button[type="reset"]', "action": "reset_form", "label": "Clear"},
         {"trigger": "click", "selector": "button", "action": "openModal", "label": "Share"},
         {"trigger": "click", "selector": "button", "action": "toggle_modal", "target": "#confirm", "label": "Delete"},
-        {"trigger": "click", "selector": 'a[href="/login"]', "action": "navigate", "target": "/login", "label": "Log in"},
+        {
+            "trigger": "click",
+            "selector": 'a[href="/login"]',
+            "action": "navigate",
+            "target": "/login",
+            "label": "Log in",
+        },
         {"trigger": "click", "selector": 'a[href="#faq"]', "action": "scroll", "target": "#faq", "label": "FAQ"},
-        {"trigger": "click", "selector": 'a[href="https://x.org"]', "action": "navigate_external",
-         "transition": "new_tab", "target": "https://x.org", "label": "X"},
+        {
+            "trigger": "click",
+            "selector": 'a[href="https://x.org"]',
+            "action": "navigate_external",
+            "transition": "new_tab",
+            "target": "https://x.org",
+            "label": "X",
+        },
         {"trigger": "change", "selector": 'select[name="subject"]', "action": "filterLessons"},
         {"trigger": "click", "selector": "div", "action": "request", "target": "/like"},
     ]
@@ -188,7 +212,9 @@ def test_large_page_extracts_every_repeated_element():
 
 def test_diff_patterns_lists_added_and_removed():
     old = _extract('<button class="bg-red-600 p-2">a</button>')["extracted_patterns"]
-    new = _extract('<div class="card bg-blue-600 p-2 rounded-lg">a</div><button class="bg-blue-600 p-2">b</button>')["extracted_patterns"]
+    new = _extract('<div class="card bg-blue-600 p-2 rounded-lg">a</div><button class="bg-blue-600 p-2">b</button>')[
+        "extracted_patterns"
+    ]
     diff = diff_patterns(old, new)
     assert diff["colors"] == {"added": ["#2563EB"], "removed": ["#DC2626"]}
     assert diff["components"]["added"] == ["card"] and diff["components"]["removed"] == []

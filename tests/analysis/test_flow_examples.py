@@ -8,7 +8,16 @@ from flexos_mcp.analysis.vueflow import apply_node_rows, node_semantic_errors, p
 from helpers.flows_node_checks import vueflow_round_trip
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "lesson-library" / "flows"
-EXAMPLE_PAGE_PATHS = {"/", "/signup", "/login", "/dashboard", "/lessons", "/lessons/new", "/lessons/detail", "/settings/profile"}
+EXAMPLE_PAGE_PATHS = {
+    "/",
+    "/signup",
+    "/login",
+    "/dashboard",
+    "/lessons",
+    "/lessons/new",
+    "/lessons/detail",
+    "/settings/profile",
+}
 FLOW_FILES = ["signup.json", "create-lesson.json"]
 
 
@@ -25,7 +34,10 @@ def test_example_flow_is_a_valid_canvas_with_known_pages(name):
 
 
 def test_signup_flow_shape():
-    rows = {row["canvas_node_id"]: row for row in parse_canvas(json.loads((EXAMPLES / "signup.json").read_text())["canvas"])["rows"]}
+    rows = {
+        row["canvas_node_id"]: row
+        for row in parse_canvas(json.loads((EXAMPLES / "signup.json").read_text())["canvas"])["rows"]
+    }
     assert [c["target"] for c in rows["email-taken"]["connections"]] == ["login", "create-user"]
     assert rows["create-user"]["data"]["entity"] == "User" and rows["create-user"]["data"]["operation"] == "CREATE"
     assert [c["target"] for c in rows["create-user"]["connections"]] == ["dashboard"]
@@ -35,7 +47,9 @@ def test_signup_flow_shape():
 def test_vueflow_loads_example_flow(name):
     canvas = json.loads((EXAMPLES / name).read_text())["canvas"]
     out = vueflow_round_trip(canvas)
-    assert [(n["id"], n["position"], n["data"], n["type"]) for n in out["nodes"]] == \
-        [(n["id"], n["position"], n["data"], n["type"]) for n in canvas["nodes"]]
-    assert [(e["source"], e["target"], e.get("label")) for e in out["edges"]] == \
-        [(e["source"], e["target"], e.get("label", "")) for e in canvas["edges"]]
+    assert [(n["id"], n["position"], n["data"], n["type"]) for n in out["nodes"]] == [
+        (n["id"], n["position"], n["data"], n["type"]) for n in canvas["nodes"]
+    ]
+    assert [(e["source"], e["target"], e.get("label")) for e in out["edges"]] == [
+        (e["source"], e["target"], e.get("label", "")) for e in canvas["edges"]
+    ]

@@ -24,8 +24,17 @@ def test_hand_made_flow_findings_are_exactly_the_known_problems():
         node("loop2", "action"),
         node("note", "annotation", text="explain"),
     ]
-    edges = edges_of(("start", "form"), ("form", "check"), ("check", "save"), ("check", "form"), ("start", "done"),
-                     ("loop1", "loop2"), ("loop2", "loop1"), ("note", "form"), ("orphan", "done"))
+    edges = edges_of(
+        ("start", "form"),
+        ("form", "check"),
+        ("check", "save"),
+        ("check", "form"),
+        ("start", "done"),
+        ("loop1", "loop2"),
+        ("loop2", "loop1"),
+        ("note", "form"),
+        ("orphan", "done"),
+    )
     assert analyze_flow(nodes, edges) == {
         "node_count": 8,
         "edge_count": 8,
@@ -35,8 +44,14 @@ def test_hand_made_flow_findings_are_exactly_the_known_problems():
         "dead_ends": ["save"],
         "cycles": [["form", "check"], ["loop1", "loop2"]],
         "cycles_truncated": False,
-        "missing_branches": [{"node_id": "check", "problem": "branch_without_target", "branch_index": 1,
-                              "message": "branch 1 ('No') of decision 'check' has no target_node"}],
+        "missing_branches": [
+            {
+                "node_id": "check",
+                "problem": "branch_without_target",
+                "branch_index": 1,
+                "message": "branch 1 ('No') of decision 'check' has no target_node",
+            }
+        ],
         "paths": [["start", "done"]],
         "path_count": 1,
         "paths_truncated": False,
@@ -49,23 +64,48 @@ def test_decision_branch_problems():
         node("a"),
         node("one-way", "decision"),  # no data.branches: its edges are its branches
         node("b"),
-        node("bad", "decision", branches=[{"label": "Yes", "target_node": "b"}, {"label": "No", "target_node": "ghost"},
-                                          {"label": "Maybe", "target_node": "a"}]),
+        node(
+            "bad",
+            "decision",
+            branches=[
+                {"label": "Yes", "target_node": "b"},
+                {"label": "No", "target_node": "ghost"},
+                {"label": "Maybe", "target_node": "a"},
+            ],
+        ),
         node("lonely", "decision", exit=True, branches=[{"label": "Only", "target_node": "b"}]),
     ]
     edges = edges_of(("a", "one-way"), ("one-way", "b"), ("b", "bad"), ("bad", "b"))
     result = analyze_flow(nodes, edges)
     assert result["missing_branches"] == [
-        {"node_id": "one-way", "problem": "fewer_than_two_branches",
-         "message": "decision 'one-way' leads to 1 node(s); a decision needs at least two outcomes"},
-        {"node_id": "bad", "problem": "branch_target_not_a_node", "branch_index": 1,
-         "message": "branch 1 ('No') of decision 'bad' targets 'ghost', which is not a (non-annotation) node of this flow"},
-        {"node_id": "bad", "problem": "branch_without_edge", "branch_index": 2,
-         "message": "branch 2 ('Maybe') of decision 'bad' targets 'a' but no edge goes from 'bad' to 'a'"},
-        {"node_id": "lonely", "problem": "fewer_than_two_branches",
-         "message": "decision 'lonely' has 1 branch(es) in data.branches; a decision needs at least two"},
-        {"node_id": "lonely", "problem": "branch_without_edge", "branch_index": 0,
-         "message": "branch 0 ('Only') of decision 'lonely' targets 'b' but no edge goes from 'lonely' to 'b'"},
+        {
+            "node_id": "one-way",
+            "problem": "fewer_than_two_branches",
+            "message": "decision 'one-way' leads to 1 node(s); a decision needs at least two outcomes",
+        },
+        {
+            "node_id": "bad",
+            "problem": "branch_target_not_a_node",
+            "branch_index": 1,
+            "message": "branch 1 ('No') of decision 'bad' targets 'ghost', which is not a (non-annotation) node of this flow",
+        },
+        {
+            "node_id": "bad",
+            "problem": "branch_without_edge",
+            "branch_index": 2,
+            "message": "branch 2 ('Maybe') of decision 'bad' targets 'a' but no edge goes from 'bad' to 'a'",
+        },
+        {
+            "node_id": "lonely",
+            "problem": "fewer_than_two_branches",
+            "message": "decision 'lonely' has 1 branch(es) in data.branches; a decision needs at least two",
+        },
+        {
+            "node_id": "lonely",
+            "problem": "branch_without_edge",
+            "branch_index": 0,
+            "message": "branch 0 ('Only') of decision 'lonely' targets 'b' but no edge goes from 'lonely' to 'b'",
+        },
     ]
     # A terminal decision is a dead end even when marked exit; with no marks, entries are the
     # nodes without incoming edges.
@@ -77,11 +117,20 @@ def test_decision_branch_problems():
 
 
 def test_vueflow_input_and_output_types_mark_entries_and_exits():
-    nodes = [node("in", vf_type="input"), node("mid", vf_type="default"), node("out", vf_type="output"),
-             node("stray", vf_type="default")]
+    nodes = [
+        node("in", vf_type="input"),
+        node("mid", vf_type="default"),
+        node("out", vf_type="output"),
+        node("stray", vf_type="default"),
+    ]
     edges = edges_of(("in", "mid"), ("mid", "out"), ("stray", "mid"))
     result = analyze_flow(nodes, edges)
-    assert (result["entries"], result["exits"], result["unreachable"], result["dead_ends"]) == (["in"], ["out"], ["stray"], [])
+    assert (result["entries"], result["exits"], result["unreachable"], result["dead_ends"]) == (
+        ["in"],
+        ["out"],
+        ["stray"],
+        [],
+    )
 
 
 def test_terminal_action_is_a_dead_end_unless_marked_exit():
@@ -118,7 +167,7 @@ def test_long_chain_path_count_is_computed_without_enumeration():
         nodes += [node(f"u{i}"), node(f"d{i}"), node(f"s{i + 1}")]
         edges += edges_of((f"s{i}", f"u{i}"), (f"s{i}", f"d{i}"), (f"u{i}", f"s{i + 1}"), (f"d{i}", f"s{i + 1}"))
     result = analyze_flow(nodes, edges, max_paths=5)
-    assert result["path_count"] == 2 ** 30
+    assert result["path_count"] == 2**30
     assert len(result["paths"]) == 5 and result["paths_truncated"] is True
 
 
@@ -162,9 +211,16 @@ def test_example_flows_analyse_cleanly():
     result = analyze_flow(signup["nodes"], signup["edges"])
     assert result["entries"] == ["landing"]
     assert result["exits"] == ["login", "dashboard"]
-    assert (result["unreachable"], result["dead_ends"], result["cycles"], result["missing_branches"]) == ([], [], [], [])
-    assert result["paths"] == [["landing", "signup", "email-taken", "login"],
-                               ["landing", "signup", "email-taken", "create-user", "dashboard"]]
+    assert (result["unreachable"], result["dead_ends"], result["cycles"], result["missing_branches"]) == (
+        [],
+        [],
+        [],
+        [],
+    )
+    assert result["paths"] == [
+        ["landing", "signup", "email-taken", "login"],
+        ["landing", "signup", "email-taken", "create-user", "dashboard"],
+    ]
     lesson = json.loads((EXAMPLES / "create-lesson.json").read_text())["canvas"]
     result = analyze_flow(lesson["nodes"], lesson["edges"])
     assert result["cycles"] == [["new-lesson", "valid"]]
@@ -179,8 +235,12 @@ def test_example_flows_analyse_cleanly():
 def test_layout_of_a_diamond_is_exact():
     nodes = [node(n) for n in "abcd"]
     edges = edges_of(("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"))
-    assert auto_layout(nodes, edges) == {"a": {"x": 0, "y": 60}, "b": {"x": 260, "y": 0},
-                                         "c": {"x": 260, "y": 120}, "d": {"x": 520, "y": 60}}
+    assert auto_layout(nodes, edges) == {
+        "a": {"x": 0, "y": 60},
+        "b": {"x": 260, "y": 0},
+        "c": {"x": 260, "y": 120},
+        "d": {"x": 520, "y": 60},
+    }
 
 
 def test_layout_uses_node_sizes_and_puts_notes_under_their_node():
@@ -206,7 +266,7 @@ def reaches(adjacency, source, target):
 def assert_no_overlaps(nodes, layout):
     boxes = sorted((layout[n["id"]]["x"], layout[n["id"]]["y"], *node_box_size(n), n["id"]) for n in nodes)
     for i, (x1, y1, w1, h1, a) in enumerate(boxes):
-        for x2, y2, _w2, h2, b in boxes[i + 1:]:
+        for x2, y2, _w2, h2, b in boxes[i + 1 :]:
             if x2 >= x1 + w1:
                 break
             assert y2 >= y1 + h1 or y1 >= y2 + h2, f"{a} and {b} overlap"
@@ -234,7 +294,13 @@ def test_layout_of_example_flow_has_no_overlaps():
     signup = json.loads((EXAMPLES / "signup.json").read_text())["canvas"]
     layout = auto_layout(signup["nodes"], signup["edges"])
     assert_no_overlaps(signup["nodes"], layout)
-    assert layout["landing"]["x"] < layout["signup"]["x"] < layout["email-taken"]["x"] < layout["create-user"]["x"] < layout["dashboard"]["x"]
+    assert (
+        layout["landing"]["x"]
+        < layout["signup"]["x"]
+        < layout["email-taken"]["x"]
+        < layout["create-user"]["x"]
+        < layout["dashboard"]["x"]
+    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from helpers.token_fixtures import TOKENS, example_mockups
 
 SD_DIR = Path(__file__).resolve().parents[2] / "js" / "style-dictionary"
 
+
 def _node(script: str, *args: str) -> subprocess.CompletedProcess:
     """Run one of js/style-dictionary's scripts with Node."""
     assert (SD_DIR / "node_modules" / "style-dictionary").is_dir(), (
@@ -43,19 +44,22 @@ def built_css(tmp_path_factory: pytest.TempPathFactory) -> str:
     return _build(tmp_path_factory.mktemp("style-dictionary"))
 
 
-@pytest.mark.parametrize("line", [
-    "--color-primary: #dc2626;",
-    "--color-red-600: #dc2626;",
-    "--color-surface: #1e293b;",
-    "--spacing-base: 8px;",
-    "--spacing-md: 24px;",
-    "--font-family-base: Inter, 'Helvetica Neue', sans-serif;",
-    "--font-size-2xl: 24px;",
-    "--font-weight-semibold: 600;",
-    "--radius-full: 9999px;",
-    "--color-overlay: rgba(15, 23, 42, 0.502);",
-    "--shadow-inner: inset 0px 2px 4px 0px rgb(0% 0% 0% / 0.051);",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "--color-primary: #dc2626;",
+        "--color-red-600: #dc2626;",
+        "--color-surface: #1e293b;",
+        "--spacing-base: 8px;",
+        "--spacing-md: 24px;",
+        "--font-family-base: Inter, 'Helvetica Neue', sans-serif;",
+        "--font-size-2xl: 24px;",
+        "--font-weight-semibold: 600;",
+        "--radius-full: 9999px;",
+        "--color-overlay: rgba(15, 23, 42, 0.502);",
+        "--shadow-inner: inset 0px 2px 4px 0px rgb(0% 0% 0% / 0.051);",
+    ],
+)
 def test_style_dictionary_builds_the_dtcg_export(built_css: str, line: str):
     assert line in built_css, f"{line!r} missing from Style Dictionary output:\n{built_css}"
 
@@ -78,7 +82,8 @@ def test_our_css_variables_equal_style_dictionary_output(tmp_path):
     }
     ours = dict(css_declarations(TOKENS))
     assert {k: v for k, v in built.items() if not k.startswith("--shadow")} == {
-        k: v for k, v in ours.items() if not k.startswith("--shadow")}
+        k: v for k, v in ours.items() if not k.startswith("--shadow")
+    }
     assert {k: _same_colours(v) for k, v in built.items()} == {k: _same_colours(v) for k, v in ours.items()}
 
 

@@ -23,30 +23,87 @@ def realistic_export():
     """Shaped like VueFlow 1.48 `toObject()` from an editor with custom node components."""
     return {
         "nodes": [
-            {"id": "start", "type": "input", "initialized": False, "position": {"x": 0, "y": 40},
-             "data": {"label": "Open app"}, "label": "Open app", "sourcePosition": "right", "class": "entry"},
-            {"id": "landing", "type": "screen", "position": {"x": 240, "y": 20}, "width": 200, "height": 120,
-             "data": {"page_id": PAGE_ID, "device_frame": "iphone"}, "selectable": True, "zIndex": 2,
-             "flexosColor": "#DC2626", "meta": {"owner": "ana", "tags": ["hero", 1, None]}},
-            {"id": "ask", "type": "decision", "position": {"x": 520, "y": 40.5},
-             "data": {"question": "Logged in?", "branches": [{"label": "Yes", "target_node": "home"},
-                                                             {"label": "No", "target_node": "save"}]},
-             "style": {"width": "160px", "height": "90px", "border": "1px solid red"}, "draggable": False},
-            {"id": "save", "type": "database", "position": {"x": 760, "y": 140},
-             "data": {"entity": "Session", "operation": "create"}, "dimensions": {"width": 150, "height": 60}},
-            {"id": "home", "type": "fancyCard", "position": {"x": 760, "y": -60}, "data": {}, "hidden": False,
-             "parentNode": "group"},
+            {
+                "id": "start",
+                "type": "input",
+                "initialized": False,
+                "position": {"x": 0, "y": 40},
+                "data": {"label": "Open app"},
+                "label": "Open app",
+                "sourcePosition": "right",
+                "class": "entry",
+            },
+            {
+                "id": "landing",
+                "type": "screen",
+                "position": {"x": 240, "y": 20},
+                "width": 200,
+                "height": 120,
+                "data": {"page_id": PAGE_ID, "device_frame": "iphone"},
+                "selectable": True,
+                "zIndex": 2,
+                "flexosColor": "#DC2626",
+                "meta": {"owner": "ana", "tags": ["hero", 1, None]},
+            },
+            {
+                "id": "ask",
+                "type": "decision",
+                "position": {"x": 520, "y": 40.5},
+                "data": {
+                    "question": "Logged in?",
+                    "branches": [{"label": "Yes", "target_node": "home"}, {"label": "No", "target_node": "save"}],
+                },
+                "style": {"width": "160px", "height": "90px", "border": "1px solid red"},
+                "draggable": False,
+            },
+            {
+                "id": "save",
+                "type": "database",
+                "position": {"x": 760, "y": 140},
+                "data": {"entity": "Session", "operation": "create"},
+                "dimensions": {"width": 150, "height": 60},
+            },
+            {
+                "id": "home",
+                "type": "fancyCard",
+                "position": {"x": 760, "y": -60},
+                "data": {},
+                "hidden": False,
+                "parentNode": "group",
+            },
             {"id": "group", "type": "group", "position": {"x": 700, "y": -100}, "width": 400, "height": 200},
             {"id": "note", "type": "annotation", "position": {"x": 240, "y": 200}, "data": {"text": "Hero copy TBD"}},
         ],
         "edges": [
-            {"id": "e1", "type": "smoothstep", "source": "start", "target": "landing", "sourceHandle": "right",
-             "targetHandle": "left", "label": "launch", "animated": True, "markerEnd": "arrowclosed",
-             "data": {"trigger": "load"}},
-            {"id": "e2", "source": "landing", "target": "ask", "label": "Continue",
-             "markerEnd": {"type": "arrowclosed", "color": "#333"}, "data": {"trigger": "click", "element": ".cta", "weight": 3}},
+            {
+                "id": "e1",
+                "type": "smoothstep",
+                "source": "start",
+                "target": "landing",
+                "sourceHandle": "right",
+                "targetHandle": "left",
+                "label": "launch",
+                "animated": True,
+                "markerEnd": "arrowclosed",
+                "data": {"trigger": "load"},
+            },
+            {
+                "id": "e2",
+                "source": "landing",
+                "target": "ask",
+                "label": "Continue",
+                "markerEnd": {"type": "arrowclosed", "color": "#333"},
+                "data": {"trigger": "click", "element": ".cta", "weight": 3},
+            },
             {"id": "e3", "source": "ask", "target": "home", "sourceHandle": "yes", "label": "Yes", "updatable": True},
-            {"id": "e4", "source": "ask", "target": "save", "sourceHandle": "no", "label": "No", "style": {"stroke": "red"}},
+            {
+                "id": "e4",
+                "source": "ask",
+                "target": "save",
+                "sourceHandle": "no",
+                "label": "No",
+                "style": {"stroke": "red"},
+            },
             {"id": "e5", "source": "note", "target": "landing", "type": "straight"},
         ],
         "position": [12, -8],
@@ -65,16 +122,31 @@ def test_parse_canvas_rows_of_realistic_export():
     assert parsed["canvas"] == realistic_export()
     assert parsed["viewport"] == {"x": 12, "y": -8, "zoom": 1.25}
     rows = rows_by_id(parsed["rows"])
-    assert [row["canvas_node_id"] for row in parsed["rows"]] == ["start", "landing", "ask", "save", "home", "group", "note"]
+    assert [row["canvas_node_id"] for row in parsed["rows"]] == [
+        "start",
+        "landing",
+        "ask",
+        "save",
+        "home",
+        "group",
+        "note",
+    ]
     assert rows["start"] == {
-        "canvas_node_id": "start", "node_type": "action", "position": {"x": 0, "y": 40}, "size": {},
-        "data": {"label": "Open app"}, "locked": False,
-        "connections": [{"target": "landing", "edge_id": "e1", "trigger": "load", "label": "launch", "sourceHandle": "right"}],
+        "canvas_node_id": "start",
+        "node_type": "action",
+        "position": {"x": 0, "y": 40},
+        "size": {},
+        "data": {"label": "Open app"},
+        "locked": False,
+        "connections": [
+            {"target": "landing", "edge_id": "e1", "trigger": "load", "label": "launch", "sourceHandle": "right"}
+        ],
     }
     assert rows["landing"]["node_type"] == "screen"
     assert rows["landing"]["size"] == {"width": 200, "height": 120}
     assert rows["landing"]["connections"] == [
-        {"target": "ask", "edge_id": "e2", "trigger": "click", "element": ".cta", "label": "Continue"}]
+        {"target": "ask", "edge_id": "e2", "trigger": "click", "element": ".cta", "label": "Continue"}
+    ]
     assert rows["ask"]["size"] == {"width": 160, "height": 90}
     assert rows["ask"]["locked"] is True
     assert [c["target"] for c in rows["ask"]["connections"]] == ["home", "save"]
@@ -91,7 +163,11 @@ def test_rows_from_a_canvas_apply_back_to_the_identical_canvas():
 
 
 def test_viewport_falls_back_to_deprecated_position_and_zoom():
-    assert parse_canvas({"nodes": [], "edges": [], "position": [5, 6], "zoom": 2})["viewport"] == {"x": 5, "y": 6, "zoom": 2}
+    assert parse_canvas({"nodes": [], "edges": [], "position": [5, 6], "zoom": 2})["viewport"] == {
+        "x": 5,
+        "y": 6,
+        "zoom": 2,
+    }
     assert parse_canvas({})["viewport"] == {"x": 0, "y": 0, "zoom": 1}
 
 
@@ -125,24 +201,52 @@ def test_type_that_maps_to_the_same_node_type_is_kept():
     canvas = realistic_export()
     rows = parse_canvas(canvas)["rows"]
     out = apply_node_rows(canvas, rows)
-    assert [n.get("type") for n in out["nodes"]] == ["input", "screen", "decision", "database", "fancyCard", "group", "annotation"]
+    assert [n.get("type") for n in out["nodes"]] == [
+        "input",
+        "screen",
+        "decision",
+        "database",
+        "fancyCard",
+        "group",
+        "annotation",
+    ]
 
 
 def test_new_rows_and_connections_become_nodes_and_edges():
     canvas = realistic_export()
     rows = copy.deepcopy(parse_canvas(canvas)["rows"])
-    rows.append({"canvas_node_id": "profile", "node_type": "screen", "position": {"x": 1000, "y": 0},
-                 "size": {"width": 180, "height": 80}, "data": {"label": "Profile", "page_id": PAGE_ID},
-                 "connections": [], "locked": True})
+    rows.append(
+        {
+            "canvas_node_id": "profile",
+            "node_type": "screen",
+            "position": {"x": 1000, "y": 0},
+            "size": {"width": 180, "height": 80},
+            "data": {"label": "Profile", "page_id": PAGE_ID},
+            "connections": [],
+            "locked": True,
+        }
+    )
     rows_by_id(rows)["home"]["connections"].append({"target": "profile", "label": "Edit", "trigger": "click"})
     out = apply_node_rows(canvas, rows)
     assert out["nodes"][:7] == realistic_export()["nodes"]
-    assert out["nodes"][7] == {"id": "profile", "type": "screen", "position": {"x": 1000, "y": 0},
-                               "data": {"label": "Profile", "page_id": PAGE_ID}, "label": "Profile",
-                               "width": 180, "height": 80, "draggable": False}
+    assert out["nodes"][7] == {
+        "id": "profile",
+        "type": "screen",
+        "position": {"x": 1000, "y": 0},
+        "data": {"label": "Profile", "page_id": PAGE_ID},
+        "label": "Profile",
+        "width": 180,
+        "height": 80,
+        "draggable": False,
+    }
     assert out["edges"][:5] == realistic_export()["edges"]
-    assert out["edges"][5] == {"id": "e-home-profile", "source": "home", "target": "profile", "label": "Edit",
-                               "data": {"trigger": "click"}}
+    assert out["edges"][5] == {
+        "id": "e-home-profile",
+        "source": "home",
+        "target": "profile",
+        "label": "Edit",
+        "data": {"trigger": "click"},
+    }
     # Applying the rows of the new canvas changes nothing more.
     assert apply_node_rows(out, parse_canvas(out)["rows"]) == out
 
@@ -173,10 +277,12 @@ def test_unknown_type_changed_through_row_is_written():
 
 
 node_ids = st.sampled_from(["a", "b", "c", "d", "n-1", "Ω"])
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=8))
-json_values = st.recursive(json_scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                                  st.dictionaries(st.text(max_size=5), inner, max_size=3)),
-                           max_leaves=8)
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.text(max_size=8))
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=8,
+)
 coordinates = st.one_of(st.integers(-5000, 5000), st.floats(-5000, 5000, allow_nan=False))
 
 
@@ -186,30 +292,65 @@ def canvases(draw):
     nodes = []
     for node_id in ids:
         node = {"id": node_id, "position": {"x": draw(coordinates), "y": draw(coordinates)}}
-        extra = draw(st.fixed_dictionaries({}, optional={
-            "type": st.sampled_from(["screen", "decision", "annotation", "database", "action", "input", "output", "default", "custom"]),
-            "data": st.dictionaries(st.text(max_size=6), json_values, max_size=3),
-            "width": st.one_of(st.integers(1, 500), st.just("120px"), st.just("50%")),
-            "height": st.integers(1, 500),
-            "style": st.fixed_dictionaries({}, optional={"width": st.just("99px"), "color": st.just("red")}),
-            "dimensions": st.fixed_dictionaries({"width": st.integers(1, 300), "height": st.integers(1, 300)}),
-            "draggable": st.booleans(),
-            "label": st.text(max_size=6),
-            "custom": json_values,
-        }))
+        extra = draw(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "type": st.sampled_from(
+                        [
+                            "screen",
+                            "decision",
+                            "annotation",
+                            "database",
+                            "action",
+                            "input",
+                            "output",
+                            "default",
+                            "custom",
+                        ]
+                    ),
+                    "data": st.dictionaries(st.text(max_size=6), json_values, max_size=3),
+                    "width": st.one_of(st.integers(1, 500), st.just("120px"), st.just("50%")),
+                    "height": st.integers(1, 500),
+                    "style": st.fixed_dictionaries({}, optional={"width": st.just("99px"), "color": st.just("red")}),
+                    "dimensions": st.fixed_dictionaries({"width": st.integers(1, 300), "height": st.integers(1, 300)}),
+                    "draggable": st.booleans(),
+                    "label": st.text(max_size=6),
+                    "custom": json_values,
+                },
+            )
+        )
         node.update(extra)
         nodes.append(node)
     edges = []
     if ids:
         for k in range(draw(st.integers(0, 6))):
             edge = {"id": f"e{k}", "source": draw(st.sampled_from(ids)), "target": draw(st.sampled_from(ids))}
-            edge.update(draw(st.fixed_dictionaries({}, optional={
-                "label": st.text(max_size=5), "sourceHandle": st.one_of(st.none(), st.text(max_size=3)),
-                "data": st.dictionaries(st.sampled_from(["trigger", "element", "x"]), json_values, max_size=2),
-                "animated": st.booleans(), "markerEnd": st.just("arrowclosed")})))
+            edge.update(
+                draw(
+                    st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "label": st.text(max_size=5),
+                            "sourceHandle": st.one_of(st.none(), st.text(max_size=3)),
+                            "data": st.dictionaries(
+                                st.sampled_from(["trigger", "element", "x"]), json_values, max_size=2
+                            ),
+                            "animated": st.booleans(),
+                            "markerEnd": st.just("arrowclosed"),
+                        },
+                    )
+                )
+            )
             edges.append(edge)
     canvas = {"nodes": nodes, "edges": edges}
-    canvas.update(draw(st.fixed_dictionaries({}, optional={"viewport": st.just({"x": 1, "y": 2, "zoom": 0.5}), "extra": json_values})))
+    canvas.update(
+        draw(
+            st.fixed_dictionaries(
+                {}, optional={"viewport": st.just({"x": 1, "y": 2, "zoom": 0.5}), "extra": json_values}
+            )
+        )
+    )
     return canvas
 
 
@@ -226,26 +367,62 @@ def test_any_valid_canvas_round_trips_through_rows(canvas):
     [
         ([], "", "a canvas must be a JSON object (a VueFlow FlowExportObject with nodes, edges, viewport); got array"),
         ({"nodes": {}}, "nodes", "nodes must be an array of VueFlow nodes; got object"),
-        ({"nodes": [{"id": "a"}]}, "nodes[0].position", "nodes[0].position must be an object {x: number, y: number} (node 'a'); got null"),
-        ({"nodes": [{"id": "a", "position": {"x": "1", "y": 0}}]}, "nodes[0].position.x",
-         "nodes[0].position.x must be a finite number (node 'a'); got string \"1\""),
-        ({"nodes": [{"id": "a", "position": {"x": 1}}]}, "nodes[0].position.y",
-         "nodes[0].position.y must be a finite number (node 'a'); got missing"),
-        ({"nodes": [{"id": "", "position": {"x": 1, "y": 1}}]}, "nodes[0].id", "nodes[0].id must be a non-empty string; got string \"\""),
-        ({"nodes": [{"id": "a", "position": {"x": 1, "y": 1}}, {"id": "a", "position": {"x": 1, "y": 1}}]}, "nodes[1].id",
-         "nodes[1].id 'a' is already the id of nodes[0]; node ids must be unique"),
-        ({"nodes": [{"id": "a", "position": {"x": 1, "y": 1}, "data": [1]}]}, "nodes[0].data",
-         "nodes[0].data of node 'a' must be an object; got array"),
-        ({"nodes": [{"id": "a", "position": {"x": 1, "y": 1}, "parentNode": "zz"}]}, "nodes[0].parentNode",
-         "nodes[0].parentNode 'zz' of node 'a' is not a node of this canvas; valid node ids: a"),
-        ({"nodes": [{"id": "n1", "position": {"x": 1, "y": 1}}, {"id": "n2", "position": {"x": 1, "y": 1}}],
-          "edges": [{"id": "e1", "source": "n1", "target": "n2"}, {"id": "e2", "source": "n1", "target": "n9"}]},
-         "edges[1].target", "edges[1].target \"n9\" of edge 'e2' is not a node of this canvas; valid node ids: n1, n2"),
-        ({"nodes": [{"id": "n1", "position": {"x": 1, "y": 1}}], "edges": [{"id": "e1", "target": "n1"}]},
-         "edges[0].source", "edges[0].source null of edge 'e1' is not a node of this canvas; valid node ids: n1"),
-        ({"nodes": [{"id": "n1", "position": {"x": 1, "y": 1}}],
-          "edges": [{"id": "e1", "source": "n1", "target": "n1"}, {"id": "e1", "source": "n1", "target": "n1"}]},
-         "edges[1].id", "edges[1].id 'e1' is already the id of edges[0]; edge ids must be unique"),
+        (
+            {"nodes": [{"id": "a"}]},
+            "nodes[0].position",
+            "nodes[0].position must be an object {x: number, y: number} (node 'a'); got null",
+        ),
+        (
+            {"nodes": [{"id": "a", "position": {"x": "1", "y": 0}}]},
+            "nodes[0].position.x",
+            "nodes[0].position.x must be a finite number (node 'a'); got string \"1\"",
+        ),
+        (
+            {"nodes": [{"id": "a", "position": {"x": 1}}]},
+            "nodes[0].position.y",
+            "nodes[0].position.y must be a finite number (node 'a'); got missing",
+        ),
+        (
+            {"nodes": [{"id": "", "position": {"x": 1, "y": 1}}]},
+            "nodes[0].id",
+            'nodes[0].id must be a non-empty string; got string ""',
+        ),
+        (
+            {"nodes": [{"id": "a", "position": {"x": 1, "y": 1}}, {"id": "a", "position": {"x": 1, "y": 1}}]},
+            "nodes[1].id",
+            "nodes[1].id 'a' is already the id of nodes[0]; node ids must be unique",
+        ),
+        (
+            {"nodes": [{"id": "a", "position": {"x": 1, "y": 1}, "data": [1]}]},
+            "nodes[0].data",
+            "nodes[0].data of node 'a' must be an object; got array",
+        ),
+        (
+            {"nodes": [{"id": "a", "position": {"x": 1, "y": 1}, "parentNode": "zz"}]},
+            "nodes[0].parentNode",
+            "nodes[0].parentNode 'zz' of node 'a' is not a node of this canvas; valid node ids: a",
+        ),
+        (
+            {
+                "nodes": [{"id": "n1", "position": {"x": 1, "y": 1}}, {"id": "n2", "position": {"x": 1, "y": 1}}],
+                "edges": [{"id": "e1", "source": "n1", "target": "n2"}, {"id": "e2", "source": "n1", "target": "n9"}],
+            },
+            "edges[1].target",
+            "edges[1].target \"n9\" of edge 'e2' is not a node of this canvas; valid node ids: n1, n2",
+        ),
+        (
+            {"nodes": [{"id": "n1", "position": {"x": 1, "y": 1}}], "edges": [{"id": "e1", "target": "n1"}]},
+            "edges[0].source",
+            "edges[0].source null of edge 'e1' is not a node of this canvas; valid node ids: n1",
+        ),
+        (
+            {
+                "nodes": [{"id": "n1", "position": {"x": 1, "y": 1}}],
+                "edges": [{"id": "e1", "source": "n1", "target": "n1"}, {"id": "e1", "source": "n1", "target": "n1"}],
+            },
+            "edges[1].id",
+            "edges[1].id 'e1' is already the id of edges[0]; edge ids must be unique",
+        ),
         ({"viewport": {"x": 0, "y": 0, "zoom": 0}}, "viewport.zoom", "viewport.zoom must be greater than 0; got 0"),
         ({"position": [1]}, "position", "position (deprecated) must be an array [x, y] of two numbers; got [1]"),
     ],
@@ -269,8 +446,10 @@ def test_ten_thousand_nodes_are_refused_with_the_limit():
     with pytest.raises(CanvasError) as caught:
         parse_canvas({"nodes": nodes, "edges": []})
     assert MAX_CANVAS_NODES == 2000
-    assert caught.value.message == ("the canvas has 10000 nodes; a flow holds at most 2000 (MAX_CANVAS_NODES). "
-                                    "Split it into several flows (e.g. one per journey).")
+    assert caught.value.message == (
+        "the canvas has 10000 nodes; a flow holds at most 2000 (MAX_CANVAS_NODES). "
+        "Split it into several flows (e.g. one per journey)."
+    )
     parse_canvas({"nodes": nodes[:MAX_CANVAS_NODES], "edges": []})
 
 
@@ -284,8 +463,13 @@ def test_too_many_edges_are_refused():
 
 def test_rows_with_duplicate_edge_ids_are_refused():
     canvas = {"nodes": [{"id": "a", "position": {"x": 0, "y": 0}}], "edges": []}
-    row = {"canvas_node_id": "a", "node_type": "screen", "position": {"x": 0, "y": 0}, "data": {},
-           "connections": [{"target": "a", "edge_id": "e"}, {"target": "a", "edge_id": "e"}]}
+    row = {
+        "canvas_node_id": "a",
+        "node_type": "screen",
+        "position": {"x": 0, "y": 0},
+        "data": {},
+        "connections": [{"target": "a", "edge_id": "e"}, {"target": "a", "edge_id": "e"}],
+    }
     with pytest.raises(CanvasError) as caught:
         apply_node_rows(canvas, [row])
     assert caught.value.path == "rows[0].connections[1].edge_id"
@@ -293,32 +477,62 @@ def test_rows_with_duplicate_edge_ids_are_refused():
 
 def test_node_semantic_errors_name_node_and_field():
     rows = [
-        {"canvas_node_id": "s", "node_type": "screen", "data": {"page_id": "not-a-uuid", "mockup_id": PAGE_ID},
-         "connections": [{"target": "d"}, {"target": "ghost"}]},
-        {"canvas_node_id": "d", "node_type": "decision", "data": {"branches": [
-            {"label": "Yes", "target_node": "s"}, {"label": "No", "target_node": "nowhere"}, "bad"]}},
+        {
+            "canvas_node_id": "s",
+            "node_type": "screen",
+            "data": {"page_id": "not-a-uuid", "mockup_id": PAGE_ID},
+            "connections": [{"target": "d"}, {"target": "ghost"}],
+        },
+        {
+            "canvas_node_id": "d",
+            "node_type": "decision",
+            "data": {
+                "branches": [{"label": "Yes", "target_node": "s"}, {"label": "No", "target_node": "nowhere"}, "bad"]
+            },
+        },
         {"canvas_node_id": "db", "node_type": "database", "data": {"entity": "User", "operation": "upsert"}},
         {"canvas_node_id": "db2", "node_type": "database", "data": {"operation": "delete"}},
         {"canvas_node_id": "ok", "node_type": "database", "data": {"entity": "Lesson", "operation": "Create"}},
     ]
     assert node_semantic_errors(rows) == [
-        {"node_id": "s", "field": "connections[1].target",
-         "message": "node 's': connections[1].target 'ghost' is not a node of this flow; valid node ids: s, d, db, db2, ok"},
-        {"node_id": "s", "field": "data.page_id",
-         "message": "node 's': data.page_id must be a UUID string (e.g. '0b7e...-...'); got \"not-a-uuid\""},
-        {"node_id": "d", "field": "data.branches[1].target_node",
-         "message": "node 'd': data.branches[1].target_node 'nowhere' is not a node of this flow; valid node ids: s, d, db, db2, ok"},
-        {"node_id": "d", "field": "data.branches[2]",
-         "message": "node 'd': data.branches[2] must be an object {label, target_node}; got string"},
-        {"node_id": "db", "field": "data.operation",
-         "message": "node 'db': data.operation must be one of CREATE, READ, UPDATE, DELETE (any case); got \"upsert\""},
-        {"node_id": "db2", "field": "data.entity",
-         "message": "node 'db2': data.entity must name the entity this step touches (e.g. 'User'); got null"},
+        {
+            "node_id": "s",
+            "field": "connections[1].target",
+            "message": "node 's': connections[1].target 'ghost' is not a node of this flow; valid node ids: s, d, db, db2, ok",
+        },
+        {
+            "node_id": "s",
+            "field": "data.page_id",
+            "message": "node 's': data.page_id must be a UUID string (e.g. '0b7e...-...'); got \"not-a-uuid\"",
+        },
+        {
+            "node_id": "d",
+            "field": "data.branches[1].target_node",
+            "message": "node 'd': data.branches[1].target_node 'nowhere' is not a node of this flow; valid node ids: s, d, db, db2, ok",
+        },
+        {
+            "node_id": "d",
+            "field": "data.branches[2]",
+            "message": "node 'd': data.branches[2] must be an object {label, target_node}; got string",
+        },
+        {
+            "node_id": "db",
+            "field": "data.operation",
+            "message": "node 'db': data.operation must be one of CREATE, READ, UPDATE, DELETE (any case); got \"upsert\"",
+        },
+        {
+            "node_id": "db2",
+            "field": "data.entity",
+            "message": "node 'db2': data.entity must name the entity this step touches (e.g. 'User'); got null",
+        },
     ]
 
 
 def test_normalise_upper_cases_database_operations_only():
-    assert normalise_node_data("database", {"entity": "User", "operation": " read "}) == {"entity": "User", "operation": "READ"}
+    assert normalise_node_data("database", {"entity": "User", "operation": " read "}) == {
+        "entity": "User",
+        "operation": "READ",
+    }
     assert normalise_node_data("screen", {"operation": "read"}) == {"operation": "read"}
 
 
@@ -332,8 +546,10 @@ def test_vueflow_accepts_the_canvas_after_a_row_round_trip():
     # when mounted and never exports: everything else we sent comes back unchanged.
     node_defaults = {"initialized": False, "data": {}}
     edge_defaults = {"type": "default", "data": {}, "label": ""}
-    for sent_items, back_items, defaults in ((canvas["nodes"], out["nodes"], node_defaults),
-                                             (canvas["edges"], out["edges"], edge_defaults)):
+    for sent_items, back_items, defaults in (
+        (canvas["nodes"], out["nodes"], node_defaults),
+        (canvas["edges"], out["edges"], edge_defaults),
+    ):
         for sent, back in zip(sent_items, back_items, strict=True):
             added = {k: v for k, v in back.items() if k not in sent}
             assert all(defaults.get(k, object()) == v for k, v in added.items()), (sent["id"], added)

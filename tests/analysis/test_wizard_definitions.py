@@ -23,11 +23,26 @@ TINY = {
     "description": "A two-phase wizard.",
     "initial_phase": "start",
     "phases": [
-        {"name": "start", "title": "Start", "goal": "Begin.",
-         "asks": [{"key": "topic", "question": "What about?", "required": True}],
-         "produces": [], "suggested_tools": ["log_thought"], "next": ["end"], "terminal": False},
-        {"name": "end", "title": "End", "goal": "Finish.", "asks": [],
-         "produces": ["decision"], "suggested_tools": ["complete_wizard"], "next": [], "terminal": True},
+        {
+            "name": "start",
+            "title": "Start",
+            "goal": "Begin.",
+            "asks": [{"key": "topic", "question": "What about?", "required": True}],
+            "produces": [],
+            "suggested_tools": ["log_thought"],
+            "next": ["end"],
+            "terminal": False,
+        },
+        {
+            "name": "end",
+            "title": "End",
+            "goal": "Finish.",
+            "asks": [],
+            "produces": ["decision"],
+            "suggested_tools": ["complete_wizard"],
+            "next": [],
+            "terminal": True,
+        },
     ],
 }
 
@@ -37,8 +52,14 @@ def test_the_three_wizards_load_with_their_phases():
     assert {name: [phase.name for phase in d.phases] for name, d in definitions.items()} == {
         "design-system": ["collect-mockups", "analyze-tokens", "review-tokens", "confirm", "export"],
         "feature-builder": ["describe", "identify-pages", "define-data", "map-journey", "specify-rules", "finalize"],
-        "page-creator": ["understand-intent", "gather-context", "define-structure", "design-mockup",
-                         "review-consistency", "finalize"],
+        "page-creator": [
+            "understand-intent",
+            "gather-context",
+            "define-structure",
+            "design-mockup",
+            "review-consistency",
+            "finalize",
+        ],
     }
     assert {d.initial_phase for d in definitions.values()} == {"collect-mockups", "describe", "understand-intent"}
     assert {d.version for d in definitions.values()} == {"1.0"}
@@ -102,12 +123,37 @@ def test_missing_required_answers_in_definition_order():
 
 def test_suggested_tools_are_the_contract_with_the_mcp_layer():
     assert suggested_tool_names(load_wizard_definitions()) == [
-        "add_flow_step", "analyze_design_system", "ask_user", "check_accessibility", "check_design_system",
-        "check_mockup_consistency", "color_usage", "compare_mockups", "complete_wizard", "create_feature",
-        "create_mockup_version", "create_page", "get_design_system", "get_mockup", "get_page", "get_project",
-        "infer_entities", "link_feature_to_pages", "list_context_items", "list_entities", "list_features",
-        "list_mockups", "list_pages", "log_thought", "record_answer", "record_decision", "render_mockup",
-        "save_flow_canvas", "search_project", "update_design_system", "update_feature",
+        "add_flow_step",
+        "analyze_design_system",
+        "ask_user",
+        "check_accessibility",
+        "check_design_system",
+        "check_mockup_consistency",
+        "color_usage",
+        "compare_mockups",
+        "complete_wizard",
+        "create_feature",
+        "create_mockup_version",
+        "create_page",
+        "get_design_system",
+        "get_mockup",
+        "get_page",
+        "get_project",
+        "infer_entities",
+        "link_feature_to_pages",
+        "list_context_items",
+        "list_entities",
+        "list_features",
+        "list_mockups",
+        "list_pages",
+        "log_thought",
+        "record_answer",
+        "record_decision",
+        "render_mockup",
+        "save_flow_canvas",
+        "search_project",
+        "update_design_system",
+        "update_feature",
     ]
 
 
@@ -143,47 +189,68 @@ def _add_phase(phase):
     return lambda d: d["phases"].append(phase)
 
 
-LOOSE_PHASE = {"name": "extra", "title": "Extra", "goal": "More.", "asks": [], "produces": [],
-               "suggested_tools": [], "next": ["end"], "terminal": False}
+LOOSE_PHASE = {
+    "name": "extra",
+    "title": "Extra",
+    "goal": "More.",
+    "asks": [],
+    "produces": [],
+    "suggested_tools": [],
+    "next": ["end"],
+    "terminal": False,
+}
 
 BROKEN = [
-    (lambda d: d["phases"][0].update(next=["ending"]),
-     "phase 'start': next names unknown phase 'ending'; phases are: start, end"),
-    (lambda d: d["phases"][0].update(next=["start", "end"]),
-     "phase 'start': next names the phase itself"),
-    (lambda d: d["phases"][1].update(name="start"),
-     "phase 'start' is defined more than once"),
-    (lambda d: d.update(initial_phase="begin"),
-     "initial_phase 'begin' is not a phase; phases are: start, end"),
-    (_add_phase(LOOSE_PHASE),
-     "phase 'extra' cannot be reached from initial phase 'start'"),
-    (lambda d: d["phases"][0].update(terminal=True, next=[]) or d["phases"][1].update(terminal=False),
-     "phase 'end' is not terminal and has no next phase, so a run entering it could never leave or complete"),
-    (lambda d: d["phases"][1].update(terminal=False, next=["start"]),
-     "no phase is terminal, so a run could never complete"),
-    (lambda d: d["phases"][0].update(terminal=True) or d["phases"][1].update(terminal=False, next=["extra"])
-     or d["phases"].append({**LOOSE_PHASE, "next": ["end"]}),
-     "phase 'end': no terminal phase can be reached from it, so a run entering it could never complete"),
-    (lambda d: d["phases"][1].update(asks=[{"key": "topic", "question": "Again?", "required": False}]),
-     "phase 'end': ask key 'topic' is already used by phase 'start' "
-     "(answers are stored by key, so keys must be unique)"),
-    (lambda d: d["phases"][1].update(name="The_End"),
-     "phase 'The_End': name: String should match pattern '^[a-z][a-z0-9]*(-[a-z0-9]+)*$'"),
-    (lambda d: d["phases"][1].update(produces=["screenshot"]),
-     "phase 'end': produces.0: Input should be 'page', 'mockup', 'feature', 'entity', 'flow', "
-     "'design_system' or 'decision'"),
-    (lambda d: d["phases"][0].update(suggested_tools=["log_thought", "log_thought"]),
-     "phase 'start': suggested_tools: suggested_tools lists log_thought more than once"),
-    (lambda d: d["phases"][0].pop("terminal"),
-     "phase 'start': terminal: Field required"),
-    (lambda d: d["phases"][0]["asks"][0].update(key="Topic"),
-     "phase 'start': asks.0.key: String should match pattern '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'"),
-    (lambda d: d.update(version="one"),
-     "version: String should match pattern '^[0-9]+\\.[0-9]+$'"),
-    (lambda d: d.update(surprise=True),
-     "surprise: Extra inputs are not permitted"),
-    (lambda d: d.update(type="small"),
-     "type 'small' does not match the file name (expected 'tiny')"),
+    (
+        lambda d: d["phases"][0].update(next=["ending"]),
+        "phase 'start': next names unknown phase 'ending'; phases are: start, end",
+    ),
+    (lambda d: d["phases"][0].update(next=["start", "end"]), "phase 'start': next names the phase itself"),
+    (lambda d: d["phases"][1].update(name="start"), "phase 'start' is defined more than once"),
+    (lambda d: d.update(initial_phase="begin"), "initial_phase 'begin' is not a phase; phases are: start, end"),
+    (_add_phase(LOOSE_PHASE), "phase 'extra' cannot be reached from initial phase 'start'"),
+    (
+        lambda d: d["phases"][0].update(terminal=True, next=[]) or d["phases"][1].update(terminal=False),
+        "phase 'end' is not terminal and has no next phase, so a run entering it could never leave or complete",
+    ),
+    (
+        lambda d: d["phases"][1].update(terminal=False, next=["start"]),
+        "no phase is terminal, so a run could never complete",
+    ),
+    (
+        lambda d: (
+            d["phases"][0].update(terminal=True)
+            or d["phases"][1].update(terminal=False, next=["extra"])
+            or d["phases"].append({**LOOSE_PHASE, "next": ["end"]})
+        ),
+        "phase 'end': no terminal phase can be reached from it, so a run entering it could never complete",
+    ),
+    (
+        lambda d: d["phases"][1].update(asks=[{"key": "topic", "question": "Again?", "required": False}]),
+        "phase 'end': ask key 'topic' is already used by phase 'start' "
+        "(answers are stored by key, so keys must be unique)",
+    ),
+    (
+        lambda d: d["phases"][1].update(name="The_End"),
+        "phase 'The_End': name: String should match pattern '^[a-z][a-z0-9]*(-[a-z0-9]+)*$'",
+    ),
+    (
+        lambda d: d["phases"][1].update(produces=["screenshot"]),
+        "phase 'end': produces.0: Input should be 'page', 'mockup', 'feature', 'entity', 'flow', "
+        "'design_system' or 'decision'",
+    ),
+    (
+        lambda d: d["phases"][0].update(suggested_tools=["log_thought", "log_thought"]),
+        "phase 'start': suggested_tools: suggested_tools lists log_thought more than once",
+    ),
+    (lambda d: d["phases"][0].pop("terminal"), "phase 'start': terminal: Field required"),
+    (
+        lambda d: d["phases"][0]["asks"][0].update(key="Topic"),
+        "phase 'start': asks.0.key: String should match pattern '^[a-z][a-z0-9]*(_[a-z0-9]+)*$'",
+    ),
+    (lambda d: d.update(version="one"), "version: String should match pattern '^[0-9]+\\.[0-9]+$'"),
+    (lambda d: d.update(surprise=True), "surprise: Extra inputs are not permitted"),
+    (lambda d: d.update(type="small"), "type 'small' does not match the file name (expected 'tiny')"),
 ]
 
 
@@ -201,7 +268,10 @@ def test_invalid_json_gives_line_and_column(tmp_path):
     path.write_text('{\n  "type": "tiny",\n  "version": 1.0,,\n}')
     with pytest.raises(ValueError) as error:
         load_wizard_definitions(tmp_path)
-    assert str(error.value) == f"{path}: invalid JSON at line 3, column 18: Expecting property name enclosed in double quotes"
+    assert (
+        str(error.value)
+        == f"{path}: invalid JSON at line 3, column 18: Expecting property name enclosed in double quotes"
+    )
 
 
 def test_an_empty_directory_is_an_error(tmp_path):

@@ -59,53 +59,99 @@ async def full_project(scope: Scope, store: BundleFiles) -> UUID:
     project = (await load_example(scope, "lesson-library")).id
     digest = store.put(png_bytes())
     async with scope.db.transaction() as conn:
-        pages = [r["id"] for r in await conn.fetch("SELECT id FROM pages WHERE project_id = $1 ORDER BY sort_order", project)]
+        pages = [
+            r["id"] for r in await conn.fetch("SELECT id FROM pages WHERE project_id = $1 ORDER BY sort_order", project)
+        ]
         flows = [r["id"] for r in await conn.fetch("SELECT id FROM journey_flows WHERE project_id = $1", project)]
         child = await conn.fetchval(
             """INSERT INTO pages (project_id, parent_id, name, slug, path, purpose, key_elements)
                VALUES ($1, $2, 'Lesson extra', 'lesson-extra', '/lessons/extra', 'One lesson', $3) RETURNING id""",
-            project, pages[0], [{"page": str(pages[1])}])
+            project,
+            pages[0],
+            [{"page": str(pages[1])}],
+        )
         first = await conn.fetchval(
             "INSERT INTO mockups (page_id, project_id, html_content, changed_by) VALUES ($1, $2, '<p>1</p>', 'user') RETURNING id",
-            child, project)
+            child,
+            project,
+        )
         second = await conn.fetchval(
             """INSERT INTO mockups (page_id, project_id, html_content, changed_by, parent_mockup_id, ai_notes)
-               VALUES ($1, $2, '<p>2</p>', 'ai', $3, $4) RETURNING id""", child, project, first, {"from": str(first)})
+               VALUES ($1, $2, '<p>2</p>', 'ai', $3, $4) RETURNING id""",
+            child,
+            project,
+            first,
+            {"from": str(first)},
+        )
         third = await conn.fetchval(
             """INSERT INTO mockups (page_id, project_id, html_content, changed_by, parent_mockup_id)
-               VALUES ($1, $2, '<p>3</p>', 'ai', $3) RETURNING id""", child, project, second)
+               VALUES ($1, $2, '<p>3</p>', 'ai', $3) RETURNING id""",
+            child,
+            project,
+            second,
+        )
         await conn.execute("UPDATE pages SET current_mockup_id = $1 WHERE id = $2", third, child)
         await conn.execute("DELETE FROM mockups WHERE id = $1", third)  # counter stays at 3, current goes to 2
         context = await conn.fetchval(
             """INSERT INTO user_context_items (project_id, item_type, content_url, content_text, tags, referenced_in)
                VALUES ($1, 'screenshot', $2, 'A screenshot', ARRAY['ui'], $3) RETURNING id""",
-            project, f"flexos://files/sha256/{digest}", [{"page_id": str(pages[0]).upper()}])
+            project,
+            f"flexos://files/sha256/{digest}",
+            [{"page_id": str(pages[0]).upper()}],
+        )
         await conn.execute(
             """INSERT INTO features (project_id, name, user_description, affected_pages, required_journeys,
                                      data_operations)
                VALUES ($1, 'Favourites', 'Save lessons', $2, $3, $4)""",
-            project, [pages[0], child], flows[:1], {"pages": [str(child)], "note": "keeps 00000000-0000-4000-8000-000000000000"})
+            project,
+            [pages[0], child],
+            flows[:1],
+            {"pages": [str(child)], "note": "keeps 00000000-0000-4000-8000-000000000000"},
+        )
         await conn.execute(
             """INSERT INTO inferred_entities (project_id, entity_name, fields, crud_locations, relationships)
                VALUES ($1, 'Lesson', $2, $3, $4)""",
-            project, {"id": {"type": "uuid"}}, {"read": ["lessons"]}, [{"page_id": str(child)}])
+            project,
+            {"id": {"type": "uuid"}},
+            {"read": ["lessons"]},
+            [{"page_id": str(child)}],
+        )
         run = await conn.fetchval(
             """INSERT INTO wizard_runs (project_id, user_id, wizard_type, context_references, outputs)
                VALUES ($1, $2, 'page-creator', $3, $4) RETURNING id""",
-            project, scope.actor.id, [context], {"page_id": str(child)})
+            project,
+            scope.actor.id,
+            [context],
+            {"page_id": str(child)},
+        )
         root = await conn.fetchval(
             """INSERT INTO ai_thinking_chain (project_id, wizard_run_id, thought_type, reasoning)
-               VALUES ($1, $2, 'observation', 'Lessons are the core') RETURNING id""", project, run)
+               VALUES ($1, $2, 'observation', 'Lessons are the core') RETURNING id""",
+            project,
+            run,
+        )
         middle = await conn.fetchval(
             """INSERT INTO ai_thinking_chain (project_id, wizard_run_id, thought_type, reasoning, depends_on)
-               VALUES ($1, $2, 'inference', 'So a detail page', $3) RETURNING id""", project, run, [root])
+               VALUES ($1, $2, 'inference', 'So a detail page', $3) RETURNING id""",
+            project,
+            run,
+            [root],
+        )
         await conn.execute(
             """INSERT INTO ai_thinking_chain (project_id, wizard_run_id, thought_type, reasoning, depends_on)
-               VALUES ($1, $2, 'decision', 'Build it', $3)""", project, run, [root, middle])
+               VALUES ($1, $2, 'decision', 'Build it', $3)""",
+            project,
+            run,
+            [root, middle],
+        )
         await conn.execute(
             """INSERT INTO wizard_run_steps (run_id, project_id, step_index, role, content, tool_use_id, tool_name, thought_id)
                VALUES ($1, $2, 0, 'driver', $3, 'toolu_1', 'log_thought', $4)""",
-            run, project, {"thought": str(middle)}, middle)
+            run,
+            project,
+            {"thought": str(middle)},
+            middle,
+        )
     async with scope.db.transaction() as conn:  # a later transaction: updated_at differs from created_at
         await conn.execute("UPDATE pages SET purpose = 'One lesson, in full' WHERE id = $1", child)
     return project
@@ -116,8 +162,10 @@ async def dump(conn: Any, project: UUID, *, owner: UUID) -> dict[str, list[dict[
     the owner's id replaced by a marker so projects of different users compare."""
     result = {}
     for table in await project_tables(conn):
-        rows = await conn.fetch(f'SELECT row_to_json(t)::text AS j FROM "{table.name}" t '
-                                f'WHERE {table.project_column} = $1 ORDER BY id', project)
+        rows = await conn.fetch(
+            f'SELECT row_to_json(t)::text AS j FROM "{table.name}" t WHERE {table.project_column} = $1 ORDER BY id',
+            project,
+        )
         result[table.name] = [json.loads(r["j"].replace(str(owner), "<owner>")) for r in rows]
     return result
 
@@ -125,8 +173,10 @@ async def dump(conn: Any, project: UUID, *, owner: UUID) -> dict[str, list[dict[
 async def project_ids(conn: Any, project: UUID) -> set[str]:
     ids = set()
     for table in await project_tables(conn):
-        ids |= {str(r["id"]) for r in await conn.fetch(
-            f'SELECT id FROM "{table.name}" WHERE {table.project_column} = $1', project)}
+        ids |= {
+            str(r["id"])
+            for r in await conn.fetch(f'SELECT id FROM "{table.name}" WHERE {table.project_column} = $1', project)
+        }
     return ids
 
 

@@ -49,8 +49,9 @@ class ControlledPostgres:
         pg_ctl(list(args), pgdata=self.pgdata, user=self._user, timeout=60)
 
     def start(self) -> None:
-        self._pg_ctl("-w", "-o", f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}", "-l", str(self.pgdata / "log"),
-                     "start")
+        self._pg_ctl(
+            "-w", "-o", f"-h 127.0.0.1 -p {self.port} -k {self.pgdata}", "-l", str(self.pgdata / "log"), "start"
+        )
 
     def stop(self) -> None:
         """Stop at once (the way a crash or a restart looks to clients: connections are cut)."""

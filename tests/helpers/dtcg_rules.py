@@ -14,17 +14,61 @@ from __future__ import annotations
 import re
 from typing import Any
 
-TYPES = ("color", "dimension", "fontFamily", "fontWeight", "duration", "cubicBezier", "number", "strokeStyle",
-         "border", "transition", "shadow", "gradient", "typography")
+TYPES = (
+    "color",
+    "dimension",
+    "fontFamily",
+    "fontWeight",
+    "duration",
+    "cubicBezier",
+    "number",
+    "strokeStyle",
+    "border",
+    "transition",
+    "shadow",
+    "gradient",
+    "typography",
+)
 CHECKED_TYPES = ("color", "dimension", "fontFamily", "fontWeight", "number", "shadow")
 GROUP_KEYS = {"$type", "$description", "$extensions", "$extends", "$deprecated", "$root"}
 TOKEN_KEYS = {"$value", "$type", "$description", "$extensions", "$deprecated"}
-COLOR_SPACES = ("srgb", "srgb-linear", "hsl", "hwb", "lab", "lch", "oklab", "oklch", "display-p3", "a98-rgb",
-                "prophoto-rgb", "rec2020", "xyz-d65", "xyz-d50")
+COLOR_SPACES = (
+    "srgb",
+    "srgb-linear",
+    "hsl",
+    "hwb",
+    "lab",
+    "lch",
+    "oklab",
+    "oklch",
+    "display-p3",
+    "a98-rgb",
+    "prophoto-rgb",
+    "rec2020",
+    "xyz-d65",
+    "xyz-d50",
+)
 RGB_LIKE = ("srgb", "srgb-linear", "display-p3", "a98-rgb", "prophoto-rgb", "rec2020", "xyz-d65", "xyz-d50")
-FONT_WEIGHT_KEYWORDS = ("thin", "hairline", "extra-light", "ultra-light", "light", "normal", "regular", "book", "medium",
-                        "semi-bold", "demi-bold", "bold", "extra-bold", "ultra-bold", "black", "heavy", "extra-black",
-                        "ultra-black")
+FONT_WEIGHT_KEYWORDS = (
+    "thin",
+    "hairline",
+    "extra-light",
+    "ultra-light",
+    "light",
+    "normal",
+    "regular",
+    "book",
+    "medium",
+    "semi-bold",
+    "demi-bold",
+    "bold",
+    "extra-bold",
+    "ultra-bold",
+    "black",
+    "heavy",
+    "extra-black",
+    "ultra-black",
+)
 NAME = re.compile(r"^[^${}.][^{}.]*$")
 REFERENCE = re.compile(r"^\{([^${}.][^{}.]*(?:\.[^${}.][^{}.]*)*)\}$")
 REVERSE_DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
@@ -37,8 +81,10 @@ def _number(value: Any) -> bool:
 
 def _extensions(value: Any, where: str, found: list[str]) -> None:
     if not isinstance(value, dict) or not all(REVERSE_DOMAIN.match(k) for k in value):
-        found.append(f"{where}: $extensions keys must be reverse-domain names such as 'dev.flexos', got "
-                     f"{list(value) if isinstance(value, dict) else value!r}")
+        found.append(
+            f"{where}: $extensions keys must be reverse-domain names such as 'dev.flexos', got "
+            f"{list(value) if isinstance(value, dict) else value!r}"
+        )
 
 
 def _tokens(node: dict, path: tuple[str, ...], inherited: str | None, out: dict, found: list[str]) -> None:
@@ -86,7 +132,7 @@ def _color(value: Any, where: str, found: list[str]) -> None:
 
 def _dimension(value: Any, where: str, found: list[str]) -> None:
     if not isinstance(value, dict) or set(value) != {"value", "unit"}:
-        found.append(f"{where}: a dimension is {{\"value\": <number>, \"unit\": \"px\"|\"rem\"}}, got {value!r}")
+        found.append(f'{where}: a dimension is {{"value": <number>, "unit": "px"|"rem"}}, got {value!r}')
         return
     if not _number(value["value"]):
         found.append(f"{where}.value: {value['value']!r} is not a number")
@@ -125,7 +171,9 @@ def _shadow(value: Any, where: str, found: list[str], resolve) -> None:
         extra = set(layer) - {"color", "offsetX", "offsetY", "blur", "spread", "inset"}
         if missing or extra:
             found.append(f"{at}: shadow properties missing {sorted(missing)} / unknown {sorted(extra)}")
-        if "color" in layer and not (isinstance(layer["color"], str) and resolve(layer["color"], "color", f"{at}.color")):
+        if "color" in layer and not (
+            isinstance(layer["color"], str) and resolve(layer["color"], "color", f"{at}.color")
+        ):
             _color(layer["color"], f"{at}.color", found)
         for key in ("offsetX", "offsetY", "blur", "spread"):
             if key in layer and not (isinstance(layer[key], str) and resolve(layer[key], "dimension", f"{at}.{key}")):
@@ -162,8 +210,13 @@ def problems(document: Any) -> list[str]:
             found.append(f"{where}: {text} is a {type_of(target)} token where a {expected} is expected")
         return True
 
-    checks = {"color": _color, "dimension": _dimension, "fontFamily": _font_family, "fontWeight": _font_weight,
-              "number": _plain_number}
+    checks = {
+        "color": _color,
+        "dimension": _dimension,
+        "fontFamily": _font_family,
+        "fontWeight": _font_weight,
+        "number": _plain_number,
+    }
     for path, (token, _) in tokens.items():
         where = ".".join(path)
         token_type = type_of(path)

@@ -243,9 +243,16 @@ EXAMPLE_PAGES = [
 
 # Two entities referencing each other plus a many_to_many: the DDL needs a deferred FK and a join table.
 CYCLE = [
-    {"entity_name": "Course", "fields": {"owner_id": {"type": "reference", "target_entity": "Student"}},
-     "relationships": [{"type": "many_to_many", "target_entity": "Student",
-                        "foreign_key": "student_id", "inverse": "many_to_many"}]},
-    {"entity_name": "Student", "fields": {"best_course_id": {
-        "type": "reference", "target_entity": "Course", "required": True}}, "relationships": []},
+    {
+        "entity_name": "Course",
+        "fields": {"owner_id": {"type": "reference", "target_entity": "Student"}},
+        "relationships": [
+            {"type": "many_to_many", "target_entity": "Student", "foreign_key": "student_id", "inverse": "many_to_many"}
+        ],
+    },
+    {
+        "entity_name": "Student",
+        "fields": {"best_course_id": {"type": "reference", "target_entity": "Course", "required": True}},
+        "relationships": [],
+    },
 ]

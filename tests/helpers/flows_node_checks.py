@@ -14,10 +14,14 @@ JS_DIR = Path(__file__).resolve().parents[2] / "js" / "flows"
 
 
 def run_node_check(script: str, stdin_text: str, *args: str) -> subprocess.CompletedProcess:
-    if not (JS_DIR / "node_modules" / "mermaid").is_dir() or not (JS_DIR / "node_modules" / "@vue-flow" / "core").is_dir():
+    if (
+        not (JS_DIR / "node_modules" / "mermaid").is_dir()
+        or not (JS_DIR / "node_modules" / "@vue-flow" / "core").is_dir()
+    ):
         pytest.fail(f"{JS_DIR}/node_modules is missing: run `npm ci --prefix {JS_DIR}` (Node 20+) before these tests")
-    return subprocess.run(["node", str(JS_DIR / script), *args], input=stdin_text, capture_output=True,
-                          text=True, timeout=60, cwd=JS_DIR)
+    return subprocess.run(
+        ["node", str(JS_DIR / script), *args], input=stdin_text, capture_output=True, text=True, timeout=60, cwd=JS_DIR
+    )
 
 
 def mermaid_parse_results(diagrams: list[str]) -> list[dict[str, Any]]:

@@ -22,8 +22,9 @@ from helpers.controlled_postgres import free_port
 
 def cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
     full_env = {"PATH": os.environ["PATH"], "DATABASE_URL": database_url, **env}
-    return subprocess.run([sys.executable, "-m", "flexos_mcp", *args], env=full_env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "flexos_mcp", *args], env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
 def new_token(database_url: str, email: str, *args: str) -> str:
@@ -56,7 +57,10 @@ def http_server(database_url: str, *args: str, **env: str) -> Iterator[RunningSe
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "flexos_mcp", "serve", "--transport", "http", "--port", str(port), *args],
-            env=full_env, stdout=subprocess.DEVNULL, stderr=log)
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     try:
         deadline = time.monotonic() + 60
         while True:

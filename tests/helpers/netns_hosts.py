@@ -46,8 +46,10 @@ def _run(*args: str) -> None:
 
 def unavailable(reason: str) -> None:
     """Fail in CI (which runs as root and must run these tests); skip loudly elsewhere."""
-    message = (f"NETWORK-NAMESPACE TESTS NOT RUN: {reason}. The positive fetch and the redirect refusals need a "
-               f"test host at a public-looking address in a network namespace (root and iproute2).")
+    message = (
+        f"NETWORK-NAMESPACE TESTS NOT RUN: {reason}. The positive fetch and the redirect refusals need a "
+        f"test host at a public-looking address in a network namespace (root and iproute2)."
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     print(f"\n*** {message} ***", file=sys.stderr)
@@ -71,18 +73,38 @@ def public_web_host() -> Iterator[WebHost]:
             _run("ip", "addr", "add", f"{LOCAL_ADDRESS}/32", "dev", outer)
             _run("ip", "link", "set", outer, "up")
             _run("ip", "route", "add", f"{HOST_ADDRESS}/32", "dev", outer, "src", LOCAL_ADDRESS)
-            for command in (("ip", "link", "set", "lo", "up"), ("ip", "addr", "add", f"{HOST_ADDRESS}/32", "dev", inner),
-                            ("ip", "link", "set", inner, "up"), ("ip", "route", "add", f"{LOCAL_ADDRESS}/32", "dev", inner),
-                            ("ip", "route", "add", "default", "via", LOCAL_ADDRESS, "dev", inner)):
+            for command in (
+                ("ip", "link", "set", "lo", "up"),
+                ("ip", "addr", "add", f"{HOST_ADDRESS}/32", "dev", inner),
+                ("ip", "link", "set", inner, "up"),
+                ("ip", "route", "add", f"{LOCAL_ADDRESS}/32", "dev", inner),
+                ("ip", "route", "add", "default", "via", LOCAL_ADDRESS, "dev", inner),
+            ):
                 _run("ip", "netns", "exec", namespace, *command)
         except (subprocess.CalledProcessError, OSError) as exc:
             unavailable(f"setting up the namespace failed: {getattr(exc, 'stderr', '') or exc}")
         route = subprocess.run(["ip", "route", "get", HOST_ADDRESS], capture_output=True, text=True).stdout
         if f"dev {outer}" not in route:
             unavailable(f"the route to {HOST_ADDRESS} does not go through our veth ({route.strip()})")
-        server = subprocess.Popen(["ip", "netns", "exec", namespace, sys.executable, str(SERVER), "--bind", HOST_ADDRESS,
-                                   "--port", str(PORT), "--lifetime", "900"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [
+                "ip",
+                "netns",
+                "exec",
+                namespace,
+                sys.executable,
+                str(SERVER),
+                "--bind",
+                HOST_ADDRESS,
+                "--port",
+                str(PORT),
+                "--lifetime",
+                "900",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert server.stdout is not None and server.stdout.readline().strip() == "ready", server.stderr
         deadline = time.monotonic() + 10
         while True:

@@ -20,6 +20,7 @@ PAGE = b"""<!doctype html><html><head><title>Kanban inspiration</title>
 
 def png() -> bytes:
     from PIL import Image
+
     out = io.BytesIO()
     Image.new("RGB", (1280, 800), (220, 38, 38)).save(out, "PNG")
     return out.getvalue()

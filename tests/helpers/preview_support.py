@@ -57,7 +57,9 @@ def flexos_env(database_url: str, email: str, data_dir: str) -> dict[str, str]:
 
 def load_demo(env: dict[str, str]) -> None:
     """`flexos-mcp demo`, as a user runs it."""
-    demo = subprocess.run([sys.executable, "-m", "flexos_mcp", "demo"], env=env, capture_output=True, text=True, timeout=120)
+    demo = subprocess.run(
+        [sys.executable, "-m", "flexos_mcp", "demo"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert demo.returncode == 0, demo.stderr
 
 
@@ -67,9 +69,13 @@ def require_browser() -> str:
     path = find_chromium()
     if path is None:
         if os.environ.get("FLEXOS_REQUIRE_BROWSER"):
-            pytest.fail("FLEXOS_REQUIRE_BROWSER is set but no Chromium was found (install `chromium` or set FLEXOS_CHROMIUM)")
-        pytest.skip("SKIPPED LOUDLY: no Chromium on this machine, so the browser tests cannot run "
-                    "(install `chromium`, or set FLEXOS_CHROMIUM; CI sets FLEXOS_REQUIRE_BROWSER so this fails there)")
+            pytest.fail(
+                "FLEXOS_REQUIRE_BROWSER is set but no Chromium was found (install `chromium` or set FLEXOS_CHROMIUM)"
+            )
+        pytest.skip(
+            "SKIPPED LOUDLY: no Chromium on this machine, so the browser tests cannot run "
+            "(install `chromium`, or set FLEXOS_CHROMIUM; CI sets FLEXOS_REQUIRE_BROWSER so this fails there)"
+        )
     return path
 
 
@@ -97,40 +103,111 @@ async def grow_example_project(client: Any) -> dict[str, Any]:
     first = await call(client, "get_mockup", mockup_id=login["current_mockup_id"])
     html = first["html_content"]
     css = first["css_content"] or ""
-    await call(client, "create_mockup_version", page_id=login["id"], html_content=html.replace("<h1>Welcome back</h1>", "<h1>Good to see you again</h1>"),
-               css_content=css + "\nbody { background: #FEF2F2; }\n", change_description="Warmer welcome, tinted background")
-    hostile = await call(client, "create_page", project_id=pid, name=HOSTILE_NAME, path="/hostile",
-                         purpose='A page whose "purpose" says <img src=x onerror=alert(1)>',
-                         html_content=HOSTILE_HTML)
+    await call(
+        client,
+        "create_mockup_version",
+        page_id=login["id"],
+        html_content=html.replace("<h1>Welcome back</h1>", "<h1>Good to see you again</h1>"),
+        css_content=css + "\nbody { background: #FEF2F2; }\n",
+        change_description="Warmer welcome, tinted background",
+    )
+    hostile = await call(
+        client,
+        "create_page",
+        project_id=pid,
+        name=HOSTILE_NAME,
+        path="/hostile",
+        purpose='A page whose "purpose" says <img src=x onerror=alert(1)>',
+        html_content=HOSTILE_HTML,
+    )
     signup = next(f for f in (await call(client, "list_flows", project_id=pid))["items"] if f["name"] == "Sign up")
-    await call(client, "create_flow_node", flow_id=signup["id"], node_type="screen",
-               data={"label": "Forgotten help page"}, position={"x": 260, "y": 420}, canvas_node_id="help")
-    await call(client, "add_flow_step", flow_id=signup["id"], node_type="database", label="Save draft profile",
-               after_node="signup", edge_label="Later", data={"entity": "Profile", "operation": "CREATE"})
-    run = await call(client, "start_wizard", project_id=pid, wizard_type="page-creator",
-                     brief="A page listing a teacher's collections of lessons")
-    logged = await call(client, "log_thoughts", run_id=run["id"], thoughts=[
-        {"key": "brief", "thought_type": "observation", "reasoning": "The brief asks for a page listing a teacher's collections.",
-         "confidence": 0.9},
-        {"key": "grid", "thought_type": "assumption", "reasoning": "Teachers have a few dozen collections at most, so a card grid fits.",
-         "confidence": 0.6, "depends_on": ["brief"]},
-        {"key": "layout", "thought_type": "decision", "reasoning": "Use the lesson library's card grid for collections.",
-         "confidence": 0.8, "depends_on": ["grid"]},
-        {"key": "share", "thought_type": "question", "reasoning": "Should collections be shareable with other teachers?",
-         "confidence": 0.5, "depends_on": ["brief"]},
-        {"key": "count", "thought_type": "inference", "reasoning": "Each card shows its lesson count, like the library's.",
-         "confidence": 0.7, "depends_on": ["layout"]},
-    ])
-    await call(client, "reject_thought", thought_id=logged["keys"]["grid"],
-               user_feedback="Some teachers keep hundreds of collections; <b>use a list</b>.")
+    await call(
+        client,
+        "create_flow_node",
+        flow_id=signup["id"],
+        node_type="screen",
+        data={"label": "Forgotten help page"},
+        position={"x": 260, "y": 420},
+        canvas_node_id="help",
+    )
+    await call(
+        client,
+        "add_flow_step",
+        flow_id=signup["id"],
+        node_type="database",
+        label="Save draft profile",
+        after_node="signup",
+        edge_label="Later",
+        data={"entity": "Profile", "operation": "CREATE"},
+    )
+    run = await call(
+        client,
+        "start_wizard",
+        project_id=pid,
+        wizard_type="page-creator",
+        brief="A page listing a teacher's collections of lessons",
+    )
+    logged = await call(
+        client,
+        "log_thoughts",
+        run_id=run["id"],
+        thoughts=[
+            {
+                "key": "brief",
+                "thought_type": "observation",
+                "reasoning": "The brief asks for a page listing a teacher's collections.",
+                "confidence": 0.9,
+            },
+            {
+                "key": "grid",
+                "thought_type": "assumption",
+                "reasoning": "Teachers have a few dozen collections at most, so a card grid fits.",
+                "confidence": 0.6,
+                "depends_on": ["brief"],
+            },
+            {
+                "key": "layout",
+                "thought_type": "decision",
+                "reasoning": "Use the lesson library's card grid for collections.",
+                "confidence": 0.8,
+                "depends_on": ["grid"],
+            },
+            {
+                "key": "share",
+                "thought_type": "question",
+                "reasoning": "Should collections be shareable with other teachers?",
+                "confidence": 0.5,
+                "depends_on": ["brief"],
+            },
+            {
+                "key": "count",
+                "thought_type": "inference",
+                "reasoning": "Each card shows its lesson count, like the library's.",
+                "confidence": 0.7,
+                "depends_on": ["layout"],
+            },
+        ],
+    )
+    await call(
+        client,
+        "reject_thought",
+        thought_id=logged["keys"]["grid"],
+        user_feedback="Some teachers keep hundreds of collections; <b>use a list</b>.",
+    )
     await call(client, "record_answer", run_id=run["id"], key="page_purpose", answer="List a teacher's collections")
     await call(client, "record_answer", run_id=run["id"], key="primary_users", answer="Teachers planning a term")
     await call(client, "record_answer", run_id=run["id"], key="key_actions", answer="Open, rename, share")
     await call(client, "advance_wizard", run_id=run["id"], to_phase="gather-context")
     await call(client, "infer_entities", project_id=pid)
-    return {"project": pid, "login": login["id"], "hostile_page": hostile["id"], "flow": signup["id"],
-            "run": run["id"], "pages": {slug: p["id"] for slug, p in pages.items()},
-            "thoughts": logged["keys"]}
+    return {
+        "project": pid,
+        "login": login["id"],
+        "hostile_page": hostile["id"],
+        "flow": signup["id"],
+        "run": run["id"],
+        "pages": {slug: p["id"] for slug, p in pages.items()},
+        "thoughts": logged["keys"],
+    }
 
 
 def save_screenshot(png: bytes, name: str) -> Path:

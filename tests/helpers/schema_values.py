@@ -9,15 +9,35 @@ from uuid import UUID
 
 # Which kind of record an id-bearing argument names, by argument name.
 ID_KINDS: dict[str, str] = {
-    "project_id": "project", "page_id": "page", "parent_id": "page", "mockup_id": "mockup",
-    "parent_mockup_id": "mockup", "base_mockup_id": "mockup", "other_mockup_id": "mockup",
-    "from_mockup_id": "mockup", "to_mockup_id": "mockup",
-    "flow_id": "flow", "node_id": "flow_node", "source_node_id": "flow_node", "target_node_id": "flow_node",
-    "after_node_id": "flow_node", "feature_id": "feature", "entity_id": "entity", "run_id": "wizard_run",
-    "wizard_run_id": "wizard_run", "thought_id": "thought", "item_id": "context_item",
-    "context_item_id": "context_item", "design_system_id": "design_system",
-    "affected_pages": "page", "page_ids": "page", "required_journeys": "flow", "flow_ids": "flow",
-    "context_references": "context_item", "depends_on": "thought", "thought_ids": "thought",
+    "project_id": "project",
+    "page_id": "page",
+    "parent_id": "page",
+    "mockup_id": "mockup",
+    "parent_mockup_id": "mockup",
+    "base_mockup_id": "mockup",
+    "other_mockup_id": "mockup",
+    "from_mockup_id": "mockup",
+    "to_mockup_id": "mockup",
+    "flow_id": "flow",
+    "node_id": "flow_node",
+    "source_node_id": "flow_node",
+    "target_node_id": "flow_node",
+    "after_node_id": "flow_node",
+    "feature_id": "feature",
+    "entity_id": "entity",
+    "run_id": "wizard_run",
+    "wizard_run_id": "wizard_run",
+    "thought_id": "thought",
+    "item_id": "context_item",
+    "context_item_id": "context_item",
+    "design_system_id": "design_system",
+    "affected_pages": "page",
+    "page_ids": "page",
+    "required_journeys": "flow",
+    "flow_ids": "flow",
+    "context_references": "context_item",
+    "depends_on": "thought",
+    "thought_ids": "thought",
 }
 
 # Samples for string formats given by a regular expression.
@@ -55,7 +75,11 @@ REFERENCE_ARGUMENTS = {"project_id"}
 def kind_of(name: str, prop: dict[str, Any], root: dict[str, Any]) -> str | None:
     """The record kind an argument names, when it is an id or a list of ids."""
     prop = resolve(prop, root)
-    if prop.get("format") == "uuid" or name in REFERENCE_ARGUMENTS or (prop.get("type") == "array" and resolve(prop.get("items", {}), root).get("format") == "uuid"):
+    if (
+        prop.get("format") == "uuid"
+        or name in REFERENCE_ARGUMENTS
+        or (prop.get("type") == "array" and resolve(prop.get("items", {}), root).get("format") == "uuid")
+    ):
         return ID_KINDS.get(name, "unknown")
     return None
 

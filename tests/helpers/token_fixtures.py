@@ -16,7 +16,11 @@ TOKENS = {
         "red-600": {"value": "#DC2626", "usage_count": 47},
         "overlay": {"value": "#0F172A80"},
     },
-    "spacing": {"base": {"value": "8px", "confidence": 0.9}, "scale": [8, 16, 24], "steps": {"xs": "8px", "sm": "16px", "md": "24px"}},
+    "spacing": {
+        "base": {"value": "8px", "confidence": 0.9},
+        "scale": [8, 16, 24],
+        "steps": {"xs": "8px", "sm": "16px", "md": "24px"},
+    },
     "typography": {
         "font_family": "Inter",
         "font_stack": ["Inter", "Helvetica Neue", "sans-serif"],

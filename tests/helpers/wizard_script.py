@@ -19,8 +19,10 @@ import httpx2
 from flexos_mcp.config import DEFAULT_MODEL
 
 MODEL = DEFAULT_MODEL
-BRIEF = ("Teachers need a page to plan a new lesson step by step: title, grade, subject, objectives "
-         "and materials, then save it as a draft to share later.")
+BRIEF = (
+    "Teachers need a page to plan a new lesson step by step: title, grade, subject, objectives "
+    "and materials, then save it as a draft to share later."
+)
 
 MOCKUP_HTML = """<!doctype html>
 <html><head><title>Plan a lesson</title></head>
@@ -35,9 +37,11 @@ MOCKUP_HTML = """<!doctype html>
     <button class="primary">Save draft</button>
   </main>
 </body></html>"""
-MOCKUP_CSS = (".top { padding: 24px; background: #DC2626; color: #FFFFFF; }\n"
-              ".form { display: grid; gap: 16px; padding: 24px; }\n"
-              ".primary { background: #DC2626; color: #FFFFFF; border-radius: 8px; padding: 12px 16px; }")
+MOCKUP_CSS = (
+    ".top { padding: 24px; background: #DC2626; color: #FFFFFF; }\n"
+    ".form { display: grid; gap: 16px; padding: 24px; }\n"
+    ".primary { background: #DC2626; color: #FFFFFF; border-radius: 8px; padding: 12px 16px; }"
+)
 
 COLLECTIONS_HTML = """<!doctype html>
 <html lang="en">
@@ -113,10 +117,25 @@ def use(tool_id: str, name: str, /, **arguments: Any) -> dict[str, Any]:
     return {"type": "tool_use", "id": tool_id, "name": name, "input": arguments}
 
 
-def thought(c: Conversation, tool_id: str, kind: str, reasoning: str, confidence: float,
-            depends_on: list[str] = (), **extra: Any) -> dict[str, Any]:
-    return use(tool_id, "log_thought", run_id=c.run_id, thought_type=kind, reasoning=reasoning,
-               confidence=confidence, depends_on=list(depends_on), **extra)
+def thought(
+    c: Conversation,
+    tool_id: str,
+    kind: str,
+    reasoning: str,
+    confidence: float,
+    depends_on: list[str] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    return use(
+        tool_id,
+        "log_thought",
+        run_id=c.run_id,
+        thought_type=kind,
+        reasoning=reasoning,
+        confidence=confidence,
+        depends_on=list(depends_on),
+        **extra,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,8 +150,10 @@ class NewPage:
     html: str = MOCKUP_HTML
     css: str | None = MOCKUP_CSS
     brief: str = BRIEF
-    observation: str = ("The brief asks for a page where teachers plan one lesson: title, grade, subject, "
-                        "objectives and materials, saved as a draft.")
+    observation: str = (
+        "The brief asks for a page where teachers plan one lesson: title, grade, subject, "
+        "objectives and materials, saved as a draft."
+    )
     users: str = "Teachers preparing next week's lessons, usually on a laptop."
     actions: tuple[str, ...] = ("enter title, grade and subject", "list objectives and materials", "save as draft")
     inference: str = "A single focused form fits better than a multi-step wizard: five fields, one save."
@@ -141,18 +162,26 @@ class NewPage:
 
 PLAN_A_LESSON = NewPage()
 COLLECTIONS = NewPage(
-    name="Collections", path="/collections", bad_path="/My Collections",
+    name="Collections",
+    path="/collections",
+    bad_path="/My Collections",
     purpose="See, create and share collections of lessons",
     sections=("header with New collection button", "filter by visibility", "collection card grid", "empty state"),
-    html=COLLECTIONS_HTML, css=None,
-    brief=("Teachers want to group lessons into collections, like boards, and share them with colleagues: "
-           "a page listing their collections with the number of lessons and who can see each one."),
-    observation=("The brief asks for a page listing a teacher's collections of lessons, each with its lesson "
-                 "count and who can see it, and a way to share them."),
+    html=COLLECTIONS_HTML,
+    css=None,
+    brief=(
+        "Teachers want to group lessons into collections, like boards, and share them with colleagues: "
+        "a page listing their collections with the number of lessons and who can see each one."
+    ),
+    observation=(
+        "The brief asks for a page listing a teacher's collections of lessons, each with its lesson "
+        "count and who can see it, and a way to share them."
+    ),
     users="Teachers curating lessons for a unit, and colleagues they share collections with.",
     actions=("see all my collections", "create a collection", "see who can see each one"),
     inference="A card grid like the lesson library fits: collections are browsed visually, a few dozen at most.",
-    alternatives=("a table of collections", "collections as a sidebar of the lesson library"))
+    alternatives=("a table of collections", "collections as a sidebar of the lesson library"),
+)
 
 
 def page_creator_turn(c: Conversation, page: NewPage = PLAN_A_LESSON) -> list[dict[str, Any]]:
@@ -166,14 +195,18 @@ def page_creator_turn(c: Conversation, page: NewPage = PLAN_A_LESSON) -> list[di
             use("tu_00_project", "get_project", project_id=project),
         ],
         lambda: [
-            use("tu_01_purpose", "record_answer", run_id=run, key="page_purpose",
-                answer=page.purpose),
-            use("tu_01_users", "record_answer", run_id=run, key="primary_users",
-                answer=page.users),
-            use("tu_01_actions", "record_answer", run_id=run, key="key_actions",
-                answer=list(page.actions)),
-            thought(c, "tu_01_form", "inference", page.inference, 0.7, [c.result("tu_00_brief")["id"]],
-                    alternatives=list(page.alternatives)),
+            use("tu_01_purpose", "record_answer", run_id=run, key="page_purpose", answer=page.purpose),
+            use("tu_01_users", "record_answer", run_id=run, key="primary_users", answer=page.users),
+            use("tu_01_actions", "record_answer", run_id=run, key="key_actions", answer=list(page.actions)),
+            thought(
+                c,
+                "tu_01_form",
+                "inference",
+                page.inference,
+                0.7,
+                [c.result("tu_00_brief")["id"]],
+                alternatives=list(page.alternatives),
+            ),
             use("tu_01_advance", "advance_wizard", run_id=run, to_phase="gather-context"),
         ],
         lambda: [
@@ -181,62 +214,119 @@ def page_creator_turn(c: Conversation, page: NewPage = PLAN_A_LESSON) -> list[di
             use("tu_02_design", "get_design_system", project_id=project),
         ],
         lambda: [
-            thought(c, "tu_03_context", "observation",
-                    f"The project has {len(c.result('tu_02_pages')['items'])} page(s) so far; the new page "
-                    f"should follow the design system's primary colour for its main action.", 0.8,
-                    [c.result("tu_01_form")["id"], c.trace("tu_02_pages")]),
+            thought(
+                c,
+                "tu_03_context",
+                "observation",
+                f"The project has {len(c.result('tu_02_pages')['items'])} page(s) so far; the new page "
+                f"should follow the design system's primary colour for its main action.",
+                0.8,
+                [c.result("tu_01_form")["id"], c.trace("tu_02_pages")],
+            ),
             use("tu_03_advance", "advance_wizard", run_id=run, to_phase="define-structure"),
         ],
         lambda: [
             use("tu_04_name", "record_answer", run_id=run, key="page_name", answer=page.name),
             use("tu_04_path", "record_answer", run_id=run, key="page_path", answer=page.path),
-            use("tu_04_sections", "record_answer", run_id=run, key="page_sections",
-                answer=list(page.sections)),
-            thought(c, "tu_04_decision", "decision",
-                    f"Create the page '{page.name}' at {page.path} with its sections top to bottom.", 0.8,
-                    [c.result("tu_03_context")["id"]], alternatives=["a modal over the lesson list"]),
-            use("tu_04_create", "create_page", project_id=project, name=page.name, path=page.bad_path,
-                purpose=page.purpose, wizard_generated=True),
+            use("tu_04_sections", "record_answer", run_id=run, key="page_sections", answer=list(page.sections)),
+            thought(
+                c,
+                "tu_04_decision",
+                "decision",
+                f"Create the page '{page.name}' at {page.path} with its sections top to bottom.",
+                0.8,
+                [c.result("tu_03_context")["id"]],
+                alternatives=["a modal over the lesson list"],
+            ),
+            use(
+                "tu_04_create",
+                "create_page",
+                project_id=project,
+                name=page.name,
+                path=page.bad_path,
+                purpose=page.purpose,
+                wizard_generated=True,
+            ),
         ],
         lambda: [
             text(f"The path was refused: paths are lowercase with hyphens. Creating it again with {page.path}."),
-            use("tu_05_create", "create_page", project_id=project, name=page.name, path=page.path,
-                purpose=page.purpose, wizard_generated=True, key_elements=list(page.sections)),
+            use(
+                "tu_05_create",
+                "create_page",
+                project_id=project,
+                name=page.name,
+                path=page.path,
+                purpose=page.purpose,
+                wizard_generated=True,
+                key_elements=list(page.sections),
+            ),
         ],
         lambda: [
-            use("tu_06_decision", "record_decision", run_id=run, decision=f"Page '{page.name}' at {page.path}",
-                thought_id=c.result("tu_04_decision")["id"], rationale=page.inference,
-                alternatives=["a modal over the lesson list"]),
+            use(
+                "tu_06_decision",
+                "record_decision",
+                run_id=run,
+                decision=f"Page '{page.name}' at {page.path}",
+                thought_id=c.result("tu_04_decision")["id"],
+                rationale=page.inference,
+                alternatives=["a modal over the lesson list"],
+            ),
             use("tu_06_advance", "advance_wizard", run_id=run, to_phase="design-mockup"),
         ],
         lambda: [
-            use("tu_07_mockup", "create_mockup_version", page_id=c.result("tu_05_create")["id"],
-                changed_by="wizard", change_description="First mockup, sections as agreed, primary red action.",
-                html_content=page.html, **({"css_content": page.css} if page.css else {})),
+            use(
+                "tu_07_mockup",
+                "create_mockup_version",
+                page_id=c.result("tu_05_create")["id"],
+                changed_by="wizard",
+                change_description="First mockup, sections as agreed, primary red action.",
+                html_content=page.html,
+                **({"css_content": page.css} if page.css else {}),
+            ),
             use("tu_07_advance", "advance_wizard", run_id=run, to_phase="review-consistency"),
         ],
         lambda: [
             use("tu_08_check", "check_mockup_consistency", page_id=c.result("tu_05_create")["id"]),
-            use("tu_08_ask", "ask_user", run_id=run, ask_key="mockup_feedback",
+            use(
+                "tu_08_ask",
+                "ask_user",
+                run_id=run,
+                ask_key="mockup_feedback",
                 question=f"Does this first mockup of '{page.name}' do what you need? I would keep it as it is.",
                 options=["Looks right", "Change the layout"],
-                depends_on=[c.result("tu_04_decision")["id"]]),
+                depends_on=[c.result("tu_04_decision")["id"]],
+            ),
         ],
         lambda: [
-            thought(c, "tu_09_feedback", "observation",
-                    "The person approved the mockup as it is; no second version is needed.", 0.95,
-                    [c.result("tu_08_ask")["question"]["id"]], source_description="the person's answer"),
+            thought(
+                c,
+                "tu_09_feedback",
+                "observation",
+                "The person approved the mockup as it is; no second version is needed.",
+                0.95,
+                [c.result("tu_08_ask")["question"]["id"]],
+                source_description="the person's answer",
+            ),
             use("tu_09_advance", "advance_wizard", run_id=run, to_phase="finalize"),
         ],
         lambda: [
             use("tu_10_page", "get_page", page_id=c.result("tu_05_create")["id"]),
-            thought(c, "tu_10_summary", "decision",
-                    f"The page '{page.name}' ({page.path}) with mockup version 1 is ready for review.", 0.85,
-                    [c.result("tu_04_decision")["id"], c.result("tu_09_feedback")["id"]]),
-            use("tu_10_complete", "complete_wizard", run_id=run,
+            thought(
+                c,
+                "tu_10_summary",
+                "decision",
+                f"The page '{page.name}' ({page.path}) with mockup version 1 is ready for review.",
+                0.85,
+                [c.result("tu_04_decision")["id"], c.result("tu_09_feedback")["id"]],
+            ),
+            use(
+                "tu_10_complete",
+                "complete_wizard",
+                run_id=run,
                 summary=f"Created '{page.name}' at {page.path} with mockup v1 ({', '.join(page.sections)}). "
-                        f"Open: who may see a shared item before it is saved.",
-                created=[f"page:{c.result('tu_05_create')['id']}"]),
+                f"Open: who may see a shared item before it is saved.",
+                created=[f"page:{c.result('tu_05_create')['id']}"],
+            ),
         ],
     ]
     return turns[c.turn]()
@@ -245,9 +335,16 @@ def page_creator_turn(c: Conversation, page: NewPage = PLAN_A_LESSON) -> list[di
 def message(content: list[dict[str, Any]], turn: int) -> dict[str, Any]:
     """A Messages API response body."""
     uses_tools = any(b["type"] == "tool_use" for b in content)
-    return {"id": f"msg_{turn:02d}", "type": "message", "role": "assistant", "model": MODEL, "content": content,
-            "stop_reason": "tool_use" if uses_tools else "end_turn", "stop_sequence": None,
-            "usage": {"input_tokens": 1000 + 100 * turn, "output_tokens": 50 + turn}}
+    return {
+        "id": f"msg_{turn:02d}",
+        "type": "message",
+        "role": "assistant",
+        "model": MODEL,
+        "content": content,
+        "stop_reason": "tool_use" if uses_tools else "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 1000 + 100 * turn, "output_tokens": 50 + turn},
+    }
 
 
 class FakeAnthropic:
@@ -264,8 +361,16 @@ class FakeAnthropic:
         self.requests.append(body)
         failure = self.failures.get(len(self.requests))
         if failure == "429":
-            return httpx2.Response(429, json={"type": "error", "error": {
-                "type": "rate_limit_error", "message": "Number of requests has exceeded your rate limit."}})
+            return httpx2.Response(
+                429,
+                json={
+                    "type": "error",
+                    "error": {
+                        "type": "rate_limit_error",
+                        "message": "Number of requests has exceeded your rate limit.",
+                    },
+                },
+            )
         if failure == "drop":
             raise httpx2.RemoteProtocolError("Server disconnected without sending a response.", request=request)
         c = Conversation(body)
@@ -274,5 +379,8 @@ class FakeAnthropic:
     def client(self, api_key: str, *, max_retries: int) -> Any:
         from anthropic import AsyncAnthropic
 
-        return AsyncAnthropic(api_key="test-key", max_retries=0,
-                              http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(self.handler)))
+        return AsyncAnthropic(
+            api_key="test-key",
+            max_retries=0,
+            http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(self.handler)),
+        )

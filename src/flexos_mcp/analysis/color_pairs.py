@@ -39,9 +39,9 @@ _NOTHING: tuple[None, None] = (None, None)
 
 
 class ColorPair(TypedDict):
-    text: str         # #RRGGBB, or #RRGGBBAA for translucent text
-    background: str   # #RRGGBB: what the text is painted over
-    count: int        # elements with their own text in this pair
+    text: str  # #RRGGBB, or #RRGGBBAA for translucent text
+    background: str  # #RRGGBB: what the text is painted over
+    count: int  # elements with their own text in this pair
 
 
 Paint = tuple[str | None, str | None]  # (text colour, background) an element declares; None = not declared
@@ -57,8 +57,14 @@ def _paint_of(declarations: Iterable[ast.Declaration], variables: Mapping[str, l
         found = colors_in(values)
         if name == "color":
             text = found[0] if found else text
-        elif any(t.type == "url" or (t.type == "function" and ("gradient" in t.lower_name or "image" in t.lower_name
-                                                               or t.lower_name == "url")) for t in values):
+        elif any(
+            t.type == "url"
+            or (
+                t.type == "function"
+                and ("gradient" in t.lower_name or "image" in t.lower_name or t.lower_name == "url")
+            )
+            for t in values
+        ):
             background = UNKNOWN
         elif found:
             background = found[-1]
@@ -98,8 +104,9 @@ def _specificity(selector: str) -> tuple[int, int, int]:
     for token in tinycss2.parse_component_value_list(selector):
         if token.type == "hash":
             ids += 1
-        elif token.type == "[] block" or (token.type == "ident" and previous is not None
-                                           and previous.type == "literal" and previous.value in ".:"):
+        elif token.type == "[] block" or (
+            token.type == "ident" and previous is not None and previous.type == "literal" and previous.value in ".:"
+        ):
             classes += 1
         elif token.type == "ident":
             types += 1
@@ -118,8 +125,11 @@ def _plain_selectors(prelude: str) -> list[str]:
     return selectors
 
 
-def _rule_matches(tree: LexborHTMLParser, rules: Iterable[tuple[str, Sequence[ast.Declaration]]],
-                  variables: Mapping[str, list[ast.Node]]) -> dict[int, list[tuple[tuple[int, int, int], int, Paint]]]:
+def _rule_matches(
+    tree: LexborHTMLParser,
+    rules: Iterable[tuple[str, Sequence[ast.Declaration]]],
+    variables: Mapping[str, list[ast.Node]],
+) -> dict[int, list[tuple[tuple[int, int, int], int, Paint]]]:
     """Element (by identity) -> the paints of the rules that select it, with their weight."""
     matches: dict[int, list[tuple[tuple[int, int, int], int, Paint]]] = {}
     tried = 0
@@ -149,8 +159,11 @@ def _declared(candidates: list[tuple[tuple[int, int, int], int, Paint]], index: 
     return best[1] if best else None
 
 
-def text_on_background(tree: LexborHTMLParser, rules: Iterable[tuple[str, Sequence[ast.Declaration]]],
-                       variables: Mapping[str, list[ast.Node]]) -> list[ColorPair]:
+def text_on_background(
+    tree: LexborHTMLParser,
+    rules: Iterable[tuple[str, Sequence[ast.Declaration]]],
+    variables: Mapping[str, list[ast.Node]],
+) -> list[ColorPair]:
     """The (text, background) pairs of a parsed page, most used first (at most MAX_PAIRS).
     `rules` are the page's always-applying style rules in document order, as (prelude,
     declarations); `variables` its custom properties (for `var()`).

@@ -26,16 +26,18 @@ from selectolax.lexbor import LexborHTMLParser
 
 from flexos_mcp.analysis.extraction import extract_mockup
 
-MAX_TEXT = 200_000          # characters of clean text kept (content_text's limit)
+MAX_TEXT = 200_000  # characters of clean text kept (content_text's limit)
 MAX_HEADINGS = 50
 MAX_LINKS = 50
 MAX_PALETTE = 8
 MAX_LABEL = 200
 MAX_IMAGE_PIXELS = 50_000_000  # larger images are refused (decompression bombs)
-PALETTE_SAMPLE = 160           # px: colours are counted on a thumbnail this large
+PALETTE_SAMPLE = 160  # px: colours are counted on a thumbnail this large
 
-_BLOCK_TAGS = ("address,article,aside,blockquote,br,dd,details,dialog,div,dl,dt,fieldset,figcaption,figure,footer,"
-               "form,h1,h2,h3,h4,h5,h6,header,hr,li,main,nav,ol,p,pre,section,summary,table,tbody,td,th,thead,tr,ul")
+_BLOCK_TAGS = (
+    "address,article,aside,blockquote,br,dd,details,dialog,div,dl,dt,fieldset,figcaption,figure,footer,"
+    "form,h1,h2,h3,h4,h5,h6,header,hr,li,main,nav,ol,p,pre,section,summary,table,tbody,td,th,thead,tr,ul"
+)
 _INVISIBLE_TAGS = ["script", "style", "noscript", "template", "iframe", "object", "embed"]
 _URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]{0,200})\]\((\S+?)(?:\s+\"[^\"]*\")?\)")
@@ -49,9 +51,15 @@ class NotAnImage(ValueError):
 
 # --- shared shapes ---------------------------------------------------------------------------------
 
+
 def _analysis(elements: list[str], palette: list[str], layout: str | None, relevant: set[str]) -> dict[str, Any]:
-    return {"detected_elements": elements, "color_palette": palette[:MAX_PALETTE], "layout_type": layout,
-            "relevant_to": sorted(relevant), "source": "automatic"}
+    return {
+        "detected_elements": elements,
+        "color_palette": palette[:MAX_PALETTE],
+        "layout_type": layout,
+        "relevant_to": sorted(relevant),
+        "source": "automatic",
+    }
 
 
 def _short(text: str) -> str:
@@ -81,6 +89,7 @@ def _word_count(text: str) -> int:
 
 # --- text and Markdown -----------------------------------------------------------------------------
 
+
 def analyse_text(text: str, *, markdown: bool = True) -> dict[str, Any]:
     """Plain text or Markdown: clean text, Markdown headings, links (Markdown and bare URLs)."""
     lines = text.splitlines()
@@ -102,6 +111,7 @@ def analyse_text(text: str, *, markdown: bool = True) -> dict[str, Any]:
 
 # --- HTML, CSS, SVG --------------------------------------------------------------------------------
 
+
 def _design(html: str, css: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
     """The mockup extraction, summarised: (metadata, palette, components); the metadata's
     `component_counts` says how often each component occurs."""
@@ -110,10 +120,13 @@ def _design(html: str, css: str | None) -> tuple[dict[str, Any], list[str], list
     palette = sorted(colors, key=lambda c: (-colors[c].get("count", 0), c))
     components = list(patterns.get("components_detected", []))
     families = patterns.get("fonts", {}).get("families", {})
-    design = {"colors": palette[:16], "fonts": sorted(families, key=lambda f: (-families[f], f))[:8],
-              "components": components,
-              "component_counts": {name: use.get("count", 1) for name, use in patterns.get("components", {}).items()},
-              "spacing_base_unit": patterns.get("spacing_analysis", {}).get("base_unit")}
+    design = {
+        "colors": palette[:16],
+        "fonts": sorted(families, key=lambda f: (-families[f], f))[:8],
+        "components": components,
+        "component_counts": {name: use.get("count", 1) for name, use in patterns.get("components", {}).items()},
+        "spacing_base_unit": patterns.get("spacing_analysis", {}).get("base_unit"),
+    }
     return design, palette, components
 
 
@@ -142,11 +155,15 @@ def analyse_html(html: str, css: str | None = None) -> dict[str, Any]:
     tree = LexborHTMLParser(html)
     title_node = tree.css_first("title")
     title = _short(title_node.text()) if title_node else None
-    headings = [{"level": int(str(node.tag)[1]), "text": _short(node.text(deep=True, separator=" "))}
-                for node in tree.css("h1,h2,h3,h4,h5,h6")]
+    headings = [
+        {"level": int(str(node.tag)[1]), "text": _short(node.text(deep=True, separator=" "))}
+        for node in tree.css("h1,h2,h3,h4,h5,h6")
+    ]
     headings = [h for h in headings if h["text"]][:MAX_HEADINGS]
-    links = [{"text": _short(node.text(deep=True, separator=" ")), "href": (node.attributes.get("href") or "")[:2000]}
-             for node in tree.css("a[href]")]
+    links = [
+        {"text": _short(node.text(deep=True, separator=" ")), "href": (node.attributes.get("href") or "")[:2000]}
+        for node in tree.css("a[href]")
+    ]
     links = _unique([link for link in links if link["href"] and not link["href"].startswith("#")], "href", MAX_LINKS)
     tree.strip_tags(_INVISIBLE_TAGS)
     for node in tree.css(_BLOCK_TAGS):
@@ -158,18 +175,29 @@ def analyse_html(html: str, css: str | None = None) -> dict[str, Any]:
     relevant = {"design"} if palette else set()
     relevant |= ({"components", "layout"} if components else set()) | ({"content"} if clean else set())
     relevant |= {"links"} if links else set()
-    metadata = {"title": title, "headings": headings, "links": links, "word_count": _word_count(clean),
-                "design": design}
-    return {"ai_analysis": _analysis(components, palette, layout, relevant), "content_text": clean or None,
-            "metadata": {k: v for k, v in metadata.items() if v is not None}}
+    metadata = {
+        "title": title,
+        "headings": headings,
+        "links": links,
+        "word_count": _word_count(clean),
+        "design": design,
+    }
+    return {
+        "ai_analysis": _analysis(components, palette, layout, relevant),
+        "content_text": clean or None,
+        "metadata": {k: v for k, v in metadata.items() if v is not None},
+    }
 
 
 def analyse_css(css: str) -> dict[str, Any]:
     """A stylesheet: the colours, fonts and spacing it uses."""
     design, palette, _ = _design("", css)
     relevant = {"design"} | ({"colors"} if palette else set())
-    return {"ai_analysis": _analysis([], palette, None, relevant), "content_text": css[:MAX_TEXT],
-            "metadata": {"design": design}}
+    return {
+        "ai_analysis": _analysis([], palette, None, relevant),
+        "content_text": css[:MAX_TEXT],
+        "metadata": {"design": design},
+    }
 
 
 def analyse_svg(svg: str) -> dict[str, Any]:
@@ -178,11 +206,15 @@ def analyse_svg(svg: str) -> dict[str, Any]:
     tree = LexborHTMLParser(svg)
     tree.strip_tags(_INVISIBLE_TAGS)
     text = clean_lines(" ".join(node.text(deep=True, separator=" ") for node in tree.css("text")))
-    return {"ai_analysis": _analysis([], palette, None, {"design", "colors"} if palette else {"design"}),
-            "content_text": text or None, "metadata": {"design": design}}
+    return {
+        "ai_analysis": _analysis([], palette, None, {"design", "colors"} if palette else {"design"}),
+        "content_text": text or None,
+        "metadata": {"design": design},
+    }
 
 
 # --- raster images ---------------------------------------------------------------------------------
+
 
 def _decoded(data: bytes) -> Image.Image:
     """The image, fully decoded; NotAnImage when the bytes are not a whole image we accept."""
@@ -223,16 +255,22 @@ def dominant_colors(image: Image.Image, count: int = MAX_PALETTE) -> list[dict[s
     kept: list[tuple[tuple[int, int, int], int]] = []  # near-identical shades count as one colour
     for pixels, index in sorted(quantized.getcolors(maxcolors=256) or [], reverse=True):
         assert isinstance(index, int)  # a palette image's colours are indexes into its palette
-        red, green, blue = palette[index * 3: index * 3 + 3]
+        red, green, blue = palette[index * 3 : index * 3 + 3]
         rgb = (red, green, blue)
-        near = next((i for i, (other, _) in enumerate(kept) if max(abs(a - b) for a, b in zip(rgb, other, strict=True)) <= 12), None)
+        near = next(
+            (i for i, (other, _) in enumerate(kept) if max(abs(a - b) for a, b in zip(rgb, other, strict=True)) <= 12),
+            None,
+        )
         if near is None:
             kept.append((rgb, pixels))
         else:
             kept[near] = (kept[near][0], kept[near][1] + pixels)
     ranked = sorted(kept, key=lambda kv: -kv[1])
-    return [{"hex": "#{:02X}{:02X}{:02X}".format(*rgb), "share": round(pixels / total, 3)}
-            for rgb, pixels in ranked if pixels / total >= 0.01]
+    return [
+        {"hex": "#{:02X}{:02X}{:02X}".format(*rgb), "share": round(pixels / total, 3)}
+        for rgb, pixels in ranked
+        if pixels / total >= 0.01
+    ]
 
 
 def _luminance(image: Image.Image) -> float:
@@ -258,15 +296,24 @@ def analyse_image(data: bytes) -> dict[str, Any]:
     try:
         colors = dominant_colors(image)
         luminance = _luminance(_rgb(image))
-        info = {"width": image.width, "height": image.height, "format": image.format, "mode": image.mode,
-                "frames": getattr(image, "n_frames", 1), "theme": "dark" if luminance < 0.4 else "light",
-                "dominant_colors": colors}
+        info = {
+            "width": image.width,
+            "height": image.height,
+            "format": image.format,
+            "mode": image.mode,
+            "frames": getattr(image, "n_frames", 1),
+            "theme": "dark" if luminance < 0.4 else "light",
+            "dominant_colors": colors,
+        }
     finally:
         image.close()
     palette = [c["hex"] for c in colors]
     layout = screen_shape(*image.size)
-    return {"ai_analysis": _analysis([], palette, layout, {"design", "colors", "layout"}), "content_text": None,
-            "metadata": {"image": info}}
+    return {
+        "ai_analysis": _analysis([], palette, layout, {"design", "colors", "layout"}),
+        "content_text": None,
+        "metadata": {"image": info},
+    }
 
 
 def image_for_model(data: bytes, max_side: int) -> tuple[bytes, str]:
@@ -290,10 +337,12 @@ def image_for_model(data: bytes, max_side: int) -> tuple[bytes, str]:
 
 # --- one entry point ---------------------------------------------------------------------------------
 
+
 def looks_like_html(text: str) -> bool:
     head = text.lstrip()[:2048].lower()
     return head.startswith(("<!doctype html", "<html", "<head", "<body")) or bool(
-        re.search(r"<(div|section|main|header|nav|body|p|h[1-6]|button|form|ul|table)\b", head))
+        re.search(r"<(div|section|main|header|nav|body|p|h[1-6]|button|form|ul|table)\b", head)
+    )
 
 
 def analyse_bytes(data: bytes, mime: str) -> dict[str, Any]:

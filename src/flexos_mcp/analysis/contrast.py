@@ -72,12 +72,25 @@ class ContrastVerdict:
         return "fail"
 
     def as_dict(self) -> dict[str, object]:
-        return {"ratio": self.ratio, "aa": self.aa_normal, "aa_large": self.aa_large, "aaa": self.aaa_normal,
-                "aaa_large": self.aaa_large, "non_text": self.non_text, "verdict": self.summary}
+        return {
+            "ratio": self.ratio,
+            "aa": self.aa_normal,
+            "aa_large": self.aa_large,
+            "aaa": self.aaa_normal,
+            "aaa_large": self.aaa_large,
+            "non_text": self.non_text,
+            "verdict": self.summary,
+        }
 
 
 def contrast_verdict(foreground: str, background: str) -> ContrastVerdict:
     """The ratio and every WCAG 2.2 threshold it meets."""
     ratio = contrast_ratio(foreground, background)
-    return ContrastVerdict(ratio=ratio, aa_normal=ratio >= AA_NORMAL, aa_large=ratio >= AA_LARGE,
-                           aaa_normal=ratio >= AAA_NORMAL, aaa_large=ratio >= AAA_LARGE, non_text=ratio >= NON_TEXT)
+    return ContrastVerdict(
+        ratio=ratio,
+        aa_normal=ratio >= AA_NORMAL,
+        aa_large=ratio >= AA_LARGE,
+        aaa_normal=ratio >= AAA_NORMAL,
+        aaa_large=ratio >= AAA_LARGE,
+        non_text=ratio >= NON_TEXT,
+    )

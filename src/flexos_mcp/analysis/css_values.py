@@ -19,12 +19,8 @@ from tinycss2 import ast
 ROOT_FONT_PX = 16.0
 
 # Keywords that look like colours to a parser but carry no colour of their own.
-_NOT_A_COLOR = frozenset(
-    {"currentcolor", "inherit", "initial", "unset", "revert", "revert-layer", "none", "auto"}
-)
-_COLOR_FUNCTIONS = frozenset(
-    {"rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color"}
-)
+_NOT_A_COLOR = frozenset({"currentcolor", "inherit", "initial", "unset", "revert", "revert-layer", "none", "auto"})
+_COLOR_FUNCTIONS = frozenset({"rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color"})
 _LENGTH_TO_PX = {"px": 1.0, "rem": ROOT_FONT_PX, "em": ROOT_FONT_PX, "pt": 4 / 3, "pc": 16.0}
 
 # Preference order when several bases fit: designers name 8 and 4 before the rest.
@@ -254,12 +250,7 @@ def media_bounds(prelude: Iterable[ast.Node]) -> list[tuple[str, float]]:
         if token.type != "() block":
             continue
         inner = significant(token.content)
-        if (
-            len(inner) == 3
-            and inner[0].type == "ident"
-            and inner[1].type == "literal"
-            and inner[1].value == ":"
-        ):
+        if len(inner) == 3 and inner[0].type == "ident" and inner[1].type == "literal" and inner[1].value == ":":
             feature, value = inner[0].lower_value, length_px(inner[2])
             if value is not None and feature in ("min-width", "max-width"):
                 bounds.append((feature[:3], value))
@@ -323,11 +314,11 @@ def resolve_vars(tokens: list[ast.Node], variables: Mapping[str, list[ast.Node]]
                 )
                 if comma is not None:
                     resolved.extend(resolve_vars(token.arguments[comma + 1 :], variables, depth + 1))
-        elif token.type == "function" and any(
-            t.type == "function" and t.lower_name == "var" for t in token.arguments
-        ):
+        elif token.type == "function" and any(t.type == "function" and t.lower_name == "var" for t in token.arguments):
             copy = ast.FunctionBlock(
-                token.source_line, token.source_column, token.name,
+                token.source_line,
+                token.source_column,
+                token.name,
                 resolve_vars(token.arguments, variables, depth + 1),
             )
             resolved.append(copy)
@@ -337,9 +328,7 @@ def resolve_vars(tokens: list[ast.Node], variables: Mapping[str, list[ast.Node]]
 
 
 def has_var(tokens: list[ast.Node]) -> bool:
-    return any(
-        t.type == "function" and (t.lower_name == "var" or has_var(t.arguments)) for t in tokens
-    )
+    return any(t.type == "function" and (t.lower_name == "var" or has_var(t.arguments)) for t in tokens)
 
 
 def colors_in(tokens: list[ast.Node]) -> list[str]:

@@ -76,7 +76,7 @@ def _identifier(raw: str, fallback: str, taken: set[str]) -> str:
     candidate, n = base, 2
     while candidate in taken:
         suffix = f"_{n}"
-        candidate = base[:_MAX_IDENTIFIER_BYTES - len(suffix)] + suffix
+        candidate = base[: _MAX_IDENTIFIER_BYTES - len(suffix)] + suffix
         n += 1
     taken.add(candidate)
     return candidate
@@ -150,9 +150,13 @@ def _normalise(entities: list[dict[str, Any]]) -> _Model:
             if not isinstance(spec, dict) or spec.get("primary") or snake_case(field_name) == "id":
                 continue
             columns.append(_column(_identifier(field_name, "field", taken), spec))
-        tables[name] = _Table(name, _class_identifier(name, class_names),
-                              _identifier(plural, "entities", table_names),
-                              str(entity.get("description") or ""), columns)
+        tables[name] = _Table(
+            name,
+            _class_identifier(name, class_names),
+            _identifier(plural, "entities", table_names),
+            str(entity.get("description") or ""),
+            columns,
+        )
     joins: list[_JoinTable] = []
     pairs: set[tuple[str, str]] = set()
     for entity in entities or []:
@@ -192,6 +196,7 @@ def _ensure_fk(table: _Table, foreign_key: str, target: str) -> None:
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------------
+
 
 def quote_ident(name: str) -> str:
     """A PostgreSQL identifier, always double-quoted (NUL removed, quotes doubled)."""
@@ -262,8 +267,10 @@ def _fk_clause(column: _Column, tables: dict[str, _Table]) -> str:
 
 def _creation_order(model: _Model) -> list[str]:
     """Referenced tables before referencing ones (alphabetical among equals); cycles last."""
-    depends = {name: {c.target for c in t.columns if c.target in model.tables and c.target != name}
-               for name, t in model.tables.items()}
+    depends = {
+        name: {c.target for c in t.columns if c.target in model.tables and c.target != name}
+        for name, t in model.tables.items()
+    }
     order: list[str] = []
     remaining = dict(depends)
     while remaining:
@@ -300,7 +307,8 @@ def to_postgres_ddl(entities: list[dict[str, Any]]) -> str:
                 else:
                     deferred.append(
                         f"ALTER TABLE {quote_ident(table.table)} ADD FOREIGN KEY "
-                        f"({quote_ident(column.name)}) {_fk_clause(column, model.tables)}")
+                        f"({quote_ident(column.name)}) {_fk_clause(column, model.tables)}"
+                    )
             parts.extend(f"CHECK ({check})" for check in _column_checks(column))
             lines.append(" ".join(parts))
         statements.append(f"CREATE TABLE {quote_ident(table.table)} (\n  " + ",\n  ".join(lines) + "\n)")
@@ -308,8 +316,10 @@ def to_postgres_ddl(entities: list[dict[str, Any]]) -> str:
     for join in model.joins:
         columns = []
         for column_name, target in (join.left, join.right):
-            columns.append(f"{quote_ident(column_name)} uuid NOT NULL REFERENCES "
-                           f"{quote_ident(model.tables[target].table)} ({quote_ident('id')}) ON DELETE CASCADE")
+            columns.append(
+                f"{quote_ident(column_name)} uuid NOT NULL REFERENCES "
+                f"{quote_ident(model.tables[target].table)} ({quote_ident('id')}) ON DELETE CASCADE"
+            )
         columns.append(f"PRIMARY KEY ({quote_ident(join.left[0])}, {quote_ident(join.right[0])})")
         statements.append(f"CREATE TABLE {quote_ident(join.table)} (\n  " + ",\n  ".join(columns) + "\n)")
     statements.extend(deferred)
@@ -318,6 +328,7 @@ def to_postgres_ddl(entities: list[dict[str, Any]]) -> str:
 
 
 # --- JSON Schema -------------------------------------------------------------------------------------
+
 
 def _json_base(column: _Column, tables: dict[str, _Table]) -> dict[str, Any]:
     if column.type in ("uuid", "reference"):
@@ -334,8 +345,7 @@ def _json_base(column: _Column, tables: dict[str, _Table]) -> dict[str, Any]:
             schema["maximum"] = column.maximum
     else:
         schema = {"type": "string"}
-        fmt = {"email": "email", "url": "uri", "image": "uri", "date": "date",
-               "datetime": "date-time"}.get(column.type)
+        fmt = {"email": "email", "url": "uri", "image": "uri", "date": "date", "datetime": "date-time"}.get(column.type)
         if fmt:
             schema["format"] = fmt
         limit = column.max_length or (255 if column.type in ("string", "email") else None)
@@ -376,15 +386,21 @@ def to_json_schema(entities: list[dict[str, Any]]) -> dict[str, Any]:
 
 # --- pydantic ----------------------------------------------------------------------------------------
 
-_PY_TYPES = {"uuid": "_uuid.UUID", "reference": "_uuid.UUID", "integer": "int", "number": "float",
-             "boolean": "bool", "date": "_dt.date", "datetime": "_dt.datetime"}
+_PY_TYPES = {
+    "uuid": "_uuid.UUID",
+    "reference": "_uuid.UUID",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "date": "_dt.date",
+    "datetime": "_dt.datetime",
+}
 
 
 def _python_field_name(column: str) -> tuple[str, str | None]:
     """(attribute name, alias) — names pydantic or Python reserve get a trailing underscore."""
     name = column if column.isidentifier() else "f_" + "_".join(words_of(column))
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name.startswith("model_") \
-            or hasattr(BaseModel, name):
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name.startswith("model_") or hasattr(BaseModel, name):
         return name + "_", column
     return name, None
 
@@ -441,10 +457,16 @@ def to_pydantic_source(entities: list[dict[str, Any]]) -> str:
         "__all__ = [" + ", ".join(repr(t.class_name) for t in model.tables.values()) + "]",
     ]
     for table in model.tables.values():
-        lines += ["", "", f"class {table.class_name}(_BaseModel):", f"    {table.description or table.entity!r}",
-                  "",
-                  "    model_config = _ConfigDict(extra='forbid', regex_engine='python-re', "
-                  "validate_by_name=True, validate_by_alias=True)", ""]
+        lines += [
+            "",
+            "",
+            f"class {table.class_name}(_BaseModel):",
+            f"    {table.description or table.entity!r}",
+            "",
+            "    model_config = _ConfigDict(extra='forbid', regex_engine='python-re', "
+            "validate_by_name=True, validate_by_alias=True)",
+            "",
+        ]
         for column in table.columns:
             name, alias = _python_field_name(column.name)
             annotation = _py_annotation(column)

@@ -65,9 +65,7 @@ GENERIC_FAMILIES = frozenset(
 _STEP_NAMES = ("xs", "sm", "md", "lg", "xl", "2xl", "3xl", "4xl", "5xl", "6xl", "7xl", "8xl")
 _SIZE_NAMES = {round(px): name for name, px in tailwind_data.FONT_SIZE_PX.items()}
 _RADIUS_NAMES = {
-    round(px): ("default" if name == "DEFAULT" else name)
-    for name, px in tailwind_data.RADIUS_PX.items()
-    if px
+    round(px): ("default" if name == "DEFAULT" else name) for name, px in tailwind_data.RADIUS_PX.items() if px
 }
 _WEIGHT_NAMES = {weight: name for name, weight in tailwind_data.FONT_WEIGHTS.items()}
 _PALETTE_NAMES: dict[str, str] = {
@@ -110,14 +108,13 @@ def _recurring(counts: Counter[K], pages: Mapping[K, set[str | None]], page_coun
     """Keys used on enough pages or with enough share of all uses, most used first."""
     total = sum(counts.values()) or 1
     threshold = _page_threshold(page_count)
-    kept = [
-        key for key, count in counts.items()
-        if len(pages[key]) >= threshold or count / total >= MIN_SHARE
-    ]
+    kept = [key for key, count in counts.items() if len(pages[key]) >= threshold or count / total >= MIN_SHARE]
     return sorted(kept, key=lambda key: (-counts[key], str(key)))
 
 
-def _aggregate_colors(mockups: list[dict[str, Any]]) -> tuple[Counter[str], dict[str, Counter[str]], dict[str, set[str | None]], dict[str, set[str]]]:
+def _aggregate_colors(
+    mockups: list[dict[str, Any]],
+) -> tuple[Counter[str], dict[str, Counter[str]], dict[str, set[str | None]], dict[str, set[str]]]:
     """Colour uses folded to opaque hex (opacity modifiers are uses of the same colour)."""
     counts: Counter[str] = Counter()
     contexts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -168,7 +165,9 @@ _STATE_CONTEXTS = ("hover", "focus", "active")
 _MIN_TEXT_LIGHTNESS_GAP = 0.15
 
 
-def _color_roles(included: list[str], contexts: dict[str, Counter[str]], counts: Counter[str]) -> dict[str, tuple[str, float]]:
+def _color_roles(
+    included: list[str], contexts: dict[str, Counter[str]], counts: Counter[str]
+) -> dict[str, tuple[str, float]]:
     """Semantic roles, each (hex, share of its role's uses), named for what the colour does:
 
     - primary: the colourful action colour (buttons, links), never a colour seen only in a hover,
@@ -212,6 +211,7 @@ def _color_roles(included: list[str], contexts: dict[str, Counter[str]], counts:
     if text is None:
         text, share = _pick(neutrals, lambda c: contexts[c]["text"], used)
     if primary:
+
         def reads_on_primary(c: str) -> float:
             if not contexts[c]["text"] or not any(contexts[c][k] for k in _ACTION_CONTEXTS):
                 return 0.0
@@ -271,7 +271,11 @@ def _emerge_colors(mockups: list[dict[str, Any]], confidence: dict[str, Any]) ->
         if role in roles:
             hex_color, share = roles[role]
             token, confidence[f"colors.{role}"] = entry(hex_color, share)
-            colors[role] = {"value": hex_color, "ref": names[hex_color], **{k: v for k, v in token.items() if k != "value"}}
+            colors[role] = {
+                "value": hex_color,
+                "ref": names[hex_color],
+                **{k: v for k, v in token.items() if k != "value"},
+            }
     ordered = [r for r in _ROLE_ORDER if r in colors] + sorted(
         (n for n in colors if n not in _ROLE_ORDER), key=lambda n: (-colors[n]["usage_count"], n)
     )
@@ -342,9 +346,7 @@ def _emerge_typography(mockups: list[dict[str, Any]], confidence: dict[str, Any]
     if kept_sizes:
         typography["sizes"] = {_SIZE_NAMES.get(round(float(s[:-2])), f"size-{s[:-2]}"): s for s in kept_sizes}
     if weights:
-        typography["weights"] = {
-            _WEIGHT_NAMES.get(w, f"w{w}"): w for w in sorted(weights)
-        }
+        typography["weights"] = {_WEIGHT_NAMES.get(w, f"w{w}"): w for w in sorted(weights)}
     return typography
 
 
@@ -412,7 +414,9 @@ def _emerge_components(mockups: list[dict[str, Any]], colors: dict[str, Any]) ->
             item["pages"].add(mockup.get("page"))
             item["sets"].update(use.get("class_sets", []))
             item["variants"].update(use.get("variants", []))
-            item["variants"].update(value_names[opaque(c)] for c in use.get("background_colors", []) if opaque(c) in value_names)
+            item["variants"].update(
+                value_names[opaque(c)] for c in use.get("background_colors", []) if opaque(c) in value_names
+            )
             item["states"].update(use.get("states", []))
     patterns: dict[str, dict[str, Any]] = {}
     for name in sorted(merged):
@@ -469,7 +473,9 @@ def _prescribed_paths(prescribed: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return decisions
 
 
-def _apply_decisions(tokens: dict[str, Any], decisions: dict[str, dict[str, Any]], source: str, confidence: dict[str, Any]) -> None:
+def _apply_decisions(
+    tokens: dict[str, Any], decisions: dict[str, dict[str, Any]], source: str, confidence: dict[str, Any]
+) -> None:
     """Write decided tokens over emergent ones. A decided colour keeps the emergent usage data
     of the same value, so reports still show how much the mockups use it."""
     for path in sorted(decisions):
@@ -492,7 +498,11 @@ def _apply_decisions(tokens: dict[str, Any], decisions: dict[str, dict[str, Any]
             token["value"] = (normalize_color(str(value)) or value) if group == "colors" else value
         if group == "colors":
             same = next(
-                (t for n, t in tokens.get("colors", {}).items() if t.get("value") == token["value"] and n != path.split(".")[1]),
+                (
+                    t
+                    for n, t in tokens.get("colors", {}).items()
+                    if t.get("value") == token["value"] and n != path.split(".")[1]
+                ),
                 None,
             )
             if same:

@@ -85,22 +85,28 @@ def _curve(source: PlacedBox, target: PlacedBox) -> tuple[str, float, float]:
     x2, y2 = target.x, target.y + target.box.height / 2
     if x2 >= x1:
         bend = max(40.0, (x2 - x1) / 2)
-        return (f"M {x1:g} {y1:g} C {x1 + bend:g} {y1:g}, {x2 - bend:g} {y2:g}, {x2:g} {y2:g}",
-                (x1 + x2) / 2, (y1 + y2) / 2 - 6)
+        return (
+            f"M {x1:g} {y1:g} C {x1 + bend:g} {y1:g}, {x2 - bend:g} {y2:g}, {x2:g} {y2:g}",
+            (x1 + x2) / 2,
+            (y1 + y2) / 2 - 6,
+        )
     # A loop back: around below both boxes.
     below = max(source.y + source.box.height, target.y + target.box.height) + 40
-    return (f"M {x1:g} {y1:g} C {x1 + 60:g} {below:g}, {x2 - 60:g} {below:g}, {x2:g} {y2:g}",
-            (x1 + x2) / 2, below - 4)
+    return (f"M {x1:g} {y1:g} C {x1 + 60:g} {below:g}, {x2 - 60:g} {below:g}, {x2:g} {y2:g}", (x1 + x2) / 2, below - 4)
 
 
 def draw(boxes: list[Box], arrows: list[Arrow], positions: dict[str, dict[str, float]] | None = None) -> Diagram:
     """Place the boxes (at `positions`, else laid out left to right) and route the arrows between
     them; an arrow naming a box that is not drawn is left out."""
     if positions is None:
-        positions = auto_layout([{"id": b.id, "width": b.width, "height": b.height} for b in boxes],
-                                [{"source": a.source, "target": a.target} for a in arrows])
-    placed = {b.id: PlacedBox(b, float(positions.get(b.id, {}).get("x", 0)), float(positions.get(b.id, {}).get("y", 0)))
-              for b in boxes}
+        positions = auto_layout(
+            [{"id": b.id, "width": b.width, "height": b.height} for b in boxes],
+            [{"source": a.source, "target": a.target} for a in arrows],
+        )
+    placed = {
+        b.id: PlacedBox(b, float(positions.get(b.id, {}).get("x", 0)), float(positions.get(b.id, {}).get("y", 0)))
+        for b in boxes
+    }
     routed = []
     for arrow in arrows:
         if arrow.source in placed and arrow.target in placed and arrow.source != arrow.target:
@@ -113,6 +119,10 @@ def draw(boxes: list[Box], arrows: list[Arrow], positions: dict[str, dict[str, f
     right = max(p.x + p.box.width for p in placed.values()) + PADDING
     bottom = max(p.y + p.box.height for p in placed.values()) + PADDING + (40 if routed else 0)
     width, height = right - left, bottom - top
-    return Diagram(view_box=f"{left:g} {top:g} {width:g} {height:g}", width=width, height=height,
-                   boxes=list(placed.values()), arrows=routed)
-
+    return Diagram(
+        view_box=f"{left:g} {top:g} {width:g} {height:g}",
+        width=width,
+        height=height,
+        boxes=list(placed.values()),
+        arrows=routed,
+    )

@@ -50,8 +50,19 @@ __all__ = [
 ]
 
 FIELD_TYPES = (
-    "uuid", "string", "email", "url", "number", "integer", "boolean", "date", "datetime", "enum",
-    "text", "image", "reference",
+    "uuid",
+    "string",
+    "email",
+    "url",
+    "number",
+    "integer",
+    "boolean",
+    "date",
+    "datetime",
+    "enum",
+    "text",
+    "image",
+    "reference",
 )
 CRUD_OPERATIONS = ("create", "read", "update", "delete")
 USER_ENTITY = "User"
@@ -69,58 +80,215 @@ _HEADING_SELECTOR = ",".join(_HEADING_TAGS)
 # --- vocabularies -------------------------------------------------------------------------------
 
 # Words that name the signed-in user's own record, wherever they appear (paths, buttons, headings).
-_USER_ALIAS_WORDS = {"user", "users", "account", "profile", "me", "signup", "register", "registration",
-                     "login", "signin", "auth"}
+_USER_ALIAS_WORDS = {
+    "user",
+    "users",
+    "account",
+    "profile",
+    "me",
+    "signup",
+    "register",
+    "registration",
+    "login",
+    "signin",
+    "auth",
+}
 _AUTH_CREATE_WORDS = {"signup", "register", "registration"}
 _AUTH_READ_WORDS = {"login", "signin"}
-_USER_PATH_ROOTS = {"signup", "sign-up", "register", "registration", "join", "login", "log-in",
-                    "signin", "sign-in", "profile", "account", "my-account", "me", "settings", "auth"}
-_CREATE_VERBS = {"create", "add", "new", "publish", "post", "submit", "share", "upload", "write",
-                 "register", "signup", "send", "compose"}
+_USER_PATH_ROOTS = {
+    "signup",
+    "sign-up",
+    "register",
+    "registration",
+    "join",
+    "login",
+    "log-in",
+    "signin",
+    "sign-in",
+    "profile",
+    "account",
+    "my-account",
+    "me",
+    "settings",
+    "auth",
+}
+_CREATE_VERBS = {
+    "create",
+    "add",
+    "new",
+    "publish",
+    "post",
+    "submit",
+    "share",
+    "upload",
+    "write",
+    "register",
+    "signup",
+    "send",
+    "compose",
+}
 _UPDATE_VERBS = {"save", "update", "edit", "change", "modify"}
 _DELETE_WORDS = {"delete", "remove", "destroy", "trash"}
 # Words in a form's id/class that name a screen, not the record it writes (settings-form).
-_NON_ENTITY_IDENTIFIER_WORDS = {"settings", "preferences", "options", "config", "configuration",
-                                "horizontal", "inline", "vertical", "demo", "sample", "example",
-                                "basic", "default", "validation", "wizard", "floating", "group",
-                                "label", "left", "right", "center", "top", "bottom"}
+_NON_ENTITY_IDENTIFIER_WORDS = {
+    "settings",
+    "preferences",
+    "options",
+    "config",
+    "configuration",
+    "horizontal",
+    "inline",
+    "vertical",
+    "demo",
+    "sample",
+    "example",
+    "basic",
+    "default",
+    "validation",
+    "wizard",
+    "floating",
+    "group",
+    "label",
+    "left",
+    "right",
+    "center",
+    "top",
+    "bottom",
+}
 _ARTICLES = {"a", "an", "the", "your", "my", "new", "this", "our"}
 # Objects of a verb that are fields or UI, not entities ("Save changes", "Update password").
 _NON_ENTITY_OBJECTS = {
-    "changes", "it", "now", "draft", "all", "details", "info", "information", "here", "continue",
-    "form", "password", "email", "name", "avatar", "photo", "picture", "bio", "preferences",
-    "notifications", "username", "settings", "selected", "item", "items", "entry", "record",
+    "changes",
+    "it",
+    "now",
+    "draft",
+    "all",
+    "details",
+    "info",
+    "information",
+    "here",
+    "continue",
+    "form",
+    "password",
+    "email",
+    "name",
+    "avatar",
+    "photo",
+    "picture",
+    "bio",
+    "preferences",
+    "notifications",
+    "username",
+    "settings",
+    "selected",
+    "item",
+    "items",
+    "entry",
+    "record",
 }
 # Path segments that say what a page does to the entity named before them.
-_PATH_CRUD_SEGMENTS = {"new": "create", "create": "create", "add": "create", "edit": "update",
-                       "update": "update", "detail": "read", "details": "read", "view": "read",
-                       "show": "read"}
+_PATH_CRUD_SEGMENTS = {
+    "new": "create",
+    "create": "create",
+    "add": "create",
+    "edit": "update",
+    "update": "update",
+    "detail": "read",
+    "details": "read",
+    "view": "read",
+    "show": "read",
+}
 # Path words that name the messages of a mail screen rather than an entity of their own.
 _MAIL_PATH_WORDS = {"inbox": None, "mailbox": None, "outbox": None, "compose": "create"}
 MESSAGE_ENTITY = "Message"
 # Last words of a compound path segment that list records (user-management, order-list).
 _PATH_LIST_SUFFIXES = {"management", "list", "listing", "index", "overview"}
-_PATH_NON_ENTITIES = {"api", "app", "admin", "dashboard", "home", "index", "about", "pricing", "help",
-                      "faq", "faqs", "docs", "terms", "privacy", "search", "explore", "browse",
-                      "feed", "stats", "tools", "features", "overview", "welcome", "onboarding"}
+_PATH_NON_ENTITIES = {
+    "api",
+    "app",
+    "admin",
+    "dashboard",
+    "home",
+    "index",
+    "about",
+    "pricing",
+    "help",
+    "faq",
+    "faqs",
+    "docs",
+    "terms",
+    "privacy",
+    "search",
+    "explore",
+    "browse",
+    "feed",
+    "stats",
+    "tools",
+    "features",
+    "overview",
+    "welcome",
+    "onboarding",
+}
 _ID_SEGMENT = re.compile(r"^(?:\d+|:[\w-]+|\[[^\]]+\]|\{[^}]+\}|[0-9a-f-]{32,36})$")
 # Field names that refer to a person: a reference to User when User is part of the model.
-_PERSON_ROLES = {"author", "owner", "creator", "user", "member", "assignee", "reviewer", "uploader",
-                 "organizer", "host", "poster", "created_by", "posted_by", "written_by",
-                 "uploaded_by"}
+_PERSON_ROLES = {
+    "author",
+    "owner",
+    "creator",
+    "user",
+    "member",
+    "assignee",
+    "reviewer",
+    "uploader",
+    "organizer",
+    "host",
+    "poster",
+    "created_by",
+    "posted_by",
+    "written_by",
+    "uploaded_by",
+}
 _UNIQUE_FIELD_NAMES = {"email", "username", "user_name", "handle", "slug"}
 # Leading words of control ids that are boilerplate, not data names (inputEmail, exampleFirstName).
 _ID_BOILERPLATE_PREFIXES = {"input", "inp", "txt", "example", "field", "fld", "ctl", "tb"}
 # Ids made only of these words (flexCheckDefault, customCheck1) name no data: the label decides.
-_GENERIC_ID_WORDS = {"flex", "check", "checkbox", "default", "custom", "example", "input", "switch",
-                     "radio", "checked", "control", "select", "field"}
+_GENERIC_ID_WORDS = {
+    "flex",
+    "check",
+    "checkbox",
+    "default",
+    "custom",
+    "example",
+    "input",
+    "switch",
+    "radio",
+    "checked",
+    "control",
+    "select",
+    "field",
+}
 # A second copy of a field typed to confirm the first (password_confirm, retype_password).
 _CONFIRMATION_WORDS = {"confirm", "confirmation", "repeat", "retype", "again", "verify"}
 # Controls that are UI state or duplicates, not stored data.
 _SKIPPED_CONTROL_NAMES = {
-    "id", "csrf", "csrf_token", "csrfmiddlewaretoken", "token", "authenticity_token",
-    "confirm_password", "password_confirmation", "password_confirm", "repeat_password",
-    "confirm_email", "remember", "remember_me", "redirect", "next", "return_to", "utf8", "method",
+    "id",
+    "csrf",
+    "csrf_token",
+    "csrfmiddlewaretoken",
+    "token",
+    "authenticity_token",
+    "confirm_password",
+    "password_confirmation",
+    "password_confirm",
+    "repeat_password",
+    "confirm_email",
+    "remember",
+    "remember_me",
+    "redirect",
+    "next",
+    "return_to",
+    "utf8",
+    "method",
     "honeypot",
 }
 # Words in a form's id/class/label or the first word of its button that make it a query of a list
@@ -137,58 +305,414 @@ _SYNONYM_FIELDS = (
     {"zip", "zip_code", "postal_code", "postcode"},
     {"date_of_birth", "birth_date", "birthday", "dob"},
 )
-_FILTER_CONTROL_NAMES = {"q", "query", "search", "filter", "filters", "sort", "sort_by", "order",
-                         "order_by", "page", "per_page", "limit", "offset"}
+_FILTER_CONTROL_NAMES = {
+    "q",
+    "query",
+    "search",
+    "filter",
+    "filters",
+    "sort",
+    "sort_by",
+    "order",
+    "order_by",
+    "page",
+    "per_page",
+    "limit",
+    "offset",
+}
 _ENUM_FIELD_NAMES = {"status", "role", "type", "kind", "state", "category", "priority", "visibility"}
-_TEXT_FIELD_NAMES = {"description", "bio", "body", "content", "summary", "notes", "comment", "message",
-                     "about"}
+_TEXT_FIELD_NAMES = {"description", "bio", "body", "content", "summary", "notes", "comment", "message", "about"}
 # First segments of class names that are CSS-framework utilities/components, not data names.
 _UTILITY_PREFIXES = {
-    "img", "position", "material", "stat", "cell", "option", "chip", "status", "settings", "theme",
+    "img",
+    "position",
+    "material",
+    "stat",
+    "cell",
+    "option",
+    "chip",
+    "status",
+    "settings",
+    "theme",
     # components and icon fonts of Bootstrap 3-5, AdminLTE, Material and common icon sets
-    "avatar", "sidenav", "mdi", "ti", "ni", "feather", "ri", "bx", "bxs", "la", "las", "lab", "ion",
-    "glyphicon", "custom", "pull", "well", "label", "close", "collapse", "fade", "show", "brand",
-    "lead", "display", "fw", "fs", "lh", "link", "ratio", "vstack", "hstack", "g", "gx", "gy",
-    "offset", "info", "small", "callout", "ribbon", "direct", "jumbotron", "clearfix",
-    "text", "font", "bg", "p", "px", "py", "pt", "pb", "pl", "pr", "ps", "pe", "m", "mx", "my",
-    "mt", "mb", "ml", "mr", "ms", "me", "w", "h", "min", "max", "size", "flex", "grid", "gap",
-    "space", "divide", "rounded", "border", "shadow", "ring", "outline", "items", "justify", "self",
-    "place", "content", "inline", "block", "hidden", "leading", "tracking", "opacity", "transition",
-    "duration", "ease", "delay", "animate", "col", "row", "order", "overflow", "z", "top", "left",
-    "right", "bottom", "inset", "absolute", "relative", "fixed", "sticky", "static", "object",
-    "aspect", "line", "truncate", "uppercase", "lowercase", "capitalize", "italic", "underline",
-    "no", "cursor", "select", "pointer", "sr", "not", "container", "list", "fill", "stroke",
-    "from", "to", "via", "scale", "rotate", "translate", "skew", "origin", "backdrop", "blur",
-    "filter", "whitespace", "break", "decoration", "placeholder", "align", "table", "float",
-    "clear", "box", "visible", "invisible", "shrink", "grow", "basis", "accent", "caret",
-    "appearance", "resize", "scroll", "snap", "touch", "will", "indent", "antialiased", "tabular",
-    "columns", "auto", "isolate", "mix", "brightness", "contrast", "grayscale", "hue", "invert",
-    "saturate", "sepia", "drop", "peer", "group", "prose", "dark", "sm", "md", "lg", "xl",
-    "hover", "focus", "active", "disabled", "first", "last", "odd", "even", "transform", "btn",
-    "card", "form", "nav", "navbar", "badge", "d", "input", "modal", "dropdown", "alert",
-    "breadcrumb", "page", "pagination", "progress", "spinner", "toast", "tooltip", "fa", "fas",
-    "far", "fab", "bi", "icon", "mat", "v", "el", "ant", "is", "has", "column", "level", "media",
-    "hero", "section", "tile", "title", "subtitle", "wrapper", "js", "u", "o", "c", "l", "x", "ui",
-    "site", "main", "header", "footer", "sidebar", "app", "layout",
+    "avatar",
+    "sidenav",
+    "mdi",
+    "ti",
+    "ni",
+    "feather",
+    "ri",
+    "bx",
+    "bxs",
+    "la",
+    "las",
+    "lab",
+    "ion",
+    "glyphicon",
+    "custom",
+    "pull",
+    "well",
+    "label",
+    "close",
+    "collapse",
+    "fade",
+    "show",
+    "brand",
+    "lead",
+    "display",
+    "fw",
+    "fs",
+    "lh",
+    "link",
+    "ratio",
+    "vstack",
+    "hstack",
+    "g",
+    "gx",
+    "gy",
+    "offset",
+    "info",
+    "small",
+    "callout",
+    "ribbon",
+    "direct",
+    "jumbotron",
+    "clearfix",
+    "text",
+    "font",
+    "bg",
+    "p",
+    "px",
+    "py",
+    "pt",
+    "pb",
+    "pl",
+    "pr",
+    "ps",
+    "pe",
+    "m",
+    "mx",
+    "my",
+    "mt",
+    "mb",
+    "ml",
+    "mr",
+    "ms",
+    "me",
+    "w",
+    "h",
+    "min",
+    "max",
+    "size",
+    "flex",
+    "grid",
+    "gap",
+    "space",
+    "divide",
+    "rounded",
+    "border",
+    "shadow",
+    "ring",
+    "outline",
+    "items",
+    "justify",
+    "self",
+    "place",
+    "content",
+    "inline",
+    "block",
+    "hidden",
+    "leading",
+    "tracking",
+    "opacity",
+    "transition",
+    "duration",
+    "ease",
+    "delay",
+    "animate",
+    "col",
+    "row",
+    "order",
+    "overflow",
+    "z",
+    "top",
+    "left",
+    "right",
+    "bottom",
+    "inset",
+    "absolute",
+    "relative",
+    "fixed",
+    "sticky",
+    "static",
+    "object",
+    "aspect",
+    "line",
+    "truncate",
+    "uppercase",
+    "lowercase",
+    "capitalize",
+    "italic",
+    "underline",
+    "no",
+    "cursor",
+    "select",
+    "pointer",
+    "sr",
+    "not",
+    "container",
+    "list",
+    "fill",
+    "stroke",
+    "from",
+    "to",
+    "via",
+    "scale",
+    "rotate",
+    "translate",
+    "skew",
+    "origin",
+    "backdrop",
+    "blur",
+    "filter",
+    "whitespace",
+    "break",
+    "decoration",
+    "placeholder",
+    "align",
+    "table",
+    "float",
+    "clear",
+    "box",
+    "visible",
+    "invisible",
+    "shrink",
+    "grow",
+    "basis",
+    "accent",
+    "caret",
+    "appearance",
+    "resize",
+    "scroll",
+    "snap",
+    "touch",
+    "will",
+    "indent",
+    "antialiased",
+    "tabular",
+    "columns",
+    "auto",
+    "isolate",
+    "mix",
+    "brightness",
+    "contrast",
+    "grayscale",
+    "hue",
+    "invert",
+    "saturate",
+    "sepia",
+    "drop",
+    "peer",
+    "group",
+    "prose",
+    "dark",
+    "sm",
+    "md",
+    "lg",
+    "xl",
+    "hover",
+    "focus",
+    "active",
+    "disabled",
+    "first",
+    "last",
+    "odd",
+    "even",
+    "transform",
+    "btn",
+    "card",
+    "form",
+    "nav",
+    "navbar",
+    "badge",
+    "d",
+    "input",
+    "modal",
+    "dropdown",
+    "alert",
+    "breadcrumb",
+    "page",
+    "pagination",
+    "progress",
+    "spinner",
+    "toast",
+    "tooltip",
+    "fa",
+    "fas",
+    "far",
+    "fab",
+    "bi",
+    "icon",
+    "mat",
+    "v",
+    "el",
+    "ant",
+    "is",
+    "has",
+    "column",
+    "level",
+    "media",
+    "hero",
+    "section",
+    "tile",
+    "title",
+    "subtitle",
+    "wrapper",
+    "js",
+    "u",
+    "o",
+    "c",
+    "l",
+    "x",
+    "ui",
+    "site",
+    "main",
+    "header",
+    "footer",
+    "sidebar",
+    "app",
+    "layout",
 }
 # Last words of class names that name a UI container of an entity (lesson-card, lessons-list).
-_ROLE_SUFFIXES = {"card", "item", "row", "tile", "entry", "list", "grid", "container", "wrapper",
-                  "preview", "summary", "teaser", "listing", "block", "box", "panel", "link",
-                  "table", "form", "section", "feed"}
+_ROLE_SUFFIXES = {
+    "card",
+    "item",
+    "row",
+    "tile",
+    "entry",
+    "list",
+    "grid",
+    "container",
+    "wrapper",
+    "preview",
+    "summary",
+    "teaser",
+    "listing",
+    "block",
+    "box",
+    "panel",
+    "link",
+    "table",
+    "form",
+    "section",
+    "feed",
+}
 # Remainders of class names that are UI parts, not fields (user-menu, lesson-actions).
-_UI_PART_WORDS = {"view", "pic", "img", "filter", "filters", "search", "sort", "toolbar", "pagination",
-                  "pager", "menu", "nav", "navbar", "dropdown", "button", "btn", "icon", "link", "links",
-                  "toggle", "wrapper", "container", "card", "list", "item", "items", "row", "rows",
-                  "header", "footer", "section", "panel", "actions", "action", "grid", "wrap",
-                  "inner", "outer", "form", "modal", "tooltip", "label", "group", "block", "box",
-                  "area", "bar", "tab", "tabs", "overlay", "placeholder", "skeleton", "loading",
-                  "empty", "error", "meta", "info", "details", "media", "body_wrapper"}
+_UI_PART_WORDS = {
+    "view",
+    "pic",
+    "img",
+    "filter",
+    "filters",
+    "search",
+    "sort",
+    "toolbar",
+    "pagination",
+    "pager",
+    "menu",
+    "nav",
+    "navbar",
+    "dropdown",
+    "button",
+    "btn",
+    "icon",
+    "link",
+    "links",
+    "toggle",
+    "wrapper",
+    "container",
+    "card",
+    "list",
+    "item",
+    "items",
+    "row",
+    "rows",
+    "header",
+    "footer",
+    "section",
+    "panel",
+    "actions",
+    "action",
+    "grid",
+    "wrap",
+    "inner",
+    "outer",
+    "form",
+    "modal",
+    "tooltip",
+    "label",
+    "group",
+    "block",
+    "box",
+    "area",
+    "bar",
+    "tab",
+    "tabs",
+    "overlay",
+    "placeholder",
+    "skeleton",
+    "loading",
+    "empty",
+    "error",
+    "meta",
+    "info",
+    "details",
+    "media",
+    "body_wrapper",
+}
 # Columns that are controls or row numbers; the record's own id is always the primary key.
-_IGNORED_COLUMN_NAMES = {"", "actions", "action", "select", "options", "edit", "delete", "manage",
-                         "f_", "id", "no", "sl_no", "sr_no", "s_no", "row"}
-_SKIPPED_GROUP_TAGS = {"option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "col",
-                       "colgroup", "source", "track", "br", "hr", "input", "label", "script",
-                       "style", "path", "svg", "g", "meta", "link"}
+_IGNORED_COLUMN_NAMES = {
+    "",
+    "actions",
+    "action",
+    "select",
+    "options",
+    "edit",
+    "delete",
+    "manage",
+    "f_",
+    "id",
+    "no",
+    "sl_no",
+    "sr_no",
+    "s_no",
+    "row",
+}
+_SKIPPED_GROUP_TAGS = {
+    "option",
+    "optgroup",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "tfoot",
+    "col",
+    "colgroup",
+    "source",
+    "track",
+    "br",
+    "hr",
+    "input",
+    "label",
+    "script",
+    "style",
+    "path",
+    "svg",
+    "g",
+    "meta",
+    "link",
+}
 
 _SEMANTIC_TOKEN = re.compile(r"^[a-z][a-z0-9]*(?:(?:-|__|_)[a-z0-9]+)+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -206,14 +730,43 @@ _INTEGER_VALUE = re.compile(r"^-?\d{1,3}(?:,\d{3})+$|^-?\d+$")
 _NUMBER_VALUE = re.compile(
     r"^[-\u2212]?[$€£¥]?\s?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
     r"|^[-\u2212]?[$€£¥]?\s?\d+(?:\.\d+)?\s*(?:/\s*\d+|%|★|stars?|[kmgt]?b|kg|g|km|m|h|hrs?|min|mins|s)?$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Field names that hold amounts or counts whatever the (possibly empty) cells show.
-_NUMBER_FIELD_NAMES = {"total", "subtotal", "amount", "price", "cost", "budget", "salary", "tax",
-                       "shipping", "fee", "balance", "revenue", "mrr", "arr", "discount"}
+_NUMBER_FIELD_NAMES = {
+    "total",
+    "subtotal",
+    "amount",
+    "price",
+    "cost",
+    "budget",
+    "salary",
+    "tax",
+    "shipping",
+    "fee",
+    "balance",
+    "revenue",
+    "mrr",
+    "arr",
+    "discount",
+}
 _INTEGER_FIELD_NAMES = {"qty", "quantity", "count", "age", "items", "stock", "progress"}
 # Last words of field names that record when something happened (joined, last_active).
-_EVENT_FIELD_WORDS = {"joined", "created", "updated", "released", "published", "employed", "active",
-                      "seen", "modified", "posted", "sent", "received", "time"}
+_EVENT_FIELD_WORDS = {
+    "joined",
+    "created",
+    "updated",
+    "released",
+    "published",
+    "employed",
+    "active",
+    "seen",
+    "modified",
+    "posted",
+    "sent",
+    "received",
+    "time",
+}
 # Last words of names of identifiers that look numeric (order number, zip, serial).
 _IDENTIFIER_WORDS = {"number", "no", "code", "sku", "serial", "zip", "postcode", "isbn", "phone"}
 _PICTURE_WORDS = {"avatar", "photo", "picture", "image", "logo", "thumbnail", "thumb"}
@@ -224,6 +777,7 @@ _IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif")
 
 
 # --- small HTML helpers ---------------------------------------------------------------------------
+
 
 def _text(node: LexborNode | None) -> str:
     if node is None:
@@ -270,8 +824,11 @@ def _walk(root: LexborNode) -> Iterator[tuple[LexborNode, int]]:
 
 def _is_title(node: LexborNode) -> bool:
     """A heading element, or an element a template styles as one (card-title, x_title)."""
-    return node.tag in _HEADING_TAGS or _attr(node, "role") == "heading" or any(
-        words_of(cls)[-1:] == ["title"] for cls in _classes(node))
+    return (
+        node.tag in _HEADING_TAGS
+        or _attr(node, "role") == "heading"
+        or any(words_of(cls)[-1:] == ["title"] for cls in _classes(node))
+    )
 
 
 def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> str:
@@ -284,7 +841,8 @@ def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> s
                 if sib.tag in _HEADING_TAGS:
                     return _text(sib)
                 inner = sib.css(_HEADING_SELECTOR) or [
-                    n for n in sib.css("[role=heading],[class*=title]") if _is_title(n)]
+                    n for n in sib.css("[role=heading],[class*=title]") if _is_title(n)
+                ]
                 if inner:
                     return _text(inner[-1])
             sib, steps = sib.prev, steps + 1
@@ -314,10 +872,12 @@ def _token_segments(token: str) -> list[str]:
 
 # --- entity naming from hints --------------------------------------------------------------------
 
+
 def _user_alias(words: list[str]) -> bool:
     joined = " ".join(words)
     return bool(_USER_ALIAS_WORDS.intersection(words)) or any(
-        phrase in joined for phrase in ("sign up", "sign in", "log in", "my account"))
+        phrase in joined for phrase in ("sign up", "sign in", "log in", "my account")
+    )
 
 
 def _auth_operation(words: list[str]) -> str | None:
@@ -360,8 +920,11 @@ def _entity_from_action_text(text: str) -> str:
 
 def _entity_from_identifier(identifier: str) -> str:
     """'new-lesson-form' -> Lesson, 'signup-form' -> User, 'form1' -> ''."""
-    words = [w for w in words_of(identifier)
-             if w not in {"form", "new", "edit", "create", "add", "update", "js", "main", "modal"}]
+    words = [
+        w
+        for w in words_of(identifier)
+        if w not in {"form", "new", "edit", "create", "add", "update", "js", "main", "modal"}
+    ]
     if _NON_ENTITY_IDENTIFIER_WORDS.intersection(words):
         return ""
     if not words or len(words) > 2 or not all(w.isalpha() for w in words):
@@ -380,9 +943,9 @@ def _known_entity_in_text(text: str, known: set[str]) -> str:
         plural_words = words_of(pluralize(name))
         for candidate in (name_words, plural_words):
             n = len(candidate)
-            if any(words[i:i + n] == candidate for i in range(len(words) - n + 1)) and (
-                    len(name_words) > len(words_of(best))
-                    or (len(name_words) == len(words_of(best)) and name < best)):
+            if any(words[i : i + n] == candidate for i in range(len(words) - n + 1)) and (
+                len(name_words) > len(words_of(best)) or (len(name_words) == len(words_of(best)) and name < best)
+            ):
                 best = name
     return best
 
@@ -395,9 +958,13 @@ def _entity_from_heading(text: str, known: set[str]) -> str:
     if found:
         name_words = words_of(found)
         n = len(name_words)
-        ends = [i for i in range(len(words) - n) if [singularize(w) for w in words[i:i + n]] == name_words]
-        if ends and ends[-1] + n == len(words) - 1 and singularize(words[-1]) != words[-1] \
-                and words[-1] not in _UI_PART_WORDS:
+        ends = [i for i in range(len(words) - n) if [singularize(w) for w in words[i : i + n]] == name_words]
+        if (
+            ends
+            and ends[-1] + n == len(words) - 1
+            and singularize(words[-1]) != words[-1]
+            and words[-1] not in _UI_PART_WORDS
+        ):
             return entity_name_from_phrase(" ".join(name_words + words[-1:]))
         return found
     if not words:
@@ -450,8 +1017,9 @@ def _path_info(path: str) -> _PathInfo:
             suffix_op = _PATH_CRUD_SEGMENTS.get(words[-1])
             rest = words[:-1]
             entity = USER_ENTITY if _user_alias(rest) else entity_name_from_phrase(" ".join(rest))
-            return _PathInfo(entity, operation or (suffix_op if suffix_op != "read" else None),
-                             detail or suffix_op == "read")
+            return _PathInfo(
+                entity, operation or (suffix_op if suffix_op != "read" else None), detail or suffix_op == "read"
+            )
         plural = bool(words) and singularize(words[-1]) != words[-1]
         if plural or after_marker:
             return _PathInfo(entity_name_from_phrase(segment), operation, detail)
@@ -461,9 +1029,11 @@ def _path_info(path: str) -> _PathInfo:
 
 # --- evidence collection -------------------------------------------------------------------------
 
+
 @dataclass
 class _Sighting:
     """One field seen once on one page."""
+
     spec: dict[str, Any]
     slug: str
     confidence: float
@@ -484,8 +1054,9 @@ class _Collector:
     def __init__(self) -> None:
         self.entities: dict[str, _Evidence] = defaultdict(_Evidence)
 
-    def see_field(self, entity: str, name: str, spec: dict[str, Any], slug: str, confidence: float,
-                  from_form: bool) -> None:
+    def see_field(
+        self, entity: str, name: str, spec: dict[str, Any], slug: str, confidence: float, from_form: bool
+    ) -> None:
         evidence = self.entities[entity]
         evidence.fields[name].append(_Sighting(spec, slug, confidence, from_form))
         evidence.pages.add(slug)
@@ -497,6 +1068,7 @@ class _Collector:
 
 
 # --- form controls -------------------------------------------------------------------------------
+
 
 def _clean_label(text: str) -> tuple[str, bool]:
     """Strip decoration from a label; the bool says the label marked the field as required."""
@@ -577,8 +1149,7 @@ def _number(text: str) -> int | float | None:
 def _numeric_spec(control: LexborNode) -> dict[str, Any]:
     """<input type=number>: integers unless `step` allows fractions (HTML's default step is 1)."""
     step = _attr(control, "step").lower()
-    fractional = step == "any" or ("." in step) or any(
-        "." in _attr(control, bound) for bound in ("min", "max"))
+    fractional = step == "any" or ("." in step) or any("." in _attr(control, bound) for bound in ("min", "max"))
     spec: dict[str, Any] = {"type": "number" if fractional else "integer"}
     validation = {}
     for bound in ("min", "max"):
@@ -717,14 +1288,14 @@ def _is_confirmation(name: str) -> bool:
 def _is_filter_control(control: LexborNode, name: str, writing: bool = False) -> bool:
     """A search/filter/sort/pagination control. In a form that writes a record, a control merely
     named like one (`order`, `page`, `limit`) is data: only its type or its container decide."""
-    if (_attr(control, "type") or "").lower() == "search" or (
-            name in _FILTER_CONTROL_NAMES and not writing):
+    if (_attr(control, "type") or "").lower() == "search" or (name in _FILTER_CONTROL_NAMES and not writing):
         return True
     for ancestor in _ancestors(control, limit=8):
         if _attr(ancestor, "role") == "search":
             return True
         if {"search", "filter", "filters", "toolbar"}.intersection(
-                w for cls in _classes(ancestor) for w in words_of(cls)):
+            w for cls in _classes(ancestor) for w in words_of(cls)
+        ):
             return True
     return False
 
@@ -744,8 +1315,7 @@ def _form_fields(controls: list[LexborNode], labels: _Labels, writing: bool = Fa
         if len(groups.get(_attr(control, "name"), [])) >= 2:
             label, starred = _group_label(control)
         name = snake_case(_raw_control_name(control, label))
-        if not name or name in seen or name in _SKIPPED_CONTROL_NAMES or name.startswith("_") \
-                or _is_confirmation(name):
+        if not name or name in seen or name in _SKIPPED_CONTROL_NAMES or name.startswith("_") or _is_confirmation(name):
             continue
         if _is_filter_control(control, name, writing):
             continue
@@ -759,8 +1329,9 @@ def _form_fields(controls: list[LexborNode], labels: _Labels, writing: bool = Fa
             spec = _control_spec(control, name, values)
         if spec is None:
             continue
-        spec["required"] = (_has_attr(control, "required")
-                            or _attr(control, "aria-required").lower() == "true" or starred)
+        spec["required"] = (
+            _has_attr(control, "required") or _attr(control, "aria-required").lower() == "true" or starred
+        )
         if name in _UNIQUE_FIELD_NAMES:
             spec["unique"] = True
         if label:
@@ -776,9 +1347,12 @@ def _has_existing_values(controls: list[LexborNode]) -> bool:
         if control.tag == "textarea" and _text(control):
             return True
         input_type = (_attr(control, "type") or "text").lower()
-        if control.tag == "input" and input_type not in (
-                "hidden", "checkbox", "radio", "submit", "button", "reset", "file", "password",
-                "search", "image") and _attr(control, "value"):
+        if (
+            control.tag == "input"
+            and input_type
+            not in ("hidden", "checkbox", "radio", "submit", "button", "reset", "file", "password", "search", "image")
+            and _attr(control, "value")
+        ):
             return True
     return False
 
@@ -796,6 +1370,7 @@ def _submit_text(root: LexborNode) -> str:
 
 # --- the page reader -----------------------------------------------------------------------------
 
+
 @dataclass
 class _Page:
     slug: str
@@ -811,8 +1386,12 @@ class _Page:
     def mentions(self, entity: str) -> bool:
         """Whether the page's headings, title or tabs name `entity` (Comments (2) names Comment)."""
         if self.heading_words is None:
-            texts = [_text(n) for n in self.tree.css(
-                _HEADING_SELECTOR + ",title,caption,legend,[class*=title],[role=tab],[class*=tab]")]
+            texts = [
+                _text(n)
+                for n in self.tree.css(
+                    _HEADING_SELECTOR + ",title,caption,legend,[class*=title],[role=tab],[class*=tab]"
+                )
+            ]
             self.heading_words = {singularize(w) for t in texts for w in words_of(t)}
         return all(singularize(w) in self.heading_words for w in words_of(entity))
 
@@ -887,18 +1466,21 @@ def _is_query_form(form: LexborNode) -> bool:
 
 def _is_writing_form(page: _Page, root: LexborNode) -> bool:
     """A form that saves a record: it posts, or its button or the page says create/update."""
-    return (_attr(root, "method").lower() == "post" or page.info.operation in ("create", "update")
-            or bool(_entity_from_action_text(_submit_text(root))))
+    return (
+        _attr(root, "method").lower() == "post"
+        or page.info.operation in ("create", "update")
+        or bool(_entity_from_action_text(_submit_text(root)))
+    )
 
 
-def _see_rating(page: _Page, collector: _Collector, root: LexborNode, fields: list[_FormField],
-                known: set[str]) -> bool:
+def _see_rating(
+    page: _Page, collector: _Collector, root: LexborNode, fields: list[_FormField], known: set[str]
+) -> bool:
     """A rating widget (a form whose only control is a rating) rates the record it sits on: its
     value is that record's `rating` field, never an entity. False when `fields` are not one."""
     if len(fields) != 1 or not set(fields[0].name.split("_")) & _RATING_FIELD_NAMES:
         return False
-    entity = (_explicit_entity(root) or page.info.entity
-              or _known_entity_in_text(_nearest_heading(root), known))
+    entity = _explicit_entity(root) or page.info.entity or _known_entity_in_text(_nearest_heading(root), known)
     if entity:
         numbers = [_number(v) for v in fields[0].spec.get("enum_values", [])]
         values = [v for v in numbers if isinstance(v, int)]
@@ -918,8 +1500,11 @@ def _read_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
         if _inside(form, {"footer", "nav"}) or _is_query_form(form):
             continue
         units.append((form, form.css("input, select, textarea"), True))
-    orphans = [c for c in body.css("input, select, textarea")
-               if not _inside(c, {"form", "footer", "nav"}) and not _has_attr(c, "form")]
+    orphans = [
+        c
+        for c in body.css("input, select, textarea")
+        if not _inside(c, {"form", "footer", "nav"}) and not _has_attr(c, "form")
+    ]
     if orphans and (page.info.operation or _entity_from_action_text(_submit_text(body))):
         units.append((body, orphans, False))
     for root, controls, is_form in units:
@@ -943,6 +1528,7 @@ def _read_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
 
 # --- displayed records: tables, repeated cards, detail pages -------------------------------------
 
+
 def _display_value(node: LexborNode) -> tuple[str, str | None]:
     """(text value, type implied by the element itself or None)."""
     if node.tag == "img":
@@ -955,8 +1541,11 @@ def _display_value(node: LexborNode) -> tuple[str, str | None]:
         return value, "datetime" if _ISO_DATETIME.match(value) else "date"
     if node.tag == "a" and _attr(node, "href").lower().startswith("mailto:"):
         return _attr(node, "href")[7:], "email"
-    bar = node if node.tag == "progress" or _attr(node, "role") == "progressbar" else \
-        node.css_first("progress, [role=progressbar]")
+    bar = (
+        node
+        if node.tag == "progress" or _attr(node, "role") == "progressbar"
+        else node.css_first("progress, [role=progressbar]")
+    )
     if bar is not None:
         return _attr(bar, "aria-valuenow") or _attr(bar, "value"), "integer"
     return _text(node), None
@@ -1005,12 +1594,20 @@ def _sniff_spec(name: str, values: list[str], element_type: str | None) -> dict[
     return {"type": "string"}
 
 
-def _see_displayed(collector: _Collector, page: _Page, entity: str,
-                   values: dict[str, list[str]], element_types: dict[str, str | None],
-                   confidence: dict[str, float]) -> None:
+def _see_displayed(
+    collector: _Collector,
+    page: _Page,
+    entity: str,
+    values: dict[str, list[str]],
+    element_types: dict[str, str | None],
+    confidence: dict[str, float],
+) -> None:
     for name in values:
-        if name.split("_")[-1] in _PICTURE_WORDS and element_types.get(name) != "image" and all(
-                len(v) <= 3 for v in values[name]):
+        if (
+            name.split("_")[-1] in _PICTURE_WORDS
+            and element_types.get(name) != "image"
+            and all(len(v) <= 3 for v in values[name])
+        ):
             continue  # an avatar drawn from initials ("JD") stores nothing of its own
         spec = _sniff_spec(name, values[name], element_types.get(name))
         spec["required"] = False
@@ -1023,7 +1620,7 @@ def _see_displayed(collector: _Collector, page: _Page, entity: str,
 def _without_entity_prefix(name: str, entity: str) -> str:
     """A column named after its entity drops the entity: Project Name on projects -> name."""
     prefix = snake_case(entity) + "_"
-    rest = name[len(prefix):] if name.startswith(prefix) else ""
+    rest = name[len(prefix) :] if name.startswith(prefix) else ""
     return rest if rest and rest not in _IGNORED_COLUMN_NAMES else name
 
 
@@ -1061,8 +1658,11 @@ def _event_lines(cell: LexborNode) -> list[tuple[str, str]]:
     found = []
     for line in cell.css("small, span, p, div"):
         match = _EVENT_LINE.match(_text(line))
-        if match and match.group(1).lower() in _EVENT_FIELD_WORDS and (
-                _HUMAN_DATE.match(match.group(2)) or _ISO_DATE.match(match.group(2))):
+        if (
+            match
+            and match.group(1).lower() in _EVENT_FIELD_WORDS
+            and (_HUMAN_DATE.match(match.group(2)) or _ISO_DATE.match(match.group(2)))
+        ):
             found.append((f"{match.group(1).lower()}_at", match.group(2)))
     return found
 
@@ -1073,12 +1673,14 @@ def _table_entity(page: _Page, table: LexborNode, known: set[str], record: bool)
     caption = table.css_first("caption")
     role_tokens = [t for t in _semantic_tokens(table) if _token_segments(t)[-1] in _ROLE_SUFFIXES]
     named = _entity_from_identifier("-".join(_token_segments(role_tokens[0])[:-1])) if role_tokens else ""
-    return (_explicit_entity(table)
-            or (_entity_from_heading(_text(caption), known) if caption is not None else "")
-            or (named if named and (named in known or page.mentions(named)) else "")
-            or (page.info.entity if record and page.info.detail else "")
-            or _entity_from_heading(_nearest_heading(table), known)
-            or page.info.entity)
+    return (
+        _explicit_entity(table)
+        or (_entity_from_heading(_text(caption), known) if caption is not None else "")
+        or (named if named and (named in known or page.mentions(named)) else "")
+        or (page.info.entity if record and page.info.detail else "")
+        or _entity_from_heading(_nearest_heading(table), known)
+        or page.info.entity
+    )
 
 
 def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
@@ -1134,8 +1736,7 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
         page.scope_entity[table.mem_id] = entity
         for node in table.traverse():
             page.claimed.add(node.mem_id)
-        _see_displayed(collector, page, entity, values, element_types,
-                       {name: CONFIDENCE_DISPLAY for name in values})
+        _see_displayed(collector, page, entity, values, element_types, {name: CONFIDENCE_DISPLAY for name in values})
         owner = page.info.entity if page.info.detail or page.info.operation == "update" else ""
         if owner and owner != entity:
             collector.entities[owner].lists[entity].add(page.slug)
@@ -1172,8 +1773,7 @@ def _best_prefix(tokens: list[str], known: set[str]) -> tuple[list[str], str, in
             counts[tuple(segments[:n])] += 1
     if not counts:
         return [], "", 0
-    best, count = max(counts.items(), key=lambda item: (
-        item[1], item[0] in known_prefixes, len(item[0]), item[0]))
+    best, count = max(counts.items(), key=lambda item: (item[1], item[0] in known_prefixes, len(item[0]), item[0]))
     return list(best), known_prefixes.get(best, ""), count
 
 
@@ -1185,8 +1785,9 @@ class _ItemFields:
     nodes: list[LexborNode]
 
 
-def _item_fields(item: LexborNode, entity_segments: list[str], page: _Page,
-                 known_segments: dict[str, str]) -> _ItemFields:
+def _item_fields(
+    item: LexborNode, entity_segments: list[str], page: _Page, known_segments: dict[str, str]
+) -> _ItemFields:
     """Fields shown inside one repeated item, by data-field/itemprop or entity-prefixed classes."""
     result = _ItemFields({}, {}, set(), [])
     for node in item.traverse():
@@ -1214,14 +1815,18 @@ def _item_fields(item: LexborNode, entity_segments: list[str], page: _Page,
     return result
 
 
-def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page,
-                  known: set[str]) -> tuple[str, list[str]]:
+def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page, known: set[str]) -> tuple[str, list[str]]:
     """(entity, class-name segments naming it) for a group of repeated items."""
     explicit = _explicit_entity(items[0]) or _explicit_entity(parent)
     if explicit:
         return explicit, words_of(explicit)
-    tokens = [t for item in items for node in item.traverse() if node.mem_id != item.mem_id
-              and node.mem_id not in page.claimed for t in _semantic_tokens(node)]
+    tokens = [
+        t
+        for item in items
+        for node in item.traverse()
+        if node.mem_id != item.mem_id and node.mem_id not in page.claimed
+        for t in _semantic_tokens(node)
+    ]
     prefix, known_name, coverage = _best_prefix(tokens, known)
     named = known_name or entity_name_from_phrase(" ".join(prefix))
     # a class prefix shared inside the items names an entity when the page names it too: widgets,
@@ -1282,14 +1887,17 @@ def _card_fields(item: LexborNode, entity: str) -> _ItemFields:
         name = _text(title)
         for aside in title.css("small, time"):  # "Dennis Mugo <small>3.00 PM</small>"
             when = _text(aside)
-            if aside.mem_id != title.mem_id and (_CLOCK_VALUE.match(when) or _HUMAN_DATE.match(when)
-                                                 or aside.tag == "time"):
+            if aside.mem_id != title.mem_id and (
+                _CLOCK_VALUE.match(when) or _HUMAN_DATE.match(when) or aside.tag == "time"
+            ):
                 see("date", aside, when, "datetime")
                 name = name.replace(when, "").strip()
         see("name", title, name, None)
     for node in item.traverse():
-        if node.mem_id == item.mem_id or (title is not None and (
-                node.mem_id == title.mem_id or any(a.mem_id == title.mem_id for a in _ancestors(node, 8)))):
+        if node.mem_id == item.mem_id or (
+            title is not None
+            and (node.mem_id == title.mem_id or any(a.mem_id == title.mem_id for a in _ancestors(node, 8)))
+        ):
             continue
         if node.tag == "img" and _attr(node, "src"):
             see("image", node, _attr(node, "src"), "image")
@@ -1299,7 +1907,8 @@ def _card_fields(item: LexborNode, entity: str) -> _ItemFields:
             value, kind = _display_value(node)
             see(f"{event}_at" if event else "date", node, value, kind)
         elif node.tag in ("p", "li", "dd", "div", "span") and not any(
-                inner.mem_id != node.mem_id for inner in node.css("p, li, div, time, img")):
+            inner.mem_id != node.mem_id for inner in node.css("p, li, div, time, img")
+        ):
             text = _text(node)
             match = _LABELLED_VALUE.match(text)
             if match and len(match.group(1).split()) <= 3:
@@ -1323,8 +1932,7 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
             if not child.is_element_node or child.tag in _SKIPPED_GROUP_TAGS:
                 continue
             semantic = tuple(sorted(_semantic_tokens(child)))
-            signature = (child.tag, semantic or tuple(sorted(_classes(child))),
-                         _attr(child, "data-entity"))
+            signature = (child.tag, semantic or tuple(sorted(_classes(child))), _attr(child, "data-entity"))
             by_signature[signature].append(child)
         for items in by_signature.values():
             if len(items) >= 2:
@@ -1342,14 +1950,18 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
             if _unnamed_record_list(items, entity, page):
                 cards = [_card_fields(item, entity) for item in items]
                 shared = Counter(name for card in cards for name in card.values)
-                card_values = {name: [c.values[name] for c in cards if name in c.values]
-                               for name, count in shared.items() if count >= 2}
+                card_values = {
+                    name: [c.values[name] for c in cards if name in c.values]
+                    for name, count in shared.items()
+                    if count >= 2
+                }
                 card_kinds = {name: next(c.kinds[name] for c in cards if name in c.values) for name in card_values}
                 for item, card in zip(items, cards, strict=True):
                     page.scope_entity[item.mem_id] = entity
                     page.claimed.update(n.mem_id for n in card.nodes)
-                _see_displayed(collector, page, entity, card_values, card_kinds,
-                               {name: CONFIDENCE_DISPLAY for name in card_values})
+                _see_displayed(
+                    collector, page, entity, card_values, card_kinds, {name: CONFIDENCE_DISPLAY for name in card_values}
+                )
             continue
         values: dict[str, list[str]] = defaultdict(list)
         kinds: dict[str, str | None] = {}
@@ -1421,10 +2033,14 @@ def _read_detail(page: _Page, collector: _Collector, known: set[str]) -> None:
     for entity, fields in found.items():
         if not fields:
             continue
-        _see_displayed(collector, page, entity,
-                       {n: [v[0]] for n, v in fields.items()},
-                       {n: v[1] for n, v in fields.items()},
-                       {n: v[2] for n, v in fields.items()})
+        _see_displayed(
+            collector,
+            page,
+            entity,
+            {n: [v[0]] for n, v in fields.items()},
+            {n: v[1] for n, v in fields.items()},
+            {n: v[2] for n, v in fields.items()},
+        )
 
 
 def _read_deletes(page: _Page, collector: _Collector) -> None:
@@ -1434,8 +2050,16 @@ def _read_deletes(page: _Page, collector: _Collector) -> None:
         return
     for control in body.css("button, a, input[type=submit], input[type=button]"):
         text = _text(control) or _attr(control, "value")
-        hints = " ".join([text, _attr(control, "aria-label"), _attr(control, "title"),
-                          _attr(control, "id"), _attr(control, "name"), *_classes(control)])
+        hints = " ".join(
+            [
+                text,
+                _attr(control, "aria-label"),
+                _attr(control, "title"),
+                _attr(control, "id"),
+                _attr(control, "name"),
+                *_classes(control),
+            ]
+        )
         if not _DELETE_WORDS.intersection(words_of(hints)):
             continue
         entity = _explicit_entity(control, limit=0)
@@ -1458,16 +2082,30 @@ def _read_deletes(page: _Page, collector: _Collector) -> None:
 
 # --- assembling entities -------------------------------------------------------------------------
 
-_TYPE_PRECEDENCE = ("reference", "enum", "email", "url", "image", "datetime", "date", "integer",
-                    "number", "boolean", "text", "string")
+_TYPE_PRECEDENCE = (
+    "reference",
+    "enum",
+    "email",
+    "url",
+    "image",
+    "datetime",
+    "date",
+    "integer",
+    "number",
+    "boolean",
+    "text",
+    "string",
+)
 
 
 def _merge_type(types: list[str]) -> str:
     if "number" in types and "integer" in types:
         return "number"
     counts = Counter(types)
-    return min(counts, key=lambda t: (-counts[t], _TYPE_PRECEDENCE.index(t)
-                                      if t in _TYPE_PRECEDENCE else len(_TYPE_PRECEDENCE)))
+    return min(
+        counts,
+        key=lambda t: (-counts[t], _TYPE_PRECEDENCE.index(t) if t in _TYPE_PRECEDENCE else len(_TYPE_PRECEDENCE)),
+    )
 
 
 def _noisy_or(sightings: list[_Sighting]) -> float:
@@ -1525,11 +2163,14 @@ def _reference_target(name: str, spec: dict[str, Any], entity: str, entity_names
     if not stem:
         return None
     candidate = entity_name_from_phrase(stem)
-    if candidate in entity_names and candidate != entity and spec["type"] in (
-            "reference", "string", "enum", "text"):
+    if candidate in entity_names and candidate != entity and spec["type"] in ("reference", "string", "enum", "text"):
         return f"{stem}_id", candidate
-    if stem in _PERSON_ROLES and USER_ENTITY in entity_names and entity != USER_ENTITY \
-            and spec["type"] in ("reference", "string", "enum"):
+    if (
+        stem in _PERSON_ROLES
+        and USER_ENTITY in entity_names
+        and entity != USER_ENTITY
+        and spec["type"] in ("reference", "string", "enum")
+    ):
         return f"{stem}_id", USER_ENTITY
     if spec["type"] == "reference" and candidate:
         return f"{stem}_id", candidate
@@ -1544,8 +2185,7 @@ def _feature_entities(features: list[dict[str, Any]]) -> dict[str, dict[str, set
         if not isinstance(operations, dict):
             continue
         for key, names in operations.items():
-            operation = {"creates": "create", "reads": "read", "updates": "update",
-                         "deletes": "delete"}.get(key)
+            operation = {"creates": "create", "reads": "read", "updates": "update", "deletes": "delete"}.get(key)
             if operation is None or not isinstance(names, list):
                 continue
             for raw in names:
@@ -1585,8 +2225,7 @@ def _parse_page(page: dict[str, Any]) -> _Page:
     for node in tree.css("script, style, noscript, template"):
         node.decompose()
     path = str(page.get("path") or "")
-    return _Page(str(page.get("slug") or ""), path, str(page.get("name") or ""), tree, _path_info(path),
-                 _Labels(tree))
+    return _Page(str(page.get("slug") or ""), path, str(page.get("name") or ""), tree, _path_info(path), _Labels(tree))
 
 
 # --- one page at a time ----------------------------------------------------------------------------
@@ -1599,6 +2238,7 @@ def _parse_page(page: dict[str, Any]) -> _Page:
 # page's forms found; details with those plus what every page's tables and cards found. A page is
 # read with the slice of each stage's known entities that it can see at all (`relevant_known`),
 # so its findings are a function of its content and that slice, which the cache key includes.
+
 
 def _stage_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
     _read_forms(page, collector, known)
@@ -1626,8 +2266,7 @@ def page_seeds(page: dict[str, Any]) -> dict[str, Any]:
     named = {_path_info(str(page.get("path") or "")).entity}
     if "data-entity" in html or "itemtype" in html:  # parsing is the costly part: only when it can tell more
         named |= {_explicit_entity(n, limit=0) for n in _parse_page(page).tree.css("[data-entity], [itemtype]")}
-    source = " ".join([*(str(page.get(key) or "") for key in ("slug", "path", "name", "purpose")),
-                       html_unescape(html)])
+    source = " ".join([*(str(page.get(key) or "") for key in ("slug", "path", "name", "purpose")), html_unescape(html)])
     return {"entities": sorted(named - {""}), "words": sorted(word_set(source))}
 
 
@@ -1635,8 +2274,7 @@ def relevant_known(known: set[str], words: set[str]) -> list[str]:
     """The known entity names a page can react to: those whose words (singular or plural) all
     occur on it. Page readers compare known names only with words of the page's texts, class
     names and attributes, so a name outside this slice cannot change what they find there."""
-    return sorted(name for name in known
-                  if set(words_of(name)) <= words or set(words_of(pluralize(name))) <= words)
+    return sorted(name for name in known if set(words_of(name)) <= words or set(words_of(pluralize(name))) <= words)
 
 
 def read_page(page: dict[str, Any], known: list[list[str]]) -> dict[str, Any]:
@@ -1650,15 +2288,23 @@ def read_page(page: dict[str, Any], known: list[list[str]]) -> dict[str, Any]:
         stage(parsed, collector, set(names))
         found.append(sorted(collector.entities))
     evidence = {
-        name: {"fields": {f: [[s.spec, s.confidence, s.from_form] for s in sightings]
-                          for f, sightings in e.fields.items()},
-               "crud": sorted(e.crud), "seen": parsed.slug in e.pages, "lists": sorted(e.lists),
-               "has_form": e.has_form}
-        for name, e in collector.entities.items()}
+        name: {
+            "fields": {
+                f: [[s.spec, s.confidence, s.from_form] for s in sightings] for f, sightings in e.fields.items()
+            },
+            "crud": sorted(e.crud),
+            "seen": parsed.slug in e.pages,
+            "lists": sorted(e.lists),
+            "has_form": e.has_form,
+        }
+        for name, e in collector.entities.items()
+    }
     return {"slug": parsed.slug, "known": [list(k) for k in known], "found": found[:-1], "entities": evidence}
 
 
-def known_stages(seeds: list[dict[str, Any]], findings: list[dict[str, Any] | None], features: list[dict[str, Any]]) -> list[set[str]]:
+def known_stages(
+    seeds: list[dict[str, Any]], findings: list[dict[str, Any] | None], features: list[dict[str, Any]]
+) -> list[set[str]]:
     """The entities known before each stage: those features and pages name outright, then each
     stage adds what it found on any page (as far as `findings` tell; None: not read yet)."""
     stages = [set(_feature_entities(features)).union(*(s["entities"] for s in seeds))]
@@ -1667,7 +2313,9 @@ def known_stages(seeds: list[dict[str, Any]], findings: list[dict[str, Any] | No
     return stages
 
 
-def pages_to_read(seeds: list[dict[str, Any]], findings: list[dict[str, Any] | None], features: list[dict[str, Any]]) -> dict[int, list[list[str]]]:
+def pages_to_read(
+    seeds: list[dict[str, Any]], findings: list[dict[str, Any] | None], features: list[dict[str, Any]]
+) -> dict[int, list[list[str]]]:
     """Index -> known slices, for each page whose findings are missing or were read with other
     known entities than the project's now. Reading those and asking again settles within
     len(READ_STAGES) rounds: each round makes one more stage's known entities final."""
@@ -1691,8 +2339,9 @@ def assemble_entities(findings: list[dict[str, Any]], features: list[dict[str, A
         for name, found in page["entities"].items():
             evidence = collector.entities[name]
             for field_name, sightings in found["fields"].items():
-                evidence.fields[field_name].extend(_Sighting(spec, slug, confidence, from_form)
-                                                   for spec, confidence, from_form in sightings)
+                evidence.fields[field_name].extend(
+                    _Sighting(spec, slug, confidence, from_form) for spec, confidence, from_form in sightings
+                )
             for operation in found["crud"]:
                 evidence.crud[operation].add(slug)
             if found["seen"]:
@@ -1730,8 +2379,10 @@ def _fold_synonyms(fields: dict[str, list[_Sighting]]) -> None:
         present = sorted(group.intersection(fields))
         if len(present) < 2:
             continue
-        keep = min(present, key=lambda n: (-len({s.slug for s in fields[n]}),
-                                           not any(s.from_form for s in fields[n]), len(n), n))
+        keep = min(
+            present,
+            key=lambda n: (-len({s.slug for s in fields[n]}), not any(s.from_form for s in fields[n]), len(n), n),
+        )
         for name in present:
             if name != keep:
                 fields[keep].extend(fields.pop(name))
@@ -1748,8 +2399,7 @@ def _assemble(collector: _Collector) -> list[dict[str, Any]]:
     for entity in sorted(names):
         fields: dict[str, list[_Sighting]] = defaultdict(list)
         for name, sightings in sorted(entities[entity].fields.items()):
-            merged_type = _merge_type([s.spec["type"] for s in (
-                [s for s in sightings if s.from_form] or sightings)])
+            merged_type = _merge_type([s.spec["type"] for s in ([s for s in sightings if s.from_form] or sightings)])
             target = _reference_target(name, {"type": merged_type}, entity, names)
             if target is None:
                 fields[name].extend(sightings)
@@ -1757,12 +2407,16 @@ def _assemble(collector: _Collector) -> list[dict[str, Any]]:
             fk, target_entity = target
             many = any(s.spec.get("multiple") for s in sightings)
             if many:
-                relationships[entity].add(("many_to_many", target_entity, f"{snake_case(target_entity)}_id", "many_to_many"))
+                relationships[entity].add(
+                    ("many_to_many", target_entity, f"{snake_case(target_entity)}_id", "many_to_many")
+                )
                 relationships[target_entity].add(("many_to_many", entity, f"{snake_case(entity)}_id", "many_to_many"))
                 continue
             for s in sightings:
-                spec = {k: v for k, v in s.spec.items()
-                        if k in ("required", "label", "unique")} | {"type": "reference", "target_entity": target_entity}
+                spec = {k: v for k, v in s.spec.items() if k in ("required", "label", "unique")} | {
+                    "type": "reference",
+                    "target_entity": target_entity,
+                }
                 spec.pop("unique", None)
                 fields[fk].append(_Sighting(spec, s.slug, s.confidence, s.from_form))
             relationships[entity].add(("belongs_to", target_entity, fk, "has_many"))
@@ -1782,38 +2436,45 @@ def _assemble(collector: _Collector) -> list[dict[str, Any]]:
                 continue
             fk = f"{snake_case(owner)}_id"
             for slug in sorted(slugs):
-                rewritten[listed][fk].append(_Sighting(
-                    {"type": "reference", "target_entity": owner, "required": False},
-                    slug, CONFIDENCE_LIST_RELATION, False))
+                rewritten[listed][fk].append(
+                    _Sighting(
+                        {"type": "reference", "target_entity": owner, "required": False},
+                        slug,
+                        CONFIDENCE_LIST_RELATION,
+                        False,
+                    )
+                )
             relationships[listed].add(("belongs_to", owner, fk, "has_many"))
             relationships[owner].add(("has_many", listed, fk, "belongs_to"))
 
     result = []
     for entity in sorted(entities):
         evidence = entities[entity]
-        merged: dict[str, dict[str, Any]] = {"id": {"type": "uuid", "required": True, "primary": True,
-                                          "inferred_from": [], "confidence": 1.0}}
+        merged: dict[str, dict[str, Any]] = {
+            "id": {"type": "uuid", "required": True, "primary": True, "inferred_from": [], "confidence": 1.0}
+        }
         for name in sorted(rewritten.get(entity, {})):
             merged[name] = _merge_field(rewritten[entity][name])
-        result.append({
-            "entity_name": entity,
-            "plural_name": pluralize(entity),
-            "description": _describe(entity, evidence),
-            "fields": merged,
-            "relationships": [
-                {"type": t, "target_entity": target, "foreign_key": fk, "inverse": inverse}
-                for t, target, fk, inverse in sorted(relationships.get(entity, set()))
-            ],
-            "crud_locations": {op: sorted(evidence.crud.get(op, set())) for op in CRUD_OPERATIONS},
-            "confidence_score": _entity_confidence(evidence, len(merged) - 1),
-        })
+        result.append(
+            {
+                "entity_name": entity,
+                "plural_name": pluralize(entity),
+                "description": _describe(entity, evidence),
+                "fields": merged,
+                "relationships": [
+                    {"type": t, "target_entity": target, "foreign_key": fk, "inverse": inverse}
+                    for t, target, fk, inverse in sorted(relationships.get(entity, set()))
+                ],
+                "crud_locations": {op: sorted(evidence.crud.get(op, set())) for op in CRUD_OPERATIONS},
+                "confidence_score": _entity_confidence(evidence, len(merged) - 1),
+            }
+        )
     return result
 
 
 # --- merging into stored rows --------------------------------------------------------------------
 
-_MERGED_KEYS = ("plural_name", "description", "fields", "relationships", "crud_locations",
-                "confidence_score")
+_MERGED_KEYS = ("plural_name", "description", "fields", "relationships", "crud_locations", "confidence_score")
 
 
 def merge_inferred(existing: list[dict[str, Any]], inferred: list[dict[str, Any]]) -> dict[str, Any]:
@@ -1839,15 +2500,12 @@ def merge_inferred(existing: list[dict[str, Any]], inferred: list[dict[str, Any]
         merged["plural_name"] = old.get("plural_name") or new["plural_name"]
         merged["description"] = old.get("description") or new["description"]
         merged["fields"] = _merge_fields(old.get("fields") or {}, new["fields"])
-        merged["relationships"] = _union_relationships(old.get("relationships") or [],
-                                                       new["relationships"])
+        merged["relationships"] = _union_relationships(old.get("relationships") or [], new["relationships"])
         merged["crud_locations"] = {
-            op: sorted(set((old.get("crud_locations") or {}).get(op, []))
-                       | set(new["crud_locations"].get(op, [])))
+            op: sorted(set((old.get("crud_locations") or {}).get(op, [])) | set(new["crud_locations"].get(op, [])))
             for op in sorted(set(CRUD_OPERATIONS) | set(old.get("crud_locations") or {}))
         }
-        merged["confidence_score"] = max(float(old.get("confidence_score") or 0.0),
-                                         new["confidence_score"])
+        merged["confidence_score"] = max(float(old.get("confidence_score") or 0.0), new["confidence_score"])
         if all(merged.get(k) == old.get(k) for k in _MERGED_KEYS):
             unchanged.append(old["entity_name"])
         else:
@@ -1863,8 +2521,9 @@ def _merge_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             merged[name] = copy.deepcopy(spec)
         elif not current.get("user_edited"):
             updated = copy.deepcopy(spec)
-            updated["inferred_from"] = sorted(set(current.get("inferred_from", []))
-                                              | set(spec.get("inferred_from", [])))
+            updated["inferred_from"] = sorted(
+                set(current.get("inferred_from", [])) | set(spec.get("inferred_from", []))
+            )
             merged[name] = updated
     return merged
 

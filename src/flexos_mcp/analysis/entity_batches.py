@@ -27,14 +27,22 @@ def read_pages(pages: list[dict[str, Any]], known: list[list[list[str]]]) -> lis
     return [_text(read_page(page, slices)) for page, slices in zip(pages, known, strict=True)]
 
 
-def plan_reads(seeds: list[str], findings: list[str | None], features: list[dict[str, Any]]) -> dict[int, list[list[str]]]:
+def plan_reads(
+    seeds: list[str], findings: list[str | None], features: list[dict[str, Any]]
+) -> dict[int, list[list[str]]]:
     """pages_to_read over the JSON texts of every page's seeds and findings (None: not read)."""
-    return pages_to_read([json.loads(s) for s in seeds], [json.loads(f) if f else None for f in findings],
-                         features)
+    return pages_to_read([json.loads(s) for s in seeds], [json.loads(f) if f else None for f in findings], features)
 
 
-UPSERT_KEYS = ("entity_name", "plural_name", "description", "fields", "relationships", "crud_locations",
-               "confidence_score")
+UPSERT_KEYS = (
+    "entity_name",
+    "plural_name",
+    "description",
+    "fields",
+    "relationships",
+    "crud_locations",
+    "confidence_score",
+)
 
 
 def assemble_and_merge(findings: list[str], features: list[dict[str, Any]], existing: list[str]) -> dict[str, Any]:
@@ -43,6 +51,9 @@ def assemble_and_merge(findings: list[str], features: list[dict[str, Any]], exis
     "upserted": [their names], "unchanged": [names], "protected": [names]}."""
     inferred = assemble_entities([json.loads(f) for f in findings], features)
     merged = merge_inferred([json.loads(row) for row in existing], inferred)
-    return {"upserts": _text([{k: row.get(k) for k in UPSERT_KEYS} for row in merged["upserts"]]),
-            "upserted": [row["entity_name"] for row in merged["upserts"]],
-            "unchanged": merged["unchanged"], "protected": merged["protected"]}
+    return {
+        "upserts": _text([{k: row.get(k) for k in UPSERT_KEYS} for row in merged["upserts"]]),
+        "upserted": [row["entity_name"] for row in merged["upserts"]],
+        "unchanged": merged["unchanged"],
+        "protected": merged["protected"],
+    }

@@ -103,7 +103,9 @@ def _reach(starts: list[int], adjacency: list[list[int]]) -> list[bool]:
     return seen
 
 
-def strongly_connected_components(vertices: list[int], succ: list[list[int]], members: set[int] | None = None) -> list[list[int]]:
+def strongly_connected_components(
+    vertices: list[int], succ: list[list[int]], members: set[int] | None = None
+) -> list[list[int]]:
     """Tarjan's algorithm, iterative (deep flows must not hit the recursion limit). Components
     come out in reverse topological order of the condensation, each sorted ascending."""
     index: dict[int, int] = {}
@@ -158,6 +160,7 @@ def strongly_connected_components(vertices: list[int], succ: list[list[int]], me
 def _cycles_through(start: int, members: set[int], succ: list[list[int]], limit: int) -> list[list[int]]:
     """Johnson's circuit search: the simple cycles through `start` inside `members`, at most
     `limit`. Blocking keeps the cost per cycle found linear in the component's size."""
+
     def neighbours(v: int) -> Iterator[int]:
         return iter([w for w in succ[v] if w in members and w != v])
 
@@ -222,12 +225,22 @@ def _missing_branches(graph: _Graph) -> list[dict[str, Any]]:
         branches = data.get("branches")
         if not isinstance(branches, list):
             if len(targets) < 2:
-                problems.append({"node_id": node_id, "problem": "fewer_than_two_branches",
-                                 "message": f"decision '{node_id}' leads to {len(targets)} node(s); a decision needs at least two outcomes"})
+                problems.append(
+                    {
+                        "node_id": node_id,
+                        "problem": "fewer_than_two_branches",
+                        "message": f"decision '{node_id}' leads to {len(targets)} node(s); a decision needs at least two outcomes",
+                    }
+                )
             continue
         if len(branches) < 2:
-            problems.append({"node_id": node_id, "problem": "fewer_than_two_branches",
-                             "message": f"decision '{node_id}' has {len(branches)} branch(es) in data.branches; a decision needs at least two"})
+            problems.append(
+                {
+                    "node_id": node_id,
+                    "problem": "fewer_than_two_branches",
+                    "message": f"decision '{node_id}' has {len(branches)} branch(es) in data.branches; a decision needs at least two",
+                }
+            )
         for b, branch in enumerate(branches):
             target = branch.get("target_node") if isinstance(branch, dict) else None
             label = branch.get("label") if isinstance(branch, dict) else None
@@ -235,17 +248,24 @@ def _missing_branches(graph: _Graph) -> list[dict[str, Any]]:
             if not target:
                 problem, message = "branch_without_target", f"{name} of decision '{node_id}' has no target_node"
             elif target not in graph.index:
-                problem, message = "branch_target_not_a_node", f"{name} of decision '{node_id}' targets '{target}', which is not a (non-annotation) node of this flow"
+                problem, message = (
+                    "branch_target_not_a_node",
+                    f"{name} of decision '{node_id}' targets '{target}', which is not a (non-annotation) node of this flow",
+                )
             elif target not in targets:
-                problem, message = "branch_without_edge", f"{name} of decision '{node_id}' targets '{target}' but no edge goes from '{node_id}' to '{target}'"
+                problem, message = (
+                    "branch_without_edge",
+                    f"{name} of decision '{node_id}' targets '{target}' but no edge goes from '{node_id}' to '{target}'",
+                )
             else:
                 continue
             problems.append({"node_id": node_id, "problem": problem, "branch_index": b, "message": message})
     return problems
 
 
-def _paths(graph: _Graph, entries: list[int], exits: set[int], useful: list[bool],
-           components: list[list[int]], max_paths: int) -> tuple[list[list[int]], int | None, bool]:
+def _paths(
+    graph: _Graph, entries: list[int], exits: set[int], useful: list[bool], components: list[list[int]], max_paths: int
+) -> tuple[list[list[int]], int | None, bool]:
     """Paths from entries to exits over `useful` nodes (those that can reach an exit)."""
     in_cycle = {v for c in components if len(c) > 1 for v in c}
     acyclic = not any(useful[v] for v in in_cycle)
@@ -290,8 +310,9 @@ def _paths(graph: _Graph, entries: list[int], exits: set[int], useful: list[bool
     return paths, count, count is None or count > len(paths)
 
 
-def analyze_flow(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
-                 max_paths: int = 100, max_cycles: int = 100) -> dict[str, Any]:
+def analyze_flow(
+    nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, max_paths: int = 100, max_cycles: int = 100
+) -> dict[str, Any]:
     """Entries, exits, unreachable nodes, dead ends, cycles, decisions missing a branch and
     entry-to-exit paths of one flow (rules in the module docstring). Linear in nodes + edges
     apart from the capped cycle and path listings.
@@ -373,8 +394,13 @@ def _break_cycles(order: list[int], succ: list[list[int]], has_in: list[bool]) -
     return dag
 
 
-def auto_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
-                gap_x: float = LAYOUT_GAP_X, gap_y: float = LAYOUT_GAP_Y) -> dict[str, dict[str, float]]:
+def auto_layout(
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    *,
+    gap_x: float = LAYOUT_GAP_X,
+    gap_y: float = LAYOUT_GAP_Y,
+) -> dict[str, dict[str, float]]:
     """Left-to-right layered positions `{node_id: {x, y}}` for every node.
 
     Longest-path layering from the entries (cycles broken deterministically), barycentre
@@ -434,6 +460,7 @@ def auto_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
             linked = neighbours[v]
             centre = sum(position[u] for u in linked) / len(linked) if linked else position[v]
             return (centre, position[v])
+
         ordered = sorted(members, key=key)
         for i, v in enumerate(ordered):
             position[v] = i
@@ -461,9 +488,14 @@ def auto_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
     return {node_id: result[node_id] for node_id in ids}
 
 
-def place_after(nodes: list[dict[str, Any]], after_node_id: str | None,
-                new_node_size: tuple[float, float] | None = None, *,
-                gap_x: float = LAYOUT_GAP_X, gap_y: float = LAYOUT_GAP_Y) -> dict[str, float]:
+def place_after(
+    nodes: list[dict[str, Any]],
+    after_node_id: str | None,
+    new_node_size: tuple[float, float] | None = None,
+    *,
+    gap_x: float = LAYOUT_GAP_X,
+    gap_y: float = LAYOUT_GAP_Y,
+) -> dict[str, float]:
     """Where a new node goes so a model never has to invent coordinates: one column to the right
     of `after_node_id` at its height, moved down past any node already there (so the second
     branch of a decision lands below the first). With no `after_node_id`, to the right of the
@@ -477,7 +509,9 @@ def place_after(nodes: list[dict[str, Any]], after_node_id: str | None,
         after = next((node for node in nodes if node.get("id") == after_node_id), None)
         if after is None:
             valid = ", ".join(node["id"] for node in nodes[:20]) or "(none: the flow has no nodes)"
-            raise CanvasError(f"after_node_id '{after_node_id}' is not a node of this flow; valid node ids: {valid}", "after_node_id")
+            raise CanvasError(
+                f"after_node_id '{after_node_id}' is not a node of this flow; valid node ids: {valid}", "after_node_id"
+            )
         after_width, _ = node_box_size(after)
         x = after["position"]["x"] + after_width + gap_x
         y = after["position"]["y"]

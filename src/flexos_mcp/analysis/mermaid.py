@@ -31,7 +31,13 @@ SHAPES = {
 
 EDGE_STYLES = {"arrow": "-->", "dotted": "-.->", "thick": "==>", "line": "---", "dotted_line": "-.-"}
 
-FLOW_NODE_SHAPES = {"screen": "box", "decision": "diamond", "database": "cylinder", "action": "stadium", "annotation": "note"}
+FLOW_NODE_SHAPES = {
+    "screen": "box",
+    "decision": "diamond",
+    "database": "cylinder",
+    "action": "stadium",
+    "annotation": "note",
+}
 
 STATUS_CLASS_DEFS = {
     "active": "fill:#dbeafe,stroke:#2563eb",
@@ -79,8 +85,22 @@ def escape_label(text: Any) -> str:
     return escaped if escaped.strip() else " "
 
 
-_RESERVED_WORDS = {"end", "graph", "flowchart", "subgraph", "style", "classdef", "class", "click", "linkstyle",
-                   "direction", "default", "call", "href", "interpolate"}
+_RESERVED_WORDS = {
+    "end",
+    "graph",
+    "flowchart",
+    "subgraph",
+    "style",
+    "classdef",
+    "class",
+    "click",
+    "linkstyle",
+    "direction",
+    "default",
+    "call",
+    "href",
+    "interpolate",
+}
 
 
 def class_name(name: str) -> str:
@@ -91,8 +111,13 @@ def class_name(name: str) -> str:
     return f"{cleaned}_" if cleaned.lower() in _RESERVED_WORDS else cleaned
 
 
-def graph_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
-                     direction: str = "TD", class_defs: dict[str, str] | None = None) -> str:
+def graph_to_mermaid(
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    *,
+    direction: str = "TD",
+    class_defs: dict[str, str] | None = None,
+) -> str:
     """A Mermaid flowchart of any small graph.
 
     nodes: `[{id, label, shape, class?}]` with shape one of SHAPES (default box) and class a
@@ -101,11 +126,15 @@ def graph_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *
     `class_defs` adds or overrides STATUS_CLASS_DEFS (`{"done": "fill:#cfc,stroke:#393"}`);
     a classDef line is emitted only for classes in use."""
     if direction not in DIRECTIONS:
-        raise ValueError(f"direction {direction!r} is not a Mermaid flowchart direction; valid: {', '.join(DIRECTIONS)}")
+        raise ValueError(
+            f"direction {direction!r} is not a Mermaid flowchart direction; valid: {', '.join(DIRECTIONS)}"
+        )
     styles = {class_name(k): v for k, v in {**STATUS_CLASS_DEFS, **(class_defs or {})}.items()}
     for name, style in styles.items():
         if not _STYLE_RE.fullmatch(style):
-            raise ValueError(f"class style for {name!r} must look like 'fill:#cfc,stroke:#393' (property:value pairs, no ; or braces); got {style!r}")
+            raise ValueError(
+                f"class style for {name!r} must look like 'fill:#cfc,stroke:#393' (property:value pairs, no ; or braces); got {style!r}"
+            )
     short: dict[str, str] = {}
     lines = [f"flowchart {direction}"]
     classes: dict[str, list[str]] = {}
@@ -116,7 +145,9 @@ def graph_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *
         short[node_id] = f"n{i}"
         shape = node.get("shape") or "box"
         if shape not in SHAPES:
-            raise ValueError(f"nodes[{i - 1}].shape {shape!r} of node {node_id!r} is not known; valid: {', '.join(SHAPES)}")
+            raise ValueError(
+                f"nodes[{i - 1}].shape {shape!r} of node {node_id!r} is not known; valid: {', '.join(SHAPES)}"
+            )
         opening, closing = SHAPES[shape]
         lines.append(f"  n{i}{opening}{escape_label(node.get('label'))}{closing}")
         if node.get("class"):
@@ -151,8 +182,13 @@ def _edge_label(edge: dict[str, Any], branch_labels: dict[tuple[str | None, str 
     return branch_labels.get((edge.get("source"), edge.get("target")))
 
 
-def flow_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, direction: str = "LR",
-                    page_names: dict[str, str] | None = None) -> str:
+def flow_to_mermaid(
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    *,
+    direction: str = "LR",
+    page_names: dict[str, str] | None = None,
+) -> str:
     """A journey flow (VueFlow nodes and edges) as a Mermaid flowchart: screens as boxes (named
     after their page, from `page_names`, when they have no label of their own), decisions as
     diamonds, database steps as cylinders, actions as stadiums, annotations as notes linked by
@@ -165,12 +201,21 @@ def flow_to_mermaid(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *,
             for branch in data["branches"]:
                 if isinstance(branch, dict) and isinstance(branch.get("label"), str):
                     branch_labels.setdefault((node["id"], branch.get("target_node")), branch["label"])
-    generic_nodes = [{"id": node["id"], "label": node_label_of(node, page_names), "shape": FLOW_NODE_SHAPES[kinds[node["id"]]]} for node in nodes]
+    generic_nodes = [
+        {"id": node["id"], "label": node_label_of(node, page_names), "shape": FLOW_NODE_SHAPES[kinds[node["id"]]]}
+        for node in nodes
+    ]
     generic_edges = []
     for edge in edges:
         if edge.get("source") not in kinds or edge.get("target") not in kinds:
             continue
         note = "annotation" in (kinds[edge["source"]], kinds[edge["target"]])
-        generic_edges.append({"source": edge["source"], "target": edge["target"],
-                              "label": _edge_label(edge, branch_labels), "style": "dotted_line" if note else "arrow"})
+        generic_edges.append(
+            {
+                "source": edge["source"],
+                "target": edge["target"],
+                "label": _edge_label(edge, branch_labels),
+                "style": "dotted_line" if note else "arrow",
+            }
+        )
     return graph_to_mermaid(generic_nodes, generic_edges, direction=direction)

@@ -43,14 +43,14 @@ class Region:
 
 @dataclass(frozen=True)
 class PixelDiff:
-    width: int                     # CSS pixels of the compared area (the larger of the two renders)
+    width: int  # CSS pixels of the compared area (the larger of the two renders)
     height: int
-    changed_pixels: int            # image pixels
+    changed_pixels: int  # image pixels
     total_pixels: int
     regions: list[Region]
-    regions_total: int             # before keeping the MAX_REGIONS largest
+    regions_total: int  # before keeping the MAX_REGIONS largest
     size_changed: bool
-    image: bytes | None = field(default=None, repr=False)   # the side-by-side PNG, when asked for
+    image: bytes | None = field(default=None, repr=False)  # the side-by-side PNG, when asked for
 
     @property
     def changed_share(self) -> float:
@@ -109,8 +109,12 @@ def _regions(mask: Image.Image, scale: int) -> tuple[list[Region], int]:
                 top, bottom = min(top, row), max(bottom, row)
                 weight += weights[index]
             column = index % columns
-            for near, inside in ((index - 1, column > 0), (index + 1, column < columns - 1),
-                                 (index - columns, index >= columns), (index + columns, index + columns < len(joined))):
+            for near, inside in (
+                (index - 1, column > 0),
+                (index + 1, column < columns - 1),
+                (index - columns, index >= columns),
+                (index + columns, index + columns < len(joined)),
+            ):
                 if inside and joined[near] and not seen[near]:
                     seen[near] = 1
                     queue.append(near)
@@ -122,8 +126,15 @@ def _regions(mask: Image.Image, scale: int) -> tuple[list[Region], int]:
         x0, y0 = left * cell, top * cell
         x1, y1 = min(width, (right + 1) * cell), min(height, (bottom + 1) * cell)
         changed = round(weight / 255 * cell * cell)  # a cell's mean times its area: its changed pixels
-        regions.append(Region(x=x0 // scale, y=y0 // scale, width=max(1, (x1 - x0) // scale),
-                              height=max(1, (y1 - y0) // scale), changed_pixels=changed))
+        regions.append(
+            Region(
+                x=x0 // scale,
+                y=y0 // scale,
+                width=max(1, (x1 - x0) // scale),
+                height=max(1, (y1 - y0) // scale),
+                changed_pixels=changed,
+            )
+        )
     return regions, len(found)
 
 
@@ -134,8 +145,14 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         return ImageFont.load_default()
 
 
-def _composite(before: Image.Image, after: Image.Image, mask: Image.Image, regions: list[Region], scale: int,
-               labels: tuple[str, str, str]) -> bytes:
+def _composite(
+    before: Image.Image,
+    after: Image.Image,
+    mask: Image.Image,
+    regions: list[Region],
+    scale: int,
+    labels: tuple[str, str, str],
+) -> bytes:
     """before | after | difference: the after-render faded to grey with changed pixels in magenta
     and each region outlined."""
     size = mask.size
@@ -143,16 +160,25 @@ def _composite(before: Image.Image, after: Image.Image, mask: Image.Image, regio
     overlay = Image.composite(Image.new("RGB", size, _MARK), faded, mask)
     draw = ImageDraw.Draw(overlay)
     for region in regions:
-        box = (region.x * scale, region.y * scale, (region.x + region.width) * scale - 1,
-               (region.y + region.height) * scale - 1)
+        box = (
+            region.x * scale,
+            region.y * scale,
+            (region.x + region.width) * scale - 1,
+            (region.y + region.height) * scale - 1,
+        )
         draw.rectangle(box, outline=_MARK, width=max(2, 2 * scale))
     panels = [before, after, overlay]
     factor = min(1.0, (MAX_COMPOSITE_WIDTH - _PANEL_GAP * 4) / sum(p.width for p in panels))
     if factor < 1.0:
-        panels = [p.resize((max(1, round(p.width * factor)), max(1, round(p.height * factor))),
-                           Image.Resampling.LANCZOS) for p in panels]
-    canvas = Image.new("RGB", (sum(p.width for p in panels) + _PANEL_GAP * 4,
-                               max(p.height for p in panels) + _LABEL_HEIGHT + _PANEL_GAP), _BACKDROP)
+        panels = [
+            p.resize((max(1, round(p.width * factor)), max(1, round(p.height * factor))), Image.Resampling.LANCZOS)
+            for p in panels
+        ]
+    canvas = Image.new(
+        "RGB",
+        (sum(p.width for p in panels) + _PANEL_GAP * 4, max(p.height for p in panels) + _LABEL_HEIGHT + _PANEL_GAP),
+        _BACKDROP,
+    )
     draw = ImageDraw.Draw(canvas)
     font = _font(16)
     x = _PANEL_GAP
@@ -165,8 +191,14 @@ def _composite(before: Image.Image, after: Image.Image, mask: Image.Image, regio
     return out.getvalue()
 
 
-def compare_pngs(before: bytes, after: bytes, *, scale: int = 1, threshold: int = DEFAULT_THRESHOLD,
-                 labels: tuple[str, str, str] | None = None) -> PixelDiff:
+def compare_pngs(
+    before: bytes,
+    after: bytes,
+    *,
+    scale: int = 1,
+    threshold: int = DEFAULT_THRESHOLD,
+    labels: tuple[str, str, str] | None = None,
+) -> PixelDiff:
     """Compare two PNG renders taken at the same device `scale`. With `labels` (before, after,
     difference), the result carries the side-by-side picture too."""
     first, second = _open(before), _open(after)
@@ -174,6 +206,13 @@ def compare_pngs(before: bytes, after: bytes, *, scale: int = 1, threshold: int 
     regions, regions_total = _regions(mask, scale)
     changed = mask.histogram()[255]
     image = _composite(first, second, mask, regions, scale, labels) if labels else None
-    return PixelDiff(width=mask.width // scale, height=mask.height // scale, changed_pixels=changed,
-                     total_pixels=mask.width * mask.height, regions=regions, regions_total=regions_total,
-                     size_changed=first.size != second.size, image=image)
+    return PixelDiff(
+        width=mask.width // scale,
+        height=mask.height // scale,
+        changed_pixels=changed,
+        total_pixels=mask.width * mask.height,
+        regions=regions,
+        regions_total=regions_total,
+        size_changed=first.size != second.size,
+        image=image,
+    )

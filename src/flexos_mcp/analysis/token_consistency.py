@@ -26,7 +26,14 @@ from flexos_mcp.analysis.design_tokens import (
 _KIND_ORDER = {"color": 0, "spacing": 1, "font_family": 2, "font_size": 3, "radius": 4}
 
 
-_TAILWIND_COLOR_PREFIX = {"text": "text", "border": "border", "outline": "outline", "ring": "ring", "fill": "fill", "stroke": "stroke"}
+_TAILWIND_COLOR_PREFIX = {
+    "text": "text",
+    "border": "border",
+    "outline": "outline",
+    "ring": "ring",
+    "fill": "fill",
+    "stroke": "stroke",
+}
 
 
 def _tailwind_color_class(name: str, contexts: list[str]) -> str:
@@ -64,7 +71,9 @@ def _color_suggestion(name: str, resolved: dict[str, Any], contexts: list[str], 
     }
 
 
-def _color_issue(hex_color: str, use: dict[str, Any], colors: dict[str, Any], resolved: dict[str, Any]) -> dict[str, Any]:
+def _color_issue(
+    hex_color: str, use: dict[str, Any], colors: dict[str, Any], resolved: dict[str, Any]
+) -> dict[str, Any]:
     """One off-palette colour. Within CLOSE_TOKEN_DELTA_E of a token: that token is the
     suggestion (role names first at equal distance). Beyond it: no suggestion; the message says
     to add a token or use the nearest token that plays the same part (text, background,
@@ -72,21 +81,36 @@ def _color_issue(hex_color: str, use: dict[str, Any], colors: dict[str, Any], re
     contexts = list(use.get("contexts", []))
     candidates = sorted((delta_e(hex_color, v), "ref" not in colors[n], n) for n, (v, _) in resolved.items() if v)
     distance, _, name = candidates[0]
-    issue = {"kind": "color", "value": hex_color, "count": int(use.get("count", 1)), "contexts": contexts,
-             "sources": list(use.get("sources", []))}
+    issue = {
+        "kind": "color",
+        "value": hex_color,
+        "count": int(use.get("count", 1)),
+        "contexts": contexts,
+        "sources": list(use.get("sources", [])),
+    }
     if distance <= CLOSE_TOKEN_DELTA_E:
         suggestion = _color_suggestion(name, resolved, contexts, distance)
-        return {**issue, "verdict": "near_token", "suggestion": suggestion, "alternative": None,
-                "message": f"{hex_color} is not in the palette but is close to colors.{name} ({suggestion['value']}): "
-                           f"ΔE2000 {distance:.2f}, within {CLOSE_TOKEN_DELTA_E:g}. Use colors.{name}."}
+        return {
+            **issue,
+            "verdict": "near_token",
+            "suggestion": suggestion,
+            "alternative": None,
+            "message": f"{hex_color} is not in the palette but is close to colors.{name} ({suggestion['value']}): "
+            f"ΔE2000 {distance:.2f}, within {CLOSE_TOKEN_DELTA_E:g}. Use colors.{name}.",
+        }
     paints = set(contexts) & PAINT_CONTEXTS
     same_part = [c for c in candidates if paints & set(colors[c[2]].get("contexts") or ())]
     distance, _, name = (same_part or candidates)[0]
     alternative = _color_suggestion(name, resolved, contexts, distance)
-    return {**issue, "verdict": "new_color", "suggestion": None, "alternative": alternative,
-            "message": f"{hex_color} is not in the palette and no token is close (none within ΔE2000 "
-                       f"{CLOSE_TOKEN_DELTA_E:g}); add one (confirm_design_token with path colors.<name> and value "
-                       f"{hex_color}) or use colors.{name} ({alternative['value']}, ΔE2000 {distance:.2f})."}
+    return {
+        **issue,
+        "verdict": "new_color",
+        "suggestion": None,
+        "alternative": alternative,
+        "message": f"{hex_color} is not in the palette and no token is close (none within ΔE2000 "
+        f"{CLOSE_TOKEN_DELTA_E:g}); add one (confirm_design_token with path colors.<name> and value "
+        f"{hex_color}) or use colors.{name} ({alternative['value']}, ΔE2000 {distance:.2f}).",
+    }
 
 
 def check_consistency(extracted_patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dict[str, Any]]:
@@ -128,8 +152,16 @@ def spacing_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list[dic
         if value in steps.values() or not steps:
             continue
         name, step = _nearest(value, steps)
-        issues.append(_scale_issue("spacing", px_key(value), count, f"spacing.steps.{name}", step,
-                                   [f"p-{name}", f"m-{name}", f"gap-{name}"]))
+        issues.append(
+            _scale_issue(
+                "spacing",
+                px_key(value),
+                count,
+                f"spacing.steps.{name}",
+                step,
+                [f"p-{name}", f"m-{name}", f"gap-{name}"],
+            )
+        )
     return issues
 
 
@@ -139,26 +171,30 @@ def font_family_issues(patterns: dict[str, Any], tokens: dict[str, Any]) -> list
     typography = tokens.get("typography") or {}
     if not typography.get("font_family"):
         return []
-    known_families = {f.lower() for f in typography.get("font_stack", [])} | {
-        str(typography.get("font_family", "")).lower()
-    } | GENERIC_FAMILIES
+    known_families = (
+        {f.lower() for f in typography.get("font_stack", [])}
+        | {str(typography.get("font_family", "")).lower()}
+        | GENERIC_FAMILIES
+    )
     issues = []
     for family, count in ((patterns.get("fonts") or {}).get("families") or {}).items():
         if family.lower() not in known_families:
-            issues.append({
-                "kind": "font_family",
-                "value": family,
-                "count": count,
-                "message": f"Font family {family!r} is not in the design system; use {typography['font_family']!r}.",
-                "suggestion": {
-                    "token": "typography.font_family",
-                    "value": typography["font_family"],
-                    "alias_chain": ["typography.font_family"],
-                    "css_var": css_var("typography.font_family"),
-                    "tailwind_class": "font-sans",
-                    "distance": None,
-                },
-            })
+            issues.append(
+                {
+                    "kind": "font_family",
+                    "value": family,
+                    "count": count,
+                    "message": f"Font family {family!r} is not in the design system; use {typography['font_family']!r}.",
+                    "suggestion": {
+                        "token": "typography.font_family",
+                        "value": typography["font_family"],
+                        "alias_chain": ["typography.font_family"],
+                        "css_var": css_var("typography.font_family"),
+                        "tailwind_class": "font-sans",
+                        "distance": None,
+                    },
+                }
+            )
     return issues
 
 

@@ -46,10 +46,16 @@ def token_contrast(tokens: dict[str, Any], mockups: Iterable[dict[str, Any]]) ->
                 verdict = contrast_verdict(text, background)
             except ValueError:  # not colours (data written by other software): nothing to judge
                 continue
-            entry = pairs.setdefault((text, background), {
-                "text": {"value": text, "token": names.get(text)},
-                "background": {"value": background, "token": names.get(background)},
-                **verdict.as_dict(), "uses": 0, "pages": set()})
+            entry = pairs.setdefault(
+                (text, background),
+                {
+                    "text": {"value": text, "token": names.get(text)},
+                    "background": {"value": background, "token": names.get(background)},
+                    **verdict.as_dict(),
+                    "uses": 0,
+                    "pages": set(),
+                },
+            )
             entry["uses"] += int(pair.get("count") or 1)
             entry["pages"].add(mockup.get("page"))
     result = sorted(pairs.values(), key=lambda e: (_VERDICT_ORDER[e["verdict"]], -e["uses"], e["ratio"]))

@@ -25,8 +25,11 @@ _DTCG_UNITS = ("px", "rem")
 
 
 def _flexos_extension(token: dict[str, Any]) -> dict[str, Any]:
-    data = {k: token[k] for k in ("usage_count", "contexts", "pages", "page_count", "confidence", "source", "confirmed")
-            if k in token}
+    data = {
+        k: token[k]
+        for k in ("usage_count", "contexts", "pages", "page_count", "confidence", "source", "confirmed")
+        if k in token
+    }
     return {"$extensions": {EXTENSION_KEY: data}} if data else {}
 
 
@@ -96,7 +99,9 @@ def to_dtcg(tokens: dict[str, Any]) -> dict[str, Any]:
         document["color"] = group
     spacing = tokens.get("spacing") or {}
     if spacing:
-        lengths = {"base": (spacing["base"]["value"], _flexos_extension(spacing["base"]))} if spacing.get("base") else {}
+        lengths = (
+            {"base": (spacing["base"]["value"], _flexos_extension(spacing["base"]))} if spacing.get("base") else {}
+        )
         lengths.update({name: (value, {}) for name, value in (spacing.get("steps") or {}).items()})
         document["spacing"] = {"$type": "dimension", **_dimensions(lengths)}
     typography = tokens.get("typography") or {}
@@ -120,8 +125,10 @@ def to_dtcg(tokens: dict[str, Any]) -> dict[str, Any]:
         document["shadow"] = {
             "$type": "shadow",
             **{
-                n: {"$value": _single_or_list([_dtcg_shadow_layer(layer) for layer in shadow_layers(t["value"])]),
-                    **_flexos_extension(t)}
+                n: {
+                    "$value": _single_or_list([_dtcg_shadow_layer(layer) for layer in shadow_layers(t["value"])]),
+                    **_flexos_extension(t),
+                }
                 for n, t in shadows.items()
             },
         }
@@ -207,9 +214,7 @@ def to_tailwind_theme(tokens: dict[str, Any]) -> dict[str, Any]:
     if typography.get("weights"):
         theme["fontWeight"] = {n: css_var(f"typography.weights.{n}") for n in typography["weights"]}
     if tokens.get("radii"):
-        theme["borderRadius"] = {
-            ("DEFAULT" if n == "default" else n): css_var(f"radii.{n}") for n in tokens["radii"]
-        }
+        theme["borderRadius"] = {("DEFAULT" if n == "default" else n): css_var(f"radii.{n}") for n in tokens["radii"]}
     shadows = [n for n, t in (tokens.get("shadows") or {}).items() if shadow_layers(t["value"])]
     if shadows:
         theme["boxShadow"] = {("DEFAULT" if n == "default" else n): css_var(f"shadows.{n}") for n in shadows}

@@ -19,9 +19,9 @@ class Viewport:
 VIEWPORTS: dict[str, Viewport] = {
     v.name: v
     for v in (
-        Viewport("mobile", 390, 844),     # iPhone 14/15
-        Viewport("tablet", 834, 1112),    # iPad Air 10.5"
-        Viewport("desktop", 1440, 900),   # a common laptop
+        Viewport("mobile", 390, 844),  # iPhone 14/15
+        Viewport("tablet", 834, 1112),  # iPad Air 10.5"
+        Viewport("desktop", 1440, 900),  # a common laptop
     )
 }
 

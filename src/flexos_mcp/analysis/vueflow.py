@@ -213,15 +213,18 @@ def _require_point(value: Any, path: str, what: str) -> None:
             raise CanvasError(f"{path}.{axis} must be a finite number ({what}); got {got}", f"{path}.{axis}")
 
 
-def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+def _identified(
+    items: Any, kind: str, limit: int, limit_name: str, advice: str
+) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Check an array of VueFlow nodes or edges: an array within its limit, each item an object
     with a unique non-empty string id. Yields (path, item, id) for the checks of each kind."""
     plural = f"{kind}s"
     if not isinstance(items, list):
         raise CanvasError(f"{plural} must be an array of VueFlow {plural}; got {_type_name(items)}", plural)
     if len(items) > limit:
-        raise CanvasError(f"the canvas has {len(items)} {plural}; a flow holds at most {limit} ({limit_name}). {advice}",
-                          plural)
+        raise CanvasError(
+            f"the canvas has {len(items)} {plural}; a flow holds at most {limit} ({limit_name}). {advice}", plural
+        )
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         path = f"{plural}[{index}]"
@@ -233,22 +236,29 @@ def _identified(items: Any, kind: str, limit: int, limit_name: str, advice: str)
         if len(item_id) > 255 or not _CANVAS_ID.fullmatch(item_id):
             raise CanvasError(f"{path}.id must be {CANVAS_ID_HELP}; got {json_shown(item_id)}", f"{path}.id")
         if item_id in seen:
-            raise CanvasError(f"{path}.id '{item_id}' is already the id of {plural}[{seen[item_id]}]; {kind} ids must be unique",
-                              f"{path}.id")
+            raise CanvasError(
+                f"{path}.id '{item_id}' is already the id of {plural}[{seen[item_id]}]; {kind} ids must be unique",
+                f"{path}.id",
+            )
         seen[item_id] = index
         yield path, item, item_id
 
 
 def _validate_nodes(nodes: Any) -> list[str]:
     ids: list[str] = []
-    for path, node, node_id in _identified(nodes, "node", MAX_CANVAS_NODES, "MAX_CANVAS_NODES",
-                                           "Split it into several flows (e.g. one per journey)."):
+    for path, node, node_id in _identified(
+        nodes, "node", MAX_CANVAS_NODES, "MAX_CANVAS_NODES", "Split it into several flows (e.g. one per journey)."
+    ):
         ids.append(node_id)
         _require_point(node.get("position"), f"{path}.position", f"node '{node_id}'")
         if "type" in node and node["type"] is not None and not isinstance(node["type"], str):
-            raise CanvasError(f"{path}.type of node '{node_id}' must be a string; got {_type_name(node['type'])}", f"{path}.type")
+            raise CanvasError(
+                f"{path}.type of node '{node_id}' must be a string; got {_type_name(node['type'])}", f"{path}.type"
+            )
         if node.get("data") is not None and not isinstance(node["data"], dict):
-            raise CanvasError(f"{path}.data of node '{node_id}' must be an object; got {_type_name(node['data'])}", f"{path}.data")
+            raise CanvasError(
+                f"{path}.data of node '{node_id}' must be an object; got {_type_name(node['data'])}", f"{path}.data"
+            )
     known = set(ids)
     for index, node in enumerate(nodes):
         for key in ("parentNode", "parent"):
@@ -263,8 +273,9 @@ def _validate_nodes(nodes: Any) -> list[str]:
 
 def _validate_edges(edges: Any, node_ids: list[str]) -> None:
     known = set(node_ids)
-    for path, edge, edge_id in _identified(edges, "edge", MAX_CANVAS_EDGES, "MAX_CANVAS_EDGES",
-                                           "Split it into several flows."):
+    for path, edge, edge_id in _identified(
+        edges, "edge", MAX_CANVAS_EDGES, "MAX_CANVAS_EDGES", "Split it into several flows."
+    ):
         for end in ("source", "target"):
             value = edge.get(end)
             if not isinstance(value, str) or value not in known:
@@ -274,7 +285,9 @@ def _validate_edges(edges: Any, node_ids: list[str]) -> None:
                     f"{path}.{end}",
                 )
         if edge.get("data") is not None and not isinstance(edge["data"], dict):
-            raise CanvasError(f"{path}.data of edge '{edge_id}' must be an object; got {_type_name(edge['data'])}", f"{path}.data")
+            raise CanvasError(
+                f"{path}.data of edge '{edge_id}' must be an object; got {_type_name(edge['data'])}", f"{path}.data"
+            )
 
 
 def _validate_viewport(canvas: dict[str, Any]) -> dict[str, float]:
@@ -285,13 +298,21 @@ def _validate_viewport(canvas: dict[str, Any]) -> dict[str, float]:
             raise CanvasError(f"viewport must be an object {{x, y, zoom}}; got {_type_name(viewport)}", "viewport")
         for key in ("x", "y", "zoom"):
             if key in viewport and not _is_number(viewport[key]):
-                raise CanvasError(f"viewport.{key} must be a finite number; got {_typed(viewport[key])}", f"viewport.{key}")
+                raise CanvasError(
+                    f"viewport.{key} must be a finite number; got {_typed(viewport[key])}", f"viewport.{key}"
+                )
         if "zoom" in viewport and viewport["zoom"] <= 0:
-            raise CanvasError(f"viewport.zoom must be greater than 0; got {json_shown(viewport['zoom'])}", "viewport.zoom")
+            raise CanvasError(
+                f"viewport.zoom must be greater than 0; got {json_shown(viewport['zoom'])}", "viewport.zoom"
+            )
         return {"x": viewport.get("x", 0), "y": viewport.get("y", 0), "zoom": viewport.get("zoom", 1)}
     position = canvas.get("position")
-    if position is not None and not (isinstance(position, list) and len(position) == 2 and all(_is_number(v) for v in position)):
-        raise CanvasError(f"position (deprecated) must be an array [x, y] of two numbers; got {json_shown(position)}", "position")
+    if position is not None and not (
+        isinstance(position, list) and len(position) == 2 and all(_is_number(v) for v in position)
+    ):
+        raise CanvasError(
+            f"position (deprecated) must be an array [x, y] of two numbers; got {json_shown(position)}", "position"
+        )
     zoom = canvas.get("zoom")
     if zoom is not None and not (_is_number(zoom) and zoom > 0):
         raise CanvasError(f"zoom (deprecated) must be a number greater than 0; got {json_shown(zoom)}", "zoom")
@@ -321,7 +342,10 @@ def validate_canvas(obj: Any) -> tuple[list[str], dict[str, float]]:
     """Check a FlowExportObject without copying it: its node ids (in canvas order) and viewport,
     or a CanvasError naming the offending node/edge and field."""
     if not isinstance(obj, dict):
-        raise CanvasError(f"a canvas must be a JSON object (a VueFlow FlowExportObject with nodes, edges, viewport); got {_type_name(obj)}", "")
+        raise CanvasError(
+            f"a canvas must be a JSON object (a VueFlow FlowExportObject with nodes, edges, viewport); got {_type_name(obj)}",
+            "",
+        )
     node_ids = _validate_nodes(obj.get("nodes", []))
     _validate_edges(obj.get("edges", []), node_ids)
     return node_ids, _validate_viewport(obj)
@@ -370,31 +394,49 @@ def _validate_rows(rows: Any) -> list[dict[str, Any]]:
             raise CanvasError(f"{path} must be an object; got {_type_name(row)}", path)
         node_id = row.get("canvas_node_id")
         if not isinstance(node_id, str) or not node_id:
-            raise CanvasError(f"{path}.canvas_node_id must be a non-empty string; got {json_shown(node_id)}", f"{path}.canvas_node_id")
+            raise CanvasError(
+                f"{path}.canvas_node_id must be a non-empty string; got {json_shown(node_id)}", f"{path}.canvas_node_id"
+            )
         if node_id in seen:
-            raise CanvasError(f"{path}.canvas_node_id '{node_id}' appears twice; each row is one canvas node", f"{path}.canvas_node_id")
+            raise CanvasError(
+                f"{path}.canvas_node_id '{node_id}' appears twice; each row is one canvas node",
+                f"{path}.canvas_node_id",
+            )
         seen.add(node_id)
         if row.get("node_type") not in NODE_TYPES:
-            raise CanvasError(f"{path}.node_type of node '{node_id}' is {json_shown(row.get('node_type'))}; valid: {', '.join(NODE_TYPES)}", f"{path}.node_type")
+            raise CanvasError(
+                f"{path}.node_type of node '{node_id}' is {json_shown(row.get('node_type'))}; valid: {', '.join(NODE_TYPES)}",
+                f"{path}.node_type",
+            )
         _require_point(row.get("position"), f"{path}.position", f"node '{node_id}'")
         if not isinstance(row.get("data", {}), dict):
             raise CanvasError(f"{path}.data of node '{node_id}' must be an object", f"{path}.data")
         size = row.get("size") or {}
         if not isinstance(size, dict) or any(not _is_number(size[k]) for k in ("width", "height") if k in size):
-            raise CanvasError(f"{path}.size of node '{node_id}' must be {{width?: number, height?: number}}; got {json_shown(size)}", f"{path}.size")
+            raise CanvasError(
+                f"{path}.size of node '{node_id}' must be {{width?: number, height?: number}}; got {json_shown(size)}",
+                f"{path}.size",
+            )
         connections = row.get("connections") or []
         if not isinstance(connections, list):
             raise CanvasError(f"{path}.connections of node '{node_id}' must be an array", f"{path}.connections")
         for c_index, connection in enumerate(connections):
             c_path = f"{path}.connections[{c_index}]"
             if not isinstance(connection, dict) or not isinstance(connection.get("target"), str):
-                raise CanvasError(f"{c_path} of node '{node_id}' must be an object with a string target (a canvas node id)", c_path)
+                raise CanvasError(
+                    f"{c_path} of node '{node_id}' must be an object with a string target (a canvas node id)", c_path
+                )
             edge_id = connection.get("edge_id")
             if edge_id is not None:
                 if not isinstance(edge_id, str) or not edge_id:
-                    raise CanvasError(f"{c_path}.edge_id of node '{node_id}' must be a non-empty string", f"{c_path}.edge_id")
+                    raise CanvasError(
+                        f"{c_path}.edge_id of node '{node_id}' must be a non-empty string", f"{c_path}.edge_id"
+                    )
                 if edge_id in edge_ids:
-                    raise CanvasError(f"{c_path}.edge_id '{edge_id}' of node '{node_id}' is used by another connection; edge ids are unique", f"{c_path}.edge_id")
+                    raise CanvasError(
+                        f"{c_path}.edge_id '{edge_id}' of node '{node_id}' is used by another connection; edge ids are unique",
+                        f"{c_path}.edge_id",
+                    )
                 edge_ids.add(edge_id)
     return rows
 
@@ -538,7 +580,9 @@ def apply_node_rows(canvas: dict[str, Any], rows: list[dict[str, Any]]) -> dict[
             edge_id = connection.get("edge_id")
             if edge_id is not None and edge_id in on_canvas_edges:
                 continue
-            edge_id = edge_id if edge_id is not None else _fresh_edge_id(row["canvas_node_id"], connection["target"], taken)
+            edge_id = (
+                edge_id if edge_id is not None else _fresh_edge_id(row["canvas_node_id"], connection["target"], taken)
+            )
             edges.append(_new_edge(edge_id, row["canvas_node_id"], connection))
     edges = [edge for edge in edges if edge["source"] in rows_by_id and edge["target"] in rows_by_id]
     if "edges" in result or edges:
@@ -584,28 +628,52 @@ def node_semantic_errors(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, st
         node_id, data = row["canvas_node_id"], row.get("data") or {}
         for index, connection in enumerate(row.get("connections") or []):
             if connection.get("target") not in known:
-                error(node_id, f"connections[{index}].target", f"'{connection.get('target')}' is not a node of this flow; valid node ids: {_id_list(node_ids)}")
+                error(
+                    node_id,
+                    f"connections[{index}].target",
+                    f"'{connection.get('target')}' is not a node of this flow; valid node ids: {_id_list(node_ids)}",
+                )
         node_type = row["node_type"]
         if node_type == "decision":
             branches = data.get("branches", [])
             if not isinstance(branches, list):
-                error(node_id, "data.branches", f"must be an array of {{label, target_node}}; got {_type_name(branches)}")
+                error(
+                    node_id, "data.branches", f"must be an array of {{label, target_node}}; got {_type_name(branches)}"
+                )
                 branches = []
             for index, branch in enumerate(branches):
                 field = f"data.branches[{index}]"
                 if not isinstance(branch, dict):
                     error(node_id, field, f"must be an object {{label, target_node}}; got {_type_name(branch)}")
-                elif "target_node" in branch and branch["target_node"] is not None and branch["target_node"] not in known:
-                    error(node_id, f"{field}.target_node", f"'{branch['target_node']}' is not a node of this flow; valid node ids: {_id_list(node_ids)}")
+                elif (
+                    "target_node" in branch and branch["target_node"] is not None and branch["target_node"] not in known
+                ):
+                    error(
+                        node_id,
+                        f"{field}.target_node",
+                        f"'{branch['target_node']}' is not a node of this flow; valid node ids: {_id_list(node_ids)}",
+                    )
         elif node_type == "screen":
             for key in ("page_id", "mockup_id"):
                 if data.get(key) is not None and not _is_uuid(data[key]):
-                    error(node_id, f"data.{key}", f"must be a UUID string (e.g. '0b7e...-...'); got {json_shown(data[key])}")
+                    error(
+                        node_id,
+                        f"data.{key}",
+                        f"must be a UUID string (e.g. '0b7e...-...'); got {json_shown(data[key])}",
+                    )
         elif node_type == "database":
             entity = data.get("entity")
             if not isinstance(entity, str) or not entity.strip():
-                error(node_id, "data.entity", f"must name the entity this step touches (e.g. 'User'); got {json_shown(entity)}")
+                error(
+                    node_id,
+                    "data.entity",
+                    f"must name the entity this step touches (e.g. 'User'); got {json_shown(entity)}",
+                )
             operation = data.get("operation")
             if not isinstance(operation, str) or operation.strip().upper() not in DATABASE_OPERATIONS:
-                error(node_id, "data.operation", f"must be one of {', '.join(DATABASE_OPERATIONS)} (any case); got {json_shown(operation)}")
+                error(
+                    node_id,
+                    "data.operation",
+                    f"must be one of {', '.join(DATABASE_OPERATIONS)} (any case); got {json_shown(operation)}",
+                )
     return errors

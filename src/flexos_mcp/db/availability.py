@@ -44,8 +44,10 @@ def unavailable_message(exc: BaseException) -> str:
         what = "The database did not answer in time (it may be stopped or overloaded)"
     else:
         what = "The database is unavailable (PostgreSQL cannot be reached)"
-    return (f"{what}; the call was not carried out. Try again in a few seconds: the server reconnects "
-            f"by itself when the database is back.")
+    return (
+        f"{what}; the call was not carried out. Try again in a few seconds: the server reconnects "
+        f"by itself when the database is back."
+    )
 
 
 class Availability:
@@ -64,8 +66,11 @@ class Availability:
         self.failed_calls += 1
         if self.down_since is None:
             self.down_since = time.monotonic()
-            log.warning("database unavailable: %s; every call fails with 'database unavailable' until it is "
-                        "back (this is logged once per outage)", _reason(exc))
+            log.warning(
+                "database unavailable: %s; every call fails with 'database unavailable' until it is "
+                "back (this is logged once per outage)",
+                _reason(exc),
+            )
         else:
             log.debug("database still unavailable: %r", exc)
 
@@ -74,8 +79,11 @@ class Availability:
         if self.down_since is None:
             return
         lasted = time.monotonic() - self.down_since
-        log.warning("database available again after %.1f s; %d database calls failed during the outage",
-                    lasted, self.failed_calls)
+        log.warning(
+            "database available again after %.1f s; %d database calls failed during the outage",
+            lasted,
+            self.failed_calls,
+        )
         self.down_since, self.failed_calls = None, 0
 
 

@@ -65,7 +65,6 @@ def start_embedded(data_dir: Path) -> str:
     return url
 
 
-
 def release_embedded(data_dir: Path) -> None:
     """Leave the embedded cluster this process joined; the last process to leave stops it.
 
@@ -83,5 +82,4 @@ def release_embedded(data_dir: Path) -> None:
         alive = [pid for pid in users.get() if pid == os.getpid() or psutil.pid_exists(pid)]
         users.put(alive)
     server.cleanup()  # leaves; stops the server when this process was its last user
-    log.info("left the embedded PostgreSQL in %s%s", server.pgdata,
-             "" if len(alive) > 1 else " and stopped it")
+    log.info("left the embedded PostgreSQL in %s%s", server.pgdata, "" if len(alive) > 1 else " and stopped it")

@@ -41,7 +41,8 @@ DEFAULT_ACQUIRE_TIMEOUT_S = 5.0
 # writes keywords in capitals, so a word in a string literal ('update') is not taken for one.
 _WRITING = re.compile(
     r"\b(INSERT\s+INTO|UPDATE\s+[\w.]+(\s+(AS\s+)?\w+)?\s+SET|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE|"
-    r"(CREATE|ALTER|DROP)\s+[A-Z]+|FOR\s+(NO\s+KEY\s+)?UPDATE|FOR\s+(KEY\s+)?SHARE|nextval|setval)\b")
+    r"(CREATE|ALTER|DROP)\s+[A-Z]+|FOR\s+(NO\s+KEY\s+)?UPDATE|FOR\s+(KEY\s+)?SHARE|nextval|setval)\b"
+)
 
 
 class WriteOutsideTransaction(RuntimeError):
@@ -58,12 +59,14 @@ def refuse_writes(sql: str) -> None:
     if is_writing(sql):
         raise WriteOutsideTransaction(
             "A writing statement was sent through a read of the database gateway; run it on the "
-            "connection of `async with db.transaction() as conn:` instead: " + " ".join(sql.split())[:200])
+            "connection of `async with db.transaction() as conn:` instead: " + " ".join(sql.split())[:200]
+        )
 
 
 class Database:
-    def __init__(self, pool: asyncpg.Pool, *, read_only: bool = False,
-                 acquire_timeout: float = DEFAULT_ACQUIRE_TIMEOUT_S):
+    def __init__(
+        self, pool: asyncpg.Pool, *, read_only: bool = False, acquire_timeout: float = DEFAULT_ACQUIRE_TIMEOUT_S
+    ):
         self.pool = pool
         self.read_only = read_only
         self.acquire_timeout = acquire_timeout

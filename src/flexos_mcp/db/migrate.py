@@ -68,14 +68,19 @@ async def migrate(conn: asyncpg.Connection) -> list[int]:
         for migration in migrations:
             if migration.version in applied:
                 if applied[migration.version] != migration.checksum:
-                    log.warning("migration %s (%s) changed since it was applied to this database",
-                                migration.version, migration.name)
+                    log.warning(
+                        "migration %s (%s) changed since it was applied to this database",
+                        migration.version,
+                        migration.name,
+                    )
                 continue
             log.info("applying migration %s (%s)", migration.version, migration.name)
             await conn.execute(migration.sql)
             await conn.execute(
                 "INSERT INTO flexos_schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                migration.version, migration.name, migration.checksum,
+                migration.version,
+                migration.name,
+                migration.checksum,
             )
             done.append(migration.version)
         return done
@@ -99,8 +104,10 @@ class SchemaStatus:
 
     def advice(self) -> str:
         where = "has no FlexOS schema yet" if self.applied is None else f"is at schema version {self.applied}"
-        return (f"The database {where}; this flexos-mcp needs version {self.needed}. Run `flexos-mcp migrate` "
-                f"once (same DATABASE_URL), then start the server.")
+        return (
+            f"The database {where}; this flexos-mcp needs version {self.needed}. Run `flexos-mcp migrate` "
+            f"once (same DATABASE_URL), then start the server."
+        )
 
 
 async def schema_status(db: ReadConnection) -> SchemaStatus:

@@ -65,8 +65,11 @@ def _enable_keepalives(conn: asyncpg.Connection) -> None:
     if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
         return
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-    for option, value in (("TCP_KEEPIDLE", KEEPALIVE_IDLE_S), ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL_S),
-                          ("TCP_KEEPCNT", KEEPALIVE_COUNT)):
+    for option, value in (
+        ("TCP_KEEPIDLE", KEEPALIVE_IDLE_S),
+        ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL_S),
+        ("TCP_KEEPCNT", KEEPALIVE_COUNT),
+    ):
         if hasattr(socket, option):  # Linux names; macOS has only some of them
             sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
 
@@ -91,15 +94,18 @@ async def _reset_session(conn: asyncpg.Connection) -> None:
 async def _init_connection(conn: asyncpg.Connection) -> None:
     # JSONB/JSON columns travel as Python dicts and lists, never as JSON-encoded strings.
     for typename in ("jsonb", "json"):
-        await conn.set_type_codec(
-            typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text"
-        )
+        await conn.set_type_codec(typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text")
     _enable_keepalives(conn)
 
 
 async def create_pool(
-    url: str, *, read_only: bool = False, statement_timeout_ms: int = 15000, max_size: int = 10,
-    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S, command_timeout_s: float | None = None,
+    url: str,
+    *,
+    read_only: bool = False,
+    statement_timeout_ms: int = 15000,
+    max_size: int = 10,
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+    command_timeout_s: float | None = None,
 ) -> asyncpg.Pool:
     """Open a pool. With `read_only`, every transaction on it is READ ONLY at the server, so even
     a buggy tool cannot write. `command_timeout_s` defaults to the statement timeout plus 2 s."""
@@ -124,8 +130,14 @@ async def create_pool(
         settings["default_transaction_read_only"] = "on"
     try:
         pool = await asyncpg.create_pool(
-            url, min_size=1, max_size=max_size, init=_init_connection, server_settings=settings,
-            timeout=connect_timeout_s, command_timeout=command_timeout_s, connection_class=PooledConnection,
+            url,
+            min_size=1,
+            max_size=max_size,
+            init=_init_connection,
+            server_settings=settings,
+            timeout=connect_timeout_s,
+            command_timeout=command_timeout_s,
+            connection_class=PooledConnection,
             reset=_reset_session,
         )
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:

@@ -33,6 +33,7 @@ LIST_CAP = 50
 # The tenancy gate, as a column of each statement's single row.
 _PROJECT_FOUND = "EXISTS (SELECT 1 FROM projects WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2)) AS project_found"
 
+
 # JSON arrays/objects that may hold anything (JSONB is free-form): never let a stray scalar fail
 # a whole analytic.
 def _array(expr: str) -> str:
@@ -60,18 +61,18 @@ names AS (  -- the two spellings an entity is recognised by in key_elements, for
 entity_slugs AS (
   SELECT e.entity_name, c.slug
     FROM ents e
-   CROSS JOIN LATERAL jsonb_each({_object('e.crud_locations')}) AS ops(op, slugs)
-   CROSS JOIN LATERAL jsonb_array_elements_text({_array('ops.slugs')}) AS c(slug)
+   CROSS JOIN LATERAL jsonb_each({_object("e.crud_locations")}) AS ops(op, slugs)
+   CROSS JOIN LATERAL jsonb_array_elements_text({_array("ops.slugs")}) AS c(slug)
   UNION ALL
   SELECT e.entity_name, s.slug
     FROM ents e
-   CROSS JOIN LATERAL jsonb_each({_object('e.fields')}) AS f(name, spec)
+   CROSS JOIN LATERAL jsonb_each({_object("e.fields")}) AS f(name, spec)
    CROSS JOIN LATERAL jsonb_array_elements_text({_array("f.spec -> 'inferred_from'")}) AS s(slug)
 ),
 appearances AS (  -- (entity, page) once each
   SELECT n.entity_name, p.id AS page_id
     FROM pages p
-   CROSS JOIN LATERAL jsonb_array_elements_text({_array('p.key_elements')}) AS k(element)
+   CROSS JOIN LATERAL jsonb_array_elements_text({_array("p.key_elements")}) AS k(element)
     JOIN names n ON n.spelling = lower(k.element)
    WHERE p.project_id = $1
   UNION
@@ -130,15 +131,22 @@ def _entity_gate(row: Any, entity: str | None) -> None:
         raise InvalidInput("entity", f"unknown entity {json_shown(entity)}; this project's entities are {known}.")
 
 
-async def entity_cooccurrence(scope: Scope, project_id: UUID, *, min_pages: int = 1, entity: str | None = None,
-                              limit: int = 100) -> CooccurrenceResult:
-    row = await scope.db.fetchrow_planned(ENTITY_COOCCURRENCE_SQL, project_id, scope.actor.owner_id, entity, min_pages, limit)
+async def entity_cooccurrence(
+    scope: Scope, project_id: UUID, *, min_pages: int = 1, entity: str | None = None, limit: int = 100
+) -> CooccurrenceResult:
+    row = await scope.db.fetchrow_planned(
+        ENTITY_COOCCURRENCE_SQL, project_id, scope.actor.owner_id, entity, min_pages, limit
+    )
     assert row is not None  # an aggregate query: always one row, project_found tells the rest
     _gate(row, project_id)
     _entity_gate(row, entity)
     pairs = [Cooccurrence(**r) for r in row["rows"]]
-    return CooccurrenceResult(pairs=pairs, total=row["total"], truncated=row["total"] > len(pairs),
-                              note=None if pairs else _why_no_pairs(row, entity, min_pages))
+    return CooccurrenceResult(
+        pairs=pairs,
+        total=row["total"],
+        truncated=row["total"] > len(pairs),
+        note=None if pairs else _why_no_pairs(row, entity, min_pages),
+    )
 
 
 def _why_no_pairs(row: Any, entity: str | None, min_pages: int) -> str:
@@ -147,11 +155,12 @@ def _why_no_pairs(row: Any, entity: str | None, min_pages: int) -> str:
     if row["entity_count"] == 1:
         return f"This project has one entity ({row['entity_names']}); a pair needs two."
     if row["any_total"]:
-        return (f"{row['any_total']} pair(s) share fewer than min_pages={min_pages} pages; lower min_pages to "
-                f"see them.")
+        return f"{row['any_total']} pair(s) share fewer than min_pages={min_pages} pages; lower min_pages to see them."
     which = f"{entity!r} and any other entity" if entity else f"any two of the {row['entity_count']} entities"
-    return (f"No page shows {which}. An entity appears on a page through the page's key_elements (its name or "
-            f"plural), its crud_locations, or its fields' inferred_from; infer_entities fills the last two.")
+    return (
+        f"No page shows {which}. An entity appears on a page through the page's key_elements (its name or "
+        f"plural), its crud_locations, or its fields' inferred_from; infer_entities fills the last two."
+    )
 
 
 # --- CRUD matrix -------------------------------------------------------------------------------------
@@ -236,8 +245,12 @@ class CrudMatrix(BaseModel):
 
 
 def _sorted_cell(cell: dict[str, Any]) -> CrudCell:
-    return CrudCell.model_validate({"pages": sorted(cell["pages"], key=lambda p: (p["slug"], str(p["page_id"]))),
-                                    "features": sorted(cell["features"], key=lambda f: (f["name"], f["feature_id"]))})
+    return CrudCell.model_validate(
+        {
+            "pages": sorted(cell["pages"], key=lambda p: (p["slug"], str(p["page_id"]))),
+            "features": sorted(cell["features"], key=lambda f: (f["name"], f["feature_id"])),
+        }
+    )
 
 
 async def crud_matrix(scope: Scope, project_id: UUID, *, entity: str | None = None) -> CrudMatrix:
@@ -245,10 +258,16 @@ async def crud_matrix(scope: Scope, project_id: UUID, *, entity: str | None = No
     assert row is not None  # an aggregate query: always one row, project_found tells the rest
     _gate(row, project_id)
     _entity_gate(row, entity)
-    return CrudMatrix(rows=[
-        CrudRow(entity=r["entity"], entity_id=r["entity_id"],
-                **{op: _sorted_cell(cell) for op, cell in r["operations"].items()})
-        for r in row["rows"]])
+    return CrudMatrix(
+        rows=[
+            CrudRow(
+                entity=r["entity"],
+                entity_id=r["entity_id"],
+                **{op: _sorted_cell(cell) for op, cell in r["operations"].items()},
+            )
+            for r in row["rows"]
+        ]
+    )
 
 
 # --- full-text search --------------------------------------------------------------------------------
@@ -262,9 +281,13 @@ _SEARCH_BRANCHES = {
     "feature": ("features", "name || ' ' || COALESCE(user_description, '')", "name", "status"),
     "flow": ("journey_flows", "name || ' ' || COALESCE(description, '')", "name", "flow_type"),
     "entity": ("inferred_entities", "entity_name || ' ' || COALESCE(description, '')", "entity_name", "plural_name"),
-    "context_item": ("user_context_items", "COALESCE(content_text, '') || ' ' || COALESCE(submitted_context, '') || ' ' || "
-                     "COALESCE(content_metadata -> 'file' ->> 'name', '') || ' ' || COALESCE(content_metadata ->> 'title', '')",
-                     "item_type", "content_url"),  # the words of migration 0040
+    "context_item": (
+        "user_context_items",
+        "COALESCE(content_text, '') || ' ' || COALESCE(submitted_context, '') || ' ' || "
+        "COALESCE(content_metadata -> 'file' ->> 'name', '') || ' ' || COALESCE(content_metadata ->> 'title', '')",
+        "item_type",
+        "content_url",
+    ),  # the words of migration 0040
 }
 
 
@@ -280,7 +303,7 @@ def _search_branch(kind: str) -> str:
 
 
 SEARCH_PROJECT_SQL = f"""
-WITH hits AS ({' UNION ALL '.join(_search_branch(kind) for kind in SEARCH_KINDS)}
+WITH hits AS ({" UNION ALL ".join(_search_branch(kind) for kind in SEARCH_KINDS)}
 ),
 top AS (
   SELECT * FROM hits ORDER BY rank DESC, kind, title, id LIMIT $5::int
@@ -311,8 +334,9 @@ class SearchResult(BaseModel):
     truncated: bool
 
 
-async def search_project(scope: Scope, project_id: UUID, query: str, *, kinds: Sequence[str] | None = None,
-                         limit: int = 20) -> SearchResult:
+async def search_project(
+    scope: Scope, project_id: UUID, query: str, *, kinds: Sequence[str] | None = None, limit: int = 20
+) -> SearchResult:
     row = await scope.db.fetchrow_planned(SEARCH_PROJECT_SQL, project_id, scope.actor.owner_id, query, kinds, limit)
     assert row is not None  # an aggregate query: always one row, project_found tells the rest
     _gate(row, project_id)
@@ -424,7 +448,9 @@ class ProjectSummary(BaseModel):
     features_without_pages_count: int
     features_without_pages: list[FeatureGap] = Field(description=f"First {LIST_CAP} by name.")
     entities_never_created_count: int
-    entities_never_created: list[EntityGap] = Field(description=f"No create page or creating feature; first {LIST_CAP}.")
+    entities_never_created: list[EntityGap] = Field(
+        description=f"No create page or creating feature; first {LIST_CAP}."
+    )
 
 
 async def project_summary(scope: Scope, project_id: UUID) -> ProjectSummary:

@@ -57,9 +57,11 @@ ANALYSIS_TIMEOUT_S = 30
 MODEL_IMAGE_SIDE = 1568
 WEB_SCHEMES = ("http", "https")
 
-register_constraint_messages({
-    "valid_context_item_type": ("item_type", f"must be one of {', '.join(CONTEXT_ITEM_TYPES)}."),
-})
+register_constraint_messages(
+    {
+        "valid_context_item_type": ("item_type", f"must be one of {', '.join(CONTEXT_ITEM_TYPES)}."),
+    }
+)
 
 
 def file_resource_uri(project_id: UUID, item_id: UUID) -> str:
@@ -72,7 +74,9 @@ class ContextItem(BaseModel):
     project_id: UUID
     item_type: str
     content_url: Untrusted | None
-    content_text: Untrusted | None = Field(description="User content, inside a <user-content> block; null in lists unless include_content.")
+    content_text: Untrusted | None = Field(
+        description="User content, inside a <user-content> block; null in lists unless include_content."
+    )
     content_length: int = Field(description="Characters of content_text as submitted.")
     content_metadata: UntrustedJson
     ai_analysis: UntrustedJson
@@ -83,9 +87,13 @@ class ContextItem(BaseModel):
     last_referenced_at: datetime | None
     referenced_in: UntrustedList = Field(description="The most recent uses: [{used_in, note, at}].")
     submitted_at: datetime | None
-    submitted_context: Untrusted | None = Field(description="What the user said when submitting, inside a <user-content> block.")
+    submitted_context: Untrusted | None = Field(
+        description="What the user said when submitting, inside a <user-content> block."
+    )
     created_at: datetime
-    file_resource: str | None = Field(None, description="When the item holds a stored file: the MCP resource with its bytes.")
+    file_resource: str | None = Field(
+        None, description="When the item holds a stored file: the MCP resource with its bytes."
+    )
 
 
 class ContextItemList(Paged[ContextItem]):
@@ -102,22 +110,35 @@ def context_item_of(row: Any, *, include_content: bool = True) -> ContextItem:
     text = row["content_text"]
     stored = digest_of_url(row["content_url"]) is not None
     return ContextItem(
-        id=row["id"], project_id=row["project_id"], item_type=row["item_type"], content_url=row["content_url"],
-        content_text=text if include_content else None, content_length=len(text or ""),
-        content_metadata=row["content_metadata"] or {}, ai_analysis=row["ai_analysis"] or {},
-        categories=row["categories"] or [], tags=row["tags"] or [], relevance_scores=row["relevance_scores"] or {},
-        times_referenced=row["times_referenced"] or 0, last_referenced_at=row["last_referenced_at"],
-        referenced_in=row["referenced_in"] or [], submitted_at=row["submitted_at"],
-        submitted_context=row["submitted_context"], created_at=row["created_at"],
-        file_resource=file_resource_uri(row["project_id"], row["id"]) if stored else None)
+        id=row["id"],
+        project_id=row["project_id"],
+        item_type=row["item_type"],
+        content_url=row["content_url"],
+        content_text=text if include_content else None,
+        content_length=len(text or ""),
+        content_metadata=row["content_metadata"] or {},
+        ai_analysis=row["ai_analysis"] or {},
+        categories=row["categories"] or [],
+        tags=row["tags"] or [],
+        relevance_scores=row["relevance_scores"] or {},
+        times_referenced=row["times_referenced"] or 0,
+        last_referenced_at=row["last_referenced_at"],
+        referenced_in=row["referenced_in"] or [],
+        submitted_at=row["submitted_at"],
+        submitted_context=row["submitted_context"],
+        created_at=row["created_at"],
+        file_resource=file_resource_uri(row["project_id"], row["id"]) if stored else None,
+    )
 
 
 # --- files: where bytes come from, and what may be stored ------------------------------------------
+
 
 @dataclass(frozen=True)
 class FilePolicy:
     """What this server allows for files: the store, the size limit, the folders paths may name
     (none over HTTP), and whether pages may be fetched."""
+
     store: FileStore
     max_bytes: int
     roots: tuple[Path, ...] = ()
@@ -128,6 +149,7 @@ class FilePolicy:
 @dataclass(frozen=True)
 class Upload:
     """A file the caller sent: base64 bytes or a path, and the name it goes by."""
+
     content_base64: str | None = None
     file_path: str | None = None
     file_name: str | None = None
@@ -140,6 +162,7 @@ class Upload:
 @dataclass
 class Accepted:
     """Bytes that passed every check, with their analysis, ready to store."""
+
     data: bytes
     sniffed: Sniffed
     name: str | None
@@ -151,8 +174,14 @@ class Accepted:
         return sha256_hex(self.data)
 
     def file_metadata(self) -> dict[str, Any]:
-        return {"sha256": self.digest, "bytes": len(self.data), "mime": self.sniffed.mime, "name": self.name,
-                "name_matches_content": self.sniffed.name_matches, "extension": self.sniffed.extension}
+        return {
+            "sha256": self.digest,
+            "bytes": len(self.data),
+            "mime": self.sniffed.mime,
+            "name": self.name,
+            "name_matches_content": self.sniffed.name_matches,
+            "extension": self.sniffed.extension,
+        }
 
 
 def _mb(size: int) -> str:
@@ -165,18 +194,27 @@ def _quoted(text: str) -> str:
 
 def _decode_base64(text: str, max_bytes: int) -> bytes:
     if len(text) > (max_bytes + 2) // 3 * 4 + 16:
-        raise InvalidInput("content_base64", f"the file is larger than {_mb(max_bytes)}, the limit (setting "
-                                             f"FLEXOS_MAX_FILE_MB). Send a smaller file. Nothing was saved.")
+        raise InvalidInput(
+            "content_base64",
+            f"the file is larger than {_mb(max_bytes)}, the limit (setting "
+            f"FLEXOS_MAX_FILE_MB). Send a smaller file. Nothing was saved.",
+        )
     try:
         data = base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("content_base64", "is not valid base64 (standard alphabet A-Z a-z 0-9 + /, with = "
-                                             "padding). Encode the file's bytes again. Nothing was saved.") from None
+        raise InvalidInput(
+            "content_base64",
+            "is not valid base64 (standard alphabet A-Z a-z 0-9 + /, with = "
+            "padding). Encode the file's bytes again. Nothing was saved.",
+        ) from None
     if not data:
         raise InvalidInput("content_base64", "is empty; send the file's bytes. Nothing was saved.")
     if len(data) > max_bytes:
-        raise InvalidInput("content_base64", f"the file is {_mb(len(data))}; the limit is {_mb(max_bytes)} "
-                                             f"(setting FLEXOS_MAX_FILE_MB). Nothing was saved.")
+        raise InvalidInput(
+            "content_base64",
+            f"the file is {_mb(len(data))}; the limit is {_mb(max_bytes)} "
+            f"(setting FLEXOS_MAX_FILE_MB). Nothing was saved.",
+        )
     return data
 
 
@@ -188,8 +226,11 @@ def _read_upload(upload: Upload, policy: FilePolicy) -> tuple[bytes, str | None,
         return _decode_base64(upload.content_base64, policy.max_bytes), upload.file_name, "content_base64"
     assert upload.file_path is not None
     if not policy.paths_allowed:
-        raise InvalidInput("file_path", "files are read by path only on a local (stdio) server, from folders the "
-                                        "user allowed; over HTTP, send the bytes as content_base64. Nothing was saved.")
+        raise InvalidInput(
+            "file_path",
+            "files are read by path only on a local (stdio) server, from folders the "
+            "user allowed; over HTTP, send the bytes as content_base64. Nothing was saved.",
+        )
     data, name = read_allowed_file(upload.file_path, policy.roots, policy.max_bytes)
     return data, upload.file_name or name, "file_path"
 
@@ -198,25 +239,34 @@ def _read_upload(upload: Upload, policy: FilePolicy) -> tuple[bytes, str | None,
 def _check_type_fits(item_type: str, sniffed: Sniffed, argument: str) -> None:
     what = f"the bytes are {sniffed.mime}"
     if item_type == "screenshot" and not sniffed.is_raster_image:
-        raise InvalidInput(argument, f"a screenshot must be a PNG, JPEG, GIF or WebP image, but {what}. Send the "
-                                     f"image itself, or use item_type file. Nothing was saved.")
+        raise InvalidInput(
+            argument,
+            f"a screenshot must be a PNG, JPEG, GIF or WebP image, but {what}. Send the "
+            f"image itself, or use item_type file. Nothing was saved.",
+        )
     if item_type == "mockup" and sniffed.mime != "text/html":
         raise InvalidInput(argument, f"a mockup item holds an HTML page, but {what}. Nothing was saved.")
     if item_type == "text" and not sniffed.is_text:
-        raise InvalidInput(argument, f"a text item holds text (plain, Markdown, HTML, CSS, JSON), but {what}; "
-                                     f"use item_type file or screenshot. Nothing was saved.")
+        raise InvalidInput(
+            argument,
+            f"a text item holds text (plain, Markdown, HTML, CSS, JSON), but {what}; "
+            f"use item_type file or screenshot. Nothing was saved.",
+        )
     if item_type == "url":
-        raise InvalidInput(argument, "a url item is a web address (content_url); to keep a copy of a page, call "
-                                     "fetch_context_url, or add the file with item_type file. Nothing was saved.")
+        raise InvalidInput(
+            argument,
+            "a url item is a web address (content_url); to keep a copy of a page, call "
+            "fetch_context_url, or add the file with item_type file. Nothing was saved.",
+        )
 
 
 async def _analysed(data: bytes, sniffed: Sniffed, argument: str) -> dict[str, Any]:
     try:
-        return await run_cpu(analyse_bytes, data, sniffed.mime, timeout=ANALYSIS_TIMEOUT_S,
-                             hint="Send a smaller file.")
+        return await run_cpu(analyse_bytes, data, sniffed.mime, timeout=ANALYSIS_TIMEOUT_S, hint="Send a smaller file.")
     except NotAnImage as exc:
-        raise InvalidInput(argument, f"{exc}; a file that claims to be an image must decode as one. Nothing was "
-                                     f"saved.") from None
+        raise InvalidInput(
+            argument, f"{exc}; a file that claims to be an image must decode as one. Nothing was saved."
+        ) from None
 
 
 async def accept_upload(item_type: str, upload: Upload, policy: FilePolicy) -> Accepted:
@@ -238,6 +288,7 @@ async def analyse_text_value(text: str) -> dict[str, Any]:
 
 # --- URLs ------------------------------------------------------------------------------------------
 
+
 def check_content_url(url: str) -> str:
     """A web URL (http/https) or a store URI; anything else is refused with the reason."""
     if any(ord(c) < 32 or c.isspace() for c in url):
@@ -254,7 +305,7 @@ def check_content_url(url: str) -> str:
         return url
     reason = {
         "file": "file: URLs name files on a machine; FlexOS never reads them. Send the file's bytes as "
-                "content_base64 (or, on a local server, file_path under a folder the user allowed)",
+        "content_base64 (or, on a local server, file_path under a folder the user allowed)",
         "javascript": "javascript: URLs are code, not content",
         "data": "data: URLs carry content inline; send the bytes as content_base64 instead",
     }.get(scheme, f"{scheme + ':' if scheme else 'a URL without a scheme'} is not a web address")
@@ -268,20 +319,30 @@ async def _require_known_store_uri(conn: ReadConnection, scope: Scope, url: str 
         return
     known = await conn.fetchval(
         f"""SELECT EXISTS (SELECT 1 FROM user_context_items i JOIN projects p ON p.id = i.project_id
-                            WHERE i.content_url = $1 AND {owned_by(2, "p.user_id")})""", url, scope.actor.owner_id)
+                            WHERE i.content_url = $1 AND {owned_by(2, "p.user_id")})""",
+        url,
+        scope.actor.owner_id,
+    )
     if not known:
         assert url is not None  # digest_of_url found a digest in it
-        raise InvalidInput("content_url", f"{_quoted(url)} names no file you have stored; add the file with "
-                                          f"content_base64 instead. Nothing was saved.")
+        raise InvalidInput(
+            "content_url",
+            f"{_quoted(url)} names no file you have stored; add the file with "
+            f"content_base64 instead. Nothing was saved.",
+        )
 
 
 # --- items -----------------------------------------------------------------------------------------
 
+
 def _check_content(values: dict[str, Any], *, check_url: bool = True) -> None:
     if not values.get("content_url") and not values.get("content_text"):
-        raise InvalidInput("content_text", "give content_text (the text or extracted content), content_url "
-                           "(where the screenshot or page lives) or the file itself (content_base64); an item "
-                           "needs at least one. Nothing was saved.")
+        raise InvalidInput(
+            "content_text",
+            "give content_text (the text or extracted content), content_url "
+            "(where the screenshot or page lives) or the file itself (content_base64); an item "
+            "needs at least one. Nothing was saved.",
+        )
     if values.get("item_type") == "url" and not values.get("content_url"):
         raise InvalidInput("content_url", "an item of type url needs content_url. Nothing was saved.")
     if check_url and values.get("content_url"):
@@ -291,7 +352,9 @@ def _check_content(values: dict[str, Any], *, check_url: bool = True) -> None:
             raise InvalidInput("content_url", f"{exc}. Nothing was saved.") from None
 
 
-def _merged(values: dict[str, Any], analysis: dict[str, Any] | None, file_info: dict[str, Any] | None) -> dict[str, Any]:
+def _merged(
+    values: dict[str, Any], analysis: dict[str, Any] | None, file_info: dict[str, Any] | None
+) -> dict[str, Any]:
     """The automatic analysis fills what the caller left out: an `ai_analysis`, `content_text` or
     `content_metadata` the caller passed is stored as passed. The facts about stored bytes
     (`content_metadata.file`) are always added: the file resource and export rely on them."""
@@ -308,8 +371,9 @@ def _merged(values: dict[str, Any], analysis: dict[str, Any] | None, file_info: 
     return merged
 
 
-async def _insert(scope: Scope, project_id: UUID, values: dict[str, Any], policy: FilePolicy | None,
-                  accepted: Accepted | None) -> ContextItem:
+async def _insert(
+    scope: Scope, project_id: UUID, values: dict[str, Any], policy: FilePolicy | None, accepted: Accepted | None
+) -> ContextItem:
     async with scope.db.transaction() as conn:
         await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         await _require_known_store_uri(conn, scope, values.get("content_url") if accepted is None else None)
@@ -320,15 +384,23 @@ async def _insert(scope: Scope, project_id: UUID, values: dict[str, Any], policy
         return context_item_of(await conn.fetchrow(sql, *args))
 
 
-async def create_context_item(scope: Scope, project_id: UUID, values: dict[str, Any],
-                              upload: Upload | None = None, policy: FilePolicy | None = None) -> ContextItem:
+async def create_context_item(
+    scope: Scope,
+    project_id: UUID,
+    values: dict[str, Any],
+    upload: Upload | None = None,
+    policy: FilePolicy | None = None,
+) -> ContextItem:
     """Add an item; with an upload, its bytes are checked, analysed and stored (see module doc)."""
     values = dict(values)
     accepted = None
     if upload is not None and upload.given:
         if values.get("content_url"):
-            raise InvalidInput("content_url", "leave content_url out when you send the file: the item's "
-                                              "content_url becomes the stored file's URI. Nothing was saved.")
+            raise InvalidInput(
+                "content_url",
+                "leave content_url out when you send the file: the item's "
+                "content_url becomes the stored file's URI. Nothing was saved.",
+            )
         if policy is None:
             raise FlexError("This server stores no files. Nothing was saved.")
         await require_project(scope.db, scope.actor, project_id)  # before any work on the bytes
@@ -336,8 +408,11 @@ async def create_context_item(scope: Scope, project_id: UUID, values: dict[str, 
         values = _merged(values, accepted.analysis, accepted.file_metadata())
         values["content_url"] = FILE_URL_PREFIX + accepted.digest  # for the checks; set again once stored
     elif upload is not None and upload.file_name is not None:
-        raise InvalidInput("file_name", "names a file sent with content_base64 or file_path; send the file too, "
-                                        "or leave file_name out. Nothing was saved.")
+        raise InvalidInput(
+            "file_name",
+            "names a file sent with content_base64 or file_path; send the file too, "
+            "or leave file_name out. Nothing was saved.",
+        )
     else:
         _check_content(values)
         if values.get("content_text"):
@@ -347,27 +422,39 @@ async def create_context_item(scope: Scope, project_id: UUID, values: dict[str, 
     return await _insert(scope, project_id, values, policy, accepted)
 
 
-async def fetch_context_item(scope: Scope, project_id: UUID, url: str, values: dict[str, Any],
-                             policy: FilePolicy) -> ContextItem:
+async def fetch_context_item(
+    scope: Scope, project_id: UUID, url: str, values: dict[str, Any], policy: FilePolicy
+) -> ContextItem:
     """Fetch a web page the user asked for (public addresses only; store/fetch.py) and add it as a
     url item with its text and analysis; an image becomes a screenshot item holding the bytes."""
     if policy.fetch is None:
-        raise FlexError("fetch_context_url is off on this server: FlexOS fetches nothing from the web unless "
-                        "the user allows it. To enable it, set FLEXOS_ALLOW_FETCH=true in the server's environment "
-                        "(e.g. the \"env\" of the MCP host's config) and restart the server. Meanwhile, save the "
-                        "link with create_context_item(item_type=\"url\", content_url=...). Nothing was saved.")
+        raise FlexError(
+            "fetch_context_url is off on this server: FlexOS fetches nothing from the web unless "
+            "the user allows it. To enable it, set FLEXOS_ALLOW_FETCH=true in the server's environment "
+            '(e.g. the "env" of the MCP host\'s config) and restart the server. Meanwhile, save the '
+            'link with create_context_item(item_type="url", content_url=...). Nothing was saved.'
+        )
     await require_project(scope.db, scope.actor, project_id)
-    limits = FetchLimits(max_bytes=min(policy.max_bytes, policy.fetch.max_bytes), timeout_s=policy.fetch.timeout_s,
-                         max_redirects=policy.fetch.max_redirects)
+    limits = FetchLimits(
+        max_bytes=min(policy.max_bytes, policy.fetch.max_bytes),
+        timeout_s=policy.fetch.timeout_s,
+        max_redirects=policy.fetch.max_redirects,
+    )
     fetched = await fetch_url(url, limits)
     name = unquote(urlsplit(fetched.url).path.rsplit("/", 1)[-1]) or None
     try:
         sniffed = sniff(fetched.data, name)
     except RefusedFile as exc:
         raise InvalidInput("url", f"{_quoted(fetched.url)}: {exc}. Nothing was saved.") from None
-    source = {"url": url, "final_url": fetched.url, "status": fetched.status, "content_type": fetched.content_type,
-              "bytes": len(fetched.data), "redirects": fetched.redirects,
-              "fetched_at": datetime.now(UTC).isoformat()}
+    source = {
+        "url": url,
+        "final_url": fetched.url,
+        "status": fetched.status,
+        "content_type": fetched.content_type,
+        "bytes": len(fetched.data),
+        "redirects": fetched.redirects,
+        "fetched_at": datetime.now(UTC).isoformat(),
+    }
     analysis = await _analysed(fetched.data, sniffed, "url")
     if sniffed.is_raster_image:
         accepted = Accepted(data=fetched.data, sniffed=sniffed, name=name, analysis=analysis)
@@ -375,28 +462,55 @@ async def fetch_context_item(scope: Scope, project_id: UUID, url: str, values: d
         merged["content_metadata"]["fetched"] = source
         return await _insert(scope, project_id, merged, policy, accepted)
     if not sniffed.is_text:
-        raise InvalidInput("url", f"{_quoted(fetched.url)} is {sniffed.mime}, which FlexOS keeps only as a file: "
-                                  f"download it and add it with create_context_item(item_type=\"file\", "
-                                  f"content_base64=...). Nothing was saved.")
+        raise InvalidInput(
+            "url",
+            f"{_quoted(fetched.url)} is {sniffed.mime}, which FlexOS keeps only as a file: "
+            f'download it and add it with create_context_item(item_type="file", '
+            f"content_base64=...). Nothing was saved.",
+        )
     merged = _merged(values | {"item_type": "url", "content_url": url}, analysis, None)
     merged["content_metadata"]["fetched"] = source
     _check_content(merged)
     return await _insert(scope, project_id, merged, policy, None)
 
 
-async def require_context_item(conn: ReadConnection, actor: Actor, item_id: UUID, *, field: str = "context_item_id",
-                               lock: RowLock | None = None, project_id: UUID | None = None) -> Any:
-    return await fetch_owned(conn, actor, "user_context_items", "context item", item_id,
-                             field=field, hint=CONTEXT_HINT, lock=lock, project_id=project_id)
+async def require_context_item(
+    conn: ReadConnection,
+    actor: Actor,
+    item_id: UUID,
+    *,
+    field: str = "context_item_id",
+    lock: RowLock | None = None,
+    project_id: UUID | None = None,
+) -> Any:
+    return await fetch_owned(
+        conn,
+        actor,
+        "user_context_items",
+        "context item",
+        item_id,
+        field=field,
+        hint=CONTEXT_HINT,
+        lock=lock,
+        project_id=project_id,
+    )
 
 
 async def get_context_item(scope: Scope, item_id: UUID, project_id: UUID | None = None) -> ContextItem:
     return context_item_of(await require_context_item(scope.db, scope.actor, item_id, project_id=project_id))
 
 
-async def list_context_items(scope: Scope, project_id: UUID, *, item_type: str | None = None,
-                             category: str | None = None, tag: str | None = None, include_content: bool = False,
-                             limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> ContextItemList:
+async def list_context_items(
+    scope: Scope,
+    project_id: UUID,
+    *,
+    item_type: str | None = None,
+    category: str | None = None,
+    tag: str | None = None,
+    include_content: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> ContextItemList:
     """Newest first."""
     after = decode_cursor(cursor)
     await require_project(scope.db, scope.actor, project_id)
@@ -409,9 +523,17 @@ async def list_context_items(scope: Scope, project_id: UUID, *, item_type: str |
              AND ($5::timestamptz IS NULL OR (created_at, id) < ($5, $6::uuid))
            ORDER BY created_at DESC, id DESC
            LIMIT $7""",
-        project_id, item_type, category, tag, after[0] if after else None, after[1] if after else None, limit + 1)
-    items, next_cursor = page_of(rows, limit, "created_at",
-                                 lambda r: context_item_of(r, include_content=include_content))
+        project_id,
+        item_type,
+        category,
+        tag,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
+    )
+    items, next_cursor = page_of(
+        rows, limit, "created_at", lambda r: context_item_of(r, include_content=include_content)
+    )
     return ContextItemList(items=items, next_cursor=next_cursor)
 
 
@@ -445,8 +567,11 @@ async def update_context_item(scope: Scope, item_id: UUID, changes: dict[str, An
         _check_content(dict(row) | changes, check_url="content_url" in changes)
         await _require_known_store_uri(conn, scope, changes.get("content_url"))
         assignments, values = set_clause(changes, 2)
-        return context_item_of(await conn.fetchrow(
-            f"UPDATE user_context_items SET {assignments} WHERE id = $1 RETURNING *", item_id, *values))
+        return context_item_of(
+            await conn.fetchrow(
+                f"UPDATE user_context_items SET {assignments} WHERE id = $1 RETURNING *", item_id, *values
+            )
+        )
 
 
 async def reference_context_item(scope: Scope, item_id: UUID, used_in: str, note: str | None) -> ContextItem:
@@ -469,7 +594,11 @@ async def reference_context_item(scope: Scope, item_id: UUID, used_in: str, note
                                        WITH ORDINALITY AS x(entry, n)
                                  ORDER BY n DESC LIMIT $4) AS recent)
                 WHERE id = $1 RETURNING *""",
-            item_id, used_in, note, MAX_REFERENCES_KEPT)
+            item_id,
+            used_in,
+            note,
+            MAX_REFERENCES_KEPT,
+        )
         return context_item_of(row)
 
 
@@ -481,6 +610,7 @@ async def delete_context_item(scope: Scope, item_id: UUID) -> DeletedContextItem
 
 
 # --- stored files read back --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StoredFile:
@@ -494,9 +624,12 @@ async def item_file(scope: Scope, item_id: UUID, store: FileStore, project_id: U
     row = await require_context_item(scope.db, scope.actor, item_id, project_id=project_id)
     digest = digest_of_url(row["content_url"])
     if digest is None:
-        raise InvalidInput("context_item_id", f"the context item {item_id} holds no stored file (it is "
-                                              f"{row['item_type']} content given as text or a web URL); read it "
-                                              f"with get_context_item.")
+        raise InvalidInput(
+            "context_item_id",
+            f"the context item {item_id} holds no stored file (it is "
+            f"{row['item_type']} content given as text or a web URL); read it "
+            f"with get_context_item.",
+        )
     data = await asyncio.to_thread(store.read, digest)
     info = (row["content_metadata"] or {}).get("file") or {}
     mime = info.get("mime") if isinstance(info.get("mime"), str) else None

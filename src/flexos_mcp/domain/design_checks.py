@@ -23,7 +23,9 @@ from .scope import Scope
 
 class ColorRef(BaseModel):
     value: str = Field(description="The colour, #RRGGBB (#RRGGBBAA when translucent).")
-    token: str | None = Field(description="The token with exactly this value (a role such as text or primary first); null: off the palette.")
+    token: str | None = Field(
+        description="The token with exactly this value (a role such as text or primary first); null: off the palette."
+    )
 
 
 class ContrastPair(BaseModel):
@@ -53,8 +55,10 @@ class DesignSystemCheck(BaseModel):
 
 def _pairs_of(pages: list[tuple[str, str, str | None]]) -> list[dict[str, Any]]:
     """Colour pairs of mockups that have none stored (runs in a compute worker)."""
-    return [{"page": slug, "color_pairs": extract_mockup(html, css)["extracted_patterns"]["color_pairs"]}
-            for slug, html, css in pages]
+    return [
+        {"page": slug, "color_pairs": extract_mockup(html, css)["extracted_patterns"]["color_pairs"]}
+        for slug, html, css in pages
+    ]
 
 
 async def check_design_system(scope: Scope, project_id: UUID) -> DesignSystemCheck:
@@ -62,22 +66,31 @@ async def check_design_system(scope: Scope, project_id: UUID) -> DesignSystemChe
         await require_project(conn, scope.actor, project_id)
         tokens = await conn.fetchval("SELECT tokens FROM design_systems WHERE project_id = $1", project_id)
         if tokens is None:
-            raise FlexError(f"Project {project_id} has no design system yet. Call analyze_design_system to grow one "
-                            f"from its mockups, then check it.")
+            raise FlexError(
+                f"Project {project_id} has no design system yet. Call analyze_design_system to grow one "
+                f"from its mockups, then check it."
+            )
         rows = await conn.fetch(
             """SELECT pg.slug, m.extracted_patterns -> 'color_pairs' AS color_pairs,
                       CASE WHEN m.extracted_patterns ? 'color_pairs' THEN NULL ELSE m.html_content END AS html,
                       CASE WHEN m.extracted_patterns ? 'color_pairs' THEN NULL ELSE m.css_content END AS css
                FROM pages pg JOIN mockups m ON m.id = pg.current_mockup_id
-               WHERE pg.project_id = $1 ORDER BY pg.slug""", project_id)
+               WHERE pg.project_id = $1 ORDER BY pg.slug""",
+            project_id,
+        )
     stored = [{"page": r["slug"], "color_pairs": r["color_pairs"]} for r in rows if r["html"] is None]
     missing = [(r["slug"], r["html"], r["css"]) for r in rows if r["html"] is not None]
     if missing:
-        stored += await run_cpu(_pairs_of, missing, timeout=60,
-                                hint="The project's mockups are too large to analyse at once.")
+        stored += await run_cpu(
+            _pairs_of, missing, timeout=60, hint="The project's mockups are too large to analyse at once."
+        )
     entries = token_contrast(tokens or {}, stored)
     return DesignSystemCheck(
-        project_id=project_id, mockups_checked=len(rows), pairs=len(entries),
-        failing_aa=sum(1 for e in entries if not e["aa"]), failing_aa_large=sum(1 for e in entries if not e["aa_large"]),
+        project_id=project_id,
+        mockups_checked=len(rows),
+        pairs=len(entries),
+        failing_aa=sum(1 for e in entries if not e["aa"]),
+        failing_aa_large=sum(1 for e in entries if not e["aa_large"]),
         off_palette=sum(1 for e in entries if e["text"]["token"] is None or e["background"]["token"] is None),
-        token_contrast=[ContrastPair(**e) for e in entries])
+        token_contrast=[ContrastPair(**e) for e in entries],
+    )

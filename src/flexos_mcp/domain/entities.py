@@ -41,9 +41,11 @@ ENTITY_HINT = "Call list_entities to see the project's entities."
 
 EntityName = Annotated[str, Field(min_length=1, max_length=100, description="Singular entity name, e.g. 'Lesson'.")]
 
-register_constraint_messages({
-    "valid_entity_confidence": ("confidence_score", "must be between 0 and 1."),
-})
+register_constraint_messages(
+    {
+        "valid_entity_confidence": ("confidence_score", "must be between 0 and 1."),
+    }
+)
 
 
 class Entity(BaseModel):
@@ -52,7 +54,9 @@ class Entity(BaseModel):
     entity_name: Untrusted
     plural_name: Untrusted | None
     description: Untrusted | None
-    fields: UntrustedJson = Field(description="Field name -> spec {type, required, unique, inferred_from, confidence, user_edited...}.")
+    fields: UntrustedJson = Field(
+        description="Field name -> spec {type, required, unique, inferred_from, confidence, user_edited...}."
+    )
     relationships: UntrustedList = Field(description="[{type, target_entity, foreign_key, inverse}].")
     crud_locations: dict[str, Any] = Field(description="{create|read|update|delete: [page slugs]}.")
     validation_rules: UntrustedJson
@@ -82,12 +86,16 @@ class EntityList(Paged[EntitySummary]):
 class DeletedEntity(BaseModel):
     id: UUID
     entity_name: Untrusted
-    relationships_removed: int = Field(description="How many relationships of other entities pointed at it and were removed.")
+    relationships_removed: int = Field(
+        description="How many relationships of other entities pointed at it and were removed."
+    )
 
 
 class InferenceResult(BaseModel):
     created: list[Untrusted] = Field(description="Entities that did not exist and were created.")
-    updated: list[Untrusted] = Field(description="Existing, unconfirmed entities that gained fields, pages or relationships.")
+    updated: list[Untrusted] = Field(
+        description="Existing, unconfirmed entities that gained fields, pages or relationships."
+    )
     unchanged: list[Untrusted] = Field(description="Existing entities the inference had nothing new for.")
     protected: list[Untrusted] = Field(description="Confirmed entities left exactly as they were.")
     pages_read: int
@@ -112,13 +120,20 @@ def entity_of(row: Any) -> Entity:
 
 def _summary(row: Any) -> EntitySummary:
     return EntitySummary(
-        id=row["id"], entity_name=row["entity_name"], plural_name=row["plural_name"], description=row["description"],
-        field_names=list(row["fields"] or {}), relationship_count=len(row["relationships"] or []),
+        id=row["id"],
+        entity_name=row["entity_name"],
+        plural_name=row["plural_name"],
+        description=row["description"],
+        field_names=list(row["fields"] or {}),
+        relationship_count=len(row["relationships"] or []),
         confidence_score=row["confidence_score"] if row["confidence_score"] is not None else 0.5,
-        user_confirmed=bool(row["user_confirmed"]), updated_at=row["updated_at"])
+        user_confirmed=bool(row["user_confirmed"]),
+        updated_at=row["updated_at"],
+    )
 
 
 # --- validation -------------------------------------------------------------------------------------
+
 
 def _field_spec(name: str, spec: Any) -> dict[str, Any]:
     where = f"fields.{name}"
@@ -128,7 +143,9 @@ def _field_spec(name: str, spec: Any) -> dict[str, Any]:
         raise InvalidInput(where, 'must be an object like {"type": "string", "required": true}.')
     kind = spec.get("type")
     if kind not in FIELD_TYPES:
-        raise InvalidInput(f"{where}.type", f"{json_shown(kind)} is not a field type; valid types: {', '.join(FIELD_TYPES)}.")
+        raise InvalidInput(
+            f"{where}.type", f"{json_shown(kind)} is not a field type; valid types: {', '.join(FIELD_TYPES)}."
+        )
     return dict(spec) | {"user_edited": True}
 
 
@@ -138,9 +155,12 @@ def _crud_locations(value: Any) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for op, slugs in value.items():
         if op not in CRUD_OPERATIONS:
-            raise InvalidInput("crud_locations", f"key {json_shown(op)} is not one of {', '.join(CRUD_OPERATIONS)}. Nothing was changed.")
+            raise InvalidInput(
+                "crud_locations",
+                f"key {json_shown(op)} is not one of {', '.join(CRUD_OPERATIONS)}. Nothing was changed.",
+            )
         if not isinstance(slugs, list) or not all(isinstance(s, str) and s.strip() for s in slugs):
-            raise InvalidInput(f"crud_locations.{op}", "must be a list of page slugs, e.g. [\"signup\", \"profile\"].")
+            raise InvalidInput(f"crud_locations.{op}", 'must be a list of page slugs, e.g. ["signup", "profile"].')
         result[op] = sorted({s.strip() for s in slugs})
     return result
 
@@ -150,11 +170,22 @@ async def _relationships(conn: ReadConnection, project_id: UUID, entity_name: st
         raise InvalidInput("relationships", 'must be a list like [{"type": "has_many", "target_entity": "Lesson"}].')
     # The targets are locked FOR KEY SHARE until commit: a concurrent delete or rename of one waits
     # (and its relationship clean-up then sees this row), or this call sees it gone.
-    wanted = sorted({rel["target_entity"].lower() for rel in value
-                     if isinstance(rel, dict) and isinstance(rel.get("target_entity"), str)})
-    names = {r["entity_name"].lower(): r["entity_name"] for r in await conn.fetch(
-        """SELECT entity_name FROM inferred_entities WHERE project_id = $1 AND lower(entity_name) = ANY($2::text[])
-           ORDER BY id FOR KEY SHARE""", project_id, wanted)}
+    wanted = sorted(
+        {
+            rel["target_entity"].lower()
+            for rel in value
+            if isinstance(rel, dict) and isinstance(rel.get("target_entity"), str)
+        }
+    )
+    names = {
+        r["entity_name"].lower(): r["entity_name"]
+        for r in await conn.fetch(
+            """SELECT entity_name FROM inferred_entities WHERE project_id = $1 AND lower(entity_name) = ANY($2::text[])
+           ORDER BY id FOR KEY SHARE""",
+            project_id,
+            wanted,
+        )
+    }
     names[entity_name.lower()] = entity_name
     result = []
     for i, rel in enumerate(value):
@@ -162,13 +193,27 @@ async def _relationships(conn: ReadConnection, project_id: UUID, entity_name: st
         if not isinstance(rel, dict):
             raise InvalidInput(where, 'must be an object like {"type": "has_many", "target_entity": "Lesson"}.')
         if rel.get("type") not in RELATIONSHIP_TYPES:
-            raise InvalidInput(f"{where}.type", f"{json_shown(rel.get('type'))} is not one of {', '.join(RELATIONSHIP_TYPES)}.")
+            raise InvalidInput(
+                f"{where}.type", f"{json_shown(rel.get('type'))} is not one of {', '.join(RELATIONSHIP_TYPES)}."
+            )
         target = rel.get("target_entity")
         if not isinstance(target, str) or target.lower() not in names:
-            known = ", ".join(sorted({entity_name} | {r["entity_name"] for r in await conn.fetch(
-                "SELECT entity_name FROM inferred_entities WHERE project_id = $1", project_id)}))
-            raise InvalidInput(f"{where}.target_entity", f"unknown entity {json_shown(target)}; this project's entities are "
-                               f"{known}. Create the target entity first. Nothing was changed.")
+            known = ", ".join(
+                sorted(
+                    {entity_name}
+                    | {
+                        r["entity_name"]
+                        for r in await conn.fetch(
+                            "SELECT entity_name FROM inferred_entities WHERE project_id = $1", project_id
+                        )
+                    }
+                )
+            )
+            raise InvalidInput(
+                f"{where}.target_entity",
+                f"unknown entity {json_shown(target)}; this project's entities are "
+                f"{known}. Create the target entity first. Nothing was changed.",
+            )
         result.append(dict(rel) | {"target_entity": names[target.lower()]})
     return result
 
@@ -187,10 +232,16 @@ async def _checked(conn: ReadConnection, project_id: UUID, name: str, values: di
 async def _name_taken(conn: ReadConnection, project_id: UUID, name: str, except_id: UUID | None = None) -> None:
     other = await conn.fetchval(
         "SELECT entity_name FROM inferred_entities WHERE project_id = $1 AND lower(entity_name) = lower($2) "
-        "AND id IS DISTINCT FROM $3", project_id, name, except_id)
+        "AND id IS DISTINCT FROM $3",
+        project_id,
+        name,
+        except_id,
+    )
     if other:
-        raise Conflict(f"Invalid entity_name: this project already has an entity named {json_shown(other)} (names are "
-                       f"compared without case); update that one, or choose another name. Nothing was saved.")
+        raise Conflict(
+            f"Invalid entity_name: this project already has an entity named {json_shown(other)} (names are "
+            f"compared without case); update that one, or choose another name. Nothing was saved."
+        )
 
 
 # --- CRUD -------------------------------------------------------------------------------------------
@@ -213,19 +264,41 @@ async def create_entity(scope: Scope, project_id: UUID, values: dict[str, Any]) 
         return entity_of(await conn.fetchrow(sql, *args))
 
 
-async def require_entity(conn: ReadConnection, actor: Actor, entity_id: UUID, *, field: str = "entity_id",
-                         lock: RowLock | None = None, project_id: UUID | None = None) -> Any:
-    return await fetch_owned(conn, actor, "inferred_entities", "entity", entity_id, field=field,
-                             hint=ENTITY_HINT, lock=lock, project_id=project_id)
+async def require_entity(
+    conn: ReadConnection,
+    actor: Actor,
+    entity_id: UUID,
+    *,
+    field: str = "entity_id",
+    lock: RowLock | None = None,
+    project_id: UUID | None = None,
+) -> Any:
+    return await fetch_owned(
+        conn,
+        actor,
+        "inferred_entities",
+        "entity",
+        entity_id,
+        field=field,
+        hint=ENTITY_HINT,
+        lock=lock,
+        project_id=project_id,
+    )
 
 
 async def get_entity(scope: Scope, entity_id: UUID, project_id: UUID | None = None) -> Entity:
     return entity_of(await require_entity(scope.db, scope.actor, entity_id, project_id=project_id))
 
 
-async def list_entities(scope: Scope, project_id: UUID, *, user_confirmed: bool | None = None,
-                        min_confidence: float | None = None, limit: int = DEFAULT_LIMIT,
-                        cursor: str | None = None) -> EntityList:
+async def list_entities(
+    scope: Scope,
+    project_id: UUID,
+    *,
+    user_confirmed: bool | None = None,
+    min_confidence: float | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> EntityList:
     after = decode_cursor(cursor, timestamp=False)
     await require_project(scope.db, scope.actor, project_id)
     rows = await scope.db.fetch(
@@ -236,8 +309,13 @@ async def list_entities(scope: Scope, project_id: UUID, *, user_confirmed: bool 
              AND ($4::text IS NULL OR (entity_name, id) > ($4, $5::uuid))
            ORDER BY entity_name, id
            LIMIT $6""",
-        project_id, user_confirmed, min_confidence, after[0] if after else None, after[1] if after else None,
-        limit + 1)
+        project_id,
+        user_confirmed,
+        min_confidence,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1]["entity_name"], rows[-1]["id"]) if more and rows else None
@@ -267,7 +345,8 @@ async def update_entity(scope: Scope, entity_id: UUID, changes: dict[str, Any]) 
         changes = await _checked(conn, project_id, name, changes)
         assignments, values = set_clause(changes, 2)
         updated = await conn.fetchrow(
-            f"UPDATE inferred_entities SET {assignments} WHERE id = $1 RETURNING *", entity_id, *values)
+            f"UPDATE inferred_entities SET {assignments} WHERE id = $1 RETURNING *", entity_id, *values
+        )
         if name != old_name:
             await conn.execute(
                 """UPDATE inferred_entities e
@@ -277,7 +356,10 @@ async def update_entity(scope: Scope, entity_id: UUID, changes: dict[str, Any]) 
                                              FROM jsonb_array_elements(e.relationships) WITH ORDINALITY AS x(r, n))
                     WHERE e.project_id = $1 AND jsonb_typeof(e.relationships) = 'array'
                       AND e.relationships @> jsonb_build_array(jsonb_build_object('target_entity', $2::text))""",
-                project_id, old_name, name)
+                project_id,
+                old_name,
+                name,
+            )
             updated = await conn.fetchrow("SELECT * FROM inferred_entities WHERE id = $1", entity_id)
         return entity_of(updated)
 
@@ -285,8 +367,11 @@ async def update_entity(scope: Scope, entity_id: UUID, changes: dict[str, Any]) 
 async def confirm_entity(scope: Scope, entity_id: UUID, confirmed: bool) -> Entity:
     async with scope.db.transaction() as conn:
         await require_entity(conn, scope.actor, entity_id, lock="NO KEY UPDATE")
-        return entity_of(await conn.fetchrow(
-            "UPDATE inferred_entities SET user_confirmed = $2 WHERE id = $1 RETURNING *", entity_id, confirmed))
+        return entity_of(
+            await conn.fetchrow(
+                "UPDATE inferred_entities SET user_confirmed = $2 WHERE id = $1 RETURNING *", entity_id, confirmed
+            )
+        )
 
 
 async def delete_entity(scope: Scope, entity_id: UUID) -> DeletedEntity:
@@ -298,7 +383,9 @@ async def delete_entity(scope: Scope, entity_id: UUID) -> DeletedEntity:
                       jsonb_array_elements(CASE WHEN jsonb_typeof(e.relationships) = 'array'
                                                 THEN e.relationships ELSE '[]'::jsonb END) r
                 WHERE e.project_id = $1 AND r->>'target_entity' = $2""",
-            row["project_id"], row["entity_name"])
+            row["project_id"],
+            row["entity_name"],
+        )
         await conn.execute(
             """UPDATE inferred_entities e
                   SET relationships = (SELECT COALESCE(jsonb_agg(r ORDER BY n), '[]'::jsonb)
@@ -306,11 +393,14 @@ async def delete_entity(scope: Scope, entity_id: UUID) -> DeletedEntity:
                                         WHERE r->>'target_entity' IS DISTINCT FROM $2)
                 WHERE e.project_id = $1 AND jsonb_typeof(e.relationships) = 'array'
                   AND e.relationships @> jsonb_build_array(jsonb_build_object('target_entity', $2::text))""",
-            row["project_id"], row["entity_name"])
+            row["project_id"],
+            row["entity_name"],
+        )
     return DeletedEntity(id=row["id"], entity_name=row["entity_name"], relationships_removed=removed)
 
 
 # --- inference and export ---------------------------------------------------------------------------
+
 
 async def infer_entities(scope: Scope, project_id: UUID, *, progress: Progress | None = None) -> InferenceResult:
     """Read the current mockup of every page and every feature's data_operations, infer the
@@ -323,7 +413,8 @@ async def project_entities(scope: Scope, project_id: UUID) -> list[Entity]:
     """Every entity of a project, whole, by name (a data model is read as one)."""
     await require_project(scope.db, scope.actor, project_id)
     rows = await scope.db.fetch(
-        "SELECT * FROM inferred_entities WHERE project_id = $1 ORDER BY entity_name", project_id)
+        "SELECT * FROM inferred_entities WHERE project_id = $1 ORDER BY entity_name", project_id
+    )
     return [entity_of(r) for r in rows]
 
 

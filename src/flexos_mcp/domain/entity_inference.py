@@ -46,14 +46,15 @@ from .scope import Scope
 
 Progress = Callable[[float, float | None, str | None], Awaitable[None]]
 
-BATCH_PAGES = 40          # pages per worker task: ~0.7 MB of HTML at 18 KB a page, a fraction of a second
-BATCH_TIMEOUT_S = 60.0    # one batch; a page that takes this long is pathological
-TIME_LIMIT_S = 120.0      # the whole run; what it read by then stays cached
-ATTEMPTS = 3              # runs of read-compute-apply when pages keep moving underneath
+BATCH_PAGES = 40  # pages per worker task: ~0.7 MB of HTML at 18 KB a page, a fraction of a second
+BATCH_TIMEOUT_S = 60.0  # one batch; a page that takes this long is pathological
+TIME_LIMIT_S = 120.0  # the whole run; what it read by then stays cached
+ATTEMPTS = 3  # runs of read-compute-apply when pages keep moving underneath
 
 # The reader's version: its source. Findings cached by an older reader are stale.
-READER_VERSION = hashlib.sha256(b"".join(Path(inspect.getfile(m)).read_bytes() for m in (
-    entity_analysis, inflection, entity_batches))).hexdigest()[:16]
+READER_VERSION = hashlib.sha256(
+    b"".join(Path(inspect.getfile(m)).read_bytes() for m in (entity_analysis, inflection, entity_batches))
+).hexdigest()[:16]
 
 _PAGE_KEYS = """
 SELECT p.id, p.slug, p.path, p.name, p.purpose,
@@ -71,9 +72,13 @@ _VERSIONS = """SELECT p.id, p.xmin::text AS page_version, m.xmin::text AS mockup
 
 _STATE = _PAGE_KEYS.format(
     extra=", p.xmin::text AS page_version, m.xmin::text AS mockup_version, c.content_hash, c.seeds::text AS seeds, "
-          "c.findings::text AS findings",
-    join="\n  LEFT JOIN entity_page_findings c ON c.project_id = p.project_id AND c.page_id = p.id", where="")
-_PAGE_HTML = _PAGE_KEYS.format(extra=", COALESCE(m.html_content, '') AS html", join="", where=" AND p.id = ANY($2::uuid[])")
+    "c.findings::text AS findings",
+    join="\n  LEFT JOIN entity_page_findings c ON c.project_id = p.project_id AND c.page_id = p.id",
+    where="",
+)
+_PAGE_HTML = _PAGE_KEYS.format(
+    extra=", COALESCE(m.html_content, '') AS html", join="", where=" AND p.id = ANY($2::uuid[])"
+)
 
 _FEATURES = "SELECT name, data_operations FROM features WHERE project_id = $1 ORDER BY id"
 _ENTITIES = """SELECT id, xmin::text AS version, to_jsonb(e)::text AS row
@@ -115,17 +120,17 @@ class _Page:
     id: UUID
     slug: str
     key: str
-    versions: tuple[str, str | None]   # row versions of the page and its current mockup when read
-    seeds: str | None       # JSON text of page_seeds, None until read
-    findings: str | None    # JSON text of read_page, None until read
+    versions: tuple[str, str | None]  # row versions of the page and its current mockup when read
+    seeds: str | None  # JSON text of page_seeds, None until read
+    findings: str | None  # JSON text of read_page, None until read
 
 
 @dataclass
 class _State:
     pages: list[_Page]
     features: list[dict[str, Any]]
-    entities: list[tuple[UUID, str]]   # (id, row version) of the stored entities
-    entity_rows: list[str]             # their rows as JSON text, for the merge
+    entities: list[tuple[UUID, str]]  # (id, row version) of the stored entities
+    entity_rows: list[str]  # their rows as JSON text, for the merge
 
 
 class _Moved(Exception):
@@ -148,7 +153,8 @@ class _Budget:
                 f"Inferring entities from this project's {pages} pages needs more than the limit of {self.limit:g} s: "
                 f"it stopped after {self.done} of the {self.total} page reads it had planned, and no entity was "
                 f"changed. What it read is kept: call infer_entities again to go on from there (each run goes "
-                f"further), or delete pages whose mockups need no data model.")
+                f"further), or delete pages whose mockups need no data model."
+            )
 
     async def advance(self, count: int, what: str) -> None:
         self.done += count
@@ -167,8 +173,16 @@ async def _read_state(scope: Scope, project_id: UUID) -> _State:
     for row in rows:
         key = content_key(row)
         fresh = row["content_hash"] == key
-        pages.append(_Page(row["id"], row["slug"], key, (row["page_version"], row["mockup_version"]),
-                           row["seeds"] if fresh else None, row["findings"] if fresh else None))
+        pages.append(
+            _Page(
+                row["id"],
+                row["slug"],
+                key,
+                (row["page_version"], row["mockup_version"]),
+                row["seeds"] if fresh else None,
+                row["findings"] if fresh else None,
+            )
+        )
     return _State(pages, features, [(r["id"], r["version"]) for r in entities], [r["row"] for r in entities])
 
 
@@ -180,8 +194,15 @@ async def _page_inputs(scope: Scope, project_id: UUID, pages: Sequence[_Page]) -
         row = rows.get(page.id)
         if row is None or content_key(row) != page.key:
             raise _Moved()
-        inputs.append({"slug": row["slug"], "path": row["path"], "name": row["name"], "purpose": row["purpose"],
-                       "html": row["html"]})
+        inputs.append(
+            {
+                "slug": row["slug"],
+                "path": row["path"],
+                "name": row["name"],
+                "purpose": row["purpose"],
+                "html": row["html"],
+            }
+        )
     return inputs
 
 
@@ -190,18 +211,25 @@ async def _write_cache(scope: Scope, project_id: UUID, pages: Sequence[_Page]) -
     from a run stopped by its time limit or a conflict are the next run's head start."""
     try:
         async with scope.db.transaction() as conn:
-            await conn.execute(_CACHE_WRITE, project_id, [p.id for p in pages], [p.key for p in pages],
-                               [p.seeds for p in pages], [p.findings for p in pages])
+            await conn.execute(
+                _CACHE_WRITE,
+                project_id,
+                [p.id for p in pages],
+                [p.key for p in pages],
+                [p.seeds for p in pages],
+                [p.findings for p in pages],
+            )
     except asyncpg.ForeignKeyViolationError:  # a page was deleted meanwhile
         raise _Moved() from None
 
 
 def _batches(items: list[Any]) -> list[list[Any]]:
-    return [items[i:i + BATCH_PAGES] for i in range(0, len(items), BATCH_PAGES)]
+    return [items[i : i + BATCH_PAGES] for i in range(0, len(items), BATCH_PAGES)]
 
 
-async def _in_batches(items: list[Any], work: Callable[[list[Any]], Awaitable[None]], budget: _Budget,
-                      pages: int) -> None:
+async def _in_batches(
+    items: list[Any], work: Callable[[list[Any]], Awaitable[None]], budget: _Budget, pages: int
+) -> None:
     """`work` over batches of `items`, as many at once as there are compute workers."""
     slots = asyncio.Semaphore(compute.pool().limits.workers)
 
@@ -220,8 +248,10 @@ async def _in_batches(items: list[Any], work: Callable[[list[Any]], Awaitable[No
 
 def _too_big_hint(pages: Sequence[_Page]) -> str:
     slugs = ", ".join(p.slug for p in pages[:5]) + (", ..." if len(pages) > 5 else "")
-    return (f"One of the pages {slugs} has a mockup too large or too deeply nested to read; shorten it, or "
-            f"delete pages whose mockups need no data model.")
+    return (
+        f"One of the pages {slugs} has a mockup too large or too deeply nested to read; shorten it, or "
+        f"delete pages whose mockups need no data model."
+    )
 
 
 async def _bring_up_to_date(scope: Scope, project_id: UUID, state: _State, budget: _Budget) -> None:
@@ -241,8 +271,13 @@ async def _bring_up_to_date(scope: Scope, project_id: UUID, state: _State, budge
 
     await _in_batches(unseeded, seed, budget, len(pages))
     for _ in range(len(entity_analysis.READ_STAGES) + 1):
-        todo = await run_cpu(entity_batches.plan_reads, [p.seeds for p in pages], [p.findings for p in pages],
-                             state.features, timeout=BATCH_TIMEOUT_S)
+        todo = await run_cpu(
+            entity_batches.plan_reads,
+            [p.seeds for p in pages],
+            [p.findings for p in pages],
+            state.features,
+            timeout=BATCH_TIMEOUT_S,
+        )
         if not todo:
             return
         budget.total += len(todo)
@@ -250,8 +285,13 @@ async def _bring_up_to_date(scope: Scope, project_id: UUID, state: _State, budge
         async def read(batch: list[tuple[_Page, list[list[str]]]]) -> None:
             chosen = [page for page, _ in batch]
             inputs = await _page_inputs(scope, project_id, chosen)
-            texts = await run_cpu(entity_batches.read_pages, inputs, [known for _, known in batch],
-                                  timeout=BATCH_TIMEOUT_S, hint=_too_big_hint(chosen))
+            texts = await run_cpu(
+                entity_batches.read_pages,
+                inputs,
+                [known for _, known in batch],
+                timeout=BATCH_TIMEOUT_S,
+                hint=_too_big_hint(chosen),
+            )
             for page, text in zip(chosen, texts, strict=True):
                 page.findings = text
             await _write_cache(scope, project_id, chosen)
@@ -261,12 +301,16 @@ async def _bring_up_to_date(scope: Scope, project_id: UUID, state: _State, budge
     raise RuntimeError("entity inference did not settle")  # cannot happen: see pages_to_read
 
 
-async def _apply(scope: Scope, project_id: UUID, state: _State, merged: dict[str, Any]) -> tuple[list[str], list[str]] | None:
+async def _apply(
+    scope: Scope, project_id: UUID, state: _State, merged: dict[str, Any]
+) -> tuple[list[str], list[str]] | None:
     """Write the merged entities in one short transaction, or None when something moved since
     `state` was read (pages, features or stored entities)."""
     async with scope.db.transaction() as conn:
         await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
-        versions = [(r["id"], (r["page_version"], r["mockup_version"])) for r in await conn.fetch(_VERSIONS, project_id)]
+        versions = [
+            (r["id"], (r["page_version"], r["mockup_version"])) for r in await conn.fetch(_VERSIONS, project_id)
+        ]
         if versions != [(p.id, p.versions) for p in state.pages]:
             return None
         if [dict(r) for r in await conn.fetch(_FEATURES, project_id)] != state.features:
@@ -274,7 +318,8 @@ async def _apply(scope: Scope, project_id: UUID, state: _State, merged: dict[str
         # Locked: an edit in flight finishes first, and is then seen here as a changed row version.
         current = await conn.fetch(
             "SELECT id, xmin::text AS version FROM inferred_entities WHERE project_id = $1 ORDER BY id FOR NO KEY UPDATE",
-            project_id)
+            project_id,
+        )
         if [(r["id"], r["version"]) for r in current] != state.entities:
             return None
         created: list[str] = []
@@ -285,8 +330,9 @@ async def _apply(scope: Scope, project_id: UUID, state: _State, merged: dict[str
     return created, updated
 
 
-async def infer_entities(scope: Scope, project_id: UUID, *, progress: Progress | None = None,
-                         time_limit: float = TIME_LIMIT_S) -> dict[str, Any]:
+async def infer_entities(
+    scope: Scope, project_id: UUID, *, progress: Progress | None = None, time_limit: float = TIME_LIMIT_S
+) -> dict[str, Any]:
     """Infer the project's entities and fold them into the stored ones (see the module's
     docstring). Returns the InferenceResult fields."""
     budget = _Budget(time_limit, progress)
@@ -296,14 +342,26 @@ async def infer_entities(scope: Scope, project_id: UUID, *, progress: Progress |
             await _bring_up_to_date(scope, project_id, state, budget)
         except _Moved:
             continue
-        merged = await run_cpu(entity_batches.assemble_and_merge, [p.findings for p in state.pages], state.features,
-                               state.entity_rows, timeout=BATCH_TIMEOUT_S,
-                               hint="The project has too many pages to assemble its entities at once.")
+        merged = await run_cpu(
+            entity_batches.assemble_and_merge,
+            [p.findings for p in state.pages],
+            state.features,
+            state.entity_rows,
+            timeout=BATCH_TIMEOUT_S,
+            hint="The project has too many pages to assemble its entities at once.",
+        )
         applied = await _apply(scope, project_id, state, merged)
         if applied is not None:
             created, updated = applied
-            return {"created": sorted(created), "updated": sorted(updated), "unchanged": merged["unchanged"],
-                    "protected": merged["protected"], "pages_read": len(state.pages),
-                    "features_read": len(state.features)}
-    raise Conflict(f"The project's pages, features or entities kept changing while entities were inferred "
-                   f"({ATTEMPTS} tries); nothing was changed. Call infer_entities again when the edits have settled.")
+            return {
+                "created": sorted(created),
+                "updated": sorted(updated),
+                "unchanged": merged["unchanged"],
+                "protected": merged["protected"],
+                "pages_read": len(state.pages),
+                "features_read": len(state.features),
+            }
+    raise Conflict(
+        f"The project's pages, features or entities kept changing while entities were inferred "
+        f"({ATTEMPTS} tries); nothing was changed. Call infer_entities again when the edits have settled."
+    )

@@ -56,7 +56,9 @@ class DeletedFlowNode(BaseModel):
     id: UUID
     flow_id: UUID
     canvas_node_id: str
-    removed_references: list[RemovedReference] = Field(description="Other nodes' connections and branches to it, removed.")
+    removed_references: list[RemovedReference] = Field(
+        description="Other nodes' connections and branches to it, removed."
+    )
 
 
 class LayoutResult(BaseModel):
@@ -65,13 +67,15 @@ class LayoutResult(BaseModel):
     positions: dict[str, dict[str, float]] = Field(description="Canvas id -> {x, y}.")
 
 
-
-async def _require_node_flow(conn: ReadConnection, actor: Actor, node_id: UUID, *, field: str = "node_id") -> tuple[asyncpg.Record, UUID]:
+async def _require_node_flow(
+    conn: ReadConnection, actor: Actor, node_id: UUID, *, field: str = "node_id"
+) -> tuple[asyncpg.Record, UUID]:
     """The node's flow, locked for the write, and the node id; NotFound for missing and foreign alike."""
     row = await conn.fetchrow(
         f"""SELECT f.* FROM flow_nodes n JOIN journey_flows f ON f.id = n.flow_id JOIN projects p ON p.id = n.project_id
-            WHERE n.id = $1 AND {owned_by(2, 'p.user_id')} FOR NO KEY UPDATE OF f""",
-        node_id, actor.owner_id,
+            WHERE n.id = $1 AND {owned_by(2, "p.user_id")} FOR NO KEY UPDATE OF f""",
+        node_id,
+        actor.owner_id,
     )
     if row is None:
         raise NotFound("flow node", node_id, field=field, hint=_NODE_HINT)
@@ -85,7 +89,9 @@ async def _require_node_flow(conn: ReadConnection, actor: Actor, node_id: UUID, 
 async def _node_out(conn: ReadConnection, node_id: UUID) -> FlowNode:
     row = await conn.fetchrow(
         """SELECT n.*, (SELECT jsonb_object_agg(m.id::text, m.canvas_node_id) FROM flow_nodes m WHERE m.flow_id = n.flow_id) AS ids
-             FROM flow_nodes n WHERE n.id = $1""", node_id)
+             FROM flow_nodes n WHERE n.id = $1""",
+        node_id,
+    )
     assert row is not None  # callers wrote or found the node in this transaction
     return flow_node_from_row(row, {UUID(k): v for k, v in (row["ids"] or {}).items()})
 
@@ -97,12 +103,16 @@ def _resolve_node(ref: Any, rows: list[Any], field: str, flow_name: str) -> Any:
         if str(r["id"]) == text.lower() or r["canvas_node_id"] == text:
             return r
     shown = ", ".join(f"{r['canvas_node_id']} ({r['id']})" for r in rows[:10]) or "(none: the flow has no nodes)"
-    raise InvalidInput(field, f"'{text}' is not a node of flow '{flow_name}'; give the id or canvas_node_id of one of its "
-                              f"nodes: {shown}{' ...' if len(rows) > 10 else ''}. Nothing was saved.")
+    raise InvalidInput(
+        field,
+        f"'{text}' is not a node of flow '{flow_name}'; give the id or canvas_node_id of one of its "
+        f"nodes: {shown}{' ...' if len(rows) > 10 else ''}. Nothing was saved.",
+    )
 
 
-def _connections_in(connections: list[dict[str, Any]], rows: list[Any], flow_name: str,
-                    previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _connections_in(
+    connections: list[dict[str, Any]], rows: list[Any], flow_name: str, previous: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Tool-given connections as canvas-row connections. A connection to a target the node was
     already connected to keeps that edge (its id and VueFlow keys such as markerEnd)."""
     unused = list(previous)
@@ -144,8 +154,11 @@ async def create_flow_node(scope: Scope, flow_id: UUID, values: dict[str, Any]) 
         new_id = uuid_module.uuid4()
         canvas_id = values.get("canvas_node_id") or str(new_id)
         if any(r["canvas_node_id"] == canvas_id for r in rows):
-            raise InvalidInput("canvas_node_id", f"'{canvas_id}' is already a node of flow '{flow['name']}'; choose another id "
-                                                 f"or leave it out. Nothing was saved.")
+            raise InvalidInput(
+                "canvas_node_id",
+                f"'{canvas_id}' is already a node of flow '{flow['name']}'; choose another id "
+                f"or leave it out. Nothing was saved.",
+            )
         node_type = values["node_type"]
         data = normalise_node_data(node_type, values.get("data") or {})
         here = [*rows, _pseudo_row(new_id, canvas_id)]
@@ -155,11 +168,17 @@ async def create_flow_node(scope: Scope, flow_id: UUID, values: dict[str, Any]) 
         if position is None:
             nodes = [{"id": r["canvas_node_id"], "position": r["position"], **r["size"]} for r in canvas_rows]
             position = flow_graph.place_after(nodes, None, _box(size))
-        canvas_rows.append({
-            "canvas_node_id": canvas_id, "node_type": node_type, "position": position, "size": size, "data": data,
-            "connections": _connections_in(values.get("connections") or [], here, flow["name"], []),
-            "locked": bool(values.get("locked", False)),
-        })
+        canvas_rows.append(
+            {
+                "canvas_node_id": canvas_id,
+                "node_type": node_type,
+                "position": position,
+                "size": size,
+                "data": data,
+                "connections": _connections_in(values.get("connections") or [], here, flow["name"], []),
+                "locked": bool(values.get("locked", False)),
+            }
+        )
         await store_rows(conn, flow, rows, canvas_rows, new_ids={canvas_id: new_id})
         return await _node_out(conn, new_id)
 
@@ -176,14 +195,18 @@ async def get_flow_node(scope: Scope, node_id: UUID) -> FlowNode:
     row = await scope.db.fetchrow(
         f"""SELECT n.*, (SELECT jsonb_object_agg(m.id::text, m.canvas_node_id) FROM flow_nodes m WHERE m.flow_id = n.flow_id) AS ids
               FROM flow_nodes n JOIN projects p ON p.id = n.project_id
-             WHERE n.id = $1 AND {owned_by(2, 'p.user_id')}""", node_id, scope.actor.owner_id)
+             WHERE n.id = $1 AND {owned_by(2, "p.user_id")}""",
+        node_id,
+        scope.actor.owner_id,
+    )
     if row is None:
         raise NotFound("flow node", node_id, field="node_id", hint=_NODE_HINT)
     return flow_node_from_row(row, {UUID(k): v for k, v in (row["ids"] or {}).items()})
 
 
-async def list_flow_nodes(scope: Scope, flow_id: UUID, *, node_type: str | None = None, limit: int = DEFAULT_LIMIT,
-                          cursor: str | None = None) -> FlowNodeList:
+async def list_flow_nodes(
+    scope: Scope, flow_id: UUID, *, node_type: str | None = None, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+) -> FlowNodeList:
     after = decode_cursor(cursor)
     async with scope.db.snapshot() as conn:
         await require_flow(conn, scope.actor, flow_id)
@@ -192,9 +215,16 @@ async def list_flow_nodes(scope: Scope, flow_id: UUID, *, node_type: str | None 
                 WHERE flow_id = $1 AND ($2::text IS NULL OR node_type = $2)
                   AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid))
                 ORDER BY created_at, id LIMIT $5""",
-            flow_id, node_type, after[0] if after else None, after[1] if after else None, limit + 1)
-        ids = {r["id"]: r["canvas_node_id"] for r in await conn.fetch(
-            "SELECT id, canvas_node_id FROM flow_nodes WHERE flow_id = $1", flow_id)}
+            flow_id,
+            node_type,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit + 1,
+        )
+        ids = {
+            r["id"]: r["canvas_node_id"]
+            for r in await conn.fetch("SELECT id, canvas_node_id FROM flow_nodes WHERE flow_id = $1", flow_id)
+        }
     items, next_cursor = page_of(rows, limit, "created_at", lambda r: flow_node_from_row(r, ids))
     return FlowNodeList(items=items, next_cursor=next_cursor)
 
@@ -231,14 +261,20 @@ async def delete_flow_node(scope: Scope, node_id: UUID) -> DeletedFlowNode:
         canvas_rows = rows_as_canvas_rows(rows)
         index = next(i for i, r in enumerate(rows) if r["id"] == node_id)
         gone = canvas_rows.pop(index)["canvas_node_id"]
-        rows_left = rows[:index] + rows[index + 1:]
+        rows_left = rows[:index] + rows[index + 1 :]
         removed: list[RemovedReference] = []
         for row, canvas_row in zip(rows_left, canvas_rows, strict=True):
             kept = []
             for c_index, c in enumerate(canvas_row["connections"]):
                 if c["target"] == gone:
-                    removed.append(RemovedReference(node_id=row["id"], canvas_node_id=row["canvas_node_id"],
-                                                    field=f"connections[{c_index}]", target=gone))
+                    removed.append(
+                        RemovedReference(
+                            node_id=row["id"],
+                            canvas_node_id=row["canvas_node_id"],
+                            field=f"connections[{c_index}]",
+                            target=gone,
+                        )
+                    )
                 else:
                     kept.append(c)
             canvas_row["connections"] = kept
@@ -247,8 +283,14 @@ async def delete_flow_node(scope: Scope, node_id: UUID) -> DeletedFlowNode:
                 kept_branches = []
                 for b_index, branch in enumerate(branches):
                     if isinstance(branch, dict) and branch.get("target_node") == gone:
-                        removed.append(RemovedReference(node_id=row["id"], canvas_node_id=row["canvas_node_id"],
-                                                        field=f"data.branches[{b_index}]", target=gone))
+                        removed.append(
+                            RemovedReference(
+                                node_id=row["id"],
+                                canvas_node_id=row["canvas_node_id"],
+                                field=f"data.branches[{b_index}]",
+                                target=gone,
+                            )
+                        )
                     else:
                         kept_branches.append(branch)
                 canvas_row["data"]["branches"] = kept_branches
@@ -260,9 +302,18 @@ async def delete_flow_node(scope: Scope, node_id: UUID) -> DeletedFlowNode:
 # Building journeys: steps, connections, layout
 
 
-async def add_flow_step(scope: Scope, flow_id: UUID, *, node_type: str, label: str, after_node: str | None = None,
-                        trigger: str | None = None, edge_label: str | None = None, element: str | None = None,
-                        data: dict[str, Any] | None = None) -> FlowNode:
+async def add_flow_step(
+    scope: Scope,
+    flow_id: UUID,
+    *,
+    node_type: str,
+    label: str,
+    after_node: str | None = None,
+    trigger: str | None = None,
+    edge_label: str | None = None,
+    element: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> FlowNode:
     async with scope.db.transaction() as conn:
         flow = await require_flow(conn, scope.actor, flow_id, lock="NO KEY UPDATE")
         rows = canvas_order(await node_rows(conn, flow_id), flow["canvas_state"])
@@ -280,8 +331,17 @@ async def add_flow_step(scope: Scope, flow_id: UUID, *, node_type: str, label: s
             position = flow_graph.place_after(canvas.get("nodes", []), after["canvas_node_id"] if after else None)
         except CanvasError as exc:
             raise InvalidInput("after_node", exc.message) from None
-        canvas_rows.append({"canvas_node_id": canvas_id, "node_type": node_type, "position": position, "size": {},
-                            "data": step_data, "connections": [], "locked": False})
+        canvas_rows.append(
+            {
+                "canvas_node_id": canvas_id,
+                "node_type": node_type,
+                "position": position,
+                "size": {},
+                "data": step_data,
+                "connections": [],
+                "locked": False,
+            }
+        )
         if after is not None:
             source = canvas_rows[rows.index(after)]
             _connect(source, canvas_id, trigger=trigger, label=edge_label, element=element)
@@ -289,7 +349,9 @@ async def add_flow_step(scope: Scope, flow_id: UUID, *, node_type: str, label: s
         return await _node_out(conn, new_id)
 
 
-def _connect(source: dict[str, Any], target: str, *, trigger: str | None, label: str | None, element: str | None) -> bool:
+def _connect(
+    source: dict[str, Any], target: str, *, trigger: str | None, label: str | None, element: str | None
+) -> bool:
     """Add a connection (and, from a decision, a branch) unless an identical one exists."""
     for c in source["connections"]:
         if c["target"] == target and c.get("label") == label and c.get("trigger") == trigger:
@@ -308,17 +370,27 @@ def _connect(source: dict[str, Any], target: str, *, trigger: str | None, label:
     return True
 
 
-async def connect_nodes(scope: Scope, source_node_id: UUID, target_node_id: UUID, *, trigger: str | None = None,
-                        label: str | None = None, element: str | None = None) -> FlowNode:
+async def connect_nodes(
+    scope: Scope,
+    source_node_id: UUID,
+    target_node_id: UUID,
+    *,
+    trigger: str | None = None,
+    label: str | None = None,
+    element: str | None = None,
+) -> FlowNode:
     async with scope.db.transaction() as conn:
         flow, _ = await _require_node_flow(conn, scope.actor, source_node_id, field="source_node_id")
         rows = canvas_order(await node_rows(conn, flow["id"]), flow["canvas_state"])
         canvas_rows = rows_as_canvas_rows(rows)
         source = canvas_rows[next(i for i, r in enumerate(rows) if r["id"] == source_node_id)]
         if not any(r["id"] == target_node_id for r in rows):
-            raise InvalidInput("target_node_id", f"{target_node_id} is not a node of flow '{flow['name']}' (the flow of "
-                                                 f"source_node_id); nodes connect only within one flow. {_NODE_HINT} "
-                                                 f"Nothing was saved.")
+            raise InvalidInput(
+                "target_node_id",
+                f"{target_node_id} is not a node of flow '{flow['name']}' (the flow of "
+                f"source_node_id); nodes connect only within one flow. {_NODE_HINT} "
+                f"Nothing was saved.",
+            )
         target = next(r for r in rows if r["id"] == target_node_id)["canvas_node_id"]
         if _connect(source, target, trigger=trigger, label=label, element=element):
             await store_rows(conn, flow, rows, canvas_rows)
@@ -331,8 +403,13 @@ async def auto_layout_flow(scope: Scope, flow_id: UUID) -> LayoutResult:
         rows = canvas_order(await node_rows(conn, flow_id), flow["canvas_state"])
         canvas_rows = rows_as_canvas_rows(rows)
         canvas = apply_node_rows(valid_canvas_or_empty(flow["canvas_state"]), canvas_rows)
-        positions = await run_cpu_if(len(canvas.get("nodes", [])) > INLINE_NODES, flow_graph.auto_layout,
-                                     canvas.get("nodes", []), canvas.get("edges", []), timeout=60)
+        positions = await run_cpu_if(
+            len(canvas.get("nodes", [])) > INLINE_NODES,
+            flow_graph.auto_layout,
+            canvas.get("nodes", []),
+            canvas.get("edges", []),
+            timeout=60,
+        )
         moved = 0
         for row in canvas_rows:
             new = positions[row["canvas_node_id"]]

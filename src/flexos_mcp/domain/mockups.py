@@ -55,14 +55,19 @@ _THREAD_THRESHOLD = 64 * 1024
 # Each part of a diff is cut at this many characters (the result says so).
 DIFF_LIMIT = 200_000
 
-ChangeDescription = Annotated[str, Field(max_length=5000, description="What changed in this version and why, e.g. 'Bigger call-to-action button'.")]
+ChangeDescription = Annotated[
+    str,
+    Field(max_length=5000, description="What changed in this version and why, e.g. 'Bigger call-to-action button'."),
+]
 
-register_constraint_messages({
-    "valid_changed_by": ("changed_by", f"must be one of {', '.join(CHANGED_BY)}."),
-    "valid_mockup_version": ("version", "versions start at 1 and are numbered by the server."),
-    "mockups_parent_fkey": ("parent_version", "the parent must be a version of the same page."),
-    "mockups_page_project_fkey": ("page_id", "the mockup must belong to a page of the same project."),
-})
+register_constraint_messages(
+    {
+        "valid_changed_by": ("changed_by", f"must be one of {', '.join(CHANGED_BY)}."),
+        "valid_mockup_version": ("version", "versions start at 1 and are numbered by the server."),
+        "mockups_parent_fkey": ("parent_version", "the parent must be a version of the same page."),
+        "mockups_page_project_fkey": ("page_id", "the mockup must belong to a page of the same project."),
+    }
+)
 
 
 class Mockup(BaseModel):
@@ -146,20 +151,32 @@ def _size_text(limit: int) -> str:
 
 def _check_text(field: str, text: str, limit: int) -> None:
     if "\x00" in text:
-        raise InvalidInput(field, "contains NUL bytes: it looks like binary data, not source text. Send the "
-                                  "source as plain UTF-8 text. Nothing was saved.")
+        raise InvalidInput(
+            field,
+            "contains NUL bytes: it looks like binary data, not source text. Send the "
+            "source as plain UTF-8 text. Nothing was saved.",
+        )
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError:
-        raise InvalidInput(field, "is not valid text (it has unpaired surrogate code points, typical of binary data "
-                                  "decoded as text). Send the source as plain UTF-8 text. Nothing was saved.") from None
+        raise InvalidInput(
+            field,
+            "is not valid text (it has unpaired surrogate code points, typical of binary data "
+            "decoded as text). Send the source as plain UTF-8 text. Nothing was saved.",
+        ) from None
     if size > limit:
-        raise InvalidInput(field, f"is {size:,} bytes; the limit is {limit:,} bytes ({_size_text(limit)}). Move "
-                                  f"inline images or data URIs out, or split the page into components. Nothing was saved.")
+        raise InvalidInput(
+            field,
+            f"is {size:,} bytes; the limit is {limit:,} bytes ({_size_text(limit)}). Move "
+            f"inline images or data URIs out, or split the page into components. Nothing was saved.",
+        )
     controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
     if controls >= 8 and controls * 100 > len(text):
-        raise InvalidInput(field, f"has {controls:,} control or replacement characters: it looks like binary data, "
-                                  f"not source text. Nothing was saved.")
+        raise InvalidInput(
+            field,
+            f"has {controls:,} control or replacement characters: it looks like binary data, "
+            f"not source text. Nothing was saved.",
+        )
 
 
 def _extract(html: str, css: str | None) -> Mapping[str, Any]:  # a MockupExtraction, or the failure marker
@@ -225,22 +242,40 @@ def mockup_of_row(row: Any) -> Mockup:
 _MOCKUP_HINT = "Call list_mockups with the page id to see its versions."
 
 
-async def _fetch_mockup(conn: ReadConnection, scope: Scope, mockup_id: UUID, *, field: str = "mockup_id",
-                        content: bool = True, analysis: bool = True, project_id: UUID | None = None) -> Any:
-    row = await conn.fetchrow(f"""{_select(content, analysis)} WHERE m.id = $1 AND {owned_by(2, 'pr.user_id')}
+async def _fetch_mockup(
+    conn: ReadConnection,
+    scope: Scope,
+    mockup_id: UUID,
+    *,
+    field: str = "mockup_id",
+    content: bool = True,
+    analysis: bool = True,
+    project_id: UUID | None = None,
+) -> Any:
+    row = await conn.fetchrow(
+        f"""{_select(content, analysis)} WHERE m.id = $1 AND {owned_by(2, "pr.user_id")}
                                   AND ($3::uuid IS NULL OR m.project_id = $3)""",
-                              mockup_id, scope.actor.owner_id, project_id)
+        mockup_id,
+        scope.actor.owner_id,
+        project_id,
+    )
     if row is None:
         raise NotFound("mockup", mockup_id, field=field, hint=_MOCKUP_HINT)
     return row
 
 
-async def _mockup_id_of_version(conn: ReadConnection, scope: Scope, page_id: UUID, version: int, *, field: str = "version") -> UUID:
+async def _mockup_id_of_version(
+    conn: ReadConnection, scope: Scope, page_id: UUID, version: int, *, field: str = "version"
+) -> UUID:
     """The id of a page's version; NotFound for an unknown page, InvalidInput for an unknown version."""
     await require_page(conn, scope.actor, page_id)
-    found: UUID | None = await conn.fetchval("SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, version)
+    found: UUID | None = await conn.fetchval(
+        "SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, version
+    )
     if found is None:
-        versions = await conn.fetchval("SELECT array_agg(version ORDER BY version) FROM mockups WHERE page_id = $1", page_id)
+        versions = await conn.fetchval(
+            "SELECT array_agg(version ORDER BY version) FROM mockups WHERE page_id = $1", page_id
+        )
         have = _versions_text(versions)
         raise InvalidInput(field, f"the page has no version {version}; {have}")
     return found
@@ -250,7 +285,11 @@ def _versions_text(versions: list[int] | None) -> str:
     if not versions:
         return "it has no mockups yet (create one with create_mockup_version)."
     if versions == list(range(versions[0], versions[-1] + 1)):
-        return f"its versions are {versions[0]}..{versions[-1]}." if len(versions) > 1 else f"its only version is {versions[0]}."
+        return (
+            f"its versions are {versions[0]}..{versions[-1]}."
+            if len(versions) > 1
+            else f"its only version is {versions[0]}."
+        )
     return f"its versions are {', '.join(map(str, versions[-20:]))}."
 
 
@@ -261,9 +300,16 @@ def _resolve_target(mockup_id: UUID | None, page_id: UUID | None, version: int |
         raise InvalidInput("mockup_id", "pass either mockup_id or page_id with version, not both.")
 
 
-async def get_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None,
-                     version: int | None = None, include_content: bool = True,
-                     include_analysis: bool = False, project_id: UUID | None = None) -> Mockup:
+async def get_mockup(
+    scope: Scope,
+    *,
+    mockup_id: UUID | None = None,
+    page_id: UUID | None = None,
+    version: int | None = None,
+    include_content: bool = True,
+    include_analysis: bool = False,
+    project_id: UUID | None = None,
+) -> Mockup:
     """One version, by id or by page and version number; with `project_id` (a resource URI's
     project), only if it is that project's."""
     _resolve_target(mockup_id, page_id, version)
@@ -271,41 +317,62 @@ async def get_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UU
         assert page_id is not None and version is not None  # _resolve_target checked
         async with scope.db.snapshot() as conn:
             found = await _mockup_id_of_version(conn, scope, page_id, version)
-            return mockup_of_row(await _fetch_mockup(conn, scope, found, content=include_content,
-                                                     analysis=include_analysis, project_id=project_id))
-    return mockup_of_row(await _fetch_mockup(scope.db, scope, mockup_id, content=include_content,
-                                             analysis=include_analysis, project_id=project_id))
+            return mockup_of_row(
+                await _fetch_mockup(
+                    conn, scope, found, content=include_content, analysis=include_analysis, project_id=project_id
+                )
+            )
+    return mockup_of_row(
+        await _fetch_mockup(
+            scope.db, scope, mockup_id, content=include_content, analysis=include_analysis, project_id=project_id
+        )
+    )
 
 
 async def current_mockup(conn: ReadConnection, scope: Scope, page_row: Any, *, content: bool = True) -> Mockup | None:
     if page_row["current_mockup_id"] is None:
         return None
-    return mockup_of_row(await _fetch_mockup(conn, scope, page_row["current_mockup_id"], content=content,
-                                             analysis=content))
+    return mockup_of_row(
+        await _fetch_mockup(conn, scope, page_row["current_mockup_id"], content=content, analysis=content)
+    )
 
 
 async def get_page_with_mockup(scope: Scope, page: Page, include_current_mockup: bool) -> PageWithMockup:
     detail = PageWithMockup(**page.model_dump())
     if include_current_mockup and page.current_mockup_id is not None:
-        row = await scope.db.fetchrow(f"{_select(True, True)} WHERE m.id = $1 AND m.page_id = $2",
-                                      page.current_mockup_id, page.id)
+        row = await scope.db.fetchrow(
+            f"{_select(True, True)} WHERE m.id = $1 AND m.page_id = $2", page.current_mockup_id, page.id
+        )
         detail.current_mockup = mockup_of_row(row) if row else None
     return detail
 
 
-async def list_mockups(scope: Scope, page_id: UUID, *, changed_by: str | None = None, include_content: bool = False,
-                       include_analysis: bool = False, limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> MockupList:
+async def list_mockups(
+    scope: Scope,
+    page_id: UUID,
+    *,
+    changed_by: str | None = None,
+    include_content: bool = False,
+    include_analysis: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> MockupList:
     await require_page(scope.db, scope.actor, page_id)
     after = decode_cursor(cursor, timestamp=False)
     if after is not None and not isinstance(after[0], int):
-        raise InvalidInput("cursor", "not a cursor this server issued; pass the next_cursor of the previous page, "
-                                     "or omit it to start over.")
+        raise InvalidInput(
+            "cursor",
+            "not a cursor this server issued; pass the next_cursor of the previous page, or omit it to start over.",
+        )
     rows = await scope.db.fetch(
         f"""{_select(include_content, include_analysis)}
             WHERE m.page_id = $1 AND ($2::text IS NULL OR m.changed_by = $2)
               AND ($3::int IS NULL OR m.version < $3)
             ORDER BY m.version DESC LIMIT $4""",
-        page_id, changed_by, after[0] if after else None, limit + 1,
+        page_id,
+        changed_by,
+        after[0] if after else None,
+        limit + 1,
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -316,17 +383,33 @@ async def list_mockups(scope: Scope, page_id: UUID, *, changed_by: str | None = 
 # -- writing -----------------------------------------------------------------------------------
 
 
-async def insert_version(conn: WriteConnection, page: Any, content: PreparedContent, *, change_description: str | None,
-                         changed_by: str | None, parent_version: int | None = None, make_current: bool = True,
-                         user_feedback: dict[str, Any] | None = None, ai_notes: dict[str, Any] | None = None) -> UUID:
+async def insert_version(
+    conn: WriteConnection,
+    page: Any,
+    content: PreparedContent,
+    *,
+    change_description: str | None,
+    changed_by: str | None,
+    parent_version: int | None = None,
+    make_current: bool = True,
+    user_feedback: dict[str, Any] | None = None,
+    ai_notes: dict[str, Any] | None = None,
+) -> UUID:
     """Add the next version of a page whose row the caller's transaction has locked FOR UPDATE."""
     page_id = page["id"]
     if parent_version is not None:
-        parent_id = await conn.fetchval("SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, parent_version)
+        parent_id = await conn.fetchval(
+            "SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, parent_version
+        )
         if parent_id is None:
-            versions = await conn.fetchval("SELECT array_agg(version ORDER BY version) FROM mockups WHERE page_id = $1", page_id)
-            raise InvalidInput("parent_version", f"the page has no version {parent_version}; {_versions_text(versions)} "
-                                                 f"Leave parent_version out to build on the current version.")
+            versions = await conn.fetchval(
+                "SELECT array_agg(version ORDER BY version) FROM mockups WHERE page_id = $1", page_id
+            )
+            raise InvalidInput(
+                "parent_version",
+                f"the page has no version {parent_version}; {_versions_text(versions)} "
+                f"Leave parent_version out to build on the current version.",
+            )
     else:
         parent_id = page["current_mockup_id"]
     extraction = content.extraction
@@ -335,38 +418,68 @@ async def insert_version(conn: WriteConnection, page: Any, content: PreparedCont
                                 responsive_rules, extracted_patterns, interactions, change_description, changed_by,
                                 parent_mockup_id, user_feedback, ai_notes)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id""",
-        page_id, page["project_id"], content.html, content.css, content.javascript,
-        extraction["responsive_rules"], extraction["extracted_patterns"], extraction["interactions"],
-        change_description, changed_by, parent_id, user_feedback or {}, ai_notes or {},
+        page_id,
+        page["project_id"],
+        content.html,
+        content.css,
+        content.javascript,
+        extraction["responsive_rules"],
+        extraction["extracted_patterns"],
+        extraction["interactions"],
+        change_description,
+        changed_by,
+        parent_id,
+        user_feedback or {},
+        ai_notes or {},
     )
     if make_current or page["status"] in (None, "draft"):
         await conn.execute(
             """UPDATE pages SET current_mockup_id = CASE WHEN $2 THEN $3 ELSE current_mockup_id END,
                                 status = CASE WHEN status IS NULL OR status = 'draft' THEN 'designed' ELSE status END
                WHERE id = $1""",
-            page_id, make_current, mockup_id,
+            page_id,
+            make_current,
+            mockup_id,
         )
     return mockup_id
 
 
-async def create_mockup_version(scope: Scope, page_id: UUID, content: PreparedContent, *,
-                                change_description: str | None, changed_by: str | None,
-                                parent_version: int | None, make_current: bool,
-                                user_feedback: dict[str, Any] | None, ai_notes: dict[str, Any] | None,
-                                return_content: bool = False) -> Mockup:
+async def create_mockup_version(
+    scope: Scope,
+    page_id: UUID,
+    content: PreparedContent,
+    *,
+    change_description: str | None,
+    changed_by: str | None,
+    parent_version: int | None,
+    make_current: bool,
+    user_feedback: dict[str, Any] | None,
+    ai_notes: dict[str, Any] | None,
+    return_content: bool = False,
+) -> Mockup:
     """Save a version; the answer carries its content and analysis only with `return_content`
     (the caller just wrote the content: echoing it back costs a model its size again)."""
     async with scope.db.transaction() as conn:
         page = await require_page(conn, scope.actor, page_id, lock="UPDATE")
-        mockup_id = await insert_version(conn, page, content, change_description=change_description,
-                                         changed_by=changed_by, parent_version=parent_version,
-                                         make_current=make_current, user_feedback=user_feedback, ai_notes=ai_notes)
-        return mockup_of_row(await _fetch_mockup(conn, scope, mockup_id, content=return_content,
-                                                 analysis=return_content))
+        mockup_id = await insert_version(
+            conn,
+            page,
+            content,
+            change_description=change_description,
+            changed_by=changed_by,
+            parent_version=parent_version,
+            make_current=make_current,
+            user_feedback=user_feedback,
+            ai_notes=ai_notes,
+        )
+        return mockup_of_row(
+            await _fetch_mockup(conn, scope, mockup_id, content=return_content, analysis=return_content)
+        )
 
 
-async def set_current_mockup(scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None,
-                             version: int | None = None) -> PageWithMockup:
+async def set_current_mockup(
+    scope: Scope, *, mockup_id: UUID | None = None, page_id: UUID | None = None, version: int | None = None
+) -> PageWithMockup:
     _resolve_target(mockup_id, page_id, version)
     async with scope.db.transaction() as conn:
         if mockup_id is None:
@@ -377,7 +490,9 @@ async def set_current_mockup(scope: Scope, *, mockup_id: UUID | None = None, pag
             row = await _fetch_mockup(conn, scope, mockup_id, content=False, analysis=False)
             page_id = row["page_id"]
             await require_page(conn, scope.actor, page_id, lock="UPDATE")
-        page = await conn.fetchrow("UPDATE pages SET current_mockup_id = $2 WHERE id = $1 RETURNING *", page_id, mockup_id)
+        page = await conn.fetchrow(
+            "UPDATE pages SET current_mockup_id = $2 WHERE id = $1 RETURNING *", page_id, mockup_id
+        )
         detail = PageWithMockup(**page_of_row(page).model_dump())
         detail.current_mockup = mockup_of_row(await _fetch_mockup(conn, scope, mockup_id, content=False))
         return detail
@@ -401,21 +516,33 @@ async def delete_mockup(scope: Scope, mockup_id: UUID) -> DeletedMockup:
         await conn.execute("DELETE FROM mockups WHERE id = $1", mockup_id)
         current = await conn.fetchrow(
             """SELECT pg.current_mockup_id, m.version FROM pages pg LEFT JOIN mockups m ON m.id = pg.current_mockup_id
-               WHERE pg.id = $1""", page["id"])
-    return DeletedMockup(id=mockup_id, page_id=row["page_id"], version=row["version"],
-                         current_mockup_id=current["current_mockup_id"], current_version=current["version"])
+               WHERE pg.id = $1""",
+            page["id"],
+        )
+    return DeletedMockup(
+        id=mockup_id,
+        page_id=row["page_id"],
+        version=row["version"],
+        current_mockup_id=current["current_mockup_id"],
+        current_version=current["version"],
+    )
 
 
 # -- diff --------------------------------------------------------------------------------------
 
 
-def _unified(old: str | None, new: str | None, name: str, old_version: int, new_version: int) -> tuple[str | None, LineCounts, bool]:
+def _unified(
+    old: str | None, new: str | None, name: str, old_version: int, new_version: int
+) -> tuple[str | None, LineCounts, bool]:
     old_lines = (old or "").splitlines(keepends=True)
     new_lines = (new or "").splitlines(keepends=True)
     if old_lines == new_lines:
         return None, LineCounts(added=0, removed=0), False
-    lines = list(difflib.unified_diff(old_lines, new_lines, fromfile=f"v{old_version}/{name}",
-                                      tofile=f"v{new_version}/{name}", n=3))
+    lines = list(
+        difflib.unified_diff(
+            old_lines, new_lines, fromfile=f"v{old_version}/{name}", tofile=f"v{new_version}/{name}", n=3
+        )
+    )
     added = sum(1 for line in lines if line.startswith("+") and not line.startswith("+++"))
     removed = sum(1 for line in lines if line.startswith("-") and not line.startswith("---"))
     text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
@@ -429,8 +556,11 @@ def _diff(old: Any, new: Any) -> MockupDiff:
     parts: dict[str, str | None] = {}
     counts: dict[str, LineCounts] = {}
     truncated = False
-    for key, column, name in (("html", "html_content", "index.html"), ("css", "css_content", "styles.css"),
-                              ("javascript", "javascript_content", "script.js")):
+    for key, column, name in (
+        ("html", "html_content", "index.html"),
+        ("css", "css_content", "styles.css"),
+        ("javascript", "javascript_content", "script.js"),
+    ):
         text, lines, cut = _unified(old[column], new[column], name, old["version"], new["version"])
         parts[key] = text
         counts[key] = lines
@@ -438,30 +568,47 @@ def _diff(old: Any, new: Any) -> MockupDiff:
     return MockupDiff(
         from_mockup=MockupRef(id=old["id"], page_id=old["page_id"], version=old["version"]),
         to_mockup=MockupRef(id=new["id"], page_id=new["page_id"], version=new["version"]),
-        html_diff=parts["html"], css_diff=parts["css"], javascript_diff=parts["javascript"], lines=counts,
+        html_diff=parts["html"],
+        css_diff=parts["css"],
+        javascript_diff=parts["javascript"],
+        lines=counts,
         pattern_changes=diff_patterns(old["extracted_patterns"] or {}, new["extracted_patterns"] or {}),
         truncated=truncated,
     )
 
 
-async def resolve_pair(conn: ReadConnection, scope: Scope, *, from_mockup_id: UUID | None = None, to_mockup_id: UUID | None = None,
-                       page_id: UUID | None = None, from_version: int | None = None,
-                       to_version: int | None = None) -> tuple[UUID, UUID]:
+async def resolve_pair(
+    conn: ReadConnection,
+    scope: Scope,
+    *,
+    from_mockup_id: UUID | None = None,
+    to_mockup_id: UUID | None = None,
+    page_id: UUID | None = None,
+    from_version: int | None = None,
+    to_version: int | None = None,
+) -> tuple[UUID, UUID]:
     """The two mockups a comparison names: both ids, or a page with versions (by default its
     current version and the one that version built on). Checks the arguments and the page's
     ownership; the mockups' own ownership is checked when they are read."""
     by_id = from_mockup_id is not None or to_mockup_id is not None
     if by_id and (page_id is not None or from_version is not None or to_version is not None):
-        raise InvalidInput("page_id", "pass either from_mockup_id and to_mockup_id, or page_id with versions, not both.")
+        raise InvalidInput(
+            "page_id", "pass either from_mockup_id and to_mockup_id, or page_id with versions, not both."
+        )
     if by_id and (from_mockup_id is None or to_mockup_id is None):
-        raise InvalidInput("to_mockup_id" if to_mockup_id is None else "from_mockup_id",
-                           "pass both from_mockup_id and to_mockup_id (or page_id with versions).")
+        raise InvalidInput(
+            "to_mockup_id" if to_mockup_id is None else "from_mockup_id",
+            "pass both from_mockup_id and to_mockup_id (or page_id with versions).",
+        )
     if by_id:
         assert from_mockup_id is not None and to_mockup_id is not None  # checked just above
         return from_mockup_id, to_mockup_id
     if page_id is None:
-        raise InvalidInput("page_id", "pass page_id (with from_version/to_version, or neither to compare the current "
-                                      "version with its parent), or from_mockup_id and to_mockup_id.")
+        raise InvalidInput(
+            "page_id",
+            "pass page_id (with from_version/to_version, or neither to compare the current "
+            "version with its parent), or from_mockup_id and to_mockup_id.",
+        )
     page = await require_page(conn, scope.actor, page_id)
     if to_version is None:
         if page["current_mockup_id"] is None:
@@ -474,22 +621,39 @@ async def resolve_pair(conn: ReadConnection, scope: Scope, *, from_mockup_id: UU
         assert target is not None  # to_mockup_id was found on this page above
         from_mockup_id = target["parent_mockup_id"] or await conn.fetchval(
             "SELECT id FROM mockups WHERE page_id = $1 AND version < $2 ORDER BY version DESC LIMIT 1",
-            page_id, target["version"])
+            page_id,
+            target["version"],
+        )
         if from_mockup_id is None:
-            raise InvalidInput("from_version", f"version {target['version']} is the page's first; there is "
-                                               f"nothing earlier to compare it with. Pass from_version.")
+            raise InvalidInput(
+                "from_version",
+                f"version {target['version']} is the page's first; there is "
+                f"nothing earlier to compare it with. Pass from_version.",
+            )
     else:
         from_mockup_id = await _mockup_id_of_version(conn, scope, page_id, from_version, field="from_version")
     return from_mockup_id, to_mockup_id
 
 
-async def diff_mockups(scope: Scope, *, from_mockup_id: UUID | None = None, to_mockup_id: UUID | None = None,
-                       page_id: UUID | None = None, from_version: int | None = None,
-                       to_version: int | None = None) -> MockupDiff:
+async def diff_mockups(
+    scope: Scope,
+    *,
+    from_mockup_id: UUID | None = None,
+    to_mockup_id: UUID | None = None,
+    page_id: UUID | None = None,
+    from_version: int | None = None,
+    to_version: int | None = None,
+) -> MockupDiff:
     async with scope.db.snapshot() as conn:
         from_mockup_id, to_mockup_id = await resolve_pair(
-            conn, scope, from_mockup_id=from_mockup_id, to_mockup_id=to_mockup_id, page_id=page_id,
-            from_version=from_version, to_version=to_version)
+            conn,
+            scope,
+            from_mockup_id=from_mockup_id,
+            to_mockup_id=to_mockup_id,
+            page_id=page_id,
+            from_version=from_version,
+            to_version=to_version,
+        )
         old = await _fetch_mockup(conn, scope, from_mockup_id, field="from_mockup_id")
         new = await _fetch_mockup(conn, scope, to_mockup_id, field="to_mockup_id")
     size = sum(len(old[c] or "") + len(new[c] or "") for c in ("html_content", "css_content", "javascript_content"))
@@ -498,8 +662,14 @@ async def diff_mockups(scope: Scope, *, from_mockup_id: UUID | None = None, to_m
     return _diff(old, new)
 
 
-async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], first_mockup: dict[str, Any] | None = None,
-                      *, return_content: bool = False) -> PageWithMockup:
+async def create_page(
+    scope: Scope,
+    project_id: UUID,
+    values: dict[str, Any],
+    first_mockup: dict[str, Any] | None = None,
+    *,
+    return_content: bool = False,
+) -> PageWithMockup:
     """The seed's "Creating a New Page" as one transaction: the page, optionally its mockup
     version 1, and `current_mockup_id` pointing at it (the page is then `designed`).
     `first_mockup` carries `content` (a PreparedContent) plus `change_description`/`changed_by`;
@@ -508,9 +678,13 @@ async def create_page(scope: Scope, project_id: UUID, values: dict[str, Any], fi
         await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
         page = await insert_page(conn, project_id, values)
         if first_mockup is not None:
-            await insert_version(conn, page, first_mockup["content"],
-                                 change_description=first_mockup.get("change_description") or "First version",
-                                 changed_by=first_mockup.get("changed_by"))
+            await insert_version(
+                conn,
+                page,
+                first_mockup["content"],
+                change_description=first_mockup.get("change_description") or "First version",
+                changed_by=first_mockup.get("changed_by"),
+            )
             page = await conn.fetchrow("SELECT * FROM pages WHERE id = $1", page["id"])
         detail = PageWithMockup(**page_of_row(page).model_dump())
         detail.current_mockup = await current_mockup(conn, scope, page, content=return_content)

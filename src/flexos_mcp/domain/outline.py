@@ -93,8 +93,18 @@ def _depth_first(rows: list[Any]) -> list[Any]:
 def _tree(rows: list[Any]) -> list[OutlinePage]:
     """The pages of one read as a tree; a page whose parent is not in this read is a root that
     names its parent."""
-    nodes = {r["id"]: OutlinePage(id=r["id"], name=r["name"], slug=r["slug"], path=r["path"], type=r["type"],
-                                  status=r["status"], current_mockup_version=r["version"]) for r in rows}
+    nodes = {
+        r["id"]: OutlinePage(
+            id=r["id"],
+            name=r["name"],
+            slug=r["slug"],
+            path=r["path"],
+            type=r["type"],
+            status=r["status"],
+            current_mockup_version=r["version"],
+        )
+        for r in rows
+    }
     roots = []
     for r in rows:
         parent = nodes.get(r["parent_id"])
@@ -115,13 +125,17 @@ async def project_outline(scope: Scope, project_id: UUID, cursor: str | None = N
                       (SELECT m.version FROM mockups m WHERE m.id = p.current_mockup_id) AS version
                  FROM pages p
                 WHERE p.project_id = $1
-                ORDER BY p.sort_order, p.name, p.id""", project_id)
+                ORDER BY p.sort_order, p.name, p.id""",
+            project_id,
+        )
         flows = await conn.fetch(
             """SELECT f.id, f.name, f.flow_type, COALESCE(f.is_primary, false) AS is_primary,
                       (SELECT count(*)::int FROM flow_nodes n WHERE n.flow_id = f.id) AS node_count
                  FROM journey_flows f
                 WHERE f.project_id = $1
-                ORDER BY f.is_primary DESC NULLS LAST, f.name, f.id""", project_id)
+                ORDER BY f.is_primary DESC NULLS LAST, f.name, f.id""",
+            project_id,
+        )
         features = await conn.fetch(
             """SELECT f.id, f.name, f.category, f.status,
                       COALESCE((SELECT jsonb_agg(p.slug ORDER BY x.n)
@@ -130,31 +144,40 @@ async def project_outline(scope: Scope, project_id: UUID, cursor: str | None = N
                                '[]'::jsonb) AS pages
                  FROM features f
                 WHERE f.project_id = $1
-                ORDER BY f.created_at, f.id""", project_id)
+                ORDER BY f.created_at, f.id""",
+            project_id,
+        )
         entities = await conn.fetch(
             """SELECT id, entity_name, COALESCE(user_confirmed, false) AS user_confirmed, confidence_score,
                       CASE WHEN jsonb_typeof(fields) = 'object'
                            THEN ARRAY(SELECT jsonb_object_keys(fields)) ELSE '{}'::text[] END AS field_names
                  FROM inferred_entities
                 WHERE project_id = $1
-                ORDER BY entity_name""", project_id)
+                ORDER BY entity_name""",
+            project_id,
+        )
     sections = {"pages": _depth_first(list(pages)), "flows": flows, "features": features, "entities": entities}
     taken: dict[str, list[Any]] = {}
     position, left = 0, OUTLINE_BUDGET
     for name, rows in sections.items():
         begin = min(max(start - position, 0), len(rows))
-        taken[name] = list(rows[begin:begin + left])
+        taken[name] = list(rows[begin : begin + left])
         left -= len(taken[name])
         position += len(rows)
     shown = start + OUTLINE_BUDGET
     truncated = position > shown
     return ProjectOutline(
-        project_id=project["id"], name=project["name"], type=project["type"], pages=_tree(taken["pages"]),
+        project_id=project["id"],
+        name=project["name"],
+        type=project["type"],
+        pages=_tree(taken["pages"]),
         flows=[OutlineFlow(**dict(f)) for f in taken["flows"]],
         features=[OutlineFeature(**dict(f)) for f in taken["features"]],
         entities=[OutlineEntity(**dict(e)) for e in taken["entities"]],
-        counts={name: len(rows) for name, rows in sections.items()}, truncated=truncated,
-        next_cursor=encode_cursor(shown, project["id"]) if truncated else None)
+        counts={name: len(rows) for name, rows in sections.items()},
+        truncated=truncated,
+        next_cursor=encode_cursor(shown, project["id"]) if truncated else None,
+    )
 
 
 def _offset(cursor: str | None) -> int:

@@ -22,8 +22,18 @@ from .scope import Actor, owned_by
 RowLock = Literal["UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE"]
 
 
-async def fetch_owned(conn: ReadConnection, actor: Actor, table: str, kind: str, record_id: UUID, *, field: str,
-                      hint: str, lock: RowLock | None = None, project_id: UUID | None = None) -> asyncpg.Record:
+async def fetch_owned(
+    conn: ReadConnection,
+    actor: Actor,
+    table: str,
+    kind: str,
+    record_id: UUID,
+    *,
+    field: str,
+    hint: str,
+    lock: RowLock | None = None,
+    project_id: UUID | None = None,
+) -> asyncpg.Record:
     """The row of `table` with this id if it belongs to one of the actor's projects (and to
     `project_id` when given); NotFound otherwise. With `lock`, the row is locked that way until
     the transaction ends.
@@ -32,18 +42,29 @@ async def fetch_owned(conn: ReadConnection, actor: Actor, table: str, kind: str,
     lock=None, project_id=None)`."""
     row = await conn.fetchrow(
         f"""SELECT t.* FROM {table} t JOIN projects pr ON pr.id = t.project_id
-            WHERE t.id = $1 AND {owned_by(2, 'pr.user_id')}
+            WHERE t.id = $1 AND {owned_by(2, "pr.user_id")}
               AND ($3::uuid IS NULL OR t.project_id = $3)"""
         + (f" FOR {lock} OF t" if lock else ""),
-        record_id, actor.owner_id, project_id,
+        record_id,
+        actor.owner_id,
+        project_id,
     )
     if row is None:
         raise NotFound(kind, record_id, field=field, hint=hint)
     return row
 
 
-async def require_ids_in_project(conn: ReadConnection, table: str, project_id: UUID, ids: Iterable[UUID], *,
-                                 field: str, kind: str, hint: str, lock: bool = False) -> list[UUID]:
+async def require_ids_in_project(
+    conn: ReadConnection,
+    table: str,
+    project_id: UUID,
+    ids: Iterable[UUID],
+    *,
+    field: str,
+    kind: str,
+    hint: str,
+    lock: bool = False,
+) -> list[UUID]:
     """The ids, de-duplicated in their given order, after checking each names a row of `table` in
     this project. The first one that does not is reported by field and id; an id of another
     project (or another user's) reads exactly like a random one. With `lock` (a writing call
@@ -52,8 +73,12 @@ async def require_ids_in_project(conn: ReadConnection, table: str, project_id: U
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
-    rows = await conn.fetch(f"SELECT id FROM {table} WHERE project_id = $1 AND id = ANY($2::uuid[])"
-                            + (" ORDER BY id FOR KEY SHARE" if lock else ""), project_id, wanted)
+    rows = await conn.fetch(
+        f"SELECT id FROM {table} WHERE project_id = $1 AND id = ANY($2::uuid[])"
+        + (" ORDER BY id FOR KEY SHARE" if lock else ""),
+        project_id,
+        wanted,
+    )
     found = {r["id"] for r in rows}
     for ident in wanted:
         if ident not in found:

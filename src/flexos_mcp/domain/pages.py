@@ -38,21 +38,33 @@ Device = Literal["mobile", "tablet", "desktop", "responsive"]
 PATH_PATTERN = r"^/[a-z0-9/-]*$"
 PageName = Annotated[str, Field(min_length=1, max_length=255, description="Page name, e.g. 'Lesson detail'.")]
 PageSlug = Annotated[
-    str, Field(min_length=1, max_length=255, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
-               description="Unique in the project, e.g. 'lesson-detail'; derived from the name if left out.")
+    str,
+    Field(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="Unique in the project, e.g. 'lesson-detail'; derived from the name if left out.",
+    ),
 ]
 PagePath = Annotated[
-    str, Field(min_length=1, max_length=500, pattern=PATH_PATTERN,
-               description="The screen's URL path, unique in the project, e.g. /lessons/new.")
+    str,
+    Field(
+        min_length=1,
+        max_length=500,
+        pattern=PATH_PATTERN,
+        description="The screen's URL path, unique in the project, e.g. /lessons/new.",
+    ),
 ]
 Purpose = Annotated[str, Field(max_length=20000, description="What the page is for, in a sentence or two.")]
 
-register_constraint_messages({
-    "valid_page_type": ("type", f"must be one of {', '.join(PAGE_TYPES)}."),
-    "valid_page_status": ("status", f"must be one of {', '.join(PAGE_STATUSES)}."),
-    "valid_primary_device": ("primary_device", f"must be one of {', '.join(DEVICES)}."),
-    "pages_current_mockup_fkey": ("current_mockup_id", "must be a mockup version of the same page."),
-})
+register_constraint_messages(
+    {
+        "valid_page_type": ("type", f"must be one of {', '.join(PAGE_TYPES)}."),
+        "valid_page_status": ("status", f"must be one of {', '.join(PAGE_STATUSES)}."),
+        "valid_primary_device": ("primary_device", f"must be one of {', '.join(DEVICES)}."),
+        "pages_current_mockup_fkey": ("current_mockup_id", "must be a mockup version of the same page."),
+    }
+)
 
 
 class Page(BaseModel):
@@ -83,6 +95,7 @@ class PageList(Paged[Page]):
 
 class PageSummary(BaseModel):
     """A page in a list: get_page has the rest (key elements, patterns, contexts, dates)."""
+
     id: UUID
     parent_id: UUID | None
     name: Untrusted
@@ -122,12 +135,20 @@ def page_of_row(row: Any) -> Page:
 _PAGE_HINT = "Call list_pages with the project id to see its pages."
 
 
-async def require_page(conn: ReadConnection, actor: Actor, page_id: UUID, *, field: str = "page_id",
-                       lock: RowLock | None = None, project_id: UUID | None = None) -> asyncpg.Record:
+async def require_page(
+    conn: ReadConnection,
+    actor: Actor,
+    page_id: UUID,
+    *,
+    field: str = "page_id",
+    lock: RowLock | None = None,
+    project_id: UUID | None = None,
+) -> asyncpg.Record:
     """The page row if the actor may see it; NotFound otherwise (missing and foreign alike).
     Writers that number or move a page's mockup versions lock it "UPDATE", which serialises them."""
-    return await fetch_owned(conn, actor, "pages", "page", page_id, field=field, hint=_PAGE_HINT, lock=lock,
-                             project_id=project_id)
+    return await fetch_owned(
+        conn, actor, "pages", "page", page_id, field=field, hint=_PAGE_HINT, lock=lock, project_id=project_id
+    )
 
 
 async def _free_slug(conn: ReadConnection, project_id: UUID, name: str) -> str:
@@ -143,27 +164,37 @@ async def _check_parent(conn: ReadConnection, project_id: UUID, parent_id: UUID)
     foreign or missing id) answers the same."""
     found = await conn.fetchval("SELECT 1 FROM pages WHERE id = $1 AND project_id = $2", parent_id, project_id)
     if not found:
-        raise InvalidInput("parent_id", f"no page with id {parent_id} in this project; a parent must be a page of "
-                                        f"the same project. {_PAGE_HINT}")
+        raise InvalidInput(
+            "parent_id",
+            f"no page with id {parent_id} in this project; a parent must be a page of the same project. {_PAGE_HINT}",
+        )
 
 
 async def insert_page(conn: WriteConnection, project_id: UUID, values: dict[str, Any]) -> asyncpg.Record:
     """Insert a page (inside the caller's transaction) after checking slug and parent."""
     values = dict(values)
     if values.get("slug"):
-        taken = await conn.fetchval("SELECT 1 FROM pages WHERE project_id = $1 AND slug = $2", project_id, values["slug"])
+        taken = await conn.fetchval(
+            "SELECT 1 FROM pages WHERE project_id = $1 AND slug = $2", project_id, values["slug"]
+        )
         if taken:
-            raise Conflict(f"Invalid slug: this project already has a page with slug '{values['slug']}'. "
-                           f"Choose another slug, or leave it out to derive one from the name.")
+            raise Conflict(
+                f"Invalid slug: this project already has a page with slug '{values['slug']}'. "
+                f"Choose another slug, or leave it out to derive one from the name."
+            )
     else:
         values["slug"] = await _free_slug(conn, project_id, values["name"])
     if values.get("parent_id"):
         await _check_parent(conn, project_id, values["parent_id"])
     if values.get("path"):
-        taken = await conn.fetchval("SELECT name FROM pages WHERE project_id = $1 AND path = $2", project_id, values["path"])
+        taken = await conn.fetchval(
+            "SELECT name FROM pages WHERE project_id = $1 AND path = $2", project_id, values["path"]
+        )
         if taken is not None:
-            raise Conflict(f"Invalid path: page '{taken}' of this project already has path {values['path']}. "
-                           f"Choose another path, or update that page.")
+            raise Conflict(
+                f"Invalid path: page '{taken}' of this project already has path {values['path']}. "
+                f"Choose another path, or update that page."
+            )
     values["project_id"] = project_id
     sql, args = insert_statement("pages", values)
     return await conn.fetchrow(sql, *args)
@@ -188,19 +219,33 @@ def _page_cursor(row: Any) -> str:
     return encode_cursor([row["sort_order"] or 0, row["created_at"].isoformat()], row["id"])
 
 
-async def list_pages(scope: Scope, project_id: UUID, *, status: str | None = None, type: str | None = None,
-                     primary_device: str | None = None, parent_id: UUID | None = None, top_level: bool = False,
-                     limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> PageList:
+async def list_pages(
+    scope: Scope,
+    project_id: UUID,
+    *,
+    status: str | None = None,
+    type: str | None = None,
+    primary_device: str | None = None,
+    parent_id: UUID | None = None,
+    top_level: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> PageList:
     await require_project(scope.db, scope.actor, project_id)
     if parent_id is not None and not await scope.db.fetchval(
-            "SELECT 1 FROM pages WHERE id = $1 AND project_id = $2", parent_id, project_id):
-        raise NotFound("page", parent_id, field="parent_id", hint="The parent must be a page of this project. " + _PAGE_HINT)
+        "SELECT 1 FROM pages WHERE id = $1 AND project_id = $2", parent_id, project_id
+    ):
+        raise NotFound(
+            "page", parent_id, field="parent_id", hint="The parent must be a page of this project. " + _PAGE_HINT
+        )
     after = decode_cursor(cursor, timestamp=False)
     try:
         after_order, after_created = (int(after[0][0]), datetime.fromisoformat(after[0][1])) if after else (None, None)
     except (TypeError, ValueError, IndexError, KeyError):
-        raise InvalidInput("cursor", "not a cursor this server issued; pass the next_cursor of the previous page, "
-                                     "or omit it to start over.") from None
+        raise InvalidInput(
+            "cursor",
+            "not a cursor this server issued; pass the next_cursor of the previous page, or omit it to start over.",
+        ) from None
     rows = await scope.db.fetch(
         """SELECT * FROM pages
            WHERE project_id = $1
@@ -212,8 +257,16 @@ async def list_pages(scope: Scope, project_id: UUID, *, status: str | None = Non
              AND ($7::int IS NULL OR (coalesce(sort_order, 0), created_at, id) > ($7, $8::timestamptz, $9::uuid))
            ORDER BY coalesce(sort_order, 0), created_at, id
            LIMIT $10""",
-        project_id, status, type, primary_device, parent_id, top_level, after_order, after_created,
-        after[1] if after else None, limit + 1,
+        project_id,
+        status,
+        type,
+        primary_device,
+        parent_id,
+        top_level,
+        after_order,
+        after_created,
+        after[1] if after else None,
+        limit + 1,
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -228,22 +281,30 @@ async def update_page(scope: Scope, page_id: UUID, changes: dict[str, Any]) -> P
             return page_of_row(row)
         project_id = row["project_id"]
         if changes.get("slug") and changes["slug"] != row["slug"]:
-            taken = await conn.fetchval("SELECT 1 FROM pages WHERE project_id = $1 AND slug = $2", project_id, changes["slug"])
+            taken = await conn.fetchval(
+                "SELECT 1 FROM pages WHERE project_id = $1 AND slug = $2", project_id, changes["slug"]
+            )
             if taken:
-                raise Conflict(f"Invalid slug: this project already has a page with slug '{changes['slug']}'; choose another.")
+                raise Conflict(
+                    f"Invalid slug: this project already has a page with slug '{changes['slug']}'; choose another."
+                )
         if changes.get("path") and changes["path"] != row["path"]:
-            taken = await conn.fetchval("SELECT name FROM pages WHERE project_id = $1 AND path = $2", project_id, changes["path"])
+            taken = await conn.fetchval(
+                "SELECT name FROM pages WHERE project_id = $1 AND path = $2", project_id, changes["path"]
+            )
             if taken is not None:
-                raise Conflict(f"Invalid path: page '{taken}' of this project already has path {changes['path']}. "
-                               f"Choose another path.")
+                raise Conflict(
+                    f"Invalid path: page '{taken}' of this project already has path {changes['path']}. "
+                    f"Choose another path."
+                )
         if changes.get("parent_id"):
             if changes["parent_id"] == page_id:
                 raise InvalidInput("parent_id", "a page cannot be its own parent.")
             await _check_parent(conn, project_id, changes["parent_id"])
         assignments, values = set_clause(changes, 2)
-        return page_of_row(await conn.fetchrow(
-            f"UPDATE pages SET {assignments} WHERE id = $1 RETURNING *", page_id, *values
-        ))
+        return page_of_row(
+            await conn.fetchrow(f"UPDATE pages SET {assignments} WHERE id = $1 RETURNING *", page_id, *values)
+        )
 
 
 async def delete_page(scope: Scope, page_id: UUID) -> DeletedPage:
@@ -251,7 +312,10 @@ async def delete_page(scope: Scope, page_id: UUID) -> DeletedPage:
         row = await require_page(conn, scope.actor, page_id, lock="UPDATE")
         counts = await conn.fetchrow(
             """SELECT (SELECT count(*) FROM mockups WHERE page_id = $1) AS mockups,
-                      (SELECT count(*) FROM pages WHERE parent_id = $1) AS children""", page_id)
+                      (SELECT count(*) FROM pages WHERE parent_id = $1) AS children""",
+            page_id,
+        )
         await conn.execute("DELETE FROM pages WHERE id = $1", page_id)
-    return DeletedPage(id=row["id"], name=row["name"], mockups_deleted=counts["mockups"],
-                       children_detached=counts["children"])
+    return DeletedPage(
+        id=row["id"], name=row["name"], mockups_deleted=counts["mockups"], children_detached=counts["children"]
+    )

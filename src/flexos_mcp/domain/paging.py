@@ -51,7 +51,8 @@ def decode_cursor(cursor: str | None, *, timestamp: bool = True) -> tuple[Any, U
         return (datetime.fromisoformat(value) if timestamp else value), UUID(row_id)
     except Exception as exc:
         raise InvalidInput(
-            "cursor", "not a cursor this server issued; pass the next_cursor of the previous page, or omit it to start over."
+            "cursor",
+            "not a cursor this server issued; pass the next_cursor of the previous page, or omit it to start over.",
         ) from exc
 
 

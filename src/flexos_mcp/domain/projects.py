@@ -25,14 +25,19 @@ TargetFeeling = Literal["professional", "playful", "minimal", "bold"]
 
 ProjectName = Annotated[str, Field(min_length=1, max_length=255, description="Project name, e.g. 'Lesson Library'.")]
 ProjectSlug = Annotated[
-    str, Field(min_length=1, max_length=255, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
-               description="URL-safe name, e.g. 'lesson-library'; derived from the name if left out.")
+    str,
+    Field(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="URL-safe name, e.g. 'lesson-library'; derived from the name if left out.",
+    ),
 ]
 HexColor = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="Card colour as #RRGGBB, e.g. #DC2626.")]
 Icon = Annotated[str, Field(min_length=1, max_length=50, description="Icon name or emoji for the project card.")]
 ReferenceApps = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=100)]],
-    Field(max_length=20, description="Apps this one should feel like, e.g. ['Pinterest', 'Notion'].")
+    Field(max_length=20, description="Apps this one should feel like, e.g. ['Pinterest', 'Notion']."),
 ]
 LongText = Annotated[str, Field(max_length=20000)]
 
@@ -62,6 +67,7 @@ class ProjectList(Paged[Project]):
 
 class ProjectSummary(BaseModel):
     """A project in a list: get_project has the rest."""
+
     id: UUID
     name: Untrusted
     slug: str
@@ -89,13 +95,15 @@ def _project(row: Any) -> Project:
     return Project(**data)
 
 
-async def require_project(conn: ReadConnection, actor: Actor, project_id: UUID, *, field: str = "project_id",
-                          lock: RowLock | None = None) -> asyncpg.Record:
+async def require_project(
+    conn: ReadConnection, actor: Actor, project_id: UUID, *, field: str = "project_id", lock: RowLock | None = None
+) -> asyncpg.Record:
     """The project row if the actor may see it; NotFound otherwise (missing and foreign alike).
     Writers lock it "NO KEY UPDATE" against a concurrent delete until the transaction ends."""
     row = await conn.fetchrow(
         f"SELECT * FROM projects WHERE id = $1 AND {owned_by(2)}" + (f" FOR {lock}" if lock else ""),
-        project_id, actor.owner_id,
+        project_id,
+        actor.owner_id,
     )
     if row is None:
         raise NotFound("project", project_id, field=field, hint="Call list_projects to see your projects.")
@@ -107,7 +115,10 @@ async def project_id_for_slug(scope: Scope, slug: str) -> UUID | None:
     found: UUID | None = await scope.db.fetchval(
         f"""SELECT id FROM projects WHERE slug = $1 AND {owned_by(2)}
             ORDER BY (user_id = $3) DESC, last_opened_at DESC LIMIT 1""",
-        slug, scope.actor.owner_id, scope.actor.id)
+        slug,
+        scope.actor.owner_id,
+        scope.actor.id,
+    )
     return found
 
 
@@ -122,7 +133,11 @@ async def find_project(scope: Scope, reference: str) -> Project | None:
     row = await scope.db.fetchrow(
         f"""SELECT * FROM projects WHERE {owned_by(1)} AND (id = $2 OR slug = $3)
             ORDER BY (user_id = $4) DESC, last_opened_at DESC LIMIT 1""",
-        scope.actor.owner_id, as_id, reference, scope.actor.id)
+        scope.actor.owner_id,
+        as_id,
+        reference,
+        scope.actor.id,
+    )
     return None if row is None else _project(row)
 
 
@@ -136,13 +151,16 @@ async def create_project(scope: Scope, values: dict[str, Any]) -> Project:
                 "SELECT 1 FROM projects WHERE user_id = $1 AND slug = $2", scope.actor.id, values["slug"]
             )
             if taken:
-                raise Conflict(f"Invalid slug: you already have a project with slug '{values['slug']}'. "
-                               f"Choose another slug, or leave it out to derive one from the name.")
+                raise Conflict(
+                    f"Invalid slug: you already have a project with slug '{values['slug']}'. "
+                    f"Choose another slug, or leave it out to derive one from the name."
+                )
         else:
             base = slugify(values["name"], fallback="project")
             rows = await conn.fetch(
                 "SELECT slug FROM projects WHERE user_id = $1 AND (slug = $2 OR slug LIKE $2 || '-%')",
-                scope.actor.id, base,
+                scope.actor.id,
+                base,
             )
             values["slug"] = next_free_slug(base, {r["slug"] for r in rows})
         values["user_id"] = scope.actor.id
@@ -159,7 +177,8 @@ async def find_example_project(scope: Scope, example: str) -> Project | None:
     row = await scope.db.fetchrow(
         """SELECT * FROM projects WHERE user_id = $1 AND metadata ->> 'example' = $2
             ORDER BY created_at DESC LIMIT 1""",
-        scope.actor.id, example,
+        scope.actor.id,
+        example,
     )
     return None if row is None else _project(row)
 
@@ -169,15 +188,17 @@ async def open_project(scope: Scope, project_id: UUID) -> Project:
     async with scope.db.transaction() as conn:
         row = await conn.fetchrow(
             f"UPDATE projects SET last_opened_at = NOW() WHERE id = $1 AND {owned_by(2)} RETURNING *",
-            project_id, scope.actor.owner_id,
+            project_id,
+            scope.actor.owner_id,
         )
     if row is None:
         raise NotFound("project", project_id, field="project_id", hint="Call list_projects to see your projects.")
     return _project(row)
 
 
-async def list_projects(scope: Scope, *, status: str | None, limit: int = DEFAULT_LIMIT,
-                        cursor: str | None = None) -> ProjectList:
+async def list_projects(
+    scope: Scope, *, status: str | None, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+) -> ProjectList:
     after = decode_cursor(cursor)
     rows = await scope.db.fetch(
         f"""SELECT * FROM projects
@@ -186,7 +207,11 @@ async def list_projects(scope: Scope, *, status: str | None, limit: int = DEFAUL
               AND ($3::timestamptz IS NULL OR (last_opened_at, id) < ($3, $4::uuid))
             ORDER BY last_opened_at DESC, id DESC
             LIMIT $5""",
-        scope.actor.owner_id, status, after[0] if after else None, after[1] if after else None, limit + 1,
+        scope.actor.owner_id,
+        status,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit + 1,
     )
     items, next_cursor = page_of(rows, limit, "last_opened_at", _project)
     return ProjectList(items=items, next_cursor=next_cursor)
@@ -205,17 +230,27 @@ async def update_project(scope: Scope, project_id: UUID, changes: dict[str, Any]
                 "SELECT 1 FROM projects WHERE user_id = $1 AND slug = $2", row["user_id"], changes["slug"]
             )
             if taken:
-                raise Conflict(f"Invalid slug: you already have a project with slug '{changes['slug']}'; choose another.")
+                raise Conflict(
+                    f"Invalid slug: you already have a project with slug '{changes['slug']}'; choose another."
+                )
         assignments, values = set_clause(changes, 2)
-        return _project(await conn.fetchrow(
-            f"UPDATE projects SET {assignments} WHERE id = $1 RETURNING *", project_id, *values
-        ))
+        return _project(
+            await conn.fetchrow(f"UPDATE projects SET {assignments} WHERE id = $1 RETURNING *", project_id, *values)
+        )
 
 
 # Every table whose rows go with a project, for the deletion report.
 PROJECT_TABLES = (
-    "design_systems", "pages", "mockups", "features", "journey_flows", "flow_nodes",
-    "inferred_entities", "wizard_runs", "ai_thinking_chain", "user_context_items",
+    "design_systems",
+    "pages",
+    "mockups",
+    "features",
+    "journey_flows",
+    "flow_nodes",
+    "inferred_entities",
+    "wizard_runs",
+    "ai_thinking_chain",
+    "user_context_items",
 )
 
 

@@ -23,11 +23,19 @@ CLOSED_STATUSES = ("completed", "abandoned")
 RUN_HINT = "Call list_wizard_runs with the project id to see its runs."
 
 
-async def require_run(conn: ReadConnection, actor: Actor, run_id: UUID, *, field: str = "run_id",
-                      lock: RowLock | None = None, project_id: UUID | None = None) -> asyncpg.Record:
+async def require_run(
+    conn: ReadConnection,
+    actor: Actor,
+    run_id: UUID,
+    *,
+    field: str = "run_id",
+    lock: RowLock | None = None,
+    project_id: UUID | None = None,
+) -> asyncpg.Record:
     """The run row if the actor may see it; NotFound otherwise (missing and foreign alike)."""
-    return await fetch_owned(conn, actor, "wizard_runs", "wizard run", run_id, field=field, hint=RUN_HINT,
-                             lock=lock, project_id=project_id)
+    return await fetch_owned(
+        conn, actor, "wizard_runs", "wizard run", run_id, field=field, hint=RUN_HINT, lock=lock, project_id=project_id
+    )
 
 
 def ensure_open(run: Any, action: str) -> None:

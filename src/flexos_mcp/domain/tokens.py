@@ -51,8 +51,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(db: Database, email: str, name: str, *, expires_at: datetime | None = None,
-                       read_only: bool = False) -> tuple[str, ApiToken]:
+async def create_token(
+    db: Database, email: str, name: str, *, expires_at: datetime | None = None, read_only: bool = False
+) -> tuple[str, ApiToken]:
     """A new token for the user with this email (created if new). The token is shown once."""
     actor = await ensure_user(db, email)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -61,7 +62,11 @@ async def create_token(db: Database, email: str, name: str, *, expires_at: datet
             f"""WITH t AS (INSERT INTO api_tokens (user_id, name, token_sha256, expires_at, read_only)
                            VALUES ($1, $2, $3, $4, $5) RETURNING *)
                 SELECT {_COLUMNS} FROM t JOIN users u ON u.id = t.user_id""",
-            actor.id, name, _digest(token), expires_at, read_only,
+            actor.id,
+            name,
+            _digest(token),
+            expires_at,
+            read_only,
         )
     return token, ApiToken(**dict(row))
 
@@ -98,8 +103,12 @@ async def holder_of(db: Database, token: str) -> TokenHolder | None:
     )
     if row is None:
         return None
-    return TokenHolder(token_id=row["token_id"], actor=Actor(id=row["id"], email=row["email"], role=row["role"] or "user"),
-                       read_only=row["read_only"], expires_at=row["expires_at"])
+    return TokenHolder(
+        token_id=row["token_id"],
+        actor=Actor(id=row["id"], email=row["email"], role=row["role"] or "user"),
+        read_only=row["read_only"],
+        expires_at=row["expires_at"],
+    )
 
 
 async def record_token_use(db: Database, last_used: dict[UUID, datetime]) -> None:
@@ -111,5 +120,6 @@ async def record_token_use(db: Database, last_used: dict[UUID, datetime]) -> Non
         await conn.execute(
             """UPDATE api_tokens t SET last_used_at = GREATEST(t.last_used_at, u.at)
                FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) WHERE t.id = u.id""",
-            list(last_used), list(last_used.values()),
+            list(last_used),
+            list(last_used.values()),
         )

@@ -14,11 +14,13 @@ from ..untrusted import Untrusted, UntrustedJson
 from .scope import Actor, Scope
 
 Username = Annotated[
-    str, Field(min_length=2, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$",
-               description="Unique handle, e.g. 'ada_l'.")
+    str,
+    Field(min_length=2, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="Unique handle, e.g. 'ada_l'."),
 ]
 FullName = Annotated[str, Field(min_length=1, max_length=255, description="The person's full name.")]
-AvatarUrl = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$", description="http(s) URL of an avatar image.")]
+AvatarUrl = Annotated[
+    str, Field(max_length=2000, pattern=r"^https?://\S+$", description="http(s) URL of an avatar image.")
+]
 
 
 class User(BaseModel):
@@ -69,7 +71,5 @@ async def update_me(scope: Scope, changes: dict[str, Any]) -> User:
         return await get_me(scope)
     assignments, values = set_clause(changes, 2)
     async with scope.db.transaction() as conn:
-        row = await conn.fetchrow(
-            f"UPDATE users SET {assignments} WHERE id = $1 RETURNING *", scope.actor.id, *values
-        )
+        row = await conn.fetchrow(f"UPDATE users SET {assignments} WHERE id = $1 RETURNING *", scope.actor.id, *values)
     return _user(row)

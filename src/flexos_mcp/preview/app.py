@@ -51,16 +51,18 @@ log = logging.getLogger(__name__)
 _HERE = Path(__file__).resolve().parent
 READ_METHODS = ("GET", "HEAD")
 
-PAGE_POLICY = "; ".join((
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",  # style attributes carry token values (sanitised: views.py)
-    "img-src 'self' data:",
-    "frame-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-))
+PAGE_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # style attributes carry token values (sanitised: views.py)
+        "img-src 'self' data:",
+        "frame-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,11 @@ class ReadOnlyAndHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if scope["method"] not in READ_METHODS:
-            response = PlainTextResponse("The preview is read-only: only GET and HEAD are answered.\n", 405,
-                                         headers={"Allow": ", ".join(READ_METHODS)})
+            response = PlainTextResponse(
+                "The preview is read-only: only GET and HEAD are answered.\n",
+                405,
+                headers={"Allow": ", ".join(READ_METHODS)},
+            )
             return await response(scope, receive, send)
         if self.loopback_only:
             host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
@@ -106,8 +111,12 @@ class ReadOnlyAndHeaders:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 present = {name.lower() for name, _ in headers}
-                for name, value in (("content-security-policy", PAGE_POLICY), ("x-content-type-options", "nosniff"),
-                                    ("referrer-policy", "no-referrer"), ("cache-control", "no-store")):
+                for name, value in (
+                    ("content-security-policy", PAGE_POLICY),
+                    ("x-content-type-options", "nosniff"),
+                    ("referrer-policy", "no-referrer"),
+                    ("cache-control", "no-store"),
+                ):
                     if name.encode() not in present:
                         headers.append((name.encode(), value.encode()))
             await send(message)
@@ -116,15 +125,25 @@ class ReadOnlyAndHeaders:
 
 
 def _templates() -> Environment:
-    env = Environment(loader=FileSystemLoader(_HERE / "templates"), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(_HERE / "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals["frame_sandbox"] = FRAME_SANDBOX
     return env
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return render(request, "error.html", 404, title="Not found",
-                  message="There is nothing here: the record does not exist, or it is not in your projects.")
+    return render(
+        request,
+        "error.html",
+        404,
+        title="Not found",
+        message="There is nothing here: the record does not exist, or it is not in your projects.",
+    )
 
 
 async def _flex_error(request: Request, exc: Exception) -> Response:
@@ -134,8 +153,10 @@ async def _flex_error(request: Request, exc: Exception) -> Response:
 async def _unauthorized(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(
         "Sign in with a FlexOS token: any user name, the token (from `flexos-mcp token create`) as the password; "
-        "or send `Authorization: Bearer <token>`.\n", 401,
-        headers={"WWW-Authenticate": 'Basic realm="FlexOS preview", charset="UTF-8"'})
+        "or send `Authorization: Bearer <token>`.\n",
+        401,
+        headers={"WWW-Authenticate": 'Basic realm="FlexOS preview", charset="UTF-8"'},
+    )
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:
@@ -169,8 +190,9 @@ def create_app(config: Config, options: PreviewOptions) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         compute.configure(config.compute)
         assert config.database_url  # create_app refused a configuration without one
-        pool = await create_pool(config.database_url, read_only=True, statement_timeout_ms=config.statement_timeout_ms,
-                                 max_size=5)
+        pool = await create_pool(
+            config.database_url, read_only=True, statement_timeout_ms=config.statement_timeout_ms, max_size=5
+        )
         app.state.db = Database(pool, read_only=True)
         try:
             yield
@@ -181,19 +203,27 @@ def create_app(config: Config, options: PreviewOptions) -> Starlette:
             await compute.shutdown()
 
     app = Starlette(
-        routes=ROUTES, lifespan=lifespan,
+        routes=ROUTES,
+        lifespan=lifespan,
         middleware=[Middleware(ReadOnlyAndHeaders, loopback_only=not options.require_tokens)],
         exception_handlers={
-            404: _not_found, NotFound: _not_found, Unauthorized: _unauthorized, FlexError: _flex_error,
-            asyncpg.PostgresError: _database_error, asyncpg.InterfaceError: _database_error,
-            OSError: _database_error, Exception: _crash,
+            404: _not_found,
+            NotFound: _not_found,
+            Unauthorized: _unauthorized,
+            FlexError: _flex_error,
+            asyncpg.PostgresError: _database_error,
+            asyncpg.InterfaceError: _database_error,
+            OSError: _database_error,
+            Exception: _crash,
         },
     )
     app.state.config = config
     app.state.templates = _templates()
     app.state.actor = None  # looked up on first use: the user may be created after the preview starts
     # The same tokens as the HTTP server, checked on a read-only pool: the preview records no token use.
-    app.state.verifier = (FlexOSTokenVerifier(config.database_url, dataclasses.replace(config, read_only=True))
-                          if options.require_tokens else None)
+    app.state.verifier = (
+        FlexOSTokenVerifier(config.database_url, dataclasses.replace(config, read_only=True))
+        if options.require_tokens
+        else None
+    )
     return app
-

@@ -48,8 +48,11 @@ async def acting_scope(request: Request) -> Scope:
     if state.actor is None:
         state.actor = await find_user(state.db, state.config.user_email)
     if state.actor is None:
-        raise NotFound("user", state.config.user_email,
-                       hint="That user has no projects yet: run `flexos-mcp demo`, or design something from an MCP host.")
+        raise NotFound(
+            "user",
+            state.config.user_email,
+            hint="That user has no projects yet: run `flexos-mcp demo`, or design something from an MCP host.",
+        )
     return Scope(db=state.db, actor=state.actor)
 
 

@@ -31,11 +31,19 @@ COMPARE_MODES = ("side", "overlay", "difference")
 MAX_VERSIONS = 100
 
 
-async def _diagram(boxes: list[Box], arrows: list[Arrow], positions: dict[str, dict[str, float]] | None = None) -> Diagram:
+async def _diagram(
+    boxes: list[Box], arrows: list[Arrow], positions: dict[str, dict[str, float]] | None = None
+) -> Diagram:
     if len(boxes) <= INLINE_LAYOUT_LIMIT:
         return draw(boxes, arrows, positions)
-    return await compute.run_cpu(draw, boxes, arrows, positions, timeout=30,
-                                 hint="The diagram has too many boxes to lay out; view a smaller part of it.")
+    return await compute.run_cpu(
+        draw,
+        boxes,
+        arrows,
+        positions,
+        timeout=30,
+        hint="The diagram has too many boxes to lay out; view a smaller part of it.",
+    )
 
 
 def _query_int(request: Request, name: str, low: int, high: int) -> int | None:
@@ -121,8 +129,16 @@ async def page_page(request: Request) -> Response:
     project, page, versions = await _page_and_versions(request)
     current = next((v for v in versions if v.is_current), versions[0] if versions else None)
     shown = _pick(versions, _query_int(request, "version", 1, 1_000_000), "version", current)
-    return render(request, "page.html", project=project, page=page, versions=versions, shown=shown,
-                   viewport=_viewport(request, page), viewports=VIEWPORTS.values())
+    return render(
+        request,
+        "page.html",
+        project=project,
+        page=page,
+        versions=versions,
+        shown=shown,
+        viewport=_viewport(request, page),
+        viewports=VIEWPORTS.values(),
+    )
 
 
 async def compare_page(request: Request) -> Response:
@@ -135,9 +151,20 @@ async def compare_page(request: Request) -> Response:
     after = _pick(versions, _query_int(request, "b", 1, 1_000_000), "b", current if earlier else versions[0])
     mode = _query_choice(request, "mode", COMPARE_MODES, "side")
     opacity = _query_int(request, "opacity", 0, 100)
-    return render(request, "compare.html", project=project, page=page, versions=versions, before=before,
-                   after=after, mode=mode, modes=COMPARE_MODES, opacity=50 if opacity is None else opacity,
-                   viewport=_viewport(request, page), viewports=VIEWPORTS.values())
+    return render(
+        request,
+        "compare.html",
+        project=project,
+        page=page,
+        versions=versions,
+        before=before,
+        after=after,
+        mode=mode,
+        modes=COMPARE_MODES,
+        opacity=50 if opacity is None else opacity,
+        viewport=_viewport(request, page),
+        viewports=VIEWPORTS.values(),
+    )
 
 
 async def mockup_frame(request: Request) -> Response:
@@ -162,8 +189,8 @@ class Swatch:
     usage_count: int
     page_count: int
     contexts: list[str]
-    on_background: Any   # ContrastVerdict of the colour as text on the background token
-    with_text: Any       # ContrastVerdict of the text token on the colour
+    on_background: Any  # ContrastVerdict of the colour as text on the background token
+    with_text: Any  # ContrastVerdict of the text token on the colour
 
 
 @dataclass(frozen=True)
@@ -191,9 +218,22 @@ def _shadow_css(value: str) -> str | None:
     layers = shadow_layers(value)
     if not layers:
         return None
-    return ", ".join(" ".join(filter(None, ("inset" if layer.get("inset") else None, layer.get("offsetX"),
-                                           layer.get("offsetY"), layer.get("blur"), layer.get("spread"),
-                                           layer.get("color")))) for layer in layers)
+    return ", ".join(
+        " ".join(
+            filter(
+                None,
+                (
+                    "inset" if layer.get("inset") else None,
+                    layer.get("offsetX"),
+                    layer.get("offsetY"),
+                    layer.get("blur"),
+                    layer.get("spread"),
+                    layer.get("color"),
+                ),
+            )
+        )
+        for layer in layers
+    )
 
 
 def design_view(tokens: dict[str, Any]) -> dict[str, Any]:
@@ -207,24 +247,48 @@ def design_view(tokens: dict[str, Any]) -> dict[str, Any]:
         token = token if isinstance(token, dict) else {"value": token}
         value = _value(token)
         hex_value = normalize_color(value)
-        swatches.append(Swatch(
-            name=name, value=value, hex=hex_value, ref=token.get("ref"), usage_count=int(token.get("usage_count") or 0),
-            page_count=int(token.get("page_count") or 0), contexts=[str(c) for c in token.get("contexts") or []],
-            on_background=contrast_verdict(hex_value, background) if hex_value else None,
-            with_text=contrast_verdict(text, hex_value[:7]) if hex_value else None))
+        swatches.append(
+            Swatch(
+                name=name,
+                value=value,
+                hex=hex_value,
+                ref=token.get("ref"),
+                usage_count=int(token.get("usage_count") or 0),
+                page_count=int(token.get("page_count") or 0),
+                contexts=[str(c) for c in token.get("contexts") or []],
+                on_background=contrast_verdict(hex_value, background) if hex_value else None,
+                with_text=contrast_verdict(text, hex_value[:7]) if hex_value else None,
+            )
+        )
     swatches.sort(key=lambda s: (-s.usage_count, s.name))
     typography = tokens.get("typography") or {}
     family = typography.get("font_family")
     safe_family = "".join(ch for ch in str(family) if ch.isalnum() or ch in " ,'-") if family else None
-    weights = sorted(((str(k), int(v)) for k, v in (typography.get("weights") or {}).items()
-                      if str(v).isdigit() and 100 <= int(v) <= 1000), key=lambda w: w[1])
-    shadows = [Sample(name, _value(token), None, _shadow_css(_value(token))) for name, token in (tokens.get("shadows") or {}).items()]
+    weights = sorted(
+        (
+            (str(k), int(v))
+            for k, v in (typography.get("weights") or {}).items()
+            if str(v).isdigit() and 100 <= int(v) <= 1000
+        ),
+        key=lambda w: w[1],
+    )
+    shadows = [
+        Sample(name, _value(token), None, _shadow_css(_value(token)))
+        for name, token in (tokens.get("shadows") or {}).items()
+    ]
     spacing = tokens.get("spacing") or {}
     return {
-        "swatches": swatches, "background": background, "text": text,
-        "font_family": family, "font_css": safe_family, "sizes": _lengths(typography.get("sizes")), "weights": weights,
+        "swatches": swatches,
+        "background": background,
+        "text": text,
+        "font_family": family,
+        "font_css": safe_family,
+        "sizes": _lengths(typography.get("sizes")),
+        "weights": weights,
         "spacing_base": _value(spacing["base"]) if spacing.get("base") else None,
-        "spacing": _lengths(spacing.get("steps")), "radii": _lengths(tokens.get("radii")), "shadows": shadows,
+        "spacing": _lengths(spacing.get("steps")),
+        "radii": _lengths(tokens.get("radii")),
+        "shadows": shadows,
     }
 
 
@@ -262,14 +326,26 @@ async def flow_page(request: Request) -> Response:
     positions: dict[str, dict[str, float]] = {}
     for node in flow.nodes or []:
         found = problems.get(node.canvas_node_id, [])
-        classes = tuple(found) + (("entry",) if node.canvas_node_id in analysis.entries else ()) + (f"type-{node.node_type}",)
+        classes = (
+            tuple(found) + (("entry",) if node.canvas_node_id in analysis.entries else ()) + (f"type-{node.node_type}",)
+        )
         heading = node.node_type + (" · " + ", ".join(p.replace("-", " ") for p in found) if found else "")
-        boxes.append(Box(node.canvas_node_id, (heading, *wrap(node.label, 22, 3)), classes,
-                         title=f"{node.label} ({node.node_type})", width=node.size.get("width") or 180,
-                         height=node.size.get("height") or 80))
+        boxes.append(
+            Box(
+                node.canvas_node_id,
+                (heading, *wrap(node.label, 22, 3)),
+                classes,
+                title=f"{node.label} ({node.node_type})",
+                width=node.size.get("width") or 180,
+                height=node.size.get("height") or 80,
+            )
+        )
         positions[node.canvas_node_id] = node.position
-        arrows.extend(Arrow(node.canvas_node_id, c.target_canvas_node_id, c.label if isinstance(c.label, str) else None)
-                      for c in node.connections if c.target_canvas_node_id)
+        arrows.extend(
+            Arrow(node.canvas_node_id, c.target_canvas_node_id, c.label if isinstance(c.label, str) else None)
+            for c in node.connections
+            if c.target_canvas_node_id
+        )
     picture = await _diagram(boxes, arrows, positions)
     return render(request, "flow.html", project=project, flow=flow, analysis=analysis, diagram=picture)
 
@@ -322,8 +398,7 @@ def creation_order(thoughts: list[Any]) -> list[Any]:
 def thought_tree(thoughts: list[Any]) -> list[TreeItem]:
     """Each thought under the first thought it depends on, as the text tree of
     get_thinking_chain draws it; `thoughts` in creation_order."""
-    items = {t.id: TreeItem(i + 1, t, _thought_classes(t), t.user_feedback, [])
-             for i, t in enumerate(thoughts)}
+    items = {t.id: TreeItem(i + 1, t, _thought_classes(t), t.user_feedback, []) for i, t in enumerate(thoughts)}
     roots: list[TreeItem] = []
     for t in thoughts:
         parent = next((items[d] for d in t.depends_on if d in items), None)
@@ -367,8 +442,9 @@ def run_phases(run: Any, now: datetime) -> list[Phase]:
         phases.append(Phase(str(entry.get("phase")), entered, left, took, sorted(entry.get("answers") or {})))
     if run.current_phase and not run.completed_at:
         entered = run.phase_entered_at or run.started_at
-        phases.append(Phase(run.current_phase, entered, None, _duration((now - entered).total_seconds()) + " so far",
-                            []))
+        phases.append(
+            Phase(run.current_phase, entered, None, _duration((now - entered).total_seconds()) + " so far", [])
+        )
     return phases
 
 
@@ -380,24 +456,45 @@ async def run_page(request: Request) -> Response:
     chain = await thinking.thinking_chain(scope, run_id=run_id)
     thoughts = creation_order(chain.thoughts)
     number = {t.id: i + 1 for i, t in enumerate(thoughts)}
-    boxes = [Box(str(t.id), (f"#{number[t.id]} {t.thought_type} {t.confidence:.2f}", *wrap(t.reasoning, 24, 3)),
-                 _thought_classes(t), title=f"#{number[t.id]} {t.thought_type}: {t.reasoning}", width=210, height=84)
-             for t in thoughts]
+    boxes = [
+        Box(
+            str(t.id),
+            (f"#{number[t.id]} {t.thought_type} {t.confidence:.2f}", *wrap(t.reasoning, 24, 3)),
+            _thought_classes(t),
+            title=f"#{number[t.id]} {t.thought_type}: {t.reasoning}",
+            width=210,
+            height=84,
+        )
+        for t in thoughts
+    ]
     picture = await _diagram(boxes, [Arrow(str(a), str(b)) for a, b in chain.edges])
-    return render(request, "run.html", project=project, run=run, brief=run.brief,
-                   phases=run_phases(run, datetime.now(UTC)), chain=chain, number=number, diagram=picture,
-                   tree=thought_tree(thoughts),
-                   open_questions=[t for t in thoughts if t.thought_type == "question" and t.needs_answer],
-                   rejected=[t for t in thoughts if t.status == "rejected"],
-                   needs_review=[t for t in thoughts if t.needs_review])
+    return render(
+        request,
+        "run.html",
+        project=project,
+        run=run,
+        brief=run.brief,
+        phases=run_phases(run, datetime.now(UTC)),
+        chain=chain,
+        number=number,
+        diagram=picture,
+        tree=thought_tree(thoughts),
+        open_questions=[t for t in thoughts if t.thought_type == "question" and t.needs_answer],
+        rejected=[t for t in thoughts if t.status == "rejected"],
+        needs_review=[t for t in thoughts if t.needs_review],
+    )
 
 
 # -- the inferred data model ------------------------------------------------------------------
 
 
 # A relationship read from the side that owns the other: (from owner, cardinality).
-_LINKS = {"has_many": (True, "1 : n"), "has_one": (True, "1 : 1"), "belongs_to": (False, "1 : n"),
-          "many_to_many": (True, "n : m")}
+_LINKS = {
+    "has_many": (True, "1 : n"),
+    "has_one": (True, "1 : 1"),
+    "belongs_to": (False, "1 : n"),
+    "many_to_many": (True, "n : m"),
+}
 
 
 def entity_links(model: list[Any]) -> list[Arrow]:
@@ -425,10 +522,20 @@ async def data_model_page(request: Request) -> Response:
     model = await entities.project_entities(scope, project_id)
     boxes = []
     for entity in model:
-        fields = [f"{name}: {spec.get('type', '?') if isinstance(spec, dict) else '?'}" for name, spec in entity.fields.items()]
+        fields = [
+            f"{name}: {spec.get('type', '?') if isinstance(spec, dict) else '?'}"
+            for name, spec in entity.fields.items()
+        ]
         shown = fields[:8] + ([f"… {len(fields) - 8} more"] if len(fields) > 8 else [])
-        boxes.append(Box(entity.entity_name, (entity.entity_name, *shown),
-                         ("confirmed",) if entity.user_confirmed else ("inferred",),
-                         title=f"{entity.entity_name}: {len(fields)} fields", width=220, height=28 + 16 * len(shown)))
+        boxes.append(
+            Box(
+                entity.entity_name,
+                (entity.entity_name, *shown),
+                ("confirmed",) if entity.user_confirmed else ("inferred",),
+                title=f"{entity.entity_name}: {len(fields)} fields",
+                width=220,
+                height=28 + 16 * len(shown),
+            )
+        )
     picture = await _diagram(boxes, entity_links(model))
     return render(request, "data_model.html", project=project, entities=model, diagram=picture)

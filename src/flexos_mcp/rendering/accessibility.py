@@ -24,7 +24,7 @@ MAX_ELEMENTS_PER_RULE = 5
 _HTML_CHARS = 240
 _IMPACT_ORDER = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
 _CRITERION = re.compile(r"^wcag(\d)(\d)(\d+)$")  # wcag143 -> 1.4.3
-_LEVEL = re.compile(r"^wcag2\d*(a{1,3})$")      # wcag2aa, wcag21a, wcag22aa -> A, AA
+_LEVEL = re.compile(r"^wcag2\d*(a{1,3})$")  # wcag2aa, wcag21a, wcag22aa -> A, AA
 
 _RUN = "(options) => axe.run(document, options)"
 
@@ -40,8 +40,8 @@ class FailingElement:
 class RuleViolation:
     rule: str
     impact: str | None
-    level: str                  # "A", "AA", "AAA" or "best-practice"
-    criteria: tuple[str, ...]   # WCAG success criteria, e.g. ("1.4.3",)
+    level: str  # "A", "AA", "AAA" or "best-practice"
+    criteria: tuple[str, ...]  # WCAG success criteria, e.g. ("1.4.3",)
     help: str
     help_url: str
     element_count: int
@@ -51,7 +51,7 @@ class RuleViolation:
 @dataclass(frozen=True)
 class AxeReport:
     violations: tuple[RuleViolation, ...]
-    needs_review: tuple[str, ...]   # rules axe could not decide (e.g. text over an image)
+    needs_review: tuple[str, ...]  # rules axe could not decide (e.g. text over an image)
     engine: str
 
 
@@ -72,8 +72,9 @@ def _element(node: dict[str, Any]) -> FailingElement:
     html = " ".join(str(node.get("html") or "").split())
     if len(html) > _HTML_CHARS:
         html = html[: _HTML_CHARS - 1] + "…"
-    return FailingElement(selector=selector[:_HTML_CHARS], html=html,
-                          fix=str(node.get("failureSummary") or "").strip()[:600])
+    return FailingElement(
+        selector=selector[:_HTML_CHARS], html=html, fix=str(node.get("failureSummary") or "").strip()[:600]
+    )
 
 
 def _dicts(value: object) -> list[dict[str, Any]]:
@@ -88,18 +89,27 @@ def summarize(results: dict[str, Any]) -> AxeReport:
     for item in _dicts(results.get("violations")):
         nodes = _dicts(item.get("nodes"))
         tags = list(item.get("tags") or [])
-        violations.append(RuleViolation(
-            rule=str(item.get("id")), impact=item.get("impact"), level=_level(tags), criteria=_criteria(tags),
-            help=str(item.get("help") or ""), help_url=str(item.get("helpUrl") or ""), element_count=len(nodes),
-            elements=tuple(_element(n) for n in nodes[:MAX_ELEMENTS_PER_RULE])))
+        violations.append(
+            RuleViolation(
+                rule=str(item.get("id")),
+                impact=item.get("impact"),
+                level=_level(tags),
+                criteria=_criteria(tags),
+                help=str(item.get("help") or ""),
+                help_url=str(item.get("helpUrl") or ""),
+                element_count=len(nodes),
+                elements=tuple(_element(n) for n in nodes[:MAX_ELEMENTS_PER_RULE]),
+            )
+        )
     violations.sort(key=lambda v: (_IMPACT_ORDER.get(v.impact or "", 9), v.rule))
     needs_review = tuple(sorted(str(i.get("id")) for i in _dicts(results.get("incomplete"))))
     engine = next((str(e.get("version")) for e in _dicts([results.get("testEngine")])), "?")
     return AxeReport(violations=tuple(violations), needs_review=needs_review, engine=f"axe-core {engine}")
 
 
-async def check_accessibility(renderer: Renderer, document: str, frame: Frame, *,
-                              best_practices: bool = True) -> AxeReport:
+async def check_accessibility(
+    renderer: Renderer, document: str, frame: Frame, *, best_practices: bool = True
+) -> AxeReport:
     """Run axe-core in the rendered document."""
     tags = [*WCAG_TAGS, BEST_PRACTICE] if best_practices else list(WCAG_TAGS)
     options = {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations", "incomplete"]}

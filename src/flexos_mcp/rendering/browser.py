@@ -96,10 +96,10 @@ class RenderFailed(FlexError):
 
 @dataclass(frozen=True)
 class RenderLimits:
-    load_timeout_s: float = 10.0        # navigation, fonts and first frames
-    capture_timeout_s: float = 15.0     # measuring and screenshotting (a full page takes longest)
-    max_image_height: int = 8000        # image pixels: Claude's API refuses taller images
-    concurrency: int = 2                # renders at once; each is a renderer process of its own
+    load_timeout_s: float = 10.0  # navigation, fonts and first frames
+    capture_timeout_s: float = 15.0  # measuring and screenshotting (a full page takes longest)
+    max_image_height: int = 8000  # image pixels: Claude's API refuses taller images
+    concurrency: int = 2  # renders at once; each is a renderer process of its own
     cache_bytes: int = 64 * MIB
 
 
@@ -119,12 +119,12 @@ class Frame:
 @dataclass(frozen=True)
 class Shot:
     png: bytes
-    image_width: int          # pixels of the PNG
+    image_width: int  # pixels of the PNG
     image_height: int
-    page_height: int          # CSS pixels of the whole page
-    top: int                  # CSS pixels: the capture's first row ...
-    bottom: int               # ... and the row after its last
-    cut: bool                 # the page goes on below `bottom` (the height bound stopped a full-page capture)
+    page_height: int  # CSS pixels of the whole page
+    top: int  # CSS pixels: the capture's first row ...
+    bottom: int  # ... and the row after its last
+    cut: bool  # the page goes on below `bottom` (the height bound stopped a full-page capture)
     cached: bool = False
     render_ms: float = 0.0
 
@@ -133,10 +133,10 @@ class Shot:
 class _Tab:
     context: Any
     scale: int
-    generation: int           # the browser launch it belongs to
+    generation: int  # the browser launch it belongs to
     page: Any = None
     devtools: Any = None
-    document: bytes = b""     # what the route serves as the mockup right now
+    document: bytes = b""  # what the route serves as the mockup right now
     size: tuple[int, int] = (0, 0)
     uses: int = 0
 
@@ -154,7 +154,7 @@ class Renderer:
         self._browser: Any = None
         self._idle: list[_Tab] = []
         self._cleaning: set[asyncio.Future[None]] = set()
-        self._tabs = 0                # open tabs of the current browser: busy, cleaning or idle
+        self._tabs = 0  # open tabs of the current browser: busy, cleaning or idle
         self.launches = 0
         self.executable: str | None = None
 
@@ -189,14 +189,21 @@ class Renderer:
             self._playwright = await async_playwright().start()
             try:
                 self._browser = await self._playwright.chromium.launch(
-                    executable_path=path, args=args, timeout=30_000,
-                    handle_sigint=False, handle_sigterm=False, handle_sighup=False)
+                    executable_path=path,
+                    args=args,
+                    timeout=30_000,
+                    handle_sigint=False,
+                    handle_sigterm=False,
+                    handle_sighup=False,
+                )
             except PlaywrightError as exc:
                 await self._stop_browser()
                 first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise BrowserUnavailable(f"The browser at {path} could not start ({first_line}). Install Chromium "
-                                         f"(Debian/Ubuntu: `sudo apt-get install chromium`) or point FLEXOS_CHROMIUM "
-                                         f"at a working Chromium or Chrome, then restart the server.") from None
+                raise BrowserUnavailable(
+                    f"The browser at {path} could not start ({first_line}). Install Chromium "
+                    f"(Debian/Ubuntu: `sudo apt-get install chromium`) or point FLEXOS_CHROMIUM "
+                    f"at a working Chromium or Chrome, then restart the server."
+                ) from None
             self.executable = path
             self.launches += 1
             log.info("renderer: launched %s", path)
@@ -230,8 +237,12 @@ class Renderer:
 
     async def _open_tab(self, browser: Any, scale: int) -> _Tab:
         context = await browser.new_context(
-            viewport={"width": 800, "height": 600}, device_scale_factor=scale, service_workers="block",
-            accept_downloads=False, reduced_motion="reduce")
+            viewport={"width": 800, "height": 600},
+            device_scale_factor=scale,
+            service_workers="block",
+            accept_downloads=False,
+            reduced_motion="reduce",
+        )
         tab = _Tab(context=context, scale=scale, generation=self.launches)
         try:
             await context.add_init_script(_FRESH_DOCUMENT)
@@ -277,8 +288,12 @@ class Renderer:
         Runs after the render has answered, so the caller does not wait for it."""
         try:
             await self._empty_document(tab)
-            await asyncio.wait_for(tab.devtools.send("Storage.clearDataForOrigin", {
-                "origin": offline.MOCKUP_ORIGIN, "storageTypes": "all"}), 5)
+            await asyncio.wait_for(
+                tab.devtools.send(
+                    "Storage.clearDataForOrigin", {"origin": offline.MOCKUP_ORIGIN, "storageTypes": "all"}
+                ),
+                5,
+            )
             await asyncio.wait_for(tab.context.clear_cookies(), 5)
         except Exception:
             log.info("renderer: a tab could not be cleaned; it is closed instead", exc_info=True)
@@ -300,7 +315,9 @@ class Renderer:
                 await self._stop_browser()
 
     @contextlib.asynccontextmanager
-    async def _page(self, document: str, frame: Frame, *, for_screenshot: bool = False) -> AsyncIterator[tuple[_Tab, int]]:
+    async def _page(
+        self, document: str, frame: Frame, *, for_screenshot: bool = False
+    ) -> AsyncIterator[tuple[_Tab, int]]:
         """A tab with `document` loaded and settled at the frame's size, and the page's height.
         The tab is cleaned and kept after a render that went well, closed after one that did
         not."""
@@ -320,9 +337,11 @@ class Renderer:
             except PlaywrightError as exc:  # the page or the browser broke down under this mockup
                 log.info("renderer: %s", exc)
                 first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-                raise RenderFailed(f"The browser could not render this mockup ({first_line}); nothing was rendered. "
-                                   f"Try once more; if it fails again, the mockup is likely too large or heavy "
-                                   f"for the browser.") from None
+                raise RenderFailed(
+                    f"The browser could not render this mockup ({first_line}); nothing was rendered. "
+                    f"Try once more; if it fails again, the mockup is likely too large or heavy "
+                    f"for the browser."
+                ) from None
             finally:
                 if done:
                     cleaning = asyncio.ensure_future(self._clean(tab))
@@ -340,9 +359,11 @@ class Renderer:
         from playwright.async_api import Error as PlaywrightError
 
         timeout = self.limits.load_timeout_s
-        stuck = (f"The mockup did not finish loading within {timeout:g} s (a script that never ends, such as "
-                 f"`while(true){{}}`, or endless work on load); nothing was rendered. Fix the mockup's scripts and "
-                 f"save a new version.")
+        stuck = (
+            f"The mockup did not finish loading within {timeout:g} s (a script that never ends, such as "
+            f"`while(true){{}}`, or endless work on load); nothing was rendered. Fix the mockup's scripts and "
+            f"save a new version."
+        )
         try:
             await page.set_content(document, wait_until="commit", timeout=timeout * 1000)
         except PlaywrightError as exc:
@@ -360,9 +381,11 @@ class Renderer:
             raise RenderFailed(message) from None
         except PlaywrightError as exc:
             if "context was destroyed" in str(exc) or "navigat" in str(exc).lower():
-                raise RenderFailed("The mockup reloaded or replaced itself while it was rendered (a script that "
-                                   "changes location or reloads the page); nothing was rendered. Remove that "
-                                   "script and save a new version.") from None
+                raise RenderFailed(
+                    "The mockup reloaded or replaced itself while it was rendered (a script that "
+                    "changes location or reloads the page); nothing was rendered. Remove that "
+                    "script and save a new version."
+                ) from None
             raise
 
     # -- what callers use -----------------------------------------------------------------------
@@ -377,8 +400,9 @@ class Renderer:
         started = time.perf_counter()
         async with self._page(document, frame, for_screenshot=True) as (tab, page_height):
             limit = self.limits.capture_timeout_s
-            shot: Shot = await self._bounded(self._capture(tab, frame, page_height), limit, _busy("Taking the screenshot",
-                                                                                            limit))
+            shot: Shot = await self._bounded(
+                self._capture(tab, frame, page_height), limit, _busy("Taking the screenshot", limit)
+            )
         shot = dataclasses.replace(shot, render_ms=round((time.perf_counter() - started) * 1000, 1))
         self.cache.put(key, shot, len(shot.png) + 512)
         return shot
@@ -395,16 +419,36 @@ class Renderer:
         wanted = (page_height - top) if frame.full_page else frame.height
         bound = self.limits.max_image_height // frame.scale
         height = max(1, min(wanted, bound))
-        answer = await tab.devtools.send("Page.captureScreenshot", {
-            "format": "png", "clip": {"x": 0, "y": top, "width": frame.width, "height": height, "scale": frame.scale},
-            "captureBeyondViewport": page_height > frame.height, "optimizeForSpeed": True})
+        answer = await tab.devtools.send(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "clip": {"x": 0, "y": top, "width": frame.width, "height": height, "scale": frame.scale},
+                "captureBeyondViewport": page_height > frame.height,
+                "optimizeForSpeed": True,
+            },
+        )
         png = base64.b64decode(answer["data"])
-        return Shot(png=png, image_width=frame.width * frame.scale, image_height=height * frame.scale,
-                    page_height=page_height, top=top, bottom=top + height,
-                    cut=frame.full_page and top + height < page_height)
+        return Shot(
+            png=png,
+            image_width=frame.width * frame.scale,
+            image_height=height * frame.scale,
+            page_height=page_height,
+            top=top,
+            bottom=top + height,
+            cut=frame.full_page and top + height < page_height,
+        )
 
-    async def evaluate(self, document: str, frame: Frame, script: str, argument: Any = None,
-                       *, prelude: str | None = None, timeout: float | None = None) -> Any:
+    async def evaluate(
+        self,
+        document: str,
+        frame: Frame,
+        script: str,
+        argument: Any = None,
+        *,
+        prelude: str | None = None,
+        timeout: float | None = None,
+    ) -> Any:
         """Load the document, optionally run `prelude` (e.g. a library to inject), then return
         `script(argument)`'s result (a JavaScript function expression, awaited)."""
         limit = timeout or self.limits.capture_timeout_s
@@ -416,8 +460,10 @@ class Renderer:
 
 
 def _busy(what: str, timeout: float) -> str:
-    return (f"{what} took longer than {timeout:g} s and was stopped; nothing was rendered. A mockup whose scripts "
-            f"keep the page busy cannot be captured: fix them and save a new version.")
+    return (
+        f"{what} took longer than {timeout:g} s and was stopped; nothing was rendered. A mockup whose scripts "
+        f"keep the page busy cannot be captured: fix them and save a new version."
+    )
 
 
 async def _answer(route: Any, document: bytes) -> None:

@@ -43,8 +43,10 @@ def find_chromium(env: dict[str, str] | None = None) -> str | None:
     if configured:
         path = shutil.which(configured) or configured
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-            raise FileNotFoundError(f"FLEXOS_CHROMIUM={configured!r} is not an executable file; point it at a "
-                                    f"Chromium or Chrome binary, or unset it to use the one found on the machine.")
+            raise FileNotFoundError(
+                f"FLEXOS_CHROMIUM={configured!r} is not an executable file; point it at a "
+                f"Chromium or Chrome binary, or unset it to use the one found on the machine."
+            )
         return path
     found = _playwright_chromium()
     if found:

@@ -22,19 +22,21 @@ from __future__ import annotations
 import re
 
 # What a mockup may load: only what it carries inline (scripts, styles, data: images and fonts).
-MOCKUP_POLICY = "; ".join((
-    "default-src 'none'",
-    "script-src 'unsafe-inline' 'unsafe-eval'",
-    "style-src 'unsafe-inline'",
-    "img-src data: blob:",
-    "font-src data:",
-    "media-src data: blob:",
-    "connect-src 'none'",
-    "frame-src 'none'",
-    "worker-src 'none'",
-    "form-action 'none'",
-    "base-uri 'none'",
-))
+MOCKUP_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'unsafe-inline'",
+        "img-src data: blob:",
+        "font-src data:",
+        "media-src data: blob:",
+        "connect-src 'none'",
+        "frame-src 'none'",
+        "worker-src 'none'",
+        "form-action 'none'",
+        "base-uri 'none'",
+    )
+)
 
 # The same, as the header of a frame document served over HTTP: sandboxed even when opened on
 # its own, and shown only inside the preview's own pages.

@@ -76,9 +76,13 @@ def compose_document(html: str, css: str | None, javascript: str | None) -> str:
     if css:
         style = "<style>\n" + re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE) + "\n</style>"
         head_end = _HEAD_END.search(document)
-        document = (document[: head_end.start()] + style + document[head_end.start():]) if head_end else style + document
+        document = (
+            (document[: head_end.start()] + style + document[head_end.start() :]) if head_end else style + document
+        )
     if javascript:
         script = "<script>\n" + re.sub(r"</(script)", r"<\\/\1", javascript, flags=re.IGNORECASE) + "\n</script>"
         body_end = _BODY_END.search(document)
-        document = (document[: body_end.start()] + script + document[body_end.start():]) if body_end else document + script
+        document = (
+            (document[: body_end.start()] + script + document[body_end.start() :]) if body_end else document + script
+        )
     return document

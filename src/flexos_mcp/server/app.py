@@ -59,8 +59,12 @@ from .validation import describe_validation_error, unknown_tool_message
 log = logging.getLogger(__name__)
 
 # What compute workers import once in the fork server, so each new worker starts warm.
-COMPUTE_PRELOAD = ("flexos_mcp.analysis.extraction", "flexos_mcp.analysis.entity_batches",
-                   "flexos_mcp.analysis.design_tokens", "flexos_mcp.analysis.pixel_diff")
+COMPUTE_PRELOAD = (
+    "flexos_mcp.analysis.extraction",
+    "flexos_mcp.analysis.entity_batches",
+    "flexos_mcp.analysis.design_tokens",
+    "flexos_mcp.analysis.pixel_diff",
+)
 
 OUTLINE_TEMPLATE = "flexos://projects/{project_id}/outline"
 
@@ -88,8 +92,13 @@ def compact_text(result: Any) -> Any:
     content (an image with a sentence about it) keeps it as it is."""
     if isinstance(result, CompactResult):  # written compact in the first place (registry.py)
         return result
-    if (isinstance(result, CallToolResult) and result.structured_content is not None and not result.is_error
-            and len(result.content) == 1 and isinstance(result.content[0], TextContent)):
+    if (
+        isinstance(result, CallToolResult)
+        and result.structured_content is not None
+        and not result.is_error
+        and len(result.content) == 1
+        and isinstance(result.content[0], TextContent)
+    ):
         result.content = [TextContent(type="text", text=compact_json(result.structured_content))]
     return result
 
@@ -164,10 +173,13 @@ class FlexOSServer(ListHandlers):
             return ListResourcesResult(resources=static)
         mine = await projects.list_projects(scope_of(ctx), status=None, limit=MAX_LIMIT, cursor=cursor)
         outlines = [
-            MCPResource(uri=OUTLINE_TEMPLATE.format(project_id=p.id), name=f"{p.slug}-outline",
-                        title=f"{p.name} — outline", mime_type="application/json",
-                        description=f"The whole project {user_content(p.name)} in one read: pages, flows, features, "
-                                    f"entities.")
+            MCPResource(
+                uri=OUTLINE_TEMPLATE.format(project_id=p.id),
+                name=f"{p.slug}-outline",
+                title=f"{p.name} — outline",
+                mime_type="application/json",
+                description=f"The whole project {user_content(p.name)} in one read: pages, flows, features, entities.",
+            )
             for p in mine.items
         ]
         return ListResourcesResult(resources=static + outlines, next_cursor=mine.next_cursor)
@@ -199,9 +211,11 @@ def read_only_refusal(name: str) -> str | None:
     spec = find_tool(name)
     if spec is None or spec.read_only:
         return None
-    return (f"This server is read-only (started with --read-only or FLEXOS_READ_ONLY=true): {name} changes "
-            f"data, so it is not available here; nothing was changed. Use the reading tools, or tell the person "
-            f"that making this change needs a FlexOS server started without --read-only.")
+    return (
+        f"This server is read-only (started with --read-only or FLEXOS_READ_ONLY=true): {name} changes "
+        f"data, so it is not available here; nothing was changed. Use the reading tools, or tell the person "
+        f"that making this change needs a FlexOS server started without --read-only."
+    )
 
 
 async def resolve_database_url(config: Config) -> str:
@@ -221,8 +235,9 @@ async def prepare_database(url: str, config: Config, *, acting_user: bool = Fals
     read-only one checks both on a read-only connection and stops with what to run instead."""
     if url in _up_to_date and not acting_user:
         return
-    pool = await create_pool(url, read_only=config.read_only, max_size=1,
-                             statement_timeout_ms=max(config.statement_timeout_ms, 60000))
+    pool = await create_pool(
+        url, read_only=config.read_only, max_size=1, statement_timeout_ms=max(config.statement_timeout_ms, 60000)
+    )
     try:
         if url not in _up_to_date:
             async with pool.acquire() as conn:
@@ -261,10 +276,9 @@ async def resolve_acting_user(db: Database, config: Config) -> Actor:
         raise FlexError(
             f"No user {config.user_email} in this database, and a read-only server does not create users. "
             f"Create it with `flexos-mcp user create --email {config.user_email}` (or start the server once "
-            f"without --read-only), or set FLEXOS_USER_EMAIL to an existing user.")
+            f"without --read-only), or set FLEXOS_USER_EMAIL to an existing user."
+        )
     return actor
-
-
 
 
 def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSServer:
@@ -277,10 +291,16 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         url = await resolve_database_url(config)
         if http is None:  # an HTTP server never migrates: `flexos-mcp migrate` does, once (see cli.py)
             await prepare_database(url, config)
-        pool = await create_pool(url, read_only=config.read_only, statement_timeout_ms=config.statement_timeout_ms,
-                                 connect_timeout_s=config.db_timeout_s)
-        renderer = Renderer(RenderLimits(load_timeout_s=config.render_timeout_s, cache_bytes=config.render_cache_mb * MIB),
-                            chromium=config.chromium)
+        pool = await create_pool(
+            url,
+            read_only=config.read_only,
+            statement_timeout_ms=config.statement_timeout_ms,
+            connect_timeout_s=config.db_timeout_s,
+        )
+        renderer = Renderer(
+            RenderLimits(load_timeout_s=config.render_timeout_s, cache_bytes=config.render_cache_mb * MIB),
+            chromium=config.chromium,
+        )
         try:
             db = Database(pool, read_only=config.read_only, acquire_timeout=config.db_timeout_s)
             actor = await resolve_acting_user(db, config) if http is None else None  # HTTP: per-request tokens
@@ -314,4 +334,3 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
             add_registered_resource(server, res)
     install_prompts(server, read_only=config.read_only)
     return server
-

@@ -44,30 +44,53 @@ class View:
     description: str
 
 
-VIEWS: dict[str, View] = {v.uri: v for v in (
-    View(MOCKUP_VIEW, "mockup", "Mockup",
-         "A mockup version drawn live in a sandboxed frame, with its version, size and who changed it."),
-    View(DESIGN_SYSTEM_VIEW, "design-system", "Design system",
-         "The design system's colour swatches with usage counts, type scale, spacing, radii and shadows."),
-    View(FLOW_VIEW, "flow", "Journey flow",
-         "A journey flow as a diagram, with unreachable nodes and dead ends highlighted."),
-    View(THINKING_VIEW, "thinking", "Thinking chain",
-         "A thinking chain as a graph and an indented tree; open questions and rejected thoughts stand out."),
-)}
+VIEWS: dict[str, View] = {
+    v.uri: v
+    for v in (
+        View(
+            MOCKUP_VIEW,
+            "mockup",
+            "Mockup",
+            "A mockup version drawn live in a sandboxed frame, with its version, size and who changed it.",
+        ),
+        View(
+            DESIGN_SYSTEM_VIEW,
+            "design-system",
+            "Design system",
+            "The design system's colour swatches with usage counts, type scale, spacing, radii and shadows.",
+        ),
+        View(
+            FLOW_VIEW,
+            "flow",
+            "Journey flow",
+            "A journey flow as a diagram, with unreachable nodes and dead ends highlighted.",
+        ),
+        View(
+            THINKING_VIEW,
+            "thinking",
+            "Thinking chain",
+            "A thinking chain as a graph and an indented tree; open questions and rejected thoughts stand out.",
+        ),
+    )
+}
 
 
 @cache
 def view_html(uri: str) -> str:
     """The view's self-contained HTML: the one page shell with the view's kind and title, the shared
-    stylesheet and script inlined, and as JSON data the renderer's viewport presets and the policy a
-mockup is shown under (rendering/mockup_frame.py)."""
+        stylesheet and script inlined, and as JSON data the renderer's viewport presets and the policy a
+    mockup is shown under (rendering/mockup_frame.py)."""
     view = VIEWS[uri]
 
     def read(name: str) -> str:
         return (_VIEW_DIR / name).read_text(encoding="utf-8")
 
-    data = json.dumps({"viewports": {v.name: {"width": v.width, "height": v.height} for v in VIEWPORTS.values()},
-                       "mockupPolicy": MOCKUP_POLICY}).replace("</", "<\\/")
+    data = json.dumps(
+        {
+            "viewports": {v.name: {"width": v.width, "height": v.height} for v in VIEWPORTS.values()},
+            "mockupPolicy": MOCKUP_POLICY,
+        }
+    ).replace("</", "<\\/")
     parts = {
         "<!-- flexos:title -->": html.escape(view.title),
         "<!-- flexos:view -->": view.kind,
@@ -85,10 +108,16 @@ def apps_extension() -> Apps:
     """The Apps extension carrying every view (advertised under the server's capabilities)."""
     apps = Apps()
     for view in VIEWS.values():
-        apps.add_html_resource(view.uri, view_html(view.uri), name=f"{view.kind}-view",
-                               title=view.title, description=view.description,
-                               csp=ResourceCsp(connect_domains=[], resource_domains=[], frame_domains=[]),
-                               permissions=ResourcePermissions(), prefers_border=True)
+        apps.add_html_resource(
+            view.uri,
+            view_html(view.uri),
+            name=f"{view.kind}-view",
+            title=view.title,
+            description=view.description,
+            csp=ResourceCsp(connect_domains=[], resource_domains=[], frame_domains=[]),
+            permissions=ResourcePermissions(),
+            prefers_border=True,
+        )
     return apps
 
 

@@ -34,8 +34,11 @@ def checked_arguments(tool_name: str, arguments: dict[str, Any], schema: dict[st
     if unknown:
         raise ToolError(unknown_arguments_message(tool_name, unknown, list(properties)))
     required = set(schema.get("required", []))
-    return {name: unwrap(value) for name, value in arguments.items()
-            if value is not None or name in required or admits_null(properties.get(name))}
+    return {
+        name: unwrap(value)
+        for name, value in arguments.items()
+        if value is not None or name in required or admits_null(properties.get(name))
+    }
 
 
 async def with_project_ids(tool_name: str, arguments: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -45,10 +48,12 @@ async def with_project_ids(tool_name: str, arguments: dict[str, Any], context: A
         return arguments
     project_id = await projects.project_id_for_slug(scope_of(context), reference)
     if project_id is None:
-        raise ToolError(f"No project with slug {json_shown(reference)} (`{PROJECT_REFERENCE}`) was found in your "
-                        f"projects; `{PROJECT_REFERENCE}` takes a project's id (a UUID) or its slug. Call "
-                        f"list_projects to see your projects' ids and slugs, then call {tool_name} again. "
-                        f"Nothing was changed.")
+        raise ToolError(
+            f"No project with slug {json_shown(reference)} (`{PROJECT_REFERENCE}`) was found in your "
+            f"projects; `{PROJECT_REFERENCE}` takes a project's id (a UUID) or its slug. Call "
+            f"list_projects to see your projects' ids and slugs, then call {tool_name} again. "
+            f"Nothing was changed."
+        )
     return {**arguments, PROJECT_REFERENCE: str(project_id)}
 
 

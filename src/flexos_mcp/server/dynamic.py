@@ -54,11 +54,17 @@ def install_dynamic_toolsets(server: MCPServer, *, read_only: bool) -> None:
     async def list_toolsets() -> ToolsetList:
         """List the toolsets this server offers, whether each is enabled, and its tools. Call
         enable_toolset to add one before using its tools."""
-        return ToolsetList(toolsets=[
-            ToolsetInfo(name=name, description=TOOLSETS[name].description, enabled=name in enabled,
-                        tools=[s.name for s in specs])
-            for name, specs in tools.items()
-        ])
+        return ToolsetList(
+            toolsets=[
+                ToolsetInfo(
+                    name=name,
+                    description=TOOLSETS[name].description,
+                    enabled=name in enabled,
+                    tools=[s.name for s in specs],
+                )
+                for name, specs in tools.items()
+            ]
+        )
 
     async def enable_toolset(
         ctx: Context,
@@ -78,17 +84,27 @@ def install_dynamic_toolsets(server: MCPServer, *, read_only: bool) -> None:
             enabled.add(name)
             log.info("enabled toolset %s", name)
         if added.added_tools:
-            await ctx.notify_tools_changed()              # protocol 2026-07-28: subscriptions/listen
-            await ctx.session.send_tool_list_changed()   # earlier protocols: a plain notification
+            await ctx.notify_tools_changed()  # protocol 2026-07-28: subscriptions/listen
+            await ctx.session.send_tool_list_changed()  # earlier protocols: a plain notification
         if added.added_resources:
             await ctx.notify_resources_changed()
             await ctx.session.send_resource_list_changed()
         return added
 
-    server.add_tool(list_toolsets, title="List toolsets", structured_output=True,
-                    annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False,
-                                                idempotent_hint=True, open_world_hint=False))
-    server.add_tool(enable_toolset, title="Enable toolset", structured_output=True,
-                    annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False,
-                                                idempotent_hint=True, open_world_hint=False))
+    server.add_tool(
+        list_toolsets,
+        title="List toolsets",
+        structured_output=True,
+        annotations=ToolAnnotations(
+            read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+        ),
+    )
+    server.add_tool(
+        enable_toolset,
+        title="Enable toolset",
+        structured_output=True,
+        annotations=ToolAnnotations(
+            read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+        ),
+    )
     advertise_list_changes(server)

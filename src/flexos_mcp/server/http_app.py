@@ -120,8 +120,9 @@ class HostPolicy:
 
     @property
     def sdk_settings(self) -> TransportSecuritySettings:
-        return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=list(self.hosts),
-                                         allowed_origins=list(self.origins))
+        return TransportSecuritySettings(
+            enable_dns_rebinding_protection=True, allowed_hosts=list(self.hosts), allowed_origins=list(self.origins)
+        )
 
     def allows_host(self, host: str) -> bool:
         """Whether a Host header (lower case) names this server."""
@@ -131,19 +132,26 @@ class HostPolicy:
         host = request.headers.get("host", "").lower()
         if not self.allows_host(host):
             log.warning("refused a request for Host %r (allowed: %s)", host[:200], ", ".join(self.hosts))
-            return _jsonrpc_error(421, f"This server does not answer to Host {host[:200]!r}. Reach it by its public "
-                                       f"URL, or let the operator add the name to FLEXOS_ALLOWED_HOSTS.")
+            return _jsonrpc_error(
+                421,
+                f"This server does not answer to Host {host[:200]!r}. Reach it by its public "
+                f"URL, or let the operator add the name to FLEXOS_ALLOWED_HOSTS.",
+            )
         origin = request.headers.get("origin")
         if origin is not None and not _matches(origin.lower(), self.origins):
             log.warning("refused a request from Origin %r", origin[:200])
-            return _jsonrpc_error(403, f"Requests from Origin {origin[:200]!r} are not allowed. The operator can add "
-                                       f"it to FLEXOS_ALLOWED_ORIGINS.")
+            return _jsonrpc_error(
+                403,
+                f"Requests from Origin {origin[:200]!r} are not allowed. The operator can add "
+                f"it to FLEXOS_ALLOWED_ORIGINS.",
+            )
         return None
 
 
 def _matches(value: str, allowed: tuple[str, ...]) -> bool:
-    return value in allowed or any(a.endswith(":*") and value.startswith(a[:-1]) and value[len(a) - 1:].isdigit()
-                                   for a in allowed)
+    return value in allowed or any(
+        a.endswith(":*") and value.startswith(a[:-1]) and value[len(a) - 1 :].isdigit() for a in allowed
+    )
 
 
 def _outage_reason(exc: BaseException) -> str | None:
@@ -164,8 +172,15 @@ class McpGate:
     """Host/Origin, method, bearer token and per-token concurrency, in front of the SDK's app
     (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp, *, policy: HostPolicy, verifier: FlexOSTokenVerifier, options: HttpOptions,
-                 max_in_flight: int):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        policy: HostPolicy,
+        verifier: FlexOSTokenVerifier,
+        options: HttpOptions,
+        max_in_flight: int,
+    ):
         self._app = AuthContextMiddleware(app)  # makes the token visible to `get_access_token()`
         self._policy = policy
         self._verifier = verifier
@@ -184,9 +199,11 @@ class McpGate:
         token_id = token.claims["token_id"]
         if self._in_flight[token_id] >= self._max_in_flight:
             await _jsonrpc_error(
-                429, f"This token already has {self._max_in_flight} requests in flight "
-                     f"(FLEXOS_MAX_REQUESTS_PER_TOKEN); wait for one to finish, then retry.",
-                headers={"Retry-After": "1"})(scope, receive, send)
+                429,
+                f"This token already has {self._max_in_flight} requests in flight "
+                f"(FLEXOS_MAX_REQUESTS_PER_TOKEN); wait for one to finish, then retry.",
+                headers={"Retry-After": "1"},
+            )(scope, receive, send)
             return
         self._in_flight[token_id] += 1
         try:
@@ -201,8 +218,11 @@ class McpGate:
     def _method_refusal(request: Request) -> Response | None:
         if request.method == "POST":
             return None
-        return _jsonrpc_error(405, "This server is stateless and has no stream to GET; send each request with POST.",
-                              headers={"Allow": "POST"})
+        return _jsonrpc_error(
+            405,
+            "This server is stateless and has no stream to GET; send each request with POST.",
+            headers={"Allow": "POST"},
+        )
 
     async def _authenticate(self, request: Request) -> tuple[Any, Response | None]:
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
@@ -220,13 +240,16 @@ class McpGate:
         return None, self._unauthorized(sent=bool(credentials.strip()))
 
     def _unauthorized(self, *, sent: bool) -> Response:
-        description = ("The bearer token is unknown, revoked or expired" if sent else "A bearer token is required")
+        description = "The bearer token is unknown, revoked or expired" if sent else "A bearer token is required"
         description += "; ask the server's operator for one (flexos-mcp token create)."
         challenge = f'Bearer resource_metadata="{self._options.metadata_url}"'
         if sent:
             challenge += f', error="invalid_token", error_description="{description}"'
-        return JSONResponse({"error": "invalid_token", "error_description": description}, status_code=401,
-                            headers={"WWW-Authenticate": challenge})
+        return JSONResponse(
+            {"error": "invalid_token", "error_description": description},
+            status_code=401,
+            headers={"WWW-Authenticate": challenge},
+        )
 
 
 def build_http_app(server: MCPServer[Any], config: Config, options: HttpOptions) -> Starlette:
@@ -235,11 +258,17 @@ def build_http_app(server: MCPServer[Any], config: Config, options: HttpOptions)
         raise ValueError("an HTTP server needs its database URL resolved before it is built")
     verifier = FlexOSTokenVerifier(config.database_url, config)
     policy = HostPolicy.derive(options, config)
-    sdk_app = server.streamable_http_app(streamable_http_path=MCP_PATH, stateless_http=True, json_response=True,
-                                         transport_security=policy.sdk_settings, host=options.host)
+    sdk_app = server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        stateless_http=True,
+        json_response=True,
+        transport_security=policy.sdk_settings,
+        host=options.host,
+    )
     log.info("HTTP: answering to Host %s; Origin %s", ", ".join(policy.hosts), ", ".join(policy.origins))
-    gate = McpGate(sdk_app, policy=policy, verifier=verifier, options=options,
-                   max_in_flight=config.max_requests_per_token)
+    gate = McpGate(
+        sdk_app, policy=policy, verifier=verifier, options=options, max_in_flight=config.max_requests_per_token
+    )
 
     async def healthz(_: Request) -> Response:
         """The process is up and serving HTTP (it says nothing about the database)."""
@@ -253,20 +282,24 @@ def build_http_app(server: MCPServer[Any], config: Config, options: HttpOptions)
             reason = _outage_reason(exc)
             if reason is None:
                 raise
-            return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503,
-                                headers={"Retry-After": str(RETRY_AFTER_S)})
+            return JSONResponse(
+                {"status": "unavailable", "reason": reason},
+                status_code=503,
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
         if not status.current:
-            return JSONResponse({"status": "schema-outdated", "reason": status.advice()}, status_code=503,
-                                headers={"Retry-After": str(RETRY_AFTER_S)})
+            return JSONResponse(
+                {"status": "schema-outdated", "reason": status.advice()},
+                status_code=503,
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
         return JSONResponse({"status": "ready", "schema_version": status.applied})
 
     async def resource_metadata(_: Request) -> Response:
         """RFC 9728 protected-resource metadata. It names no authorization server: tokens are
         issued by the operator (`flexos-mcp token create`), not through OAuth."""
-        body = {"resource": options.resource_url, "bearer_methods_supported": ["header"],
-                "resource_name": "FlexOS MCP"}
-        return Response(json.dumps(body), media_type="application/json",
-                        headers={"Access-Control-Allow-Origin": "*"})
+        body = {"resource": options.resource_url, "bearer_methods_supported": ["header"], "resource_name": "FlexOS MCP"}
+        return Response(json.dumps(body), media_type="application/json", headers={"Access-Control-Allow-Origin": "*"})
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -291,5 +324,13 @@ def serve_http(server: MCPServer[Any], config: Config, options: HttpOptions) -> 
 
     app = build_http_app(server, config, options)
     log.info("serving Streamable HTTP at %s (bearer tokens required)", options.resource_url)
-    uvicorn.Server(uvicorn.Config(app, host=options.host, port=options.port, log_level=config.log_level.lower(),
-                                  server_header=False, timeout_graceful_shutdown=10)).run()
+    uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=options.host,
+            port=options.port,
+            log_level=config.log_level.lower(),
+            server_header=False,
+            timeout_graceful_shutdown=10,
+        )
+    ).run()

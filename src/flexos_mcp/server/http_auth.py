@@ -47,8 +47,11 @@ class TokenUsage:
     async def flush(self, *, everything: bool = False) -> None:
         """Write the pending uses that are due (all of them with `everything`, at shutdown)."""
         now = time.monotonic()
-        due = {token_id: at for token_id, at in self._pending.items()
-               if everything or now - self._written_at.get(token_id, -self._interval) >= self._interval}
+        due = {
+            token_id: at
+            for token_id, at in self._pending.items()
+            if everything or now - self._written_at.get(token_id, -self._interval) >= self._interval
+        }
         if not due:
             return
         for token_id in due:
@@ -105,9 +108,14 @@ class FlexOSTokenVerifier:
         try:
             # A token lookup takes a millisecond: a check that takes `timeout` means the database is
             # not answering, and the request gets its 503 within that time.
-            pool = await create_pool(self._url, max_size=2, read_only=self._config.read_only,
-                                     statement_timeout_ms=int(timeout * 1000), connect_timeout_s=timeout,
-                                     command_timeout_s=timeout)
+            pool = await create_pool(
+                self._url,
+                max_size=2,
+                read_only=self._config.read_only,
+                statement_timeout_ms=int(timeout * 1000),
+                connect_timeout_s=timeout,
+                command_timeout_s=timeout,
+            )
         except DatabaseUnavailable as exc:
             database_availability.failed(exc.__cause__ or exc)
             raise
@@ -124,8 +132,14 @@ class FlexOSTokenVerifier:
             self.usage.seen(holder.token_id)
         actor = holder.actor
         expires_at = int(holder.expires_at.timestamp()) if holder.expires_at else None
-        return AccessToken(token=token, client_id=str(actor.id), scopes=[], subject=actor.email, expires_at=expires_at,
-                           claims={"role": actor.role, "token_id": str(holder.token_id), "read_only": holder.read_only})
+        return AccessToken(
+            token=token,
+            client_id=str(actor.id),
+            scopes=[],
+            subject=actor.email,
+            expires_at=expires_at,
+            claims={"role": actor.role, "token_id": str(holder.token_id), "read_only": holder.read_only},
+        )
 
     async def close(self) -> None:
         """Write the last token uses and close the pool."""
@@ -150,6 +164,8 @@ def is_read_only_token(token: AccessToken | None) -> bool:
 
 def read_only_token_message(tool: str) -> str:
     """Worded like a read-only server's refusal (`--read-only`), for the same situation per token."""
-    return (f"This token is read-only (created with --read-only): {tool} changes data, so it is not available "
-            f"with it; nothing was changed. Use the reading tools, or tell the person that making this change "
-            f"needs a token created without --read-only (flexos-mcp token create).")
+    return (
+        f"This token is read-only (created with --read-only): {tool} changes data, so it is not available "
+        f"with it; nothing was changed. Use the reading tools, or tell the person that making this change "
+        f"needs a token created without --read-only (flexos-mcp token create)."
+    )

@@ -83,8 +83,9 @@ def changes_from(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if v is CLEARED else v) for k, v in values.items() if v is not None}
 
 
-def changes_from_arguments(arguments: dict[str, Any], *, leave_out: tuple[str, ...] = (),
-                           **converted: Any) -> dict[str, Any]:
+def changes_from_arguments(
+    arguments: dict[str, Any], *, leave_out: tuple[str, ...] = (), **converted: Any
+) -> dict[str, Any]:
     """The values or changes a create or update tool was given, from its own arguments: pass
     `locals()` as the tool's first statement, name the arguments that are not fields of the
     record (its id, the context is always left out) in `leave_out`, and give any field whose

@@ -37,8 +37,10 @@ async def _project_reference(ctx: Any, reference: str) -> str:
     """`slug` (project_id ...) for one of the caller's projects, named by id or slug."""
     project = await find_project(scope_of(ctx), reference)
     if project is None:
-        raise ValueError(f"No project '{reference}' was found in your projects; give the id or slug of one of "
-                         f"yours (list_projects shows them).")
+        raise ValueError(
+            f"No project '{reference}' was found in your projects; give the id or slug of one of "
+            f"yours (list_projects shows them)."
+        )
     return f"{project.slug} (project_id {project.id})"
 
 
@@ -70,8 +72,13 @@ def _prompt_for(prompt: PromptFile, prompts: dict[str, PromptFile]) -> Prompt:
             values["project"] = await _project_reference(ctx, values["project"])
         text = prompt.render(values)
         if definition is not None:
-            parts = [text, "", "# Phase instructions",
-                     "Apply each phase's instructions when the run enters that phase.", ""]
+            parts = [
+                text,
+                "",
+                "# Phase instructions",
+                "Apply each phase's instructions when the run enters that phase.",
+                "",
+            ]
             for phase in definition.phases:
                 phase_prompt = prompts[f"{prompt.name}/{phase.name}"]
                 wanted = {a.name for a in phase_prompt.arguments}
@@ -79,7 +86,8 @@ def _prompt_for(prompt: PromptFile, prompts: dict[str, PromptFile]) -> Prompt:
             parts.append(
                 f"# Begin\nCall start_wizard with the project's id, wizard_type `{prompt.name}` and the brief, "
                 f"then work through the phases from `{definition.initial_phase}`, logging your thinking with "
-                f"log_thought as you go.")
+                f"log_thought as you go."
+            )
             text = "\n".join(parts)
         return [UserMessage(text)]
 
@@ -87,8 +95,9 @@ def _prompt_for(prompt: PromptFile, prompts: dict[str, PromptFile]) -> Prompt:
         name=prompt.name,
         title=title,
         description=prompt.description,
-        arguments=[PromptArgument(name=a.name, description=a.description, required=a.required)
-                   for a in prompt.arguments],
+        arguments=[
+            PromptArgument(name=a.name, description=a.description, required=a.required) for a in prompt.arguments
+        ],
         fn=render,
         context_kwarg="ctx",
     )

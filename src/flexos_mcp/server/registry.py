@@ -88,8 +88,10 @@ def explain_failure(exc: BaseException, what: str) -> str:
         return str(explain_database_error(exc))
     incident = uuid.uuid4().hex[:8]
     log.error("%s failed unexpectedly (incident %s)", what, incident, exc_info=exc)
-    return (f"Internal error in {what} (incident {incident}); nothing was changed. Try once more; if it "
-            f"fails again, tell the user the incident id so they can find it in the server log.")
+    return (
+        f"Internal error in {what} (incident {incident}); nothing was changed. Try once more; if it "
+        f"fails again, tell the user the incident id so they can find it in the server log."
+    )
 
 
 def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Exception] | None = None) -> F:
@@ -109,8 +111,16 @@ def _guarded(fn: F, what: str, error: type[Exception], caller_error: type[Except
     return guarded  # type: ignore[return-value]  # functools.wraps keeps fn's signature; mypy sees the wrapper's own
 
 
-def tool(toolset: str, *, title: str, read_only: bool, destructive: bool,
-         idempotent: bool, ui: str | None = None, open_world: bool = False) -> Callable[[F], F]:
+def tool(
+    toolset: str,
+    *,
+    title: str,
+    read_only: bool,
+    destructive: bool,
+    idempotent: bool,
+    ui: str | None = None,
+    open_world: bool = False,
+) -> Callable[[F], F]:
     """Register a tool. The function's name is the tool's name, its docstring the description.
     The three hints are required, so each tool states them instead of inheriting a default that
     may not be true of it: `destructive` when it deletes records (a node a saved canvas left out),
@@ -194,8 +204,9 @@ def find_tool(name: str) -> ToolSpec | None:
 
 def select_tools(toolsets: list[str], *, read_only: bool) -> list[ToolSpec]:
     _import_tool_modules(toolsets)
-    return [s for s in _in_toolset_order(_REGISTRY.values())
-            if s.toolset in toolsets and (s.read_only or not read_only)]
+    return [
+        s for s in _in_toolset_order(_REGISTRY.values()) if s.toolset in toolsets and (s.read_only or not read_only)
+    ]
 
 
 def select_resources(toolsets: list[str]) -> list[ResourceSpec]:
@@ -220,15 +231,22 @@ def _dumped_once(result: Any, output_model: Any) -> CompactResult | None:
     if output_model is None or type(result) is not output_model:
         return None
     structured = result.model_dump(mode="json", by_alias=True)
-    return CompactResult(content=[TextContent(type="text", text=compact_json(structured))],
-                         structured_content=structured)
+    return CompactResult(
+        content=[TextContent(type="text", text=compact_json(structured))], structured_content=structured
+    )
 
 
 def add_registered_tool(server: MCPServer[Any], spec: ToolSpec) -> None:
     """Put one declared tool on `server`, with lean schemas (see schema_slim) and, when it names an
     MCP Apps view, `_meta.ui.resourceUri` (see apps.py)."""
-    server.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True,
-                    meta=tool_meta(spec.ui))
+    server.add_tool(
+        spec.fn,
+        name=spec.name,
+        title=spec.title,
+        annotations=spec.annotations,
+        structured_output=True,
+        meta=tool_meta(spec.ui),
+    )
     rewrite_tool_schemas(server, spec.name, input_schema=_lean_input, output_schema=_lean_output)
     convert_results(server, spec.name, _dumped_once)
 
@@ -248,5 +266,6 @@ def _lean_output(schema: dict[str, Any]) -> dict[str, Any]:
 
 def add_registered_resource(server: MCPServer[Any], spec: ResourceSpec) -> None:
     """Put one declared resource (or resource template) on `server`."""
-    server.resource(spec.uri, name=spec.name, title=spec.title, description=spec.description,
-                    mime_type=spec.mime_type)(spec.fn)
+    server.resource(spec.uri, name=spec.name, title=spec.title, description=spec.description, mime_type=spec.mime_type)(
+        spec.fn
+    )

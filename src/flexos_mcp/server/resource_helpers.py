@@ -38,7 +38,11 @@ def uuid_from_uri(value: str, kind: str) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        raise NotFound(kind, value, hint=f"FlexOS URIs name records by id (a project also by its slug); list your {kind}s to find one.") from None
+        raise NotFound(
+            kind,
+            value,
+            hint=f"FlexOS URIs name records by id (a project also by its slug); list your {kind}s to find one.",
+        ) from None
 
 
 # A resource whose type depends on the record (a stored file's sniffed MIME type) says so here;

@@ -47,8 +47,21 @@ def strip_titles(schema: Any) -> None:
 _NULL = {"type": "null"}
 # Keywords that constrain only values of their own type, so `{"type": ["string", "null"], "maxLength": 5}`
 # means what `anyOf: [{"type": "string", "maxLength": 5}, {"type": "null"}]` does (not so enum, const).
-_SIMPLE_KEYS = {"type", "format", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
-                "exclusiveMaximum", "multipleOf", "items", "minItems", "maxItems"}
+_SIMPLE_KEYS = {
+    "type",
+    "format",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "items",
+    "minItems",
+    "maxItems",
+}
 
 
 def compact(schema: Any, *, output: bool) -> Any:
@@ -64,8 +77,9 @@ def compact(schema: Any, *, output: bool) -> Any:
         if output and key == "default" and value is None:
             continue
         if key in _NAME_MAPS and isinstance(value, dict):
-            result[key] = {name: _without_description(compact(sub, output=output), output)
-                           for name, sub in value.items()}
+            result[key] = {
+                name: _without_description(compact(sub, output=output), output) for name, sub in value.items()
+            }
         else:
             result[key] = compact(value, output=output)
     options = result.get("anyOf")
@@ -97,8 +111,9 @@ def collapse_optional_arguments(input_schema: dict[str, Any]) -> None:
         if len(non_null) == len(options):
             continue
         collapsed = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
-        input_schema["properties"][name] = {**non_null[0], **collapsed} if len(non_null) == 1 else \
-            {"anyOf": non_null, **collapsed}
+        input_schema["properties"][name] = (
+            {**non_null[0], **collapsed} if len(non_null) == 1 else {"anyOf": non_null, **collapsed}
+        )
 
 
 def _say_null_clears(prop: dict[str, Any]) -> None:
@@ -115,5 +130,8 @@ def admits_null(prop: dict[str, Any] | None) -> bool:
     if not prop:
         return False
     kind = prop.get("type")
-    return kind == "null" or (isinstance(kind, list) and "null" in kind) or any(
-        admits_null(option) for option in prop.get("anyOf", []))
+    return (
+        kind == "null"
+        or (isinstance(kind, list) and "null" in kind)
+        or any(admits_null(option) for option in prop.get("anyOf", []))
+    )

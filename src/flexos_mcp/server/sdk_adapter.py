@@ -29,8 +29,13 @@ def registered_tool(server: MCPServer[Any], name: str) -> RegisteredTool | None:
     return server._tool_manager.get_tool(name)
 
 
-def rewrite_tool_schemas(server: MCPServer[Any], name: str, *, input_schema: Callable[[dict[str, Any]], dict[str, Any]],
-                         output_schema: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+def rewrite_tool_schemas(
+    server: MCPServer[Any],
+    name: str,
+    *,
+    input_schema: Callable[[dict[str, Any]], dict[str, Any]],
+    output_schema: Callable[[dict[str, Any]], dict[str, Any]],
+) -> None:
     """Replace the input and output schemas the SDK derived for a registered tool with rewritten
     ones (lean schemas: see schema_slim). The SDK validates arguments against its pydantic model,
     not this schema, so only what clients see changes. The output schema is a cached property
@@ -67,8 +72,12 @@ def convert_results(server: MCPServer[Any], name: str, convert: Callable[[Any, A
     if registered is None:
         raise KeyError(f"no tool {name!r} is registered")
     metadata = registered.fn_metadata
-    converting = _ConvertingMetadata(arg_model=metadata.arg_model, output_schema=metadata.output_schema,
-                                     output_model=metadata.output_model, wrap_output=metadata.wrap_output)
+    converting = _ConvertingMetadata(
+        arg_model=metadata.arg_model,
+        output_schema=metadata.output_schema,
+        output_model=metadata.output_model,
+        wrap_output=metadata.wrap_output,
+    )
     converting._convert = convert
     registered.fn_metadata = converting
     registered.__dict__.pop("output_schema", None)
@@ -89,8 +98,7 @@ def advertise_list_changes(server: MCPServer[Any]) -> None:
     lowlevel = lowlevel_server(server)
     default_options = lowlevel.create_initialization_options
 
-    def with_lists_changed(notification_options: NotificationOptions | None = None, *args: Any,
-                           **kwargs: Any) -> Any:
+    def with_lists_changed(notification_options: NotificationOptions | None = None, *args: Any, **kwargs: Any) -> Any:
         options = notification_options or NotificationOptions(tools_changed=True, resources_changed=True)
         return default_options(options, *args, **kwargs)
 
@@ -101,8 +109,7 @@ def context_for(ctx: Context, request_context: Any, context_class: type[Context]
     """A Context like `ctx` (same server, same subscription bus for `notify_*_changed`) serving
     `request_context` instead: how the wizard driver calls tools in-process with a recording
     database. Missing upstream: a public `Context.subscriptions` (or `Context.replace(...)`)."""
-    return context_class(request_context=request_context, mcp_server=ctx.mcp_server,
-                         subscriptions=ctx._subscriptions)
+    return context_class(request_context=request_context, mcp_server=ctx.mcp_server, subscriptions=ctx._subscriptions)
 
 
 class ListHandlers(MCPServer[Any]):

@@ -24,7 +24,7 @@ class AppState:
     db: Database
     database_url: str
     actor: Actor | None  # the configured user of a stdio server; None over HTTP (per-request tokens)
-    renderer: Renderer   # the server's browser, started on the first render
+    renderer: Renderer  # the server's browser, started on the first render
 
 
 # Set for each resource read: static resources get no Context from the SDK, yet need the caller.
@@ -59,8 +59,10 @@ def scope_of(ctx: Any) -> Scope:
     app = app_of(ctx)
     actor = _token_actor(ctx) or app.actor
     if actor is None:
-        raise FlexError("This request carries no valid bearer token; send `Authorization: Bearer <token>` "
-                        "(create one with `flexos-mcp token create --email you@example.com`).")
+        raise FlexError(
+            "This request carries no valid bearer token; send `Authorization: Bearer <token>` "
+            "(create one with `flexos-mcp token create --email you@example.com`)."
+        )
     return Scope(db=app.db, actor=actor)
 
 

@@ -36,9 +36,9 @@ from .sdk_adapter import lowlevel_server
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_GRACE_S = 5.0   # how long calls in flight may take to finish after a signal
-_FORCE_AFTER_S = 5.0     # then how long the SDK may take to wind down before it is cancelled
-_QUEUED_LINES = 16       # lines read ahead of the server (the reader waits beyond that)
+SHUTDOWN_GRACE_S = 5.0  # how long calls in flight may take to finish after a signal
+_FORCE_AFTER_S = 5.0  # then how long the SDK may take to wind down before it is cancelled
+_QUEUED_LINES = 16  # lines read ahead of the server (the reader waits beyond that)
 
 
 class StdinLines:

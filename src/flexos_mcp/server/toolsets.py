@@ -18,15 +18,23 @@ TOOLSETS: dict[str, Toolset] = {
         Toolset("projects", "Projects and your own profile: create, open, list, update, archive, delete.", True),
         Toolset("design", "The design system: tokens that emerge from mockups, consistency checks, exports.", False),
         Toolset("pages", "Pages (screens) and their versioned HTML/CSS mockups.", True),
-        Toolset("visual", "See mockups: render them to PNG, compare versions pixel by pixel, check accessibility.", False),
-        Toolset("versions", "Mockup history: roll a page back to a version, compare, annotate, delete versions.", False),
+        Toolset(
+            "visual", "See mockups: render them to PNG, compare versions pixel by pixel, check accessibility.", False
+        ),
+        Toolset(
+            "versions", "Mockup history: roll a page back to a version, compare, annotate, delete versions.", False
+        ),
         Toolset("features", "Features users described, linked to pages and journeys.", False),
         Toolset("flows", "User-journey flows: VueFlow canvases, nodes, analysis, Mermaid.", False),
         Toolset("entities", "The data model inferred from screens: entities, fields, relationships.", False),
         Toolset("wizard", "Wizard runs: phases, answers, decisions, outputs; LLM-driven runs.", False),
         Toolset("thinking", "The AI thinking chain: thoughts, dependencies, revisions, audits.", False),
         Toolset("context", "The context soup: screenshots, URLs, notes a user submitted.", False),
-        Toolset("portability", "Take a whole project out as one file (export_project) and bring it back or copy it (import_project).", False),
+        Toolset(
+            "portability",
+            "Take a whole project out as one file (export_project) and bring it back or copy it (import_project).",
+            False,
+        ),
         Toolset("analytics", "Questions about a project: summaries, search, co-occurrence, CRUD matrix.", False),
     )
 }

@@ -39,12 +39,14 @@ def _field_description(schema: dict[str, Any], loc: tuple[Any, ...]) -> str | No
     return next((c["description"] for c in candidates if c.get("description")), None)
 
 
-_SLUG_HINT = ("; that looks like a slug or a name, not an id: the matching list_* tool (list_projects, list_pages, "
-              "...) shows each record's id")
+_SLUG_HINT = (
+    "; that looks like a slug or a name, not an id: the matching list_* tool (list_projects, list_pages, "
+    "...) shows each record's id"
+)
 
 
 def _looks_like_a_name(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= 255 and not any(c in value for c in "{}[]\"")
+    return isinstance(value, str) and 0 < len(value) <= 255 and not any(c in value for c in '{}[]"')
 
 
 def describe_validation_error(tool_name: str, exc: ValidationError, input_schema: dict[str, Any]) -> str:
@@ -70,8 +72,10 @@ def describe_validation_error(tool_name: str, exc: ValidationError, input_schema
 
 
 def unknown_arguments_message(tool_name: str, unknown: list[str], known: list[str]) -> str:
-    return (f"Unknown argument{'s' if len(unknown) > 1 else ''} {', '.join(f'`{u}`' for u in unknown)} for "
-            f"{tool_name}. Valid arguments: {', '.join(known) or '(none)'}. Nothing was changed.")
+    return (
+        f"Unknown argument{'s' if len(unknown) > 1 else ''} {', '.join(f'`{u}`' for u in unknown)} for "
+        f"{tool_name}. Valid arguments: {', '.join(known) or '(none)'}. Nothing was changed."
+    )
 
 
 def unknown_tool_message(name: str, available: list[str]) -> str:

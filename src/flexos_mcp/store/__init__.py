@@ -22,5 +22,13 @@ What may be stored (sniffed type, size limit, decodable images) is decided befor
 from .base import FILE_URL_PREFIX, FileStore, StoredFileMissing, digest_of_url, file_url, is_digest, sha256_hex
 from .local import LocalFileStore
 
-__all__ = ["FILE_URL_PREFIX", "FileStore", "LocalFileStore", "StoredFileMissing", "digest_of_url", "file_url",
-           "is_digest", "sha256_hex"]
+__all__ = [
+    "FILE_URL_PREFIX",
+    "FileStore",
+    "LocalFileStore",
+    "StoredFileMissing",
+    "digest_of_url",
+    "file_url",
+    "is_digest",
+    "sha256_hex",
+]

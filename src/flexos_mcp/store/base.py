@@ -17,8 +17,10 @@ class StoredFileMissing(FlexError):
 
     def __init__(self, digest: str):
         shown = digest if _DIGEST.match(digest or "") else "(malformed digest)"
-        super().__init__(f"The stored file {shown} is missing from the file store; add the file again "
-                         f"with create_context_item (content_base64).")
+        super().__init__(
+            f"The stored file {shown} is missing from the file store; add the file again "
+            f"with create_context_item (content_base64)."
+        )
 
 
 def sha256_hex(data: bytes) -> str:
@@ -40,7 +42,7 @@ def digest_of_url(url: str | None) -> str | None:
     """The digest a store URI names; None for any other URL (or a malformed store URI)."""
     if not url or not url.startswith(FILE_URL_PREFIX):
         return None
-    digest = url[len(FILE_URL_PREFIX):]
+    digest = url[len(FILE_URL_PREFIX) :]
     return digest if is_digest(digest) else None
 
 
@@ -60,8 +62,7 @@ class FileStore(Protocol):
         """A binary file object reading the stored bytes (close it); StoredFileMissing when none."""
         ...
 
-    def exists(self, digest: str) -> bool:
-        ...
+    def exists(self, digest: str) -> bool: ...
 
     def size(self, digest: str) -> int:
         """Bytes stored under `digest`; StoredFileMissing when none."""

@@ -38,11 +38,11 @@ class FetchLimits:
 
 @dataclass
 class Fetched:
-    url: str                       # the final URL, after redirects
+    url: str  # the final URL, after redirects
     status: int
-    content_type: str              # as the server declared it (the bytes are sniffed separately)
+    content_type: str  # as the server declared it (the bytes are sniffed separately)
     data: bytes
-    address: str                   # the address the final hop connected to
+    address: str  # the address the final hop connected to
     redirects: list[str] = field(default_factory=list)
 
 
@@ -74,12 +74,14 @@ def why_not_public(ip: IPAddress) -> str | None:
             reason = why_not_public(inner)
             if reason:
                 return f"{reason} (inside the IPv6 address {ip})"
-    for test, words in ((ip.is_loopback, "a loopback address (this machine)"),
-                        (ip.is_link_local, "a link-local address (e.g. cloud metadata)"),
-                        (ip.is_unspecified, "the unspecified address"),
-                        (ip.is_multicast, "a multicast address"),
-                        (ip.is_private, "a private-network address"),
-                        (ip.is_reserved, "a reserved address")):
+    for test, words in (
+        (ip.is_loopback, "a loopback address (this machine)"),
+        (ip.is_link_local, "a link-local address (e.g. cloud metadata)"),
+        (ip.is_unspecified, "the unspecified address"),
+        (ip.is_multicast, "a multicast address"),
+        (ip.is_private, "a private-network address"),
+        (ip.is_reserved, "a reserved address"),
+    ):
         if test:
             return words
     if not ip.is_global:
@@ -94,8 +96,10 @@ def check_url(url: str) -> httpx2.URL:
     except Exception:
         raise _refused(f"{_quoted(url)} is not a URL; give an http:// or https:// address.") from None
     if parsed.scheme not in ("http", "https"):
-        raise _refused(f"{_quoted(url)} uses the scheme {_quoted(parsed.scheme or '(none)')}; FlexOS fetches only "
-                       f"http:// and https:// web pages.")
+        raise _refused(
+            f"{_quoted(url)} uses the scheme {_quoted(parsed.scheme or '(none)')}; FlexOS fetches only "
+            f"http:// and https:// web pages."
+        )
     if not parsed.host:
         raise _refused(f"{_quoted(url)} names no host.")
     if parsed.userinfo:
@@ -121,8 +125,10 @@ async def public_address(url: httpx2.URL) -> IPAddress:
         reason = why_not_public(address)
         if reason:
             shown = host if str(address) == host else f"{host} (which resolves to {address})"
-            raise _refused(f"{shown} is {reason}; FlexOS fetches only from public internet addresses, never "
-                           f"from this machine or a private network.")
+            raise _refused(
+                f"{shown} is {reason}; FlexOS fetches only from public internet addresses, never "
+                f"from this machine or a private network."
+            )
     return addresses[0]
 
 
@@ -132,8 +138,9 @@ async def fetch_url(url: str, limits: FetchLimits) -> Fetched:
         async with asyncio.timeout(limits.timeout_s):
             return await _fetch(url, limits)
     except TimeoutError:
-        raise _refused(f"{_quoted(url)} did not answer within {limits.timeout_s:g} s "
-                       f"(setting FLEXOS_FETCH_TIMEOUT_S).") from None
+        raise _refused(
+            f"{_quoted(url)} did not answer within {limits.timeout_s:g} s (setting FLEXOS_FETCH_TIMEOUT_S)."
+        ) from None
 
 
 async def _fetch(url: str, limits: FetchLimits) -> Fetched:
@@ -145,8 +152,12 @@ async def _fetch(url: str, limits: FetchLimits) -> Fetched:
             parsed = check_url(current)
             address = await public_address(parsed)
             target = parsed.copy_with(host=str(address))
-            headers = {"Host": parsed.netloc.decode("ascii"), "User-Agent": USER_AGENT, "Accept-Encoding": "identity",
-                       "Accept": "text/html,text/plain,text/css,application/json,image/*;q=0.8,*/*;q=0.5"}
+            headers = {
+                "Host": parsed.netloc.decode("ascii"),
+                "User-Agent": USER_AGENT,
+                "Accept-Encoding": "identity",
+                "Accept": "text/html,text/plain,text/css,application/json,image/*;q=0.8,*/*;q=0.5",
+            }
             extensions = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
             try:
                 async with client.stream("GET", target, headers=headers, extensions=extensions) as response:
@@ -158,17 +169,23 @@ async def _fetch(url: str, limits: FetchLimits) -> Fetched:
                     if response.status_code >= 400:
                         raise _refused(f"{_quoted(current)} answered HTTP {response.status_code}.")
                     data = await _bounded_body(response, current, limits.max_bytes)
-                    return Fetched(url=current, status=response.status_code,
-                                   content_type=response.headers.get("content-type", ""), data=data,
-                                   address=str(address), redirects=redirects)
+                    return Fetched(
+                        url=current,
+                        status=response.status_code,
+                        content_type=response.headers.get("content-type", ""),
+                        data=data,
+                        address=str(address),
+                        redirects=redirects,
+                    )
             except httpx2.HTTPError as exc:
                 raise _refused(f"{_quoted(current)} could not be fetched ({type(exc).__name__}).") from None
     raise _refused(f"{_quoted(url)} redirected more than {limits.max_redirects} times.")
 
 
 async def _bounded_body(response: httpx2.Response, url: str, max_bytes: int) -> bytes:
-    too_big = _refused(f"{_quoted(url)} is larger than the limit of {max_bytes / 1048576:,.0f} MB "
-                       f"(setting FLEXOS_MAX_FILE_MB).")
+    too_big = _refused(
+        f"{_quoted(url)} is larger than the limit of {max_bytes / 1048576:,.0f} MB (setting FLEXOS_MAX_FILE_MB)."
+    )
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise too_big

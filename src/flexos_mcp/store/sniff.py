@@ -37,9 +37,18 @@ _EXECUTABLES: tuple[tuple[bytes, str], ...] = (
     (b"dex\n", "an Android program (DEX)"),
 )
 EXTENSIONS = {
-    "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
-    "application/pdf": ".pdf", "application/zip": ".zip", "image/svg+xml": ".svg", "text/html": ".html",
-    "text/css": ".css", "application/json": ".json", "text/markdown": ".md", "text/plain": ".txt",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+    "application/zip": ".zip",
+    "image/svg+xml": ".svg",
+    "text/html": ".html",
+    "text/css": ".css",
+    "application/json": ".json",
+    "text/markdown": ".md",
+    "text/plain": ".txt",
 }
 _SAME_TYPE_EXTENSIONS = {".jpeg": ".jpg", ".htm": ".html", ".markdown": ".md", ".text": ".txt"}
 _TEXT_BY_EXTENSION = {".css": "text/css", ".md": "text/markdown", ".markdown": "text/markdown"}
@@ -52,7 +61,7 @@ class RefusedFile(ValueError):
 @dataclass(frozen=True)
 class Sniffed:
     mime: str
-    extension: str                  # the extension that fits the bytes, e.g. ".png"
+    extension: str  # the extension that fits the bytes, e.g. ".png"
     declared_extension: str | None  # the extension of the name the caller gave, if any
 
     @property
@@ -96,7 +105,8 @@ def _text_type(text: str, declared: str | None) -> str:
     if head.startswith("<svg") or (head.startswith("<?xml") and "<svg" in head):
         return "image/svg+xml"
     if head.startswith(("<!doctype html", "<html", "<head", "<body")) or (
-            declared in (".html", ".htm") and head.startswith("<")):
+        declared in (".html", ".htm") and head.startswith("<")
+    ):
         return "text/html"
     if head[:1] in ("{", "["):
         try:
@@ -112,15 +122,19 @@ def sniff(data: bytes, name: str | None = None) -> Sniffed:
     declared = extension_of(name)
     for magic, what in _EXECUTABLES:
         if data.startswith(magic) and (magic != b"MZ" or _as_text(data) is None):  # "MZ..." text is text
-            raise RefusedFile(f"the bytes are {what}, not a document or image; FlexOS never stores programs, "
-                              f"whatever the file name says")
+            raise RefusedFile(
+                f"the bytes are {what}, not a document or image; FlexOS never stores programs, "
+                f"whatever the file name says"
+            )
     mime = next((m for magic, m in _MAGIC if data.startswith(magic)), None)
     if mime is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         mime = "image/webp"
     if mime is None:
         text = _as_text(data)
         if text is None:
-            raise RefusedFile("the bytes are of an unknown binary kind; FlexOS stores images (PNG, JPEG, GIF, "
-                              "WebP), PDF, ZIP, and text (HTML, CSS, Markdown, JSON, SVG, plain text)")
+            raise RefusedFile(
+                "the bytes are of an unknown binary kind; FlexOS stores images (PNG, JPEG, GIF, "
+                "WebP), PDF, ZIP, and text (HTML, CSS, Markdown, JSON, SVG, plain text)"
+            )
         mime = _text_type(text, declared)
     return Sniffed(mime=mime, extension=EXTENSIONS[mime], declared_extension=declared)

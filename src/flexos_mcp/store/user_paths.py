@@ -40,18 +40,24 @@ def read_allowed_file(path: str, roots: tuple[Path, ...], max_bytes: int) -> tup
     if "\x00" in path:
         raise InvalidInput(FIELD, "contains a NUL byte; give a plain file path. Nothing was saved.")
     if not roots:
-        raise InvalidInput(FIELD, "reading files by path is off on this server: the user has not allowed any "
-                                  "folder (setting FLEXOS_FILE_ROOTS, e.g. ~/Pictures/inspiration). Send the "
-                                  "file's bytes as content_base64 instead. Nothing was saved.")
+        raise InvalidInput(
+            FIELD,
+            "reading files by path is off on this server: the user has not allowed any "
+            "folder (setting FLEXOS_FILE_ROOTS, e.g. ~/Pictures/inspiration). Send the "
+            "file's bytes as content_base64 instead. Nothing was saved.",
+        )
     for root in roots:
         for base in (root, Path(os.path.realpath(root))):
             parts = _relative_inside(path, base)
             if parts is not None:
                 return _read_walk(base, parts, path, max_bytes), parts[-1]
     allowed = ", ".join(_quoted(str(r)) for r in roots)
-    raise InvalidInput(FIELD, f"{_quoted(path)} is outside the folders the user allowed ({allowed}); FlexOS "
-                              f"reads no other file. Ask the user to move the file there, or send its bytes as "
-                              f"content_base64. Nothing was saved.")
+    raise InvalidInput(
+        FIELD,
+        f"{_quoted(path)} is outside the folders the user allowed ({allowed}); FlexOS "
+        f"reads no other file. Ask the user to move the file there, or send its bytes as "
+        f"content_base64. Nothing was saved.",
+    )
 
 
 def _read_walk(base: Path, parts: list[str], shown: str, max_bytes: int) -> bytes:
@@ -70,8 +76,10 @@ def _read_walk(base: Path, parts: list[str], shown: str, max_bytes: int) -> byte
                 fd = os.open(part, flags, dir_fd=folder)
             except OSError as exc:
                 if os.path.islink(os.path.join(os.path.realpath(base), *parts[: index + 1])):
-                    raise refuse("is or passes through a symbolic link; FlexOS follows no links, so a link "
-                                 "cannot lead out of the allowed folders") from None
+                    raise refuse(
+                        "is or passes through a symbolic link; FlexOS follows no links, so a link "
+                        "cannot lead out of the allowed folders"
+                    ) from None
                 if exc.errno == 2:
                     raise refuse("does not exist") from None
                 raise refuse("cannot be read") from None
@@ -81,8 +89,10 @@ def _read_walk(base: Path, parts: list[str], shown: str, max_bytes: int) -> byte
         if not stat.S_ISREG(info.st_mode):
             raise refuse("is not a regular file")
         if info.st_size > max_bytes:
-            raise refuse(f"is {info.st_size / 1048576:,.1f} MB; the limit is {max_bytes / 1048576:,.0f} MB "
-                         f"(setting FLEXOS_MAX_FILE_MB)")
+            raise refuse(
+                f"is {info.st_size / 1048576:,.1f} MB; the limit is {max_bytes / 1048576:,.0f} MB "
+                f"(setting FLEXOS_MAX_FILE_MB)"
+            )
         with os.fdopen(os.dup(folder), "rb") as reader:
             data = reader.read(max_bytes + 1)
         if len(data) > max_bytes:

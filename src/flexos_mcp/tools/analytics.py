@@ -11,8 +11,14 @@ from ..server.params import ProjectId
 from ..server.registry import tool
 from ..server.state import scope_of
 
-EntityFilter = Annotated[str | None, Field(min_length=1, max_length=100,
-                                           description="Only this entity (name, any case); unknown names are an error listing the known ones.")]
+EntityFilter = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=100,
+        description="Only this entity (name, any case); unknown names are an error listing the known ones.",
+    ),
+]
 SearchKind = Literal["page", "feature", "flow", "entity", "context_item"]
 
 
@@ -29,8 +35,9 @@ async def entity_cooccurrence(
     (any case, whole item: 'Lesson' matches 'lesson', not 'lesson-grid' or 'LessonPlan'), or
     the page's slug is in its crud_locations or a field's inferred_from. An empty answer has a
     `note` saying why."""
-    return await analytics.entity_cooccurrence(scope_of(ctx), project_id, min_pages=min_pages, entity=entity,
-                                               limit=limit)
+    return await analytics.entity_cooccurrence(
+        scope_of(ctx), project_id, min_pages=min_pages, entity=entity, limit=limit
+    )
 
 
 @tool("analytics", title="CRUD matrix", read_only=True, destructive=False, idempotent=True)
@@ -45,10 +52,18 @@ async def crud_matrix(ctx: Context, project_id: ProjectId, entity: EntityFilter 
 async def search_project(
     ctx: Context,
     project_id: ProjectId,
-    query: Annotated[str, Field(min_length=1, max_length=200,
-                                description="Words to find (web-search syntax: \"quoted phrase\", or, -excluded). "
-                                            "English stemming: 'sharing' finds 'shared'.")],
-    kinds: Annotated[list[SearchKind] | None, Field(max_length=5, description="Only these kinds; all when left out.")] = None,
+    query: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=200,
+            description='Words to find (web-search syntax: "quoted phrase", or, -excluded). '
+            "English stemming: 'sharing' finds 'shared'.",
+        ),
+    ],
+    kinds: Annotated[
+        list[SearchKind] | None, Field(max_length=5, description="Only these kinds; all when left out.")
+    ] = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Most hits to return (1-100).")] = 20,
 ) -> SearchResult:
     """Ranked full-text search over a project's pages, features, flows, entities and context

@@ -26,13 +26,17 @@ from ..server.state import current_scope, scope_of
 
 PrescribedTokens = Annotated[
     JsonObject,
-    Field(description="Tokens you impose, in the tokens' shape, e.g. {\"colors\": {\"primary\": {\"value\": \"#DC2626\"}}, "
-                      "\"spacing\": {\"base\": {\"value\": \"8px\"}}}. They override what emerges from mockups."),
+    Field(
+        description='Tokens you impose, in the tokens\' shape, e.g. {"colors": {"primary": {"value": "#DC2626"}}, '
+        '"spacing": {"base": {"value": "8px"}}}. They override what emerges from mockups.'
+    ),
 ]
 Confirmations = Annotated[
     JsonObject,
-    Field(description="Decisions by token path, e.g. {\"colors.primary\": {\"value\": \"#DC2626\"}, \"colors.accent\": "
-                      "{\"ref\": \"colors.red-600\"}}. They override everything and survive re-analysis."),
+    Field(
+        description='Decisions by token path, e.g. {"colors.primary": {"value": "#DC2626"}, "colors.accent": '
+        '{"ref": "colors.red-600"}}. They override everything and survive re-analysis.'
+    ),
 ]
 TokenPath = Annotated[str, Field(min_length=3, max_length=120, description=f"The token's path: {TOKEN_PATH_HELP}.")]
 TokenValue = str | int | float | list[str | int | float]
@@ -48,16 +52,22 @@ async def create_design_system(
     """Create the project's design system (one per project), optionally with tokens you prescribe
     (brand colours, a spacing scale), and derive tokens from the current mockups at once. Most
     projects just call analyze_design_system, which creates it when missing."""
-    return await design_systems.create_design_system(scope_of(ctx), project_id, prescribed_tokens=prescribed_tokens,
-                                                     user_confirmations=user_confirmations)
+    return await design_systems.create_design_system(
+        scope_of(ctx), project_id, prescribed_tokens=prescribed_tokens, user_confirmations=user_confirmations
+    )
 
 
 @tool("design", title="Get design system", read_only=True, destructive=False, idempotent=True, ui=DESIGN_SYSTEM_VIEW)
 async def get_design_system(
     ctx: Context,
     project_id: ProjectId,
-    detail: Annotated[bool, Field(description="Also list, per token and component, the pages, contexts and class "
-                                              "sets it was seen in (several times larger).")] = False,
+    detail: Annotated[
+        bool,
+        Field(
+            description="Also list, per token and component, the pages, contexts and class "
+            "sets it was seen in (several times larger)."
+        ),
+    ] = False,
 ) -> DesignSystem:
     """Read the project's design system: effective tokens (colours with roles such as primary and
     text, spacing base and scale, typography, radii, shadows), component patterns, confidence per
@@ -70,8 +80,13 @@ async def get_design_system(
 async def update_design_system(
     ctx: Context,
     project_id: ProjectId,
-    prescribed_tokens: Annotated[PrescribedTokens | None, Field(description="Replaces the prescribed tokens ({} clears them).")] = None,
-    user_confirmations: Annotated[Confirmations | None, Field(description="Replaces all confirmations ({} clears them); to change one token use confirm_design_token.")] = None,
+    prescribed_tokens: Annotated[
+        PrescribedTokens | None, Field(description="Replaces the prescribed tokens ({} clears them).")
+    ] = None,
+    user_confirmations: Annotated[
+        Confirmations | None,
+        Field(description="Replaces all confirmations ({} clears them); to change one token use confirm_design_token."),
+    ] = None,
 ) -> DesignSystem:
     """Replace the prescribed tokens and/or the confirmations (only the fields you pass change),
     then recompute the effective tokens from the current mockups. Tokens themselves are derived:
@@ -103,9 +118,19 @@ async def confirm_design_token(
     ctx: Context,
     project_id: ProjectId,
     path: TokenPath,
-    value: Annotated[TokenValue | None, Field(description="The value to set: a colour ('#DC2626'), a length ('8px' or 8), a weight (600), a font name, or a list for spacing.scale/font_stack. Leave out (with ref) to confirm the token's current value.")] = None,
-    ref: Annotated[str | None, Field(max_length=120, description="For a colour: another colour token it stands for, e.g. 'colors.red-600'.")] = None,
-    note: Annotated[str | None, Field(max_length=1000, description="Why, e.g. 'brand red from the style guide'.")] = None,
+    value: Annotated[
+        TokenValue | None,
+        Field(
+            description="The value to set: a colour ('#DC2626'), a length ('8px' or 8), a weight (600), a font name, or a list for spacing.scale/font_stack. Leave out (with ref) to confirm the token's current value."
+        ),
+    ] = None,
+    ref: Annotated[
+        str | None,
+        Field(max_length=120, description="For a colour: another colour token it stands for, e.g. 'colors.red-600'."),
+    ] = None,
+    note: Annotated[
+        str | None, Field(max_length=1000, description="Why, e.g. 'brand red from the style guide'.")
+    ] = None,
 ) -> DesignSystem:
     """Set or confirm one design token as the user's decision: with a value it sets it; with
     neither value nor ref it confirms what analysis found. Confirmed tokens have confidence 1.0
@@ -124,7 +149,9 @@ async def unconfirm_design_token(ctx: Context, project_id: ProjectId, path: Toke
 async def color_usage(
     ctx: Context,
     project_id: ProjectId,
-    all_versions: Annotated[bool, Field(description="Count every mockup version instead of only each page's current one.")] = False,
+    all_versions: Annotated[
+        bool, Field(description="Count every mockup version instead of only each page's current one.")
+    ] = False,
     limit: Annotated[int, Field(ge=1, le=500, description="Most colours to return (1-500), most used first.")] = 50,
 ) -> ColorUsage:
     """Which colours the project's mockups use, how many mockups use each and on which pages —
@@ -136,7 +163,9 @@ async def color_usage(
 @tool("design", title="Check mockup consistency", read_only=True, destructive=False, idempotent=True)
 async def check_mockup_consistency(
     ctx: Context,
-    mockup_id: Annotated[UUID | None, Field(description="The mockup version to check. Or leave out and pass page_id.")] = None,
+    mockup_id: Annotated[
+        UUID | None, Field(description="The mockup version to check. Or leave out and pass page_id.")
+    ] = None,
     page_id: Annotated[UUID | None, Field(description="Check this page's current version.")] = None,
 ) -> ConsistencyReport:
     """List where a mockup departs from the design system: colours off the palette, spacing off
@@ -151,7 +180,12 @@ async def check_mockup_consistency(
 async def export_design_tokens(
     ctx: Context,
     project_id: ProjectId,
-    format: Annotated[TokenFormat, Field(description="dtcg (W3C Design Tokens 2025.10 JSON, builds with Style Dictionary), css (:root custom properties), tailwind (theme.extend JSON reading the CSS variables) or tailwind_config (tailwind.config.js).")],
+    format: Annotated[
+        TokenFormat,
+        Field(
+            description="dtcg (W3C Design Tokens 2025.10 JSON, builds with Style Dictionary), css (:root custom properties), tailwind (theme.extend JSON reading the CSS variables) or tailwind_config (tailwind.config.js)."
+        ),
+    ],
 ) -> TokenExport:
     """Export the project's design tokens as a file's text: DTCG JSON, CSS custom properties,
     a Tailwind theme, or a tailwind.config.js. Returns a file name, media type and the content."""
@@ -187,15 +221,22 @@ async def tokens_dtcg_resource(project_id: str) -> str:
     return await _export(project_id, "dtcg")
 
 
-@resource("flexos://projects/{project_id}/design-system/tokens.css", toolset="design", title="Design tokens (CSS)",
-          mime_type="text/css")
+@resource(
+    "flexos://projects/{project_id}/design-system/tokens.css",
+    toolset="design",
+    title="Design tokens (CSS)",
+    mime_type="text/css",
+)
 async def tokens_css_resource(project_id: str) -> str:
     """The design tokens as CSS custom properties on :root."""
     return await _export(project_id, "css")
 
 
-@resource("flexos://projects/{project_id}/design-system/tailwind.json", toolset="design", title="Design tokens (Tailwind theme)")
+@resource(
+    "flexos://projects/{project_id}/design-system/tailwind.json",
+    toolset="design",
+    title="Design tokens (Tailwind theme)",
+)
 async def tokens_tailwind_resource(project_id: str) -> str:
     """The design tokens as a Tailwind theme.extend object (values read the CSS variables)."""
     return await _export(project_id, "tailwind")
-

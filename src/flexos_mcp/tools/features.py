@@ -22,13 +22,21 @@ from ..server.resource_helpers import RESOURCE_PAGE, listing, to_json, uuid_from
 from ..server.state import current_scope, scope_of
 
 FeatureId = Annotated[UUID, Field(description="The feature's id (from list_features or create_feature).")]
-Description = Annotated[LongText, Field(description="What the user asked for, in their words, e.g. 'Teachers can share lesson plans'.")]
-PageIds = Annotated[list[UUID], Field(max_length=200, description="Ids of pages of the same project (from list_pages).")]
-FlowIds = Annotated[list[UUID], Field(max_length=200, description="Ids of journey flows of the same project (from list_flows).")]
+Description = Annotated[
+    LongText, Field(description="What the user asked for, in their words, e.g. 'Teachers can share lesson plans'.")
+]
+PageIds = Annotated[
+    list[UUID], Field(max_length=200, description="Ids of pages of the same project (from list_pages).")
+]
+FlowIds = Annotated[
+    list[UUID], Field(max_length=200, description="Ids of journey flows of the same project (from list_flows).")
+]
 DataOperations = Annotated[
     dict[str, list[Annotated[str, Field(min_length=1, max_length=100)]]],
-    Field(description="The data the feature touches: an object with only the keys creates, reads, updates, deletes, "
-                      "each a list of entity names, e.g. {\"creates\": [\"Lesson\"], \"reads\": [\"User\", \"Subject\"]}."),
+    Field(
+        description="The data the feature touches: an object with only the keys creates, reads, updates, deletes, "
+        'each a list of entity names, e.g. {"creates": ["Lesson"], "reads": ["User", "Subject"]}.'
+    ),
 ]
 Requirements = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=500)]],
@@ -53,9 +61,13 @@ async def create_feature(
     data_operations: DataOperations | None = None,
     ui_requirements: Requirements | None = None,
     business_rules: Rules | None = None,
-    technical_requirements: Annotated[JsonObject | None, Field(description="e.g. {\"needs\": [\"image_upload\", \"rich_text\"]}.")] = None,
+    technical_requirements: Annotated[
+        JsonObject | None, Field(description='e.g. {"needs": ["image_upload", "rich_text"]}.')
+    ] = None,
     visual_specifications: Annotated[JsonObject | None, Field(description="Visual notes as a JSON object.")] = None,
-    detected_from_mockups: Annotated[bool, Field(description="True when the feature was read off mockups rather than described.")] = False,
+    detected_from_mockups: Annotated[
+        bool, Field(description="True when the feature was read off mockups rather than described.")
+    ] = False,
     wizard_generated: Annotated[bool, Field(description="True when a wizard created it.")] = False,
 ) -> Feature:
     """Record a feature a user described: what it does, the pages it touches, the journeys it
@@ -78,16 +90,30 @@ async def list_features(
     category: Annotated[str | None, Field(max_length=100, description="Only features of this category.")] = None,
     status: Annotated[FeatureStatus | None, Field(description="Only features with this status.")] = None,
     page_id: Annotated[UUID | None, Field(description="Only features linked to this page.")] = None,
-    text: Annotated[str | None, Field(min_length=1, max_length=200,
-                                      description="Full-text filter on name and description (web-search syntax: "
-                                                  "words, \"quoted phrases\", -excluded).")] = None,
+    text: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=200,
+            description="Full-text filter on name and description (web-search syntax: "
+            'words, "quoted phrases", -excluded).',
+        ),
+    ] = None,
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,
 ) -> FeatureList:
     """List a project's features, oldest first, filtered by category, status, linked page or
     full-text match. Pages with `cursor`. Ranked search over everything: search_project."""
-    return await features.list_features(scope_of(ctx), project_id, category=category, status=status,
-                                        page_id=page_id, text=text, limit=limit, cursor=cursor)
+    return await features.list_features(
+        scope_of(ctx),
+        project_id,
+        category=category,
+        status=status,
+        page_id=page_id,
+        text=text,
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 @tool("features", title="Update feature", read_only=False, destructive=False, idempotent=True)
@@ -98,9 +124,13 @@ async def update_feature(
     user_description: Clearable[Description] = None,
     category: Annotated[Clearable[Annotated[str, Field(max_length=100)]], Field(description="New category.")] = None,
     status: Annotated[FeatureStatus | None, Field(description="planned, in-progress or completed.")] = None,
-    affected_pages: Annotated[PageIds | None, Field(description="Replaces the linked pages (use link_feature_to_pages to add).")] = None,
+    affected_pages: Annotated[
+        PageIds | None, Field(description="Replaces the linked pages (use link_feature_to_pages to add).")
+    ] = None,
     required_journeys: Annotated[FlowIds | None, Field(description="Replaces the required journey flows.")] = None,
-    data_operations: Annotated[DataOperations | None, Field(description="Replaces them; same shape as in create_feature.")] = None,
+    data_operations: Annotated[
+        DataOperations | None, Field(description="Replaces them; same shape as in create_feature.")
+    ] = None,
     ui_requirements: Requirements | None = None,
     business_rules: Rules | None = None,
     technical_requirements: Annotated[JsonObject | None, Field(description="Replaces it.")] = None,
@@ -119,7 +149,9 @@ async def link_feature_to_pages(
     ctx: Context,
     feature_id: FeatureId,
     page_ids: Annotated[list[UUID], Field(min_length=1, max_length=200, description="Pages of the feature's project.")],
-    unlink: Annotated[bool, Field(description="true: remove these pages from the feature instead (each must be linked).")] = False,
+    unlink: Annotated[
+        bool, Field(description="true: remove these pages from the feature instead (each must be linked).")
+    ] = False,
 ) -> Feature:
     """Add pages to a feature's affected pages (kept once each, in order), or with unlink=true
     remove them (the pages themselves stay). Returns the feature."""
@@ -138,12 +170,15 @@ async def features_resource(project_id: str) -> str:
     """A project's features (the first 100, oldest first) as JSON."""
     scope = current_scope()
     project = uuid_from_uri(project_id, "project")
-    return listing(await features.list_features(scope, project, limit=RESOURCE_PAGE), "list_features", project_id=project)
+    return listing(
+        await features.list_features(scope, project, limit=RESOURCE_PAGE), "list_features", project_id=project
+    )
 
 
 @resource("flexos://projects/{project_id}/features/{feature_id}", toolset="features", title="Feature")
 async def feature_resource(project_id: str, feature_id: str) -> str:
     """One feature of a project as JSON."""
-    found: Any = await features.get_feature(current_scope(), uuid_from_uri(feature_id, "feature"),
-                                            uuid_from_uri(project_id, "project"))
+    found: Any = await features.get_feature(
+        current_scope(), uuid_from_uri(feature_id, "feature"), uuid_from_uri(project_id, "project")
+    )
     return to_json(found)

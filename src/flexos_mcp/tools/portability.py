@@ -24,18 +24,30 @@ from ..untrusted import user_content
 MAX_TOOL_BUNDLE_BYTES = 32 * 1024 * 1024
 _SPOOL_BYTES = 8 * 1024 * 1024  # smaller bundles stay in memory, larger ones go to a temporary file
 
-BundleArg = Annotated[str, Field(
-    min_length=4, max_length=(MAX_TOOL_BUNDLE_BYTES * 4) // 3 + 4, pattern=r"^[A-Za-z0-9+/]+={0,2}$",
-    description="The bundle file (a .flexos.zip from export_project or `flexos-mcp export`), base64-encoded.")]
-AsNewArg = Annotated[bool, Field(
-    description="true: a copy with new ids beside any existing one (slug gets a free suffix); false: keep the "
-                "bundle's ids, e.g. to restore into a fresh database.")]
+BundleArg = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=(MAX_TOOL_BUNDLE_BYTES * 4) // 3 + 4,
+        pattern=r"^[A-Za-z0-9+/]+={0,2}$",
+        description="The bundle file (a .flexos.zip from export_project or `flexos-mcp export`), base64-encoded.",
+    ),
+]
+AsNewArg = Annotated[
+    bool,
+    Field(
+        description="true: a copy with new ids beside any existing one (slug gets a free suffix); false: keep the "
+        "bundle's ids, e.g. to restore into a fresh database."
+    ),
+]
 
 
 def _too_big() -> FlexError:
-    return FlexError(f"The bundle is larger than {MAX_TOOL_BUNDLE_BYTES // (1024 * 1024)} MB, too large to send "
-                     f"through a tool call. Use the command line: flexos-mcp export PROJECT -o project.flexos.zip "
-                     f"and flexos-mcp import project.flexos.zip.")
+    return FlexError(
+        f"The bundle is larger than {MAX_TOOL_BUNDLE_BYTES // (1024 * 1024)} MB, too large to send "
+        f"through a tool call. Use the command line: flexos-mcp export PROJECT -o project.flexos.zip "
+        f"and flexos-mcp import project.flexos.zip."
+    )
 
 
 @tool("portability", title="Export project", read_only=True, destructive=False, idempotent=True)
@@ -55,16 +67,24 @@ async def export_project(ctx: Context, project_id: ProjectId) -> Annotated[CallT
     summary.bytes = size
     uri = f"flexos://projects/{summary.project_id}/bundle/{summary.slug}.flexos.zip"
     rows = sum(summary.rows.values())
-    text = (f"Exported project {user_content(summary.name)} (slug {summary.slug}): {rows:,} rows in "
-            f"{len(summary.rows)} tables and {summary.files} stored file(s), {size:,} bytes, as the embedded "
-            f"resource {uri}.")
+    text = (
+        f"Exported project {user_content(summary.name)} (slug {summary.slug}): {rows:,} rows in "
+        f"{len(summary.rows)} tables and {summary.files} stored file(s), {size:,} bytes, as the embedded "
+        f"resource {uri}."
+    )
     if summary.missing_files:
-        text += f" {len(summary.missing_files)} stored file(s) the rows name were not in the store and are not included."
+        text += (
+            f" {len(summary.missing_files)} stored file(s) the rows name were not in the store and are not included."
+        )
     return CallToolResult(
-        content=[EmbeddedResource(type="resource", resource=BlobResourceContents(
-                     uri=uri, mime_type="application/zip", blob=blob)),
-                 TextContent(type="text", text=text)],
-        structured_content=summary.model_dump(mode="json"))
+        content=[
+            EmbeddedResource(
+                type="resource", resource=BlobResourceContents(uri=uri, mime_type="application/zip", blob=blob)
+            ),
+            TextContent(type="text", text=text),
+        ],
+        structured_content=summary.model_dump(mode="json"),
+    )
 
 
 @tool("portability", title="Import project", read_only=False, destructive=False, idempotent=False)
@@ -78,8 +98,9 @@ async def import_project(ctx: Context, bundle: BundleArg, as_new: AsNewArg = Fal
     try:
         data = base64.b64decode(bundle, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("bundle", "is not base64: pass the .flexos.zip file's bytes base64-encoded. "
-                                     "Nothing was imported.") from None
+        raise InvalidInput(
+            "bundle", "is not base64: pass the .flexos.zip file's bytes base64-encoded. Nothing was imported."
+        ) from None
     if len(data) > MAX_TOOL_BUNDLE_BYTES:
         raise _too_big()
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as source:

@@ -69,14 +69,17 @@ async def open_project(ctx: Context, project_id: ProjectId) -> Project:
 @tool("projects", title="List projects", read_only=True, destructive=False, idempotent=True)
 async def list_projects(
     ctx: Context,
-    status: Annotated[ProjectStatus | None, Field(description="Only projects with this status; all when left out.")] = None,
+    status: Annotated[
+        ProjectStatus | None, Field(description="Only projects with this status; all when left out.")
+    ] = None,
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,
 ) -> ProjectSummaryList:
     """List your projects, most recently opened first: id, name, slug, type, status and
     description of each (get_project has the rest). Pages through results with `cursor`."""
-    return summarised(await projects.list_projects(scope_of(ctx), status=status, limit=limit, cursor=cursor),
-                      ProjectSummaryList)
+    return summarised(
+        await projects.list_projects(scope_of(ctx), status=status, limit=limit, cursor=cursor), ProjectSummaryList
+    )
 
 
 @tool("projects", title="Update project", read_only=False, destructive=False, idempotent=True)

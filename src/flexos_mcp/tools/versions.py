@@ -15,17 +15,28 @@ from ..server.state import scope_of
 from .pages import MockupId
 
 # The two mockups a comparison is about (diff_mockups here, compare_mockups in toolset visual).
-ComparedPage = Annotated[UUID | None, Field(description="The page whose versions to compare (with from_version/to_version, or neither: the current version against the one it built on).")]
-FromVersion = Annotated[int | None, Field(ge=1, description="The older version (default: the version to_version built on).")]
+ComparedPage = Annotated[
+    UUID | None,
+    Field(
+        description="The page whose versions to compare (with from_version/to_version, or neither: the current version against the one it built on)."
+    ),
+]
+FromVersion = Annotated[
+    int | None, Field(ge=1, description="The older version (default: the version to_version built on).")
+]
 ToVersion = Annotated[int | None, Field(ge=1, description="The newer version (default: the current one).")]
-FromMockupId = Annotated[UUID | None, Field(description="Instead of page and versions: the first mockup's id (any page of yours).")]
+FromMockupId = Annotated[
+    UUID | None, Field(description="Instead of page and versions: the first mockup's id (any page of yours).")
+]
 ToMockupId = Annotated[UUID | None, Field(description="Instead of page and versions: the second mockup's id.")]
 
 
 @tool("versions", title="Set current mockup", read_only=False, destructive=False, idempotent=True)
 async def set_current_mockup(
     ctx: Context,
-    mockup_id: Annotated[UUID | None, Field(description="The version to make current. Or leave out and pass page_id with version.")] = None,
+    mockup_id: Annotated[
+        UUID | None, Field(description="The version to make current. Or leave out and pass page_id with version.")
+    ] = None,
     page_id: Annotated[UUID | None, Field(description="The page, with version.")] = None,
     version: Annotated[int | None, Field(ge=1, description="The version number to make current, with page_id.")] = None,
 ) -> PageWithMockup:
@@ -70,5 +81,11 @@ async def diff_mockups(
     """Compare two mockup versions: unified diffs of the HTML, CSS and JS (inside <user-content>
     blocks), lines added/removed, and what changed in the extracted design patterns (colours,
     fonts, sizes, radii, shadows, components, spacing)."""
-    return await mockups.diff_mockups(scope_of(ctx), from_mockup_id=from_mockup_id, to_mockup_id=to_mockup_id,
-                                      page_id=page_id, from_version=from_version, to_version=to_version)
+    return await mockups.diff_mockups(
+        scope_of(ctx),
+        from_mockup_id=from_mockup_id,
+        to_mockup_id=to_mockup_id,
+        page_id=page_id,
+        from_version=from_version,
+        to_version=to_version,
+    )

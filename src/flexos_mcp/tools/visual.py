@@ -29,13 +29,41 @@ ViewportName = Literal["mobile", "tablet", "desktop"]
 _DEVICE_VIEWPORT = {"mobile": "mobile", "tablet": "tablet", "desktop": "desktop"}  # responsive -> desktop
 MAX_TOP = 1_000_000
 
-PageArg = Annotated[UUID | None, Field(description="The page: its current mockup, or `version` of it. Or pass mockup_id instead.")]
-VersionArg = Annotated[int | None, Field(ge=1, description="A version number of the page (with page_id); default: the current one.")]
+PageArg = Annotated[
+    UUID | None, Field(description="The page: its current mockup, or `version` of it. Or pass mockup_id instead.")
+]
+VersionArg = Annotated[
+    int | None, Field(ge=1, description="A version number of the page (with page_id); default: the current one.")
+]
 MockupArg = Annotated[UUID | None, Field(description="A mockup version's id, instead of page_id.")]
-ViewportArg = Annotated[ViewportName | None, Field(description="mobile (390x844), tablet (834x1112) or desktop (1440x900); default: the page's primary device (desktop for responsive pages).")]
-WidthArg = Annotated[int | None, Field(ge=MIN_WIDTH, le=MAX_WIDTH, description=f"A viewport width in CSS px ({MIN_WIDTH}-{MAX_WIDTH}) instead of the preset's.")]
-HeightArg = Annotated[int | None, Field(ge=MIN_HEIGHT, le=MAX_HEIGHT, description=f"A viewport height in CSS px ({MIN_HEIGHT}-{MAX_HEIGHT}) instead of the preset's.")]
-FullPageArg = Annotated[bool, Field(description="True: the whole page, top to bottom (up to 8,000 image px; the result says when it was cut). False: one screen.")]
+ViewportArg = Annotated[
+    ViewportName | None,
+    Field(
+        description="mobile (390x844), tablet (834x1112) or desktop (1440x900); default: the page's primary device (desktop for responsive pages)."
+    ),
+]
+WidthArg = Annotated[
+    int | None,
+    Field(
+        ge=MIN_WIDTH,
+        le=MAX_WIDTH,
+        description=f"A viewport width in CSS px ({MIN_WIDTH}-{MAX_WIDTH}) instead of the preset's.",
+    ),
+]
+HeightArg = Annotated[
+    int | None,
+    Field(
+        ge=MIN_HEIGHT,
+        le=MAX_HEIGHT,
+        description=f"A viewport height in CSS px ({MIN_HEIGHT}-{MAX_HEIGHT}) instead of the preset's.",
+    ),
+]
+FullPageArg = Annotated[
+    bool,
+    Field(
+        description="True: the whole page, top to bottom (up to 8,000 image px; the result says when it was cut). False: one screen."
+    ),
+]
 
 
 class ViewportUsed(BaseModel):
@@ -61,8 +89,12 @@ class RenderInfo(BaseModel):
     top: int = Field(description="CSS px: the first row captured.")
     bottom: int = Field(description="CSS px: the row after the last one captured.")
     cut: bool = Field(description="The page goes on below `bottom`; call again with top=bottom to see more.")
-    cached: bool = Field(description="Served from the render cache (the same content was rendered the same way before).")
-    resource_uri: str | None = Field(None, description="The same render as a resource, when it is a preset viewport, full page at scale 1.")
+    cached: bool = Field(
+        description="Served from the render cache (the same content was rendered the same way before)."
+    )
+    resource_uri: str | None = Field(
+        None, description="The same render as a resource, when it is a preset viewport, full page at scale 1."
+    )
 
 
 class ChangedRegion(BaseModel):
@@ -94,8 +126,10 @@ class MockupComparison(BaseModel):
 class FailingElement(BaseModel):
     selector: Untrusted = Field(description="CSS selector of the element (taken from the mockup).")
     html: Untrusted = Field(description="The element's opening HTML, shortened.")
-    fix: Untrusted = Field(description="axe's explanation of what fails and how to fix it (axe runs inside the "
-                                      "mockup's page, so its words are the page's).")
+    fix: Untrusted = Field(
+        description="axe's explanation of what fails and how to fix it (axe runs inside the "
+        "mockup's page, so its words are the page's)."
+    )
 
 
 class AccessibilityViolation(BaseModel):
@@ -118,20 +152,31 @@ class AccessibilityReport(BaseModel):
     element_count: int = Field(description="Failing elements over all rules.")
     by_impact: dict[str, int]
     violations: list[AccessibilityViolation]
-    needs_review: list[str] = Field(description="Rules axe could not decide automatically (e.g. contrast over an image): check by eye.")
+    needs_review: list[str] = Field(
+        description="Rules axe could not decide automatically (e.g. contrast over an image): check by eye."
+    )
     engine: str
 
 
 # -- shared steps ------------------------------------------------------------------------------
 
 
-def _frame(source: MockupSource, viewport: str | None, width: int | None, height: int | None, *,
-           full_page: bool = True, scale: int = 1, top: int = 0) -> tuple[Frame, ViewportUsed]:
+def _frame(
+    source: MockupSource,
+    viewport: str | None,
+    width: int | None,
+    height: int | None,
+    *,
+    full_page: bool = True,
+    scale: int = 1,
+    top: int = 0,
+) -> tuple[Frame, ViewportUsed]:
     name = viewport or _DEVICE_VIEWPORT.get(source.primary_device, "desktop")
     preset = VIEWPORTS[name]
     custom = (width is not None and width != preset.width) or (height is not None and height != preset.height)
-    frame = Frame(width=width or preset.width, height=height or preset.height, scale=scale, full_page=full_page,
-                  top=top)
+    frame = Frame(
+        width=width or preset.width, height=height or preset.height, scale=scale, full_page=full_page, top=top
+    )
     return frame, ViewportUsed(name="custom" if custom else name, width=frame.width, height=frame.height, scale=scale)
 
 
@@ -174,7 +219,14 @@ async def render_mockup(
     height: HeightArg = None,
     full_page: FullPageArg = True,
     scale: Annotated[Literal[1, 2], Field(description="Device scale: 1, or 2 for a sharp (retina) image.")] = 1,
-    top: Annotated[int, Field(ge=0, le=MAX_TOP, description="CSS px from the top of the page where the capture starts: pass the previous result's `bottom` to see below a cut.")] = 0,
+    top: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=MAX_TOP,
+            description="CSS px from the top of the page where the capture starts: pass the previous result's `bottom` to see below a cut.",
+        ),
+    ] = 0,
 ) -> Annotated[CallToolResult, RenderInfo]:
     """See a mockup: render it in a sandboxed headless browser and get a PNG image, plus its size
     and whether the page was cut. By page (its current mockup, or a version) or by mockup id; at
@@ -187,24 +239,40 @@ async def render_mockup(
     shot = await _renderer(ctx).screenshot(_document(source), frame)
     info = _render_info(source, frame, used, shot)
     what = "the full page" if full_page and not shot.cut and shot.top == 0 else f"CSS px {shot.top:,}-{shot.bottom:,}"
-    text = (f"Rendered {user_content(source.label)} at {used.name} ({used.width}x{used.height}, scale {used.scale}): {what}, "
-            f"{shot.image_width}x{shot.image_height} px PNG ({_kb(len(shot.png))}).")
+    text = (
+        f"Rendered {user_content(source.label)} at {used.name} ({used.width}x{used.height}, scale {used.scale}): {what}, "
+        f"{shot.image_width}x{shot.image_height} px PNG ({_kb(len(shot.png))})."
+    )
     if shot.cut:
-        text += (f" The page is {shot.page_height:,} px tall and was cut at {shot.bottom:,}; call render_mockup again "
-                 f"with top={shot.bottom} to see the rest.")
+        text += (
+            f" The page is {shot.page_height:,} px tall and was cut at {shot.bottom:,}; call render_mockup again "
+            f"with top={shot.bottom} to see the rest."
+        )
     return CallToolResult(
-        content=[ImageContent(type="image", data=_base64(shot.png), mime_type="image/png"),
-                 TextContent(type="text", text=text)],
-        structured_content=info.model_dump(mode="json"))
+        content=[
+            ImageContent(type="image", data=_base64(shot.png), mime_type="image/png"),
+            TextContent(type="text", text=text),
+        ],
+        structured_content=info.model_dump(mode="json"),
+    )
 
 
 def _render_info(source: MockupSource, frame: Frame, used: ViewportUsed, shot: Shot) -> RenderInfo:
     preset = used.name in VIEWPORTS and frame.full_page and frame.scale == 1 and frame.top == 0
     uri = f"flexos://projects/{source.project_id}/mockups/{source.id}/render/{used.name}.png" if preset else None
-    return RenderInfo(mockup=source.ref, page_name=source.page_name, viewport=used, full_page=frame.full_page,
-                      image=ImageInfo(width=shot.image_width, height=shot.image_height, bytes=len(shot.png)),
-                      page_height=shot.page_height, top=shot.top, bottom=shot.bottom, cut=shot.cut,
-                      cached=shot.cached, resource_uri=uri)
+    return RenderInfo(
+        mockup=source.ref,
+        page_name=source.page_name,
+        viewport=used,
+        full_page=frame.full_page,
+        image=ImageInfo(width=shot.image_width, height=shot.image_height, bytes=len(shot.png)),
+        page_height=shot.page_height,
+        top=shot.top,
+        bottom=shot.bottom,
+        cut=shot.cut,
+        cached=shot.cached,
+        resource_uri=uri,
+    )
 
 
 @tool("visual", title="Compare mockups visually", read_only=True, destructive=False, idempotent=True)
@@ -225,28 +293,62 @@ async def compare_mockups(
     magenta, each changed region outlined) — plus the share of pixels that changed and the
     bounding box of each changed region, so you can say e.g. "only the header changed". For
     what changed in the code, use diff_mockups (toolset versions)."""
-    before, after = await mockup_pair(scope_of(ctx), from_mockup_id=from_mockup_id, to_mockup_id=to_mockup_id,
-                                      page_id=page_id, from_version=from_version, to_version=to_version)
+    before, after = await mockup_pair(
+        scope_of(ctx),
+        from_mockup_id=from_mockup_id,
+        to_mockup_id=to_mockup_id,
+        page_id=page_id,
+        from_version=from_version,
+        to_version=to_version,
+    )
     frame, used = _frame(after, viewport, width, height, full_page=full_page)
     renderer = _renderer(ctx)
     first = await renderer.screenshot(_document(before), frame)
     second = await renderer.screenshot(_document(after), frame)
     labels = (f"before: {before.label}"[:60], f"after: {after.label}"[:60], "difference")
-    diff = await run_cpu(compare_pngs, first.png, second.png, scale=1, labels=labels, timeout=60,
-                         hint="Compare at a smaller viewport, or with full_page=false.")
-    regions = [ChangedRegion(x=r.x, y=r.y, width=r.width, height=r.height, changed_pixels=r.changed_pixels,
-                             where=_where(r.x, r.y, r.width, r.height, diff.width, diff.height))
-               for r in diff.regions]
+    diff = await run_cpu(
+        compare_pngs,
+        first.png,
+        second.png,
+        scale=1,
+        labels=labels,
+        timeout=60,
+        hint="Compare at a smaller viewport, or with full_page=false.",
+    )
+    regions = [
+        ChangedRegion(
+            x=r.x,
+            y=r.y,
+            width=r.width,
+            height=r.height,
+            changed_pixels=r.changed_pixels,
+            where=_where(r.x, r.y, r.width, r.height, diff.width, diff.height),
+        )
+        for r in diff.regions
+    ]
     comparison = MockupComparison(
-        from_mockup=before.ref, to_mockup=after.ref, viewport=used, identical=diff.changed_pixels == 0,
-        changed_percent=round(100 * diff.changed_share, 3), changed_pixels=diff.changed_pixels,
-        compared_width=diff.width, compared_height=diff.height, size_changed=diff.size_changed,
-        from_page_height=first.page_height, to_page_height=second.page_height, regions=regions,
-        regions_total=diff.regions_total, cut=first.cut or second.cut)
+        from_mockup=before.ref,
+        to_mockup=after.ref,
+        viewport=used,
+        identical=diff.changed_pixels == 0,
+        changed_percent=round(100 * diff.changed_share, 3),
+        changed_pixels=diff.changed_pixels,
+        compared_width=diff.width,
+        compared_height=diff.height,
+        size_changed=diff.size_changed,
+        from_page_height=first.page_height,
+        to_page_height=second.page_height,
+        regions=regions,
+        regions_total=diff.regions_total,
+        cut=first.cut or second.cut,
+    )
     return CallToolResult(
-        content=[ImageContent(type="image", data=_base64(diff.image or b""), mime_type="image/png"),
-                 TextContent(type="text", text=_comparison_text(before, after, used, comparison))],
-        structured_content=comparison.model_dump(mode="json"))
+        content=[
+            ImageContent(type="image", data=_base64(diff.image or b""), mime_type="image/png"),
+            TextContent(type="text", text=_comparison_text(before, after, used, comparison)),
+        ],
+        structured_content=comparison.model_dump(mode="json"),
+    )
 
 
 def _comparison_text(before: MockupSource, after: MockupSource, used: ViewportUsed, c: MockupComparison) -> str:
@@ -255,10 +357,15 @@ def _comparison_text(before: MockupSource, after: MockupSource, used: ViewportUs
         return f"{head}: no visible change."
     places = "; ".join(f"{r.where} ({r.width}x{r.height} at {r.x},{r.y})" for r in c.regions[:5])
     more = f" and {c.regions_total - 5} more" if c.regions_total > 5 else ""
-    size = (f" The page height changed from {c.from_page_height:,} to {c.to_page_height:,} px."
-            if c.from_page_height != c.to_page_height else "")
-    return (f"{head}: {c.changed_percent:g}% of pixels changed, in {c.regions_total} region(s): {places}{more}."
-            f"{size} Image: before | after | difference.")
+    size = (
+        f" The page height changed from {c.from_page_height:,} to {c.to_page_height:,} px."
+        if c.from_page_height != c.to_page_height
+        else ""
+    )
+    return (
+        f"{head}: {c.changed_percent:g}% of pixels changed, in {c.regions_total} region(s): {places}{more}."
+        f"{size} Image: before | after | difference."
+    )
 
 
 @tool("visual", title="Check accessibility", read_only=True, destructive=False, idempotent=True)
@@ -269,7 +376,10 @@ async def check_accessibility(
     mockup_id: MockupArg = None,
     viewport: ViewportArg = None,
     width: WidthArg = None,
-    best_practices: Annotated[bool, Field(description="Also check axe's best practices (heading order, landmarks, one h1...), not only WCAG A/AA.")] = True,
+    best_practices: Annotated[
+        bool,
+        Field(description="Also check axe's best practices (heading order, landmarks, one h1...), not only WCAG A/AA."),
+    ] = True,
 ) -> AccessibilityReport:
     """Check a rendered mockup for accessibility faults with axe-core (WCAG 2.0-2.2 A and AA, and
     best practices): low-contrast text, images without alt text, inputs without labels, skipped
@@ -281,31 +391,52 @@ async def check_accessibility(
     report = await run_axe(_renderer(ctx), _document(source), frame, best_practices=best_practices)
     violations = [
         AccessibilityViolation(
-            rule=v.rule, impact=v.impact, level=v.level, wcag=list(v.criteria), help=v.help, help_url=v.help_url,
+            rule=v.rule,
+            impact=v.impact,
+            level=v.level,
+            wcag=list(v.criteria),
+            help=v.help,
+            help_url=v.help_url,
             element_count=v.element_count,
-            elements=[FailingElement(selector=e.selector, html=e.html, fix=e.fix) for e in v.elements])
-        for v in report.violations]
+            elements=[FailingElement(selector=e.selector, html=e.html, fix=e.fix) for e in v.elements],
+        )
+        for v in report.violations
+    ]
     by_impact: dict[str, int] = {}
     for v in report.violations:
         by_impact[v.impact or "unknown"] = by_impact.get(v.impact or "unknown", 0) + 1
     return AccessibilityReport(
-        mockup=source.ref, page_name=source.page_name, viewport=used, passed=not violations,
-        violation_count=len(violations), element_count=sum(v.element_count for v in report.violations),
-        by_impact=by_impact, violations=violations, needs_review=list(report.needs_review), engine=report.engine)
+        mockup=source.ref,
+        page_name=source.page_name,
+        viewport=used,
+        passed=not violations,
+        violation_count=len(violations),
+        element_count=sum(v.element_count for v in report.violations),
+        by_impact=by_impact,
+        violations=violations,
+        needs_review=list(report.needs_review),
+        engine=report.engine,
+    )
 
 
 # -- resources ---------------------------------------------------------------------------------
 
 
-@resource("flexos://projects/{project_id}/mockups/{mockup_id}/render/{viewport}.png", toolset="visual",
-          title="Rendered mockup (PNG)", mime_type="image/png")
+@resource(
+    "flexos://projects/{project_id}/mockups/{mockup_id}/render/{viewport}.png",
+    toolset="visual",
+    title="Rendered mockup (PNG)",
+    mime_type="image/png",
+)
 async def mockup_render_resource(project_id: str, mockup_id: str, viewport: str) -> bytes:
     """A mockup version rendered as a PNG: the full page at a preset viewport (mobile, tablet or
     desktop), device scale 1."""
     if viewport not in VIEWPORTS:
-        raise InvalidInput("viewport", f"{viewport!r} is not a viewport; use mobile, tablet or desktop "
-                                       f"(e.g. .../render/mobile.png).")
-    source = await mockup_source(current_scope(), mockup_id=uuid_from_uri(mockup_id, "mockup"),
-                                 project_id=uuid_from_uri(project_id, "project"))
+        raise InvalidInput(
+            "viewport", f"{viewport!r} is not a viewport; use mobile, tablet or desktop (e.g. .../render/mobile.png)."
+        )
+    source = await mockup_source(
+        current_scope(), mockup_id=uuid_from_uri(mockup_id, "mockup"), project_id=uuid_from_uri(project_id, "project")
+    )
     frame, _ = _frame(source, viewport, None, None)
     return (await current_renderer().screenshot(_document(source), frame)).png

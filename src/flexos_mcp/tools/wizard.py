@@ -33,9 +33,18 @@ from ..server.resource_helpers import to_json, uuid_from_uri
 from ..server.state import current_scope, scope_of
 
 RunId = Annotated[UUID, Field(description="The wizard run's id (from start_wizard or list_wizard_runs).")]
-Phase = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
-                             description="A phase name of the run's wizard, e.g. 'gather-context'.")]
-Reason = Annotated[str, Field(min_length=1, max_length=2000, description="Why, in a sentence (kept as the run's status_note).")]
+Phase = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+        description="A phase name of the run's wizard, e.g. 'gather-context'.",
+    ),
+]
+Reason = Annotated[
+    str, Field(min_length=1, max_length=2000, description="Why, in a sentence (kept as the run's status_note).")
+]
 
 
 @tool("wizard", title="List wizards", read_only=True, destructive=False, idempotent=True)
@@ -52,15 +61,21 @@ async def start_wizard(
     project_id: ProjectId,
     wizard_type: Annotated[WizardType, Field(description="Which wizard to run (see list_wizards).")],
     brief: Brief | None = None,
-    context_references: Annotated[list[UUID] | None, Field(max_length=100, description=(
-        "Ids of the project's context items (screenshots, URLs, notes) this run should use."))] = None,
+    context_references: Annotated[
+        list[UUID] | None,
+        Field(
+            max_length=100,
+            description=("Ids of the project's context items (screenshots, URLs, notes) this run should use."),
+        ),
+    ] = None,
 ) -> WizardRunState:
     """Start a wizard run in a project. Stores the brief, a snapshot of what the project holds now
     (pages by status, features, flows, entities, design system) and the context items named.
     Returns the run in its first phase with what that phase needs (`next`); keep the run id for
     every later call (log_thought, record_answer, advance_wizard, complete_wizard)."""
-    return await wizard.start_wizard(scope_of(ctx), project_id, wizard_type, brief=brief,
-                                     context_references=context_references)
+    return await wizard.start_wizard(
+        scope_of(ctx), project_id, wizard_type, brief=brief, context_references=context_references
+    )
 
 
 @tool("wizard", title="Get wizard run", read_only=True, destructive=False, idempotent=True)
@@ -81,8 +96,9 @@ async def list_wizard_runs(
     cursor: Cursor = None,
 ) -> WizardRunList:
     """A project's wizard runs, newest first (type, status, phase, timing). Pages with `cursor`."""
-    return await wizard.list_wizard_runs(scope_of(ctx), project_id, status=status, wizard_type=wizard_type,
-                                         limit=limit, cursor=cursor)
+    return await wizard.list_wizard_runs(
+        scope_of(ctx), project_id, status=status, wizard_type=wizard_type, limit=limit, cursor=cursor
+    )
 
 
 @tool("wizard", title="Advance wizard", read_only=False, destructive=False, idempotent=False)
@@ -97,10 +113,22 @@ async def advance_wizard(ctx: Context, run_id: RunId, to_phase: Phase) -> Wizard
 async def record_answer(
     ctx: Context,
     run_id: RunId,
-    key: Annotated[str, Field(min_length=1, max_length=100, description=(
-        "The ask key of the wizard's question, e.g. 'page_purpose' (get_wizard_run lists the current phase's)."))],
-    answer: Annotated[Any, Field(description=(
-        "The person's answer: text, or a JSON list/object when the question asks for several things."))],
+    key: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=100,
+            description=(
+                "The ask key of the wizard's question, e.g. 'page_purpose' (get_wizard_run lists the current phase's)."
+            ),
+        ),
+    ],
+    answer: Annotated[
+        Any,
+        Field(
+            description=("The person's answer: text, or a JSON list/object when the question asks for several things.")
+        ),
+    ],
 ) -> AnswerRecorded:
     """Store the person's answer to one of the wizard's questions (replacing an earlier answer to
     the same key). Returns which required questions of the current phase are still open."""
@@ -112,15 +140,22 @@ async def record_decision(
     ctx: Context,
     run_id: RunId,
     decision: Annotated[str, Field(min_length=1, max_length=2000, description="What was chosen, in one sentence.")],
-    thought_id: Annotated[UUID, Field(description=(
-        "The thought (of this run) that made the decision; log it first with log_thought (thought_type 'decision')."))],
+    thought_id: Annotated[
+        UUID,
+        Field(
+            description=(
+                "The thought (of this run) that made the decision; log it first with log_thought (thought_type 'decision')."
+            )
+        ),
+    ],
     rationale: Annotated[str | None, Field(max_length=5000, description="Why, briefly.")] = None,
     alternatives: Alternatives | None = None,
 ) -> DecisionRecorded:
     """Record a choice made in this run (on the person's behalf or with them), linked to the
     thought that made it, with the alternatives and why. Returns the stored decision."""
-    return await wizard.record_decision(scope_of(ctx), run_id, decision=decision, thought_id=thought_id,
-                                        rationale=rationale, alternatives=alternatives)
+    return await wizard.record_decision(
+        scope_of(ctx), run_id, decision=decision, thought_id=thought_id, rationale=rationale, alternatives=alternatives
+    )
 
 
 @tool("wizard", title="Record wizard output", read_only=False, destructive=False, idempotent=True)
@@ -139,10 +174,23 @@ async def record_output(
 async def complete_wizard(
     ctx: Context,
     run_id: RunId,
-    summary: Annotated[str, Field(min_length=1, max_length=20000, description=(
-        "What the run made and decided, the assumptions still open, questions for the person."))],
-    created: Annotated[list[str] | None, Field(max_length=200, description=(
-        "Records created by the run not yet listed with record_output, as '<kind>:<id>', e.g. 'page:<uuid>'."))] = None,
+    summary: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=20000,
+            description=("What the run made and decided, the assumptions still open, questions for the person."),
+        ),
+    ],
+    created: Annotated[
+        list[str] | None,
+        Field(
+            max_length=200,
+            description=(
+                "Records created by the run not yet listed with record_output, as '<kind>:<id>', e.g. 'page:<uuid>'."
+            ),
+        ),
+    ] = None,
 ) -> WizardRunState:
     """Finish a run from its terminal phase: stores the summary and outputs (each record checked to
     exist in the project), the completion time and duration. A finished run never changes again."""
@@ -193,8 +241,13 @@ def can_elicit(ctx: Context) -> bool:
 
 
 async def ask_the_person(
-    ctx: Context, question: str, options: list[str] | None, run_id: UUID | None, project_id: UUID | None,
-    ask_key: str | None, depends_on: list[UUID] | None,
+    ctx: Context,
+    question: str,
+    options: list[str] | None,
+    run_id: UUID | None,
+    project_id: UUID | None,
+    ask_key: str | None,
+    depends_on: list[UUID] | None,
 ) -> Elicit[AnswerForm] | None:
     """Resolver for ask_user: ask through the client when it can elicit and the call is valid (an
     invalid call is reported by the tool itself, without bothering the person). The SDK sends the
@@ -202,8 +255,15 @@ async def ask_the_person(
     if not can_elicit(ctx):
         return None
     try:
-        await wizard.check_question(scope_of(ctx), question=question, project_id=project_id, run_id=run_id,
-                                    options=options, ask_key=ask_key, depends_on=depends_on)
+        await wizard.check_question(
+            scope_of(ctx),
+            question=question,
+            project_id=project_id,
+            run_id=run_id,
+            options=options,
+            ask_key=ask_key,
+            depends_on=depends_on,
+        )
     except Exception:
         return None
     message = question + (("\n\nOptions: " + "; ".join(options)) if options else "")
@@ -223,21 +283,35 @@ def reply_of(outcome: object) -> Reply | None:
 @tool("wizard", title="Ask the user", read_only=False, destructive=False, idempotent=False)
 async def ask_user(
     ctx: Context,
-    question: Annotated[str, Field(min_length=1, max_length=5000, description=(
-        "One clear question; say what you would choose and why."))],
+    question: Annotated[
+        str,
+        Field(min_length=1, max_length=5000, description=("One clear question; say what you would choose and why.")),
+    ],
     person: Annotated[ElicitationResult[AnswerForm], Resolve(ask_the_person)],
-    run_id: Annotated[UUID | None, Field(description="The wizard run asking (leave out for a project-level question).")] = None,
+    run_id: Annotated[
+        UUID | None, Field(description="The wizard run asking (leave out for a project-level question).")
+    ] = None,
     project_id: Annotated[UUID | None, Field(description="The project, when the question belongs to no run.")] = None,
     options: Annotated[list[str] | None, Field(max_length=20, description="The options you see, if any.")] = None,
     ask_key: AskKey | None = None,
-    depends_on: Annotated[list[UUID] | None, Field(max_length=100, description="Thoughts that raised the question.")] = None,
+    depends_on: Annotated[
+        list[UUID] | None, Field(max_length=100, description="Thoughts that raised the question.")
+    ] = None,
 ) -> AskResult:
     """Ask the person something only they can settle. Logs a question thought; if this client can
     ask the person directly, it does so now and returns their answer (stored on the question and,
     with ask_key, as the run's answer). Otherwise, or if they decline, the question stays open:
     put it to them yourself and call answer_question with their reply."""
-    return await wizard.ask_user(scope_of(ctx), question=question, project_id=project_id, run_id=run_id,
-                                 options=options, ask_key=ask_key, depends_on=depends_on, reply=reply_of(person))
+    return await wizard.ask_user(
+        scope_of(ctx),
+        question=question,
+        project_id=project_id,
+        run_id=run_id,
+        options=options,
+        ask_key=ask_key,
+        depends_on=depends_on,
+        reply=reply_of(person),
+    )
 
 
 @tool("wizard", title="Answer question", read_only=False, destructive=False, idempotent=False)
@@ -256,5 +330,8 @@ async def answer_question(
 async def run_resource(project_id: str, run_id: str) -> str:
     """A wizard run of a project as JSON: state, phase history, answers, decisions, outputs,
     open questions and what is next."""
-    return to_json(await wizard.get_wizard_run(current_scope(), uuid_from_uri(run_id, "wizard run"),
-                                               project_id=uuid_from_uri(project_id, "project")))
+    return to_json(
+        await wizard.get_wizard_run(
+            current_scope(), uuid_from_uri(run_id, "wizard run"), project_id=uuid_from_uri(project_id, "project")
+        )
+    )

@@ -30,14 +30,30 @@ from ..wizard.driver import DriveResult, Limits, ServerTools, WizardDriver
 from ..wizard.store import StepRecorder
 
 ModelSource = Literal["auto", "client", "anthropic"]
-Source = Annotated[ModelSource, Field(description=(
-    "Which model drives the run: 'anthropic' (Claude through the API; needs ANTHROPIC_API_KEY on the "
-    "server), 'client' (your own model through MCP sampling with tools), or 'auto' (the API when "
-    "configured, else your model)."))]
-MaxTurns = Annotated[int, Field(ge=1, le=500, description=(
-    "Hard cap on model turns for the whole run (all attempts); reaching it marks the run failed, resumable with a higher cap."))]
-MaxTokens = Annotated[int, Field(ge=1000, le=50_000_000, description=(
-    "Hard cap on input + output tokens for the whole run (all attempts)."))]
+Source = Annotated[
+    ModelSource,
+    Field(
+        description=(
+            "Which model drives the run: 'anthropic' (Claude through the API; needs ANTHROPIC_API_KEY on the "
+            "server), 'client' (your own model through MCP sampling with tools), or 'auto' (the API when "
+            "configured, else your model)."
+        )
+    ),
+]
+MaxTurns = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=500,
+        description=(
+            "Hard cap on model turns for the whole run (all attempts); reaching it marks the run failed, resumable with a higher cap."
+        ),
+    ),
+]
+MaxTokens = Annotated[
+    int,
+    Field(ge=1000, le=50_000_000, description=("Hard cap on input + output tokens for the whole run (all attempts).")),
+]
 
 
 def _backend(ctx: Context, source: ModelSource, tools: ServerTools, listed: dict[str, Any]) -> Backend:
@@ -45,14 +61,18 @@ def _backend(ctx: Context, source: ModelSource, tools: ServerTools, listed: dict
     can_sample = client_can_sample_with_tools(ctx)
     if source == "client" or (source == "auto" and not config.anthropic_api_key and can_sample):
         if not can_sample:
-            raise FlexError("Invalid model_source: 'client' needs a client that supports sampling with tools "
-                            "(protocol 2025-11-25, capability sampling.tools), and this one did not declare it. "
-                            "Use model_source 'anthropic' with ANTHROPIC_API_KEY set on the server instead.")
+            raise FlexError(
+                "Invalid model_source: 'client' needs a client that supports sampling with tools "
+                "(protocol 2025-11-25, capability sampling.tools), and this one did not declare it. "
+                "Use model_source 'anthropic' with ANTHROPIC_API_KEY set on the server instead."
+            )
         return SamplingBackend(ctx, list(listed.values()))
     if not config.anthropic_api_key:
         if source == "anthropic":
-            raise FlexError("Invalid model_source: 'anthropic' needs ANTHROPIC_API_KEY in the server's environment "
-                            f"(FLEXOS_MODEL picks the model, default {DEFAULT_MODEL}).")
+            raise FlexError(
+                "Invalid model_source: 'anthropic' needs ANTHROPIC_API_KEY in the server's environment "
+                f"(FLEXOS_MODEL picks the model, default {DEFAULT_MODEL})."
+            )
         raise FlexError(NO_MODEL_MESSAGE)
     return AnthropicBackend(config.anthropic_api_key, config.model)
 
@@ -74,15 +94,22 @@ async def _driver(ctx: Context, model_source: ModelSource, max_turns: int, max_t
     recorder = StepRecorder()
     tools = ServerTools(ctx.mcp_server, ctx, recorder, scope_of(ctx), context_for)
     backend = _backend(ctx, model_source, tools, await tools.listed())
-    return WizardDriver(tools, recorder, backend, Limits(max_turns=max_turns, max_tokens=max_tokens),
-                        progress=await _progress_reporter(ctx))
+    return WizardDriver(
+        tools,
+        recorder,
+        backend,
+        Limits(max_turns=max_turns, max_tokens=max_tokens),
+        progress=await _progress_reporter(ctx),
+    )
 
 
 @tool("wizard", title="Run wizard with a model", read_only=False, destructive=False, idempotent=False)
 async def run_wizard(
     ctx: Context,
     project_id: ProjectId,
-    wizard_type: Annotated[WizardType, Field(description="Which wizard to run: page-creator, feature-builder or design-system.")],
+    wizard_type: Annotated[
+        WizardType, Field(description="Which wizard to run: page-creator, feature-builder or design-system.")
+    ],
     brief: Brief,
     model_source: Source = "auto",
     max_turns: MaxTurns = 60,

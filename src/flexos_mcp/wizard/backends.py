@@ -60,8 +60,9 @@ class Backend(Protocol):
     name: BackendName
     model: str
 
-    async def create(self, *, system: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-                     max_tokens: int) -> ModelTurn: ...
+    async def create(
+        self, *, system: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]], max_tokens: int
+    ) -> ModelTurn: ...
 
 
 def merged_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -101,8 +102,9 @@ class AnthropicBackend:
         self.model = model
         self.client = client or make_anthropic_client(api_key, max_retries=max_retries)
 
-    async def create(self, *, system: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-                     max_tokens: int) -> ModelTurn:
+    async def create(
+        self, *, system: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]], max_tokens: int
+    ) -> ModelTurn:
         import anthropic
 
         try:
@@ -116,8 +118,9 @@ class AnthropicBackend:
             )
         except anthropic.APIStatusError as exc:
             retryable = exc.status_code in (408, 409, 429) or exc.status_code >= 500
-            raise ModelCallFailed(f"the Anthropic API answered {exc.status_code}: {_api_message(exc)}",
-                                  retryable=retryable) from exc
+            raise ModelCallFailed(
+                f"the Anthropic API answered {exc.status_code}: {_api_message(exc)}", retryable=retryable
+            ) from exc
         except anthropic.APIConnectionError as exc:
             raise ModelCallFailed(f"could not reach the Anthropic API ({type(exc).__name__}: {exc})") from exc
         except anthropic.APIError as exc:
@@ -127,7 +130,8 @@ class AnthropicBackend:
             content=_normalised_blocks(response.content),
             stop_reason=response.stop_reason or "end_turn",
             model=response.model,
-            input_tokens=usage.input_tokens + (usage.cache_read_input_tokens or 0)
+            input_tokens=usage.input_tokens
+            + (usage.cache_read_input_tokens or 0)
             + (usage.cache_creation_input_tokens or 0),
             output_tokens=usage.output_tokens,
             id=response.id,
@@ -145,8 +149,12 @@ def _api_message(exc: Any) -> str:
 
 # ---- MCP sampling -------------------------------------------------------------------------------
 
-_STOP_REASONS = {"toolUse": "tool_use", "endTurn": "end_turn", "maxTokens": "max_tokens",
-                 "stopSequence": "stop_sequence"}
+_STOP_REASONS = {
+    "toolUse": "tool_use",
+    "endTurn": "end_turn",
+    "maxTokens": "max_tokens",
+    "stopSequence": "stop_sequence",
+}
 
 
 def client_can_sample_with_tools(ctx: Any) -> bool:
@@ -170,11 +178,19 @@ def sampling_messages(messages: list[dict[str, Any]]) -> list[Any]:
         results = [b for b in message["content"] if b.get("type") == "tool_result"]
         others = [b for b in message["content"] if b.get("type") != "tool_result"]
         if results:
-            converted.append(t.SamplingMessage(role="user", content=[
-                t.ToolResultContent(tool_use_id=b["tool_use_id"], is_error=bool(b.get("is_error")),
-                                    content=[t.TextContent(type="text", text=_result_text(b)), *_result_images(b)])
-                for b in results
-            ]))
+            converted.append(
+                t.SamplingMessage(
+                    role="user",
+                    content=[
+                        t.ToolResultContent(
+                            tool_use_id=b["tool_use_id"],
+                            is_error=bool(b.get("is_error")),
+                            content=[t.TextContent(type="text", text=_result_text(b)), *_result_images(b)],
+                        )
+                        for b in results
+                    ],
+                )
+            )
         blocks: list[Any] = []
         for b in others:
             if b["type"] == "text":
@@ -198,9 +214,11 @@ def _result_images(block: dict[str, Any]) -> list[Any]:
     import mcp_types as t
 
     content = block.get("content")
-    return [t.ImageContent(type="image", data=part["source"]["data"], mime_type=part["source"]["media_type"])
-            for part in (content if isinstance(content, list) else [])
-            if isinstance(part, dict) and part.get("type") == "image"]
+    return [
+        t.ImageContent(type="image", data=part["source"]["data"], mime_type=part["source"]["media_type"])
+        for part in (content if isinstance(content, list) else [])
+        if isinstance(part, dict) and part.get("type") == "image"
+    ]
 
 
 class SamplingBackend:
@@ -213,8 +231,9 @@ class SamplingBackend:
         self.mcp_tools = tools
         self.model = "client model"
 
-    async def create(self, *, system: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-                     max_tokens: int) -> ModelTurn:
+    async def create(
+        self, *, system: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]], max_tokens: int
+    ) -> ModelTurn:
         import mcp_types as t
         from mcp.shared.exceptions import MCPError, NoBackChannelError
 
@@ -232,12 +251,16 @@ class SamplingBackend:
                     related_request_id=self.ctx.request_id,
                 )
         except NoBackChannelError as exc:
-            raise ModelCallFailed("this connection cannot carry requests to the client (e.g. stateless HTTP), "
-                                  "so the client's model cannot be asked; continue the run with model_source "
-                                  "'anthropic' or over stdio", retryable=False) from exc
+            raise ModelCallFailed(
+                "this connection cannot carry requests to the client (e.g. stateless HTTP), "
+                "so the client's model cannot be asked; continue the run with model_source "
+                "'anthropic' or over stdio",
+                retryable=False,
+            ) from exc
         except MCPError as exc:
-            raise ModelCallFailed(f"the client's model could not answer (sampling error {exc.error.code}: "
-                                  f"{exc.error.message})") from exc
+            raise ModelCallFailed(
+                f"the client's model could not answer (sampling error {exc.error.code}: {exc.error.message})"
+            ) from exc
         content: list[dict[str, Any]] = []
         for block in result.content_as_list:
             if block.type == "text":
@@ -253,8 +276,11 @@ class SamplingBackend:
 
 def tool_for_anthropic(tool: Any) -> dict[str, Any]:
     """An MCP tool (from tools/list) as the Messages API's tool definition."""
-    return {"name": tool.name, "description": tool.description or tool.title or tool.name,
-            "input_schema": tool.input_schema}
+    return {
+        "name": tool.name,
+        "description": tool.description or tool.title or tool.name,
+        "input_schema": tool.input_schema,
+    }
 
 
 def short_json(value: Any, limit: int = 240) -> str:

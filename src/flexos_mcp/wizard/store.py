@@ -73,8 +73,20 @@ _INSERT_STEP = """
 
 
 def _step_args(run_id: UUID, project_id: UUID, step: Step) -> tuple[Any, ...]:
-    return (run_id, project_id, step.step_index, step.role, step.content, step.tool_use_id, step.tool_name,
-            step.tool_result, step.thought_id, step.model, step.input_tokens, step.output_tokens)
+    return (
+        run_id,
+        project_id,
+        step.step_index,
+        step.role,
+        step.content,
+        step.tool_use_id,
+        step.tool_name,
+        step.tool_result,
+        step.thought_id,
+        step.model,
+        step.input_tokens,
+        step.output_tokens,
+    )
 
 
 class RecordingDatabase(Database):
@@ -92,15 +104,18 @@ class RecordingDatabase(Database):
             yield conn
             pending = self.recorder.pending
             if pending is not None:
-                await conn.execute(_INSERT_STEP + " ON CONFLICT DO NOTHING",
-                                   *_step_args(pending.run_id, pending.project_id, pending.step))
+                await conn.execute(
+                    _INSERT_STEP + " ON CONFLICT DO NOTHING",
+                    *_step_args(pending.run_id, pending.project_id, pending.step),
+                )
 
 
 async def save_step(db: Database, run_id: UUID, project_id: UUID, step: Step) -> None:
     """Insert the step, or complete the row a tool's transaction already inserted for it."""
     async with db.transaction() as conn:
         await conn.execute(
-            _INSERT_STEP + """ ON CONFLICT (run_id, tool_use_id) DO UPDATE
+            _INSERT_STEP
+            + """ ON CONFLICT (run_id, tool_use_id) DO UPDATE
                 SET tool_result = EXCLUDED.tool_result, thought_id = EXCLUDED.thought_id""",
             *_step_args(run_id, project_id, step),
         )
@@ -116,7 +131,11 @@ async def save_turn(db: Database, run_id: UUID, project_id: UUID, step: Step, ba
                       model_turns = model_turns + 1,
                       tool_calls = tool_calls + $6
                 WHERE id = $1""",
-            run_id, backend, step.model, step.input_tokens or 0, step.output_tokens or 0,
+            run_id,
+            backend,
+            step.model,
+            step.input_tokens or 0,
+            step.output_tokens or 0,
             sum(1 for block in step.content if block.get("type") == "tool_use"),
         )
 
@@ -125,7 +144,9 @@ async def load_steps(db: Database, run_id: UUID) -> list[Step]:
     rows = await db.fetch(
         """SELECT step_index, role, content, tool_use_id, tool_name, tool_result, thought_id, model,
                   input_tokens, output_tokens
-             FROM wizard_run_steps WHERE run_id = $1 ORDER BY step_index""", run_id)
+             FROM wizard_run_steps WHERE run_id = $1 ORDER BY step_index""",
+        run_id,
+    )
     return [Step(**dict(row)) for row in rows]
 
 
@@ -138,7 +159,9 @@ async def run_usage(db: Database, run_id: UUID) -> dict[str, Any]:
         """SELECT driver_backend, driver_model, input_tokens, output_tokens, model_turns, tool_calls,
                   (SELECT count(*) FROM wizard_run_steps s WHERE s.run_id = w.id) AS steps,
                   (SELECT count(*) FROM ai_thinking_chain t WHERE t.wizard_run_id = w.id) AS thoughts
-             FROM wizard_runs w WHERE id = $1""", run_id)
+             FROM wizard_runs w WHERE id = $1""",
+        run_id,
+    )
     return dict(row) if row else {}
 
 
@@ -151,8 +174,10 @@ async def driving(db: Database, run_id: UUID) -> AsyncIterator[None]:
         key = await conn.fetchval("SELECT hashtextextended($1::text, $2)", str(run_id), DRIVER_LOCK_SEED)
         got = await conn.fetchval("SELECT pg_try_advisory_lock($1)", key)
         if not got:
-            raise Conflict(f"Wizard run {run_id} is being driven right now by another call or process; "
-                           f"wait for it to finish (get_wizard_run shows its progress).")
+            raise Conflict(
+                f"Wizard run {run_id} is being driven right now by another call or process; "
+                f"wait for it to finish (get_wizard_run shows its progress)."
+            )
         try:
             yield
         finally:

@@ -26,25 +26,74 @@ from .records import MAX_INTERACTIONS, MAX_LABEL, ElementKey, Extraction
 _PRESENTATION_ATTRIBUTES = {"fill": "fill", "stroke": "stroke", "bgcolor": "background", "color": "text"}
 
 TAG_COMPONENTS = {
-    "button": "button", "nav": "nav", "form": "form", "select": "input", "textarea": "input",
-    "table": "table", "dialog": "modal", "ul": "list", "ol": "list", "header": "header",
-    "footer": "footer", "aside": "sidebar",
+    "button": "button",
+    "nav": "nav",
+    "form": "form",
+    "select": "input",
+    "textarea": "input",
+    "table": "table",
+    "dialog": "modal",
+    "ul": "list",
+    "ol": "list",
+    "header": "header",
+    "footer": "footer",
+    "aside": "sidebar",
 }
 _ROLE_COMPONENTS = {
-    "button": "button", "navigation": "nav", "dialog": "modal", "alertdialog": "modal",
-    "list": "list", "banner": "header", "contentinfo": "footer", "tablist": "tabs",
-    "alert": "alert", "search": "search", "progressbar": "progress", "menu": "menu",
+    "button": "button",
+    "navigation": "nav",
+    "dialog": "modal",
+    "alertdialog": "modal",
+    "list": "list",
+    "banner": "header",
+    "contentinfo": "footer",
+    "tablist": "tabs",
+    "alert": "alert",
+    "search": "search",
+    "progressbar": "progress",
+    "menu": "menu",
 }
 _CLASS_COMPONENTS = {
-    "btn": "button", "button": "button", "card": "card", "tile": "card", "nav": "nav",
-    "navbar": "nav", "navigation": "nav", "menu": "menu", "modal": "modal", "dialog": "modal",
-    "badge": "badge", "chip": "badge", "pill": "badge", "tag": "badge", "avatar": "avatar",
-    "hero": "hero", "jumbotron": "hero", "header": "header", "footer": "footer",
-    "table": "table", "list": "list", "form": "form", "input": "input", "select": "input",
-    "textarea": "input", "checkbox": "input", "alert": "alert", "toast": "alert", "tabs": "tabs",
-    "breadcrumb": "breadcrumb", "breadcrumbs": "breadcrumb", "pagination": "pagination",
-    "sidebar": "sidebar", "dropdown": "dropdown", "rating": "rating", "stars": "rating",
-    "tooltip": "tooltip", "spinner": "spinner", "progress": "progress", "search": "search",
+    "btn": "button",
+    "button": "button",
+    "card": "card",
+    "tile": "card",
+    "nav": "nav",
+    "navbar": "nav",
+    "navigation": "nav",
+    "menu": "menu",
+    "modal": "modal",
+    "dialog": "modal",
+    "badge": "badge",
+    "chip": "badge",
+    "pill": "badge",
+    "tag": "badge",
+    "avatar": "avatar",
+    "hero": "hero",
+    "jumbotron": "hero",
+    "header": "header",
+    "footer": "footer",
+    "table": "table",
+    "list": "list",
+    "form": "form",
+    "input": "input",
+    "select": "input",
+    "textarea": "input",
+    "checkbox": "input",
+    "alert": "alert",
+    "toast": "alert",
+    "tabs": "tabs",
+    "breadcrumb": "breadcrumb",
+    "breadcrumbs": "breadcrumb",
+    "pagination": "pagination",
+    "sidebar": "sidebar",
+    "dropdown": "dropdown",
+    "rating": "rating",
+    "stars": "rating",
+    "tooltip": "tooltip",
+    "spinner": "spinner",
+    "progress": "progress",
+    "search": "search",
 }
 _MODIFIER_WORDS = frozenset(
     "primary secondary tertiary ghost outline link danger success warning info light dark "
@@ -54,6 +103,8 @@ _INPUT_BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})
 _HANDLER_PREFIXES = ("on", "@", "v-on:", "x-on:")
 _HTMX_VERBS = ("hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete")
 PAGE_TAGS = frozenset({"html", "body", "main"})
+
+
 @lru_cache(maxsize=8192)
 def class_component(class_name: str) -> tuple[str | None, str | None]:
     """(component, variant) named by a semantic class: `lesson-card` → card,
@@ -112,9 +163,13 @@ def _element_components(
     styled_box = summary.background is not None and summary.padding and summary.rounded is not None
     if tag == "a" and styled_box:
         names.add("button")
-    elif tag in ("div", "article", "li", "section", "a") and summary.rounded is not None and (
-        summary.shadow or summary.border
-    ) and summary.padding and not names:
+    elif (
+        tag in ("div", "article", "li", "section", "a")
+        and summary.rounded is not None
+        and (summary.shadow or summary.border)
+        and summary.padding
+        and not names
+    ):
         names.add("card")
     if tag == "span" and styled_box and summary.font_size is not None and summary.font_size <= 14:
         names.add("badge")
@@ -171,12 +226,15 @@ def _inside_form(node: LexborNode) -> bool:
 def _handlers(attrs: dict[str, Any]) -> list[tuple[str, str]]:
     """Event-handler attributes with code: `onclick`, `@click`, `v-on:click`, `x-on:click`."""
     return [
-        (name, value) for name, value in attrs.items()
+        (name, value)
+        for name, value in attrs.items()
         if name.startswith(_HANDLER_PREFIXES) and value and (not name.startswith("on") or len(name) > 2)
     ]
 
 
-def _interaction_attempts(node: LexborNode, tag: str, attrs: dict[str, Any], scripted: bool) -> list[tuple[str, str, str | None, str | None]]:
+def _interaction_attempts(
+    node: LexborNode, tag: str, attrs: dict[str, Any], scripted: bool
+) -> list[tuple[str, str, str | None, str | None]]:
     """(trigger, action, target, transition) for everything one element does, in the order they
     are recorded: handlers, htmx requests, toggles, then what its tag does. `scripted` says the
     element has attributes beyond the plain ones, so handlers are worth looking for. Computed
@@ -252,7 +310,9 @@ def _semantic_classes(class_attr: str) -> tuple[str, ...]:
     return tuple(c for c in class_attr.split() if parse_class(c) is None)
 
 
-def _record_interactions(found: Extraction, node: LexborNode, tag: str, attrs: dict[str, Any], class_attr: str, scripted: bool) -> None:
+def _record_interactions(
+    found: Extraction, node: LexborNode, tag: str, attrs: dict[str, Any], class_attr: str, scripted: bool
+) -> None:
     """Forms, buttons with handlers or submit roles, links, scripted elements: each new
     (trigger, selector, action, target) once, labelled with the element's text or aria-label."""
     attempts = _interaction_attempts(node, tag, attrs, scripted)
@@ -355,7 +415,9 @@ def element_profile(key: ElementKey) -> _Profile:
     )
 
 
-def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...], extra: dict[str, Any]) -> _Contribution:
+def _contribution(
+    tag: str, utilities: list[Utility], contexts: tuple[str, ...], extra: dict[str, Any]
+) -> _Contribution:
     """Resolve an element's tag, classes, Tailwind utilities (values, and variants as states
     and breakpoints) and presentation attributes into what they add to the page totals."""
     counted: dict[str, list[object]] = {"tag_counts": [tag]}
@@ -404,7 +466,9 @@ def _contribution(tag: str, utilities: list[Utility], contexts: tuple[str, ...],
     )
 
 
-def _attribute_colors(tag: str, extra: dict[str, Any], contexts: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], str]]:
+def _attribute_colors(
+    tag: str, extra: dict[str, Any], contexts: tuple[str, ...]
+) -> list[tuple[str, tuple[str, ...], str]]:
     """Colours set by presentation attributes (`fill`, `stroke`, `bgcolor`, `<font color>`)."""
     colors = []
     for attribute, context in _PRESENTATION_ATTRIBUTES.items():

@@ -17,6 +17,7 @@ MAX_INTERACTIONS = 200
 MAX_VARIABLES = 200
 MAX_LABEL = 60
 
+
 @dataclass(slots=True)
 class ColorUse:
     count: int = 0
@@ -77,8 +78,13 @@ class Extraction:
         use.sources.add(source)
 
     def component(
-        self, name: str, class_set: str, states: tuple[str, ...], background: str | None,
-        count: int, variants: tuple[str, ...],
+        self,
+        name: str,
+        class_set: str,
+        states: tuple[str, ...],
+        background: str | None,
+        count: int,
+        variants: tuple[str, ...],
     ) -> None:
         use = self.components.get(name)
         if use is None:

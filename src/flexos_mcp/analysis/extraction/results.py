@@ -24,16 +24,16 @@ from .records import MAX_CLASS_SETS, MAX_COLORS, MAX_SOURCES, MAX_VARIABLES, Ext
 
 
 class ColorEntry(TypedDict):
-    count: int                  # uses (elements, rules, declarations) of the colour
-    contexts: list[str]         # what it paints: text, background, border, shadow, button, ...
-    sources: list[str]          # first classes or selectors that use it (at most MAX_SOURCES)
+    count: int  # uses (elements, rules, declarations) of the colour
+    contexts: list[str]  # what it paints: text, background, border, shadow, button, ...
+    sources: list[str]  # first classes or selectors that use it (at most MAX_SOURCES)
 
 
 class ComponentEntry(TypedDict):
     count: int
-    class_sets: list[str]       # most used class strings of the component (at most MAX_CLASS_SETS)
-    variants: list[str]         # primary, secondary, danger, ...
-    states: list[str]           # hover, focus, disabled, ...
+    class_sets: list[str]  # most used class strings of the component (at most MAX_CLASS_SETS)
+    variants: list[str]  # primary, secondary, danger, ...
+    states: list[str]  # hover, focus, disabled, ...
     background_colors: list[str]
 
 
@@ -50,37 +50,37 @@ class SpacingAnalysis(TypedDict):
     coverage: float
     values: list[int]
     scale: list[int]
-    counts: dict[str, int]      # "16" -> uses of 16px
+    counts: dict[str, int]  # "16" -> uses of 16px
 
 
 class Fonts(TypedDict):
-    families: dict[str, int]    # first family of a stack -> uses
+    families: dict[str, int]  # first family of a stack -> uses
     stacks: dict[str, int]
-    sizes: dict[str, int]       # "16px" -> uses
-    weights: dict[str, int]     # "600" -> uses
+    sizes: dict[str, int]  # "16px" -> uses
+    weights: dict[str, int]  # "600" -> uses
 
 
 class ExtractedPatterns(TypedDict):
     """`mockups.extracted_patterns`: the seed's keys (`colors_used`, `components_detected`,
     `spacing_analysis`) and the tables behind them."""
 
-    colors_used: list[str]      # the keys of `colors`, most used first
+    colors_used: list[str]  # the keys of `colors`, most used first
     components_detected: list[str]  # the keys of `components`, most used first
     spacing_analysis: SpacingAnalysis
-    colors: dict[str, ColorEntry]   # "#DC2626" -> its use
+    colors: dict[str, ColorEntry]  # "#DC2626" -> its use
     fonts: Fonts
-    radii: dict[str, int]       # "8px" -> uses
+    radii: dict[str, int]  # "8px" -> uses
     shadows: dict[str, ShadowEntry]
     components: dict[str, ComponentEntry]
-    css_variables: dict[str, str]   # "--brand" -> its resolved value
-    states: dict[str, int]      # "hover" -> uses
-    color_pairs: list[ColorPair]    # text on background, most used first
+    css_variables: dict[str, str]  # "--brand" -> its resolved value
+    states: dict[str, int]  # "hover" -> uses
+    color_pairs: list[ColorPair]  # text on background, most used first
 
 
 class Breakpoint(TypedDict, total=False):
     min: int
     max: int
-    layout: str                 # single-column, two-column, ...
+    layout: str  # single-column, two-column, ...
 
 
 class MediaQuery(TypedDict, total=False):
@@ -99,7 +99,7 @@ class ResponsiveRules(TypedDict, total=False):
 
 
 class Interaction(TypedDict):
-    trigger: str                # click, submit, change, ...
+    trigger: str  # click, submit, change, ...
     selector: str
     action: str
     transition: NotRequired[str]
@@ -111,6 +111,7 @@ class MockupExtraction(TypedDict):
     extracted_patterns: ExtractedPatterns
     responsive_rules: ResponsiveRules
     interactions: list[Interaction]
+
 
 _LAYOUT_NAMES = {1: "single-column", 2: "two-column", 3: "three-column", 4: "four-column"}
 _RANGE_NAMES = ("mobile", "tablet", "laptop", "desktop", "wide")
@@ -164,8 +165,7 @@ def _breakpoints(found: Extraction) -> dict[str, Any]:
 def _layout_for(layouts: list[tuple[float, float | None, int]], low: int, high: int | None) -> str | None:
     """Column count of the most specific grid rules that cover the range [low, high]."""
     applicable = [
-        (lo, hi, c) for lo, hi, c in layouts
-        if lo <= low + 2 and (hi is None or (high is not None and hi >= high - 2))
+        (lo, hi, c) for lo, hi, c in layouts if lo <= low + 2 and (hi is None or (high is not None and hi >= high - 2))
     ]
     if not applicable:
         return None
@@ -191,7 +191,9 @@ def _component_table(found: Extraction) -> dict[str, ComponentEntry]:
     return {
         name: {
             "count": use.count,
-            "class_sets": [c for c, _ in sorted(use.class_sets.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CLASS_SETS]],
+            "class_sets": [
+                c for c, _ in sorted(use.class_sets.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CLASS_SETS]
+            ],
             "variants": sorted(use.variants),
             "states": sorted(use.states),
             "background_colors": _ranked(use.backgrounds)[:MAX_SOURCES],
@@ -212,8 +214,13 @@ def _variable_table(found: Extraction) -> dict[str, str]:
 
 def extracted_patterns_of(found: Extraction, color_pairs: list[ColorPair]) -> ExtractedPatterns:
     """`extracted_patterns`: ranked and sorted tables of what the page uses."""
-    spacing = cast(SpacingAnalysis, {
-        **infer_base_unit(found.spacing), "counts": {str(v): found.spacing[v] for v in sorted(found.spacing) if v > 0}})
+    spacing = cast(
+        SpacingAnalysis,
+        {
+            **infer_base_unit(found.spacing),
+            "counts": {str(v): found.spacing[v] for v in sorted(found.spacing) if v > 0},
+        },
+    )
     colors = _color_table(found)
     components = _component_table(found)
     return {
@@ -267,6 +274,7 @@ def _key_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 def diff_patterns(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """What changed between two mockup versions' `extracted_patterns`: colours, fonts, sizes,
     radii, shadows and components added and removed, component counts and the spacing base."""
+
     def table(patterns: dict[str, Any], *path: str) -> dict[str, Any]:
         value = patterns or {}
         for key in path:
@@ -296,7 +304,9 @@ def diff_patterns(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     }
     result["spacing"]["added"] = sorted(int(v) for v in result["spacing"]["added"])
     result["spacing"]["removed"] = sorted(int(v) for v in result["spacing"]["removed"])
-    result["changed"] = any(
-        part.get("added") or part.get("removed") for part in result.values() if isinstance(part, dict)
-    ) or bool(count_changes) or old_base != new_base
+    result["changed"] = (
+        any(part.get("added") or part.get("removed") for part in result.values() if isinstance(part, dict))
+        or bool(count_changes)
+        or old_base != new_base
+    )
     return result

@@ -57,7 +57,11 @@ _SPACING_PROPERTIES = ("margin", "padding", "gap", "row-gap", "column-gap", "gri
 _RADIUS_PROPERTY_PREFIX = "border-"
 _RADIUS_PROPERTY_SUFFIX = "radius"
 _SKIPPED_AT_RULES = frozenset({"font-face", "import", "charset", "namespace", "page", "keyframes"})
-_RULE_STATES = frozenset({"hover", "focus", "active", "disabled", "focus-visible", "focus-within", "checked", "visited"})
+_RULE_STATES = frozenset(
+    {"hover", "focus", "active", "disabled", "focus-visible", "focus-within", "checked", "visited"}
+)
+
+
 @dataclass(slots=True)
 class _Rule:
     """A style rule flattened out of nesting and at-rules."""
@@ -113,16 +117,17 @@ def _parse_stylesheet(text: str) -> _Stylesheet:
 
 
 def _flatten_rules(
-    nodes: list[ast.Node], bounds: tuple[tuple[str, float], ...], out: list[_Rule], schemes: set[str],
+    nodes: list[ast.Node],
+    bounds: tuple[tuple[str, float], ...],
+    out: list[_Rule],
+    schemes: set[str],
     conditional: bool = False,
 ) -> None:
     """Style rules out of a stylesheet, with the width bounds of their enclosing @media;
     `schemes` collects the colour schemes that media queries ask for."""
     for node in nodes:
         if node.type == "qualified-rule":
-            contents = tinycss2.parse_blocks_contents(
-                node.content, skip_comments=True, skip_whitespace=True
-            )
+            contents = tinycss2.parse_blocks_contents(node.content, skip_comments=True, skip_whitespace=True)
             prelude = tinycss2.serialize(node.prelude).strip()
             out.append(_Rule(prelude, tuple(n for n in contents if n.type == "declaration"), bounds, conditional))
             nested = [n for n in contents if n.type in ("qualified-rule", "at-rule")]
@@ -189,7 +194,12 @@ def _grid_columns(tokens: list[ast.Node]) -> int | None:
         if first and first[0].type == "number" and first[0].is_integer:
             return int(first[0].int_value)  # tinycss2 is untyped; an integer NumberToken's int_value is an int
         return None
-    tracks = [t for t in parts if t.type in ("dimension", "percentage", "function") or (t.type == "ident" and t.lower_value in ("auto", "min-content", "max-content"))]
+    tracks = [
+        t
+        for t in parts
+        if t.type in ("dimension", "percentage", "function")
+        or (t.type == "ident" and t.lower_value in ("auto", "min-content", "max-content"))
+    ]
     return len(tracks) or None
 
 
@@ -314,8 +324,12 @@ def _apply_rules(found: Extraction, rules: tuple[_Rule, ...]) -> None:
 
 def always_applying(sheets: list[str]) -> list[tuple[str, tuple[ast.Declaration, ...]]]:
     """The style rules in force whatever the viewport or state: (prelude, declarations)."""
-    return [(rule.prelude, rule.declarations) for sheet in sheets for rule in _parse_stylesheet(sheet).rules
-            if not rule.conditional]
+    return [
+        (rule.prelude, rule.declarations)
+        for sheet in sheets
+        for rule in _parse_stylesheet(sheet).rules
+        if not rule.conditional
+    ]
 
 
 def apply_styles(found: Extraction, sheets: list[str], inline: dict[tuple[str, ElementKey], int]) -> None:

@@ -9,5 +9,13 @@ from .archive import FORMAT_VERSION, BundleRefused
 from .files import BundleFiles, bundle_files
 from .transfer import BundleSummary, export_project, import_project, resolve_project_ref
 
-__all__ = ["FORMAT_VERSION", "BundleFiles", "BundleRefused", "BundleSummary", "bundle_files", "export_project",
-           "import_project", "resolve_project_ref"]
+__all__ = [
+    "FORMAT_VERSION",
+    "BundleFiles",
+    "BundleRefused",
+    "BundleSummary",
+    "bundle_files",
+    "export_project",
+    "import_project",
+    "resolve_project_ref",
+]

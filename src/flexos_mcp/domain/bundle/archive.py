@@ -168,16 +168,22 @@ class BundleReader:
         if not isinstance(version, int) or isinstance(version, bool):
             raise BundleRefused(f"its {MANIFEST} has no format version.")
         if version > FORMAT_VERSION:
-            raise BundleRefused(f"it has format version {version}, written by a newer flexos-mcp; this one reads "
-                                f"versions up to {FORMAT_VERSION}. Upgrade flexos-mcp (pip install -U flexos-mcp) "
-                                f"and import again.")
+            raise BundleRefused(
+                f"it has format version {version}, written by a newer flexos-mcp; this one reads "
+                f"versions up to {FORMAT_VERSION}. Upgrade flexos-mcp (pip install -U flexos-mcp) "
+                f"and import again."
+            )
         listed = manifest.get("members")
         if not isinstance(listed, dict):
             raise BundleRefused(f"its {MANIFEST} lists no members.")
         members: dict[str, MemberInfo] = {}
         for name, info in listed.items():
-            if (not isinstance(info, dict) or not isinstance(info.get("sha256"), str)
-                    or not isinstance(info.get("size"), int) or info["size"] < 0):
+            if (
+                not isinstance(info, dict)
+                or not isinstance(info.get("sha256"), str)
+                or not isinstance(info.get("size"), int)
+                or info["size"] < 0
+            ):
                 raise BundleRefused(f"its {MANIFEST} entry for {name!r} has no checksum and size.")
             if name != HEADER and not (_TABLE_MEMBER.match(name) or _FILE_MEMBER.match(name)):
                 raise BundleRefused(f"its {MANIFEST} lists {name!r}, which is not a part of the format.")
@@ -185,8 +191,10 @@ class BundleReader:
         present = set(names) - {MANIFEST}
         if present != set(members):
             extra, missing = sorted(present - set(members)), sorted(set(members) - present)
-            raise BundleRefused(f"its members do not match its manifest (not listed: {extra or 'none'}; "
-                                f"missing: {missing or 'none'}); it was edited or is incomplete.")
+            raise BundleRefused(
+                f"its members do not match its manifest (not listed: {extra or 'none'}; "
+                f"missing: {missing or 'none'}); it was edited or is incomplete."
+            )
         if HEADER not in members:
             raise BundleRefused(f"it has no {HEADER}.")
         return members
@@ -197,9 +205,14 @@ class BundleReader:
             raise BundleRefused(f"its {HEADER} does not describe a FlexOS project.")
         tables = h.get("tables")
         if not isinstance(tables, list) or not all(
-                isinstance(t, dict) and isinstance(t.get("name"), str) and isinstance(t.get("columns"), list)
-                and all(isinstance(c, str) for c in t["columns"]) and isinstance(t.get("rows"), int)
-                and table_member(t["name"]) in self.members for t in tables):
+            isinstance(t, dict)
+            and isinstance(t.get("name"), str)
+            and isinstance(t.get("columns"), list)
+            and all(isinstance(c, str) for c in t["columns"])
+            and isinstance(t.get("rows"), int)
+            and table_member(t["name"]) in self.members
+            for t in tables
+        ):
             raise BundleRefused(f"its {HEADER} lists tables without their columns, row counts or rows.")
 
     def _raw(self, name: str, limit: int) -> bytes:
@@ -259,11 +272,12 @@ class BundleReader:
     @staticmethod
     def _check(info: MemberInfo, sha256: str, size: int) -> None:
         if size != info.size or sha256 != info.sha256:
-            raise BundleRefused(f"its member {info.name} does not match its checksum in the manifest "
-                                f"(the file was damaged or edited after export).")
+            raise BundleRefused(
+                f"its member {info.name} does not match its checksum in the manifest "
+                f"(the file was damaged or edited after export)."
+            )
 
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().rstrip(".")
     return text if text and len(text) < 120 else type(exc).__name__
-

@@ -26,7 +26,7 @@ EXCLUDED_TABLES: dict[str, str] = {
     "api_tokens": "credentials of a user, never exported",
     "flexos_schema_migrations": "the database's own schema history",
     "entity_page_findings": "a cache of what entity inference read off each page (0060): deleting it loses "
-                            "nothing but time, and the imported project fills it again on its first infer_entities",
+    "nothing but time, and the imported project fills it again on its first infer_entities",
 }
 
 # Columns a trigger writes during an insert, so a row cannot be inserted with its exported value:
@@ -55,9 +55,9 @@ class CatalogError(FlexError):
 @dataclass(frozen=True)
 class Table:
     name: str
-    columns: tuple[str, ...]          # written columns, `id` first (generated columns are left out)
-    types: dict[str, str]             # column -> SQL type, as format_type() writes it
-    user_columns: frozenset[str]      # point at users: always the importing user
+    columns: tuple[str, ...]  # written columns, `id` first (generated columns are left out)
+    types: dict[str, str]  # column -> SQL type, as format_type() writes it
+    user_columns: frozenset[str]  # point at users: always the importing user
     deferred: dict[str, str] = field(default_factory=dict)  # column -> placeholder SQL at insert
     references: tuple[tuple[str, str], ...] = ()  # (column, project table) single-column foreign keys
     uuid_arrays: tuple[str, ...] = ()  # uuid[] columns: ids that must stay inside the project
@@ -102,8 +102,11 @@ async def project_tables(conn: Any) -> list[Table]:
     columns: dict[str, list[Any]] = {}
     for r in await conn.fetch(_COLUMNS):
         columns.setdefault(r["table_name"], []).append(r)
-    names = {t for t, cols in columns.items() if t not in EXCLUDED_TABLES
-             and (t == PROJECTS or any(c["column_name"] == "project_id" for c in cols))}
+    names = {
+        t
+        for t, cols in columns.items()
+        if t not in EXCLUDED_TABLES and (t == PROJECTS or any(c["column_name"] == "project_id" for c in cols))
+    }
     keys = [r for r in await conn.fetch(_FOREIGN_KEYS) if r["child"] in names]
     tables: dict[str, Table] = {}
     for name in names:
@@ -117,11 +120,16 @@ async def project_tables(conn: Any) -> list[Table]:
             if k["parent"] == name and not k["deferrable"]:  # a self reference: insert empty, restore after
                 deferred.update({c: "NULL" for c in k["columns"] if c not in k["not_null"]})
         tables[name] = Table(
-            name=name, columns=tuple(ordered), types={c["column_name"]: c["type"] for c in written},
+            name=name,
+            columns=tuple(ordered),
+            types={c["column_name"]: c["type"] for c in written},
             user_columns=frozenset(k["columns"][0] for k in own if k["parent"] == "users" and len(k["columns"]) == 1),
             deferred=deferred,
-            references=tuple((k["columns"][0], k["parent"]) for k in own
-                             if len(k["columns"]) == 1 and k["parent"] in names and k["parent"] != PROJECTS),
+            references=tuple(
+                (k["columns"][0], k["parent"])
+                for k in own
+                if len(k["columns"]) == 1 and k["parent"] in names and k["parent"] != PROJECTS
+            ),
             uuid_arrays=tuple(c["column_name"] for c in written if c["type"] == "uuid[]"),
         )
     return _insert_order(tables, keys)
@@ -130,8 +138,14 @@ async def project_tables(conn: Any) -> list[Table]:
 def _insert_order(tables: dict[str, Table], keys: list[Any]) -> list[Table]:
     """Topological order over the non-deferrable foreign keys between project tables (a
     deferrable one, `pages.current_mockup_id`, is checked at commit), ties by name."""
-    needs = {name: {k["parent"] for k in keys if k["child"] == name and k["parent"] in tables
-                    and k["parent"] != name and not k["deferrable"]} for name in tables}
+    needs = {
+        name: {
+            k["parent"]
+            for k in keys
+            if k["child"] == name and k["parent"] in tables and k["parent"] != name and not k["deferrable"]
+        }
+        for name in tables
+    }
     ordered: list[Table] = []
     while needs:
         ready = sorted(n for n, deps in needs.items() if not deps)

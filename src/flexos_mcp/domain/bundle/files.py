@@ -30,8 +30,10 @@ class BundleFiles:
         if sha256_hex(data) != digest:
             raise BundleRefused(f"its stored file {digest} does not have that SHA-256 (edited).")
         if len(data) > self.max_bytes:
-            raise BundleRefused(f"its stored file {digest} is {len(data):,} bytes, above this server's limit of "
-                                f"{self.max_bytes:,} (setting FLEXOS_MAX_FILE_MB).")
+            raise BundleRefused(
+                f"its stored file {digest} is {len(data):,} bytes, above this server's limit of "
+                f"{self.max_bytes:,} (setting FLEXOS_MAX_FILE_MB)."
+            )
         try:
             sniff(data)
         except RefusedFile as exc:

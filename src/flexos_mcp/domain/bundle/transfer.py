@@ -55,7 +55,7 @@ from .archive import (
 from .catalog import PROJECTS, Table, project_tables
 from .files import BundleFiles
 
-BATCH_BYTES = 1 << 20   # rows per database round trip and per hand-over to the zip thread
+BATCH_BYTES = 1 << 20  # rows per database round trip and per hand-over to the zip thread
 # A UUID is found from its first hyphen (a literal the regex engine scans for quickly; a pattern
 # that starts with a hex class tries every letter a-f of the HTML, ~7x slower), then the 8 hex
 # digits before it are checked by hand.
@@ -66,13 +66,15 @@ _ROW_ID = re.compile(rb'^\{"id":"([0-9a-f-]{36})"')
 
 class BundleSummary(BaseModel):
     """What an export wrote or an import created."""
+
     project_id: UUID = Field(description="The project's id (for an import: the new project).")
     name: Untrusted
     slug: str
     rows: dict[str, int] = Field(description="Rows of each table in the bundle.")
     files: int = Field(description="Stored files in the bundle.")
-    missing_files: list[str] = Field(default_factory=list,
-                                     description="Stored files the rows name that the store does not have (export).")
+    missing_files: list[str] = Field(
+        default_factory=list, description="Stored files the rows name that the store does not have (export)."
+    )
     bytes: int | None = Field(default=None, description="Size of the bundle file.")
     as_new: bool | None = Field(default=None, description="Import: whether every id was replaced.")
     format_version: int = FORMAT_VERSION
@@ -85,15 +87,19 @@ async def resolve_project_ref(scope: Scope, ref: str) -> UUID:
     except ValueError:
         found = await project_id_for_slug(scope, ref.strip().lower())
     if found is None:
-        raise FlexError(f"No project with slug or id {ref!r} was found in your projects. "
-                        f"Run `flexos-mcp` with the same FLEXOS_USER_EMAIL as your MCP host, or pass the id.")
+        raise FlexError(
+            f"No project with slug or id {ref!r} was found in your projects. "
+            f"Run `flexos-mcp` with the same FLEXOS_USER_EMAIL as your MCP host, or pass the id."
+        )
     return found
 
 
 # --- export -------------------------------------------------------------------------------------
 
-async def export_project(scope: Scope, project_id: UUID, out: IO[bytes], *,
-                         files: BundleFiles | None = None) -> BundleSummary:
+
+async def export_project(
+    scope: Scope, project_id: UUID, out: IO[bytes], *, files: BundleFiles | None = None
+) -> BundleSummary:
     """Write the project as a bundle into `out` (a binary file object)."""
     writer = BundleWriter(out)
     try:
@@ -115,23 +121,34 @@ async def export_project(scope: Scope, project_id: UUID, out: IO[bytes], *,
             await asyncio.to_thread(writer.add, file_member(digest), data)
             written.append(digest)
         header = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": schema_version,
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "schema_version": schema_version,
             "exported_at": datetime.now(UTC).isoformat(),
             "project": {"id": str(project["id"]), "name": project["name"], "slug": project["slug"]},
-            "tables": listed, "files": written,
+            "tables": listed,
+            "files": written,
         }
         await asyncio.to_thread(writer.finish, header)
     except BaseException:
         writer.abandon()
         raise
-    return BundleSummary(project_id=project["id"], name=project["name"], slug=project["slug"],
-                         rows={t["name"]: t["rows"] for t in listed}, files=len(written), missing_files=missing)
+    return BundleSummary(
+        project_id=project["id"],
+        name=project["name"],
+        slug=project["slug"],
+        rows={t["name"]: t["rows"] for t in listed},
+        files=len(written),
+        missing_files=missing,
+    )
 
 
 async def _export_table(conn: Any, table: Table, project_id: UUID, writer: BundleWriter) -> int:
     columns = ", ".join(f'"{c}"' for c in table.columns)
-    sql = (f'SELECT row_to_json(r)::text FROM (SELECT {columns} FROM "{table.name}" '
-           f'WHERE {table.project_column} = $1 ORDER BY {table.row_order}) r')
+    sql = (
+        f'SELECT row_to_json(r)::text FROM (SELECT {columns} FROM "{table.name}" '
+        f"WHERE {table.project_column} = $1 ORDER BY {table.row_order}) r"
+    )
     await asyncio.to_thread(writer.begin, table_member(table.name))
     rows, batch, size = 0, [], 0
     async for record in conn.cursor(sql, project_id, prefetch=200):
@@ -148,30 +165,41 @@ async def _export_table(conn: Any, table: Table, project_id: UUID, writer: Bundl
 
 # --- import -------------------------------------------------------------------------------------
 
-async def import_project(scope: Scope, source: str | IO[bytes], *, as_new: bool = False,
-                         files: BundleFiles | None = None) -> BundleSummary:
+
+async def import_project(
+    scope: Scope, source: str | IO[bytes], *, as_new: bool = False, files: BundleFiles | None = None
+) -> BundleSummary:
     """Create a project of the acting user from a bundle (a path or a binary file object)."""
     reader = await asyncio.to_thread(BundleReader, source)
     try:
         header = reader.header
         stored = sorted(name for name in reader.members if name.startswith(FILES_DIR))
         if stored and files is None:
-            raise FlexError(f"The bundle holds {len(stored)} stored file(s), but this server has no file store "
-                            f"to put them in. Nothing was imported.")
+            raise FlexError(
+                f"The bundle holds {len(stored)} stored file(s), but this server has no file store "
+                f"to put them in. Nothing was imported."
+            )
         mapping = await asyncio.to_thread(_check_all, reader, header, as_new)
         old_project = await asyncio.to_thread(_project_row, reader)
         try:
             return await _import_rows(scope, reader, header, old_project, mapping, stored, files)
         except asyncpg.UniqueViolationError as exc:
             if (exc.constraint_name or "").endswith("_pkey"):
-                raise Conflict("Records with this bundle's ids already exist in this database (the project was "
-                               "imported before, or is the one it was exported from). Import it with --as-new "
-                               "(import_project as_new=true) to make a copy with new ids. Nothing was imported.") from exc
+                raise Conflict(
+                    "Records with this bundle's ids already exist in this database (the project was "
+                    "imported before, or is the one it was exported from). Import it with --as-new "
+                    "(import_project as_new=true) to make a copy with new ids. Nothing was imported."
+                ) from exc
             raise
-        except (asyncpg.ForeignKeyViolationError, asyncpg.DataError, asyncpg.CheckViolationError,
-                asyncpg.NotNullViolationError) as exc:
-            raise BundleRefused(f"its rows do not fit the database ({_constraint(exc)}); it was edited, or "
-                                f"made from a damaged project.") from exc
+        except (
+            asyncpg.ForeignKeyViolationError,
+            asyncpg.DataError,
+            asyncpg.CheckViolationError,
+            asyncpg.NotNullViolationError,
+        ) as exc:
+            raise BundleRefused(
+                f"its rows do not fit the database ({_constraint(exc)}); it was edited, or made from a damaged project."
+            ) from exc
     finally:
         reader.close()
 
@@ -227,9 +255,13 @@ def remap_ids(line: bytes, mapping: dict[bytes, bytes] | None) -> bytes:
     done = 0
     for match in _UUID_TAIL.finditer(line):
         start = match.start() - 8
-        if start < done or not all(c in _HEX for c in line[start:match.start()]) or (start and line[start - 1] in _HEX):
+        if (
+            start < done
+            or not all(c in _HEX for c in line[start : match.start()])
+            or (start and line[start - 1] in _HEX)
+        ):
             continue
-        new = mapping.get(line[start:match.end()].lower())
+        new = mapping.get(line[start : match.end()].lower())
         if new is not None:
             pieces += (line[done:start], new)
             done = match.end()
@@ -242,8 +274,10 @@ def _plan(header: dict[str, Any], tables: list[Table]) -> list[tuple[Table, list
     given = {t["name"]: t for t in header["tables"]}
     unknown = sorted(set(given) - set(known))
     if unknown:
-        raise BundleRefused(f"it holds tables this database does not have ({', '.join(unknown)}): it was written "
-                            f"by a newer flexos-mcp. Upgrade flexos-mcp and run `flexos-mcp migrate`, then import again.")
+        raise BundleRefused(
+            f"it holds tables this database does not have ({', '.join(unknown)}): it was written "
+            f"by a newer flexos-mcp. Upgrade flexos-mcp and run `flexos-mcp migrate`, then import again."
+        )
     if PROJECTS not in given:
         raise BundleRefused("it holds no project row.")
     plan = []
@@ -253,9 +287,11 @@ def _plan(header: dict[str, Any], tables: list[Table]) -> list[tuple[Table, list
         columns = given[table.name]["columns"]
         extra = sorted(set(columns) - set(table.columns))
         if extra or "id" not in columns or len(set(columns)) != len(columns):
-            raise BundleRefused(f"its table {table.name} has columns this database does not have "
-                                f"({', '.join(extra) or 'duplicates'}): it was written by a newer flexos-mcp. Upgrade "
-                                f"flexos-mcp and run `flexos-mcp migrate`, then import again.")
+            raise BundleRefused(
+                f"its table {table.name} has columns this database does not have "
+                f"({', '.join(extra) or 'duplicates'}): it was written by a newer flexos-mcp. Upgrade "
+                f"flexos-mcp and run `flexos-mcp migrate`, then import again."
+            )
         plan.append((table, columns, given[table.name]["rows"]))
     return plan
 
@@ -289,14 +325,22 @@ class _Statement:
             return
         holding = f"pg_temp.flexos_restore_{table.name}"
         kept = ", ".join(f'"{c}"' for c in deferred)
-        self.create_sql = (f'CREATE TEMP TABLE flexos_restore_{table.name} (id uuid, '
-                           + ", ".join(f'"{c}" {table.types[c]}' for c in deferred) + ") ON COMMIT DROP")
+        self.create_sql = (
+            f"CREATE TEMP TABLE flexos_restore_{table.name} (id uuid, "
+            + ", ".join(f'"{c}" {table.types[c]}' for c in deferred)
+            + ") ON COMMIT DROP"
+        )
         differs = " OR ".join(f'r."{c}" IS DISTINCT FROM {table.deferred[c]}' for c in deferred)
-        self.sql = (f"WITH r AS MATERIALIZED (SELECT * FROM {rows}), inserted AS ({insert} r) "
-                    f"INSERT INTO {holding} (id, {kept}) SELECT r.id, {', '.join(f'r.{c}' for c in kept.split(', '))} "
-                    f"FROM r WHERE {differs}")
-        self.restore_sql = (f'UPDATE "{table.name}" t SET ' + ", ".join(f'"{c}" = x."{c}"' for c in deferred)
-                            + f" FROM {holding} x WHERE t.id = x.id AND t.{table.project_column} = $1")
+        self.sql = (
+            f"WITH r AS MATERIALIZED (SELECT * FROM {rows}), inserted AS ({insert} r) "
+            f"INSERT INTO {holding} (id, {kept}) SELECT r.id, {', '.join(f'r.{c}' for c in kept.split(', '))} "
+            f"FROM r WHERE {differs}"
+        )
+        self.restore_sql = (
+            f'UPDATE "{table.name}" t SET '
+            + ", ".join(f'"{c}" = x."{c}"' for c in deferred)
+            + f" FROM {holding} x WHERE t.id = x.id AND t.{table.project_column} = $1"
+        )
 
     def _param(self, name: str, sql_type: str) -> str:
         if name not in self.params:
@@ -304,8 +348,9 @@ class _Statement:
         return f"${self.params.index(name) + 2}::{sql_type}"
 
 
-def _batches(reader: BundleReader, table: Table, mapping: dict[bytes, bytes] | None,
-             named_files: set[str]) -> Iterator[tuple[str, int]]:
+def _batches(
+    reader: BundleReader, table: Table, mapping: dict[bytes, bytes] | None, named_files: set[str]
+) -> Iterator[tuple[str, int]]:
     """Rows of one table as JSON-array batches of about BATCH_BYTES, ids remapped; the stored
     files the rows name are added to `named_files`."""
     lines: list[bytes] = []
@@ -337,8 +382,15 @@ async def _prefetched(batches: Iterator[tuple[str, int]]) -> AsyncGenerator[tupl
                 await asyncio.shield(pending)
 
 
-async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any], old_project: dict[str, Any],
-                       mapping: dict[bytes, bytes] | None, stored: list[str], files: BundleFiles | None) -> BundleSummary:
+async def _import_rows(
+    scope: Scope,
+    reader: BundleReader,
+    header: dict[str, Any],
+    old_project: dict[str, Any],
+    mapping: dict[bytes, bytes] | None,
+    stored: list[str],
+    files: BundleFiles | None,
+) -> BundleSummary:
     actor = scope.actor
     old_id = old_project["id"].lower().encode()
     project_id = UUID((mapping[old_id] if mapping is not None else old_id).decode())
@@ -346,12 +398,18 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
         await conn.execute("SET LOCAL flexos.restoring = 'on'")  # migration 0050
         plan = _plan(header, await project_tables(conn))
         if mapping is None and await conn.fetchval("SELECT 1 FROM projects WHERE id = $1", project_id):
-            raise Conflict(f"A project with this bundle's id ({project_id}) already exists in this database. Import "
-                           f"with --as-new (import_project as_new=true) to make a copy beside it with new ids. "
-                           f"Nothing was imported.")
+            raise Conflict(
+                f"A project with this bundle's id ({project_id}) already exists in this database. Import "
+                f"with --as-new (import_project as_new=true) to make a copy beside it with new ids. "
+                f"Nothing was imported."
+            )
         base = str(old_project.get("slug") or "project")
-        taken = {r["slug"] for r in await conn.fetch(
-            "SELECT slug FROM projects WHERE user_id = $1 AND (slug = $2 OR slug LIKE $2 || '-%')", actor.id, base)}
+        taken = {
+            r["slug"]
+            for r in await conn.fetch(
+                "SELECT slug FROM projects WHERE user_id = $1 AND (slug = $2 OR slug LIKE $2 || '-%')", actor.id, base
+            )
+        }
         slug = next_free_slug(base, taken)
         values = {"project": project_id, "user": actor.id, "slug": slug}
         counts: dict[str, int] = {}
@@ -383,8 +441,14 @@ async def _import_rows(scope: Scope, reader: BundleReader, header: dict[str, Any
         for name in stored:  # a refusal after this point leaves only unreferenced, content-addressed files
             await asyncio.to_thread(files.put, await asyncio.to_thread(reader.read_small, name))  # type: ignore[union-attr]  # as above
         project = await conn.fetchrow("SELECT id, name, slug FROM projects WHERE id = $1", project_id)
-    return BundleSummary(project_id=project["id"], name=project["name"], slug=project["slug"], rows=counts,
-                         files=len(stored), as_new=mapping is not None)
+    return BundleSummary(
+        project_id=project["id"],
+        name=project["name"],
+        slug=project["slug"],
+        rows=counts,
+        files=len(stored),
+        as_new=mapping is not None,
+    )
 
 
 async def _require_files_carried_or_held(conn: Any, scope: Scope, project_id: UUID, missing: set[str]) -> None:
@@ -394,14 +458,22 @@ async def _require_files_carried_or_held(conn: Any, scope: Scope, project_id: UU
     if not missing:
         return
     urls = [f"flexos://files/sha256/{d}" for d in sorted(missing)]
-    held = {r["content_url"] for r in await conn.fetch(
-        f"""SELECT DISTINCT i.content_url FROM user_context_items i JOIN projects p ON p.id = i.project_id
+    held = {
+        r["content_url"]
+        for r in await conn.fetch(
+            f"""SELECT DISTINCT i.content_url FROM user_context_items i JOIN projects p ON p.id = i.project_id
              WHERE i.content_url = ANY($1::text[]) AND i.project_id <> $2 AND {owned_by(3, "p.user_id")}""",
-        urls, project_id, scope.actor.owner_id)}
+            urls,
+            project_id,
+            scope.actor.owner_id,
+        )
+    }
     for url in urls:
         if url not in held:
-            raise BundleRefused(f"its rows name the stored file {url}, which it does not carry and you do not "
-                                f"have; export the project again from a server whose store has the file.")
+            raise BundleRefused(
+                f"its rows name the stored file {url}, which it does not carry and you do not "
+                f"have; export the project again from a server whose store has the file."
+            )
 
 
 async def _require_version_counters(conn: Any, project_id: UUID) -> None:
@@ -409,7 +481,9 @@ async def _require_version_counters(conn: Any, project_id: UUID) -> None:
     issued fewer version numbers than its mockups carry (a next save would reuse one)."""
     behind = await conn.fetchval(
         """SELECT p.slug FROM pages p JOIN mockups m ON m.page_id = p.id
-            WHERE p.project_id = $1 AND m.version > p.last_mockup_version LIMIT 1""", project_id)
+            WHERE p.project_id = $1 AND m.version > p.last_mockup_version LIMIT 1""",
+        project_id,
+    )
     if behind is not None:
         raise BundleRefused(f"page {behind!r} has mockup versions above its version counter; it was edited.")
 
@@ -423,12 +497,16 @@ async def _require_references_inside(conn: Any, tables: list[Table], project_id:
         for column, parent in table.references:
             bad = await conn.fetchval(
                 f'SELECT c."{column}" FROM "{table.name}" c JOIN "{parent}" p ON p.id = c."{column}" '
-                f'WHERE c.{table.project_column} = $1 AND p.project_id <> $1 LIMIT 1', project_id)
+                f"WHERE c.{table.project_column} = $1 AND p.project_id <> $1 LIMIT 1",
+                project_id,
+            )
             if bad is not None:
                 raise BundleRefused(f"{table.name}.{column} names a record outside the bundle; it was edited.")
         for column in table.uuid_arrays:
             bad = await conn.fetchval(
                 f'SELECT x FROM "{table.name}" c CROSS JOIN LATERAL unnest(c."{column}") x '
-                f'WHERE c.{table.project_column} = $1 AND x NOT IN ({ids}) LIMIT 1', project_id)
+                f"WHERE c.{table.project_column} = $1 AND x NOT IN ({ids}) LIMIT 1",
+                project_id,
+            )
             if bad is not None:
                 raise BundleRefused(f"{table.name}.{column} names a record outside the bundle; it was edited.")
