@@ -34,6 +34,7 @@ from pathlib import Path
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import load_average
 from scratch_db import scratch_database, with_database
 
 from flexos_mcp.db.gateway import Database
@@ -45,10 +46,6 @@ from flexos_mcp.domain.scope import Scope
 from flexos_mcp.domain.users import ensure_user
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lesson-library" / "pages"
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 class PeakRss:
@@ -167,7 +164,7 @@ async def main() -> None:
             print(
                 f"built {args.pages:,} pages / {args.pages * args.versions:,} mockups "
                 f"({row_bytes / 1e6:.1f} MB of mockup rows) in {time.perf_counter() - started:.1f}s; "
-                f"pg_dump: {pg_dump}; load {load()}",
+                f"pg_dump: {pg_dump}; load {load_average()}",
                 flush=True,
             )
 
@@ -215,7 +212,7 @@ async def main() -> None:
                 print(
                     f"round {round_no + 1}: "
                     + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in timings.items())
-                    + f"; load {load()}",
+                    + f"; load {load_average()}",
                     flush=True,
                 )
 
@@ -225,11 +222,11 @@ async def main() -> None:
             )
             print(
                 f"export: median {med['export']:.2f}s = {med['export'] / med['pg_dump']:.2f}x pg_dump "
-                f"({med['pg_dump']:.2f}s); load {load()}"
+                f"({med['pg_dump']:.2f}s); load {load_average()}"
             )
             print(
                 f"import: median {med['import']:.2f}s = {med['import'] / med['pg_restore']:.2f}x pg_restore "
-                f"({med['pg_restore']:.2f}s); load {load()}"
+                f"({med['pg_restore']:.2f}s); load {load_average()}"
             )
             ratios = {
                 k: [round(a / b, 2) for a, b in zip(timings[k], timings[f], strict=True)]
@@ -239,7 +236,7 @@ async def main() -> None:
             print(
                 f"peak RSS growth, export: {half_memory['export']:.1f} MB at half size, {memory['export']:.1f} MB "
                 f"at full size; import: {half_memory['import']:.1f} MB at half, {memory['import']:.1f} MB at full "
-                f"(mockup rows: {row_bytes / 2e6:.0f} / {row_bytes / 1e6:.0f} MB); load {load()}"
+                f"(mockup rows: {row_bytes / 2e6:.0f} / {row_bytes / 1e6:.0f} MB); load {load_average()}"
             )
 
             await restore_conn.close()

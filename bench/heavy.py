@@ -34,8 +34,9 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
+from machine import free_port, load_average  # noqa: E402  (bench/machine.py)
 from scratch_db import scratch_database  # noqa: E402  (bench/scratch_db.py)
-from soak import User, _free_port, _percentile, _tool  # noqa: E402  (bench/soak.py)
+from soak import User, _percentile, _tool  # noqa: E402  (bench/soak.py)
 
 from flexos_mcp.db.gateway import Database  # noqa: E402
 from flexos_mcp.db.pool import create_pool  # noqa: E402
@@ -44,10 +45,6 @@ from flexos_mcp.domain import tokens  # noqa: E402
 from helpers.big_project import big_project_pages, store_pages  # noqa: E402  (tests/helpers/big_project.py)
 
 MIB = 2**20
-
-
-def _load() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _rss(process: psutil.Process) -> tuple[int, int]:
@@ -118,7 +115,7 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
         )
         del pages
 
-        port = _free_port()
+        port = free_port()
         log = tempfile.TemporaryFile()  # noqa: SIM115  the server's stderr for its whole life; read in the finally below
         env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "FLEXOS_LOG_LEVEL": "WARNING"}
         server = subprocess.Popen(
@@ -154,7 +151,7 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
                     await pool.execute("DELETE FROM entity_page_findings WHERE project_id = $1", project)
                     await pool.execute("DELETE FROM inferred_entities WHERE project_id = $1", project)
                     idle = await _calls_meanwhile(http, mcp_url, other, None, count=200)
-                    print(f"round {round_}: {_load()}")
+                    print(f"round {round_}: load average {load_average()}")
                     before, cpu_before = _rss(process), _cpu(process)
 
                     started = time.perf_counter()
@@ -195,7 +192,7 @@ async def heavy(url: str, page_count: int, rounds: int) -> None:
                         f"compute workers {before[1] / MIB:.0f} MB before, {peak[1] / MIB:.0f} MB peak, "
                         f"{after[1] / MIB:.0f} MB after"
                     )
-                    print(f"  {_load()}")
+                    print(f"  load average {load_average()}")
         finally:
             server.terminate()
             server.wait(30)

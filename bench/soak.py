@@ -31,6 +31,7 @@ import httpx2
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import free_port
 from scratch_db import scratch_database
 
 from flexos_mcp.db.gateway import Database
@@ -54,14 +55,6 @@ MIX = [
     ("create_page", 5),
 ]
 HEADERS = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class User:
@@ -176,7 +169,7 @@ async def soak(url: str, calls: int, clients: int, users: int) -> None:
         ]
     finally:
         await pool.close()
-    port = _free_port()
+    port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115  the server's stderr sink for its whole life, closed at exit
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "FLEXOS_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(

@@ -48,6 +48,7 @@ from typing import Any
 import asyncpg
 import httpx2
 from echo_server import build_echo_server  # bench/echo_server.py
+from machine import free_port, load_average  # bench/machine.py
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from scratch_db import scratch_database  # bench/scratch_db.py
@@ -73,10 +74,6 @@ DEPTH = 3000
 Call = Callable[[], Awaitable[Any]]
 
 
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 async def interleaved(cases: dict[str, Call], calls: int, rounds: int = ROUNDS) -> dict[str, float]:
     """Median µs per call of each case; every round runs every case once, `calls` calls each."""
     for fn in cases.values():  # warm up: prepared statements, caches, schemas
@@ -93,7 +90,7 @@ async def interleaved(cases: dict[str, Call], calls: int, rounds: int = ROUNDS) 
 
 
 def report(title: str, names: list[str], us: dict[str, float], target: float) -> list[float]:
-    print(f"{title} (µs per call, medians of {ROUNDS} interleaved rounds; load {load()})")
+    print(f"{title} (µs per call, medians of {ROUNDS} interleaved rounds; load {load_average()})")
     print(f"  {'tool':<30} {'ours':>7} {'echo':>7} {'bare SQL':>8} {'floor':>7} {'ratio':>6}  target")
     ratios = []
     for name in names:
@@ -385,14 +382,6 @@ def stdio_env(**extra: str) -> dict[str, str]:
     return {**passed, "FLEXOS_LOG_LEVEL": "WARNING", **extra}
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for_port(process: subprocess.Popen, port: int) -> None:
     import socket
 
@@ -471,7 +460,9 @@ async def http(fx: Fixture, results_file: Path) -> list[float]:
             await throughput(url, tok, tool, args, 4, 1.0)
         await asyncio.sleep(1.5)  # the token's first use is written within about a second
         before = await _writes(pool)
-        print(f"Streamable HTTP, get_project calls per second (medians of 3 interleaved rounds of 3 s; load {load()})")
+        print(
+            f"Streamable HTTP, get_project calls per second (medians of 3 interleaved rounds of 3 s; load {load_average()})"
+        )
         print(f"  {'clients':<8} {'ours':>8} {'echo':>8} {'ratio':>7}  target")
         for clients in (1, 8, 32):
             rates: dict[str, list[float]] = {"ours": [], "echo": []}
@@ -530,7 +521,7 @@ async def start_times(rounds: int = 5) -> float:
             samples["ours"].append(await started(ours))
             samples["echo"].append(await started(echo))
         ours_s, echo_s = statistics.median(samples["ours"]), statistics.median(samples["echo"])
-        print(f"Start to first tools/list (medians of {rounds} interleaved starts; load {load()})")
+        print(f"Start to first tools/list (medians of {rounds} interleaved starts; load {load_average()})")
         print(
             f"  flexos-mcp serve, warm embedded PostgreSQL {ours_s * 1000:6.0f} ms; SDK echo server "
             f"{echo_s * 1000:6.0f} ms; ratio {ours_s / echo_s:.2f}x  <= 1.5x {'ok' if ours_s / echo_s <= 1.5 else 'OVER'}"
@@ -542,7 +533,7 @@ async def start_times(rounds: int = 5) -> float:
 
 
 async def main() -> None:
-    print(f"machine: {os.cpu_count()} cores; load average at start {load()}")
+    print(f"machine: {os.cpu_count()} cores; load average at start {load_average()}")
     async with scratch_database("flexos_bench_tool_calls") as url:
         fx = Fixture(url)
         await fx.build()
@@ -584,7 +575,7 @@ async def main() -> None:
             await conn.close()
             results_file.unlink(missing_ok=True)
     await start_times()
-    print(f"load average at end {load()}")
+    print(f"load average at end {load_average()}")
 
 
 if __name__ == "__main__":
