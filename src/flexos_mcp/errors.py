@@ -4,7 +4,13 @@ errors unchanged; anything else is an internal fault and its text never leaves t
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+
+def quoted(text: str) -> str:
+    """A value as it appears in an error text: a JSON string (quoted, escaped, never Python's repr)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 class FlexError(Exception):

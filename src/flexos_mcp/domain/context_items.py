@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -34,7 +33,7 @@ from ..compute import run_cpu
 from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import insert_statement, set_clause
-from ..errors import FlexError, InvalidInput
+from ..errors import FlexError, InvalidInput, quoted
 from ..store import FILE_URL_PREFIX, FileStore, StoredFileMissing, digest_of_url, file_url, sha256_hex
 from ..store.fetch import FetchLimits, fetch_url
 from ..store.sniff import RefusedFile, Sniffed, sniff
@@ -188,10 +187,6 @@ def _mb(size: int) -> str:
     return f"{size / 1048576:,.1f} MB"
 
 
-def _quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
 def _decode_base64(text: str, max_bytes: int) -> bytes:
     if len(text) > (max_bytes + 2) // 3 * 4 + 16:
         raise InvalidInput(
@@ -301,7 +296,7 @@ def check_content_url(url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme in WEB_SCHEMES:
         if not parts.hostname:
-            raise ValueError(f"{_quoted(url)} names no host; give e.g. https://example.com/page")
+            raise ValueError(f"{quoted(url)} names no host; give e.g. https://example.com/page")
         return url
     reason = {
         "file": "file: URLs name files on a machine; FlexOS never reads them. Send the file's bytes as "
@@ -327,7 +322,7 @@ async def _require_known_store_uri(conn: ReadConnection, scope: Scope, url: str 
         assert url is not None  # digest_of_url found a digest in it
         raise InvalidInput(
             "content_url",
-            f"{_quoted(url)} names no file you have stored; add the file with "
+            f"{quoted(url)} names no file you have stored; add the file with "
             f"content_base64 instead. Nothing was saved.",
         )
 
@@ -445,7 +440,7 @@ async def fetch_context_item(
     try:
         sniffed = sniff(fetched.data, name)
     except RefusedFile as exc:
-        raise InvalidInput("url", f"{_quoted(fetched.url)}: {exc}. Nothing was saved.") from None
+        raise InvalidInput("url", f"{quoted(fetched.url)}: {exc}. Nothing was saved.") from None
     source = {
         "url": url,
         "final_url": fetched.url,
@@ -464,7 +459,7 @@ async def fetch_context_item(
     if not sniffed.is_text:
         raise InvalidInput(
             "url",
-            f"{_quoted(fetched.url)} is {sniffed.mime}, which FlexOS keeps only as a file: "
+            f"{quoted(fetched.url)} is {sniffed.mime}, which FlexOS keeps only as a file: "
             f'download it and add it with create_context_item(item_type="file", '
             f"content_base64=...). Nothing was saved.",
         )

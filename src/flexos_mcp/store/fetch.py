@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import socket
 from dataclasses import dataclass, field
 
 import httpx2
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, quoted
 
 FIELD = "url"
 USER_AGENT = "FlexOS-MCP context fetcher (+https://modelcontextprotocol.io)"
@@ -44,10 +43,6 @@ class Fetched:
     data: bytes
     address: str  # the address the final hop connected to
     redirects: list[str] = field(default_factory=list)
-
-
-def _quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
 
 
 def _refused(message: str) -> InvalidInput:
@@ -94,16 +89,16 @@ def check_url(url: str) -> httpx2.URL:
     try:
         parsed = httpx2.URL(url)
     except Exception:
-        raise _refused(f"{_quoted(url)} is not a URL; give an http:// or https:// address.") from None
+        raise _refused(f"{quoted(url)} is not a URL; give an http:// or https:// address.") from None
     if parsed.scheme not in ("http", "https"):
         raise _refused(
-            f"{_quoted(url)} uses the scheme {_quoted(parsed.scheme or '(none)')}; FlexOS fetches only "
+            f"{quoted(url)} uses the scheme {quoted(parsed.scheme or '(none)')}; FlexOS fetches only "
             f"http:// and https:// web pages."
         )
     if not parsed.host:
-        raise _refused(f"{_quoted(url)} names no host.")
+        raise _refused(f"{quoted(url)} names no host.")
     if parsed.userinfo:
-        raise _refused(f"{_quoted(url)} carries a user name or password; give the address without credentials.")
+        raise _refused(f"{quoted(url)} carries a user name or password; give the address without credentials.")
     return parsed
 
 
@@ -117,10 +112,10 @@ async def public_address(url: httpx2.URL) -> IPAddress:
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError):
-            raise _refused(f"the host {_quoted(host)} could not be found (DNS).") from None
+            raise _refused(f"the host {quoted(host)} could not be found (DNS).") from None
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
         if not addresses:
-            raise _refused(f"the host {_quoted(host)} could not be found (DNS).") from None
+            raise _refused(f"the host {quoted(host)} could not be found (DNS).") from None
     for address in addresses:
         reason = why_not_public(address)
         if reason:
@@ -139,7 +134,7 @@ async def fetch_url(url: str, limits: FetchLimits) -> Fetched:
             return await _fetch(url, limits)
     except TimeoutError:
         raise _refused(
-            f"{_quoted(url)} did not answer within {limits.timeout_s:g} s (setting FLEXOS_FETCH_TIMEOUT_S)."
+            f"{quoted(url)} did not answer within {limits.timeout_s:g} s (setting FLEXOS_FETCH_TIMEOUT_S)."
         ) from None
 
 
@@ -167,7 +162,7 @@ async def _fetch(url: str, limits: FetchLimits) -> Fetched:
                         redirects.append(current)
                         continue
                     if response.status_code >= 400:
-                        raise _refused(f"{_quoted(current)} answered HTTP {response.status_code}.")
+                        raise _refused(f"{quoted(current)} answered HTTP {response.status_code}.")
                     data = await _bounded_body(response, current, limits.max_bytes)
                     return Fetched(
                         url=current,
@@ -178,13 +173,13 @@ async def _fetch(url: str, limits: FetchLimits) -> Fetched:
                         redirects=redirects,
                     )
             except httpx2.HTTPError as exc:
-                raise _refused(f"{_quoted(current)} could not be fetched ({type(exc).__name__}).") from None
-    raise _refused(f"{_quoted(url)} redirected more than {limits.max_redirects} times.")
+                raise _refused(f"{quoted(current)} could not be fetched ({type(exc).__name__}).") from None
+    raise _refused(f"{quoted(url)} redirected more than {limits.max_redirects} times.")
 
 
 async def _bounded_body(response: httpx2.Response, url: str, max_bytes: int) -> bytes:
     too_big = _refused(
-        f"{_quoted(url)} is larger than the limit of {max_bytes / 1048576:,.0f} MB (setting FLEXOS_MAX_FILE_MB)."
+        f"{quoted(url)} is larger than the limit of {max_bytes / 1048576:,.0f} MB (setting FLEXOS_MAX_FILE_MB)."
     )
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:

@@ -9,20 +9,15 @@ swapped in while we read can reach another file. NUL bytes, devices, pipes and f
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from pathlib import Path
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, quoted
 
 FIELD = "file_path"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-
-
-def _quoted(path: str) -> str:
-    return json.dumps(path, ensure_ascii=False)
 
 
 def _relative_inside(path: str, root: Path) -> list[str] | None:
@@ -51,10 +46,10 @@ def read_allowed_file(path: str, roots: tuple[Path, ...], max_bytes: int) -> tup
             parts = _relative_inside(path, base)
             if parts is not None:
                 return _read_walk(base, parts, path, max_bytes), parts[-1]
-    allowed = ", ".join(_quoted(str(r)) for r in roots)
+    allowed = ", ".join(quoted(str(r)) for r in roots)
     raise InvalidInput(
         FIELD,
-        f"{_quoted(path)} is outside the folders the user allowed ({allowed}); FlexOS "
+        f"{quoted(path)} is outside the folders the user allowed ({allowed}); FlexOS "
         f"reads no other file. Ask the user to move the file there, or send its bytes as "
         f"content_base64. Nothing was saved.",
     )
@@ -62,7 +57,7 @@ def read_allowed_file(path: str, roots: tuple[Path, ...], max_bytes: int) -> tup
 
 def _read_walk(base: Path, parts: list[str], shown: str, max_bytes: int) -> bytes:
     def refuse(why: str) -> InvalidInput:
-        return InvalidInput(FIELD, f"{_quoted(shown)} {why}. Nothing was saved.")
+        return InvalidInput(FIELD, f"{quoted(shown)} {why}. Nothing was saved.")
 
     try:
         folder = os.open(os.path.realpath(base), os.O_RDONLY | _DIRECTORY)
