@@ -50,8 +50,9 @@ ChangedBy = Literal["user", "ai", "wizard"]
 HTML_LIMIT = 1024 * 1024
 CSS_LIMIT = 512 * 1024
 JS_LIMIT = 512 * 1024
-# Extraction of a large page takes tens of milliseconds: off the event loop above this size.
-_THREAD_THRESHOLD = 64 * 1024
+# Extracting or diffing a large page takes tens of milliseconds: off the event loop above this size
+# (extraction in the compute pool, a diff in a thread).
+_OFF_LOOP_CHARS = 64 * 1024
 # Each part of a diff is cut at this many characters (the result says so).
 DIFF_LIMIT = 200_000
 
@@ -203,7 +204,7 @@ async def prepare_content(html: str, css: str | None, javascript: str | None) ->
     css = css or None
     javascript = javascript or None
     try:  # a big page in the compute pool: seconds of pure Python that must not stall other calls
-        extraction = await run_cpu_if(len(html) + len(css or "") > _THREAD_THRESHOLD, _extract, html, css, timeout=30)
+        extraction = await run_cpu_if(len(html) + len(css or "") > _OFF_LOOP_CHARS, _extract, html, css, timeout=30)
     except WorkTooBig:  # extraction must never block saving a mockup
         log.warning("mockup extraction ran past its limits; the version is saved without extracted patterns")
         extraction = _extraction_failed()
@@ -657,7 +658,7 @@ async def diff_mockups(
         old = await _fetch_mockup(conn, scope, from_mockup_id, field="from_mockup_id")
         new = await _fetch_mockup(conn, scope, to_mockup_id, field="to_mockup_id")
     size = sum(len(old[c] or "") + len(new[c] or "") for c in ("html_content", "css_content", "javascript_content"))
-    if size > _THREAD_THRESHOLD:
+    if size > _OFF_LOOP_CHARS:
         return await asyncio.to_thread(_diff, old, new)
     return _diff(old, new)
 
