@@ -190,6 +190,20 @@ async def test_list_pages_filters_and_pages_through(database_url):
         assert "cursor" in await error_of(client, "list_pages", project_id=project, cursor="nonsense")
 
 
+async def test_list_pages_of_a_project_without_pages_is_empty_not_missing(database_url):
+    """list_pages checks the project and reads its pages in one statement: a project of the
+    caller's with no pages (or none matching) is an empty list, never "No project"."""
+    async with connect(database_url) as client:
+        project = await new_project(client)
+        assert await call(client, "list_pages", project_id=project) == {"items": [], "next_cursor": None}
+        page = await call(client, "create_page", project_id=project, name="Only", type="page")
+        assert (await call(client, "list_pages", project_id=project, type="modal"))["items"] == []
+        assert (await call(client, "list_pages", project_id=project, parent_id=page["id"]))["items"] == []
+        assert [p["id"] for p in (await call(client, "list_pages", project_id=project))["items"]] == [page["id"]]
+        bare = await call(client, "get_page", page_id=page["id"], include_current_mockup=True)
+        assert bare["current_mockup"] is None and bare["name"] == "Only"
+
+
 async def test_fifty_concurrent_versions_are_numbered_one_to_fifty(database_url, db):
     async with connect(database_url) as client, connect(database_url) as _:
         project = await new_project(client)
@@ -375,6 +389,7 @@ async def test_another_users_pages_and_mockups_answer_like_missing_ones(database
         mine = await new_project(intruder, "Mine")
         calls = [
             ("get_page", {"page_id": "{page}"}),
+            ("get_page", {"page_id": "{page}", "include_current_mockup": True}),
             ("update_page", {"page_id": "{page}", "name": "Taken"}),
             ("delete_page", {"page_id": "{page}"}),
             ("list_mockups", {"page_id": "{page}"}),
@@ -386,6 +401,8 @@ async def test_another_users_pages_and_mockups_answer_like_missing_ones(database
             ("set_current_mockup", {"page_id": "{page}", "version": 1}),
             ("diff_mockups", {"page_id": "{page}"}),
             ("list_pages", {"project_id": "{project}"}),
+            ("list_pages", {"project_id": "{project}", "cursor": "nonsense"}),
+            ("list_pages", {"project_id": "{project}", "parent_id": str(uuid.uuid4())}),
             ("create_page", {"project_id": "{project}", "name": "Sneaky"}),
         ]
         for tool, template in calls:

@@ -37,7 +37,7 @@ from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
 from ..errors import InvalidInput, NotFound
 from ..untrusted import Untrusted, UntrustedJson
-from .pages import Page, insert_page, page_of_row, require_page
+from .pages import Page, insert_page, page_not_found, page_of_row, require_page
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
 from .projects import require_project
 from .scope import Scope, owned_by
@@ -213,24 +213,54 @@ async def prepare_content(html: str, css: str | None, javascript: str | None) ->
 
 # -- reading -----------------------------------------------------------------------------------
 
-_BASE_COLUMNS = """m.id, m.page_id, m.project_id, m.version, m.change_description, m.changed_by,
-    m.parent_mockup_id, par.version AS parent_version, m.user_feedback, m.ai_notes, m.created_at,
-    octet_length(m.html_content) AS html_bytes, coalesce(octet_length(m.css_content), 0) AS css_bytes,
-    coalesce(octet_length(m.javascript_content), 0) AS javascript_bytes,
-    coalesce(pg.current_mockup_id = m.id, false) AS is_current"""
-_CONTENT_COLUMNS = ", m.html_content, m.css_content, m.javascript_content"
-_ANALYSIS_COLUMNS = ", m.extracted_patterns, m.responsive_rules, m.interactions"
+# A mockup's columns as (expression, name): `m` is the mockup, `par` its parent, `pg` its page.
+_BASE_COLUMNS = (
+    ("m.id", "id"),
+    ("m.page_id", "page_id"),
+    ("m.project_id", "project_id"),
+    ("m.version", "version"),
+    ("m.change_description", "change_description"),
+    ("m.changed_by", "changed_by"),
+    ("m.parent_mockup_id", "parent_mockup_id"),
+    ("par.version", "parent_version"),
+    ("m.user_feedback", "user_feedback"),
+    ("m.ai_notes", "ai_notes"),
+    ("m.created_at", "created_at"),
+    ("octet_length(m.html_content)", "html_bytes"),
+    ("coalesce(octet_length(m.css_content), 0)", "css_bytes"),
+    ("coalesce(octet_length(m.javascript_content), 0)", "javascript_bytes"),
+    ("coalesce(pg.current_mockup_id = m.id, false)", "is_current"),
+)
+_CONTENT_COLUMNS = (
+    ("m.html_content", "html_content"),
+    ("m.css_content", "css_content"),
+    ("m.javascript_content", "javascript_content"),
+)
+_ANALYSIS_COLUMNS = (
+    ("m.extracted_patterns", "extracted_patterns"),
+    ("m.responsive_rules", "responsive_rules"),
+    ("m.interactions", "interactions"),
+)
 _FROM = """FROM mockups m JOIN pages pg ON pg.id = m.page_id JOIN projects pr ON pr.id = m.project_id
     LEFT JOIN mockups par ON par.id = m.parent_mockup_id"""
+# Where a mockup's columns sit beside its page's (`pg.*`) in one row, they carry this prefix.
+_BESIDE_PAGE = "m_"
+
+
+def _columns(content: bool, analysis: bool, prefix: str = "") -> str:
+    chosen = _BASE_COLUMNS + (_CONTENT_COLUMNS if content else ()) + (_ANALYSIS_COLUMNS if analysis else ())
+    return ", ".join(f"{expression} AS {prefix}{name}" for expression, name in chosen)
 
 
 def _select(content: bool, analysis: bool) -> str:
-    return f"SELECT {_BASE_COLUMNS}{_CONTENT_COLUMNS if content else ''}{_ANALYSIS_COLUMNS if analysis else ''} {_FROM}"
+    return f"SELECT {_columns(content, analysis)} {_FROM}"
 
 
-def mockup_of_row(row: Any) -> Mockup:
-    keys = set(row.keys())
-    data: dict[str, Any] = {k: row[k] for k in Mockup.model_fields if k in keys}
+def mockup_of_row(row: Any, prefix: str = "") -> Mockup:
+    """The mockup in a row; `prefix` for one read beside its page (see `_BESIDE_PAGE`)."""
+    names = set(row.keys())  # an asyncpg Record iterates its values, not its column names
+    keys = {k.removeprefix(prefix) for k in names if k.startswith(prefix)}
+    data: dict[str, Any] = {k: row[prefix + k] for k in Mockup.model_fields if k in keys}
     data["user_feedback"] = data["user_feedback"] or {}
     data["ai_notes"] = data["ai_notes"] or {}
     if "extracted_patterns" in keys:
@@ -338,7 +368,32 @@ async def current_mockup(conn: ReadConnection, scope: Scope, page_row: Any, *, c
     )
 
 
+async def read_page_with_mockup(
+    scope: Scope, page_id: UUID, include_current_mockup: bool, *, project_id: UUID | None = None
+) -> PageWithMockup:
+    """The page by id (with `project_id`, only if it is that project's), and its current mockup
+    with content and analysis when asked: one round trip for both, the owner check included."""
+    row = await scope.db.fetchrow(
+        f"""SELECT pg.*, {_columns(True, True, _BESIDE_PAGE)}
+            FROM pages pg JOIN projects pr ON pr.id = pg.project_id
+            LEFT JOIN mockups m ON $4 AND m.id = pg.current_mockup_id AND m.page_id = pg.id
+            LEFT JOIN mockups par ON par.id = m.parent_mockup_id
+            WHERE pg.id = $1 AND {owned_by(2, "pr.user_id")} AND ($3::uuid IS NULL OR pg.project_id = $3)""",
+        page_id,
+        scope.actor.owner_id,
+        project_id,
+        include_current_mockup,
+    )
+    if row is None:
+        raise page_not_found(page_id)
+    detail = page_of_row(row, PageWithMockup)
+    if row[_BESIDE_PAGE + "id"] is not None:
+        detail.current_mockup = mockup_of_row(row, _BESIDE_PAGE)
+    return detail
+
+
 async def get_page_with_mockup(scope: Scope, page: Page, include_current_mockup: bool) -> PageWithMockup:
+    """A page already read, with its current mockup when asked (a page found by path or slug)."""
     detail = PageWithMockup(**page.model_dump())
     if include_current_mockup and page.current_mockup_id is not None:
         row = await scope.db.fetchrow(

@@ -10,7 +10,7 @@ project (the composite key) that is not below the page (the `pages_no_cycle` tri
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, overload
 from uuid import UUID
 
 import asyncpg
@@ -23,8 +23,8 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..untrusted import Untrusted, UntrustedList
 from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
-from .projects import require_project
-from .scope import Actor, Scope
+from .projects import project_not_found, require_project
+from .scope import Actor, Scope, owned_by
 from .text import next_free_slug, slugify
 
 PAGE_TYPES = ("page", "layout", "component", "modal")
@@ -119,7 +119,15 @@ class DeletedPage(BaseModel):
     children_detached: int = Field(description="Child pages that became top-level pages (they are kept).")
 
 
-def page_of_row(row: Any) -> Page:
+P = TypeVar("P", bound=Page)
+
+
+@overload
+def page_of_row(row: Any) -> Page: ...
+@overload
+def page_of_row(row: Any, model: type[P]) -> P: ...
+def page_of_row(row: Any, model: type[Page] = Page) -> Page:
+    """The page in a row (as `model`, a Page with more fields that stay at their defaults)."""
     data = {k: row[k] for k in Page.model_fields}
     for key in ("key_elements", "related_patterns", "usage_contexts"):
         data[key] = data[key] if data[key] is not None else []
@@ -129,7 +137,7 @@ def page_of_row(row: Any) -> Page:
     data["type"] = data["type"] or "page"
     data["status"] = data["status"] or "draft"
     data["primary_device"] = data["primary_device"] or "responsive"
-    return Page(**data)
+    return model(**data)
 
 
 _PAGE_HINT = "Call list_pages with the project id to see its pages."
@@ -149,6 +157,11 @@ async def require_page(
     return await fetch_owned(
         conn, actor, "pages", "page", page_id, field=field, hint=_PAGE_HINT, lock=lock, project_id=project_id
     )
+
+
+def page_not_found(page_id: UUID, field: str = "page_id") -> NotFound:
+    """What a page id that is missing, or in another user's project, answers (as require_page)."""
+    return NotFound("page", page_id, field=field, hint=_PAGE_HINT)
 
 
 async def _free_slug(conn: ReadConnection, project_id: UUID, name: str) -> str:
@@ -231,32 +244,43 @@ async def list_pages(
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> PageList:
-    await require_project(scope.db, scope.actor, project_id)
     if parent_id is not None and not await scope.db.fetchval(
-        "SELECT 1 FROM pages WHERE id = $1 AND project_id = $2", parent_id, project_id
+        f"""SELECT 1 FROM pages p JOIN projects pr ON pr.id = p.project_id
+            WHERE p.id = $1 AND p.project_id = $2 AND {owned_by(3, "pr.user_id")}""",
+        parent_id,
+        project_id,
+        scope.actor.owner_id,
     ):
+        await require_project(scope.db, scope.actor, project_id)  # a foreign project reads as missing
         raise NotFound(
             "page", parent_id, field="parent_id", hint="The parent must be a page of this project. " + _PAGE_HINT
         )
-    after = decode_cursor(cursor, timestamp=False)
     try:
+        after = decode_cursor(cursor, timestamp=False)
         after_order, after_created = (int(after[0][0]), datetime.fromisoformat(after[0][1])) if after else (None, None)
-    except (TypeError, ValueError, IndexError, KeyError):
+    except (InvalidInput, TypeError, ValueError, IndexError, KeyError):
+        await require_project(scope.db, scope.actor, project_id)  # a missing project is named first
         raise InvalidInput(
             "cursor",
             "not a cursor this server issued; pass the next_cursor of the previous page, or omit it to start over.",
         ) from None
+    # One round trip: the project's ownership check and its pages in one statement. No row at
+    # all means the project is not the caller's; one row with no page id, that it has no pages.
     rows = await scope.db.fetch(
-        """SELECT * FROM pages
-           WHERE project_id = $1
-             AND ($2::text IS NULL OR status = $2)
-             AND ($3::text IS NULL OR type = $3)
-             AND ($4::text IS NULL OR primary_device = $4)
-             AND ($5::uuid IS NULL OR parent_id = $5)
-             AND (NOT $6 OR parent_id IS NULL)
-             AND ($7::int IS NULL OR (coalesce(sort_order, 0), created_at, id) > ($7, $8::timestamptz, $9::uuid))
-           ORDER BY coalesce(sort_order, 0), created_at, id
-           LIMIT $10""",
+        f"""SELECT p.* FROM projects pr
+            LEFT JOIN LATERAL (
+                SELECT * FROM pages
+                 WHERE project_id = pr.id
+                   AND ($2::text IS NULL OR status = $2)
+                   AND ($3::text IS NULL OR type = $3)
+                   AND ($4::text IS NULL OR primary_device = $4)
+                   AND ($5::uuid IS NULL OR parent_id = $5)
+                   AND (NOT $6 OR parent_id IS NULL)
+                   AND ($7::int IS NULL OR (coalesce(sort_order, 0), created_at, id) > ($7, $8::timestamptz, $9::uuid))
+                 ORDER BY coalesce(sort_order, 0), created_at, id
+                 LIMIT $10) p ON true
+            WHERE pr.id = $1 AND {owned_by(11, "pr.user_id")}
+            ORDER BY coalesce(p.sort_order, 0), p.created_at, p.id""",
         project_id,
         status,
         type,
@@ -267,7 +291,11 @@ async def list_pages(
         after_created,
         after[1] if after else None,
         limit + 1,
+        scope.actor.owner_id,
     )
+    if not rows:
+        raise project_not_found(project_id)
+    rows = [r for r in rows if r["id"] is not None]
     more = len(rows) > limit
     rows = rows[:limit]
     return PageList(items=[page_of_row(r) for r in rows], next_cursor=_page_cursor(rows[-1]) if more and rows else None)

@@ -106,8 +106,13 @@ async def require_project(
         actor.owner_id,
     )
     if row is None:
-        raise NotFound("project", project_id, field=field, hint="Call list_projects to see your projects.")
+        raise project_not_found(project_id, field)
     return row
+
+
+def project_not_found(project_id: UUID, field: str = "project_id") -> NotFound:
+    """What a project id that is missing, or another user's, answers (the same for both)."""
+    return NotFound("project", project_id, field=field, hint="Call list_projects to see your projects.")
 
 
 async def project_id_for_slug(scope: Scope, slug: str) -> UUID | None:

@@ -174,12 +174,11 @@ async def get_page(
     if page_id is not None:
         if project_id is not None or path is not None or slug is not None:
             raise InvalidInput("page_id", "pass page_id alone, or project_id with path or slug, not both.")
-        page = await pages.get_page(scope, page_id)
-    elif project_id is not None and (path is None) != (slug is None):
+        return await mockups.read_page_with_mockup(scope, page_id, include_current_mockup)
+    if project_id is not None and (path is None) != (slug is None):
         page = await pages.find_page(scope, project_id, path=path, slug=slug)
-    else:
-        raise _lookup_error()
-    return await mockups.get_page_with_mockup(scope, page, include_current_mockup)
+        return await mockups.get_page_with_mockup(scope, page, include_current_mockup)
+    raise _lookup_error()
 
 
 @tool("pages", title="List pages", read_only=True, destructive=False, idempotent=True)
@@ -364,8 +363,14 @@ async def pages_resource(project_id: str) -> str:
 @resource("flexos://projects/{project_id}/pages/{page_id}", toolset="pages", title="Page")
 async def page_resource(project_id: str, page_id: str) -> str:
     """One page with its current mockup (content inside <user-content> blocks) as JSON."""
-    page = await _page_in_project(project_id, page_id)
-    return to_json(await mockups.get_page_with_mockup(current_scope(), page, True))
+    return to_json(
+        await mockups.read_page_with_mockup(
+            current_scope(),
+            uuid_from_uri(page_id, "page"),
+            True,
+            project_id=uuid_from_uri(project_id, "project"),
+        )
+    )
 
 
 @resource("flexos://projects/{project_id}/pages/{page_id}/mockups", toolset="pages", title="Mockup versions of a page")
