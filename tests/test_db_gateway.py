@@ -4,10 +4,15 @@ and the analytics are planned for their own parameters."""
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
+import asyncpg.protocol
+import pytest
+from asyncpg.pool import PoolConnectionHolder
 
 from flexos_mcp.db.gateway import Database
-from flexos_mcp.db.pool import create_pool
+from flexos_mcp.db.pool import ConnectionPool, create_pool
 
 
 async def _logged(pool: asyncpg.Pool) -> list[str]:
@@ -27,6 +32,7 @@ async def test_a_read_and_a_transaction_send_only_their_own_statements(database_
         assert await db.fetchval("SELECT 41 + 1") == 42
         async with db.transaction() as conn:
             await conn.execute("SELECT 1 FROM users LIMIT 0")
+        await asyncio.sleep(0)  # asyncpg calls query loggers soon after, not during, the statement
         assert seen == ["SELECT 41 + 1", "BEGIN;", "SELECT 1 FROM users LIMIT 0", "COMMIT;"]
     finally:
         await pool.close()
@@ -45,6 +51,7 @@ async def test_a_raw_connection_is_reset_fully_when_it_goes_back(database_url):
         assert await db.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242") == 0
         seen = await _logged(pool)
         await db.fetchval("SELECT 1")
+        await asyncio.sleep(0)  # query loggers are called soon after the statement
         assert seen == ["SELECT 1"], "the full reset is for the marked connection only, once"
     finally:
         await pool.close()
@@ -80,3 +87,61 @@ async def test_reads_by_id_may_use_generic_plans_and_analytics_never_do(database
         assert await db.fetchval("SELECT current_setting('plan_cache_mode')") == "auto"
     finally:
         await pool.close()
+
+
+async def test_an_idle_connection_goes_back_at_once_and_a_busy_one_the_careful_way(database_url):
+    """The pool hands an idle connection back without asyncpg's task and timer (db/pool.py), and
+    everything else still takes asyncpg's path: a transaction left open is rolled back, a read
+    cancelled mid-statement does not strand the pool's only connection."""
+    pool = await create_pool(database_url, max_size=1)
+    try:
+        assert isinstance(pool, ConnectionPool)
+        db = Database(pool)
+        conn = await pool.acquire()
+        raw = conn._con
+        assert pool._hand_back_idle(conn), "an idle connection is handed back inline"
+        assert pool.has_idle_connection() and pool.get_idle_size() == 1
+        with pytest.raises(asyncpg.InterfaceError):  # the proxy is detached, as asyncpg does
+            await conn.fetchval("SELECT 1")
+        conn = await pool.acquire()
+        assert conn._con is raw, "the same connection comes back out"
+        await conn.execute("BEGIN")
+        assert not pool._hand_back_idle(conn), "a connection in a transaction takes asyncpg's path"
+        await pool.release(conn)
+        async with pool.acquire() as again:
+            assert not again.is_in_transaction()
+
+        reading = asyncio.create_task(db.fetchval("SELECT pg_sleep(5)"))
+        await asyncio.sleep(0.3)
+        reading.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await reading
+        async with asyncio.timeout(5):  # the only connection is usable again, well before 5 s
+            assert await db.fetchval("SELECT 7") == 7
+    finally:
+        await pool.close()
+
+
+def test_the_private_asyncpg_state_the_pool_reads_is_still_there():
+    """ConnectionPool._hand_back_idle reads asyncpg's private state (checked against 0.32); a
+    release that renames any of it fails here, by name, instead of in production."""
+    holder_attributes = ("_pool", "_con", "_max_queries", "_generation", "_timeout")
+    holder_methods = ("_release", "_setup_inactive_callback")
+    connection_attributes = ("_top_xact", "_protocol", "_listeners", "_log_listeners")
+    connection_methods = ("_on_release", "is_in_transaction", "is_closed")
+    init = PoolConnectionHolder.__init__.__code__
+    missing = [a for a in holder_attributes if a.lstrip("_") not in init.co_varnames and a not in _assigned(init)]
+    missing += [m for m in holder_methods if not callable(getattr(PoolConnectionHolder, m, None))]
+    missing += [m for m in connection_methods if not callable(getattr(asyncpg.Connection, m, None))]
+    missing += [a for a in connection_attributes if a not in _assigned(asyncpg.Connection.__init__.__code__)]
+    for name in ("_is_cancelling", "queries_count"):
+        if not hasattr(asyncpg.protocol.Protocol, name):
+            missing.append(f"Protocol.{name}")
+    if not hasattr(asyncpg.Pool, "_queue") and "_queue" not in _assigned(asyncpg.Pool.__init__.__code__):
+        missing.append("Pool._queue")
+    assert not missing, f"asyncpg no longer has {missing}: revisit ConnectionPool in db/pool.py"
+
+
+def _assigned(code) -> set[str]:
+    """The attribute names a function's code mentions (what `self.x = ...` sets)."""
+    return set(code.co_names)

@@ -32,6 +32,7 @@ from typing import Any
 import asyncpg
 
 from .availability import database_availability, is_unavailable
+from .pool import ConnectionPool
 
 DEFAULT_ACQUIRE_TIMEOUT_S = 5.0
 
@@ -75,9 +76,12 @@ class Database:
     async def _pooled(self) -> AsyncIterator[asyncpg.Connection]:
         """A pooled connection for the duration of the block, which leaves no session state."""
         try:
-            # asyncio.timeout rather than acquire(timeout=): the same bound without a task per call.
-            async with asyncio.timeout(self.acquire_timeout):
-                conn = await self.pool.acquire()
+            if isinstance(self.pool, ConnectionPool) and self.pool.has_idle_connection():
+                conn = await self.pool.acquire()  # no wait to bound: no timer
+            else:
+                # asyncio.timeout rather than acquire(timeout=): the same bound without a task.
+                async with asyncio.timeout(self.acquire_timeout):
+                    conn = await self.pool.acquire()
             try:
                 yield conn
             except TimeoutError:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -84,6 +85,52 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg shi
         self.carries_session_state = True
 
 
+class ConnectionPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg ships no types: Pool is Any
+    """asyncpg's pool with a cheaper hand-back for the common case.
+
+    asyncpg's `release` always runs in a task of its own (`asyncio.shield`) under a timer, so
+    that a cancelled caller cannot strand a connection that still needs its reset statement.
+    A connection that needs nothing (open, idle, no transaction, no session state, not being
+    cancelled, not due to be closed) has nothing to strand: it goes back at once, the way the
+    pool's own holder would put it back, without the task and the timer that cost a tool call
+    about as much as a small read (bench/profiles/README.md). Anything else takes asyncpg's path.
+
+    The hand-back reads asyncpg's private holder and connection state (checked against asyncpg
+    0.32); tests/test_db_gateway.py fails by name if a release changes what it relies on.
+    """
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:
+        if not self._hand_back_idle(connection):
+            await super().release(connection, timeout=timeout)
+
+    def _hand_back_idle(self, proxy: Any) -> bool:
+        holder, con = getattr(proxy, "_holder", None), getattr(proxy, "_con", None)
+        if holder is None or con is None or holder._pool is not self or holder._con is not con:
+            return False
+        if (
+            con.is_closed()
+            or getattr(con, "carries_session_state", True)
+            or con.is_in_transaction()
+            or con._top_xact is not None
+            or con._protocol._is_cancelling()
+            or con._protocol.queries_count >= holder._max_queries
+            or holder._generation != self._generation
+        ):
+            return False
+        con._on_release()  # what Pool.release does first (warns about listeners left behind)
+        holder._timeout = None
+        con._listeners.clear()  # what Connection._reset does on an idle connection
+        con._log_listeners.clear()
+        holder._release()  # back on the pool's queue; the proxy is detached
+        holder._setup_inactive_callback()
+        return True
+
+    def has_idle_connection(self) -> bool:
+        """Whether an acquire would get a connection without waiting for another caller to give
+        one back (opening one, if it must, is bounded by the connect timeout)."""
+        return not self._queue.empty()
+
+
 async def _reset_session(conn: asyncpg.Connection) -> None:
     """asyncpg has already rolled back an open transaction; the rest only where it is needed."""
     if getattr(conn, "carries_session_state", True):
@@ -129,7 +176,7 @@ async def create_pool(
     if read_only:
         settings["default_transaction_read_only"] = "on"
     try:
-        pool = await asyncpg.create_pool(
+        pool = await ConnectionPool(
             url,
             min_size=1,
             max_size=max_size,
@@ -139,6 +186,11 @@ async def create_pool(
             command_timeout=command_timeout_s,
             connection_class=PooledConnection,
             reset=_reset_session,
+            # asyncpg.create_pool's defaults (Pool itself takes no defaults)
+            max_queries=50000,
+            max_inactive_connection_lifetime=300.0,
+            loop=None,
+            record_class=asyncpg.Record,
         )
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
         raise DatabaseUnavailable(connection_failure_message(url, exc)) from exc
