@@ -34,6 +34,7 @@ import os
 import pickle
 import resource
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -47,6 +48,8 @@ T = TypeVar("T")
 ProgressCallback = Callable[[float, float | None, str | None], Awaitable[None]]
 
 _MIB = 1024 * 1024
+# How long a worker whose pipe is closed gets to exit before it is killed.
+STOP_GRACE_S = 5.0
 
 
 class WorkTooBig(FlexError):
@@ -142,10 +145,15 @@ class _Worker:
         self.process.join(timeout=5)
         self.conn.close()
 
-    def stop(self) -> None:
-        """Ask the worker to finish (its loop ends when the pipe closes)."""
+    def stop(self, deadline: float | None = None) -> None:
+        """Ask the worker to finish (its loop ends when the pipe closes); killed if it has not by
+        `deadline` (time.monotonic(); 5 s from now by default)."""
         self.conn.close()
-        self.process.join(timeout=5)
+        self.join_or_kill(deadline)
+
+    def join_or_kill(self, deadline: float | None = None) -> None:
+        deadline = time.monotonic() + STOP_GRACE_S if deadline is None else deadline
+        self.process.join(timeout=max(0.0, deadline - time.monotonic()))
         if self.process.is_alive():
             self.kill()
 
@@ -219,7 +227,9 @@ class ComputePool:
                 resident // _MIB,
                 worker.tasks,
             )
-            worker.stop()
+            # Off the event loop: a worker takes tens of milliseconds to exit, and the other calls
+            # on this server must not wait for it.
+            asyncio.get_running_loop().run_in_executor(None, worker.stop)
         else:
             self._idle.append(worker)
 
@@ -266,8 +276,11 @@ class ComputePool:
     def retire_idle(self) -> None:
         """Stop every idle worker (each exits as soon as its pipe closes)."""
         idle, self._idle = self._idle, []
+        for worker in idle:  # every pipe first, so the workers exit side by side
+            worker.conn.close()
+        deadline = time.monotonic() + STOP_GRACE_S  # one grace for all of them, not one each
         for worker in idle:
-            worker.stop()
+            worker.join_or_kill(deadline)
 
     async def close(self) -> None:
         """Stop every idle worker; busy ones stop when their task ends."""
