@@ -1600,10 +1600,14 @@ def _read_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
         if _inside(form, {"footer", "nav"}) or _is_query_form(form):
             continue
         units.append((form, form.css("input, select, textarea"), True))
+    # an input outside any form with no name, id or label, only a placeholder ("Type a comment"
+    # under a post), is a reply box of the record it sits on, not a field of the page's record
     orphans = [
         c
         for c in body.css("input, select, textarea")
-        if not _inside(c, {"form", "footer", "nav"}) and not _has_attr(c, "form")
+        if not _inside(c, {"form", "footer", "nav"})
+        and not _has_attr(c, "form")
+        and (_attr(c, "name") or _attr(c, "id") or page.labels.label_of(c)[0] not in (_attr(c, "placeholder"), ""))
     ]
     if orphans and (page.info.operation or _entity_from_action_text(_submit_text(body))):
         units.append((body, orphans, False))
@@ -1997,6 +2001,11 @@ def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page, know
         if node.mem_id != item.mem_id and node.mem_id not in page.claimed
         for t in _semantic_tokens(node)
     ]
+    shared_classes = set.intersection(*(set(_classes(item)) for item in items))
+    for cls in sorted(shared_classes):
+        named = entity_name_from_phrase(cls) if cls.isalpha() else ""
+        if named in _BODY_ENTITIES:
+            return named, [cls]  # <div class="post">: posts, whatever their inner classes share
     prefix, known_name, coverage = _best_prefix(tokens, known)
     named = known_name or entity_name_from_phrase(" ".join(prefix))
     # a class prefix shared inside the items names an entity when the page names it too: widgets,
@@ -2133,6 +2142,14 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
                     collector, page, entity, card_values, card_kinds, {name: CONFIDENCE_DISPLAY for name in card_values}
                 )
             continue
+        if entity in _BODY_ENTITIES:
+            for item, fields in zip(items, per_item, strict=True):
+                para = next(
+                    (n for n in item.css("p") if n.mem_id not in page.claimed and len(_text(n).split()) >= 4), None
+                )
+                if para is not None and "body" not in fields.values:  # a post's paragraph is its text
+                    fields.values["body"], fields.kinds["body"] = _text(para), "text"
+                    fields.nodes.append(para)
         values: dict[str, list[str]] = defaultdict(list)
         kinds: dict[str, str | None] = {}
         data_attr: set[str] = set()
@@ -2240,8 +2257,16 @@ def _labelled_values(body: LexborNode, page: _Page) -> list[tuple[str, str]]:
             match = _LABELLED_VALUE.match(text)
             if match and ":" in text:
                 label, value = match.group(1), match.group(2).strip()
+        limit = 4
+        if not label and node.tag in ("b", "strong") and ":" not in text:
+            # "<strong>Education</strong><p>B.S. in Computer Science</p>": a labelled paragraph
+            after = node.next
+            while after is not None and not after.is_element_node and not (after.text() or "").strip():
+                after = after.next
+            if after is not None and after.is_element_node and after.tag == "p":
+                label, value, limit = text, _text(after), 20
         words = [w for w in words_of(label) if w.isalpha()]
-        if words and len(words) <= 3 and value and len(value.split()) <= 4:
+        if words and len(words) <= 3 and value and len(value.split()) <= limit:
             pairs.append((snake_case(" ".join(words)), value))
     return pairs
 
