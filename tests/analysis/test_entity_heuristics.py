@@ -292,7 +292,8 @@ def test_an_id_column_never_replaces_the_primary_key():
         "inferred_from": [],
         "confidence": 1.0,
     }
-    assert {n: f["type"] for n, f in task["fields"].items()} == {"id": "uuid", "task": "string", "created": "date"}
+    # the Task column of a tasks table holds each task's name
+    assert {n: f["type"] for n, f in task["fields"].items()} == {"id": "uuid", "name": "string", "created": "date"}
 
 
 def test_projects_table_columns_drop_the_entity_name_and_read_progress_and_dates():

@@ -229,6 +229,49 @@ _PATH_NON_ENTITIES = {
     "welcome",
     "onboarding",
 }
+# Words that name a kind of screen or widget, not the records on it: a /tables or /ui-buttons page
+# shows demo tables and buttons, and "Authors table" lists authors.
+_UI_KIND_WORDS = {
+    "table",
+    "tables",
+    "datatable",
+    "datatables",
+    "form",
+    "forms",
+    "ui",
+    "chart",
+    "charts",
+    "widget",
+    "widgets",
+    "component",
+    "components",
+    "element",
+    "elements",
+    "typography",
+    "button",
+    "buttons",
+    "icon",
+    "icons",
+    "modal",
+    "modals",
+    "alert",
+    "alerts",
+    "badge",
+    "badges",
+    "layout",
+    "layouts",
+    "example",
+    "examples",
+    "demo",
+    "demos",
+    "sample",
+    "samples",
+    "basic",
+    "advanced",
+    "editable",
+    "blank",
+    "empty",
+}
 _ID_SEGMENT = re.compile(r"^(?:\d+|:[\w-]+|\[[^\]]+\]|\{[^}]+\}|[0-9a-f-]{32,36})$")
 # Field names that refer to a person: a reference to User when User is part of the model.
 _PERSON_ROLES = {
@@ -669,6 +712,55 @@ _UI_PART_WORDS = {
     "details",
     "media",
     "body_wrapper",
+    "col",
+    "column",
+}
+EMPLOYEE_ENTITY = "Employee"
+# Last words of entity names that are people (their table rows show a photo beside the name).
+_PERSON_ENTITY_WORDS = {
+    "user",
+    "author",
+    "member",
+    "employee",
+    "customer",
+    "contact",
+    "person",
+    "staff",
+    "student",
+    "teacher",
+    "client",
+    "patient",
+    "candidate",
+    "agent",
+}
+# Columns that say the rows are people employed somewhere.
+_EMPLOYMENT_COLUMNS = {"position", "office", "salary", "department", "start_date", "hire_date", "hired", "job_title"}
+# Columns that count what a line of an invoice or order is for.
+_QUANTITY_COLUMNS = {"qty", "quantity", "qnt", "units"}
+# Column words that name a property of each row, never the rows themselves.
+_GENERIC_COLUMN_WORDS = {
+    "name",
+    "title",
+    "date",
+    "email",
+    "phone",
+    "address",
+    "location",
+    "city",
+    "country",
+    "value",
+    "unit",
+    "qnt",
+    "username",
+    "function",
+    "completion",
+    "progress",
+    "client",
+    "user",
+    "users",
+    "customer",
+    "owner",
+    "author",
 }
 # Columns that are controls or row numbers; the record's own id is always the primary key.
 _IGNORED_COLUMN_NAMES = {
@@ -840,8 +932,11 @@ def _nearest_heading(node: LexborNode, levels: int = 4, siblings: int = 12) -> s
             if sib.is_element_node:
                 if sib.tag in _HEADING_TAGS:
                     return _text(sib)
-                inner = sib.css(_HEADING_SELECTOR) or [
-                    n for n in sib.css("[role=heading],[class*=title]") if _is_title(n)
+                if node.tag == "table" and (sib.tag == "table" or sib.css_first("table") is not None):
+                    return ""  # a heading above an earlier table names that table's rows
+                # a heading inside a previous table's cell names a row (a person), not what follows
+                inner = [n for n in sib.css(_HEADING_SELECTOR) if not _inside(n, {"td", "th"})] or [
+                    n for n in sib.css("[role=heading],[class*=title]") if _is_title(n) and not _inside(n, {"td", "th"})
                 ]
                 if inner:
                     return _text(inner[-1])
@@ -952,7 +1047,12 @@ def _known_entity_in_text(text: str, known: set[str]) -> str:
 
 def _entity_from_heading(text: str, known: set[str]) -> str:
     """A heading names an entity when it mentions a known one, or ends in a plural noun; a known
-    entity followed by a plural noun names a compound ("Order notes" -> OrderNote)."""
+    entity followed by a plural noun names a compound ("Order notes" -> OrderNote). Trailing words
+    that name the widget go first ("Authors table" -> Author)."""
+    heading_words = words_of(text)
+    while heading_words and heading_words[-1] in _UI_KIND_WORDS | {"list", "lists"}:
+        heading_words.pop()
+    text = " ".join(heading_words)
     found = _known_entity_in_text(text, known)
     words = [w for w in words_of(text) if w.isalpha()]
     if found:
@@ -1007,9 +1107,9 @@ def _path_info(path: str) -> _PathInfo:
                 operation = op
             after_marker = True
             continue
-        if segment in _PATH_NON_ENTITIES:
-            return _PathInfo()
         words = words_of(segment)
+        if segment in _PATH_NON_ENTITIES or _UI_KIND_WORDS.intersection(words):
+            return _PathInfo()
         if len(words) == 1 and words[0] in _MAIL_PATH_WORDS:
             return _PathInfo(MESSAGE_ENTITY, operation or _MAIL_PATH_WORDS[words[0]], detail)
         if len(words) > 1 and (words[-1] in _PATH_CRUD_SEGMENTS or words[-1] in _PATH_LIST_SUFFIXES):
@@ -1500,10 +1600,14 @@ def _read_forms(page: _Page, collector: _Collector, known: set[str]) -> None:
         if _inside(form, {"footer", "nav"}) or _is_query_form(form):
             continue
         units.append((form, form.css("input, select, textarea"), True))
+    # an input outside any form with no name, id or label, only a placeholder ("Type a comment"
+    # under a post), is a reply box of the record it sits on, not a field of the page's record
     orphans = [
         c
         for c in body.css("input, select, textarea")
-        if not _inside(c, {"form", "footer", "nav"}) and not _has_attr(c, "form")
+        if not _inside(c, {"form", "footer", "nav"})
+        and not _has_attr(c, "form")
+        and (_attr(c, "name") or _attr(c, "id") or page.labels.label_of(c)[0] not in (_attr(c, "placeholder"), ""))
     ]
     if orphans and (page.info.operation or _entity_from_action_text(_submit_text(body))):
         units.append((body, orphans, False))
@@ -1667,20 +1771,76 @@ def _event_lines(cell: LexborNode) -> list[tuple[str, str]]:
     return found
 
 
-def _table_entity(page: _Page, table: LexborNode, known: set[str], record: bool) -> str:
-    """The entity a table shows: its own hints, then (for a record's key-value table on a detail
-    page) the page's entity, then the heading above it, then the page's entity."""
+def _column_entity(columns: list[str]) -> tuple[str, int]:
+    """(entity, index of the column holding each row's name) when a table's columns say what its
+    rows are: a first column named by a noun that is no field name ("Author | Function | Status",
+    "Project | Client") is the record itself; name, position, office and salary columns are
+    employees. ("", -1) otherwise."""
+    data_columns = [(i, c) for i, c in enumerate(columns) if c not in _IGNORED_COLUMN_NAMES]
+    if len(data_columns) < 2:
+        return "", -1
+    index, first = data_columns[0]
+    if first.isalpha() and singularize(first) == first and not _is_field_word(first):
+        return (USER_ENTITY if _user_alias([first]) else entity_name_from_phrase(first)), index
+    names = {c for _, c in data_columns}
+    if "name" in names and len(_EMPLOYMENT_COLUMNS & names) >= 2:
+        return EMPLOYEE_ENTITY, -1
+    return "", -1
+
+
+def _is_field_word(word: str) -> bool:
+    """A column word that names a property of a record rather than the record (date, total, office)."""
+    return bool(
+        word in _GENERIC_COLUMN_WORDS
+        or word in _UI_PART_WORDS
+        or word in _UI_KIND_WORDS
+        or word in _NUMBER_FIELD_NAMES
+        or word in _INTEGER_FIELD_NAMES
+        or word in _EVENT_FIELD_WORDS
+        or word in _IDENTIFIER_WORDS
+        or word in _PICTURE_WORDS
+        or word in _ENUM_FIELD_NAMES
+        or word in _TEXT_FIELD_NAMES
+        or word in _EMPLOYMENT_COLUMNS
+        or _name_based_type(word)
+    )
+
+
+def _line_items(columns: list[str]) -> bool:
+    """Columns of the lines of an invoice or order: a quantity, or a product with an amount."""
+    names = set(columns)
+    return bool(names & _QUANTITY_COLUMNS) or bool(
+        names & {"product", "item", "service", "description"} and names & _NUMBER_FIELD_NAMES
+    )
+
+
+def _table_entity(page: _Page, table: LexborNode, known: set[str], record: bool, columns: list[str]) -> tuple[str, int]:
+    """(entity, index of the column naming each row or -1) for a table: its own hints, then (for
+    a record's key-value table on a detail page) the page's entity, then the heading above it;
+    on a record's page a table of lines (qty, product, amount) is that record's lines
+    (InvoiceLine), and a table whose columns name another record lists those; then the page's
+    entity, then what the columns say the rows are. The path's UI kind (/tables) never names it."""
     caption = table.css_first("caption")
     role_tokens = [t for t in _semantic_tokens(table) if _token_segments(t)[-1] in _ROLE_SUFFIXES]
     named = _entity_from_identifier("-".join(_token_segments(role_tokens[0])[:-1])) if role_tokens else ""
-    return (
+    found = (
         _explicit_entity(table)
         or (_entity_from_heading(_text(caption), known) if caption is not None else "")
         or (named if named and (named in known or page.mentions(named)) else "")
         or (page.info.entity if record and page.info.detail else "")
         or _entity_from_heading(_nearest_heading(table), known)
-        or page.info.entity
     )
+    if found or record:
+        return found or page.info.entity, -1
+    by_columns, name_index = _column_entity(columns)
+    if page.info.detail and page.info.entity:
+        if _line_items(columns):
+            return f"{page.info.entity}Line", -1
+        if by_columns and by_columns != page.info.entity:
+            return by_columns, name_index
+    if page.info.entity:
+        return page.info.entity, -1
+    return by_columns, name_index
 
 
 def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
@@ -1688,14 +1848,16 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
         if _inside(table, {"form"}):
             continue
         rows = table.css("tr")
-        header_cells = table.css("thead th") or (rows[0].css("th") if rows else [])
+        # a first row of <th> only is a header; a <th> that starts each row labels that row (Subtotal:)
+        header_cells = table.css("thead th") or (rows[0].css("th") if rows and rows[0].css_first("td") is None else [])
         # a key-value table describes one record: only a record's page says which
         record_page = page.info.detail or page.info.operation == "update"
         pairs = None if header_cells or not record_page else _key_value_rows(rows)
         named = None if header_cells or pairs is not None else _class_named_columns(rows)
         if not header_cells and pairs is None and named is None:
             continue
-        entity = _table_entity(page, table, known, pairs is not None)
+        headers = named or [snake_case(_text(th)) for th in header_cells]
+        entity, name_index = _table_entity(page, table, known, pairs is not None, headers)
         if not entity:
             continue
         values: dict[str, list[str]] = {}
@@ -1706,7 +1868,9 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
                 values.setdefault(_without_entity_prefix(name, entity), []).append(value)
                 element_types[_without_entity_prefix(name, entity)] = kind
         else:
-            columns = named or [_without_entity_prefix(snake_case(_text(th)), entity) for th in header_cells]
+            columns = [_without_entity_prefix(c, entity) for c in headers]
+            if name_index >= 0:
+                columns[name_index] = "name"  # the Author column of an authors table: each author's name
             values = {c: [] for c in columns if c not in _IGNORED_COLUMN_NAMES}
             for row in rows:
                 cells = [c for c in row.iter() if c.is_element_node and c.tag in ("td", "th")]
@@ -1731,6 +1895,16 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
                             if _EMAIL_VALUE.match(_text(line)):  # "Ada Lovelace / ada@example.com"
                                 values.setdefault("email", []).append(_text(line))
                                 break
+                    photos = cell.css("img") if kind is None and "avatar" not in columns else []
+                    if len(photos) == 1 and snake_case(entity).split("_")[-1] in _PERSON_ENTITY_WORDS:
+                        values.setdefault("avatar", []).append(_attr(photos[0], "src"))
+                        element_types["avatar"] = "image"  # a photo beside the person's name
+        own = snake_case(entity)
+        shown = [v for v in values.get(own, []) if v]
+        if shown and "name" not in values and not any(c.isdigit() for v in shown for c in v):
+            # an Author column in an authors table holds each author's name (an Order column, numbers)
+            values["name"] = values.pop(own)
+            element_types["name"] = element_types.pop(own, None)
         if not values:
             continue
         page.scope_entity[table.mem_id] = entity
@@ -1827,6 +2001,11 @@ def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page, know
         if node.mem_id != item.mem_id and node.mem_id not in page.claimed
         for t in _semantic_tokens(node)
     ]
+    shared_classes = set.intersection(*(set(_classes(item)) for item in items))
+    for cls in sorted(shared_classes):
+        named = entity_name_from_phrase(cls) if cls.isalpha() else ""
+        if named in _BODY_ENTITIES:
+            return named, [cls]  # <div class="post">: posts, whatever their inner classes share
     prefix, known_name, coverage = _best_prefix(tokens, known)
     named = known_name or entity_name_from_phrase(" ".join(prefix))
     # a class prefix shared inside the items names an entity when the page names it too: widgets,
@@ -1963,6 +2142,14 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
                     collector, page, entity, card_values, card_kinds, {name: CONFIDENCE_DISPLAY for name in card_values}
                 )
             continue
+        if entity in _BODY_ENTITIES:
+            for item, fields in zip(items, per_item, strict=True):
+                para = next(
+                    (n for n in item.css("p") if n.mem_id not in page.claimed and len(_text(n).split()) >= 4), None
+                )
+                if para is not None and "body" not in fields.values:  # a post's paragraph is its text
+                    fields.values["body"], fields.kinds["body"] = _text(para), "text"
+                    fields.nodes.append(para)
         values: dict[str, list[str]] = defaultdict(list)
         kinds: dict[str, str | None] = {}
         data_attr: set[str] = set()
@@ -2018,6 +2205,9 @@ def _read_detail(page: _Page, collector: _Collector, known: set[str]) -> None:
         for badge in title.css("span, small"):
             if {"status", "badge", "state"}.intersection(w for c in _classes(badge) for w in words_of(c)):
                 found[page.info.entity].setdefault("status", (_text(badge), None, CONFIDENCE_DISPLAY))
+    if page.info.detail and page.info.entity:
+        for name, value in _labelled_values(body, page):
+            found[page.info.entity].setdefault(name, (value, None, CONFIDENCE_DISPLAY))
     for dl in body.css("dl"):
         if dl.mem_id in page.claimed or _inside(dl, {"form", "nav", "footer"}):
             continue
@@ -2041,6 +2231,44 @@ def _read_detail(page: _Page, collector: _Collector, known: set[str]) -> None:
             {n: v[1] for n, v in fields.items()},
             {n: v[2] for n, v in fields.items()},
         )
+
+
+def _labelled_values(body: LexborNode, page: _Page) -> list[tuple[str, str]]:
+    """(field, value) pairs a record's page shows as short labelled lines outside tables and forms:
+    "<b>Payment Due:</b> 2/22/2014", "<small>Date: 2/10/2014</small>", and its number
+    ("<b>Invoice #007612</b>" -> number)."""
+    entity_words = words_of(page.info.entity)
+    own_number = re.compile(rf"^(?:{' '.join(entity_words)}\s*)?#\s*([A-Za-z0-9][A-Za-z0-9-]*)$", re.IGNORECASE)
+    pairs = []
+    for node in body.css("b, strong, small, span"):
+        if node.mem_id in page.claimed or _inside(node, {"form", "nav", "footer", "header", "table", "button", "a"}):
+            continue
+        if any(child.is_element_node and child.tag not in ("br", "i") for child in node.iter()):
+            continue
+        text = _text(node)
+        number = own_number.match(text)
+        if number:
+            pairs.append(("number", number.group(1)))
+            continue
+        label, value = "", ""
+        if text.endswith(":") and node.next is not None and node.next.is_text_node:
+            label, value = text[:-1], " ".join((node.next.text() or "").split())
+        else:
+            match = _LABELLED_VALUE.match(text)
+            if match and ":" in text:
+                label, value = match.group(1), match.group(2).strip()
+        limit = 4
+        if not label and node.tag in ("b", "strong") and ":" not in text:
+            # "<strong>Education</strong><p>B.S. in Computer Science</p>": a labelled paragraph
+            after = node.next
+            while after is not None and not after.is_element_node and not (after.text() or "").strip():
+                after = after.next
+            if after is not None and after.is_element_node and after.tag == "p":
+                label, value, limit = text, _text(after), 20
+        words = [w for w in words_of(label) if w.isalpha()]
+        if words and len(words) <= 3 and value and len(value.split()) <= limit:
+            pairs.append((snake_case(" ".join(words)), value))
+    return pairs
 
 
 def _read_deletes(page: _Page, collector: _Collector) -> None:
@@ -2225,7 +2453,39 @@ def _parse_page(page: dict[str, Any]) -> _Page:
     for node in tree.css("script, style, noscript, template"):
         node.decompose()
     path = str(page.get("path") or "")
-    return _Page(str(page.get("slug") or ""), path, str(page.get("name") or ""), tree, _path_info(path), _Labels(tree))
+    info = _path_info(path)
+    if not info.entity:
+        info = _document_info(path, tree) or info
+    return _Page(str(page.get("slug") or ""), path, str(page.get("name") or ""), tree, info, _Labels(tree))
+
+
+_RECORD_NUMBER = re.compile(r"#\s*[A-Za-z0-9-]*\d")
+
+
+def _document_info(path: str, tree: LexborHTMLParser) -> _PathInfo | None:
+    """A page whose path is one singular noun (/invoice, /receipt) shows one record of it when a
+    heading of the page names it and the page shows its number ("Invoice #007612", a card titled
+    "#INV0015"): a detail page of that entity."""
+    segments = [s.lower() for s in (path or "").split("/") if s]
+    words = words_of(segments[-1]) if segments else []
+    if len(words) != 1 or not words[0].isalpha() or singularize(words[0]) != words[0]:
+        return None
+    word = words[0]
+    if word in _PATH_NON_ENTITIES or word in _UI_KIND_WORDS or word in _USER_PATH_ROOTS or word in _MAIL_PATH_WORDS:
+        return None
+    body = tree.body
+    if body is None:
+        return None
+    titles = [
+        _text(n) for n in tree.css(_HEADING_SELECTOR + ",title,[class*=title]") if _is_title(n) or n.tag == "title"
+    ]
+    if not any(word in words_of(t) for t in titles):
+        return None
+    numbered = re.compile(rf"\b{word}\s*(?:no\.?|number)?\s*#\s*[A-Za-z0-9-]*\d", re.IGNORECASE)
+    text = _text(body)
+    if numbered.search(text) or any(_RECORD_NUMBER.fullmatch(t) for t in titles):
+        return _PathInfo(entity_name_from_phrase(word), None, detail=True)
+    return None
 
 
 # --- one page at a time ----------------------------------------------------------------------------
