@@ -17,7 +17,9 @@ import io
 import os
 import pstats
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from mcp import Client
 from pyinstrument import Profiler
@@ -34,6 +36,34 @@ from flexos_mcp.server.app import build_server
 HERE = Path(__file__).resolve().parent
 
 
+async def profile_calls(name: str, label: str, calls: int, call: Callable[[], Awaitable[Any]]) -> None:
+    """Profile `calls` calls of `call` (already warmed up) into bench/profiles/<name>-<label>.txt
+    (pyinstrument, wall time) and <name>-<label>-cpu.txt (cProfile, half as many calls)."""
+    profiler = Profiler(interval=0.0002, async_mode="enabled")
+    with profiler:
+        for _ in range(calls):
+            await call()
+    cpu = cProfile.Profile()
+    cpu.enable()
+    for _ in range(calls // 2):
+        await call()
+    cpu.disable()
+    out = HERE / "profiles"
+    out.mkdir(exist_ok=True)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    header = f"# {calls} in-memory {name} calls; load average {load} (2 cores)\n"
+    (out / f"{name}-{label}.txt").write_text(header + profiler.output_text(unicode=True, show_all=False))
+    if os.environ.get("FLEXOS_PROFILE_HTML"):
+        (out / f"{name}-{label}.html").write_text(profiler.output_html())
+    flat = io.StringIO()
+    pstats.Stats(cpu, stream=flat).sort_stats("tottime").print_stats(40)
+    text = flat.getvalue().replace(str(HERE.parent) + "/", "").replace(sys.prefix + "/", "")
+    (out / f"{name}-{label}-cpu.txt").write_text(
+        f"# cProfile, {calls // 2} in-memory {name} calls; load average {load}\n" + text
+    )
+    print(f"wrote {out}/{name}-{label}.txt and -cpu.txt ({calls} calls)")
+
+
 async def main(label: str, calls: int) -> None:
     async with scratch_database("flexos_bench_profile") as url:
         pool = await create_pool(url)
@@ -44,29 +74,7 @@ async def main(label: str, calls: int) -> None:
         async with Client(build_server(Config(database_url=url, user_email="bench@example.test"))) as client:
             for _ in range(200):  # warm up: prepared statements, caches
                 await client.call_tool("get_project", args)
-            profiler = Profiler(interval=0.0002, async_mode="enabled")
-            with profiler:
-                for _ in range(calls):
-                    await client.call_tool("get_project", args)
-            cpu = cProfile.Profile()
-            cpu.enable()
-            for _ in range(calls // 2):
-                await client.call_tool("get_project", args)
-            cpu.disable()
-    out = HERE / "profiles"
-    out.mkdir(exist_ok=True)
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    header = f"# {calls} in-memory get_project calls; load average {load} (2 cores)\n"
-    (out / f"get_project-{label}.txt").write_text(header + profiler.output_text(unicode=True, show_all=False))
-    if os.environ.get("FLEXOS_PROFILE_HTML"):
-        (out / f"get_project-{label}.html").write_text(profiler.output_html())
-    flat = io.StringIO()
-    pstats.Stats(cpu, stream=flat).sort_stats("tottime").print_stats(40)
-    text = flat.getvalue().replace(str(HERE.parent) + "/", "").replace(sys.prefix + "/", "")
-    (out / f"get_project-{label}-cpu.txt").write_text(
-        f"# cProfile, {calls // 2} in-memory get_project calls; load average {load}\n" + text
-    )
-    print(f"wrote {out}/get_project-{label}.txt and -cpu.txt ({calls} calls)")
+            await profile_calls("get_project", label, calls, lambda: client.call_tool("get_project", args))
 
 
 if __name__ == "__main__":

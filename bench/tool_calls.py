@@ -23,7 +23,8 @@ alone, the floor (echo, then the statements), ratio = ours / floor, the target.
 4. Start: process start to the first tools/list answer, `flexos-mcp serve` on a warm embedded
    PostgreSQL against the bare SDK echo server (<= 1.5x).
 
-Run: python bench/tool_calls.py  (about five minutes; FLEXOS_BENCH_DATABASE_URL=postgresql://...
+Run: python bench/tool_calls.py [--only reads|writes|http|start]  (about five minutes for the whole
+run, which is the default; --only runs one section: `writes` is sections 2, about a minute; FLEXOS_BENCH_DATABASE_URL=postgresql://...
 to run sections 1-3 on a server, otherwise an embedded PostgreSQL in a temporary directory; section 4
 always starts an embedded one of its own)
 """
@@ -532,8 +533,17 @@ async def start_times(rounds: int = 5) -> float:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-async def main() -> None:
+SECTIONS = ("reads", "writes", "http", "start")
+
+
+async def main(only: str | None = None) -> None:
+    def runs(section: str) -> bool:
+        return only is None or only == section
+
     print(f"machine: {os.cpu_count()} cores; load average at start {load_average()}")
+    if only == "start":  # the start section needs no fixture
+        await start_times()
+        return
     async with scratch_database("flexos_bench_tool_calls") as url:
         fx = Fixture(url)
         await fx.build()
@@ -548,35 +558,46 @@ async def main() -> None:
                     )
                 )
                 echo = await stack.enter_async_context(Client(build_echo_server(fx.echo_results)))
-                await reads(fx, "in-memory", ours, echo, conn, calls=100, target=1.5)
-                await writes(fx, ours, echo, conn)
-            async with AsyncExitStack() as stack:
-                ours = await stack.enter_async_context(
-                    Client(
-                        StdioServerParameters(
-                            command=sys.executable,
-                            args=["-m", "flexos_mcp", "serve"],
-                            env=stdio_env(DATABASE_URL=url, FLEXOS_USER_EMAIL=EMAIL),
-                        )
-                    )
-                )
-                echo = await stack.enter_async_context(
-                    Client(
-                        StdioServerParameters(
-                            command=sys.executable,
-                            args=[str(HERE / "echo_server.py"), str(results_file)],
-                            env=stdio_env(),
-                        )
-                    )
-                )
-                await reads(fx, "stdio", ours, echo, conn, calls=50, target=1.25)
-            await http(fx, results_file)
+                if runs("reads"):
+                    await reads(fx, "in-memory", ours, echo, conn, calls=100, target=1.5)
+                if runs("writes"):
+                    await writes(fx, ours, echo, conn)
+            if runs("reads"):
+                await stdio_reads(fx, url, results_file, conn)
+            if runs("http"):
+                await http(fx, results_file)
         finally:
             await conn.close()
             results_file.unlink(missing_ok=True)
-    await start_times()
+    if runs("start"):
+        await start_times()
     print(f"load average at end {load_average()}")
 
 
+async def stdio_reads(fx: Fixture, url: str, results_file: Path, conn: asyncpg.Connection) -> None:
+    async with AsyncExitStack() as stack:
+        ours = await stack.enter_async_context(
+            Client(
+                StdioServerParameters(
+                    command=sys.executable,
+                    args=["-m", "flexos_mcp", "serve"],
+                    env=stdio_env(DATABASE_URL=url, FLEXOS_USER_EMAIL=EMAIL),
+                )
+            )
+        )
+        echo = await stack.enter_async_context(
+            Client(
+                StdioServerParameters(
+                    command=sys.executable, args=[str(HERE / "echo_server.py"), str(results_file)], env=stdio_env()
+                )
+            )
+        )
+        await reads(fx, "stdio", ours, echo, conn, calls=50, target=1.25)
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=SECTIONS, help="run one section (default: the whole run)")
+    asyncio.run(main(parser.parse_args().only))

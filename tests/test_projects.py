@@ -48,6 +48,19 @@ async def test_slugs_are_derived_and_unique_per_user(database_url):
             assert (await call(other, "create_project", name="Cafe Menu", type="pwa"))["slug"] == "cafe-menu"
 
 
+async def test_update_project_refuses_a_slug_the_owner_already_uses_and_changes_nothing(database_url, db):
+    """The unique key refuses it inside the one UPDATE; the answer is the one the check before it gave."""
+    async with connect(database_url) as client:
+        first = await call(client, "create_project", name="Recipes", type="pwa")
+        second = await call(client, "create_project", name="Menus", type="pwa")
+        message = await error_of(client, "update_project", project_id=second["id"], slug="recipes", name="Renamed")
+        assert message == "Invalid slug: you already have a project with slug 'recipes'; choose another."
+        stored = await db.fetchrow("SELECT name, slug FROM projects WHERE id = $1", uuid.UUID(second["id"]))
+        assert (stored["name"], stored["slug"]) == ("Menus", "menus")
+        same = await call(client, "update_project", project_id=first["id"], slug="recipes", name="Recipes 2")
+        assert (same["slug"], same["name"]) == ("recipes", "Recipes 2")
+
+
 async def test_list_pages_through_every_project_once(database_url):
     async with connect(database_url) as client:
         made = {(await call(client, "create_project", name=f"P{i}", type="api"))["id"] for i in range(7)}

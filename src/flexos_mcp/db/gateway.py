@@ -1,10 +1,11 @@
 """The one way tools reach PostgreSQL.
 
 A read that is one statement runs straight on a pooled connection (an explicit transaction would
-cost two extra round trips). A writing call runs in `transaction()`: all of it or none of it.
-The read methods refuse a statement that writes (`WriteOutsideTransaction`), so a write can only
-go through the connection `transaction()` yields: the one path where the wizard's recording
-store sees every change, and a failed call changes nothing.
+cost two extra round trips). A writing call runs in `transaction()`: all of it or none of it; a
+writing call that is one statement runs through `write()`, which PostgreSQL makes atomic by
+itself (an implicit transaction: no BEGIN and COMMIT round trips). The read methods refuse a
+statement that writes (`WriteOutsideTransaction`), so a write can only go through those two: the
+paths where the wizard's recording store sees every change, and a failed call changes nothing.
 
 Getting a connection waits at most `acquire_timeout` seconds (a hung or overloaded database fails
 the call instead of queueing it forever), and every connection-level failure or success is
@@ -133,6 +134,15 @@ class Database:
         refuse_writes(sql)
         async with self._pooled() as conn:
             return await (await conn.prepare(sql)).fetchrow(*args)
+
+    async def write(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """One writing statement on its own (its RETURNING rows). PostgreSQL runs a statement sent
+        outside a transaction block as a transaction of its own, deferred constraints checked at
+        its end: all of it or none of it, without the two round trips of BEGIN and COMMIT. A
+        writing call that needs more than one statement takes `transaction()`."""
+        async with self._pooled() as conn:
+            rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
+            return rows
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
+import asyncpg
 from pydantic import BaseModel, Field
 
 from ..analysis.extraction import extract_mockup
@@ -35,12 +37,23 @@ from ..compute import WorkTooBig, run_cpu_if
 from ..db.connection import ReadConnection, WriteConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..untrusted import Untrusted, UntrustedJson
-from .pages import Page, insert_page, page_not_found, page_of_row, require_page
+from .pages import (
+    PAGE_COLUMNS,
+    Page,
+    free_slug,
+    page_not_found,
+    page_of_row,
+    parent_not_found,
+    path_taken,
+    require_page,
+    slug_taken,
+)
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, encode_cursor
-from .projects import require_project
+from .projects import project_not_found
 from .scope import Scope, owned_by
+from .text import slugify
 
 log = logging.getLogger(__name__)
 
@@ -718,6 +731,70 @@ async def diff_mockups(
     return _diff(old, new)
 
 
+# create_page in one statement (and so one implicit transaction): the project's ownership, the
+# page's rules the answer explains (slug and path free, the parent a page of the project) and the
+# writes - the page, its mockup version 1, the page's current mockup - together. The page row is
+# inserted already pointing at its first mockup (the foreign key is deferred to the end of the
+# statement), so no UPDATE of a row inserted in the same statement is needed; the database's
+# numbering trigger gives the mockup its version. When a rule does not hold nothing is inserted,
+# and the `checks` columns say which one failed. The project is key-share-locked: a concurrent
+# delete waits, or this statement sees the project gone.
+_NEW_PAGE_CHECKS = f"""project AS (
+  SELECT id FROM projects WHERE id = $1 AND {owned_by(2)} FOR KEY SHARE
+), checks AS (
+  SELECT EXISTS (SELECT 1 FROM project) AS owned,
+         EXISTS (SELECT 1 FROM pages WHERE project_id = $1 AND slug = $3) AS slug_taken,
+         (SELECT name FROM pages WHERE project_id = $1 AND path = $4 LIMIT 1) AS path_taken_by,
+         ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM pages WHERE id = $5 AND project_id = $1)) AS parent_ok
+)"""
+# $1 project, $2 owner, $3 slug, $4 path, $5 parent, then the page's other columns, then the mockup's.
+_PAGE_FIXED = ("slug", "path", "parent_id")
+_MOCKUP_COLUMNS = (
+    "id",
+    "html_content",
+    "css_content",
+    "javascript_content",
+    "responsive_rules",
+    "extracted_patterns",
+    "interactions",
+    "change_description",
+    "changed_by",
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _new_page_sql(columns: tuple[str, ...], with_mockup: bool, return_content: bool) -> str:
+    """The statement for a page with these other `columns` (those after $5)."""
+    page_columns = ", ".join(("project_id", *_PAGE_FIXED, *columns))
+    page_values = ", ".join(("project.id", "$3", "$4", "$5", *(f"${6 + i}" for i in range(len(columns)))))
+    sql = f"""WITH {_NEW_PAGE_CHECKS}, page AS (
+  INSERT INTO pages ({page_columns})
+  SELECT {page_values} FROM project, checks
+   WHERE NOT checks.slug_taken AND checks.path_taken_by IS NULL AND checks.parent_ok
+  RETURNING {PAGE_COLUMNS}
+)"""
+    if not with_mockup:
+        return sql + " SELECT checks.*, pg.* FROM checks LEFT JOIN page pg ON TRUE"
+    first = 6 + len(columns)
+    mockup_values = ", ".join(f"${first + i}" for i in range(len(_MOCKUP_COLUMNS)))
+    return (
+        sql
+        + f""", mockup AS (
+  INSERT INTO mockups (page_id, project_id, {", ".join(_MOCKUP_COLUMNS)}, user_feedback, ai_notes)
+  SELECT page.id, page.project_id, {mockup_values}, '{{}}', '{{}}' FROM page
+  RETURNING *
+) SELECT checks.*, pg.*, {_columns(return_content, return_content, _BESIDE_PAGE)}
+    FROM checks LEFT JOIN page pg ON TRUE LEFT JOIN mockup m ON TRUE
+    LEFT JOIN mockups par ON par.id = m.parent_mockup_id"""
+    )
+
+
+# A concurrent call may take the slug or path between this call's check and its insert; the
+# unique key refuses it, and the call runs again (its check then sees the other page).
+_RACE_RETRIES = 3
+_RACED = ("pages_project_slug_key", "pages_project_id_path_key")
+
+
 async def create_page(
     scope: Scope,
     project_id: UUID,
@@ -726,22 +803,61 @@ async def create_page(
     *,
     return_content: bool = False,
 ) -> PageWithMockup:
-    """The seed's "Creating a New Page" as one transaction: the page, optionally its mockup
-    version 1, and `current_mockup_id` pointing at it (the page is then `designed`).
+    """The seed's "Creating a New Page" in one statement: the page, optionally its mockup version
+    1, and `current_mockup_id` pointing at it (the page is then `designed`), all or nothing.
     `first_mockup` carries `content` (a PreparedContent) plus `change_description`/`changed_by`;
-    the answer includes the mockup's content and analysis only with `return_content`."""
-    async with scope.db.transaction() as conn:
-        await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
-        page = await insert_page(conn, project_id, values)
-        if first_mockup is not None:
-            await insert_version(
-                conn,
-                page,
-                first_mockup["content"],
-                change_description=first_mockup.get("change_description") or "First version",
-                changed_by=first_mockup.get("changed_by"),
-            )
-            page = await conn.fetchrow("SELECT * FROM pages WHERE id = $1", page["id"])
-        detail = PageWithMockup(**page_of_row(page).model_dump())
-        detail.current_mockup = await current_mockup(conn, scope, page, content=return_content)
-        return detail
+    the answer includes the mockup's content and analysis only with `return_content`.
+
+    Refusals are explained in the order the rules were checked in before: the project, the slug
+    (a derived one that is taken becomes the next free one), the parent, the path."""
+    values = dict(values)
+    slug_given = bool(values.get("slug"))
+    if not slug_given:
+        values["slug"] = slugify(values["name"], fallback="page")
+    mockup_args: list[Any] = []
+    if first_mockup is not None:
+        content: PreparedContent = first_mockup["content"]
+        mockup_id = uuid4()
+        values["current_mockup_id"] = mockup_id
+        if values.get("status") in (None, "draft"):
+            values["status"] = "designed"
+        mockup_args = [
+            mockup_id,
+            content.html,
+            content.css,
+            content.javascript,
+            content.extraction["responsive_rules"],
+            content.extraction["extracted_patterns"],
+            content.extraction["interactions"],
+            first_mockup.get("change_description") or "First version",
+            first_mockup.get("changed_by"),
+        ]
+    columns = tuple(c for c in values if c not in _PAGE_FIXED)
+    sql = _new_page_sql(columns, first_mockup is not None, return_content)
+    for attempt in range(_RACE_RETRIES):
+        args = [project_id, scope.actor.owner_id, values["slug"], values.get("path"), values.get("parent_id")]
+        try:
+            rows = await scope.db.write(sql, *args, *(values[c] for c in columns), *mockup_args)
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name in _RACED and attempt + 1 < _RACE_RETRIES:
+                continue
+            raise
+        row = rows[0]
+        if row["id"] is not None:
+            detail = page_of_row(row, PageWithMockup)
+            if first_mockup is not None:
+                detail.current_mockup = mockup_of_row(row, _BESIDE_PAGE)
+            return detail
+        if not row["owned"]:
+            raise project_not_found(project_id)
+        if row["slug_taken"] and slug_given:
+            raise slug_taken(values["slug"])
+        if not row["parent_ok"]:
+            raise parent_not_found(values["parent_id"])
+        if row["path_taken_by"] is not None:
+            raise path_taken(values["path"], row["path_taken_by"])
+        if row["slug_taken"]:  # derived: take the next free one, as a sequential check would have
+            values["slug"] = await free_slug(scope.db, project_id, values["name"])
+    raise Conflict(
+        "Other pages were being created in this project at the same moment; nothing was saved. Call create_page again."
+    )

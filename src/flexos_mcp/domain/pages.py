@@ -16,9 +16,9 @@ from uuid import UUID
 import asyncpg
 from pydantic import BaseModel, Field
 
-from ..db.connection import ReadConnection, WriteConnection
+from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
-from ..db.sql import insert_statement, set_clause
+from ..db.sql import set_clause
 from ..errors import Conflict, InvalidInput, NotFound
 from ..untrusted import Untrusted, UntrustedList
 from .owned import RowLock, fetch_owned
@@ -119,6 +119,10 @@ class DeletedPage(BaseModel):
     children_detached: int = Field(description="Child pages that became top-level pages (they are kept).")
 
 
+# The columns of a Page, for statements that return exactly those.
+PAGE_COLUMNS = ", ".join(Page.model_fields)
+
+
 P = TypeVar("P", bound=Page)
 
 
@@ -164,7 +168,7 @@ def page_not_found(page_id: UUID, field: str = "page_id") -> NotFound:
     return NotFound("page", page_id, field=field, hint=_PAGE_HINT)
 
 
-async def _free_slug(conn: ReadConnection, project_id: UUID, name: str) -> str:
+async def free_slug(conn: ReadConnection, project_id: UUID, name: str) -> str:
     base = slugify(name, fallback="page")
     rows = await conn.fetch(
         "SELECT slug FROM pages WHERE project_id = $1 AND (slug = $2 OR slug LIKE $2 || '-%')", project_id, base
@@ -177,40 +181,29 @@ async def _check_parent(conn: ReadConnection, project_id: UUID, parent_id: UUID)
     foreign or missing id) answers the same."""
     found = await conn.fetchval("SELECT 1 FROM pages WHERE id = $1 AND project_id = $2", parent_id, project_id)
     if not found:
-        raise InvalidInput(
-            "parent_id",
-            f"no page with id {parent_id} in this project; a parent must be a page of the same project. {_PAGE_HINT}",
-        )
+        raise parent_not_found(parent_id)
 
 
-async def insert_page(conn: WriteConnection, project_id: UUID, values: dict[str, Any]) -> asyncpg.Record:
-    """Insert a page (inside the caller's transaction) after checking slug and parent."""
-    values = dict(values)
-    if values.get("slug"):
-        taken = await conn.fetchval(
-            "SELECT 1 FROM pages WHERE project_id = $1 AND slug = $2", project_id, values["slug"]
-        )
-        if taken:
-            raise Conflict(
-                f"Invalid slug: this project already has a page with slug '{values['slug']}'. "
-                f"Choose another slug, or leave it out to derive one from the name."
-            )
-    else:
-        values["slug"] = await _free_slug(conn, project_id, values["name"])
-    if values.get("parent_id"):
-        await _check_parent(conn, project_id, values["parent_id"])
-    if values.get("path"):
-        taken = await conn.fetchval(
-            "SELECT name FROM pages WHERE project_id = $1 AND path = $2", project_id, values["path"]
-        )
-        if taken is not None:
-            raise Conflict(
-                f"Invalid path: page '{taken}' of this project already has path {values['path']}. "
-                f"Choose another path, or update that page."
-            )
-    values["project_id"] = project_id
-    sql, args = insert_statement("pages", values)
-    return await conn.fetchrow(sql, *args)
+def parent_not_found(parent_id: UUID) -> InvalidInput:
+    return InvalidInput(
+        "parent_id",
+        f"no page with id {parent_id} in this project; a parent must be a page of the same project. {_PAGE_HINT}",
+    )
+
+
+def slug_taken(slug: str) -> Conflict:
+    """A new page's slug that another page of the project has."""
+    return Conflict(
+        f"Invalid slug: this project already has a page with slug '{slug}'. "
+        f"Choose another slug, or leave it out to derive one from the name."
+    )
+
+
+def path_taken(path: str, taken_by: str) -> Conflict:
+    """A new page's path that another page of the project (`taken_by`, its name) has."""
+    return Conflict(
+        f"Invalid path: page '{taken_by}' of this project already has path {path}. Choose another path, or update that page."
+    )
 
 
 async def get_page(scope: Scope, page_id: UUID, *, project_id: UUID | None = None) -> Page:

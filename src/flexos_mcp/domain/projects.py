@@ -190,15 +190,14 @@ async def find_example_project(scope: Scope, example: str) -> Project | None:
 
 async def open_project(scope: Scope, project_id: UUID) -> Project:
     """Mark the project as the one most recently opened, in one statement."""
-    async with scope.db.transaction() as conn:
-        row = await conn.fetchrow(
-            f"UPDATE projects SET last_opened_at = NOW() WHERE id = $1 AND {owned_by(2)} RETURNING *",
-            project_id,
-            scope.actor.owner_id,
-        )
-    if row is None:
-        raise NotFound("project", project_id, field="project_id", hint="Call list_projects to see your projects.")
-    return _project(row)
+    rows = await scope.db.write(
+        f"UPDATE projects SET last_opened_at = NOW() WHERE id = $1 AND {owned_by(2)} RETURNING *",
+        project_id,
+        scope.actor.owner_id,
+    )
+    if not rows:
+        raise project_not_found(project_id)
+    return _project(rows[0])
 
 
 async def list_projects(
@@ -223,25 +222,32 @@ async def list_projects(
 
 
 async def update_project(scope: Scope, project_id: UUID, changes: dict[str, Any]) -> Project:
+    """One statement: the tenancy predicate is in the UPDATE itself, so another user's project
+    and a missing one both change nothing and answer NotFound, and no BEGIN, lock or COMMIT round
+    trips are needed. A slug taken by another of the owner's projects is refused by the unique
+    key, and answered as before."""
     changes = dict(changes)
     if changes.get("color"):
         changes["color"] = changes["color"].upper()
-    async with scope.db.transaction() as conn:
-        row = await require_project(conn, scope.actor, project_id, lock="NO KEY UPDATE")
-        if not changes:
-            return _project(row)
-        if "slug" in changes and changes["slug"] != row["slug"]:
-            taken = await conn.fetchval(
-                "SELECT 1 FROM projects WHERE user_id = $1 AND slug = $2", row["user_id"], changes["slug"]
-            )
-            if taken:
-                raise Conflict(
-                    f"Invalid slug: you already have a project with slug '{changes['slug']}'; choose another."
-                )
-        assignments, values = set_clause(changes, 2)
-        return _project(
-            await conn.fetchrow(f"UPDATE projects SET {assignments} WHERE id = $1 RETURNING *", project_id, *values)
+    if not changes:
+        return _project(await require_project(scope.db, scope.actor, project_id))
+    assignments, values = set_clause(changes, 3)
+    try:
+        rows = await scope.db.write(
+            f"UPDATE projects SET {assignments} WHERE id = $1 AND {owned_by(2)} RETURNING *",
+            project_id,
+            scope.actor.owner_id,
+            *values,
         )
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name != "projects_user_slug_key":
+            raise
+        raise Conflict(
+            f"Invalid slug: you already have a project with slug '{changes['slug']}'; choose another."
+        ) from None
+    if not rows:
+        raise project_not_found(project_id)
+    return _project(rows[0])
 
 
 # Every table whose rows go with a project, for the deletion report.

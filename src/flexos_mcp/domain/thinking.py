@@ -39,7 +39,7 @@ from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import ensure_open, require_run
-from .scope import Actor, Scope
+from .scope import Actor, Scope, owned_by
 
 ThoughtType = Literal["observation", "assumption", "decision", "question", "inference"]
 ThoughtStatus = Literal["active", "revised", "rejected", "confirmed"]
@@ -315,14 +315,18 @@ def _flags(item: NewThought, where: str) -> tuple[bool, bool]:
     return is_assumption, needs_answer
 
 
-async def _check_dependencies(conn: ReadConnection, project_id: UUID, run: Any, ids: list[UUID], field: str) -> None:
-    """Every id is a thought of the project (and of the run, for a run's thought); key-share-locked,
-    so none can be deleted before this transaction ends."""
+async def _check_dependencies(
+    conn: ReadConnection, project_id: UUID, run: Any, ids: list[UUID], field: str, *, lock: bool = True
+) -> None:
+    """Every id is a thought of the project (and of the run, for a run's thought); key-share-locked
+    (unless `lock` is false: a read that explains a refusal), so none can be deleted before this
+    transaction ends."""
     if not ids:
         return
     rows = await conn.fetch(
         """SELECT id, wizard_run_id FROM ai_thinking_chain
-           WHERE id = ANY($1::uuid[]) AND project_id = $2 ORDER BY id FOR KEY SHARE""",
+           WHERE id = ANY($1::uuid[]) AND project_id = $2 ORDER BY id"""
+        + (" FOR KEY SHARE" if lock else ""),
         sorted(set(ids)),
         project_id,
     )
@@ -440,35 +444,13 @@ async def insert_thoughts(
     await _check_dependencies(
         conn, project_id, run, sorted(external), "depends_on" if single else "thoughts.depends_on"
     )
-    if run is not None:
-        asks = _ask_keys(run["wizard_type"])
-    records: list[dict[str, Any]] = []
-    for i, item in enumerate(items):
-        where = "" if single else f"thoughts[{i}]."
-        is_assumption, needs_answer = _flags(item, where)
-        if item.ask_key is not None and (run is None or item.ask_key not in asks):
-            raise InvalidInput(
-                f"{where}ask_key",
-                (
-                    f"'{item.ask_key}' is not an ask key of this run's wizard; valid keys: "
-                    f"{', '.join(asks) if run is not None else 'none (the thought belongs to no run)'}. Nothing was saved."
-                ),
-            )
-        records.append(
-            {
-                "id": str(ids[i]),
-                "thought_type": item.thought_type,
-                "reasoning": item.reasoning,
-                "confidence": item.confidence,
-                "source_description": item.source_description,
-                "depends_on": [str(d) for d in resolved[i]],
-                "is_assumption": is_assumption,
-                "needs_answer": needs_answer,
-                "has_alternatives": bool(item.alternatives),
-                "alternatives": list(item.alternatives),
-                "ask_key": item.ask_key,
-            }
-        )
+    asks = _ask_keys(run["wizard_type"]) if run is not None else None
+    records = [
+        _record(item, "" if single else f"thoughts[{i}].", asks, ids[i], resolved[i]) for i, item in enumerate(items)
+    ]
+    for record in records:  # as JSON for jsonb_to_recordset
+        record["id"] = str(record["id"])
+        record["depends_on"] = [str(d) for d in record["depends_on"]]
     if len(records) > 1:  # dependencies first: no new row then has anything resting on it yet, so
         # the database's cycle check (migration 0009) stays one index probe per row
         order = graphlib.TopologicalSorter({r["id"]: r["depends_on"] for r in records}).static_order()
@@ -482,6 +464,33 @@ async def insert_thoughts(
         rows = await conn.fetch("SELECT * FROM ai_thinking_chain WHERE id = ANY($1::uuid[])", ids)
     by_id = {r["id"]: r for r in rows}
     return LoggedThoughts(thoughts=[thought_of(by_id[i]) for i in ids], keys=keys)
+
+
+def _record(item: NewThought, where: str, asks: list[str] | None, ident: UUID, deps: list[UUID]) -> dict[str, Any]:
+    """The row of a new thought, after refusing flags and an ask key that do not fit it (`asks`:
+    the ask keys of its run's wizard, None for a thought in no run)."""
+    is_assumption, needs_answer = _flags(item, where)
+    if item.ask_key is not None and (asks is None or item.ask_key not in asks):
+        raise InvalidInput(
+            f"{where}ask_key",
+            (
+                f"'{item.ask_key}' is not an ask key of this run's wizard; valid keys: "
+                f"{', '.join(asks) if asks is not None else 'none (the thought belongs to no run)'}. Nothing was saved."
+            ),
+        )
+    return {
+        "id": ident,
+        "thought_type": item.thought_type,
+        "reasoning": item.reasoning,
+        "confidence": item.confidence,
+        "source_description": item.source_description,
+        "depends_on": deps,
+        "is_assumption": is_assumption,
+        "needs_answer": needs_answer,
+        "has_alternatives": bool(item.alternatives),
+        "alternatives": list(item.alternatives),
+        "ask_key": item.ask_key,
+    }
 
 
 def _ask_keys(wizard_type: str) -> list[str]:
@@ -501,9 +510,74 @@ async def log_thoughts(
 async def log_thought(
     scope: Scope, item: NewThought, *, project_id: UUID | None = None, run_id: UUID | None = None
 ) -> Thought:
+    if run_id is None and project_id is not None:
+        return await _log_project_thought(scope, item, project_id)
     async with scope.db.transaction() as conn:
         logged = await insert_thoughts(conn, scope.actor, [item], project_id=project_id, run_id=run_id, single=True)
     return logged.thoughts[0]
+
+
+# One thought about a project (no run), in one statement: the tenancy predicate and the check of
+# depends_on (thoughts of the same project, key-share-locked against a concurrent delete) are its
+# WHERE, so nothing is inserted unless both hold; the database's triggers keep the rest (no
+# cycle, leads_to). Nothing depends on the new row within the statement, so RETURNING shows its
+# final leads_to (empty).
+_INSERT_PROJECT_THOUGHT = f"""
+WITH deps AS (
+  SELECT id FROM ai_thinking_chain WHERE id = ANY($4::uuid[]) AND project_id = $2 ORDER BY id FOR KEY SHARE
+)
+INSERT INTO ai_thinking_chain
+  (id, project_id, thought_type, reasoning, confidence, source_description, depends_on,
+   is_assumption, needs_answer, has_alternatives, alternatives)
+SELECT $1, p.id, $5, $6, $7, $8, $4, $9, $10, $11, $12
+  FROM projects p
+ WHERE p.id = $2 AND {owned_by(3, "p.user_id")} AND (SELECT count(*) FROM deps) = cardinality($4::uuid[])
+RETURNING *
+"""
+
+
+async def _log_project_thought(scope: Scope, item: NewThought, project_id: UUID) -> Thought:
+    """log_thought into a project in one round trip. A refusal is explained in the order the
+    checks ran in before (the project, the ids of depends_on, the flags), by reads that run only
+    when something was refused."""
+    db, actor = scope.db, scope.actor
+
+    async def explain_refusal(deps: list[UUID]) -> None:
+        await require_project(db, actor, project_id)
+        await _check_dependencies(db, project_id, None, deps, "depends_on", lock=False)
+
+    try:
+        ids, resolved, _keys, external = _resolve_batch([item], True)
+    except InvalidInput:
+        await explain_refusal([])
+        raise
+    try:
+        record = _record(item, "", None, ids[0], resolved[0])
+    except InvalidInput:
+        await explain_refusal(sorted(external))
+        raise
+    rows = await db.write(
+        _INSERT_PROJECT_THOUGHT,
+        record["id"],
+        project_id,
+        actor.owner_id,
+        record["depends_on"],
+        record["thought_type"],
+        record["reasoning"],
+        record["confidence"],
+        record["source_description"],
+        record["is_assumption"],
+        record["needs_answer"],
+        record["has_alternatives"],
+        record["alternatives"],
+    )
+    if not rows:
+        await explain_refusal(sorted(external))
+        raise Conflict(
+            "The project or a thought in depends_on changed while this thought was being logged; "
+            "nothing was saved. Call log_thought again."
+        )
+    return thought_of(rows[0])
 
 
 async def get_thought(scope: Scope, thought_id: UUID) -> Thought:

@@ -98,6 +98,12 @@ class RecordingDatabase(Database):
         super().__init__(inner.pool, read_only=inner.read_only, acquire_timeout=inner.acquire_timeout)
         self.recorder = recorder
 
+    async def write(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """A one-statement write, in a transaction here: the step's row goes with it."""
+        async with self.transaction() as conn:
+            rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
+            return rows
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         async with self.connection() as conn, conn.transaction():
