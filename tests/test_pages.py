@@ -221,6 +221,9 @@ async def test_fifty_concurrent_versions_are_numbered_one_to_fifty(database_url,
 
         results = await asyncio.gather(*(save(i) for i in range(50)))
         assert sorted(r["version"] for r in results) == list(range(1, 51))
+        # serialised by the page's lock: each save builds on the one before it, none on a stale current
+        lineage = sorted((r["version"], r["parent_version"]) for r in results)
+        assert lineage == [(1, None)] + [(v, v - 1) for v in range(2, 51)]
         rows = await db.fetch("SELECT version FROM mockups WHERE page_id = $1 ORDER BY version", uuid.UUID(page["id"]))
         assert [r["version"] for r in rows] == list(range(1, 51))
         stored = await db.fetchrow(
@@ -228,6 +231,28 @@ async def test_fifty_concurrent_versions_are_numbered_one_to_fifty(database_url,
             uuid.UUID(page["id"]),
         )
         assert (stored["status"], stored["version"]) == ("designed", 50)
+
+
+async def test_pages_created_at_once_with_one_name_get_distinct_slugs(database_url, db):
+    """create_page checks and writes in one statement; calls that race for a slug or a path are
+    run again behind the project's lock, so each gets the next free slug, and a path only once."""
+    async with connect(database_url) as client:
+        project = await new_project(client)
+        made = await asyncio.gather(
+            *(call(client, "create_page", project_id=project, name="Inbox", html_content="<p>x</p>") for _ in range(8))
+        )
+        assert sorted(p["slug"] for p in made) == sorted(["inbox"] + [f"inbox-{n}" for n in range(2, 9)])
+        assert all(p["current_mockup"]["version"] == 1 for p in made)
+        results = await asyncio.gather(
+            *(
+                client.call_tool("create_page", {"project_id": project, "name": f"P{i}", "path": "/same"})
+                for i in range(4)
+            )
+        )
+        refused = [r.content[0].text for r in results if r.is_error]
+        assert len(refused) == 3 and all("already has path /same" in text for text in refused), refused
+        count = await db.fetchval("SELECT count(*) FROM pages WHERE project_id = $1", uuid.UUID(project))
+        assert count == 9
 
 
 async def test_versions_rollback_and_lineage(database_url, db):

@@ -1,10 +1,11 @@
 """Writes go only through the write path (issue 15 item 2).
 
 The gateway's read methods (fetch, fetchrow, fetchval) refuse a statement that writes, so a write
-can only run on the connection of `transaction()`: one transaction per writing call, and the one
-place the wizard's recording store sees (a driven run records each tool call in the same
-transaction as the call's changes). update_me and open_project used to write with a bare
-`fetchrow`, invisible to that store.
+can only run on the connection of `transaction()`, or as a single statement through `write()`:
+one transaction per writing call, and the places the wizard's recording store sees (a driven run
+records each tool call in the same transaction as the call's changes; its `write()` runs in such a
+transaction). update_me and open_project used to write with a bare `fetchrow`, invisible to that
+store; open_project now writes through `write()`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from flexos_mcp.db.gateway import Database, WriteOutsideTransaction, is_writing
 from flexos_mcp.db.pool import create_pool
-from flexos_mcp.domain import projects, users, wizard
+from flexos_mcp.domain import projects, thinking, users, wizard
 from flexos_mcp.domain.scope import Scope
 from flexos_mcp.wizard.store import PendingStep, RecordingDatabase, Step, StepRecorder
 
@@ -77,12 +78,14 @@ async def test_a_read_method_refuses_a_write_and_nothing_changes(gateway: Databa
     assert await gateway.fetchval("SELECT full_name FROM users WHERE id = $1", actor.id) == "Changed"
 
 
-async def test_update_me_and_open_project_are_seen_by_the_recording_store(gateway: Database):
-    """Both wrote outside a transaction before; now a driven run records them with their change."""
+async def test_single_statement_writes_are_seen_by_the_recording_store(gateway: Database):
+    """update_me and open_project wrote outside a transaction once; update_project and log_thought
+    are one statement through write() now. A driven run records each with its change."""
     actor = await users.ensure_user(gateway, new_email())
     scope = Scope(db=gateway, actor=actor)
     project = await projects.create_project(scope, {"name": "Recorded", "type": "web-app"})
     run = await wizard.start_wizard(scope, project.id, "page-creator")
+    thought = thinking.NewThought(thought_type="observation", reasoning="Recorded", confidence=0.9)
     recorder = StepRecorder()
     recording = Scope(db=RecordingDatabase(gateway, recorder), actor=actor)
 
@@ -90,6 +93,9 @@ async def test_update_me_and_open_project_are_seen_by_the_recording_store(gatewa
         [
             ("open_project", lambda: projects.open_project(recording, project.id)),
             ("update_me", lambda: users.update_me(recording, {"full_name": "Recorded Person"})),
+            # one statement through write(): the recording store runs it in its transaction
+            ("update_project", lambda: projects.update_project(recording, project.id, {"description": "Recorded"})),
+            ("log_thought", lambda: thinking.log_thought(recording, thought, project_id=project.id)),
         ]
     ):
         recorder.pending = PendingStep(run.id, project.id, Step(index, "tool", {}, tool_use_id=name, tool_name=name))
@@ -101,5 +107,6 @@ async def test_update_me_and_open_project_are_seen_by_the_recording_store(gatewa
     recorded = await gateway.fetch(
         "SELECT tool_use_id FROM wizard_run_steps WHERE run_id = $1 ORDER BY step_index", run.id
     )
-    assert [r["tool_use_id"] for r in recorded] == ["open_project", "update_me"]
+    assert [r["tool_use_id"] for r in recorded] == ["open_project", "update_me", "update_project", "log_thought"]
     assert (await users.get_me(scope)).full_name == "Recorded Person"
+    assert (await projects.get_project(scope, project.id)).description == "Recorded"

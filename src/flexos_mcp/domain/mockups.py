@@ -34,10 +34,10 @@ from pydantic import BaseModel, Field
 from ..analysis.extraction import extract_mockup
 from ..analysis.extraction.results import diff_patterns
 from ..compute import WorkTooBig, run_cpu_if
-from ..db.connection import ReadConnection, WriteConnection
+from ..db.connection import ReadConnection
 from ..db.error_map import register_constraint_messages
 from ..db.sql import set_clause
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from ..untrusted import Untrusted, UntrustedJson
 from .pages import (
     PAGE_COLUMNS,
@@ -317,12 +317,15 @@ async def _mockup_id_of_version(
         "SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, version
     )
     if found is None:
-        versions = await conn.fetchval(
-            "SELECT array_agg(version ORDER BY version) FROM mockups WHERE page_id = $1", page_id
-        )
-        have = _versions_text(versions)
-        raise InvalidInput(field, f"the page has no version {version}; {have}")
+        raise InvalidInput(field, f"the page has no version {version}; {await _versions_of(conn, page_id)}")
     return found
+
+
+async def _versions_of(conn: ReadConnection, page_id: UUID) -> str:
+    """The page's version numbers, as a sentence for an error."""
+    return _versions_text(
+        await conn.fetchval("SELECT array_agg(version ORDER BY version) FROM mockups WHERE page_id = $1", page_id)
+    )
 
 
 def _versions_text(versions: list[int] | None) -> str:
@@ -452,65 +455,87 @@ async def list_mockups(
 # -- writing -----------------------------------------------------------------------------------
 
 
-async def insert_version(
-    conn: WriteConnection,
-    page: Any,
-    content: PreparedContent,
-    *,
-    change_description: str | None,
-    changed_by: str | None,
-    parent_version: int | None = None,
-    make_current: bool = True,
-    user_feedback: dict[str, Any] | None = None,
-    ai_notes: dict[str, Any] | None = None,
-) -> UUID:
-    """Add the next version of a page whose row the caller's transaction has locked FOR UPDATE."""
-    page_id = page["id"]
-    if parent_version is not None:
-        parent_id = await conn.fetchval(
-            "SELECT id FROM mockups WHERE page_id = $1 AND version = $2", page_id, parent_version
-        )
-        if parent_id is None:
-            versions = await conn.fetchval(
-                "SELECT array_agg(version ORDER BY version) FROM mockups WHERE page_id = $1", page_id
-            )
-            raise InvalidInput(
-                "parent_version",
-                f"the page has no version {parent_version}; {_versions_text(versions)} "
-                f"Leave parent_version out to build on the current version.",
-            )
-    else:
-        parent_id = page["current_mockup_id"]
-    extraction = content.extraction
-    mockup_id: UUID = await conn.fetchval(
-        """INSERT INTO mockups (page_id, project_id, html_content, css_content, javascript_content,
-                                responsive_rules, extracted_patterns, interactions, change_description, changed_by,
-                                parent_mockup_id, user_feedback, ai_notes)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id""",
-        page_id,
-        page["project_id"],
+# The columns a new mockup version is given (its id first; the rest follow from its page).
+_MOCKUP_COLUMNS = (
+    "id",
+    "html_content",
+    "css_content",
+    "javascript_content",
+    "responsive_rules",
+    "extracted_patterns",
+    "interactions",
+    "change_description",
+    "changed_by",
+)
+
+
+# create_mockup_version in one statement (one implicit transaction): the page's ownership and
+# row lock (FOR UPDATE serialises the writers of its versions), the parent version, the page's
+# new current mockup and status (before the insert: the numbering trigger then updates the same
+# row, which a later part of the statement could not), and the mockup, numbered by the database.
+# The page points at the new id before the row exists; the foreign key is checked at the end. No
+# page, or no such parent version: nothing is written, and `owned` and `m_id` say which.
+# A statement's snapshot is taken before it waits for the page's lock: if a concurrent save moved
+# the page on meanwhile, its new current version (the default parent) is not visible here, and
+# the statement writes nothing (`stale`); the call then runs it again behind the lock.
+# $1 page, $2 owner, $3 parent_version, $4 make_current, $5... the mockup's columns (its id first),
+# then user_feedback and ai_notes.
+_NEW_VERSION_WRITES = f"""WITH page AS (
+  SELECT pg.id, pg.project_id, pg.current_mockup_id, pg.status
+    FROM pages pg JOIN projects pr ON pr.id = pg.project_id
+   WHERE pg.id = $1 AND {owned_by(2, "pr.user_id")}
+     FOR UPDATE OF pg
+), par AS (
+  SELECT m.id, m.version FROM page JOIN mockups m ON m.id = page.current_mockup_id WHERE $3::int IS NULL
+  UNION ALL
+  SELECT m.id, m.version FROM page JOIN mockups m ON m.page_id = page.id AND m.version = $3::int
+), stale AS (
+  SELECT $3::int IS NULL AND page.current_mockup_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM par) AS stale FROM page
+), go AS (
+  SELECT page.* FROM page
+   WHERE CASE WHEN $3::int IS NULL THEN NOT (SELECT stale FROM stale) ELSE EXISTS (SELECT 1 FROM par) END
+), moved AS (
+  UPDATE pages
+     SET current_mockup_id = CASE WHEN $4 THEN $5::uuid ELSE pages.current_mockup_id END,
+         status = CASE WHEN pages.status IS NULL OR pages.status = 'draft' THEN 'designed' ELSE pages.status END
+    FROM go
+   WHERE pages.id = go.id AND ($4 OR go.status IS NULL OR go.status = 'draft')
+  RETURNING pages.current_mockup_id
+), m AS (
+  INSERT INTO mockups (page_id, project_id, parent_mockup_id, {", ".join(_MOCKUP_COLUMNS)}, user_feedback, ai_notes)
+  SELECT go.id, go.project_id, (SELECT id FROM par),
+         {", ".join(f"${5 + i}" for i in range(len(_MOCKUP_COLUMNS)))},
+         ${5 + len(_MOCKUP_COLUMNS)}, ${6 + len(_MOCKUP_COLUMNS)}
+    FROM go LEFT JOIN moved ON TRUE
+  RETURNING *
+)"""
+
+
+@functools.lru_cache(maxsize=2)
+def _new_version_sql(return_content: bool) -> str:
+    return f"""{_NEW_VERSION_WRITES}
+SELECT EXISTS (SELECT 1 FROM page) AS owned, coalesce((SELECT stale FROM stale), FALSE) AS stale,
+       {_columns(return_content, return_content, _BESIDE_PAGE)}
+  FROM (SELECT coalesce((SELECT current_mockup_id FROM moved), (SELECT current_mockup_id FROM page))
+          AS current_mockup_id) pg
+  LEFT JOIN m ON TRUE LEFT JOIN par ON TRUE"""
+
+
+def _mockup_values(
+    mockup_id: UUID, content: PreparedContent, change_description: str | None, changed_by: str | None
+) -> list[Any]:
+    """The values of `_MOCKUP_COLUMNS` for a new version."""
+    return [
+        mockup_id,
         content.html,
         content.css,
         content.javascript,
-        extraction["responsive_rules"],
-        extraction["extracted_patterns"],
-        extraction["interactions"],
+        content.extraction["responsive_rules"],
+        content.extraction["extracted_patterns"],
+        content.extraction["interactions"],
         change_description,
         changed_by,
-        parent_id,
-        user_feedback or {},
-        ai_notes or {},
-    )
-    if make_current or page["status"] in (None, "draft"):
-        await conn.execute(
-            """UPDATE pages SET current_mockup_id = CASE WHEN $2 THEN $3 ELSE current_mockup_id END,
-                                status = CASE WHEN status IS NULL OR status = 'draft' THEN 'designed' ELSE status END
-               WHERE id = $1""",
-            page_id,
-            make_current,
-            mockup_id,
-        )
-    return mockup_id
+    ]
 
 
 async def create_mockup_version(
@@ -526,24 +551,38 @@ async def create_mockup_version(
     ai_notes: dict[str, Any] | None,
     return_content: bool = False,
 ) -> Mockup:
-    """Save a version; the answer carries its content and analysis only with `return_content`
-    (the caller just wrote the content: echoing it back costs a model its size again)."""
-    async with scope.db.transaction() as conn:
-        page = await require_page(conn, scope.actor, page_id, lock="UPDATE")
-        mockup_id = await insert_version(
-            conn,
-            page,
-            content,
-            change_description=change_description,
-            changed_by=changed_by,
-            parent_version=parent_version,
-            make_current=make_current,
-            user_feedback=user_feedback,
-            ai_notes=ai_notes,
+    """Save a version (built on `parent_version`, by default the current one) in one statement;
+    the answer carries its content and analysis only with `return_content` (the caller just wrote
+    the content: echoing it back costs a model its size again)."""
+    sql = _new_version_sql(return_content)
+    args = [
+        page_id,
+        scope.actor.owner_id,
+        parent_version,
+        make_current,
+        *_mockup_values(uuid4(), content, change_description, changed_by),
+        user_feedback or {},
+        ai_notes or {},
+    ]
+    row = (await scope.db.write(sql, *args))[0]
+    if row["stale"]:  # behind the lock, this transaction's statement sees the latest version
+        async with scope.db.transaction() as conn:
+            await conn.execute(
+                f"""SELECT 1 FROM pages pg JOIN projects pr ON pr.id = pg.project_id
+                     WHERE pg.id = $1 AND {owned_by(2, "pr.user_id")} FOR UPDATE OF pg""",
+                page_id,
+                scope.actor.owner_id,
+            )
+            row = (await conn.fetch(sql, *args))[0]
+    if not row["owned"]:
+        raise page_not_found(page_id)
+    if row[_BESIDE_PAGE + "id"] is None:  # the parent version named is not the page's
+        raise InvalidInput(
+            "parent_version",
+            f"the page has no version {parent_version}; {await _versions_of(scope.db, page_id)} "
+            f"Leave parent_version out to build on the current version.",
         )
-        return mockup_of_row(
-            await _fetch_mockup(conn, scope, mockup_id, content=return_content, analysis=return_content)
-        )
+    return mockup_of_row(row, _BESIDE_PAGE)
 
 
 async def set_current_mockup(
@@ -737,10 +776,11 @@ async def diff_mockups(
 # inserted already pointing at its first mockup (the foreign key is deferred to the end of the
 # statement), so no UPDATE of a row inserted in the same statement is needed; the database's
 # numbering trigger gives the mockup its version. When a rule does not hold nothing is inserted,
-# and the `checks` columns say which one failed. The project is key-share-locked: a concurrent
-# delete waits, or this statement sees the project gone.
+# and the `checks` columns say which one failed. The project is share-locked: a concurrent delete
+# waits, or this statement sees the project gone; and a call serialised behind the project's
+# exclusive lock (below) waits until no statement of this kind is in flight.
 _NEW_PAGE_CHECKS = f"""project AS (
-  SELECT id FROM projects WHERE id = $1 AND {owned_by(2)} FOR KEY SHARE
+  SELECT id FROM projects WHERE id = $1 AND {owned_by(2)} FOR SHARE
 ), checks AS (
   SELECT EXISTS (SELECT 1 FROM project) AS owned,
          EXISTS (SELECT 1 FROM pages WHERE project_id = $1 AND slug = $3) AS slug_taken,
@@ -749,17 +789,6 @@ _NEW_PAGE_CHECKS = f"""project AS (
 )"""
 # $1 project, $2 owner, $3 slug, $4 path, $5 parent, then the page's other columns, then the mockup's.
 _PAGE_FIXED = ("slug", "path", "parent_id")
-_MOCKUP_COLUMNS = (
-    "id",
-    "html_content",
-    "css_content",
-    "javascript_content",
-    "responsive_rules",
-    "extracted_patterns",
-    "interactions",
-    "change_description",
-    "changed_by",
-)
 
 
 @functools.lru_cache(maxsize=256)
@@ -789,9 +818,9 @@ def _new_page_sql(columns: tuple[str, ...], with_mockup: bool, return_content: b
     )
 
 
-# A concurrent call may take the slug or path between this call's check and its insert; the
-# unique key refuses it, and the call runs again (its check then sees the other page).
-_RACE_RETRIES = 3
+# A concurrent call may take the slug or path between this call's check and its insert: the
+# unique key refuses it, and the call runs again serialised behind the project's row lock, as
+# every create_page did before (its statement, run after the lock, sees the other page).
 _RACED = ("pages_project_slug_key", "pages_project_id_path_key")
 
 
@@ -809,7 +838,8 @@ async def create_page(
     the answer includes the mockup's content and analysis only with `return_content`.
 
     Refusals are explained in the order the rules were checked in before: the project, the slug
-    (a derived one that is taken becomes the next free one), the parent, the path."""
+    (a derived one that is taken becomes the next free one), the parent, the path. Pages created
+    at the same moment with the same name get distinct slugs, as before."""
     values = dict(values)
     slug_given = bool(values.get("slug"))
     if not slug_given:
@@ -821,43 +851,53 @@ async def create_page(
         values["current_mockup_id"] = mockup_id
         if values.get("status") in (None, "draft"):
             values["status"] = "designed"
-        mockup_args = [
+        mockup_args = _mockup_values(
             mockup_id,
-            content.html,
-            content.css,
-            content.javascript,
-            content.extraction["responsive_rules"],
-            content.extraction["extracted_patterns"],
-            content.extraction["interactions"],
+            content,
             first_mockup.get("change_description") or "First version",
             first_mockup.get("changed_by"),
-        ]
+        )
     columns = tuple(c for c in values if c not in _PAGE_FIXED)
     sql = _new_page_sql(columns, first_mockup is not None, return_content)
-    for attempt in range(_RACE_RETRIES):
-        args = [project_id, scope.actor.owner_id, values["slug"], values.get("path"), values.get("parent_id")]
+
+    def args() -> list[Any]:
+        fixed = [project_id, scope.actor.owner_id, values["slug"], values.get("path"), values.get("parent_id")]
+        return [*fixed, *(values[c] for c in columns), *mockup_args]
+
+    row = None
+    for _ in range(2):  # a derived slug that is taken: once more with the next free one
         try:
-            rows = await scope.db.write(sql, *args, *(values[c] for c in columns), *mockup_args)
+            row = (await scope.db.write(sql, *args()))[0]
         except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name in _RACED and attempt + 1 < _RACE_RETRIES:
-                continue
-            raise
-        row = rows[0]
-        if row["id"] is not None:
-            detail = page_of_row(row, PageWithMockup)
-            if first_mockup is not None:
-                detail.current_mockup = mockup_of_row(row, _BESIDE_PAGE)
-            return detail
-        if not row["owned"]:
-            raise project_not_found(project_id)
-        if row["slug_taken"] and slug_given:
-            raise slug_taken(values["slug"])
-        if not row["parent_ok"]:
-            raise parent_not_found(values["parent_id"])
-        if row["path_taken_by"] is not None:
-            raise path_taken(values["path"], row["path_taken_by"])
-        if row["slug_taken"]:  # derived: take the next free one, as a sequential check would have
-            values["slug"] = await free_slug(scope.db, project_id, values["name"])
-    raise Conflict(
-        "Other pages were being created in this project at the same moment; nothing was saved. Call create_page again."
-    )
+            if exc.constraint_name not in _RACED:
+                raise
+            row = None  # a concurrent call took the slug or path after this one's check
+            break
+        if row["id"] is not None or not row["slug_taken"] or slug_given:
+            break
+        values["slug"] = await free_slug(scope.db, project_id, values["name"])
+        row = None
+    if row is None:  # serialised, as every create_page was before: lock, a free slug, the statement
+        async with scope.db.transaction() as conn:
+            await conn.execute(
+                f"SELECT 1 FROM projects WHERE id = $1 AND {owned_by(2)} FOR NO KEY UPDATE",
+                project_id,
+                scope.actor.owner_id,
+            )
+            if not slug_given:
+                values["slug"] = await free_slug(conn, project_id, values["name"])
+            row = (await conn.fetch(sql, *args()))[0]
+    if row["id"] is not None:
+        detail = page_of_row(row, PageWithMockup)
+        if first_mockup is not None:
+            detail.current_mockup = mockup_of_row(row, _BESIDE_PAGE)
+        return detail
+    if not row["owned"]:
+        raise project_not_found(project_id)
+    if row["slug_taken"] and slug_given:
+        raise slug_taken(values["slug"])
+    if not row["parent_ok"]:
+        raise parent_not_found(values["parent_id"])
+    if row["path_taken_by"] is not None:
+        raise path_taken(values["path"], row["path_taken_by"])
+    raise slug_taken(values["slug"])  # derived, and taken again meanwhile by a writer outside the tools
