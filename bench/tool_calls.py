@@ -23,13 +23,14 @@ alone, the floor (echo, then the statements), ratio = ours / floor, the target.
 4. Start: process start to the first tools/list answer, `flexos-mcp serve` on a warm embedded
    PostgreSQL against the bare SDK echo server (<= 1.5x).
 
-Run: python bench/tool_calls.py  (about five minutes; FLEXOS_BENCH_DATABASE_URL=postgresql://...
+Run: python bench/tool_calls.py [--sections 3,4]  (about five minutes for all four; FLEXOS_BENCH_DATABASE_URL=postgresql://...
 to run sections 1-3 on a server, otherwise an embedded PostgreSQL in a temporary directory; section 4
 always starts an embedded one of its own)
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -532,51 +533,77 @@ async def start_times(rounds: int = 5) -> float:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-async def main() -> None:
+SECTIONS = (1, 2, 3, 4)
+
+
+async def main(sections: tuple[int, ...] = SECTIONS) -> None:
     print(f"machine: {os.cpu_count()} cores; load average at start {load_average()}")
-    async with scratch_database("flexos_bench_tool_calls") as url:
-        fx = Fixture(url)
-        await fx.build()
-        results_file = Path(tempfile.mkstemp(prefix="flexos-echo-", suffix=".json")[1])
-        results_file.write_text(json.dumps(fx.echo_results))
-        conn = await bare_connection(url)
-        try:
-            async with AsyncExitStack() as stack:
-                ours = await stack.enter_async_context(
-                    Client(
-                        build_server(Config(database_url=url, user_email=EMAIL, toolsets=("all",), log_level="WARNING"))
-                    )
-                )
-                echo = await stack.enter_async_context(Client(build_echo_server(fx.echo_results)))
-                await reads(fx, "in-memory", ours, echo, conn, calls=100, target=1.5)
-                await writes(fx, ours, echo, conn)
-            async with AsyncExitStack() as stack:
-                ours = await stack.enter_async_context(
-                    Client(
-                        StdioServerParameters(
-                            command=sys.executable,
-                            args=["-m", "flexos_mcp", "serve"],
-                            env=stdio_env(DATABASE_URL=url, FLEXOS_USER_EMAIL=EMAIL),
-                        )
-                    )
-                )
-                echo = await stack.enter_async_context(
-                    Client(
-                        StdioServerParameters(
-                            command=sys.executable,
-                            args=[str(HERE / "echo_server.py"), str(results_file)],
-                            env=stdio_env(),
-                        )
-                    )
-                )
-                await reads(fx, "stdio", ours, echo, conn, calls=50, target=1.25)
-            await http(fx, results_file)
-        finally:
-            await conn.close()
-            results_file.unlink(missing_ok=True)
-    await start_times()
+    if set(sections) & {1, 2, 3}:
+        async with scratch_database("flexos_bench_tool_calls") as url:
+            fx = Fixture(url)
+            await fx.build()
+            results_file = Path(tempfile.mkstemp(prefix="flexos-echo-", suffix=".json")[1])
+            results_file.write_text(json.dumps(fx.echo_results))
+            conn = await bare_connection(url)
+            try:
+                if 1 in sections or 2 in sections:
+                    await in_memory_and_stdio(fx, url, conn, results_file, sections)
+                if 3 in sections:
+                    await http(fx, results_file)
+            finally:
+                await conn.close()
+                results_file.unlink(missing_ok=True)
+    if 4 in sections:
+        await start_times()
     print(f"load average at end {load_average()}")
 
 
+async def in_memory_and_stdio(
+    fx: Fixture, url: str, conn: asyncpg.Connection, results_file: Path, sections: tuple[int, ...]
+) -> None:
+    async with AsyncExitStack() as stack:
+        ours = await stack.enter_async_context(
+            Client(build_server(Config(database_url=url, user_email=EMAIL, toolsets=("all",), log_level="WARNING")))
+        )
+        echo = await stack.enter_async_context(Client(build_echo_server(fx.echo_results)))
+        if 1 in sections:
+            await reads(fx, "in-memory", ours, echo, conn, calls=100, target=1.5)
+        if 2 in sections:
+            await writes(fx, ours, echo, conn)
+    if 1 not in sections:
+        return
+    async with AsyncExitStack() as stack:
+        ours = await stack.enter_async_context(
+            Client(
+                StdioServerParameters(
+                    command=sys.executable,
+                    args=["-m", "flexos_mcp", "serve"],
+                    env=stdio_env(DATABASE_URL=url, FLEXOS_USER_EMAIL=EMAIL),
+                )
+            )
+        )
+        echo = await stack.enter_async_context(
+            Client(
+                StdioServerParameters(
+                    command=sys.executable,
+                    args=[str(HERE / "echo_server.py"), str(results_file)],
+                    env=stdio_env(),
+                )
+            )
+        )
+        await reads(fx, "stdio", ours, echo, conn, calls=50, target=1.25)
+
+
+def _sections(raw: str) -> tuple[int, ...]:
+    chosen = tuple(sorted({int(part) for part in raw.split(",") if part.strip()}))
+    if not chosen or not set(chosen) <= set(SECTIONS):
+        raise argparse.ArgumentTypeError(f"sections are numbers among {', '.join(map(str, SECTIONS))}, e.g. 3,4")
+    return chosen
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sections", type=_sections, default=SECTIONS, help="comma-separated sections to run, e.g. 3,4 (default: all)"
+    )
+    asyncio.run(main(parser.parse_args().sections))
