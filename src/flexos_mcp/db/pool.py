@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from ..errors import DatabaseUnavailable
+from .connection import ReadConnection
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,12 @@ async def connect(
         raise DatabaseUnavailable(connection_failure_message(url, exc)) from exc
     _enable_keepalives(conn)
     return conn
+
+
+async def ping(db: ReadConnection) -> None:
+    """One trivial statement on a connection, pool or Database: raises when it gets no answer
+    (within the connection's command timeout)."""
+    await db.fetchval("SELECT 1")
 
 
 def connection_failure_message(url: str, exc: BaseException) -> str:

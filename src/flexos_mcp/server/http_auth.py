@@ -32,7 +32,7 @@ from mcp.server.auth.provider import AccessToken
 from ..config import Config
 from ..db.availability import database_availability, is_unavailable
 from ..db.gateway import Database
-from ..db.pool import connect, create_pool
+from ..db.pool import connect, create_pool, ping
 from ..domain.scope import Actor
 from ..domain.tokens import TokenHolder, holder_of, record_token_use, token_digest
 from ..errors import DatabaseUnavailable
@@ -279,7 +279,7 @@ class FlexOSTokenVerifier:
         await asyncio.shield(self._probing)
 
     async def _probe(self) -> None:
-        await (await self.database()).fetchval("SELECT 1")
+        await ping(await self.database())
 
     def _forget_probe(self, done: asyncio.Future[None]) -> None:
         self._probing = None
