@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coloraide import Color
-
-from .css_values import normalize_color
+from .css_values import new_color, normalize_color
 
 # WCAG 2.2 success criteria 1.4.3 (AA) and 1.4.6 (AAA): normal text, then large text
 # (>= 24px, or >= 18.66px bold). 1.4.11 asks 3:1 for user-interface components.
@@ -27,17 +25,17 @@ def _linear(channel: float) -> float:
 
 def relative_luminance(color: str) -> float:
     """WCAG relative luminance (0 black .. 1 white) of an opaque sRGB colour."""
-    red, green, blue = Color(color).convert("srgb").fit("srgb").coords()
+    red, green, blue = new_color(color).convert("srgb").fit("srgb").coords()
     return 0.2126 * _linear(red) + 0.7152 * _linear(green) + 0.0722 * _linear(blue)
 
 
 def composite(foreground: str, background: str) -> str:
     """The opaque colour a translucent foreground shows over an opaque background."""
-    fg = Color(foreground).convert("srgb")
-    bg = Color(background).convert("srgb").set("alpha", 1)
+    fg = new_color(foreground).convert("srgb")
+    bg = new_color(background).convert("srgb").set("alpha", 1)
     alpha = fg.alpha()
     mixed = [f * alpha + b * (1 - alpha) for f, b in zip(fg.coords(), bg.coords(), strict=True)]
-    return Color("srgb", mixed).fit("srgb").to_string(hex=True, upper=True)
+    return new_color("srgb", mixed).fit("srgb").to_string(hex=True, upper=True)
 
 
 def contrast_ratio(foreground: str, background: str) -> float:

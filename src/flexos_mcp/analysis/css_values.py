@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tinycss2
-from coloraide import Color
 from tinycss2 import ast
+
+if TYPE_CHECKING:
+    from coloraide import Color
+
+
+def new_color(*args: Any) -> Color:
+    """A coloraide Color. coloraide is imported on first use: its import builds colour-temperature
+    tables, a tenth of a second or more of every server start (bench/tool_calls.py section 4)
+    before anything has a colour to read."""
+    from coloraide import Color
+
+    return Color(*args)
+
 
 ROOT_FONT_PX = 16.0
 
@@ -40,7 +52,7 @@ def normalize_color(text: str) -> str | None:
     if not cleaned or cleaned.lower() in _NOT_A_COLOR:
         return None
     try:
-        color = Color(cleaned)
+        color = new_color(cleaned)
     except ValueError:
         return None
     return color.convert("srgb").fit("srgb").to_string(hex=True, upper=True)
@@ -53,7 +65,7 @@ def opaque(hex_color: str) -> str:
 
 def with_opacity(hex_color: str, opacity: float) -> str:
     """Apply a Tailwind-style opacity modifier (`/50` → 0.5) to a canonical hex colour."""
-    color = Color(hex_color)
+    color = new_color(hex_color)
     color.set("alpha", color.alpha() * max(0.0, min(1.0, opacity)))
     return color.to_string(hex=True, upper=True)
 
@@ -68,20 +80,20 @@ def is_neutral(hex_color: str) -> bool:
 @lru_cache(maxsize=4096)
 def chroma(hex_color: str) -> float:
     """OKLCh chroma: how colourful a colour looks, independent of its lightness."""
-    value = Color(opaque(hex_color)).convert("oklch")["chroma"]
+    value = new_color(opaque(hex_color)).convert("oklch")["chroma"]
     return 0.0 if value != value else float(value)  # NaN for pure greys
 
 
 @lru_cache(maxsize=4096)
 def lightness(hex_color: str) -> float:
     """OKLCh lightness in 0..1."""
-    return float(Color(opaque(hex_color)).convert("oklch")["lightness"])
+    return float(new_color(opaque(hex_color)).convert("oklch")["lightness"])
 
 
 @lru_cache(maxsize=65536)
 def delta_e(a: str, b: str) -> float:
     """Perceptual distance (CIEDE2000) between two hex colours; < 2 is hard to tell apart."""
-    return float(Color(opaque(a)).delta_e(opaque(b), method="2000"))
+    return float(new_color(opaque(a)).delta_e(opaque(b), method="2000"))
 
 
 def length_px(token: ast.Node) -> float | None:

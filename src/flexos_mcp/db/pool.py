@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from ..errors import DatabaseUnavailable
+from .connection import ReadConnection
 
 log = logging.getLogger(__name__)
 
@@ -145,19 +146,7 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     _enable_keepalives(conn)
 
 
-async def create_pool(
-    url: str,
-    *,
-    read_only: bool = False,
-    statement_timeout_ms: int = 15000,
-    max_size: int = 10,
-    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
-    command_timeout_s: float | None = None,
-) -> asyncpg.Pool:
-    """Open a pool. With `read_only`, every transaction on it is READ ONLY at the server, so even
-    a buggy tool cannot write. `command_timeout_s` defaults to the statement timeout plus 2 s."""
-    if command_timeout_s is None:
-        command_timeout_s = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_GRACE_S
+def _server_settings(statement_timeout_ms: int, read_only: bool) -> dict[str, str]:
     settings = {
         "application_name": "flexos-mcp",
         "statement_timeout": str(statement_timeout_ms),
@@ -175,6 +164,23 @@ async def create_pool(
     }
     if read_only:
         settings["default_transaction_read_only"] = "on"
+    return settings
+
+
+async def create_pool(
+    url: str,
+    *,
+    read_only: bool = False,
+    statement_timeout_ms: int = 15000,
+    max_size: int = 10,
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+    command_timeout_s: float | None = None,
+) -> asyncpg.Pool:
+    """Open a pool. With `read_only`, every transaction on it is READ ONLY at the server, so even
+    a buggy tool cannot write. `command_timeout_s` defaults to the statement timeout plus 2 s."""
+    if command_timeout_s is None:
+        command_timeout_s = statement_timeout_ms / 1000 + COMMAND_TIMEOUT_GRACE_S
+    settings = _server_settings(statement_timeout_ms, read_only)
     try:
         pool = await ConnectionPool(
             url,
@@ -203,6 +209,32 @@ async def create_pool(
             f"embedded one."
         )
     return pool
+
+
+async def connect(
+    url: str, *, application_name: str, read_only: bool = False, timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
+) -> asyncpg.Connection:
+    """One connection of its own (not pooled) with the pool's settings and keepalives, for a
+    session that lasts: the HTTP server's LISTEN for token changes (server/http_auth.py). Its
+    statements are bounded by `timeout_s` on both sides."""
+    settings = {**_server_settings(int(timeout_s * 1000), read_only), "application_name": application_name}
+    try:
+        conn = await asyncpg.connect(
+            url,
+            server_settings=settings,
+            timeout=timeout_s,
+            command_timeout=timeout_s,
+        )
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+        raise DatabaseUnavailable(connection_failure_message(url, exc)) from exc
+    _enable_keepalives(conn)
+    return conn
+
+
+async def ping(db: ReadConnection) -> None:
+    """One trivial statement on a connection, pool or Database: raises when it gets no answer
+    (within the connection's command timeout)."""
+    await db.fetchval("SELECT 1")
 
 
 def connection_failure_message(url: str, exc: BaseException) -> str:

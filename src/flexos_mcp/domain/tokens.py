@@ -47,7 +47,8 @@ class TokenHolder:
     expires_at: datetime | None
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What is stored of a token (and what a server keys its verified tokens by)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -64,7 +65,7 @@ async def create_token(
                 SELECT {_COLUMNS} FROM t JOIN users u ON u.id = t.user_id""",
             actor.id,
             name,
-            _digest(token),
+            token_digest(token),
             expires_at,
             read_only,
         )
@@ -99,7 +100,7 @@ async def holder_of(db: Database, token: str) -> TokenHolder | None:
         """SELECT t.id AS token_id, t.read_only, t.expires_at, u.id, u.email, u.role
            FROM api_tokens t JOIN users u ON u.id = t.user_id
            WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > NOW())""",
-        _digest(token),
+        token_digest(token),
     )
     if row is None:
         return None

@@ -7,15 +7,25 @@ In front of the MCP endpoint, in this order (each refusal is cheap and touches n
    `--public-url`, the bind address, FLEXOS_ALLOWED_HOSTS / FLEXOS_ALLOWED_ORIGINS — whatever the
    bind address. 421 / 403 with what to configure.
 2. POST only: the server is stateless, so there is no server-to-client stream to GET. 405.
-3. The bearer token (401 with `WWW-Authenticate`). When the database cannot answer the token
+3. The bearer token (401 with `WWW-Authenticate`), verified in the database or taken from the
+   cache of verified tokens (server/http_auth.py). When the database cannot answer the token
    check, 503 with `Retry-After` and a JSON-RPC error body saying so (an MCP client shows it).
 4. At most FLEXOS_MAX_REQUESTS_PER_TOKEN requests of one token in flight; more get 429.
 
-The SDK's own DNS-rebinding check gets the same lists and stays on behind ours.
+A request admitted from the cache may be the first to find the database stopped or hung, so
+behind the gate a request that finds the database unavailable gets the same 503 as one the gate
+found it for: when its answer is the outage's message, or when it has no answer within
+FLEXOS_DB_TIMEOUT_S and the database does not answer a probe within that time either (a hung
+database: the request is cancelled; the bound is twice the timeout, as for the token check).
+
+The SDK's own DNS-rebinding check gets the same lists and stays on behind ours. Requests for
+/mcp go straight to the gate; everything else through a Starlette app (health, readiness, the
+metadata, 404s).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import Counter
@@ -25,8 +35,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 from mcp.server import MCPServer
-from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
+from mcp.server.auth.middleware.auth_context import auth_context_var
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
@@ -34,7 +45,7 @@ from starlette.authentication import AuthCredentials
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..config import Config
@@ -168,6 +179,63 @@ def _jsonrpc_error(status: int, message: str, headers: dict[str, str] | None = N
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def _unavailable(reason: str) -> Response:
+    return _jsonrpc_error(503, reason, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
+# What a tool or resource answers when it found the database unavailable (db/error_map.py).
+_OUTAGE_MESSAGES = tuple(unavailable_message(exc) for exc in (TimeoutError(), ConnectionRefusedError()))
+
+
+def _outage_answered(message: Message) -> str | None:
+    """The outage message, when this complete response body is an error saying the database is
+    unavailable (a tool error or a JSON-RPC error); None for every other body."""
+    body = message.get("body", b"")
+    if message.get("more_body") or not any(m.encode() in body for m in _OUTAGE_MESSAGES):
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    texts: list[Any] = []
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        texts.append(data["error"].get("message"))
+    result = data.get("result") if isinstance(data, dict) else None
+    if isinstance(result, dict) and result.get("isError") and isinstance(result.get("content"), list):
+        texts += [c.get("text") for c in result["content"] if isinstance(c, dict)]
+    return next((m for m in _OUTAGE_MESSAGES for t in texts if isinstance(t, str) and m in t), None)
+
+
+class _Exchange:
+    """The way back of one request behind the gate: the response start is held until its body,
+    so that an outage found by the request can still be answered with a 503 instead."""
+
+    __slots__ = ("_held", "_send", "outage", "started")
+
+    def __init__(self, send: Send):
+        self._send = send
+        self._held: Message | None = None
+        self.started = False  # something went to the client
+        self.outage: str | None = None  # the request found the database unavailable: this reason
+
+    async def __call__(self, message: Message) -> None:
+        if self.outage is not None:
+            return
+        if message["type"] == "http.response.start" and not self.started:
+            self._held = message
+            return
+        if self._held is not None:
+            start, self._held = self._held, None
+            reason = _outage_answered(message)
+            if reason is not None:
+                self.outage = reason
+                return
+            self.started = True
+            await self._send(start)
+        self.started = True
+        await self._send(message)
+
+
 class McpGate:
     """Host/Origin, method, bearer token and per-token concurrency, in front of the SDK's app
     (see the module docstring)."""
@@ -180,13 +248,16 @@ class McpGate:
         verifier: FlexOSTokenVerifier,
         options: HttpOptions,
         max_in_flight: int,
+        outage_after_s: float,
     ):
-        self._app = AuthContextMiddleware(app)  # makes the token visible to `get_access_token()`
+        self._app = app
         self._policy = policy
         self._verifier = verifier
         self._options = options
         self._max_in_flight = max_in_flight
+        self._outage_after_s = outage_after_s
         self._in_flight: Counter[str] = Counter()
+        self._probes: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
@@ -206,13 +277,47 @@ class McpGate:
             )(scope, receive, send)
             return
         self._in_flight[token_id] += 1
+        user = AuthenticatedUser(token)
+        scope["user"], scope["auth"] = user, AuthCredentials(token.scopes)
+        authenticated = auth_context_var.set(user)  # as the SDK's AuthContextMiddleware: `get_access_token()`
         try:
-            scope["user"], scope["auth"] = AuthenticatedUser(token), AuthCredentials(token.scopes)
-            await self._app(scope, receive, send)
+            await self._serve(scope, receive, send)
         finally:
+            auth_context_var.reset(authenticated)
             self._in_flight[token_id] -= 1
             if not self._in_flight[token_id]:
                 del self._in_flight[token_id]
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The SDK answers; a request that finds the database unavailable gets the gate's 503 (see
+        the module docstring)."""
+        exchange = _Exchange(send)
+        with anyio.CancelScope() as request:
+            watch = asyncio.get_running_loop().call_later(self._outage_after_s, self._suspect, request, exchange)
+            try:
+                await self._app(scope, receive, exchange)
+            finally:
+                watch.cancel()
+        if exchange.outage is not None and not exchange.started:
+            await _unavailable(exchange.outage)(scope, receive, send)
+
+    def _suspect(self, request: anyio.CancelScope, exchange: _Exchange) -> None:
+        """No answer yet after FLEXOS_DB_TIMEOUT_S: if the database does not answer a probe either,
+        end the request with a 503."""
+        probe = asyncio.create_task(self._probe(request, exchange), name="flexos-database-probe")
+        self._probes.add(probe)
+        probe.add_done_callback(self._probes.discard)
+
+    async def _probe(self, request: anyio.CancelScope, exchange: _Exchange) -> None:
+        try:
+            await self._verifier.probe()
+        except Exception as exc:
+            reason = _outage_reason(exc)
+            if reason is None:
+                log.warning("could not probe the database: %r", exc)
+            elif not exchange.started and exchange.outage is None:
+                exchange.outage = reason
+                request.cancel()
 
     @staticmethod
     def _method_refusal(request: Request) -> Response | None:
@@ -234,7 +339,7 @@ class McpGate:
                 reason = _outage_reason(exc)
                 if reason is None:
                     raise
-                return None, _jsonrpc_error(503, reason, headers={"Retry-After": str(RETRY_AFTER_S)})
+                return None, _unavailable(reason)
         if token is not None:
             return token, None
         return None, self._unauthorized(sent=bool(credentials.strip()))
@@ -252,11 +357,11 @@ class McpGate:
         )
 
 
-def build_http_app(server: MCPServer[Any], config: Config, options: HttpOptions) -> Starlette:
+def build_http_app(server: MCPServer[Any], config: Config, options: HttpOptions) -> ASGIApp:
     """The ASGI app `flexos-mcp serve --transport http` runs."""
     if not config.database_url:
         raise ValueError("an HTTP server needs its database URL resolved before it is built")
-    verifier = FlexOSTokenVerifier(config.database_url, config)
+    verifier = FlexOSTokenVerifier(config.database_url, config, cache=True)
     policy = HostPolicy.derive(options, config)
     sdk_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
@@ -267,7 +372,12 @@ def build_http_app(server: MCPServer[Any], config: Config, options: HttpOptions)
     )
     log.info("HTTP: answering to Host %s; Origin %s", ", ".join(policy.hosts), ", ".join(policy.origins))
     gate = McpGate(
-        sdk_app, policy=policy, verifier=verifier, options=options, max_in_flight=config.max_requests_per_token
+        sdk_app,
+        policy=policy,
+        verifier=verifier,
+        options=options,
+        max_in_flight=config.max_requests_per_token,
+        outage_after_s=config.db_timeout_s,
     )
 
     async def healthz(_: Request) -> Response:
@@ -315,7 +425,15 @@ def build_http_app(server: MCPServer[Any], config: Config, options: HttpOptions)
         Route("/readyz", readyz, methods=["GET"]),
         Route(options.metadata_path, resource_metadata, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == MCP_PATH:
+            await gate(scope, receive, send)
+        else:
+            await app(scope, receive, send)
+
+    return dispatch
 
 
 def serve_http(server: MCPServer[Any], config: Config, options: HttpOptions) -> None:
