@@ -17,8 +17,10 @@ CORPUS = ROOT / "tests" / "corpus" / "inference"
 
 FLOORS = {
     # "tuned" holds the first and second held-out sets too (tests/corpus/inference/README.md)
-    "tuned": {"entity_precision": 0.90, "entity_recall": 0.83, "field_f1": 0.81, "relationships_found": 0.77},
-    # the third held-out set and all pages: set once the held-out set is measured, after the heuristic work
+    "tuned": {"entity_precision": 0.99, "entity_recall": 0.85, "field_f1": 0.86, "relationships_found": 0.77},
+    # the third held-out set, measured once after the heuristic work
+    "held_out": {"entity_precision": 0.63, "entity_recall": 0.69, "field_f1": 0.58, "relationships_found": 0.0},
+    "all": {"entity_precision": 0.92, "entity_recall": 0.82, "field_f1": 0.82, "relationships_found": 0.69},
 }
 
 
