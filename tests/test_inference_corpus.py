@@ -16,11 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "inference"
 
 FLOORS = {
-    # "tuned" holds the first held-out set too (tests/corpus/inference/README.md)
-    "tuned": {"entity_precision": 0.99, "entity_recall": 0.96, "field_f1": 0.90, "relationships_found": 0.99},
-    # the second held-out set, measured once after the heuristic work
-    "held_out": {"entity_precision": 0.68, "entity_recall": 0.55, "field_f1": 0.61, "relationships_found": 0.33},
-    "all": {"entity_precision": 0.90, "entity_recall": 0.83, "field_f1": 0.81, "relationships_found": 0.77},
+    # "tuned" holds the first and second held-out sets too (tests/corpus/inference/README.md)
+    "tuned": {"entity_precision": 0.99, "entity_recall": 0.85, "field_f1": 0.86, "relationships_found": 0.77},
+    # the third held-out set, measured once after the heuristic work
+    "held_out": {"entity_precision": 0.63, "entity_recall": 0.69, "field_f1": 0.58, "relationships_found": 0.0},
+    "all": {"entity_precision": 0.92, "entity_recall": 0.82, "field_f1": 0.82, "relationships_found": 0.69},
 }
 
 
@@ -49,7 +49,7 @@ def test_figures_do_not_regress(result, part):
 
 def test_corpus_is_complete_and_licensed():
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["pages"]
-    assert len(manifest) >= 36
+    assert len(manifest) >= 45
     assert sum(1 for p in manifest if p["split"] == "held_out") >= 8
     assert {p["split"] for p in manifest} == {"tuned", "held_out"}
     assert len({p["id"] for p in manifest}) == len(manifest)

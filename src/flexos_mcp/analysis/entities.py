@@ -821,6 +821,7 @@ _INTEGER_VALUE = re.compile(r"^-?\d{1,3}(?:,\d{3})+$|^-?\d+$")
 # A measured amount: optional currency sign, thousands separators, an optional unit after it.
 _NUMBER_VALUE = re.compile(
     r"^[-\u2212]?[$€£¥]?\s?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+    r"|^[-\u2212]?[$€£¥]?\s?\d{1,3}(?:\.\d{3})+(?:,\d+)?$"  # 1.800,00: thousands by dots
     r"|^[-\u2212]?[$€£¥]?\s?\d+(?:\.\d+)?\s*(?:/\s*\d+|%|★|stars?|[kmgt]?b|kg|g|km|m|h|hrs?|min|mins|s)?$",
     re.IGNORECASE,
 )
@@ -1045,11 +1046,38 @@ def _known_entity_in_text(text: str, known: set[str]) -> str:
     return best
 
 
+# Words of the headings of a UI kit's demos ("Hoverable rows", "Contextual classes", "Sidebar
+# colors"): such a heading shows a variant of a widget, so it names no record.
+_DEMO_HEADING_WORDS = {
+    "hoverable",
+    "striped",
+    "bordered",
+    "borderless",
+    "contextual",
+    "variant",
+    "variants",
+    "configurator",
+    "sidebar",
+    "theme",
+    "themes",
+}
+# Nouns that name the parts and looks of widgets, never records (rows, classes, panels, colours).
+_WIDGET_NOUNS = {"row", "column", "class", "color", "colour", "panel", "card", "variant", "theme", "style"}
+
+
+def _names_widget(entity: str) -> bool:
+    """A Row, Class, Panel or SidebarColor is a widget's part or look, not a record."""
+    words = words_of(entity)
+    return bool(words) and singularize(words[-1]) in _WIDGET_NOUNS
+
+
 def _entity_from_heading(text: str, known: set[str]) -> str:
     """A heading names an entity when it mentions a known one, or ends in a plural noun; a known
     entity followed by a plural noun names a compound ("Order notes" -> OrderNote). Trailing words
     that name the widget go first ("Authors table" -> Author)."""
     heading_words = words_of(text)
+    if set(heading_words) & _DEMO_HEADING_WORDS:
+        return ""
     while heading_words and heading_words[-1] in _UI_KIND_WORDS | {"list", "lists"}:
         heading_words.pop()
     text = " ".join(heading_words)
@@ -1072,7 +1100,7 @@ def _entity_from_heading(text: str, known: set[str]) -> str:
     if _user_alias(words[-1:]):
         return USER_ENTITY
     last = words[-1]
-    if singularize(last) != last:
+    if singularize(last) != last and not _names_widget(last):
         return entity_name_from_phrase(last)
     return ""
 
@@ -1320,6 +1348,12 @@ def _name_based_type(name: str) -> str | None:
     return None
 
 
+def _is_postal_code(name: str) -> bool:
+    """zip, zip_code, billing_zip, postcode, postal_code: an identifier, stored as text."""
+    words = name.split("_")
+    return bool({"zip", "zipcode", "postcode", "postal"} & set(words))
+
+
 def _control_spec(control: LexborNode, name: str, group_values: list[str]) -> dict[str, Any] | None:
     """Field spec of one control, or None for controls that do not hold data."""
     tag = control.tag
@@ -1332,6 +1366,8 @@ def _control_spec(control: LexborNode, name: str, group_values: list[str]) -> di
             spec["multiple"] = True
         return spec
     input_type = (_attr(control, "type") or "text").lower()
+    if input_type == "number" and _is_postal_code(name):
+        return _text_constraints(control, {"type": "string"})  # 02134 keeps its zero; never summed
     if input_type in ("number", "range"):
         return _numeric_spec(control)
     if input_type == "checkbox":
@@ -1843,6 +1879,55 @@ def _table_entity(page: _Page, table: LexborNode, known: set[str], record: bool,
     return by_columns, name_index
 
 
+# Words of the labels of an invoice's or order's totals rows (Subtotal, VAT rate, Total due).
+_TOTALS_WORDS = {
+    "subtotal",
+    "sub",
+    "total",
+    "grand",
+    "tax",
+    "vat",
+    "gst",
+    "discount",
+    "shipping",
+    "due",
+    "rate",
+    "balance",
+    "paid",
+    "fee",
+    "fees",
+    "amount",
+    "handling",
+    "net",
+    "gross",
+}
+
+
+def _totals_row(cells: list[LexborNode], width: int) -> tuple[str, str] | None:
+    """(field name, value) of a totals row in a lines table: a row narrower than the table (its
+    label spans columns) whose label is totals words only and whose last cell is the amount."""
+    spans = sum(int(_attr(c, "colspan")) if _attr(c, "colspan").isdigit() else 1 for c in cells)
+    texts = [_text(c) for c in cells if _text(c)]
+    if (len(cells) >= width and spans <= len(cells)) or len(texts) != 2:
+        return None
+    words = words_of(texts[0].rstrip(":"))
+    if not words or not set(words) <= _TOTALS_WORDS or not any(ch.isdigit() for ch in texts[1]):
+        return None
+    return snake_case(" ".join(words)), texts[1]
+
+
+def _column_name(header: str, headers: list[str]) -> str:
+    """A column's field name; a `#` column holds the records' numbers (unless one is named so)."""
+    if header.strip() == "#" and not any(snake_case(h) == "number" for h in headers):
+        return "number"
+    return snake_case(header)
+
+
+def _counts_rows(values: list[str]) -> bool:
+    """Row numbers 1, 2, 3 (or a `#` in each row): the rows' positions, not a record's number."""
+    return values == [str(i) for i in range(1, len(values) + 1)] or not any(c.isdigit() for v in values for c in v)
+
+
 def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
     for table in page.tree.css("table"):
         if _inside(table, {"form"}):
@@ -1856,12 +1941,13 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
         named = None if header_cells or pairs is not None else _class_named_columns(rows)
         if not header_cells and pairs is None and named is None:
             continue
-        headers = named or [snake_case(_text(th)) for th in header_cells]
+        headers = named or [_column_name(_text(th), [_text(h) for h in header_cells]) for th in header_cells]
         entity, name_index = _table_entity(page, table, known, pairs is not None, headers)
-        if not entity:
+        if not entity or _names_widget(entity):
             continue
         values: dict[str, list[str]] = {}
         element_types: dict[str, str | None] = {}
+        totals: dict[str, list[str]] = {}
         if pairs is not None:
             for name, cell in pairs:
                 value, kind = _display_value(cell)
@@ -1877,6 +1963,10 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
                 if not cells or all(c.tag == "th" for c in cells):
                     continue
                 page.scope_entity[row.mem_id] = entity
+                total = _totals_row(cells, len(columns))
+                if total is not None:  # Subtotal / VAT / Total under the lines: the record's own
+                    totals.setdefault(total[0], []).append(total[1])
+                    continue
                 for column, cell in zip(columns, cells, strict=False):  # rows may be ragged
                     if column not in values:
                         continue
@@ -1899,12 +1989,18 @@ def _read_tables(page: _Page, collector: _Collector, known: set[str]) -> None:
                     if len(photos) == 1 and snake_case(entity).split("_")[-1] in _PERSON_ENTITY_WORDS:
                         values.setdefault("avatar", []).append(_attr(photos[0], "src"))
                         element_types["avatar"] = "image"  # a photo beside the person's name
+        if "number" in values and _counts_rows(values["number"]):
+            del values["number"]  # a # column numbering the rows 1, 2, 3 holds their position, not data
         own = snake_case(entity)
         shown = [v for v in values.get(own, []) if v]
         if shown and "name" not in values and not any(c.isdigit() for v in shown for c in v):
             # an Author column in an authors table holds each author's name (an Order column, numbers)
             values["name"] = values.pop(own)
             element_types["name"] = element_types.pop(own, None)
+        if totals:
+            holder = entity.removesuffix("Line") if entity.endswith("Line") else page.info.entity
+            if holder and holder != entity:
+                _see_displayed(collector, page, holder, totals, {}, dict.fromkeys(totals, CONFIDENCE_DISPLAY))
         if not values:
             continue
         page.scope_entity[table.mem_id] = entity
@@ -2028,6 +2124,22 @@ def _group_entity(items: list[LexborNode], parent: LexborNode, page: _Page, know
     return entity, prefix if coverage >= 2 else words_of(entity)
 
 
+def _section_records(items: list[LexborNode], parent: LexborNode, page: _Page, known: set[str]) -> str:
+    """The entity of cards or list items that carry no data names when the heading of their
+    section names them ("Invoices", "Transactions") and each item shows a title and some text
+    (a list of links shows one text each); "" otherwise."""
+    entity = _entity_from_heading(_nearest_heading(parent), known)
+    if not entity or _names_widget(entity) or entity == page.info.entity:
+        return ""  # cards under "My profile" on a profile page are not more profiles
+    for item in items:
+        if item.css_first("input, select, textarea") is not None:
+            return ""  # the sections of a form (Account, Notifications) hold its controls, not records
+        leaves = [n for n in item.traverse() if n.mem_id != item.mem_id and n.text(deep=False).strip()]
+        if len(leaves) < 2 or item.css_first(_HEADING_SELECTOR) is None:
+            return ""
+    return entity
+
+
 def _unnamed_record_list(items: list[LexborNode], entity: str, page: _Page) -> bool:
     """A list page (/lessons) whose cards carry no data names still reads the page's entity:
     at least two items, each with a heading or link and two or more pieces of text."""
@@ -2044,6 +2156,23 @@ _CLOCK_VALUE = re.compile(r"^\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?$", re.IGNORECAS
 # Records whose prose is a body (a message's text), not a description.
 _BODY_ENTITIES = {"Message", "Comment", "Post", "Reply", "Review", "Note", "Answer"}
 _LABELLED_VALUE = re.compile(r"^([A-Za-z][A-Za-z #/]{0,30}?)\s*[#:]\s*:?\s*(.*)$")
+
+
+_SHOWN_NUMBER = re.compile(r"^#\s*[A-Za-z]*-?\d[\w-]*$")
+_SHOWN_AMOUNT = re.compile(r"^[-+\u2212]?\s?[$€£¥]\s?\d[\d.,]*$|^[-+\u2212]?\s?\d[\d.,]*\s?[$€£¥]$")
+
+
+def _shown_value_name(text: str) -> str:
+    """The field an unlabelled value names by its shape: a date, an amount ($180, -$2,500), a
+    record number (#MS-415646); "" for anything else."""
+    value = text.strip()
+    if _HUMAN_DATE.match(value.replace(", ", " ").replace(",", " ")) or _ISO_DATE.match(value):
+        return "date"
+    if _SHOWN_AMOUNT.match(value):
+        return "amount"
+    if _SHOWN_NUMBER.match(value):
+        return "number"
+    return ""
 
 
 def _card_fields(item: LexborNode, entity: str) -> _ItemFields:
@@ -2071,7 +2200,7 @@ def _card_fields(item: LexborNode, entity: str) -> _ItemFields:
             ):
                 see("date", aside, when, "datetime")
                 name = name.replace(when, "").strip()
-        see("name", title, name, None)
+        see(_shown_value_name(name) or "name", title, name, None)
     for node in item.traverse():
         if node.mem_id == item.mem_id or (
             title is not None
@@ -2092,6 +2221,9 @@ def _card_fields(item: LexborNode, entity: str) -> _ItemFields:
             match = _LABELLED_VALUE.match(text)
             if match and len(match.group(1).split()) <= 3:
                 see(snake_case(match.group(1)), node, match.group(2).strip(), None)
+            elif _shown_value_name(text) or _shown_value_name(node.text(deep=False)):
+                value = text if _shown_value_name(text) else node.text(deep=False).strip()
+                see(_shown_value_name(value), node, value, None)  # "$180" beside its PDF button
             elif node.tag == "p" and len(text.split()) >= 4 and not any(c.isdigit() for c in text[:3]):
                 see("body" if entity in _BODY_ENTITIES else "description", node, text, "text")
     return result
@@ -2121,12 +2253,15 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
         if _inside(parent, {"nav", "footer", "form"}):
             continue
         entity, segments = _group_entity(items, parent, page, known)
-        if not entity:
+        if not entity or _names_widget(entity):
             continue
         per_item = [_item_fields(item, segments, page, known_segments) for item in items]
         name_counts = Counter(name for fields in per_item for name in fields.values)
         if not name_counts or max(name_counts.values()) < 2:
-            if _unnamed_record_list(items, entity, page):
+            section = not _unnamed_record_list(items, entity, page)
+            if section:
+                entity = _section_records(items, parent, page, known)
+            if entity:
                 cards = [_card_fields(item, entity) for item in items]
                 shared = Counter(name for card in cards for name in card.values)
                 card_values = {
@@ -2134,6 +2269,8 @@ def _read_repeated(page: _Page, collector: _Collector, known: set[str]) -> None:
                     for name, count in shared.items()
                     if count >= 2
                 }
+                if section and len(card_values) < 2:
+                    continue  # a title alone (a list of names or links) is no record under a heading
                 card_kinds = {name: next(c.kinds[name] for c in cards if name in c.values) for name in card_values}
                 for item, card in zip(items, cards, strict=True):
                     page.scope_entity[item.mem_id] = entity
