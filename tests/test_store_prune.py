@@ -156,6 +156,14 @@ def test_a_file_put_again_while_it_is_pruned_stays(tmp_path):
     (tmp_path / "sha256" / digest[:2] / ("0" * 64)).symlink_to(store.path_of(digest))
     assert [e.digest for e in store.entries()] == [digest]
     assert [t.path.name for t in store.temporaries()] == [".put-interrupted"]
+    # a file another prune is moving out right now keeps its old mtime; its age is the move
+    moving = tmp_path / "tmp" / f".prune-{digest}-1234abcd"
+    moving.write_bytes(data)
+    long_ago = time.time() - 72 * 3600
+    for path in (moving, tmp_path / "tmp" / ".put-interrupted"):
+        os.utime(path, (long_ago, long_ago))
+    ages = {t.path.name: (time.time_ns() - t.since_ns) / 3.6e12 for t in store.temporaries()}
+    assert ages[".put-interrupted"] > 71 and ages[moving.name] < 1
 
 
 async def test_the_prune_command(database_url, db, tmp_path):

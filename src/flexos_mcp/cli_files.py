@@ -65,7 +65,7 @@ async def run_files_command(config: Config, args: argparse.Namespace) -> None:
     for entry in report.removed:
         print(f"{verb} sha256:{entry.digest} ({entry.size:,} bytes)")
     kept = f"kept {report.referenced:,} referenced, {report.recent:,} newer than {_duration(report.older_than)}" + (
-        f", {report.freshened:,} added again meanwhile" if report.freshened else ""
+        f", {report.changed:,} changed meanwhile" if report.changed else ""
     )
     temporaries = (
         f"; {verb} {report.temporaries:,} temporary file(s) of interrupted writes" if report.temporaries else ""

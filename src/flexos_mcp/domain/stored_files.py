@@ -24,7 +24,9 @@ Why this is safe against the server running meanwhile:
   period (`--older-than`, 24 hours by default) are candidates, and a file freshened after it was
   listed is put back instead of removed (`LocalFileStore.remove_unchanged`). A call that names a
   file the user already holds, without sending the bytes, locks the holding row (FOR KEY SHARE),
-  so that row cannot be deleted before the new reference commits;
+  so that row cannot be deleted before the new reference commits (changing that row's
+  `content_url` meanwhile is not blocked: a window of one transaction, which also needs the file
+  to be past the grace period and a prune at that instant);
 - removal is per file and atomic (rename out of place, then unlink); a prune that stops halfway
   leaves a consistent store.
 
@@ -63,7 +65,7 @@ class PruneReport:
     removed: list[StoredEntry] = field(default_factory=list)  # unreferenced and old: removed (or would be)
     referenced: int = 0  # kept: a row names them
     recent: int = 0  # kept: unreferenced but inside the grace period
-    freshened: int = 0  # kept: put again while the prune ran
+    changed: int = 0  # not removed: put again (or removed by another prune) while this one ran
     temporaries: int = 0  # leftovers of interrupted writes removed (or would be)
     temporary_bytes: int = 0
 
@@ -83,7 +85,8 @@ class StoreNotReferenced(FlexError):
 
 def referenced_query(tables: list[str]) -> str:
     """One statement: every digest a store URI names in any row of `tables`."""
-    rows = " UNION ALL ".join(f'SELECT row_to_json(t)::text AS j FROM "{name}" t' for name in sorted(tables))
+    quoted = ('"' + name.replace('"', '""') + '"' for name in sorted(tables))
+    rows = " UNION ALL ".join(f"SELECT row_to_json(t)::text AS j FROM {name} t" for name in quoted)
     return (
         f"SELECT DISTINCT m[1] AS digest FROM ({rows}) r "
         f"CROSS JOIN LATERAL regexp_matches(r.j, '{STORED_FILE_PATTERN}', 'g') m "
@@ -112,7 +115,7 @@ async def prune_stored_files(
         tables = sorted(await all_tables(conn))  # the catalog, before the listing: the listing must come first
     cutoff_ns = time.time_ns() - int(older_than.total_seconds() * 1e9)
     listed = await asyncio.to_thread(lambda: list(store.entries()))
-    temporaries = await asyncio.to_thread(lambda: [t for t in store.temporaries() if t.mtime_ns < cutoff_ns])
+    temporaries = await asyncio.to_thread(lambda: [t for t in store.temporaries() if t.since_ns < cutoff_ns])
     referenced = await referenced_digests(db, tables)  # after the listing, in one statement
     report.stored, report.stored_bytes = len(listed), sum(e.size for e in listed)
     if listed and not dry_run and not force and not referenced.intersection(e.digest for e in listed):
@@ -125,7 +128,7 @@ async def prune_stored_files(
         elif dry_run or await asyncio.to_thread(store.remove_unchanged, entry):
             report.removed.append(entry)
         else:
-            report.freshened += 1
+            report.changed += 1
     for temporary in temporaries:
         if dry_run or await asyncio.to_thread(store.remove_temporary, temporary):
             report.temporaries += 1

@@ -45,11 +45,13 @@ class StoredEntry:
 
 @dataclass(frozen=True)
 class TemporaryEntry:
-    """A file in the store's tmp/ folder: a write or a prune that was interrupted (or is running)."""
+    """A file in the store's tmp/ folder: a write or a prune that was interrupted (or is running).
+    `since_ns`: a write's last write (mtime); for a file a prune moved there, the move (ctime,
+    which a rename sets; its mtime is the stored file's, old)."""
 
     path: Path
     size: int
-    mtime_ns: int
+    since_ns: int
 
 
 class LocalFileStore:
@@ -159,9 +161,9 @@ class LocalFileStore:
         away = self._temporary_dir() / f".prune-{entry.digest}-{uuid.uuid4().hex[:8]}"
         try:
             os.rename(place, away)
-        except FileNotFoundError:  # already gone
+            info = os.lstat(away)
+        except FileNotFoundError:  # already gone (another prune took it)
             return False
-        info = os.lstat(away)
         if info.st_mtime_ns != entry.mtime_ns or not stat.S_ISREG(info.st_mode):
             os.replace(away, place)  # freshened meanwhile: it stays (a put since wrote the same bytes)
             return False
@@ -182,7 +184,8 @@ class LocalFileStore:
             except FileNotFoundError:
                 continue
             if stat.S_ISREG(info.st_mode):
-                yield TemporaryEntry(Path(entry.path), info.st_size, info.st_mtime_ns)
+                since = info.st_ctime_ns if entry.name.startswith(".prune-") else info.st_mtime_ns
+                yield TemporaryEntry(Path(entry.path), info.st_size, since)
 
     @staticmethod
     def remove_temporary(entry: TemporaryEntry) -> bool:
