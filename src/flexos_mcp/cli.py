@@ -1,5 +1,5 @@
-"""`flexos-mcp`: serve (stdio or Streamable HTTP), migrate, tokens, users, and the version. Logs
-go to stderr; on stdio, stdout belongs to the protocol.
+"""`flexos-mcp`: serve (stdio or Streamable HTTP), migrate, tokens, users, stored files, and the
+version. Logs go to stderr; on stdio, stdout belongs to the protocol.
 
 Exit codes: 0 done (a stdio server whose client closed stdin), 1 failed, 2 misconfigured, 130 and
 143 stopped by SIGINT (Ctrl-C) and SIGTERM.
@@ -20,6 +20,7 @@ import asyncpg
 
 from . import __version__
 from .cli_bundle import add_bundle_commands, run_bundle_command
+from .cli_files import add_files_commands, run_files_command
 from .cli_preview import add_preview_command, run_preview
 from .cli_token import add_token_commands, run_token_command
 from .cli_wizard import add_wizard_commands, run_wizard_command
@@ -118,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     add_wizard_commands(commands)
     add_preview_command(commands)
     add_bundle_commands(commands)
+    add_files_commands(commands)
     return parser
 
 
@@ -273,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
             run_preview(config, args)
         elif args.command in ("export", "import"):
             asyncio.run(run_bundle_command(config, args))
+        elif args.command == "files":
+            asyncio.run(run_files_command(config, args))
     except (ConfigError, UnknownToolset) as exc:
         print(f"flexos-mcp: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ import argparse
 import re
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,11 +18,18 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 _DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
-def _duration(raw: str) -> timedelta:
-    match = _DURATION.match(raw.lower())
-    if not match or int(match.group(1)) == 0:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a duration; use a whole number with d, h or m, e.g. 30d")
-    return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+def duration_argument(example: str) -> Callable[[str], timedelta]:
+    """An argparse type for a duration such as 30d, 12h or 90m (never zero); its error names `example`."""
+
+    def parse(raw: str) -> timedelta:
+        match = _DURATION.match(raw.lower())
+        if not match or int(match.group(1)) == 0:
+            raise argparse.ArgumentTypeError(
+                f"{raw!r} is not a duration; use a whole number with d, h or m, e.g. {example}"
+            )
+        return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+    return parse
 
 
 def add_token_commands(subparsers: Any) -> None:
@@ -32,7 +40,7 @@ def add_token_commands(subparsers: Any) -> None:
     create.add_argument("--name", default="default", help="a label to recognise the token by")
     create.add_argument(
         "--expires",
-        type=_duration,
+        type=duration_argument("30d"),
         default=None,
         metavar="DURATION",
         help="lifetime, e.g. 30d, 12h, 90m (default: never expires)",

@@ -308,13 +308,16 @@ def check_content_url(url: str) -> str:
 
 
 async def _require_known_store_uri(conn: ReadConnection, scope: Scope, url: str | None) -> None:
-    """A store URI given by a caller must name a file one of their own items already holds."""
+    """A store URI given by a caller must name a file one of their own items already holds. That
+    item is locked (FOR KEY SHARE) until the new reference commits: deleted meanwhile, it could
+    leave the file unreferenced for a moment, and a prune of the store (stored_files.py) could
+    remove it, since no put freshened the file."""
     digest = digest_of_url(url)
     if digest is None:
         return
     known = await conn.fetchval(
-        f"""SELECT EXISTS (SELECT 1 FROM user_context_items i JOIN projects p ON p.id = i.project_id
-                            WHERE i.content_url = $1 AND {owned_by(2, "p.user_id")})""",
+        f"""SELECT 1 FROM user_context_items i JOIN projects p ON p.id = i.project_id
+             WHERE i.content_url = $1 AND {owned_by(2, "p.user_id")} LIMIT 1 FOR KEY SHARE OF i""",
         url,
         scope.actor.owner_id,
     )

@@ -14,6 +14,10 @@ CONTRACT (other parts of FlexOS, e.g. project export/import, rely on it):
 - `LocalFileStore(root)` keeps files under `root/sha256/<2 hex>/<digest>` (root: the setting
   `FLEXOS_STORE_DIR`, default `<FLEXOS_DATA_DIR>/files`). An S3-compatible store can follow by
   implementing `FileStore` with the digest as the object key.
+- Files no row references any more are removed by `flexos-mcp files prune`
+  (domain/stored_files.py), only when older than a grace period. It relies on `put` of bytes
+  already stored *freshening* the file (its modification time becomes now), and on
+  `LocalFileStore.remove_unchanged` keeping a file freshened since it was listed.
 
 What may be stored (sniffed type, size limit, decodable images) is decided before `put`, by
 `intake.accept_bytes`; `put` itself stores any bytes it is given.

@@ -5,6 +5,15 @@ caller gave, so no argument can reach outside the store. Reads refuse symlinks (
 anything that is not a regular file, so a link planted inside the store does not lead out of it.
 Writes go to a temporary file in the store, are flushed to disk, then renamed into place: a reader
 sees the whole file or none, and two writers of the same bytes both succeed with one copy.
+
+Pruning (domain/stored_files.py decides what is unreferenced) works with the writers, not against
+them, the way git's object pruning does:
+- `put` of bytes already stored *freshens* the file (sets its mtime to now), so a file that a
+  transaction is about to reference looks new, and the grace period of a prune protects it;
+- `remove_unchanged` first renames the file out of its place (atomic), then checks that nobody
+  freshened it since it was listed: if someone did, it goes back; otherwise it is unlinked. A
+  `put` while the file is away simply writes it again (same bytes, same name).
+Folders `sha256/<2 hex>` are never removed: a `put` may be about to rename a file into one.
 """
 
 from __future__ import annotations
@@ -13,10 +22,36 @@ import contextlib
 import os
 import stat
 import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from .base import StoredFileMissing, is_digest, sha256_hex
+
+_TEMPORARY_PREFIXES = (".put-", ".prune-")
+_NOFOLLOW_UTIME = os.utime in os.supports_follow_symlinks
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """A stored file as listed: its digest, size and modification time (nanoseconds)."""
+
+    digest: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class TemporaryEntry:
+    """A file in the store's tmp/ folder: a write or a prune that was interrupted (or is running).
+    `since_ns`: a write's last write (mtime); for a file a prune moved there, the move (ctime,
+    which a rename sets; its mtime is the stored file's, old)."""
+
+    path: Path
+    size: int
+    since_ns: int
 
 
 class LocalFileStore:
@@ -46,7 +81,7 @@ class LocalFileStore:
     def put(self, data: bytes) -> str:
         digest = sha256_hex(data)
         target = self.path_of(digest)
-        if self._is_stored(target, len(data)):
+        if self._is_stored(target, len(data)) and self._freshen(target):
             return digest
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self._inside(target.parent) or not self._inside(self._temporary_dir()):
@@ -92,6 +127,83 @@ class LocalFileStore:
     def size(self, digest: str) -> int:
         with self.open(digest) as stored:
             return os.fstat(stored.fileno()).st_size
+
+    # --- pruning ---------------------------------------------------------------------------------
+
+    def entries(self) -> Iterator[StoredEntry]:
+        """Every stored file: regular files named by their digest in the folder of its first two
+        digits. Anything else (links, stray names) is not a stored file and is left alone."""
+        top = self.root / "sha256"
+        try:
+            folders = sorted(os.scandir(top), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        for folder in folders:
+            if len(folder.name) != 2 or not folder.is_dir(follow_symlinks=False):
+                continue
+            with os.scandir(folder.path) as found:
+                for entry in found:
+                    if not (is_digest(entry.name) and entry.name[:2] == folder.name):
+                        continue
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except FileNotFoundError:  # removed while we looked
+                        continue
+                    if stat.S_ISREG(info.st_mode):
+                        yield StoredEntry(entry.name, info.st_size, info.st_mtime_ns)
+
+    def remove_unchanged(self, entry: StoredEntry) -> bool:
+        """Remove the stored file `entry` lists, unless it was freshened (put again) since it was
+        listed; True when it was removed. See the module docstring for why this is safe."""
+        place = self.path_of(entry.digest)
+        if not self._inside(place.parent) or not self._inside(self._temporary_dir()):
+            return False
+        away = self._temporary_dir() / f".prune-{entry.digest}-{uuid.uuid4().hex[:8]}"
+        try:
+            os.rename(place, away)
+            info = os.lstat(away)
+        except FileNotFoundError:  # already gone (another prune took it)
+            return False
+        if info.st_mtime_ns != entry.mtime_ns or not stat.S_ISREG(info.st_mode):
+            os.replace(away, place)  # freshened meanwhile: it stays (a put since wrote the same bytes)
+            return False
+        os.unlink(away)
+        return True
+
+    def temporaries(self) -> Iterator[TemporaryEntry]:
+        """Files in tmp/ that our writes and prunes leave only when interrupted."""
+        try:
+            found = list(os.scandir(self.root / "tmp"))
+        except FileNotFoundError:
+            return
+        for entry in found:
+            if not entry.name.startswith(_TEMPORARY_PREFIXES):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                since = info.st_ctime_ns if entry.name.startswith(".prune-") else info.st_mtime_ns
+                yield TemporaryEntry(Path(entry.path), info.st_size, since)
+
+    @staticmethod
+    def remove_temporary(entry: TemporaryEntry) -> bool:
+        try:
+            os.unlink(entry.path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    @staticmethod
+    def _freshen(path: Path) -> bool:
+        """Mark a stored file as just written (its mtime), so a prune running now keeps it. False
+        when it is gone meanwhile (a prune took it): the caller writes it again."""
+        try:
+            os.utime(path, follow_symlinks=not _NOFOLLOW_UTIME)
+        except OSError:
+            return False
+        return True
 
     @staticmethod
     def _is_stored(path: Path, size: int | None = None) -> bool:

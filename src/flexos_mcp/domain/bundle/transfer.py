@@ -454,15 +454,17 @@ async def _import_rows(
 async def _require_files_carried_or_held(conn: Any, scope: Scope, project_id: UUID, missing: set[str]) -> None:
     """A stored file the rows name must come with the bundle, or be one the importing user's own
     items already hold: naming a digest is not a way to reach someone else's file (the same rule
-    create_context_item applies to a content_url)."""
+    create_context_item applies to a content_url). The holding items are locked (FOR KEY SHARE)
+    until the import commits, so a prune of the store cannot find the file unreferenced meanwhile."""
     if not missing:
         return
     urls = [f"flexos://files/sha256/{d}" for d in sorted(missing)]
     held = {
         r["content_url"]
         for r in await conn.fetch(
-            f"""SELECT DISTINCT i.content_url FROM user_context_items i JOIN projects p ON p.id = i.project_id
-             WHERE i.content_url = ANY($1::text[]) AND i.project_id <> $2 AND {owned_by(3, "p.user_id")}""",
+            f"""SELECT i.content_url FROM user_context_items i JOIN projects p ON p.id = i.project_id
+             WHERE i.content_url = ANY($1::text[]) AND i.project_id <> $2 AND {owned_by(3, "p.user_id")}
+               FOR KEY SHARE OF i""",
             urls,
             project_id,
             scope.actor.owner_id,
