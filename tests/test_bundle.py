@@ -347,6 +347,32 @@ async def test_stored_files_must_travel_with_the_bundle_and_pass_the_stores_gate
     assert copy.files == 0
 
 
+async def test_an_export_carries_only_the_files_its_user_holds(original, database_url):
+    """A mockup may name any stored file's URI, but another user's file does not travel in my
+    bundle: the export carries the files my context items hold, and names the rest as missing
+    (the import's rule seen from the other side)."""
+    email, project, bundle, store, _ = original
+    [member] = [n for n in zipfile.ZipFile(io.BytesIO(bundle)).namelist() if n.startswith("files/")]
+    digest = member.rsplit("/", 1)[1]
+    async with scope_on(database_url, new_email()) as stranger:
+        mine = (await create_project(stranger, {"name": "Reaching", "type": "web-app"})).id
+        page = await create_page(stranger, mine, {"name": "Peek"})
+        async with stranger.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO mockups (page_id, project_id, html_content) VALUES ($1, $2, $3)",
+                page.id,
+                mine,
+                f'<img src="flexos://files/sha256/{digest}" alt="theirs">',
+            )
+        out = io.BytesIO()
+        summary = await export_project(stranger, mine, out, files=store)
+    assert summary.files == 0 and summary.missing_files == [digest]
+    assert not [n for n in zipfile.ZipFile(out).namelist() if n.startswith("files/")]
+    async with scope_on(database_url, email) as owner:  # the holder's own export still carries it
+        again = io.BytesIO()
+        assert (await export_project(owner, project, again, files=store)).files == 1
+
+
 def _drop_member(bundle: bytes, member: str) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(bundle))
     manifest = json.loads(source.read("manifest.json"))

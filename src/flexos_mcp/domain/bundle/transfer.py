@@ -36,6 +36,7 @@ import asyncpg
 from pydantic import BaseModel, Field
 
 from ...errors import Conflict, FlexError
+from ...store import digest_of_url, file_url
 from ...untrusted import Untrusted
 from ..projects import project_id_for_slug, require_project
 from ..scope import Scope, owned_by
@@ -73,7 +74,9 @@ class BundleSummary(BaseModel):
     rows: dict[str, int] = Field(description="Rows of each table in the bundle.")
     files: int = Field(description="Stored files in the bundle.")
     missing_files: list[str] = Field(
-        default_factory=list, description="Stored files the rows name that the store does not have (export)."
+        default_factory=list,
+        description="Stored files the rows name that the export could not carry: not in the store, or "
+        "held by no context item of yours (export).",
     )
     bytes: int | None = Field(default=None, description="Size of the bundle file.")
     as_new: bool | None = Field(default=None, description="Import: whether every id was replaced.")
@@ -111,10 +114,11 @@ async def export_project(
             for table in tables:
                 rows = await _export_table(conn, table, project_id, writer)
                 listed.append({"name": table.name, "columns": list(table.columns), "rows": rows})
+            held = await _files_held(conn, scope, writer.stored_files)
         await asyncio.to_thread(writer.end)
         written, missing = [], []
         for digest in sorted(writer.stored_files):
-            data = await asyncio.to_thread(files.read, digest) if files else None
+            data = await asyncio.to_thread(files.read, digest) if files and digest in held else None
             if data is None:
                 missing.append(digest)
                 continue
@@ -449,6 +453,22 @@ async def _import_rows(
         files=len(stored),
         as_new=mapping is not None,
     )
+
+
+async def _files_held(conn: Any, scope: Scope, digests: set[str]) -> set[str]:
+    """The digests among `digests` that a context item in one of the exporting user's projects
+    holds. A row may name any stored file (a URI typed into a mockup), but only the files a user
+    holds travel in their bundles: naming a digest is not a way to reach someone else's file (the
+    import's rule, `_require_files_carried_or_held`, seen from the other side)."""
+    if not digests:
+        return set()
+    rows = await conn.fetch(
+        f"""SELECT DISTINCT i.content_url FROM user_context_items i JOIN projects p ON p.id = i.project_id
+             WHERE i.content_url = ANY($1::text[]) AND {owned_by(2, "p.user_id")}""",
+        [file_url(d) for d in digests],
+        scope.actor.owner_id,
+    )
+    return {digest for r in rows if (digest := digest_of_url(r["content_url"])) is not None}
 
 
 async def _require_files_carried_or_held(conn: Any, scope: Scope, project_id: UUID, missing: set[str]) -> None:
