@@ -455,47 +455,39 @@ async def _import_rows(
     )
 
 
-async def _files_held(conn: Any, scope: Scope, digests: set[str]) -> set[str]:
-    """The digests among `digests` that a context item in one of the exporting user's projects
-    holds. A row may name any stored file (a URI typed into a mockup), but only the files a user
-    holds travel in their bundles: naming a digest is not a way to reach someone else's file (the
-    import's rule, `_require_files_carried_or_held`, seen from the other side)."""
+async def _files_held(
+    conn: Any, scope: Scope, digests: set[str], *, outside: UUID | None = None, lock: bool = False
+) -> set[str]:
+    """The digests among `digests` that a context item in one of the user's projects holds
+    (`outside` that project, when given). A row may name any stored file (a URI typed into a
+    mockup), but naming a digest is not a way to reach someone else's file: an export carries only
+    the files its user holds, and an import takes a file it does not carry only if its user holds
+    it already (the same rule create_context_item applies to a content_url). With `lock`, the
+    holding items are locked (FOR KEY SHARE) until the transaction commits, so a prune of the
+    store cannot find the file unreferenced meanwhile."""
     if not digests:
         return set()
     rows = await conn.fetch(
-        f"""SELECT DISTINCT i.content_url FROM user_context_items i JOIN projects p ON p.id = i.project_id
-             WHERE i.content_url = ANY($1::text[]) AND {owned_by(2, "p.user_id")}""",
-        [file_url(d) for d in digests],
+        f"""SELECT i.content_url FROM user_context_items i JOIN projects p ON p.id = i.project_id
+             WHERE i.content_url = ANY($1::text[]) AND {owned_by(2, "p.user_id")}
+               AND ($3::uuid IS NULL OR i.project_id <> $3)"""
+        + (" FOR KEY SHARE OF i" if lock else ""),
+        [file_url(d) for d in sorted(digests)],
         scope.actor.owner_id,
+        outside,
     )
     return {digest for r in rows if (digest := digest_of_url(r["content_url"])) is not None}
 
 
 async def _require_files_carried_or_held(conn: Any, scope: Scope, project_id: UUID, missing: set[str]) -> None:
     """A stored file the rows name must come with the bundle, or be one the importing user's own
-    items already hold: naming a digest is not a way to reach someone else's file (the same rule
-    create_context_item applies to a content_url). The holding items are locked (FOR KEY SHARE)
-    until the import commits, so a prune of the store cannot find the file unreferenced meanwhile."""
-    if not missing:
-        return
-    urls = [f"flexos://files/sha256/{d}" for d in sorted(missing)]
-    held = {
-        r["content_url"]
-        for r in await conn.fetch(
-            f"""SELECT i.content_url FROM user_context_items i JOIN projects p ON p.id = i.project_id
-             WHERE i.content_url = ANY($1::text[]) AND i.project_id <> $2 AND {owned_by(3, "p.user_id")}
-               FOR KEY SHARE OF i""",
-            urls,
-            project_id,
-            scope.actor.owner_id,
+    items (in other projects) already hold, locked until the import commits: see `_files_held`."""
+    unheld = sorted(missing - await _files_held(conn, scope, missing, outside=project_id, lock=True))
+    if unheld:
+        raise BundleRefused(
+            f"its rows name the stored file {file_url(unheld[0])}, which it does not carry and you do not "
+            f"have; export the project again from a server whose store has the file."
         )
-    }
-    for url in urls:
-        if url not in held:
-            raise BundleRefused(
-                f"its rows name the stored file {url}, which it does not carry and you do not "
-                f"have; export the project again from a server whose store has the file."
-            )
 
 
 async def _require_version_counters(conn: Any, project_id: UUID) -> None:
