@@ -185,13 +185,14 @@ def _unavailable(reason: str) -> Response:
 
 # What a tool or resource answers when it found the database unavailable (db/error_map.py).
 _OUTAGE_MESSAGES = tuple(unavailable_message(exc) for exc in (TimeoutError(), ConnectionRefusedError()))
+_OUTAGE_BYTES = tuple(m.encode() for m in _OUTAGE_MESSAGES)  # looked for in every response body
 
 
 def _outage_answered(message: Message) -> str | None:
     """The outage message, when this complete response body is an error saying the database is
     unavailable (a tool error or a JSON-RPC error); None for every other body."""
     body = message.get("body", b"")
-    if message.get("more_body") or not any(m.encode() in body for m in _OUTAGE_MESSAGES):
+    if message.get("more_body") or not any(m in body for m in _OUTAGE_BYTES):
         return None
     try:
         data = json.loads(body)
