@@ -145,3 +145,42 @@ def test_the_private_asyncpg_state_the_pool_reads_is_still_there():
 def _assigned(code) -> set[str]:
     """The attribute names a function's code mentions (what `self.x = ...` sets)."""
     return set(code.co_names)
+
+
+async def test_logging_thoughts_keeps_one_generic_plan_per_statement(database_url):
+    """log_thought's one statement is planned once per connection, not on every call: an array
+    parameter that made each custom plan look cheaper than the generic one kept PostgreSQL
+    re-planning it (a third of the insert; domain/thinking.py, _insert_project_thought). A model
+    logs long runs of thoughts of one shape: on a chain (one dependency each) or side by side."""
+    from flexos_mcp.domain import projects, thinking
+    from flexos_mcp.domain.scope import Scope
+    from flexos_mcp.domain.thinking import NewThought
+    from flexos_mcp.domain.users import ensure_user
+
+    for shape in ("a chain", "side by side"):
+        pool = await create_pool(database_url, max_size=1)
+        try:
+            db = Database(pool)
+            scope = Scope(db, await ensure_user(db, "generic-plans@example.test"))
+            project = await projects.create_project(scope, {"name": f"Plans {shape}", "type": "web-app"})
+            async with db.transaction() as conn:  # a project well into its work (the plan's costs depend on it)
+                await conn.execute(
+                    "INSERT INTO ai_thinking_chain (project_id, thought_type, reasoning, confidence) "
+                    "SELECT $1, 'observation', 'seen', 0.9 FROM generate_series(1, 5000)",
+                    project.id,
+                )
+            tail = None
+            for _ in range(12):  # PostgreSQL weighs its generic plan after five custom ones
+                depends_on = [str(tail.id)] if tail is not None and shape == "a chain" else []
+                item = NewThought(thought_type="inference", reasoning="a step", confidence=0.5, depends_on=depends_on)
+                tail = await thinking.log_thought(scope, item, project_id=project.id)
+            async with pool.acquire() as conn:
+                plans = await conn.fetch(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement "
+                    "LIKE '%INSERT INTO ai_thinking_chain%' AND generic_plans + custom_plans > 1"  # not the chain's root
+                )
+            assert plans, "log_thought prepared its statement"
+            for plan in plans:
+                assert plan["generic_plans"] >= 5 and plan["custom_plans"] <= 6, (shape, dict(plan))
+        finally:
+            await pool.close()
