@@ -18,8 +18,10 @@ alone, the floor (echo, then the statements), ratio = ours / floor, the target.
    deep / fresh ~ 1: flat with depth).
 3. Streamable HTTP as `flexos-mcp serve --transport http` runs (stateless, JSON responses, bearer
    tokens): get_project calls per second with 1, 8 and 32 concurrent clients against the echo
-   server run the same way behind a token check that touches no database (>= 0.8x); and what the
-   reads wrote to the database (nothing but a token's last use, at most once a minute).
+   server run the same way behind a token check that touches no database (>= 0.8x); beside it the
+   same echo server reading the row with a bare asyncpg fetch before each answer (`echo+fetch`:
+   what any server that reads the project per call costs here, PostgreSQL sharing the 2 cores);
+   and what the reads wrote to the database (nothing but a token's last use, at most once a minute).
 4. Start: process start to the first tools/list answer, `flexos-mcp serve` on a warm embedded
    PostgreSQL against the bare SDK echo server (<= 1.5x).
 
@@ -72,6 +74,7 @@ MOCKUP_HTML = (
 )
 MOCKUP_CSS = ".card { font-family: Inter, sans-serif; padding: 24px; border-radius: 8px; }"
 DEPTH = 3000
+BARE_GET_PROJECT = "SELECT * FROM projects WHERE id = $1"  # the row get_project returns
 Call = Callable[[], Awaitable[Any]]
 
 
@@ -179,6 +182,7 @@ class Fixture:
                     "result": await make(name, **args),
                     "output_schema": listed[name].output_schema,
                 }
+            self.echo_results["get_project"]["bare"] = {"sql": BARE_GET_PROJECT, "args": [self.project_id]}
             for name in ("create_page", "create_mockup_version", "update_project", "log_thought"):
                 self.echo_results[name] = {"result": None, "output_schema": listed[name].output_schema}
             self.extraction = await make("get_mockup", mockup_id=self.mockup_id, include_analysis=True)
@@ -234,7 +238,7 @@ class Fixture:
             await conn.fetchrow("SELECT * FROM mockups WHERE id = $1", mockup_id)
 
         return {
-            "get_project": lambda: conn.fetchrow("SELECT * FROM projects WHERE id = $1", project_id),
+            "get_project": lambda: conn.fetchrow(BARE_GET_PROJECT, project_id),
             "get_page": get_page,
             "list_pages": lambda: conn.fetch(
                 "SELECT * FROM pages WHERE project_id = $1 ORDER BY coalesce(sort_order, 0), created_at, id LIMIT 21",
@@ -426,27 +430,21 @@ async def http(fx: Fixture, results_file: Path) -> list[float]:
     pool = await create_pool(fx.url, max_size=1)
     token, _ = await tokens.create_token(Database(pool), EMAIL, "bench")
     echo_token = "echo-" + uuid.uuid4().hex
-    ports = {"ours": free_port(), "echo": free_port()}
+    ports = {"ours": free_port(), "echo": free_port(), "echo+fetch": free_port()}
     env = stdio_env(DATABASE_URL=fx.url, FLEXOS_MAX_REQUESTS_PER_TOKEN="64")  # 32 clients share one token
+
+    def echo_server(name: str, *extra: str) -> subprocess.Popen:
+        command = [sys.executable, str(HERE / "echo_server.py"), str(results_file), "--http", str(ports[name])]
+        return subprocess.Popen([*command, "--token", echo_token, *extra], env=env, stdout=subprocess.DEVNULL)
+
     processes = {
         "ours": subprocess.Popen(
             [sys.executable, "-m", "flexos_mcp", "serve", "--transport", "http", "--port", str(ports["ours"])],
             env=env,
             stdout=subprocess.DEVNULL,
         ),
-        "echo": subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE / "echo_server.py"),
-                str(results_file),
-                "--http",
-                str(ports["echo"]),
-                "--token",
-                echo_token,
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        ),
+        "echo": echo_server("echo"),
+        "echo+fetch": echo_server("echo+fetch", "--fetch", fx.url),
     }
     ratios = []
     try:
@@ -456,6 +454,7 @@ async def http(fx: Fixture, results_file: Path) -> list[float]:
         targets = {
             "ours": (f"http://127.0.0.1:{ports['ours']}/mcp", token, "get_project"),
             "echo": (f"http://127.0.0.1:{ports['echo']}/mcp", echo_token, "echo_get_project"),
+            "echo+fetch": (f"http://127.0.0.1:{ports['echo+fetch']}/mcp", echo_token, "echo_get_project"),
         }
         for url, tok, tool in targets.values():  # warm up
             await throughput(url, tok, tool, args, 4, 1.0)
@@ -464,17 +463,17 @@ async def http(fx: Fixture, results_file: Path) -> list[float]:
         print(
             f"Streamable HTTP, get_project calls per second (medians of 3 interleaved rounds of 3 s; load {load_average()})"
         )
-        print(f"  {'clients':<8} {'ours':>8} {'echo':>8} {'ratio':>7}  target")
+        print(f"  {'clients':<8} {'ours':>8} {'echo':>8} {'ratio':>7}  target    {'echo+fetch':>10} {'ratio':>7}")
         for clients in (1, 8, 32):
-            rates: dict[str, list[float]] = {"ours": [], "echo": []}
+            rates: dict[str, list[float]] = {name: [] for name in targets}
             for _ in range(3):
                 for name, (url, tok, tool) in targets.items():
                     rates[name].append(await throughput(url, tok, tool, args, clients, 3.0))
-            ours, echo = statistics.median(rates["ours"]), statistics.median(rates["echo"])
+            ours, echo, fetching = (statistics.median(rates[name]) for name in targets)
             ratios.append(ours / echo)
             print(
                 f"  {clients:<8} {ours:8.0f} {echo:8.0f} {ours / echo:6.2f}x  >= 0.8x "
-                f"{'ok' if ours / echo >= 0.8 else 'UNDER'}"
+                f"{'ok   ' if ours / echo >= 0.8 else 'UNDER'} {fetching:10.0f} {ours / fetching:6.2f}x"
             )
         await asyncio.sleep(1.5)  # statistics reach pg_stat_* within a second
         after = await _writes(pool)
