@@ -343,14 +343,14 @@ async def writes(fx: Fixture, ours: Client, echo: Client, conn: asyncpg.Connecti
             deep["ours"] = result.structured_content["id"]
 
     async def bare_thought(kind: str) -> None:
-        new_id = await conn.fetchval(
+        row = await conn.fetchrow(  # the row log_thought returns, as bare_update returns the project's
             """INSERT INTO ai_thinking_chain (project_id, thought_type, reasoning, confidence, depends_on)
-               VALUES ($1, 'inference', 'a step', 0.5, $2) RETURNING id""",
+               VALUES ($1, 'inference', 'a step', 0.5, $2) RETURNING *""",
             bare_project,
             [deep["bare"] if kind == "deep" else fresh["bare"]],
         )
         if kind == "deep":
-            deep["bare"] = new_id
+            deep["bare"] = row["id"]
 
     cases: dict[str, Call] = {
         "ours create_page": lambda: ours.call_tool("create_page", page_args()),

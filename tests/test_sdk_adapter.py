@@ -169,3 +169,56 @@ async def test_converted_results_come_from_our_converter_and_anything_else_from_
         assert other.structured_content == {"text": "other"} and '"other"' in other.content[0].text
         assert (await client.call_tool("shout", {"text": "hi"})).content[0].text == "HI"
     assert seen == [Echoed, Echoed, None]
+
+
+async def many_kinds(
+    words: list[str] | None = None,
+    options: dict[str, Any] | None = None,
+    note: str | None = None,
+    count: int | None = None,
+    flag: bool | None = None,
+    plain: str = "",
+) -> Echoed:
+    """Arguments of every kind a client may send as a JSON string."""
+    return Echoed(text=repr((words, options, note, count, flag, plain)))
+
+
+async def test_pre_parsing_json_in_strings_answers_as_the_sdk_does():
+    """Our pre_parse_json (sdk_adapter._ConvertingMetadata) skips the work the SDK's would throw
+    away; for every kind of value a client sends, the answer is the SDK's own, and a call with a
+    list sent as a JSON string still works end to end."""
+    from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
+
+    server = MCPServer("adapter-test")
+    server.add_tool(many_kinds, structured_output=True)
+    convert_results(server, "many_kinds", lambda result, model: None)
+    metadata = registered_tool(server, "many_kinds").fn_metadata
+    assert type(metadata).pre_parse_json is not FuncMetadata.pre_parse_json, "the cheaper pre-parsing is installed"
+    texts = [
+        '["a", "b"]',
+        " \n[1]",
+        '{"k": 1}',
+        "null",
+        " null",
+        "true",
+        "false",
+        "12",
+        "-3.5",
+        '"quoted"',
+        "plain",
+        "[unclosed",
+        "{bad",
+        "nope",
+        "",
+        "  ",
+        "\u2003[1]",
+        "[" * 5000 + "]" * 5000,
+        "1" * 5000,
+    ]
+    for key in ("words", "options", "note", "count", "flag", "plain", "unknown"):
+        for value in [*texts, 7, None, ["x"], {"a": 1}]:
+            data = {key: value, "plain": "[1]"}
+            assert metadata.pre_parse_json(data) == FuncMetadata.pre_parse_json(metadata, data), (key, value)
+    async with Client(server) as client:
+        result = await client.call_tool("many_kinds", {"words": '["a", "b"]', "options": '{"k": 1}', "plain": "[1]"})
+    assert result.structured_content == {"text": repr((["a", "b"], {"k": 1}, None, None, None, "[1]"))}

@@ -105,11 +105,13 @@ def compact_text(result: Any) -> Any:
 
 class FlexOSServer(ListHandlers):
     """MCPServer with FlexOS's shared call behaviour. `in_flight` counts the tool calls, resource
-    reads and prompts being served (a stopping stdio server lets them finish first)."""
+    reads and prompts being served (a stopping stdio server lets them finish first). Only a
+    server built for HTTP (`tokens`) has bearer tokens to look at; stdio has its configured user."""
 
-    def __init__(self, *args: Any, read_only: bool = False, **kwargs: Any):
+    def __init__(self, *args: Any, read_only: bool = False, tokens: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.read_only = read_only
+        self.tokens = tokens
         self.in_flight = 0
 
     @contextmanager
@@ -134,7 +136,7 @@ class FlexOSServer(ListHandlers):
             raise ToolError(unknown_tool_message(name, [t.name for t in await self.list_tools()]))
         arguments = checked_arguments(name, arguments, registered.parameters)
         writes = not (registered.annotations and registered.annotations.read_only_hint)
-        if writes and is_read_only_token(access_token_of(context)):
+        if writes and self.tokens and is_read_only_token(access_token_of(context)):
             raise ToolError(read_only_token_message(name))
         try:
             arguments = await with_project_ids(name, arguments, context)
@@ -324,6 +326,7 @@ def build_server(config: Config, *, http: HttpOptions | None = None) -> FlexOSSe
         log_level=config.log_level,
         extensions=[apps_extension()],
         read_only=config.read_only,
+        tokens=http is not None,
     )
     if config.dynamic_toolsets:  # tools and resources come as the model enables their toolsets
         install_dynamic_toolsets(server, read_only=config.read_only)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import json
 import logging
 import pkgutil
 import uuid
@@ -27,6 +26,7 @@ import asyncpg
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic_core import to_json
 
 from ..db.availability import is_unavailable
 from ..db.error_map import explain_database_error
@@ -215,8 +215,10 @@ def select_resources(toolsets: list[str]) -> list[ResourceSpec]:
 
 
 def compact_json(value: Any) -> str:
-    """JSON without indentation or escaped non-ASCII: what a tool result's text block holds."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """JSON without indentation or escaped non-ASCII: what a tool result's text block holds.
+    pydantic-core's encoder writes what json.dumps(ensure_ascii=False, separators=(",", ":"))
+    writes (floats aside: 1e-7, not 1e-07) in a fifth of the time, on every result."""
+    return to_json(value).decode()
 
 
 class CompactResult(CallToolResult):

@@ -57,7 +57,7 @@ def scope_of(ctx: Any) -> Scope:
     """The database and acting user for this call: the token's user over HTTP, the configured
     user over stdio."""
     app = app_of(ctx)
-    actor = _token_actor(ctx) or app.actor
+    actor = app.actor or _token_actor(ctx)  # a stdio server's user, else (HTTP) the token's
     if actor is None:
         raise FlexError(
             "This request carries no valid bearer token; send `Authorization: Bearer <token>` "
