@@ -25,7 +25,12 @@ alone, the floor (echo, then the statements), ratio = ours / floor, the target.
 4. Start: process start to the first tools/list answer, `flexos-mcp serve` on a warm embedded
    PostgreSQL against the bare SDK echo server (<= 1.5x).
 
-Run: python bench/tool_calls.py [--only reads|writes|http|start]  (about five minutes for the whole
+Sections 1 and 2 run pinned to one CPU, with the servers and the embedded PostgreSQL they use
+(bench/machine.py, pin_to_one_cpu: on this 2-core virtual machine, which core the scheduler puts
+each PostgreSQL backend on moves a round trip by ~100 µs, and ours and the floor use different
+connections); sections 3 and 4 run on all CPUs. --no-pin runs 1 and 2 unpinned.
+
+Run: python bench/tool_calls.py [--only reads|writes|http|start] [--no-pin]  (about five minutes for the whole
 run, which is the default; --only runs one section: `writes` is sections 2, about a minute; FLEXOS_BENCH_DATABASE_URL=postgresql://...
 to run sections 1-3 on a server, otherwise an embedded PostgreSQL in a temporary directory; section 4
 always starts an embedded one of its own)
@@ -51,10 +56,11 @@ from typing import Any
 import asyncpg
 import httpx2
 from echo_server import build_echo_server  # bench/echo_server.py
-from machine import free_port, load_average  # bench/machine.py
+from machine import free_port, load_average, pin_to_one_cpu, unpin  # bench/machine.py
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
-from scratch_db import scratch_database  # bench/scratch_db.py
+from scratch_db import ENV_VAR as SCRATCH_ENV  # bench/scratch_db.py
+from scratch_db import scratch_database
 
 from flexos_mcp.config import Config
 from flexos_mcp.db.gateway import Database
@@ -535,7 +541,7 @@ async def start_times(rounds: int = 5) -> float:
 SECTIONS = ("reads", "writes", "http", "start")
 
 
-async def main(only: str | None = None) -> None:
+async def main(only: str | None = None, pin: bool = True) -> None:
     def runs(section: str) -> bool:
         return only is None or only == section
 
@@ -543,6 +549,13 @@ async def main(only: str | None = None) -> None:
     if only == "start":  # the start section needs no fixture
         await start_times()
         return
+    cpus = pin_to_one_cpu() if pin and (runs("reads") or runs("writes")) else None
+    if cpus is not None:
+        print(
+            f"reads and writes pinned to CPU {max(cpus)} with their servers and PostgreSQL (see bench/machine.py; "
+            f"--no-pin to run them unpinned); HTTP and start on all {len(cpus)} CPUs"
+            + ("" if SCRATCH_ENV not in os.environ else f"; the server at {SCRATCH_ENV} is not pinned")
+        )
     async with scratch_database("flexos_bench_tool_calls") as url:
         fx = Fixture(url)
         await fx.build()
@@ -563,6 +576,9 @@ async def main(only: str | None = None) -> None:
                     await writes(fx, ours, echo, conn)
             if runs("reads"):
                 await stdio_reads(fx, url, results_file, conn)
+            if cpus is not None:
+                embedded = None if SCRATCH_ENV in os.environ else await conn.fetchval("SHOW data_directory")
+                unpin(cpus, embedded)
             if runs("http"):
                 await http(fx, results_file)
         finally:
@@ -599,4 +615,8 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=SECTIONS, help="run one section (default: the whole run)")
-    asyncio.run(main(parser.parse_args().only))
+    parser.add_argument(
+        "--no-pin", dest="pin", action="store_false", help="run reads and writes unpinned (see bench/machine.py)"
+    )
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.only, arguments.pin))
