@@ -15,7 +15,7 @@ import asyncpg
 
 from ..db.connection import ReadConnection
 from ..errors import InvalidInput, NotFound
-from .scope import Actor, owned_by
+from .scope import Actor, checked_in_project, owned_by
 
 # The row lock a writing call takes on the record it checks, held until its transaction ends:
 # "NO KEY UPDATE" against a concurrent delete, "UPDATE" to serialise writers of the row itself.
@@ -73,14 +73,13 @@ async def require_ids_in_project(
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
-    # By primary key alone, the project compared here: with `project_id = $1` in the WHERE the
-    # planner, taking the project for a small one, also scans every row of it in its index.
     rows = await conn.fetch(
-        f"SELECT id, project_id FROM {table} WHERE id = ANY($1::uuid[])"
+        f"SELECT id FROM {table} WHERE id = ANY($2::uuid[]) AND {checked_in_project(1)}"
         + (" ORDER BY id FOR KEY SHARE" if lock else ""),
+        project_id,
         wanted,
     )
-    found = {r["id"] for r in rows if r["project_id"] == project_id}
+    found = {r["id"] for r in rows}
     for ident in wanted:
         if ident not in found:
             raise InvalidInput(field, f"no {kind} with id {ident} in this project. {hint} Nothing was changed.")

@@ -34,3 +34,12 @@ class Scope:
 def owned_by(param: int, column: str = "user_id") -> str:
     """The tenancy predicate on a projects row: `$param` carries `Actor.owner_id`."""
     return f"(${param}::uuid IS NULL OR {column} = ${param})"
+
+
+def checked_in_project(param: int, column: str = "project_id") -> str:
+    """`column` is the project `$param`, as a check on rows already found by primary key
+    (`id = ANY($n)`), never as a way to find them: with `project_id = $n` the planner, taking the
+    project for a small one, also read every row of it from its index (5,505 entries to check
+    one thought of a 3,000-deep chain). PostgreSQL uses no index for IS NOT DISTINCT FROM, and
+    a row it filters out is not locked by a FOR KEY SHARE above it."""
+    return f"{column} IS NOT DISTINCT FROM ${param}"

@@ -39,7 +39,7 @@ from .owned import RowLock, fetch_owned
 from .paging import DEFAULT_LIMIT, Paged, decode_cursor, page_of
 from .projects import require_project
 from .runs import ensure_open, require_run
-from .scope import Actor, Scope, owned_by
+from .scope import Actor, Scope, checked_in_project, owned_by
 
 ThoughtType = Literal["observation", "assumption", "decision", "question", "inference"]
 ThoughtStatus = Literal["active", "revised", "rejected", "confirmed"]
@@ -323,12 +323,14 @@ async def _check_dependencies(
     transaction ends."""
     if not ids:
         return
-    rows = await conn.fetch(  # by primary key alone, the project compared here (_insert_project_thought)
-        "SELECT id, project_id, wizard_run_id FROM ai_thinking_chain WHERE id = ANY($1::uuid[]) ORDER BY id"
+    rows = await conn.fetch(
+        f"""SELECT id, wizard_run_id FROM ai_thinking_chain
+           WHERE id = ANY($1::uuid[]) AND {checked_in_project(2)} ORDER BY id"""
         + (" FOR KEY SHARE" if lock else ""),
         sorted(set(ids)),
+        project_id,
     )
-    found = {r["id"]: r["wizard_run_id"] for r in rows if r["project_id"] == project_id}
+    found = {r["id"]: r["wizard_run_id"] for r in rows}
     for dep in ids:
         if dep not in found:
             raise NotFound(
@@ -527,15 +529,14 @@ async def log_thought(
 # custom one, so with `id = ANY($4)` the custom plan always looked cheaper and was rebuilt each
 # time (pg_prepared_statements: 0 generic plans in 24 calls). With none or one dependency
 # nothing in the statement depends on an array's length. The dependencies are found by primary
-# key alone and their project compared after: with `AND project_id = $2` the planner, thinking
-# the project small, also scanned the project's index, every thought of it.
+# key and only then checked for the project (scope.checked_in_project).
 def _insert_project_thought(deps_where: str | None) -> str:
     with_deps = check_deps = ""
     if deps_where is not None:
         with_deps = f"""WITH deps AS (
-  SELECT id, project_id FROM ai_thinking_chain WHERE {deps_where} ORDER BY id FOR KEY SHARE
+  SELECT id FROM ai_thinking_chain WHERE {deps_where} AND {checked_in_project(2)} ORDER BY id FOR KEY SHARE
 )"""
-        check_deps = "AND (SELECT count(*) FROM deps WHERE deps.project_id = p.id) = cardinality($4::uuid[])"
+        check_deps = "AND (SELECT count(*) FROM deps) = cardinality($4::uuid[])"
     return f"""
 {with_deps}
 INSERT INTO ai_thinking_chain
