@@ -55,11 +55,13 @@ class _BarePool:
         import asyncpg
 
         if self._pool is None:
-            self._pool = await asyncpg.create_pool(self._url, min_size=1, max_size=10, init=_json_codecs)
+            self._pool = await asyncpg.create_pool(self._url, min_size=1, max_size=10, init=json_codecs)
         await self._pool.fetch(sql, *args)
 
 
-async def _json_codecs(conn: Any) -> None:
+async def json_codecs(conn: Any) -> None:
+    """JSON and JSONB as Python values, as FlexOS's pool decodes them (the bench's bare
+    connection too)."""
     for typename in ("jsonb", "json"):
         await conn.set_type_codec(typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 

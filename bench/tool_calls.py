@@ -55,7 +55,7 @@ from typing import Any
 
 import asyncpg
 import httpx2
-from echo_server import build_echo_server  # bench/echo_server.py
+from echo_server import build_echo_server, json_codecs  # bench/echo_server.py
 from machine import free_port, load_average, pin_to_one_cpu, unpin  # bench/machine.py
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
@@ -255,8 +255,7 @@ class Fixture:
 
 async def bare_connection(url: str) -> asyncpg.Connection:
     conn = await asyncpg.connect(url)
-    for typename in ("jsonb", "json"):
-        await conn.set_type_codec(typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await json_codecs(conn)
     return conn
 
 
